@@ -1,0 +1,222 @@
+/* floe.h: the public C interface of floe, a columnar analytics engine with
+ * streaming ingest.
+ *
+ * This header is the whole contract for users: open a database (a directory
+ * or in memory), run SQL, read results column-wise or by typed getters, and
+ * append rows fast through an appender. It is in the spirit of sqlite3.h and
+ * duckdb.h.
+ *
+ * Conventions
+ *  - Every fallible function returns an int status: FLOE_OK (0) or a positive
+ *    FLOE_* code. The last error message is kept on the handle involved
+ *    (floe_db_errmsg, floe_result_errmsg, floe_appender_errmsg) and stays valid
+ *    until the next call on that handle.
+ *  - Pointers returned are borrowed unless their comment says "free with
+ *    floe_free()"; the comment names the event that ends the borrow.
+ *  - Destructors accept NULL. Closing a database whose results or appenders are
+ *    still open returns FLOE_BUSY and frees nothing.
+ *  - Thread-safety: a floe_db may be shared by threads; each floe_result and
+ *    floe_appender is used by one thread at a time.
+ */
+#ifndef FLOE_H
+#define FLOE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(FLOE_STATIC_BUILD)
+#define FLOE_API __attribute__((visibility("default")))
+#else
+#define FLOE_API
+#endif
+
+#define FLOE_VERSION "0.1.0"
+#define FLOE_VERSION_NUMBER 1000
+
+/* Status codes: stable, add at the end, never renumber. */
+#define FLOE_STATUS_LIST(X)                                              \
+    X(OK, 0, "not an error")                                             \
+    X(ERROR, 1, "SQL or generic error")                                  \
+    X(NOMEM, 2, "out of memory")                                         \
+    X(IOERR, 3, "I/O error")                                             \
+    X(CORRUPT, 4, "data is corrupt (checksum or format)")                \
+    X(MISUSE, 5, "library used incorrectly")                             \
+    X(BUSY, 6, "resource busy; try again")                               \
+    X(NOTFOUND, 7, "not found")                                          \
+    X(CONSTRAINT, 8, "constraint violated")                              \
+    X(RANGE, 9, "value out of range")                                    \
+    X(INTERRUPT, 10, "operation interrupted")                            \
+    X(TYPE, 11, "type mismatch")                                         \
+    X(PARSE, 12, "syntax error")                                         \
+    X(UNSUPPORTED, 13, "not supported")                                  \
+    X(ROW, 100, "a row is ready")                                        \
+    X(DONE, 101, "no more rows")
+
+enum floe_status {
+#define FLOE_X_(name, num, text) FLOE_##name = num,
+    FLOE_STATUS_LIST(FLOE_X_)
+#undef FLOE_X_
+};
+
+/* Text of a status code. The string is static. */
+FLOE_API const char *floe_errstr(int rc);
+
+/* Logical column types. Physical layout, as seen through floe_result_column_data:
+ *   BOOLEAN   uint8_t (0 or 1)       INTEGER   int32_t
+ *   BIGINT    int64_t                DOUBLE    double
+ *   DECIMAL   int64_t scaled by 10^scale (precision <= 18)
+ *   VARCHAR   floe_string (pointer + length, UTF-8, not NUL-terminated)
+ *   DATE      int32_t days since 1970-01-01
+ *   TIMESTAMP int64_t microseconds since 1970-01-01 00:00:00 UTC
+ *   INTERVAL  floe_interval
+ * Stable numbers: add at the end. */
+typedef enum floe_type_id {
+    FLOE_TYPE_INVALID = 0,
+    FLOE_TYPE_BOOLEAN = 1,
+    FLOE_TYPE_INTEGER = 2,
+    FLOE_TYPE_BIGINT = 3,
+    FLOE_TYPE_DOUBLE = 4,
+    FLOE_TYPE_DECIMAL = 5,
+    FLOE_TYPE_VARCHAR = 6,
+    FLOE_TYPE_DATE = 7,
+    FLOE_TYPE_TIMESTAMP = 8,
+    FLOE_TYPE_INTERVAL = 9,
+    FLOE_TYPE_NULL = 10 /* the type of a bare NULL literal */
+} floe_type_id;
+
+typedef struct floe_string {
+    const char *ptr; /* not NUL-terminated */
+    uint32_t len;    /* bytes */
+} floe_string;
+
+typedef struct floe_interval {
+    int32_t months;
+    int32_t days;
+    int64_t micros;
+} floe_interval;
+
+typedef struct floe_db floe_db;
+typedef struct floe_result floe_result;
+typedef struct floe_appender floe_appender;
+
+/* ---------------------------------------------------------------- database */
+
+#define FLOE_OPEN_CREATE 0x1   /* create the directory if it does not exist */
+#define FLOE_OPEN_READONLY 0x2 /* reserved */
+
+/* Open the database in directory `path`, or an in-memory database when path
+ * is NULL or ":memory:". *out_db is set even on failure (NULL only on
+ * FLOE_NOMEM) so floe_db_errmsg() works; always floe_db_close() it. */
+FLOE_API int floe_db_open(const char *path, unsigned flags, floe_db **out_db);
+
+/* Flush every memtable to parts and close. Returns FLOE_BUSY (and closes
+ * nothing) while results or appenders are open. NULL is a no-op. */
+FLOE_API int floe_db_close(floe_db *db);
+
+/* Last error on the handle: code and message. The message is owned by db and
+ * valid until the next call on db. Never NULL. */
+FLOE_API int floe_db_errcode(floe_db *db);
+FLOE_API const char *floe_db_errmsg(floe_db *db);
+/* Byte offset into the SQL text of the last error, or -1 when unknown. */
+FLOE_API int floe_db_erroffset(floe_db *db);
+
+/* Run every statement in `sql` (separated by ';'), discarding results.
+ * Stops at the first failing statement. */
+FLOE_API int floe_exec(floe_db *db, const char *sql);
+
+/* Run `sql` and return the result of its last statement in *out_res (NULL on
+ * failure). The caller frees it with floe_result_free(). */
+FLOE_API int floe_query(floe_db *db, const char *sql, floe_result **out_res);
+
+/* Ask a running query on db to stop; it returns FLOE_INTERRUPT. Safe from a
+ * signal handler and from another thread. */
+FLOE_API void floe_interrupt(floe_db *db);
+
+/* ------------------------------------------------------------------ result */
+
+/* A result is fully computed when floe_query returns. It is read in chunks
+ * of up to floe_result_chunk_size() rows (column-wise), or by row with the
+ * typed getters. */
+FLOE_API void floe_result_free(floe_result *res);
+FLOE_API uint32_t floe_result_column_count(floe_result *res);
+/* Column name; owned by res, valid until floe_result_free. */
+FLOE_API const char *floe_result_column_name(floe_result *res, uint32_t col);
+FLOE_API floe_type_id floe_result_column_type(floe_result *res, uint32_t col);
+/* For DECIMAL columns: precision and scale; 0 otherwise. */
+FLOE_API int floe_result_column_decimal(floe_result *res, uint32_t col, int *out_precision,
+                                        int *out_scale);
+FLOE_API uint64_t floe_result_row_count(floe_result *res);
+/* Rows changed by an INSERT/COPY/DELETE statement, 0 for queries. */
+FLOE_API uint64_t floe_result_rows_changed(floe_result *res);
+
+/* Column-wise access. Chunks are numbered from 0; each holds up to
+ * floe_result_chunk_size() rows, the last one possibly fewer. */
+FLOE_API uint64_t floe_result_chunk_count(floe_result *res);
+FLOE_API uint32_t floe_result_chunk_size(void);
+/* Fill *out_rows, *out_data (values laid out as the type's physical layout)
+ * and *out_validity (NULL when no value is NULL; else bit i of word i/64 is 1
+ * when row i is valid) for column `col` of chunk `chunk`. The pointers are
+ * owned by res, valid until floe_result_free. */
+FLOE_API int floe_result_column_data(floe_result *res, uint64_t chunk, uint32_t col,
+                                     uint32_t *out_rows, const void **out_data,
+                                     const uint64_t **out_validity);
+
+/* Row-wise typed getters. Out-of-range or wrong-type access returns 0/NULL
+ * and sets the error on res. Values are converted where a cast is lossless
+ * or standard (any number to double, integers to int64). */
+FLOE_API int floe_value_is_null(floe_result *res, uint32_t col, uint64_t row);
+FLOE_API int64_t floe_value_int64(floe_result *res, uint32_t col, uint64_t row);
+FLOE_API double floe_value_double(floe_result *res, uint32_t col, uint64_t row);
+/* The string bytes of a VARCHAR value; owned by res. */
+FLOE_API floe_string floe_value_string(floe_result *res, uint32_t col, uint64_t row);
+/* Any value rendered as text (NULL for SQL NULL). Free with floe_free(). */
+FLOE_API char *floe_value_text(floe_result *res, uint32_t col, uint64_t row);
+FLOE_API const char *floe_result_errmsg(floe_result *res);
+
+/* Free memory that floe returned with "free with floe_free()". */
+FLOE_API void floe_free(void *p);
+
+/* ---------------------------------------------------------------- appender */
+
+/* Open an appender on `table`. Appended rows are visible to queries as soon
+ * as floe_appender_flush returns (or the row-at-a-time call completes the
+ * row with durability per the database option). *out is set even on
+ * failure when possible; free with floe_appender_close(). */
+FLOE_API int floe_appender_open(floe_db *db, const char *table, floe_appender **out);
+FLOE_API const char *floe_appender_errmsg(floe_appender *app);
+
+/* Row-at-a-time: call one append per column, in column order, then
+ * floe_appender_end_row. */
+FLOE_API int floe_append_null(floe_appender *app);
+FLOE_API int floe_append_bool(floe_appender *app, int v);
+FLOE_API int floe_append_int32(floe_appender *app, int32_t v);
+FLOE_API int floe_append_int64(floe_appender *app, int64_t v);
+FLOE_API int floe_append_double(floe_appender *app, double v);
+/* Copies the bytes. len < 0 means NUL-terminated. */
+FLOE_API int floe_append_string(floe_appender *app, const char *s, int64_t len);
+/* A value given as text, parsed by the column type (e.g. '2024-01-01 10:00:00'). */
+FLOE_API int floe_append_text(floe_appender *app, const char *s);
+FLOE_API int floe_appender_end_row(floe_appender *app);
+
+/* Column batch: `nrows` rows; data[c] points at nrows values in column c's
+ * physical layout, validity[c] is NULL (all valid) or a bitmap as above.
+ * `validity` itself may be NULL. Data is copied. */
+FLOE_API int floe_appender_append_columns(floe_appender *app, uint32_t nrows,
+                                          const void *const *data,
+                                          const uint64_t *const *validity);
+
+/* Make appended rows durable (per the database durability option) and
+ * visible. Returns the sequence number of the last appended row in *out_seq
+ * when out_seq is not NULL. */
+FLOE_API int floe_appender_flush(floe_appender *app, uint64_t *out_seq);
+/* Flush and free. NULL is a no-op. */
+FLOE_API int floe_appender_close(floe_appender *app);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FLOE_H */

@@ -1,0 +1,73 @@
+/* util/datetime.h: calendar arithmetic for DATE, TIMESTAMP and INTERVAL.
+ *
+ * DATE is int32 days since 1970-01-01 (proleptic Gregorian); TIMESTAMP is
+ * int64 microseconds since 1970-01-01 00:00:00 UTC. All functions are pure
+ * and thread-safe. Parsers return FLOE_OK or FLOE_PARSE/FLOE_RANGE with a
+ * message naming the offending text.
+ */
+#ifndef FLOE_UTIL_DATETIME_H
+#define FLOE_UTIL_DATETIME_H
+
+#include <stdint.h>
+
+#include "floe.h"
+#include "util/err.h"
+
+#define FLOE_MICROS_PER_SEC 1000000LL
+#define FLOE_MICROS_PER_DAY 86400000000LL
+
+int32_t floe_date_from_ymd(int y, int m, int d);
+void floe_date_to_ymd(int32_t days, int *y, int *m, int *d);
+/* "YYYY-MM-DD". */
+int floe_date_parse(const char *s, size_t n, int32_t *out, floe_err *err);
+/* "YYYY-MM-DD[ |T]HH:MM[:SS[.ffffff]][Z|+HH[:MM]]"; a bare date is midnight. */
+int floe_timestamp_parse(const char *s, size_t n, int64_t *out, floe_err *err);
+/* Interval text as PostgreSQL/DuckDB accept it: "90 days", "1 hour",
+ * "1 day 2 hours", "2 minutes 30 seconds", "00:05:00", "1 year 2 months".
+ * Units: microsecond(s)/us, millisecond(s)/ms, second(s)/s/sec, minute(s)/m/min,
+ * hour(s)/h, day(s)/d, week(s), month(s)/mon, year(s)/y. */
+int floe_interval_parse(const char *s, size_t n, floe_interval *out, floe_err *err);
+/* `count` of a single unit name as above (e.g. INTERVAL '90' DAY). */
+int floe_interval_from_unit(int64_t count, const char *unit, size_t unit_len,
+                            floe_interval *out, floe_err *err);
+
+/* Formatting into buf (NUL-terminated; returns length). */
+size_t floe_date_format(int32_t days, char *buf, size_t cap);
+size_t floe_timestamp_format(int64_t micros, char *buf, size_t cap);
+size_t floe_interval_format(floe_interval iv, char *buf, size_t cap);
+
+/* Arithmetic: months are added calendar-wise (clamped to month end, like
+ * PostgreSQL), then days, then micros. */
+int64_t floe_timestamp_add(int64_t ts, floe_interval iv);
+int32_t floe_date_add_days(int32_t d, int32_t days);
+
+/* Truncation and extraction; `unit` is one of the names below. */
+typedef enum floe_dt_unit {
+    FLOE_DT_MICROSECOND,
+    FLOE_DT_MILLISECOND,
+    FLOE_DT_SECOND,
+    FLOE_DT_MINUTE,
+    FLOE_DT_HOUR,
+    FLOE_DT_DAY,
+    FLOE_DT_WEEK, /* ISO week, starts Monday */
+    FLOE_DT_MONTH,
+    FLOE_DT_QUARTER,
+    FLOE_DT_YEAR,
+    FLOE_DT_DECADE,
+    FLOE_DT_CENTURY,
+    FLOE_DT_DOW,   /* extract only: 0 = Sunday */
+    FLOE_DT_DOY,   /* extract only */
+    FLOE_DT_EPOCH, /* extract only: seconds since epoch */
+    FLOE_DT_ISODOW
+} floe_dt_unit;
+/* Parse a unit name (case-insensitive, singular or plural). */
+int floe_dt_unit_parse(const char *s, size_t n, floe_dt_unit *out, floe_err *err);
+int64_t floe_timestamp_trunc(floe_dt_unit unit, int64_t ts);
+/* Extract a field; EPOCH returns seconds (fractional in *out_frac if needed). */
+int64_t floe_timestamp_extract(floe_dt_unit unit, int64_t ts);
+/* time_bucket(width, ts): floor to a multiple of width since 2000-01-03
+ * (DuckDB's origin for day/micro widths); month widths bucket by months
+ * since 2000-01-01. */
+int64_t floe_time_bucket(floe_interval width, int64_t ts);
+
+#endif

@@ -1,0 +1,32 @@
+/* util/mem.h: the one allocator every module uses.
+ *
+ * All heap memory goes through floe_malloc/floe_calloc/floe_realloc/floe_free
+ * so tests can fail the Nth allocation (floe_mem_fail_after) and count live
+ * allocations. Allocation failure returns NULL; callers return FLOE_NOMEM.
+ * Thread-safe.
+ */
+#ifndef FLOE_UTIL_MEM_H
+#define FLOE_UTIL_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *floe_malloc(size_t n);
+void *floe_calloc(size_t count, size_t size);
+void *floe_realloc(void *p, size_t n);
+/* floe_free is declared in floe.h (public). */
+void floe_free(void *p);
+/* Copy of s (NUL-terminated) or of n bytes plus a NUL; NULL on OOM. */
+char *floe_strdup(const char *s);
+char *floe_strndup(const char *s, size_t n);
+/* 64-byte aligned allocation for SIMD buffers; free with floe_free_aligned. */
+void *floe_malloc_aligned(size_t n);
+void floe_free_aligned(void *p);
+
+/* Testing: make the allocation after `n` more successful ones fail (and every
+ * one after it while `sticky`); n < 0 disables. */
+void floe_mem_fail_after(int64_t n, int sticky);
+/* Allocations made and not yet freed (approximate; counts floe_malloc calls). */
+int64_t floe_mem_live(void);
+
+#endif
