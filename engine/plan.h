@@ -1,0 +1,176 @@
+/* engine/plan.h: physical query plans and the executor that runs them.
+ *
+ * The planner (sql/) builds a tree of floe_plan nodes; each node produces
+ * batches with `ncols` columns of `types` (named `names`, used for the result
+ * header). Column references in a node's expressions index the output
+ * columns of its child (for joins: the left child's columns followed by the
+ * right child's). Every node, expression, array and string of a plan lives in
+ * the floe_query_plan's arena; the plan is immutable once built and may be
+ * executed by several worker threads at once.
+ *
+ * The executor is pull-based at the top (floe_exec_next hands out result
+ * batches) and morsel-driven inside: pipelines from a SCAN through FILTER /
+ * PROJECT into a sink (aggregate, sort, top-N, join build, result) run on
+ * ctx->nthreads workers, each pulling morsels from the table's scan sources
+ * and keeping thread-local state merged at the end.
+ */
+#ifndef FLOE_ENGINE_PLAN_H
+#define FLOE_ENGINE_PLAN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/expr.h"
+#include "engine/source.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+#include "util/vec.h"
+
+typedef enum floe_plan_kind {
+    FLOE_PLAN_SCAN,      /* table scan with projection, pushed predicates, filter */
+    FLOE_PLAN_FILTER,    /* rows where pred is TRUE */
+    FLOE_PLAN_PROJECT,   /* ncols expressions over the child's columns */
+    FLOE_PLAN_AGGREGATE, /* GROUP BY groups -> output: groups, then aggregates */
+    FLOE_PLAN_SORT,      /* full sort by keys */
+    FLOE_PLAN_TOPN,      /* ORDER BY keys LIMIT limit OFFSET offset (heap) */
+    FLOE_PLAN_LIMIT,     /* LIMIT/OFFSET without order */
+    FLOE_PLAN_HASH_JOIN, /* equality keys; see floe_join_type */
+    FLOE_PLAN_NL_JOIN,   /* nested loop: cross product filtered by `cond` (may be NULL) */
+    FLOE_PLAN_UNION_ALL, /* children[0..nchildren) with identical column types */
+    FLOE_PLAN_VALUES,    /* constant rows (also: SELECT without FROM = 1 row, 0 cols) */
+    FLOE_PLAN_DISTINCT   /* distinct rows of the child (all columns) */
+} floe_plan_kind;
+
+typedef enum floe_join_type {
+    FLOE_JOIN_INNER, /* output: left cols + right cols */
+    FLOE_JOIN_LEFT,  /* unmatched left rows get NULL right cols */
+    FLOE_JOIN_SEMI,  /* output: left cols, left rows with a match */
+    FLOE_JOIN_ANTI,  /* output: left cols, left rows without a match (NOT EXISTS semantics) */
+    FLOE_JOIN_MARK   /* output: left cols + BOOLEAN `matched` (IN semantics: NULL when no
+                      * match but a NULL key was involved) */
+} floe_join_type;
+
+typedef enum floe_agg_fn {
+    FLOE_AGG_COUNT_STAR,     /* BIGINT */
+    FLOE_AGG_COUNT,          /* BIGINT, non-NULL args (distinct: distinct values) */
+    FLOE_AGG_SUM,            /* INTEGER/BIGINT -> BIGINT (overflow is an error, FLOE_RANGE);
+                              * DOUBLE -> DOUBLE; DECIMAL(p,s) -> DECIMAL(18,s) */
+    FLOE_AGG_AVG,            /* -> DOUBLE (DECIMAL -> DOUBLE) */
+    FLOE_AGG_MIN,            /* same type as arg */
+    FLOE_AGG_MAX,
+    FLOE_AGG_APPROX_COUNT_DISTINCT, /* BIGINT, HyperLogLog (error ~1.6%) */
+    FLOE_AGG_QUANTILE,       /* exact quantile `param` in [0,1], nearest-rank like
+                              * DuckDB quantile_disc; same type as arg */
+    FLOE_AGG_MEDIAN,         /* exact median: mean of the two middle values for numbers
+                              * (DOUBLE result for integers, like DuckDB's median) */
+    FLOE_AGG_ANY_VALUE       /* some non-NULL value of the group (internal use) */
+} floe_agg_fn;
+
+typedef struct floe_agg {
+    floe_agg_fn fn;
+    floe_expr *arg;   /* NULL for COUNT_STAR */
+    bool distinct;    /* COUNT(DISTINCT x), SUM(DISTINCT x), ... */
+    double param;     /* QUANTILE fraction */
+    floe_type type;   /* result type */
+} floe_agg;
+
+typedef struct floe_sort_key {
+    uint32_t col;     /* child output column */
+    bool desc;
+    bool nulls_first; /* default: NULLS LAST for ASC, NULLS FIRST for DESC (PostgreSQL) */
+} floe_sort_key;
+
+typedef struct floe_plan floe_plan;
+struct floe_plan {
+    floe_plan_kind kind;
+    uint32_t ncols;        /* output columns */
+    floe_type *types;      /* ncols */
+    const char **names;    /* ncols, for result headers */
+    uint32_t nchildren;
+    floe_plan **children;  /* nchildren (0 for SCAN/VALUES, 2 for joins) */
+    double est_rows;       /* planner estimate, for EXPLAIN and join sides */
+    union {
+        struct {
+            uint32_t table;       /* index into floe_exec_ctx.tables */
+            const char *table_name;
+            uint32_t *cols;       /* ncols table column indexes produced, in order */
+            floe_scan_pred *preds; /* pushed predicates over table column indexes (hints) */
+            uint32_t npreds;
+            floe_expr *filter;    /* over this node's output columns, or NULL */
+        } scan;
+        struct {
+            floe_expr *pred;
+        } filter;
+        struct {
+            floe_expr **exprs;    /* ncols */
+        } project;
+        struct {
+            floe_expr **groups;   /* over child columns */
+            uint32_t ngroups;
+            floe_agg *aggs;
+            uint32_t naggs;
+        } agg;
+        struct {
+            floe_sort_key *keys;
+            uint32_t nkeys;
+            int64_t limit;        /* TOPN: rows to keep; -1 = no limit */
+            int64_t offset;
+        } sort;                   /* SORT and TOPN */
+        struct {
+            int64_t limit;        /* -1 = no limit */
+            int64_t offset;
+        } limit;
+        struct {
+            floe_join_type type;
+            floe_expr **left_keys;  /* over left child columns */
+            floe_expr **right_keys; /* over right child columns */
+            uint32_t nkeys;
+            floe_expr *cond;        /* extra condition over left+right cols, or NULL */
+            bool build_left;        /* INNER only: build the hash table on the left input */
+        } join;                     /* HASH_JOIN and NL_JOIN (nkeys = 0) */
+        struct {
+            uint32_t nrows;
+            floe_expr **cells;      /* nrows * ncols constant-foldable exprs, row-major */
+        } values;
+    } u;
+};
+
+/* A plan and the arena that owns it. */
+typedef struct floe_query_plan {
+    floe_arena *arena;
+    floe_plan *root;
+    uint32_t ntables;        /* SCAN nodes refer to tables 0..ntables-1 */
+    const char **table_names;/* ntables: what api/ must supply sources for */
+    void **table_refs;       /* ntables: binder's opaque table handles (api-defined) */
+} floe_query_plan;
+
+/* New empty plan with its arena; NULL on OOM. */
+floe_query_plan *floe_query_plan_new(void);
+void floe_query_plan_free(floe_query_plan *qp);
+
+typedef struct floe_exec_ctx {
+    floe_table_scan *tables;  /* ntables, indexed by scan.table; borrowed */
+    uint32_t ntables;
+    uint32_t nthreads;        /* worker threads (0: number of cores) */
+    int64_t now_us;           /* statement start time */
+    atomic_int *interrupt;    /* nonzero stops the query with FLOE_INTERRUPT; may be NULL */
+    uint64_t mem_limit;       /* bytes an operator may hold before failing (0: default 4 GiB) */
+} floe_exec_ctx;
+
+typedef struct floe_exec floe_exec;
+
+/* Prepare execution of qp->root. ctx and qp must outlive the exec. */
+int floe_exec_open(const floe_query_plan *qp, const floe_exec_ctx *ctx, floe_exec **out,
+                   floe_err *err);
+/* Next result batch: *out is initialized by the call (compacted: no sel) and
+ * owned by the caller (floe_batch_free). FLOE_ROW, FLOE_DONE, or an error. */
+int floe_exec_next(floe_exec *ex, floe_batch *out, floe_err *err);
+void floe_exec_close(floe_exec *ex);
+
+/* EXPLAIN text: one line per node, indented, with operators, pushed
+ * predicates, filters, keys and estimates. */
+void floe_plan_explain(const floe_plan *root, floe_strbuf *out);
+
+#endif
