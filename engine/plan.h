@@ -159,15 +159,15 @@ typedef struct floe_exec_ctx {
     uint64_t mem_limit;       /* bytes an operator may hold before failing (0: default 4 GiB) */
 } floe_exec_ctx;
 
-typedef struct floe_exec floe_exec;
+typedef struct floe_executor floe_executor;
 
-/* Prepare execution of qp->root. ctx and qp must outlive the exec. */
-int floe_exec_open(const floe_query_plan *qp, const floe_exec_ctx *ctx, floe_exec **out,
+/* Prepare execution of qp->root. ctx and qp must outlive the executor. */
+int floe_exec_open(const floe_query_plan *qp, const floe_exec_ctx *ctx, floe_executor **out,
                    floe_err *err);
 /* Next result batch: *out is initialized by the call (compacted: no sel) and
  * owned by the caller (floe_batch_free). FLOE_ROW, FLOE_DONE, or an error. */
-int floe_exec_next(floe_exec *ex, floe_batch *out, floe_err *err);
-void floe_exec_close(floe_exec *ex);
+int floe_exec_next(floe_executor *ex, floe_batch *out, floe_err *err);
+void floe_exec_close(floe_executor *ex);
 
 /* EXPLAIN text: one line per node, indented, with operators, pushed
  * predicates, filters, keys and estimates. */
