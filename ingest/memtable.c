@@ -45,6 +45,8 @@ struct floe_memtable {
     atomic_uint_fast64_t bytes; /* see floe_memtable_bytes */
     atomic_int_fast64_t first_row_ms;
     uint64_t seq_lo;
+    uint32_t staged_rows;   /* written above count, not yet published */
+    uint64_t staged_bytes;  /* their bytes (values + strings + new bitmaps) */
     floe_arena *strings; /* VARCHAR bytes */
     floe_ingest_producer *producers;
     uint32_t nproducers, capproducers;
@@ -158,14 +160,16 @@ static inline void bit_store(uint64_t *w, uint32_t bit, int valid)
     if (nw != old) __atomic_store_n(w, nw, __ATOMIC_RELAXED);
 }
 
-int floe_memtable_append(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
-                         uint32_t nrows, floe_err *err)
+int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
+                        uint32_t nrows, floe_err *err)
 {
     uint64_t base = atomic_load_explicit(&m->count, memory_order_relaxed);
     uint64_t added_bytes = 0, str_bytes = 0;
     uint32_t c, i;
     int rc;
 
+    m->staged_rows = 0;
+    m->staged_bytes = 0;
     if (nrows == 0) return FLOE_OK;
     if (b->ncols != m->ncols)
         return floe_err_set(err, FLOE_TYPE, "memtable append: %u columns, expected %u", b->ncols,
@@ -222,11 +226,28 @@ int floe_memtable_append(floe_memtable *m, const floe_batch *b, const uint32_t *
             }
         }
     }
-    added_bytes += str_bytes + (uint64_t)nrows * m->row_bytes;
-    if (base == 0) atomic_store_explicit(&m->first_row_ms, now_ms(), memory_order_relaxed);
-    atomic_fetch_add_explicit(&m->bytes, added_bytes, memory_order_relaxed);
-    atomic_store_explicit(&m->count, base + nrows, memory_order_release);
+    m->staged_rows = nrows;
+    m->staged_bytes = added_bytes + str_bytes + (uint64_t)nrows * m->row_bytes;
     return FLOE_OK;
+}
+
+void floe_memtable_publish(floe_memtable *m)
+{
+    uint64_t base = atomic_load_explicit(&m->count, memory_order_relaxed);
+    if (m->staged_rows == 0) return;
+    if (base == 0) atomic_store_explicit(&m->first_row_ms, now_ms(), memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->bytes, m->staged_bytes, memory_order_relaxed);
+    atomic_store_explicit(&m->count, base + m->staged_rows, memory_order_release);
+    m->staged_rows = 0;
+    m->staged_bytes = 0;
+}
+
+int floe_memtable_append(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
+                         uint32_t nrows, floe_err *err)
+{
+    int rc = floe_memtable_stage(m, b, rows, nrows, err);
+    if (rc == FLOE_OK) floe_memtable_publish(m);
+    return rc;
 }
 
 int floe_memtable_note_producer(floe_memtable *m, uint64_t id, uint64_t seq, floe_err *err)

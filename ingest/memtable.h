@@ -66,6 +66,13 @@ void floe_memtable_unref(floe_memtable *m);
  * visible: the count is unchanged. Single writer. */
 int floe_memtable_append(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
                          uint32_t nrows, floe_err *err);
+/* The two halves of append: stage writes the rows above the count without
+ * publishing them (a later stage overwrites them); publish makes the last
+ * staged rows visible. Lets the shard write its WAL record between the two
+ * and drop the rows if that fails. Single writer. */
+int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
+                        uint32_t nrows, floe_err *err);
+void floe_memtable_publish(floe_memtable *m);
 /* Record that a row of producer `id` with producer sequence `seq` is in this
  * memtable (keeps the max per id). FLOE_NOMEM. Single writer. */
 int floe_memtable_note_producer(floe_memtable *m, uint64_t id, uint64_t seq, floe_err *err);
