@@ -714,7 +714,7 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
         }
         pthread_mutex_unlock(&sh->mu);
         r.rows += n;
-        if (sh->seq > r.last_seq) r.last_seq = first + n - 1;
+        if (first + n - 1 > r.last_seq) r.last_seq = first + n - 1;
         if (out_shard_seq) out_shard_seq[s] = first + n - 1;
     }
 accept:
