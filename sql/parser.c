@@ -1271,21 +1271,32 @@ static int parse_coldef(floe_parser *p, floe_ast_coldef *c)
     return FLOE_OK;
 }
 
-/* One option: name [=] [value]. In a bare list (not parenthesised) only a
- * literal or a single word can be a value. */
+/* One option: name [=] [value]. In a parenthesised list the value is an
+ * expression, or any single word (wal = full); in a bare list (COPY ... WITH
+ * FORMAT csv HEADER) it is a literal, ON/OFF, or a word after FORMAT. */
 static int parse_option(floe_parser *p, floe_ast_option *o, int bare)
 {
+    floe_token n1;
     o->off = p->tok.off;
     if (p->tok.kind != FLOE_TOK_WORD) return syntax_error(p, "expected an option name");
     if ((o->name = lower_copy(p, &p->tok)) == NULL) return nomem(p);
     advance(p);
     accept_op(p, "=");
+    n1 = peek(p, 1);
     if (at_op(p, ",") || at_op(p, ")") || at_op(p, ";") || p->tok.kind == FLOE_TOK_EOF) {
         o->value = NULL;
+    } else if (p->tok.kind == FLOE_TOK_WORD && !at_kw(p, "TRUE") && !at_kw(p, "FALSE") &&
+               !at_kw(p, "NULL") &&
+               (bare ? (strcmp(o->name, "format") == 0 || at_kw(p, "ON") || at_kw(p, "OFF"))
+                     : (is_op(p, &n1, ",") || is_op(p, &n1, ")")))) {
+        floe_ast_expr *w = new_expr(p, FLOE_AST_COLUMN, p->tok.off);
+        if (w == NULL || (w->column.name = lower_copy(p, &p->tok)) == NULL) return nomem(p);
+        w->len = p->tok.len;
+        advance(p);
+        o->value = w;
     } else if (!bare) {
         TRY(parse_expr(p, 0, &o->value));
-    } else if (p->tok.kind == FLOE_TOK_WORD && strcmp(o->name, "format") != 0 &&
-               !at_kw(p, "TRUE") && !at_kw(p, "FALSE") && !at_kw(p, "ON") && !at_kw(p, "OFF")) {
+    } else if (p->tok.kind == FLOE_TOK_WORD && !at_kw(p, "TRUE") && !at_kw(p, "FALSE")) {
         o->value = NULL; /* the word is the next option */
     } else {
         TRY(parse_primary(p, &o->value));
