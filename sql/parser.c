@@ -483,7 +483,7 @@ static int parse_case(floe_parser *p, floe_ast_expr *e)
     floe_ast_expr **whens = NULL, **thens = NULL;
     int n = 0, capw = 0, capt = 0, nt = 0;
     advance(p); /* CASE */
-    if (!at_kw(p, "WHEN")) TRY(parse_expr(p, 0, &e->case_.operand));
+    if (!at_kw(p, "WHEN") && !at_kw(p, "END")) TRY(parse_expr(p, 0, &e->case_.operand));
     if (!at_kw(p, "WHEN")) return syntax_error(p, "expected WHEN in CASE");
     while (accept_kw(p, "WHEN")) {
         floe_ast_expr *w, *t;
@@ -653,7 +653,10 @@ static int parse_primary(floe_parser *p, floe_ast_expr **out)
             } else {
                 TRY(parse_expr(p, 0, &e));
                 TRY(expect_op(p, ")", "to close '('"));
-                *out = e; /* parentheses make no node; keep the inner range */
+                /* parentheses make no node: the inner one covers them */
+                e->off = off;
+                e->len = set_len(p, off);
+                *out = e;
                 return FLOE_OK;
             }
             break;
