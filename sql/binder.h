@@ -28,8 +28,9 @@
  * rows the plan produces.
  *
  * Ownership: the bound statement owns its arena (descriptions) and its plan;
- * free both with floe_bound_stmt_free, or take the plan (set stmt->plan to
- * NULL) and free it with floe_query_plan_free. Catalog data is copied, so the
+ * free both with floe_bound_stmt_free. The plan may point into the
+ * statement's arena (column names, default values), so keep the statement
+ * alive while its plan runs. Catalog data is copied, so the
  * catalog's borrows end when floe_bind_statement returns. The AST is only
  * read. Thread-safety: one bind per thread; the catalog callbacks are called
  * from the binding thread only.
