@@ -124,8 +124,10 @@ struct floe_ast_expr {
         } typed;
         struct {
             floe_ast_expr *value; /* STRING ('1 hour', '90'), INT/NUM, or any expr */
-            const char *unit;     /* lower-case unit word ("day", "hour", ...) or
-                                   * NULL when the unit is inside the string */
+            const char *unit;     /* singular lower-case unit: "year", "month",
+                                   * "week", "day", "hour", "minute", "second",
+                                   * "millisecond", "microsecond"; NULL when
+                                   * the unit is inside the string */
         } interval;
         struct {
             const char *table; /* qualifier, NULL when unqualified */
