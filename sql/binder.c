@@ -1197,8 +1197,21 @@ static floe_plan *node(binder *b, floe_plan_kind k, uint32_t ncols, uint32_t nch
 static floe_plan *project(binder *b, floe_plan *child, floe_expr **exprs, const char **names,
                           uint32_t n)
 {
-    floe_plan *p = node(b, FLOE_PLAN_PROJECT, n, 1);
+    floe_plan *p;
     uint32_t i;
+    /* an identity projection only renames: copy the child node with new names */
+    for (i = 0; i < n; i++)
+        if (exprs[i]->kind != FLOE_EXPR_COLUMN || exprs[i]->index != i) break;
+    if (i == n && n == child->ncols && n > 0) {
+        p = floe_arena_alloc(b->a, sizeof *p);
+        if (p == NULL) return NULL;
+        *p = *child;
+        p->names = floe_arena_alloc(b->a, n * sizeof *p->names);
+        if (p->names == NULL) return NULL;
+        memcpy(p->names, names, n * sizeof *names);
+        return p;
+    }
+    p = node(b, FLOE_PLAN_PROJECT, n, 1);
     if (p == NULL) return NULL;
     p->u.project.exprs = floe_arena_alloc(b->a, (n ? n : 1) * sizeof *p->u.project.exprs);
     if (p->u.project.exprs == NULL) return NULL;
@@ -1646,6 +1659,9 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         tg = grow(b, tg, nt, &capt, sizeof *tg);
         if (tg == NULL) return nomem(b);
         if ((rc = bind_expr(bk, t->expr, &tg[nt].e))) return rc;
+        if (tg[nt].e->type.id == FLOE_TYPE_NULL &&
+            (rc = floe_bind_expr_cast(b->a, tg[nt].e, T(FLOE_TYPE_INTEGER), &tg[nt].e, b->err)))
+            return rc;
         tg[nt].ast = t->expr;
         tg[nt].alias = t->alias;
         tg[nt].name = t->alias ? adup(b, t->alias) : expr_name(b, t->expr);
@@ -2354,8 +2370,11 @@ static int bind_insert(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
                 floe_expr *e;
                 const floe_bound_column *c = &t->cols[j];
                 int off = q->off;
-                if (src[j] >= 0) {
-                    const floe_ast_expr *ae = q->values.rows[i][src[j]];
+                const floe_ast_expr *ae = src[j] >= 0 ? q->values.rows[i][src[j]] : NULL;
+                if (ae && ae->kind == FLOE_AST_COLUMN && ae->column.table == NULL &&
+                    strcmp(ae->column.name, "default") == 0)
+                    ae = NULL; /* DEFAULT keyword */
+                if (ae) {
                     off = ae->off;
                     if ((rc = bind_expr(&bk, ae, &e))) return rc;
                     if ((rc = floe_bind_expr_cast(b->a, e, c->type, &e, b->err)))
