@@ -97,7 +97,7 @@ static const floe_catalog fake_cat = {NULL, fake_find, fake_count, fake_name};
 #define TEST_NOW_US 1700000000000000LL
 
 /* Parse and bind one statement. */
-static int bind_sql(const char *sql, floe_bound_stmt **out, floe_err *err)
+static inline int bind_sql(const char *sql, floe_bound_stmt **out, floe_err *err)
 {
     floe_parser *p = NULL;
     floe_ast_stmt *st = NULL;
@@ -329,7 +329,7 @@ static void pr_plan_rec(floe_strbuf *o, const floe_plan *p, int ind)
 }
 
 /* Plan text of a bound statement (caller frees with floe_free). */
-static char *plan_text(const floe_bound_stmt *s)
+static inline char *plan_text(const floe_bound_stmt *s)
 {
     floe_strbuf o = FLOE_STRBUF_INIT;
     if (s->plan && s->plan->root) pr_plan_rec(&o, s->plan->root, 0);
@@ -337,7 +337,7 @@ static char *plan_text(const floe_bound_stmt *s)
 }
 
 /* Output column names joined by ','. */
-static char *col_names(const floe_bound_stmt *s)
+static inline char *col_names(const floe_bound_stmt *s)
 {
     floe_strbuf o = FLOE_STRBUF_INIT;
     uint32_t i;
@@ -347,7 +347,7 @@ static char *col_names(const floe_bound_stmt *s)
 }
 
 /* Find the first node of a kind (pre-order). */
-static const floe_plan *find_node(const floe_plan *p, floe_plan_kind k)
+static inline const floe_plan *find_node(const floe_plan *p, floe_plan_kind k)
 {
     uint32_t i;
     if (p->kind == k) return p;
