@@ -68,7 +68,33 @@ void floe_bench_batch_free(floe_bench_batch *b)
         floe_free(b->cols[c]);
         b->cols[c] = NULL;
     }
+    floe_free(b->strings);
+    b->strings = NULL;
     b->n = 0;
+}
+
+int floe_bench_batch_own_strings(floe_bench_batch *b, floe_err *err)
+{
+    uint64_t total = 0, off = 0;
+    uint32_t c, i;
+    char *buf;
+    for (c = 0; c < b->schema->ncols; c++)
+        if (b->schema->types[c] == FLOE_TYPE_VARCHAR)
+            for (i = 0; i < b->n; i++) total += ((floe_string *)b->cols[c])[i].len;
+    buf = floe_malloc(total ? (size_t)total : 1);
+    if (buf == NULL) return floe_err_nomem(err);
+    for (c = 0; c < b->schema->ncols; c++) {
+        floe_string *s = b->cols[c];
+        if (b->schema->types[c] != FLOE_TYPE_VARCHAR) continue;
+        for (i = 0; i < b->n; i++) {
+            memcpy(buf + off, s[i].ptr, s[i].len);
+            s[i].ptr = buf + off;
+            off += s[i].len;
+        }
+    }
+    floe_free(b->strings);
+    b->strings = buf;
+    return FLOE_OK;
 }
 
 uint64_t floe_bench_batch_bytes(const floe_bench_batch *b)

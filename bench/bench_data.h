@@ -43,12 +43,16 @@ typedef struct floe_bench_batch {
     const floe_bench_schema *schema;
     uint32_t n;                        /* rows filled */
     void *cols[FLOE_BENCH_MAX_COLS];   /* FLOE_BENCH_BATCH_ROWS values each */
+    char *strings;                     /* owned copies of the VARCHAR bytes, or NULL */
 } floe_bench_batch;
 
 /* Allocate the column arrays of a batch of `schema`. FLOE_NOMEM on failure
  * (nothing to free then). Free with floe_bench_batch_free (NULL-safe). */
 int floe_bench_batch_init(floe_bench_batch *b, const floe_bench_schema *schema, floe_err *err);
 void floe_bench_batch_free(floe_bench_batch *b);
+/* Copy the VARCHAR bytes the batch points at into storage the batch owns,
+ * so it stays valid after the generator moves on (pre-generated pools). */
+int floe_bench_batch_own_strings(floe_bench_batch *b, floe_err *err);
 /* Bytes of the batch's values as handed to an appender: fixed-width values
  * plus the string bytes. */
 uint64_t floe_bench_batch_bytes(const floe_bench_batch *b);

@@ -56,7 +56,8 @@ static int ok(const floe_bench_record *x) { return strcmp(x->status, "ok") == 0;
 /* index of the first record of the same case, to walk cases in order */
 static int same_case(const floe_bench_record *a, const floe_bench_record *b)
 {
-    return strcmp(a->workload, b->workload) == 0 && strcmp(a->name, b->name) == 0;
+    return strcmp(a->workload, b->workload) == 0 && strcmp(a->name, b->name) == 0 &&
+           strcmp(a->unit, b->unit) == 0;
 }
 
 static int first_of_case(const floe_bench_report *r, size_t i)
