@@ -1,0 +1,169 @@
+/* sql/binder.h: name resolution, typing and planning of parsed statements.
+ *
+ * floe_bind_statement turns one floe_ast_stmt (sql/ast.h) into a
+ * floe_bound_stmt: for every statement that reads rows (SELECT, VALUES, set
+ * operations, EXPLAIN, COPY (query) TO, INSERT ... VALUES/SELECT, CREATE
+ * TABLE AS) a physical floe_query_plan (engine/plan.h) ready for the
+ * executor; for DDL and the other commands a resolved description the api
+ * executes (table exists, columns resolved, types and options checked).
+ *
+ * The binder sees tables only through floe_catalog, a table of callbacks the
+ * api implements. Every distinct table a plan scans appears once in
+ * plan->table_names / plan->table_refs (the catalog's opaque table_ref), and
+ * SCAN nodes refer to it by that index.
+ *
+ * Semantics (PostgreSQL/DuckDB): see sql/bind_expr.h for typing. Integer
+ * literals are INTEGER when they fit in 32 bits, else BIGINT, else DECIMAL(18,0)
+ * or DOUBLE; decimal literals (0.05) are DECIMAL(p,s) with the written digits
+ * (DOUBLE when they have an exponent or more than 18 digits), promoted to
+ * DOUBLE next to a DOUBLE column. quantile(x, q) and quantile_disc are the
+ * nearest-rank quantile (FLOE_AGG_QUANTILE), quantile_cont is rejected, and
+ * median is FLOE_AGG_MEDIAN. Result columns are named like DuckDB: alias, else
+ * column name, else function text such as "count_star()" or "sum(x)", else
+ * the expression text.
+ *
+ * NOT NULL: INSERT plans produce rows in table column order typed as the
+ * table's columns; constant NULLs for NOT NULL columns are rejected here
+ * (FLOE_CONSTRAINT), every other NOT NULL check is done by the api on the
+ * rows the plan produces.
+ *
+ * Ownership: the bound statement owns its arena (descriptions) and its plan;
+ * free both with floe_bound_stmt_free. The plan may point into the
+ * statement's arena (column names, default values), so keep the statement
+ * alive while its plan runs. Catalog data is copied, so the
+ * catalog's borrows end when floe_bind_statement returns. The AST is only
+ * read. Thread-safety: one bind per thread; the catalog callbacks are called
+ * from the binding thread only.
+ */
+#ifndef FLOE_SQL_BINDER_H
+#define FLOE_SQL_BINDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/plan.h"
+#include "sql/ast.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/types.h"
+
+/* ---------------------------------------------------------------- catalog */
+
+typedef struct floe_cat_column {
+    const char *name;
+    floe_type type;
+    bool not_null;
+    bool has_default;
+    floe_value default_value; /* constant of `type` (as floe_bound_create gave it) */
+} floe_cat_column;
+
+typedef struct floe_cat_table {
+    const char *name;
+    const floe_cat_column *cols; /* ncols, in table order */
+    uint32_t ncols;
+    double nrows;    /* estimated rows (parts + memtables); used for join order */
+    void *table_ref; /* api's handle, copied into floe_query_plan.table_refs */
+} floe_cat_table;
+
+/* The api implements this over its catalog. Returned data is borrowed until
+ * floe_bind_statement returns. */
+typedef struct floe_catalog {
+    void *self;
+    /* Find table `name` (case-insensitive): FLOE_OK with *out filled, or
+     * FLOE_NOTFOUND. Other codes (FLOE_IOERR...) abort the bind with err set. */
+    int (*find_table)(void *self, const char *name, floe_cat_table *out, floe_err *err);
+    /* Number of tables and the name of table i, for "did you mean" hints. */
+    uint32_t (*table_count)(void *self);
+    const char *(*table_name)(void *self, uint32_t i);
+} floe_catalog;
+
+/* --------------------------------------------------------- bound statements */
+
+typedef enum floe_bound_kind {
+    FLOE_BOUND_QUERY,        /* plan: rows to return */
+    FLOE_BOUND_INSERT,       /* insert: plan yields rows for every table column */
+    FLOE_BOUND_CREATE_TABLE, /* create (plan non-NULL for CREATE TABLE AS) */
+    FLOE_BOUND_DROP_TABLE,   /* table (may be NULL with if_exists when absent) */
+    FLOE_BOUND_ALTER_ADD,    /* table + alter_col */
+    FLOE_BOUND_COPY_FROM,    /* table + copy */
+    FLOE_BOUND_COPY_TO,      /* plan + copy */
+    FLOE_BOUND_SHOW_TABLES,  /* nothing */
+    FLOE_BOUND_DESCRIBE,     /* table */
+    FLOE_BOUND_FLUSH         /* table */
+} floe_bound_kind;
+
+typedef struct floe_bound_column {
+    const char *name;
+    floe_type type;
+    bool not_null;
+    bool has_default;
+    floe_value default_value; /* constant of `type`, folded at bind time */
+} floe_bound_column;
+
+/* A resolved table: name as stored, api handle, columns (copied). */
+typedef struct floe_bound_table {
+    const char *name;
+    void *table_ref;
+    floe_bound_column *cols;
+    uint32_t ncols;
+} floe_bound_table;
+
+/* A statement option (CREATE TABLE WITH (...), COPY ... (...)). */
+typedef struct floe_bound_option {
+    const char *name;  /* lower case */
+    bool has_value;    /* false for a bare HEADER */
+    floe_value value;  /* constant; a bare word is VARCHAR */
+} floe_bound_option;
+
+typedef struct floe_bound_create {
+    const char *table;
+    bool if_not_exists;
+    floe_bound_column *cols;
+    uint32_t ncols;
+    int32_t partition_col;   /* PARTITION BY column index, -1 when absent */
+    uint32_t *order_cols;    /* ORDER BY column indexes */
+    uint32_t norder_cols;
+    int64_t flush_rows;      /* WITH options; -1 when not given */
+    int64_t flush_bytes;     /* bytes, -1 when not given */
+    int64_t flush_interval_ms; /* -1 when not given */
+    int32_t shards;          /* 0 when not given */
+    int64_t ttl_us;          /* 0 when not given; intervals use 30-day months */
+    int32_t ttl_col;         /* TIMESTAMP column for ttl (default: the first one), -1 */
+} floe_bound_create;
+
+typedef struct floe_bound_copy {
+    const char *path;
+    uint32_t *cols;          /* COPY FROM: table column index of each file column */
+    uint32_t ncols;          /* all columns in table order when not listed */
+    floe_bound_option *options;
+    uint32_t noptions;
+} floe_bound_copy;
+
+typedef struct floe_bound_stmt {
+    floe_bound_kind kind;
+    bool explain;            /* EXPLAIN [ANALYZE] of this statement */
+    bool explain_analyze;
+    floe_arena *arena;       /* owns everything below except plan */
+    floe_query_plan *plan;   /* owned; NULL for statements without rows */
+    floe_bound_table table;  /* INSERT/DROP/ALTER/COPY FROM/DESCRIBE/FLUSH target */
+    bool if_exists;          /* DROP TABLE IF EXISTS */
+    floe_bound_create create;
+    floe_bound_column alter_col; /* ALTER ADD COLUMN */
+    floe_bound_copy copy;
+} floe_bound_stmt;
+
+/* Bind `stmt` (parsed from `sql`, used for error offsets and expression
+ * names) against `cat`. now_us is the statement start time (now(),
+ * current_timestamp). On success *out is a new bound statement (free with
+ * floe_bound_stmt_free). On failure returns FLOE_ERROR (unknown names, with
+ * "did you mean" hints), FLOE_TYPE (type errors), FLOE_UNSUPPORTED,
+ * FLOE_CONSTRAINT, FLOE_RANGE, FLOE_PARSE (bad literal text) or FLOE_NOMEM,
+ * with err->offset pointing into sql when known; *out is NULL. */
+int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_catalog *cat,
+                        int64_t now_us, floe_bound_stmt **out, floe_err *err);
+void floe_bound_stmt_free(floe_bound_stmt *s);
+
+/* Levenshtein distance between two names (case-insensitive), for hints. */
+int floe_binder_edit_distance(const char *a, const char *b);
+
+#endif

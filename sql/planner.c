@@ -1,0 +1,612 @@
+/* sql/planner.c: FROM/WHERE planning: pushdown, projection, greedy joins. */
+#include "sql/planner.h"
+
+#include <string.h>
+
+#include "sql/bind_expr.h"
+
+#define NO_COL UINT32_MAX
+
+floe_plan *floe_planner_node(floe_arena *a, floe_plan_kind kind, uint32_t ncols,
+                             uint32_t nchildren)
+{
+    floe_plan *p = floe_arena_alloc(a, sizeof *p);
+    if (p == NULL) return NULL;
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->ncols = ncols;
+    p->types = floe_arena_alloc(a, (ncols ? ncols : 1) * sizeof *p->types);
+    p->names = floe_arena_alloc(a, (ncols ? ncols : 1) * sizeof *p->names);
+    p->nchildren = nchildren;
+    if (nchildren) p->children = floe_arena_alloc(a, nchildren * sizeof *p->children);
+    if (p->types == NULL || p->names == NULL || (nchildren && p->children == NULL)) return NULL;
+    memset(p->names, 0, (ncols ? ncols : 1) * sizeof *p->names);
+    return p;
+}
+
+floe_expr *floe_planner_remap(floe_arena *a, const floe_expr *e, const uint32_t *map)
+{
+    floe_expr *c = floe_arena_alloc(a, sizeof *c);
+    uint32_t i;
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->kind == FLOE_EXPR_COLUMN) c->index = map[e->index];
+    if (e->nargs) {
+        c->args = floe_arena_alloc(a, e->nargs * sizeof *c->args);
+        if (c->args == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++) {
+            c->args[i] = floe_planner_remap(a, e->args[i], map);
+            if (c->args[i] == NULL) return NULL;
+        }
+    }
+    return c;
+}
+
+void floe_planner_mark(const floe_expr *e, bool *needed, uint32_t ngids)
+{
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN && e->index < ngids) needed[e->index] = true;
+    for (i = 0; i < e->nargs; i++) floe_planner_mark(e->args[i], needed, ngids);
+}
+
+int floe_planner_conjuncts(floe_arena *a, floe_expr *e, floe_expr ***list, uint32_t *n,
+                           uint32_t *cap)
+{
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_AND) {
+        for (i = 0; i < e->nargs; i++) {
+            int rc = floe_planner_conjuncts(a, e->args[i], list, n, cap);
+            if (rc) return rc;
+        }
+        return FLOE_OK;
+    }
+    if (*n == *cap) {
+        uint32_t nc = *cap ? *cap * 2 : 8;
+        floe_expr **nl = floe_arena_alloc(a, nc * sizeof *nl);
+        if (nl == NULL) return FLOE_NOMEM;
+        if (*n) memcpy(nl, *list, *n * sizeof *nl);
+        *list = nl;
+        *cap = nc;
+    }
+    (*list)[(*n)++] = e;
+    return FLOE_OK;
+}
+
+double floe_planner_selectivity(const floe_expr *e)
+{
+    uint32_t i;
+    double s;
+    switch (e->kind) {
+    case FLOE_EXPR_CONST: return (!e->value.is_null && e->value.v.i) ? 1.0 : 0.01;
+    case FLOE_EXPR_AND:
+        s = 1.0;
+        for (i = 0; i < e->nargs; i++) s *= floe_planner_selectivity(e->args[i]);
+        return s;
+    case FLOE_EXPR_OR:
+        s = 0.0;
+        for (i = 0; i < e->nargs; i++) s += floe_planner_selectivity(e->args[i]);
+        return s > 1.0 ? 1.0 : s;
+    case FLOE_EXPR_NOT: return 1.0 - 0.5 * floe_planner_selectivity(e->args[0]);
+    case FLOE_EXPR_IS_NULL: return e->negated ? 0.9 : 0.1;
+    case FLOE_EXPR_IN_LIST:
+        s = 0.05 * (e->nargs - 1);
+        if (s > 0.5) s = 0.5;
+        return e->negated ? 1.0 - s : s;
+    case FLOE_EXPR_LIKE: return e->negated ? 0.8 : 0.2;
+    case FLOE_EXPR_SUBQUERY: return 0.5;
+    case FLOE_EXPR_CALL:
+        switch (e->fn) {
+        case FLOE_FN_EQ: return 0.05;
+        case FLOE_FN_NE: return 0.95;
+        case FLOE_FN_LT:
+        case FLOE_FN_LE:
+        case FLOE_FN_GT:
+        case FLOE_FN_GE: return 0.35;
+        default: return 0.5;
+        }
+    default: return 0.5;
+    }
+}
+
+/* ------------------------------------------------------------ planner state */
+
+typedef struct pctx {
+    floe_arena *a;
+    const floe_prel *rels;
+    uint32_t nrels;
+    uint32_t ngids;
+    uint32_t *gid_rel; /* gid -> relation index */
+    floe_expr **conj;
+    uint64_t *mask;    /* per conjunct: relations referenced */
+    bool *used;
+    uint32_t nconj;
+    const bool *needed;
+    floe_err *err;
+} pctx;
+
+/* A planned subtree: its plan, the gid of each output column, the relations it covers. */
+typedef struct pres {
+    floe_plan *plan;
+    uint32_t *gids;
+    uint32_t ncols;
+    uint64_t mask;
+    double est;
+} pres;
+
+static uint64_t expr_mask(const pctx *c, const floe_expr *e)
+{
+    uint64_t m = 0;
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN && e->index < c->ngids) m |= 1ULL << c->gid_rel[e->index];
+    for (i = 0; i < e->nargs; i++) m |= expr_mask(c, e->args[i]);
+    return m;
+}
+
+static uint64_t item_mask(const floe_pitem *it)
+{
+    uint64_t m;
+    uint32_t i;
+    if (it->kind == FLOE_PITEM_REL) return 1ULL << it->rel;
+    m = item_mask(it->right);
+    for (i = 0; i < it->nleft; i++) m |= item_mask(it->lefts[i]);
+    return m;
+}
+
+/* Position map of a subtree: gid -> column (NO_COL elsewhere). */
+static uint32_t *layout_map(pctx *c, const pres *r)
+{
+    uint32_t *m = floe_arena_alloc(c->a, (c->ngids ? c->ngids : 1) * sizeof *m);
+    uint32_t i;
+    if (m == NULL) return NULL;
+    for (i = 0; i < c->ngids; i++) m[i] = NO_COL;
+    for (i = 0; i < r->ncols; i++) m[r->gids[i]] = i;
+    return m;
+}
+
+static int nomem(pctx *c) { return floe_err_nomem(c->err); }
+
+static floe_expr *and_of(pctx *c, floe_expr **list, uint32_t n)
+{
+    floe_expr *e;
+    if (n == 1) return list[0];
+    e = floe_bind_expr_new(c->a, FLOE_EXPR_AND, floe_type_make(FLOE_TYPE_BOOLEAN), n);
+    if (e == NULL) return NULL;
+    memcpy(e->args, list, n * sizeof *list);
+    return e;
+}
+
+static bool is_semi_conj(const floe_expr *e)
+{
+    return e->kind == FLOE_EXPR_SUBQUERY && e->subq_kind == FLOE_SUBQ_IN && !e->correlated &&
+           !e->negated && e->nparams == 0;
+}
+
+/* Scan predicate hint from `col op const` (or const op col, IS [NOT] NULL). */
+static bool scan_pred_of(const floe_expr *e, uint32_t first_gid, uint32_t ncols,
+                         floe_scan_pred *out)
+{
+    static const floe_pred_op ops[] = {FLOE_PRED_EQ, FLOE_PRED_NE, FLOE_PRED_LT,
+                                       FLOE_PRED_LE, FLOE_PRED_GT, FLOE_PRED_GE};
+    static const floe_pred_op flip[] = {FLOE_PRED_EQ, FLOE_PRED_NE, FLOE_PRED_GT,
+                                        FLOE_PRED_GE, FLOE_PRED_LT, FLOE_PRED_LE};
+    const floe_expr *col, *k;
+    bool flipped = false;
+    if (e->kind == FLOE_EXPR_IS_NULL && e->args[0]->kind == FLOE_EXPR_COLUMN) {
+        out->col = e->args[0]->index - first_gid;
+        out->op = e->negated ? FLOE_PRED_IS_NOT_NULL : FLOE_PRED_IS_NULL;
+        out->value = floe_value_null(e->args[0]->type);
+        return out->col < ncols;
+    }
+    if (e->kind != FLOE_EXPR_CALL || e->fn < FLOE_FN_EQ || e->fn > FLOE_FN_GE) return false;
+    col = e->args[0];
+    k = e->args[1];
+    if (col->kind == FLOE_EXPR_CONST) {
+        const floe_expr *t = col;
+        col = k;
+        k = t;
+        flipped = true;
+    }
+    if (col->kind != FLOE_EXPR_COLUMN || k->kind != FLOE_EXPR_CONST || k->value.is_null)
+        return false;
+    if (!floe_type_eq(col->type, k->type)) return false;
+    out->col = col->index - first_gid;
+    out->op = flipped ? flip[e->fn - FLOE_FN_EQ] : ops[e->fn - FLOE_FN_EQ];
+    out->value = k->value;
+    return out->col < ncols;
+}
+
+/* SEMI join of r with an uncorrelated IN subquery conjunct. */
+static int apply_semi(pctx *c, pres *r, const floe_expr *s)
+{
+    floe_plan *j = floe_planner_node(c->a, FLOE_PLAN_HASH_JOIN, r->ncols, 2);
+    uint32_t *map = layout_map(c, r);
+    floe_plan *sub = s->subplan;
+    floe_expr *lk, *rk;
+    if (j == NULL || map == NULL) return nomem(c);
+    lk = floe_planner_remap(c->a, s->args[0], map);
+    rk = floe_bind_expr_column(c->a, 0, sub->types[0]);
+    if (lk == NULL || rk == NULL) return nomem(c);
+    memcpy(j->types, r->plan->types, r->ncols * sizeof *j->types);
+    memcpy(j->names, r->plan->names, r->ncols * sizeof *j->names);
+    j->children[0] = r->plan;
+    j->children[1] = sub;
+    j->u.join.type = FLOE_JOIN_SEMI;
+    j->u.join.nkeys = 1;
+    j->u.join.left_keys = floe_arena_alloc(c->a, sizeof(floe_expr *));
+    j->u.join.right_keys = floe_arena_alloc(c->a, sizeof(floe_expr *));
+    if (j->u.join.left_keys == NULL || j->u.join.right_keys == NULL) return nomem(c);
+    j->u.join.left_keys[0] = lk;
+    j->u.join.right_keys[0] = rk;
+    r->est = r->est * 0.5 < 1 ? 1 : r->est * 0.5;
+    j->est_rows = r->est;
+    r->plan = j;
+    return FLOE_OK;
+}
+
+/* Apply every unused conjunct covered by r as a FILTER on top (semi
+ * conjuncts as SEMI joins). */
+static int filter_covered(pctx *c, pres *r)
+{
+    floe_expr **list = NULL;
+    uint32_t n = 0, i;
+    uint32_t *map = NULL;
+    int rc;
+    for (i = 0; i < c->nconj; i++) {
+        if (c->used[i] || (c->mask[i] & ~r->mask)) continue;
+        if (is_semi_conj(c->conj[i])) {
+            c->used[i] = true;
+            if ((rc = apply_semi(c, r, c->conj[i]))) return rc;
+        }
+    }
+    for (i = 0; i < c->nconj; i++) {
+        if (c->used[i] || (c->mask[i] & ~r->mask)) continue;
+        if (list == NULL) {
+            list = floe_arena_alloc(c->a, c->nconj * sizeof *list);
+            map = layout_map(c, r);
+            if (list == NULL || map == NULL) return nomem(c);
+        }
+        c->used[i] = true;
+        list[n] = floe_planner_remap(c->a, c->conj[i], map);
+        if (list[n] == NULL) return nomem(c);
+        r->est *= floe_planner_selectivity(c->conj[i]);
+        n++;
+    }
+    if (n) {
+        floe_plan *f = floe_planner_node(c->a, FLOE_PLAN_FILTER, r->ncols, 1);
+        if (f == NULL) return nomem(c);
+        memcpy(f->types, r->plan->types, r->ncols * sizeof *f->types);
+        memcpy(f->names, r->plan->names, r->ncols * sizeof *f->names);
+        f->children[0] = r->plan;
+        if ((f->u.filter.pred = and_of(c, list, n)) == NULL) return nomem(c);
+        if (r->est < 1) r->est = 1;
+        f->est_rows = r->est;
+        r->plan = f;
+    }
+    return FLOE_OK;
+}
+
+static int plan_rel(pctx *c, uint32_t ri, pres *out)
+{
+    const floe_prel *rel = &c->rels[ri];
+    uint32_t i, n = 0;
+    bool *want;
+
+    out->mask = 1ULL << ri;
+    out->est = rel->est_rows < 1 ? 1 : rel->est_rows;
+    if (!rel->is_table) {
+        out->plan = rel->plan;
+        out->ncols = rel->ncols;
+        out->gids = floe_arena_alloc(c->a, (rel->ncols ? rel->ncols : 1) * sizeof *out->gids);
+        if (out->gids == NULL) return nomem(c);
+        for (i = 0; i < rel->ncols; i++) out->gids[i] = rel->first_gid + i;
+        return filter_covered(c, out);
+    }
+    /* base table: columns needed above or by the conjuncts pushed here */
+    want = floe_arena_alloc(c->a, rel->ncols ? rel->ncols : 1);
+    if (want == NULL) return nomem(c);
+    for (i = 0; i < rel->ncols; i++) want[i] = c->needed[rel->first_gid + i];
+    for (i = 0; i < c->nconj; i++) {
+        if (c->used[i] || c->mask[i] != out->mask || is_semi_conj(c->conj[i])) continue;
+        bool *tmp = floe_arena_alloc(c->a, c->ngids ? c->ngids : 1);
+        uint32_t g;
+        if (tmp == NULL) return nomem(c);
+        memset(tmp, 0, c->ngids);
+        floe_planner_mark(c->conj[i], tmp, c->ngids);
+        for (g = 0; g < rel->ncols; g++)
+            if (tmp[rel->first_gid + g]) want[g] = true;
+    }
+    for (i = 0; i < rel->ncols; i++) n += want[i];
+    if (n == 0 && rel->ncols > 0) {
+        /* nothing read (count(*)): scan the narrowest column */
+        uint32_t best = 0;
+        for (i = 1; i < rel->ncols; i++)
+            if (floe_type_size(rel->types[i]) < floe_type_size(rel->types[best])) best = i;
+        want[best] = true;
+        n = 1;
+    }
+    {
+        floe_plan *s = floe_planner_node(c->a, FLOE_PLAN_SCAN, n, 0);
+        floe_expr **list;
+        uint32_t nf = 0, k = 0, *map;
+        if (s == NULL) return nomem(c);
+        s->u.scan.table = rel->table;
+        s->u.scan.table_name = rel->table_name;
+        s->u.scan.cols = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *s->u.scan.cols);
+        out->gids = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *out->gids);
+        if (s->u.scan.cols == NULL || out->gids == NULL) return nomem(c);
+        for (i = 0; i < rel->ncols; i++) {
+            if (!want[i]) continue;
+            s->u.scan.cols[k] = i;
+            s->types[k] = rel->types[i];
+            s->names[k] = rel->names[i];
+            out->gids[k] = rel->first_gid + i;
+            k++;
+        }
+        out->ncols = n;
+        out->plan = s;
+        map = layout_map(c, out);
+        list = floe_arena_alloc(c->a, (c->nconj ? c->nconj : 1) * sizeof *list);
+        s->u.scan.preds = floe_arena_alloc(c->a, (c->nconj ? c->nconj : 1) * sizeof(floe_scan_pred));
+        if (map == NULL || list == NULL || s->u.scan.preds == NULL) return nomem(c);
+        for (i = 0; i < c->nconj; i++) {
+            if (c->used[i] || c->mask[i] != out->mask || is_semi_conj(c->conj[i])) continue;
+            c->used[i] = true;
+            if (scan_pred_of(c->conj[i], rel->first_gid, rel->ncols,
+                             &s->u.scan.preds[s->u.scan.npreds]))
+                s->u.scan.npreds++;
+            list[nf] = floe_planner_remap(c->a, c->conj[i], map);
+            if (list[nf] == NULL) return nomem(c);
+            out->est *= floe_planner_selectivity(c->conj[i]);
+            nf++;
+        }
+        if (nf) {
+            s->u.scan.filter = and_of(c, list, nf);
+            if (s->u.scan.filter == NULL) return nomem(c);
+        }
+        if (out->est < 1) out->est = 1;
+        s->est_rows = out->est;
+    }
+    /* uncorrelated IN subqueries over this table alone: semi join right here */
+    return filter_covered(c, out);
+}
+
+static int plan_group(pctx *c, floe_pitem **items, uint32_t nitems, pres *out);
+
+/* Equality conjunct i joining x and y? Sets which arg belongs to x. */
+static bool is_join_eq(const pctx *c, uint32_t i, uint64_t mx, uint64_t my, int *xarg)
+{
+    const floe_expr *e = c->conj[i];
+    uint64_t m0, m1;
+    if (c->used[i] || e->kind != FLOE_EXPR_CALL || e->fn != FLOE_FN_EQ) return false;
+    m0 = expr_mask(c, e->args[0]);
+    m1 = expr_mask(c, e->args[1]);
+    if (m0 == 0 || m1 == 0) return false;
+    if ((m0 & ~mx) == 0 && (m1 & ~my) == 0) {
+        *xarg = 0;
+        return true;
+    }
+    if ((m0 & ~my) == 0 && (m1 & ~mx) == 0) {
+        *xarg = 1;
+        return true;
+    }
+    return false;
+}
+
+/* Join l and r (type INNER or LEFT) using equality conjuncts among conj[]
+ * (for LEFT: the ON list given in on[]), the rest covering both as cond. */
+static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
+{
+    uint32_t i, nk = 0, nc = 0, n = l->ncols + r->ncols;
+    floe_expr **lk, **rk, **cond;
+    uint32_t *lmap = layout_map(c, l), *rmap = layout_map(c, r), *bmap;
+    floe_plan *j;
+    uint64_t both = l->mask | r->mask;
+    double sel = 1.0;
+
+    out->ncols = n;
+    out->mask = both;
+    out->gids = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *out->gids);
+    lk = floe_arena_alloc(c->a, (c->nconj ? c->nconj : 1) * sizeof *lk);
+    rk = floe_arena_alloc(c->a, (c->nconj ? c->nconj : 1) * sizeof *rk);
+    cond = floe_arena_alloc(c->a, (c->nconj ? c->nconj : 1) * sizeof *cond);
+    if (out->gids == NULL || lk == NULL || rk == NULL || cond == NULL || lmap == NULL ||
+        rmap == NULL)
+        return nomem(c);
+    memcpy(out->gids, l->gids, l->ncols * sizeof *out->gids);
+    memcpy(out->gids + l->ncols, r->gids, r->ncols * sizeof *out->gids);
+    bmap = layout_map(c, out);
+    if (bmap == NULL) return nomem(c);
+    for (i = 0; i < c->nconj; i++) {
+        int xa;
+        if (is_semi_conj(c->conj[i])) continue;
+        if (!is_join_eq(c, i, l->mask, r->mask, &xa)) continue;
+        if (!floe_type_eq(c->conj[i]->args[0]->type, c->conj[i]->args[1]->type)) continue;
+        c->used[i] = true;
+        lk[nk] = floe_planner_remap(c->a, c->conj[i]->args[xa], lmap);
+        rk[nk] = floe_planner_remap(c->a, c->conj[i]->args[1 - xa], rmap);
+        if (lk[nk] == NULL || rk[nk] == NULL) return nomem(c);
+        nk++;
+    }
+    for (i = 0; i < c->nconj; i++) {
+        if (c->used[i] || (c->mask[i] & ~both) || is_semi_conj(c->conj[i])) continue;
+        c->used[i] = true;
+        cond[nc] = floe_planner_remap(c->a, c->conj[i], bmap);
+        if (cond[nc] == NULL) return nomem(c);
+        sel *= floe_planner_selectivity(c->conj[i]);
+        nc++;
+    }
+    j = floe_planner_node(c->a, nk ? FLOE_PLAN_HASH_JOIN : FLOE_PLAN_NL_JOIN, n, 2);
+    if (j == NULL) return nomem(c);
+    memcpy(j->types, l->plan->types, l->ncols * sizeof *j->types);
+    memcpy(j->types + l->ncols, r->plan->types, r->ncols * sizeof *j->types);
+    memcpy(j->names, l->plan->names, l->ncols * sizeof *j->names);
+    memcpy(j->names + l->ncols, r->plan->names, r->ncols * sizeof *j->names);
+    j->children[0] = l->plan;
+    j->children[1] = r->plan;
+    j->u.join.type = type;
+    j->u.join.nkeys = nk;
+    j->u.join.left_keys = nk ? lk : NULL;
+    j->u.join.right_keys = nk ? rk : NULL;
+    j->u.join.cond = nc ? and_of(c, cond, nc) : NULL;
+    if (nc && j->u.join.cond == NULL) return nomem(c);
+    j->u.join.build_left = type == FLOE_JOIN_INNER && nk > 0 && l->est < r->est;
+    out->est = nk ? (l->est > r->est ? l->est : r->est) : l->est * r->est;
+    out->est *= sel;
+    if (type == FLOE_JOIN_LEFT && out->est < l->est) out->est = l->est;
+    if (out->est < 1) out->est = 1;
+    j->est_rows = out->est;
+    out->plan = j;
+    return FLOE_OK;
+}
+
+static int plan_item(pctx *c, floe_pitem *it, pres *out)
+{
+    pres l, r;
+    pctx on;
+    uint32_t i;
+    uint64_t rm;
+    int rc;
+    if (it->kind == FLOE_PITEM_REL) return plan_rel(c, it->rel, out);
+    rm = item_mask(it->right);
+    /* WHERE conjuncts over the preserved (left) side go into it */
+    if ((rc = plan_group(c, it->lefts, it->nleft, &l))) return rc;
+    /* ON conjuncts: right-only ones filter the right input; the rest join */
+    on = *c;
+    on.conj = it->on;
+    on.nconj = it->non;
+    on.mask = floe_arena_alloc(c->a, (it->non ? it->non : 1) * sizeof *on.mask);
+    on.used = floe_arena_alloc(c->a, it->non ? it->non : 1);
+    if (on.mask == NULL || on.used == NULL) return nomem(c);
+    for (i = 0; i < it->non; i++) {
+        on.mask[i] = expr_mask(c, it->on[i]);
+        /* left-only ON conjuncts must stay in the join condition */
+        on.used[i] = false;
+    }
+    {
+        /* plan the right side with only its own ON conjuncts available */
+        pctx rc2 = on;
+        bool *saved = floe_arena_alloc(c->a, it->non ? it->non : 1);
+        if (saved == NULL) return nomem(c);
+        for (i = 0; i < it->non; i++) {
+            saved[i] = on.used[i];
+            if (on.mask[i] & ~rm) on.used[i] = true; /* hide from the right side */
+        }
+        rc2.used = on.used;
+        if ((rc = plan_group(&rc2, &it->right, 1, &r))) return rc;
+        for (i = 0; i < it->non; i++)
+            if (on.mask[i] & ~rm) on.used[i] = saved[i];
+    }
+    if ((rc = make_join(&on, &l, &r, FLOE_JOIN_LEFT, out))) return rc;
+    /* WHERE conjuncts over both sides filter the joined rows */
+    return filter_covered(c, out);
+}
+
+static int plan_group(pctx *c, floe_pitem **items, uint32_t nitems, pres *out)
+{
+    pres *parts = floe_arena_alloc(c->a, nitems * sizeof *parts);
+    bool *done = floe_arena_alloc(c->a, nitems);
+    uint32_t i, left;
+    int rc;
+    if (parts == NULL || done == NULL) return nomem(c);
+    for (i = 0; i < nitems; i++) {
+        if ((rc = plan_item(c, items[i], &parts[i]))) return rc;
+        done[i] = false;
+    }
+    /* start from the smallest estimated input */
+    {
+        uint32_t best = 0;
+        for (i = 1; i < nitems; i++)
+            if (parts[i].est < parts[best].est) best = i;
+        *out = parts[best];
+        done[best] = true;
+    }
+    for (left = nitems - 1; left > 0; left--) {
+        int pick = -1;
+        bool connected = false;
+        pres j;
+        for (i = 0; i < nitems; i++) {
+            uint32_t k;
+            bool conn = false;
+            if (done[i]) continue;
+            for (k = 0; k < c->nconj && !conn; k++) {
+                int xa;
+                conn = is_join_eq(c, k, out->mask, parts[i].mask, &xa) && !is_semi_conj(c->conj[k]);
+            }
+            if (pick < 0 || (conn && !connected) ||
+                (conn == connected && parts[i].est < parts[pick].est)) {
+                pick = (int)i;
+                connected = conn;
+            }
+        }
+        done[pick] = true;
+        if ((rc = make_join(c, out, &parts[pick], FLOE_JOIN_INNER, &j))) return rc;
+        *out = j;
+        if ((rc = filter_covered(c, out))) return rc;
+    }
+    return filter_covered(c, out);
+}
+
+int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe_pitem **items,
+                      uint32_t nitems, floe_expr **conj, uint32_t nconj, const bool *needed,
+                      uint32_t ngids, floe_plan **out, uint32_t **out_map, floe_err *err)
+{
+    pctx c;
+    pres r;
+    uint32_t i, g;
+    int rc;
+    bool *need2;
+
+    if (nrels > 64)
+        return floe_err_set(err, FLOE_UNSUPPORTED, "more than 64 relations in one FROM clause");
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.rels = rels;
+    c.nrels = nrels;
+    c.ngids = ngids;
+    c.err = err;
+    c.conj = conj;
+    c.nconj = nconj;
+    c.gid_rel = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_rel);
+    c.mask = floe_arena_alloc(a, (nconj ? nconj : 1) * sizeof *c.mask);
+    c.used = floe_arena_alloc(a, nconj ? nconj : 1);
+    need2 = floe_arena_alloc(a, ngids ? ngids : 1);
+    if (c.gid_rel == NULL || c.mask == NULL || c.used == NULL || need2 == NULL)
+        return floe_err_nomem(err);
+    for (i = 0; i < nrels; i++)
+        for (g = 0; g < rels[i].ncols; g++) c.gid_rel[rels[i].first_gid + g] = i;
+    if (ngids) memcpy(need2, needed, ngids);
+    /* columns used by joins above their relation must be produced */
+    for (i = 0; i < nconj; i++) {
+        c.mask[i] = expr_mask(&c, conj[i]);
+        c.used[i] = false;
+    }
+    for (i = 0; i < nitems; i++) {
+        floe_pitem *stack[128];
+        int sp = 0;
+        stack[sp++] = items[i];
+        while (sp > 0) {
+            floe_pitem *it = stack[--sp];
+            uint32_t k;
+            if (it->kind != FLOE_PITEM_LEFT) continue;
+            for (k = 0; k < it->non; k++) floe_planner_mark(it->on[k], need2, ngids);
+            if (sp < 127) stack[sp++] = it->right;
+            for (k = 0; k < it->nleft && sp < 127; k++) stack[sp++] = it->lefts[k];
+        }
+    }
+    /* multi-relation conjuncts need their columns above the scans */
+    for (i = 0; i < nconj; i++) {
+        uint64_t m = c.mask[i];
+        if (m & (m - 1)) floe_planner_mark(conj[i], need2, ngids);
+        if (is_semi_conj(conj[i])) floe_planner_mark(conj[i], need2, ngids);
+    }
+    c.needed = need2;
+    if (nitems == 0) return floe_err_set(err, FLOE_MISUSE, "planner: empty FROM");
+    if ((rc = plan_group(&c, items, nitems, &r))) return rc;
+    *out = r.plan;
+    {
+        uint32_t *map = layout_map(&c, &r);
+        if (map == NULL) return floe_err_nomem(err);
+        *out_map = map;
+    }
+    return FLOE_OK;
+}

@@ -1,0 +1,93 @@
+/* sql/planner.h: join ordering, predicate and projection pushdown.
+ *
+ * The binder describes the FROM clause of one query block as relations
+ * (base tables or already planned subqueries) whose columns are numbered by
+ * *global column ids* (gids): relation r owns gids [first_gid, first_gid +
+ * ncols). Expressions handed to the planner are bound over gids (COLUMN.index
+ * is a gid). floe_planner_from turns relations, join items and the WHERE/ON
+ * conjuncts into a physical plan:
+ *  - conjuncts that reference one base table become its SCAN filter, and the
+ *    `col <op> constant` / `col IS [NOT] NULL` ones also floe_scan_pred hints;
+ *  - every SCAN reads only the columns some expression needs;
+ *  - relations are joined greedily by estimated cardinality following
+ *    equality conjuncts (never a cross product while a connecting equality
+ *    exists); equalities between the two sides become HASH_JOIN keys, the
+ *    smaller side is the build side (build_left when the left is smaller),
+ *    other conjuncts covering both sides become the join `cond`; with no
+ *    equality the join is an NL_JOIN;
+ *  - `x IN (uncorrelated subquery)` conjuncts become SEMI hash joins placed
+ *    as low as their operand allows;
+ *  - LEFT JOIN items keep their ON conditions in the join; WHERE conjuncts
+ *    over the preserved side only are pushed into it.
+ * The result maps each gid to its output column (UINT32_MAX when not
+ * produced); the binder remaps the rest of the query with floe_planner_remap.
+ *
+ * Ownership: every node is allocated in the given arena (the query plan's);
+ * input expressions may be shared by the output. Not thread-safe per arena.
+ */
+#ifndef FLOE_SQL_PLANNER_H
+#define FLOE_SQL_PLANNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/plan.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+typedef struct floe_prel {
+    bool is_table;        /* base table (SCAN) or a planned subquery */
+    uint32_t table;       /* is_table: index into floe_query_plan tables */
+    const char *table_name;
+    floe_plan *plan;      /* !is_table: the subquery's plan (gids follow its columns) */
+    uint32_t ncols;
+    const floe_type *types; /* ncols */
+    const char **names;     /* ncols */
+    uint32_t first_gid;
+    double est_rows;        /* rows before any filter */
+} floe_prel;
+
+typedef enum floe_pitem_kind {
+    FLOE_PITEM_REL,  /* relation `rel` */
+    FLOE_PITEM_LEFT  /* (lefts inner-joined) LEFT JOIN right ON on[0..non) */
+} floe_pitem_kind;
+
+typedef struct floe_pitem floe_pitem;
+struct floe_pitem {
+    floe_pitem_kind kind;
+    uint32_t rel;
+    floe_pitem **lefts; /* LEFT: the preserved side, inner-joined items */
+    uint32_t nleft;
+    floe_pitem *right;
+    floe_expr **on;
+    uint32_t non;
+};
+
+/* Plan FROM items (joined with conjuncts conj[0..nconj), all over gids).
+ * needed[gid] says which columns the rest of the query reads (conjunct
+ * columns are added). *out_map (arena, ngids entries) maps gids to output
+ * columns. FLOE_OK, FLOE_NOMEM, or FLOE_UNSUPPORTED (more than 64 relations). */
+int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe_pitem **items,
+                      uint32_t nitems, floe_expr **conj, uint32_t nconj, const bool *needed,
+                      uint32_t ngids, floe_plan **out, uint32_t **out_map, floe_err *err);
+
+/* Copy of e with every COLUMN index i replaced by map[i] (which must not be
+ * UINT32_MAX). Arguments of SUBQUERY nodes are remapped, subplans are not. */
+floe_expr *floe_planner_remap(floe_arena *a, const floe_expr *e, const uint32_t *map);
+
+/* Mark in needed[] (ngids entries) every gid e references (not inside subplans). */
+void floe_planner_mark(const floe_expr *e, bool *needed, uint32_t ngids);
+
+/* A node of `kind` with ncols output columns (types/names arrays allocated,
+ * unset) and nchildren child slots; NULL on OOM. */
+floe_plan *floe_planner_node(floe_arena *a, floe_plan_kind kind, uint32_t ncols,
+                             uint32_t nchildren);
+
+/* Split an AND tree into conjuncts appended to *list (arena-grown). */
+int floe_planner_conjuncts(floe_arena *a, floe_expr *e, floe_expr ***list, uint32_t *n,
+                           uint32_t *cap);
+
+/* Rough selectivity of a predicate (0..1], for estimates. */
+double floe_planner_selectivity(const floe_expr *e);
+
+#endif

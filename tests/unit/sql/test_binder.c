@@ -1,0 +1,431 @@
+/* tests/unit/sql/test_binder.c: name resolution, typing, aggregation and
+ * statement descriptions of the binder, checked on plan text and fields. */
+#include <criterion/criterion.h>
+
+#include "binder_testlib.h"
+#include "sql/bind_expr.h"
+
+/* Bind sql, expect success, return the plan text (free with floe_free). */
+static char *plan_of(const char *sql)
+{
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    char *t;
+    int rc = bind_sql(sql, &s, &err);
+    cr_assert_eq(rc, FLOE_OK, "%s: %s", sql, err.msg);
+    t = plan_text(s);
+    floe_bound_stmt_free(s);
+    return t;
+}
+
+static void expect_plan(const char *sql, const char *want)
+{
+    char *t = plan_of(sql);
+    cr_expect_str_eq(t, want, "%s\n--- got:\n%s--- want:\n%s", sql, t, want);
+    floe_free(t);
+}
+
+static void expect_error(const char *sql, int code, const char *msg_part, int offset)
+{
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    int rc = bind_sql(sql, &s, &err);
+    cr_assert_eq(rc, code, "%s: rc=%d msg=%s", sql, rc, err.msg);
+    cr_expect(strstr(err.msg, msg_part) != NULL, "%s: message '%s' lacks '%s'", sql, err.msg,
+              msg_part);
+    if (offset >= 0) cr_expect_eq(err.offset, offset, "%s: offset %d", sql, err.offset);
+    cr_expect_null(s);
+}
+
+static void expect_names(const char *sql, const char *want)
+{
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    char *n;
+    cr_assert_eq(bind_sql(sql, &s, &err), FLOE_OK, "%s: %s", sql, err.msg);
+    n = col_names(s);
+    cr_expect_str_eq(n, want, "%s", sql);
+    floe_free(n);
+    floe_bound_stmt_free(s);
+}
+
+Test(binder, pushes_predicates_and_projection_into_scan)
+{
+    expect_plan("select a, b + 1 from t where a > 5 and c = 'x'",
+                "PROJECT #0, (#1 + 1:BIGINT)\n"
+                "  SCAN t cols=[a,b,c] pred(c0 > 5:INTEGER) pred(c2 = x:VARCHAR) "
+                "filter=((#0 > 5:INTEGER) AND (#2 = 'x'))\n");
+}
+
+Test(binder, between_on_double_compares_as_double)
+{
+    expect_plan("select l_orderkey from lineitem where l_discount between 0.05 and 0.07",
+                "PROJECT #0\n"
+                "  SCAN lineitem cols=[l_orderkey,l_discount] pred(c3 >= 0.05:DOUBLE) "
+                "pred(c3 <= 0.07:DOUBLE) filter=((#1 >= 0.05:DOUBLE) AND (#1 <= 0.07:DOUBLE))\n");
+}
+
+Test(binder, string_literal_cast_to_date_and_timestamp)
+{
+    expect_plan("select a from t where e > '2024-01-01' and f <= '2024-01-02 10:00'",
+                "PROJECT #0\n"
+                "  SCAN t cols=[a,e,f] pred(c4 > 2024-01-01:DATE) pred(c5 <= 2024-01-02 "
+                "10:00:00:TIMESTAMP) filter=((#1 > 2024-01-01:DATE) AND (#2 <= 2024-01-02 "
+                "10:00:00:TIMESTAMP))\n");
+    /* DATE vs TIMESTAMP compares as TIMESTAMP */
+    expect_plan("select a from t where e = f",
+                "PROJECT #0\n  SCAN t cols=[a,e,f] filter=(CAST(#1 AS TIMESTAMP) = #2)\n");
+}
+
+Test(binder, count_star_reads_one_column)
+{
+    expect_plan("select count(*) from t",
+                "AGGREGATE groups=[] aggs=[count_star()]\n  SCAN t cols=[a]\n");
+    expect_names("select count(*) from t", "count_star()");
+}
+
+Test(binder, group_having_order_limit_becomes_topn)
+{
+    expect_plan("select c, sum(g), avg(d) from t group by c having count(*) > 2 order by 2 desc "
+                "limit 10",
+                "TOPN keys=[#1 DESC NF] limit=10 offset=0\n"
+                "  PROJECT #0, #1, #2\n"
+                "    FILTER (#3 > 2:BIGINT)\n"
+                "      AGGREGATE groups=[#0] aggs=[sum(#2), avg(#1), count_star()]\n"
+                "        SCAN t cols=[c,d,g]\n");
+}
+
+Test(binder, limit_without_order_is_limit)
+{
+    expect_plan("select a from t limit 5 offset 2",
+                "LIMIT limit=5 offset=2\n  SCAN t cols=[a]\n");
+    expect_plan("select a from t order by b offset 3",
+                "PROJECT #0\n  LIMIT limit=-1 offset=3\n    SORT keys=[#1]\n"
+                "      SCAN t cols=[a,b]\n");
+}
+
+Test(binder, order_by_hidden_column_is_projected_away)
+{
+    expect_plan("select a from t order by b desc limit 3",
+                "PROJECT #0\n  TOPN keys=[#1 DESC NF] limit=3 offset=0\n    SCAN t cols=[a,b]\n");
+}
+
+Test(binder, aliases_and_ordinals_in_group_and_order)
+{
+    expect_plan("select a as k, count(*) from t group by k order by k",
+                "SORT keys=[#0]\n  AGGREGATE groups=[#0] aggs=[count_star()]\n    SCAN t cols=[a]\n");
+    expect_plan("select a + 1, count(*) from t group by 1 order by 2 desc",
+                "SORT keys=[#1 DESC NF]\n  AGGREGATE groups=[(#0 + 1:INTEGER)] aggs=[count_star()]\n"
+                "    SCAN t cols=[a]\n");
+    /* an alias that shadows a column: GROUP BY means the column (PostgreSQL) */
+    expect_error("select b as a from t group by a", FLOE_ERROR, "column \"b\" must appear", 7);
+    expect_names("select a as k, count(*) from t group by k order by k", "k,count_star()");
+}
+
+Test(binder, group_by_error_names_column)
+{
+    expect_error("select a, b from t group by a", FLOE_ERROR,
+                 "column \"b\" must appear in the GROUP BY clause or be used in an aggregate function",
+                 10);
+    expect_error("select sum(a) from t where sum(a) > 1", FLOE_ERROR,
+                 "aggregate functions are not allowed", -1);
+    expect_error("select sum(sum(a)) from t", FLOE_ERROR, "cannot be nested", -1);
+}
+
+Test(binder, unknown_names_with_suggestions)
+{
+    expect_error("select zz from t", FLOE_ERROR, "column \"zz\" does not exist", 7);
+    expect_error("select l_orderkee from lineitem", FLOE_ERROR,
+                 "column \"l_orderkee\" does not exist; did you mean \"l_orderkey\"?", 7);
+    expect_error("select * from lineitm", FLOE_ERROR,
+                 "table \"lineitm\" does not exist; did you mean \"lineitem\"?", 14);
+    expect_error("select t.zz from t", FLOE_ERROR, "column \"t.zz\" does not exist", 7);
+    expect_error("select q.a from t", FLOE_ERROR, "missing FROM-clause entry for table \"q\"", 7);
+    expect_error("select a from t, u", FLOE_ERROR, "column reference \"a\" is ambiguous", 7);
+    expect_error("select lenght(c) from t", FLOE_ERROR, "did you mean \"length\"", 7);
+}
+
+Test(binder, type_errors_name_operator_and_types)
+{
+    expect_error("select c + 1 from t", FLOE_TYPE, "operator does not exist: VARCHAR + INTEGER", 7);
+    expect_error("select a from t where e = 5", FLOE_TYPE, "operator does not exist: DATE = INTEGER",
+                 22);
+    expect_error("select a from t where a", FLOE_TYPE, "argument of WHERE must be type BOOLEAN", 22);
+    expect_error("select sum(c) from t", FLOE_TYPE, "function sum(VARCHAR) does not exist", 7);
+    expect_error("select a from t where e > 'not a date'", FLOE_PARSE, "", 22);
+}
+
+Test(binder, literal_types_and_casts)
+{
+    expect_plan("select 1, 2.50, 'x', 3000000000, null, 1e3",
+                "PROJECT 1:INTEGER, 2.50:DECIMAL(3,2), 'x', 3000000000:BIGINT, NULL:INTEGER, "
+                "1e+03:DOUBLE\n  VALUES rows=1\n");
+    /* integer division, decimal division in DOUBLE, promotions */
+    expect_plan("select a / 2, g / 2, d / 2, a % 3, b + a from t",
+                "PROJECT (#0 / 2:INTEGER), (CAST(#3 AS DOUBLE) / 2:DOUBLE), (#2 / 2:DOUBLE), "
+                "(#0 % 3:INTEGER), (#1 + CAST(#0 AS BIGINT))\n  SCAN t cols=[a,b,d,g]\n");
+    /* decimal arithmetic: same scale for +, scales add for * */
+    expect_plan("select g + 1, g * g, g * 2 from t",
+                "PROJECT (#0 + 1.00:DECIMAL(15,2)), (#0 * #0), (#0 * 2:DECIMAL(1,0))"
+                "\n  SCAN t cols=[g]\n");
+    /* constant folding of casts and arithmetic */
+    expect_plan("select date '2024-03-01' - interval '1 day', cast('12' as bigint) * 2",
+                "PROJECT 2024-02-29 00:00:00:TIMESTAMP, 24:BIGINT\n  VALUES rows=1\n");
+}
+
+Test(binder, temporal_functions)
+{
+    expect_plan("select extract(year from e), date_trunc('month', f), time_bucket(interval '5 "
+                "minutes', f), e + interval '1 day', f - f, e - 3, now() from t",
+                "PROJECT date_part('year', CAST(#0 AS TIMESTAMP)), date_trunc('month', #1), "
+                "time_bucket(00:05:00:INTERVAL, #1), (#0 + 1 day:INTERVAL), (#1 - #1), (#0 - "
+                "3:INTEGER), 2023-11-14 22:13:20:TIMESTAMP\n  SCAN t cols=[e,f]\n");
+    expect_error("select date_trunc('fortnight', f) from t", FLOE_PARSE, "", 7);
+    expect_error("select date_trunc(c, f) from t", FLOE_ERROR, "unit must be a constant", 7);
+}
+
+Test(binder, nullif_in_list_case_coalesce)
+{
+    expect_plan("select nullif(a, 0), coalesce(c, 'z'), case when a > 1 then 'big' else c end, a in "
+                "(1, 2) from t",
+                "PROJECT CASE((#0 = 0:INTEGER), NULL:INTEGER, #0 else), coalesce(#1, 'z'), "
+                "CASE((#0 > 1:INTEGER), 'big', #1 else), #0 IN (1:INTEGER, 2:INTEGER)\n"
+                "  SCAN t cols=[a,c]\n");
+}
+
+Test(binder, quantiles_and_median)
+{
+    expect_plan("select quantile(d, 0.9), quantile_disc(a, 0.5), median(a), median(d), "
+                "approx_count_distinct(c), count(distinct c) from t",
+                "AGGREGATE groups=[] aggs=[quantile(#2, 0.9), quantile(#0, 0.5), median(#0), "
+                "median(#2), approx_count_distinct(#1), count(DISTINCT #1)]\n"
+                "  SCAN t cols=[a,c,d]\n");
+    expect_error("select quantile_cont(d, 0.5) from t", FLOE_UNSUPPORTED, "quantile_cont", 7);
+    expect_error("select quantile(d, 2) from t", FLOE_RANGE, "between 0 and 1", -1);
+}
+
+Test(binder, result_column_names_like_duckdb)
+{
+    expect_names("select a, a as x, count(*), sum(b), b + 1 from t group by a, b",
+                 "a,x,count_star(),sum(b),b + 1");
+    expect_names("select * from t", "a,b,c,d,e,f,g");
+    expect_names("select u.*, t.a from t, u where t.a = u.a", "a,x,a");
+}
+
+Test(binder, ctes_referenced_twice_and_subquery_in_from)
+{
+    expect_plan("with q as (select a, c from t where a > 1) select * from q, q as q2 where q.a = "
+                "q2.a",
+                "HASH_JOIN INNER keys=#0=#0\n"
+                "  SCAN t cols=[a,c] pred(c0 > 1:INTEGER) filter=(#0 > 1:INTEGER)\n"
+                "  SCAN t cols=[a,c] pred(c0 > 1:INTEGER) filter=(#0 > 1:INTEGER)\n");
+    expect_plan("select * from (select a, count(*) as n from t group by a) s where n > 3 order by n desc",
+                "SORT keys=[#1 DESC NF]\n  FILTER (#1 > 3:BIGINT)\n"
+                "    AGGREGATE groups=[#0] aggs=[count_star()]\n      SCAN t cols=[a]\n");
+    expect_error("with q as (select 1) select * from q2", FLOE_ERROR, "did you mean \"q\"", -1);
+}
+
+Test(binder, set_operations)
+{
+    expect_plan("select a from t union select a from u order by 1",
+                "SORT keys=[#0]\n  DISTINCT\n    UNION_ALL\n      SCAN t cols=[a]\n"
+                "      SCAN u cols=[a]\n");
+    expect_plan("select b from t union all select a from u",
+                "UNION_ALL\n  SCAN t cols=[b]\n  PROJECT CAST(#0 AS BIGINT)\n    SCAN u cols=[a]\n");
+    expect_plan("select a from t except select a from u",
+                "HASH_JOIN ANTI keys=#0=#0\n  DISTINCT\n    SCAN t cols=[a]\n  SCAN u cols=[a]\n");
+    expect_error("select a, b from t union select a from u", FLOE_ERROR, "same number of columns",
+                 -1);
+}
+
+Test(binder, insert_values_casts_defaults_and_not_null)
+{
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    expect_plan("insert into u values (1, 'a'), (2, default)",
+                "VALUES rows=2 1:INTEGER, 'a', 2:INTEGER, 'dflt'\n");
+    expect_plan("insert into u (x, a) values ('q', 7.6)", "VALUES rows=1 8:INTEGER, 'q'\n");
+    expect_plan("insert into t (c, b) select x, a from u",
+                "PROJECT NULL:INTEGER, CAST(#1 AS BIGINT), #0, NULL:DOUBLE, NULL:DATE, "
+                "NULL:TIMESTAMP, NULL:DECIMAL(15,2)\n"
+                "  PROJECT #1, #0\n    SCAN u cols=[a,x]\n");
+    expect_error("insert into u (x) values ('q')", FLOE_CONSTRAINT,
+                 "null value in column \"a\" violates not-null constraint", -1);
+    expect_error("insert into u values (null, 'q')", FLOE_CONSTRAINT, "not-null", 22);
+    expect_error("insert into u (a, zz) values (1, 2)", FLOE_ERROR, "column \"zz\" of table \"u\"",
+                 -1);
+    expect_error("insert into u values (1)", FLOE_ERROR, "INSERT has 1 expressions but 2", -1);
+    cr_assert_eq(bind_sql("insert into u values (1, 'a')", &s, &err), FLOE_OK, "%s", err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_INSERT);
+    cr_expect_str_eq(s->table.name, "u");
+    cr_expect_eq(s->table.table_ref, &fake_tables[1]);
+    floe_bound_stmt_free(s);
+}
+
+Test(binder, create_table_description)
+{
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    const floe_bound_create *c;
+    cr_assert_eq(bind_sql("create table z (ts timestamp not null, v double default 1, k varchar) "
+                          "partition by (k) order by (ts) with (flush_rows = 1000, ttl = interval "
+                          "'7 days', shards = 4, flush_interval_ms = 250)",
+                          &s, &err),
+                 FLOE_OK, "%s", err.msg);
+    c = &s->create;
+    cr_expect_eq(s->kind, FLOE_BOUND_CREATE_TABLE);
+    cr_expect_null(s->plan);
+    cr_expect_str_eq(c->table, "z");
+    cr_assert_eq(c->ncols, 3);
+    cr_expect(c->cols[0].not_null);
+    cr_expect_eq(c->cols[0].type.id, FLOE_TYPE_TIMESTAMP);
+    cr_expect(c->cols[1].has_default);
+    cr_expect_eq(c->cols[1].default_value.type.id, FLOE_TYPE_DOUBLE);
+    cr_expect_eq(c->cols[1].default_value.v.d, 1.0);
+    cr_expect_eq(c->partition_col, 2);
+    cr_assert_eq(c->norder_cols, 1);
+    cr_expect_eq(c->order_cols[0], 0);
+    cr_expect_eq(c->flush_rows, 1000);
+    cr_expect_eq(c->flush_bytes, -1);
+    cr_expect_eq(c->flush_interval_ms, 250);
+    cr_expect_eq(c->shards, 4);
+    cr_expect_eq(c->ttl_us, 7LL * 86400 * 1000000);
+    cr_expect_eq(c->ttl_col, 0);
+    floe_bound_stmt_free(s);
+
+    cr_assert_eq(bind_sql("create table y (a int, t1 timestamp, t2 timestamp) with (ttl = 60, "
+                          "ttl_column = t2)",
+                          &s, &err),
+                 FLOE_OK, "%s", err.msg);
+    cr_expect_eq(s->create.ttl_us, 60LL * 1000000);
+    cr_expect_eq(s->create.ttl_col, 2);
+    floe_bound_stmt_free(s);
+
+    expect_error("create table z (a int) with (bogus = 1)", FLOE_ERROR,
+                 "unknown table option \"bogus\"; valid options: flush_rows, flush_bytes, "
+                 "flush_interval_ms, shards, ttl, ttl_column",
+                 -1);
+    expect_error("create table z (a int) with (ttl = 60)", FLOE_ERROR, "TIMESTAMP column", -1);
+    expect_error("create table z (a int, b int) with (ttl = 60, ttl_column = b)", FLOE_TYPE,
+                 "must be a TIMESTAMP column", -1);
+    expect_error("create table z (a int, a int)", FLOE_ERROR, "specified more than once", -1);
+    expect_error("create table z (a int) partition by (q)", FLOE_ERROR, "column \"q\"", -1);
+    expect_error("create table z (a int not null default null)", FLOE_CONSTRAINT, "NOT NULL", -1);
+}
+
+Test(binder, ctas_and_other_statements)
+{
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    cr_assert_eq(bind_sql("create table z as select a, c as name from t", &s, &err), FLOE_OK, "%s",
+                 err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_CREATE_TABLE);
+    cr_assert_not_null(s->plan);
+    cr_assert_eq(s->create.ncols, 2);
+    cr_expect_str_eq(s->create.cols[1].name, "name");
+    cr_expect_eq(s->create.cols[1].type.id, FLOE_TYPE_VARCHAR);
+    floe_bound_stmt_free(s);
+
+    cr_assert_eq(bind_sql("drop table if exists nosuch", &s, &err), FLOE_OK, "%s", err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_DROP_TABLE);
+    cr_expect_null(s->table.table_ref);
+    floe_bound_stmt_free(s);
+    expect_error("drop table nosuch", FLOE_ERROR, "does not exist", -1);
+
+    cr_assert_eq(bind_sql("alter table u add column y bigint default 5", &s, &err), FLOE_OK, "%s",
+                 err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_ALTER_ADD);
+    cr_expect_str_eq(s->alter_col.name, "y");
+    cr_expect_eq(s->alter_col.default_value.v.i, 5);
+    floe_bound_stmt_free(s);
+    expect_error("alter table u add column x int", FLOE_ERROR, "already exists", -1);
+
+    cr_assert_eq(bind_sql("copy u (x, a) from '/tmp/f.csv' (format csv, header)", &s, &err),
+                 FLOE_OK, "%s", err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_COPY_FROM);
+    cr_expect_str_eq(s->copy.path, "/tmp/f.csv");
+    cr_assert_eq(s->copy.ncols, 2);
+    cr_expect_eq(s->copy.cols[0], 1);
+    cr_expect_eq(s->copy.cols[1], 0);
+    cr_assert_eq(s->copy.noptions, 2);
+    cr_expect_str_eq(s->copy.options[0].name, "format");
+    cr_expect_eq(s->copy.options[0].value.type.id, FLOE_TYPE_VARCHAR);
+    cr_expect(!s->copy.options[1].has_value);
+    floe_bound_stmt_free(s);
+
+    cr_assert_eq(bind_sql("copy (select a from t where a > 1) to '/tmp/o.csv'", &s, &err), FLOE_OK,
+                 "%s", err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_COPY_TO);
+    cr_assert_not_null(s->plan);
+    floe_bound_stmt_free(s);
+
+    cr_assert_eq(bind_sql("explain select a from t", &s, &err), FLOE_OK, "%s", err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_QUERY);
+    cr_expect(s->explain);
+    floe_bound_stmt_free(s);
+
+    cr_assert_eq(bind_sql("describe lineitem", &s, &err), FLOE_OK, "%s", err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_DESCRIBE);
+    cr_expect_eq(s->table.ncols, 5);
+    floe_bound_stmt_free(s);
+    cr_assert_eq(bind_sql("show tables", &s, &err), FLOE_OK, "%s", err.msg);
+    cr_expect_eq(s->kind, FLOE_BOUND_SHOW_TABLES);
+    floe_bound_stmt_free(s);
+}
+
+Test(binder, table_refs_listed_once_per_distinct_table)
+{
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    cr_assert_eq(bind_sql("select * from t x, t y, u where x.a = y.a and y.a = u.a and x.a in "
+                          "(select a from u)",
+                          &s, &err),
+                 FLOE_OK, "%s", err.msg);
+    cr_assert_eq(s->plan->ntables, 2);
+    cr_expect_str_eq(s->plan->table_names[0], "t");
+    cr_expect_eq(s->plan->table_refs[0], &fake_tables[0]);
+    cr_expect_str_eq(s->plan->table_names[1], "u");
+    floe_bound_stmt_free(s);
+}
+
+Test(bind_expr, cast_value_rules)
+{
+    floe_arena *a = floe_arena_new(0);
+    floe_err err = FLOE_ERR_INIT;
+    floe_value v, out;
+    v.type = floe_type_make(FLOE_TYPE_VARCHAR);
+    v.is_null = false;
+    v.v.s.ptr = "12.345";
+    v.v.s.len = 6;
+    cr_assert_eq(floe_bind_expr_cast_value(a, &v, floe_type_decimal(10, 2), &out, &err), FLOE_OK);
+    cr_expect_eq(out.v.i, 1235); /* rounded half away from zero */
+    v.type = floe_type_make(FLOE_TYPE_DOUBLE);
+    v.v.d = -2.5;
+    cr_assert_eq(floe_bind_expr_cast_value(a, &v, floe_type_make(FLOE_TYPE_INTEGER), &out, &err),
+                 FLOE_OK);
+    cr_expect_eq(out.v.i, -3);
+    v.type = floe_type_make(FLOE_TYPE_BIGINT);
+    v.v.i = 3000000000LL;
+    cr_expect_eq(floe_bind_expr_cast_value(a, &v, floe_type_make(FLOE_TYPE_INTEGER), &out, &err),
+                 FLOE_RANGE);
+    v.type = floe_type_decimal(15, 2);
+    v.v.i = 12345;
+    cr_assert_eq(floe_bind_expr_cast_value(a, &v, floe_type_make(FLOE_TYPE_VARCHAR), &out, &err),
+                 FLOE_OK);
+    cr_expect_eq(out.v.s.len, 6);
+    cr_expect(memcmp(out.v.s.ptr, "123.45", 6) == 0);
+    v.type = floe_type_make(FLOE_TYPE_DATE);
+    v.v.i = 1;
+    cr_assert_eq(floe_bind_expr_cast_value(a, &v, floe_type_make(FLOE_TYPE_TIMESTAMP), &out, &err),
+                 FLOE_OK);
+    cr_expect_eq(out.v.i, 86400LL * 1000000);
+    floe_arena_free(a);
+}
+
+Test(bind_expr, edit_distance)
+{
+    cr_expect_eq(floe_binder_edit_distance("lineitm", "lineitem"), 1);
+    cr_expect_eq(floe_binder_edit_distance("ABC", "abc"), 0);
+    cr_expect_eq(floe_binder_edit_distance("", "abc"), 3);
+    cr_expect_eq(floe_binder_edit_distance("kitten", "sitting"), 3);
+}
