@@ -74,7 +74,7 @@ static void remove_tree(const char *path)
         return;
     }
     while ((e = readdir(d)) != NULL) {
-        char sub[4096];
+        char sub[4096 + 512];
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
         if (e->d_type == DT_DIR)
@@ -530,7 +530,7 @@ void floe_db_remove_table_files(floe_db *db, int64_t table_id)
     if ((d = opendir(buf)) == NULL) return;
     while ((e = readdir(d)) != NULL) {
         if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-            char f[4096];
+            char f[4096 + 512];
             snprintf(f, sizeof f, "%s/%s", buf, e->d_name);
             unlink(f);
         }

@@ -126,10 +126,9 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_sc
         }
         rc = floe_ingest_snapshot_take(t->ingest, &snap, err);
         floe_ingest_read_unlock(t->ingest);
-        if (rc == FLOE_OK)
-            rc = floe_part_source_new(parts, nparts, &scans[i].sources[0], err);
-        else
-            for (k = 0; k < nparts; k++) floe_part_reader_unref(parts[k]);
+        if (rc == FLOE_OK) rc = floe_part_source_new(parts, nparts, &scans[i].sources[0], err);
+        /* the source holds its own references */
+        for (k = 0; k < nparts; k++) floe_part_reader_unref(parts[k]);
         floe_free(parts);
         if (rc != FLOE_OK) {
             floe_ingest_snapshot_free(snap);
@@ -155,10 +154,7 @@ static void free_scans(floe_table_scan *scans, uint32_t n)
     floe_free(scans);
 }
 
-/* Run a plan, calling sink for every result batch. */
-typedef int (*batch_sink)(void *ctx, floe_batch *b, floe_err *err);
-
-static int run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, batch_sink sink,
+int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, floe_batch_sink sink,
                     void *sink_ctx, floe_err *err)
 {
     floe_table_scan *scans = NULL;
@@ -219,7 +215,7 @@ static int run_query(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_resu
     floe_result *res = floe_result_new(root->ncols, root->names, root->types);
     int rc;
     if (res == NULL) return floe_err_nomem(err);
-    rc = run_plan(db, bs->plan, now_us, sink_result, res, err);
+    rc = floe_db_run_plan(db, bs->plan, now_us, sink_result, res, err);
     if (rc != FLOE_OK) {
         floe_result_free(res);
         return rc;
@@ -299,7 +295,7 @@ static int run_insert(floe_db *db, floe_db_table *t, const floe_query_plan *qp, 
     int rc;
     ic.t = t;
     ic.rows = 0;
-    rc = run_plan(db, qp, now_us, sink_insert, &ic, err);
+    rc = floe_db_run_plan(db, qp, now_us, sink_insert, &ic, err);
     if (rc != FLOE_OK) return rc;
     *out = floe_result_new_count("Count", ic.rows);
     return *out ? FLOE_OK : floe_err_nomem(err);

@@ -12,6 +12,12 @@
 #include "sql/binder.h"
 
 int floe_db_run(floe_db *db, const char *sql, floe_result **out_res);
+
+/* Receives each result batch of a plan (borrowed for the call). */
+typedef int (*floe_batch_sink)(void *ctx, floe_batch *b, floe_err *err);
+/* Run a plan over snapshots of its tables, feeding every batch to sink. */
+int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us,
+                     floe_batch_sink sink, void *sink_ctx, floe_err *err);
 /* COPY table FROM 'file' (...) and COPY table|(query) TO 'file' (...). */
 int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err);
 int floe_copy_to(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
