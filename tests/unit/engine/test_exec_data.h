@@ -32,7 +32,7 @@ static const floe_type td_types[TD_COLS] = {
     {FLOE_TYPE_BIGINT, 0, 0}, {FLOE_TYPE_BIGINT, 0, 0},  {FLOE_TYPE_DOUBLE, 0, 0},
     {FLOE_TYPE_VARCHAR, 0, 0}, {FLOE_TYPE_INTEGER, 0, 0}, {FLOE_TYPE_BIGINT, 0, 0}};
 
-static void td_init(tdata *td, uint64_t n, uint64_t seed, uint32_t morsel_rows)
+__attribute__((unused)) static void td_init(tdata *td, uint64_t n, uint64_t seed, uint32_t morsel_rows)
 {
     uint64_t r, h = n / 3;
     uint32_t c, j;
@@ -86,7 +86,7 @@ static void td_init(tdata *td, uint64_t n, uint64_t seed, uint32_t morsel_rows)
     td->table.nsources = 2;
 }
 
-static void td_free(tdata *td)
+__attribute__((unused)) static void td_free(tdata *td)
 {
     uint32_t c;
     free(td->k);

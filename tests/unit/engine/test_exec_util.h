@@ -44,7 +44,7 @@ static uint64_t ts_morsel_rows(void *self, uint32_t m)
     return (b > s->nrows ? s->nrows : b) - a;
 }
 
-static bool ts_may_match(void *self, uint32_t m, const floe_scan_pred *preds, uint32_t npreds)
+__attribute__((unused)) static bool ts_may_match(void *self, uint32_t m, const floe_scan_pred *preds, uint32_t npreds)
 {
     tsrc *s = self;
     uint64_t a = (uint64_t)m * s->morsel_rows, b = a + s->morsel_rows, i;
@@ -75,7 +75,7 @@ static bool ts_may_match(void *self, uint32_t m, const floe_scan_pred *preds, ui
     return true;
 }
 
-static int ts_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
+__attribute__((unused)) static int ts_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
                    const floe_scan_pred *preds, uint32_t npreds, floe_scan_cursor **out,
                    floe_err *err)
 {
@@ -94,7 +94,7 @@ static int ts_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
     return FLOE_OK;
 }
 
-static int ts_next(floe_scan_cursor *cur, floe_batch *out, floe_err *err)
+__attribute__((unused)) static int ts_next(floe_scan_cursor *cur, floe_batch *out, floe_err *err)
 {
     tcursor *c = (tcursor *)cur;
     tsrc *s = c->s;
@@ -121,12 +121,12 @@ static int ts_next(floe_scan_cursor *cur, floe_batch *out, floe_err *err)
     return FLOE_ROW;
 }
 
-static void ts_close(floe_scan_cursor *c)
+__attribute__((unused)) static void ts_close(floe_scan_cursor *c)
 {
     floe_free(c);
 }
 
-static void ts_free(void *self)
+__attribute__((unused)) static void ts_free(void *self)
 {
     (void)self;
 }
@@ -136,7 +136,7 @@ static const floe_scan_source_vt ts_vt = {ts_nmorsels, ts_morsel_rows, ts_may_ma
 
 /* ------------------------------------------------------------- plan bits */
 
-static floe_expr *t_col(floe_query_plan *qp, uint32_t idx, floe_type t)
+__attribute__((unused)) static floe_expr *t_col(floe_query_plan *qp, uint32_t idx, floe_type t)
 {
     floe_expr *e = floe_arena_alloc(qp->arena, sizeof *e);
     memset(e, 0, sizeof *e);
@@ -158,7 +158,7 @@ __attribute__((unused)) static floe_expr *t_const_i(floe_query_plan *qp, floe_ty
     return e;
 }
 
-static floe_plan *t_node(floe_query_plan *qp, floe_plan_kind kind, uint32_t ncols,
+__attribute__((unused)) static floe_plan *t_node(floe_query_plan *qp, floe_plan_kind kind, uint32_t ncols,
                          const floe_type *types, uint32_t nchildren)
 {
     floe_plan *p = floe_arena_alloc(qp->arena, sizeof *p);
@@ -178,7 +178,7 @@ static floe_plan *t_node(floe_query_plan *qp, floe_plan_kind kind, uint32_t ncol
 }
 
 /* SCAN of table `table` producing table columns cols[0..n). */
-static floe_plan *t_scan(floe_query_plan *qp, uint32_t table, const tsrc *s, uint32_t n,
+__attribute__((unused)) static floe_plan *t_scan(floe_query_plan *qp, uint32_t table, const tsrc *s, uint32_t n,
                          const uint32_t *cols)
 {
     floe_type ty[8];
@@ -201,7 +201,7 @@ typedef struct tres {
     floe_value *v; /* n * ncols, row-major; strings copied with malloc */
 } tres;
 
-static void tres_free(tres *r)
+__attribute__((unused)) static void tres_free(tres *r)
 {
     uint64_t i;
     for (i = 0; i < r->n * r->ncols; i++)
@@ -210,14 +210,14 @@ static void tres_free(tres *r)
     memset(r, 0, sizeof *r);
 }
 
-static floe_value *tres_at(const tres *r, uint64_t row, uint32_t col)
+__attribute__((unused)) static floe_value *tres_at(const tres *r, uint64_t row, uint32_t col)
 {
     return &r->v[row * r->ncols + col];
 }
 
 /* Run qp over tables with nthreads; collect the result. Returns the status
  * (FLOE_OK when the query ran to completion). */
-static int t_run(floe_query_plan *qp, floe_table_scan *tables, uint32_t ntables, uint32_t nthreads,
+__attribute__((unused)) static int t_run(floe_query_plan *qp, floe_table_scan *tables, uint32_t ntables, uint32_t nthreads,
                  uint64_t mem_limit, atomic_int *interrupt, tres *res, floe_err *err)
 {
     floe_exec_ctx ctx;
@@ -289,7 +289,7 @@ __attribute__((unused)) static void tres_sort(tres *r)
 }
 
 /* Deterministic PRNG. */
-static uint64_t t_rng(uint64_t *s)
+__attribute__((unused)) static uint64_t t_rng(uint64_t *s)
 {
     *s ^= *s << 13;
     *s ^= *s >> 7;
