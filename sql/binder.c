@@ -43,10 +43,24 @@ typedef struct scol {
 struct block;
 
 /* Parameters of one subquery: outer values it reads (correlation). */
+/* Decorrelation request for the top block of a subquery: correlated
+ * equalities `inner = outer` of its WHERE become join keys instead of
+ * parameters; the subplan then outputs its values followed by the inner keys. */
+typedef struct decorr {
+    floe_subq_kind kind;
+    floe_expr **inner;     /* inner key expressions (subquery's gids) */
+    floe_expr **outer;     /* matching outer expressions (outer block's space) */
+    uint32_t nkeys, cap;
+    uint32_t nvals;        /* value columns before the keys */
+    bool failed;
+} decorr;
+
 typedef struct frame {
     struct block *outer;
     floe_expr **args; /* bound in outer's space */
     uint32_t n, cap;
+    decorr *dc;       /* non-NULL: decorrelate the top block */
+    bool dc_pending;  /* the next bind_select is the top block */
 } frame;
 
 typedef struct block {
@@ -62,6 +76,12 @@ typedef struct block {
     floe_agg *aggs;
     const char **agg_names;
     uint32_t naggs, capaggs;
+    bool in_where;     /* binding WHERE: scalar subqueries may become joins */
+    floe_psemi *semis; /* decorrelated EXISTS / IN conjuncts */
+    uint32_t nsemis, capsemis;
+    floe_pitem **sjoins; /* decorrelated scalar subqueries: LEFT join items */
+    floe_expr ***sjoin_on;
+    uint32_t nsjoins, capsjoins;
 } block;
 
 static int bind_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan **out);
@@ -820,6 +840,275 @@ badarg:
                            floe_type_name(args[0]->type, b1, sizeof b1));
 }
 
+
+/* ------------------------------------------------------------ decorrelation */
+
+static bool has_kind(const floe_expr *e, floe_expr_kind k)
+{
+    uint32_t i;
+    if (e->kind == k) return true;
+    for (i = 0; i < e->nargs; i++)
+        if (has_kind(e->args[i], k)) return true;
+    return false;
+}
+
+/* Copy of e with PARAM k replaced by a copy of args[k]. */
+static floe_expr *subst_params(binder *b, const floe_expr *e, floe_expr **args)
+{
+    floe_expr *c;
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_PARAM) return floe_bind_expr_copy(b->a, args[e->index]);
+    c = floe_arena_alloc(b->a, sizeof *c);
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->nargs) {
+        c->args = floe_arena_alloc(b->a, e->nargs * sizeof *c->args);
+        if (c->args == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++)
+            if ((c->args[i] = subst_params(b, e->args[i], args)) == NULL) return NULL;
+    }
+    return c;
+}
+
+static bool plan_has_param(const floe_plan *p)
+{
+    uint32_t i;
+    switch (p->kind) {
+    case FLOE_PLAN_SCAN:
+        if (p->u.scan.filter && has_kind(p->u.scan.filter, FLOE_EXPR_PARAM)) return true;
+        break;
+    case FLOE_PLAN_FILTER:
+        if (has_kind(p->u.filter.pred, FLOE_EXPR_PARAM)) return true;
+        break;
+    case FLOE_PLAN_PROJECT:
+        for (i = 0; i < p->ncols; i++)
+            if (has_kind(p->u.project.exprs[i], FLOE_EXPR_PARAM)) return true;
+        break;
+    case FLOE_PLAN_AGGREGATE:
+        for (i = 0; i < p->u.agg.ngroups; i++)
+            if (has_kind(p->u.agg.groups[i], FLOE_EXPR_PARAM)) return true;
+        for (i = 0; i < p->u.agg.naggs; i++)
+            if (p->u.agg.aggs[i].arg && has_kind(p->u.agg.aggs[i].arg, FLOE_EXPR_PARAM)) return true;
+        break;
+    case FLOE_PLAN_HASH_JOIN:
+    case FLOE_PLAN_NL_JOIN:
+        for (i = 0; i < p->u.join.nkeys; i++)
+            if (has_kind(p->u.join.left_keys[i], FLOE_EXPR_PARAM) ||
+                has_kind(p->u.join.right_keys[i], FLOE_EXPR_PARAM))
+                return true;
+        if (p->u.join.cond && has_kind(p->u.join.cond, FLOE_EXPR_PARAM)) return true;
+        break;
+    case FLOE_PLAN_VALUES:
+        for (i = 0; i < p->u.values.nrows * p->ncols; i++)
+            if (has_kind(p->u.values.cells[i], FLOE_EXPR_PARAM)) return true;
+        break;
+    default: break;
+    }
+    for (i = 0; i < p->nchildren; i++)
+        if (plan_has_param(p->children[i])) return true;
+    return false;
+}
+
+/* Move the correlated equalities of the WHERE conjuncts into dc. Fails
+ * (dc->failed) on any other use of an outer value there. */
+static int dc_extract(block *bk, floe_expr **conj, uint32_t *nconj, decorr *dc)
+{
+    binder *b = bk->b;
+    uint32_t i, n = 0;
+    for (i = 0; i < *nconj; i++) {
+        floe_expr *e = conj[i];
+        int pa;
+        if (!has_kind(e, FLOE_EXPR_PARAM)) {
+            conj[n++] = e;
+            continue;
+        }
+        if (e->kind != FLOE_EXPR_CALL || e->fn != FLOE_FN_EQ) goto fail;
+        for (pa = 0; pa < 2; pa++) {
+            floe_expr *po = e->args[pa], *in = e->args[1 - pa];
+            if (has_kind(po, FLOE_EXPR_PARAM) && !has_kind(po, FLOE_EXPR_COLUMN) &&
+                !has_kind(po, FLOE_EXPR_SUBQUERY) && !has_kind(in, FLOE_EXPR_PARAM) &&
+                has_kind(in, FLOE_EXPR_COLUMN) && !has_kind(in, FLOE_EXPR_SUBQUERY)) {
+                floe_expr *oe = subst_params(b, po, bk->fr->args);
+                if (oe == NULL) return nomem(b);
+                dc->inner = grow(b, dc->inner, dc->nkeys, &dc->cap, sizeof *dc->inner);
+                if (dc->inner == NULL) return nomem(b);
+                {
+                    uint32_t cap = dc->cap;
+                    floe_expr **no = floe_arena_alloc(b->a, cap * sizeof *no);
+                    if (no == NULL) return nomem(b);
+                    if (dc->nkeys) memcpy(no, dc->outer, dc->nkeys * sizeof *no);
+                    dc->outer = no;
+                }
+                dc->inner[dc->nkeys] = in;
+                dc->outer[dc->nkeys] = oe;
+                dc->nkeys++;
+                break;
+            }
+        }
+        if (pa == 2) goto fail;
+    }
+    *nconj = n;
+    if (dc->nkeys == 0) goto fail;
+    return FLOE_OK;
+fail:
+    dc->failed = true;
+    return FLOE_UNSUPPORTED;
+}
+
+/* Bind subquery q in decorrelation mode for kind; FLOE_OK with *out and dc
+ * filled, FLOE_UNSUPPORTED when the shape does not allow it (err cleared). */
+static int bind_decorrelated(block *bk, const floe_ast_query *q, floe_subq_kind kind, decorr *dc,
+                             floe_plan **out)
+{
+    binder *b = bk->b;
+    frame *fr = floe_arena_alloc(b->a, sizeof *fr);
+    int rc;
+    if (fr == NULL) return nomem(b);
+    memset(fr, 0, sizeof *fr);
+    memset(dc, 0, sizeof *dc);
+    dc->kind = kind;
+    fr->outer = bk;
+    fr->dc = dc;
+    fr->dc_pending = true;
+    if (q->kind != FLOE_AST_Q_SELECT || q->nctes || q->norder_by || q->limit || q->offset)
+        return FLOE_UNSUPPORTED;
+    rc = bind_query(b, fr, q, out);
+    if (rc == FLOE_NOMEM) return rc;
+    if (rc || dc->failed || dc->nkeys == 0 || plan_has_param(*out)) {
+        floe_err_clear(b->err);
+        return FLOE_UNSUPPORTED;
+    }
+    return FLOE_OK;
+}
+
+/* WHERE conjunct [NOT] EXISTS (...) or x IN (...) correlated by equalities:
+ * a SEMI/ANTI join. *done false when the conjunct must be bound normally. */
+static int try_semi(block *bk, const floe_ast_expr *ae, bool *done)
+{
+    binder *b = bk->b;
+    bool negated = false;
+    const floe_ast_query *q;
+    floe_expr *x = NULL;
+    decorr dc;
+    floe_plan *sub;
+    floe_psemi *sj;
+    uint32_t i, off;
+    int rc;
+    *done = false;
+    if (ae->kind == FLOE_AST_UNARY && ae->unary.op == FLOE_AST_NOT &&
+        ae->unary.arg->kind == FLOE_AST_EXISTS) {
+        negated = true;
+        ae = ae->unary.arg;
+    }
+    if (ae->kind == FLOE_AST_EXISTS) {
+        q = ae->subquery.query;
+    } else if (ae->kind == FLOE_AST_IN_QUERY && !ae->in_query.negated) {
+        q = ae->in_query.query;
+    } else {
+        return FLOE_OK;
+    }
+    rc = bind_decorrelated(bk, q, ae->kind == FLOE_AST_EXISTS ? FLOE_SUBQ_EXISTS : FLOE_SUBQ_IN,
+                           &dc, &sub);
+    if (rc == FLOE_UNSUPPORTED) return FLOE_OK;
+    if (rc) return rc;
+    off = dc.nvals;
+    if (ae->kind == FLOE_AST_IN_QUERY) {
+        floe_type t;
+        floe_expr tmp;
+        if (dc.nvals != 1) return FLOE_OK; /* the normal path reports it */
+        if ((rc = bind_expr(bk, ae->in_query.arg, &x))) return rc;
+        memset(&tmp, 0, sizeof tmp);
+        tmp.kind = FLOE_EXPR_COLUMN;
+        tmp.type = sub->types[0];
+        if (!floe_bind_expr_common_type(x, &tmp, &t) || !floe_type_eq(t, sub->types[0]))
+            return FLOE_OK;
+        if ((rc = floe_bind_expr_cast(b->a, x, t, &x, b->err))) return at(b, rc, ae->off);
+    }
+    bk->semis = grow(b, bk->semis, bk->nsemis, &bk->capsemis, sizeof *bk->semis);
+    if (bk->semis == NULL) return nomem(b);
+    sj = &bk->semis[bk->nsemis];
+    sj->type = negated ? FLOE_JOIN_ANTI : FLOE_JOIN_SEMI;
+    sj->plan = sub;
+    sj->nkeys = dc.nkeys + (x ? 1 : 0);
+    sj->left_keys = floe_arena_alloc(b->a, sj->nkeys * sizeof *sj->left_keys);
+    sj->right_cols = floe_arena_alloc(b->a, sj->nkeys * sizeof *sj->right_cols);
+    if (sj->left_keys == NULL || sj->right_cols == NULL) return nomem(b);
+    for (i = 0; i < dc.nkeys; i++) {
+        sj->left_keys[i] = dc.outer[i];
+        sj->right_cols[i] = off + i;
+    }
+    if (x) {
+        sj->left_keys[dc.nkeys] = x;
+        sj->right_cols[dc.nkeys] = 0;
+    }
+    bk->nsemis++;
+    *done = true;
+    return FLOE_OK;
+}
+
+/* Correlated scalar aggregate subquery in WHERE: LEFT join with the
+ * aggregate grouped by the inner keys; *out is the value column. */
+static int try_scalar_join(block *bk, const floe_ast_query *q, floe_expr **out, bool *done)
+{
+    binder *b = bk->b;
+    decorr dc;
+    floe_plan *sub;
+    floe_prel r;
+    floe_pitem *it;
+    floe_expr **on;
+    uint32_t i, gid0;
+    int rc;
+    *done = false;
+    rc = bind_decorrelated(bk, q, FLOE_SUBQ_SCALAR, &dc, &sub);
+    if (rc == FLOE_UNSUPPORTED) return FLOE_OK;
+    if (rc) return rc;
+    if (dc.nvals != 1) return FLOE_OK;
+    memset(&r, 0, sizeof r);
+    r.is_table = false;
+    r.plan = sub;
+    r.ncols = sub->ncols;
+    r.types = sub->types;
+    r.names = sub->names;
+    r.est_rows = sub->est_rows;
+    gid0 = bk->ngids;
+    it = floe_arena_alloc(b->a, sizeof *it);
+    on = floe_arena_alloc(b->a, dc.nkeys * sizeof *on);
+    if (it == NULL || on == NULL) return nomem(b);
+    memset(it, 0, sizeof *it);
+    it->kind = FLOE_PITEM_REL;
+    it->rel = bk->nrels;
+    /* the subquery's columns get gids but no visible names */
+    r.first_gid = bk->ngids;
+    bk->rels = grow(b, bk->rels, bk->nrels, &bk->caprels, sizeof *bk->rels);
+    if (bk->rels == NULL) return nomem(b);
+    bk->rels[bk->nrels++] = r;
+    bk->ngids += r.ncols;
+    for (i = 0; i < dc.nkeys; i++) {
+        floe_expr *rk = floe_bind_expr_column(b->a, gid0 + 1 + i, sub->types[1 + i]);
+        if (rk == NULL) return nomem(b);
+        if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", dc.outer[i], rk, &on[i], b->err)))
+            return rc;
+    }
+    bk->sjoins = grow(b, bk->sjoins, bk->nsjoins, &bk->capsjoins, sizeof *bk->sjoins);
+    if (bk->sjoins == NULL) return nomem(b);
+    {
+        uint32_t cap = bk->capsjoins;
+        floe_expr ***no = floe_arena_alloc(b->a, cap * sizeof *no);
+        if (no == NULL) return nomem(b);
+        if (bk->nsjoins) memcpy(no, bk->sjoin_on, bk->nsjoins * sizeof *no);
+        bk->sjoin_on = no;
+    }
+    /* the key count travels in the item's `non` */
+    it->non = dc.nkeys;
+    bk->sjoins[bk->nsjoins] = it;
+    bk->sjoin_on[bk->nsjoins] = on;
+    bk->nsjoins++;
+    *out = floe_bind_expr_column(b->a, gid0, sub->types[0]);
+    if (*out == NULL) return nomem(b);
+    *done = true;
+    return FLOE_OK;
+}
+
 /* ------------------------------------------------------------ subqueries */
 
 static int bind_subquery(block *bk, const floe_ast_query *q, floe_subq_kind kind,
@@ -834,6 +1123,11 @@ static int bind_subquery(block *bk, const floe_ast_query *q, floe_subq_kind kind
     if (fr == NULL) return nomem(b);
     memset(fr, 0, sizeof *fr);
     fr->outer = bk;
+    if (kind == FLOE_SUBQ_SCALAR && bk->in_where && bk->nrels > 0 && !bk->in_agg) {
+        bool done;
+        if ((rc = try_scalar_join(bk, q, out, &done))) return rc;
+        if (done) return FLOE_OK;
+    }
     if ((rc = bind_query(b, fr, q, &sub))) return rc;
     if (kind != FLOE_SUBQ_EXISTS && sub->ncols != 1)
         return floe_err_set_at(b->err, FLOE_ERROR, off, "subquery must return only one column");
@@ -1601,6 +1895,7 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
     uint32_t *map = NULL;
     bool *needed;
     bool aggregated;
+    decorr *dc = NULL;
     int rc, k;
 
     if (bk == NULL) return nomem(b);
@@ -1609,28 +1904,50 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
     bk->fr = fr;
     memset(&fc, 0, sizeof fc);
     fc.bk = bk;
+    if (fr && fr->dc_pending) {
+        dc = fr->dc;
+        fr->dc_pending = false;
+    }
 
     for (k = 0; k < q->select.nfrom; k++)
         if ((rc = bind_from(&fc, q->select.from[k], &items, &nitems, &capitems))) return rc;
     if (q->select.where) {
-        floe_expr *w;
+        /* AST conjuncts: correlated EXISTS / IN ones may become semi joins */
+        const floe_ast_expr *stack[64], *wa;
+        int sp = 0;
+        stack[sp++] = q->select.where;
         bk->agg_ok = false;
-        if ((rc = bind_expr(bk, q->select.where, &w))) return rc;
-        if (w->type.id == FLOE_TYPE_NULL &&
-            (rc = floe_bind_expr_cast(b->a, w, T(FLOE_TYPE_BOOLEAN), &w, b->err)))
-            return rc;
-        if (w->type.id != FLOE_TYPE_BOOLEAN) {
-            char b1[32];
-            return floe_err_set_at(b->err, FLOE_TYPE, q->select.where->off,
-                                   "argument of WHERE must be type BOOLEAN, not type %s",
-                                   floe_type_name(w->type, b1, sizeof b1));
+        bk->in_where = true;
+        while (sp > 0) {
+            floe_expr *w;
+            bool done = false;
+            wa = stack[--sp];
+            if (wa->kind == FLOE_AST_BINARY && wa->binary.op == FLOE_AST_AND && sp < 62) {
+                stack[sp++] = wa->binary.right;
+                stack[sp++] = wa->binary.left;
+                continue;
+            }
+            if (nitems && (rc = try_semi(bk, wa, &done))) return rc;
+            if (done) continue;
+            if ((rc = bind_expr(bk, wa, &w))) return rc;
+            if (w->type.id == FLOE_TYPE_NULL &&
+                (rc = floe_bind_expr_cast(b->a, w, T(FLOE_TYPE_BOOLEAN), &w, b->err)))
+                return rc;
+            if (w->type.id != FLOE_TYPE_BOOLEAN) {
+                char b1[32];
+                return floe_err_set_at(b->err, FLOE_TYPE, wa->off,
+                                       "argument of WHERE must be type BOOLEAN, not type %s",
+                                       floe_type_name(w->type, b1, sizeof b1));
+            }
+            if ((rc = add_conj(&fc, w))) return rc;
         }
-        if ((rc = add_conj(&fc, w))) return rc;
+        bk->in_where = false;
     }
+    if (dc && (rc = dc_extract(bk, fc.conj, &fc.nconj, dc))) return rc;
 
     /* select list */
     bk->agg_ok = true;
-    for (k = 0; k < q->select.ntargets; k++) {
+    for (k = 0; k < q->select.ntargets && !(dc && dc->kind == FLOE_SUBQ_EXISTS); k++) {
         const floe_ast_target *t = &q->select.targets[k];
         if (t->expr->kind == FLOE_AST_STAR) {
             const char *rel = t->expr->star.table;
@@ -1669,6 +1986,33 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         nt++;
     }
     nvis = nt;
+    if (dc) {
+        /* decorrelated subquery: values, then the inner keys as columns */
+        bool agg = bk->naggs > 0 || q->select.ngroup_by > 0 || q->select.having;
+        dc->nvals = nt;
+        if (dc->kind == FLOE_SUBQ_SCALAR) {
+            if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.distinct) goto dc_fail;
+            for (i = 0; i < bk->naggs; i++)
+                if (bk->aggs[i].fn == FLOE_AGG_COUNT || bk->aggs[i].fn == FLOE_AGG_COUNT_STAR)
+                    goto dc_fail; /* count of no rows is 0, a LEFT join gives NULL */
+            groups = floe_arena_alloc(b->a, dc->nkeys * sizeof *groups);
+            if (groups == NULL) return nomem(b);
+            for (i = 0; i < dc->nkeys; i++) groups[ngroups++] = dc->inner[i];
+        } else if (agg) {
+            goto dc_fail;
+        }
+        for (i = 0; i < dc->nkeys; i++) {
+            tg = grow(b, tg, nt, &capt, sizeof *tg);
+            if (tg == NULL) return nomem(b);
+            tg[nt].e = dc->inner[i];
+            tg[nt].name = "key";
+            tg[nt].ast = NULL;
+            tg[nt].alias = NULL;
+            tg[nt].off = q->off;
+            nt++;
+        }
+        nvis = nt;
+    }
 
     /* GROUP BY: ordinals, output aliases that do not shadow a column, expressions */
     if (q->select.ngroup_by) {
@@ -1777,9 +2121,26 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
     if (having) floe_planner_mark(having, needed, bk->ngids);
 
     /* FROM + WHERE */
+    for (i = 0; i < bk->nsjoins; i++) {
+        /* decorrelated scalar subqueries: (FROM items) LEFT JOIN aggregate */
+        floe_pitem *l = floe_arena_alloc(b->a, sizeof *l);
+        floe_pitem **one = floe_arena_alloc(b->a, sizeof *one);
+        if (l == NULL || one == NULL) return nomem(b);
+        memset(l, 0, sizeof *l);
+        l->kind = FLOE_PITEM_LEFT;
+        l->lefts = items;
+        l->nleft = nitems;
+        l->right = bk->sjoins[i];
+        l->on = bk->sjoin_on[i];
+        l->non = bk->sjoins[i]->non;
+        bk->sjoins[i]->non = 0;
+        one[0] = l;
+        items = one;
+        nitems = 1;
+    }
     if (nitems) {
         if ((rc = floe_planner_from(b->a, bk->rels, bk->nrels, items, nitems, fc.conj, fc.nconj,
-                                    needed, bk->ngids, &p, &map, b->err)))
+                                    bk->semis, bk->nsemis, needed, bk->ngids, &p, &map, b->err)))
             return rc;
     } else {
         p = node(b, FLOE_PLAN_VALUES, 0, 0);
@@ -1908,6 +2269,9 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
     }
     *out = p;
     return FLOE_OK;
+dc_fail:
+    dc->failed = true;
+    return FLOE_UNSUPPORTED;
 }
 
 /* ------------------------------------------------------------ VALUES, set ops */

@@ -121,6 +121,10 @@ typedef struct pctx {
     bool *used;
     uint32_t nconj;
     const bool *needed;
+    const floe_psemi *semis;
+    uint64_t *semi_mask;
+    bool *semi_used;
+    uint32_t nsemis;
     floe_err *err;
 } pctx;
 
@@ -215,28 +219,28 @@ static bool scan_pred_of(const floe_expr *e, uint32_t first_gid, uint32_t ncols,
     return out->col < ncols;
 }
 
-/* SEMI join of r with an uncorrelated IN subquery conjunct. */
-static int apply_semi(pctx *c, pres *r, const floe_expr *s)
+/* SEMI/ANTI join of r with plan `sub` on left keys (over gids) = right columns. */
+static int apply_semi(pctx *c, pres *r, floe_join_type type, floe_plan *sub,
+                      floe_expr *const *lkeys, const uint32_t *rcols, uint32_t nkeys)
 {
     floe_plan *j = floe_planner_node(c->a, FLOE_PLAN_HASH_JOIN, r->ncols, 2);
     uint32_t *map = layout_map(c, r);
-    floe_plan *sub = s->subplan;
-    floe_expr *lk, *rk;
+    uint32_t i;
     if (j == NULL || map == NULL) return nomem(c);
-    lk = floe_planner_remap(c->a, s->args[0], map);
-    rk = floe_bind_expr_column(c->a, 0, sub->types[0]);
-    if (lk == NULL || rk == NULL) return nomem(c);
     memcpy(j->types, r->plan->types, r->ncols * sizeof *j->types);
     memcpy(j->names, r->plan->names, r->ncols * sizeof *j->names);
     j->children[0] = r->plan;
     j->children[1] = sub;
-    j->u.join.type = FLOE_JOIN_SEMI;
-    j->u.join.nkeys = 1;
-    j->u.join.left_keys = floe_arena_alloc(c->a, sizeof(floe_expr *));
-    j->u.join.right_keys = floe_arena_alloc(c->a, sizeof(floe_expr *));
+    j->u.join.type = type;
+    j->u.join.nkeys = nkeys;
+    j->u.join.left_keys = floe_arena_alloc(c->a, nkeys * sizeof(floe_expr *));
+    j->u.join.right_keys = floe_arena_alloc(c->a, nkeys * sizeof(floe_expr *));
     if (j->u.join.left_keys == NULL || j->u.join.right_keys == NULL) return nomem(c);
-    j->u.join.left_keys[0] = lk;
-    j->u.join.right_keys[0] = rk;
+    for (i = 0; i < nkeys; i++) {
+        j->u.join.left_keys[i] = floe_planner_remap(c->a, lkeys[i], map);
+        j->u.join.right_keys[i] = floe_bind_expr_column(c->a, rcols[i], sub->types[rcols[i]]);
+        if (j->u.join.left_keys[i] == NULL || j->u.join.right_keys[i] == NULL) return nomem(c);
+    }
     r->est = r->est * 0.5 < 1 ? 1 : r->est * 0.5;
     j->est_rows = r->est;
     r->plan = j;
@@ -254,9 +258,19 @@ static int filter_covered(pctx *c, pres *r)
     for (i = 0; i < c->nconj; i++) {
         if (c->used[i] || (c->mask[i] & ~r->mask)) continue;
         if (is_semi_conj(c->conj[i])) {
+            static const uint32_t col0 = 0;
             c->used[i] = true;
-            if ((rc = apply_semi(c, r, c->conj[i]))) return rc;
+            if ((rc = apply_semi(c, r, FLOE_JOIN_SEMI, c->conj[i]->subplan, &c->conj[i]->args[0],
+                                 &col0, 1)))
+                return rc;
         }
+    }
+    for (i = 0; i < c->nsemis; i++) {
+        const floe_psemi *sj = &c->semis[i];
+        if (c->semi_used[i] || (c->semi_mask[i] & ~r->mask)) continue;
+        c->semi_used[i] = true;
+        if ((rc = apply_semi(c, r, sj->type, sj->plan, sj->left_keys, sj->right_cols, sj->nkeys)))
+            return rc;
     }
     for (i = 0; i < c->nconj; i++) {
         if (c->used[i] || (c->mask[i] & ~r->mask)) continue;
@@ -472,6 +486,7 @@ static int plan_item(pctx *c, floe_pitem *it, pres *out)
     if ((rc = plan_group(c, it->lefts, it->nleft, &l))) return rc;
     /* ON conjuncts: right-only ones filter the right input; the rest join */
     on = *c;
+    on.nsemis = 0; /* WHERE semi joins apply above the outer join */
     on.conj = it->on;
     on.nconj = it->non;
     on.mask = floe_arena_alloc(c->a, (it->non ? it->non : 1) * sizeof *on.mask);
@@ -547,8 +562,9 @@ static int plan_group(pctx *c, floe_pitem **items, uint32_t nitems, pres *out)
 }
 
 int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe_pitem **items,
-                      uint32_t nitems, floe_expr **conj, uint32_t nconj, const bool *needed,
-                      uint32_t ngids, floe_plan **out, uint32_t **out_map, floe_err *err)
+                      uint32_t nitems, floe_expr **conj, uint32_t nconj, const floe_psemi *semis,
+                      uint32_t nsemis, const bool *needed, uint32_t ngids, floe_plan **out,
+                      uint32_t **out_map, floe_err *err)
 {
     pctx c;
     pres r;
@@ -598,6 +614,20 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
         uint64_t m = c.mask[i];
         if (m & (m - 1)) floe_planner_mark(conj[i], need2, ngids);
         if (is_semi_conj(conj[i])) floe_planner_mark(conj[i], need2, ngids);
+    }
+    c.semis = semis;
+    c.nsemis = nsemis;
+    c.semi_mask = floe_arena_alloc(a, (nsemis ? nsemis : 1) * sizeof *c.semi_mask);
+    c.semi_used = floe_arena_alloc(a, nsemis ? nsemis : 1);
+    if (c.semi_mask == NULL || c.semi_used == NULL) return floe_err_nomem(err);
+    for (i = 0; i < nsemis; i++) {
+        uint32_t k;
+        c.semi_mask[i] = 0;
+        c.semi_used[i] = false;
+        for (k = 0; k < semis[i].nkeys; k++) {
+            c.semi_mask[i] |= expr_mask(&c, semis[i].left_keys[k]);
+            floe_planner_mark(semis[i].left_keys[k], need2, ngids);
+        }
     }
     c.needed = need2;
     if (nitems == 0) return floe_err_set(err, FLOE_MISUSE, "planner: empty FROM");

@@ -63,13 +63,26 @@ struct floe_pitem {
     uint32_t non;
 };
 
+/* A semi/anti join with a planned subquery (decorrelated EXISTS / IN):
+ * rows whose left_keys (over gids) match right_cols of `plan`. */
+typedef struct floe_psemi {
+    floe_join_type type;   /* FLOE_JOIN_SEMI or FLOE_JOIN_ANTI */
+    floe_plan *plan;
+    floe_expr **left_keys; /* nkeys, over gids */
+    uint32_t *right_cols;  /* nkeys columns of plan, same types as the left keys */
+    uint32_t nkeys;
+} floe_psemi;
+
 /* Plan FROM items (joined with conjuncts conj[0..nconj), all over gids).
+ * Semi joins semis[0..nsemis) are applied as soon as their left keys are
+ * available.
  * needed[gid] says which columns the rest of the query reads (conjunct
  * columns are added). *out_map (arena, ngids entries) maps gids to output
  * columns. FLOE_OK, FLOE_NOMEM, or FLOE_UNSUPPORTED (more than 64 relations). */
 int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe_pitem **items,
-                      uint32_t nitems, floe_expr **conj, uint32_t nconj, const bool *needed,
-                      uint32_t ngids, floe_plan **out, uint32_t **out_map, floe_err *err);
+                      uint32_t nitems, floe_expr **conj, uint32_t nconj, const floe_psemi *semis,
+                      uint32_t nsemis, const bool *needed, uint32_t ngids, floe_plan **out,
+                      uint32_t **out_map, floe_err *err);
 
 /* Copy of e with every COLUMN index i replaced by map[i] (which must not be
  * UINT32_MAX). Arguments of SUBQUERY nodes are remapped, subplans are not. */

@@ -126,17 +126,59 @@ static void block_minmax(const floe_vec *v, floe_block_info *bi, char pre[2][FLO
     floe_value mn, mx, x;
     if (!has_stats(t) || bi->nulls == bi->rows) return;
     mn = mx = floe_value_null(t);
-    for (i = 0; i < v->n; i++) {
-        if (!floe_vec_is_valid(v, i)) continue;
-        floe_value_load(t, v->data, i, &x);
-        x.is_null = false;
-        if (!any) {
-            mn = mx = x;
-            any = true;
-            continue;
+    if (t.id != FLOE_TYPE_VARCHAR && t.id != FLOE_TYPE_DOUBLE) {
+        /* integer-like: typed loop (the generic one costs ~15% of a flush) */
+        int64_t lo = INT64_MAX, hi = INT64_MIN;
+        size_t w = floe_type_size(t);
+        for (i = 0; i < v->n; i++) {
+            int64_t x64;
+            if (v->validity && !floe_vec_is_valid(v, i)) continue;
+            if (w == 8)
+                x64 = ((const int64_t *)v->data)[i];
+            else if (w == 4)
+                x64 = ((const int32_t *)v->data)[i];
+            else
+                x64 = ((const uint8_t *)v->data)[i];
+            lo = x64 < lo ? x64 : lo;
+            hi = x64 > hi ? x64 : hi;
         }
-        if (floe_value_cmp(&x, &mn) < 0) mn = x;
-        if (floe_value_cmp(&x, &mx) > 0) mx = x;
+        mn.is_null = mx.is_null = false;
+        mn.v.i = lo;
+        mx.v.i = hi;
+        any = true;
+    } else if (t.id == FLOE_TYPE_DOUBLE) {
+        /* floe_value_cmp order: NaN above everything */
+        double lo = 0, hi = 0;
+        bool nan = false, seen = false;
+        for (i = 0; i < v->n; i++) {
+            double d;
+            if (v->validity && !floe_vec_is_valid(v, i)) continue;
+            d = ((const double *)v->data)[i];
+            if (isnan(d)) {
+                nan = true;
+                continue;
+            }
+            if (!seen) lo = hi = d, seen = true;
+            lo = d < lo ? d : lo;
+            hi = d > hi ? d : hi;
+        }
+        mn.is_null = mx.is_null = false;
+        mn.v.d = seen ? lo : NAN;
+        mx.v.d = nan ? NAN : hi;
+        any = true;
+    }
+    if (t.id == FLOE_TYPE_VARCHAR) {
+        for (i = 0; i < v->n; i++) {
+            if (!floe_vec_is_valid(v, i)) continue;
+            floe_value_load(t, v->data, i, &x);
+            if (!any) {
+                mn = mx = x;
+                any = true;
+                continue;
+            }
+            if (floe_value_cmp(&x, &mn) < 0) mn = x;
+            if (floe_value_cmp(&x, &mx) > 0) mx = x;
+        }
     }
     if (!any) return;
     bi->flags |= FLOE_BLOCK_MINMAX;

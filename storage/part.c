@@ -512,13 +512,12 @@ static int writer_run(floe_part_writer *w, int stop_after, floe_part_info *out_i
         w->cols[c].cw = NULL;
         rc = floe_column_writer_finish(cw, err);
         if (rc) goto fail;
-        info.cols[c].bytes += FLOE_COL_TRAILER_SIZE; /* approximate until stat below */
     }
     for (c = 0; c < w->ncols; c++) {
         char path[PATH_CAP];
         struct stat st;
         snprintf(path, sizeof path, "%s/c%u.col", w->tmp_dir, w->cols[c].def.id);
-        if (stat(path, &st) == 0) info.cols[c].bytes = (uint64_t)st.st_size;
+        if (stat(path, &st) == 0) info.cols[c].bytes = (uint64_t)st.st_size; /* footer included */
         info.bytes += info.cols[c].bytes;
     }
     if (stop_after == 1) goto stop;

@@ -147,4 +147,5 @@ Test(lexer, errors)
     expect_lex_error("a \x01", 3, 2, "0x01");
     expect_lex_error("a \0", 3, 2, "0x00");
     expect_lex_error("E'\\", 3, 0, "unterminated string");
+    expect_lex_error("x \"a\0b\"", 7, 2, "NUL byte");
 }
