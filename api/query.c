@@ -369,7 +369,7 @@ static int run_create(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_res
     int rc;
     if (floe_db_find_table(db, bs->create.table)) {
         if (bs->create.if_not_exists) {
-            *out = floe_result_new_count("Count", 0);
+            *out = floe_result_new(0, NULL, NULL);
             return *out ? FLOE_OK : floe_err_nomem(err);
         }
         return floe_err_set(err, FLOE_CONSTRAINT, "table '%s' already exists", bs->create.table);
@@ -384,7 +384,7 @@ static int run_create(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_res
         t = floe_db_find_table(db, bs->create.table);
         return run_insert(db, t, bs->plan, now_us, out, err);
     }
-    *out = floe_result_new_count("Count", 0);
+    *out = floe_result_new(0, NULL, NULL);
     return *out ? FLOE_OK : floe_err_nomem(err);
 }
 
@@ -397,14 +397,14 @@ static int run_drop(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_er
         if (!bs->if_exists)
             return floe_err_set(err, FLOE_ERROR, "table '%s' does not exist",
                                 bs->table.name ? bs->table.name : "?");
-        *out = floe_result_new_count("Count", 0);
+        *out = floe_result_new(0, NULL, NULL);
         return *out ? FLOE_OK : floe_err_nomem(err);
     }
     id = t->def->id;
     if ((rc = floe_catalog_drop_table(db->cat, t->def->name, NULL, err)) != FLOE_OK) return rc;
     floe_db_close_table(db, t, false, NULL);
     floe_db_remove_table_files(db, id);
-    *out = floe_result_new_count("Count", 0);
+    *out = floe_result_new(0, NULL, NULL);
     return *out ? FLOE_OK : floe_err_nomem(err);
 }
 
@@ -440,7 +440,7 @@ static int run_alter_add(floe_db *db, floe_bound_stmt *bs, floe_result **out, fl
         return rc;
     }
     if ((rc = floe_db_add_table(db, stored, err)) != FLOE_OK) return rc;
-    *out = floe_result_new_count("Count", 0);
+    *out = floe_result_new(0, NULL, NULL);
     return *out ? FLOE_OK : floe_err_nomem(err);
 }
 
@@ -501,7 +501,7 @@ static int run_flush(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_e
     int rc;
     if (t == NULL) return floe_err_set(err, FLOE_ERROR, "table '%s' does not exist", bs->table.name);
     if ((rc = floe_ingest_flush_table(t->ingest, true, err)) != FLOE_OK) return rc;
-    *out = floe_result_new_count("Count", 0);
+    *out = floe_result_new(0, NULL, NULL);
     return *out ? FLOE_OK : floe_err_nomem(err);
 }
 
@@ -588,7 +588,7 @@ int floe_db_run(floe_db *db, const char *sql, floe_result **out_res)
         floe_result_free(last);
         return floe_db_set_error(db, &err);
     }
-    if (last == NULL) last = floe_result_new_count("Count", 0);
+    if (last == NULL) last = floe_result_new(0, NULL, NULL);
     if (last == NULL) {
         floe_err_nomem(&err);
         return floe_db_set_error(db, &err);

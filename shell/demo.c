@@ -40,10 +40,16 @@ typedef struct demo_cols {
     double rev[2048];
 } demo_cols;
 
-static int append_batch(floe_appender *app, floe_gen_events *g, demo_cols *c, uint32_t n)
+/* Generate n rows; when ts_now_us > 0, stamp them with the wall clock
+ * (spaced by gap_us) instead of the generator's simulated arrival times. */
+static int append_batch(floe_appender *app, floe_gen_events *g, demo_cols *c, uint32_t n,
+                        int64_t ts_now_us, double gap_us)
 {
     const void *data[8];
+    uint32_t i;
     floe_gen_events_next(g, n, c->ts, c->uid, c->et, c->ct, c->dv, c->dur, c->rev, c->url);
+    if (ts_now_us > 0)
+        for (i = 0; i < n; i++) c->ts[i] = ts_now_us - (int64_t)((double)(n - 1 - i) * gap_us);
     data[0] = c->ts;
     data[1] = c->uid;
     data[2] = c->et;
@@ -59,9 +65,8 @@ static void *producer(void *arg)
 {
     static demo_cols cols;
     floe_appender *app = NULL;
-    /* a stream whose mean gap is 1/rate seconds: nrows over the 7-day window */
-    int64_t nrows = (int64_t)(7.0 * 86400.0 * demo.rate);
-    floe_gen_events *g = floe_gen_events_new(nrows > 1000 ? nrows : 1000, 20240102);
+    /* the distributions of a 10M-row stream; timestamps come from the clock */
+    floe_gen_events *g = floe_gen_events_new(10000000, 20240102);
     int64_t start = now_us();
     uint64_t sent = 0;
     (void)arg;
@@ -72,14 +77,13 @@ static void *producer(void *arg)
         floe_gen_events_free(g);
         return NULL;
     }
-    floe_gen_events_set_ts_offset(g, start - 19723LL * 86400000000LL);
     while (demo.running) {
         struct timespec nap = {0, 50 * 1000000L};
         double elapsed = (double)(now_us() - start) / 1e6;
         uint64_t due = (uint64_t)(elapsed * demo.rate);
         while (sent < due) {
             uint32_t n = due - sent > 2048 ? 2048 : (uint32_t)(due - sent);
-            if (append_batch(app, g, &cols, n) != FLOE_OK ||
+            if (append_batch(app, g, &cols, n, now_us(), 1e6 / demo.rate) != FLOE_OK ||
                 floe_appender_flush(app, NULL) != FLOE_OK) {
                 fprintf(stderr, "demo: append failed: %s\n", floe_appender_errmsg(app));
                 demo.running = 0;
@@ -108,7 +112,7 @@ static int load_history(floe_db *db)
     rc = floe_appender_open(db, "events", &app);
     while (rc == FLOE_OK && left > 0) {
         uint32_t n = left > 2048 ? 2048 : (uint32_t)left;
-        rc = append_batch(app, g, &cols, n);
+        rc = append_batch(app, g, &cols, n, 0, 0);
         left -= n;
     }
     if (rc == FLOE_OK) rc = floe_appender_flush(app, NULL);
