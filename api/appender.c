@@ -164,8 +164,8 @@ static int type_error(floe_appender *app, const char *what)
 
 int floe_append_null(floe_appender *app)
 {
-    floe_vec *v;
-    uint32_t r;
+    floe_vec *v = NULL;
+    uint32_t r = 0;
     int rc = next_slot(app, &v, &r);
     if (rc) return rc;
     if (app->not_null[app->col])
@@ -185,8 +185,8 @@ static int64_t pow10i(int s)
 
 int floe_append_int64(floe_appender *app, int64_t x)
 {
-    floe_vec *v;
-    uint32_t r;
+    floe_vec *v = NULL;
+    uint32_t r = 0;
     int rc = next_slot(app, &v, &r);
     if (rc) return rc;
     switch (v->type.id) {
@@ -221,8 +221,8 @@ int floe_append_bool(floe_appender *app, int x) { return floe_append_int64(app, 
 
 int floe_append_double(floe_appender *app, double x)
 {
-    floe_vec *v;
-    uint32_t r;
+    floe_vec *v = NULL;
+    uint32_t r = 0;
     int rc = next_slot(app, &v, &r);
     if (rc) return rc;
     if (v->type.id == FLOE_TYPE_DOUBLE) {
@@ -243,8 +243,8 @@ int floe_append_double(floe_appender *app, double x)
 /* Text or bytes for any column: VARCHAR stores them, others parse them. */
 static int append_bytes(floe_appender *app, const char *s, size_t n)
 {
-    floe_vec *v;
-    uint32_t r;
+    floe_vec *v = NULL;
+    uint32_t r = 0;
     int rc = next_slot(app, &v, &r);
     if (rc) return rc;
     rc = floe_convert_text(v, r, s, n, &app->err);
