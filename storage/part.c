@@ -376,6 +376,11 @@ static int copy_rows(wcol *col, const floe_vec *src, const uint32_t *sel, uint32
         uint32_t s = is_const ? 0 : sel ? sel[pos + k] : pos + k;
         if (src->validity && !floe_vec_is_valid(src, s)) {
             if (floe_vec_set_null(&col->buf, dst0 + k)) return floe_err_nomem(err);
+            if (col->def.type.id == FLOE_TYPE_VARCHAR) { /* never keep a NULL row's pointer */
+                floe_string *d = (floe_string *)dst + dst0 + k;
+                d->ptr = "";
+                d->len = 0;
+            }
         } else if (col->def.type.id == FLOE_TYPE_VARCHAR) {
             floe_string *d = (floe_string *)dst + dst0 + k;
             if (d->len) {
