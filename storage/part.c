@@ -17,6 +17,8 @@
 
 #define PATH_CAP 4096
 
+static bool parse_part_name(const char *s, int64_t *id, bool *tmp);
+
 const char *floe_part_dir(const char *table_dir, int64_t part_id, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s/part-%lld", table_dir, (long long)part_id);
@@ -638,6 +640,15 @@ int floe_part_reader_open(const char *part_dir, const floe_part_schema *schema,
     base_name(part_dir, name, sizeof name);
     rc = manifest_read(part_dir, name, &m, err);
     if (rc) return rc;
+    {
+        int64_t dir_id;
+        bool tmp;
+        if (parse_part_name(name, &dir_id, &tmp) && !tmp && dir_id != m.part_id) {
+            manifest_free(&m);
+            return floe_err_set(err, FLOE_CORRUPT, "%s/%s: manifest is for part %lld", name,
+                                FLOE_PART_META_NAME, (long long)m.part_id);
+        }
+    }
     r = floe_calloc(1, sizeof *r);
     if (r == NULL) {
         manifest_free(&m);
