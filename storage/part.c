@@ -783,6 +783,47 @@ int floe_part_read_dict(const floe_part_reader *r, uint32_t col, uint32_t b, flo
     return floe_column_reader_read_dict(r->cols[col].cr, b, codes, dict, err);
 }
 
+/* --------------------------------------------------------------- merge */
+
+int floe_part_merge(const char *table_dir, floe_part_reader *const *src, uint32_t n,
+                    int64_t new_id, const floe_part_schema *schema, uint32_t block_rows,
+                    floe_part_info *out_info, floe_err *err)
+{
+    floe_part_writer *w;
+    floe_batch b;
+    uint32_t p, blk, c;
+    int rc;
+    memset(&b, 0, sizeof b);
+    for (p = 0; p < n; p++)
+        if (floe_part_reader_ncols(src[p]) != schema->ncols)
+            return floe_err_set(err, FLOE_MISUSE, "merge: part-%lld was opened with %u columns, not %u",
+                                (long long)floe_part_reader_id(src[p]),
+                                floe_part_reader_ncols(src[p]), schema->ncols);
+    rc = floe_part_writer_open(table_dir, new_id, schema, block_rows, &w, err);
+    if (rc) return rc;
+    b.cols = floe_calloc(schema->ncols ? schema->ncols : 1, sizeof *b.cols);
+    if (b.cols == NULL) {
+        floe_part_writer_abort(w);
+        return floe_err_nomem(err);
+    }
+    b.ncols = schema->ncols;
+    for (p = 0; p < n && rc == FLOE_OK; p++) {
+        for (blk = 0; blk < floe_part_reader_nblocks(src[p]) && rc == FLOE_OK; blk++) {
+            for (c = 0; c < schema->ncols && rc == FLOE_OK; c++)
+                rc = floe_part_read_block(src[p], c, blk, &b.cols[c], err);
+            b.n = floe_part_reader_block_rows(src[p], blk);
+            if (rc == FLOE_OK) rc = floe_part_writer_append(w, &b, err);
+            for (c = 0; c < schema->ncols; c++) floe_vec_free(&b.cols[c]);
+        }
+    }
+    floe_free(b.cols);
+    if (rc) {
+        floe_part_writer_abort(w);
+        return rc;
+    }
+    return floe_part_writer_finish(w, out_info, err);
+}
+
 /* ------------------------------------------------------------------ GC */
 
 /* "part-<digits>" (+ ".tmp" when *tmp): parse the id. */
