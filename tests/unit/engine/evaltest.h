@@ -7,6 +7,8 @@
 
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/expr.h"
@@ -15,9 +17,23 @@
 #include "util/vec.h"
 
 static floe_arena *T_ARENA;
+static int64_t t_live0;
 
-static inline void t_setup(void) { T_ARENA = floe_arena_new(0); }
-static inline void t_teardown(void) { floe_arena_free(T_ARENA); }
+/* Every test checks that evaluation freed everything it allocated. */
+static inline void t_setup(void)
+{
+    t_live0 = floe_mem_live();
+    T_ARENA = floe_arena_new(0);
+}
+static inline void t_teardown(void)
+{
+    floe_arena_free(T_ARENA);
+    if (floe_mem_live() != t_live0) {
+        /* a failed assertion in .fini is only printed: crash to fail the test */
+        fprintf(stderr, "leaked %lld allocations\n", (long long)(floe_mem_live() - t_live0));
+        abort();
+    }
+}
 
 static inline floe_type T(floe_type_id id) { return floe_type_make(id); }
 

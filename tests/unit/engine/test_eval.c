@@ -764,9 +764,8 @@ static int fake_run(void *self, const struct floe_plan *plan, const floe_value *
     fake_subq *f = self;
     int i;
     (void)plan;
-    (void)err;
     f->calls++;
-    floe_vec_init(out, T(FLOE_TYPE_BIGINT), 16);
+    if (floe_vec_init(out, T(FLOE_TYPE_BIGINT), 16)) return floe_err_nomem(err);
     if (nparams) {
         int64_t p = params[0].v.i;
         out->n = (p % 2 == 0) ? 2 : 0;
@@ -777,7 +776,7 @@ static int fake_run(void *self, const struct floe_plan *plan, const floe_value *
     for (i = 0; i < f->nrows; i++) FLOE_VEC_DATA(out, int64_t)[i] = (i + 1) * 10;
     out->n = (uint32_t)f->nrows;
     if (f->with_null) {
-        floe_vec_set_null(out, out->n);
+        if (floe_vec_set_null(out, out->n)) return floe_err_nomem(err);
         out->n++;
     }
     return FLOE_OK;
@@ -925,4 +924,127 @@ Test(eval, format_renders_explain_text)
     floe_expr_format(cstr("it's"), &sb);
     cr_assert_str_eq(floe_strbuf_str(&sb), "'it''s'");
     floe_strbuf_free(&sb);
+}
+
+/* ------------------------------------------------------------ OOM */
+
+Test(eval, out_of_memory_at_every_allocation_fails_cleanly)
+{
+    int32_t x[70];
+    floe_string s[70];
+    uint64_t v[2] = {~0ULL ^ 0x10, 0x3f};
+    floe_type it = T(FLOE_TYPE_INTEGER), bt = T(FLOE_TYPE_BOOLEAN), vt = T(FLOE_TYPE_VARCHAR);
+    floe_batch b;
+    floe_expr *in, *cs, *e;
+    int n, i, ok = 0;
+    int64_t live0;
+    for (i = 0; i < 70; i++) {
+        x[i] = i % 13 - 3;
+        s[i].ptr = "Abc";
+        s[i].len = 3;
+    }
+    in = mk(FLOE_EXPR_IN_LIST, bt);
+    in->nargs = 13;
+    in->args = floe_arena_alloc(T_ARENA, 13 * sizeof(floe_expr *));
+    in->args[0] = col(0, it);
+    for (i = 1; i < 13; i++) in->args[i] = ci32(i * 2);
+    /* CASE WHEN x IN (...) AND x <> 0 THEN lower(s) || CAST(100 / x AS VARCHAR)
+     *      ELSE COALESCE(NULL, upper(s)) END */
+    cs = node(FLOE_EXPR_CASE, vt, 3,
+              node(FLOE_EXPR_AND, bt, 2, in, call(FLOE_FN_NE, bt, 2, col(0, it), ci32(0))),
+              call(FLOE_FN_CONCAT_OP, vt, 2, call(FLOE_FN_LOWER, vt, 1, col(1, vt)),
+                   cast(call(FLOE_FN_DIV, it, 2, ci32(100), col(0, it)), vt)),
+              node(FLOE_EXPR_COALESCE, vt, 2, cnull(vt), call(FLOE_FN_UPPER, vt, 1, col(1, vt))));
+    cs->has_else = true;
+    e = cs;
+    t_batch(&b, 2, 70);
+    t_col(&b, 0, it, x, v);
+    t_col(&b, 1, vt, s, NULL);
+    live0 = floe_mem_live();
+    for (n = 0; n < 400 && !ok; n++) {
+        floe_eval_ctx ctx;
+        floe_err err = FLOE_ERR_INIT;
+        floe_vec o;
+        int rc;
+        memset(&ctx, 0, sizeof ctx);
+        floe_mem_fail_after(n, 1);
+        rc = floe_expr_eval(e, &b, &ctx, &o, &err);
+        floe_mem_fail_after(-1, 0);
+        if (rc == FLOE_OK) {
+            const floe_string *r = &VAL(&o, floe_string, 2); /* x = -1: in list? no -> ELSE */
+            cr_assert(r->len == 3 && memcmp(r->ptr, "ABC", 3) == 0);
+            r = &VAL(&o, floe_string, 7); /* x = 4: in list -> 'abc' || '25' */
+            cr_assert(r->len == 5 && memcmp(r->ptr, "abc25", 5) == 0, "got %.*s", (int)r->len, r->ptr);
+            ok = 1;
+            floe_vec_free(&o);
+        } else {
+            cr_assert_eq(rc, FLOE_NOMEM, "n %d: %s", n, err.msg);
+        }
+        floe_eval_ctx_free(&ctx);
+        cr_assert_eq(floe_mem_live(), live0, "leak after failing allocation %d (rc %d)", n, rc);
+    }
+    cr_assert(ok, "never succeeded");
+    floe_batch_free(&b);
+}
+
+/* Fail each allocation in turn while evaluating (and filtering by) e with
+ * a subquery-capable context; every failure must be FLOE_NOMEM and leak
+ * nothing. */
+static void oom_sweep(const floe_expr *e, const floe_batch *b, bool filter)
+{
+    int n, ok = 0;
+    int64_t live0 = floe_mem_live();
+    for (n = 0; n < 500 && !ok; n++) {
+        floe_eval_ctx ctx;
+        floe_err err = FLOE_ERR_INIT;
+        fake_subq f = {0, 3, true};
+        floe_vec o;
+        floe_batch fb = *b;
+        int rc;
+        memset(&ctx, 0, sizeof ctx);
+        ctx.subq_run = fake_run;
+        ctx.subq_self = &f;
+        fb.sel = NULL;
+        floe_mem_fail_after(n, 1);
+        if (filter) {
+            rc = floe_expr_filter(e, &fb, &ctx, &err);
+        } else {
+            rc = floe_expr_eval(e, b, &ctx, &o, &err);
+            if (rc == FLOE_OK) floe_vec_free(&o);
+        }
+        floe_mem_fail_after(-1, 0);
+        floe_free(fb.sel);
+        floe_eval_ctx_free(&ctx);
+        if (rc == FLOE_OK) ok = 1;
+        else cr_assert_eq(rc, FLOE_NOMEM, "n %d: %s", n, err.msg);
+        cr_assert_eq(floe_mem_live(), live0, "leak after failing allocation %d (rc %d)", n, rc);
+    }
+    cr_assert(ok);
+}
+
+Test(eval, out_of_memory_sweep_over_node_kinds)
+{
+    int64_t x[100];
+    floe_string s[100];
+    uint64_t v[2] = {~0ULL ^ 0x4, ~0ULL};
+    floe_type lt = T(FLOE_TYPE_BIGINT), bt = T(FLOE_TYPE_BOOLEAN), vt = T(FLOE_TYPE_VARCHAR);
+    floe_batch b;
+    int i;
+    for (i = 0; i < 100; i++) {
+        x[i] = i * 5;
+        s[i].ptr = i % 2 ? " xy " : "héllo";
+        s[i].len = (uint32_t)strlen(s[i].ptr);
+    }
+    t_batch(&b, 2, 100);
+    t_col(&b, 0, lt, x, v);
+    t_col(&b, 1, vt, s, NULL);
+    oom_sweep(subq(FLOE_SUBQ_IN, bt, false, 1, col(0, lt)), &b, false);
+    oom_sweep(subq(FLOE_SUBQ_EXISTS, bt, true, 1, col(0, lt)), &b, true);
+    oom_sweep(call(FLOE_FN_GREATEST, vt, 2, col(1, vt), call(FLOE_FN_SUBSTR, vt, 2, call(FLOE_FN_TRIM, vt, 1, call(FLOE_FN_UPPER, vt, 1, col(1, vt))), ci64(2))), &b, false);
+    oom_sweep(node(FLOE_EXPR_AND, bt, 3, call(FLOE_FN_GT, bt, 2, col(0, lt), ci64(7)),
+                   node(FLOE_EXPR_LIKE, bt, 2, col(1, vt), cstr("h_llo")),
+                   node(FLOE_EXPR_NOT, bt, 1, node(FLOE_EXPR_IS_NULL, bt, 1, col(0, lt)))), &b, true);
+    oom_sweep(node(FLOE_EXPR_OR, bt, 2, call(FLOE_FN_EQ, bt, 2, cast(col(0, lt), vt), cstr("10")),
+                   call(FLOE_FN_EQ, bt, 2, cast(cstr("15"), lt), col(0, lt))), &b, true);
+    floe_batch_free(&b);
 }
