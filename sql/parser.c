@@ -1565,7 +1565,7 @@ static int fail(floe_parser *p, int rc, floe_err *err)
 
 int floe_parser_next(floe_parser *p, floe_ast_stmt **out_stmt, floe_err *err)
 {
-    floe_ast_stmt *s;
+    floe_ast_stmt *s = NULL;
     int rc;
     floe_err local = FLOE_ERR_INIT;
 
