@@ -1,0 +1,97 @@
+/* engine/exec.h: executor internals shared by the operator modules (op_*.c).
+ *
+ * Operators are pull-based iterators (floe_exec_op): next() fills a batch the
+ * caller owns and frees before the following call; vectors in it may borrow
+ * memory that stays valid until that next call. Blocking operators
+ * (aggregate, sort, top-N, join build, distinct) consume their child with
+ * floe_exec_drive, which runs a pipeline SCAN -> FILTER/PROJECT on all
+ * workers of the executor's pool, each worker with its own operator chain
+ * and eval context, all pulling morsels from one shared dispenser; the sink
+ * keeps one local state per worker and merges them afterwards. Any other
+ * child is driven on worker 0 alone.
+ *
+ * Memory held by hash tables and sort buffers is accounted with
+ * floe_exec_mem against ctx->mem_limit (shared by the query and its
+ * subqueries). Thread-safety: an op instance is used by one thread; the
+ * executor's counters are atomic.
+ */
+#ifndef FLOE_ENGINE_EXEC_H
+#define FLOE_ENGINE_EXEC_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "engine/plan.h"
+#include "engine/pool.h"
+
+typedef struct floe_exec_op floe_exec_op;
+struct floe_exec_op {
+    /* FLOE_ROW with a non-empty batch in *out (which arrives zeroed), FLOE_DONE, or an error. */
+    int (*next)(floe_exec_op *op, floe_batch *out, floe_err *err);
+    /* Free the op and its children. */
+    void (*close)(floe_exec_op *op);
+    const floe_plan *plan;
+    floe_executor *ex;
+    floe_eval_ctx ectx; /* this op's evaluation state (one thread) */
+};
+
+/* Shared morsel dispenser of one SCAN node: workers take morsel indexes
+ * with an atomic counter. */
+typedef struct floe_exec_morsels {
+    const floe_table_scan *table;
+    uint32_t total;      /* morsels over all sources */
+    uint32_t *src_of;    /* total: source index */
+    uint32_t *morsel_of; /* total: morsel index within the source */
+    atomic_uint next;    /* next morsel to hand out */
+} floe_exec_morsels;
+
+struct floe_executor {
+    const floe_query_plan *qp;
+    const floe_exec_ctx *ctx;
+    uint32_t nthreads;           /* workers for pipelines (>= 1) */
+    floe_pool *pool;             /* started at the first parallel pipeline */
+    const floe_value *params;    /* subquery parameters, or NULL */
+    uint32_t nparams;
+    atomic_uint_least64_t mem_own;
+    atomic_uint_least64_t *mem;  /* the root executor's counter */
+    uint64_t mem_limit;          /* bytes */
+    floe_exec_op *root;
+};
+
+/* Initialize op's common fields and eval context. */
+void floe_exec_op_init(floe_exec_op *op, floe_executor *ex, const floe_plan *p);
+/* Build the operator tree for p. `shared` is the morsel dispenser the SCAN at
+ * the bottom of a pipeline uses (NULL: a private one). */
+int floe_exec_build(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,
+                    floe_exec_op **out, floe_err *err);
+void floe_exec_op_free(floe_exec_op *op);
+/* Workers a sink must keep local states for. */
+uint32_t floe_exec_workers(const floe_executor *ex);
+/* Run `child` to completion, handing every batch to consume(arg, worker, b)
+ * on the worker that produced it (b is freed by the driver afterwards). The
+ * first error stops all workers and is returned. */
+int floe_exec_drive(floe_executor *ex, const floe_plan *child,
+                    int (*consume)(void *arg, uint32_t worker, floe_batch *b, floe_err *err),
+                    void *arg, floe_err *err);
+/* Account delta bytes held by operator `opname`; FLOE_NOMEM past the limit. */
+int floe_exec_mem(floe_executor *ex, int64_t delta, const char *opname, floe_err *err);
+/* FLOE_INTERRUPT when the query was interrupted. */
+int floe_exec_check(floe_executor *ex, floe_err *err);
+/* Evaluate e over in (COLUMN references borrow the input vector). */
+int floe_exec_eval(floe_exec_op *op, const floe_expr *e, const floe_batch *in, floe_vec *out,
+                   floe_err *err);
+/* Narrow in's selection to rows where e is TRUE. */
+int floe_exec_filter(floe_exec_op *op, const floe_expr *e, floe_batch *in, floe_err *err);
+
+/* Operator constructors (children are built or driven by the operator). */
+int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+int floe_op_sort_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+
+/* Emit rows [*pos, n) of a collection as owned batches of up to
+ * FLOE_VEC_SIZE rows (idx: optional order). FLOE_ROW or FLOE_DONE. */
+struct floe_exec_rows;
+int floe_exec_emit_rows(const struct floe_exec_rows *rows, const uint64_t *idx, uint64_t n,
+                        uint64_t *pos, floe_batch *out, floe_err *err);
+
+#endif

@@ -1,0 +1,207 @@
+/* engine/explain.c: EXPLAIN text of a physical plan (floe_plan_explain). */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "engine/plan.h"
+
+static const char *agg_name(floe_agg_fn fn)
+{
+    switch (fn) {
+    case FLOE_AGG_COUNT_STAR: return "count";
+    case FLOE_AGG_COUNT: return "count";
+    case FLOE_AGG_SUM: return "sum";
+    case FLOE_AGG_AVG: return "avg";
+    case FLOE_AGG_MIN: return "min";
+    case FLOE_AGG_MAX: return "max";
+    case FLOE_AGG_APPROX_COUNT_DISTINCT: return "approx_count_distinct";
+    case FLOE_AGG_QUANTILE: return "quantile";
+    case FLOE_AGG_MEDIAN: return "median";
+    case FLOE_AGG_ANY_VALUE: return "any_value";
+    }
+    return "?";
+}
+
+static const char *join_name(floe_join_type t)
+{
+    switch (t) {
+    case FLOE_JOIN_INNER: return "INNER";
+    case FLOE_JOIN_LEFT: return "LEFT";
+    case FLOE_JOIN_SEMI: return "SEMI";
+    case FLOE_JOIN_ANTI: return "ANTI";
+    case FLOE_JOIN_MARK: return "MARK";
+    }
+    return "?";
+}
+
+static const char *pred_op(floe_pred_op op)
+{
+    switch (op) {
+    case FLOE_PRED_EQ: return "=";
+    case FLOE_PRED_NE: return "<>";
+    case FLOE_PRED_LT: return "<";
+    case FLOE_PRED_LE: return "<=";
+    case FLOE_PRED_GT: return ">";
+    case FLOE_PRED_GE: return ">=";
+    case FLOE_PRED_IS_NULL: return "IS NULL";
+    case FLOE_PRED_IS_NOT_NULL: return "IS NOT NULL";
+    }
+    return "?";
+}
+
+static void put_expr(floe_strbuf *out, const floe_expr *e)
+{
+    if (e == NULL) {
+        floe_strbuf_puts(out, "NULL");
+    } else if (e->kind == FLOE_EXPR_COLUMN) {
+        floe_strbuf_printf(out, "#%u", e->index);
+    } else {
+        floe_expr_format(e, out);
+    }
+}
+
+static void put_exprs(floe_strbuf *out, floe_expr *const *es, uint32_t n)
+{
+    uint32_t i;
+    floe_strbuf_putc(out, '[');
+    for (i = 0; i < n; i++) {
+        if (i) floe_strbuf_puts(out, ", ");
+        put_expr(out, es[i]);
+    }
+    floe_strbuf_putc(out, ']');
+}
+
+static void put_sort_keys(floe_strbuf *out, const floe_plan *p)
+{
+    uint32_t i;
+    floe_strbuf_puts(out, " keys=[");
+    for (i = 0; i < p->u.sort.nkeys; i++) {
+        const floe_sort_key *k = &p->u.sort.keys[i];
+        if (i) floe_strbuf_puts(out, ", ");
+        floe_strbuf_printf(out, "#%u%s", k->col, k->desc ? " DESC" : "");
+        if (k->nulls_first != k->desc) floe_strbuf_puts(out, k->nulls_first ? " NULLS FIRST" : " NULLS LAST");
+    }
+    floe_strbuf_putc(out, ']');
+}
+
+static const char *scan_col_name(const floe_plan *p, uint32_t tcol, char *buf, size_t cap)
+{
+    uint32_t i;
+    for (i = 0; i < p->ncols; i++)
+        if (p->u.scan.cols[i] == tcol && p->names && p->names[i]) return p->names[i];
+    snprintf(buf, cap, "col%u", tcol);
+    return buf;
+}
+
+static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
+{
+    uint32_t i;
+    char buf[128];
+    floe_strbuf_printf(out, "%*s", depth * 2, "");
+    switch (p->kind) {
+    case FLOE_PLAN_SCAN:
+        floe_strbuf_printf(out, "SCAN %s cols=[", p->u.scan.table_name ? p->u.scan.table_name : "?");
+        for (i = 0; i < p->ncols; i++) {
+            if (i) floe_strbuf_puts(out, ", ");
+            floe_strbuf_puts(out, p->names && p->names[i] ? p->names[i] : "?");
+        }
+        floe_strbuf_putc(out, ']');
+        if (p->u.scan.npreds) {
+            floe_strbuf_puts(out, " pushed=[");
+            for (i = 0; i < p->u.scan.npreds; i++) {
+                const floe_scan_pred *sp = &p->u.scan.preds[i];
+                if (i) floe_strbuf_puts(out, " AND ");
+                floe_strbuf_printf(out, "%s %s", scan_col_name(p, sp->col, buf, sizeof buf),
+                                   pred_op(sp->op));
+                if (sp->op != FLOE_PRED_IS_NULL && sp->op != FLOE_PRED_IS_NOT_NULL) {
+                    char vb[256];
+                    int q = sp->value.type.id == FLOE_TYPE_VARCHAR && !sp->value.is_null;
+                    floe_value_format(&sp->value, vb, sizeof vb);
+                    floe_strbuf_printf(out, q ? " '%s'" : " %s", vb);
+                }
+            }
+            floe_strbuf_putc(out, ']');
+        }
+        if (p->u.scan.filter) {
+            floe_strbuf_puts(out, " filter=(");
+            put_expr(out, p->u.scan.filter);
+            floe_strbuf_putc(out, ')');
+        }
+        break;
+    case FLOE_PLAN_FILTER:
+        floe_strbuf_puts(out, "FILTER (");
+        put_expr(out, p->u.filter.pred);
+        floe_strbuf_putc(out, ')');
+        break;
+    case FLOE_PLAN_PROJECT:
+        floe_strbuf_puts(out, "PROJECT ");
+        put_exprs(out, p->u.project.exprs, p->ncols);
+        break;
+    case FLOE_PLAN_AGGREGATE:
+        floe_strbuf_puts(out, "AGGREGATE groups=");
+        put_exprs(out, p->u.agg.groups, p->u.agg.ngroups);
+        floe_strbuf_puts(out, " aggs=[");
+        for (i = 0; i < p->u.agg.naggs; i++) {
+            const floe_agg *a = &p->u.agg.aggs[i];
+            if (i) floe_strbuf_puts(out, ", ");
+            floe_strbuf_printf(out, "%s(%s", agg_name(a->fn), a->distinct ? "DISTINCT " : "");
+            if (a->fn == FLOE_AGG_COUNT_STAR)
+                floe_strbuf_putc(out, '*');
+            else
+                put_expr(out, a->arg);
+            if (a->fn == FLOE_AGG_QUANTILE) floe_strbuf_printf(out, ", %g", a->param);
+            floe_strbuf_putc(out, ')');
+        }
+        floe_strbuf_putc(out, ']');
+        break;
+    case FLOE_PLAN_SORT:
+        floe_strbuf_puts(out, "SORT");
+        put_sort_keys(out, p);
+        break;
+    case FLOE_PLAN_TOPN:
+        floe_strbuf_puts(out, "TOPN");
+        put_sort_keys(out, p);
+        floe_strbuf_printf(out, " limit=%" PRId64, p->u.sort.limit);
+        if (p->u.sort.offset) floe_strbuf_printf(out, " offset=%" PRId64, p->u.sort.offset);
+        break;
+    case FLOE_PLAN_LIMIT:
+        floe_strbuf_printf(out, "LIMIT %" PRId64, p->u.limit.limit);
+        if (p->u.limit.offset) floe_strbuf_printf(out, " offset=%" PRId64, p->u.limit.offset);
+        break;
+    case FLOE_PLAN_HASH_JOIN:
+    case FLOE_PLAN_NL_JOIN:
+        floe_strbuf_printf(out, "%s %s", p->kind == FLOE_PLAN_HASH_JOIN ? "HASH_JOIN" : "NL_JOIN",
+                           join_name(p->u.join.type));
+        if (p->kind == FLOE_PLAN_HASH_JOIN) {
+            floe_strbuf_puts(out, " keys=[");
+            for (i = 0; i < p->u.join.nkeys; i++) {
+                if (i) floe_strbuf_puts(out, ", ");
+                put_expr(out, p->u.join.left_keys[i]);
+                floe_strbuf_puts(out, " = ");
+                put_expr(out, p->u.join.right_keys[i]);
+            }
+            floe_strbuf_putc(out, ']');
+            floe_strbuf_puts(out, p->u.join.build_left && p->u.join.type == FLOE_JOIN_INNER
+                                      ? " build=left"
+                                      : " build=right");
+        }
+        if (p->u.join.cond) {
+            floe_strbuf_puts(out, " cond=(");
+            put_expr(out, p->u.join.cond);
+            floe_strbuf_putc(out, ')');
+        }
+        break;
+    case FLOE_PLAN_UNION_ALL: floe_strbuf_puts(out, "UNION_ALL"); break;
+    case FLOE_PLAN_VALUES:
+        floe_strbuf_printf(out, "VALUES rows=%u cols=%u", p->u.values.nrows, p->ncols);
+        break;
+    case FLOE_PLAN_DISTINCT: floe_strbuf_puts(out, "DISTINCT"); break;
+    }
+    if (p->est_rows > 0) floe_strbuf_printf(out, " (est. %.0f rows)", p->est_rows);
+    floe_strbuf_putc(out, '\n');
+    for (i = 0; i < p->nchildren; i++) explain_node(p->children[i], depth + 1, out);
+}
+
+void floe_plan_explain(const floe_plan *root, floe_strbuf *out)
+{
+    if (root) explain_node(root, 0, out);
+}

@@ -1,0 +1,301 @@
+/* engine/hashtable.c: key -> id hash tables (see hashtable.h). */
+#include "engine/hashtable.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util/hash.h"
+#include "util/mem.h"
+
+#define HT_NULL_HASH 0x5bd1e9955bd1e995ULL
+
+static int is_int_like(floe_type t)
+{
+    switch ((floe_type_id)t.id) {
+    case FLOE_TYPE_BOOLEAN:
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_BIGINT:
+    case FLOE_TYPE_DATE:
+    case FLOE_TYPE_TIMESTAMP:
+    case FLOE_TYPE_DECIMAL: return 1;
+    default: return 0;
+    }
+}
+
+static inline int64_t load_int(const floe_vec *v, uint32_t r)
+{
+    switch (floe_type_size(v->type)) {
+    case 1: return ((const uint8_t *)v->data)[r];
+    case 4: return ((const int32_t *)v->data)[r];
+    default: return ((const int64_t *)v->data)[r];
+    }
+}
+
+static inline uint64_t double_bits(double d)
+{
+    uint64_t u;
+    if (d == 0) d = 0; /* -0.0 -> 0.0 */
+    if (isnan(d)) d = NAN;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static int alloc_slots(floe_hashtable *ht, uint64_t n)
+{
+    ht->nslots = n;
+    if (ht->int_mode) {
+        ht->islots = floe_calloc(n, sizeof *ht->islots);
+        return ht->islots ? FLOE_OK : FLOE_NOMEM;
+    }
+    ht->slots = floe_calloc(n, sizeof *ht->slots);
+    return ht->slots ? FLOE_OK : FLOE_NOMEM;
+}
+
+int floe_hashtable_init(floe_hashtable *ht, uint32_t nkeys, const floe_type *types, floe_err *err)
+{
+    int rc;
+    memset(ht, 0, sizeof *ht);
+    ht->nkeys = nkeys;
+    ht->null_id = FLOE_HT_NONE;
+    ht->int_mode = nkeys == 1 && is_int_like(types[0]);
+    rc = floe_exec_rows_init(&ht->keys, nkeys, types, err);
+    if (rc) return rc;
+    ht->hbuf = floe_malloc(FLOE_VEC_SIZE * sizeof *ht->hbuf);
+    if (ht->hbuf == NULL || alloc_slots(ht, 64) != FLOE_OK) {
+        floe_hashtable_free(ht);
+        return floe_err_nomem(err);
+    }
+    if (ht->int_mode) {
+        ht->direct = floe_calloc(FLOE_HT_DIRECT, sizeof *ht->direct);
+        if (ht->direct == NULL) {
+            floe_hashtable_free(ht);
+            return floe_err_nomem(err);
+        }
+    }
+    return FLOE_OK;
+}
+
+void floe_hashtable_free(floe_hashtable *ht)
+{
+    if (ht == NULL) return;
+    floe_exec_rows_free(&ht->keys);
+    floe_free(ht->slots);
+    floe_free(ht->islots);
+    floe_free(ht->direct);
+    floe_free(ht->hbuf);
+    memset(ht, 0, sizeof *ht);
+}
+
+size_t floe_hashtable_bytes(const floe_hashtable *ht)
+{
+    size_t b = floe_exec_rows_bytes(&ht->keys);
+    b += ht->int_mode ? ht->nslots * sizeof *ht->islots : ht->nslots * sizeof *ht->slots;
+    if (ht->direct) b += FLOE_HT_DIRECT * sizeof *ht->direct;
+    return b;
+}
+
+void floe_hashtable_hash_rows(const floe_vec *cols, uint32_t ncols, uint32_t n, const uint32_t *sel,
+                              uint32_t nsel, uint64_t *out)
+{
+    uint32_t live = sel ? nsel : n, c, k;
+    for (k = 0; k < live; k++) out[k] = 0x9e3779b97f4a7c15ULL;
+    for (c = 0; c < ncols; c++) {
+        const floe_vec *v = &cols[c];
+        int cst = (v->flags & FLOE_VEC_CONST) != 0;
+        for (k = 0; k < live; k++) {
+            uint32_t r = cst ? 0 : (sel ? sel[k] : k);
+            uint64_t h;
+            if (!floe_vec_is_valid(v, r)) {
+                h = HT_NULL_HASH;
+            } else {
+                switch ((floe_type_id)v->type.id) {
+                case FLOE_TYPE_DOUBLE:
+                    h = floe_hash_u64(double_bits(((const double *)v->data)[r]));
+                    break;
+                case FLOE_TYPE_VARCHAR: {
+                    floe_string s = ((const floe_string *)v->data)[r];
+                    h = floe_hash64(s.ptr, s.len);
+                    break;
+                }
+                case FLOE_TYPE_INTERVAL:
+                    h = floe_hash64((const floe_interval *)v->data + r, sizeof(floe_interval));
+                    break;
+                default: h = floe_hash_u64((uint64_t)load_int(v, r)); break;
+                }
+            }
+            out[k] = c == 0 ? h : floe_hash_combine(out[k], h);
+        }
+    }
+}
+
+/* Row r of keys equals stored key id? NULL equals NULL. */
+static int key_eq(const floe_hashtable *ht, const floe_vec *keys, uint32_t r, uint32_t id)
+{
+    uint32_t c;
+    for (c = 0; c < ht->nkeys; c++) {
+        const floe_vec *v = &keys[c];
+        uint32_t vr = floe_exec_vrow(v, r);
+        int va = floe_vec_is_valid(v, vr), vb = floe_exec_rows_is_valid(&ht->keys, c, id);
+        const void *sd = ht->keys.data[c];
+        if (va != vb) return 0;
+        if (!va) continue;
+        switch ((floe_type_id)v->type.id) {
+        case FLOE_TYPE_DOUBLE:
+            if (double_bits(((const double *)v->data)[vr]) != double_bits(((const double *)sd)[id]))
+                return 0;
+            break;
+        case FLOE_TYPE_VARCHAR: {
+            floe_string a = ((const floe_string *)v->data)[vr], b = ((const floe_string *)sd)[id];
+            if (a.len != b.len || (a.len && memcmp(a.ptr, b.ptr, a.len) != 0)) return 0;
+            break;
+        }
+        default: {
+            size_t w = ht->keys.widths[c];
+            if (memcmp((const char *)v->data + (size_t)vr * w, (const char *)sd + (size_t)id * w,
+                       w) != 0)
+                return 0;
+        }
+        }
+    }
+    return 1;
+}
+
+static int grow(floe_hashtable *ht)
+{
+    uint64_t old_n = ht->nslots, i;
+    uint64_t mask = old_n * 2 - 1;
+    if (ht->int_mode) {
+        struct floe_ht_islot *old = ht->islots;
+        if (alloc_slots(ht, old_n * 2) != FLOE_OK) {
+            ht->islots = old;
+            ht->nslots = old_n;
+            return FLOE_NOMEM;
+        }
+        for (i = 0; i < old_n; i++) {
+            uint64_t s;
+            if (!old[i].id1) continue;
+            s = floe_hash_u64((uint64_t)old[i].key) & mask;
+            while (ht->islots[s].id1) s = (s + 1) & mask;
+            ht->islots[s] = old[i];
+        }
+        floe_free(old);
+    } else {
+        struct floe_ht_slot *old = ht->slots;
+        if (alloc_slots(ht, old_n * 2) != FLOE_OK) {
+            ht->slots = old;
+            ht->nslots = old_n;
+            return FLOE_NOMEM;
+        }
+        for (i = 0; i < old_n; i++) {
+            uint64_t s;
+            if (!old[i].used) continue;
+            s = old[i].hash & mask;
+            while (ht->slots[s].used) s = (s + 1) & mask;
+            ht->slots[s] = old[i];
+        }
+        floe_free(old);
+    }
+    return FLOE_OK;
+}
+
+/* Append key row r as a new id. */
+static int add_key(floe_hashtable *ht, const floe_vec *keys, uint32_t r, uint32_t *out_id,
+                   floe_err *err)
+{
+    uint32_t one = r;
+    int rc = floe_exec_rows_append(&ht->keys, keys, r + 1, &one, 1, err);
+    if (rc) return rc;
+    *out_id = ht->count++;
+    return FLOE_OK;
+}
+
+static int lookup(floe_hashtable *ht, const floe_vec *keys, uint32_t r, uint64_t h, int insert,
+                  uint32_t *out_id, floe_err *err)
+{
+    uint64_t mask, s;
+    int rc;
+    if (ht->int_mode) {
+        const floe_vec *v = &keys[0];
+        uint32_t vr = floe_exec_vrow(v, r);
+        int64_t key;
+        if (!floe_vec_is_valid(v, vr)) {
+            if (ht->null_id == FLOE_HT_NONE && insert) {
+                rc = add_key(ht, keys, r, &ht->null_id, err);
+                if (rc) return rc;
+            }
+            *out_id = ht->null_id;
+            return FLOE_OK;
+        }
+        key = load_int(v, vr);
+        if (key >= 0 && key < FLOE_HT_DIRECT) {
+            uint32_t id1 = ht->direct[key];
+            if (id1 == 0 && insert) {
+                rc = add_key(ht, keys, r, &id1, err);
+                if (rc) return rc;
+                ht->direct[key] = ++id1;
+            }
+            *out_id = id1 ? id1 - 1 : FLOE_HT_NONE;
+            return FLOE_OK;
+        }
+        mask = ht->nslots - 1;
+        s = floe_hash_u64((uint64_t)key) & mask;
+        while (ht->islots[s].id1) {
+            if (ht->islots[s].key == key) {
+                *out_id = ht->islots[s].id1 - 1;
+                return FLOE_OK;
+            }
+            s = (s + 1) & mask;
+        }
+        if (!insert) {
+            *out_id = FLOE_HT_NONE;
+            return FLOE_OK;
+        }
+        rc = add_key(ht, keys, r, out_id, err);
+        if (rc) return rc;
+        ht->islots[s].key = key;
+        ht->islots[s].id1 = *out_id + 1;
+    } else {
+        mask = ht->nslots - 1;
+        s = h & mask;
+        while (ht->slots[s].used) {
+            if (ht->slots[s].hash == h && key_eq(ht, keys, r, ht->slots[s].id)) {
+                *out_id = ht->slots[s].id;
+                return FLOE_OK;
+            }
+            s = (s + 1) & mask;
+        }
+        if (!insert) {
+            *out_id = FLOE_HT_NONE;
+            return FLOE_OK;
+        }
+        rc = add_key(ht, keys, r, out_id, err);
+        if (rc) return rc;
+        ht->slots[s].hash = h;
+        ht->slots[s].id = *out_id;
+        ht->slots[s].used = 1;
+    }
+    if (++ht->nused * 2 > ht->nslots && grow(ht) != FLOE_OK) return floe_err_nomem(err);
+    return FLOE_OK;
+}
+
+int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
+                          uint32_t nsel, uint32_t *out_ids, floe_err *err)
+{
+    uint32_t live = sel ? nsel : n, k;
+    int rc;
+    if (!ht->int_mode) floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, ht->hbuf);
+    for (k = 0; k < live; k++) {
+        rc = lookup(ht, keys, sel ? sel[k] : k, ht->int_mode ? 0 : ht->hbuf[k], 1, &out_ids[k], err);
+        if (rc) return rc;
+    }
+    return FLOE_OK;
+}
+
+void floe_hashtable_find(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
+                         uint32_t nsel, uint32_t *out_ids)
+{
+    uint32_t live = sel ? nsel : n, k;
+    if (!ht->int_mode) floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, ht->hbuf);
+    for (k = 0; k < live; k++)
+        (void)lookup(ht, keys, sel ? sel[k] : k, ht->int_mode ? 0 : ht->hbuf[k], 0, &out_ids[k], NULL);
+}

@@ -1,0 +1,803 @@
+/* engine/op_agg.c: hash aggregation (AGGREGATE) and DISTINCT.
+ *
+ * Each worker of the child pipeline keeps a local floe_hashtable of group
+ * keys and per-aggregate state arrays indexed by group id (partial
+ * aggregation). At the end the partial tables are merged into one global
+ * table in worker order: keys are re-inserted (giving a local -> global id
+ * map) and states combined (counts and sums add, min/max compare, HyperLogLog
+ * registers take the maximum, quantile value lists concatenate). DISTINCT
+ * aggregates keep, per worker, a set of (group id, value) pairs; the merge
+ * inserts them into a global set and only pairs new there feed the
+ * aggregate, so each distinct value counts once whatever the threads did.
+ *
+ * Integer SUM/AVG accumulate in 128 bits; a SUM outside BIGINT is FLOE_RANGE
+ * at the end, never a silent wrap. Without GROUP BY there is exactly one
+ * output row, even for empty input; with GROUP BY, empty input gives none.
+ * DISTINCT (the plan node) is an aggregation grouping by all columns.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/exec.h"
+#include "engine/exec_rows.h"
+#include "engine/hashtable.h"
+#include "engine/hll.h"
+#include "util/hash.h"
+#include "util/mem.h"
+
+__extension__ typedef __int128 agg_i128;
+
+enum { CLS_INT, CLS_DBL, CLS_STR, CLS_OTHER };
+
+typedef struct agg_vlist {
+    floe_value *v;
+    uint32_t n, cap;
+} agg_vlist;
+
+typedef struct agg_st {
+    int64_t *cnt;      /* values seen (rows for COUNT_STAR) */
+    agg_i128 *isum;    /* SUM/AVG of integers and decimals */
+    double *dsum;      /* SUM/AVG of doubles */
+    floe_value *val;   /* MIN/MAX/ANY_VALUE */
+    uint8_t **hll;     /* APPROX_COUNT_DISTINCT, allocated per group on first value */
+    agg_vlist *lists;  /* QUANTILE/MEDIAN values */
+} agg_st;
+
+typedef struct agg_local {
+    floe_exec_op ev;          /* eval context of this worker */
+    floe_hashtable ht;        /* group keys (ngroups > 0) */
+    uint64_t ngroups;         /* groups with state */
+    uint64_t cap;             /* state capacity in groups */
+    agg_st *st;               /* naggs */
+    floe_hashtable *dsets;    /* naggs: (group, value) sets of DISTINCT aggs */
+    floe_arena *arena;        /* copied strings of MIN/MAX/quantile values */
+    uint64_t list_bytes;      /* bytes in quantile lists */
+    uint64_t nhll;            /* sketches allocated */
+    uint64_t reported;        /* bytes reported to floe_exec_mem */
+    uint32_t *ids;            /* scratch: group id per live row */
+    uint32_t *rows;           /* scratch: row index per live row */
+    uint32_t *dids;           /* scratch: distinct-set ids */
+    uint32_t *drows;          /* scratch: rows fed by distinct_add */
+    uint32_t *dgids;          /* scratch: their groups */
+    uint64_t *hashes;         /* scratch */
+    int64_t *gidbuf;          /* scratch: group id per physical row (BIGINT vector) */
+} agg_local;
+
+typedef struct agg_op {
+    floe_exec_op base;
+    const floe_plan *child;
+    floe_expr **groups;       /* ngroups */
+    uint32_t ngroups;
+    const floe_agg *aggs;
+    uint32_t naggs;
+    floe_expr *own_exprs;     /* DISTINCT: synthesized column references */
+    floe_expr **own_groups;
+    uint32_t nw;
+    agg_local **locals;       /* nw */
+    agg_local *global;
+    int done;                 /* input consumed and merged */
+    uint64_t pos;             /* next group to emit */
+} agg_op;
+
+static int cls_of(floe_type t)
+{
+    switch ((floe_type_id)t.id) {
+    case FLOE_TYPE_BOOLEAN:
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_BIGINT:
+    case FLOE_TYPE_DATE:
+    case FLOE_TYPE_TIMESTAMP:
+    case FLOE_TYPE_DECIMAL: return CLS_INT;
+    case FLOE_TYPE_DOUBLE: return CLS_DBL;
+    case FLOE_TYPE_VARCHAR: return CLS_STR;
+    default: return CLS_OTHER;
+    }
+}
+
+static inline int64_t vload_int(const floe_vec *v, uint32_t r)
+{
+    switch (floe_type_size(v->type)) {
+    case 1: return ((const uint8_t *)v->data)[r];
+    case 4: return ((const int32_t *)v->data)[r];
+    default: return ((const int64_t *)v->data)[r];
+    }
+}
+
+static int agg_distinct(const floe_agg *a)
+{
+    return a->distinct && a->fn != FLOE_AGG_MIN && a->fn != FLOE_AGG_MAX &&
+           a->fn != FLOE_AGG_ANY_VALUE && a->fn != FLOE_AGG_APPROX_COUNT_DISTINCT &&
+           a->fn != FLOE_AGG_COUNT_STAR;
+}
+
+/* ------------------------------------------------------------ local state */
+
+static void local_free(agg_op *o, agg_local *L)
+{
+    uint32_t a;
+    uint64_t g;
+    if (L == NULL) return;
+    floe_hashtable_free(&L->ht);
+    if (L->st) {
+        for (a = 0; a < o->naggs; a++) {
+            agg_st *s = &L->st[a];
+            if (s->hll)
+                for (g = 0; g < L->cap; g++) floe_free(s->hll[g]);
+            if (s->lists)
+                for (g = 0; g < L->cap; g++) floe_free(s->lists[g].v);
+            floe_free(s->cnt);
+            floe_free(s->isum);
+            floe_free(s->dsum);
+            floe_free(s->val);
+            floe_free(s->hll);
+            floe_free(s->lists);
+        }
+    }
+    if (L->dsets)
+        for (a = 0; a < o->naggs; a++) floe_hashtable_free(&L->dsets[a]);
+    floe_free(L->dsets);
+    floe_free(L->st);
+    floe_arena_free(L->arena);
+    floe_free(L->ids);
+    floe_free(L->rows);
+    floe_free(L->dids);
+    floe_free(L->drows);
+    floe_free(L->dgids);
+    floe_free(L->hashes);
+    floe_free(L->gidbuf);
+    if (L->reported) (void)floe_exec_mem(o->base.ex, -(int64_t)L->reported, "AGGREGATE", NULL);
+    floe_eval_ctx_free(&L->ev.ectx);
+    floe_free(L);
+}
+
+#define GROW(ptr, oldn, newn)                                                              \
+    do {                                                                                   \
+        void *np_ = floe_realloc((ptr), (size_t)(newn) * sizeof *(ptr));                 \
+        if (np_ == NULL) return FLOE_NOMEM;                                                \
+        (ptr) = np_;                                                                       \
+        memset((ptr) + (oldn), 0, (size_t)((newn) - (oldn)) * sizeof *(ptr));             \
+    } while (0)
+
+/* Make room for state of groups [0, n). FLOE_NOMEM. */
+static int local_reserve(agg_op *o, agg_local *L, uint64_t n)
+{
+    uint64_t ncap;
+    uint32_t a;
+    if (n <= L->cap) {
+        if (n > L->ngroups) L->ngroups = n;
+        return FLOE_OK;
+    }
+    ncap = L->cap ? L->cap : 16;
+    while (ncap < n) ncap *= 2;
+    for (a = 0; a < o->naggs; a++) {
+        agg_st *s = &L->st[a];
+        const floe_agg *ag = &o->aggs[a];
+        GROW(s->cnt, L->cap, ncap);
+        switch (ag->fn) {
+        case FLOE_AGG_SUM:
+        case FLOE_AGG_AVG:
+            if (ag->arg && cls_of(ag->arg->type) == CLS_DBL)
+                GROW(s->dsum, L->cap, ncap);
+            else
+                GROW(s->isum, L->cap, ncap);
+            break;
+        case FLOE_AGG_MIN:
+        case FLOE_AGG_MAX:
+        case FLOE_AGG_ANY_VALUE: GROW(s->val, L->cap, ncap); break;
+        case FLOE_AGG_APPROX_COUNT_DISTINCT: GROW(s->hll, L->cap, ncap); break;
+        case FLOE_AGG_QUANTILE:
+        case FLOE_AGG_MEDIAN: GROW(s->lists, L->cap, ncap); break;
+        default: break;
+        }
+    }
+    L->cap = ncap;
+    L->ngroups = n;
+    return FLOE_OK;
+}
+
+static int local_new(agg_op *o, agg_local **out, floe_err *err)
+{
+    agg_local *L = floe_calloc(1, sizeof *L);
+    uint32_t a, g;
+    int rc;
+    *out = NULL;
+    if (L == NULL) return floe_err_nomem(err);
+    floe_exec_op_init(&L->ev, o->base.ex, o->base.plan);
+    L->st = floe_calloc(o->naggs ? o->naggs : 1, sizeof *L->st);
+    L->dsets = floe_calloc(o->naggs ? o->naggs : 1, sizeof *L->dsets);
+    L->arena = floe_arena_new(0);
+    L->ids = floe_malloc(FLOE_VEC_SIZE * sizeof *L->ids);
+    L->rows = floe_malloc(FLOE_VEC_SIZE * sizeof *L->rows);
+    L->dids = floe_malloc(FLOE_VEC_SIZE * sizeof *L->dids);
+    L->drows = floe_malloc(FLOE_VEC_SIZE * sizeof *L->drows);
+    L->dgids = floe_malloc(FLOE_VEC_SIZE * sizeof *L->dgids);
+    L->hashes = floe_malloc(FLOE_VEC_SIZE * sizeof *L->hashes);
+    L->gidbuf = floe_malloc(FLOE_VEC_SIZE * sizeof *L->gidbuf);
+    if (!L->st || !L->dsets || !L->arena || !L->ids || !L->rows || !L->dids || !L->drows || !L->dgids || !L->hashes ||
+        !L->gidbuf) {
+        local_free(o, L);
+        return floe_err_nomem(err);
+    }
+    if (o->ngroups) {
+        floe_type *kt = floe_malloc(o->ngroups * sizeof *kt);
+        if (kt == NULL) {
+            local_free(o, L);
+            return floe_err_nomem(err);
+        }
+        for (g = 0; g < o->ngroups; g++) kt[g] = o->groups[g]->type;
+        rc = floe_hashtable_init(&L->ht, o->ngroups, kt, err);
+        floe_free(kt);
+        if (rc) {
+            local_free(o, L);
+            return rc;
+        }
+    }
+    for (a = 0; a < o->naggs; a++) {
+        if (agg_distinct(&o->aggs[a])) {
+            floe_type kt[2];
+            kt[0] = floe_type_make(FLOE_TYPE_BIGINT);
+            kt[1] = o->aggs[a].arg->type;
+            rc = floe_hashtable_init(&L->dsets[a], 2, kt, err);
+            if (rc) {
+                local_free(o, L);
+                return rc;
+            }
+        }
+    }
+    if (o->ngroups == 0 && local_reserve(o, L, 1) != FLOE_OK) {
+        local_free(o, L);
+        return floe_err_nomem(err);
+    }
+    *out = L;
+    return FLOE_OK;
+}
+
+static int local_account(agg_op *o, agg_local *L, floe_err *err)
+{
+    uint64_t b = L->cap * (uint64_t)(o->naggs * 24 + 8) + L->list_bytes + L->nhll * FLOE_HLL_BYTES +
+                 floe_arena_reserved(L->arena);
+    uint32_t a;
+    int rc;
+    if (o->ngroups) b += floe_hashtable_bytes(&L->ht);
+    for (a = 0; a < o->naggs; a++)
+        if (agg_distinct(&o->aggs[a])) b += floe_hashtable_bytes(&L->dsets[a]);
+    if (b == L->reported) return FLOE_OK;
+    rc = floe_exec_mem(o->base.ex, (int64_t)b - (int64_t)L->reported, "AGGREGATE", err);
+    L->reported = b;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ update */
+
+static int copy_str(agg_local *L, floe_value *v)
+{
+    if (v->type.id == FLOE_TYPE_VARCHAR && v->v.s.len) {
+        char *p = floe_arena_memdup(L->arena, v->v.s.ptr, v->v.s.len);
+        if (p == NULL) return FLOE_NOMEM;
+        v->v.s.ptr = p;
+    }
+    return FLOE_OK;
+}
+
+static inline int better(floe_agg_fn fn, const floe_value *nv, const floe_value *cur)
+{
+    int c = floe_value_cmp(nv, cur);
+    return fn == FLOE_AGG_MIN ? c < 0 : c > 0;
+}
+
+/* Feed rows[k] (physical rows of v) to groups gids[k] for aggregate a. */
+static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const uint32_t *rows,
+                      const uint32_t *gids, uint32_t cnt, floe_err *err)
+{
+    const floe_agg *ag = &o->aggs[ai];
+    agg_st *s = &L->st[ai];
+    uint32_t k;
+    int cst = v && (v->flags & FLOE_VEC_CONST);
+    int all_valid = v == NULL || v->validity == NULL;
+#define ROW(k) (cst ? 0 : rows[k])
+#define VALID(k) (all_valid || floe_vec_is_valid(v, ROW(k)))
+    switch (ag->fn) {
+    case FLOE_AGG_COUNT_STAR:
+        for (k = 0; k < cnt; k++) s->cnt[gids[k]]++;
+        break;
+    case FLOE_AGG_COUNT:
+        for (k = 0; k < cnt; k++)
+            if (VALID(k)) s->cnt[gids[k]]++;
+        break;
+    case FLOE_AGG_SUM:
+    case FLOE_AGG_AVG:
+        if (cls_of(v->type) == CLS_DBL) {
+            const double *d = v->data;
+            for (k = 0; k < cnt; k++)
+                if (VALID(k)) {
+                    s->dsum[gids[k]] += d[ROW(k)];
+                    s->cnt[gids[k]]++;
+                }
+        } else if (floe_type_size(v->type) == 8) {
+            const int64_t *d = v->data;
+            for (k = 0; k < cnt; k++)
+                if (VALID(k)) {
+                    s->isum[gids[k]] += d[ROW(k)];
+                    s->cnt[gids[k]]++;
+                }
+        } else {
+            for (k = 0; k < cnt; k++)
+                if (VALID(k)) {
+                    s->isum[gids[k]] += vload_int(v, ROW(k));
+                    s->cnt[gids[k]]++;
+                }
+        }
+        break;
+    case FLOE_AGG_MIN:
+    case FLOE_AGG_MAX:
+    case FLOE_AGG_ANY_VALUE:
+        for (k = 0; k < cnt; k++) {
+            floe_value nv;
+            uint32_t g = gids[k];
+            if (!VALID(k)) continue;
+            if (s->cnt[g] && ag->fn == FLOE_AGG_ANY_VALUE) continue;
+            floe_value_load(v->type, v->data, ROW(k), &nv);
+            nv.is_null = false;
+            if (s->cnt[g] == 0 || better(ag->fn, &nv, &s->val[g])) {
+                if (copy_str(L, &nv)) return floe_err_nomem(err);
+                s->val[g] = nv;
+            }
+            s->cnt[g]++;
+        }
+        break;
+    case FLOE_AGG_APPROX_COUNT_DISTINCT: {
+        for (k = 0; k < cnt; k++) {
+            uint32_t g = gids[k];
+            uint64_t h;
+            uint32_t one = ROW(k);
+            if (!VALID(k)) continue;
+            floe_hashtable_hash_rows(v, 1, one + 1, &one, 1, &h);
+            if (s->hll[g] == NULL) {
+                s->hll[g] = floe_calloc(1, FLOE_HLL_BYTES);
+                if (s->hll[g] == NULL) return floe_err_nomem(err);
+                L->nhll++;
+            }
+            floe_hll_add(s->hll[g], h);
+            s->cnt[g]++;
+        }
+        break;
+    }
+    case FLOE_AGG_QUANTILE:
+    case FLOE_AGG_MEDIAN:
+        for (k = 0; k < cnt; k++) {
+            agg_vlist *l = &s->lists[gids[k]];
+            floe_value nv;
+            if (!VALID(k)) continue;
+            if (l->n == l->cap) {
+                uint32_t nc = l->cap ? l->cap * 2 : 8;
+                floe_value *nvp = floe_realloc(l->v, nc * sizeof *nvp);
+                if (nvp == NULL) return floe_err_nomem(err);
+                L->list_bytes += (uint64_t)(nc - l->cap) * sizeof *nvp;
+                l->v = nvp;
+                l->cap = nc;
+            }
+            floe_value_load(v->type, v->data, ROW(k), &nv);
+            nv.is_null = false;
+            if (copy_str(L, &nv)) return floe_err_nomem(err);
+            l->v[l->n++] = nv;
+            s->cnt[gids[k]]++;
+        }
+        break;
+    }
+#undef ROW
+#undef VALID
+    return FLOE_OK;
+}
+
+/* Insert (group, value) pairs of the valid rows into the distinct set of
+ * aggregate ai; with `feed`, pairs new to the set update the aggregate. */
+static int distinct_add(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const int64_t *gidcol,
+                        const uint32_t *rows, uint32_t cnt, uint32_t nphys, int feed, floe_err *err)
+{
+    floe_hashtable *ds = &L->dsets[ai];
+    floe_vec keys[2];
+    uint32_t k, m = 0, before = ds->count, next_new;
+    int rc;
+    /* keep valid rows only: DISTINCT ignores NULLs */
+    for (k = 0; k < cnt; k++)
+        if (floe_vec_is_valid(v, floe_exec_vrow(v, rows[k]))) L->drows[m++] = rows[k];
+    if (m == 0) return FLOE_OK;
+    floe_vec_borrow(&keys[0], floe_type_make(FLOE_TYPE_BIGINT), (void *)gidcol, NULL, nphys);
+    keys[1] = *v;
+    rc = floe_hashtable_insert(ds, keys, nphys, L->drows, m, L->dids, err);
+    if (rc || !feed) return rc;
+    /* new pairs got ids before, before+1, ... in row order */
+    next_new = before;
+    {
+        uint32_t n2 = 0;
+        for (k = 0; k < m; k++) {
+            if (L->dids[k] == next_new) {
+                L->drows[n2] = L->drows[k];
+                L->dgids[n2] = (uint32_t)gidcol[L->drows[k]];
+                n2++;
+                next_new++;
+            }
+        }
+        return agg_update(o, L, ai, v, L->drows, L->dgids, n2, err);
+    }
+}
+
+static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+{
+    agg_op *o = arg;
+    agg_local *L = o->locals[w];
+    uint32_t live = floe_batch_rows(b), k, g, a;
+    floe_vec keys[16], *kv = keys, argv;
+    int rc = FLOE_OK;
+
+    rc = floe_exec_check(o->base.ex, err);
+    if (rc) return rc;
+    if (o->ngroups > 16) {
+        kv = floe_calloc(o->ngroups, sizeof *kv);
+        if (kv == NULL) return floe_err_nomem(err);
+    } else {
+        memset(keys, 0, sizeof keys);
+    }
+    for (k = 0; k < live; k++) L->rows[k] = b->sel ? b->sel[k] : k;
+    if (o->ngroups) {
+        for (g = 0; g < o->ngroups && rc == FLOE_OK; g++)
+            rc = floe_exec_eval(&L->ev, o->groups[g], b, &kv[g], err);
+        if (rc == FLOE_OK) rc = floe_hashtable_insert(&L->ht, kv, b->n, b->sel, b->nsel, L->ids, err);
+        for (g = 0; g < o->ngroups; g++) floe_vec_free(&kv[g]);
+        if (kv != keys) floe_free(kv);
+        if (rc) return rc;
+        if (local_reserve(o, L, L->ht.count) != FLOE_OK) return floe_err_nomem(err);
+    } else {
+        memset(L->ids, 0, live * sizeof *L->ids);
+    }
+    for (a = 0; a < o->naggs && rc == FLOE_OK; a++) {
+        const floe_agg *ag = &o->aggs[a];
+        if (ag->fn == FLOE_AGG_COUNT_STAR) {
+            rc = agg_update(o, L, a, NULL, L->rows, L->ids, live, err);
+            continue;
+        }
+        rc = floe_exec_eval(&L->ev, ag->arg, b, &argv, err);
+        if (rc) break;
+        if (agg_distinct(ag)) {
+            for (k = 0; k < live; k++) L->gidbuf[L->rows[k]] = L->ids[k];
+            /* rows scratch is reused by distinct_add: keep a copy of the live rows */
+            rc = distinct_add(o, L, a, &argv, L->gidbuf, L->rows, live, b->n, 0, err);
+        } else {
+            rc = agg_update(o, L, a, &argv, L->rows, L->ids, live, err);
+        }
+        floe_vec_free(&argv);
+    }
+    if (rc == FLOE_OK) rc = local_account(o, L, err);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- merge */
+
+/* Merge worker state L into the global state G. L stays alive until the
+ * operator closes (G may point at strings in L's arena). */
+static int merge_local(agg_op *o, agg_local *G, agg_local *L, floe_err *err)
+{
+    uint64_t nl = o->ngroups ? L->ht.count : 1, start, lid;
+    uint32_t *map = floe_malloc((nl ? nl : 1) * sizeof *map), a, k;
+    floe_vec *view = floe_calloc(o->ngroups + 2, sizeof *view);
+    int rc = FLOE_OK;
+
+    if (map == NULL || view == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    if (o->ngroups) {
+        for (start = 0; start < nl && rc == FLOE_OK; start += FLOE_VEC_SIZE) {
+            uint32_t n = (uint32_t)(nl - start < FLOE_VEC_SIZE ? nl - start : FLOE_VEC_SIZE);
+            floe_exec_rows_view(&L->ht.keys, start, n, view);
+            rc = floe_hashtable_insert(&G->ht, view, n, NULL, 0, map + start, err);
+        }
+        if (rc) goto out;
+        if (local_reserve(o, G, G->ht.count) != FLOE_OK) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+    } else {
+        map[0] = 0;
+    }
+    for (k = 0; k < FLOE_VEC_SIZE; k++) G->rows[k] = k;
+    for (a = 0; a < o->naggs; a++) {
+        const floe_agg *ag = &o->aggs[a];
+        agg_st *gs = &G->st[a], *ls = &L->st[a];
+        if (agg_distinct(ag)) {
+            floe_exec_rows *dk = &L->dsets[a].keys;
+            for (start = 0; start < dk->n && rc == FLOE_OK; start += FLOE_VEC_SIZE) {
+                uint32_t n = (uint32_t)(dk->n - start < FLOE_VEC_SIZE ? dk->n - start : FLOE_VEC_SIZE);
+                const int64_t *lg;
+                floe_exec_rows_view(dk, start, n, view);
+                lg = view[0].data;
+                for (k = 0; k < n; k++) G->gidbuf[k] = map[lg[k]];
+                rc = distinct_add(o, G, a, &view[1], G->gidbuf, G->rows, n, n, 1, err);
+            }
+            if (rc) goto out;
+            continue;
+        }
+        for (lid = 0; lid < nl; lid++) {
+            uint32_t g = map[lid];
+            if (ls->cnt[lid] == 0 && ag->fn != FLOE_AGG_COUNT_STAR) continue;
+            switch (ag->fn) {
+            case FLOE_AGG_SUM:
+            case FLOE_AGG_AVG:
+                if (gs->dsum)
+                    gs->dsum[g] += ls->dsum[lid];
+                else
+                    gs->isum[g] += ls->isum[lid];
+                break;
+            case FLOE_AGG_MIN:
+            case FLOE_AGG_MAX:
+            case FLOE_AGG_ANY_VALUE:
+                if (gs->cnt[g] == 0 ||
+                    (ag->fn != FLOE_AGG_ANY_VALUE && better(ag->fn, &ls->val[lid], &gs->val[g])))
+                    gs->val[g] = ls->val[lid];
+                break;
+            case FLOE_AGG_APPROX_COUNT_DISTINCT:
+                if (gs->hll[g] == NULL) {
+                    gs->hll[g] = ls->hll[lid];
+                    ls->hll[lid] = NULL;
+                } else if (ls->hll[lid]) {
+                    floe_hll_merge(gs->hll[g], ls->hll[lid]);
+                }
+                break;
+            case FLOE_AGG_QUANTILE:
+            case FLOE_AGG_MEDIAN: {
+                agg_vlist *gl = &gs->lists[g], *ll = &ls->lists[lid];
+                if (gl->n + ll->n > gl->cap) {
+                    uint32_t nc = gl->n + ll->n;
+                    floe_value *nv = floe_realloc(gl->v, nc * sizeof *nv);
+                    if (nv == NULL) {
+                        rc = floe_err_nomem(err);
+                        goto out;
+                    }
+                    G->list_bytes += (uint64_t)(nc - gl->cap) * sizeof *nv;
+                    gl->v = nv;
+                    gl->cap = nc;
+                }
+                memcpy(gl->v + gl->n, ll->v, ll->n * sizeof *ll->v);
+                gl->n += ll->n;
+                break;
+            }
+            default: break;
+            }
+            gs->cnt[g] += ls->cnt[lid];
+        }
+    }
+    rc = local_account(o, G, err);
+out:
+    floe_free(map);
+    floe_free(view);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ output */
+
+static int cmp_values(const void *a, const void *b)
+{
+    return floe_value_cmp(a, b);
+}
+
+static double pow10d(int s)
+{
+    double p = 1;
+    while (s-- > 0) p *= 10;
+    return p;
+}
+
+static int put_value(floe_vec *col, uint32_t i, floe_value v)
+{
+    if (v.is_null) return floe_vec_set_null(col, i);
+    v.type = col->type;
+    floe_value_store(&v, col->data, i);
+    return FLOE_OK;
+}
+
+static double value_as_double(const floe_value *v, floe_type argt)
+{
+    if (argt.id == FLOE_TYPE_DOUBLE) return v->v.d;
+    if (argt.id == FLOE_TYPE_DECIMAL) return (double)v->v.i / pow10d(argt.scale);
+    return (double)v->v.i;
+}
+
+static int agg_final(agg_op *o, uint32_t ai, uint64_t g, floe_vec *col, uint32_t i, floe_err *err)
+{
+    const floe_agg *ag = &o->aggs[ai];
+    agg_st *s = &o->global->st[ai];
+    floe_value r;
+    floe_type argt = ag->arg ? ag->arg->type : floe_type_make(FLOE_TYPE_BIGINT);
+    r.type = col->type;
+    r.is_null = false;
+    r.v.i = 0;
+    switch (ag->fn) {
+    case FLOE_AGG_COUNT_STAR:
+    case FLOE_AGG_COUNT: r.v.i = s->cnt[g]; break;
+    case FLOE_AGG_APPROX_COUNT_DISTINCT:
+        r.v.i = s->hll[g] ? (int64_t)floe_hll_estimate(s->hll[g]) : 0;
+        break;
+    case FLOE_AGG_SUM:
+        if (s->cnt[g] == 0) {
+            r.is_null = true;
+        } else if (s->dsum) {
+            r.v.d = s->dsum[g];
+            if (col->type.id != FLOE_TYPE_DOUBLE) r.v.i = (int64_t)s->dsum[g];
+        } else {
+            agg_i128 x = s->isum[g];
+            agg_i128 lim = col->type.id == FLOE_TYPE_DECIMAL ? (agg_i128)999999999999999999LL
+                                                             : (agg_i128)INT64_MAX;
+            if (x > lim || x < -lim - (col->type.id == FLOE_TYPE_DECIMAL ? 0 : 1))
+                return floe_err_set(err, FLOE_RANGE, "SUM: result out of range for %s",
+                                    col->type.id == FLOE_TYPE_DECIMAL ? "DECIMAL(18)" : "BIGINT");
+            if (col->type.id == FLOE_TYPE_DOUBLE)
+                r.v.d = (double)x;
+            else
+                r.v.i = (int64_t)x;
+        }
+        break;
+    case FLOE_AGG_AVG:
+        if (s->cnt[g] == 0) {
+            r.is_null = true;
+        } else if (s->dsum) {
+            r.v.d = s->dsum[g] / (double)s->cnt[g];
+        } else {
+            long double q = (long double)s->isum[g] / (long double)s->cnt[g];
+            if (argt.id == FLOE_TYPE_DECIMAL) q /= (long double)pow10d(argt.scale);
+            r.v.d = (double)q;
+        }
+        break;
+    case FLOE_AGG_MIN:
+    case FLOE_AGG_MAX:
+    case FLOE_AGG_ANY_VALUE:
+        if (s->cnt[g] == 0)
+            r.is_null = true;
+        else
+            r = s->val[g];
+        break;
+    case FLOE_AGG_QUANTILE:
+    case FLOE_AGG_MEDIAN: {
+        agg_vlist *l = &s->lists[g];
+        if (l->n == 0) {
+            r.is_null = true;
+            break;
+        }
+        qsort(l->v, l->n, sizeof *l->v, cmp_values);
+        if (ag->fn == FLOE_AGG_QUANTILE) {
+            double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param;
+            r = l->v[(uint32_t)floor((double)(l->n - 1) * q)];
+        } else {
+            const floe_value *lo = &l->v[(l->n - 1) / 2], *hi = &l->v[l->n / 2];
+            if (col->type.id == FLOE_TYPE_DOUBLE && cls_of(argt) != CLS_STR &&
+                cls_of(argt) != CLS_OTHER) {
+                r.v.d = (value_as_double(lo, argt) + value_as_double(hi, argt)) / 2;
+            } else if (col->type.id == FLOE_TYPE_DECIMAL && argt.id == FLOE_TYPE_DECIMAL) {
+                agg_i128 sum = (agg_i128)lo->v.i + hi->v.i;
+                r.v.i = (int64_t)(sum >= 0 ? (sum + 1) / 2 : (sum - 1) / 2);
+            } else if (cls_of(argt) == CLS_INT && lo != hi) {
+                r.v.i = (int64_t)(((agg_i128)lo->v.i + hi->v.i) / 2);
+            } else {
+                r = *lo;
+            }
+        }
+        break;
+    }
+    }
+    if (put_value(col, i, r) != FLOE_OK) return floe_err_nomem(err);
+    return FLOE_OK;
+}
+
+static int agg_run(agg_op *o, floe_err *err)
+{
+    uint32_t w;
+    int rc;
+    o->nw = floe_exec_workers(o->base.ex);
+    o->locals = floe_calloc(o->nw, sizeof *o->locals);
+    if (o->locals == NULL) return floe_err_nomem(err);
+    for (w = 0; w < o->nw; w++) {
+        rc = local_new(o, &o->locals[w], err);
+        if (rc) return rc;
+    }
+    rc = local_new(o, &o->global, err);
+    if (rc) return rc;
+    rc = floe_exec_drive(o->base.ex, o->child, agg_consume, o, err);
+    if (rc) return rc;
+    for (w = 0; w < o->nw; w++) {
+        rc = floe_exec_check(o->base.ex, err);
+        if (rc) return rc;
+        rc = merge_local(o, o->global, o->locals[w], err);
+        if (rc) return rc;
+    }
+    return FLOE_OK;
+}
+
+static int agg_next(floe_exec_op *op, floe_batch *out, floe_err *err)
+{
+    agg_op *o = (agg_op *)op;
+    const floe_plan *p = op->plan;
+    uint64_t total;
+    uint32_t n, a, i;
+    int rc;
+    if (!o->done) {
+        rc = agg_run(o, err);
+        if (rc) return rc;
+        o->done = 1;
+    }
+    total = o->ngroups ? o->global->ht.count : 1;
+    if (o->pos >= total) return FLOE_DONE;
+    n = (uint32_t)(total - o->pos < FLOE_VEC_SIZE ? total - o->pos : FLOE_VEC_SIZE);
+    if (floe_batch_init(out, p->ncols, p->types, n) != FLOE_OK) return floe_err_nomem(err);
+    if (o->ngroups) {
+        rc = floe_exec_rows_gather(&o->global->ht.keys, 0, o->ngroups, NULL, o->pos, n, out->cols, 0);
+        if (rc) {
+            floe_batch_free(out);
+            return floe_err_nomem(err);
+        }
+    }
+    for (a = 0; a < o->naggs; a++) {
+        for (i = 0; i < n; i++) {
+            rc = agg_final(o, a, o->pos + i, &out->cols[o->ngroups + a], i, err);
+            if (rc) {
+                floe_batch_free(out);
+                return rc;
+            }
+        }
+    }
+    for (a = 0; a < p->ncols; a++) out->cols[a].n = n;
+    out->n = n;
+    o->pos += n;
+    return FLOE_ROW;
+}
+
+static void agg_close(floe_exec_op *op)
+{
+    agg_op *o = (agg_op *)op;
+    uint32_t w;
+    local_free(o, o->global);
+    if (o->locals)
+        for (w = 0; w < o->nw; w++) local_free(o, o->locals[w]);
+    floe_free(o->locals);
+    floe_free(o->own_exprs);
+    floe_free(o->own_groups);
+    floe_eval_ctx_free(&op->ectx);
+    floe_free(o);
+}
+
+int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err)
+{
+    agg_op *o = floe_calloc(1, sizeof *o);
+    uint32_t c;
+    *out = NULL;
+    if (o == NULL) return floe_err_nomem(err);
+    floe_exec_op_init(&o->base, ex, p);
+    o->base.next = agg_next;
+    o->base.close = agg_close;
+    o->child = p->children[0];
+    if (p->kind == FLOE_PLAN_DISTINCT) {
+        const floe_plan *ch = p->children[0];
+        o->own_exprs = floe_calloc(ch->ncols ? ch->ncols : 1, sizeof *o->own_exprs);
+        o->own_groups = floe_calloc(ch->ncols ? ch->ncols : 1, sizeof *o->own_groups);
+        if (o->own_exprs == NULL || o->own_groups == NULL) {
+            agg_close(&o->base);
+            return floe_err_nomem(err);
+        }
+        for (c = 0; c < ch->ncols; c++) {
+            o->own_exprs[c].kind = FLOE_EXPR_COLUMN;
+            o->own_exprs[c].index = c;
+            o->own_exprs[c].type = ch->types[c];
+            o->own_groups[c] = &o->own_exprs[c];
+        }
+        o->groups = o->own_groups;
+        o->ngroups = ch->ncols;
+        if (o->ngroups == 0)
+            return agg_close(&o->base), floe_err_set(err, FLOE_UNSUPPORTED, "DISTINCT of no columns");
+    } else {
+        o->groups = p->u.agg.groups;
+        o->ngroups = p->u.agg.ngroups;
+        o->aggs = p->u.agg.aggs;
+        o->naggs = p->u.agg.naggs;
+    }
+    *out = &o->base;
+    return FLOE_OK;
+}

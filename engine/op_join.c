@@ -1,0 +1,540 @@
+/* engine/op_join.c: HASH_JOIN and NL_JOIN (INNER, LEFT, SEMI, ANTI, MARK).
+ *
+ * The build side (the right input, or the left one for an INNER join with
+ * build_left; always the right one for NL_JOIN) is materialized by all
+ * workers of its pipeline into row buffers, concatenated, and for HASH_JOIN
+ * indexed by a floe_hashtable over the build keys with per-key chains of row
+ * numbers. Rows with a NULL key are never inserted (NULL never matches) but
+ * are remembered for MARK (IN) semantics.
+ *
+ * The probe side streams: for each probe batch the keys are looked up once,
+ * then (probe row, build row) candidate pairs are produced in chunks of up
+ * to FLOE_VEC_SIZE, gathered into a combined batch (left columns, then right
+ * columns) and filtered by the extra condition `cond`. INNER and LEFT emit
+ * the surviving pairs; after the last chunk of a probe batch LEFT emits its
+ * unmatched rows with NULL right columns, SEMI/ANTI the (un)matched probe
+ * rows, MARK the probe rows plus a BOOLEAN (TRUE matched; NULL when unmatched
+ * but a NULL key or an unknown condition was involved; FALSE otherwise).
+ */
+#include <string.h>
+
+#include "engine/exec.h"
+#include "engine/exec_rows.h"
+#include "engine/hashtable.h"
+#include "util/mem.h"
+
+#define JOIN_NONE UINT64_MAX
+
+typedef struct join_op {
+    floe_exec_op base;
+    int hash;                 /* HASH_JOIN (else NL_JOIN) */
+    floe_join_type type;
+    int swap;                 /* build on the left input (INNER only) */
+    const floe_plan *build_plan, *probe_plan;
+    floe_expr **build_keys, **probe_keys;
+    uint32_t nkeys;
+    uint32_t nl, nr;          /* left / right column counts */
+    uint32_t nw;
+    floe_exec_rows *parts;    /* nw build buffers */
+    floe_exec_rows build;     /* all build rows */
+    int build_init;
+    floe_hashtable ht;
+    int ht_init;
+    uint64_t *head;           /* per key id: first build row */
+    uint64_t *nextr;          /* per build row: next row with the same key */
+    int build_null_key;       /* some build row has a NULL key */
+    uint64_t reported;        /* bytes reported */
+    int built;
+    floe_exec_op *probe;
+    /* current probe batch */
+    floe_batch pb;
+    int have_pb;
+    uint32_t plive;           /* live rows of pb */
+    uint32_t pk;              /* next live row to pair */
+    uint64_t cur;             /* next candidate build row for live row pk */
+    uint32_t *prow;           /* live row -> physical row */
+    uint32_t *pids;           /* live row -> key id (FLOE_HT_NONE) */
+    uint8_t *pnull;           /* live row -> probe key has a NULL */
+    uint8_t *matched;         /* live row -> 0 none, 1 matched, 2 unknown */
+    uint32_t *pair_l;         /* chunk: live probe row */
+    uint64_t *pair_b;         /* chunk: build row */
+} join_op;
+
+/* ------------------------------------------------------------------- build */
+
+static int build_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+{
+    join_op *o = arg;
+    int rc = floe_exec_check(o->base.ex, err);
+    if (rc) return rc;
+    return floe_exec_rows_append(&o->parts[w], b->cols, b->n, b->sel, b->nsel, err);
+}
+
+static int key_any_null(const floe_vec *keys, uint32_t nkeys, uint32_t r)
+{
+    uint32_t k;
+    for (k = 0; k < nkeys; k++)
+        if (!floe_vec_is_valid(&keys[k], floe_exec_vrow(&keys[k], r))) return 1;
+    return 0;
+}
+
+static int join_build(join_op *o, floe_err *err)
+{
+    const floe_plan *bp = o->build_plan;
+    uint32_t w, k;
+    uint64_t start, bytes;
+    int rc;
+    floe_vec *keys = NULL;
+    uint32_t *ids = NULL, *sel = NULL;
+
+    o->nw = floe_exec_workers(o->base.ex);
+    o->parts = floe_calloc(o->nw, sizeof *o->parts);
+    if (o->parts == NULL) return floe_err_nomem(err);
+    for (w = 0; w < o->nw; w++) {
+        rc = floe_exec_rows_init(&o->parts[w], bp->ncols, bp->types, err);
+        if (rc) return rc;
+    }
+    rc = floe_exec_drive(o->base.ex, bp, build_consume, o, err);
+    if (rc) return rc;
+    /* worker 0's rows become the build buffer; the others are appended */
+    o->build = o->parts[0];
+    memset(&o->parts[0], 0, sizeof o->parts[0]);
+    o->build_init = 1;
+    for (w = 1; w < o->nw; w++) {
+        rc = floe_exec_rows_append_rows(&o->build, &o->parts[w], err);
+        floe_exec_rows_free(&o->parts[w]);
+        if (rc) return rc;
+    }
+    if (!o->hash) goto account;
+
+    {
+        floe_type *kt = floe_malloc((o->nkeys ? o->nkeys : 1) * sizeof *kt);
+        if (kt == NULL) return floe_err_nomem(err);
+        for (k = 0; k < o->nkeys; k++) kt[k] = o->build_keys[k]->type;
+        rc = floe_hashtable_init(&o->ht, o->nkeys, kt, err);
+        floe_free(kt);
+        if (rc) return rc;
+        o->ht_init = 1;
+    }
+    o->nextr = floe_malloc((o->build.n ? o->build.n : 1) * sizeof *o->nextr);
+    keys = floe_calloc(o->nkeys + bp->ncols, sizeof *keys);
+    ids = floe_malloc(FLOE_VEC_SIZE * sizeof *ids);
+    sel = floe_malloc(FLOE_VEC_SIZE * sizeof *sel);
+    if (o->nextr == NULL || keys == NULL || ids == NULL || sel == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    for (start = 0; start < o->build.n; start += FLOE_VEC_SIZE) {
+        uint32_t n = (uint32_t)(o->build.n - start < FLOE_VEC_SIZE ? o->build.n - start
+                                                                   : FLOE_VEC_SIZE);
+        uint32_t ns = 0, i;
+        floe_vec *view = keys + o->nkeys;
+        floe_batch vb;
+        uint64_t oldcount = o->ht.count;
+        rc = floe_exec_check(o->base.ex, err);
+        if (rc) goto out;
+        floe_exec_rows_view(&o->build, start, n, view);
+        memset(&vb, 0, sizeof vb);
+        vb.ncols = bp->ncols;
+        vb.n = n;
+        vb.cols = view;
+        for (k = 0; k < o->nkeys; k++) {
+            rc = floe_exec_eval(&o->base, o->build_keys[k], &vb, &keys[k], err);
+            if (rc) {
+                while (k-- > 0) floe_vec_free(&keys[k]);
+                goto out;
+            }
+        }
+        for (i = 0; i < n; i++) {
+            if (key_any_null(keys, o->nkeys, i)) {
+                o->build_null_key = 1;
+                o->nextr[start + i] = JOIN_NONE;
+            } else {
+                sel[ns++] = i;
+            }
+        }
+        rc = floe_hashtable_insert(&o->ht, keys, n, sel, ns, ids, err);
+        for (k = 0; k < o->nkeys; k++) floe_vec_free(&keys[k]);
+        if (rc) goto out;
+        if (o->ht.count > oldcount) {
+            uint64_t *nh = floe_realloc(o->head, o->ht.count * sizeof *nh);
+            if (nh == NULL) {
+                rc = floe_err_nomem(err);
+                goto out;
+            }
+            for (i = (uint32_t)oldcount; i < o->ht.count; i++) nh[i] = JOIN_NONE;
+            o->head = nh;
+        }
+        for (i = 0; i < ns; i++) {
+            uint64_t row = start + sel[i];
+            o->nextr[row] = o->head[ids[i]];
+            o->head[ids[i]] = row;
+        }
+    }
+account:
+    bytes = floe_exec_rows_bytes(&o->build);
+    if (o->hash)
+        bytes += floe_hashtable_bytes(&o->ht) + o->build.n * 8 + (uint64_t)o->ht.count * 8;
+    rc = floe_exec_mem(o->base.ex, (int64_t)bytes, o->hash ? "HASH_JOIN" : "NL_JOIN", err);
+    o->reported = bytes;
+out:
+    floe_free(keys);
+    floe_free(ids);
+    floe_free(sel);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- probe */
+
+/* Gather rows[0..n) of src into a new owned vector (strings borrowed). */
+static int gather_vec(const floe_vec *src, const uint32_t *rows, uint32_t n, floe_vec *dst)
+{
+    size_t w = floe_type_size(src->type);
+    uint32_t k;
+    int cst = (src->flags & FLOE_VEC_CONST) != 0;
+    if (floe_vec_init(dst, src->type, n ? n : 1) != FLOE_OK) return FLOE_NOMEM;
+    for (k = 0; k < n; k++) {
+        uint32_t r = cst ? 0 : rows[k];
+        memcpy((char *)dst->data + (size_t)k * w, (const char *)src->data + (size_t)r * w, w);
+        if (!floe_vec_is_valid(src, r) && floe_vec_set_null(dst, k) != FLOE_OK) return FLOE_NOMEM;
+    }
+    dst->n = n;
+    return FLOE_OK;
+}
+
+static int null_vec(floe_vec *v, floe_type t, uint32_t n)
+{
+    if (floe_vec_init(v, t, 1) != FLOE_OK) return FLOE_NOMEM;
+    memset(v->data, 0, floe_type_size(t));
+    if (floe_vec_set_null(v, 0) != FLOE_OK) return FLOE_NOMEM;
+    v->flags |= FLOE_VEC_CONST;
+    v->n = n;
+    return FLOE_OK;
+}
+
+static void drop_pb(join_op *o)
+{
+    floe_batch_free(&o->pb);
+    o->have_pb = 0;
+}
+
+/* Fetch the next probe batch and look its keys up. FLOE_ROW/FLOE_DONE/error. */
+static int next_probe(join_op *o, floe_err *err)
+{
+    uint32_t k, i;
+    int rc;
+    memset(&o->pb, 0, sizeof o->pb);
+    rc = o->probe->next(o->probe, &o->pb, err);
+    if (rc != FLOE_ROW) return rc;
+    o->have_pb = 1;
+    o->plive = floe_batch_rows(&o->pb);
+    o->pk = 0;
+    o->cur = JOIN_NONE;
+    for (i = 0; i < o->plive; i++) {
+        o->prow[i] = o->pb.sel ? o->pb.sel[i] : i;
+        o->matched[i] = 0;
+        o->pnull[i] = 0;
+    }
+    if (o->hash) {
+        floe_vec keys[16], *kv = keys;
+        if (o->nkeys > 16) {
+            kv = floe_calloc(o->nkeys, sizeof *kv);
+            if (kv == NULL) return floe_err_nomem(err);
+        }
+        for (k = 0; k < o->nkeys; k++) {
+            rc = floe_exec_eval(&o->base, o->probe_keys[k], &o->pb, &kv[k], err);
+            if (rc) {
+                while (k-- > 0) floe_vec_free(&kv[k]);
+                if (kv != keys) floe_free(kv);
+                return rc;
+            }
+        }
+        if (o->ht.count)
+            floe_hashtable_find(&o->ht, kv, o->pb.n, o->pb.sel, o->pb.nsel, o->pids);
+        else
+            for (i = 0; i < o->plive; i++) o->pids[i] = FLOE_HT_NONE;
+        for (i = 0; i < o->plive; i++) {
+            if (key_any_null(kv, o->nkeys, o->prow[i])) {
+                o->pnull[i] = 1;
+                o->pids[i] = FLOE_HT_NONE;
+            }
+        }
+        for (k = 0; k < o->nkeys; k++) floe_vec_free(&kv[k]);
+        if (kv != keys) floe_free(kv);
+    }
+    return FLOE_ROW;
+}
+
+/* Fill the next chunk of candidate pairs; returns their count. */
+static uint32_t make_pairs(join_op *o)
+{
+    uint32_t n = 0;
+    while (o->pk < o->plive && n < FLOE_VEC_SIZE) {
+        if (o->cur == JOIN_NONE) {
+            if (o->hash) {
+                if (o->pids[o->pk] == FLOE_HT_NONE) {
+                    o->pk++;
+                    continue;
+                }
+                o->cur = o->head[o->pids[o->pk]];
+            } else {
+                if (o->build.n == 0) {
+                    o->pk = o->plive;
+                    break;
+                }
+                o->cur = 0;
+            }
+        }
+        o->pair_l[n] = o->pk;
+        o->pair_b[n] = o->cur;
+        n++;
+        if (o->hash)
+            o->cur = o->nextr[o->cur];
+        else
+            o->cur = o->cur + 1 < o->build.n ? o->cur + 1 : JOIN_NONE;
+        if (o->cur == JOIN_NONE) o->pk++;
+    }
+    return n;
+}
+
+/* Build the combined batch for n pairs: left columns then right columns. */
+static int pair_batch(join_op *o, uint32_t n, floe_batch *out, floe_err *err)
+{
+    const floe_plan *p = o->base.plan;
+    uint32_t np = o->probe_plan->ncols, nb = o->build_plan->ncols, c, k;
+    uint32_t poff = o->swap ? nb : 0, boff = o->swap ? 0 : np;
+    uint32_t *rows = floe_malloc((n ? n : 1) * sizeof *rows);
+    memset(out, 0, sizeof *out);
+    out->cols = floe_calloc(np + nb ? np + nb : 1, sizeof *out->cols);
+    if (rows == NULL || out->cols == NULL) goto nomem;
+    out->ncols = np + nb;
+    out->n = n;
+    for (k = 0; k < n; k++) rows[k] = o->prow[o->pair_l[k]];
+    for (c = 0; c < np; c++)
+        if (gather_vec(&o->pb.cols[c], rows, n, &out->cols[poff + c]) != FLOE_OK) goto nomem;
+    for (c = 0; c < nb; c++) {
+        if (floe_vec_init(&out->cols[boff + c], o->build.types[c], n ? n : 1) != FLOE_OK) goto nomem;
+        out->cols[boff + c].n = n;
+    }
+    if (floe_exec_rows_gather(&o->build, 0, nb, o->pair_b, 0, n, out->cols + boff, 0) != FLOE_OK)
+        goto nomem;
+    floe_free(rows);
+    (void)p;
+    return FLOE_OK;
+nomem:
+    floe_free(rows);
+    floe_batch_free(out);
+    return floe_err_nomem(err);
+}
+
+/* Apply cond to a pair batch: sets the batch selection to the TRUE pairs
+ * and updates matched[]. */
+static int apply_cond(join_op *o, floe_batch *b, uint32_t n, floe_err *err)
+{
+    const floe_expr *cond = o->base.plan->u.join.cond;
+    floe_vec cv;
+    uint32_t k, ns = 0;
+    int rc;
+    if (cond == NULL) {
+        for (k = 0; k < n; k++) o->matched[o->pair_l[k]] = 1;
+        return FLOE_OK;
+    }
+    rc = floe_exec_eval(&o->base, cond, b, &cv, err);
+    if (rc) return rc;
+    b->sel = floe_malloc((n ? n : 1) * sizeof *b->sel);
+    if (b->sel == NULL) {
+        floe_vec_free(&cv);
+        return floe_err_nomem(err);
+    }
+    for (k = 0; k < n; k++) {
+        uint32_t r = floe_exec_vrow(&cv, k);
+        uint32_t l = o->pair_l[k];
+        if (!floe_vec_is_valid(&cv, r)) {
+            if (o->matched[l] == 0) o->matched[l] = 2;
+        } else if (((const uint8_t *)cv.data)[r]) {
+            o->matched[l] = 1;
+            b->sel[ns++] = k;
+        }
+    }
+    b->nsel = ns;
+    floe_vec_free(&cv);
+    return FLOE_OK;
+}
+
+/* Emit the per-probe-batch result of LEFT/SEMI/ANTI/MARK, consuming pb. */
+static int finish_probe(join_op *o, floe_batch *out, floe_err *err)
+{
+    const floe_plan *p = o->base.plan;
+    uint32_t i, ns = 0, *sel;
+    int rc;
+    if (o->type == FLOE_JOIN_MARK) {
+        floe_vec *cols = floe_realloc(o->pb.cols, (o->pb.ncols + 1) * sizeof *cols);
+        floe_vec *mv;
+        if (cols == NULL) return floe_err_nomem(err);
+        o->pb.cols = cols;
+        mv = &cols[o->pb.ncols];
+        rc = floe_vec_init(mv, floe_type_make(FLOE_TYPE_BOOLEAN), o->pb.n ? o->pb.n : 1);
+        if (rc) return floe_err_nomem(err);
+        o->pb.ncols++;
+        mv->n = o->pb.n;
+        memset(mv->data, 0, o->pb.n ? o->pb.n : 1);
+        for (i = 0; i < o->plive; i++) {
+            uint32_t r = o->prow[i];
+            int unknown = o->matched[i] == 2 ||
+                          (o->matched[i] == 0 && o->build.n > 0 && (o->pnull[i] || o->build_null_key));
+            ((uint8_t *)mv->data)[r] = o->matched[i] == 1;
+            if (o->matched[i] != 1 && unknown && floe_vec_set_null(mv, r) != FLOE_OK)
+                return floe_err_nomem(err);
+        }
+        *out = o->pb;
+        memset(&o->pb, 0, sizeof o->pb);
+        o->have_pb = 0;
+        return FLOE_ROW;
+    }
+    sel = floe_malloc((o->plive ? o->plive : 1) * sizeof *sel);
+    if (sel == NULL) return floe_err_nomem(err);
+    for (i = 0; i < o->plive; i++) {
+        int keep = o->type == FLOE_JOIN_SEMI ? o->matched[i] == 1 : o->matched[i] != 1;
+        if (keep) sel[ns++] = o->prow[i];
+    }
+    if (ns == 0) {
+        floe_free(sel);
+        drop_pb(o);
+        return FLOE_DONE; /* nothing from this probe batch */
+    }
+    floe_free(o->pb.sel);
+    o->pb.sel = sel;
+    o->pb.nsel = ns;
+    if (o->type == FLOE_JOIN_LEFT) {
+        uint32_t c, np = o->pb.ncols;
+        floe_vec *cols = floe_realloc(o->pb.cols, p->ncols * sizeof *cols);
+        if (cols == NULL) return floe_err_nomem(err);
+        o->pb.cols = cols;
+        for (c = np; c < p->ncols; c++) {
+            memset(&cols[c], 0, sizeof cols[c]);
+            o->pb.ncols = c + 1;
+            if (null_vec(&cols[c], p->types[c], o->pb.n) != FLOE_OK) return floe_err_nomem(err);
+        }
+    }
+    *out = o->pb;
+    memset(&o->pb, 0, sizeof o->pb);
+    o->have_pb = 0;
+    return FLOE_ROW;
+}
+
+static int join_next(floe_exec_op *op, floe_batch *out, floe_err *err)
+{
+    join_op *o = (join_op *)op;
+    int rc;
+    if (!o->built) {
+        o->built = 1;
+        rc = join_build(o, err);
+        if (rc) return rc;
+        rc = floe_exec_build(op->ex, o->probe_plan, NULL, &o->probe, err);
+        if (rc) return rc;
+    }
+    for (;;) {
+        uint32_t n;
+        if (!o->have_pb) {
+            rc = floe_exec_check(op->ex, err);
+            if (rc) return rc;
+            rc = next_probe(o, err);
+            if (rc != FLOE_ROW) return rc;
+        }
+        if (o->type != FLOE_JOIN_INNER && o->type != FLOE_JOIN_LEFT &&
+            op->plan->u.join.cond == NULL) {
+            /* existence only: no pairs needed */
+            uint32_t i;
+            for (i = 0; i < o->plive; i++)
+                o->matched[i] = o->hash ? o->pids[i] != FLOE_HT_NONE : o->build.n > 0;
+            o->pk = o->plive;
+        }
+        n = make_pairs(o);
+        if (n > 0) {
+            rc = pair_batch(o, n, out, err);
+            if (rc) return rc;
+            rc = apply_cond(o, out, n, err);
+            if (rc) {
+                floe_batch_free(out);
+                return rc;
+            }
+            if ((o->type == FLOE_JOIN_INNER || o->type == FLOE_JOIN_LEFT) &&
+                floe_batch_rows(out) > 0)
+                return FLOE_ROW;
+            floe_batch_free(out);
+            continue;
+        }
+        /* all pairs of this probe batch are done */
+        if (o->type == FLOE_JOIN_INNER) {
+            drop_pb(o);
+            continue;
+        }
+        rc = finish_probe(o, out, err);
+        if (rc == FLOE_DONE) continue;
+        return rc;
+    }
+}
+
+static void join_close(floe_exec_op *op)
+{
+    join_op *o = (join_op *)op;
+    uint32_t w;
+    floe_exec_op_free(o->probe);
+    if (o->have_pb) floe_batch_free(&o->pb);
+    if (o->parts) {
+        for (w = 0; w < o->nw; w++) floe_exec_rows_free(&o->parts[w]);
+        floe_free(o->parts);
+    }
+    if (o->build_init) floe_exec_rows_free(&o->build);
+    if (o->ht_init) floe_hashtable_free(&o->ht);
+    if (o->reported) (void)floe_exec_mem(op->ex, -(int64_t)o->reported, "join", NULL);
+    floe_free(o->head);
+    floe_free(o->nextr);
+    floe_free(o->prow);
+    floe_free(o->pids);
+    floe_free(o->pnull);
+    floe_free(o->matched);
+    floe_free(o->pair_l);
+    floe_free(o->pair_b);
+    floe_eval_ctx_free(&op->ectx);
+    floe_free(o);
+}
+
+int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err)
+{
+    join_op *o = floe_calloc(1, sizeof *o);
+    *out = NULL;
+    if (o == NULL) return floe_err_nomem(err);
+    floe_exec_op_init(&o->base, ex, p);
+    o->base.next = join_next;
+    o->base.close = join_close;
+    o->hash = p->kind == FLOE_PLAN_HASH_JOIN;
+    o->type = p->u.join.type;
+    o->swap = o->hash && p->u.join.build_left && o->type == FLOE_JOIN_INNER;
+    o->nkeys = o->hash ? p->u.join.nkeys : 0;
+    o->nl = p->children[0]->ncols;
+    o->nr = p->children[1]->ncols;
+    if (o->swap) {
+        o->build_plan = p->children[0];
+        o->probe_plan = p->children[1];
+        o->build_keys = p->u.join.left_keys;
+        o->probe_keys = p->u.join.right_keys;
+    } else {
+        o->build_plan = p->children[1];
+        o->probe_plan = p->children[0];
+        o->build_keys = p->u.join.right_keys;
+        o->probe_keys = p->u.join.left_keys;
+    }
+    o->prow = floe_malloc(FLOE_VEC_SIZE * sizeof *o->prow);
+    o->pids = floe_malloc(FLOE_VEC_SIZE * sizeof *o->pids);
+    o->pnull = floe_malloc(FLOE_VEC_SIZE);
+    o->matched = floe_malloc(FLOE_VEC_SIZE);
+    o->pair_l = floe_malloc(FLOE_VEC_SIZE * sizeof *o->pair_l);
+    o->pair_b = floe_malloc(FLOE_VEC_SIZE * sizeof *o->pair_b);
+    if (!o->prow || !o->pids || !o->pnull || !o->matched || !o->pair_l || !o->pair_b) {
+        join_close(&o->base);
+        return floe_err_nomem(err);
+    }
+    *out = &o->base;
+    return FLOE_OK;
+}
