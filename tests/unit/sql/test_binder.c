@@ -429,3 +429,26 @@ Test(bind_expr, edit_distance)
     cr_expect_eq(floe_binder_edit_distance("", "abc"), 3);
     cr_expect_eq(floe_binder_edit_distance("kitten", "sitting"), 3);
 }
+
+Test(binder, date_column_vs_date_plus_interval_stays_a_date_predicate)
+{
+    /* TPC-H Q1/Q6 shapes: the constant side folds to midnight and is cast to DATE */
+    expect_plan("select count(*) from lineitem where l_shipdate <= date '1998-12-01' - interval "
+                "'90' day",
+                "AGGREGATE groups=[] aggs=[count_star()]\n  SCAN lineitem cols=[l_shipdate] "
+                "pred(c4 <= 1998-09-02:DATE) filter=(#0 <= 1998-09-02:DATE)\n");
+    expect_plan("select a from t where e < date '1994-01-01' + interval '1' year",
+                "PROJECT #0\n  SCAN t cols=[a,e] pred(c4 < 1995-01-01:DATE) filter=(#1 < "
+                "1995-01-01:DATE)\n");
+    /* not at midnight: compared as TIMESTAMP */
+    expect_plan("select a from t where e < timestamp '2024-01-01 10:00'",
+                "PROJECT #0\n  SCAN t cols=[a,e] filter=(CAST(#1 AS TIMESTAMP) < 2024-01-01 "
+                "10:00:00:TIMESTAMP)\n");
+}
+
+Test(binder, constant_function_calls_fold)
+{
+    expect_plan("select upper('abc'), date_trunc('month', timestamp '2024-05-17 10:00'), "
+                "length('h\xc3\xa9llo')",
+                "PROJECT 'ABC', 2024-05-01 00:00:00:TIMESTAMP, 5:BIGINT\n  VALUES rows=1\n");
+}
