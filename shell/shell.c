@@ -226,6 +226,7 @@ static int run_sql(shell *sh, const char *sql)
     rc = floe_query(sh->db, sql, &res);
     g_in_query = 0;
     if (rc != FLOE_OK) {
+        if (rc == FLOE_INTERRUPT && sh->interactive) fputc('\n', stderr); /* after the ^C echo */
         report_error(sh, sql);
         floe_result_free(res);
         end_once(sh);
