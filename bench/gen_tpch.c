@@ -146,6 +146,50 @@ static int comment(uint64_t *rs, char *out)
     return n;
 }
 
+/* One line of the stream, with the integer values gen_data prints. */
+typedef struct line {
+    int64_t okey, pk, sk, q, ext_cents, d, t; /* ext in cents, d and t in percent */
+    int64_t ship, commit, receipt;            /* days */
+    int ln, rf, ls, ins, mode, clen;          /* rf/ls index flags[] */
+} line;
+
+/* Next line into *l (comment text into cbuf[48]); 0 when the stream is done. */
+static int next_line(floe_gen_tpch *g, line *l, char *cbuf)
+{
+    uint64_t *rs = g->rs;
+    int64_t pcents;
+    if (g->rows >= g->target) return 0;
+    if (g->ln > g->nlines) { /* next order: sparse key, 8 of every 32 */
+        int64_t oi = ++g->oi;
+        g->okey = ((oi - 1) >> 3) * 32 + ((oi - 1) & 7) + 1;
+        g->odate = runi(rs, g->startd, g->maxod);
+        g->nlines = (int)runi(rs, 1, 7);
+        g->ln = 1;
+    }
+    l->okey = g->okey;
+    l->ln = g->ln++;
+    l->pk = runi(rs, 1, g->nparts);
+    {
+        int64_t si = runi(rs, 0, 3);
+        l->sk = (l->pk + si * (g->nsupp / 4 + (l->pk - 1) / g->nsupp)) % g->nsupp + 1;
+    }
+    l->q = runi(rs, 1, 50);
+    pcents = 90000 + ((l->pk / 10) % 20001) + 100 * (l->pk % 1000);
+    l->ext_cents = l->q * pcents;
+    l->d = runi(rs, 0, 10);
+    l->t = runi(rs, 0, 8);
+    l->ship = g->odate + runi(rs, 1, 121);
+    l->commit = g->odate + runi(rs, 30, 90);
+    l->receipt = l->ship + runi(rs, 1, 30);
+    l->rf = l->receipt <= g->curd ? (runi(rs, 0, 1) ? 4 : 0) : 2; /* R, A or N */
+    l->ls = l->ship > g->curd ? 3 : 1;                              /* O or F */
+    l->ins = (int)runi(rs, 0, 3);
+    l->mode = (int)runi(rs, 0, 6);
+    l->clen = comment(rs, cbuf);
+    g->rows++;
+    return 1;
+}
+
 uint32_t floe_gen_tpch_lineitem(floe_gen_tpch *g, uint32_t n, void *const data[16])
 {
     int64_t *okey = data[0], *pkey = data[1], *skey = data[2];
@@ -154,52 +198,28 @@ uint32_t floe_gen_tpch_lineitem(floe_gen_tpch *g, uint32_t n, void *const data[1
     floe_string *rflag = data[8], *lstat = data[9];
     int32_t *shipd = data[10], *commitd = data[11], *receiptd = data[12];
     floe_string *sinstr = data[13], *smode = data[14], *cmt = data[15];
-    uint64_t *rs = g->rs;
     uint32_t i;
+    line l;
 
     if (n > FLOE_GEN_TPCH_BATCH) n = FLOE_GEN_TPCH_BATCH;
-    for (i = 0; i < n && g->rows < g->target; i++, g->rows++) {
-        int64_t pk, si, sk, q, pcents, ship, commit, receipt, d, t;
-        int rf, ins, mode, clen;
-        if (g->ln > g->nlines) { /* next order: sparse key, 8 of every 32 */
-            int64_t oi = ++g->oi;
-            g->okey = ((oi - 1) >> 3) * 32 + ((oi - 1) & 7) + 1;
-            g->odate = runi(rs, g->startd, g->maxod);
-            g->nlines = (int)runi(rs, 1, 7);
-            g->ln = 1;
-        }
-        pk = runi(rs, 1, g->nparts);
-        si = runi(rs, 0, 3);
-        sk = (pk + si * (g->nsupp / 4 + (pk - 1) / g->nsupp)) % g->nsupp + 1;
-        q = runi(rs, 1, 50);
-        pcents = 90000 + ((pk / 10) % 20001) + 100 * (pk % 1000);
-        d = runi(rs, 0, 10);
-        t = runi(rs, 0, 8);
-        ship = g->odate + runi(rs, 1, 121);
-        commit = g->odate + runi(rs, 30, 90);
-        receipt = ship + runi(rs, 1, 30);
-        rf = receipt <= g->curd ? (runi(rs, 0, 1) ? 4 : 0) : 2; /* R, A or N */
-        ins = (int)runi(rs, 0, 3);
-        mode = (int)runi(rs, 0, 6);
-        clen = comment(rs, g->comments[i]);
-
-        okey[i] = g->okey;
-        pkey[i] = pk;
-        skey[i] = sk;
-        lnum[i] = g->ln++;
-        qty[i] = (double)q;
-        ext[i] = (double)(q * pcents) / 100.0;
-        disc[i] = (double)d / 100.0;
-        tax[i] = (double)t / 100.0;
-        rflag[i] = sstr(flags[rf]);
-        lstat[i] = sstr(ship > g->curd ? flags[3] : flags[1]);
-        shipd[i] = (int32_t)ship;
-        commitd[i] = (int32_t)commit;
-        receiptd[i] = (int32_t)receipt;
-        sinstr[i] = sstr(instr[ins]);
-        smode[i] = sstr(modes[mode]);
+    for (i = 0; i < n && next_line(g, &l, g->comments[i]); i++) {
+        okey[i] = l.okey;
+        pkey[i] = l.pk;
+        skey[i] = l.sk;
+        lnum[i] = l.ln;
+        qty[i] = (double)l.q;
+        ext[i] = (double)l.ext_cents / 100.0;
+        disc[i] = (double)l.d / 100.0;
+        tax[i] = (double)l.t / 100.0;
+        rflag[i] = sstr(flags[l.rf]);
+        lstat[i] = sstr(flags[l.ls]);
+        shipd[i] = (int32_t)l.ship;
+        commitd[i] = (int32_t)l.commit;
+        receiptd[i] = (int32_t)l.receipt;
+        sinstr[i] = sstr(instr[l.ins]);
+        smode[i] = sstr(modes[l.mode]);
         cmt[i].ptr = g->comments[i];
-        cmt[i].len = (uint32_t)clen;
+        cmt[i].len = (uint32_t)l.clen;
     }
     return i;
 }
