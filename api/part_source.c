@@ -1,6 +1,7 @@
 /* api/part_source.c: scan source over part readers (see part_source.h). */
 #include "api/part_source.h"
 
+#include <math.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -183,25 +184,73 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
     return FLOE_OK;
 }
 
-static bool row_passes(const floe_vec *v, uint32_t i, const floe_scan_pred *p)
+/* ok[op][cmp + 1]: whether a row comparing `cmp` to the value passes `op`
+ * (EQ, NE, LT, LE, GT, GE in floe_pred_op order). */
+static const uint8_t cmp_ok[6][3] = {{0, 1, 0}, {1, 0, 1}, {1, 0, 0},
+                                     {1, 1, 0}, {0, 0, 1}, {0, 1, 1}};
+
+/* Keep in sel[0, nsel) the block rows base + sel[i] of v that pass p; returns
+ * the new count. Typed loops: this runs for every row of a filtered scan. */
+static uint32_t filter_sel(const floe_vec *v, uint32_t base, const floe_scan_pred *p,
+                           uint32_t *sel, uint32_t nsel)
 {
-    bool valid = floe_vec_is_valid(v, i);
-    floe_value x;
-    int cmp;
-    if (p->op == FLOE_PRED_IS_NULL) return !valid;
-    if (p->op == FLOE_PRED_IS_NOT_NULL) return valid;
-    if (!valid) return false;
-    floe_value_load(v->type, v->data, i, &x);
-    cmp = floe_value_cmp(&x, &p->value);
-    switch (p->op) {
-    case FLOE_PRED_EQ: return cmp == 0;
-    case FLOE_PRED_NE: return cmp != 0;
-    case FLOE_PRED_LT: return cmp < 0;
-    case FLOE_PRED_LE: return cmp <= 0;
-    case FLOE_PRED_GT: return cmp > 0;
-    case FLOE_PRED_GE: return cmp >= 0;
-    default: return true;
+    uint32_t i, k = 0;
+    const uint8_t *ok;
+    size_t w = floe_type_size(v->type);
+    if (p->op == FLOE_PRED_IS_NULL || p->op == FLOE_PRED_IS_NOT_NULL) {
+        bool want = p->op == FLOE_PRED_IS_NOT_NULL;
+        for (i = 0; i < nsel; i++)
+            if (floe_vec_is_valid(v, base + sel[i]) == want) sel[k++] = sel[i];
+        return k;
     }
+    ok = cmp_ok[p->op];
+#define FILTER_LOOP(CMP)                                                    \
+    for (i = 0; i < nsel; i++) {                                            \
+        uint32_t r = base + sel[i];                                         \
+        int c;                                                              \
+        if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) continue; \
+        CMP;                                                                \
+        if (ok[c + 1]) sel[k++] = sel[i];                                   \
+    }
+    if (v->type.id == FLOE_TYPE_VARCHAR) {
+        const floe_string *d = v->data, *val = &p->value.v.s;
+        FILTER_LOOP({
+            uint32_t n = d[r].len < val->len ? d[r].len : val->len;
+            int m = n ? memcmp(d[r].ptr, val->ptr, n) : 0;
+            c = m ? (m > 0) - (m < 0) : (d[r].len > val->len) - (d[r].len < val->len);
+        })
+    } else if (v->type.id == FLOE_TYPE_DOUBLE) {
+        const double *d = v->data;
+        double val = p->value.v.d;
+        FILTER_LOOP({
+            double x = d[r];
+            if (isnan(x) || isnan(val))
+                c = isnan(x) - isnan(val); /* floe_value_cmp: NaN above all */
+            else
+                c = (x > val) - (x < val);
+        })
+    } else if (v->type.id != FLOE_TYPE_INTERVAL && (w == 8 || w == 4 || w == 1)) {
+        int64_t val = p->value.v.i;
+        if (w == 8) {
+            const int64_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        } else if (w == 4) {
+            const int32_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        } else {
+            const uint8_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        }
+    } else {
+        FILTER_LOOP({
+            floe_value x;
+            floe_value_load(v->type, v->data, r, &x);
+            c = floe_value_cmp(&x, &p->value);
+            c = (c > 0) - (c < 0);
+        })
+    }
+#undef FILTER_LOOP
+    return k;
 }
 
 static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
@@ -228,13 +277,11 @@ static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
             floe_batch_free(out);
             return floe_err_nomem(err);
         }
-        out->nsel = 0;
-        for (i = 0; i < n; i++) {
-            bool ok = true;
-            for (k = 0; k < c->npreds && ok; k++)
-                ok = row_passes(&c->vecs[c->pred_vec[k]], c->pos + i, &c->preds[k]);
-            if (ok) out->sel[out->nsel++] = i;
-        }
+        for (i = 0; i < n; i++) out->sel[i] = i;
+        out->nsel = n;
+        for (k = 0; k < c->npreds && out->nsel; k++)
+            out->nsel = filter_sel(&c->vecs[c->pred_vec[k]], c->pos, &c->preds[k], out->sel,
+                                   out->nsel);
     }
     c->pos += n;
     return FLOE_ROW;

@@ -28,10 +28,50 @@ static const floe_type_id li_types[] = {
     FLOE_TYPE_DATE, FLOE_TYPE_VARCHAR, FLOE_TYPE_VARCHAR, FLOE_TYPE_VARCHAR};
 const floe_bench_schema floe_bench_lineitem_schema = {"lineitem", 16, li_names, li_types};
 
+#define B FLOE_TYPE_BIGINT
+#define I FLOE_TYPE_INTEGER
+#define D FLOE_TYPE_DOUBLE
+#define V FLOE_TYPE_VARCHAR
+#define T FLOE_TYPE_DATE
+static const char *const o_names[] = {"o_orderkey", "o_custkey", "o_orderstatus", "o_totalprice",
+                                      "o_orderdate", "o_orderpriority", "o_clerk", "o_shippriority",
+                                      "o_comment"};
+static const floe_type_id o_types[] = {B, B, V, D, T, V, V, I, V};
+static const char *const c_names[] = {"c_custkey", "c_name", "c_address", "c_nationkey",
+                                      "c_phone", "c_acctbal", "c_mktsegment", "c_comment"};
+static const floe_type_id c_types[] = {B, V, V, I, V, D, V, V};
+static const char *const p_names[] = {"p_partkey", "p_name", "p_mfgr", "p_brand", "p_type",
+                                      "p_size", "p_container", "p_retailprice", "p_comment"};
+static const floe_type_id p_types[] = {B, V, V, V, V, I, V, D, V};
+static const char *const s_names[] = {"s_suppkey", "s_name", "s_address", "s_nationkey",
+                                      "s_phone", "s_acctbal", "s_comment"};
+static const floe_type_id s_types[] = {B, V, V, I, V, D, V};
+static const char *const ps_names[] = {"ps_partkey", "ps_suppkey", "ps_availqty", "ps_supplycost",
+                                       "ps_comment"};
+static const floe_type_id ps_types[] = {B, B, I, D, V};
+static const char *const n_names[] = {"n_nationkey", "n_name", "n_regionkey", "n_comment"};
+static const floe_type_id n_types[] = {I, V, I, V};
+static const char *const r_names[] = {"r_regionkey", "r_name", "r_comment"};
+static const floe_type_id r_types[] = {I, V, V};
+#undef B
+#undef I
+#undef D
+#undef V
+#undef T
+
+static const floe_bench_schema tpch_schemas[] = {
+    {"orders", 9, o_names, o_types},   {"customer", 8, c_names, c_types},
+    {"part", 9, p_names, p_types},     {"supplier", 7, s_names, s_types},
+    {"partsupp", 5, ps_names, ps_types}, {"nation", 4, n_names, n_types},
+    {"region", 3, r_names, r_types}};
+
 const floe_bench_schema *floe_bench_schema_find(const char *table)
 {
+    size_t i;
     if (strcmp(table, "events") == 0) return &floe_bench_events_schema;
     if (strcmp(table, "lineitem") == 0) return &floe_bench_lineitem_schema;
+    for (i = 0; i < sizeof tpch_schemas / sizeof tpch_schemas[0]; i++)
+        if (strcmp(table, tpch_schemas[i].table) == 0) return &tpch_schemas[i];
     return NULL;
 }
 
@@ -237,6 +277,7 @@ struct floe_bench_data {
     int64_t rows, done;
     floe_gen_events *ev;
     floe_gen_tpch *li;
+    floe_gen_tpch_table *tt;
 };
 
 int floe_bench_data_new(const char *table, double size, uint64_t seed, floe_bench_data **out,
@@ -254,10 +295,14 @@ int floe_bench_data_new(const char *table, double size, uint64_t seed, floe_benc
         d->rows = (int64_t)llround(size);
         d->ev = floe_gen_events_new(d->rows, seed ? seed : FLOE_BENCH_EVENTS_SEED);
         if (d->ev == NULL) goto nomem;
-    } else {
+    } else if (d->schema == &floe_bench_lineitem_schema) {
         d->li = floe_gen_tpch_new(size, seed ? seed : FLOE_GEN_TPCH_SEED);
         if (d->li == NULL) goto nomem;
         d->rows = floe_gen_tpch_rows(d->li);
+    } else {
+        d->tt = floe_gen_tpch_table_new(table, size, seed ? seed : FLOE_GEN_TPCH_SEED);
+        if (d->tt == NULL) goto nomem;
+        d->rows = floe_gen_tpch_table_rows(d->tt);
     }
     *out = d;
     return FLOE_OK;
@@ -271,6 +316,7 @@ void floe_bench_data_free(floe_bench_data *d)
     if (d == NULL) return;
     if (d->ev) floe_gen_events_free(d->ev);
     floe_gen_tpch_free(d->li);
+    floe_gen_tpch_table_free(d->tt);
     floe_free(d);
 }
 
@@ -280,15 +326,17 @@ int64_t floe_bench_data_rows(const floe_bench_data *d) { return d->rows; }
 uint32_t floe_bench_data_next(floe_bench_data *d, floe_bench_batch *b, uint32_t max)
 {
     uint32_t n = max > FLOE_BENCH_BATCH_ROWS ? FLOE_BENCH_BATCH_ROWS : max;
-    if ((int64_t)n > d->rows - d->done) n = (uint32_t)(d->rows - d->done);
+    if (d->rows >= 0 && (int64_t)n > d->rows - d->done) n = (uint32_t)(d->rows - d->done);
     if (n == 0) {
         b->n = 0;
         return 0;
     }
     if (d->ev)
         floe_gen_events_columns(d->ev, n, b->cols);
-    else
+    else if (d->li)
         n = floe_gen_tpch_lineitem(d->li, n, b->cols);
+    else
+        n = floe_gen_tpch_table_next(d->tt, n, b->cols);
     d->done += n;
     b->n = n;
     return n;

@@ -2,13 +2,13 @@
  * batches and as CSV files.
  *
  * A floe_bench_data is a bounded stream of generated rows of one dataset:
- * `events` (bench/gen.h, `size` = rows, default seed 20240101) or `lineitem`
- * (bench/gen_tpch.h, `size` = scale factor, default seed 19920101). Batches
+ * `events` (bench/gen.h, `size` = rows, default seed 20240101) or a TPC-H
+ * table (bench/gen_tpch.h, `size` = scale factor, default seed 19920101). Batches
  * are column arrays in floe's physical layouts (floe.h), ready for
  * floe_appender_append_columns and for the peer drivers. The CSV writer
  * renders rows exactly as ../shared/peers/gen_data does (header line
  * included), so `floe_bench_data_write_csv` output is byte-identical to
- * `gen_data events --rows N` / `gen_data lineitem --sf X`.
+ * `gen_data events --rows N` / `gen_data <table> --sf X`.
  * Ownership: a batch owns its column arrays; VARCHAR values in a batch are
  * borrowed from the generator and valid until the next floe_bench_data_next.
  * One stream per thread; schemas are static and shareable.
@@ -36,7 +36,9 @@ typedef struct floe_bench_schema {
 extern const floe_bench_schema floe_bench_events_schema;
 extern const floe_bench_schema floe_bench_lineitem_schema;
 
-/* Schema by table name; NULL when unknown. */
+/* Schema by table name (events, lineitem, and the other seven TPC-H tables
+ * orders, customer, part, supplier, partsupp, nation, region, typed as the
+ * peers kit's DuckDB runner); NULL when unknown. */
 const floe_bench_schema *floe_bench_schema_find(const char *table);
 
 typedef struct floe_bench_batch {
@@ -61,13 +63,13 @@ int floe_bench_batch_write_csv(const floe_bench_batch *b, FILE *f, floe_err *err
 
 typedef struct floe_bench_data floe_bench_data;
 
-/* A stream of `table` ("events": size = rows; "lineitem": size = scale
+/* A stream of `table` ("events": size = rows; TPC-H tables: size = scale
  * factor) from `seed` (0 = the dataset's default seed). */
 int floe_bench_data_new(const char *table, double size, uint64_t seed, floe_bench_data **out,
                         floe_err *err);
 void floe_bench_data_free(floe_bench_data *d);
 const floe_bench_schema *floe_bench_data_schema(const floe_bench_data *d);
-/* Rows of the whole stream. */
+/* Rows of the whole stream; -1 for orders (known only by generating). */
 int64_t floe_bench_data_rows(const floe_bench_data *d);
 /* Fill b (of this stream's schema) with up to `max` (<= FLOE_BENCH_BATCH_ROWS)
  * next rows; returns the rows filled (b->n), 0 at the end of the stream. */

@@ -31,7 +31,7 @@ static const floe_bench_peer_ops *const all_ops[] = {
 #ifdef FLOE_BENCH_HAVE_FLOE
     &floe_bench_peer_floe_ops,
 #endif
-    &floe_bench_peer_duckdb_ops, &floe_bench_peer_sqlite_ops};
+    &floe_bench_peer_duckdb_ops, &floe_bench_peer_sqlite_ops, &floe_bench_peer_clickhouse_ops};
 
 const floe_bench_peer_ops *floe_bench_peer_find(const char *name)
 {
@@ -50,8 +50,6 @@ int floe_bench_peer_open(const char *name, const char *dir, floe_bench_peer **ou
     if (ops == NULL) {
         if (strcmp(name, "floe") == 0)
             return floe_err_set(err, FLOE_NOTFOUND, "floe is not built yet (no api/db.c)");
-        if (strcmp(name, "clickhouse") == 0)
-            return floe_err_set(err, FLOE_NOTFOUND, "the ClickHouse driver is not written yet");
         return floe_err_set(err, FLOE_NOTFOUND, "unknown peer '%s'", name);
     }
     p = floe_calloc(1, sizeof *p);

@@ -92,6 +92,7 @@ int floe_bench_peer_load(floe_bench_peer *p, floe_bench_data *d, uint64_t flush_
 /* The engines, each in its own file (bench/peer_<name>.c). */
 extern const floe_bench_peer_ops floe_bench_peer_duckdb_ops;
 extern const floe_bench_peer_ops floe_bench_peer_sqlite_ops;
+extern const floe_bench_peer_ops floe_bench_peer_clickhouse_ops;
 #ifdef FLOE_BENCH_HAVE_FLOE
 extern const floe_bench_peer_ops floe_bench_peer_floe_ops;
 #endif

@@ -1,7 +1,8 @@
 /* bench/bench_storage.c: encode/decode measurements of the column format.
  *
  * floe_bench_storage(argc, argv) writes synthetic columns (and, when present,
- * the columns of /tmp/peerdata/lineitem.csv and /tmp/peerdata/events.csv) as
+ * the columns of lineitem.csv and events.csv in $FLOE_PEERDATA, default
+ * /tmp/peerdata; '|' or ',' separated, header line detected) as
  * one-column parts, reads every block back, checks each value against the
  * input, and prints one line per column: raw bytes, bytes on disk, ratio,
  * encodings chosen, write speed (raw bytes / second through the part writer,
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "storage/encode.h"
 #include "storage/part.h"
 #include "util/arena.h"
 #include "util/datetime.h"
@@ -138,7 +140,7 @@ static int bench_column(const char *tmp, const char *label, const floe_vec *v, i
 
 typedef struct csv_col {
     char name[64];
-    int is_int, is_num, is_date; /* all non-empty fields so far parse as ... */
+    int is_int, is_num, is_date, is_ts; /* all non-empty fields so far parse as ... */
 } csv_col;
 
 static int parse_i64(const char *s, size_t n, int64_t *out)
@@ -163,11 +165,14 @@ static int parse_dbl(const char *s, size_t n, double *out)
 
 static int parse_date(const char *s, size_t n, int32_t *out)
 {
-    int y, m, d;
     if (n != 10 || s[4] != '-' || s[7] != '-') return 0;
-    if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3) return 0;
-    *out = floe_date_from_ymd(y, m, d);
-    return 1;
+    return floe_date_parse(s, n, out, NULL) == FLOE_OK;
+}
+
+static int parse_ts(const char *s, size_t n, int64_t *out)
+{
+    if (n < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':') return 0;
+    return floe_timestamp_parse(s, n, out, NULL) == FLOE_OK;
 }
 
 /* Split `line` at `delim` (no quoting beyond stripping surrounding quotes). */
@@ -221,7 +226,7 @@ static void bench_csv(const char *tmp, const char *path, uint32_t max_rows, int6
             snprintf(cols[c].name, sizeof cols[c].name, "%.*s", (int)fl[c], f[c]);
         else
             snprintf(cols[c].name, sizeof cols[c].name, "col%u", c);
-        cols[c].is_int = cols[c].is_num = cols[c].is_date = 1;
+        cols[c].is_int = cols[c].is_num = cols[c].is_date = cols[c].is_ts = 1;
     }
     for (i = header; i < nrows; i++) {
         nf = split(lines[i], delim, f, fl, 64);
@@ -229,7 +234,9 @@ static void bench_csv(const char *tmp, const char *path, uint32_t max_rows, int6
             int64_t x;
             double d;
             int32_t dt;
+            int64_t ts;
             if (fl[c] == 0) continue;
+            if (cols[c].is_ts && !parse_ts(f[c], fl[c], &ts)) cols[c].is_ts = 0;
             if (cols[c].is_int && !parse_i64(f[c], fl[c], &x)) cols[c].is_int = 0;
             if (cols[c].is_num && !parse_dbl(f[c], fl[c], &d)) cols[c].is_num = 0;
             if (cols[c].is_date && !parse_date(f[c], fl[c], &dt)) cols[c].is_date = 0;
@@ -239,6 +246,7 @@ static void bench_csv(const char *tmp, const char *path, uint32_t max_rows, int6
         floe_type t = floe_type_make(cols[c].is_int    ? FLOE_TYPE_BIGINT
                                      : cols[c].is_num  ? FLOE_TYPE_DOUBLE
                                      : cols[c].is_date ? FLOE_TYPE_DATE
+                                     : cols[c].is_ts   ? FLOE_TYPE_TIMESTAMP
                                                        : FLOE_TYPE_VARCHAR);
         floe_vec v;
         char label[160];
@@ -254,6 +262,7 @@ static void bench_csv(const char *tmp, const char *path, uint32_t max_rows, int6
             if (t.id == FLOE_TYPE_BIGINT) parse_i64(f[c], fl[c], &((int64_t *)v.data)[i]);
             else if (t.id == FLOE_TYPE_DOUBLE) parse_dbl(f[c], fl[c], &((double *)v.data)[i]);
             else if (t.id == FLOE_TYPE_DATE) parse_date(f[c], fl[c], &((int32_t *)v.data)[i]);
+            else if (t.id == FLOE_TYPE_TIMESTAMP) parse_ts(f[c], fl[c], &((int64_t *)v.data)[i]);
             else floe_vec_set_string(&v, i, f[c], (uint32_t)fl[c]);
         }
         v.n = n;
@@ -264,6 +273,39 @@ static void bench_csv(const char *tmp, const char *path, uint32_t max_rows, int6
 out:
     for (i = 0; i < nrows; i++) free(lines[i]);
     free(lines);
+}
+
+/* Bit-unpacking kernel alone: GB/s of int64 output per width, verified. */
+static int bench_unpack(uint64_t seed)
+{
+    static const uint32_t widths[] = {1, 3, 8, 13, 17, 32, 48, 57, 64};
+    const uint32_t n = 65536;
+    uint64_t *v = floe_malloc(n * sizeof *v), *out = floe_malloc(n * sizeof *out), s = seed;
+    uint8_t *packed = floe_malloc((size_t)n * 8);
+    int bad = 0;
+    uint32_t k, i, rep;
+    if (!v || !out || !packed) return 1;
+    for (k = 0; k < sizeof widths / sizeof widths[0]; k++) {
+        uint32_t w = widths[k];
+        uint64_t mask = w == 64 ? ~0ULL : (1ULL << w) - 1;
+        double t0, best = 1e30;
+        for (i = 0; i < n; i++) v[i] = bs_rand(&s) & mask;
+        floe_encode_bitpack(v, n, w, packed);
+        for (rep = 0; rep < 5; rep++) {
+            uint32_t it;
+            t0 = now_s();
+            for (it = 0; it < 20; it++) floe_encode_bitunpack(packed, n, w, 7, out);
+            t0 = (now_s() - t0) / 20;
+            if (t0 < best) best = t0;
+        }
+        for (i = 0; i < n; i++) bad |= out[i] != v[i] + 7;
+        printf("bitunpack w=%-2u %8.2f GB/s of int64 output%s\n", w,
+               (double)n * 8 / best / 1e9, bad ? "  MISMATCH" : "");
+    }
+    floe_free(v);
+    floe_free(out);
+    floe_free(packed);
+    return bad;
 }
 
 /* ---------------------------------------------------------- synthetic */
@@ -283,6 +325,7 @@ int floe_bench_storage(int argc, char **argv)
         return 1;
     }
     printf("floe-bench storage: rows=%u seed=%llu\n", n, (unsigned long long)seed);
+    bad |= bench_unpack(seed);
     for (shape = 0; shape < 9; shape++) {
         static const char *labels[] = {"timestamp_sorted_jitter", "bigint_small_range",
                                        "integer_low_cardinality", "bigint_random",
@@ -322,8 +365,14 @@ int floe_bench_storage(int argc, char **argv)
         bad |= bench_column(tmp, labels[shape], &v, id++);
         floe_vec_free(&v);
     }
-    bench_csv(tmp, "/tmp/peerdata/lineitem.csv", n, &id, &bad);
-    bench_csv(tmp, "/tmp/peerdata/events.csv", n, &id, &bad);
+    {
+        const char *pd = getenv("FLOE_PEERDATA"); /* default /tmp/peerdata */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/lineitem.csv", pd && *pd ? pd : "/tmp/peerdata");
+        bench_csv(tmp, path, n, &id, &bad);
+        snprintf(path, sizeof path, "%s/events.csv", pd && *pd ? pd : "/tmp/peerdata");
+        bench_csv(tmp, path, n, &id, &bad);
+    }
     rmdir(tmp);
     return bad;
 }

@@ -338,12 +338,13 @@ static int ingest_case(const floe_bench_opts *o, const char *peer_name, floe_ben
         note(o, "%s skipped: %s", peer_name, e.msg);
         return FLOE_OK;
     }
-    if (floe_bench_peer_set_durability(p, mode, &e) == FLOE_UNSUPPORTED) {
+    rc = floe_bench_peer_set_durability(p, mode, &e);
+    if (rc == FLOE_UNSUPPORTED) {
         note(o, "%s: %s", peer_name, e.msg);
         floe_bench_peer_close(p);
         return FLOE_OK;
     }
-    if (e.code != FLOE_OK || floe_bench_peer_create_table(p, &floe_bench_events_schema, &e) != FLOE_OK) {
+    if (rc != FLOE_OK || floe_bench_peer_create_table(p, &floe_bench_events_schema, &e) != FLOE_OK) {
         sstatus(status, sizeof status, "%s", e.msg);
         goto record;
     }

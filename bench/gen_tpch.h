@@ -41,4 +41,26 @@ int64_t floe_gen_tpch_rows(const floe_gen_tpch *g);
  * written: n, fewer at the end of the stream, 0 when it is exhausted. */
 uint32_t floe_gen_tpch_lineitem(floe_gen_tpch *g, uint32_t n, void *const data[16]);
 
+/* The other seven TPC-H tables of `gen_data tpch` (orders, customer, part,
+ * supplier, partsupp, nation, region), row for row: each table has its own
+ * RNG stream (seed + k * 1000003, k its index in that order + 1); orders is
+ * derived from the lineitem stream (one row per order, in the same pass, as
+ * gen_data does), so it is consistent with lineitem. Physical layouts in
+ * column order as the DuckDB runner's schema: keys BIGINT (int64_t),
+ * *_nationkey, *_regionkey, p_size, ps_availqty, o_shippriority INTEGER
+ * (int32_t), money DOUBLE (cents / 100.0), o_orderdate DATE (int32_t),
+ * text VARCHAR (floe_string into the generator's buffer, valid until the
+ * next call). */
+typedef struct floe_gen_tpch_table floe_gen_tpch_table;
+
+/* A generator for table `name` at scale factor sf; NULL on OOM, unknown
+ * table or bad sf. */
+floe_gen_tpch_table *floe_gen_tpch_table_new(const char *name, double sf, uint64_t seed);
+void floe_gen_tpch_table_free(floe_gen_tpch_table *t);
+/* Rows of the table, or -1 when only generating tells (orders). */
+int64_t floe_gen_tpch_table_rows(const floe_gen_tpch_table *t);
+/* Up to n (<= FLOE_GEN_TPCH_BATCH) next rows into the column arrays; the
+ * rows written, 0 at the end. */
+uint32_t floe_gen_tpch_table_next(floe_gen_tpch_table *t, uint32_t n, void *const *data);
+
 #endif

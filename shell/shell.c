@@ -202,7 +202,6 @@ static int render_result(shell *sh, floe_result *res)
     rc = shell_render_end(r);
     r = NULL;
 out:
-    if (rc != 0 && r == NULL && names == NULL) fputs("Error: out of memory\n", stderr);
     shell_render_free(r);
     if (tbuf)
         for (c = 0; c < ncols; c++) free(tbuf[c]);
@@ -226,6 +225,7 @@ static int run_sql(shell *sh, const char *sql)
     rc = floe_query(sh->db, sql, &res);
     g_in_query = 0;
     if (rc != FLOE_OK) {
+        if (rc == FLOE_INTERRUPT && sh->interactive) fputc('\n', stderr); /* after the ^C echo */
         report_error(sh, sql);
         floe_result_free(res);
         end_once(sh);
@@ -233,7 +233,7 @@ static int run_sql(shell *sh, const char *sql)
     }
     if (res != NULL && floe_result_column_count(res) > 0) {
         if (render_result(sh, res) != 0) {
-            fprintf(stderr, "Error: cannot write the result\n");
+            fprintf(stderr, "Error: cannot show the result (out of memory or write error)\n");
             sh->nerrors++;
         }
     }
@@ -369,7 +369,6 @@ static int dot_schema(shell *sh, const char *table)
     }
     for (i = 0; i < tables.n && rc == 0; i++) {
         char *text;
-        names.n = types.n = 0;
         shell_names_clear(&names);
         shell_names_clear(&types);
         if (describe_table(sh, tables.v[i], &names, &types, 1) != 0) {

@@ -596,6 +596,18 @@ int floe_bind_expr_binary(floe_arena *a, floe_fn fn, const char *opname, floe_ex
     const floe_type tbool = floe_type_make(FLOE_TYPE_BOOLEAN);
 
     if (is_cmp(fn)) {
+        /* DATE column vs a TIMESTAMP constant at midnight (date +/- interval):
+         * compare as DATE so the column stays bare (scan predicates, no casts) */
+        if (tx.id == FLOE_TYPE_DATE && ty.id == FLOE_TYPE_TIMESTAMP && y->kind == FLOE_EXPR_CONST &&
+            !y->value.is_null && y->value.v.i % FLOE_MICROS_PER_DAY == 0) {
+            if ((rc = floe_bind_expr_cast(a, y, tx, &y, err))) return rc;
+            ty = tx;
+        } else if (ty.id == FLOE_TYPE_DATE && tx.id == FLOE_TYPE_TIMESTAMP &&
+                   x->kind == FLOE_EXPR_CONST && !x->value.is_null &&
+                   x->value.v.i % FLOE_MICROS_PER_DAY == 0) {
+            if ((rc = floe_bind_expr_cast(a, x, ty, &x, err))) return rc;
+            tx = ty;
+        }
         if (!floe_bind_expr_common_type(x, y, &t)) return op_error(err, opname, tx, ty);
         if (t.id == FLOE_TYPE_NULL) t = floe_type_make(FLOE_TYPE_INTEGER);
         if ((rc = floe_bind_expr_cast(a, x, t, &x, err)) ||
@@ -889,6 +901,22 @@ static int fold_arith(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *er
     return FLOE_OK;
 }
 
+/* Fold a constant expression with the engine's evaluator; on any evaluation
+ * error the expression is kept (it fails at run time only if evaluated). */
+static int fold_engine(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *err)
+{
+    floe_eval_ctx ctx;
+    floe_err e2 = FLOE_ERR_INIT;
+    floe_value v;
+    int rc;
+    memset(&ctx, 0, sizeof ctx);
+    rc = floe_expr_eval_const(e, &ctx, a, &v, &e2);
+    floe_eval_ctx_free(&ctx);
+    if (rc == FLOE_NOMEM) return floe_err_nomem(err);
+    if (rc != FLOE_OK || !floe_type_eq(v.type, e->type)) return FLOE_OK;
+    return set_const(a, e, v, out, err);
+}
+
 int floe_bind_expr_fold(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *err)
 {
     floe_value r;
@@ -912,6 +940,25 @@ int floe_bind_expr_fold(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *
         case FLOE_FN_DIV:
         case FLOE_FN_MOD:
         case FLOE_FN_NEG: return fold_arith(a, e, out, err);
+        case FLOE_FN_DATE_PART:
+        case FLOE_FN_DATE_TRUNC:
+        case FLOE_FN_TIME_BUCKET:
+        case FLOE_FN_LOWER:
+        case FLOE_FN_UPPER:
+        case FLOE_FN_LENGTH:
+        case FLOE_FN_SUBSTR:
+        case FLOE_FN_CONCAT:
+        case FLOE_FN_CONCAT_OP:
+        case FLOE_FN_TRIM:
+        case FLOE_FN_LTRIM:
+        case FLOE_FN_RTRIM:
+        case FLOE_FN_REPLACE:
+        case FLOE_FN_ABS:
+        case FLOE_FN_ROUND:
+        case FLOE_FN_FLOOR:
+        case FLOE_FN_CEIL:
+        case FLOE_FN_GREATEST:
+        case FLOE_FN_LEAST: return fold_engine(a, e, out, err);
         case FLOE_FN_EQ:
         case FLOE_FN_NE:
         case FLOE_FN_LT:

@@ -831,7 +831,7 @@ static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
     }
     *out = floe_bind_expr_call(b->a, fd->fn, t, args, na);
     if (*out == NULL) return nomem(b);
-    return FLOE_OK;
+    return at(b, floe_bind_expr_fold(b->a, *out, out, b->err), ae->off);
 nargs:
     return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                            "function %s does not take %u argument%s", n, na, na == 1 ? "" : "s");

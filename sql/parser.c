@@ -46,6 +46,13 @@ enum {
     PREC_MUL
 };
 
+/* Error paths keep their message buffers out of the recursive frames. */
+#if defined(__GNUC__)
+#define COLD __attribute__((noinline, cold))
+#else
+#define COLD
+#endif
+
 #define TRY(x)                    \
     do {                          \
         int rc_ = (x);            \
@@ -71,16 +78,14 @@ void floe_sql_position(const char *sql, int offset, int *out_line, int *out_col)
 
 static void advance(floe_parser *p)
 {
-    floe_err e = FLOE_ERR_INIT;
     if (p->tok.kind == FLOE_TOK_EOF || p->tok.kind == FLOE_TOK_ERROR) return;
     p->prev = p->tok;
-    if (floe_lexer_next(&p->lx, &p->tok, &e) != FLOE_OK) {
-        if (!p->lex_failed) {
-            p->lex_failed = 1;
-            p->lex_err = e;
-        }
+    /* the lexer writes p->lex_err only on failure, and after a failure the
+     * ERROR token stops advancing, so it keeps the first lexer error */
+    if (floe_lexer_next(&p->lx, &p->tok, &p->lex_err) != FLOE_OK) {
+        p->lex_failed = 1;
         p->tok.kind = FLOE_TOK_ERROR;
-        p->tok.off = e.offset;
+        p->tok.off = p->lex_err.offset;
         p->tok.len = 0;
     }
 }
@@ -90,9 +95,8 @@ static floe_token peek(const floe_parser *p, int k)
 {
     floe_lexer lx = p->lx;
     floe_token t = p->tok;
-    floe_err e = FLOE_ERR_INIT;
     while (k-- > 0 && t.kind != FLOE_TOK_EOF && t.kind != FLOE_TOK_ERROR) {
-        if (floe_lexer_next(&lx, &t, &e) != FLOE_OK) {
+        if (floe_lexer_next(&lx, &t, NULL) != FLOE_OK) {
             t.kind = FLOE_TOK_ERROR;
             break;
         }
@@ -100,7 +104,7 @@ static floe_token peek(const floe_parser *p, int k)
     return t;
 }
 
-static int with_pos(floe_parser *p, int code, int off, const char *msg)
+COLD static int with_pos(floe_parser *p, int code, int off, const char *msg)
 {
     int line, col;
     floe_sql_position(p->lx.sql, off, &line, &col);
@@ -109,7 +113,7 @@ static int with_pos(floe_parser *p, int code, int off, const char *msg)
 
 /* Syntax error at the current token; `expected` may be NULL. Reports a
  * pending lexer error instead when the parser got stuck on it. */
-static int syntax_error(floe_parser *p, const char *expected)
+COLD static int syntax_error(floe_parser *p, const char *expected)
 {
     char msg[FLOE_ERRMSG_MAX];
     const floe_token *t = &p->tok;
@@ -133,7 +137,7 @@ static int syntax_error(floe_parser *p, const char *expected)
     return with_pos(p, FLOE_PARSE, t->off, msg);
 }
 
-static int error_at(floe_parser *p, int off, const char *msg)
+COLD static int error_at(floe_parser *p, int off, const char *msg)
 {
     return with_pos(p, FLOE_PARSE, off, msg);
 }
@@ -175,20 +179,30 @@ static int accept_kw(floe_parser *p, const char *kw)
     return 1;
 }
 
-static int expect_op(floe_parser *p, const char *op, const char *what)
+COLD static int expect_op_fail(floe_parser *p, const char *op, const char *what)
 {
     char msg[128];
-    if (accept_op(p, op)) return FLOE_OK;
     snprintf(msg, sizeof msg, "expected '%s' %s", op, what);
+    return syntax_error(p, msg);
+}
+
+static int expect_op(floe_parser *p, const char *op, const char *what)
+{
+    if (accept_op(p, op)) return FLOE_OK;
+    return expect_op_fail(p, op, what);
+}
+
+COLD static int expect_kw_fail(floe_parser *p, const char *kw, const char *what)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "expected %s %s", kw, what);
     return syntax_error(p, msg);
 }
 
 static int expect_kw(floe_parser *p, const char *kw, const char *what)
 {
-    char msg[128];
     if (accept_kw(p, kw)) return FLOE_OK;
-    snprintf(msg, sizeof msg, "expected %s %s", kw, what);
-    return syntax_error(p, msg);
+    return expect_kw_fail(p, kw, what);
 }
 
 /* End offset of the last consumed token. */
@@ -259,17 +273,22 @@ static int enter(floe_parser *p)
 }
 
 /* Identifier: a non-reserved word (lower-cased) or a quoted identifier. */
-static int parse_ident(floe_parser *p, const char **out, const char *what)
+COLD static int expected_what(floe_parser *p, const char *what)
 {
     char msg[128];
+    snprintf(msg, sizeof msg, "expected %s", what);
+    return syntax_error(p, msg);
+}
+
+static int parse_ident(floe_parser *p, const char **out, const char *what)
+{
     const floe_token *t = &p->tok;
     if (t->kind == FLOE_TOK_WORD && !floe_lexer_reserved(&p->lx, t)) {
         *out = lower_copy(p, t);
     } else if (t->kind == FLOE_TOK_QIDENT) {
         *out = unquote(p, t, NULL);
     } else {
-        snprintf(msg, sizeof msg, "expected %s", what);
-        return syntax_error(p, msg);
+        return expected_what(p, what);
     }
     if (*out == NULL) return nomem(p);
     advance(p);
@@ -1546,7 +1565,7 @@ static int fail(floe_parser *p, int rc, floe_err *err)
 
 int floe_parser_next(floe_parser *p, floe_ast_stmt **out_stmt, floe_err *err)
 {
-    floe_ast_stmt *s;
+    floe_ast_stmt *s = NULL;
     int rc;
     floe_err local = FLOE_ERR_INIT;
 

@@ -611,9 +611,9 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
     }
     /* multi-relation conjuncts need their columns above the scans */
     for (i = 0; i < nconj; i++) {
-        uint64_t m = c.mask[i];
-        if (m & (m - 1)) floe_planner_mark(conj[i], need2, ngids);
-        if (is_semi_conj(conj[i])) floe_planner_mark(conj[i], need2, ngids);
+        /* (single-table ones too: a WHERE filter over the inner side of an
+         * outer join runs above the join) */
+        floe_planner_mark(conj[i], need2, ngids);
     }
     c.semis = semis;
     c.nsemis = nsemis;

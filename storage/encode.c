@@ -421,14 +421,22 @@ static inline bool alp_fits(double v, int e, int64_t *out)
     return true;
 }
 
-static int alp_pick_exp(const double *v, uint32_t n)
+static inline double bits_to_double(int64_t b)
+{
+    double d;
+    memcpy(&d, &b, 8);
+    return d;
+}
+
+/* The exponent that represents most of a sample of the values exactly. */
+static int alp_pick_exp(const int64_t *v, uint32_t n)
 {
     int e, best = 0, best_ok = -1;
     uint32_t step = n > 64 ? n / 64 : 1, i;
     int64_t dummy;
     for (e = 0; e <= FLOE_ALP_MAX_EXP; e++) {
         int ok = 0;
-        for (i = 0; i < n; i += step) ok += alp_fits(v[i], e, &dummy);
+        for (i = 0; i < n; i += step) ok += alp_fits(bits_to_double(v[i]), e, &dummy);
         if (ok > best_ok) {
             best_ok = ok;
             best = e;
@@ -445,7 +453,8 @@ typedef struct alp_plan {
     int64_t min, max;
 } alp_plan;
 
-static int alp_prepare(const double *v, uint32_t n, alp_plan *p)
+/* v: the values' bit patterns (NULL slots already normalised). */
+static int alp_prepare(const int64_t *v, uint32_t n, alp_plan *p)
 {
     uint32_t i;
     int64_t last = 0;
@@ -459,7 +468,7 @@ static int alp_prepare(const double *v, uint32_t n, alp_plan *p)
     if (p->ints == NULL || p->exc == NULL) return FLOE_NOMEM;
     for (i = 0; i < n; i++) {
         int64_t x;
-        if (alp_fits(v[i], p->e, &x)) {
+        if (alp_fits(bits_to_double(v[i]), p->e, &x)) {
             last = x;
             have = true;
         } else {
@@ -489,7 +498,7 @@ static size_t alp_size(const alp_plan *p, uint32_t n)
     return 1 + 8 + 1 + floe_encode_packed_size(n, w) + 4 + (size_t)p->nexc * 12;
 }
 
-static int alp_write(const alp_plan *p, const double *v, uint32_t n, floe_encbuf *out,
+static int alp_write(const alp_plan *p, const int64_t *v, uint32_t n, floe_encbuf *out,
                      floe_err *err)
 {
     uint32_t w = bits_for((uint64_t)p->max - (uint64_t)p->min), i;
@@ -639,7 +648,7 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
         cw = bits_for(d.n ? d.n - 1 : 0);
     }
     if (t.id == FLOE_TYPE_DOUBLE && (force == FLOE_ENC_AUTO || force == FLOE_ENC_ALP)) {
-        if (alp_prepare(data, n, &alp) != FLOE_OK) {
+        if (alp_prepare(v, n, &alp) != FLOE_OK) {
             rc = floe_err_nomem(err);
             goto out;
         }
@@ -709,7 +718,7 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
         rc = put_packed(out, v, n, 0, cw, err);
         break;
     case FLOE_ENC_ALP:
-        rc = alp_write(&alp, data, n, out, err);
+        rc = alp_write(&alp, v, n, out, err);
         break;
     default:
         rc = floe_encode_buf_reserve(out, (size_t)n * w, err);

@@ -17,6 +17,8 @@
 
 #define PATH_CAP 4096
 
+static bool parse_part_name(const char *s, int64_t *id, bool *tmp);
+
 const char *floe_part_dir(const char *table_dir, int64_t part_id, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s/part-%lld", table_dir, (long long)part_id);
@@ -376,6 +378,11 @@ static int copy_rows(wcol *col, const floe_vec *src, const uint32_t *sel, uint32
         uint32_t s = is_const ? 0 : sel ? sel[pos + k] : pos + k;
         if (src->validity && !floe_vec_is_valid(src, s)) {
             if (floe_vec_set_null(&col->buf, dst0 + k)) return floe_err_nomem(err);
+            if (col->def.type.id == FLOE_TYPE_VARCHAR) { /* never keep a NULL row's pointer */
+                floe_string *d = (floe_string *)dst + dst0 + k;
+                d->ptr = "";
+                d->len = 0;
+            }
         } else if (col->def.type.id == FLOE_TYPE_VARCHAR) {
             floe_string *d = (floe_string *)dst + dst0 + k;
             if (d->len) {
@@ -633,6 +640,15 @@ int floe_part_reader_open(const char *part_dir, const floe_part_schema *schema,
     base_name(part_dir, name, sizeof name);
     rc = manifest_read(part_dir, name, &m, err);
     if (rc) return rc;
+    {
+        int64_t dir_id;
+        bool tmp;
+        if (parse_part_name(name, &dir_id, &tmp) && !tmp && dir_id != m.part_id) {
+            manifest_free(&m);
+            return floe_err_set(err, FLOE_CORRUPT, "%s/%s: manifest is for part %lld", name,
+                                FLOE_PART_META_NAME, (long long)m.part_id);
+        }
+    }
     r = floe_calloc(1, sizeof *r);
     if (r == NULL) {
         manifest_free(&m);
@@ -765,6 +781,47 @@ int floe_part_read_dict(const floe_part_reader *r, uint32_t col, uint32_t b, flo
         return floe_err_set(err, FLOE_NOTFOUND, "part-%lld: column %u is not in the part",
                             (long long)r->part_id, col);
     return floe_column_reader_read_dict(r->cols[col].cr, b, codes, dict, err);
+}
+
+/* --------------------------------------------------------------- merge */
+
+int floe_part_merge(const char *table_dir, floe_part_reader *const *src, uint32_t n,
+                    int64_t new_id, const floe_part_schema *schema, uint32_t block_rows,
+                    floe_part_info *out_info, floe_err *err)
+{
+    floe_part_writer *w;
+    floe_batch b;
+    uint32_t p, blk, c;
+    int rc;
+    memset(&b, 0, sizeof b);
+    for (p = 0; p < n; p++)
+        if (floe_part_reader_ncols(src[p]) != schema->ncols)
+            return floe_err_set(err, FLOE_MISUSE, "merge: part-%lld was opened with %u columns, not %u",
+                                (long long)floe_part_reader_id(src[p]),
+                                floe_part_reader_ncols(src[p]), schema->ncols);
+    rc = floe_part_writer_open(table_dir, new_id, schema, block_rows, &w, err);
+    if (rc) return rc;
+    b.cols = floe_calloc(schema->ncols ? schema->ncols : 1, sizeof *b.cols);
+    if (b.cols == NULL) {
+        floe_part_writer_abort(w);
+        return floe_err_nomem(err);
+    }
+    b.ncols = schema->ncols;
+    for (p = 0; p < n && rc == FLOE_OK; p++) {
+        for (blk = 0; blk < floe_part_reader_nblocks(src[p]) && rc == FLOE_OK; blk++) {
+            for (c = 0; c < schema->ncols && rc == FLOE_OK; c++)
+                rc = floe_part_read_block(src[p], c, blk, &b.cols[c], err);
+            b.n = floe_part_reader_block_rows(src[p], blk);
+            if (rc == FLOE_OK) rc = floe_part_writer_append(w, &b, err);
+            for (c = 0; c < schema->ncols; c++) floe_vec_free(&b.cols[c]);
+        }
+    }
+    floe_free(b.cols);
+    if (rc) {
+        floe_part_writer_abort(w);
+        return rc;
+    }
+    return floe_part_writer_finish(w, out_info, err);
 }
 
 /* ------------------------------------------------------------------ GC */

@@ -129,6 +129,16 @@ int floe_part_read_block(const floe_part_reader *r, uint32_t col, uint32_t b, fl
 int floe_part_read_dict(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *codes,
                         floe_vec *dict, floe_err *err);
 
+/* Merge: write part `new_id` in table_dir holding every row of src[0, n) in
+ * order (part by part), with the columns of `schema` (a column a source part
+ * lacks is written as NULL). Block boundaries are rebuilt at block_rows (0:
+ * default). The sources are only read. Commit with
+ * floe_catalog_replace_parts, then drop the old directories once no reader
+ * uses them. On failure nothing is left on disk. */
+int floe_part_merge(const char *table_dir, floe_part_reader *const *src, uint32_t n,
+                    int64_t new_id, const floe_part_schema *schema, uint32_t block_rows,
+                    floe_part_info *out_info, floe_err *err);
+
 /* Open-time garbage collection of <table_dir>: removes part-*.tmp/ and every
  * part-<id>/ whose id is not in committed[0, n). A committed part whose
  * directory, manifest or column files are missing is FLOE_CORRUPT naming it

@@ -1,7 +1,7 @@
 /* tests/bench/test_peers.c: the peer drivers load the generated rows and
  * answer the query set; answers are checked against plain C loops over the
  * same generated rows, and ingest/copy counts against the rows handed in.
- * DuckDB tests skip when its library is absent. */
+ * DuckDB and ClickHouse tests skip when the engine is absent. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -148,6 +148,7 @@ static void check_peer(const char *name)
 
 Test(peers, sqlite_answers_match_plain_loops) { check_peer("sqlite"); }
 Test(peers, duckdb_answers_match_plain_loops) { check_peer("duckdb"); }
+Test(peers, clickhouse_answers_match_plain_loops, .timeout = 60) { check_peer("clickhouse"); }
 
 Test(peers, unknown_and_unbuilt_peers_are_not_found)
 {

@@ -4,6 +4,7 @@
 
 #include "binder_testlib.h"
 #include "sql/bind_expr.h"
+#include "util/mem.h"
 
 /* Bind sql, expect success, return the plan text (free with floe_free). */
 static char *plan_of(const char *sql)
@@ -428,4 +429,65 @@ Test(bind_expr, edit_distance)
     cr_expect_eq(floe_binder_edit_distance("ABC", "abc"), 0);
     cr_expect_eq(floe_binder_edit_distance("", "abc"), 3);
     cr_expect_eq(floe_binder_edit_distance("kitten", "sitting"), 3);
+}
+
+Test(binder, date_column_vs_date_plus_interval_stays_a_date_predicate)
+{
+    /* TPC-H Q1/Q6 shapes: the constant side folds to midnight and is cast to DATE */
+    expect_plan("select count(*) from lineitem where l_shipdate <= date '1998-12-01' - interval "
+                "'90' day",
+                "AGGREGATE groups=[] aggs=[count_star()]\n  SCAN lineitem cols=[l_shipdate] "
+                "pred(c4 <= 1998-09-02:DATE) filter=(#0 <= 1998-09-02:DATE)\n");
+    expect_plan("select a from t where e < date '1994-01-01' + interval '1' year",
+                "PROJECT #0\n  SCAN t cols=[a,e] pred(c4 < 1995-01-01:DATE) filter=(#1 < "
+                "1995-01-01:DATE)\n");
+    /* not at midnight: compared as TIMESTAMP */
+    expect_plan("select a from t where e < timestamp '2024-01-01 10:00'",
+                "PROJECT #0\n  SCAN t cols=[a,e] filter=(CAST(#1 AS TIMESTAMP) < 2024-01-01 "
+                "10:00:00:TIMESTAMP)\n");
+}
+
+Test(binder, constant_function_calls_fold)
+{
+    expect_plan("select upper('abc'), date_trunc('month', timestamp '2024-05-17 10:00'), "
+                "length('h\xc3\xa9llo')",
+                "PROJECT 'ABC', 2024-05-01 00:00:00:TIMESTAMP, 5:BIGINT\n  VALUES rows=1\n");
+}
+
+/* Every allocation failure while binding returns FLOE_NOMEM (never crashes
+ * or reports another error), and binding succeeds once memory is back. */
+Test(binder, out_of_memory_at_every_allocation)
+{
+    static const char *queries[] = {
+        "select c, sum(g), avg(d) from t where a > 1 and e >= '2024-01-01' group by c having "
+        "count(*) > 2 order by 2 desc limit 10",
+        "select o_orderkey, sum(l_extendedprice) from customer, orders, lineitem where c_custkey = "
+        "o_custkey and l_orderkey = o_orderkey and o_orderkey in (select l_orderkey from lineitem "
+        "group by l_orderkey having sum(l_quantity) > 300) group by o_orderkey",
+        "with q as (select a, c from t) select * from q left join u on q.a = u.a where exists "
+        "(select 1 from u u2 where u2.a = q.a) and q.a > (select avg(a) from u u3 where u3.x = q.c)",
+        "insert into u (a) values (1), (2)",
+        "create table z (ts timestamp, v double default 1.5) with (ttl = '1 day')"};
+    size_t qi;
+    for (qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+        floe_parser *p = NULL;
+        floe_ast_stmt *st = NULL;
+        floe_err err = FLOE_ERR_INIT;
+        int64_t n;
+        int rc = FLOE_NOMEM;
+        cr_assert_eq(floe_parser_parse_one(queries[qi], strlen(queries[qi]), &p, &st, &err), FLOE_OK,
+                     "%s", err.msg);
+        for (n = 0; rc == FLOE_NOMEM && n < 100000; n++) {
+            floe_bound_stmt *s = NULL;
+            floe_mem_fail_after(n, 1);
+            rc = floe_bind_statement(st, queries[qi], &fake_cat, TEST_NOW_US, &s, &err);
+            floe_mem_fail_after(-1, 0);
+            cr_assert(rc == FLOE_OK || rc == FLOE_NOMEM, "%s: fail after %lld: rc %d %s",
+                      queries[qi], (long long)n, rc, err.msg);
+            if (rc == FLOE_NOMEM) cr_assert_null(s);
+            floe_bound_stmt_free(s);
+        }
+        cr_expect_eq(rc, FLOE_OK, "%s", queries[qi]);
+        floe_parser_free(p);
+    }
 }

@@ -337,3 +337,28 @@ Test(catalog, state_survives_reopen_from_disk)
     tu_rmrf(dir);
     free(dir);
 }
+
+Test(catalog, copy_by_id_and_newer_schema_is_refused)
+{
+    char *dir = tu_tmpdir(), cmd[4400];
+    floe_catalog *c;
+    floe_err err = FLOE_ERR_INIT;
+    floe_table_def *t, *cp;
+    int64_t id;
+    cr_assert_eq(floe_catalog_open(dir, &c, &err), FLOE_OK);
+    create_events(c, &id);
+    cr_assert_eq(floe_catalog_get_table_by_id(c, id, &t, &err), FLOE_OK);
+    cr_assert_eq(floe_table_def_copy(t, &cp, &err), FLOE_OK);
+    floe_table_def_free(t);
+    check_events(cp); /* the copy owns everything it points at */
+    floe_table_def_free(cp);
+    cr_assert_eq(floe_catalog_get_table_by_id(c, id + 100, &t, &err), FLOE_NOTFOUND);
+    floe_catalog_close(c);
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/catalog.db' 'UPDATE schema_version SET version=99'", dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(floe_catalog_open(dir, &c, &err), FLOE_UNSUPPORTED);
+    cr_assert_null(c);
+    cr_assert(strstr(err.msg, "schema version 99") != NULL, "%s", err.msg);
+    tu_rmrf(dir);
+    free(dir);
+}

@@ -475,3 +475,73 @@ Test(part, abort_removes_temporary_directory)
     tu_rmrf(dir);
     free(dir);
 }
+
+Test(part, merge_concatenates_parts_and_fills_missing_columns)
+{
+    char *dir = tu_tmpdir(), p1[4200], p2[4200], p3[4200];
+    floe_type ty[2] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_VARCHAR)};
+    floe_part_column cols[2] = {{1, "x", ty[0]}, {2, "s", ty[1]}};
+    floe_part_schema old = {cols, 1}, now = {cols, 2};
+    floe_part_reader *src[2], *m;
+    floe_part_info info;
+    floe_err err = FLOE_ERR_INIT;
+    floe_batch b;
+    floe_part_writer *w;
+    uint32_t i, blk, row = 0;
+    /* part 1: only column x (rows 0..149); part 2: x and s (rows 150..399) */
+    cr_assert_eq(floe_batch_init(&b, 2, ty, 250), FLOE_OK);
+    for (i = 0; i < 250; i++) {
+        char buf[16];
+        FLOE_VEC_DATA(&b.cols[0], int64_t)[i] = i;
+        snprintf(buf, sizeof buf, "s%u", i + 150);
+        floe_vec_set_string(&b.cols[1], i, buf, (uint32_t)strlen(buf));
+    }
+    b.n = 150;
+    b.ncols = 1;
+    cr_assert_eq(floe_part_writer_open(dir, 1, &old, 64, &w, &err), FLOE_OK);
+    cr_assert_eq(floe_part_writer_append(w, &b, &err), FLOE_OK);
+    cr_assert_eq(floe_part_writer_finish(w, NULL, &err), FLOE_OK);
+    b.ncols = 2;
+    b.n = 250;
+    for (i = 0; i < 250; i++) FLOE_VEC_DATA(&b.cols[0], int64_t)[i] = i + 150;
+    cr_assert_eq(floe_part_writer_open(dir, 2, &now, 100, &w, &err), FLOE_OK);
+    cr_assert_eq(floe_part_writer_append(w, &b, &err), FLOE_OK);
+    cr_assert_eq(floe_part_writer_finish(w, NULL, &err), FLOE_OK);
+    floe_part_dir(dir, 1, p1, sizeof p1);
+    floe_part_dir(dir, 2, p2, sizeof p2);
+    floe_part_dir(dir, 3, p3, sizeof p3);
+    cr_assert_eq(floe_part_reader_open(p1, &now, &src[0], &err), FLOE_OK);
+    cr_assert_eq(floe_part_reader_open(p2, &now, &src[1], &err), FLOE_OK);
+    cr_assert_eq(floe_part_merge(dir, src, 2, 3, &now, 128, &info, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(info.rows, 400);
+    cr_assert_eq(info.cols[1].nulls, 150);
+    cr_assert_eq(info.cols[0].min.v.i, 0);
+    cr_assert_eq(info.cols[0].max.v.i, 399);
+    floe_part_info_free(&info);
+    cr_assert_eq(floe_part_reader_open(p3, &now, &m, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(floe_part_reader_nblocks(m), 4);
+    for (blk = 0; blk < 4; blk++) {
+        floe_vec x, s;
+        cr_assert_eq(floe_part_read_block(m, 0, blk, &x, &err), FLOE_OK);
+        cr_assert_eq(floe_part_read_block(m, 1, blk, &s, &err), FLOE_OK);
+        for (i = 0; i < x.n; i++, row++) {
+            cr_assert_eq(FLOE_VEC_DATA(&x, int64_t)[i], row);
+            cr_assert_eq(floe_vec_is_valid(&s, i), row >= 150);
+            if (row >= 150) {
+                char buf[16];
+                floe_string v = FLOE_VEC_DATA(&s, floe_string)[i];
+                snprintf(buf, sizeof buf, "s%u", row);
+                cr_assert(v.len == strlen(buf) && memcmp(v.ptr, buf, v.len) == 0);
+            }
+        }
+        floe_vec_free(&x);
+        floe_vec_free(&s);
+    }
+    cr_assert_eq(row, 400);
+    floe_part_reader_unref(m);
+    floe_part_reader_unref(src[0]);
+    floe_part_reader_unref(src[1]);
+    floe_batch_free(&b);
+    tu_rmrf(dir);
+    free(dir);
+}

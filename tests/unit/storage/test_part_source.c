@@ -188,6 +188,17 @@ static floe_scan_pred ipred(uint32_t col, floe_pred_op op, floe_type_id t, int64
     return p;
 }
 
+static floe_scan_pred dpred(floe_pred_op op, double v)
+{
+    floe_scan_pred p;
+    p.col = 3;
+    p.op = op;
+    p.value = floe_value_null(floe_type_make(FLOE_TYPE_DOUBLE));
+    p.value.is_null = false;
+    p.value.v.d = v;
+    return p;
+}
+
 static floe_scan_pred spred(floe_pred_op op, const char *s)
 {
     floe_scan_pred p;
@@ -224,6 +235,13 @@ Test(part_source, range_predicates_prune_blocks)
     p[0] = ipred(1, FLOE_PRED_GE, FLOE_TYPE_INTEGER, 990);     /* random: no pruning, sel filters */
     check_query(p, 1, NROWS / BROWS);
     p[0] = ipred(1, FLOE_PRED_NE, FLOE_TYPE_INTEGER, 5);
+    check_query(p, 1, UINT64_MAX);
+    p[0] = dpred(FLOE_PRED_GT, 500.25);
+    p[1] = dpred(FLOE_PRED_LE, 700.0);
+    check_query(p, 2, UINT64_MAX);
+    p[0] = dpred(FLOE_PRED_GT, 5000.0); /* above every max: pruned */
+    check_query(p, 1, 0);
+    p[0] = dpred(FLOE_PRED_EQ, R.val[777]);
     check_query(p, 1, UINT64_MAX);
 }
 
