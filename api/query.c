@@ -17,6 +17,7 @@
 #include "api/part_source.h"
 #include "api/query.h"
 #include "api/result.h"
+#include "api/system.h"
 #include "engine/plan.h"
 #include "ingest/convert.h"
 #include "sql/binder.h"
@@ -65,7 +66,7 @@ static int cat_find_table(void *self, const char *name, floe_cat_table *out, flo
     floe_db_table *t = floe_db_find_table(cv->db, name);
     floe_cat_column *cols;
     uint32_t i;
-    if (t == NULL) return FLOE_NOTFOUND;
+    if (t == NULL) return floe_system_find(name, out) ? FLOE_OK : FLOE_NOTFOUND;
     cols = floe_arena_alloc(cv->arena, (t->def->ncols + 1) * sizeof *cols);
     if (cols == NULL) return floe_err_nomem(err);
     memset(cols, 0, (t->def->ncols + 1) * sizeof *cols);
@@ -109,6 +110,16 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_sc
     if (scans == NULL) return floe_err_nomem(err);
     for (i = 0; i < qp->ntables && rc == FLOE_OK; i++) {
         floe_db_table *t = qp->table_refs[i];
+        if (floe_system_is(t)) {
+            scans[i].sources = floe_calloc(1, sizeof(floe_scan_source));
+            if (scans[i].sources == NULL) {
+                rc = floe_err_nomem(err);
+                break;
+            }
+            rc = floe_system_source(db, t, &scans[i].sources[0], err);
+            if (rc == FLOE_OK) scans[i].nsources = 1;
+            continue;
+        }
         floe_part_reader **parts = floe_calloc(t->nparts + 1, sizeof *parts);
         floe_ingest_snapshot *snap = NULL;
         uint32_t nparts;
