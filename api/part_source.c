@@ -337,3 +337,33 @@ uint64_t floe_part_source_blocks_opened(const floe_scan_source *src)
 {
     return atomic_load(&((part_source *)src->self)->opened);
 }
+
+bool floe_part_source_part_may_match(const floe_catalog_part *part, const floe_table_def *t,
+                                     const floe_scan_pred *preds, uint32_t npreds)
+{
+    uint32_t i, k;
+    for (i = 0; i < npreds; i++) {
+        const floe_catalog_part_col *pc = NULL;
+        floe_block_info bi;
+        if (preds[i].col >= t->ncols) continue;
+        for (k = 0; k < part->ncols; k++)
+            if (part->cols[k].col_id == t->cols[preds[i].col].id) pc = &part->cols[k];
+        /* only the relations none / some / all NULL matter to the check */
+        memset(&bi, 0, sizeof bi);
+        bi.rows = 2;
+        if (pc == NULL || pc->nulls >= part->rows)
+            bi.nulls = 2; /* all NULL (a column added after the part is) */
+        else
+            bi.nulls = pc->nulls ? 1 : 0;
+        if (pc && pc->has_minmax) {
+            bi.flags = FLOE_BLOCK_MINMAX | (pc->min_trunc ? FLOE_BLOCK_MIN_TRUNC : 0) |
+                       (pc->max_trunc ? FLOE_BLOCK_MAX_TRUNC : 0);
+            bi.min = pc->min;
+            bi.max = pc->max;
+        }
+        if (part->rows == 0) return false;
+        if (!floe_part_source_block_may_match(&bi, t->cols[preds[i].col].type, &preds[i]))
+            return false;
+    }
+    return true;
+}

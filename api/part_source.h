@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "engine/source.h"
+#include "storage/catalog.h"
 #include "storage/part.h"
 #include "util/err.h"
 
@@ -44,5 +45,11 @@ uint64_t floe_part_source_blocks_opened(const floe_scan_source *src);
  * (exposed for the memtable side and for tests). */
 bool floe_part_source_block_may_match(const floe_block_info *bi, floe_type col_type,
                                       const floe_scan_pred *p);
+
+/* Part-level pruning from catalog statistics: false when the part's column
+ * min/max/NULL counts prove that no row satisfies all preds (pred->col is an
+ * index into t->cols). Lets the caller skip opening a part at all. */
+bool floe_part_source_part_may_match(const floe_catalog_part *part, const floe_table_def *t,
+                                     const floe_scan_pred *preds, uint32_t npreds);
 
 #endif
