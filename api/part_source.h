@@ -7,10 +7,13 @@
  * bounds, never as exact values). A cursor decodes the block's projected
  * columns once and hands them out as batches of up to FLOE_VEC_SIZE rows that
  * borrow the decoded block (valid until the next call on the cursor or its
- * close). When predicates are given, the cursor also decodes their columns
- * and sets batch->sel to the rows that satisfy all of them (comparisons use
- * floe_value_cmp's order; a predicate whose value type does not match the
- * column is ignored, never used to drop rows).
+ * close). When predicates are given, the cursor first decodes their columns
+ * and filters the whole block; it decodes the other projected columns only if
+ * some row passes, skips vectors without a passing row, and sets batch->sel
+ * to the passing rows of each batch it returns. Comparisons follow
+ * floe_value_cmp's order; rows where a DOUBLE comparison involves NaN are
+ * kept, and a predicate whose value type does not match the column is
+ * ignored: the filter never drops a row the engine's own filter could keep.
  *
  * Ownership: the source takes its own reference on every part reader
  * (floe_part_reader_ref) and drops them in its free; the caller keeps (and
@@ -40,6 +43,10 @@ int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan
 /* Blocks (morsels) opened by cursors of this source so far, for tests and
  * EXPLAIN ANALYZE-style counters. */
 uint64_t floe_part_source_blocks_opened(const floe_scan_source *src);
+
+/* Column blocks decoded so far (a cursor decodes its predicate columns
+ * first and the other projected columns only when some row passes). */
+uint64_t floe_part_source_columns_decoded(const floe_scan_source *src);
 
 /* Whether a block with statistics `bi` may hold a row satisfying `p`
  * (exposed for the memtable side and for tests). */
