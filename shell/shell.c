@@ -12,6 +12,9 @@
  * at the prompt it abandons the line being typed (siglongjmp out of
  * readline, as psql does); in a script outside a statement it exits.
  *
+ * Statements running over a second on a terminal show a spinner with the
+ * elapsed time on stderr (shell/progress.c), erased when they finish.
+ *
  * Exit status: 0, or 1 when a statement or dot command failed in a
  * non-interactive run (2 for bad usage). Memory is plain libc (the shell is
  * a floe.h client); values from floe_value_text are freed with floe_free.
@@ -33,6 +36,7 @@
 #include "shell/completion.h"
 #include "shell/demo.h"
 #include "shell/dotcmd.h"
+#include "shell/progress.h"
 #include "shell/render.h"
 #include "shell/sqltext.h"
 
@@ -40,6 +44,7 @@
 #define SHELL_CONT_PROMPT "   ...> "
 #define SHELL_MAX_READ_DEPTH 16
 #define SHELL_BOX_MAX_ROWS 40
+#define SHELL_PROGRESS_DELAY 1.0 /* seconds before the spinner shows */
 
 typedef struct shell {
     floe_db *db;
@@ -220,12 +225,21 @@ static int run_sql(shell *sh, const char *sql)
     double t0 = now_seconds(), dt;
     int rc;
 
+    shell_progress *progress = NULL;
+    int shown;
+
+    /* On a terminal, statements running longer than a second show a
+     * spinner with the elapsed time on stderr. */
+    if (sh->interactive && isatty(STDERR_FILENO))
+        progress = shell_progress_start(stderr, SHELL_PROGRESS_DELAY, 0.1);
     g_interrupted = 0;
     g_in_query = 1;
     rc = floe_query(sh->db, sql, &res);
     g_in_query = 0;
+    shown = shell_progress_stop(progress);
     if (rc != FLOE_OK) {
-        if (rc == FLOE_INTERRUPT && sh->interactive) fputc('\n', stderr); /* after the ^C echo */
+        /* after a ^C echo, unless the spinner line was just erased */
+        if (rc == FLOE_INTERRUPT && sh->interactive && shown == 0) fputc('\n', stderr);
         report_error(sh, sql);
         floe_result_free(res);
         end_once(sh);
