@@ -14,7 +14,10 @@ T="tmux -L $SOCK"
 export FLOE_HISTORY="$TMP/history"
 fails=0
 
-cleanup() { $T kill-server 2>/dev/null; }
+cleanup() {
+    $T kill-server 2>/dev/null
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+}
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; echo "---- screen ----"; screen; echo "----------------"; fails=$((fails + 1)); }
