@@ -400,6 +400,7 @@ static int parse_type(floe_parser *p, floe_type *out, const char **out_name)
 
 static int parse_expr(floe_parser *p, int minprec, floe_ast_expr **out);
 static int parse_query(floe_parser *p, floe_ast_query **out);
+static int parse_unary(floe_parser *p, floe_ast_expr **out);
 
 static floe_ast_expr *new_expr(floe_parser *p, floe_ast_expr_kind kind, int off)
 {
@@ -468,6 +469,15 @@ static const char *interval_unit(const floe_parser *p, const floe_token *t)
     for (i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strcmp(w, units[i]) == 0) return units[i];
     return NULL;
+}
+
+/* INTERVAL - <number> <unit>? (checked whole, so `interval - 1` stays a
+ * column minus one) */
+static int negative_interval(const floe_parser *p)
+{
+    floe_token n1 = peek(p, 1), n2 = peek(p, 2), n3 = peek(p, 3);
+    return is_op(p, &n1, "-") && (n2.kind == FLOE_TOK_INT || n2.kind == FLOE_TOK_NUM) &&
+           interval_unit(p, &n3) != NULL;
 }
 
 /* '(' [DISTINCT|ALL] [* | expr, ...] ')' after a function name. */
@@ -605,7 +615,7 @@ static int parse_primary(floe_parser *p, floe_ast_expr **out)
             advance(p);
         } else if (t.kind == FLOE_TOK_WORD && at_kw(p, "INTERVAL") &&
                    (is_string_tok(&n1) || n1.kind == FLOE_TOK_INT || n1.kind == FLOE_TOK_NUM ||
-                    is_op(p, &n1, "("))) {
+                    is_op(p, &n1, "(") || negative_interval(p))) {
             floe_ast_expr *v;
             e = new_expr(p, FLOE_AST_INTERVAL, off);
             if (e == NULL) return nomem(p);
@@ -614,6 +624,8 @@ static int parse_primary(floe_parser *p, floe_ast_expr **out)
                 advance(p);
                 TRY(parse_expr(p, 0, &v));
                 TRY(expect_op(p, ")", "after INTERVAL expression"));
+            } else if (at_op(p, "-")) {
+                TRY(parse_unary(p, &v)); /* INTERVAL -1 DAY */
             } else {
                 TRY(parse_primary(p, &v));
             }
@@ -740,39 +752,50 @@ static int parse_unary(floe_parser *p, floe_ast_expr **out)
     return FLOE_OK;
 }
 
+/* Is the current token a binary operator? Sets its precedence and kind.
+ * Dispatches on the token's bytes: this runs after every operand. */
 static int binop_of(const floe_parser *p, int *prec, floe_ast_binop *op)
 {
-    static const struct {
-        const char *text;
-        int prec;
-        floe_ast_binop op;
-    } ops[] = {
-        {"=", PREC_CMP, FLOE_AST_EQ},   {"<>", PREC_CMP, FLOE_AST_NE},
-        {"!=", PREC_CMP, FLOE_AST_NE},  {"<", PREC_CMP, FLOE_AST_LT},
-        {"<=", PREC_CMP, FLOE_AST_LE},  {">", PREC_CMP, FLOE_AST_GT},
-        {">=", PREC_CMP, FLOE_AST_GE},  {"||", PREC_CONCAT, FLOE_AST_CONCAT},
-        {"+", PREC_ADD, FLOE_AST_ADD},  {"-", PREC_ADD, FLOE_AST_SUB},
-        {"*", PREC_MUL, FLOE_AST_MUL},  {"/", PREC_MUL, FLOE_AST_DIV},
-        {"%", PREC_MUL, FLOE_AST_MOD},
-    };
-    size_t i;
-    if (at_kw(p, "OR")) {
-        *prec = PREC_OR;
-        *op = FLOE_AST_OR;
-        return 1;
-    }
-    if (at_kw(p, "AND")) {
-        *prec = PREC_AND;
-        *op = FLOE_AST_AND;
-        return 1;
-    }
-    for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (at_op(p, ops[i].text)) {
-            *prec = ops[i].prec;
-            *op = ops[i].op;
+    const floe_token *t = &p->tok;
+    const char *s = p->lx.sql + t->off;
+    if (t->kind == FLOE_TOK_WORD) {
+        if (at_kw(p, "AND")) {
+            *prec = PREC_AND;
+            *op = FLOE_AST_AND;
             return 1;
         }
-    return 0;
+        if (at_kw(p, "OR")) {
+            *prec = PREC_OR;
+            *op = FLOE_AST_OR;
+            return 1;
+        }
+        return 0;
+    }
+    if (t->kind != FLOE_TOK_OP) return 0;
+    *prec = PREC_CMP;
+    if (t->len == 2) {
+        if (s[0] == '<' && s[1] == '>') *op = FLOE_AST_NE;
+        else if (s[0] == '!' && s[1] == '=') *op = FLOE_AST_NE;
+        else if (s[0] == '<' && s[1] == '=') *op = FLOE_AST_LE;
+        else if (s[0] == '>' && s[1] == '=') *op = FLOE_AST_GE;
+        else if (s[0] == '|' && s[1] == '|') {
+            *prec = PREC_CONCAT;
+            *op = FLOE_AST_CONCAT;
+        } else
+            return 0;
+        return 1;
+    }
+    switch (s[0]) {
+    case '=': *op = FLOE_AST_EQ; return 1;
+    case '<': *op = FLOE_AST_LT; return 1;
+    case '>': *op = FLOE_AST_GT; return 1;
+    case '+': *prec = PREC_ADD; *op = FLOE_AST_ADD; return 1;
+    case '-': *prec = PREC_ADD; *op = FLOE_AST_SUB; return 1;
+    case '*': *prec = PREC_MUL; *op = FLOE_AST_MUL; return 1;
+    case '/': *prec = PREC_MUL; *op = FLOE_AST_DIV; return 1;
+    case '%': *prec = PREC_MUL; *op = FLOE_AST_MOD; return 1;
+    default: return 0;
+    }
 }
 
 /* The IS, BETWEEN, IN, LIKE forms after the left operand (at [NOT] keyword). */
@@ -884,6 +907,7 @@ static int parse_expr_in(floe_parser *p, int minprec, floe_ast_expr **out)
             left = e;
             continue;
         }
+        if (p->tok.kind != FLOE_TOK_WORD) break;
         if (at_kw(p, "IS")) {
             if (PREC_IS < minprec) break;
             TRY(parse_special(p, left, &left));

@@ -3,8 +3,11 @@
  * Property: for arbitrary bytes the parser never crashes, never leaks, and
  * every statement it accepts round-trips: format(parse(x)) parses again and
  * formats to the same text. The same check runs on the input as a single
- * expression. A violated property calls abort() so libFuzzer (or the replay
- * driver, replay_main.c) reports the input.
+ * expression. Then the input is parsed again with one allocation failing
+ * (which one is taken from the input's length): the result must be a status
+ * (FLOE_NOMEM, FLOE_PARSE or success) and nothing may leak. A violated
+ * property calls abort() so libFuzzer (or the replay driver, replay_main.c)
+ * reports the input.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -103,5 +106,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     floe_parser_free(p);
     if (floe_mem_live() != live) fail("memory leaked", sql, size, "", 0);
+
+    /* the same parse with allocation number (size % 8) failing */
+    p = NULL;
+    floe_mem_fail_after((int64_t)(size % 8), 0);
+    rc = floe_parser_new(sql, size, &p, &err);
+    if (rc == FLOE_OK)
+        while ((rc = floe_parser_next(p, &s, &err)) == FLOE_ROW) {
+        }
+    floe_mem_fail_after(-1, 0);
+    if (rc != FLOE_DONE && rc != FLOE_PARSE && rc != FLOE_NOMEM)
+        fail("unexpected status under OOM", sql, size, floe_errstr(rc), strlen(floe_errstr(rc)));
+    floe_parser_free(p);
+    if (floe_mem_live() != live) fail("memory leaked under OOM", sql, size, "", 0);
     return 0;
 }
