@@ -308,8 +308,10 @@ static int run_insert(floe_db *db, floe_db_table *t, const floe_query_plan *qp, 
     ic.rows = 0;
     rc = floe_db_run_plan(db, qp, now_us, sink_insert, &ic, err);
     if (rc != FLOE_OK) return rc;
-    *out = floe_result_new_count("Count", ic.rows);
-    return *out ? FLOE_OK : floe_err_nomem(err);
+    *out = floe_result_new(0, NULL, NULL);
+    if (*out == NULL) return floe_err_nomem(err);
+    (*out)->rows_changed = ic.rows;
+    return FLOE_OK;
 }
 
 /* Build a catalog table definition from a bound CREATE TABLE. */
@@ -455,6 +457,11 @@ static int run_alter_add(floe_db *db, floe_bound_stmt *bs, floe_result **out, fl
     return *out ? FLOE_OK : floe_err_nomem(err);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int run_show_tables(floe_db *db, floe_result **out, floe_err *err)
 {
     static const char *names[] = {"name"};
@@ -462,11 +469,19 @@ static int run_show_tables(floe_db *db, floe_result **out, floe_err *err)
     uint32_t i;
     int rc = FLOE_OK;
     if (res == NULL) return floe_err_nomem(err);
+    const char **names_sorted = floe_calloc(db->ntables + 1, sizeof *names_sorted);
+    if (names_sorted == NULL) {
+        floe_result_free(res);
+        return floe_err_nomem(err);
+    }
+    for (i = 0; i < db->ntables; i++) names_sorted[i] = db->tables[i]->def->name;
+    qsort(names_sorted, db->ntables, sizeof *names_sorted, cmp_names);
     for (i = 0; i < db->ntables && rc == FLOE_OK; i++) {
         const char *v[1];
-        v[0] = db->tables[i]->def->name;
+        v[0] = names_sorted[i];
         rc = floe_result_append_text_row(res, v, err);
     }
+    floe_free(names_sorted);
     if (rc != FLOE_OK) {
         floe_result_free(res);
         return rc;

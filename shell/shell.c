@@ -513,7 +513,7 @@ static int run_dot(shell *sh, const char *line)
         rc = dot_flush(sh, cmd.argc ? cmd.argv[0] : NULL);
         break;
     case SHELL_DOT_STATS:
-        rc = run_sql(sh, "SHOW STATS");
+        rc = run_sql(sh, "SELECT * FROM floe_stats ORDER BY table_name");
         break;
     case SHELL_DOT_QUIT:
         sh->quit = 1;

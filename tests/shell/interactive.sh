@@ -23,8 +23,10 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "---- screen ----"; screen; echo "----------------"; fails=$((fails + 1)); }
 screen() { $T capture-pane -p -t it -S -300 2>/dev/null; }
 # wait_for REGEX [SECONDS]: poll the screen until REGEX (grep -E) matches.
+# Waits are scaled by FLOE_TEST_SLOW (default 4) so a loaded CI machine
+# (sanitizers, parallel tests) does not turn slowness into failures.
 wait_for() {
-    local i max=$(( ${2:-10} * 10 ))
+    local i max=$(( ${2:-10} * 10 * ${FLOE_TEST_SLOW:-4} ))
     for ((i = 0; i < max; i++)); do
         screen | grep -qE -- "$1" && return 0
         sleep 0.1
