@@ -21,16 +21,19 @@ static void usage(void)
     fprintf(stderr,
             "usage: floe-bench <workload> [options]\n"
             "workloads:\n"
-            "  query    load lineitem (--sf) and events (--rows), run the peers query set\n"
+            "  query    load lineitem (--sf), TPC-H (--tpch-sf), events (--rows); run the query set\n"
             "  ingest   events through appenders (threads x durability modes), then COPY FROM CSV\n"
             "  mixed    producers append at a fixed rate while a client runs the events queries\n"
             "  storage  the storage engine's benchmarks (bench_storage.c)\n"
             "  all      query, ingest, mixed (and storage when built)\n"
             "  gen      write a dataset as CSV, byte-identical to peers/gen_data:\n"
-            "           floe-bench gen events|lineitem [--rows N | --sf X] [--seed S] --out FILE\n"
+            "           floe-bench gen events|lineitem|orders|customer|part|supplier|partsupp|\n"
+            "                          nation|region [--rows N | --sf X] [--seed S] --out FILE\n"
             "options:\n"
             "  --vs duckdb,sqlite     peers run with floe (same data, same queries)\n"
-            "  --sf X                 lineitem scale factor (default 0.5)\n"
+            "  --sf X                 lineitem scale factor for tpch_q1/q6 (default 0.5; 0 skips)\n"
+            "  --tpch-sf X            also load the 8 TPC-H tables at this scale factor and run\n"
+            "                         tpch_q3/q5/q10/q12/q14/q18 (default 0: skipped)\n"
             "  --rows N               events rows for query and COPY (default 5000000)\n"
             "  --runs N               warm runs per query (default 5)\n"
             "  --threads N            max producer threads in ingest: 1, 2, 4 .. N (default 2)\n"
@@ -101,6 +104,8 @@ int main(int argc, char **argv)
                 if (o.npeers < FLOE_BENCH_MAX_PEERS) o.peers[o.npeers++] = tok;
         } else if (strcmp(a, "--sf") == 0) {
             o.sf = gen_size = atof(v);
+        } else if (strcmp(a, "--tpch-sf") == 0) {
+            o.tpch_sf = atof(v);
         } else if (strcmp(a, "--rows") == 0) {
             o.rows = atoll(v);
             gen_size = (double)o.rows;
