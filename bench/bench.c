@@ -36,7 +36,7 @@ static void usage(void)
             "                         tpch_q3/q5/q10/q12/q14/q18 (default 0: skipped)\n"
             "  --rows N               events rows for query and COPY (default 5000000)\n"
             "  --runs N               warm runs per query (default 5)\n"
-            "  --threads N            max producer threads in ingest: 1, 2, 4 .. N (default 2)\n"
+            "  --threads N            max producer threads in ingest: 1, 2, 4 ... and N (default 2)\n"
             "  --modes full,batch,off durability modes in ingest (default all three)\n"
             "  --batch N              rows per flush in ingest (default 10000)\n"
             "  --ingest-rows N        rows per ingest case, at most (default 2000000)\n"

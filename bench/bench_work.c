@@ -85,6 +85,8 @@ typedef struct qpeer {
     char why[160];             /* why not ok */
 } qpeer;
 
+#define LOAD_FLUSH_ROWS 1000000 /* bulk loads flush (commit) every this many rows */
+
 static const char *const tpch_tables[8] = {"lineitem", "orders", "customer", "part",
                                            "supplier", "partsupp", "nation", "region"};
 
@@ -121,7 +123,7 @@ static int run_dataset(const floe_bench_opts *o, const char *dataset, double siz
             snprintf(lname, sizeof lname, "%s%s", ntables > 1 ? "tpch_" : "", tables[ti]);
             if (floe_bench_peer_create_table(qp[i].p, floe_bench_schema_find(tables[ti]), &e) == FLOE_OK &&
                 floe_bench_data_new(tables[ti], size, 0, &d, &e) == FLOE_OK &&
-                floe_bench_peer_load(qp[i].p, d, 0, &rows, &bytes, &e) == FLOE_OK &&
+                floe_bench_peer_load(qp[i].p, d, LOAD_FLUSH_ROWS, &rows, &bytes, &e) == FLOE_OK &&
                 floe_bench_peer_count(qp[i].p, tables[ti], &counted, &e) == FLOE_OK) {
                 secs = floe_bench_now() - t0;
                 if (counted != rows || (floe_bench_data_rows(d) >= 0 && rows != floe_bench_data_rows(d))) {
@@ -415,7 +417,8 @@ int floe_bench_run_ingest(const floe_bench_opts *o, floe_bench_report *rep, floe
     if ((rc = mkdirs(o->workdir, err)) != FLOE_OK) return rc;
     for (m = 0; m < 3; m++) {
         if (!(o->modes & (1u << m))) continue;
-        for (t = 1; t <= o->threads && t <= 64; t *= 2)
+        /* 1, 2, 4, ... and the maximum itself */
+        for (t = 1; t <= o->threads && t <= 64; t = t * 2 > o->threads && t != o->threads ? o->threads : t * 2)
             for (i = 0; i < o->npeers; i++)
                 if ((rc = ingest_case(o, o->peers[i], (floe_bench_durability)m, t, rep, err)) != FLOE_OK)
                     return rc;
