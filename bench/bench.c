@@ -34,7 +34,7 @@ static void usage(void)
             "  --sf X                 lineitem scale factor for tpch_q1/q6 (default 0.5; 0 skips)\n"
             "  --tpch-sf X            also load the 8 TPC-H tables at this scale factor and run\n"
             "                         tpch_q3/q5/q10/q12/q14/q18 (default 0: skipped)\n"
-            "  --rows N               events rows for query and COPY (default 5000000)\n"
+            "  --rows N               events rows for query and COPY (default 2000000)\n"
             "  --runs N               warm runs per query (default 5)\n"
             "  --threads N            max producer threads in ingest: 1, 2, 4 ... and N (default 2)\n"
             "  --modes full,batch,off durability modes in ingest (default all three)\n"

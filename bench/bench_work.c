@@ -20,7 +20,7 @@ void floe_bench_opts_defaults(floe_bench_opts *o)
     memset(o, 0, sizeof *o);
     o->workdir = "/tmp/floe-bench";
     o->sf = 0.5;
-    o->rows = 5000000;
+    o->rows = 2000000;
     o->runs = 5;
     o->threads = 2;
     o->modes = 7;
