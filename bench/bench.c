@@ -85,6 +85,14 @@ int main(int argc, char **argv)
 
     if (argc < 2) usage();
     work = argv[1];
+    if (strcmp(work, "storage") == 0) { /* its options are its own */
+#ifdef FLOE_BENCH_HAVE_STORAGE
+        return floe_bench_storage(argc - 1, argv + 1);
+#else
+        fprintf(stderr, "floe-bench storage: not built yet (bench/bench_storage.c)\n");
+        return 2;
+#endif
+    }
     floe_bench_opts_defaults(&o);
 #ifdef FLOE_BENCH_HAVE_FLOE
     o.peers[o.npeers++] = "floe";
@@ -137,7 +145,7 @@ int main(int argc, char **argv)
             out = gen_out = v;
         } else if (strcmp(a, "--seed") == 0) {
             seed = strtoull(v, NULL, 10);
-        } else if (strcmp(work, "storage") != 0) {
+        } else {
             usage();
         }
     }
@@ -155,14 +163,6 @@ int main(int argc, char **argv)
         }
         printf("floe-bench gen: %s -> %s (%llu bytes)\n", set, gen_out, (unsigned long long)bytes);
         return 0;
-    }
-    if (strcmp(work, "storage") == 0) {
-#ifdef FLOE_BENCH_HAVE_STORAGE
-        return floe_bench_storage(argc - 1, argv + 1);
-#else
-        fprintf(stderr, "floe-bench storage: not built yet (bench/bench_storage.c)\n");
-        return 2;
-#endif
     }
     is_all = strcmp(work, "all") == 0;
     if (!is_all && strcmp(work, "query") && strcmp(work, "ingest") && strcmp(work, "mixed")) usage();
@@ -187,7 +187,8 @@ int main(int argc, char **argv)
     if (rc == FLOE_OK && (is_all || strcmp(work, "mixed") == 0)) rc = floe_bench_run_mixed(&o, &rep, &err);
 #ifdef FLOE_BENCH_HAVE_STORAGE
     if (rc == FLOE_OK && is_all) {
-        char *sargv[] = {"storage", NULL};
+        static char name[] = "storage";
+        char *sargv[] = {name, NULL};
         if (floe_bench_storage(1, sargv) != 0) fprintf(stderr, "floe-bench: storage workload failed\n");
     }
 #endif
