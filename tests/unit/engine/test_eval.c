@@ -1048,3 +1048,91 @@ Test(eval, out_of_memory_sweep_over_node_kinds)
                    call(FLOE_FN_EQ, bt, 2, cast(cstr("15"), lt), col(0, lt))), &b, true);
     floe_batch_free(&b);
 }
+
+/* Every filter shortcut must keep exactly the rows where a plain C
+ * predicate over the same data is TRUE (NULL drops the row). */
+Test(eval, filter_shortcuts_match_plain_predicates)
+{
+    static int32_t ia[N];
+    static double da[N], db[N];
+    static uint8_t bl[N];
+    static floe_string st[N];
+    static uint64_t vs[FLOE_BITMAP_WORDS(N)];
+    static const char *words[] = {"", "x", "xy", "yx", "x "};
+    floe_type it = T(FLOE_TYPE_INTEGER), dt = T(FLOE_TYPE_DOUBLE), bt = T(FLOE_TYPE_BOOLEAN),
+              vt = T(FLOE_TYPE_VARCHAR), dat = T(FLOE_TYPE_DATE);
+    uint32_t i, round, p;
+    fill_ints(20);
+    for (i = 0; i < N; i++) {
+        ia[i] = (int32_t)(t_rand() % 7) - 3;
+        da[i] = (t_rand() % 5 == 0) ? NAN : (double)(t_rand() % 5);
+        db[i] = (double)(t_rand() % 5);
+        bl[i] = t_rand() & 1;
+        st[i].ptr = words[t_rand() % 5];
+        st[i].len = (uint32_t)strlen(st[i].ptr);
+    }
+    for (i = 0; i < FLOE_BITMAP_WORDS(N); i++) vs[i] = t_rand() | t_rand();
+    for (p = 0; p < 11; p++) {
+        for (round = 0; round < 2; round++) {
+            floe_batch b;
+            floe_eval_ctx ctx;
+            floe_err err = FLOE_ERR_INIT;
+            floe_expr *e = NULL;
+            static bool live[N];
+            uint32_t k = 0;
+            t_batch(&b, 6, N);
+            t_col(&b, 0, it, ia, va);
+            t_col(&b, 1, dt, da, vb);
+            t_col(&b, 2, dt, db, NULL);
+            t_col(&b, 3, bt, bl, vs);
+            t_col(&b, 4, vt, st, vs);
+            t_col(&b, 5, dat, a32, NULL);
+            for (i = 0; i < N; i++) live[i] = round == 0 || i % 3 != 1;
+            if (round) {
+                static uint32_t s[N];
+                uint32_t ns = 0;
+                for (i = 0; i < N; i++)
+                    if (live[i]) s[ns++] = i;
+                t_sel(&b, s, ns);
+            }
+            switch (p) {
+            case 0: e = node(FLOE_EXPR_IS_NULL, bt, 1, col(0, it)); break;
+            case 1: e = node(FLOE_EXPR_IS_NULL, bt, 1, col(0, it)); e->negated = true; break;
+            case 2: e = col(3, bt); break;
+            case 3: e = call(FLOE_FN_EQ, bt, 2, col(4, vt), cstr("xy")); break;
+            case 4: e = call(FLOE_FN_NE, bt, 2, cstr("x"), col(4, vt)); break;
+            case 5: e = call(FLOE_FN_LE, bt, 2, col(1, dt), col(2, dt)); break;
+            case 6: e = call(FLOE_FN_GT, bt, 2, cf64(NAN), col(1, dt)); break;
+            case 7: e = call(FLOE_FN_NE, bt, 2, ci32(1), col(0, it)); break;
+            case 8: e = call(FLOE_FN_GE, bt, 2, col(5, dat), cval(dat, 3)); break;
+            case 9: e = node(FLOE_EXPR_IS_NULL, bt, 1, col(2, dt)); break;
+            default: e = call(FLOE_FN_EQ, bt, 2, col(4, vt), cstr("")); break;
+            }
+            memset(&ctx, 0, sizeof ctx);
+            cr_assert_eq(floe_expr_filter(e, &b, &ctx, &err), FLOE_OK, "%s", err.msg);
+            for (i = 0; i < N; i++) {
+                bool want;
+                switch (p) {
+                case 0: want = !t_bit(va, i); break;
+                case 1: want = t_bit(va, i); break;
+                case 2: want = t_bit(vs, i) && bl[i]; break;
+                case 3: want = t_bit(vs, i) && strcmp(st[i].ptr, "xy") == 0; break;
+                case 4: want = t_bit(vs, i) && strcmp(st[i].ptr, "x") != 0; break;
+                case 5: want = t_bit(vb, i) && (isnan(db[i]) || (!isnan(da[i]) && da[i] <= db[i])); break;
+                case 6: want = t_bit(vb, i) && !isnan(da[i]); break;
+                case 7: want = t_bit(va, i) && ia[i] != 1; break;
+                case 8: want = a32[i] >= 3; break;
+                case 9: want = false; break;
+                default: want = t_bit(vs, i) && st[i].len == 0; break;
+                }
+                if (live[i] && want) {
+                    cr_assert(b.sel && k < b.nsel && b.sel[k] == i, "pattern %u round %u row %u", p, round, i);
+                    k++;
+                }
+            }
+            cr_assert_eq(b.sel ? b.nsel : N, k, "pattern %u round %u", p, round);
+            floe_eval_ctx_free(&ctx);
+            floe_batch_free(&b);
+        }
+    }
+}
