@@ -288,55 +288,75 @@ static int arith_decimal(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     if (fn == FLOE_FN_MUL && sa + sb == rs && floe_eval_pclass(a->type) == FLOE_PC_I64 &&
         floe_eval_pclass(b->type) == FLOE_PC_I64)
         return arith_int(fa, out, err);
-    FLOE_FOR_ROWS(fa, r, {
-        __int128 x = load_i(a, r), y = load_i(b, r), v = 0;
-        int64_t res = 0;
-        bool ok = true;
-        if (!floe_bit(out->validity, r)) continue;
+    if (floe_eval_pclass(a->type) != FLOE_PC_I64 || floe_eval_pclass(b->type) != FLOE_PC_I64)
+        return floe_err_set(err, FLOE_TYPE, "DECIMAL %s needs DECIMAL or BIGINT operands", fn_sym(fn));
+    {
+        const int64_t *pa = a->data, *pb = b->data;
+        const bool ca = floe_vec_const(a), cb = floe_vec_const(b);
+        const int s = sa > sb ? sa : sb;
+        const int64_t ma = floe_pow10[s - sa], mb = floe_pow10[s - sb];
+        const int k = rs - sa + sb; /* DIV: x * 10^k / y */
+        int64_t bad = -1;           /* first failing row: overflow */
+        bool zero = false;
+/* One loop per operator; BODY computes `res` from x, y and clears `ok`. */
+#define DEC_LOOP(...)                                                              \
+    FLOE_FOR_ROWS(fa, r, {                                                         \
+        __int128 x = pa[ca ? 0 : r], y = pb[cb ? 0 : r];                           \
+        int64_t res = 0;                                                           \
+        bool ok = true;                                                            \
+        if (!floe_bit(out->validity, r)) continue;                                 \
+        __VA_ARGS__;                                                               \
+        if (!ok) {                                                                 \
+            bad = r;                                                               \
+            break;                                                                 \
+        }                                                                          \
+        o[r] = res;                                                                \
+    })
         switch (fn) {
-        case FLOE_FN_ADD:
-        case FLOE_FN_SUB:
-        case FLOE_FN_MOD: {
-            /* bring both to the larger scale, operate, rescale to the result */
-            int s = sa > sb ? sa : sb;
-            x *= floe_pow10[s - sa];
-            y *= floe_pow10[s - sb];
-            if (fn == FLOE_FN_MOD) {
-                if (y == 0) return floe_err_set(err, FLOE_RANGE, "division by zero");
-                v = x % y;
-            } else {
-                v = fn == FLOE_FN_ADD ? x + y : x - y;
-            }
-            ok = dec_rescale(v, s, rs, &res);
+        case FLOE_FN_ADD: DEC_LOOP(ok = dec_rescale(x * ma + y * mb, s, rs, &res)); break;
+        case FLOE_FN_SUB: DEC_LOOP(ok = dec_rescale(x * ma - y * mb, s, rs, &res)); break;
+        case FLOE_FN_MOD:
+            DEC_LOOP({
+                if (y == 0) {
+                    zero = true;
+                    ok = false;
+                } else {
+                    ok = dec_rescale((x * ma) % (y * mb), s, rs, &res);
+                }
+            });
             break;
-        }
-        case FLOE_FN_MUL: ok = sa + sb <= 36 && dec_rescale(x * y, sa + sb, rs, &res); break;
-        case FLOE_FN_DIV: {
-            /* x/10^sa / (y/10^sb) * 10^rs = x * 10^(rs - sa + sb) / y */
-            int k = rs - sa + sb;
-            if (y == 0) return floe_err_set(err, FLOE_RANGE, "division by zero");
+        case FLOE_FN_MUL:
+            if (sa + sb > 36) return floe_err_set(err, FLOE_RANGE, "decimal scale out of range");
+            DEC_LOOP(ok = dec_rescale(x * y, sa + sb, rs, &res));
+            break;
+        case FLOE_FN_DIV:
             if (k > 18 || k < -18)
                 return floe_err_set(err, FLOE_RANGE, "decimal division scale out of range");
-            if (k >= 0)
-                v = div_round(x * floe_pow10[k], y);
-            else
-                v = div_round(x, y * floe_pow10[-k]);
-            ok = v >= INT64_MIN && v <= INT64_MAX;
-            res = (int64_t)v;
+            DEC_LOOP({
+                __int128 v;
+                if (y == 0) {
+                    zero = true;
+                    ok = false;
+                } else {
+                    v = k >= 0 ? div_round(x * floe_pow10[k], y) : div_round(x, y * floe_pow10[-k]);
+                    ok = v >= INT64_MIN && v <= INT64_MAX;
+                    res = (int64_t)v;
+                }
+            });
             break;
-        }
         default: return floe_err_set(err, FLOE_MISUSE, "bad decimal op");
         }
-        if (!ok) {
+#undef DEC_LOOP
+        if (zero) return floe_err_set(err, FLOE_RANGE, "division by zero");
+        if (bad >= 0) {
             char xs[64], ys[64];
-            fmt_row(a, r, xs, sizeof xs);
-            fmt_row(b, r, ys, sizeof ys);
+            fmt_row(a, (uint32_t)bad, xs, sizeof xs);
+            fmt_row(b, (uint32_t)bad, ys, sizeof ys);
             return floe_err_set(err, FLOE_RANGE, "decimal overflow in %s: %s %s %s (%s)",
                                 fn_sym(fn), xs, fn_sym(fn), ys,
                                 floe_type_name(out->type, tn, sizeof tn));
         }
-        o[r] = res;
-    });
+    }
     return FLOE_OK;
 }
 

@@ -1136,3 +1136,51 @@ Test(eval, filter_shortcuts_match_plain_predicates)
         }
     }
 }
+
+Test(eval, decimal_vectors_match_scaled_integer_math)
+{
+    static int64_t x[N], y[N];
+    floe_type d2 = floe_type_decimal(12, 2), d4 = floe_type_decimal(18, 4), d3 = floe_type_decimal(14, 3);
+    floe_batch b;
+    floe_vec add, div, mod;
+    uint32_t i;
+    fill_ints(1);
+    for (i = 0; i < N; i++) {
+        x[i] = (int64_t)(t_rand() % 2000001) - 1000000;
+        y[i] = (int64_t)(t_rand() % 20001) - 10000;
+        if (y[i] == 0) y[i] = 7;
+    }
+    t_batch(&b, 2, N);
+    t_col(&b, 0, d2, x, va);
+    t_col(&b, 1, d4, y, NULL);
+    /* DECIMAL(12,2) + DECIMAL(18,4) -> scale 3 (rounded) */
+    t_eval(call(FLOE_FN_ADD, d3, 2, col(0, d2), col(1, d4)), &b, &add);
+    /* DECIMAL(12,2) / DECIMAL(18,4) -> scale 4 */
+    t_eval(call(FLOE_FN_DIV, d4, 2, col(0, d2), col(1, d4)), &b, &div);
+    t_eval(call(FLOE_FN_MOD, d4, 2, col(0, d2), col(1, d4)), &b, &mod);
+    for (i = 0; i < N; i++) {
+        __int128 s4 = (__int128)x[i] * 100 + y[i]; /* sum at scale 4 */
+        __int128 num = (__int128)x[i] * 100 * 10000, den = y[i];  /* x/y at scale 4 */
+        __int128 q = num / den, r = num % den, want_add;
+        int64_t want_div;
+        want_add = s4 / 10;
+        if (s4 % 10 >= 5) want_add++;
+        if (s4 % 10 <= -5) want_add--;
+        if (r != 0 && (r < 0 ? -r : r) * 2 >= (den < 0 ? -den : den)) q += ((num < 0) != (den < 0)) ? -1 : 1;
+        want_div = (int64_t)q;
+        cr_assert_eq(t_valid(&add, i), t_bit(va, i));
+        if (!t_bit(va, i)) continue;
+        cr_assert_eq(VAL(&add, int64_t, i), (int64_t)want_add, "row %u", i);
+        cr_assert_eq(VAL(&div, int64_t, i), want_div, "row %u: %lld / %lld", i, (long long)x[i], (long long)y[i]);
+        cr_assert_eq(VAL(&mod, int64_t, i), (int64_t)(((__int128)x[i] * 100) % y[i]), "row %u", i);
+    }
+    floe_vec_free(&add);
+    floe_vec_free(&div);
+    floe_vec_free(&mod);
+    floe_batch_free(&b);
+    t_batch(&b, 0, 1);
+    t_expect_err(call(FLOE_FN_DIV, d4, 2, cval(d2, 100), cval(d2, 0)), &b, FLOE_RANGE, "division by zero");
+    t_expect_err(call(FLOE_FN_MUL, floe_type_decimal(18, 4), 2, cval(d2, INT64_MAX / 10), cval(d2, 100)), &b,
+                 FLOE_RANGE, "overflow in *");
+    floe_batch_free(&b);
+}
