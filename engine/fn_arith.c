@@ -709,7 +709,33 @@ static int greatest_least(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     memset(out->validity, 0, FLOE_BITMAP_WORDS(out->cap) * sizeof(uint64_t));
     for (i = 0; i < fa->nargs; i++) {
         const floe_vec *v = &fa->args[i];
+        uint64_t *ov = out->validity;
         if (v->type.id == FLOE_TYPE_NULL) continue;
+        switch (floe_eval_pclass(out->type)) {
+/* typed loop: take x when out is NULL or x beats it */
+#define GL_LOOP(T, BETTER)                                                         \
+    do {                                                                           \
+        const T *x = v->data;                                                      \
+        T *o = out->data;                                                          \
+        FLOE_FOR_ROWS(fa, r, {                                                     \
+            uint32_t iv = floe_vidx(v, r);                                         \
+            if (!floe_bit(v->validity, iv)) continue;                              \
+            if (!floe_bit(ov, r) || (greatest ? BETTER(x[iv], o[r]) : BETTER(o[r], x[iv]))) { \
+                o[r] = x[iv];                                                      \
+                ov[r >> 6] |= 1ULL << (r & 63);                                    \
+            }                                                                      \
+        });                                                                        \
+    } while (0)
+#define GT_(p, q) ((p) > (q))
+#define FGT_(p, q) ((p) > (q) || (isnan(p) && !isnan(q)))
+        case FLOE_PC_I32: GL_LOOP(int32_t, GT_); continue;
+        case FLOE_PC_I64: GL_LOOP(int64_t, GT_); continue;
+        case FLOE_PC_F64: GL_LOOP(double, FGT_); continue;
+        default: break;
+#undef GL_LOOP
+#undef GT_
+#undef FGT_
+        }
         FLOE_FOR_ROWS(fa, r, {
             uint32_t iv = floe_vidx(v, r);
             if (!floe_bit(v->validity, iv)) continue;

@@ -1184,3 +1184,46 @@ Test(eval, decimal_vectors_match_scaled_integer_math)
                  FLOE_RANGE, "overflow in *");
     floe_batch_free(&b);
 }
+
+Test(eval, greatest_least_ignore_nulls_over_vectors)
+{
+    static double dx[N], dy[N];
+    floe_type it = T(FLOE_TYPE_INTEGER), dt = T(FLOE_TYPE_DOUBLE);
+    floe_batch b;
+    floe_vec g, l, gd;
+    uint32_t i;
+    fill_ints(100);
+    for (i = 0; i < N; i++) {
+        dx[i] = (t_rand() % 7 == 0) ? NAN : (double)a32[i];
+        dy[i] = (double)b32[i];
+    }
+    t_batch(&b, 4, N);
+    t_col(&b, 0, it, a32, va);
+    t_col(&b, 1, it, b32, vb);
+    t_col(&b, 2, dt, dx, va);
+    t_col(&b, 3, dt, dy, vb);
+    t_eval(call(FLOE_FN_GREATEST, it, 3, col(0, it), col(1, it), ci32(50)), &b, &g);
+    t_eval(call(FLOE_FN_LEAST, it, 2, col(0, it), col(1, it)), &b, &l);
+    t_eval(call(FLOE_FN_GREATEST, dt, 2, col(2, dt), col(3, dt)), &b, &gd);
+    for (i = 0; i < N; i++) {
+        bool pa = t_bit(va, i), pb = t_bit(vb, i);
+        int32_t want_g = 50, want_l = 0;
+        if (pa && a32[i] > want_g) want_g = a32[i];
+        if (pb && b32[i] > want_g) want_g = b32[i];
+        cr_assert(t_valid(&g, i));
+        cr_assert_eq(VAL(&g, int32_t, i), want_g, "row %u", i);
+        cr_assert_eq(t_valid(&l, i), pa || pb);
+        if (pa && pb) want_l = a32[i] < b32[i] ? a32[i] : b32[i];
+        else if (pa) want_l = a32[i];
+        else if (pb) want_l = b32[i];
+        if (pa || pb) cr_assert_eq(VAL(&l, int32_t, i), want_l, "row %u", i);
+        cr_assert_eq(t_valid(&gd, i), pa || pb);
+        if (pa && isnan(dx[i])) cr_assert(isnan(VAL(&gd, double, i)), "NaN is greatest, row %u", i);
+        else if (pa && pb) cr_assert_eq(VAL(&gd, double, i), dx[i] > dy[i] ? dx[i] : dy[i]);
+        else if (pb) cr_assert_eq(VAL(&gd, double, i), dy[i]);
+    }
+    floe_vec_free(&g);
+    floe_vec_free(&l);
+    floe_vec_free(&gd);
+    floe_batch_free(&b);
+}
