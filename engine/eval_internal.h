@@ -164,6 +164,6 @@ static inline const char *floe_str_find(const char *hay, uint32_t hn, const char
 }
 
 /* Powers of ten 10^0..10^18. */
-extern const int64_t floe_pow10[19];
+extern const int64_t floe_eval_pow10[19];
 
 #endif

@@ -14,7 +14,7 @@
 #include "util/hash.h"
 #include "util/vec.h"
 
-floe_kcmp floe_kcmp_swap(floe_kcmp op)
+floe_kcmp floe_kernel_cmp_swap(floe_kcmp op)
 {
     switch (op) {
     case FLOE_KCMP_LT: return FLOE_KCMP_GT;

@@ -41,7 +41,7 @@ typedef enum floe_kcmp {
 
 /* The operator that gives the same answer with the operands swapped
  * (a < c  <=>  c > a). */
-floe_kcmp floe_kcmp_swap(floe_kcmp op);
+floe_kcmp floe_kernel_cmp_swap(floe_kcmp op);
 
 /* out bit i = (a[i] op c) / (a[i] op b[i]) for i < n. */
 void floe_kernel_cmp_i32_const(const int32_t *a, int32_t c, floe_kcmp op, uint32_t n,
