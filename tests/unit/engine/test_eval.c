@@ -1044,6 +1044,11 @@ Test(eval, out_of_memory_sweep_over_node_kinds)
     oom_sweep(node(FLOE_EXPR_AND, bt, 3, call(FLOE_FN_GT, bt, 2, col(0, lt), ci64(7)),
                    node(FLOE_EXPR_LIKE, bt, 2, col(1, vt), cstr("h_llo")),
                    node(FLOE_EXPR_NOT, bt, 1, node(FLOE_EXPR_IS_NULL, bt, 1, col(0, lt)))), &b, true);
+    {
+        floe_expr *il = node(FLOE_EXPR_LIKE, bt, 2, col(1, vt), cstr("%É%"));
+        il->ilike = true;
+        oom_sweep(il, &b, true);
+    }
     oom_sweep(node(FLOE_EXPR_OR, bt, 2, call(FLOE_FN_EQ, bt, 2, cast(col(0, lt), vt), cstr("10")),
                    call(FLOE_FN_EQ, bt, 2, cast(cstr("15"), lt), col(0, lt))), &b, true);
     floe_batch_free(&b);

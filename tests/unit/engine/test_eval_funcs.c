@@ -51,6 +51,13 @@ static const struct {
     {"HeLLo", "h%O", NULL, 1, 1},
     {"HeLLo", "h%O", NULL, 0, 0},
     {"ABC", "a_c", NULL, 1, 1},
+    {"ÉCOLE", "éc%", NULL, 1, 1},
+    {"ÉCOLE", "éc%", NULL, 0, 0},
+    {"ПРИВЕТ мир", "привет%", NULL, 1, 1},
+    {"A%B", "a!%b", "!", 1, 1},
+    {"AxB", "a!%b", "!", 1, 0},
+    {"a_b", "AX_B", "X", 1, 1},
+    {"", "%", NULL, 1, 1},
 };
 
 Test(funcs, like_pattern_table)
