@@ -923,6 +923,25 @@ Test(eval, format_renders_explain_text)
     floe_strbuf_reset(&sb);
     floe_expr_format(cstr("it's"), &sb);
     cr_assert_str_eq(floe_strbuf_str(&sb), "'it''s'");
+    floe_strbuf_reset(&sb);
+    {
+        floe_expr *cs = node(FLOE_EXPR_CASE, it, 3, call(FLOE_FN_LT, bt, 2, col(0, it), cval(floe_type_decimal(5, 2), 1250)),
+                             call(FLOE_FN_NEG, it, 1, col(0, it)), cnull(it));
+        floe_expr *lk = node(FLOE_EXPR_LIKE, bt, 3, col(1, vt), cstr("a!%"), cstr("!"));
+        floe_expr *in = node(FLOE_EXPR_IN_LIST, bt, 3, col(0, it), ci32(1), ci32(2));
+        floe_expr *sq = subq(FLOE_SUBQ_IN, bt, true, 2, col(0, it), col(3, it));
+        cs->has_else = true;
+        lk->negated = true;
+        lk->ilike = true;
+        in->negated = true;
+        floe_expr_format(node(FLOE_EXPR_AND, bt, 4, call(FLOE_FN_EQ, bt, 2, cs, ci32(0)), lk, in, sq), &sb);
+        cr_assert_str_eq(floe_strbuf_str(&sb),
+                         "(CASE WHEN (#0 < 12.50) THEN (-#0) ELSE NULL END = 0) AND (#1 NOT ILIKE 'a!%' ESCAPE '!') AND "
+                         "(#0 NOT IN (1, 2)) AND (#0 IN SUBQUERY correlated(#3))");
+        floe_strbuf_reset(&sb);
+        floe_expr_format(call(FLOE_FN_DATE_TRUNC, T(FLOE_TYPE_TIMESTAMP), 2, cstr("day"), cval(T(FLOE_TYPE_DATE), 0)), &sb);
+        cr_assert_str_eq(floe_strbuf_str(&sb), "date_trunc('day', DATE '1970-01-01')");
+    }
     floe_strbuf_free(&sb);
 }
 
