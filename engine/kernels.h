@@ -145,6 +145,13 @@ void floe_kernel_hash_i64(const int64_t *v, uint32_t n, uint64_t *out);
 void floe_kernel_hash_i64_scalar(const int64_t *v, uint32_t n, uint64_t *out);
 void floe_kernel_hash_i64_combine(const int64_t *v, uint32_t n, uint64_t *io);
 void floe_kernel_hash_i64_combine_scalar(const int64_t *v, uint32_t n, uint64_t *io);
+/* INTEGER/DATE keys hash like their int64 value (so INTEGER and BIGINT
+ * keys that are equal hash equal); doubles hash their bits after mapping
+ * -0.0 to 0.0 and every NaN to one NaN (equal values hash equal). */
+void floe_kernel_hash_i32(const int32_t *v, uint32_t n, uint64_t *out);
+void floe_kernel_hash_i32_scalar(const int32_t *v, uint32_t n, uint64_t *out);
+void floe_kernel_hash_f64(const double *v, uint32_t n, uint64_t *out);
+void floe_kernel_hash_f64_scalar(const double *v, uint32_t n, uint64_t *out);
 /* String hashing is XXH3 per value (already vectorized inside xxHash);
  * there is no separate SIMD loop, so no twin. */
 void floe_kernel_hash_str(const floe_string *s, uint32_t n, uint64_t *out);
