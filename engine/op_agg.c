@@ -235,10 +235,11 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
     }
     for (a = 0; a < o->naggs; a++) {
         if (agg_distinct(&o->aggs[a])) {
+            /* (group, value) pairs; just values without GROUP BY */
             floe_type kt[2];
             kt[0] = floe_type_make(FLOE_TYPE_BIGINT);
             kt[1] = o->aggs[a].arg->type;
-            rc = floe_hashtable_init(&L->dsets[a], 2, kt, err);
+            rc = floe_hashtable_init(&L->dsets[a], o->ngroups ? 2 : 1, o->ngroups ? kt : kt + 1, err);
             if (rc) {
                 local_free(o, L);
                 return rc;
@@ -405,7 +406,7 @@ static int distinct_add(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v,
     if (m == 0) return FLOE_OK;
     floe_vec_borrow(&keys[0], floe_type_make(FLOE_TYPE_BIGINT), (void *)gidcol, NULL, nphys);
     keys[1] = *v;
-    rc = floe_hashtable_insert(ds, keys, nphys, L->drows, m, L->dids, err);
+    rc = floe_hashtable_insert(ds, ds->nkeys == 2 ? keys : keys + 1, nphys, L->drows, m, L->dids, err);
     if (rc || !feed) return rc;
     /* new pairs got ids before, before+1, ... in row order */
     next_new = before;
@@ -511,9 +512,13 @@ static int merge_local(agg_op *o, agg_local *G, agg_local *L, floe_err *err)
                 uint32_t n = (uint32_t)(dk->n - start < FLOE_VEC_SIZE ? dk->n - start : FLOE_VEC_SIZE);
                 const int64_t *lg;
                 floe_exec_rows_view(dk, start, n, view);
-                lg = view[0].data;
-                for (k = 0; k < n; k++) G->gidbuf[k] = map[lg[k]];
-                rc = distinct_add(o, G, a, &view[1], G->gidbuf, G->rows, n, n, 1, err);
+                if (dk->ncols == 2) {
+                    lg = view[0].data;
+                    for (k = 0; k < n; k++) G->gidbuf[k] = map[lg[k]];
+                } else {
+                    memset(G->gidbuf, 0, n * sizeof *G->gidbuf);
+                }
+                rc = distinct_add(o, G, a, &view[dk->ncols - 1], G->gidbuf, G->rows, n, n, 1, err);
             }
             if (rc) goto out;
             continue;
