@@ -97,9 +97,10 @@ static int cls_of(floe_type t)
 
 static inline int64_t vload_int(const floe_vec *v, uint32_t r)
 {
-    switch (floe_type_size(v->type)) {
-    case 1: return ((const uint8_t *)v->data)[r];
-    case 4: return ((const int32_t *)v->data)[r];
+    switch ((floe_type_id)v->type.id) {
+    case FLOE_TYPE_BOOLEAN: return ((const uint8_t *)v->data)[r];
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE: return ((const int32_t *)v->data)[r];
     default: return ((const int64_t *)v->data)[r];
     }
 }
@@ -333,6 +334,47 @@ static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, c
     case FLOE_AGG_MIN:
     case FLOE_AGG_MAX:
     case FLOE_AGG_ANY_VALUE:
+        if (ag->fn != FLOE_AGG_ANY_VALUE && cls_of(v->type) == CLS_INT) {
+            /* integers of any width: compare in registers */
+            int mn = ag->fn == FLOE_AGG_MIN;
+            for (k = 0; k < cnt; k++) {
+                uint32_t g = gids[k];
+                int64_t x;
+                if (!VALID(k)) continue;
+                x = vload_int(v, ROW(k));
+                if (s->cnt[g] == 0 || (mn ? x < s->val[g].v.i : x > s->val[g].v.i)) {
+                    s->val[g].type = v->type;
+                    s->val[g].is_null = false;
+                    s->val[g].v.i = x;
+                }
+                s->cnt[g]++;
+            }
+            break;
+        }
+        if (ag->fn != FLOE_AGG_ANY_VALUE && v->type.id == FLOE_TYPE_DOUBLE) {
+            int mn = ag->fn == FLOE_AGG_MIN;
+            const double *d = v->data;
+            for (k = 0; k < cnt; k++) {
+                uint32_t g = gids[k];
+                double x;
+                if (!VALID(k)) continue;
+                x = d[ROW(k)];
+                if (s->cnt[g] == 0) {
+                    s->val[g].type = v->type;
+                    s->val[g].is_null = false;
+                    s->val[g].v.d = x;
+                } else if (x == x && s->val[g].v.d == s->val[g].v.d) {
+                    if (mn ? x < s->val[g].v.d : x > s->val[g].v.d) s->val[g].v.d = x;
+                } else {
+                    /* NaN sorts after every number (floe_value_cmp) */
+                    floe_value nv = s->val[g];
+                    nv.v.d = x;
+                    if (better(ag->fn, &nv, &s->val[g])) s->val[g].v.d = x;
+                }
+                s->cnt[g]++;
+            }
+            break;
+        }
         for (k = 0; k < cnt; k++) {
             floe_value nv;
             uint32_t g = gids[k];

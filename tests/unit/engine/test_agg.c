@@ -490,3 +490,58 @@ Test(agg, memory_limit_fails_with_operator_name)
     }
     td_free(&td);
 }
+
+Test(agg, min_max_of_double_with_nan_and_of_integer)
+{
+    tdata td;
+    uint32_t nt;
+    uint64_t r;
+    td_init(&td, 20000, 77, 900);
+    for (r = 0; r < td.n; r += 997) td.d[r] = NAN; /* NaN is larger than every number */
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[3] = {0, 2, 4};
+        floe_plan *scan = t_scan(qp, 0, &td.src[0], 3, cols);
+        floe_expr *g[1] = {t_col(qp, 0, T_BIG)};
+        floe_type ti = floe_type_make(FLOE_TYPE_INTEGER);
+        floe_agg aggs[4];
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        uint64_t i;
+        aggs[0] = mk_agg(FLOE_AGG_MIN, t_col(qp, 1, T_DBL), T_DBL, false);
+        aggs[1] = mk_agg(FLOE_AGG_MAX, t_col(qp, 1, T_DBL), T_DBL, false);
+        aggs[2] = mk_agg(FLOE_AGG_MIN, t_col(qp, 2, ti), ti, false);
+        aggs[3] = mk_agg(FLOE_AGG_MAX, t_col(qp, 2, ti), ti, false);
+        qp->root = mk_aggnode(qp, scan, 1, g, 4, aggs);
+        cr_assert_eq(t_run(qp, &td.table, 1, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(res.n, 61);
+        for (i = 0; i < res.n; i++) {
+            int ki = res_key_index(tres_at(&res, i, 0)), any = 0, nan = 0;
+            double mn = 0, mx = 0;
+            int32_t imn = INT32_MAX, imx = INT32_MIN;
+            for (r = 0; r < td.n; r++) {
+                if (key_index(&td, r) != ki) continue;
+                if (td.i[r] < imn) imn = td.i[r];
+                if (td.i[r] > imx) imx = td.i[r];
+                if (td.nul[2][r]) continue;
+                if (isnan(td.d[r])) {
+                    nan = 1;
+                    continue;
+                }
+                if (!any || td.d[r] < mn) mn = td.d[r];
+                if (!any || td.d[r] > mx) mx = td.d[r];
+                any = 1;
+            }
+            cr_assert_eq(tres_at(&res, i, 1)->v.d, mn, "key %d", ki);
+            if (nan)
+                cr_assert(isnan(tres_at(&res, i, 2)->v.d));
+            else
+                cr_assert_eq(tres_at(&res, i, 2)->v.d, mx);
+            cr_assert_eq(tres_at(&res, i, 3)->v.i, imn);
+            cr_assert_eq(tres_at(&res, i, 4)->v.i, imx);
+        }
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    td_free(&td);
+}
