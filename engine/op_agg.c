@@ -476,6 +476,9 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
 
     rc = floe_exec_check(o->base.ex, err);
     if (rc) return rc;
+    if (b->n > FLOE_VEC_SIZE)
+        return floe_err_set(err, FLOE_MISUSE, "AGGREGATE: batch of %u rows exceeds %u", b->n,
+                            FLOE_VEC_SIZE);
     if (o->ngroups > 16) {
         kv = floe_calloc(o->ngroups, sizeof *kv);
         if (kv == NULL) return floe_err_nomem(err);

@@ -16,6 +16,8 @@
 #include "engine/sort.h"
 #include "util/mem.h"
 
+#define SORT_TOPN_MAX_HEAP (1u << 20) /* rows kept per worker by a top-N heap */
+
 typedef struct sort_local {
     floe_exec_rows rows;
     uint64_t reported; /* bytes reported to floe_exec_mem */
@@ -285,9 +287,11 @@ int floe_op_sort_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out,
     if (p->kind == FLOE_PLAN_TOPN) {
         o->skip = p->u.sort.offset > 0 ? (uint64_t)p->u.sort.offset : 0;
         if (p->u.sort.limit >= 0) {
-            o->topn = 1;
             o->take = (uint64_t)p->u.sort.limit;
             o->k = o->take + o->skip;
+            /* a heap only pays while it is small; beyond that sort fully */
+            o->topn = o->k <= SORT_TOPN_MAX_HEAP;
+            if (o->k == 0) o->topn = 1;
         }
     }
     *out = &o->base;

@@ -545,3 +545,63 @@ Test(agg, min_max_of_double_with_nan_and_of_integer)
     }
     td_free(&td);
 }
+
+Test(agg, decimal_sum_avg_exact_and_overflow)
+{
+    enum { N = 5000 };
+    int64_t *vals = malloc(N * 8);
+    tsrc src;
+    floe_scan_source ss;
+    floe_table_scan table;
+    uint32_t nt, i;
+    int64_t ref = 0;
+    floe_type dec = floe_type_decimal(12, 2), dec18 = floe_type_decimal(18, 2);
+    uint64_t seed = 9;
+    for (i = 0; i < N; i++) {
+        vals[i] = (int64_t)(t_rng(&seed) % 2000000) - 1000000; /* -10000.00 .. 9999.99 */
+        ref += vals[i];
+    }
+    memset(&src, 0, sizeof src);
+    src.ncols = 1;
+    src.types[0] = dec;
+    src.data[0] = vals;
+    src.nrows = N;
+    src.morsel_rows = 333;
+    src.batch_rows = 100;
+    ss.vt = &ts_vt;
+    ss.self = &src;
+    table.sources = &ss;
+    table.nsources = 1;
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[1] = {0};
+        floe_plan *scan = t_scan(qp, 0, &src, 1, cols);
+        floe_agg aggs[2];
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        aggs[0] = mk_agg(FLOE_AGG_SUM, t_col(qp, 0, dec), dec18, false);
+        aggs[1] = mk_agg(FLOE_AGG_AVG, t_col(qp, 0, dec), T_DBL, false);
+        qp->root = mk_aggnode(qp, scan, 0, NULL, 2, aggs);
+        cr_assert_eq(t_run(qp, &table, 1, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(tres_at(&res, 0, 0)->v.i, ref);
+        cr_assert_float_eq(tres_at(&res, 0, 1)->v.d, (double)ref / 100.0 / N, 1e-9);
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    /* a DECIMAL(18) sum beyond 18 digits is a range error */
+    for (i = 0; i < N; i++) vals[i] = 900000000000000LL;
+    {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[1] = {0};
+        floe_plan *scan = t_scan(qp, 0, &src, 1, cols);
+        floe_agg aggs[1];
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        aggs[0] = mk_agg(FLOE_AGG_SUM, t_col(qp, 0, dec), dec18, false);
+        qp->root = mk_aggnode(qp, scan, 0, NULL, 1, aggs);
+        cr_assert_eq(t_run(qp, &table, 1, 2, 0, NULL, &res, &err), FLOE_RANGE);
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    free(vals);
+}
