@@ -85,17 +85,13 @@ static bool parse_int(const char *s, uint32_t n, int64_t *out, bool *ovf)
  * *ovf when |value| >= 10^18 after scaling (caller checks precision). */
 static bool parse_decimal(const char *s, uint32_t n, int scale, int64_t *out, bool *ovf)
 {
+    const __int128 big = (__int128)1 << 120;
     uint32_t i = 0;
-    bool neg = false, any = false;
+    bool neg = false, any = false, point = false;
     __int128 v = 0;
-    int frac_digits = 0, exp = 0, round_digit = -1;
-    bool sticky = false;
+    int64_t shift = scale; /* value * 10^scale = v * 10^shift */
     *ovf = false;
     if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-    /* collect digits as a mantissa with a decimal exponent */
-    int digits_after = 0; /* digits after the point kept in v */
-    bool point = false;
-    int64_t mexp = 0;     /* decimal exponent of v */
     for (; i < n; i++) {
         char c = s[i];
         if (c == '.' && !point) {
@@ -104,13 +100,11 @@ static bool parse_decimal(const char *s, uint32_t n, int scale, int64_t *out, bo
         }
         if (c < '0' || c > '9') break;
         any = true;
-        if (v < ((__int128)1 << 100)) {
+        if (v < big / 10) {
             v = v * 10 + (c - '0');
-            if (point) digits_after++;
-        } else {
-            /* too many digits: drop, keep the exponent right */
-            if (!point) mexp++;
-            if (c != '0') sticky = true;
+            if (point) shift--;
+        } else if (!point) {
+            shift++; /* digits beyond ~36 significant ones only scale */
         }
     }
     if (!any) return false;
@@ -120,36 +114,25 @@ static bool parse_decimal(const char *s, uint32_t n, int scale, int64_t *out, bo
         uint32_t j = ++i;
         while (i < n && (isdigit((unsigned char)s[i]) || (i == j && (s[i] == '+' || s[i] == '-')))) i++;
         if (!parse_int(s + j, i - j, &e, &o) || o || e > 1000 || e < -1000) return false;
-        exp = (int)e;
+        shift += e;
     }
     if (i != n) return false;
-    (void)frac_digits;
-    (void)round_digit;
-    (void)sticky;
-    /* value = v * 10^(mexp - digits_after + exp); want value * 10^scale */
-    {
-        int64_t shift = mexp - digits_after + exp + scale;
-        while (shift > 0) {
-            if (v > ((__int128)1 << 120) / 10) {
-                *ovf = true;
-                return true;
-            }
-            v *= 10;
-            shift--;
+    for (; shift > 0; shift--) {
+        if (v > big / 10) {
+            *ovf = true;
+            return true;
         }
+        v *= 10;
+    }
+    if (shift < 0) {
+        __int128 p = 1;
+        for (; shift < 0 && p < big / 10; shift++) p *= 10;
         if (shift < 0) {
-            __int128 p = 1;
-            while (shift < 0 && p < ((__int128)1 << 120) / 10) {
-                p *= 10;
-                shift++;
-            }
-            if (shift < 0) {
-                v = 0;
-            } else {
-                __int128 q = v / p, rem = v % p;
-                if (rem * 2 >= p) q++;
-                v = q;
-            }
+            v = 0; /* far below the last kept digit */
+        } else {
+            __int128 q = v / p, rem = v % p;
+            if (rem * 2 >= p) q++;
+            v = q;
         }
     }
     if (v >= (__int128)1000000000000000000LL) {

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "engine/expr.h"
 #include "engine/kernels.h"
@@ -57,15 +58,17 @@ typedef struct floe_fnargs {
 
 /* Loop over the live rows; the body sees `uint32_t r`. Two loops so the
  * common no-selection case is a plain counted loop. */
-#define FLOE_FOR_ROWS(fa, r, ...)                                        \
+#define FLOE_FOR_ROWS(fa, r, ...)                                         \
     do {                                                                  \
-        if ((fa)->sel) {                                                  \
-            for (uint32_t k_ = 0; k_ < (fa)->nsel; k_++) {                \
-                uint32_t r = (fa)->sel[k_];                               \
+        const uint32_t *const sel_ = (fa)->sel;                           \
+        const uint32_t nsel_ = (fa)->nsel;                                \
+        if (sel_) {                                                       \
+            for (uint32_t k_ = 0; k_ < nsel_; k_++) {                     \
+                uint32_t r = sel_[k_];                                    \
                 __VA_ARGS__                                               \
             }                                                             \
         } else {                                                          \
-            for (uint32_t r = 0; r < (fa)->nsel; r++) {                   \
+            for (uint32_t r = 0; r < nsel_; r++) {                        \
                 __VA_ARGS__                                               \
             }                                                             \
         }                                                                 \
@@ -89,7 +92,7 @@ int floe_eval_rows(const floe_expr *e, const floe_batch *in, const uint32_t *sel
 /* Make *out a vector of type t for n rows (capacity max(n, 1)). FLOE_NOMEM. */
 int floe_eval_out_init(floe_vec *out, floe_type t, uint32_t n, floe_err *err);
 /* Make *out a CONST vector of n rows holding v (strings copied into out's
- * heap) or NULL when v is NULL. */
+ * heap) or NULL when v is NULL. On failure *out is left freed. */
 int floe_eval_out_const(floe_vec *out, const floe_value *v, uint32_t n, floe_err *err);
 /* Set row r NULL (allocating validity). */
 int floe_eval_set_null(floe_vec *out, uint32_t r, floe_err *err);
@@ -142,6 +145,23 @@ int floe_cast_value(const floe_value *in, floe_type t, floe_arena *arena, floe_v
 
 /* Comparison ops of FLOE_FN_EQ..GE as kernel ops. */
 static inline floe_kcmp floe_fn_kcmp(floe_fn fn) { return (floe_kcmp)(fn - FLOE_FN_EQ); }
+
+/* First occurrence of needle in hay (memchr on the first byte, then
+ * memcmp): faster than memmem for the short strings of typical rows. */
+static inline const char *floe_str_find(const char *hay, uint32_t hn, const char *nd, uint32_t nn)
+{
+    const char *end;
+    if (nn == 0) return hay;
+    if (nn > hn) return NULL;
+    end = hay + (hn - nn) + 1;
+    while (hay < end) {
+        hay = memchr(hay, (unsigned char)nd[0], (size_t)(end - hay));
+        if (hay == NULL) return NULL;
+        if (memcmp(hay + 1, nd + 1, nn - 1) == 0) return hay;
+        hay++;
+    }
+    return NULL;
+}
 
 /* Powers of ten 10^0..10^18. */
 extern const int64_t floe_pow10[19];

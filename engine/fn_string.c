@@ -252,7 +252,7 @@ int floe_fn_string_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             else if (t.len > s.len)
                 o[r] = 0;
             else if (contains)
-                o[r] = memmem(s.ptr, s.len, t.ptr, t.len) != NULL;
+                o[r] = floe_str_find(s.ptr, s.len, t.ptr, t.len) != NULL;
             else
                 o[r] = memcmp(s.ptr, t.ptr, t.len) == 0;
         });

@@ -169,7 +169,7 @@ int floe_like_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             FLOE_FOR_ROWS(fa, r, {
                 floe_string s = ts[floe_vidx(tv, r)];
                 if (floe_bit(valid, r))
-                    o[r] = (uint8_t)((len == 0 || (s.len >= len && memmem(s.ptr, s.len, p.ptr + off, len) != NULL)) ^ neg);
+                    o[r] = (uint8_t)((len == 0 || (s.len >= len && floe_str_find(s.ptr, s.len, p.ptr + off, len) != NULL)) ^ neg);
             });
             return FLOE_OK;
         case SHAPE_GENERAL:
