@@ -7,6 +7,7 @@
  */
 #include "engine/exec.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -901,6 +902,8 @@ void floe_exec_close(floe_executor *ex)
 {
     if (ex == NULL) return;
     floe_exec_op_free(ex->root);
+    /* every operator gave back the bytes it accounted */
+    assert(atomic_load(&ex->mem_own) == 0);
     floe_pool_free(ex->pool);
     floe_free(ex);
 }
