@@ -377,8 +377,8 @@ static int convert_record(floe_csv_reader *r, const scan_result *res, uint64_t l
     for (c = 0; c < r->ncols; c++) {
         const csv_field *f = &r->fields[c];
         floe_vec *v = &b->cols[c];
-        const char *text;
-        size_t tn;
+        const char *text = NULL;
+        size_t tn = 0;
         floe_err cerr = FLOE_ERR_INIT;
         int rc;
         bool is_null;
