@@ -55,6 +55,8 @@ typedef struct floe_cat_column {
     bool not_null;
     bool has_default;
     floe_value default_value; /* constant of `type` (as floe_bound_create gave it) */
+    double ndv;               /* estimated distinct values, 0 when unknown (column 0 is
+                               * then assumed to be a key, the others unknown) */
 } floe_cat_column;
 
 typedef struct floe_cat_table {

@@ -116,6 +116,7 @@ typedef struct pctx {
     uint32_t nrels;
     uint32_t ngids;
     uint32_t *gid_rel; /* gid -> relation index */
+    double *gid_ndv;   /* gid -> distinct values in its table (0: unknown) */
     floe_expr **conj;
     uint64_t *mask;    /* per conjunct: relations referenced */
     bool *used;
@@ -406,6 +407,64 @@ static bool is_join_eq(const pctx *c, uint32_t i, uint64_t mx, uint64_t my, int 
     return false;
 }
 
+/* Distinct values of key expression e within subtree x (0: unknown). */
+static double key_ndv(const pctx *c, const floe_expr *e, const pres *x, bool *unique)
+{
+    const floe_prel *rel;
+    double ndv;
+    *unique = false;
+    if (e->kind == FLOE_EXPR_CAST && e->args[0]->kind == FLOE_EXPR_COLUMN) e = e->args[0];
+    if (e->kind != FLOE_EXPR_COLUMN || e->index >= c->ngids) return 0;
+    rel = &c->rels[c->gid_rel[e->index]];
+    ndv = c->gid_ndv[e->index];
+    if (ndv <= 0) return 0;
+    *unique = rel->est_rows > 0 && ndv >= 0.9 * rel->est_rows;
+    return ndv < x->est ? ndv : x->est;
+}
+
+/* Fraction of a base table's rows that survive in subtree x (for the table
+ * owning key e). */
+static double kept_fraction(const pctx *c, const floe_expr *e, const pres *x)
+{
+    const floe_prel *rel;
+    double f;
+    if (e->kind == FLOE_EXPR_CAST) e = e->args[0];
+    rel = &c->rels[c->gid_rel[e->index]];
+    f = rel->est_rows > 0 ? x->est / rel->est_rows : 1.0;
+    return f > 1.0 ? 1.0 : f;
+}
+
+/* Estimated rows of joining x and y on the unused equality conjuncts
+ * between them (the most selective key wins); cross product without one. */
+static double join_estimate(const pctx *c, const pres *x, const pres *y)
+{
+    double best = -1;
+    uint32_t i;
+    for (i = 0; i < c->nconj; i++) {
+        int xa;
+        const floe_expr *kx, *ky;
+        double nx, ny, est;
+        bool ux, uy;
+        if (is_semi_conj(c->conj[i]) || !is_join_eq(c, i, x->mask, y->mask, &xa)) continue;
+        kx = c->conj[i]->args[xa];
+        ky = c->conj[i]->args[1 - xa];
+        nx = key_ndv(c, kx, x, &ux);
+        ny = key_ndv(c, ky, y, &uy);
+        if (uy) est = x->est * kept_fraction(c, ky, y);      /* lookup into y */
+        else if (ux) est = y->est * kept_fraction(c, kx, x); /* lookup into x */
+        else {
+            /* many-to-many (or unknown): |X||Y| / max(ndv); an unknown ndv
+             * is taken as at most 100 (pessimistic: prefer key lookups) */
+            if (nx <= 0) nx = x->est < 100 ? x->est : 100;
+            if (ny <= 0) ny = y->est < 100 ? y->est : 100;
+            est = x->est * y->est / (nx > ny ? nx : ny);
+        }
+        if (best < 0 || est < best) best = est;
+    }
+    if (best < 0) best = x->est * y->est;
+    return best < 1 ? 1 : best;
+}
+
 /* Join l and r (type INNER or LEFT) using equality conjuncts among conj[]
  * (for LEFT: the ON list given in on[]), the rest covering both as cond. */
 static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
@@ -416,6 +475,8 @@ static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
     floe_plan *j;
     uint64_t both = l->mask | r->mask;
     double sel = 1.0;
+
+    double est = join_estimate(c, l, r); /* before the keys are marked used */
 
     out->ncols = n;
     out->mask = both;
@@ -464,8 +525,7 @@ static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
     j->u.join.cond = nc ? and_of(c, cond, nc) : NULL;
     if (nc && j->u.join.cond == NULL) return nomem(c);
     j->u.join.build_left = type == FLOE_JOIN_INNER && nk > 0 && l->est < r->est;
-    out->est = nk ? (l->est > r->est ? l->est : r->est) : l->est * r->est;
-    out->est *= sel;
+    out->est = est * sel;
     if (type == FLOE_JOIN_LEFT && out->est < l->est) out->est = l->est;
     if (out->est < 1) out->est = 1;
     j->est_rows = out->est;
@@ -539,18 +599,21 @@ static int plan_group(pctx *c, floe_pitem **items, uint32_t nitems, pres *out)
         int pick = -1;
         bool connected = false;
         pres j;
+        double pick_est = 0;
         for (i = 0; i < nitems; i++) {
             uint32_t k;
             bool conn = false;
+            double est;
             if (done[i]) continue;
             for (k = 0; k < c->nconj && !conn; k++) {
                 int xa;
                 conn = is_join_eq(c, k, out->mask, parts[i].mask, &xa) && !is_semi_conj(c->conj[k]);
             }
-            if (pick < 0 || (conn && !connected) ||
-                (conn == connected && parts[i].est < parts[pick].est)) {
+            est = conn ? join_estimate(c, out, &parts[i]) : parts[i].est;
+            if (pick < 0 || (conn && !connected) || (conn == connected && est < pick_est)) {
                 pick = (int)i;
                 connected = conn;
+                pick_est = est;
             }
         }
         done[pick] = true;
@@ -583,13 +646,18 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
     c.conj = conj;
     c.nconj = nconj;
     c.gid_rel = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_rel);
+    c.gid_ndv = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_ndv);
+    if (c.gid_ndv == NULL) return floe_err_nomem(err);
     c.mask = floe_arena_alloc(a, (nconj ? nconj : 1) * sizeof *c.mask);
     c.used = floe_arena_alloc(a, nconj ? nconj : 1);
     need2 = floe_arena_alloc(a, ngids ? ngids : 1);
     if (c.gid_rel == NULL || c.mask == NULL || c.used == NULL || need2 == NULL)
         return floe_err_nomem(err);
     for (i = 0; i < nrels; i++)
-        for (g = 0; g < rels[i].ncols; g++) c.gid_rel[rels[i].first_gid + g] = i;
+        for (g = 0; g < rels[i].ncols; g++) {
+            c.gid_rel[rels[i].first_gid + g] = i;
+            c.gid_ndv[rels[i].first_gid + g] = rels[i].ndv ? rels[i].ndv[g] : 0;
+        }
     if (ngids) memcpy(need2, needed, ngids);
     /* columns used by joins above their relation must be produced */
     for (i = 0; i < nconj; i++) {
