@@ -715,8 +715,7 @@ static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
         e = floe_bind_expr_new(b->a, FLOE_EXPR_COALESCE, t, na);
         if (e == NULL) return nomem(b);
         memcpy(e->args, args, na * sizeof *args);
-        *out = e;
-        return FLOE_OK;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
     }
     if (strcmp(n, "nullif") == 0) {
         floe_expr *e, *cmp, *nul;
@@ -733,8 +732,7 @@ static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
         e->args[1] = nul;
         e->args[2] = args[0];
         e->has_else = true;
-        *out = e;
-        return FLOE_OK;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
     }
     for (i = 0; i < sizeof scalar_fns / sizeof scalar_fns[0]; i++)
         if (strcmp(scalar_fns[i].name, n) == 0) fd = &scalar_fns[i];
@@ -1379,8 +1377,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
             return rc;
         }
         e->negated = ae->in_list.negated;
-        *out = e;
-        return FLOE_OK;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
     }
     case FLOE_AST_IN_QUERY:
         if ((rc = bind_expr(bk, ae->in_query.arg, &x))) return rc;
@@ -1449,8 +1446,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
         for (i = 0; i < nw; i++) e->args[2 * i + 1] = res[i];
         if (ae->case_.else_) e->args[2 * nw] = res[nw];
         e->type = t;
-        *out = e;
-        return FLOE_OK;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
     }
     case FLOE_AST_EXTRACT: {
         floe_expr *args[2];
