@@ -516,23 +516,78 @@ int floe_exec_build(floe_executor *ex, const floe_plan *p, floe_exec_morsels *sh
     case FLOE_PLAN_SORT:
     case FLOE_PLAN_TOPN: return floe_op_sort_open(ex, p, out, err);
     case FLOE_PLAN_HASH_JOIN:
-    case FLOE_PLAN_NL_JOIN: return floe_op_join_open(ex, p, out, err);
+    case FLOE_PLAN_NL_JOIN: return floe_op_join_open(ex, p, shared, out, err);
     }
     return floe_err_set(err, FLOE_UNSUPPORTED, "plan node kind %d", (int)p->kind);
 }
 
 /* -------------------------------------------------------------------- drive */
 
+/* Next node down a pipeline, or NULL when p ends one (SCAN) or breaks it. */
+static const floe_plan *pipeline_child(const floe_plan *p)
+{
+    switch (p->kind) {
+    case FLOE_PLAN_FILTER:
+    case FLOE_PLAN_PROJECT: return p->children[0];
+    case FLOE_PLAN_HASH_JOIN:
+    case FLOE_PLAN_NL_JOIN: return floe_op_join_probe_child(p);
+    default: return NULL;
+    }
+}
+
 static int is_pipeline(const floe_plan *p)
 {
-    while (p->kind == FLOE_PLAN_FILTER || p->kind == FLOE_PLAN_PROJECT) p = p->children[0];
+    const floe_plan *c;
+    while ((c = pipeline_child(p)) != NULL) p = c;
     return p->kind == FLOE_PLAN_SCAN;
 }
 
 static const floe_plan *pipeline_scan(const floe_plan *p)
 {
-    while (p->kind != FLOE_PLAN_SCAN) p = p->children[0];
+    const floe_plan *c;
+    while ((c = pipeline_child(p)) != NULL) p = c;
     return p;
+}
+
+void *floe_exec_shared_build(floe_executor *ex, const floe_plan *p)
+{
+    uint32_t i;
+    for (i = 0; i < ex->nshared; i++)
+        if (ex->shared[i].node == p) return ex->shared[i].build;
+    return NULL;
+}
+
+/* Prepare the builds of the joins in pipeline p (registered in ex->shared
+ * from index *first on). */
+static int prepare_joins(floe_executor *ex, const floe_plan *p, floe_err *err)
+{
+    int rc;
+    for (; p != NULL; p = pipeline_child(p)) {
+        struct floe_exec_shared *ns;
+        void *b;
+        if (p->kind != FLOE_PLAN_HASH_JOIN && p->kind != FLOE_PLAN_NL_JOIN) continue;
+        rc = floe_op_join_prepare(ex, p, &b, err);
+        if (rc) return rc;
+        ns = floe_realloc(ex->shared, (ex->nshared + 1) * sizeof *ns);
+        if (ns == NULL) {
+            floe_op_join_release(b);
+            return floe_err_nomem(err);
+        }
+        ex->shared = ns;
+        ex->shared[ex->nshared].node = p;
+        ex->shared[ex->nshared].build = b;
+        ex->nshared++;
+    }
+    return FLOE_OK;
+}
+
+static void release_joins(floe_executor *ex, uint32_t keep)
+{
+    while (ex->nshared > keep) floe_op_join_release(ex->shared[--ex->nshared].build);
+    if (ex->nshared == 0) {
+        floe_free(ex->shared);
+        ex->shared = NULL;
+    }
 }
 
 typedef struct drive_state {
@@ -572,7 +627,7 @@ int floe_exec_drive(floe_executor *ex, const floe_plan *child,
                     int (*consume)(void *arg, uint32_t worker, floe_batch *b, floe_err *err),
                     void *arg, floe_err *err)
 {
-    uint32_t nw = 1, w;
+    uint32_t nw = 1, w, nshared0 = ex->nshared;
     floe_exec_morsels *shared = NULL;
     drive_state ds;
     int rc = FLOE_OK;
@@ -587,8 +642,16 @@ int floe_exec_drive(floe_executor *ex, const floe_plan *child,
             rc = floe_pool_new(ex->nthreads, &ex->pool, err);
             if (rc) return rc;
         }
+        rc = prepare_joins(ex, child, err);
+        if (rc) {
+            release_joins(ex, nshared0);
+            return rc;
+        }
         rc = morsels_new(&ex->ctx->tables[scan->u.scan.table], &shared, err);
-        if (rc) return rc;
+        if (rc) {
+            release_joins(ex, nshared0);
+            return rc;
+        }
         nw = ex->nthreads;
     }
     ds.chains = floe_calloc(nw, sizeof *ds.chains);
@@ -628,6 +691,7 @@ out:
     floe_free(ds.errs);
     floe_free(ds.rcs);
     morsels_free(shared);
+    release_joins(ex, nshared0);
     return rc;
 }
 

@@ -92,7 +92,9 @@ int floe_exec_rows_append(floe_exec_rows *r, const floe_vec *cols, uint32_t n, c
 {
     uint32_t live = sel ? nsel : n, c, k;
     uint64_t base = r->n;
-    int rc = floe_exec_rows_reserve(r, live, err);
+    int rc;
+    if (live == 0) return FLOE_OK;
+    rc = floe_exec_rows_reserve(r, live, err);
     if (rc) return rc;
     for (c = 0; c < r->ncols; c++) {
         const floe_vec *v = &cols[c];
@@ -196,6 +198,7 @@ int floe_exec_rows_gather(const floe_exec_rows *r, uint32_t col0, uint32_t ncols
                           uint32_t at)
 {
     uint32_t c, k;
+    if (n == 0) return FLOE_OK;
     for (c = 0; c < ncols; c++) {
         uint32_t sc = col0 + c;
         floe_vec *v = &out[c];

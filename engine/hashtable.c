@@ -291,11 +291,13 @@ int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, 
     return FLOE_OK;
 }
 
-void floe_hashtable_find(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
-                         uint32_t nsel, uint32_t *out_ids)
+void floe_hashtable_find(const floe_hashtable *ht, const floe_vec *keys, uint32_t n,
+                         const uint32_t *sel, uint32_t nsel, uint64_t *hbuf, uint32_t *out_ids)
 {
     uint32_t live = sel ? nsel : n, k;
-    if (!ht->int_mode) floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, ht->hbuf);
+    if (hbuf == NULL) hbuf = ht->hbuf;
+    if (!ht->int_mode) floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, hbuf);
     for (k = 0; k < live; k++)
-        (void)lookup(ht, keys, sel ? sel[k] : k, ht->int_mode ? 0 : ht->hbuf[k], 0, &out_ids[k], NULL);
+        (void)lookup((floe_hashtable *)ht, keys, sel ? sel[k] : k, ht->int_mode ? 0 : hbuf[k], 0,
+                     &out_ids[k], NULL);
 }

@@ -121,7 +121,11 @@ void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
         floe_strbuf_puts(b, "INTERVAL ");
         if (v->kind == FLOE_AST_STRING ||
             ((v->kind == FLOE_AST_INT || v->kind == FLOE_AST_NUM) &&
-             (v->kind == FLOE_AST_INT ? v->int_lit.text : v->num_lit.text)[0] != '-')) {
+             (v->kind == FLOE_AST_INT ? v->int_lit.text : v->num_lit.text)[0] != '-') ||
+            v->kind == FLOE_AST_BINARY || v->kind == FLOE_AST_UNARY || v->kind == FLOE_AST_IS ||
+            v->kind == FLOE_AST_BETWEEN || v->kind == FLOE_AST_IN_LIST ||
+            v->kind == FLOE_AST_IN_QUERY || v->kind == FLOE_AST_LIKE) {
+            /* literals, and nodes the printer parenthesises itself */
             floe_ast_format_expr(v, b);
         } else {
             floe_strbuf_putc(b, '(');
@@ -414,8 +418,13 @@ static void format_options(const floe_ast_option *o, int n, floe_strbuf *b)
         if (i) floe_strbuf_puts(b, ", ");
         floe_strbuf_puts(b, o[i].name);
         if (o[i].value) {
+            const floe_ast_expr *v = o[i].value;
             floe_strbuf_puts(b, " = ");
-            floe_ast_format_expr(o[i].value, b);
+            if (v->kind == FLOE_AST_COLUMN && v->column.table == NULL &&
+                plain_word(v->column.name))
+                floe_strbuf_puts(b, v->column.name); /* a bare word value */
+            else
+                floe_ast_format_expr(v, b);
         }
     }
     floe_strbuf_putc(b, ')');

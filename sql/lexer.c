@@ -136,6 +136,9 @@ int floe_lexer_next(floe_lexer *lx, floe_token *out, floe_err *err)
         if (end == i + 2)
             return floe_err_set_at(err, FLOE_PARSE, (int)start,
                                    "zero-length quoted identifier");
+        if (memchr(s + i, '\0', end - i) != NULL) /* names are C strings */
+            return floe_err_set_at(err, FLOE_PARSE, (int)start,
+                                   "quoted identifier contains a NUL byte");
         out->kind = FLOE_TOK_QIDENT;
         i = end;
     } else if (is_digit(c) || (c == '.' && i + 1 < n && is_digit((unsigned char)s[i + 1]))) {

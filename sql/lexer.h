@@ -10,7 +10,8 @@
  *
  * Errors (FLOE_PARSE, err->offset at the token's start): unterminated string,
  * quoted identifier or comment, malformed number ("1e", "12abc"), zero-length
- * quoted identifier, unexpected character. Not thread-safe; one owner.
+ * quoted identifier, NUL byte in a quoted identifier, unexpected character.
+ * Not thread-safe; one owner.
  */
 #ifndef FLOE_SQL_LEXER_H
 #define FLOE_SQL_LEXER_H

@@ -46,6 +46,13 @@ enum {
     PREC_MUL
 };
 
+/* Error paths keep their message buffers out of the recursive frames. */
+#if defined(__GNUC__)
+#define COLD __attribute__((noinline, cold))
+#else
+#define COLD
+#endif
+
 #define TRY(x)                    \
     do {                          \
         int rc_ = (x);            \
@@ -71,16 +78,14 @@ void floe_sql_position(const char *sql, int offset, int *out_line, int *out_col)
 
 static void advance(floe_parser *p)
 {
-    floe_err e = FLOE_ERR_INIT;
     if (p->tok.kind == FLOE_TOK_EOF || p->tok.kind == FLOE_TOK_ERROR) return;
     p->prev = p->tok;
-    if (floe_lexer_next(&p->lx, &p->tok, &e) != FLOE_OK) {
-        if (!p->lex_failed) {
-            p->lex_failed = 1;
-            p->lex_err = e;
-        }
+    /* the lexer writes p->lex_err only on failure, and after a failure the
+     * ERROR token stops advancing, so it keeps the first lexer error */
+    if (floe_lexer_next(&p->lx, &p->tok, &p->lex_err) != FLOE_OK) {
+        p->lex_failed = 1;
         p->tok.kind = FLOE_TOK_ERROR;
-        p->tok.off = e.offset;
+        p->tok.off = p->lex_err.offset;
         p->tok.len = 0;
     }
 }
@@ -90,9 +95,8 @@ static floe_token peek(const floe_parser *p, int k)
 {
     floe_lexer lx = p->lx;
     floe_token t = p->tok;
-    floe_err e = FLOE_ERR_INIT;
     while (k-- > 0 && t.kind != FLOE_TOK_EOF && t.kind != FLOE_TOK_ERROR) {
-        if (floe_lexer_next(&lx, &t, &e) != FLOE_OK) {
+        if (floe_lexer_next(&lx, &t, NULL) != FLOE_OK) {
             t.kind = FLOE_TOK_ERROR;
             break;
         }
@@ -100,7 +104,7 @@ static floe_token peek(const floe_parser *p, int k)
     return t;
 }
 
-static int with_pos(floe_parser *p, int code, int off, const char *msg)
+COLD static int with_pos(floe_parser *p, int code, int off, const char *msg)
 {
     int line, col;
     floe_sql_position(p->lx.sql, off, &line, &col);
@@ -109,7 +113,7 @@ static int with_pos(floe_parser *p, int code, int off, const char *msg)
 
 /* Syntax error at the current token; `expected` may be NULL. Reports a
  * pending lexer error instead when the parser got stuck on it. */
-static int syntax_error(floe_parser *p, const char *expected)
+COLD static int syntax_error(floe_parser *p, const char *expected)
 {
     char msg[FLOE_ERRMSG_MAX];
     const floe_token *t = &p->tok;
@@ -133,7 +137,7 @@ static int syntax_error(floe_parser *p, const char *expected)
     return with_pos(p, FLOE_PARSE, t->off, msg);
 }
 
-static int error_at(floe_parser *p, int off, const char *msg)
+COLD static int error_at(floe_parser *p, int off, const char *msg)
 {
     return with_pos(p, FLOE_PARSE, off, msg);
 }
@@ -175,20 +179,30 @@ static int accept_kw(floe_parser *p, const char *kw)
     return 1;
 }
 
-static int expect_op(floe_parser *p, const char *op, const char *what)
+COLD static int expect_op_fail(floe_parser *p, const char *op, const char *what)
 {
     char msg[128];
-    if (accept_op(p, op)) return FLOE_OK;
     snprintf(msg, sizeof msg, "expected '%s' %s", op, what);
+    return syntax_error(p, msg);
+}
+
+static int expect_op(floe_parser *p, const char *op, const char *what)
+{
+    if (accept_op(p, op)) return FLOE_OK;
+    return expect_op_fail(p, op, what);
+}
+
+COLD static int expect_kw_fail(floe_parser *p, const char *kw, const char *what)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "expected %s %s", kw, what);
     return syntax_error(p, msg);
 }
 
 static int expect_kw(floe_parser *p, const char *kw, const char *what)
 {
-    char msg[128];
     if (accept_kw(p, kw)) return FLOE_OK;
-    snprintf(msg, sizeof msg, "expected %s %s", kw, what);
-    return syntax_error(p, msg);
+    return expect_kw_fail(p, kw, what);
 }
 
 /* End offset of the last consumed token. */
@@ -259,17 +273,22 @@ static int enter(floe_parser *p)
 }
 
 /* Identifier: a non-reserved word (lower-cased) or a quoted identifier. */
-static int parse_ident(floe_parser *p, const char **out, const char *what)
+COLD static int expected_what(floe_parser *p, const char *what)
 {
     char msg[128];
+    snprintf(msg, sizeof msg, "expected %s", what);
+    return syntax_error(p, msg);
+}
+
+static int parse_ident(floe_parser *p, const char **out, const char *what)
+{
     const floe_token *t = &p->tok;
     if (t->kind == FLOE_TOK_WORD && !floe_lexer_reserved(&p->lx, t)) {
         *out = lower_copy(p, t);
     } else if (t->kind == FLOE_TOK_QIDENT) {
         *out = unquote(p, t, NULL);
     } else {
-        snprintf(msg, sizeof msg, "expected %s", what);
-        return syntax_error(p, msg);
+        return expected_what(p, what);
     }
     if (*out == NULL) return nomem(p);
     advance(p);
@@ -483,7 +502,7 @@ static int parse_case(floe_parser *p, floe_ast_expr *e)
     floe_ast_expr **whens = NULL, **thens = NULL;
     int n = 0, capw = 0, capt = 0, nt = 0;
     advance(p); /* CASE */
-    if (!at_kw(p, "WHEN")) TRY(parse_expr(p, 0, &e->case_.operand));
+    if (!at_kw(p, "WHEN") && !at_kw(p, "END")) TRY(parse_expr(p, 0, &e->case_.operand));
     if (!at_kw(p, "WHEN")) return syntax_error(p, "expected WHEN in CASE");
     while (accept_kw(p, "WHEN")) {
         floe_ast_expr *w, *t;
@@ -653,7 +672,10 @@ static int parse_primary(floe_parser *p, floe_ast_expr **out)
             } else {
                 TRY(parse_expr(p, 0, &e));
                 TRY(expect_op(p, ")", "to close '('"));
-                *out = e; /* parentheses make no node; keep the inner range */
+                /* parentheses make no node: the inner one covers them */
+                e->off = off;
+                e->len = set_len(p, off);
+                *out = e;
                 return FLOE_OK;
             }
             break;
@@ -718,39 +740,50 @@ static int parse_unary(floe_parser *p, floe_ast_expr **out)
     return FLOE_OK;
 }
 
+/* Is the current token a binary operator? Sets its precedence and kind.
+ * Dispatches on the token's bytes: this runs after every operand. */
 static int binop_of(const floe_parser *p, int *prec, floe_ast_binop *op)
 {
-    static const struct {
-        const char *text;
-        int prec;
-        floe_ast_binop op;
-    } ops[] = {
-        {"=", PREC_CMP, FLOE_AST_EQ},   {"<>", PREC_CMP, FLOE_AST_NE},
-        {"!=", PREC_CMP, FLOE_AST_NE},  {"<", PREC_CMP, FLOE_AST_LT},
-        {"<=", PREC_CMP, FLOE_AST_LE},  {">", PREC_CMP, FLOE_AST_GT},
-        {">=", PREC_CMP, FLOE_AST_GE},  {"||", PREC_CONCAT, FLOE_AST_CONCAT},
-        {"+", PREC_ADD, FLOE_AST_ADD},  {"-", PREC_ADD, FLOE_AST_SUB},
-        {"*", PREC_MUL, FLOE_AST_MUL},  {"/", PREC_MUL, FLOE_AST_DIV},
-        {"%", PREC_MUL, FLOE_AST_MOD},
-    };
-    size_t i;
-    if (at_kw(p, "OR")) {
-        *prec = PREC_OR;
-        *op = FLOE_AST_OR;
-        return 1;
-    }
-    if (at_kw(p, "AND")) {
-        *prec = PREC_AND;
-        *op = FLOE_AST_AND;
-        return 1;
-    }
-    for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (at_op(p, ops[i].text)) {
-            *prec = ops[i].prec;
-            *op = ops[i].op;
+    const floe_token *t = &p->tok;
+    const char *s = p->lx.sql + t->off;
+    if (t->kind == FLOE_TOK_WORD) {
+        if (at_kw(p, "AND")) {
+            *prec = PREC_AND;
+            *op = FLOE_AST_AND;
             return 1;
         }
-    return 0;
+        if (at_kw(p, "OR")) {
+            *prec = PREC_OR;
+            *op = FLOE_AST_OR;
+            return 1;
+        }
+        return 0;
+    }
+    if (t->kind != FLOE_TOK_OP) return 0;
+    *prec = PREC_CMP;
+    if (t->len == 2) {
+        if (s[0] == '<' && s[1] == '>') *op = FLOE_AST_NE;
+        else if (s[0] == '!' && s[1] == '=') *op = FLOE_AST_NE;
+        else if (s[0] == '<' && s[1] == '=') *op = FLOE_AST_LE;
+        else if (s[0] == '>' && s[1] == '=') *op = FLOE_AST_GE;
+        else if (s[0] == '|' && s[1] == '|') {
+            *prec = PREC_CONCAT;
+            *op = FLOE_AST_CONCAT;
+        } else
+            return 0;
+        return 1;
+    }
+    switch (s[0]) {
+    case '=': *op = FLOE_AST_EQ; return 1;
+    case '<': *op = FLOE_AST_LT; return 1;
+    case '>': *op = FLOE_AST_GT; return 1;
+    case '+': *prec = PREC_ADD; *op = FLOE_AST_ADD; return 1;
+    case '-': *prec = PREC_ADD; *op = FLOE_AST_SUB; return 1;
+    case '*': *prec = PREC_MUL; *op = FLOE_AST_MUL; return 1;
+    case '/': *prec = PREC_MUL; *op = FLOE_AST_DIV; return 1;
+    case '%': *prec = PREC_MUL; *op = FLOE_AST_MOD; return 1;
+    default: return 0;
+    }
 }
 
 /* The IS, BETWEEN, IN, LIKE forms after the left operand (at [NOT] keyword). */
@@ -862,6 +895,7 @@ static int parse_expr_in(floe_parser *p, int minprec, floe_ast_expr **out)
             left = e;
             continue;
         }
+        if (p->tok.kind != FLOE_TOK_WORD) break;
         if (at_kw(p, "IS")) {
             if (PREC_IS < minprec) break;
             TRY(parse_special(p, left, &left));
@@ -1271,21 +1305,32 @@ static int parse_coldef(floe_parser *p, floe_ast_coldef *c)
     return FLOE_OK;
 }
 
-/* One option: name [=] [value]. In a bare list (not parenthesised) only a
- * literal or a single word can be a value. */
+/* One option: name [=] [value]. In a parenthesised list the value is an
+ * expression, or any single word (wal = full); in a bare list (COPY ... WITH
+ * FORMAT csv HEADER) it is a literal, ON/OFF, or a word after FORMAT. */
 static int parse_option(floe_parser *p, floe_ast_option *o, int bare)
 {
+    floe_token n1;
     o->off = p->tok.off;
     if (p->tok.kind != FLOE_TOK_WORD) return syntax_error(p, "expected an option name");
     if ((o->name = lower_copy(p, &p->tok)) == NULL) return nomem(p);
     advance(p);
     accept_op(p, "=");
+    n1 = peek(p, 1);
     if (at_op(p, ",") || at_op(p, ")") || at_op(p, ";") || p->tok.kind == FLOE_TOK_EOF) {
         o->value = NULL;
+    } else if (p->tok.kind == FLOE_TOK_WORD && !at_kw(p, "TRUE") && !at_kw(p, "FALSE") &&
+               !at_kw(p, "NULL") &&
+               (bare ? (strcmp(o->name, "format") == 0 || at_kw(p, "ON") || at_kw(p, "OFF"))
+                     : (is_op(p, &n1, ",") || is_op(p, &n1, ")")))) {
+        floe_ast_expr *w = new_expr(p, FLOE_AST_COLUMN, p->tok.off);
+        if (w == NULL || (w->column.name = lower_copy(p, &p->tok)) == NULL) return nomem(p);
+        w->len = p->tok.len;
+        advance(p);
+        o->value = w;
     } else if (!bare) {
         TRY(parse_expr(p, 0, &o->value));
-    } else if (p->tok.kind == FLOE_TOK_WORD && strcmp(o->name, "format") != 0 &&
-               !at_kw(p, "TRUE") && !at_kw(p, "FALSE") && !at_kw(p, "ON") && !at_kw(p, "OFF")) {
+    } else if (p->tok.kind == FLOE_TOK_WORD && !at_kw(p, "TRUE") && !at_kw(p, "FALSE")) {
         o->value = NULL; /* the word is the next option */
     } else {
         TRY(parse_primary(p, &o->value));
@@ -1532,7 +1577,7 @@ static int fail(floe_parser *p, int rc, floe_err *err)
 
 int floe_parser_next(floe_parser *p, floe_ast_stmt **out_stmt, floe_err *err)
 {
-    floe_ast_stmt *s;
+    floe_ast_stmt *s = NULL;
     int rc;
     floe_err local = FLOE_ERR_INIT;
 

@@ -26,8 +26,11 @@
 #include "sql/ast.h"
 #include "util/err.h"
 
-/* Maximum nesting of parentheses, subqueries and operators chains that need
- * recursion (expressions nested deeper are a FLOE_PARSE error). */
+/* Maximum nesting of parentheses, subqueries, unary operator chains and
+ * other recursive forms; deeper input is a FLOE_PARSE error. Parsing at the
+ * limit needs about 0.5 MiB of stack in an optimised build (each level is a
+ * few frames of ~100-200 bytes; more under sanitizers), so parse on a thread
+ * with at least 1 MiB of stack. */
 #define FLOE_PARSER_MAX_DEPTH 1000
 
 typedef struct floe_parser floe_parser;

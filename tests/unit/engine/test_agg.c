@@ -32,7 +32,7 @@ static floe_plan *mk_aggnode(floe_query_plan *qp, floe_plan *child, uint32_t ngr
     p = t_node(qp, FLOE_PLAN_AGGREGATE, ngroups + naggs, ty, 1);
     p->children[0] = child;
     p->u.agg.groups = floe_arena_alloc(qp->arena, (ngroups + 1) * sizeof *groups);
-    memcpy(p->u.agg.groups, groups, ngroups * sizeof *groups);
+    if (ngroups) memcpy(p->u.agg.groups, groups, ngroups * sizeof *groups);
     p->u.agg.ngroups = ngroups;
     p->u.agg.aggs = floe_arena_alloc(qp->arena, (naggs + 1) * sizeof *aggs);
     memcpy(p->u.agg.aggs, aggs, naggs * sizeof *aggs);

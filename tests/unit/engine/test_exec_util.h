@@ -231,6 +231,7 @@ __attribute__((unused)) static int t_run(floe_query_plan *qp, floe_table_scan *t
     ctx.nthreads = nthreads;
     ctx.mem_limit = mem_limit;
     ctx.interrupt = interrupt;
+    int64_t live0 = floe_mem_live();
     res->ncols = qp->root->ncols;
     rc = floe_exec_open(qp, &ctx, &ex, err);
     if (rc) return rc;
@@ -263,6 +264,8 @@ __attribute__((unused)) static int t_run(floe_query_plan *qp, floe_table_scan *t
         floe_batch_free(&b);
     }
     floe_exec_close(ex);
+    /* everything the executor allocated is freed again */
+    cr_assert_eq(floe_mem_live(), live0, "leaked %lld allocations", (long long)(floe_mem_live() - live0));
     return rc;
 }
 

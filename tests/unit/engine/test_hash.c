@@ -1,0 +1,139 @@
+/* tests/unit/engine/test_hash.c: floe_hashtable layouts (direct array +
+ * integer slots, generic hashed slots with VARCHAR and several keys) vs a
+ * reference that numbers first occurrences by linear search. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "engine/hashtable.h"
+#include "util/mem.h"
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+Test(hashtable, single_int_key_direct_and_hashed_with_null)
+{
+    floe_hashtable ht;
+    floe_err err = FLOE_ERR_INIT;
+    floe_type t = floe_type_make(FLOE_TYPE_BIGINT);
+    enum { N = 20000 };
+    int64_t *vals = malloc(N * 8), *distinct = malloc(N * 8);
+    uint8_t *nul = calloc(N, 1);
+    uint32_t *ids = malloc(N * 4), nd = 0, i, j, batch;
+    int null_id = -1;
+    uint64_t s = 77;
+    cr_assert_eq(floe_hashtable_init(&ht, 1, &t, &err), FLOE_OK);
+    for (i = 0; i < N; i++) {
+        uint64_t x = rng(&s);
+        vals[i] = x % 3 == 0 ? (int64_t)(x % 5000) : x % 3 == 1 ? -(int64_t)(x % 700) : (int64_t)(x >> 20);
+        nul[i] = x % 97 == 0;
+    }
+    for (batch = 0; batch < N; batch += FLOE_VEC_SIZE) {
+        uint32_t n = N - batch < FLOE_VEC_SIZE ? N - batch : FLOE_VEC_SIZE;
+        floe_vec v;
+        floe_vec_init(&v, t, n);
+        memcpy(v.data, vals + batch, n * 8);
+        v.n = n;
+        for (i = 0; i < n; i++)
+            if (nul[batch + i]) floe_vec_set_null(&v, i);
+        cr_assert_eq(floe_hashtable_insert(&ht, &v, n, NULL, 0, ids + batch, &err), FLOE_OK);
+        floe_vec_free(&v);
+    }
+    /* reference: ids number first occurrences in order */
+    for (i = 0; i < N; i++) {
+        uint32_t want = UINT32_MAX;
+        if (nul[i]) {
+            if (null_id < 0) null_id = (int)(nd++);
+            want = (uint32_t)null_id;
+        } else {
+            for (j = 0; j < nd; j++)
+                if (distinct[j] == vals[i] && (int)j != null_id) {
+                    want = j;
+                    break;
+                }
+            if (want == UINT32_MAX) {
+                distinct[nd] = vals[i];
+                want = nd++;
+            }
+        }
+        cr_assert_eq(ids[i], want, "row %u", i);
+    }
+    cr_assert_eq(ht.count, nd);
+    /* find: present and absent keys */
+    {
+        floe_vec v;
+        int64_t probe[3] = {vals[5], 123456789012345LL, vals[N - 1]};
+        uint32_t out[3];
+        floe_vec_init(&v, t, 3);
+        memcpy(v.data, probe, sizeof probe);
+        v.n = 3;
+        floe_hashtable_find(&ht, &v, 3, NULL, 0, NULL, out);
+        cr_assert_eq(out[0], nul[5] ? out[0] : ids[5]);
+        cr_assert_eq(out[1], FLOE_HT_NONE);
+        cr_assert_eq(out[2], nul[N - 1] ? out[2] : ids[N - 1]);
+        floe_vec_free(&v);
+    }
+    floe_hashtable_free(&ht);
+    free(vals);
+    free(distinct);
+    free(nul);
+    free(ids);
+}
+
+Test(hashtable, varchar_and_double_multi_key)
+{
+    floe_hashtable ht;
+    floe_err err = FLOE_ERR_INIT;
+    floe_type t[2] = {floe_type_make(FLOE_TYPE_VARCHAR), floe_type_make(FLOE_TYPE_DOUBLE)};
+    enum { N = 5000 };
+    char (*txt)[32] = malloc(N * 32);
+    double *d = malloc(N * 8);
+    uint32_t *ids = malloc(N * 4), i, j, next = 0;
+    uint32_t *ref = malloc(N * 4);
+    uint64_t s = 5;
+    floe_vec v[2];
+    cr_assert_eq(floe_hashtable_init(&ht, 2, t, &err), FLOE_OK);
+    floe_vec_init(&v[0], t[0], N);
+    floe_vec_init(&v[1], t[1], N);
+    for (i = 0; i < N; i++) {
+        uint64_t x = rng(&s);
+        snprintf(txt[i], 32, "key-%llu", (unsigned long long)(x % 40));
+        ((floe_string *)v[0].data)[i].ptr = txt[i];
+        ((floe_string *)v[0].data)[i].len = (uint32_t)strlen(txt[i]);
+        d[i] = (x >> 8) % 5 == 0 ? -0.0 : (double)((x >> 8) % 5);
+        ((double *)v[1].data)[i] = d[i];
+    }
+    v[0].n = v[1].n = N;
+    for (i = 0; i < N; i += FLOE_VEC_SIZE) {
+        uint32_t n = N - i < FLOE_VEC_SIZE ? N - i : FLOE_VEC_SIZE, k;
+        uint32_t sel[FLOE_VEC_SIZE];
+        for (k = 0; k < n; k++) sel[k] = i + k;
+        cr_assert_eq(floe_hashtable_insert(&ht, v, N, sel, n, ids + i, &err), FLOE_OK);
+    }
+    for (i = 0; i < N; i++) {
+        ref[i] = UINT32_MAX;
+        for (j = 0; j < i; j++)
+            if (strcmp(txt[i], txt[j]) == 0 && d[i] == d[j]) { /* -0.0 == 0.0 */
+                ref[i] = ref[j];
+                break;
+            }
+        if (ref[i] == UINT32_MAX) ref[i] = next++;
+        cr_assert_eq(ids[i], ref[i], "row %u", i);
+    }
+    cr_assert_eq(ht.count, next);
+    cr_assert_eq(ht.keys.n, next);
+    floe_vec_free(&v[0]);
+    floe_vec_free(&v[1]);
+    floe_hashtable_free(&ht);
+    free(txt);
+    free(d);
+    free(ids);
+    free(ref);
+}
