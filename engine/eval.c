@@ -73,15 +73,18 @@ int floe_eval_out_const(floe_vec *out, const floe_value *v, uint32_t n, floe_err
     out->flags |= FLOE_VEC_CONST;
     if (v->is_null || v->type.id == FLOE_TYPE_NULL) {
         memset(out->data, 0, floe_type_size(v->type));
-        if (floe_vec_set_null(out, 0)) return floe_err_nomem(err);
+        if (floe_vec_set_null(out, 0)) goto oom;
         return FLOE_OK;
     }
     if (v->type.id == FLOE_TYPE_VARCHAR) {
-        if (floe_vec_set_string(out, 0, v->v.s.ptr, v->v.s.len)) return floe_err_nomem(err);
+        if (floe_vec_set_string(out, 0, v->v.s.ptr, v->v.s.len)) goto oom;
         return FLOE_OK;
     }
     floe_value_store(v, out->data, 0);
     return FLOE_OK;
+oom:
+    floe_vec_free(out);
+    return floe_err_nomem(err);
 }
 
 int floe_eval_set_null(floe_vec *out, uint32_t r, floe_err *err)

@@ -89,7 +89,7 @@ int floe_eval_rows(const floe_expr *e, const floe_batch *in, const uint32_t *sel
 /* Make *out a vector of type t for n rows (capacity max(n, 1)). FLOE_NOMEM. */
 int floe_eval_out_init(floe_vec *out, floe_type t, uint32_t n, floe_err *err);
 /* Make *out a CONST vector of n rows holding v (strings copied into out's
- * heap) or NULL when v is NULL. */
+ * heap) or NULL when v is NULL. On failure *out is left freed. */
 int floe_eval_out_const(floe_vec *out, const floe_value *v, uint32_t n, floe_err *err);
 /* Set row r NULL (allocating validity). */
 int floe_eval_set_null(floe_vec *out, uint32_t r, floe_err *err);

@@ -107,6 +107,11 @@ typedef struct floe_appender floe_appender;
 
 #define FLOE_OPEN_CREATE 0x1   /* create the directory if it does not exist */
 #define FLOE_OPEN_READONLY 0x2 /* reserved */
+/* Durability of acknowledged appends (default: batch, a shared group-commit
+ * fsync at most every few ms). FULL: fsync before each append returns. OFF:
+ * no fsync (survives a process crash, not an OS crash). */
+#define FLOE_OPEN_DURABILITY_FULL 0x10
+#define FLOE_OPEN_DURABILITY_OFF 0x20
 
 /* Open the database in directory `path`, or an in-memory database when path
  * is NULL or ":memory:". *out_db is set even on failure (NULL only on

@@ -24,7 +24,7 @@ typedef struct cte_def {
 typedef struct binder {
     floe_arena *a; /* where bound nodes go (plan arena, or stmt arena for DDL) */
     floe_query_plan *qp;
-    const floe_catalog *cat;
+    const floe_sql_catalog *cat;
     const char *sql;
     int64_t now_us;
     floe_err *err;
@@ -2960,7 +2960,7 @@ static int bind_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
     return floe_err_set_at(b->err, FLOE_UNSUPPORTED, s->off, "unsupported statement");
 }
 
-int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_catalog *cat,
+int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_sql_catalog *cat,
                         int64_t now_us, floe_bound_stmt **out, floe_err *err)
 {
     binder b;

@@ -7,7 +7,7 @@
  * executor; for DDL and the other commands a resolved description the api
  * executes (table exists, columns resolved, types and options checked).
  *
- * The binder sees tables only through floe_catalog, a table of callbacks the
+ * The binder sees tables only through floe_sql_catalog, a table of callbacks the
  * api implements. Every distinct table a plan scans appears once in
  * plan->table_names / plan->table_refs (the catalog's opaque table_ref), and
  * SCAN nodes refer to it by that index.
@@ -69,7 +69,7 @@ typedef struct floe_cat_table {
 
 /* The api implements this over its catalog. Returned data is borrowed until
  * floe_bind_statement returns. */
-typedef struct floe_catalog {
+typedef struct floe_sql_catalog {
     void *self;
     /* Find table `name` (case-insensitive): FLOE_OK with *out filled, or
      * FLOE_NOTFOUND. Other codes (FLOE_IOERR...) abort the bind with err set. */
@@ -77,7 +77,7 @@ typedef struct floe_catalog {
     /* Number of tables and the name of table i, for "did you mean" hints. */
     uint32_t (*table_count)(void *self);
     const char *(*table_name)(void *self, uint32_t i);
-} floe_catalog;
+} floe_sql_catalog;
 
 /* --------------------------------------------------------- bound statements */
 
@@ -161,7 +161,7 @@ typedef struct floe_bound_stmt {
  * "did you mean" hints), FLOE_TYPE (type errors), FLOE_UNSUPPORTED,
  * FLOE_CONSTRAINT, FLOE_RANGE, FLOE_PARSE (bad literal text) or FLOE_NOMEM,
  * with err->offset pointing into sql when known; *out is NULL. */
-int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_catalog *cat,
+int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_sql_catalog *cat,
                         int64_t now_us, floe_bound_stmt **out, floe_err *err);
 void floe_bound_stmt_free(floe_bound_stmt *s);
 

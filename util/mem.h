@@ -11,11 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "floe.h" /* floe_free is public (FLOE_API) */
+
 void *floe_malloc(size_t n);
 void *floe_calloc(size_t count, size_t size);
 void *floe_realloc(void *p, size_t n);
-/* floe_free is declared in floe.h (public). */
-void floe_free(void *p);
+/* floe_free(void *p) is declared in floe.h: it is public. */
 /* Copy of s (NUL-terminated) or of n bytes plus a NUL; NULL on OOM. */
 char *floe_strdup(const char *s);
 char *floe_strndup(const char *s, size_t n);

@@ -192,7 +192,7 @@ int floe_value_cmp(const floe_value *a, const floe_value *b)
 
 static size_t format_decimal(int64_t v, int scale, char *buf, size_t cap)
 {
-    char tmp[48];
+    char tmp[320]; /* scale <= 255 digits in the worst case */
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     uint64_t p = 1;
     int i;
@@ -211,6 +211,8 @@ static size_t format_double(double d, char *buf, size_t cap)
     int prec;
     if (isnan(d)) return (size_t)snprintf(buf, cap, "nan");
     if (isinf(d)) return (size_t)snprintf(buf, cap, d < 0 ? "-inf" : "inf");
+    /* whole numbers print with one decimal, like DuckDB ("100.0") */
+    if (d == floor(d) && fabs(d) < 1e15) return (size_t)snprintf(buf, cap, "%.1f", d);
     /* shortest text that reads back to the same double */
     for (prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, d);

@@ -1,0 +1,355 @@
+/* api/appender.c: fast appends into a table (floe.h appender).
+ *
+ * Rows appended value by value are staged in a batch of FLOE_VEC_SIZE rows
+ * owned by the appender and handed to ingest (WAL, then memtable) when the
+ * batch is full or on flush; column batches go to ingest directly. The
+ * appender remembers its table by name and id and looks it up under the
+ * database's DDL lock at every hand-off, so a concurrent DROP TABLE makes
+ * further appends fail cleanly instead of touching freed state.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/db.h"
+#include "ingest/convert.h"
+#include "util/mem.h"
+
+struct floe_appender {
+    floe_db *db;
+    char *table;        /* owned */
+    int64_t table_id;
+    uint32_t ncols;
+    floe_type *types;   /* ncols, owned */
+    bool *not_null;     /* ncols, owned */
+    char **col_names;   /* ncols, owned */
+    floe_batch buf;     /* staged rows */
+    uint32_t col;       /* next column of the current row */
+    uint64_t last_seq;
+    floe_err err;
+};
+
+const char *floe_appender_errmsg(floe_appender *app)
+{
+    if (app == NULL) return "NULL appender";
+    return app->err.code ? app->err.msg : "not an error";
+}
+
+static void app_free(floe_appender *app)
+{
+    uint32_t c;
+    if (app == NULL) return;
+    floe_batch_free(&app->buf);
+    if (app->col_names)
+        for (c = 0; c < app->ncols; c++) floe_free(app->col_names[c]);
+    floe_free(app->col_names);
+    floe_free(app->types);
+    floe_free(app->not_null);
+    floe_free(app->table);
+    floe_free(app);
+}
+
+int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
+{
+    floe_appender *app;
+    floe_db_table *t;
+    floe_err err = FLOE_ERR_INIT;
+    uint32_t c;
+
+    *out = NULL;
+    if (db == NULL || table == NULL) return FLOE_MISUSE;
+    app = floe_calloc(1, sizeof *app);
+    if (app == NULL) return FLOE_NOMEM;
+    floe_err_clear(&app->err);
+    app->db = db;
+    pthread_rwlock_rdlock(&db->ddl_lock);
+    t = floe_db_find_table(db, table);
+    if (t == NULL) {
+        pthread_rwlock_unlock(&db->ddl_lock);
+        floe_err_set(&err, FLOE_NOTFOUND, "appender: table '%s' does not exist", table);
+        app->err = err;
+        *out = app;
+        floe_db_set_error(db, &err);
+        app->db = NULL; /* not counted as open */
+        return FLOE_NOTFOUND;
+    }
+    app->table = floe_strdup(t->def->name);
+    app->table_id = t->def->id;
+    app->ncols = t->def->ncols;
+    app->types = floe_calloc(app->ncols + 1, sizeof *app->types);
+    app->not_null = floe_calloc(app->ncols + 1, sizeof *app->not_null);
+    app->col_names = floe_calloc(app->ncols + 1, sizeof *app->col_names);
+    if (app->table && app->types && app->not_null && app->col_names) {
+        for (c = 0; c < app->ncols; c++) {
+            app->types[c] = t->def->cols[c].type;
+            app->not_null[c] = t->def->cols[c].not_null;
+            app->col_names[c] = floe_strdup(t->def->cols[c].name);
+            if (app->col_names[c] == NULL) break;
+        }
+    }
+    pthread_rwlock_unlock(&db->ddl_lock);
+    if (app->col_names == NULL || (app->ncols && app->col_names[app->ncols - 1] == NULL) ||
+        floe_batch_init(&app->buf, app->ncols, app->types, FLOE_VEC_SIZE) != FLOE_OK) {
+        app_free(app);
+        return FLOE_NOMEM;
+    }
+    atomic_fetch_add(&db->nappenders, 1);
+    *out = app;
+    return FLOE_OK;
+}
+
+/* Hand batch b to ingest under the DDL lock. */
+static int send(floe_appender *app, const floe_batch *b)
+{
+    floe_db *db = app->db;
+    floe_db_table *t;
+    floe_ingest_append_result ar;
+    int rc;
+    if (db == NULL) return floe_err_set(&app->err, FLOE_MISUSE, "appender is not open");
+    pthread_rwlock_rdlock(&db->ddl_lock);
+    t = floe_db_find_table(db, app->table);
+    if (t == NULL || t->def->id != app->table_id || t->def->ncols != app->ncols) {
+        pthread_rwlock_unlock(&db->ddl_lock);
+        return floe_err_set(&app->err, FLOE_ERROR,
+                            "appender: table '%s' was dropped or altered; reopen the appender",
+                            app->table);
+    }
+    rc = floe_ingest_append(t->ingest, b, NULL, &ar, NULL, &app->err);
+    if (rc == FLOE_OK) {
+        if (ar.last_seq) app->last_seq = ar.last_seq;
+        atomic_fetch_add(&t->rows_ingested, ar.rows);
+    }
+    pthread_rwlock_unlock(&db->ddl_lock);
+    return rc;
+}
+
+/* Send the staged rows and reset the staging batch. */
+static int send_staged(floe_appender *app)
+{
+    uint32_t c;
+    int rc;
+    if (app->buf.n == 0) return FLOE_OK;
+    rc = send(app, &app->buf);
+    for (c = 0; c < app->ncols; c++) {
+        floe_vec *v = &app->buf.cols[c];
+        floe_arena_reset(v->heap);
+        if (v->validity) memset(v->validity, 0xff, FLOE_BITMAP_WORDS(v->cap) * sizeof(uint64_t));
+        v->n = 0;
+    }
+    app->buf.n = 0;
+    return rc;
+}
+
+/* The slot the next value goes to: column app->col of row buf.n. */
+static int next_slot(floe_appender *app, floe_vec **out_v, uint32_t *out_row)
+{
+    if (app == NULL) return FLOE_MISUSE;
+    if (app->db == NULL) return floe_err_set(&app->err, FLOE_MISUSE, "appender is not open");
+    if (app->col >= app->ncols)
+        return floe_err_set(&app->err, FLOE_MISUSE,
+                            "too many values in row: table '%s' has %u columns (call "
+                            "floe_appender_end_row)",
+                            app->table, app->ncols);
+    *out_v = &app->buf.cols[app->col];
+    *out_row = app->buf.n;
+    return FLOE_OK;
+}
+
+static int type_error(floe_appender *app, const char *what)
+{
+    char tb[32];
+    return floe_err_set(&app->err, FLOE_TYPE, "appender: cannot store %s in column '%s' (%s)", what,
+                        app->col_names[app->col], floe_type_name(app->types[app->col], tb, sizeof tb));
+}
+
+int floe_append_null(floe_appender *app)
+{
+    floe_vec *v = NULL;
+    uint32_t r = 0;
+    int rc = next_slot(app, &v, &r);
+    if (rc) return rc;
+    if (app->not_null[app->col])
+        return floe_err_set(&app->err, FLOE_CONSTRAINT, "NOT NULL constraint failed: %s.%s",
+                            app->table, app->col_names[app->col]);
+    if (floe_convert_null(v, r) != FLOE_OK) return floe_err_nomem(&app->err);
+    app->col++;
+    return FLOE_OK;
+}
+
+static int64_t pow10i(int s)
+{
+    int64_t p = 1;
+    while (s-- > 0) p *= 10;
+    return p;
+}
+
+int floe_append_int64(floe_appender *app, int64_t x)
+{
+    floe_vec *v = NULL;
+    uint32_t r = 0;
+    int rc = next_slot(app, &v, &r);
+    if (rc) return rc;
+    switch (v->type.id) {
+    case FLOE_TYPE_BOOLEAN: ((uint8_t *)v->data)[r] = x != 0; break;
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE:
+        if (x < INT32_MIN || x > INT32_MAX)
+            return floe_err_set(&app->err, FLOE_RANGE, "appender: %lld out of range for column '%s'",
+                                (long long)x, app->col_names[app->col]);
+        ((int32_t *)v->data)[r] = (int32_t)x;
+        break;
+    case FLOE_TYPE_BIGINT:
+    case FLOE_TYPE_TIMESTAMP: ((int64_t *)v->data)[r] = x; break;
+    case FLOE_TYPE_DOUBLE: ((double *)v->data)[r] = (double)x; break;
+    case FLOE_TYPE_DECIMAL: {
+        int64_t p = pow10i(v->type.scale), y;
+        if (__builtin_mul_overflow(x, p, &y) || y >= pow10i(v->type.precision) ||
+            y <= -pow10i(v->type.precision))
+            return floe_err_set(&app->err, FLOE_RANGE, "appender: %lld out of range for column '%s'",
+                                (long long)x, app->col_names[app->col]);
+        ((int64_t *)v->data)[r] = y;
+        break;
+    }
+    default: return type_error(app, "an integer");
+    }
+    app->col++;
+    return FLOE_OK;
+}
+
+int floe_append_int32(floe_appender *app, int32_t x) { return floe_append_int64(app, x); }
+int floe_append_bool(floe_appender *app, int x) { return floe_append_int64(app, x != 0); }
+
+int floe_append_double(floe_appender *app, double x)
+{
+    floe_vec *v = NULL;
+    uint32_t r = 0;
+    int rc = next_slot(app, &v, &r);
+    if (rc) return rc;
+    if (v->type.id == FLOE_TYPE_DOUBLE) {
+        ((double *)v->data)[r] = x;
+    } else if (v->type.id == FLOE_TYPE_DECIMAL) {
+        double y = round(x * (double)pow10i(v->type.scale));
+        if (!(fabs(y) < (double)pow10i(v->type.precision)))
+            return floe_err_set(&app->err, FLOE_RANGE, "appender: %g out of range for column '%s'", x,
+                                app->col_names[app->col]);
+        ((int64_t *)v->data)[r] = (int64_t)y;
+    } else {
+        return type_error(app, "a double");
+    }
+    app->col++;
+    return FLOE_OK;
+}
+
+/* Text or bytes for any column: VARCHAR stores them, others parse them. */
+static int append_bytes(floe_appender *app, const char *s, size_t n)
+{
+    floe_vec *v = NULL;
+    uint32_t r = 0;
+    int rc = next_slot(app, &v, &r);
+    if (rc) return rc;
+    rc = floe_convert_text(v, r, s, n, &app->err);
+    if (rc != FLOE_OK) {
+        floe_err_prefix(&app->err, "appender: column '%s': ", app->col_names[app->col]);
+        return rc;
+    }
+    app->col++;
+    return FLOE_OK;
+}
+
+int floe_append_string(floe_appender *app, const char *s, int64_t len)
+{
+    if (s == NULL) return floe_append_null(app);
+    return append_bytes(app, s, len < 0 ? strlen(s) : (size_t)len);
+}
+
+int floe_append_text(floe_appender *app, const char *s)
+{
+    if (s == NULL) return floe_append_null(app);
+    return append_bytes(app, s, strlen(s));
+}
+
+int floe_appender_end_row(floe_appender *app)
+{
+    uint32_t c;
+    if (app == NULL || app->db == NULL) return FLOE_MISUSE;
+    if (app->col != app->ncols) {
+        int rc = floe_err_set(&app->err, FLOE_MISUSE,
+                              "appender: row has %u values but table '%s' has %u columns", app->col,
+                              app->table, app->ncols);
+        /* drop the partial row: its slots are rewritten by the next one */
+        for (c = 0; c < app->ncols; c++) {
+            floe_vec *v = &app->buf.cols[c];
+            if (v->validity) v->validity[app->buf.n >> 6] |= 1ULL << (app->buf.n & 63);
+        }
+        app->col = 0;
+        return rc;
+    }
+    app->col = 0;
+    app->buf.n++;
+    for (c = 0; c < app->ncols; c++) app->buf.cols[c].n = app->buf.n;
+    if (app->buf.n == FLOE_VEC_SIZE) return send_staged(app);
+    return FLOE_OK;
+}
+
+int floe_appender_append_columns(floe_appender *app, uint32_t nrows, const void *const *data,
+                                 const uint64_t *const *validity)
+{
+    floe_batch b;
+    uint32_t c, off;
+    int rc;
+    if (app == NULL || app->db == NULL || (nrows && data == NULL)) return FLOE_MISUSE;
+    if (app->col != 0)
+        return floe_err_set(&app->err, FLOE_MISUSE, "appender: a row is half appended");
+    if ((rc = send_staged(app)) != FLOE_OK) return rc;
+    for (c = 0; c < app->ncols; c++) {
+        if (app->not_null[c] && validity && validity[c]) {
+            uint32_t i;
+            for (i = 0; i < nrows; i++)
+                if (!((validity[c][i >> 6] >> (i & 63)) & 1))
+                    return floe_err_set(&app->err, FLOE_CONSTRAINT,
+                                        "NOT NULL constraint failed: %s.%s (row %u of the batch)",
+                                        app->table, app->col_names[c], i);
+        }
+    }
+    memset(&b, 0, sizeof b);
+    b.ncols = app->ncols;
+    b.cols = floe_calloc(app->ncols + 1, sizeof(floe_vec));
+    if (b.cols == NULL) return floe_err_nomem(&app->err);
+    /* in pieces of at most FLOE_VEC_SIZE rows (one WAL record each) */
+    for (off = 0, rc = FLOE_OK; off < nrows && rc == FLOE_OK; off += FLOE_VEC_SIZE) {
+        uint32_t n = nrows - off < FLOE_VEC_SIZE ? nrows - off : FLOE_VEC_SIZE;
+        for (c = 0; c < app->ncols; c++) {
+            size_t w = floe_type_size(app->types[c]);
+            /* off is a multiple of FLOE_VEC_SIZE, so bitmaps stay word aligned */
+            uint64_t *val = validity && validity[c] ? (uint64_t *)validity[c] + off / 64 : NULL;
+            floe_vec_borrow(&b.cols[c], app->types[c], (char *)data[c] + (size_t)off * w, val, n);
+        }
+        b.n = n;
+        rc = send(app, &b);
+    }
+    floe_free(b.cols);
+    return rc;
+}
+
+int floe_appender_flush(floe_appender *app, uint64_t *out_seq)
+{
+    int rc;
+    if (app == NULL) return FLOE_MISUSE;
+    if (app->db == NULL) return floe_err_set(&app->err, FLOE_MISUSE, "appender is not open");
+    rc = send_staged(app);
+    if (rc == FLOE_OK && out_seq) *out_seq = app->last_seq;
+    return rc;
+}
+
+int floe_appender_close(floe_appender *app)
+{
+    int rc = FLOE_OK;
+    if (app == NULL) return FLOE_OK;
+    if (app->db) {
+        rc = send_staged(app);
+        atomic_fetch_sub(&app->db->nappenders, 1);
+        if (rc != FLOE_OK) floe_db_set_error(app->db, &app->err);
+    }
+    app_free(app);
+    return rc;
+}

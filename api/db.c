@@ -1,0 +1,658 @@
+/* api/db.c: opening and closing databases, table runtime state, and the
+ * flush callbacks that turn frozen memtables into committed parts. */
+#include "api/db.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/mem.h"
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int floe_db_set_error(floe_db *db, const floe_err *err)
+{
+    if (db == NULL) return err->code;
+    pthread_mutex_lock(&db->err_mu);
+    db->err = *err;
+    pthread_mutex_unlock(&db->err_mu);
+    return err->code;
+}
+
+int floe_db_errcode(floe_db *db) { return db ? db->err.code : FLOE_NOMEM; }
+
+const char *floe_db_errmsg(floe_db *db)
+{
+    if (db == NULL) return "out of memory";
+    if (db->err.code == FLOE_OK) return "not an error";
+    return db->err.msg;
+}
+
+int floe_db_erroffset(floe_db *db) { return db && db->err.code ? db->err.offset : -1; }
+
+void floe_interrupt(floe_db *db)
+{
+    if (db) atomic_store(&db->interrupt, 1);
+}
+
+floe_db_table *floe_db_find_table(floe_db *db, const char *name)
+{
+    uint32_t i;
+    for (i = 0; i < db->ntables; i++)
+        if (strcasecmp(db->tables[i]->def->name, name) == 0) return db->tables[i];
+    return NULL;
+}
+
+/* mkdir -p for one level; an existing directory is fine. */
+static int make_dir(const char *path, floe_err *err)
+{
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return floe_err_set(err, FLOE_IOERR, "cannot create directory '%s': %s", path,
+                            strerror(errno));
+    return FLOE_OK;
+}
+
+/* Remove a directory tree (best effort; used for dropped tables and the
+ * in-memory database's scratch directory). */
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    if (d == NULL) {
+        unlink(path);
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        char sub[4096 + 512];
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        if (e->d_type == DT_DIR)
+            remove_tree(sub);
+        else
+            unlink(sub);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+/* ----------------------------------------------------------- part list */
+
+static int parts_push(floe_db_table *t, floe_part_reader *r)
+{
+    if (t->nparts == t->cap_parts) {
+        uint32_t cap = t->cap_parts ? t->cap_parts * 2 : 16;
+        floe_part_reader **np = floe_realloc(t->parts, cap * sizeof *np);
+        if (np == NULL) return FLOE_NOMEM;
+        t->parts = np;
+        t->cap_parts = cap;
+    }
+    t->parts[t->nparts++] = r;
+    t->part_rows += floe_part_reader_rows(r);
+    return FLOE_OK;
+}
+
+/* ------------------------------------------------------ flush callbacks */
+
+/* What write_part hands to commit_part. */
+typedef struct pending_part {
+    floe_part_info info;
+    floe_part_reader *reader;
+    char dir[4096];
+} pending_part;
+
+static floe_part_schema table_schema(const floe_db_table *t, floe_part_column *cols)
+{
+    return floe_table_def_schema(t->def, cols);
+}
+
+/* Compare rows a and b of a frozen memtable by the table's sort key. */
+typedef struct sort_ctx {
+    const floe_memtable *mem;
+    const floe_db_table *t;
+    int64_t *key0; /* first sort column as int64 when it is an integer-like type */
+} sort_ctx;
+
+static _Thread_local sort_ctx *tl_sort;
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    const sort_ctx *s = tl_sort;
+    uint32_t k;
+    if (s->key0) {
+        if (s->key0[a] != s->key0[b]) return s->key0[a] < s->key0[b] ? -1 : 1;
+        k = 1;
+    } else {
+        k = 0;
+    }
+    for (; k < s->t->nsort; k++) {
+        floe_value va, vb;
+        int c, col = s->t->sort_cols[k];
+        floe_memtable_get(s->mem, a, (uint32_t)col, &va);
+        floe_memtable_get(s->mem, b, (uint32_t)col, &vb);
+        if (va.is_null || vb.is_null) {
+            if (va.is_null != vb.is_null) return va.is_null ? 1 : -1; /* NULLs last */
+            continue;
+        }
+        c = floe_value_cmp(&va, &vb);
+        if (c) return c;
+    }
+    return (a > b) - (a < b); /* stable */
+}
+
+/* Write rows [0, nrows) of mem in sort-key order through the writer. */
+static int write_sorted(floe_part_writer *w, const floe_db_table *t, floe_memtable *mem,
+                        uint64_t nrows, floe_err *err)
+{
+    uint32_t *perm = floe_malloc(nrows * sizeof(uint32_t));
+    int64_t *key0 = NULL;
+    uint32_t ncols = t->def->ncols, c;
+    floe_type *types = floe_malloc(ncols * sizeof(floe_type));
+    floe_batch b;
+    sort_ctx s;
+    uint64_t i, off;
+    int rc = FLOE_OK;
+    int kt;
+
+    memset(&b, 0, sizeof b);
+    if (perm == NULL || types == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    for (i = 0; i < nrows; i++) perm[i] = (uint32_t)i;
+    kt = t->def->cols[t->sort_cols[0]].type.id;
+    if (kt != FLOE_TYPE_VARCHAR && kt != FLOE_TYPE_DOUBLE && kt != FLOE_TYPE_INTERVAL) {
+        key0 = floe_malloc(nrows * sizeof(int64_t));
+        if (key0 == NULL) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        for (i = 0; i < nrows; i++) {
+            floe_value v;
+            floe_memtable_get(mem, i, (uint32_t)t->sort_cols[0], &v);
+            key0[i] = v.is_null ? INT64_MAX : v.v.i;
+        }
+    }
+    s.mem = mem;
+    s.t = t;
+    s.key0 = key0;
+    tl_sort = &s;
+    qsort(perm, nrows, sizeof(uint32_t), cmp_rows);
+    tl_sort = NULL;
+
+    for (c = 0; c < ncols; c++) types[c] = t->def->cols[c].type;
+    if ((rc = floe_batch_init(&b, ncols, types, FLOE_VEC_SIZE)) != FLOE_OK) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    for (off = 0; off < nrows && rc == FLOE_OK; off += FLOE_VEC_SIZE) {
+        uint32_t n = (uint32_t)(nrows - off < FLOE_VEC_SIZE ? nrows - off : FLOE_VEC_SIZE), r;
+        for (c = 0; c < ncols; c++) {
+            floe_vec *v = &b.cols[c];
+            floe_arena_reset(v->heap);
+            if (v->validity) memset(v->validity, 0xff, FLOE_BITMAP_WORDS(v->cap) * 8);
+            for (r = 0; r < n; r++) {
+                floe_value x;
+                floe_memtable_get(mem, perm[off + r], c, &x);
+                if (x.is_null) {
+                    floe_vec_set_null(v, r);
+                    memset((char *)v->data + (size_t)r * floe_type_size(v->type), 0,
+                           floe_type_size(v->type));
+                } else {
+                    /* strings stay in the memtable's arena: valid for the flush */
+                    floe_value_store(&x, v->data, r);
+                }
+            }
+            v->n = n;
+        }
+        b.n = n;
+        rc = floe_part_writer_append(w, &b, err);
+    }
+out:
+    floe_batch_free(&b);
+    floe_free(types);
+    floe_free(key0);
+    floe_free(perm);
+    return rc;
+}
+
+/* Write rows [0, nrows) of mem in arrival order, one chunk per batch, with
+ * zero-copy borrowed vectors. */
+static int write_chunks(floe_part_writer *w, const floe_db_table *t, floe_memtable *mem,
+                        uint64_t nrows, floe_err *err)
+{
+    uint32_t ncols = t->def->ncols, c;
+    uint64_t ch, nch = floe_memtable_nchunks(nrows);
+    floe_vec *cols = floe_calloc(ncols, sizeof(floe_vec));
+    int rc = FLOE_OK;
+    if (cols == NULL) return floe_err_nomem(err);
+    for (ch = 0; ch < nch && rc == FLOE_OK; ch++) {
+        uint32_t n = (uint32_t)(ch + 1 < nch ? FLOE_VEC_SIZE : nrows - ch * FLOE_VEC_SIZE);
+        floe_batch b;
+        memset(&b, 0, sizeof b);
+        for (c = 0; c < ncols; c++) floe_memtable_chunk_vec(mem, ch, c, n, &cols[c]);
+        b.ncols = ncols;
+        b.n = n;
+        b.cols = cols;
+        rc = floe_part_writer_append(w, &b, err);
+    }
+    floe_free(cols);
+    return rc;
+}
+
+static int cb_write_part(void *ctx, const floe_ingest_flush_info *fi, void **out_part,
+                         floe_err *err)
+{
+    floe_db *db = ctx;
+    floe_db_table *t = fi->table_ctx;
+    floe_part_column *pcols = floe_calloc(t->def->ncols ? t->def->ncols : 1, sizeof *pcols);
+    floe_part_schema schema;
+    floe_part_writer *w = NULL;
+    pending_part *pp = floe_calloc(1, sizeof *pp);
+    int64_t part_id;
+    int rc;
+
+    if (pcols == NULL || pp == NULL) {
+        rc = floe_err_nomem(err);
+        goto fail;
+    }
+    schema = table_schema(t, pcols);
+    if ((rc = floe_catalog_alloc_part_id(db->cat, &part_id, err)) != FLOE_OK) goto fail;
+    if ((rc = floe_part_writer_open(t->dir, part_id, &schema, 0, &w, err)) != FLOE_OK) goto fail;
+    if (t->nsort > 0)
+        rc = write_sorted(w, t, fi->mem, fi->nrows, err);
+    else
+        rc = write_chunks(w, t, fi->mem, fi->nrows, err);
+    if (rc != FLOE_OK) {
+        floe_part_writer_abort(w);
+        goto fail;
+    }
+    if ((rc = floe_part_writer_finish(w, &pp->info, err)) != FLOE_OK) goto fail;
+    floe_part_dir(t->dir, part_id, pp->dir, sizeof pp->dir);
+    if ((rc = floe_part_reader_open(pp->dir, &schema, &pp->reader, err)) != FLOE_OK) {
+        floe_part_info_free(&pp->info);
+        remove_tree(pp->dir);
+        goto fail;
+    }
+    floe_free(pcols);
+    *out_part = pp;
+    return FLOE_OK;
+fail:
+    floe_free(pcols);
+    floe_free(pp);
+    floe_err_prefix(err, "flush of table '%s': ", t->def->name);
+    return rc;
+}
+
+static int cb_commit_part(void *ctx, const floe_ingest_flush_info *fi, void *part, floe_err *err)
+{
+    floe_db *db = ctx;
+    floe_db_table *t = fi->table_ctx;
+    pending_part *pp = part;
+    floe_part_commit pc;
+    floe_shard_range sr;
+    uint32_t i;
+    int rc;
+
+    memset(&pc, 0, sizeof pc);
+    sr.shard = fi->shard;
+    sr.min_seq = fi->seq_lo;
+    sr.max_seq = fi->seq_hi;
+    pc.table_id = t->def->id;
+    pc.part = &pp->info;
+    pc.shards = &sr;
+    pc.nshards = 1;
+    if ((rc = floe_catalog_commit_part(db->cat, &pc, err)) != FLOE_OK) return rc;
+    if (parts_push(t, pp->reader) != FLOE_OK) {
+        /* committed but not listed: make it visible at the next open */
+        floe_part_reader_unref(pp->reader);
+        floe_part_info_free(&pp->info);
+        floe_free(pp);
+        return floe_err_nomem(err);
+    }
+    t->part_bytes += pp->info.bytes;
+    atomic_fetch_add(&t->flushes, 1);
+    for (i = 0; i < fi->nproducers; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%llu", (unsigned long long)fi->producers[i].id);
+        floe_catalog_set_producer(db->cat, name, t->def->id, fi->producers[i].seq, NULL);
+    }
+    floe_part_info_free(&pp->info);
+    floe_free(pp);
+    return FLOE_OK;
+}
+
+static void cb_discard_part(void *ctx, const floe_ingest_flush_info *fi, void *part)
+{
+    pending_part *pp = part;
+    (void)ctx;
+    (void)fi;
+    floe_part_reader_unref(pp->reader);
+    floe_part_info_free(&pp->info);
+    remove_tree(pp->dir);
+    floe_free(pp);
+}
+
+static void cb_flush_error(void *ctx, const floe_ingest_flush_info *fi, const floe_err *err)
+{
+    (void)ctx;
+    (void)fi;
+    fprintf(stderr, "floe: background flush failed (will retry): %s\n", err->msg);
+}
+
+static void cb_warning(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "floe: %s\n", msg);
+}
+
+/* ----------------------------------------------------- table lifecycle */
+
+static void table_free(floe_db_table *t)
+{
+    uint32_t i;
+    if (t == NULL) return;
+    for (i = 0; i < t->nparts; i++) floe_part_reader_unref(t->parts[i]);
+    floe_free(t->parts);
+    floe_table_def_free(t->def);
+    floe_free(t->dir);
+    floe_free(t);
+}
+
+static int col_index(const floe_table_def *def, int64_t col_id)
+{
+    uint32_t i;
+    for (i = 0; i < def->ncols; i++)
+        if ((int64_t)def->cols[i].id == col_id) return (int)i;
+    return -1;
+}
+
+/* Load a table's committed parts, collect garbage, and open its ingest
+ * state (replaying its WAL). Takes ownership of def. */
+static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, floe_err *err)
+{
+    floe_db_table *t = floe_calloc(1, sizeof *t);
+    floe_catalog_part *parts = NULL;
+    uint32_t nparts = 0, i;
+    int64_t *ids = NULL;
+    floe_part_column *pcols = NULL;
+    floe_type *types = NULL;
+    uint64_t *flushed = NULL;
+    floe_ingest_table_opts o;
+    char buf[4096];
+    int rc;
+
+    if (t == NULL) {
+        floe_table_def_free(def);
+        return floe_err_nomem(err);
+    }
+    t->db = db;
+    t->def = def;
+    snprintf(buf, sizeof buf, "%s/tables/%lld", db->path, (long long)def->id);
+    t->dir = floe_strdup(buf);
+    pcols = floe_calloc(def->ncols + 1, sizeof *pcols);
+    types = floe_calloc(def->ncols + 1, sizeof *types);
+    flushed = floe_calloc(def->opts.shards + 1, sizeof *flushed);
+    if (t->dir == NULL || pcols == NULL || types == NULL || flushed == NULL) {
+        rc = floe_err_nomem(err);
+        goto fail;
+    }
+    if ((rc = make_dir(t->dir, err)) != FLOE_OK) goto fail;
+    for (i = 0; i < def->opts.nsort && t->nsort < 16; i++) {
+        int ci = col_index(def, def->opts.sort_cols[i]);
+        if (ci >= 0) t->sort_cols[t->nsort++] = ci;
+    }
+
+    if ((rc = floe_catalog_list_parts(db->cat, def->id, &parts, &nparts, err)) != FLOE_OK) goto fail;
+    ids = floe_calloc(nparts + 1, sizeof *ids);
+    if (ids == NULL) {
+        rc = floe_err_nomem(err);
+        goto fail;
+    }
+    for (i = 0; i < nparts; i++) ids[i] = parts[i].id;
+    if ((rc = floe_part_gc(t->dir, ids, nparts, err)) != FLOE_OK) goto fail;
+    {
+        floe_part_schema schema = table_schema(t, pcols);
+        for (i = 0; i < nparts; i++) {
+            floe_part_reader *r;
+            floe_part_dir(t->dir, parts[i].id, buf, sizeof buf);
+            if ((rc = floe_part_reader_open(buf, &schema, &r, err)) != FLOE_OK) goto fail;
+            if (parts_push(t, r) != FLOE_OK) {
+                floe_part_reader_unref(r);
+                rc = floe_err_nomem(err);
+                goto fail;
+            }
+            t->part_bytes += parts[i].bytes;
+        }
+    }
+    for (i = 0; i < def->opts.shards; i++) {
+        if ((rc = floe_catalog_flushed_seq(db->cat, def->id, i, &flushed[i], err)) != FLOE_OK)
+            goto fail;
+    }
+    for (i = 0; i < def->ncols; i++) types[i] = def->cols[i].type;
+    memset(&o, 0, sizeof o);
+    o.table_id = (uint64_t)def->id;
+    o.name = def->name;
+    o.ctx = t;
+    o.ncols = def->ncols;
+    o.types = types;
+    o.partition_col = def->opts.partition_col >= 0 ? col_index(def, def->opts.partition_col) : -1;
+    o.nshards = def->opts.shards;
+    o.flush_rows = def->opts.flush_rows;
+    o.flush_bytes = def->opts.flush_bytes;
+    o.flush_interval_ms = def->opts.flush_interval_ms;
+    o.flushed_seq = flushed;
+    if ((rc = floe_ingest_table_open(db->ingest, &o, &t->ingest, err)) != FLOE_OK) goto fail;
+    floe_catalog_parts_free(parts, nparts);
+    floe_free(ids);
+    floe_free(pcols);
+    floe_free(types);
+    floe_free(flushed);
+    *out = t;
+    return FLOE_OK;
+fail:
+    floe_err_prefix(err, "table '%s': ", def->name);
+    floe_catalog_parts_free(parts, nparts);
+    floe_free(ids);
+    floe_free(pcols);
+    floe_free(types);
+    floe_free(flushed);
+    table_free(t);
+    return rc;
+}
+
+/* Register an opened table in db->tables. */
+static int tables_push(floe_db *db, floe_db_table *t)
+{
+    if (db->ntables == db->cap_tables) {
+        uint32_t cap = db->cap_tables ? db->cap_tables * 2 : 8;
+        floe_db_table **nt = floe_realloc(db->tables, cap * sizeof *nt);
+        if (nt == NULL) return FLOE_NOMEM;
+        db->tables = nt;
+        db->cap_tables = cap;
+    }
+    db->tables[db->ntables++] = t;
+    return FLOE_OK;
+}
+
+int floe_db_add_table(floe_db *db, floe_table_def *def, floe_err *err)
+{
+    floe_db_table *t;
+    int rc = table_open(db, def, &t, err);
+    if (rc != FLOE_OK) return rc;
+    if (tables_push(db, t) != FLOE_OK) {
+        floe_ingest_table_close(t->ingest, false, NULL);
+        table_free(t);
+        return floe_err_nomem(err);
+    }
+    return FLOE_OK;
+}
+
+/* Close a table's ingest state (flushing when asked) and free it. */
+int floe_db_close_table(floe_db *db, floe_db_table *t, bool flush, floe_err *err)
+{
+    uint32_t i;
+    int rc = floe_ingest_table_close(t->ingest, flush, err);
+    if (rc != FLOE_OK) return rc;
+    t->ingest = NULL;
+    for (i = 0; i < db->ntables; i++) {
+        if (db->tables[i] == t) {
+            memmove(&db->tables[i], &db->tables[i + 1], (db->ntables - i - 1) * sizeof *db->tables);
+            db->ntables--;
+            break;
+        }
+    }
+    table_free(t);
+    return FLOE_OK;
+}
+
+void floe_db_remove_table_files(floe_db *db, int64_t table_id)
+{
+    char buf[4096], prefix[32];
+    DIR *d;
+    struct dirent *e;
+    snprintf(buf, sizeof buf, "%s/tables/%lld", db->path, (long long)table_id);
+    remove_tree(buf);
+    /* WAL segments are <db>/wal/<table_id>-<shard>-<segno>.wal (ingest/wal.h) */
+    snprintf(prefix, sizeof prefix, "%lld-", (long long)table_id);
+    snprintf(buf, sizeof buf, "%s/wal", db->path);
+    if ((d = opendir(buf)) == NULL) return;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+            char f[4096 + 512];
+            snprintf(f, sizeof f, "%s/%s", buf, e->d_name);
+            unlink(f);
+        }
+    }
+    closedir(d);
+}
+
+/* ------------------------------------------------------------ open/close */
+
+int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
+{
+    floe_db *db = floe_calloc(1, sizeof *db);
+    floe_err err = FLOE_ERR_INIT;
+    floe_ingest_db_opts io;
+    floe_table_def **defs = NULL;
+    uint32_t ndefs = 0, i;
+    char buf[4096];
+    struct stat st;
+    int rc;
+
+    *out_db = db;
+    if (db == NULL) return FLOE_NOMEM;
+    pthread_rwlock_init(&db->ddl_lock, NULL);
+    pthread_mutex_init(&db->err_mu, NULL);
+    floe_err_clear(&db->err);
+    db->opened_us = wall_us();
+    db->nthreads = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
+    if (db->nthreads < 1) db->nthreads = 1;
+
+    if (path == NULL || strcmp(path, ":memory:") == 0 || path[0] == '\0') {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(buf, sizeof buf, "%s/floe-mem-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (mkdtemp(buf) == NULL) {
+            rc = floe_err_set(&err, FLOE_IOERR, "cannot create a scratch directory: %s",
+                              strerror(errno));
+            goto fail;
+        }
+        db->in_memory = true;
+    } else {
+        if (stat(path, &st) != 0) {
+            if (!(flags & FLOE_OPEN_CREATE)) {
+                rc = floe_err_set(&err, FLOE_NOTFOUND, "database '%s' does not exist", path);
+                goto fail;
+            }
+            if ((rc = make_dir(path, &err)) != FLOE_OK) goto fail;
+        } else if (!S_ISDIR(st.st_mode)) {
+            rc = floe_err_set(&err, FLOE_ERROR, "'%s' is not a floe database directory", path);
+            goto fail;
+        }
+        snprintf(buf, sizeof buf, "%s", path);
+    }
+    db->path = floe_strdup(buf);
+    if (db->path == NULL) {
+        rc = floe_err_nomem(&err);
+        goto fail;
+    }
+    snprintf(buf, sizeof buf, "%s/tables", db->path);
+    if ((rc = make_dir(buf, &err)) != FLOE_OK) goto fail;
+    if ((rc = floe_catalog_open(db->in_memory ? NULL : db->path, &db->cat, &err)) != FLOE_OK)
+        goto fail;
+
+    memset(&io, 0, sizeof io);
+    io.dir = db->in_memory ? NULL : db->path;
+    io.durability = (flags & FLOE_OPEN_DURABILITY_FULL)  ? FLOE_DURABILITY_FULL
+                    : (flags & FLOE_OPEN_DURABILITY_OFF) ? FLOE_DURABILITY_OFF
+                                                          : FLOE_DURABILITY_BATCH;
+    io.background_flush = true;
+    io.cb.ctx = db;
+    io.cb.write_part = cb_write_part;
+    io.cb.commit_part = cb_commit_part;
+    io.cb.discard_part = cb_discard_part;
+    io.cb.flush_error = cb_flush_error;
+    io.cb.warning = cb_warning;
+    if ((rc = floe_ingest_db_open(&io, &db->ingest, &err)) != FLOE_OK) goto fail;
+
+    if ((rc = floe_catalog_list_tables(db->cat, &defs, &ndefs, &err)) != FLOE_OK) goto fail;
+    for (i = 0; i < ndefs; i++) {
+        floe_table_def *def = defs[i];
+        defs[i] = NULL;
+        if ((rc = floe_db_add_table(db, def, &err)) != FLOE_OK) break;
+    }
+    for (i = 0; i < ndefs; i++) floe_table_def_free(defs[i]);
+    floe_free(defs);
+    if (rc != FLOE_OK) goto fail;
+    return FLOE_OK;
+fail:
+    floe_db_set_error(db, &err);
+    /* keep the handle for floe_db_errmsg; release what was opened */
+    while (db->ntables > 0) floe_db_close_table(db, db->tables[db->ntables - 1], false, NULL);
+    floe_ingest_db_close(db->ingest, NULL);
+    db->ingest = NULL;
+    floe_catalog_close(db->cat);
+    db->cat = NULL;
+    return rc;
+}
+
+int floe_db_close(floe_db *db)
+{
+    floe_err err = FLOE_ERR_INIT;
+    int rc = FLOE_OK;
+    if (db == NULL) return FLOE_OK;
+    if (atomic_load(&db->nappenders) > 0) {
+        floe_err_set(&err, FLOE_BUSY, "cannot close: %d appender(s) still open",
+                     atomic_load(&db->nappenders));
+        return floe_db_set_error(db, &err);
+    }
+    /* flush every table; on failure rows stay in the WAL and are recovered */
+    while (db->ntables > 0) {
+        floe_db_table *t = db->tables[db->ntables - 1];
+        if (floe_db_close_table(db, t, !db->in_memory, &err) != FLOE_OK) {
+            fprintf(stderr, "floe: close: %s\n", err.msg);
+            rc = err.code;
+            floe_db_close_table(db, t, false, NULL);
+        }
+    }
+    floe_ingest_db_close(db->ingest, NULL);
+    floe_catalog_close(db->cat);
+    if (db->in_memory && db->path) remove_tree(db->path);
+    floe_free(db->path);
+    floe_free(db->tables);
+    pthread_rwlock_destroy(&db->ddl_lock);
+    pthread_mutex_destroy(&db->err_mu);
+    floe_free(db);
+    return rc;
+}

@@ -1,0 +1,80 @@
+/* api/db.h: the database handle behind floe.h and its tables' runtime state.
+ *
+ * A floe_db owns: the sqlite3 catalog (storage/catalog.h), the ingest state
+ * (ingest/table.h: WAL, sharded memtables, flusher thread) and one
+ * floe_db_table per table with the table's definition, its directory
+ * <db>/tables/<id>/ and the list of open part readers that are committed.
+ *
+ * Concurrency
+ *  - db->ddl_lock (rwlock): every statement and appender operation holds it
+ *    shared; CREATE/DROP/ALTER hold it exclusively, so a table is never
+ *    dropped or changed under a running query or appender.
+ *  - A table's part list changes only inside the flush commit callback,
+ *    which ingest calls with the table's visibility lock held exclusively;
+ *    queries copy the list (taking a reference on each reader) while holding
+ *    it shared (floe_ingest_read_lock) together with the memtable snapshot,
+ *    so a query sees each row exactly once.
+ *  - The last error (db->err) is per handle, like sqlite3_errmsg: concurrent
+ *    statements on one handle see each other's messages.
+ * Layout on disk: <db>/catalog.db, <db>/wal/, <db>/tables/<id>/part-<n>/.
+ */
+#ifndef FLOE_API_DB_H
+#define FLOE_API_DB_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "floe.h"
+#include "ingest/table.h"
+#include "storage/catalog.h"
+#include "storage/part.h"
+#include "util/err.h"
+
+typedef struct floe_db_table {
+    floe_db *db;
+    floe_table_def *def;          /* owned */
+    char *dir;                    /* <db>/tables/<id>, owned */
+    floe_ingest_table *ingest;    /* owned */
+    floe_part_reader **parts;     /* committed parts, each holding one reference */
+    uint32_t nparts, cap_parts;
+    uint64_t part_rows;           /* rows in parts */
+    uint64_t part_bytes;          /* bytes on disk of parts */
+    uint64_t part_raw_bytes;      /* uncompressed bytes (values) of parts */
+    _Atomic uint64_t rows_ingested; /* since open */
+    _Atomic uint64_t flushes;     /* parts written since open */
+    int sort_cols[16];            /* sort key column indexes */
+    uint32_t nsort;
+} floe_db_table;
+
+struct floe_db {
+    char *path;                   /* database directory; owned */
+    bool in_memory;               /* path is a private temporary directory */
+    floe_catalog *cat;
+    floe_ingest_db *ingest;
+    pthread_rwlock_t ddl_lock;
+    pthread_mutex_t err_mu;
+    floe_err err;                 /* last error */
+    floe_db_table **tables;       /* owned */
+    uint32_t ntables, cap_tables;
+    atomic_int interrupt;
+    atomic_int nappenders;        /* open appenders */
+    int64_t opened_us;
+    uint32_t nthreads;
+};
+
+/* Find a table by name (case-insensitive); NULL when absent. Caller holds ddl_lock. */
+floe_db_table *floe_db_find_table(floe_db *db, const char *name);
+/* Open the runtime state of a catalog table (parts, WAL replay) and add it
+ * to db->tables; takes ownership of def. Caller holds ddl_lock exclusively. */
+int floe_db_add_table(floe_db *db, floe_table_def *def, floe_err *err);
+/* Close a table's ingest state (flushing first when `flush`), remove it from
+ * db->tables and free it. Caller holds ddl_lock exclusively. */
+int floe_db_close_table(floe_db *db, floe_db_table *t, bool flush, floe_err *err);
+/* Remove <db>/tables/<id> (after DROP TABLE). */
+void floe_db_remove_table_files(floe_db *db, int64_t table_id);
+/* Record err as the handle's last error and return its code. */
+int floe_db_set_error(floe_db *db, const floe_err *err);
+
+#endif

@@ -1,0 +1,339 @@
+/* api/part_source.c: scan source over part readers (see part_source.h). */
+#include "api/part_source.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "storage/format.h"
+#include "util/mem.h"
+
+typedef struct part_source {
+    floe_part_reader **readers;
+    uint32_t nreaders;
+    uint32_t nmorsels;
+    uint32_t *m_part, *m_block; /* morsel -> (reader, block) */
+    atomic_uint_fast64_t opened;
+} part_source;
+
+typedef struct part_cursor {
+    part_source *src;
+    uint32_t part, block, rows, pos;
+    uint32_t ncols;   /* projected */
+    uint32_t nextra;  /* predicate-only columns decoded after the projected ones */
+    uint32_t *cols;   /* ncols + nextra table column indexes */
+    floe_vec *vecs;   /* decoded block per column */
+    floe_scan_pred *preds;
+    uint32_t npreds;
+    uint32_t *pred_vec; /* index into vecs of each predicate's column */
+} part_cursor;
+
+/* Predicate value usable against a column of type t. */
+static bool pred_usable(floe_type t, const floe_scan_pred *p)
+{
+    floe_type v = p->value.type;
+    if (p->op == FLOE_PRED_IS_NULL || p->op == FLOE_PRED_IS_NOT_NULL) return true;
+    if (p->value.is_null) return false;
+    if (v.id == t.id) return t.id != FLOE_TYPE_DECIMAL || v.scale == t.scale;
+    return (v.id == FLOE_TYPE_INTEGER || v.id == FLOE_TYPE_BIGINT) &&
+           (t.id == FLOE_TYPE_INTEGER || t.id == FLOE_TYPE_BIGINT);
+}
+
+/* Compare a VARCHAR upper bound (prefix, truncated?) with a full string. */
+static int upper_cmp(const floe_string *bound, bool trunc, const floe_string *v)
+{
+    uint32_t n = bound->len < v->len ? bound->len : v->len;
+    int c = n ? memcmp(bound->ptr, v->ptr, n) : 0;
+    if (c) return c < 0 ? -1 : 1;
+    if (bound->len == v->len) return trunc ? 1 : 0;
+    if (bound->len < v->len) return trunc ? 1 : -1; /* "ab..." may exceed "abc" */
+    return 1;
+}
+
+bool floe_part_source_block_may_match(const floe_block_info *bi, floe_type t,
+                                      const floe_scan_pred *p)
+{
+    int lo, hi; /* value vs lower bound, upper bound vs value */
+    if (p->op == FLOE_PRED_IS_NULL) return bi->nulls > 0;
+    if (p->op == FLOE_PRED_IS_NOT_NULL) return bi->nulls < bi->rows;
+    if (bi->nulls == bi->rows) return false; /* comparisons with NULL are never true */
+    if (!(bi->flags & FLOE_BLOCK_MINMAX) || !pred_usable(t, p)) return true;
+    if (t.id == FLOE_TYPE_VARCHAR) {
+        /* min prefix is a lower bound, truncated or not */
+        lo = floe_value_cmp(&p->value, &bi->min);
+        hi = upper_cmp(&bi->max.v.s, (bi->flags & FLOE_BLOCK_MAX_TRUNC) != 0, &p->value.v.s);
+        /* a truncated min prefix is strictly below the real min */
+        if (lo == 0 && (bi->flags & FLOE_BLOCK_MIN_TRUNC)) lo = -1;
+    } else {
+        floe_value v = p->value, mn = bi->min, mx = bi->max;
+        v.type = mn.type = mx.type = t;
+        lo = floe_value_cmp(&v, &mn);
+        hi = floe_value_cmp(&mx, &v);
+    }
+    switch (p->op) {
+    case FLOE_PRED_EQ: return lo >= 0 && hi >= 0;
+    case FLOE_PRED_LT: return lo > 0;  /* some value < v needs min < v */
+    case FLOE_PRED_LE: return lo >= 0;
+    case FLOE_PRED_GT: return hi > 0;  /* max > v */
+    case FLOE_PRED_GE: return hi >= 0;
+    case FLOE_PRED_NE: /* only a block of one exact value equal to v is excluded */
+        if (t.id == FLOE_TYPE_VARCHAR && (bi->flags & (FLOE_BLOCK_MIN_TRUNC | FLOE_BLOCK_MAX_TRUNC)))
+            return true;
+        return !(lo == 0 && hi == 0 && floe_value_cmp(&bi->min, &bi->max) == 0);
+    default: return true;
+    }
+}
+
+static uint32_t ps_nmorsels(void *self) { return ((part_source *)self)->nmorsels; }
+
+static uint64_t ps_morsel_rows(void *self, uint32_t m)
+{
+    part_source *s = self;
+    return m < s->nmorsels ? floe_part_reader_block_rows(s->readers[s->m_part[m]], s->m_block[m]) : 0;
+}
+
+static bool ps_may_match(void *self, uint32_t m, const floe_scan_pred *preds, uint32_t npreds)
+{
+    part_source *s = self;
+    floe_part_reader *r;
+    uint32_t i;
+    if (m >= s->nmorsels) return false;
+    r = s->readers[s->m_part[m]];
+    for (i = 0; i < npreds; i++) {
+        const floe_block_info *bi;
+        if (preds[i].col >= floe_part_reader_ncols(r)) continue;
+        bi = floe_part_reader_block_info(r, preds[i].col, s->m_block[m]);
+        if (bi && !floe_part_source_block_may_match(bi, floe_part_reader_col_type(r, preds[i].col),
+                                                    &preds[i]))
+            return false;
+    }
+    return true;
+}
+
+static void ps_close(floe_scan_cursor *cc)
+{
+    part_cursor *c = (part_cursor *)cc;
+    uint32_t i;
+    if (c == NULL) return;
+    for (i = 0; c->vecs && i < c->ncols + c->nextra; i++) floe_vec_free(&c->vecs[i]);
+    floe_free(c->vecs);
+    floe_free(c->cols);
+    floe_free(c->preds);
+    floe_free(c->pred_vec);
+    floe_free(c);
+}
+
+static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
+                   const floe_scan_pred *preds, uint32_t npreds, floe_scan_cursor **out,
+                   floe_err *err)
+{
+    part_source *s = self;
+    part_cursor *c;
+    floe_part_reader *r;
+    uint32_t i, k, nall;
+    int rc;
+    *out = NULL;
+    if (m >= s->nmorsels) return floe_err_set(err, FLOE_MISUSE, "part scan: morsel %u of %u", m, s->nmorsels);
+    r = s->readers[s->m_part[m]];
+    for (i = 0; i < ncols; i++)
+        if (cols[i] >= floe_part_reader_ncols(r))
+            return floe_err_set(err, FLOE_MISUSE, "part scan: column %u of %u", cols[i],
+                                floe_part_reader_ncols(r));
+    c = floe_calloc(1, sizeof *c);
+    if (c == NULL) return floe_err_nomem(err);
+    c->src = s;
+    c->part = s->m_part[m];
+    c->block = s->m_block[m];
+    c->rows = floe_part_reader_block_rows(r, c->block);
+    c->ncols = ncols;
+    c->cols = floe_malloc((size_t)(ncols + npreds + 1) * sizeof *c->cols);
+    c->preds = floe_malloc((size_t)(npreds + 1) * sizeof *c->preds);
+    c->pred_vec = floe_malloc((size_t)(npreds + 1) * sizeof *c->pred_vec);
+    if (!c->cols || !c->preds || !c->pred_vec) {
+        ps_close((floe_scan_cursor *)c);
+        return floe_err_nomem(err);
+    }
+    if (ncols) memcpy(c->cols, cols, ncols * sizeof *cols);
+    nall = ncols;
+    for (i = 0; i < npreds; i++) {
+        const floe_scan_pred *p = &preds[i];
+        if (p->col >= floe_part_reader_ncols(r) ||
+            !pred_usable(floe_part_reader_col_type(r, p->col), p))
+            continue; /* unusable: leave it to the engine */
+        for (k = 0; k < nall && c->cols[k] != p->col; k++) {
+        }
+        if (k == nall) c->cols[nall++] = p->col;
+        c->preds[c->npreds] = *p;
+        c->pred_vec[c->npreds++] = k;
+    }
+    c->nextra = nall - ncols;
+    c->vecs = floe_calloc(nall + 1, sizeof *c->vecs);
+    if (c->vecs == NULL) {
+        ps_close((floe_scan_cursor *)c);
+        return floe_err_nomem(err);
+    }
+    for (i = 0; i < nall; i++) {
+        rc = floe_part_read_block(r, c->cols[i], c->block, &c->vecs[i], err);
+        if (rc) {
+            ps_close((floe_scan_cursor *)c);
+            return rc;
+        }
+    }
+    atomic_fetch_add(&s->opened, 1);
+    *out = (floe_scan_cursor *)c;
+    return FLOE_OK;
+}
+
+/* ok[op][cmp + 1]: whether a row comparing `cmp` to the value passes `op`
+ * (EQ, NE, LT, LE, GT, GE in floe_pred_op order). */
+static const uint8_t cmp_ok[6][3] = {{0, 1, 0}, {1, 0, 1}, {1, 0, 0},
+                                     {1, 1, 0}, {0, 0, 1}, {0, 1, 1}};
+
+/* Keep in sel[0, nsel) the block rows base + sel[i] of v that pass p; returns
+ * the new count. Typed loops: this runs for every row of a filtered scan. */
+static uint32_t filter_sel(const floe_vec *v, uint32_t base, const floe_scan_pred *p,
+                           uint32_t *sel, uint32_t nsel)
+{
+    uint32_t i, k = 0;
+    const uint8_t *ok;
+    size_t w = floe_type_size(v->type);
+    if (p->op == FLOE_PRED_IS_NULL || p->op == FLOE_PRED_IS_NOT_NULL) {
+        bool want = p->op == FLOE_PRED_IS_NOT_NULL;
+        for (i = 0; i < nsel; i++)
+            if (floe_vec_is_valid(v, base + sel[i]) == want) sel[k++] = sel[i];
+        return k;
+    }
+    ok = cmp_ok[p->op];
+#define FILTER_LOOP(CMP)                                                    \
+    for (i = 0; i < nsel; i++) {                                            \
+        uint32_t r = base + sel[i];                                         \
+        int c;                                                              \
+        if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) continue; \
+        CMP;                                                                \
+        if (ok[c + 1]) sel[k++] = sel[i];                                   \
+    }
+    if (v->type.id == FLOE_TYPE_VARCHAR) {
+        const floe_string *d = v->data, *val = &p->value.v.s;
+        FILTER_LOOP({
+            uint32_t n = d[r].len < val->len ? d[r].len : val->len;
+            int m = n ? memcmp(d[r].ptr, val->ptr, n) : 0;
+            c = m ? (m > 0) - (m < 0) : (d[r].len > val->len) - (d[r].len < val->len);
+        })
+    } else if (v->type.id == FLOE_TYPE_DOUBLE) {
+        const double *d = v->data;
+        double val = p->value.v.d;
+        FILTER_LOOP({
+            double x = d[r];
+            if (isnan(x) || isnan(val))
+                c = isnan(x) - isnan(val); /* floe_value_cmp: NaN above all */
+            else
+                c = (x > val) - (x < val);
+        })
+    } else if (v->type.id != FLOE_TYPE_INTERVAL && (w == 8 || w == 4 || w == 1)) {
+        int64_t val = p->value.v.i;
+        if (w == 8) {
+            const int64_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        } else if (w == 4) {
+            const int32_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        } else {
+            const uint8_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        }
+    } else {
+        FILTER_LOOP({
+            floe_value x;
+            floe_value_load(v->type, v->data, r, &x);
+            c = floe_value_cmp(&x, &p->value);
+            c = (c > 0) - (c < 0);
+        })
+    }
+#undef FILTER_LOOP
+    return k;
+}
+
+static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
+{
+    part_cursor *c = (part_cursor *)cc;
+    uint32_t n, i, k;
+    memset(out, 0, sizeof *out);
+    if (c->pos >= c->rows) return FLOE_DONE;
+    n = c->rows - c->pos < FLOE_VEC_SIZE ? c->rows - c->pos : FLOE_VEC_SIZE;
+    out->cols = floe_calloc(c->ncols ? c->ncols : 1, sizeof *out->cols);
+    if (out->cols == NULL) return floe_err_nomem(err);
+    out->ncols = c->ncols;
+    out->n = n;
+    for (i = 0; i < c->ncols; i++) {
+        floe_vec *v = &c->vecs[i];
+        size_t w = floe_type_size(v->type);
+        /* pos is a multiple of FLOE_VEC_SIZE, so of 64: the bitmap slices cleanly */
+        floe_vec_borrow(&out->cols[i], v->type, (char *)v->data + (size_t)c->pos * w,
+                        v->validity ? v->validity + c->pos / 64 : NULL, n);
+    }
+    if (c->npreds) {
+        out->sel = floe_malloc((size_t)n * sizeof(uint32_t));
+        if (out->sel == NULL) {
+            floe_batch_free(out);
+            return floe_err_nomem(err);
+        }
+        for (i = 0; i < n; i++) out->sel[i] = i;
+        out->nsel = n;
+        for (k = 0; k < c->npreds && out->nsel; k++)
+            out->nsel = filter_sel(&c->vecs[c->pred_vec[k]], c->pos, &c->preds[k], out->sel,
+                                   out->nsel);
+    }
+    c->pos += n;
+    return FLOE_ROW;
+}
+
+static void ps_free(void *self)
+{
+    part_source *s = self;
+    uint32_t i;
+    if (s == NULL) return;
+    for (i = 0; i < s->nreaders; i++) floe_part_reader_unref(s->readers[i]);
+    floe_free(s->readers);
+    floe_free(s->m_part);
+    floe_free(s->m_block);
+    floe_free(s);
+}
+
+static const floe_scan_source_vt part_source_vt = {ps_nmorsels, ps_morsel_rows, ps_may_match,
+                                                   ps_open,     ps_next,        ps_close,
+                                                   ps_free};
+
+int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan_source *out,
+                         floe_err *err)
+{
+    part_source *s = floe_calloc(1, sizeof *s);
+    uint32_t i, b, total = 0, m = 0;
+    memset(out, 0, sizeof *out);
+    if (s == NULL) return floe_err_nomem(err);
+    for (i = 0; i < n; i++) total += floe_part_reader_nblocks(readers[i]);
+    s->readers = floe_malloc((size_t)(n ? n : 1) * sizeof *s->readers);
+    s->m_part = floe_malloc((size_t)(total ? total : 1) * sizeof(uint32_t));
+    s->m_block = floe_malloc((size_t)(total ? total : 1) * sizeof(uint32_t));
+    if (!s->readers || !s->m_part || !s->m_block) {
+        ps_free(s);
+        return floe_err_nomem(err);
+    }
+    atomic_init(&s->opened, 0);
+    for (i = 0; i < n; i++) {
+        floe_part_reader_ref(readers[i]);
+        s->readers[s->nreaders++] = readers[i];
+        for (b = 0; b < floe_part_reader_nblocks(readers[i]); b++, m++) {
+            s->m_part[m] = i;
+            s->m_block[m] = b;
+        }
+    }
+    s->nmorsels = total;
+    out->vt = &part_source_vt;
+    out->self = s;
+    return FLOE_OK;
+}
+
+uint64_t floe_part_source_blocks_opened(const floe_scan_source *src)
+{
+    return atomic_load(&((part_source *)src->self)->opened);
+}

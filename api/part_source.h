@@ -1,0 +1,48 @@
+/* api/part_source.h: a floe_scan_source over committed parts.
+ *
+ * Purpose: let the engine scan a table's parts through engine/source.h. A
+ * morsel is one (part, block); morsel_may_match checks the block's min/max
+ * and NULL counts against the predicates (EQ, NE, LT, LE, GT, GE, IS NULL,
+ * IS NOT NULL; VARCHAR statistics that are truncated prefixes are treated as
+ * bounds, never as exact values). A cursor decodes the block's projected
+ * columns once and hands them out as batches of up to FLOE_VEC_SIZE rows that
+ * borrow the decoded block (valid until the next call on the cursor or its
+ * close). When predicates are given, the cursor also decodes their columns
+ * and sets batch->sel to the rows that satisfy all of them (comparisons use
+ * floe_value_cmp's order; a predicate whose value type does not match the
+ * column is ignored, never used to drop rows).
+ *
+ * Ownership: the source takes its own reference on every part reader
+ * (floe_part_reader_ref) and drops them in its free; the caller keeps (and
+ * drops) its own references. So one reader may be shared by any number of
+ * sources and concurrent queries, and outlives each of them as needed.
+ *
+ * Thread-safety: per engine/source.h: nmorsels, morsel_rows,
+ * morsel_may_match and open may run concurrently; a cursor has one thread.
+ * Table column indexes (in predicates and projections) are the readers'
+ * schema column indexes; every reader must have been opened with the same
+ * schema.
+ */
+#ifndef FLOE_API_PART_SOURCE_H
+#define FLOE_API_PART_SOURCE_H
+
+#include <stdint.h>
+
+#include "engine/source.h"
+#include "storage/part.h"
+#include "util/err.h"
+
+/* Fill *out with a source over readers[0, n) (in that order). FLOE_NOMEM. */
+int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan_source *out,
+                         floe_err *err);
+
+/* Blocks (morsels) opened by cursors of this source so far, for tests and
+ * EXPLAIN ANALYZE-style counters. */
+uint64_t floe_part_source_blocks_opened(const floe_scan_source *src);
+
+/* Whether a block with statistics `bi` may hold a row satisfying `p`
+ * (exposed for the memtable side and for tests). */
+bool floe_part_source_block_may_match(const floe_block_info *bi, floe_type col_type,
+                                      const floe_scan_pred *p);
+
+#endif

@@ -1,0 +1,611 @@
+/* api/query.c: running SQL statements: parse, bind, execute, materialize.
+ *
+ * Each statement of a SQL string is parsed, bound against the database's
+ * tables (through the binder's catalog callbacks) and executed here: queries
+ * through the engine over per-table snapshots (parts + memtables), INSERT and
+ * CTAS by appending the plan's rows through ingest, DDL through the catalog.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "api/db.h"
+#include "api/mem_source.h"
+#include "api/part_source.h"
+#include "api/query.h"
+#include "api/result.h"
+#include "engine/plan.h"
+#include "ingest/convert.h"
+#include "sql/binder.h"
+#include "sql/parser.h"
+#include "util/mem.h"
+#include "util/strbuf.h"
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* --------------------------------------------------- binder's catalog view */
+
+typedef struct cat_view {
+    floe_db *db;
+    floe_arena *arena; /* column arrays handed to the binder */
+} cat_view;
+
+/* Parse a stored DEFAULT text back into a value of type t (strings go into arena). */
+static int default_value(floe_type t, const char *text, floe_arena *arena, floe_value *out)
+{
+    floe_vec v;
+    floe_err err = FLOE_ERR_INIT;
+    int rc;
+    if (floe_vec_init(&v, t, 1) != FLOE_OK) return FLOE_NOMEM;
+    v.n = 1;
+    rc = floe_convert_text(&v, 0, text, strlen(text), &err);
+    if (rc == FLOE_OK) {
+        floe_value_load(t, v.data, 0, out);
+        if (t.id == FLOE_TYPE_VARCHAR) {
+            char *p = floe_arena_memdup(arena, out->v.s.ptr, out->v.s.len);
+            if (p == NULL) rc = FLOE_NOMEM;
+            out->v.s.ptr = p;
+        }
+    }
+    floe_vec_free(&v);
+    return rc;
+}
+
+static int cat_find_table(void *self, const char *name, floe_cat_table *out, floe_err *err)
+{
+    cat_view *cv = self;
+    floe_db_table *t = floe_db_find_table(cv->db, name);
+    floe_cat_column *cols;
+    uint32_t i;
+    if (t == NULL) return FLOE_NOTFOUND;
+    cols = floe_arena_alloc(cv->arena, (t->def->ncols + 1) * sizeof *cols);
+    if (cols == NULL) return floe_err_nomem(err);
+    memset(cols, 0, (t->def->ncols + 1) * sizeof *cols);
+    for (i = 0; i < t->def->ncols; i++) {
+        const floe_column_def *cd = &t->def->cols[i];
+        cols[i].name = cd->name;
+        cols[i].type = cd->type;
+        cols[i].not_null = cd->not_null;
+        if (cd->default_text) {
+            cols[i].has_default =
+                default_value(cd->type, cd->default_text, cv->arena, &cols[i].default_value) ==
+                FLOE_OK;
+        }
+    }
+    out->name = t->def->name;
+    out->cols = cols;
+    out->ncols = t->def->ncols;
+    out->nrows = (double)(t->part_rows + floe_ingest_db_mem_bytes(cv->db->ingest) / 64);
+    out->table_ref = t;
+    return FLOE_OK;
+}
+
+static uint32_t cat_table_count(void *self) { return ((cat_view *)self)->db->ntables; }
+
+static const char *cat_table_name(void *self, uint32_t i)
+{
+    return ((cat_view *)self)->db->tables[i]->def->name;
+}
+
+/* ------------------------------------------------------------- snapshots */
+
+/* Build, for every table the plan scans, its sources: committed parts and
+ * memtables captured under the table's visibility lock. */
+static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_scan **out,
+                           floe_err *err)
+{
+    floe_table_scan *scans = floe_calloc(qp->ntables + 1, sizeof *scans);
+    uint32_t i, k;
+    int rc = FLOE_OK;
+    (void)db;
+    if (scans == NULL) return floe_err_nomem(err);
+    for (i = 0; i < qp->ntables && rc == FLOE_OK; i++) {
+        floe_db_table *t = qp->table_refs[i];
+        floe_part_reader **parts = floe_calloc(t->nparts + 1, sizeof *parts);
+        floe_ingest_snapshot *snap = NULL;
+        uint32_t nparts;
+        scans[i].sources = floe_calloc(2, sizeof(floe_scan_source));
+        if (parts == NULL || scans[i].sources == NULL) {
+            floe_free(parts);
+            rc = floe_err_nomem(err);
+            break;
+        }
+        floe_ingest_read_lock(t->ingest);
+        nparts = t->nparts;
+        for (k = 0; k < nparts; k++) {
+            parts[k] = t->parts[k];
+            floe_part_reader_ref(parts[k]);
+        }
+        rc = floe_ingest_snapshot_take(t->ingest, &snap, err);
+        floe_ingest_read_unlock(t->ingest);
+        if (rc == FLOE_OK) rc = floe_part_source_new(parts, nparts, &scans[i].sources[0], err);
+        /* the source holds its own references */
+        for (k = 0; k < nparts; k++) floe_part_reader_unref(parts[k]);
+        floe_free(parts);
+        if (rc != FLOE_OK) {
+            floe_ingest_snapshot_free(snap);
+            break;
+        }
+        scans[i].nsources = 1;
+        rc = floe_mem_source_new(snap, &scans[i].sources[1], err);
+        if (rc == FLOE_OK) scans[i].nsources = 2;
+    }
+    *out = scans;
+    return rc;
+}
+
+static void free_scans(floe_table_scan *scans, uint32_t n)
+{
+    uint32_t i, s;
+    if (scans == NULL) return;
+    for (i = 0; i < n; i++) {
+        for (s = 0; s < scans[i].nsources; s++)
+            scans[i].sources[s].vt->free(scans[i].sources[s].self);
+        floe_free(scans[i].sources);
+    }
+    floe_free(scans);
+}
+
+int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, floe_batch_sink sink,
+                    void *sink_ctx, floe_err *err)
+{
+    floe_table_scan *scans = NULL;
+    floe_executor *ex = NULL;
+    floe_exec_ctx ctx;
+    int rc;
+
+    rc = snapshot_tables(db, qp, &scans, err);
+    if (rc != FLOE_OK) goto out;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.tables = scans;
+    ctx.ntables = qp->ntables;
+    ctx.nthreads = db->nthreads;
+    ctx.now_us = now_us;
+    ctx.interrupt = &db->interrupt;
+    if ((rc = floe_exec_open(qp, &ctx, &ex, err)) != FLOE_OK) goto out;
+    for (;;) {
+        floe_batch b;
+        memset(&b, 0, sizeof b);
+        rc = floe_exec_next(ex, &b, err);
+        if (rc == FLOE_DONE) {
+            rc = FLOE_OK;
+            break;
+        }
+        if (rc != FLOE_ROW) {
+            floe_batch_free(&b);
+            break;
+        }
+        rc = sink(sink_ctx, &b, err);
+        floe_batch_free(&b);
+        if (rc != FLOE_OK) break;
+    }
+out:
+    floe_exec_close(ex);
+    free_scans(scans, qp->ntables);
+    return rc;
+}
+
+static int sink_result(void *ctx, floe_batch *b, floe_err *err)
+{
+    return floe_result_append(ctx, b, err);
+}
+
+/* ------------------------------------------------------------- statements */
+
+static floe_result *text_result(uint32_t ncols, const char *const *names)
+{
+    floe_type types[8];
+    uint32_t i;
+    for (i = 0; i < ncols; i++) types[i] = floe_type_make(FLOE_TYPE_VARCHAR);
+    return floe_result_new(ncols, names, types);
+}
+
+static int run_query(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
+                     floe_err *err)
+{
+    const floe_plan *root = bs->plan->root;
+    floe_result *res = floe_result_new(root->ncols, root->names, root->types);
+    int rc;
+    if (res == NULL) return floe_err_nomem(err);
+    rc = floe_db_run_plan(db, bs->plan, now_us, sink_result, res, err);
+    if (rc != FLOE_OK) {
+        floe_result_free(res);
+        return rc;
+    }
+    *out = res;
+    return FLOE_OK;
+}
+
+static int run_explain(floe_bound_stmt *bs, floe_result **out, floe_err *err)
+{
+    static const char *names[] = {"explain"};
+    floe_strbuf sb = FLOE_STRBUF_INIT;
+    floe_result *res = text_result(1, names);
+    const char *p;
+    int rc = FLOE_OK;
+    if (res == NULL) return floe_err_nomem(err);
+    if (bs->plan) floe_plan_explain(bs->plan->root, &sb);
+    else floe_strbuf_puts(&sb, "(statement without a query plan)\n");
+    if (!floe_strbuf_ok(&sb)) rc = floe_err_nomem(err);
+    p = floe_strbuf_str(&sb);
+    while (rc == FLOE_OK && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = floe_strndup(p, n);
+        const char *vals[1];
+        vals[0] = line;
+        rc = line ? floe_result_append_text_row(res, vals, err) : floe_err_nomem(err);
+        floe_free(line);
+        p += n + (nl ? 1 : 0);
+    }
+    floe_strbuf_free(&sb);
+    if (rc != FLOE_OK) {
+        floe_result_free(res);
+        return rc;
+    }
+    *out = res;
+    return FLOE_OK;
+}
+
+/* INSERT and CTAS: append the plan's rows to table t, checking NOT NULL. */
+typedef struct insert_ctx {
+    floe_db_table *t;
+    uint64_t rows;
+} insert_ctx;
+
+static int sink_insert(void *ctx, floe_batch *b, floe_err *err)
+{
+    insert_ctx *ic = ctx;
+    floe_db_table *t = ic->t;
+    floe_ingest_append_result ar;
+    uint32_t c;
+    int rc;
+    for (c = 0; c < t->def->ncols && c < b->ncols; c++) {
+        if (t->def->cols[c].not_null) {
+            uint32_t i, live = floe_batch_rows(b);
+            for (i = 0; i < live; i++) {
+                uint32_t r = b->sel ? b->sel[i] : i;
+                if (!floe_vec_is_valid(&b->cols[c], r))
+                    return floe_err_set(err, FLOE_CONSTRAINT,
+                                        "NOT NULL constraint failed: %s.%s", t->def->name,
+                                        t->def->cols[c].name);
+            }
+        }
+    }
+    rc = floe_ingest_append(t->ingest, b, NULL, &ar, NULL, err);
+    if (rc == FLOE_OK) {
+        ic->rows += ar.rows;
+        atomic_fetch_add(&t->rows_ingested, ar.rows);
+    }
+    return rc;
+}
+
+static int run_insert(floe_db *db, floe_db_table *t, const floe_query_plan *qp, int64_t now_us,
+                      floe_result **out, floe_err *err)
+{
+    insert_ctx ic;
+    int rc;
+    ic.t = t;
+    ic.rows = 0;
+    rc = floe_db_run_plan(db, qp, now_us, sink_insert, &ic, err);
+    if (rc != FLOE_OK) return rc;
+    *out = floe_result_new_count("Count", ic.rows);
+    return *out ? FLOE_OK : floe_err_nomem(err);
+}
+
+/* Build a catalog table definition from a bound CREATE TABLE. */
+static int create_def(floe_db *db, const floe_bound_create *bc, const floe_plan *as_plan,
+                      floe_table_def *def, floe_err *err)
+{
+    uint32_t i, ncols = as_plan ? as_plan->ncols : bc->ncols;
+    char buf[256];
+    memset(def, 0, sizeof *def);
+    def->name = (char *)bc->table;
+    def->ncols = ncols;
+    def->cols = floe_calloc(ncols + 1, sizeof *def->cols);
+    if (def->cols == NULL) return floe_err_nomem(err);
+    for (i = 0; i < ncols; i++) {
+        floe_column_def *cd = &def->cols[i];
+        if (as_plan) {
+            cd->name = (char *)as_plan->names[i];
+            cd->type = as_plan->types[i];
+            if (cd->type.id == FLOE_TYPE_NULL) cd->type = floe_type_make(FLOE_TYPE_VARCHAR);
+        } else {
+            cd->name = (char *)bc->cols[i].name;
+            cd->type = bc->cols[i].type;
+            cd->not_null = bc->cols[i].not_null;
+            if (bc->cols[i].has_default && !bc->cols[i].default_value.is_null) {
+                const floe_value *v = &bc->cols[i].default_value;
+                if (v->type.id == FLOE_TYPE_VARCHAR)
+                    cd->default_text = floe_strndup(v->v.s.ptr, v->v.s.len);
+                else {
+                    floe_value_format(v, buf, sizeof buf);
+                    cd->default_text = floe_strdup(buf);
+                }
+                if (cd->default_text == NULL) return floe_err_nomem(err);
+            }
+        }
+    }
+    def->opts.partition_col = -1;
+    def->opts.ttl_col = -1;
+    def->opts.shards = bc->shards > 0 ? (uint32_t)bc->shards : db->nthreads;
+    if (!as_plan && bc->partition_col >= 0) def->opts.partition_col = bc->partition_col + 1;
+    if (!as_plan && bc->norder_cols > 0) {
+        def->opts.nsort = bc->norder_cols;
+        def->opts.sort_cols = floe_calloc(bc->norder_cols, sizeof(uint32_t));
+        if (def->opts.sort_cols == NULL) return floe_err_nomem(err);
+        for (i = 0; i < bc->norder_cols; i++) def->opts.sort_cols[i] = bc->order_cols[i] + 1;
+    }
+    def->opts.flush_rows = bc->flush_rows > 0 ? (uint64_t)bc->flush_rows : 0;
+    def->opts.flush_bytes = bc->flush_bytes > 0 ? (uint64_t)bc->flush_bytes : 0;
+    def->opts.flush_interval_ms = bc->flush_interval_ms > 0 ? (uint32_t)bc->flush_interval_ms : 0;
+    def->opts.ttl_seconds = bc->ttl_us / 1000000;
+    if (!as_plan && bc->ttl_col >= 0) def->opts.ttl_col = bc->ttl_col + 1;
+    return FLOE_OK;
+}
+
+/* Column ids are 1..n in CREATE order (storage/catalog.h), so index+1 above. */
+static void free_def_parts(floe_table_def *def)
+{
+    uint32_t i;
+    for (i = 0; i < def->ncols; i++) floe_free(def->cols[i].default_text);
+    floe_free(def->cols);
+    floe_free(def->opts.sort_cols);
+}
+
+static int run_create(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
+                      floe_err *err)
+{
+    floe_table_def def, *stored = NULL;
+    floe_db_table *t;
+    int rc;
+    if (floe_db_find_table(db, bs->create.table)) {
+        if (bs->create.if_not_exists) {
+            *out = floe_result_new(0, NULL, NULL);
+            return *out ? FLOE_OK : floe_err_nomem(err);
+        }
+        return floe_err_set(err, FLOE_CONSTRAINT, "table '%s' already exists", bs->create.table);
+    }
+    rc = create_def(db, &bs->create, bs->plan ? bs->plan->root : NULL, &def, err);
+    if (rc == FLOE_OK) rc = floe_catalog_create_table(db->cat, &def, NULL, err);
+    free_def_parts(&def);
+    if (rc != FLOE_OK) return rc;
+    if ((rc = floe_catalog_get_table(db->cat, bs->create.table, &stored, err)) != FLOE_OK) return rc;
+    if ((rc = floe_db_add_table(db, stored, err)) != FLOE_OK) return rc;
+    if (bs->plan) {
+        t = floe_db_find_table(db, bs->create.table);
+        return run_insert(db, t, bs->plan, now_us, out, err);
+    }
+    *out = floe_result_new(0, NULL, NULL);
+    return *out ? FLOE_OK : floe_err_nomem(err);
+}
+
+static int run_drop(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err)
+{
+    floe_db_table *t = bs->table.name ? floe_db_find_table(db, bs->table.name) : NULL;
+    int64_t id;
+    int rc;
+    if (t == NULL) {
+        if (!bs->if_exists)
+            return floe_err_set(err, FLOE_ERROR, "table '%s' does not exist",
+                                bs->table.name ? bs->table.name : "?");
+        *out = floe_result_new(0, NULL, NULL);
+        return *out ? FLOE_OK : floe_err_nomem(err);
+    }
+    id = t->def->id;
+    if ((rc = floe_catalog_drop_table(db->cat, t->def->name, NULL, err)) != FLOE_OK) return rc;
+    floe_db_close_table(db, t, false, NULL);
+    floe_db_remove_table_files(db, id);
+    *out = floe_result_new(0, NULL, NULL);
+    return *out ? FLOE_OK : floe_err_nomem(err);
+}
+
+static int run_alter_add(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err)
+{
+    floe_db_table *t = floe_db_find_table(db, bs->table.name);
+    floe_column_def cd;
+    floe_table_def *stored = NULL;
+    char buf[256];
+    int rc;
+    if (t == NULL) return floe_err_set(err, FLOE_ERROR, "table '%s' does not exist", bs->table.name);
+    memset(&cd, 0, sizeof cd);
+    cd.name = (char *)bs->alter_col.name;
+    cd.type = bs->alter_col.type;
+    cd.not_null = bs->alter_col.not_null;
+    if (bs->alter_col.has_default && !bs->alter_col.default_value.is_null) {
+        const floe_value *v = &bs->alter_col.default_value;
+        if (v->type.id == FLOE_TYPE_VARCHAR)
+            cd.default_text = floe_strndup(v->v.s.ptr, v->v.s.len);
+        else {
+            floe_value_format(v, buf, sizeof buf);
+            cd.default_text = floe_strdup(buf);
+        }
+    }
+    /* memtables hold the old schema: flush them to parts first */
+    rc = floe_ingest_flush_table(t->ingest, true, err);
+    if (rc == FLOE_OK) rc = floe_catalog_add_column(db->cat, t->def->name, &cd, NULL, err);
+    floe_free(cd.default_text);
+    if (rc != FLOE_OK) return rc;
+    if ((rc = floe_catalog_get_table(db->cat, t->def->name, &stored, err)) != FLOE_OK) return rc;
+    if ((rc = floe_db_close_table(db, t, true, err)) != FLOE_OK) {
+        floe_table_def_free(stored);
+        return rc;
+    }
+    if ((rc = floe_db_add_table(db, stored, err)) != FLOE_OK) return rc;
+    *out = floe_result_new(0, NULL, NULL);
+    return *out ? FLOE_OK : floe_err_nomem(err);
+}
+
+static int run_show_tables(floe_db *db, floe_result **out, floe_err *err)
+{
+    static const char *names[] = {"name"};
+    floe_result *res = text_result(1, names);
+    uint32_t i;
+    int rc = FLOE_OK;
+    if (res == NULL) return floe_err_nomem(err);
+    for (i = 0; i < db->ntables && rc == FLOE_OK; i++) {
+        const char *v[1];
+        v[0] = db->tables[i]->def->name;
+        rc = floe_result_append_text_row(res, v, err);
+    }
+    if (rc != FLOE_OK) {
+        floe_result_free(res);
+        return rc;
+    }
+    *out = res;
+    return FLOE_OK;
+}
+
+static int run_describe(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err)
+{
+    static const char *names[] = {"column_name", "column_type", "null", "key", "default"};
+    floe_db_table *t = floe_db_find_table(db, bs->table.name);
+    floe_result *res = text_result(5, names);
+    uint32_t i, k;
+    int rc = FLOE_OK;
+    if (res == NULL) return floe_err_nomem(err);
+    for (i = 0; t && i < t->def->ncols && rc == FLOE_OK; i++) {
+        const floe_column_def *cd = &t->def->cols[i];
+        char tbuf[32], key[64] = "";
+        const char *v[5];
+        if (t->def->opts.partition_col == (int64_t)cd->id) snprintf(key, sizeof key, "PARTITION");
+        for (k = 0; k < t->def->opts.nsort; k++)
+            if (t->def->opts.sort_cols[k] == cd->id)
+                snprintf(key + strlen(key), sizeof key - strlen(key), "%sSORT", key[0] ? ", " : "");
+        v[0] = cd->name;
+        v[1] = floe_type_name(cd->type, tbuf, sizeof tbuf);
+        v[2] = cd->not_null ? "NO" : "YES";
+        v[3] = key[0] ? key : NULL;
+        v[4] = cd->default_text;
+        rc = floe_result_append_text_row(res, v, err);
+    }
+    if (rc != FLOE_OK) {
+        floe_result_free(res);
+        return rc;
+    }
+    *out = res;
+    return FLOE_OK;
+}
+
+static int run_flush(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err)
+{
+    floe_db_table *t = floe_db_find_table(db, bs->table.name);
+    int rc;
+    if (t == NULL) return floe_err_set(err, FLOE_ERROR, "table '%s' does not exist", bs->table.name);
+    if ((rc = floe_ingest_flush_table(t->ingest, true, err)) != FLOE_OK) return rc;
+    *out = floe_result_new(0, NULL, NULL);
+    return *out ? FLOE_OK : floe_err_nomem(err);
+}
+
+/* Run one parsed statement; *out gets its result (never NULL on success). */
+static int run_statement(floe_db *db, const char *sql, const floe_ast_stmt *ast, floe_result **out,
+                         floe_err *err)
+{
+    floe_bound_stmt *bs = NULL;
+    floe_sql_catalog cat;
+    cat_view cv;
+    int64_t now_us = wall_us();
+    int exclusive = ast->kind == FLOE_AST_STMT_CREATE_TABLE ||
+                    ast->kind == FLOE_AST_STMT_DROP_TABLE || ast->kind == FLOE_AST_STMT_ALTER_ADD;
+    int rc;
+
+    *out = NULL;
+    cv.db = db;
+    cv.arena = floe_arena_new(0);
+    if (cv.arena == NULL) return floe_err_nomem(err);
+    cat.self = &cv;
+    cat.find_table = cat_find_table;
+    cat.table_count = cat_table_count;
+    cat.table_name = cat_table_name;
+    if (exclusive)
+        pthread_rwlock_wrlock(&db->ddl_lock);
+    else
+        pthread_rwlock_rdlock(&db->ddl_lock);
+
+    rc = floe_bind_statement(ast, sql, &cat, now_us, &bs, err);
+    if (rc != FLOE_OK) goto out;
+    if (bs->explain) {
+        rc = run_explain(bs, out, err);
+        goto out;
+    }
+    switch (bs->kind) {
+    case FLOE_BOUND_QUERY: rc = run_query(db, bs, now_us, out, err); break;
+    case FLOE_BOUND_INSERT:
+        rc = run_insert(db, bs->table.table_ref, bs->plan, now_us, out, err);
+        break;
+    case FLOE_BOUND_CREATE_TABLE: rc = run_create(db, bs, now_us, out, err); break;
+    case FLOE_BOUND_DROP_TABLE: rc = run_drop(db, bs, out, err); break;
+    case FLOE_BOUND_ALTER_ADD: rc = run_alter_add(db, bs, out, err); break;
+    case FLOE_BOUND_SHOW_TABLES: rc = run_show_tables(db, out, err); break;
+    case FLOE_BOUND_DESCRIBE: rc = run_describe(db, bs, out, err); break;
+    case FLOE_BOUND_FLUSH: rc = run_flush(db, bs, out, err); break;
+    case FLOE_BOUND_COPY_FROM: rc = floe_copy_from(db, bs, out, err); break;
+    case FLOE_BOUND_COPY_TO: rc = floe_copy_to(db, bs, now_us, out, err); break;
+    default: rc = floe_err_set(err, FLOE_UNSUPPORTED, "statement not supported"); break;
+    }
+out:
+    pthread_rwlock_unlock(&db->ddl_lock);
+    floe_bound_stmt_free(bs);
+    floe_arena_free(cv.arena);
+    return rc;
+}
+
+int floe_db_run(floe_db *db, const char *sql, floe_result **out_res)
+{
+    floe_parser *p = NULL;
+    floe_err err = FLOE_ERR_INIT;
+    floe_result *last = NULL;
+    int rc;
+
+    if (out_res) *out_res = NULL;
+    if (db == NULL || sql == NULL) return FLOE_MISUSE;
+    atomic_store(&db->interrupt, 0);
+    rc = floe_parser_new(sql, strlen(sql), &p, &err);
+    while (rc == FLOE_OK) {
+        floe_ast_stmt *ast = NULL;
+        floe_result *res = NULL;
+        rc = floe_parser_next(p, &ast, &err);
+        if (rc == FLOE_DONE) {
+            rc = FLOE_OK;
+            break;
+        }
+        if (rc != FLOE_ROW) break;
+        rc = run_statement(db, sql, ast, &res, &err);
+        if (rc != FLOE_OK) break;
+        floe_result_free(last);
+        last = res;
+    }
+    floe_parser_free(p);
+    if (rc != FLOE_OK) {
+        floe_result_free(last);
+        return floe_db_set_error(db, &err);
+    }
+    if (last == NULL) last = floe_result_new(0, NULL, NULL);
+    if (last == NULL) {
+        floe_err_nomem(&err);
+        return floe_db_set_error(db, &err);
+    }
+    floe_err_clear(&err);
+    floe_db_set_error(db, &err);
+    if (out_res)
+        *out_res = last;
+    else
+        floe_result_free(last);
+    return FLOE_OK;
+}
+
+int floe_exec(floe_db *db, const char *sql) { return floe_db_run(db, sql, NULL); }
+
+int floe_query(floe_db *db, const char *sql, floe_result **out_res)
+{
+    if (out_res == NULL) return FLOE_MISUSE;
+    return floe_db_run(db, sql, out_res);
+}

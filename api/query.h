@@ -1,0 +1,26 @@
+/* api/query.h: statement execution behind floe_exec/floe_query, and COPY.
+ *
+ * floe_db_run parses every statement of `sql` in turn and runs it; the
+ * result of the last one is returned. COPY lives in api/copy.c. Callers hold
+ * no lock; statement functions below are called by run_statement with
+ * db->ddl_lock held (shared).
+ */
+#ifndef FLOE_API_QUERY_H
+#define FLOE_API_QUERY_H
+
+#include "api/db.h"
+#include "sql/binder.h"
+
+int floe_db_run(floe_db *db, const char *sql, floe_result **out_res);
+
+/* Receives each result batch of a plan (borrowed for the call). */
+typedef int (*floe_batch_sink)(void *ctx, floe_batch *b, floe_err *err);
+/* Run a plan over snapshots of its tables, feeding every batch to sink. */
+int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us,
+                     floe_batch_sink sink, void *sink_ctx, floe_err *err);
+/* COPY table FROM 'file' (...) and COPY table|(query) TO 'file' (...). */
+int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err);
+int floe_copy_to(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
+                 floe_err *err);
+
+#endif

@@ -1,0 +1,29 @@
+/* bench/bench_queries.h: the query set of the peers kit, per SQL dialect.
+ *
+ * The ten queries of ../shared/peers/queries/<dialect>.sql that need only
+ * lineitem (tpch_q1, tpch_q6) or events (ev_*), with the same names and the
+ * same text. The dialects differ only in date literals, minute truncation
+ * and ClickHouse's ts in seconds. "floe" uses the DuckDB (ANSI-ish) text
+ * unless an entry gives its own: change floe's text here, in one place, if
+ * floe's SQL needs it. Static data; thread-safe.
+ */
+#ifndef FLOE_BENCH_QUERIES_H
+#define FLOE_BENCH_QUERIES_H
+
+#include <stddef.h>
+
+typedef struct floe_bench_query {
+    const char *name;       /* e.g. "tpch_q1", "ev_top_urls" */
+    const char *dataset;    /* "lineitem" or "events" */
+    const char *duckdb;     /* the DuckDB text */
+    const char *sqlite;     /* the SQLite text */
+    const char *clickhouse; /* the ClickHouse 18.16 text */
+    const char *floe;       /* floe's text; NULL = the DuckDB text */
+} floe_bench_query;
+
+/* The queries, in the kit's order; *out_n gets their count. */
+const floe_bench_query *floe_bench_queries(size_t *out_n);
+/* Text of q in `dialect` ("floe", "duckdb", "sqlite", "clickhouse"); NULL if unknown. */
+const char *floe_bench_query_sql(const floe_bench_query *q, const char *dialect);
+
+#endif

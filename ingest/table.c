@@ -1,0 +1,998 @@
+/* ingest/table.c: shards, appends, WAL recovery, flushing and snapshots.
+ *
+ * Lock order (never taken the other way round):
+ *   producer mutex -> shard mutex -> WAL mutex
+ *   visibility lock -> shard mutex
+ *   db mutex is taken alone (never while holding a shard mutex).
+ * A shard's `flushing` flag (under its mutex) makes one thread at a time
+ * flush that shard, oldest frozen memtable first, so parts of a shard are
+ * committed in sequence order.
+ */
+#include "ingest/table.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/hash.h"
+#include "util/mem.h"
+
+#define DEFAULT_FLUSH_ROWS 1000000ULL
+#define DEFAULT_FLUSH_BYTES (64ULL << 20)
+#define DEFAULT_FLUSH_INTERVAL_MS 1000
+#define DEFAULT_MEM_LIMIT (512ULL << 20)
+#define RETRY_MIN_MS 100
+#define RETRY_MAX_MS 5000
+
+typedef struct frozen_mem {
+    floe_memtable *mem;
+    uint64_t bytes; /* accounted in db->mem at freeze time */
+} frozen_mem;
+
+typedef struct ingest_shard {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;          /* `flushing` cleared */
+    floe_memtable *active;
+    uint64_t active_accounted;  /* bytes of active already added to db->mem */
+    frozen_mem *frozen;         /* oldest first */
+    uint32_t nfrozen, capfrozen;
+    uint64_t seq;               /* last assigned sequence number */
+    uint64_t flushed_seq;       /* highest seq committed to parts */
+    floe_wal *wal;              /* NULL for in-memory databases */
+    bool flushing;
+    int64_t retry_at_ms;        /* after a failed flush: not before */
+    uint32_t retry_ms;          /* current back-off */
+} ingest_shard;
+
+struct floe_ingest_table {
+    floe_ingest_db *db;
+    uint64_t table_id;
+    char *name;
+    void *ctx;
+    uint32_t ncols;
+    floe_type *types;
+    int32_t partition_col;
+    uint32_t nshards;
+    uint64_t flush_rows, flush_bytes;
+    uint32_t flush_interval_ms;
+    ingest_shard *shards;
+    atomic_uint rr;             /* round-robin cursor */
+    pthread_rwlock_t vis;       /* visibility lock */
+    pthread_mutex_t prod_mu;    /* producer state; held across producer appends */
+    floe_ingest_producer *prods;
+    uint32_t nprods, capprods;
+    int users;                  /* flusher passes using it (db->mu) */
+};
+
+struct floe_ingest_db {
+    floe_ingest_db_opts o;
+    char *dir;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;          /* flusher wake-up */
+    pthread_cond_t mem_cv;      /* memory freed / flusher pass done */
+    floe_ingest_table **tables;
+    uint32_t ntables, captables;
+    atomic_uint_fast64_t mem;   /* bytes in memtables */
+    bool stop, wake, pressure;
+    bool has_thread;
+    pthread_t thread;
+    atomic_int flush_failing;   /* last flush attempt failed */
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void deadline_in(struct timespec *ts, uint32_t ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+/* ------------------------------------------------------------------ shards */
+
+uint32_t floe_ingest_shard_of(const floe_vec *v, uint32_t row, uint32_t nshards)
+{
+    const void *p;
+    size_t n;
+    if (v->flags & FLOE_VEC_CONST) row = 0;
+    if (nshards <= 1 || !floe_vec_is_valid(v, row)) return 0;
+    if (v->type.id == FLOE_TYPE_VARCHAR) {
+        const floe_string *s = (const floe_string *)v->data + row;
+        p = s->ptr;
+        n = s->len;
+    } else {
+        n = floe_type_size(v->type);
+        p = (const char *)v->data + (size_t)row * n;
+    }
+    return (uint32_t)(floe_hash64(n ? p : "", n) % nshards);
+}
+
+static void db_mem_add(floe_ingest_db *db, int64_t delta)
+{
+    if (delta >= 0)
+        atomic_fetch_add(&db->mem, (uint64_t)delta);
+    else
+        atomic_fetch_sub(&db->mem, (uint64_t)-delta);
+}
+
+/* Account the active memtable's growth (shard mutex held). */
+static void account_active(floe_ingest_table *t, ingest_shard *s)
+{
+    uint64_t b = floe_memtable_bytes(s->active);
+    if (b != s->active_accounted) {
+        db_mem_add(t->db, (int64_t)(b - s->active_accounted));
+        s->active_accounted = b;
+    }
+}
+
+/* Move the active memtable to the frozen list and start a fresh one (shard
+ * mutex held). No-op when active is empty. FLOE_NOMEM keeps things as they
+ * were. */
+static int freeze_active(floe_ingest_table *t, ingest_shard *s, floe_err *err)
+{
+    floe_memtable *fresh;
+    int rc;
+    if (floe_memtable_rows(s->active) == 0) return FLOE_OK;
+    if (s->nfrozen == s->capfrozen) {
+        uint32_t cap = s->capfrozen ? s->capfrozen * 2 : 4;
+        frozen_mem *f = floe_realloc(s->frozen, cap * sizeof *f);
+        if (f == NULL) return floe_err_nomem(err);
+        s->frozen = f;
+        s->capfrozen = cap;
+    }
+    rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &fresh, err);
+    if (rc) return rc;
+    account_active(t, s);
+    s->frozen[s->nfrozen].mem = s->active;
+    s->frozen[s->nfrozen].bytes = s->active_accounted;
+    s->nfrozen++;
+    s->active = fresh;
+    s->active_accounted = 0;
+    return FLOE_OK;
+}
+
+static bool over_thresholds(const floe_ingest_table *t, const ingest_shard *s)
+{
+    return floe_memtable_rows(s->active) >= t->flush_rows ||
+           floe_memtable_bytes(s->active) >= t->flush_bytes;
+}
+
+static void wake_flusher(floe_ingest_db *db, bool pressure)
+{
+    pthread_mutex_lock(&db->mu);
+    db->wake = true;
+    if (pressure) db->pressure = true;
+    pthread_cond_signal(&db->cv);
+    pthread_mutex_unlock(&db->mu);
+}
+
+/* --------------------------------------------------------------- producers */
+
+static floe_ingest_producer *prod_find(floe_ingest_table *t, uint64_t id)
+{
+    uint32_t i;
+    for (i = 0; i < t->nprods; i++)
+        if (t->prods[i].id == id) return &t->prods[i];
+    return NULL;
+}
+
+/* Raise producer id's last seq to at least seq (prod_mu held or single-threaded). */
+static int prod_note(floe_ingest_table *t, uint64_t id, uint64_t seq, floe_err *err)
+{
+    floe_ingest_producer *p = prod_find(t, id);
+    if (p) {
+        if (seq > p->seq) p->seq = seq;
+        return FLOE_OK;
+    }
+    if (t->nprods == t->capprods) {
+        uint32_t cap = t->capprods ? t->capprods * 2 : 8;
+        floe_ingest_producer *np = floe_realloc(t->prods, cap * sizeof *np);
+        if (np == NULL) return floe_err_nomem(err);
+        t->prods = np;
+        t->capprods = cap;
+    }
+    t->prods[t->nprods].id = id;
+    t->prods[t->nprods].seq = seq;
+    t->nprods++;
+    return FLOE_OK;
+}
+
+bool floe_ingest_producer_seq(floe_ingest_table *t, uint64_t id, uint64_t *out_seq)
+{
+    floe_ingest_producer *p;
+    bool found;
+    pthread_mutex_lock(&t->prod_mu);
+    p = prod_find(t, id);
+    found = p != NULL;
+    *out_seq = p ? p->seq : 0;
+    pthread_mutex_unlock(&t->prod_mu);
+    return found;
+}
+
+int floe_ingest_table_producers(floe_ingest_table *t, floe_ingest_producer **out,
+                                uint32_t *out_n, floe_err *err)
+{
+    int rc = FLOE_OK;
+    pthread_mutex_lock(&t->prod_mu);
+    *out = floe_malloc((t->nprods ? t->nprods : 1) * sizeof **out);
+    if (*out == NULL) {
+        rc = floe_err_nomem(err);
+        *out_n = 0;
+    } else {
+        if (t->nprods) memcpy(*out, t->prods, t->nprods * sizeof **out);
+        *out_n = t->nprods;
+    }
+    pthread_mutex_unlock(&t->prod_mu);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- database */
+
+static void *flusher_main(void *arg);
+
+int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe_err *err)
+{
+    floe_ingest_db *db = floe_calloc(1, sizeof *db);
+    *out = NULL;
+    if (db == NULL) return floe_err_nomem(err);
+    db->o = *o;
+    if (db->o.mem_limit_bytes == 0) db->o.mem_limit_bytes = DEFAULT_MEM_LIMIT;
+    if (db->o.flusher_tick_ms == 0) db->o.flusher_tick_ms = 50;
+    if (o->dir) {
+        db->dir = floe_strdup(o->dir);
+        if (db->dir == NULL) {
+            floe_free(db);
+            return floe_err_nomem(err);
+        }
+        db->o.dir = db->dir;
+    }
+    atomic_init(&db->mem, 0);
+    atomic_init(&db->flush_failing, 0);
+    pthread_mutex_init(&db->mu, NULL);
+    pthread_cond_init(&db->cv, NULL);
+    pthread_cond_init(&db->mem_cv, NULL);
+    if (o->background_flush) {
+        if (pthread_create(&db->thread, NULL, flusher_main, db) != 0) {
+            floe_ingest_db_close(db, NULL);
+            return floe_err_set(err, FLOE_ERROR, "cannot start the flusher thread");
+        }
+        db->has_thread = true;
+    }
+    *out = db;
+    return FLOE_OK;
+}
+
+int floe_ingest_db_close(floe_ingest_db *db, floe_err *err)
+{
+    if (db == NULL) return FLOE_OK;
+    pthread_mutex_lock(&db->mu);
+    if (db->ntables) {
+        pthread_mutex_unlock(&db->mu);
+        return floe_err_set(err, FLOE_BUSY, "%u tables still open", db->ntables);
+    }
+    db->stop = true;
+    pthread_cond_broadcast(&db->cv);
+    pthread_mutex_unlock(&db->mu);
+    if (db->has_thread) pthread_join(db->thread, NULL);
+    pthread_mutex_destroy(&db->mu);
+    pthread_cond_destroy(&db->cv);
+    pthread_cond_destroy(&db->mem_cv);
+    floe_free(db->tables);
+    floe_free(db->dir);
+    floe_free(db);
+    return FLOE_OK;
+}
+
+uint64_t floe_ingest_db_mem_bytes(floe_ingest_db *db) { return atomic_load(&db->mem); }
+
+/* ------------------------------------------------------------------ tables */
+
+typedef struct replay_ctx {
+    floe_ingest_table *t;
+    ingest_shard *s;
+    uint32_t shard;
+    uint64_t flushed;
+    uint32_t *rows;
+    uint32_t caprows;
+} replay_ctx;
+
+static int replay_record(void *arg, const floe_wal_record *rec, floe_err *err)
+{
+    replay_ctx *rc_ = arg;
+    floe_ingest_table *t = rc_->t;
+    ingest_shard *s = rc_->s;
+    uint64_t first = rec->first_seq, skip = 0;
+    uint32_t c, i, n;
+    int rc;
+
+    if (rec->batch->ncols != t->ncols)
+        return floe_err_set(err, FLOE_CORRUPT, "wal segment %s: record at offset %" PRIu64
+                            " has %u columns, table %s has %u", rec->segment, rec->offset,
+                            rec->batch->ncols, t->name, t->ncols);
+    for (c = 0; c < t->ncols; c++)
+        if (!floe_type_eq(rec->batch->cols[c].type, t->types[c]))
+            return floe_err_set(err, FLOE_CORRUPT, "wal segment %s: record at offset %" PRIu64
+                                " column %u type differs from table %s", rec->segment,
+                                rec->offset, c, t->name);
+    if (rec->has_producer) {
+        rc = prod_note(t, rec->producer_id, rec->producer_seq, err);
+        if (rc) return rc;
+    }
+    if (rec->nrows == 0) return FLOE_OK;
+    /* rows already in parts, or already replayed, are skipped */
+    if (first <= s->seq) skip = s->seq - first + 1;
+    if (skip >= rec->nrows) return FLOE_OK;
+    first += skip;
+    if (first != s->seq + 1 || floe_memtable_rows(s->active) + rec->nrows > FLOE_MEMTABLE_MAX_ROWS) {
+        /* a gap in sequence numbers (or a full memtable): keep row i <-> seq_lo + i */
+        if (floe_memtable_rows(s->active) > 0) {
+            rc = freeze_active(t, s, err);
+            if (rc) return rc;
+        }
+        floe_memtable_unref(s->active);
+        s->active = NULL;
+        s->active_accounted = 0;
+        rc = floe_memtable_new(t->ncols, t->types, first, &s->active, err);
+        if (rc) return rc;
+    }
+    n = rec->nrows - (uint32_t)skip;
+    if (n > rc_->caprows) {
+        uint32_t *r = floe_realloc(rc_->rows, n * sizeof *r);
+        if (r == NULL) return floe_err_nomem(err);
+        rc_->rows = r;
+        rc_->caprows = n;
+    }
+    for (i = 0; i < n; i++) rc_->rows[i] = (uint32_t)skip + i;
+    rc = floe_memtable_append(s->active, rec->batch, rc_->rows, n, err);
+    if (rc) return rc;
+    if (rec->has_producer) {
+        rc = floe_memtable_note_producer(s->active, rec->producer_id, rec->producer_seq, err);
+        if (rc) return rc;
+    }
+    s->seq = first + n - 1;
+    account_active(t, s);
+    if (over_thresholds(t, s)) return freeze_active(t, s, err);
+    return FLOE_OK;
+}
+
+static void table_free(floe_ingest_table *t)
+{
+    uint32_t i, k;
+    if (t == NULL) return;
+    for (i = 0; t->shards && i < t->nshards; i++) {
+        ingest_shard *s = &t->shards[i];
+        for (k = 0; k < s->nfrozen; k++) {
+            db_mem_add(t->db, -(int64_t)s->frozen[k].bytes);
+            floe_memtable_unref(s->frozen[k].mem);
+        }
+        if (s->active) {
+            db_mem_add(t->db, -(int64_t)s->active_accounted);
+            floe_memtable_unref(s->active);
+        }
+        floe_free(s->frozen);
+        floe_wal_close(s->wal);
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+    }
+    floe_free(t->shards);
+    pthread_rwlock_destroy(&t->vis);
+    pthread_mutex_destroy(&t->prod_mu);
+    floe_free(t->prods);
+    floe_free(t->types);
+    floe_free(t->name);
+    floe_free(t);
+}
+
+int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
+                           floe_ingest_table **out, floe_err *err)
+{
+    floe_ingest_table *t;
+    pthread_rwlockattr_t ra;
+    replay_ctx rcx;
+    uint32_t i;
+    int rc;
+
+    *out = NULL;
+    if (o->ncols == 0 || o->types == NULL ||
+        (o->partition_col >= 0 && (uint32_t)o->partition_col >= o->ncols))
+        return floe_err_set(err, FLOE_MISUSE, "bad ingest table options");
+    t = floe_calloc(1, sizeof *t);
+    if (t == NULL) return floe_err_nomem(err);
+    t->db = db;
+    t->table_id = o->table_id;
+    t->ctx = o->ctx;
+    t->name = floe_strdup(o->name ? o->name : "?");
+    t->ncols = o->ncols;
+    t->types = floe_malloc(o->ncols * sizeof(floe_type));
+    t->partition_col = o->partition_col;
+    t->nshards = o->nshards;
+    if (t->nshards == 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        t->nshards = nc > 0 ? (uint32_t)nc : 1;
+    }
+    t->flush_rows = o->flush_rows ? o->flush_rows : DEFAULT_FLUSH_ROWS;
+    t->flush_bytes = o->flush_bytes ? o->flush_bytes : DEFAULT_FLUSH_BYTES;
+    t->flush_interval_ms = o->flush_interval_ms ? o->flush_interval_ms : DEFAULT_FLUSH_INTERVAL_MS;
+    atomic_init(&t->rr, 0);
+    pthread_rwlockattr_init(&ra);
+    /* queries must not starve the flusher's short exclusive commit */
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&t->vis, &ra);
+    pthread_rwlockattr_destroy(&ra);
+    pthread_mutex_init(&t->prod_mu, NULL);
+    t->shards = floe_calloc(t->nshards, sizeof *t->shards);
+    if (t->name == NULL || t->types == NULL || t->shards == NULL) {
+        if (t->shards == NULL) t->nshards = 0;
+        table_free(t);
+        return floe_err_nomem(err);
+    }
+    memcpy(t->types, o->types, o->ncols * sizeof(floe_type));
+    for (i = 0; i < t->nshards; i++) {
+        pthread_mutex_init(&t->shards[i].mu, NULL);
+        pthread_cond_init(&t->shards[i].cv, NULL);
+        t->shards[i].flushed_seq = o->flushed_seq ? o->flushed_seq[i] : 0;
+        t->shards[i].seq = t->shards[i].flushed_seq;
+        t->shards[i].retry_ms = RETRY_MIN_MS;
+    }
+    for (i = 0; i < o->nproducers; i++) {
+        rc = prod_note(t, o->producers[i].id, o->producers[i].seq, err);
+        if (rc) goto fail;
+    }
+    memset(&rcx, 0, sizeof rcx);
+    rcx.t = t;
+    for (i = 0; i < t->nshards; i++) {
+        ingest_shard *s = &t->shards[i];
+        rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &s->active, err);
+        if (rc) goto fail;
+        if (db->o.dir) {
+            floe_wal_opts wo;
+            char warn[FLOE_ERRMSG_MAX];
+            memset(&wo, 0, sizeof wo);
+            wo.db_dir = db->o.dir;
+            wo.table_id = t->table_id;
+            wo.shard = i;
+            wo.durability = db->o.durability;
+            wo.group_commit_ms = db->o.group_commit_ms;
+            wo.segment_bytes = db->o.wal_segment_bytes;
+            rcx.s = s;
+            rcx.shard = i;
+            rcx.flushed = s->flushed_seq;
+            rc = floe_wal_open(&wo, replay_record, &rcx, warn, sizeof warn, &s->wal, err);
+            if (rc) {
+                floe_err_prefix(err, "table %s: ", t->name);
+                goto fail;
+            }
+            if (warn[0] && db->o.cb.warning) db->o.cb.warning(db->o.cb.ctx, warn);
+            if (floe_wal_last_seq(s->wal) > s->seq) s->seq = floe_wal_last_seq(s->wal);
+            if (floe_memtable_rows(s->active) == 0 && floe_memtable_seq_lo(s->active) != s->seq + 1) {
+                floe_memtable_unref(s->active);
+                s->active = NULL;
+                rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &s->active, err);
+                if (rc) goto fail;
+            }
+        }
+    }
+    floe_free(rcx.rows);
+    rcx.rows = NULL;
+    pthread_mutex_lock(&db->mu);
+    if (db->ntables == db->captables) {
+        uint32_t cap = db->captables ? db->captables * 2 : 8;
+        floe_ingest_table **nt = floe_realloc(db->tables, cap * sizeof *nt);
+        if (nt == NULL) {
+            pthread_mutex_unlock(&db->mu);
+            rc = floe_err_nomem(err);
+            goto fail;
+        }
+        db->tables = nt;
+        db->captables = cap;
+    }
+    db->tables[db->ntables++] = t;
+    db->wake = true; /* recovered rows may be due for a flush */
+    pthread_cond_signal(&db->cv);
+    pthread_mutex_unlock(&db->mu);
+    *out = t;
+    return FLOE_OK;
+fail:
+    floe_free(rcx.rows);
+    table_free(t);
+    return rc;
+}
+
+int floe_ingest_table_close(floe_ingest_table *t, bool flush, floe_err *err)
+{
+    floe_ingest_db *db;
+    uint32_t i;
+    if (t == NULL) return FLOE_OK;
+    db = t->db;
+    if (flush) {
+        int rc = floe_ingest_flush_table(t, true, err);
+        if (rc) return rc;
+    }
+    pthread_mutex_lock(&db->mu);
+    for (i = 0; i < db->ntables; i++) {
+        if (db->tables[i] == t) {
+            db->tables[i] = db->tables[--db->ntables];
+            break;
+        }
+    }
+    while (t->users > 0) pthread_cond_wait(&db->mem_cv, &db->mu);
+    pthread_mutex_unlock(&db->mu);
+    table_free(t);
+    pthread_mutex_lock(&db->mu);
+    pthread_cond_broadcast(&db->mem_cv);
+    pthread_mutex_unlock(&db->mu);
+    return FLOE_OK;
+}
+
+uint32_t floe_ingest_table_nshards(floe_ingest_table *t) { return t->nshards; }
+
+uint64_t floe_ingest_table_last_seq(floe_ingest_table *t, uint32_t s)
+{
+    uint64_t v;
+    pthread_mutex_lock(&t->shards[s].mu);
+    v = t->shards[s].seq;
+    pthread_mutex_unlock(&t->shards[s].mu);
+    return v;
+}
+
+uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s)
+{
+    uint64_t v;
+    pthread_mutex_lock(&t->shards[s].mu);
+    v = t->shards[s].flushed_seq;
+    pthread_mutex_unlock(&t->shards[s].mu);
+    return v;
+}
+
+/* ------------------------------------------------------------------ append */
+
+/* Block (or fail with FLOE_BUSY) while memtables exceed the memory bound. */
+static int wait_for_memory(floe_ingest_table *t, unsigned flags, floe_err *err)
+{
+    floe_ingest_db *db = t->db;
+    if (atomic_load(&db->mem) <= db->o.mem_limit_bytes) return FLOE_OK;
+    if (flags & FLOE_INGEST_NOWAIT)
+        return floe_err_set(err, FLOE_BUSY, "memtables hold %" PRIu64 " bytes, over the %" PRIu64
+                            " byte limit; flush pending", (uint64_t)atomic_load(&db->mem),
+                            db->o.mem_limit_bytes);
+    if (!db->has_thread) {
+        /* no flusher: flush this table in the caller */
+        int rc = floe_ingest_flush_table(t, true, err);
+        if (rc) return rc;
+        return FLOE_OK;
+    }
+    pthread_mutex_lock(&db->mu);
+    while (atomic_load(&db->mem) > db->o.mem_limit_bytes && !db->stop) {
+        struct timespec ts;
+        if (atomic_load(&db->flush_failing)) {
+            pthread_mutex_unlock(&db->mu);
+            return floe_err_set(err, FLOE_BUSY, "memory limit reached and flushes are failing");
+        }
+        db->wake = true;
+        db->pressure = true;
+        pthread_cond_signal(&db->cv);
+        deadline_in(&ts, 100);
+        pthread_cond_timedwait(&db->mem_cv, &db->mu, &ts);
+    }
+    pthread_mutex_unlock(&db->mu);
+    return FLOE_OK;
+}
+
+int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
+                       const floe_ingest_append_opts *o, floe_ingest_append_result *res,
+                       uint64_t *out_shard_seq, floe_err *err)
+{
+    static const floe_ingest_append_opts no_opts = {0, false, 0, 0};
+    uint32_t nlive = floe_batch_rows(b), c, i, s;
+    uint32_t *shard_of = NULL, *order = NULL, *start = NULL;
+    uint64_t *tickets = NULL;
+    uint32_t one_shard = 0;
+    bool prod_locked = false, froze = false;
+    int rc = FLOE_OK;
+    floe_ingest_append_result r;
+
+    memset(&r, 0, sizeof r);
+    if (o == NULL) o = &no_opts;
+    if (out_shard_seq) memset(out_shard_seq, 0, t->nshards * sizeof *out_shard_seq);
+    if (b->ncols != t->ncols)
+        return floe_err_set(err, FLOE_TYPE, "table %s has %u columns, batch has %u", t->name,
+                            t->ncols, b->ncols);
+    for (c = 0; c < t->ncols; c++)
+        if (b->cols[c].type.id != t->types[c].id)
+            return floe_err_set(err, FLOE_TYPE, "table %s column %u: type mismatch", t->name, c);
+    rc = wait_for_memory(t, o->flags, err);
+    if (rc) return rc;
+    if (o->has_producer) {
+        floe_ingest_producer *p;
+        pthread_mutex_lock(&t->prod_mu);
+        prod_locked = true;
+        p = prod_find(t, o->producer_id);
+        if (p && o->producer_seq <= p->seq) {
+            r.duplicate = true;
+            goto out;
+        }
+    }
+    if (nlive == 0) goto accept;
+
+    tickets = floe_calloc(t->nshards, sizeof *tickets);
+    order = floe_malloc((size_t)nlive * sizeof *order);
+    if (tickets == NULL || order == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    if (t->partition_col < 0 || t->nshards == 1) {
+        /* whole batch to one shard */
+        one_shard = t->partition_col < 0 ? atomic_fetch_add(&t->rr, 1) % t->nshards : 0;
+        for (i = 0; i < nlive; i++) order[i] = b->sel ? b->sel[i] : i;
+    } else {
+        const floe_vec *kv = &b->cols[t->partition_col];
+        shard_of = floe_malloc((size_t)nlive * sizeof *shard_of);
+        start = floe_calloc(t->nshards + 1, sizeof *start);
+        if (shard_of == NULL || start == NULL) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        /* pass 1: shard ids and counts; pass 2: stable counting-sort gather */
+        for (i = 0; i < nlive; i++) {
+            uint32_t row = b->sel ? b->sel[i] : i;
+            shard_of[i] = floe_ingest_shard_of(kv, row, t->nshards);
+            start[shard_of[i] + 1]++;
+        }
+        for (s = 0; s < t->nshards; s++) start[s + 1] += start[s];
+        {
+            uint32_t *pos = floe_malloc(t->nshards * sizeof *pos);
+            if (pos == NULL) {
+                rc = floe_err_nomem(err);
+                goto out;
+            }
+            memcpy(pos, start, t->nshards * sizeof *pos);
+            for (i = 0; i < nlive; i++) order[pos[shard_of[i]]++] = b->sel ? b->sel[i] : i;
+            floe_free(pos);
+        }
+    }
+
+    for (s = 0; s < t->nshards; s++) {
+        ingest_shard *sh = &t->shards[s];
+        const uint32_t *rows;
+        uint32_t n;
+        uint64_t first;
+        if (start) {
+            rows = order + start[s];
+            n = start[s + 1] - start[s];
+        } else {
+            if (s != one_shard) continue;
+            rows = order;
+            n = nlive;
+        }
+        if (n == 0) continue;
+        pthread_mutex_lock(&sh->mu);
+        if (floe_memtable_rows(sh->active) + n > FLOE_MEMTABLE_MAX_ROWS) {
+            rc = freeze_active(t, sh, err);
+            if (rc) {
+                pthread_mutex_unlock(&sh->mu);
+                goto out;
+            }
+            froze = true;
+        }
+        first = sh->seq + 1;
+        rc = floe_memtable_stage(sh->active, b, rows, n, err);
+        /* reserve the producer's slot now so noting it after the WAL write
+         * cannot fail (a max with 0 changes nothing) */
+        if (rc == FLOE_OK && o->has_producer)
+            rc = floe_memtable_note_producer(sh->active, o->producer_id, 0, err);
+        if (rc == FLOE_OK && sh->wal) {
+            uint64_t prod[2] = {o->producer_id, o->producer_seq};
+            rc = floe_wal_append(sh->wal, b, rows, n, first, o->has_producer ? prod : NULL,
+                                 &tickets[s], err);
+        }
+        if (rc) {
+            pthread_mutex_unlock(&sh->mu);
+            floe_err_prefix(err, "table %s shard %u: ", t->name, s);
+            goto out;
+        }
+        if (o->has_producer)
+            floe_memtable_note_producer(sh->active, o->producer_id, o->producer_seq, NULL);
+        floe_memtable_publish(sh->active);
+        sh->seq = first + n - 1;
+        account_active(t, sh);
+        if (over_thresholds(t, sh)) {
+            if (freeze_active(t, sh, NULL) == FLOE_OK) froze = true;
+        }
+        pthread_mutex_unlock(&sh->mu);
+        r.rows += n;
+        if (first + n - 1 > r.last_seq) r.last_seq = first + n - 1;
+        if (out_shard_seq) out_shard_seq[s] = first + n - 1;
+    }
+accept:
+    if (o->has_producer) {
+        rc = prod_note(t, o->producer_id, o->producer_seq, err);
+        if (rc) goto out;
+    }
+    if (prod_locked) {
+        pthread_mutex_unlock(&t->prod_mu);
+        prod_locked = false;
+    }
+    /* durability: wait without holding any ingest lock */
+    for (s = 0; tickets && s < t->nshards; s++) {
+        if (tickets[s] == 0) continue;
+        rc = floe_wal_sync(t->shards[s].wal, tickets[s], err);
+        if (rc) goto out;
+    }
+out:
+    if (prod_locked) pthread_mutex_unlock(&t->prod_mu);
+    if (froze && t->db->has_thread) wake_flusher(t->db, false);
+    floe_free(tickets);
+    floe_free(order);
+    floe_free(shard_of);
+    floe_free(start);
+    if (res) *res = r;
+    return rc;
+}
+
+/* ------------------------------------------------------------------- flush */
+
+static void fill_info(floe_ingest_table *t, uint32_t shard, floe_memtable *m,
+                      floe_ingest_flush_info *fi)
+{
+    memset(fi, 0, sizeof *fi);
+    fi->table = t;
+    fi->table_ctx = t->ctx;
+    fi->table_id = t->table_id;
+    fi->shard = shard;
+    fi->mem = m;
+    fi->nrows = floe_memtable_rows(m);
+    fi->seq_lo = floe_memtable_seq_lo(m);
+    fi->seq_hi = fi->seq_lo + fi->nrows - 1;
+    fi->producers = floe_memtable_producers(m, &fi->nproducers);
+}
+
+/* Flush shard `si`: freeze its active memtable when `freeze`, then write and
+ * commit its frozen memtables oldest first. When another thread is flushing
+ * it, wait for it if `wait`, else return FLOE_OK at once. With `all` keep
+ * going until the frozen list is empty; else flush one. */
+static int flush_shard(floe_ingest_table *t, uint32_t si, bool freeze, bool wait, bool all,
+                       floe_err *err)
+{
+    floe_ingest_db *db = t->db;
+    ingest_shard *s = &t->shards[si];
+    const floe_ingest_callbacks *cb = &db->o.cb;
+    int rc = FLOE_OK;
+
+    pthread_mutex_lock(&s->mu);
+    while (s->flushing) {
+        if (!wait) {
+            pthread_mutex_unlock(&s->mu);
+            return FLOE_OK;
+        }
+        pthread_cond_wait(&s->cv, &s->mu);
+    }
+    if (freeze) {
+        rc = freeze_active(t, s, err);
+        if (rc) {
+            pthread_mutex_unlock(&s->mu);
+            return rc;
+        }
+    }
+    if (s->nfrozen == 0) {
+        pthread_mutex_unlock(&s->mu);
+        return FLOE_OK;
+    }
+    if (cb->write_part == NULL || cb->commit_part == NULL) {
+        pthread_mutex_unlock(&s->mu);
+        return floe_err_set(err, FLOE_MISUSE, "no flush callbacks configured");
+    }
+    s->flushing = true;
+    while (s->nfrozen > 0) {
+        floe_memtable *m = s->frozen[0].mem;
+        uint64_t bytes = s->frozen[0].bytes;
+        floe_ingest_flush_info fi;
+        void *part = NULL;
+        floe_err ferr = FLOE_ERR_INIT;
+
+        pthread_mutex_unlock(&s->mu);
+        fill_info(t, si, m, &fi);
+        rc = cb->write_part(cb->ctx, &fi, &part, &ferr);
+        if (rc == FLOE_OK) {
+            pthread_rwlock_wrlock(&t->vis);
+            rc = cb->commit_part(cb->ctx, &fi, part, &ferr);
+            if (rc == FLOE_OK) {
+                pthread_mutex_lock(&s->mu);
+                memmove(s->frozen, s->frozen + 1, (s->nfrozen - 1) * sizeof *s->frozen);
+                s->nfrozen--;
+                if (fi.seq_hi > s->flushed_seq) s->flushed_seq = fi.seq_hi;
+                pthread_mutex_unlock(&s->mu);
+            }
+            pthread_rwlock_unlock(&t->vis);
+            if (rc != FLOE_OK && cb->discard_part) cb->discard_part(cb->ctx, &fi, part);
+        }
+        if (rc != FLOE_OK) {
+            if (ferr.code == FLOE_OK) floe_err_set(&ferr, rc, "flush failed");
+            floe_err_prefix(&ferr, "flush of table %s shard %u: ", t->name, si);
+            if (cb->flush_error) cb->flush_error(cb->ctx, &fi, &ferr);
+            if (err) *err = ferr;
+            atomic_store(&db->flush_failing, 1);
+            pthread_mutex_lock(&s->mu);
+            s->retry_at_ms = now_ms() + s->retry_ms;
+            s->retry_ms = s->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : s->retry_ms * 2;
+            break;
+        }
+        atomic_store(&db->flush_failing, 0);
+        floe_memtable_unref(m);
+        db_mem_add(db, -(int64_t)bytes);
+        pthread_mutex_lock(&db->mu);
+        pthread_cond_broadcast(&db->mem_cv);
+        pthread_mutex_unlock(&db->mu);
+        if (s->wal) {
+            floe_err werr = FLOE_ERR_INIT;
+            if (floe_wal_truncate_upto(s->wal, fi.seq_hi, &werr) != FLOE_OK && cb->warning)
+                cb->warning(cb->ctx, werr.msg);
+        }
+        pthread_mutex_lock(&s->mu);
+        s->retry_ms = RETRY_MIN_MS;
+        s->retry_at_ms = 0;
+        if (!all) break;
+    }
+    s->flushing = false;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int floe_ingest_flush_table(floe_ingest_table *t, bool wait, floe_err *err)
+{
+    uint32_t i;
+    int rc = FLOE_OK;
+    if (!wait) {
+        for (i = 0; i < t->nshards; i++) {
+            ingest_shard *s = &t->shards[i];
+            pthread_mutex_lock(&s->mu);
+            rc = freeze_active(t, s, err);
+            pthread_mutex_unlock(&s->mu);
+            if (rc) return rc;
+        }
+        if (t->db->has_thread) wake_flusher(t->db, false);
+        return FLOE_OK;
+    }
+    for (i = 0; i < t->nshards; i++) {
+        rc = flush_shard(t, i, true, true, true, err);
+        if (rc) return rc;
+    }
+    return FLOE_OK;
+}
+
+/* Does shard s need flushing now (by the flusher)? */
+static bool shard_due(floe_ingest_table *t, ingest_shard *s, int64_t now, bool pressure,
+                      bool *out_freeze)
+{
+    bool due = false;
+    uint64_t rows;
+    pthread_mutex_lock(&s->mu);
+    rows = floe_memtable_rows(s->active);
+    *out_freeze = rows > 0 && (pressure || over_thresholds(t, s) ||
+                               now - floe_memtable_first_row_ms(s->active) >=
+                                   (int64_t)t->flush_interval_ms);
+    if ((s->nfrozen > 0 || *out_freeze) && !s->flushing && now >= s->retry_at_ms) due = true;
+    pthread_mutex_unlock(&s->mu);
+    return due;
+}
+
+static void *flusher_main(void *arg)
+{
+    floe_ingest_db *db = arg;
+    pthread_mutex_lock(&db->mu);
+    while (!db->stop) {
+        floe_ingest_table **tabs;
+        uint32_t n, i, k;
+        bool pressure;
+        if (!db->wake) {
+            struct timespec ts;
+            deadline_in(&ts, db->o.flusher_tick_ms);
+            pthread_cond_timedwait(&db->cv, &db->mu, &ts);
+            if (db->stop) break;
+        }
+        db->wake = false;
+        pressure = db->pressure || atomic_load(&db->mem) > db->o.mem_limit_bytes;
+        db->pressure = false;
+        n = db->ntables;
+        tabs = floe_malloc((n ? n : 1) * sizeof *tabs);
+        if (tabs == NULL) continue; /* retry next tick */
+        for (i = 0; i < n; i++) {
+            tabs[i] = db->tables[i];
+            tabs[i]->users++;
+        }
+        pthread_mutex_unlock(&db->mu);
+        for (i = 0; i < n; i++) {
+            floe_ingest_table *t = tabs[i];
+            for (k = 0; k < t->nshards; k++) {
+                bool freeze;
+                if (shard_due(t, &t->shards[k], now_ms(), pressure, &freeze))
+                    flush_shard(t, k, freeze, false, true, NULL);
+            }
+        }
+        pthread_mutex_lock(&db->mu);
+        for (i = 0; i < n; i++) tabs[i]->users--;
+        floe_free(tabs);
+        pthread_cond_broadcast(&db->mem_cv);
+    }
+    pthread_mutex_unlock(&db->mu);
+    return NULL;
+}
+
+/* --------------------------------------------------------------- snapshots */
+
+void floe_ingest_read_lock(floe_ingest_table *t) { pthread_rwlock_rdlock(&t->vis); }
+void floe_ingest_read_unlock(floe_ingest_table *t) { pthread_rwlock_unlock(&t->vis); }
+
+static int snap_push(floe_ingest_snapshot *sn, uint32_t *cap, floe_memtable *m, uint32_t shard,
+                     floe_err *err)
+{
+    uint64_t rows = floe_memtable_rows(m);
+    if (rows == 0) return FLOE_OK;
+    if (sn->nmems == *cap) {
+        uint32_t nc = *cap ? *cap * 2 : 16;
+        floe_ingest_snap_mem *nm = floe_realloc(sn->mems, nc * sizeof *nm);
+        if (nm == NULL) return floe_err_nomem(err);
+        sn->mems = nm;
+        *cap = nc;
+    }
+    floe_memtable_ref(m);
+    sn->mems[sn->nmems].mem = m;
+    sn->mems[sn->nmems].rows = rows;
+    sn->mems[sn->nmems].shard = shard;
+    sn->nmems++;
+    sn->rows += rows;
+    return FLOE_OK;
+}
+
+int floe_ingest_snapshot_take(floe_ingest_table *t, floe_ingest_snapshot **out, floe_err *err)
+{
+    floe_ingest_snapshot *sn = floe_calloc(1, sizeof *sn);
+    uint32_t cap = 0, i, k;
+    int rc = FLOE_OK;
+    *out = NULL;
+    if (sn == NULL) return floe_err_nomem(err);
+    sn->ncols = t->ncols;
+    sn->types = floe_malloc(t->ncols * sizeof(floe_type));
+    if (sn->types == NULL) {
+        floe_ingest_snapshot_free(sn);
+        return floe_err_nomem(err);
+    }
+    memcpy(sn->types, t->types, t->ncols * sizeof(floe_type));
+    for (i = 0; i < t->nshards && rc == FLOE_OK; i++) {
+        ingest_shard *s = &t->shards[i];
+        pthread_mutex_lock(&s->mu);
+        for (k = 0; k < s->nfrozen && rc == FLOE_OK; k++) rc = snap_push(sn, &cap, s->frozen[k].mem, i, err);
+        if (rc == FLOE_OK) rc = snap_push(sn, &cap, s->active, i, err);
+        pthread_mutex_unlock(&s->mu);
+    }
+    if (rc) {
+        floe_ingest_snapshot_free(sn);
+        return rc;
+    }
+    *out = sn;
+    return FLOE_OK;
+}
+
+void floe_ingest_snapshot_free(floe_ingest_snapshot *s)
+{
+    uint32_t i;
+    if (s == NULL) return;
+    for (i = 0; i < s->nmems; i++) floe_memtable_unref(s->mems[i].mem);
+    floe_free(s->mems);
+    floe_free(s->types);
+    floe_free(s);
+}

@@ -1,0 +1,211 @@
+/* ingest/table.h: a table's streaming-ingest state: shards, WAL, flush, snapshots.
+ *
+ * A floe_ingest_db holds what is per database: durability, the memory bound
+ * for memtables, the background flusher thread and the callbacks through
+ * which flushing reaches storage (owned by api/, so ingest never calls
+ * storage itself). A floe_ingest_table splits its rows over N shards:
+ *
+ *   shard(row) = XXH3_64(canonical key bytes) % N
+ *
+ * where the key is the partition column's value as its little-endian
+ * physical bytes (BOOLEAN 1 byte, INTEGER/DATE 4, BIGINT/DECIMAL/TIMESTAMP/
+ * DOUBLE 8, INTERVAL 16 = months i32, days i32, micros i64; VARCHAR its
+ * bytes) and a NULL key goes to shard 0. Without a partition column each
+ * appended batch goes whole to the next shard round-robin. N must stay the
+ * same across restarts (the caller stores it with the table).
+ *
+ * Each shard has its own mutex, active memtable, list of frozen memtables
+ * waiting to be flushed (oldest first, still visible to queries), WAL and a
+ * monotonic per-row sequence number (starting after the recovered one). An
+ * append scatters the batch's rows to shards (one pass computing shard ids,
+ * then one gather per shard) and, per shard under its mutex, writes the WAL
+ * record, copies the rows into the active memtable and publishes them; then,
+ * without any shard mutex, it waits for durability. Appenders on different
+ * shards never share a lock (except appends carrying a producer id, which
+ * are serialized per table to make the duplicate check atomic).
+ *
+ * Flushing a shard: under its mutex the active memtable is frozen and a
+ * fresh one takes appends; without the mutex write_part() writes the part
+ * (slow); then, holding the table's visibility lock exclusively,
+ * commit_part() publishes it and the frozen memtable leaves the shard, so a
+ * query that snapshots parts and memtables under the shared visibility lock
+ * sees every row exactly once. Then the WAL is truncated. A failed flush
+ * keeps the frozen memtable (visible and in the WAL), reports through
+ * flush_error() and is retried by the flusher after a back-off.
+ *
+ * Recovery: floe_ingest_table_open replays each shard's WAL, skipping rows
+ * whose seq <= the flushed seq the caller passes per shard (from its parts),
+ * and restores idempotent-producer state from the records.
+ *
+ * Thread-safety: everything here may be called from many threads, except
+ * that a table is closed once, after its appenders/snapshots stopped using
+ * it. The visibility lock is not recursive.
+ */
+#ifndef FLOE_INGEST_TABLE_H
+#define FLOE_INGEST_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ingest/memtable.h"
+#include "ingest/wal.h"
+#include "util/err.h"
+#include "util/types.h"
+#include "util/vec.h"
+
+typedef struct floe_ingest_db floe_ingest_db;
+typedef struct floe_ingest_table floe_ingest_table;
+
+/* What a flush hands to the storage callbacks. Everything is borrowed for
+ * the duration of the callback. */
+typedef struct floe_ingest_flush_info {
+    floe_ingest_table *table;
+    void *table_ctx;            /* floe_ingest_table_opts.ctx */
+    uint64_t table_id;
+    uint32_t shard;
+    floe_memtable *mem;         /* frozen: rows [0, nrows) are final */
+    uint64_t nrows;
+    uint64_t seq_lo, seq_hi;    /* sequence numbers of the first and last row */
+    const floe_ingest_producer *producers; /* last producer seqs of these rows */
+    uint32_t nproducers;
+} floe_ingest_flush_info;
+
+typedef struct floe_ingest_callbacks {
+    void *ctx;
+    /* Write the part files for fi->mem (slow; no ingest lock is held).
+     * *out_part is handed to commit_part/discard_part. Required for flushing. */
+    int (*write_part)(void *ctx, const floe_ingest_flush_info *fi, void **out_part,
+                      floe_err *err);
+    /* Commit the part (catalog + the caller's in-memory part list) and record
+     * fi->seq_hi as the shard's flushed seq and fi->producers; called with
+     * the table's visibility lock held exclusively: must be fast and must
+     * not take the visibility lock. */
+    int (*commit_part)(void *ctx, const floe_ingest_flush_info *fi, void *part, floe_err *err);
+    /* commit_part failed: drop what write_part made. May be NULL. */
+    void (*discard_part)(void *ctx, const floe_ingest_flush_info *fi, void *part);
+    /* A flush failed (it will be retried). May be NULL. */
+    void (*flush_error)(void *ctx, const floe_ingest_flush_info *fi, const floe_err *err);
+    /* A recovery warning (torn WAL tail). May be NULL. */
+    void (*warning)(void *ctx, const char *msg);
+} floe_ingest_callbacks;
+
+typedef struct floe_ingest_db_opts {
+    const char *dir;            /* database directory (WAL under dir/wal); NULL: no WAL */
+    floe_durability durability; /* default FULL (0) */
+    uint32_t group_commit_ms;   /* BATCH window; 0 = 2 */
+    uint64_t wal_segment_bytes; /* 0 = 64 MiB */
+    uint64_t mem_limit_bytes;   /* frozen + active memtables; 0 = 512 MiB */
+    bool background_flush;      /* run the flusher thread */
+    uint32_t flusher_tick_ms;   /* flusher's age-check period; 0 = 50 */
+    floe_ingest_callbacks cb;
+} floe_ingest_db_opts;
+
+/* Open the database-wide ingest state (starting the flusher when asked).
+ * FLOE_NOMEM, FLOE_ERROR (thread creation). Free with floe_ingest_db_close. */
+int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe_err *err);
+/* Stop the flusher and free. FLOE_BUSY (nothing freed) while tables are
+ * open. NULL ok. */
+int floe_ingest_db_close(floe_ingest_db *db, floe_err *err);
+/* Bytes in all memtables (active + frozen) of the database. */
+uint64_t floe_ingest_db_mem_bytes(floe_ingest_db *db);
+
+typedef struct floe_ingest_table_opts {
+    uint64_t table_id;
+    const char *name;             /* for messages; copied */
+    void *ctx;                    /* caller's table handle, passed back in flush info */
+    uint32_t ncols;
+    const floe_type *types;       /* copied */
+    int32_t partition_col;        /* column index, or -1: round-robin by batch */
+    uint32_t nshards;             /* 0 = number of online cores */
+    uint64_t flush_rows;          /* 0 = 1,000,000 */
+    uint64_t flush_bytes;         /* 0 = 64 MiB */
+    uint32_t flush_interval_ms;   /* 0 = 1000 */
+    const uint64_t *flushed_seq;  /* nshards entries: highest seq in parts; NULL = none */
+    const floe_ingest_producer *producers; /* producer seqs from the catalog */
+    uint32_t nproducers;
+} floe_ingest_table_opts;
+
+/* Open a table's ingest state and recover its WAL (see above). Errors:
+ * FLOE_NOMEM, FLOE_IOERR, FLOE_CORRUPT (WAL or a record not matching the
+ * schema), FLOE_MISUSE (bad options). */
+int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
+                           floe_ingest_table **out, floe_err *err);
+/* When `flush`, flush every memtable first (on failure return its error
+ * and free nothing); then free. Rows not flushed stay in the WAL. NULL ok. */
+int floe_ingest_table_close(floe_ingest_table *t, bool flush, floe_err *err);
+uint32_t floe_ingest_table_nshards(floe_ingest_table *t);
+/* Last sequence number assigned in shard s. */
+uint64_t floe_ingest_table_last_seq(floe_ingest_table *t, uint32_t s);
+/* Highest sequence number committed to parts for shard s. */
+uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s);
+
+/* The shard of row `row` of partition vector v (see the formula above). */
+uint32_t floe_ingest_shard_of(const floe_vec *v, uint32_t row, uint32_t nshards);
+
+#define FLOE_INGEST_NOWAIT 0x1 /* FLOE_BUSY instead of blocking on the memory bound */
+
+typedef struct floe_ingest_append_opts {
+    unsigned flags;        /* FLOE_INGEST_* */
+    bool has_producer;     /* idempotent producer: skip if producer_seq <= last accepted */
+    uint64_t producer_id;
+    uint64_t producer_seq;
+} floe_ingest_append_opts;
+
+typedef struct floe_ingest_append_result {
+    uint64_t rows;      /* rows appended */
+    uint64_t last_seq;  /* max last seq assigned over shards; 0 when none */
+    bool duplicate;     /* skipped: producer_seq <= the last accepted one */
+} floe_ingest_append_result;
+
+/* Append the live rows of b (b->sel honoured; types must match the table)
+ * and return once durable per the database's durability. `o` may be NULL.
+ * out_shard_seq (NULL or nshards entries) receives per shard the last seq
+ * this append assigned there, 0 where it added none. A duplicate producer
+ * batch returns FLOE_OK with res->duplicate set and appends nothing.
+ * Errors: FLOE_TYPE, FLOE_BUSY (memory bound with FLOE_INGEST_NOWAIT, or
+ * flushes failing), FLOE_NOMEM, FLOE_IOERR; on error rows may have reached
+ * some shards but never half a shard. */
+int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
+                       const floe_ingest_append_opts *o, floe_ingest_append_result *res,
+                       uint64_t *out_shard_seq, floe_err *err);
+
+/* Last accepted seq of producer `id` (0 and false when unknown). */
+bool floe_ingest_producer_seq(floe_ingest_table *t, uint64_t id, uint64_t *out_seq);
+/* Copy of all producer states: *out freed with floe_free. FLOE_NOMEM. */
+int floe_ingest_table_producers(floe_ingest_table *t, floe_ingest_producer **out,
+                                uint32_t *out_n, floe_err *err);
+
+/* FLUSH: freeze every shard's active memtable and write/commit all frozen
+ * ones. With `wait`, returns after all are committed (or the first error);
+ * without, it only freezes and wakes the flusher. */
+int floe_ingest_flush_table(floe_ingest_table *t, bool wait, floe_err *err);
+
+/* ----------------------------------------------------------- snapshots */
+
+/* The table's visibility lock, shared: hold it while taking a snapshot of
+ * the caller's part list and floe_ingest_snapshot, so the pair is
+ * consistent with flush commits. */
+void floe_ingest_read_lock(floe_ingest_table *t);
+void floe_ingest_read_unlock(floe_ingest_table *t);
+
+typedef struct floe_ingest_snap_mem {
+    floe_memtable *mem; /* referenced */
+    uint64_t rows;      /* committed rows at snapshot time */
+    uint32_t shard;
+} floe_ingest_snap_mem;
+
+typedef struct floe_ingest_snapshot {
+    uint32_t ncols;
+    floe_type *types;             /* ncols, owned */
+    floe_ingest_snap_mem *mems;   /* per shard: frozen (oldest first) then active */
+    uint32_t nmems;               /* memtables with rows > 0 */
+    uint64_t rows;                /* total */
+} floe_ingest_snapshot;
+
+/* Reference every non-empty memtable of the table with its current count.
+ * Call under floe_ingest_read_lock. Free with floe_ingest_snapshot_free
+ * (any thread, no lock needed). FLOE_NOMEM. */
+int floe_ingest_snapshot_take(floe_ingest_table *t, floe_ingest_snapshot **out, floe_err *err);
+void floe_ingest_snapshot_free(floe_ingest_snapshot *s);
+
+#endif

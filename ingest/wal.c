@@ -1,0 +1,819 @@
+/* ingest/wal.c: segmented, checksummed WAL with group commit.
+ *
+ * See wal.h for the format. Writes go straight to the segment fd with
+ * write(2) under the WAL mutex; sync waiters elect one of them to fdatasync
+ * outside the mutex (so writers keep appending meanwhile) and everybody whose
+ * ticket is covered by that sync returns. Rolling a segment waits for an
+ * in-flight sync on the old fd so no fd is closed under a syscall.
+ */
+#include "ingest/wal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/hash.h"
+#include "util/mem.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "floe's WAL format assumes a little-endian host"
+#endif
+
+typedef struct wal_seg {
+    uint64_t segno;
+    uint64_t last_seq; /* highest row seq in it; 0 when no records */
+} wal_seg;
+
+struct floe_wal {
+    floe_wal_opts o;
+    char *dir;          /* <db_dir>/wal */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    wal_seg *segs;      /* on disk, ascending segno; the open one is last */
+    uint32_t nsegs, capsegs;
+    int fd;             /* open segment, -1 until the first append */
+    uint64_t seg_size;  /* bytes in the open segment */
+    uint64_t next_segno;
+    uint64_t last_seq;
+    uint64_t written;   /* records written (tickets) */
+    uint64_t synced;    /* tickets known durable */
+    bool syncing;       /* a waiter is in fdatasync */
+    int64_t last_sync_ns;
+    int failed;         /* sticky write/sync error code */
+    uint64_t nsyncs;
+    char *buf;          /* encode buffer */
+    size_t bufcap;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void seg_path(const floe_wal *w, uint64_t segno, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/%" PRIu64 "-%" PRIu32 "-%" PRIu64 ".wal", w->dir, w->o.table_id,
+             w->o.shard, segno);
+}
+
+static int seg_push(floe_wal *w, uint64_t segno, uint64_t last_seq, floe_err *err)
+{
+    if (w->nsegs == w->capsegs) {
+        uint32_t cap = w->capsegs ? w->capsegs * 2 : 8;
+        wal_seg *s = floe_realloc(w->segs, cap * sizeof *s);
+        if (s == NULL) return floe_err_nomem(err);
+        w->segs = s;
+        w->capsegs = cap;
+    }
+    w->segs[w->nsegs].segno = segno;
+    w->segs[w->nsegs].last_seq = last_seq;
+    w->nsegs++;
+    return FLOE_OK;
+}
+
+static int fsync_dir(const char *dir, floe_err *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "open %s: %s", dir, strerror(errno));
+    if (fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        return floe_err_set(err, FLOE_IOERR, "fsync %s: %s", dir, strerror(e));
+    }
+    close(fd);
+    return FLOE_OK;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static inline void put32(char *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void put64(char *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline uint32_t get32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline uint64_t get64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* ------------------------------------------------------------- decoding */
+
+typedef struct rd {
+    const char *p;
+    size_t n, pos;
+} rd;
+
+static bool rd_take(rd *r, size_t k, const char **out)
+{
+    if (r->n - r->pos < k) return false;
+    *out = r->p + r->pos;
+    r->pos += k;
+    return true;
+}
+
+static bool valid_type(floe_type t)
+{
+    switch ((floe_type_id)t.id) {
+    case FLOE_TYPE_BOOLEAN:
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_BIGINT:
+    case FLOE_TYPE_DOUBLE:
+    case FLOE_TYPE_VARCHAR:
+    case FLOE_TYPE_DATE:
+    case FLOE_TYPE_TIMESTAMP:
+    case FLOE_TYPE_INTERVAL: return true;
+    case FLOE_TYPE_DECIMAL: return t.precision >= 1 && t.precision <= 18 && t.scale <= t.precision;
+    default: return false;
+    }
+}
+
+/* Decode a BATCH payload into rec/batch (batch owned by the caller, freed
+ * with floe_batch_free even on failure). Returns FLOE_OK, FLOE_NOMEM, or
+ * FLOE_CORRUPT with a short reason in err (the caller adds file/offset). */
+static int decode_batch(const char *p, size_t n, floe_wal_record *rec, floe_batch *b,
+                        floe_err *err)
+{
+    rd r = {p, n, 0};
+    const char *q;
+    uint32_t ncols, c;
+    uint8_t flags;
+
+    memset(b, 0, sizeof *b);
+    if (!rd_take(&r, 17, &q)) return floe_err_set(err, FLOE_CORRUPT, "short batch header");
+    rec->shard = get32(q);
+    rec->first_seq = get64(q + 4);
+    rec->nrows = get32(q + 12);
+    flags = (uint8_t)q[16];
+    rec->has_producer = (flags & 1) != 0;
+    rec->producer_id = rec->producer_seq = 0;
+    if (rec->has_producer) {
+        if (!rd_take(&r, 16, &q)) return floe_err_set(err, FLOE_CORRUPT, "short producer");
+        rec->producer_id = get64(q);
+        rec->producer_seq = get64(q + 8);
+    }
+    if (!rd_take(&r, 4, &q)) return floe_err_set(err, FLOE_CORRUPT, "short column count");
+    ncols = get32(q);
+    if (ncols > 100000 || (uint64_t)ncols * 4 > n)
+        return floe_err_set(err, FLOE_CORRUPT, "bad column count %u", ncols);
+    if (rec->nrows > n * 8 + 8) /* every row takes at least one bit */
+        return floe_err_set(err, FLOE_CORRUPT, "bad row count %u", rec->nrows);
+    b->cols = floe_calloc(ncols ? ncols : 1, sizeof(floe_vec));
+    if (b->cols == NULL) return floe_err_nomem(err);
+    b->ncols = ncols;
+    b->n = rec->nrows;
+    for (c = 0; c < ncols; c++) {
+        floe_vec *v = &b->cols[c];
+        floe_type t;
+        uint8_t has_nulls;
+        size_t width, words = FLOE_BITMAP_WORDS(rec->nrows);
+        if (!rd_take(&r, 4, &q)) return floe_err_set(err, FLOE_CORRUPT, "short column %u", c);
+        t.id = (uint8_t)q[0];
+        t.precision = (uint8_t)q[1];
+        t.scale = (uint8_t)q[2];
+        has_nulls = (uint8_t)q[3];
+        if (!valid_type(t) || has_nulls > 1)
+            return floe_err_set(err, FLOE_CORRUPT, "bad column %u header", c);
+        if (floe_vec_init(v, t, rec->nrows ? rec->nrows : 1) != FLOE_OK) return floe_err_nomem(err);
+        v->n = rec->nrows;
+        if (has_nulls) {
+            if (!rd_take(&r, words * 8, &q))
+                return floe_err_set(err, FLOE_CORRUPT, "short validity in column %u", c);
+            v->validity = floe_malloc(words ? words * 8 : 8);
+            if (v->validity == NULL) return floe_err_nomem(err);
+            if (words) memcpy(v->validity, q, words * 8);
+        }
+        width = floe_type_size(t);
+        if (t.id == FLOE_TYPE_VARCHAR) {
+            const char *lens, *bytes;
+            uint64_t total = 0;
+            uint32_t i;
+            floe_string *s = v->data;
+            if (!rd_take(&r, (size_t)rec->nrows * 4, &lens))
+                return floe_err_set(err, FLOE_CORRUPT, "short lengths in column %u", c);
+            for (i = 0; i < rec->nrows; i++) total += get32(lens + (size_t)i * 4);
+            if (!rd_take(&r, total, &bytes))
+                return floe_err_set(err, FLOE_CORRUPT, "short string bytes in column %u", c);
+            total = 0;
+            for (i = 0; i < rec->nrows; i++) {
+                s[i].len = get32(lens + (size_t)i * 4);
+                s[i].ptr = bytes + total;
+                total += s[i].len;
+            }
+        } else {
+            if (!rd_take(&r, (size_t)rec->nrows * width, &q))
+                return floe_err_set(err, FLOE_CORRUPT, "short values in column %u", c);
+            if (rec->nrows) memcpy(v->data, q, (size_t)rec->nrows * width);
+            if (t.id == FLOE_TYPE_BOOLEAN) {
+                uint32_t i;
+                for (i = 0; i < rec->nrows; i++)
+                    if (((uint8_t *)v->data)[i] > 1)
+                        return floe_err_set(err, FLOE_CORRUPT, "bad boolean in column %u", c);
+            }
+        }
+    }
+    if (r.pos != r.n) return floe_err_set(err, FLOE_CORRUPT, "%zu trailing bytes", r.n - r.pos);
+    return FLOE_OK;
+}
+
+static int read_file(const char *path, char **out, size_t *out_n, floe_err *err)
+{
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    char *buf;
+    size_t got = 0;
+    *out = NULL;
+    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "open %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return floe_err_set(err, FLOE_IOERR, "stat %s: %s", path, strerror(errno));
+    }
+    buf = floe_malloc((size_t)st.st_size + 1);
+    if (buf == NULL) {
+        close(fd);
+        return floe_err_nomem(err);
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            int e = errno;
+            close(fd);
+            floe_free(buf);
+            return floe_err_set(err, FLOE_IOERR, "read %s: %s", path, k ? strerror(e) : "short");
+        }
+        got += (size_t)k;
+    }
+    close(fd);
+    *out = buf;
+    *out_n = got;
+    return FLOE_OK;
+}
+
+/* Replay one segment. `last` says it is the final segment (a torn tail is
+ * then dropped and the file truncated). */
+static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_replay_fn cb,
+                          void *ctx, char *warn, size_t warn_cap, uint64_t *out_last_seq,
+                          bool *out_removed, floe_err *err)
+{
+    char path[4096];
+    char *buf = NULL;
+    size_t n = 0, pos;
+    int rc;
+    uint64_t last_seq = 0;
+    const char *torn = NULL;
+
+    seg_path(w, segno, path, sizeof path);
+    rc = read_file(path, &buf, &n, err);
+    if (rc) return rc;
+    if (n < FLOE_WAL_HEADER_BYTES) {
+        if (!last) {
+            rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: short header (%zu bytes) at offset 0",
+                              path, n);
+            goto out;
+        }
+        /* crashed while creating the segment: it holds no record */
+        if (warn && warn_cap)
+            snprintf(warn, warn_cap, "wal segment %s: dropped torn header (%zu bytes)", path, n);
+        if (unlink(path) != 0) {
+            rc = floe_err_set(err, FLOE_IOERR, "unlink %s: %s", path, strerror(errno));
+            goto out;
+        }
+        *out_removed = true;
+        goto done;
+    }
+    if (memcmp(buf, FLOE_WAL_MAGIC, 8) != 0 || get32(buf + 8) != FLOE_WAL_VERSION ||
+        get32(buf + 12) != w->o.shard || get64(buf + 16) != w->o.table_id ||
+        get64(buf + 24) != segno) {
+        rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: bad header at offset 0", path);
+        goto out;
+    }
+    pos = FLOE_WAL_HEADER_BYTES;
+    while (pos < n) {
+        uint32_t len, sum;
+        uint8_t type;
+        floe_wal_record rec;
+        floe_batch b;
+        floe_err derr = FLOE_ERR_INIT;
+        if (n - pos < FLOE_WAL_RECORD_HEADER_BYTES) {
+            torn = "short record header";
+            break;
+        }
+        len = get32(buf + pos);
+        sum = get32(buf + pos + 4);
+        type = (uint8_t)buf[pos + 8];
+        if ((uint64_t)len > n - pos - FLOE_WAL_RECORD_HEADER_BYTES) {
+            torn = "short record";
+            break;
+        }
+        if (floe_checksum32(buf + pos + 8, (size_t)len + 1) != sum) {
+            if (pos + FLOE_WAL_RECORD_HEADER_BYTES + len == n) {
+                torn = "checksum mismatch in last record";
+                break;
+            }
+            rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: checksum mismatch at offset %zu",
+                              path, pos);
+            goto out;
+        }
+        if (type != FLOE_WAL_REC_BATCH) {
+            rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: unknown record type %u at offset %zu",
+                              path, type, pos);
+            goto out;
+        }
+        rc = decode_batch(buf + pos + FLOE_WAL_RECORD_HEADER_BYTES, len, &rec, &b, &derr);
+        if (rc == FLOE_OK && rec.shard != w->o.shard) {
+            rc = floe_err_set(&derr, FLOE_CORRUPT, "record of shard %u", rec.shard);
+        }
+        if (rc != FLOE_OK) {
+            floe_batch_free(&b);
+            if (rc == FLOE_NOMEM) {
+                rc = floe_err_nomem(err);
+            } else {
+                rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: %s at offset %zu", path,
+                                  derr.msg, pos);
+            }
+            goto out;
+        }
+        rec.batch = &b;
+        rec.segment = path;
+        rec.offset = pos;
+        if (rec.nrows && rec.first_seq + rec.nrows - 1 > last_seq)
+            last_seq = rec.first_seq + rec.nrows - 1;
+        rc = cb ? cb(ctx, &rec, err) : FLOE_OK;
+        floe_batch_free(&b);
+        if (rc) goto out;
+        pos += FLOE_WAL_RECORD_HEADER_BYTES + len;
+    }
+    if (torn == NULL) goto done;
+    if (!last) {
+        rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: %s at offset %zu", path, torn, pos);
+        goto out;
+    }
+    if (warn && warn_cap)
+        snprintf(warn, warn_cap, "wal segment %s: dropped torn tail (%s, %zu bytes) at offset %zu",
+                 path, torn, n - pos, pos);
+    {
+        int fd = open(path, O_WRONLY);
+        if (fd < 0 || ftruncate(fd, (off_t)pos) != 0 ||
+            (w->o.durability != FLOE_DURABILITY_OFF && fsync(fd) != 0)) {
+            int e = errno;
+            if (fd >= 0) close(fd);
+            rc = floe_err_set(err, FLOE_IOERR, "truncate %s: %s", path, strerror(e));
+            goto out;
+        }
+        close(fd);
+    }
+done:
+    *out_last_seq = last_seq;
+    rc = FLOE_OK;
+out:
+    floe_free(buf);
+    return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Segment numbers of this table/shard found in w->dir, sorted. */
+static int list_segments(floe_wal *w, uint64_t **out, uint32_t *out_n, floe_err *err)
+{
+    DIR *d = opendir(w->dir);
+    struct dirent *e;
+    uint64_t *v = NULL;
+    uint32_t n = 0, cap = 0;
+    *out = NULL;
+    *out_n = 0;
+    if (d == NULL) return floe_err_set(err, FLOE_IOERR, "opendir %s: %s", w->dir, strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        unsigned long long tid, segno;
+        unsigned shard;
+        int used = 0;
+        if (sscanf(e->d_name, "%llu-%u-%llu.wal%n", &tid, &shard, &segno, &used) != 3) continue;
+        if (e->d_name[used] != '\0' || tid != w->o.table_id || shard != w->o.shard) continue;
+        if (n == cap) {
+            uint64_t *nv;
+            cap = cap ? cap * 2 : 16;
+            nv = floe_realloc(v, cap * sizeof *v);
+            if (nv == NULL) {
+                closedir(d);
+                floe_free(v);
+                return floe_err_nomem(err);
+            }
+            v = nv;
+        }
+        v[n++] = segno;
+    }
+    closedir(d);
+    if (n) qsort(v, n, sizeof *v, cmp_u64);
+    *out = v;
+    *out_n = n;
+    return FLOE_OK;
+}
+
+int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, char *warn,
+                  size_t warn_cap, floe_wal **out, floe_err *err)
+{
+    floe_wal *w;
+    uint64_t *segnos = NULL;
+    uint32_t nseg = 0, i;
+    size_t dl;
+    int rc;
+
+    *out = NULL;
+    if (warn && warn_cap) warn[0] = '\0';
+    w = floe_calloc(1, sizeof *w);
+    if (w == NULL) return floe_err_nomem(err);
+    w->o = *o;
+    if (w->o.group_commit_ms == 0) w->o.group_commit_ms = 2;
+    if (w->o.segment_bytes == 0) w->o.segment_bytes = 64ULL << 20;
+    w->fd = -1;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    dl = strlen(o->db_dir);
+    w->dir = floe_malloc(dl + 5);
+    if (w->dir == NULL) {
+        rc = floe_err_nomem(err);
+        goto fail;
+    }
+    memcpy(w->dir, o->db_dir, dl);
+    memcpy(w->dir + dl, "/wal", 5);
+    if (mkdir(w->dir, 0755) != 0 && errno != EEXIST) {
+        rc = floe_err_set(err, FLOE_IOERR, "mkdir %s: %s", w->dir, strerror(errno));
+        goto fail;
+    }
+    rc = list_segments(w, &segnos, &nseg, err);
+    if (rc) goto fail;
+    for (i = 0; i < nseg; i++) {
+        uint64_t ls = 0;
+        bool removed = false;
+        rc = replay_segment(w, segnos[i], i + 1 == nseg, replay, ctx, warn, warn_cap, &ls,
+                            &removed, err);
+        if (rc) goto fail;
+        if (removed) continue;
+        rc = seg_push(w, segnos[i], ls, err);
+        if (rc) goto fail;
+        if (ls > w->last_seq) w->last_seq = ls;
+    }
+    w->next_segno = nseg ? segnos[nseg - 1] + 1 : 1;
+    floe_free(segnos);
+    *out = w;
+    return FLOE_OK;
+fail:
+    floe_free(segnos);
+    floe_wal_close(w);
+    return rc;
+}
+
+/* Open a fresh segment (caller holds mu; no sync in flight). */
+static int open_segment(floe_wal *w, floe_err *err)
+{
+    char path[4096], hdr[FLOE_WAL_HEADER_BYTES];
+    int fd, rc;
+    seg_path(w, w->next_segno, path, sizeof path);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "create %s: %s", path, strerror(errno));
+    memset(hdr, 0, sizeof hdr);
+    memcpy(hdr, FLOE_WAL_MAGIC, 8);
+    put32(hdr + 8, FLOE_WAL_VERSION);
+    put32(hdr + 12, w->o.shard);
+    put64(hdr + 16, w->o.table_id);
+    put64(hdr + 24, w->next_segno);
+    if (write_all(fd, hdr, sizeof hdr) != 0) {
+        rc = floe_err_set(err, FLOE_IOERR, "write %s: %s", path, strerror(errno));
+        close(fd);
+        unlink(path);
+        return rc;
+    }
+    if (w->o.durability != FLOE_DURABILITY_OFF) {
+        if (fdatasync(fd) != 0) {
+            rc = floe_err_set(err, FLOE_IOERR, "fdatasync %s: %s", path, strerror(errno));
+            close(fd);
+            return rc;
+        }
+        w->nsyncs++;
+        rc = fsync_dir(w->dir, err);
+        if (rc) {
+            close(fd);
+            return rc;
+        }
+    }
+    rc = seg_push(w, w->next_segno, 0, err);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    w->next_segno++;
+    w->fd = fd;
+    w->seg_size = FLOE_WAL_HEADER_BYTES;
+    return FLOE_OK;
+}
+
+/* Close the open segment after syncing it (caller holds mu). */
+static int close_segment(floe_wal *w, floe_err *err)
+{
+    int rc = FLOE_OK;
+    while (w->syncing) pthread_cond_wait(&w->cv, &w->mu);
+    if (w->fd < 0) return FLOE_OK;
+    if (w->o.durability != FLOE_DURABILITY_OFF) {
+        if (fdatasync(w->fd) != 0) {
+            rc = floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
+            w->failed = FLOE_IOERR;
+        } else {
+            w->nsyncs++;
+            w->synced = w->written;
+            pthread_cond_broadcast(&w->cv);
+        }
+    }
+    close(w->fd);
+    w->fd = -1;
+    return rc;
+}
+
+void floe_wal_close(floe_wal *w)
+{
+    if (w == NULL) return;
+    pthread_mutex_lock(&w->mu);
+    close_segment(w, NULL);
+    pthread_mutex_unlock(&w->mu);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    floe_free(w->segs);
+    floe_free(w->buf);
+    floe_free(w->dir);
+    floe_free(w);
+}
+
+uint64_t floe_wal_last_seq(floe_wal *w)
+{
+    uint64_t s;
+    pthread_mutex_lock(&w->mu);
+    s = w->last_seq;
+    pthread_mutex_unlock(&w->mu);
+    return s;
+}
+
+static inline uint32_t src_row(const floe_vec *v, const uint32_t *rows, uint32_t i)
+{
+    if (v->flags & FLOE_VEC_CONST) return 0;
+    return rows ? rows[i] : i;
+}
+
+/* Encoded size of the BATCH record, header included. */
+static size_t record_size(const floe_batch *b, const uint32_t *rows, uint32_t nrows,
+                          const uint64_t *producer)
+{
+    size_t sz = FLOE_WAL_RECORD_HEADER_BYTES + 17 + (producer ? 16 : 0) + 4;
+    uint32_t c, i;
+    for (c = 0; c < b->ncols; c++) {
+        const floe_vec *v = &b->cols[c];
+        sz += 4;
+        if (v->validity) sz += FLOE_BITMAP_WORDS(nrows) * 8;
+        if (v->type.id == FLOE_TYPE_VARCHAR) {
+            sz += (size_t)nrows * 4;
+            for (i = 0; i < nrows; i++) {
+                uint32_t s = src_row(v, rows, i);
+                if (floe_vec_is_valid(v, s)) sz += ((const floe_string *)v->data)[s].len;
+            }
+        } else {
+            sz += (size_t)nrows * floe_type_size(v->type);
+        }
+    }
+    return sz;
+}
+
+static void encode_record(char *out, size_t sz, const floe_batch *b, const uint32_t *rows,
+                          uint32_t nrows, uint64_t first_seq, uint32_t shard,
+                          const uint64_t *producer)
+{
+    char *p = out + FLOE_WAL_RECORD_HEADER_BYTES;
+    uint32_t c, i;
+    out[8] = FLOE_WAL_REC_BATCH;
+    put32(p, shard);
+    put64(p + 4, first_seq);
+    put32(p + 12, nrows);
+    p[16] = producer ? 1 : 0;
+    p += 17;
+    if (producer) {
+        put64(p, producer[0]);
+        put64(p + 8, producer[1]);
+        p += 16;
+    }
+    put32(p, b->ncols);
+    p += 4;
+    for (c = 0; c < b->ncols; c++) {
+        const floe_vec *v = &b->cols[c];
+        size_t w = floe_type_size(v->type);
+        p[0] = (char)v->type.id;
+        p[1] = (char)v->type.precision;
+        p[2] = (char)v->type.scale;
+        p[3] = v->validity ? 1 : 0;
+        p += 4;
+        if (v->validity) {
+            size_t words = FLOE_BITMAP_WORDS(nrows);
+            memset(p, 0, words * 8);
+            for (i = 0; i < nrows; i++)
+                if (floe_vec_is_valid(v, src_row(v, rows, i))) p[i >> 3] |= (char)(1u << (i & 7));
+            p += words * 8;
+        }
+        if (v->type.id == FLOE_TYPE_VARCHAR) {
+            const floe_string *s = v->data;
+            char *bytes = p + (size_t)nrows * 4;
+            for (i = 0; i < nrows; i++) {
+                uint32_t r = src_row(v, rows, i);
+                uint32_t len = floe_vec_is_valid(v, r) ? s[r].len : 0;
+                put32(p + (size_t)i * 4, len);
+                if (len) memcpy(bytes, s[r].ptr, len);
+                bytes += len;
+            }
+            p = bytes;
+        } else if (rows == NULL && !(v->flags & FLOE_VEC_CONST)) {
+            memcpy(p, v->data, (size_t)nrows * w);
+            if (v->validity) /* zero NULL slots so the file is deterministic */
+                for (i = 0; i < nrows; i++)
+                    if (!floe_vec_is_valid(v, i)) memset(p + (size_t)i * w, 0, w);
+            p += (size_t)nrows * w;
+        } else {
+            for (i = 0; i < nrows; i++) {
+                uint32_t r = src_row(v, rows, i);
+                if (floe_vec_is_valid(v, r)) memcpy(p, (const char *)v->data + (size_t)r * w, w);
+                else memset(p, 0, w);
+                p += w;
+            }
+        }
+    }
+    (void)sz;
+    put32(out, (uint32_t)(sz - FLOE_WAL_RECORD_HEADER_BYTES));
+    put32(out + 4, floe_checksum32(out + 8, sz - 8));
+}
+
+int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint32_t nrows,
+                    uint64_t first_seq, const uint64_t *producer, uint64_t *out_ticket,
+                    floe_err *err)
+{
+    size_t sz = record_size(b, rows, nrows, producer);
+    int rc = FLOE_OK;
+
+    if (sz - FLOE_WAL_RECORD_HEADER_BYTES > UINT32_MAX)
+        return floe_err_set(err, FLOE_RANGE, "wal record of %zu bytes is too large", sz);
+    pthread_mutex_lock(&w->mu);
+    if (w->failed) {
+        rc = floe_err_set(err, w->failed, "wal of table %" PRIu64 " shard %u failed earlier",
+                          w->o.table_id, w->o.shard);
+        goto out;
+    }
+    if (sz > w->bufcap) {
+        size_t cap = sz < 65536 ? 65536 : sz;
+        char *nb = floe_realloc(w->buf, cap);
+        if (nb == NULL) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        w->buf = nb;
+        w->bufcap = cap;
+    }
+    encode_record(w->buf, sz, b, rows, nrows, first_seq, w->o.shard, producer);
+    if (w->fd >= 0 && w->seg_size > FLOE_WAL_HEADER_BYTES && w->seg_size + sz > w->o.segment_bytes) {
+        rc = close_segment(w, err);
+        if (rc) goto out;
+    }
+    if (w->fd < 0) {
+        rc = open_segment(w, err);
+        if (rc) goto out;
+    }
+    if (write_all(w->fd, w->buf, sz) != 0) {
+        rc = floe_err_set(err, FLOE_IOERR, "write wal: %s", strerror(errno));
+        w->failed = FLOE_IOERR;
+        goto out;
+    }
+    w->seg_size += sz;
+    w->written++;
+    if (nrows) {
+        uint64_t ls = first_seq + nrows - 1;
+        if (ls > w->segs[w->nsegs - 1].last_seq) w->segs[w->nsegs - 1].last_seq = ls;
+        if (ls > w->last_seq) w->last_seq = ls;
+    }
+    *out_ticket = w->written;
+out:
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
+{
+    int rc = FLOE_OK;
+    if (w->o.durability == FLOE_DURABILITY_OFF) return FLOE_OK;
+    pthread_mutex_lock(&w->mu);
+    while (w->synced < ticket) {
+        if (w->failed) {
+            rc = floe_err_set(err, w->failed, "wal sync failed earlier");
+            break;
+        }
+        if (!w->syncing) {
+            uint64_t target;
+            int fd, r;
+            w->syncing = true;
+            if (w->o.durability == FLOE_DURABILITY_BATCH) {
+                /* wait out the group-commit window so more records join */
+                int64_t due = w->last_sync_ns + (int64_t)w->o.group_commit_ms * 1000000LL;
+                int64_t now = now_ns();
+                if (due > now) {
+                    struct timespec ts = {(time_t)((due - now) / 1000000000LL),
+                                          (long)((due - now) % 1000000000LL)};
+                    pthread_mutex_unlock(&w->mu);
+                    nanosleep(&ts, NULL);
+                    pthread_mutex_lock(&w->mu);
+                }
+            }
+            target = w->written;
+            fd = w->fd;
+            pthread_mutex_unlock(&w->mu);
+            r = fd >= 0 ? fdatasync(fd) : 0;
+            pthread_mutex_lock(&w->mu);
+            w->nsyncs++;
+            w->last_sync_ns = now_ns();
+            w->syncing = false;
+            if (r != 0) {
+                w->failed = FLOE_IOERR;
+                rc = floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
+                pthread_cond_broadcast(&w->cv);
+                break;
+            }
+            if (target > w->synced) w->synced = target;
+            pthread_cond_broadcast(&w->cv);
+        } else {
+            pthread_cond_wait(&w->cv, &w->mu);
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err)
+{
+    uint32_t i, k = 0;
+    int rc = FLOE_OK;
+    char path[4096];
+    pthread_mutex_lock(&w->mu);
+    for (i = 0; i < w->nsegs; i++) {
+        bool open_one = w->fd >= 0 && i + 1 == w->nsegs;
+        if (!open_one && rc == FLOE_OK && w->segs[i].last_seq <= seq) {
+            seg_path(w, w->segs[i].segno, path, sizeof path);
+            if (unlink(path) != 0 && errno != ENOENT) {
+                rc = floe_err_set(err, FLOE_IOERR, "unlink %s: %s", path, strerror(errno));
+                w->segs[k++] = w->segs[i];
+            }
+            continue;
+        }
+        w->segs[k++] = w->segs[i];
+    }
+    w->nsegs = k;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+uint64_t floe_wal_sync_count(floe_wal *w)
+{
+    uint64_t n;
+    pthread_mutex_lock(&w->mu);
+    n = w->nsyncs;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
+uint32_t floe_wal_segment_count(floe_wal *w)
+{
+    uint32_t n;
+    pthread_mutex_lock(&w->mu);
+    n = w->nsegs;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}

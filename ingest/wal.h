@@ -1,0 +1,122 @@
+/* ingest/wal.h: the write-ahead log of one shard of one table (the raw zone).
+ *
+ * Every batch appended to a shard is first written here; after a crash the
+ * rows above the shard's flushed sequence number are replayed from it. There
+ * is one WAL per (table, shard), made of segment files
+ *
+ *     <db_dir>/wal/<table_id>-<shard>-<segno>.wal     (decimal numbers)
+ *
+ * Segment: a 32-byte header  [magic "FLOEWAL\0"][version u32][shard u32]
+ * [table_id u64][segno u64], then records
+ *
+ *     [length u32][checksum u32][type u8][payload: length bytes]
+ *
+ * checksum = floe_checksum32 over type and payload. Type 1 (BATCH) payload:
+ *     shard u32, first_seq u64, nrows u32, flags u8 (bit 0: producer),
+ *     [producer_id u64, producer_seq u64], ncols u32, then per column:
+ *     type id u8, precision u8, scale u8, has_nulls u8,
+ *     [validity: FLOE_BITMAP_WORDS(nrows) u64 words when has_nulls],
+ *     values: nrows * physical width bytes (BOOLEAN 1, INTEGER/DATE 4,
+ *     BIGINT/DOUBLE/DECIMAL/TIMESTAMP 8, INTERVAL 16 = months i32, days i32,
+ *     micros i64), or for VARCHAR nrows u32 lengths then the bytes.
+ * All integers little-endian (floe only builds on little-endian hosts).
+ *
+ * Durability (per database): FULL fdatasyncs before floe_wal_sync returns;
+ * BATCH is group commit: waiters share one fdatasync issued at most every
+ * group_commit_ms by whichever waiter gets there first; OFF never syncs.
+ * Segments roll at segment_bytes; the closed one is synced first (unless OFF)
+ * and the new segment's directory entry is fsynced.
+ *
+ * Recovery (floe_wal_open): all segments are read in order and every record
+ * is handed to the replay callback (the caller skips rows at or below what
+ * its parts already hold). A torn last record (short, or a checksum mismatch
+ * at the very end of the LAST segment) is dropped, the file is truncated to
+ * the last good record, and a warning is returned for the caller to show.
+ * Anything malformed before that is FLOE_CORRUPT naming file and offset.
+ * New records always go to a fresh segment.
+ *
+ * Thread-safety: append/sync/truncate may be called from many threads; the
+ * WAL has its own mutex (the shard mutex orders appends by sequence number).
+ */
+#ifndef FLOE_INGEST_WAL_H
+#define FLOE_INGEST_WAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/types.h"
+#include "util/vec.h"
+
+#define FLOE_WAL_MAGIC "FLOEWAL"
+#define FLOE_WAL_VERSION 1
+#define FLOE_WAL_HEADER_BYTES 32
+#define FLOE_WAL_RECORD_HEADER_BYTES 9
+#define FLOE_WAL_REC_BATCH 1
+
+typedef enum floe_durability {
+    FLOE_DURABILITY_FULL = 0,
+    FLOE_DURABILITY_BATCH = 1,
+    FLOE_DURABILITY_OFF = 2
+} floe_durability;
+
+typedef struct floe_wal_opts {
+    const char *db_dir;          /* segments go to <db_dir>/wal (created) */
+    uint64_t table_id;
+    uint32_t shard;
+    floe_durability durability;
+    uint32_t group_commit_ms;    /* BATCH: min ms between syncs; 0 = 2 */
+    uint64_t segment_bytes;      /* roll size; 0 = 64 MiB */
+} floe_wal_opts;
+
+/* One decoded record, borrowed by the replay callback until it returns. */
+typedef struct floe_wal_record {
+    uint32_t shard;
+    uint64_t first_seq;     /* seq of row 0; rows are first_seq .. +nrows-1 */
+    uint32_t nrows;
+    bool has_producer;
+    uint64_t producer_id;
+    uint64_t producer_seq;
+    const floe_batch *batch; /* nrows rows; VARCHAR bytes point into the file buffer */
+    const char *segment;     /* file path, for messages */
+    uint64_t offset;         /* byte offset of the record in the segment */
+} floe_wal_record;
+
+/* Non-OK stops the replay and is returned by floe_wal_open. */
+typedef int (*floe_wal_replay_fn)(void *ctx, const floe_wal_record *rec, floe_err *err);
+
+typedef struct floe_wal floe_wal;
+
+/* Open (creating <db_dir>/wal) and recover the WAL of o->table_id/o->shard:
+ * every existing record goes to `replay` (may be NULL) in order. When a torn
+ * tail was dropped, `warn` (cap bytes, may be NULL) receives a message, else
+ * it is set to "". Errors: FLOE_IOERR, FLOE_CORRUPT (message names segment
+ * and byte offset), FLOE_NOMEM, or the callback's code; *out = NULL then. */
+int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, char *warn,
+                  size_t warn_cap, floe_wal **out, floe_err *err);
+/* Close (syncing first unless OFF). NULL ok. */
+void floe_wal_close(floe_wal *w);
+
+/* Highest row sequence number seen in the WAL (replayed or appended); 0 if none. */
+uint64_t floe_wal_last_seq(floe_wal *w);
+
+/* Encode rows[0..nrows) of b (NULL rows = 0..nrows-1; CONST vectors ok) as
+ * one BATCH record with sequence numbers first_seq.. and write it (no sync).
+ * `producer` is NULL or {id, seq}. *out_ticket receives the value to pass to
+ * floe_wal_sync. After a write error the WAL refuses further appends
+ * (FLOE_IOERR). */
+int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint32_t nrows,
+                    uint64_t first_seq, const uint64_t *producer, uint64_t *out_ticket,
+                    floe_err *err);
+/* Wait until the record with `ticket` is durable per the durability mode
+ * (returns at once for OFF). FLOE_IOERR when a sync failed. */
+int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err);
+/* Delete closed segments whose records all have seq <= `seq` (call after
+ * the part holding them is committed). FLOE_IOERR on unlink failure. */
+int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err);
+
+/* Testing and monitoring: fdatasync calls made, segments on disk. */
+uint64_t floe_wal_sync_count(floe_wal *w);
+uint32_t floe_wal_segment_count(floe_wal *w);
+
+#endif

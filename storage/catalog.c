@@ -1,0 +1,1092 @@
+/* storage/catalog.c: sqlite3-backed catalog (the only sqlite3 user). */
+#include "storage/catalog.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "util/mem.h"
+
+struct floe_catalog {
+    sqlite3 *db;
+    pthread_mutex_t mu;
+};
+
+/* ------------------------------------------------------------ table defs */
+
+void floe_table_def_free(floe_table_def *t)
+{
+    uint32_t i;
+    if (t == NULL) return;
+    for (i = 0; i < t->ncols && t->cols; i++) {
+        floe_free(t->cols[i].name);
+        floe_free(t->cols[i].default_text);
+    }
+    floe_free(t->cols);
+    floe_free(t->opts.sort_cols);
+    floe_free(t->name);
+    floe_free(t);
+}
+
+int floe_table_def_copy(const floe_table_def *src, floe_table_def **out, floe_err *err)
+{
+    floe_table_def *t = floe_calloc(1, sizeof *t);
+    uint32_t i;
+    *out = NULL;
+    if (t == NULL) return floe_err_nomem(err);
+    *t = *src;
+    t->name = NULL;
+    t->cols = NULL;
+    t->opts.sort_cols = NULL;
+    t->ncols = 0;
+    t->name = floe_strdup(src->name ? src->name : "");
+    t->cols = floe_calloc(src->ncols ? src->ncols : 1, sizeof *t->cols);
+    t->opts.sort_cols = floe_calloc(src->opts.nsort ? src->opts.nsort : 1, sizeof(uint32_t));
+    if (!t->name || !t->cols || !t->opts.sort_cols) goto nomem;
+    if (src->opts.nsort) memcpy(t->opts.sort_cols, src->opts.sort_cols, src->opts.nsort * sizeof(uint32_t));
+    for (i = 0; i < src->ncols; i++) {
+        t->cols[i] = src->cols[i];
+        t->cols[i].name = floe_strdup(src->cols[i].name ? src->cols[i].name : "");
+        t->cols[i].default_text = NULL;
+        t->ncols = i + 1;
+        if (t->cols[i].name == NULL) goto nomem;
+        if (src->cols[i].default_text &&
+            (t->cols[i].default_text = floe_strdup(src->cols[i].default_text)) == NULL)
+            goto nomem;
+    }
+    t->ncols = src->ncols;
+    *out = t;
+    return FLOE_OK;
+nomem:
+    floe_table_def_free(t);
+    return floe_err_nomem(err);
+}
+
+int floe_table_def_find(const floe_table_def *t, const char *name)
+{
+    uint32_t i;
+    for (i = 0; i < t->ncols; i++)
+        if (strcasecmp(t->cols[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+floe_part_schema floe_table_def_schema(const floe_table_def *t, floe_part_column *cols)
+{
+    floe_part_schema s;
+    uint32_t i;
+    for (i = 0; i < t->ncols; i++) {
+        cols[i].id = t->cols[i].id;
+        cols[i].name = t->cols[i].name;
+        cols[i].type = t->cols[i].type;
+    }
+    s.cols = cols;
+    s.ncols = t->ncols;
+    return s;
+}
+
+/* ---------------------------------------------------------- sqlite glue */
+
+#define SQLERR(c, what) \
+    floe_err_set(err, FLOE_ERROR, "catalog: %s: %s", what, sqlite3_errmsg((c)->db))
+
+static int exec(floe_catalog *c, const char *sql, const char *what, floe_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = floe_err_set(err, FLOE_ERROR, "catalog: %s: %s", what, msg ? msg : "?");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return FLOE_OK;
+}
+
+static int prep(floe_catalog *c, const char *sql, sqlite3_stmt **st, const char *what,
+                floe_err *err)
+{
+    if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return SQLERR(c, what);
+    }
+    return FLOE_OK;
+}
+
+/* Step a statement that returns no rows, then finalize it. */
+static int run(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *err)
+{
+    int s = sqlite3_step(st), rc = FLOE_OK;
+    if (s != SQLITE_DONE) {
+        if (s == SQLITE_CONSTRAINT)
+            rc = floe_err_set(err, FLOE_CONSTRAINT, "catalog: %s: %s", what, sqlite3_errmsg(c->db));
+        else
+            rc = SQLERR(c, what);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int begin(floe_catalog *c, const char *what, floe_err *err)
+{
+    return exec(c, "BEGIN IMMEDIATE", what, err);
+}
+
+static int end(floe_catalog *c, int rc, const char *what, floe_err *err)
+{
+    if (rc == FLOE_OK) {
+        rc = exec(c, "COMMIT", what, err);
+        if (rc == FLOE_OK) return FLOE_OK;
+    }
+    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static const char migration_v1[] =
+    "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT INTO meta VALUES('next_part_id', 1);"
+    "CREATE TABLE tables(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " name TEXT NOT NULL UNIQUE COLLATE NOCASE, created INTEGER NOT NULL,"
+    " version INTEGER NOT NULL, next_col_id INTEGER NOT NULL);"
+    "CREATE TABLE columns(table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,"
+    " col_id INTEGER NOT NULL, name TEXT NOT NULL COLLATE NOCASE, type_id INTEGER NOT NULL,"
+    " precision INTEGER NOT NULL, scale INTEGER NOT NULL, not_null INTEGER NOT NULL,"
+    " ordinal INTEGER NOT NULL, added_version INTEGER NOT NULL, default_text TEXT,"
+    " PRIMARY KEY(table_id, col_id), UNIQUE(table_id, name));"
+    "CREATE TABLE table_options(table_id INTEGER PRIMARY KEY REFERENCES tables(id) ON DELETE CASCADE,"
+    " partition_col INTEGER NOT NULL, shards INTEGER NOT NULL, sort_cols TEXT NOT NULL,"
+    " flush_rows INTEGER NOT NULL, flush_bytes INTEGER NOT NULL, flush_interval_ms INTEGER NOT NULL,"
+    " ttl_seconds INTEGER NOT NULL, ttl_col INTEGER NOT NULL);"
+    "CREATE TABLE parts(id INTEGER PRIMARY KEY, table_id INTEGER NOT NULL REFERENCES tables(id)"
+    " ON DELETE CASCADE, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL,"
+    " state INTEGER NOT NULL);"
+    "CREATE INDEX parts_by_table ON parts(table_id);"
+    "CREATE TABLE part_columns(part_id INTEGER NOT NULL REFERENCES parts(id) ON DELETE CASCADE,"
+    " col_id INTEGER NOT NULL, bytes INTEGER NOT NULL, nulls INTEGER NOT NULL, flags INTEGER NOT NULL,"
+    " min BLOB, max BLOB, PRIMARY KEY(part_id, col_id));"
+    "CREATE TABLE part_shards(part_id INTEGER NOT NULL REFERENCES parts(id) ON DELETE CASCADE,"
+    " shard INTEGER NOT NULL, min_seq INTEGER NOT NULL, max_seq INTEGER NOT NULL,"
+    " PRIMARY KEY(part_id, shard));"
+    "CREATE TABLE shard_state(table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,"
+    " shard INTEGER NOT NULL, flushed_seq INTEGER NOT NULL, PRIMARY KEY(table_id, shard));"
+    "CREATE TABLE stream_offsets(source TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL,"
+    " next_offset INTEGER NOT NULL, table_id INTEGER NOT NULL, PRIMARY KEY(source, topic, partition));"
+    "CREATE TABLE producers(producer TEXT NOT NULL, table_id INTEGER NOT NULL,"
+    " last_seq INTEGER NOT NULL, PRIMARY KEY(producer, table_id));"
+    "INSERT INTO schema_version VALUES(1);";
+
+/* Forward migrations: migrations[v - 1] upgrades version v-1 to v. */
+static const char *const migrations[] = {migration_v1};
+
+static int migrate(floe_catalog *c, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int version = 0, rc, v;
+    rc = prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st,
+              "read schema version", err);
+    if (rc) return rc;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0) {
+        sqlite3_finalize(st);
+        rc = prep(c, "SELECT max(version) FROM schema_version", &st, "read schema version", err);
+        if (rc) return rc;
+        if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (version > FLOE_CATALOG_VERSION)
+        return floe_err_set(err, FLOE_UNSUPPORTED,
+                            "catalog: schema version %d is newer than this floe (%d)", version,
+                            FLOE_CATALOG_VERSION);
+    for (v = version + 1; v <= FLOE_CATALOG_VERSION; v++) {
+        char upd[80];
+        rc = begin(c, "migrate", err);
+        if (rc) return rc;
+        rc = exec(c, migrations[v - 1], "migrate", err);
+        if (rc == FLOE_OK && v > 1) {
+            snprintf(upd, sizeof upd, "UPDATE schema_version SET version=%d", v);
+            rc = exec(c, upd, "migrate", err);
+        }
+        rc = end(c, rc, "migrate", err);
+        if (rc) return rc;
+    }
+    return FLOE_OK;
+}
+
+int floe_catalog_open(const char *db_dir, floe_catalog **out, floe_err *err)
+{
+    floe_catalog *c;
+    char path[4096];
+    int rc;
+    *out = NULL;
+    c = floe_calloc(1, sizeof *c);
+    if (c == NULL) return floe_err_nomem(err);
+    pthread_mutex_init(&c->mu, NULL);
+    if (db_dir)
+        snprintf(path, sizeof path, "%s/catalog.db", db_dir);
+    else
+        snprintf(path, sizeof path, ":memory:");
+    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                          SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+        rc = floe_err_set(err, FLOE_IOERR, "catalog: open %s: %s", path,
+                          c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        floe_catalog_close(c);
+        return rc;
+    }
+    sqlite3_busy_timeout(c->db, 5000);
+    rc = exec(c, "PRAGMA foreign_keys=ON", "open", err);
+    if (rc == FLOE_OK && db_dir) rc = exec(c, "PRAGMA journal_mode=WAL", "open", err);
+    if (rc == FLOE_OK) rc = exec(c, "PRAGMA synchronous=FULL", "open", err);
+    if (rc == FLOE_OK) rc = migrate(c, err);
+    if (rc) {
+        floe_catalog_close(c);
+        return rc;
+    }
+    *out = c;
+    return FLOE_OK;
+}
+
+void floe_catalog_close(floe_catalog *c)
+{
+    if (c == NULL) return;
+    if (c->db) sqlite3_close_v2(c->db);
+    pthread_mutex_destroy(&c->mu);
+    floe_free(c);
+}
+
+/* -------------------------------------------------------------- tables */
+
+static int64_t table_id_by_name(floe_catalog *c, const char *name)
+{
+    sqlite3_stmt *st;
+    int64_t id = -1;
+    if (sqlite3_prepare_v2(c->db, "SELECT id FROM tables WHERE name=?", -1, &st, NULL) != SQLITE_OK)
+        return -2;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+static int insert_column(floe_catalog *c, int64_t tid, const floe_column_def *col, uint32_t id,
+                         uint32_t ordinal, uint32_t version, const char *what, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(c, "INSERT INTO columns VALUES(?,?,?,?,?,?,?,?,?,?)", &st, what, err);
+    if (rc) return rc;
+    sqlite3_bind_int64(st, 1, tid);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_text(st, 3, col->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, col->type.id);
+    sqlite3_bind_int(st, 5, col->type.precision);
+    sqlite3_bind_int(st, 6, col->type.scale);
+    sqlite3_bind_int(st, 7, col->not_null);
+    sqlite3_bind_int64(st, 8, ordinal);
+    sqlite3_bind_int64(st, 9, version);
+    if (col->default_text)
+        sqlite3_bind_text(st, 10, col->default_text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 10);
+    rc = run(c, st, what, err);
+    if (rc == FLOE_CONSTRAINT)
+        floe_err_set(err, FLOE_CONSTRAINT, "%s: column '%s' is defined twice", what, col->name);
+    return rc;
+}
+
+int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_t *out_id,
+                              floe_err *err)
+{
+    char what[320], sort[1024];
+    sqlite3_stmt *st;
+    int64_t tid = 0;
+    uint32_t i;
+    size_t sl = 0;
+    int rc;
+    snprintf(what, sizeof what, "create table '%s'", def->name);
+    if (def->ncols == 0)
+        return floe_err_set(err, FLOE_MISUSE, "catalog: %s: a table needs columns", what);
+    sort[0] = '\0';
+    for (i = 0; i < def->opts.nsort && sl < sizeof sort - 16; i++)
+        sl += (size_t)snprintf(sort + sl, sizeof sort - sl, "%s%u", i ? "," : "", def->opts.sort_cols[i]);
+    pthread_mutex_lock(&c->mu);
+    rc = begin(c, what, err);
+    if (rc) goto out_unlocked_tx;
+    if (table_id_by_name(c, def->name) >= 0) {
+        rc = floe_err_set(err, FLOE_CONSTRAINT, "catalog: %s: table already exists", what);
+        goto out;
+    }
+    rc = prep(c, "INSERT INTO tables(name, created, version, next_col_id) VALUES(?,?,1,?)", &st,
+              what, err);
+    if (rc) goto out;
+    sqlite3_bind_text(st, 1, def->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+    sqlite3_bind_int64(st, 3, (int64_t)def->ncols + 1);
+    rc = run(c, st, what, err);
+    if (rc) goto out;
+    tid = sqlite3_last_insert_rowid(c->db);
+    for (i = 0; i < def->ncols && rc == FLOE_OK; i++)
+        rc = insert_column(c, tid, &def->cols[i], i + 1, i, 1, what, err);
+    if (rc) goto out;
+    rc = prep(c, "INSERT INTO table_options VALUES(?,?,?,?,?,?,?,?,?)", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    sqlite3_bind_int64(st, 2, def->opts.partition_col);
+    sqlite3_bind_int64(st, 3, def->opts.shards ? def->opts.shards : 1);
+    sqlite3_bind_text(st, 4, sort, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (int64_t)def->opts.flush_rows);
+    sqlite3_bind_int64(st, 6, (int64_t)def->opts.flush_bytes);
+    sqlite3_bind_int64(st, 7, def->opts.flush_interval_ms);
+    sqlite3_bind_int64(st, 8, def->opts.ttl_seconds);
+    sqlite3_bind_int64(st, 9, def->opts.ttl_col);
+    rc = run(c, st, what, err);
+out:
+    rc = end(c, rc, what, err);
+out_unlocked_tx:
+    pthread_mutex_unlock(&c->mu);
+    if (rc == FLOE_OK && out_id) *out_id = tid;
+    return rc;
+}
+
+int floe_catalog_drop_table(floe_catalog *c, const char *name, int64_t *out_id, floe_err *err)
+{
+    char what[320];
+    sqlite3_stmt *st;
+    int64_t tid;
+    int rc;
+    snprintf(what, sizeof what, "drop table '%s'", name);
+    pthread_mutex_lock(&c->mu);
+    rc = begin(c, what, err);
+    if (rc) goto unlock;
+    tid = table_id_by_name(c, name);
+    if (tid < 0) {
+        rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: no such table", what);
+        goto out;
+    }
+    rc = prep(c, "DELETE FROM stream_offsets WHERE table_id=?", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    rc = run(c, st, what, err);
+    if (rc) goto out;
+    rc = prep(c, "DELETE FROM producers WHERE table_id=?", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    rc = run(c, st, what, err);
+    if (rc) goto out;
+    rc = prep(c, "DELETE FROM tables WHERE id=?", &st, what, err); /* cascades */
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    rc = run(c, st, what, err);
+    if (rc == FLOE_OK && out_id) *out_id = tid;
+out:
+    rc = end(c, rc, what, err);
+unlock:
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int floe_catalog_add_column(floe_catalog *c, const char *table, const floe_column_def *col,
+                            uint32_t *out_col_id, floe_err *err)
+{
+    char what[400];
+    sqlite3_stmt *st;
+    int64_t tid;
+    uint32_t id = 0, version = 0, ordinal = 0;
+    int rc;
+    snprintf(what, sizeof what, "add column '%s' to '%s'", col->name, table);
+    pthread_mutex_lock(&c->mu);
+    rc = begin(c, what, err);
+    if (rc) goto unlock;
+    tid = table_id_by_name(c, table);
+    if (tid < 0) {
+        rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: no such table", what);
+        goto out;
+    }
+    rc = prep(c,
+              "SELECT t.next_col_id, t.version, (SELECT max(ordinal)+1 FROM columns WHERE table_id=t.id),"
+              " (SELECT count(*) FROM columns WHERE table_id=t.id AND name=?) FROM tables t WHERE t.id=?",
+              &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_text(st, 1, col->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, tid);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        rc = SQLERR(c, what);
+        goto out;
+    }
+    id = (uint32_t)sqlite3_column_int64(st, 0);
+    version = (uint32_t)sqlite3_column_int64(st, 1) + 1;
+    ordinal = (uint32_t)sqlite3_column_int64(st, 2);
+    if (sqlite3_column_int(st, 3) > 0) {
+        sqlite3_finalize(st);
+        rc = floe_err_set(err, FLOE_CONSTRAINT, "catalog: %s: column already exists", what);
+        goto out;
+    }
+    sqlite3_finalize(st);
+    rc = insert_column(c, tid, col, id, ordinal, version, what, err);
+    if (rc) goto out;
+    rc = prep(c, "UPDATE tables SET next_col_id=?, version=? WHERE id=?", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, (int64_t)id + 1);
+    sqlite3_bind_int64(st, 2, version);
+    sqlite3_bind_int64(st, 3, tid);
+    rc = run(c, st, what, err);
+out:
+    rc = end(c, rc, what, err);
+unlock:
+    pthread_mutex_unlock(&c->mu);
+    if (rc == FLOE_OK && out_col_id) *out_col_id = id;
+    return rc;
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? floe_strdup((const char *)s) : NULL;
+}
+
+/* Load a table definition by id (mutex held). */
+static int load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_err *err)
+{
+    floe_table_def *t;
+    sqlite3_stmt *st;
+    int rc;
+    const char *what = "read table";
+    *out = NULL;
+    t = floe_calloc(1, sizeof *t);
+    if (t == NULL) return floe_err_nomem(err);
+    rc = prep(c, "SELECT name, created, version, next_col_id FROM tables WHERE id=?", &st, what, err);
+    if (rc) goto fail;
+    sqlite3_bind_int64(st, 1, tid);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: table id %lld: no such table", (long long)tid);
+        goto fail;
+    }
+    t->id = tid;
+    t->name = col_text(st, 0);
+    t->created = sqlite3_column_int64(st, 1);
+    t->version = (uint32_t)sqlite3_column_int64(st, 2);
+    t->next_col_id = (uint32_t)sqlite3_column_int64(st, 3);
+    sqlite3_finalize(st);
+    if (t->name == NULL) goto nomem;
+    rc = prep(c,
+              "SELECT col_id, name, type_id, precision, scale, not_null, added_version, default_text,"
+              " (SELECT count(*) FROM columns WHERE table_id=?1) FROM columns WHERE table_id=?1"
+              " ORDER BY ordinal",
+              &st, what, err);
+    if (rc) goto fail;
+    sqlite3_bind_int64(st, 1, tid);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        floe_column_def *cd;
+        if (t->cols == NULL) {
+            t->cols = floe_calloc((size_t)sqlite3_column_int64(st, 8) + 1, sizeof *t->cols);
+            if (t->cols == NULL) {
+                sqlite3_finalize(st);
+                goto nomem;
+            }
+        }
+        cd = &t->cols[t->ncols++];
+        cd->id = (uint32_t)sqlite3_column_int64(st, 0);
+        cd->name = col_text(st, 1);
+        cd->type.id = (uint8_t)sqlite3_column_int(st, 2);
+        cd->type.precision = (uint8_t)sqlite3_column_int(st, 3);
+        cd->type.scale = (uint8_t)sqlite3_column_int(st, 4);
+        cd->not_null = sqlite3_column_int(st, 5) != 0;
+        cd->added_version = (uint32_t)sqlite3_column_int64(st, 6);
+        cd->default_text = col_text(st, 7);
+        if (cd->name == NULL || (sqlite3_column_type(st, 7) != SQLITE_NULL && !cd->default_text)) {
+            sqlite3_finalize(st);
+            goto nomem;
+        }
+    }
+    sqlite3_finalize(st);
+    rc = prep(c,
+              "SELECT partition_col, shards, sort_cols, flush_rows, flush_bytes, flush_interval_ms,"
+              " ttl_seconds, ttl_col FROM table_options WHERE table_id=?",
+              &st, what, err);
+    if (rc) goto fail;
+    sqlite3_bind_int64(st, 1, tid);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *s = (const char *)sqlite3_column_text(st, 2);
+        uint32_t n = 0;
+        t->opts.partition_col = sqlite3_column_int64(st, 0);
+        t->opts.shards = (uint32_t)sqlite3_column_int64(st, 1);
+        t->opts.flush_rows = (uint64_t)sqlite3_column_int64(st, 3);
+        t->opts.flush_bytes = (uint64_t)sqlite3_column_int64(st, 4);
+        t->opts.flush_interval_ms = (uint32_t)sqlite3_column_int64(st, 5);
+        t->opts.ttl_seconds = sqlite3_column_int64(st, 6);
+        t->opts.ttl_col = sqlite3_column_int64(st, 7);
+        t->opts.sort_cols = floe_calloc(s ? strlen(s) / 2 + 2 : 1, sizeof(uint32_t));
+        if (t->opts.sort_cols == NULL) {
+            sqlite3_finalize(st);
+            goto nomem;
+        }
+        while (s && *s) {
+            char *e;
+            unsigned long v = strtoul(s, &e, 10);
+            if (e == s) break;
+            t->opts.sort_cols[n++] = (uint32_t)v;
+            s = *e == ',' ? e + 1 : e;
+        }
+        t->opts.nsort = n;
+    } else {
+        t->opts.partition_col = t->opts.ttl_col = -1;
+        t->opts.shards = 1;
+    }
+    sqlite3_finalize(st);
+    *out = t;
+    return FLOE_OK;
+nomem:
+    rc = floe_err_nomem(err);
+fail:
+    floe_table_def_free(t);
+    return rc;
+}
+
+int floe_catalog_get_table(floe_catalog *c, const char *name, floe_table_def **out, floe_err *err)
+{
+    int64_t tid;
+    int rc;
+    *out = NULL;
+    pthread_mutex_lock(&c->mu);
+    tid = table_id_by_name(c, name);
+    if (tid == -2)
+        rc = SQLERR(c, "get table");
+    else if (tid < 0)
+        rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: table '%s' does not exist", name);
+    else
+        rc = load_table(c, tid, out, err);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int floe_catalog_get_table_by_id(floe_catalog *c, int64_t id, floe_table_def **out, floe_err *err)
+{
+    int rc;
+    pthread_mutex_lock(&c->mu);
+    rc = load_table(c, id, out, err);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int floe_catalog_list_tables(floe_catalog *c, floe_table_def ***out, uint32_t *out_n, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    uint32_t n = 0, cap = 0, i;
+    floe_table_def **defs = NULL;
+    int rc;
+    *out = NULL;
+    *out_n = 0;
+    pthread_mutex_lock(&c->mu);
+    rc = prep(c, "SELECT id FROM tables ORDER BY name", &st, "list tables", err);
+    if (rc) goto out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap) {
+            int64_t *ni;
+            cap = cap ? cap * 2 : 16;
+            ni = floe_realloc(ids, cap * sizeof *ids);
+            if (ni == NULL) {
+                sqlite3_finalize(st);
+                rc = floe_err_nomem(err);
+                goto out;
+            }
+            ids = ni;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    defs = floe_calloc(n ? n : 1, sizeof *defs);
+    if (defs == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    for (i = 0; i < n && rc == FLOE_OK; i++) rc = load_table(c, ids[i], &defs[i], err);
+    if (rc) {
+        for (i = 0; i < n; i++) floe_table_def_free(defs[i]);
+        floe_free(defs);
+        goto out;
+    }
+    *out = defs;
+    *out_n = n;
+out:
+    pthread_mutex_unlock(&c->mu);
+    floe_free(ids);
+    return rc;
+}
+
+/* --------------------------------------------------------------- parts */
+
+int floe_catalog_alloc_part_id(floe_catalog *c, int64_t *out_id, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    const char *what = "allocate part id";
+    pthread_mutex_lock(&c->mu);
+    rc = begin(c, what, err);
+    if (rc) goto unlock;
+    rc = prep(c, "UPDATE meta SET value=value+1 WHERE key='next_part_id' RETURNING value-1", &st,
+              what, err);
+    if (rc) goto out;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out_id = sqlite3_column_int64(st, 0);
+    else
+        rc = SQLERR(c, what);
+    sqlite3_finalize(st);
+out:
+    rc = end(c, rc, what, err);
+unlock:
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+static int bind_value(sqlite3_stmt *st, int i, const floe_value *v)
+{
+    if (v->type.id == FLOE_TYPE_VARCHAR)
+        return sqlite3_bind_blob(st, i, v->v.s.len ? v->v.s.ptr : "", (int)v->v.s.len,
+                                 SQLITE_TRANSIENT);
+    return sqlite3_bind_blob(st, i, &v->v, 8, SQLITE_TRANSIENT);
+}
+
+/* Insert part rows for `p` (transaction and mutex held). */
+static int insert_part(floe_catalog *c, int64_t tid, const floe_part_info *p, const char *what,
+                       floe_err *err)
+{
+    sqlite3_stmt *st;
+    uint32_t i;
+    int rc = prep(c, "INSERT INTO parts VALUES(?,?,?,?,?,1)", &st, what, err);
+    if (rc) return rc;
+    sqlite3_bind_int64(st, 1, p->part_id);
+    sqlite3_bind_int64(st, 2, tid);
+    sqlite3_bind_int64(st, 3, (int64_t)p->rows);
+    sqlite3_bind_int64(st, 4, (int64_t)p->bytes);
+    sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
+    rc = run(c, st, what, err);
+    if (rc) return rc;
+    for (i = 0; i < p->ncols; i++) {
+        const floe_part_col_info *ci = &p->cols[i];
+        int flags = (ci->has_minmax ? 1 : 0) | (ci->min_trunc ? 2 : 0) | (ci->max_trunc ? 4 : 0);
+        rc = prep(c, "INSERT INTO part_columns VALUES(?,?,?,?,?,?,?)", &st, what, err);
+        if (rc) return rc;
+        sqlite3_bind_int64(st, 1, p->part_id);
+        sqlite3_bind_int64(st, 2, ci->id);
+        sqlite3_bind_int64(st, 3, (int64_t)ci->bytes);
+        sqlite3_bind_int64(st, 4, (int64_t)ci->nulls);
+        sqlite3_bind_int(st, 5, flags);
+        if (ci->has_minmax) {
+            bind_value(st, 6, &ci->min);
+            bind_value(st, 7, &ci->max);
+        }
+        rc = run(c, st, what, err);
+        if (rc) return rc;
+    }
+    return FLOE_OK;
+}
+
+static int table_exists(floe_catalog *c, int64_t tid)
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM tables WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, tid);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+static int set_offset_locked(floe_catalog *c, const floe_stream_offset *o, const char *what,
+                             floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(c, "INSERT OR REPLACE INTO stream_offsets VALUES(?,?,?,?,?)", &st, what, err);
+    if (rc) return rc;
+    sqlite3_bind_text(st, 1, o->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, o->topic, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, o->partition);
+    sqlite3_bind_int64(st, 4, o->next_offset);
+    sqlite3_bind_int64(st, 5, o->table_id);
+    return run(c, st, what, err);
+}
+
+int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_err *err)
+{
+    char what[80];
+    sqlite3_stmt *st;
+    uint32_t i;
+    int rc;
+    snprintf(what, sizeof what, "commit part-%lld", (long long)pc->part->part_id);
+    pthread_mutex_lock(&c->mu);
+    rc = begin(c, what, err);
+    if (rc) goto unlock;
+    if (!table_exists(c, pc->table_id)) {
+        rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: table id %lld does not exist", what,
+                          (long long)pc->table_id);
+        goto out;
+    }
+    rc = insert_part(c, pc->table_id, pc->part, what, err);
+    for (i = 0; rc == FLOE_OK && i < pc->nshards; i++) {
+        const floe_shard_range *r = &pc->shards[i];
+        rc = prep(c, "INSERT INTO part_shards VALUES(?,?,?,?)", &st, what, err);
+        if (rc) break;
+        sqlite3_bind_int64(st, 1, pc->part->part_id);
+        sqlite3_bind_int64(st, 2, r->shard);
+        sqlite3_bind_int64(st, 3, (int64_t)r->min_seq);
+        sqlite3_bind_int64(st, 4, (int64_t)r->max_seq);
+        rc = run(c, st, what, err);
+        if (rc) break;
+        rc = prep(c,
+                  "INSERT INTO shard_state VALUES(?1,?2,?3) ON CONFLICT(table_id, shard) DO UPDATE"
+                  " SET flushed_seq=max(flushed_seq, excluded.flushed_seq)",
+                  &st, what, err);
+        if (rc) break;
+        sqlite3_bind_int64(st, 1, pc->table_id);
+        sqlite3_bind_int64(st, 2, r->shard);
+        sqlite3_bind_int64(st, 3, (int64_t)r->max_seq);
+        rc = run(c, st, what, err);
+    }
+    for (i = 0; rc == FLOE_OK && i < pc->noffsets; i++)
+        rc = set_offset_locked(c, &pc->offsets[i], what, err);
+out:
+    rc = end(c, rc, what, err);
+unlock:
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+void floe_catalog_parts_free(floe_catalog_part *parts, uint32_t n)
+{
+    uint32_t i, k;
+    if (parts == NULL) return;
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < parts[i].ncols; k++) {
+            floe_catalog_part_col *pc = &parts[i].cols[k];
+            if (pc->min.type.id == FLOE_TYPE_VARCHAR) floe_free((void *)pc->min.v.s.ptr);
+            if (pc->max.type.id == FLOE_TYPE_VARCHAR) floe_free((void *)pc->max.v.s.ptr);
+        }
+        floe_free(parts[i].cols);
+        floe_free(parts[i].shards);
+    }
+    floe_free(parts);
+}
+
+/* Read a min/max blob as a value of type t; VARCHAR bytes are copied. */
+static int load_stat(sqlite3_stmt *st, int i, floe_type t, floe_value *v)
+{
+    const void *b = sqlite3_column_blob(st, i);
+    int n = sqlite3_column_bytes(st, i);
+    *v = floe_value_null(t);
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) return 0;
+    v->is_null = false;
+    if (t.id == FLOE_TYPE_VARCHAR) {
+        char *s = floe_strndup(b ? b : "", (size_t)n);
+        if (s == NULL) {
+            v->type.id = FLOE_TYPE_INVALID;
+            return -1;
+        }
+        v->v.s.ptr = s;
+        v->v.s.len = (uint32_t)n;
+    } else if (n == 8) {
+        memcpy(&v->v, b, 8);
+    }
+    return 0;
+}
+
+int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part **out,
+                            uint32_t *out_n, floe_err *err)
+{
+    const char *what = "list parts";
+    floe_table_def *t = NULL;
+    floe_catalog_part *parts = NULL;
+    sqlite3_stmt *st = NULL;
+    uint32_t n = 0, cap = 0, i, scap;
+    int rc;
+    *out = NULL;
+    *out_n = 0;
+    pthread_mutex_lock(&c->mu);
+    rc = exec(c, "BEGIN", what, err); /* one consistent snapshot */
+    if (rc) goto unlock;
+    rc = load_table(c, table_id, &t, err);
+    if (rc) goto out;
+    rc = prep(c, "SELECT id, rows, bytes, created FROM parts WHERE table_id=? ORDER BY id", &st,
+              what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, table_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        floe_catalog_part *p;
+        if (n == cap) {
+            floe_catalog_part *np;
+            cap = cap ? cap * 2 : 16;
+            np = floe_realloc(parts, cap * sizeof *np);
+            if (np == NULL) {
+                rc = floe_err_nomem(err);
+                goto out;
+            }
+            parts = np;
+        }
+        p = &parts[n++];
+        memset(p, 0, sizeof *p);
+        p->id = sqlite3_column_int64(st, 0);
+        p->table_id = table_id;
+        p->rows = (uint64_t)sqlite3_column_int64(st, 1);
+        p->bytes = (uint64_t)sqlite3_column_int64(st, 2);
+        p->created = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (i = 0; i < n && rc == FLOE_OK; i++) {
+        floe_catalog_part *p = &parts[i];
+        p->cols = floe_calloc(t->ncols + 1, sizeof *p->cols);
+        scap = t->opts.shards + 1;
+        p->shards = floe_calloc(scap, sizeof *p->shards);
+        if (!p->cols || !p->shards) {
+            rc = floe_err_nomem(err);
+            break;
+        }
+        rc = prep(c, "SELECT col_id, bytes, nulls, flags, min, max FROM part_columns WHERE part_id=?",
+                  &st, what, err);
+        if (rc) break;
+        sqlite3_bind_int64(st, 1, p->id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            uint32_t cid = (uint32_t)sqlite3_column_int64(st, 0), k;
+            floe_catalog_part_col *pc;
+            int flags = sqlite3_column_int(st, 3);
+            for (k = 0; k < t->ncols && t->cols[k].id != cid; k++) {
+            }
+            if (k == t->ncols) continue; /* a dropped column */
+            pc = &p->cols[p->ncols++];
+            pc->col_id = cid;
+            pc->bytes = (uint64_t)sqlite3_column_int64(st, 1);
+            pc->nulls = (uint64_t)sqlite3_column_int64(st, 2);
+            pc->has_minmax = flags & 1;
+            pc->min_trunc = (flags & 2) != 0;
+            pc->max_trunc = (flags & 4) != 0;
+            if (load_stat(st, 4, t->cols[k].type, &pc->min) ||
+                load_stat(st, 5, t->cols[k].type, &pc->max)) {
+                rc = floe_err_nomem(err);
+                break;
+            }
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc) break;
+        rc = prep(c, "SELECT shard, min_seq, max_seq FROM part_shards WHERE part_id=? ORDER BY shard",
+                  &st, what, err);
+        if (rc) break;
+        sqlite3_bind_int64(st, 1, p->id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            floe_shard_range *r;
+            if (p->nshards == scap) {
+                floe_shard_range *nr = floe_realloc(p->shards, (size_t)scap * 2 * sizeof *nr);
+                if (nr == NULL) {
+                    rc = floe_err_nomem(err);
+                    break;
+                }
+                p->shards = nr;
+                scap *= 2;
+            }
+            r = &p->shards[p->nshards++];
+            r->shard = (uint32_t)sqlite3_column_int64(st, 0);
+            r->min_seq = (uint64_t)sqlite3_column_int64(st, 1);
+            r->max_seq = (uint64_t)sqlite3_column_int64(st, 2);
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+out:
+    if (st) sqlite3_finalize(st);
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+unlock:
+    pthread_mutex_unlock(&c->mu);
+    floe_table_def_free(t);
+    if (rc) {
+        floe_catalog_parts_free(parts, n);
+        return rc;
+    }
+    *out = parts;
+    *out_n = n;
+    return FLOE_OK;
+}
+
+int floe_catalog_replace_parts(floe_catalog *c, int64_t table_id, const int64_t *old_ids,
+                               uint32_t nold, const floe_part_info *merged, floe_err *err)
+{
+    char what[80];
+    sqlite3_stmt *st;
+    uint32_t i;
+    int rc;
+    snprintf(what, sizeof what, "replace %u parts of table %lld", nold, (long long)table_id);
+    pthread_mutex_lock(&c->mu);
+    rc = begin(c, what, err);
+    if (rc) goto unlock;
+    rc = exec(c, "CREATE TEMP TABLE IF NOT EXISTS merge_shards(shard INTEGER, min_seq INTEGER,"
+                 " max_seq INTEGER); DELETE FROM merge_shards;", what, err);
+    for (i = 0; rc == FLOE_OK && i < nold; i++) {
+        rc = prep(c, "SELECT 1 FROM parts WHERE id=? AND table_id=?", &st, what, err);
+        if (rc) break;
+        sqlite3_bind_int64(st, 1, old_ids[i]);
+        sqlite3_bind_int64(st, 2, table_id);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: part-%lld is not committed", what,
+                              (long long)old_ids[i]);
+        sqlite3_finalize(st);
+        if (rc) break;
+        rc = prep(c, "INSERT INTO merge_shards SELECT shard, min_seq, max_seq FROM part_shards"
+                     " WHERE part_id=?", &st, what, err);
+        if (rc) break;
+        sqlite3_bind_int64(st, 1, old_ids[i]);
+        rc = run(c, st, what, err);
+        if (rc) break;
+        rc = prep(c, "DELETE FROM parts WHERE id=?", &st, what, err);
+        if (rc) break;
+        sqlite3_bind_int64(st, 1, old_ids[i]);
+        rc = run(c, st, what, err);
+    }
+    if (rc == FLOE_OK && merged) {
+        rc = insert_part(c, table_id, merged, what, err);
+        if (rc == FLOE_OK) {
+            rc = prep(c, "INSERT INTO part_shards SELECT ?, shard, min(min_seq), max(max_seq)"
+                         " FROM merge_shards GROUP BY shard", &st, what, err);
+            if (rc == FLOE_OK) {
+                sqlite3_bind_int64(st, 1, merged->part_id);
+                rc = run(c, st, what, err);
+            }
+        }
+    }
+    rc = end(c, rc, what, err);
+unlock:
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int floe_catalog_part_ids(floe_catalog *c, int64_t table_id, int64_t **out_ids, uint32_t *out_n,
+                          floe_err *err)
+{
+    sqlite3_stmt *st;
+    int64_t *ids = NULL;
+    uint32_t n = 0, cap = 0;
+    int rc;
+    *out_ids = NULL;
+    *out_n = 0;
+    pthread_mutex_lock(&c->mu);
+    rc = prep(c, "SELECT id FROM parts WHERE table_id=? ORDER BY id", &st, "list part ids", err);
+    if (rc == FLOE_OK) {
+        sqlite3_bind_int64(st, 1, table_id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (n == cap) {
+                int64_t *ni;
+                cap = cap ? cap * 2 : 16;
+                ni = floe_realloc(ids, cap * sizeof *ids);
+                if (ni == NULL) {
+                    rc = floe_err_nomem(err);
+                    break;
+                }
+                ids = ni;
+            }
+            ids[n++] = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (rc) {
+        floe_free(ids);
+        return rc;
+    }
+    *out_ids = ids;
+    *out_n = n;
+    return FLOE_OK;
+}
+
+/* --------------------------------------------------- sequence, offsets */
+
+int floe_catalog_flushed_seq(floe_catalog *c, int64_t table_id, uint32_t shard, uint64_t *out_seq,
+                             floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    *out_seq = 0;
+    pthread_mutex_lock(&c->mu);
+    rc = prep(c, "SELECT flushed_seq FROM shard_state WHERE table_id=? AND shard=?", &st,
+              "read flushed_seq", err);
+    if (rc == FLOE_OK) {
+        sqlite3_bind_int64(st, 1, table_id);
+        sqlite3_bind_int64(st, 2, shard);
+        if (sqlite3_step(st) == SQLITE_ROW) *out_seq = (uint64_t)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int floe_catalog_get_offset(floe_catalog *c, const char *source, const char *topic,
+                            int32_t partition, int64_t *out_next, int64_t *out_table_id,
+                            floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    pthread_mutex_lock(&c->mu);
+    rc = prep(c, "SELECT next_offset, table_id FROM stream_offsets WHERE source=? AND topic=?"
+                 " AND partition=?", &st, "read stream offset", err);
+    if (rc == FLOE_OK) {
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, partition);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            if (out_next) *out_next = sqlite3_column_int64(st, 0);
+            if (out_table_id) *out_table_id = sqlite3_column_int64(st, 1);
+        } else {
+            rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: no offset for %s %s[%d]", source,
+                              topic, partition);
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int floe_catalog_set_offset(floe_catalog *c, const floe_stream_offset *o, floe_err *err)
+{
+    int rc;
+    pthread_mutex_lock(&c->mu);
+    rc = set_offset_locked(c, o, "store stream offset", err);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int floe_catalog_get_producer(floe_catalog *c, const char *producer, int64_t table_id,
+                              uint64_t *out_last_seq, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    pthread_mutex_lock(&c->mu);
+    rc = prep(c, "SELECT last_seq FROM producers WHERE producer=? AND table_id=?", &st,
+              "read producer state", err);
+    if (rc == FLOE_OK) {
+        sqlite3_bind_text(st, 1, producer, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, table_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *out_last_seq = (uint64_t)sqlite3_column_int64(st, 0);
+        else
+            rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: producer '%s' is unknown", producer);
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int floe_catalog_set_producer(floe_catalog *c, const char *producer, int64_t table_id,
+                              uint64_t last_seq, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    pthread_mutex_lock(&c->mu);
+    rc = prep(c, "INSERT OR REPLACE INTO producers VALUES(?,?,?)", &st, "store producer state", err);
+    if (rc == FLOE_OK) {
+        sqlite3_bind_text(st, 1, producer, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, table_id);
+        sqlite3_bind_int64(st, 3, (int64_t)last_seq);
+        rc = run(c, st, "store producer state", err);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}

@@ -1,0 +1,191 @@
+/* storage/catalog.h: the catalog: table definitions, committed parts, shard
+ * sequence state, stream offsets and producer state, in sqlite3.
+ *
+ * Purpose: one sqlite3 database (<db_dir>/catalog.db, or in memory) in WAL
+ * mode with synchronous=FULL holds everything that must survive a restart
+ * besides the data files and the WAL. Committing a part here is the single
+ * commit point of a flush or merge (storage/part.h writes the files first).
+ * The catalog schema is versioned (schema_version) and upgraded by forward
+ * migrations at open; a newer catalog than this build knows is refused.
+ *
+ * Invariants: table names are unique case-insensitively; column ids are
+ * stable (never reused within a table); table and part ids are never reused.
+ * shard_state.flushed_seq is the highest sequence number contained in
+ * committed parts of that shard (only ever advances). Every function that
+ * writes does so in one transaction: on failure nothing changes.
+ *
+ * Ownership: floe_table_def and floe_catalog_part results are allocated by
+ * the catalog and freed by the caller with floe_table_def_free /
+ * floe_catalog_parts_free. Inputs are copied.
+ *
+ * Thread-safety: a floe_catalog may be used from several threads; an
+ * internal mutex serialises calls. This is the only file that includes
+ * <sqlite3.h>. Errors name what failed: "catalog: create table 'events':
+ * table already exists".
+ */
+#ifndef FLOE_STORAGE_CATALOG_H
+#define FLOE_STORAGE_CATALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "storage/part.h"
+#include "util/err.h"
+#include "util/types.h"
+
+#define FLOE_CATALOG_VERSION 1 /* schema version this build writes */
+
+typedef struct floe_column_def {
+    uint32_t id;           /* stable column id (assigned by the catalog) */
+    char *name;            /* owned */
+    floe_type type;
+    bool not_null;
+    char *default_text;    /* SQL text of the DEFAULT, NULL when none; owned */
+    uint32_t added_version; /* table version that added the column (1 = CREATE) */
+} floe_column_def;
+
+typedef struct floe_table_options {
+    int64_t partition_col;     /* column id of the partition key, -1 none */
+    uint32_t shards;           /* memtable shards, >= 1 */
+    uint32_t nsort;            /* sort key columns */
+    uint32_t *sort_cols;       /* nsort column ids; owned */
+    uint64_t flush_rows;       /* flush a shard after this many rows (0: default) */
+    uint64_t flush_bytes;      /* ... or bytes (0: default) */
+    uint32_t flush_interval_ms; /* ... or age (0: default) */
+    int64_t ttl_seconds;       /* 0: no TTL */
+    int64_t ttl_col;           /* column id the TTL applies to, -1 none */
+} floe_table_options;
+
+typedef struct floe_table_def {
+    int64_t id;            /* assigned by floe_catalog_create_table */
+    char *name;            /* owned */
+    int64_t created;       /* unix seconds */
+    uint32_t version;      /* schema version of the table, +1 per ALTER */
+    uint32_t next_col_id;  /* next column id to assign */
+    uint32_t ncols;
+    floe_column_def *cols; /* ncols, in ordinal order; owned */
+    floe_table_options opts;
+} floe_table_def;
+
+/* Free a definition and everything it owns. NULL ok. */
+void floe_table_def_free(floe_table_def *t);
+/* Deep copy. FLOE_NOMEM. */
+int floe_table_def_copy(const floe_table_def *src, floe_table_def **out, floe_err *err);
+/* Index of the column named `name` (case-insensitive), or -1. */
+int floe_table_def_find(const floe_table_def *t, const char *name);
+/* Schema view of the table for part readers/writers; `cols` must have room
+ * for t->ncols entries and borrows names from t. */
+floe_part_schema floe_table_def_schema(const floe_table_def *t, floe_part_column *cols);
+
+typedef struct floe_catalog floe_catalog;
+
+/* Open or create <db_dir>/catalog.db; db_dir NULL means in memory. */
+int floe_catalog_open(const char *db_dir, floe_catalog **out, floe_err *err);
+void floe_catalog_close(floe_catalog *c); /* NULL ok */
+
+/* Create a table from `def` (name, columns with name/type/not_null/default,
+ * options; ids, versions and `created` are assigned). Column ids are 1..n in
+ * order. FLOE_CONSTRAINT when the name exists. *out_id may be NULL. */
+int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_t *out_id,
+                              floe_err *err);
+/* Drop a table with its parts, shard state, offsets and producer state.
+ * *out_id (may be NULL) gets its id so the caller can remove its files.
+ * FLOE_NOTFOUND when absent. */
+int floe_catalog_drop_table(floe_catalog *c, const char *name, int64_t *out_id, floe_err *err);
+/* ALTER TABLE ADD COLUMN: appends `col` (name, type, not_null, default) with
+ * a new id, bumping the table version. FLOE_CONSTRAINT when the name exists. */
+int floe_catalog_add_column(floe_catalog *c, const char *table, const floe_column_def *col,
+                            uint32_t *out_col_id, floe_err *err);
+/* Table definition by name (case-insensitive) or id; FLOE_NOTFOUND. Free
+ * with floe_table_def_free. */
+int floe_catalog_get_table(floe_catalog *c, const char *name, floe_table_def **out,
+                           floe_err *err);
+int floe_catalog_get_table_by_id(floe_catalog *c, int64_t id, floe_table_def **out,
+                                 floe_err *err);
+/* All tables ordered by name; free each with floe_table_def_free and the
+ * array with floe_free. */
+int floe_catalog_list_tables(floe_catalog *c, floe_table_def ***out, uint32_t *out_n,
+                             floe_err *err);
+
+/* A fresh part id (never returned again, even after a crash). */
+int floe_catalog_alloc_part_id(floe_catalog *c, int64_t *out_id, floe_err *err);
+
+typedef struct floe_shard_range {
+    uint32_t shard;
+    uint64_t min_seq, max_seq; /* sequence numbers of rows in the part */
+} floe_shard_range;
+
+typedef struct floe_stream_offset {
+    const char *source;    /* e.g. "kafka" */
+    const char *topic;
+    int32_t partition;
+    int64_t next_offset;   /* first offset not yet in floe */
+    int64_t table_id;
+} floe_stream_offset;
+
+typedef struct floe_part_commit {
+    int64_t table_id;
+    const floe_part_info *part;      /* as filled by floe_part_writer_finish */
+    const floe_shard_range *shards;  /* rows of the part per shard */
+    uint32_t nshards;
+    const floe_stream_offset *offsets; /* stream offsets the flush covers (may be NULL) */
+    uint32_t noffsets;
+} floe_part_commit;
+
+/* In ONE transaction: insert the part with its column statistics and shard
+ * ranges, advance each shard's flushed_seq to at least max_seq, and store
+ * the stream offsets. On any failure nothing is recorded. */
+int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_err *err);
+
+/* Per-column statistics of a committed part. */
+typedef struct floe_catalog_part_col {
+    uint32_t col_id;
+    uint64_t bytes, nulls;
+    bool has_minmax, min_trunc, max_trunc;
+    floe_value min, max; /* VARCHAR bytes owned by the part list */
+} floe_catalog_part_col;
+
+typedef struct floe_catalog_part {
+    int64_t id, table_id;
+    uint64_t rows, bytes;
+    int64_t created; /* unix seconds */
+    uint32_t ncols;
+    floe_catalog_part_col *cols;
+    uint32_t nshards;
+    floe_shard_range *shards;
+} floe_catalog_part;
+
+/* Committed parts of a table ordered by id. Free with floe_catalog_parts_free. */
+int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part **out,
+                            uint32_t *out_n, floe_err *err);
+void floe_catalog_parts_free(floe_catalog_part *parts, uint32_t n);
+
+/* Merges and TTL: in ONE transaction remove parts old_ids[0, nold) (all must
+ * be committed parts of table_id, else FLOE_NOTFOUND and nothing changes)
+ * and, when `merged` is not NULL, add it with the union of the old parts'
+ * shard ranges. */
+int floe_catalog_replace_parts(floe_catalog *c, int64_t table_id, const int64_t *old_ids,
+                               uint32_t nold, const floe_part_info *merged, floe_err *err);
+
+/* Highest sequence number in committed parts for a shard (0 when none). */
+int floe_catalog_flushed_seq(floe_catalog *c, int64_t table_id, uint32_t shard,
+                             uint64_t *out_seq, floe_err *err);
+
+/* Stream offsets: get (FLOE_NOTFOUND when never stored) and set (upsert). */
+int floe_catalog_get_offset(floe_catalog *c, const char *source, const char *topic,
+                            int32_t partition, int64_t *out_next, int64_t *out_table_id,
+                            floe_err *err);
+int floe_catalog_set_offset(floe_catalog *c, const floe_stream_offset *o, floe_err *err);
+
+/* Idempotent producers: last sequence accepted from `producer` into a table
+ * (FLOE_NOTFOUND when unknown), and its update (upsert). */
+int floe_catalog_get_producer(floe_catalog *c, const char *producer, int64_t table_id,
+                              uint64_t *out_last_seq, floe_err *err);
+int floe_catalog_set_producer(floe_catalog *c, const char *producer, int64_t table_id,
+                              uint64_t last_seq, floe_err *err);
+
+/* Committed part ids of a table (for floe_part_gc); free with floe_free. */
+int floe_catalog_part_ids(floe_catalog *c, int64_t table_id, int64_t **out_ids, uint32_t *out_n,
+                          floe_err *err);
+
+#endif

@@ -1,0 +1,1058 @@
+/* storage/encode.c: per-block encodings (plain, dict, RLE, FOR, delta, ALP).
+ *
+ * Integer-like values (BOOLEAN, INTEGER, BIGINT, DECIMAL, DATE, TIMESTAMP,
+ * and DOUBLE bit patterns for DICT/RLE) are widened to int64 for encoding;
+ * decoders write int64 straight into 8-byte outputs and narrow through a
+ * scratch array for smaller types. Bit unpacking runs in groups of 8 values
+ * (a group of w-bit values is exactly w bytes, so every group starts on a
+ * byte) with one loop per width specialised at compile time.
+ */
+#include "storage/encode.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "util/hash.h"
+#include "util/mem.h"
+
+/* ------------------------------------------------------------ buffers */
+
+int floe_encode_buf_reserve(floe_encbuf *b, size_t extra, floe_err *err)
+{
+    size_t need = b->len + extra, cap;
+    uint8_t *p;
+    if (need <= b->cap) return FLOE_OK;
+    cap = b->cap ? b->cap : 4096;
+    while (cap < need) cap *= 2;
+    p = floe_realloc(b->p, cap);
+    if (p == NULL) return floe_err_nomem(err);
+    b->p = p;
+    b->cap = cap;
+    return FLOE_OK;
+}
+
+void floe_encode_buf_free(floe_encbuf *b)
+{
+    if (b == NULL) return;
+    floe_free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+static void put_bytes(floe_encbuf *b, const void *p, size_t n)
+{
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+static void put_u8(floe_encbuf *b, uint8_t v) { put_bytes(b, &v, 1); }
+static void put_u32(floe_encbuf *b, uint32_t v) { put_bytes(b, &v, 4); }
+static void put_u64(floe_encbuf *b, uint64_t v) { put_bytes(b, &v, 8); }
+
+/* Bounds-checked reader over a block's bytes. */
+typedef struct rd {
+    const uint8_t *p;
+    size_t len, off;
+} rd;
+
+static int rd_take(rd *r, size_t n, const uint8_t **out)
+{
+    if (n > r->len - r->off) return 0;
+    *out = r->p + r->off;
+    r->off += n;
+    return 1;
+}
+static int rd_u8(rd *r, uint8_t *v)
+{
+    const uint8_t *q;
+    if (!rd_take(r, 1, &q)) return 0;
+    *v = *q;
+    return 1;
+}
+static int rd_u32(rd *r, uint32_t *v)
+{
+    const uint8_t *q;
+    if (!rd_take(r, 4, &q)) return 0;
+    memcpy(v, q, 4);
+    return 1;
+}
+static int rd_u64(rd *r, uint64_t *v)
+{
+    const uint8_t *q;
+    if (!rd_take(r, 8, &q)) return 0;
+    memcpy(v, q, 8);
+    return 1;
+}
+
+/* -------------------------------------------------------- bit packing */
+
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t bits_for(uint64_t range)
+{
+    return range ? (uint32_t)(64 - __builtin_clzll(range)) : 0;
+}
+
+size_t floe_encode_packed_size(uint32_t n, uint32_t w)
+{
+    return ((size_t)n * w + 7) / 8;
+}
+
+void floe_encode_bitpack(const uint64_t *v, uint32_t n, uint32_t w, uint8_t *out)
+{
+    uint64_t mask = w == 64 ? ~0ULL : (1ULL << w) - 1, acc = 0;
+    uint32_t fill = 0, i;
+    size_t o = 0, nb = floe_encode_packed_size(n, w);
+    if (w == 0) return;
+    for (i = 0; i < n; i++) {
+        uint64_t x = v[i] & mask;
+        acc |= x << fill;
+        if (fill + w >= 64) {
+            memcpy(out + o, &acc, 8);
+            o += 8;
+            acc = fill ? x >> (64 - fill) : 0;
+            fill = fill + w - 64;
+        } else {
+            fill += w;
+        }
+    }
+    if (o < nb) memcpy(out + o, &acc, nb - o);
+}
+
+/* Unpack `ng` groups of 8 values of W bits: reads at most W + 9 bytes past
+ * each group start (the caller guarantees they exist). */
+typedef void (*unpack_fn)(const uint8_t *in, uint64_t *out, size_t ng, uint64_t base);
+
+#define FLOE_UNPACK(W)                                                                  \
+    static void unpack_##W(const uint8_t *in, uint64_t *out, size_t ng, uint64_t base) \
+    {                                                                                   \
+        const uint64_t mask = (1ULL << W) - 1;                                          \
+        size_t g;                                                                       \
+        int j;                                                                          \
+        for (g = 0; g < ng; g++, in += W, out += 8)                                     \
+            for (j = 0; j < 8; j++)                                                     \
+                out[j] = base + ((load64(in + (j * W) / 8) >> ((j * W) % 8)) & mask);   \
+    }
+FLOE_UNPACK(1) FLOE_UNPACK(2) FLOE_UNPACK(3) FLOE_UNPACK(4) FLOE_UNPACK(5) FLOE_UNPACK(6)
+FLOE_UNPACK(7) FLOE_UNPACK(8) FLOE_UNPACK(9) FLOE_UNPACK(10) FLOE_UNPACK(11) FLOE_UNPACK(12)
+FLOE_UNPACK(13) FLOE_UNPACK(14) FLOE_UNPACK(15) FLOE_UNPACK(16) FLOE_UNPACK(17) FLOE_UNPACK(18)
+FLOE_UNPACK(19) FLOE_UNPACK(20) FLOE_UNPACK(21) FLOE_UNPACK(22) FLOE_UNPACK(23) FLOE_UNPACK(24)
+FLOE_UNPACK(25) FLOE_UNPACK(26) FLOE_UNPACK(27) FLOE_UNPACK(28) FLOE_UNPACK(29) FLOE_UNPACK(30)
+FLOE_UNPACK(31) FLOE_UNPACK(32) FLOE_UNPACK(33) FLOE_UNPACK(34) FLOE_UNPACK(35) FLOE_UNPACK(36)
+FLOE_UNPACK(37) FLOE_UNPACK(38) FLOE_UNPACK(39) FLOE_UNPACK(40) FLOE_UNPACK(41) FLOE_UNPACK(42)
+FLOE_UNPACK(43) FLOE_UNPACK(44) FLOE_UNPACK(45) FLOE_UNPACK(46) FLOE_UNPACK(47) FLOE_UNPACK(48)
+FLOE_UNPACK(49) FLOE_UNPACK(50) FLOE_UNPACK(51) FLOE_UNPACK(52) FLOE_UNPACK(53) FLOE_UNPACK(54)
+FLOE_UNPACK(55) FLOE_UNPACK(56)
+#undef FLOE_UNPACK
+
+static void unpack_0(const uint8_t *in, uint64_t *out, size_t ng, uint64_t base)
+{
+    size_t i;
+    (void)in;
+    for (i = 0; i < ng * 8; i++) out[i] = base;
+}
+
+/* Widths 57..64: a value may span 9 bytes. */
+static void unpack_wide(const uint8_t *in, uint64_t *out, size_t ng, uint64_t base, uint32_t w)
+{
+    uint64_t mask = w == 64 ? ~0ULL : (1ULL << w) - 1;
+    size_t g;
+    int j;
+    for (g = 0; g < ng; g++, in += w, out += 8) {
+        for (j = 0; j < 8; j++) {
+            size_t bit = (size_t)j * w, byte = bit / 8;
+            uint32_t s = (uint32_t)(bit % 8);
+            uint64_t v = load64(in + byte) >> s;
+            if (s) v |= (uint64_t)in[byte + 8] << (64 - s);
+            out[j] = base + (v & mask);
+        }
+    }
+}
+
+static const unpack_fn unpackers[57] = {
+    unpack_0,  unpack_1,  unpack_2,  unpack_3,  unpack_4,  unpack_5,  unpack_6,  unpack_7,
+    unpack_8,  unpack_9,  unpack_10, unpack_11, unpack_12, unpack_13, unpack_14, unpack_15,
+    unpack_16, unpack_17, unpack_18, unpack_19, unpack_20, unpack_21, unpack_22, unpack_23,
+    unpack_24, unpack_25, unpack_26, unpack_27, unpack_28, unpack_29, unpack_30, unpack_31,
+    unpack_32, unpack_33, unpack_34, unpack_35, unpack_36, unpack_37, unpack_38, unpack_39,
+    unpack_40, unpack_41, unpack_42, unpack_43, unpack_44, unpack_45, unpack_46, unpack_47,
+    unpack_48, unpack_49, unpack_50, unpack_51, unpack_52, unpack_53, unpack_54, unpack_55,
+    unpack_56};
+
+static void unpack_groups(const uint8_t *in, uint64_t *out, size_t ng, uint64_t base, uint32_t w)
+{
+    if (w <= 56)
+        unpackers[w](in, out, ng, base);
+    else
+        unpack_wide(in, out, ng, base, w);
+}
+
+void floe_encode_bitunpack(const uint8_t *in, uint32_t n, uint32_t w, uint64_t base,
+                           uint64_t *out)
+{
+    size_t len = floe_encode_packed_size(n, w);
+    size_t full = n / 8, fast = full, g0, rest_bytes, ng;
+    uint8_t tb[256];
+    uint64_t tmp[160];
+
+    /* groups whose reads (w + 9 bytes from the group start) stay inside `in` */
+    if (w > 0) {
+        size_t safe = len >= (size_t)w + 16 ? (len - w - 16) / w + 1 : 0;
+        if (safe < fast) fast = safe;
+    }
+    unpack_groups(in, out, fast, base, w);
+    g0 = fast;
+    if ((size_t)g0 * 8 >= n) return;
+    /* the tail: copy the remaining bytes into a zero-padded buffer */
+    rest_bytes = len - g0 * w;
+    ng = ((size_t)n - g0 * 8 + 7) / 8;
+    memset(tb, 0, sizeof tb);
+    memcpy(tb, in + g0 * w, rest_bytes);
+    unpack_groups(tb, tmp, ng, base, w);
+    memcpy(out + g0 * 8, tmp, ((size_t)n - g0 * 8) * sizeof(uint64_t));
+}
+
+/* ------------------------------------------------------- applicability */
+
+static int phys_width(floe_type t)
+{
+    switch ((floe_type_id)t.id) {
+    case FLOE_TYPE_BOOLEAN: return 1;
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE: return 4;
+    case FLOE_TYPE_BIGINT:
+    case FLOE_TYPE_DECIMAL:
+    case FLOE_TYPE_TIMESTAMP:
+    case FLOE_TYPE_DOUBLE: return 8;
+    default: return 0; /* VARCHAR, INTERVAL: not integer-like */
+    }
+}
+
+static bool is_intlike(floe_type t)
+{
+    return phys_width(t) != 0 && t.id != FLOE_TYPE_DOUBLE;
+}
+
+bool floe_encode_applies(floe_type t, int enc)
+{
+    switch (enc) {
+    case FLOE_ENC_PLAIN: return t.id != FLOE_TYPE_INVALID;
+    case FLOE_ENC_DICT: return phys_width(t) != 0 || t.id == FLOE_TYPE_VARCHAR;
+    case FLOE_ENC_RLE: return phys_width(t) != 0;
+    case FLOE_ENC_FOR:
+    case FLOE_ENC_DELTA: return is_intlike(t);
+    case FLOE_ENC_ALP: return t.id == FLOE_TYPE_DOUBLE;
+    default: return false;
+    }
+}
+
+const char *floe_encode_name(int enc)
+{
+    static const char *names[FLOE_ENC_COUNT] = {"plain", "dict", "rle", "for", "delta", "alp"};
+    return enc >= 0 && enc < FLOE_ENC_COUNT ? names[enc] : "?";
+}
+
+/* ------------------------------------------------------------ encoding */
+
+static inline bool valid_at(const uint64_t *validity, uint32_t i)
+{
+    return validity == NULL || ((validity[i >> 6] >> (i & 63)) & 1);
+}
+
+/* Widen to int64 (DOUBLE: bit pattern); NULL slots copy the previous valid
+ * value (the first valid one for leading NULLs) so they cost nothing. */
+static void widen(floe_type t, const void *data, const uint64_t *validity, uint32_t n,
+                  int64_t *out)
+{
+    uint32_t i, first = 0;
+    int w = phys_width(t);
+    for (i = 0; i < n; i++) {
+        if (w == 1)
+            out[i] = ((const uint8_t *)data)[i];
+        else if (w == 4)
+            out[i] = ((const int32_t *)data)[i];
+        else
+            memcpy(&out[i], (const char *)data + (size_t)i * 8, 8);
+    }
+    if (validity == NULL) return;
+    while (first < n && !valid_at(validity, first)) first++;
+    if (first == n) {
+        memset(out, 0, (size_t)n * sizeof *out);
+        return;
+    }
+    for (i = 0; i < first; i++) out[i] = out[first];
+    for (i = first + 1; i < n; i++)
+        if (!valid_at(validity, i)) out[i] = out[i - 1];
+}
+
+/* Hash set of int64 -> code, open addressing. */
+typedef struct i64_dict {
+    int64_t *keys;
+    uint32_t *codes; /* code + 1; 0 = empty */
+    int64_t *vals;   /* values in code order */
+    uint32_t mask, n, limit;
+} i64_dict;
+
+static int i64_dict_init(i64_dict *d, uint32_t limit)
+{
+    uint32_t cap = 16;
+    while (cap < limit * 2) cap *= 2;
+    memset(d, 0, sizeof *d);
+    d->keys = floe_malloc((size_t)cap * sizeof(int64_t));
+    d->codes = floe_calloc(cap, sizeof(uint32_t));
+    d->vals = floe_malloc((size_t)limit * sizeof(int64_t) + 8);
+    d->mask = cap - 1;
+    d->limit = limit;
+    return d->keys && d->codes && d->vals;
+}
+
+static void i64_dict_free(i64_dict *d)
+{
+    floe_free(d->keys);
+    floe_free(d->codes);
+    floe_free(d->vals);
+}
+
+/* Code of v, inserting it; UINT32_MAX once more than `limit` distinct. */
+static uint32_t i64_dict_put(i64_dict *d, int64_t v)
+{
+    uint32_t h = (uint32_t)floe_hash_u64((uint64_t)v) & d->mask;
+    for (;;) {
+        uint32_t c = d->codes[h];
+        if (c == 0) {
+            if (d->n == d->limit) return UINT32_MAX;
+            d->keys[h] = v;
+            d->vals[d->n] = v;
+            d->codes[h] = ++d->n;
+            return d->n - 1;
+        }
+        if (d->keys[h] == v) return c - 1;
+        h = (h + 1) & d->mask;
+    }
+}
+
+/* Same for strings (pointer + length, not copied). */
+typedef struct str_dict {
+    uint64_t *hashes;
+    uint32_t *codes; /* code + 1; 0 = empty */
+    floe_string *vals;
+    uint32_t mask, n, limit;
+    size_t bytes; /* sum of distinct lengths */
+} str_dict;
+
+static int str_dict_init(str_dict *d, uint32_t limit)
+{
+    uint32_t cap = 16;
+    while (cap < limit * 2) cap *= 2;
+    memset(d, 0, sizeof *d);
+    d->hashes = floe_malloc((size_t)cap * sizeof(uint64_t));
+    d->codes = floe_calloc(cap, sizeof(uint32_t));
+    d->vals = floe_malloc((size_t)limit * sizeof(floe_string) + 16);
+    d->mask = cap - 1;
+    d->limit = limit;
+    return d->hashes && d->codes && d->vals;
+}
+
+static void str_dict_free(str_dict *d)
+{
+    floe_free(d->hashes);
+    floe_free(d->codes);
+    floe_free(d->vals);
+}
+
+static uint32_t str_dict_put(str_dict *d, floe_string s)
+{
+    uint64_t hv = floe_hash64(s.ptr, s.len);
+    uint32_t h = (uint32_t)hv & d->mask;
+    for (;;) {
+        uint32_t c = d->codes[h];
+        if (c == 0) {
+            if (d->n == d->limit) return UINT32_MAX;
+            d->hashes[h] = hv;
+            d->vals[d->n] = s;
+            d->bytes += s.len;
+            d->codes[h] = ++d->n;
+            return d->n - 1;
+        }
+        if (d->hashes[h] == hv && d->vals[c - 1].len == s.len &&
+            (s.len == 0 || memcmp(d->vals[c - 1].ptr, s.ptr, s.len) == 0))
+            return c - 1;
+        h = (h + 1) & d->mask;
+    }
+}
+
+/* Pack v[0,n) - base with width w and append. */
+static int put_packed(floe_encbuf *out, const int64_t *v, uint32_t n, uint64_t base, uint32_t w,
+                      floe_err *err)
+{
+    size_t nb = floe_encode_packed_size(n, w);
+    uint64_t *tmp;
+    uint32_t i;
+    int rc = floe_encode_buf_reserve(out, nb, err);
+    if (rc) return rc;
+    tmp = floe_malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
+    if (tmp == NULL) return floe_err_nomem(err);
+    for (i = 0; i < n; i++) tmp[i] = (uint64_t)v[i] - base;
+    floe_encode_bitpack(tmp, n, w, out->p + out->len);
+    out->len += nb;
+    floe_free(tmp);
+    return FLOE_OK;
+}
+
+static const double pow10_tab[FLOE_ALP_MAX_EXP + 1] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/* v as an integer at exponent e, exactly invertible by (double)i / 10^e. */
+static inline bool alp_fits(double v, int e, int64_t *out)
+{
+    double x = v * pow10_tab[e], back;
+    int64_t i;
+    uint64_t a, b;
+    if (!(fabs(x) < 9007199254740992.0)) return false; /* also rejects NaN, inf */
+    i = (int64_t)llround(x);
+    back = (double)i / pow10_tab[e];
+    memcpy(&a, &back, 8);
+    memcpy(&b, &v, 8);
+    if (a != b) return false; /* also rejects -0.0 */
+    *out = i;
+    return true;
+}
+
+static inline double bits_to_double(int64_t b)
+{
+    double d;
+    memcpy(&d, &b, 8);
+    return d;
+}
+
+/* The exponent that represents most of a sample of the values exactly. */
+static int alp_pick_exp(const int64_t *v, uint32_t n)
+{
+    int e, best = 0, best_ok = -1;
+    uint32_t step = n > 64 ? n / 64 : 1, i;
+    int64_t dummy;
+    for (e = 0; e <= FLOE_ALP_MAX_EXP; e++) {
+        int ok = 0;
+        for (i = 0; i < n; i += step) ok += alp_fits(bits_to_double(v[i]), e, &dummy);
+        if (ok > best_ok) {
+            best_ok = ok;
+            best = e;
+        }
+    }
+    return best;
+}
+
+typedef struct alp_plan {
+    int e;
+    int64_t *ints; /* n integers; exceptions hold a neighbour's */
+    uint32_t *exc; /* exception positions */
+    uint32_t nexc;
+    int64_t min, max;
+} alp_plan;
+
+/* v: the values' bit patterns (NULL slots already normalised). */
+static int alp_prepare(const int64_t *v, uint32_t n, alp_plan *p)
+{
+    uint32_t i;
+    int64_t last = 0;
+    bool have = false;
+    p->e = alp_pick_exp(v, n);
+    p->ints = floe_malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+    p->exc = floe_malloc((size_t)(n ? n : 1) * sizeof(uint32_t));
+    p->nexc = 0;
+    p->min = INT64_MAX;
+    p->max = INT64_MIN;
+    if (p->ints == NULL || p->exc == NULL) return FLOE_NOMEM;
+    for (i = 0; i < n; i++) {
+        int64_t x;
+        if (alp_fits(bits_to_double(v[i]), p->e, &x)) {
+            last = x;
+            have = true;
+        } else {
+            p->exc[p->nexc++] = i;
+            x = last;
+        }
+        p->ints[i] = x;
+    }
+    /* leading exceptions took 0; give them the first good value instead */
+    if (have) {
+        uint32_t first = 0;
+        while (first < p->nexc && p->exc[first] == first) first++;
+        if (first < n)
+            for (i = 0; i < first; i++) p->ints[i] = p->ints[first];
+    }
+    for (i = 0; i < n; i++) {
+        if (p->ints[i] < p->min) p->min = p->ints[i];
+        if (p->ints[i] > p->max) p->max = p->ints[i];
+    }
+    if (n == 0) p->min = p->max = 0;
+    return FLOE_OK;
+}
+
+static size_t alp_size(const alp_plan *p, uint32_t n)
+{
+    uint32_t w = bits_for((uint64_t)p->max - (uint64_t)p->min);
+    return 1 + 8 + 1 + floe_encode_packed_size(n, w) + 4 + (size_t)p->nexc * 12;
+}
+
+static int alp_write(const alp_plan *p, const int64_t *v, uint32_t n, floe_encbuf *out,
+                     floe_err *err)
+{
+    uint32_t w = bits_for((uint64_t)p->max - (uint64_t)p->min), i;
+    int rc = floe_encode_buf_reserve(out, 10 + 4 + (size_t)p->nexc * 12, err);
+    if (rc) return rc;
+    put_u8(out, (uint8_t)p->e);
+    put_u64(out, (uint64_t)p->min);
+    put_u8(out, (uint8_t)w);
+    rc = put_packed(out, p->ints, n, (uint64_t)p->min, w, err);
+    if (rc) return rc;
+    rc = floe_encode_buf_reserve(out, 4 + (size_t)p->nexc * 12, err);
+    if (rc) return rc;
+    put_u32(out, p->nexc);
+    for (i = 0; i < p->nexc; i++) put_u32(out, p->exc[i]);
+    for (i = 0; i < p->nexc; i++) put_bytes(out, &v[p->exc[i]], 8);
+    return FLOE_OK;
+}
+
+static int encode_strings(const floe_string *s, const uint64_t *validity, uint32_t n, int force,
+                          floe_encbuf *out, uint8_t *out_enc, floe_err *err)
+{
+    floe_string *norm = floe_malloc((size_t)(n ? n : 1) * sizeof(floe_string));
+    int64_t *codes = NULL;
+    str_dict d;
+    size_t plain_bytes = 0, dict_size = SIZE_MAX;
+    uint32_t i, nd_limit, w = 0;
+    int rc = FLOE_OK, use_dict;
+    floe_string prev = {"", 0};
+
+    memset(&d, 0, sizeof d);
+    if (norm == NULL) return floe_err_nomem(err);
+    for (i = 0; i < n; i++) {
+        if (valid_at(validity, i)) {
+            prev = s[i];
+            break;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        if (valid_at(validity, i)) prev = s[i];
+        norm[i] = prev;
+        if (norm[i].len == 0) norm[i].ptr = "";
+        plain_bytes += norm[i].len;
+    }
+    plain_bytes += (size_t)n * 4;
+    if (force == FLOE_ENC_PLAIN) goto plain;
+    /* auto: a dictionary only pays below ~n/2 distinct values */
+    nd_limit = force == FLOE_ENC_DICT ? (n ? n : 1) : (n / 2 ? n / 2 : 1);
+    if (!str_dict_init(&d, nd_limit)) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    codes = floe_malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+    if (codes == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        uint32_t c = str_dict_put(&d, norm[i]);
+        if (c == UINT32_MAX) break;
+        codes[i] = c;
+    }
+    if (i == n) {
+        w = bits_for(d.n ? d.n - 1 : 0);
+        dict_size = 4 + (size_t)d.n * 4 + d.bytes + 1 + floe_encode_packed_size(n, w);
+    }
+    use_dict = force == FLOE_ENC_DICT || dict_size < plain_bytes;
+    if (use_dict) {
+        rc = floe_encode_buf_reserve(out, 5 + (size_t)d.n * 4 + d.bytes, err);
+        if (rc) goto out;
+        put_u32(out, d.n);
+        for (i = 0; i < d.n; i++) put_u32(out, d.vals[i].len);
+        for (i = 0; i < d.n; i++) put_bytes(out, d.vals[i].ptr, d.vals[i].len);
+        put_u8(out, (uint8_t)w);
+        rc = put_packed(out, codes, n, 0, w, err);
+        *out_enc = FLOE_ENC_DICT;
+        goto out;
+    }
+plain:
+    rc = floe_encode_buf_reserve(out, plain_bytes, err);
+    if (rc) goto out;
+    for (i = 0; i < n; i++) put_u32(out, norm[i].len);
+    for (i = 0; i < n; i++) put_bytes(out, norm[i].ptr, norm[i].len);
+    *out_enc = FLOE_ENC_PLAIN;
+out:
+    str_dict_free(&d);
+    floe_free(codes);
+    floe_free(norm);
+    return rc;
+}
+
+int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, uint32_t n,
+                       int force, floe_encbuf *out, uint8_t *out_enc, floe_err *err)
+{
+    int w = phys_width(t), best = FLOE_ENC_PLAIN, rc = FLOE_OK;
+    size_t best_size, sz;
+    int64_t *v = NULL, mn, mx, dmn = 0, dmx = 0;
+    uint32_t i, runs, fw, dw, cw = 0;
+    i64_dict d;
+    alp_plan alp;
+    bool dict_ok = false, alp_ok = false;
+
+    if (force != FLOE_ENC_AUTO && !floe_encode_applies(t, force))
+        return floe_err_set(err, FLOE_MISUSE, "encoding %s does not apply to type %d",
+                            floe_encode_name(force), t.id);
+    if (t.id == FLOE_TYPE_VARCHAR)
+        return encode_strings(data, validity, n, force, out, out_enc, err);
+    if (w == 0 || n == 0 || force == FLOE_ENC_PLAIN) {
+        size_t bytes = (size_t)n * floe_type_size(t);
+        rc = floe_encode_buf_reserve(out, bytes, err);
+        if (rc) return rc;
+        if (bytes) put_bytes(out, data, bytes);
+        *out_enc = FLOE_ENC_PLAIN;
+        return FLOE_OK;
+    }
+    memset(&d, 0, sizeof d);
+    memset(&alp, 0, sizeof alp);
+    v = floe_malloc((size_t)n * sizeof(int64_t));
+    if (v == NULL) return floe_err_nomem(err);
+    widen(t, data, validity, n, v);
+
+    /* one pass of statistics for every candidate */
+    mn = mx = v[0];
+    runs = 1;
+    if (n > 1) dmn = dmx = (int64_t)((uint64_t)v[1] - (uint64_t)v[0]);
+    for (i = 1; i < n; i++) {
+        int64_t dd = (int64_t)((uint64_t)v[i] - (uint64_t)v[i - 1]);
+        if (v[i] < mn) mn = v[i];
+        if (v[i] > mx) mx = v[i];
+        if (dd < dmn) dmn = dd;
+        if (dd > dmx) dmx = dd;
+        runs += v[i] != v[i - 1];
+    }
+    fw = bits_for((uint64_t)mx - (uint64_t)mn);
+    dw = bits_for((uint64_t)dmx - (uint64_t)dmn);
+
+    best_size = (size_t)n * (size_t)w;
+    if (force == FLOE_ENC_AUTO || force == FLOE_ENC_DICT) {
+        uint32_t limit = force == FLOE_ENC_DICT ? n : (n / 4 < 4096 ? n / 4 : 4096);
+        if (limit == 0) limit = 1;
+        if (!i64_dict_init(&d, limit)) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        for (i = 0; i < n; i++)
+            if (i64_dict_put(&d, v[i]) == UINT32_MAX) break;
+        dict_ok = i == n;
+        cw = bits_for(d.n ? d.n - 1 : 0);
+    }
+    if (t.id == FLOE_TYPE_DOUBLE && (force == FLOE_ENC_AUTO || force == FLOE_ENC_ALP)) {
+        if (alp_prepare(v, n, &alp) != FLOE_OK) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        alp_ok = force == FLOE_ENC_ALP || alp.nexc <= n / 8;
+    }
+    if (force != FLOE_ENC_AUTO) {
+        best = force;
+    } else {
+        if (is_intlike(t)) {
+            sz = 10 + floe_encode_packed_size(n, fw);
+            if (sz < best_size) best_size = sz, best = FLOE_ENC_FOR;
+            sz = 17 + floe_encode_packed_size(n - 1, dw);
+            if (sz < best_size) best_size = sz, best = FLOE_ENC_DELTA;
+        }
+        sz = 4 + (size_t)runs * 12;
+        if (sz < best_size) best_size = sz, best = FLOE_ENC_RLE;
+        if (dict_ok) {
+            sz = 5 + (size_t)d.n * 8 + floe_encode_packed_size(n, cw);
+            if (sz < best_size) best_size = sz, best = FLOE_ENC_DICT;
+        }
+        if (alp_ok) {
+            sz = alp_size(&alp, n);
+            if (sz < best_size) best_size = sz, best = FLOE_ENC_ALP;
+        }
+    }
+
+    switch (best) {
+    case FLOE_ENC_FOR:
+        rc = floe_encode_buf_reserve(out, 9, err);
+        if (rc) goto out;
+        put_u64(out, (uint64_t)mn);
+        put_u8(out, (uint8_t)fw);
+        rc = put_packed(out, v, n, (uint64_t)mn, fw, err);
+        break;
+    case FLOE_ENC_DELTA:
+        rc = floe_encode_buf_reserve(out, 17, err);
+        if (rc) goto out;
+        put_u64(out, (uint64_t)v[0]);
+        put_u64(out, (uint64_t)dmn);
+        put_u8(out, (uint8_t)dw);
+        /* deltas in place, back to front */
+        for (i = n - 1; i > 0; i--) v[i] = (int64_t)((uint64_t)v[i] - (uint64_t)v[i - 1]);
+        rc = put_packed(out, v + 1, n - 1, (uint64_t)dmn, dw, err);
+        break;
+    case FLOE_ENC_RLE: {
+        uint32_t start = 0;
+        rc = floe_encode_buf_reserve(out, 4 + (size_t)runs * 12, err);
+        if (rc) goto out;
+        put_u32(out, runs);
+        for (i = 0; i < n; i++)
+            if (i == 0 || v[i] != v[i - 1]) put_u64(out, (uint64_t)v[i]);
+        for (i = 1; i <= n; i++) {
+            if (i == n || v[i] != v[i - 1]) {
+                put_u32(out, i - start);
+                start = i;
+            }
+        }
+        break;
+    }
+    case FLOE_ENC_DICT:
+        rc = floe_encode_buf_reserve(out, 5 + (size_t)d.n * 8, err);
+        if (rc) goto out;
+        put_u32(out, d.n);
+        for (i = 0; i < d.n; i++) put_u64(out, (uint64_t)d.vals[i]);
+        put_u8(out, (uint8_t)cw);
+        for (i = 0; i < n; i++) v[i] = i64_dict_put(&d, v[i]);
+        rc = put_packed(out, v, n, 0, cw, err);
+        break;
+    case FLOE_ENC_ALP:
+        rc = alp_write(&alp, v, n, out, err);
+        break;
+    default:
+        rc = floe_encode_buf_reserve(out, (size_t)n * w, err);
+        if (rc) goto out;
+        put_bytes(out, data, (size_t)n * w);
+        best = FLOE_ENC_PLAIN;
+    }
+    if (rc == FLOE_OK) *out_enc = (uint8_t)best;
+out:
+    floe_free(v);
+    i64_dict_free(&d);
+    floe_free(alp.ints);
+    floe_free(alp.exc);
+    return rc;
+}
+
+/* ------------------------------------------------------------ decoding */
+
+#define CORRUPT(...) floe_err_set(err, FLOE_CORRUPT, __VA_ARGS__)
+
+/* Read a u8 width and n packed values at `base` into out64. */
+static int get_packed(rd *r, uint32_t n, uint64_t base, uint32_t maxw, uint64_t *out64,
+                      uint32_t *out_w, floe_err *err)
+{
+    uint8_t w;
+    const uint8_t *q;
+    if (!rd_u8(r, &w)) return CORRUPT("truncated bit width");
+    if (w > maxw) return CORRUPT("bit width %u too large", (unsigned)w);
+    if (!rd_take(r, floe_encode_packed_size(n, w), &q))
+        return CORRUPT("packed data truncated (%u values of %u bits)", n, (unsigned)w);
+    floe_encode_bitunpack(q, n, w, base, out64);
+    if (out_w) *out_w = w;
+    return FLOE_OK;
+}
+
+/* Decode an integer-like encoding into n int64 (DOUBLE: bit patterns). */
+static int decode_i64(int enc, bool dbl, const uint8_t *in, size_t len, uint32_t n, int64_t *out,
+                      floe_err *err)
+{
+    rd r = {in, len, 0};
+    uint64_t a, b;
+    uint32_t cnt, i;
+    int rc;
+
+    switch (enc) {
+    case FLOE_ENC_FOR:
+        if (!rd_u64(&r, &a)) return CORRUPT("FOR header truncated");
+        rc = get_packed(&r, n, a, 64, (uint64_t *)out, NULL, err);
+        if (rc) return rc;
+        break;
+    case FLOE_ENC_DELTA:
+        if (!rd_u64(&r, &a) || !rd_u64(&r, &b)) return CORRUPT("delta header truncated");
+        if (n == 0) break;
+        rc = get_packed(&r, n - 1, b, 64, (uint64_t *)out + 1, NULL, err);
+        if (rc) return rc;
+        out[0] = (int64_t)a;
+        for (i = 1; i < n; i++) out[i] = (int64_t)((uint64_t)out[i - 1] + (uint64_t)out[i]);
+        break;
+    case FLOE_ENC_RLE: {
+        const uint8_t *vals, *lens;
+        uint32_t pos = 0;
+        if (!rd_u32(&r, &cnt)) return CORRUPT("RLE header truncated");
+        if (cnt > n) return CORRUPT("RLE: %u runs for %u rows", cnt, n);
+        if (!rd_take(&r, (size_t)cnt * 8, &vals) || !rd_take(&r, (size_t)cnt * 4, &lens))
+            return CORRUPT("RLE runs truncated");
+        for (i = 0; i < cnt; i++) {
+            uint32_t l, k;
+            uint64_t val;
+            memcpy(&l, lens + (size_t)i * 4, 4);
+            memcpy(&val, vals + (size_t)i * 8, 8);
+            if (l > n - pos) return CORRUPT("RLE runs exceed %u rows", n);
+            for (k = 0; k < l; k++) out[pos + k] = (int64_t)val;
+            pos += l;
+        }
+        if (pos != n) return CORRUPT("RLE runs cover %u of %u rows", pos, n);
+        break;
+    }
+    case FLOE_ENC_DICT: {
+        const uint8_t *vals;
+        if (!rd_u32(&r, &cnt)) return CORRUPT("dictionary header truncated");
+        if (cnt > FLOE_DICT_MAX || (cnt == 0 && n > 0))
+            return CORRUPT("dictionary size %u invalid", cnt);
+        if (!rd_take(&r, (size_t)cnt * 8, &vals)) return CORRUPT("dictionary truncated");
+        rc = get_packed(&r, n, 0, 32, (uint64_t *)out, NULL, err);
+        if (rc) return rc;
+        for (i = 0; i < n; i++) {
+            uint64_t c = (uint64_t)out[i];
+            if (c >= cnt) return CORRUPT("dictionary code %llu >= %u", (unsigned long long)c, cnt);
+            memcpy(&out[i], vals + c * 8, 8);
+        }
+        break;
+    }
+    case FLOE_ENC_PLAIN:
+        return CORRUPT("plain is not an integer encoding");
+    default:
+        return CORRUPT("unknown encoding %d", enc);
+    }
+    (void)dbl;
+    if (r.off != r.len) return CORRUPT("%zu trailing bytes after %s data", r.len - r.off,
+                                       floe_encode_name(enc));
+    return FLOE_OK;
+}
+
+static int decode_alp(const uint8_t *in, size_t len, uint32_t n, double *out, floe_err *err)
+{
+    rd r = {in, len, 0};
+    uint8_t e;
+    uint64_t base;
+    uint32_t nexc, i;
+    const uint8_t *pos, *vals;
+    double p;
+    int rc;
+    if (!rd_u8(&r, &e) || !rd_u64(&r, &base)) return CORRUPT("ALP header truncated");
+    if (e > FLOE_ALP_MAX_EXP) return CORRUPT("ALP exponent %u too large", (unsigned)e);
+    rc = get_packed(&r, n, base, 64, (uint64_t *)out, NULL, err);
+    if (rc) return rc;
+    p = pow10_tab[e];
+    for (i = 0; i < n; i++) {
+        int64_t x;
+        memcpy(&x, &out[i], 8);
+        out[i] = (double)x / p;
+    }
+    if (!rd_u32(&r, &nexc)) return CORRUPT("ALP exceptions truncated");
+    if (nexc > n) return CORRUPT("ALP: %u exceptions for %u rows", nexc, n);
+    if (!rd_take(&r, (size_t)nexc * 4, &pos) || !rd_take(&r, (size_t)nexc * 8, &vals))
+        return CORRUPT("ALP exceptions truncated");
+    for (i = 0; i < nexc; i++) {
+        uint32_t at;
+        memcpy(&at, pos + (size_t)i * 4, 4);
+        if (at >= n) return CORRUPT("ALP exception position %u >= %u", at, n);
+        memcpy(&out[at], vals + (size_t)i * 8, 8);
+    }
+    if (r.off != r.len) return CORRUPT("%zu trailing bytes after ALP data", r.len - r.off);
+    return FLOE_OK;
+}
+
+/* Parse a string dictionary: count, lengths, bytes (copied into `strings`). */
+static int get_str_dict(rd *r, uint32_t n, floe_arena *strings, floe_string **out_vals,
+                        uint32_t *out_n, floe_err *err)
+{
+    uint32_t cnt, i;
+    const uint8_t *lens, *bytes;
+    uint64_t total = 0;
+    char *copy = NULL;
+    floe_string *vals;
+    if (!rd_u32(r, &cnt)) return CORRUPT("dictionary header truncated");
+    if (cnt > FLOE_DICT_MAX || (cnt == 0 && n > 0) || cnt > n + 1)
+        return CORRUPT("dictionary size %u invalid", cnt);
+    if (!rd_take(r, (size_t)cnt * 4, &lens)) return CORRUPT("dictionary lengths truncated");
+    for (i = 0; i < cnt; i++) {
+        uint32_t l;
+        memcpy(&l, lens + (size_t)i * 4, 4);
+        total += l;
+    }
+    if (total > r->len - r->off) return CORRUPT("dictionary bytes truncated");
+    if (!rd_take(r, (size_t)total, &bytes)) return CORRUPT("dictionary bytes truncated");
+    vals = floe_malloc((size_t)(cnt ? cnt : 1) * sizeof *vals);
+    if (vals == NULL) return floe_err_nomem(err);
+    if (total) {
+        copy = floe_arena_memdup(strings, bytes, (size_t)total);
+        if (copy == NULL) {
+            floe_free(vals);
+            return floe_err_nomem(err);
+        }
+    }
+    total = 0;
+    for (i = 0; i < cnt; i++) {
+        uint32_t l;
+        memcpy(&l, lens + (size_t)i * 4, 4);
+        vals[i].ptr = l ? copy + total : "";
+        vals[i].len = l;
+        total += l;
+    }
+    *out_vals = vals;
+    *out_n = cnt;
+    return FLOE_OK;
+}
+
+static int decode_strings(int enc, const uint8_t *in, size_t len, uint32_t n, floe_string *out,
+                          floe_arena *strings, floe_err *err)
+{
+    rd r = {in, len, 0};
+    uint32_t i;
+    int rc;
+    if (enc == FLOE_ENC_PLAIN) {
+        const uint8_t *lens, *bytes;
+        uint64_t total = 0;
+        char *copy = NULL;
+        if (!rd_take(&r, (size_t)n * 4, &lens)) return CORRUPT("string lengths truncated");
+        for (i = 0; i < n; i++) {
+            uint32_t l;
+            memcpy(&l, lens + (size_t)i * 4, 4);
+            total += l;
+        }
+        if (total != r.len - r.off)
+            return CORRUPT("string bytes: %llu expected, %zu present", (unsigned long long)total,
+                           r.len - r.off);
+        rd_take(&r, (size_t)total, &bytes);
+        if (total) {
+            copy = floe_arena_memdup(strings, bytes, (size_t)total);
+            if (copy == NULL) return floe_err_nomem(err);
+        }
+        total = 0;
+        for (i = 0; i < n; i++) {
+            uint32_t l;
+            memcpy(&l, lens + (size_t)i * 4, 4);
+            out[i].ptr = l ? copy + total : "";
+            out[i].len = l;
+            total += l;
+        }
+        return FLOE_OK;
+    }
+    if (enc == FLOE_ENC_DICT) {
+        floe_string *vals = NULL;
+        uint32_t cnt;
+        uint64_t *codes;
+        rc = get_str_dict(&r, n, strings, &vals, &cnt, err);
+        if (rc) return rc;
+        codes = floe_malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
+        if (codes == NULL) {
+            floe_free(vals);
+            return floe_err_nomem(err);
+        }
+        rc = get_packed(&r, n, 0, 32, codes, NULL, err);
+        for (i = 0; rc == FLOE_OK && i < n; i++) {
+            if (codes[i] >= cnt) {
+                rc = CORRUPT("dictionary code %llu >= %u", (unsigned long long)codes[i], cnt);
+                break;
+            }
+            out[i] = vals[codes[i]];
+        }
+        if (rc == FLOE_OK && r.off != r.len)
+            rc = CORRUPT("%zu trailing bytes after dictionary data", r.len - r.off);
+        floe_free(codes);
+        floe_free(vals);
+        return rc;
+    }
+    return CORRUPT("encoding %s is invalid for VARCHAR", floe_encode_name(enc));
+}
+
+static void narrow(floe_type t, const int64_t *v, uint32_t n, void *out)
+{
+    uint32_t i;
+    if (phys_width(t) == 1)
+        for (i = 0; i < n; i++) ((uint8_t *)out)[i] = (uint8_t)v[i];
+    else
+        for (i = 0; i < n; i++) ((int32_t *)out)[i] = (int32_t)v[i];
+}
+
+int floe_decode_values(floe_type t, int enc, const uint8_t *in, size_t len, uint32_t n,
+                       void *out, floe_arena *strings, floe_err *err)
+{
+    int w = phys_width(t), rc;
+    int64_t *tmp;
+    if (enc < 0 || enc >= FLOE_ENC_COUNT || !floe_encode_applies(t, enc))
+        return CORRUPT("encoding %d is invalid for type %d", enc, t.id);
+    if (t.id == FLOE_TYPE_VARCHAR) return decode_strings(enc, in, len, n, out, strings, err);
+    if (enc == FLOE_ENC_PLAIN) {
+        size_t bytes = (size_t)n * floe_type_size(t);
+        if (len != bytes) return CORRUPT("plain data: %zu bytes for %u rows", len, n);
+        if (bytes) memcpy(out, in, bytes);
+        return FLOE_OK;
+    }
+    if (enc == FLOE_ENC_ALP) return decode_alp(in, len, n, out, err);
+    if (w == 8) return decode_i64(enc, t.id == FLOE_TYPE_DOUBLE, in, len, n, out, err);
+    tmp = floe_malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+    if (tmp == NULL) return floe_err_nomem(err);
+    rc = decode_i64(enc, false, in, len, n, tmp, err);
+    if (rc == FLOE_OK) narrow(t, tmp, n, out);
+    floe_free(tmp);
+    return rc;
+}
+
+int floe_decode_dict(floe_type t, int enc, const uint8_t *in, size_t len, uint32_t n,
+                     uint32_t *codes, floe_vec *dict, floe_err *err)
+{
+    rd r = {in, len, 0};
+    uint64_t *c64 = NULL;
+    uint32_t cnt, i;
+    int rc;
+    if (enc != FLOE_ENC_DICT) return floe_err_set(err, FLOE_MISUSE, "block is not dictionary-encoded");
+    if (!floe_encode_applies(t, enc)) return CORRUPT("dictionary invalid for type %d", t.id);
+    memset(dict, 0, sizeof *dict);
+    if (t.id == FLOE_TYPE_VARCHAR) {
+        floe_string *vals = NULL;
+        floe_arena *heap = floe_arena_new(0);
+        if (heap == NULL) return floe_err_nomem(err);
+        rc = get_str_dict(&r, n, heap, &vals, &cnt, err);
+        if (rc) {
+            floe_arena_free(heap);
+            return rc;
+        }
+        rc = floe_vec_init(dict, t, cnt ? cnt : 1);
+        if (rc) {
+            floe_free(vals);
+            floe_arena_free(heap);
+            return floe_err_nomem(err);
+        }
+        dict->heap = heap;
+        if (cnt) memcpy(dict->data, vals, (size_t)cnt * sizeof *vals);
+        dict->n = cnt;
+        floe_free(vals);
+    } else {
+        const uint8_t *vals;
+        if (!rd_u32(&r, &cnt)) return CORRUPT("dictionary header truncated");
+        if (cnt > FLOE_DICT_MAX || (cnt == 0 && n > 0)) return CORRUPT("dictionary size %u invalid", cnt);
+        if (!rd_take(&r, (size_t)cnt * 8, &vals)) return CORRUPT("dictionary truncated");
+        if (floe_vec_init(dict, t, cnt ? cnt : 1)) return floe_err_nomem(err);
+        for (i = 0; i < cnt; i++) {
+            int64_t x;
+            memcpy(&x, vals + (size_t)i * 8, 8);
+            if (phys_width(t) == 8)
+                memcpy((char *)dict->data + (size_t)i * 8, &x, 8);
+            else
+                narrow(t, &x, 1, (char *)dict->data + (size_t)i * phys_width(t));
+        }
+        dict->n = cnt;
+    }
+    c64 = floe_malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
+    if (c64 == NULL) {
+        floe_vec_free(dict);
+        return floe_err_nomem(err);
+    }
+    rc = get_packed(&r, n, 0, 32, c64, NULL, err);
+    for (i = 0; rc == FLOE_OK && i < n; i++) {
+        if (c64[i] >= cnt) {
+            rc = CORRUPT("dictionary code %llu >= %u", (unsigned long long)c64[i], cnt);
+            break;
+        }
+        codes[i] = (uint32_t)c64[i];
+    }
+    if (rc == FLOE_OK && r.off != r.len)
+        rc = CORRUPT("%zu trailing bytes after dictionary data", r.len - r.off);
+    floe_free(c64);
+    if (rc) floe_vec_free(dict);
+    return rc;
+}

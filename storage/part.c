@@ -1,0 +1,905 @@
+/* storage/part.c: part directories: writer (crash-safe), reader, open-time GC. */
+#include "storage/part.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "storage/format.h"
+#include "util/hash.h"
+#include "util/mem.h"
+
+#define PATH_CAP 4096
+
+static bool parse_part_name(const char *s, int64_t *id, bool *tmp);
+
+const char *floe_part_dir(const char *table_dir, int64_t part_id, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/part-%lld", table_dir, (long long)part_id);
+    return buf;
+}
+
+static int fsync_path(const char *path, floe_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = FLOE_OK;
+    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "open %s: %s", path, strerror(errno));
+    if (fsync(fd) != 0) rc = floe_err_set(err, FLOE_IOERR, "fsync %s: %s", path, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+/* Remove a directory and the files in it (parts have no subdirectories). */
+static int remove_dir(const char *dir, floe_err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[PATH_CAP];
+    if (d == NULL) {
+        if (errno == ENOENT) return FLOE_OK;
+        return floe_err_set(err, FLOE_IOERR, "open directory %s: %s", dir, strerror(errno));
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) != 0 && errno != ENOENT) {
+            int rc = floe_err_set(err, FLOE_IOERR, "remove %s: %s", path, strerror(errno));
+            closedir(d);
+            return rc;
+        }
+    }
+    closedir(d);
+    if (rmdir(dir) != 0 && errno != ENOENT)
+        return floe_err_set(err, FLOE_IOERR, "remove %s: %s", dir, strerror(errno));
+    return FLOE_OK;
+}
+
+void floe_part_info_free(floe_part_info *info)
+{
+    uint32_t c;
+    if (info == NULL) return;
+    for (c = 0; c < info->ncols && info->cols; c++) {
+        if (info->cols[c].min.type.id == FLOE_TYPE_VARCHAR && info->cols[c].has_minmax) {
+            floe_free((void *)info->cols[c].min.v.s.ptr);
+            floe_free((void *)info->cols[c].max.v.s.ptr);
+        }
+    }
+    floe_free(info->cols);
+    memset(info, 0, sizeof *info);
+}
+
+/* ------------------------------------------------------------ manifest */
+
+typedef struct manifest {
+    int64_t part_id;
+    uint64_t rows;
+    uint32_t nblocks, ncols;
+    uint32_t *col_ids;
+    floe_type *col_types;
+    uint32_t *block_rows;
+} manifest;
+
+static void manifest_free(manifest *m)
+{
+    floe_free(m->col_ids);
+    floe_free(m->col_types);
+    floe_free(m->block_rows);
+    memset(m, 0, sizeof *m);
+}
+
+static int manifest_write(const char *dir, const manifest *m, floe_err *err)
+{
+    char path[PATH_CAP];
+    size_t len = FLOE_PART_META_FIXED + (size_t)m->ncols * 8 + (size_t)m->nblocks * 4 + 4, off;
+    uint8_t *b = floe_calloc(1, len);
+    uint32_t magic = FLOE_PART_MAGIC, i, sum;
+    uint16_t ver = FLOE_PART_VERSION;
+    int fd, rc = FLOE_OK;
+    if (b == NULL) return floe_err_nomem(err);
+    memcpy(b, &magic, 4);
+    memcpy(b + 4, &ver, 2);
+    memcpy(b + 8, &m->part_id, 8);
+    memcpy(b + 16, &m->rows, 8);
+    memcpy(b + 24, &m->nblocks, 4);
+    memcpy(b + 28, &m->ncols, 4);
+    off = FLOE_PART_META_FIXED;
+    for (i = 0; i < m->ncols; i++, off += 8) {
+        memcpy(b + off, &m->col_ids[i], 4);
+        b[off + 4] = m->col_types[i].id;
+        b[off + 5] = m->col_types[i].precision;
+        b[off + 6] = m->col_types[i].scale;
+    }
+    for (i = 0; i < m->nblocks; i++, off += 4) memcpy(b + off, &m->block_rows[i], 4);
+    sum = floe_checksum32(b, off);
+    memcpy(b + off, &sum, 4);
+    snprintf(path, sizeof path, "%s/%s", dir, FLOE_PART_META_NAME);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        rc = floe_err_set(err, FLOE_IOERR, "create %s: %s", path, strerror(errno));
+    } else {
+        const uint8_t *p = b;
+        size_t left = len;
+        while (left > 0 && rc == FLOE_OK) {
+            ssize_t k = write(fd, p, left);
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0) rc = floe_err_set(err, FLOE_IOERR, "write %s: %s", path, strerror(errno));
+            else p += k, left -= (size_t)k;
+        }
+        if (rc == FLOE_OK && fsync(fd) != 0)
+            rc = floe_err_set(err, FLOE_IOERR, "fsync %s: %s", path, strerror(errno));
+        close(fd);
+    }
+    floe_free(b);
+    return rc;
+}
+
+/* Read <dir>/part.meta; `name` ("part-12") prefixes messages. */
+static int manifest_read(const char *dir, const char *name, manifest *m, floe_err *err)
+{
+    char path[PATH_CAP];
+    struct stat st;
+    uint8_t *b = NULL;
+    uint32_t magic, sum, i;
+    uint16_t ver;
+    size_t len, off;
+    int fd, rc = FLOE_OK;
+    memset(m, 0, sizeof *m);
+    snprintf(path, sizeof path, "%s/%s", dir, FLOE_PART_META_NAME);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return floe_err_set(err, errno == ENOENT ? FLOE_CORRUPT : FLOE_IOERR, "%s/%s: open: %s",
+                            name, FLOE_PART_META_NAME, strerror(errno));
+    if (fstat(fd, &st) != 0 || st.st_size < FLOE_PART_META_FIXED + 4 || st.st_size > (1 << 26)) {
+        close(fd);
+        return floe_err_set(err, FLOE_CORRUPT, "%s/%s: bad size", name, FLOE_PART_META_NAME);
+    }
+    len = (size_t)st.st_size;
+    b = floe_malloc(len);
+    if (b == NULL) {
+        close(fd);
+        return floe_err_nomem(err);
+    }
+    if (pread(fd, b, len, 0) != (ssize_t)len) {
+        rc = floe_err_set(err, FLOE_IOERR, "%s/%s: short read", name, FLOE_PART_META_NAME);
+        goto out;
+    }
+    memcpy(&magic, b, 4);
+    memcpy(&ver, b + 4, 2);
+    memcpy(&sum, b + len - 4, 4);
+    if (magic != FLOE_PART_MAGIC || ver != FLOE_PART_VERSION || floe_checksum32(b, len - 4) != sum) {
+        rc = floe_err_set(err, FLOE_CORRUPT, "%s/%s: bad magic, version or checksum", name,
+                          FLOE_PART_META_NAME);
+        goto out;
+    }
+    memcpy(&m->part_id, b + 8, 8);
+    memcpy(&m->rows, b + 16, 8);
+    memcpy(&m->nblocks, b + 24, 4);
+    memcpy(&m->ncols, b + 28, 4);
+    if ((uint64_t)FLOE_PART_META_FIXED + (uint64_t)m->ncols * 8 + (uint64_t)m->nblocks * 4 + 4 !=
+        len) {
+        rc = floe_err_set(err, FLOE_CORRUPT, "%s/%s: size mismatch", name, FLOE_PART_META_NAME);
+        goto out;
+    }
+    m->col_ids = floe_malloc((size_t)(m->ncols + 1) * sizeof(uint32_t));
+    m->col_types = floe_malloc((size_t)(m->ncols + 1) * sizeof(floe_type));
+    m->block_rows = floe_malloc((size_t)(m->nblocks + 1) * sizeof(uint32_t));
+    if (!m->col_ids || !m->col_types || !m->block_rows) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    off = FLOE_PART_META_FIXED;
+    for (i = 0; i < m->ncols; i++, off += 8) {
+        memcpy(&m->col_ids[i], b + off, 4);
+        m->col_types[i].id = b[off + 4];
+        m->col_types[i].precision = b[off + 5];
+        m->col_types[i].scale = b[off + 6];
+    }
+    {
+        uint64_t total = 0;
+        for (i = 0; i < m->nblocks; i++, off += 4) {
+            memcpy(&m->block_rows[i], b + off, 4);
+            if (m->block_rows[i] == 0 || m->block_rows[i] > FLOE_BLOCK_ROWS_MAX) break;
+            total += m->block_rows[i];
+        }
+        if (i < m->nblocks || total != m->rows)
+            rc = floe_err_set(err, FLOE_CORRUPT, "%s/%s: bad block sizes", name,
+                              FLOE_PART_META_NAME);
+    }
+out:
+    close(fd);
+    floe_free(b);
+    if (rc) manifest_free(m);
+    return rc;
+}
+
+/* --------------------------------------------------------------- writer */
+
+typedef struct wcol {
+    floe_part_column def;
+    floe_column_writer *cw;
+    floe_vec buf;     /* current block */
+    floe_arena *strs; /* VARCHAR bytes of the current block */
+} wcol;
+
+struct floe_part_writer {
+    char *tmp_dir, *final_dir, *table_dir;
+    int64_t part_id;
+    uint32_t block_rows, nbuf, ncols;
+    wcol *cols;
+    uint32_t *blocks; /* rows per written block */
+    uint32_t nblocks, cap_blocks;
+    uint64_t rows;
+    int force_enc, lz4;
+};
+
+static void writer_free(floe_part_writer *w)
+{
+    uint32_t c;
+    if (w == NULL) return;
+    for (c = 0; c < w->ncols && w->cols; c++) {
+        floe_column_writer_abort(w->cols[c].cw);
+        floe_vec_free(&w->cols[c].buf);
+        floe_arena_free(w->cols[c].strs);
+        floe_free((void *)w->cols[c].def.name);
+    }
+    floe_free(w->cols);
+    floe_free(w->blocks);
+    floe_free(w->tmp_dir);
+    floe_free(w->final_dir);
+    floe_free(w->table_dir);
+    floe_free(w);
+}
+
+void floe_part_writer_abort(floe_part_writer *w)
+{
+    uint32_t c;
+    if (w == NULL) return;
+    for (c = 0; c < w->ncols && w->cols; c++) {
+        floe_column_writer_abort(w->cols[c].cw);
+        w->cols[c].cw = NULL;
+    }
+    remove_dir(w->tmp_dir, NULL);
+    writer_free(w);
+}
+
+int floe_part_writer_open(const char *table_dir, int64_t part_id, const floe_part_schema *schema,
+                          uint32_t block_rows, floe_part_writer **out, floe_err *err)
+{
+    floe_part_writer *w;
+    char path[PATH_CAP];
+    uint32_t c;
+    int rc;
+    *out = NULL;
+    if (block_rows == 0) block_rows = FLOE_BLOCK_ROWS_DEFAULT;
+    if (block_rows > FLOE_BLOCK_ROWS_MAX)
+        return floe_err_set(err, FLOE_MISUSE, "part writer: block_rows %u > %u", block_rows,
+                            FLOE_BLOCK_ROWS_MAX);
+    w = floe_calloc(1, sizeof *w);
+    if (w == NULL) return floe_err_nomem(err);
+    w->part_id = part_id;
+    w->block_rows = block_rows;
+    w->force_enc = FLOE_ENC_AUTO;
+    w->lz4 = -1;
+    floe_part_dir(table_dir, part_id, path, sizeof path);
+    w->final_dir = floe_strdup(path);
+    snprintf(path, sizeof path, "%s/part-%lld.tmp", table_dir, (long long)part_id);
+    w->tmp_dir = floe_strdup(path);
+    w->table_dir = floe_strdup(table_dir);
+    w->cols = floe_calloc(schema->ncols ? schema->ncols : 1, sizeof *w->cols);
+    if (!w->final_dir || !w->tmp_dir || !w->table_dir || !w->cols) {
+        writer_free(w);
+        return floe_err_nomem(err);
+    }
+    w->ncols = schema->ncols;
+    for (c = 0; c < schema->ncols; c++) {
+        w->cols[c].def = schema->cols[c];
+        w->cols[c].def.name = floe_strdup(schema->cols[c].name ? schema->cols[c].name : "");
+        if (w->cols[c].def.name == NULL ||
+            floe_vec_init(&w->cols[c].buf, schema->cols[c].type, block_rows) != FLOE_OK) {
+            writer_free(w);
+            return floe_err_nomem(err);
+        }
+    }
+    /* a stale .tmp of the same id is garbage from a crash */
+    rc = remove_dir(w->tmp_dir, err);
+    if (rc == FLOE_OK && mkdir(w->tmp_dir, 0755) != 0)
+        rc = floe_err_set(err, FLOE_IOERR, "create %s: %s", w->tmp_dir, strerror(errno));
+    for (c = 0; rc == FLOE_OK && c < schema->ncols; c++) {
+        snprintf(path, sizeof path, "%s/c%u.col", w->tmp_dir, schema->cols[c].id);
+        rc = floe_column_writer_open(path, schema->cols[c].id, schema->cols[c].type,
+                                     &w->cols[c].cw, err);
+    }
+    if (rc) {
+        floe_part_writer_abort(w);
+        return rc;
+    }
+    *out = w;
+    return FLOE_OK;
+}
+
+void floe_part_writer_set_encoding(floe_part_writer *w, int force_enc, int lz4)
+{
+    w->force_enc = force_enc;
+    w->lz4 = lz4;
+}
+
+static int flush_block(floe_part_writer *w, floe_err *err)
+{
+    uint32_t c;
+    int rc;
+    if (w->nbuf == 0) return FLOE_OK;
+    if (w->nblocks == w->cap_blocks) {
+        uint32_t cap = w->cap_blocks ? w->cap_blocks * 2 : 16;
+        uint32_t *nb = floe_realloc(w->blocks, (size_t)cap * sizeof *nb);
+        if (nb == NULL) return floe_err_nomem(err);
+        w->blocks = nb;
+        w->cap_blocks = cap;
+    }
+    for (c = 0; c < w->ncols; c++) {
+        wcol *col = &w->cols[c];
+        int enc = w->force_enc;
+        if (enc != FLOE_ENC_AUTO && !floe_encode_applies(col->def.type, enc)) enc = FLOE_ENC_AUTO;
+        col->buf.n = w->nbuf;
+        rc = floe_column_writer_add(col->cw, &col->buf, enc, w->lz4, err);
+        if (rc) return rc;
+        col->buf.n = 0;
+        floe_free(col->buf.validity);
+        col->buf.validity = NULL;
+        if (col->strs) floe_arena_reset(col->strs);
+    }
+    w->blocks[w->nblocks++] = w->nbuf;
+    w->rows += w->nbuf;
+    w->nbuf = 0;
+    return FLOE_OK;
+}
+
+/* Copy `take` live rows starting at live index `pos` of src into col's buffer. */
+static int copy_rows(wcol *col, const floe_vec *src, const uint32_t *sel, uint32_t pos,
+                     uint32_t take, uint32_t dst0, floe_err *err)
+{
+    size_t wdt = floe_type_size(col->def.type);
+    bool is_const = (src->flags & FLOE_VEC_CONST) != 0;
+    uint32_t k;
+    char *dst = (char *)col->buf.data;
+    if (!is_const && sel == NULL && col->def.type.id != FLOE_TYPE_VARCHAR) {
+        memcpy(dst + (size_t)dst0 * wdt, (const char *)src->data + (size_t)pos * wdt, take * wdt);
+    } else {
+        for (k = 0; k < take; k++) {
+            uint32_t s = is_const ? 0 : sel ? sel[pos + k] : pos + k;
+            memcpy(dst + (size_t)(dst0 + k) * wdt, (const char *)src->data + (size_t)s * wdt, wdt);
+        }
+    }
+    for (k = 0; k < take; k++) {
+        uint32_t s = is_const ? 0 : sel ? sel[pos + k] : pos + k;
+        if (src->validity && !floe_vec_is_valid(src, s)) {
+            if (floe_vec_set_null(&col->buf, dst0 + k)) return floe_err_nomem(err);
+            if (col->def.type.id == FLOE_TYPE_VARCHAR) { /* never keep a NULL row's pointer */
+                floe_string *d = (floe_string *)dst + dst0 + k;
+                d->ptr = "";
+                d->len = 0;
+            }
+        } else if (col->def.type.id == FLOE_TYPE_VARCHAR) {
+            floe_string *d = (floe_string *)dst + dst0 + k;
+            if (d->len) {
+                char *p;
+                if (col->strs == NULL && (col->strs = floe_arena_new(0)) == NULL)
+                    return floe_err_nomem(err);
+                p = floe_arena_memdup(col->strs, d->ptr, d->len);
+                if (p == NULL) return floe_err_nomem(err);
+                d->ptr = p;
+            } else {
+                d->ptr = "";
+            }
+        }
+    }
+    return FLOE_OK;
+}
+
+int floe_part_writer_append(floe_part_writer *w, const floe_batch *b, floe_err *err)
+{
+    uint32_t live = floe_batch_rows(b), pos = 0, c;
+    int rc;
+    if (b->ncols != w->ncols)
+        return floe_err_set(err, FLOE_TYPE, "part writer: batch has %u columns, part %u",
+                            b->ncols, w->ncols);
+    for (c = 0; c < w->ncols; c++)
+        if (b->cols[c].type.id != w->cols[c].def.type.id)
+            return floe_err_set(err, FLOE_TYPE, "part writer: column '%s': type mismatch",
+                                w->cols[c].def.name);
+    while (pos < live) {
+        uint32_t take = w->block_rows - w->nbuf;
+        if (take > live - pos) take = live - pos;
+        for (c = 0; c < w->ncols; c++) {
+            rc = copy_rows(&w->cols[c], &b->cols[c], b->sel, pos, take, w->nbuf, err);
+            if (rc) return rc;
+        }
+        w->nbuf += take;
+        pos += take;
+        if (w->nbuf == w->block_rows) {
+            rc = flush_block(w, err);
+            if (rc) return rc;
+        }
+    }
+    return FLOE_OK;
+}
+
+/* Compare VARCHAR upper bounds: a truncated prefix stands for "prefix then
+ * anything", which is above every string it prefixes. */
+static int cmp_upper(const floe_string *a, bool at, const floe_string *b, bool bt)
+{
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int c = n ? memcmp(a->ptr, b->ptr, n) : 0;
+    if (c) return c < 0 ? -1 : 1;
+    if (a->len == b->len) return (int)at - (int)bt;
+    if (a->len < b->len) return at ? 1 : -1;
+    return bt ? -1 : 1;
+}
+
+static int collect_info(floe_part_writer *w, floe_part_info *info, floe_err *err)
+{
+    uint32_t c, b;
+    memset(info, 0, sizeof *info);
+    info->part_id = w->part_id;
+    info->rows = w->rows;
+    info->nblocks = w->nblocks;
+    info->cols = floe_calloc(w->ncols ? w->ncols : 1, sizeof *info->cols);
+    if (info->cols == NULL) return floe_err_nomem(err);
+    info->ncols = w->ncols;
+    for (c = 0; c < w->ncols; c++) {
+        floe_part_col_info *ci = &info->cols[c];
+        floe_type t = w->cols[c].def.type;
+        ci->id = w->cols[c].def.id;
+        ci->min = ci->max = floe_value_null(t);
+        for (b = 0; b < w->nblocks; b++) {
+            const floe_block_info *bi = floe_column_writer_block(w->cols[c].cw, b);
+            bool mt = (bi->flags & FLOE_BLOCK_MIN_TRUNC) != 0;
+            bool xt = (bi->flags & FLOE_BLOCK_MAX_TRUNC) != 0;
+            ci->nulls += bi->nulls;
+            if (!(bi->flags & FLOE_BLOCK_MINMAX)) continue;
+            if (!ci->has_minmax) {
+                ci->min = bi->min;
+                ci->max = bi->max;
+                ci->min_trunc = mt;
+                ci->max_trunc = xt;
+                ci->has_minmax = true;
+                continue;
+            }
+            if (t.id == FLOE_TYPE_VARCHAR) {
+                int m = floe_value_cmp(&bi->min, &ci->min);
+                if (m < 0 || (m == 0 && !mt)) {
+                    ci->min = bi->min;
+                    ci->min_trunc = mt;
+                }
+                if (cmp_upper(&bi->max.v.s, xt, &ci->max.v.s, ci->max_trunc) > 0) {
+                    ci->max = bi->max;
+                    ci->max_trunc = xt;
+                }
+            } else {
+                if (floe_value_cmp(&bi->min, &ci->min) < 0) ci->min = bi->min;
+                if (floe_value_cmp(&bi->max, &ci->max) > 0) ci->max = bi->max;
+            }
+        }
+        if (t.id == FLOE_TYPE_VARCHAR && ci->has_minmax) {
+            char *a = floe_strndup(ci->min.v.s.ptr ? ci->min.v.s.ptr : "", ci->min.v.s.len);
+            char *z = floe_strndup(ci->max.v.s.ptr ? ci->max.v.s.ptr : "", ci->max.v.s.len);
+            ci->min.v.s.ptr = a;
+            ci->max.v.s.ptr = z;
+            if (a == NULL || z == NULL) {
+                floe_free(a == NULL ? z : a);
+                ci->has_minmax = false;
+                ci->min.type.id = FLOE_TYPE_INVALID;
+                return floe_err_nomem(err);
+            }
+        }
+        ci->bytes = floe_column_writer_bytes(w->cols[c].cw);
+    }
+    return FLOE_OK;
+}
+
+/* The write sequence; stops after `stop_after` (0: run to the end). */
+static int writer_run(floe_part_writer *w, int stop_after, floe_part_info *out_info,
+                      floe_err *err)
+{
+    manifest m;
+    floe_part_info info;
+    uint32_t c;
+    int rc;
+    memset(&info, 0, sizeof info);
+    rc = flush_block(w, err);
+    if (rc) goto fail;
+    rc = collect_info(w, &info, err);
+    if (rc) goto fail;
+    for (c = 0; c < w->ncols; c++) {
+        floe_column_writer *cw = w->cols[c].cw;
+        w->cols[c].cw = NULL;
+        rc = floe_column_writer_finish(cw, err);
+        if (rc) goto fail;
+    }
+    for (c = 0; c < w->ncols; c++) {
+        char path[PATH_CAP];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/c%u.col", w->tmp_dir, w->cols[c].def.id);
+        if (stat(path, &st) == 0) info.cols[c].bytes = (uint64_t)st.st_size; /* footer included */
+        info.bytes += info.cols[c].bytes;
+    }
+    if (stop_after == 1) goto stop;
+    memset(&m, 0, sizeof m);
+    m.part_id = w->part_id;
+    m.rows = w->rows;
+    m.nblocks = w->nblocks;
+    m.ncols = w->ncols;
+    m.block_rows = w->blocks;
+    m.col_ids = floe_malloc((size_t)(w->ncols + 1) * sizeof(uint32_t));
+    m.col_types = floe_malloc((size_t)(w->ncols + 1) * sizeof(floe_type));
+    if (!m.col_ids || !m.col_types) {
+        floe_free(m.col_ids);
+        floe_free(m.col_types);
+        rc = floe_err_nomem(err);
+        goto fail;
+    }
+    for (c = 0; c < w->ncols; c++) {
+        m.col_ids[c] = w->cols[c].def.id;
+        m.col_types[c] = w->cols[c].def.type;
+    }
+    rc = manifest_write(w->tmp_dir, &m, err);
+    floe_free(m.col_ids);
+    floe_free(m.col_types);
+    if (rc) goto fail;
+    rc = fsync_path(w->tmp_dir, err);
+    if (rc) goto fail;
+    if (stop_after == 2) goto stop;
+    if (rename(w->tmp_dir, w->final_dir) != 0) {
+        rc = floe_err_set(err, FLOE_IOERR, "rename %s to %s: %s", w->tmp_dir, w->final_dir,
+                          strerror(errno));
+        goto fail;
+    }
+    rc = fsync_path(w->table_dir, err);
+    if (rc) {
+        remove_dir(w->final_dir, NULL);
+        goto fail;
+    }
+stop:
+    if (out_info)
+        *out_info = info;
+    else
+        floe_part_info_free(&info);
+    writer_free(w);
+    return FLOE_OK;
+fail:
+    floe_part_info_free(&info);
+    floe_part_writer_abort(w);
+    return rc;
+}
+
+int floe_part_writer_finish(floe_part_writer *w, floe_part_info *out_info, floe_err *err)
+{
+    return writer_run(w, 0, out_info, err);
+}
+
+int floe_part_writer_crash_after(floe_part_writer *w, int step, floe_err *err)
+{
+    return writer_run(w, step, NULL, err);
+}
+
+/* --------------------------------------------------------------- reader */
+
+typedef struct rcol {
+    floe_type type;
+    floe_column_reader *cr; /* NULL: the part lacks this column */
+} rcol;
+
+struct floe_part_reader {
+    atomic_int refs;
+    int64_t part_id;
+    uint64_t rows;
+    uint32_t nblocks, ncols;
+    uint32_t *block_rows;
+    uint64_t *block_start;
+    rcol *cols;
+    floe_block_info *null_info; /* per block, for missing columns */
+};
+
+static void reader_free(floe_part_reader *r)
+{
+    uint32_t c;
+    if (r == NULL) return;
+    for (c = 0; c < r->ncols && r->cols; c++) floe_column_reader_close(r->cols[c].cr);
+    floe_free(r->cols);
+    floe_free(r->block_rows);
+    floe_free(r->block_start);
+    floe_free(r->null_info);
+    floe_free(r);
+}
+
+static const char *base_name(const char *dir, char *buf, size_t cap)
+{
+    size_t n = strlen(dir);
+    const char *e;
+    while (n > 1 && dir[n - 1] == '/') n--;
+    e = dir + n;
+    while (e > dir && e[-1] != '/') e--;
+    snprintf(buf, cap, "%.*s", (int)(dir + n - e), e);
+    return buf;
+}
+
+int floe_part_reader_open(const char *part_dir, const floe_part_schema *schema,
+                          floe_part_reader **out, floe_err *err)
+{
+    floe_part_reader *r;
+    manifest m;
+    char name[256], path[PATH_CAP], fname[300];
+    uint32_t c, b, k;
+    int rc;
+
+    *out = NULL;
+    base_name(part_dir, name, sizeof name);
+    rc = manifest_read(part_dir, name, &m, err);
+    if (rc) return rc;
+    {
+        int64_t dir_id;
+        bool tmp;
+        if (parse_part_name(name, &dir_id, &tmp) && !tmp && dir_id != m.part_id) {
+            manifest_free(&m);
+            return floe_err_set(err, FLOE_CORRUPT, "%s/%s: manifest is for part %lld", name,
+                                FLOE_PART_META_NAME, (long long)m.part_id);
+        }
+    }
+    r = floe_calloc(1, sizeof *r);
+    if (r == NULL) {
+        manifest_free(&m);
+        return floe_err_nomem(err);
+    }
+    atomic_init(&r->refs, 1);
+    r->part_id = m.part_id;
+    r->rows = m.rows;
+    r->nblocks = m.nblocks;
+    r->block_rows = m.block_rows;
+    m.block_rows = NULL;
+    r->block_start = floe_malloc((size_t)(r->nblocks + 1) * sizeof(uint64_t));
+    r->null_info = floe_calloc(r->nblocks + 1, sizeof(floe_block_info));
+    r->cols = floe_calloc(schema->ncols + 1, sizeof(rcol));
+    if (!r->block_start || !r->null_info || !r->cols) {
+        rc = floe_err_nomem(err);
+        goto fail;
+    }
+    r->ncols = schema->ncols;
+    r->block_start[0] = 0;
+    for (b = 0; b < r->nblocks; b++) {
+        r->block_start[b + 1] = r->block_start[b] + r->block_rows[b];
+        r->null_info[b].rows = r->null_info[b].nulls = r->block_rows[b];
+    }
+    for (c = 0; c < schema->ncols; c++) {
+        const floe_part_column *sc = &schema->cols[c];
+        r->cols[c].type = sc->type;
+        for (k = 0; k < m.ncols; k++)
+            if (m.col_ids[k] == sc->id) break;
+        for (b = 0; b < r->nblocks; b++) r->null_info[b].min = r->null_info[b].max = floe_value_null(sc->type);
+        if (k == m.ncols) continue; /* added after this part was written */
+        snprintf(fname, sizeof fname, "%s/c%u.col", name, sc->id);
+        if (m.col_types[k].id != sc->type.id) {
+            rc = floe_err_set(err, FLOE_CORRUPT, "%s (column '%s'): type %u, table says %u", fname,
+                              sc->name ? sc->name : "?", m.col_types[k].id, sc->type.id);
+            goto fail;
+        }
+        snprintf(path, sizeof path, "%s/c%u.col", part_dir, sc->id);
+        rc = floe_column_reader_open(path, fname, sc->id, m.col_types[k], &r->cols[c].cr, err);
+        if (rc) goto fail;
+        if (floe_column_reader_nblocks(r->cols[c].cr) != r->nblocks) {
+            rc = floe_err_set(err, FLOE_CORRUPT, "%s: %u blocks, manifest says %u", fname,
+                              floe_column_reader_nblocks(r->cols[c].cr), r->nblocks);
+            goto fail;
+        }
+        for (b = 0; b < r->nblocks; b++) {
+            if (floe_column_reader_block(r->cols[c].cr, b)->rows != r->block_rows[b]) {
+                rc = floe_err_set(err, FLOE_CORRUPT, "%s: block %u: row count differs from manifest",
+                                  fname, b);
+                goto fail;
+            }
+        }
+    }
+    manifest_free(&m);
+    *out = r;
+    return FLOE_OK;
+fail:
+    manifest_free(&m);
+    reader_free(r);
+    return rc;
+}
+
+void floe_part_reader_ref(floe_part_reader *r) { atomic_fetch_add(&r->refs, 1); }
+
+void floe_part_reader_unref(floe_part_reader *r)
+{
+    if (r == NULL) return;
+    if (atomic_fetch_sub(&r->refs, 1) == 1) reader_free(r);
+}
+
+int64_t floe_part_reader_id(const floe_part_reader *r) { return r->part_id; }
+uint64_t floe_part_reader_rows(const floe_part_reader *r) { return r->rows; }
+uint32_t floe_part_reader_nblocks(const floe_part_reader *r) { return r->nblocks; }
+uint32_t floe_part_reader_ncols(const floe_part_reader *r) { return r->ncols; }
+floe_type floe_part_reader_col_type(const floe_part_reader *r, uint32_t col)
+{
+    return r->cols[col].type;
+}
+uint32_t floe_part_reader_block_rows(const floe_part_reader *r, uint32_t b)
+{
+    return b < r->nblocks ? r->block_rows[b] : 0;
+}
+uint64_t floe_part_reader_block_start(const floe_part_reader *r, uint32_t b)
+{
+    return b <= r->nblocks ? r->block_start[b] : r->rows;
+}
+bool floe_part_reader_has_col(const floe_part_reader *r, uint32_t col)
+{
+    return col < r->ncols && r->cols[col].cr != NULL;
+}
+
+const floe_block_info *floe_part_reader_block_info(const floe_part_reader *r, uint32_t col,
+                                                   uint32_t b)
+{
+    if (col >= r->ncols || b >= r->nblocks) return NULL;
+    if (r->cols[col].cr == NULL) return &r->null_info[b];
+    return floe_column_reader_block(r->cols[col].cr, b);
+}
+
+int floe_part_read_block(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *out,
+                         floe_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (col >= r->ncols || b >= r->nblocks)
+        return floe_err_set(err, FLOE_MISUSE, "part-%lld: column %u block %u out of range",
+                            (long long)r->part_id, col, b);
+    if (r->cols[col].cr == NULL) {
+        uint32_t n = r->block_rows[b];
+        if (floe_vec_init(out, r->cols[col].type, n) || floe_vec_ensure_validity(out)) {
+            floe_vec_free(out);
+            return floe_err_nomem(err);
+        }
+        memset(out->data, 0, (size_t)n * floe_type_size(out->type));
+        memset(out->validity, 0, FLOE_BITMAP_WORDS(n) * sizeof(uint64_t));
+        out->n = n;
+        return FLOE_OK;
+    }
+    return floe_column_reader_read(r->cols[col].cr, b, out, err);
+}
+
+int floe_part_read_dict(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *codes,
+                        floe_vec *dict, floe_err *err)
+{
+    memset(codes, 0, sizeof *codes);
+    memset(dict, 0, sizeof *dict);
+    if (col >= r->ncols || b >= r->nblocks)
+        return floe_err_set(err, FLOE_MISUSE, "part-%lld: column %u block %u out of range",
+                            (long long)r->part_id, col, b);
+    if (r->cols[col].cr == NULL)
+        return floe_err_set(err, FLOE_NOTFOUND, "part-%lld: column %u is not in the part",
+                            (long long)r->part_id, col);
+    return floe_column_reader_read_dict(r->cols[col].cr, b, codes, dict, err);
+}
+
+/* --------------------------------------------------------------- merge */
+
+int floe_part_merge(const char *table_dir, floe_part_reader *const *src, uint32_t n,
+                    int64_t new_id, const floe_part_schema *schema, uint32_t block_rows,
+                    floe_part_info *out_info, floe_err *err)
+{
+    floe_part_writer *w;
+    floe_batch b;
+    uint32_t p, blk, c;
+    int rc;
+    memset(&b, 0, sizeof b);
+    for (p = 0; p < n; p++)
+        if (floe_part_reader_ncols(src[p]) != schema->ncols)
+            return floe_err_set(err, FLOE_MISUSE, "merge: part-%lld was opened with %u columns, not %u",
+                                (long long)floe_part_reader_id(src[p]),
+                                floe_part_reader_ncols(src[p]), schema->ncols);
+    rc = floe_part_writer_open(table_dir, new_id, schema, block_rows, &w, err);
+    if (rc) return rc;
+    b.cols = floe_calloc(schema->ncols ? schema->ncols : 1, sizeof *b.cols);
+    if (b.cols == NULL) {
+        floe_part_writer_abort(w);
+        return floe_err_nomem(err);
+    }
+    b.ncols = schema->ncols;
+    for (p = 0; p < n && rc == FLOE_OK; p++) {
+        for (blk = 0; blk < floe_part_reader_nblocks(src[p]) && rc == FLOE_OK; blk++) {
+            for (c = 0; c < schema->ncols && rc == FLOE_OK; c++)
+                rc = floe_part_read_block(src[p], c, blk, &b.cols[c], err);
+            b.n = floe_part_reader_block_rows(src[p], blk);
+            if (rc == FLOE_OK) rc = floe_part_writer_append(w, &b, err);
+            for (c = 0; c < schema->ncols; c++) floe_vec_free(&b.cols[c]);
+        }
+    }
+    floe_free(b.cols);
+    if (rc) {
+        floe_part_writer_abort(w);
+        return rc;
+    }
+    return floe_part_writer_finish(w, out_info, err);
+}
+
+/* ------------------------------------------------------------------ GC */
+
+/* "part-<digits>" (+ ".tmp" when *tmp): parse the id. */
+static bool parse_part_name(const char *s, int64_t *id, bool *tmp)
+{
+    char *end;
+    long long v;
+    if (strncmp(s, "part-", 5) != 0 || s[5] < '0' || s[5] > '9') return false;
+    errno = 0;
+    v = strtoll(s + 5, &end, 10);
+    if (errno) return false;
+    *id = v;
+    if (*end == '\0') {
+        *tmp = false;
+        return true;
+    }
+    if (strcmp(end, ".tmp") == 0) {
+        *tmp = true;
+        return true;
+    }
+    return false;
+}
+
+int floe_part_gc(const char *table_dir, const int64_t *committed, uint32_t n, floe_err *err)
+{
+    DIR *d = opendir(table_dir);
+    struct dirent *e;
+    char path[PATH_CAP], name[64];
+    uint32_t i, k;
+    int rc = FLOE_OK, removed = 0;
+
+    if (d == NULL) {
+        if (errno == ENOENT && n == 0) return FLOE_OK;
+        if (errno == ENOENT)
+            return floe_err_set(err, FLOE_CORRUPT, "%s: table directory is missing", table_dir);
+        return floe_err_set(err, FLOE_IOERR, "open directory %s: %s", table_dir, strerror(errno));
+    }
+    while ((e = readdir(d)) != NULL) {
+        int64_t id;
+        bool tmp, keep = false;
+        if (!parse_part_name(e->d_name, &id, &tmp)) continue;
+        if (!tmp)
+            for (i = 0; i < n && !keep; i++) keep = committed[i] == id;
+        if (keep) continue;
+        snprintf(path, sizeof path, "%s/%s", table_dir, e->d_name);
+        rc = remove_dir(path, err);
+        if (rc) break;
+        removed++;
+    }
+    closedir(d);
+    if (rc) return rc;
+    if (removed) {
+        rc = fsync_path(table_dir, err);
+        if (rc) return rc;
+    }
+    for (i = 0; i < n; i++) {
+        manifest m;
+        struct stat st;
+        floe_part_dir(table_dir, committed[i], path, sizeof path);
+        snprintf(name, sizeof name, "part-%lld", (long long)committed[i]);
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            return floe_err_set(err, FLOE_CORRUPT,
+                                "%s: committed in the catalog but its directory is missing", name);
+        rc = manifest_read(path, name, &m, err);
+        if (rc) return rc;
+        for (k = 0; k < m.ncols; k++) {
+            char f[PATH_CAP + 32];
+            snprintf(f, sizeof f, "%s/c%u.col", path, m.col_ids[k]);
+            if (stat(f, &st) != 0) {
+                rc = floe_err_set(err, FLOE_CORRUPT, "%s/c%u.col: committed but missing", name,
+                                  m.col_ids[k]);
+                break;
+            }
+        }
+        manifest_free(&m);
+        if (rc) return rc;
+    }
+    return FLOE_OK;
+}

@@ -1,0 +1,148 @@
+/* storage/part.h: immutable column parts (one directory, one file per column).
+ *
+ * Purpose: a part holds the rows of one flush or merge of a table as
+ * <table_dir>/part-<id>/ with a manifest (part.meta: part id, rows, block
+ * boundaries, column ids and types) and one column file c<colid>.col per
+ * column (storage/column.h). All columns share the same block boundaries.
+ *
+ * Write protocol (crash-safe): files are written into part-<id>.tmp/, each
+ * fsynced, the manifest written and fsynced, the directory fsynced, renamed
+ * to part-<id>/, and the table directory fsynced. The part only becomes
+ * visible when the caller commits it in the catalog (storage/catalog.h);
+ * floe_part_gc, run at open, removes whatever a crash left behind.
+ *
+ * Reading: a reader opens a part against the table's current schema; a
+ * schema column the manifest does not list (added by ALTER TABLE ADD COLUMN
+ * after the part was written) reads as all NULL, while a listed column whose
+ * file is missing or damaged is FLOE_CORRUPT naming the file.
+ *
+ * Ownership and thread-safety: a reader is reference counted (atomic): the
+ * opener holds one reference; floe_part_reader_ref adds one and
+ * floe_part_reader_unref drops one, freeing at zero. A reader is immutable
+ * after open and all its read functions may run concurrently from any
+ * threads. A writer has one owner.
+ */
+#ifndef FLOE_STORAGE_PART_H
+#define FLOE_STORAGE_PART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "storage/column.h"
+#include "util/err.h"
+#include "util/types.h"
+#include "util/vec.h"
+
+typedef struct floe_part_column {
+    uint32_t id;      /* table column id (stable across ALTER TABLE) */
+    const char *name; /* for messages; may be NULL */
+    floe_type type;
+} floe_part_column;
+
+typedef struct floe_part_schema {
+    const floe_part_column *cols; /* borrowed */
+    uint32_t ncols;
+} floe_part_schema;
+
+/* Per-column result of a finished part. */
+typedef struct floe_part_col_info {
+    uint32_t id;
+    uint64_t bytes; /* file size */
+    uint64_t nulls;
+    bool has_minmax;       /* false when every value is NULL (or INTERVAL) */
+    floe_value min, max;   /* VARCHAR bytes owned by the info (may be prefixes) */
+    bool min_trunc, max_trunc; /* VARCHAR: min/max are strict prefixes */
+} floe_part_col_info;
+
+typedef struct floe_part_info {
+    int64_t part_id;
+    uint64_t rows;
+    uint32_t nblocks;
+    uint64_t bytes; /* all files of the part */
+    uint32_t ncols;
+    floe_part_col_info *cols; /* ncols, in schema order */
+} floe_part_info;
+
+/* Free what floe_part_writer_finish put into *info (not info itself). */
+void floe_part_info_free(floe_part_info *info);
+
+typedef struct floe_part_writer floe_part_writer;
+
+/* "<table_dir>/part-<id>" into buf. Returns buf. */
+const char *floe_part_dir(const char *table_dir, int64_t part_id, char *buf, size_t cap);
+
+/* Start writing part `part_id` into <table_dir>/part-<id>.tmp/ (a stale one
+ * is replaced). block_rows 0 means FLOE_BLOCK_ROWS_DEFAULT. The schema is
+ * copied. */
+int floe_part_writer_open(const char *table_dir, int64_t part_id, const floe_part_schema *schema,
+                          uint32_t block_rows, floe_part_writer **out, floe_err *err);
+/* Test hooks: force an encoding (FLOE_ENC_AUTO by default) and the LZ4 mode
+ * (-1 auto, 0 never, 1 always) for every following block. */
+void floe_part_writer_set_encoding(floe_part_writer *w, int force_enc, int lz4);
+/* Append the live rows of b (honours b->sel and CONST vectors); b's columns
+ * are in schema order with the schema's types (else FLOE_TYPE). */
+int floe_part_writer_append(floe_part_writer *w, const floe_batch *b, floe_err *err);
+/* Write the last block, manifest, fsync everything, rename to part-<id>/,
+ * fsync the table directory, fill *out_info (may be NULL) and free the
+ * writer. On failure the temporary directory is removed and the writer freed. */
+int floe_part_writer_finish(floe_part_writer *w, floe_part_info *out_info, floe_err *err);
+/* Stop and remove the temporary directory. NULL ok. */
+void floe_part_writer_abort(floe_part_writer *w);
+
+/* Crash-safety steps, exposed for tests: stop after `step` (1: column files
+ * written and fsynced, 2: manifest written, 3: renamed) leaving the disk as a
+ * crash there would; the writer is freed. */
+int floe_part_writer_crash_after(floe_part_writer *w, int step, floe_err *err);
+
+typedef struct floe_part_reader floe_part_reader;
+
+/* Open the part in directory `part_dir` for the table columns `schema`.
+ * FLOE_CORRUPT/FLOE_IOERR name the file at fault. */
+int floe_part_reader_open(const char *part_dir, const floe_part_schema *schema,
+                          floe_part_reader **out, floe_err *err);
+void floe_part_reader_ref(floe_part_reader *r);
+void floe_part_reader_unref(floe_part_reader *r); /* NULL ok */
+
+int64_t floe_part_reader_id(const floe_part_reader *r);
+uint64_t floe_part_reader_rows(const floe_part_reader *r);
+uint32_t floe_part_reader_nblocks(const floe_part_reader *r);
+uint32_t floe_part_reader_ncols(const floe_part_reader *r);
+floe_type floe_part_reader_col_type(const floe_part_reader *r, uint32_t col);
+/* Rows in block b, and the part row number of its first row. */
+uint32_t floe_part_reader_block_rows(const floe_part_reader *r, uint32_t b);
+uint64_t floe_part_reader_block_start(const floe_part_reader *r, uint32_t b);
+/* Whether schema column `col` exists in the part (false: it reads as NULL). */
+bool floe_part_reader_has_col(const floe_part_reader *r, uint32_t col);
+/* Statistics of block b of schema column `col`, borrowed until the reader
+ * is freed. For a column the part lacks: rows = nulls = block rows, no min/max. */
+const floe_block_info *floe_part_reader_block_info(const floe_part_reader *r, uint32_t col,
+                                                   uint32_t b);
+/* Decode block b of schema column `col` into *out (zeroed or freed by the
+ * caller): an owned vector with cap = max(rows, 1), n = rows, VARCHAR bytes in
+ * out->heap. Free with floe_vec_free. Checksum failures are FLOE_CORRUPT
+ * ("part-12/c3.col: block 5: checksum mismatch"). */
+int floe_part_read_block(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *out,
+                         floe_err *err);
+/* Dictionary codes (INTEGER vector of uint32, with validity) and dictionary of
+ * a DICT block, without decoding values. FLOE_NOTFOUND when the block is not
+ * dictionary-encoded or the column is missing: use floe_part_read_block. */
+int floe_part_read_dict(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *codes,
+                        floe_vec *dict, floe_err *err);
+
+/* Merge: write part `new_id` in table_dir holding every row of src[0, n) in
+ * order (part by part), with the columns of `schema` (a column a source part
+ * lacks is written as NULL). Block boundaries are rebuilt at block_rows (0:
+ * default). The sources are only read. Commit with
+ * floe_catalog_replace_parts, then drop the old directories once no reader
+ * uses them. On failure nothing is left on disk. */
+int floe_part_merge(const char *table_dir, floe_part_reader *const *src, uint32_t n,
+                    int64_t new_id, const floe_part_schema *schema, uint32_t block_rows,
+                    floe_part_info *out_info, floe_err *err);
+
+/* Open-time garbage collection of <table_dir>: removes part-*.tmp/ and every
+ * part-<id>/ whose id is not in committed[0, n). A committed part whose
+ * directory, manifest or column files are missing is FLOE_CORRUPT naming it
+ * (after the removals). A missing table_dir with n == 0 is fine. */
+int floe_part_gc(const char *table_dir, const int64_t *committed, uint32_t n, floe_err *err);
+
+#endif

@@ -1,0 +1,422 @@
+/* tests/unit/ingest/test_wal.c: WAL round trip, torn tails, corruption, sync modes. */
+#include <fcntl.h>
+#include <pthread.h>
+
+#include "ingest/wal.h"
+#include "ingest_test_util.h"
+
+typedef struct collect {
+    tu_ref ref;
+    uint64_t next_seq;    /* expected first_seq of the next record */
+    uint64_t nrecords;
+    uint64_t last_producer_seq;
+} collect;
+
+static int collect_cb(void *ctx, const floe_wal_record *rec, floe_err *err)
+{
+    collect *cl = ctx;
+    floe_value row[TU_NTYPES];
+    uint32_t i;
+    (void)err;
+    cr_assert_eq(rec->first_seq, cl->next_seq);
+    cr_assert_eq(rec->batch->n, rec->nrows);
+    for (i = 0; i < rec->nrows; i++) {
+        tu_batch_row(rec->batch, i, row);
+        tu_ref_push(&cl->ref, row);
+    }
+    cl->next_seq += rec->nrows;
+    cl->nrecords++;
+    if (rec->has_producer) {
+        cr_assert_eq(rec->producer_id, 77);
+        cl->last_producer_seq = rec->producer_seq;
+    }
+    return FLOE_OK;
+}
+
+static floe_wal_opts mkopts(const char *dir, floe_durability d)
+{
+    floe_wal_opts o;
+    memset(&o, 0, sizeof o);
+    o.db_dir = dir;
+    o.table_id = 5;
+    o.shard = 2;
+    o.durability = d;
+    return o;
+}
+
+static void seg_file(const char *dir, uint64_t segno, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/wal/5-2-%llu.wal", dir, (unsigned long long)segno);
+}
+
+/* Append `nrec` random records (all types, NULLs, row subsets); reference in ref. */
+static void write_records(floe_wal *w, int nrec, uint64_t seed, tu_ref *ref, uint64_t *seq)
+{
+    floe_type types[TU_NTYPES];
+    floe_batch b;
+    uint32_t rows[600];
+    floe_value row[TU_NTYPES];
+    int r;
+    tu_all_types(types);
+    cr_assert_eq(floe_batch_init(&b, TU_NTYPES, types, 600), FLOE_OK);
+    for (r = 0; r < nrec; r++) {
+        uint32_t n = 1 + (uint32_t)(tu_rand(&seed) % 600), k = 0, i;
+        uint64_t ticket, prod[2] = {77, (uint64_t)r + 1};
+        floe_err err = FLOE_ERR_INIT;
+        tu_fill_random(&b, n, &seed, r % 2 ? 6 : 0);
+        for (i = 0; i < n; i++)
+            if (r % 3 == 0 || tu_rand(&seed) % 3) rows[k++] = i;
+        cr_assert_eq(floe_wal_append(w, &b, r % 3 == 0 ? NULL : rows, r % 3 == 0 ? n : k, *seq,
+                                     r % 2 ? prod : NULL, &ticket, &err),
+                     FLOE_OK, "%s", err.msg);
+        cr_assert_eq(floe_wal_sync(w, ticket, &err), FLOE_OK, "%s", err.msg);
+        if (r % 3 == 0) k = n;
+        for (i = 0; i < k; i++) {
+            tu_batch_row(&b, r % 3 == 0 ? i : rows[i], row);
+            tu_ref_push(ref, row);
+        }
+        *seq += k;
+    }
+    floe_batch_free(&b);
+}
+
+static void assert_same(const tu_ref *a, const tu_ref *b, uint64_t nrows)
+{
+    uint64_t i;
+    cr_assert_geq(a->nrows, nrows);
+    cr_assert_geq(b->nrows, nrows);
+    for (i = 0; i < nrows * a->ncols; i++)
+        cr_assert(tu_value_eq(&a->vals[i], &b->vals[i]), "value %llu differs", (unsigned long long)i);
+}
+
+Test(wal, append_then_replay_returns_same_batches)
+{
+    char dir[512], warn[512];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ref = {0};
+    collect cl;
+    uint64_t seq = 1;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_OFF);
+    o.segment_bytes = 40000; /* several segments */
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK, "%s", err.msg);
+    write_records(w, 25, 11, &ref, &seq);
+    cr_assert_eq(floe_wal_last_seq(w), seq - 1);
+    cr_assert_gt(floe_wal_segment_count(w), 2);
+    floe_wal_close(w);
+
+    memset(&cl, 0, sizeof cl);
+    cl.ref.ncols = TU_NTYPES;
+    cl.next_seq = 1;
+    cr_assert_eq(floe_wal_open(&o, collect_cb, &cl, warn, sizeof warn, &w, &err), FLOE_OK, "%s",
+                 err.msg);
+    cr_assert_str_empty(warn);
+    cr_assert_eq(cl.nrecords, 25);
+    cr_assert_eq(cl.ref.nrows, ref.nrows);
+    cr_assert_eq(cl.last_producer_seq, 24); /* odd records carry producer seq r+1 */
+    assert_same(&cl.ref, &ref, ref.nrows);
+    cr_assert_eq(floe_wal_last_seq(w), seq - 1);
+    floe_wal_close(w);
+    tu_ref_free(&ref);
+    tu_ref_free(&cl.ref);
+}
+
+static void torn_case(int how)
+{
+    char dir[512], warn[512], path[600];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ref = {0};
+    collect cl;
+    uint64_t seq = 1;
+    struct stat st;
+    int fd;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_FULL);
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK);
+    write_records(w, 3, 5, &ref, &seq);
+    floe_wal_close(w);
+    seg_file(dir, 1, path, sizeof path);
+    cr_assert_eq(stat(path, &st), 0);
+    fd = open(path, O_RDWR);
+    if (how == 0) {
+        cr_assert_eq(ftruncate(fd, st.st_size - 7), 0); /* short last record */
+    } else {
+        char c;
+        cr_assert_eq(pread(fd, &c, 1, st.st_size - 3), 1); /* flip a byte of the last record */
+        c ^= 0x40;
+        cr_assert_eq(pwrite(fd, &c, 1, st.st_size - 3), 1);
+    }
+    close(fd);
+
+    memset(&cl, 0, sizeof cl);
+    cl.ref.ncols = TU_NTYPES;
+    cl.next_seq = 1;
+    cr_assert_eq(floe_wal_open(&o, collect_cb, &cl, warn, sizeof warn, &w, &err), FLOE_OK, "%s",
+                 err.msg);
+    cr_assert_eq(cl.nrecords, 2);
+    cr_assert(strstr(warn, "torn") != NULL, "warning: %s", warn);
+    cr_assert(strstr(warn, path) != NULL, "warning names the segment: %s", warn);
+    assert_same(&cl.ref, &ref, cl.ref.nrows);
+    /* appends after recovery land in a new segment; the next open is clean */
+    write_records(w, 1, 99, &cl.ref, &cl.next_seq);
+    floe_wal_close(w);
+    tu_ref_free(&cl.ref);
+    memset(&cl, 0, sizeof cl);
+    cl.ref.ncols = TU_NTYPES;
+    cl.next_seq = 1;
+    cr_assert_eq(floe_wal_open(&o, collect_cb, &cl, warn, sizeof warn, &w, &err), FLOE_OK, "%s",
+                 err.msg);
+    cr_assert_str_empty(warn);
+    cr_assert_eq(cl.nrecords, 3);
+    floe_wal_close(w);
+    tu_ref_free(&ref);
+    tu_ref_free(&cl.ref);
+}
+
+Test(wal, replay_drops_short_torn_tail_and_reports_it) { torn_case(0); }
+Test(wal, replay_drops_checksum_torn_tail_and_reports_it) { torn_case(1); }
+
+Test(wal, corruption_before_tail_is_corrupt_with_segment_and_offset)
+{
+    char dir[512], warn[512], path[600], want[700];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ref = {0};
+    uint64_t seq = 1;
+    char c;
+    int fd;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_OFF);
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK);
+    write_records(w, 3, 5, &ref, &seq);
+    floe_wal_close(w);
+    seg_file(dir, 1, path, sizeof path);
+    fd = open(path, O_RDWR);
+    cr_assert_eq(pread(fd, &c, 1, FLOE_WAL_HEADER_BYTES + 20), 1); /* inside record 1 */
+    c ^= 1;
+    cr_assert_eq(pwrite(fd, &c, 1, FLOE_WAL_HEADER_BYTES + 20), 1);
+    close(fd);
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_CORRUPT);
+    cr_assert_null(w);
+    snprintf(want, sizeof want, "%s: checksum mismatch at offset %d", path, FLOE_WAL_HEADER_BYTES);
+    cr_assert(strstr(err.msg, want) != NULL, "message: %s", err.msg);
+    tu_ref_free(&ref);
+}
+
+Test(wal, torn_record_in_a_non_last_segment_is_corrupt)
+{
+    char dir[512], warn[512], path[600];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ref = {0};
+    uint64_t seq = 1;
+    struct stat st;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_OFF);
+    o.segment_bytes = 30000;
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK);
+    write_records(w, 12, 8, &ref, &seq);
+    cr_assert_gt(floe_wal_segment_count(w), 1);
+    floe_wal_close(w);
+    seg_file(dir, 1, path, sizeof path);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(truncate(path, st.st_size - 5), 0);
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_CORRUPT);
+    cr_assert(strstr(err.msg, path) != NULL && strstr(err.msg, "offset") != NULL, "%s", err.msg);
+    tu_ref_free(&ref);
+}
+
+Test(wal, random_byte_flips_never_crash_the_decoder)
+{
+    char dir[512], warn[512], path[600];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ref = {0};
+    uint64_t seq = 1, seed = 1234;
+    struct stat st;
+    char *orig;
+    int fd, it;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_OFF);
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK);
+    write_records(w, 4, 3, &ref, &seq);
+    floe_wal_close(w);
+    seg_file(dir, 1, path, sizeof path);
+    cr_assert_eq(stat(path, &st), 0);
+    orig = malloc((size_t)st.st_size);
+    fd = open(path, O_RDONLY);
+    cr_assert_eq(read(fd, orig, (size_t)st.st_size), st.st_size);
+    close(fd);
+    for (it = 0; it < 200; it++) {
+        off_t off = (off_t)(tu_rand(&seed) % (uint64_t)st.st_size);
+        char c = orig[off] ^ (char)(1 + tu_rand(&seed) % 255);
+        int rc;
+        fd = open(path, O_WRONLY | O_TRUNC);
+        cr_assert_eq(write(fd, orig, (size_t)st.st_size), st.st_size);
+        cr_assert_eq(pwrite(fd, &c, 1, off), 1);
+        close(fd);
+        rc = floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err);
+        cr_assert(rc == FLOE_OK || rc == FLOE_CORRUPT, "rc %d", rc);
+        floe_wal_close(w);
+        /* remove segments a successful open may have created */
+        for (int s = 2; s < 10; s++) {
+            char p2[600];
+            seg_file(dir, (uint64_t)s, p2, sizeof p2);
+            unlink(p2);
+        }
+    }
+    free(orig);
+    tu_ref_free(&ref);
+}
+
+Test(wal, durability_modes_sync_as_promised)
+{
+    floe_durability modes[2] = {FLOE_DURABILITY_FULL, FLOE_DURABILITY_OFF};
+    int m;
+    for (m = 0; m < 2; m++) {
+        char dir[512];
+        floe_wal_opts o;
+        floe_wal *w;
+        tu_ref ref = {0};
+        uint64_t seq = 1;
+        tu_tmpdir(dir, sizeof dir);
+        o = mkopts(dir, modes[m]);
+        ref.ncols = TU_NTYPES;
+        cr_assert_eq(floe_wal_open(&o, NULL, NULL, NULL, 0, &w, NULL), FLOE_OK);
+        write_records(w, 10, 1, &ref, &seq); /* appends and syncs each record */
+        if (modes[m] == FLOE_DURABILITY_FULL)
+            cr_assert_eq(floe_wal_sync_count(w), 10 + 1, "one per append + segment creation");
+        else
+            cr_assert_eq(floe_wal_sync_count(w), 0);
+        floe_wal_close(w);
+        tu_ref_free(&ref);
+    }
+}
+
+typedef struct gc_ctx {
+    floe_wal *w;
+    pthread_mutex_t seq_mu;
+    uint64_t seq;
+} gc_ctx;
+
+static void *gc_thread(void *arg)
+{
+    gc_ctx *g = arg;
+    floe_type t = floe_type_make(FLOE_TYPE_BIGINT);
+    floe_batch b;
+    int i;
+    floe_batch_init(&b, 1, &t, 10);
+    b.n = b.cols[0].n = 10;
+    for (i = 0; i < 50; i++) {
+        uint64_t ticket, first;
+        floe_err err = FLOE_ERR_INIT;
+        int j;
+        for (j = 0; j < 10; j++) FLOE_VEC_DATA(&b.cols[0], int64_t)[j] = i * 10 + j;
+        pthread_mutex_lock(&g->seq_mu);
+        first = g->seq;
+        g->seq += 10;
+        cr_assert_eq(floe_wal_append(g->w, &b, NULL, 10, first, NULL, &ticket, &err), FLOE_OK);
+        pthread_mutex_unlock(&g->seq_mu);
+        cr_assert_eq(floe_wal_sync(g->w, ticket, &err), FLOE_OK, "%s", err.msg);
+    }
+    floe_batch_free(&b);
+    return NULL;
+}
+
+static int count_cb(void *ctx, const floe_wal_record *rec, floe_err *err)
+{
+    (void)err;
+    *(uint64_t *)ctx += rec->nrows;
+    return FLOE_OK;
+}
+
+Test(wal, group_commit_shares_syncs_between_threads)
+{
+    char dir[512];
+    floe_wal_opts o;
+    gc_ctx g;
+    pthread_t th[4];
+    uint64_t syncs, rows = 0;
+    int i;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_BATCH);
+    o.group_commit_ms = 2;
+    memset(&g, 0, sizeof g);
+    pthread_mutex_init(&g.seq_mu, NULL);
+    g.seq = 1;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, NULL, 0, &g.w, NULL), FLOE_OK);
+    for (i = 0; i < 4; i++) pthread_create(&th[i], NULL, gc_thread, &g);
+    for (i = 0; i < 4; i++) pthread_join(th[i], NULL);
+    syncs = floe_wal_sync_count(g.w);
+    cr_assert_gt(syncs, 1);
+    cr_assert_lt(syncs, 200, "%llu syncs for 200 appends", (unsigned long long)syncs);
+    floe_wal_close(g.w);
+    cr_assert_eq(floe_wal_open(&o, count_cb, &rows, NULL, 0, &g.w, NULL), FLOE_OK);
+    cr_assert_eq(rows, 2000);
+    floe_wal_close(g.w);
+}
+
+Test(wal, truncate_upto_deletes_only_fully_flushed_closed_segments)
+{
+    char dir[512];
+    floe_wal_opts o;
+    floe_wal *w;
+    tu_ref ref = {0};
+    collect cl;
+    uint64_t seq = 1, cut;
+    uint32_t before;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_OFF);
+    o.segment_bytes = 20000;
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, NULL, 0, &w, NULL), FLOE_OK);
+    write_records(w, 20, 4, &ref, &seq);
+    before = floe_wal_segment_count(w);
+    cr_assert_gt(before, 3);
+    cut = ref.nrows / 2;
+    cr_assert_eq(floe_wal_truncate_upto(w, cut, NULL), FLOE_OK);
+    cr_assert_lt(floe_wal_segment_count(w), before);
+    cr_assert_gt(floe_wal_segment_count(w), 0);
+    floe_wal_close(w);
+    /* what is left replays from a segment boundary at or below cut+1, in order */
+    memset(&cl, 0, sizeof cl);
+    cl.ref.ncols = TU_NTYPES;
+    {
+        /* find the first remaining record's seq through a first pass */
+        uint64_t rows = 0;
+        cr_assert_eq(floe_wal_open(&o, count_cb, &rows, NULL, 0, &w, NULL), FLOE_OK);
+        floe_wal_close(w);
+        cl.next_seq = ref.nrows - rows + 1;
+        cr_assert_leq(cl.next_seq, cut + 1);
+        cr_assert_gt(cl.next_seq, 1);
+    }
+    cr_assert_eq(floe_wal_open(&o, collect_cb, &cl, NULL, 0, &w, NULL), FLOE_OK);
+    cr_assert_eq(cl.next_seq, seq);
+    {
+        uint64_t skip = ref.nrows - cl.ref.nrows, i;
+        for (i = 0; i < cl.ref.nrows * TU_NTYPES; i++)
+            cr_assert(tu_value_eq(&cl.ref.vals[i], &ref.vals[skip * TU_NTYPES + i]));
+    }
+    floe_wal_close(w);
+    tu_ref_free(&ref);
+    tu_ref_free(&cl.ref);
+}
