@@ -160,10 +160,10 @@ Test(binder, literal_types_and_casts)
 {
     expect_plan("select 1, 2.50, 'x', 3000000000, null, 1e3",
                 "PROJECT 1:INTEGER, 2.50:DECIMAL(3,2), 'x', 3000000000:BIGINT, NULL:INTEGER, "
-                "1e+03:DOUBLE\n  VALUES rows=1\n");
+                "1000.0:DOUBLE\n  VALUES rows=1\n");
     /* integer division, decimal division in DOUBLE, promotions */
     expect_plan("select a / 2, g / 2, d / 2, a % 3, b + a from t",
-                "PROJECT (#0 / 2:INTEGER), (CAST(#3 AS DOUBLE) / 2:DOUBLE), (#2 / 2:DOUBLE), "
+                "PROJECT (#0 / 2:INTEGER), (CAST(#3 AS DOUBLE) / 2.0:DOUBLE), (#2 / 2.0:DOUBLE), "
                 "(#0 % 3:INTEGER), (#1 + CAST(#0 AS BIGINT))\n  SCAN t cols=[a,b,d,g]\n");
     /* decimal arithmetic: same scale for +, scales add for * */
     expect_plan("select g + 1, g * g, g * 2 from t",

@@ -33,7 +33,7 @@ Test(planner, tpch_q3_joins_follow_predicates_smallest_first)
         "group by o_orderkey, o_orderdate order by revenue desc, o_orderdate limit 10",
         "TOPN keys=[#1 DESC NF,#2] limit=10 offset=0\n"
         "  PROJECT #0, #2, #1\n"
-        "    AGGREGATE groups=[#2, #4] aggs=[sum((CAST(#6 AS DOUBLE) * (1:DOUBLE - #7)))]\n"
+        "    AGGREGATE groups=[#2, #4] aggs=[sum((CAST(#6 AS DOUBLE) * (1.0:DOUBLE - #7)))]\n"
         "      HASH_JOIN INNER keys=#2=#0 build_left\n"
         "        HASH_JOIN INNER keys=#0=#1 build_left\n"
         "          SCAN customer cols=[c_custkey,c_name] pred(c1 = BUILDING:VARCHAR) "
