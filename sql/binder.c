@@ -453,16 +453,13 @@ static int bind_interval(block *bk, const floe_ast_expr *ae, floe_expr **out)
                 goto done;
             }
         } else {
-            /* INTERVAL (expr) unit: expr * 1 unit */
-            floe_expr *x, *one;
-            floe_interval iv;
+            /* INTERVAL (expr) unit: the expression must fold to an integer */
+            floe_expr *x;
             if ((rc = bind_expr(bk, ve, &x))) return rc;
-            rc = floe_interval_from_unit(1, u, strlen(u), &iv, b->err);
-            if (rc) return at(b, rc, ae->off);
-            (void)one;
-            (void)x;
-            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
-                                   "INTERVAL with a non-constant value is not supported");
+            if (x->kind != FLOE_EXPR_CONST || x->value.is_null || !floe_type_is_integer(x->type))
+                return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                                       "INTERVAL needs a constant integer count");
+            count = x->value.v.i;
         }
         rc = floe_interval_from_unit(count, u, strlen(u), &v.v.iv, b->err);
         if (rc) return at(b, rc, ae->off);
@@ -2039,11 +2036,9 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
             continue;
         }
         if (g->kind == FLOE_AST_COLUMN && g->column.table == NULL) {
-            floe_expr *tmp;
             bool is_col = false;
             for (i = 0; i < bk->ncols; i++)
                 if (!bk->cols[i].hidden && strcmp(bk->cols[i].name, g->column.name) == 0) is_col = true;
-            (void)tmp;
             if (!is_col)
                 for (i = 0; i < nvis; i++)
                     if (tg[i].alias && strcmp(tg[i].alias, g->column.name) == 0 && tg[i].ast) {
@@ -2232,13 +2227,11 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
     {
         floe_expr **ex = floe_arena_alloc(b->a, (nt ? nt : 1) * sizeof *ex);
         const char **nm = floe_arena_alloc(b->a, (nt ? nt : 1) * sizeof *nm);
-        bool identity = nt == p->ncols && !aggregated;
         if (ex == NULL || nm == NULL) return nomem(b);
         for (i = 0; i < nt; i++) {
             ex[i] = tg[i].e;
             nm[i] = tg[i].name;
         }
-        (void)identity;
         p = project(b, p, ex, nm, nt);
         if (p == NULL) return nomem(b);
     }
