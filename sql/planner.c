@@ -300,6 +300,107 @@ static int filter_covered(pctx *c, pres *r)
     return FLOE_OK;
 }
 
+/* Copy of e with COLUMN i replaced by a copy of repl[i]. */
+static floe_expr *subst_cols(floe_arena *a, const floe_expr *e, floe_expr *const *repl)
+{
+    floe_expr *x;
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN) return floe_bind_expr_copy(a, repl[e->index]);
+    x = floe_arena_alloc(a, sizeof *x);
+    if (x == NULL) return NULL;
+    *x = *e;
+    if (e->nargs) {
+        x->args = floe_arena_alloc(a, e->nargs * sizeof *x->args);
+        if (x->args == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++)
+            if ((x->args[i] = subst_cols(a, e->args[i], repl)) == NULL) return NULL;
+    }
+    return x;
+}
+
+static bool cols_below(const floe_expr *e, uint32_t n)
+{
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN && e->index >= n) return false;
+    for (i = 0; i < e->nargs; i++)
+        if (!cols_below(e->args[i], n)) return false;
+    return true;
+}
+
+static floe_expr *and2(pctx *c, floe_expr *x, floe_expr *y)
+{
+    floe_expr *l[2];
+    if (x == NULL) return y;
+    l[0] = x;
+    l[1] = y;
+    return and_of(c, l, 2);
+}
+
+/* Push predicate e (over the output columns of *slot) as deep into the
+ * subtree as it can go: into a SCAN's filter (and its predicate hints),
+ * through PROJECT (inlining the projected expressions), FILTER, DISTINCT,
+ * SORT, UNION ALL and, over group columns only, AGGREGATE; elsewhere a
+ * FILTER is placed on top. */
+static int push_into(pctx *c, floe_plan **slot, floe_expr *e)
+{
+    floe_plan *p = *slot;
+    uint32_t i;
+    switch (p->kind) {
+    case FLOE_PLAN_SCAN: {
+        floe_scan_pred sp;
+        if (scan_pred_of(e, 0, p->ncols, &sp)) {
+            floe_scan_pred *np = floe_arena_alloc(c->a, (p->u.scan.npreds + 1) * sizeof *np);
+            if (np == NULL) return nomem(c);
+            if (p->u.scan.npreds) memcpy(np, p->u.scan.preds, p->u.scan.npreds * sizeof *np);
+            sp.col = p->u.scan.cols[sp.col];
+            np[p->u.scan.npreds] = sp;
+            p->u.scan.preds = np;
+            p->u.scan.npreds++;
+        }
+        if ((p->u.scan.filter = and2(c, p->u.scan.filter, e)) == NULL) return nomem(c);
+        p->est_rows *= floe_planner_selectivity(e);
+        if (p->est_rows < 1) p->est_rows = 1;
+        return FLOE_OK;
+    }
+    case FLOE_PLAN_PROJECT: {
+        floe_expr *x = subst_cols(c->a, e, p->u.project.exprs);
+        if (x == NULL) return nomem(c);
+        return push_into(c, &p->children[0], x);
+    }
+    case FLOE_PLAN_FILTER:
+    case FLOE_PLAN_DISTINCT:
+    case FLOE_PLAN_SORT: return push_into(c, &p->children[0], e);
+    case FLOE_PLAN_UNION_ALL:
+        for (i = 0; i < p->nchildren; i++) {
+            floe_expr *x = i ? floe_bind_expr_copy(c->a, e) : e;
+            int rc;
+            if (x == NULL) return nomem(c);
+            if ((rc = push_into(c, &p->children[i], x))) return rc;
+        }
+        return FLOE_OK;
+    case FLOE_PLAN_AGGREGATE:
+        if (cols_below(e, p->u.agg.ngroups)) {
+            floe_expr *x = subst_cols(c->a, e, p->u.agg.groups);
+            if (x == NULL) return nomem(c);
+            return push_into(c, &p->children[0], x);
+        }
+        break;
+    default: break;
+    }
+    {
+        floe_plan *f = floe_planner_node(c->a, FLOE_PLAN_FILTER, p->ncols, 1);
+        if (f == NULL) return nomem(c);
+        memcpy(f->types, p->types, p->ncols * sizeof *f->types);
+        memcpy(f->names, p->names, p->ncols * sizeof *f->names);
+        f->children[0] = p;
+        f->u.filter.pred = e;
+        f->est_rows = p->est_rows * floe_planner_selectivity(e);
+        if (f->est_rows < 1) f->est_rows = 1;
+        *slot = f;
+    }
+    return FLOE_OK;
+}
+
 static int plan_rel(pctx *c, uint32_t ri, pres *out)
 {
     const floe_prel *rel = &c->rels[ri];
@@ -314,6 +415,21 @@ static int plan_rel(pctx *c, uint32_t ri, pres *out)
         out->gids = floe_arena_alloc(c->a, (rel->ncols ? rel->ncols : 1) * sizeof *out->gids);
         if (out->gids == NULL) return nomem(c);
         for (i = 0; i < rel->ncols; i++) out->gids[i] = rel->first_gid + i;
+        {
+            /* conjuncts over this subquery alone go down into it */
+            uint32_t *map = layout_map(c, out);
+            if (map == NULL) return nomem(c);
+            for (i = 0; i < c->nconj; i++) {
+                floe_expr *e;
+                int rc;
+                if (c->used[i] || c->mask[i] != out->mask || is_semi_conj(c->conj[i])) continue;
+                c->used[i] = true;
+                if ((e = floe_planner_remap(c->a, c->conj[i], map)) == NULL) return nomem(c);
+                if ((rc = push_into(c, &out->plan, e))) return rc;
+                out->est *= floe_planner_selectivity(c->conj[i]);
+            }
+            if (out->est < 1) out->est = 1;
+        }
         return filter_covered(c, out);
     }
     /* base table: columns needed above or by the conjuncts pushed here */

@@ -201,3 +201,25 @@ Test(planner, estimates_shrink_with_filters)
     cr_expect(scan->est_rows < 1000 && scan->est_rows >= 1, "est %g", scan->est_rows);
     floe_bound_stmt_free(s);
 }
+
+Test(planner, filters_over_subqueries_are_pushed_inside)
+{
+    /* through AGGREGATE on group columns only */
+    expect_plan2("select * from (select a, count(*) as n from t group by a) s where a = 3 and n > 2",
+                 "FILTER (#1 > 2:BIGINT)\n  AGGREGATE groups=[#0] aggs=[count_star()]\n"
+                 "    SCAN t cols=[a] pred(c0 = 3:INTEGER) filter=(#0 = 3:INTEGER)\n");
+    /* into every branch of UNION ALL */
+    expect_plan2("select * from (select a from t union all select a from u) s where a > 5",
+                 "UNION_ALL\n  SCAN t cols=[a] pred(c0 > 5:INTEGER) filter=(#0 > 5:INTEGER)\n"
+                 "  SCAN u cols=[a] pred(c0 > 5:INTEGER) filter=(#0 > 5:INTEGER)\n");
+    /* through a projection, inlining its expressions */
+    expect_plan2("select y from (select a + 1 as y, c from t) s where y = 3 and c like 'k%'",
+                 "PROJECT #0\n  PROJECT (#0 + 1:INTEGER), #1\n"
+                 "    SCAN t cols=[a,c] filter=(((#0 + 1:INTEGER) = 3:INTEGER) AND #1 LIKE 'k%')\n");
+    /* never below a LIMIT */
+    expect_plan2("select * from (select a from t limit 5) s where a = 1",
+                 "FILTER (#0 = 1:INTEGER)\n  LIMIT limit=5 offset=0\n    SCAN t cols=[a]\n");
+    /* CTE with column aliases */
+    expect_plan2("with q(x, y) as (select a, c from t) select y from q where x = 1",
+                 "PROJECT #1\n  SCAN t cols=[a,c] pred(c0 = 1:INTEGER) filter=(#0 = 1:INTEGER)\n");
+}
