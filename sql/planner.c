@@ -401,6 +401,167 @@ static int push_into(pctx *c, floe_plan **slot, floe_expr *e)
     return FLOE_OK;
 }
 
+static void mark_cols(const floe_expr *e, bool *keep, uint32_t n)
+{
+    floe_planner_mark(e, keep, n);
+}
+
+static uint32_t *ident_map(pctx *c, uint32_t n)
+{
+    uint32_t *m = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *m), i;
+    if (m == NULL) return NULL;
+    for (i = 0; i < n; i++) m[i] = i;
+    return m;
+}
+
+/* Copy of p's header (kind, children, union) with ncols output columns. */
+static floe_plan *clone_node(pctx *c, const floe_plan *p, uint32_t ncols)
+{
+    floe_plan *q = floe_planner_node(c->a, p->kind, ncols, 0);
+    floe_type *t;
+    const char **nm;
+    if (q == NULL) return NULL;
+    t = q->types;
+    nm = q->names;
+    *q = *p;
+    q->ncols = ncols;
+    q->types = t;
+    q->names = nm;
+    if (p->nchildren) {
+        q->children = floe_arena_alloc(c->a, p->nchildren * sizeof *q->children);
+        if (q->children == NULL) return NULL;
+        memcpy(q->children, p->children, p->nchildren * sizeof *q->children);
+    }
+    return q;
+}
+
+/* Prune p's output to the columns in keep[0..p->ncols) (more may stay when
+ * an operator needs them; at least one stays). *out is the new subtree,
+ * *map its old column -> new column (NO_COL when dropped). Nodes whose
+ * semantics depend on all columns (DISTINCT, joins, UNION ALL, VALUES) are
+ * kept whole. */
+static int prune(pctx *c, floe_plan *p, const bool *keep_in, floe_plan **out, uint32_t **map)
+{
+    uint32_t n = p->ncols, i, k = 0;
+    bool *keep = floe_arena_alloc(c->a, n ? n : 1);
+    uint32_t *m = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *m);
+    floe_plan *q;
+    int rc;
+    if (keep == NULL || m == NULL) return nomem(c);
+    memcpy(keep, keep_in, n);
+    switch (p->kind) {
+    case FLOE_PLAN_SCAN: {
+        if (p->u.scan.filter) mark_cols(p->u.scan.filter, keep, n);
+        for (i = 0; i < n; i++) k += keep[i];
+        if (k == 0 && n) keep[0] = true, k = 1;
+        if (k == n) break;
+        if ((q = clone_node(c, p, k)) == NULL) return nomem(c);
+        q->u.scan.cols = floe_arena_alloc(c->a, k * sizeof *q->u.scan.cols);
+        if (q->u.scan.cols == NULL) return nomem(c);
+        for (i = 0, k = 0; i < n; i++) {
+            m[i] = keep[i] ? k : NO_COL;
+            if (!keep[i]) continue;
+            q->u.scan.cols[k] = p->u.scan.cols[i];
+            q->types[k] = p->types[i];
+            q->names[k] = p->names[i];
+            k++;
+        }
+        if (p->u.scan.filter &&
+            (q->u.scan.filter = floe_planner_remap(c->a, p->u.scan.filter, m)) == NULL)
+            return nomem(c);
+        *out = q;
+        *map = m;
+        return FLOE_OK;
+    }
+    case FLOE_PLAN_PROJECT:
+    case FLOE_PLAN_AGGREGATE: {
+        floe_plan *child = p->children[0], *nc;
+        bool *ck = floe_arena_alloc(c->a, child->ncols ? child->ncols : 1);
+        uint32_t *cm, first = p->kind == FLOE_PLAN_AGGREGATE ? p->u.agg.ngroups : 0;
+        if (ck == NULL) return nomem(c);
+        memset(ck, 0, child->ncols ? child->ncols : 1);
+        for (i = 0; i < first; i++) keep[i] = true; /* groups define the rows */
+        for (i = 0; i < n; i++) k += keep[i];
+        if (k == 0 && n) keep[0] = true, k = 1;
+        for (i = 0; i < first; i++) mark_cols(p->u.agg.groups[i], ck, child->ncols);
+        for (i = first; i < n; i++) {
+            const floe_expr *e = p->kind == FLOE_PLAN_PROJECT ? p->u.project.exprs[i]
+                                                                 : p->u.agg.aggs[i - first].arg;
+            if (keep[i] && e) mark_cols(e, ck, child->ncols);
+        }
+        if ((rc = prune(c, child, ck, &nc, &cm))) return rc;
+        if ((q = clone_node(c, p, k)) == NULL) return nomem(c);
+        q->children[0] = nc;
+        if (p->kind == FLOE_PLAN_PROJECT) {
+            q->u.project.exprs = floe_arena_alloc(c->a, k * sizeof *q->u.project.exprs);
+            if (q->u.project.exprs == NULL) return nomem(c);
+        } else {
+            q->u.agg.groups = floe_arena_alloc(c->a, (first ? first : 1) * sizeof(floe_expr *));
+            q->u.agg.aggs = floe_arena_alloc(c->a, (k - first + 1) * sizeof(floe_agg));
+            if (q->u.agg.groups == NULL || q->u.agg.aggs == NULL) return nomem(c);
+            q->u.agg.naggs = k - first;
+        }
+        for (i = 0, k = 0; i < n; i++) {
+            m[i] = keep[i] ? k : NO_COL;
+            if (!keep[i]) continue;
+            q->types[k] = p->types[i];
+            q->names[k] = p->names[i];
+            if (p->kind == FLOE_PLAN_PROJECT) {
+                q->u.project.exprs[k] = floe_planner_remap(c->a, p->u.project.exprs[i], cm);
+                if (q->u.project.exprs[k] == NULL) return nomem(c);
+            } else if (i < first) {
+                if ((q->u.agg.groups[i] = floe_planner_remap(c->a, p->u.agg.groups[i], cm)) == NULL)
+                    return nomem(c);
+            } else {
+                floe_agg *g = &q->u.agg.aggs[k - first];
+                *g = p->u.agg.aggs[i - first];
+                if (g->arg && (g->arg = floe_planner_remap(c->a, g->arg, cm)) == NULL)
+                    return nomem(c);
+            }
+            k++;
+        }
+        *out = q;
+        *map = m;
+        return FLOE_OK;
+    }
+    case FLOE_PLAN_FILTER:
+    case FLOE_PLAN_SORT:
+    case FLOE_PLAN_TOPN:
+    case FLOE_PLAN_LIMIT: {
+        floe_plan *nc;
+        uint32_t *cm;
+        if (p->kind == FLOE_PLAN_FILTER) mark_cols(p->u.filter.pred, keep, n);
+        if (p->kind == FLOE_PLAN_SORT || p->kind == FLOE_PLAN_TOPN)
+            for (i = 0; i < p->u.sort.nkeys; i++) keep[p->u.sort.keys[i].col] = true;
+        if ((rc = prune(c, p->children[0], keep, &nc, &cm))) return rc;
+        for (i = 0; i < n; i++) k += cm[i] != NO_COL;
+        if ((q = clone_node(c, p, k)) == NULL) return nomem(c);
+        q->children[0] = nc;
+        memcpy(q->types, nc->types, k * sizeof *q->types);
+        memcpy(q->names, nc->names, k * sizeof *q->names);
+        if (p->kind == FLOE_PLAN_FILTER &&
+            (q->u.filter.pred = floe_planner_remap(c->a, p->u.filter.pred, cm)) == NULL)
+            return nomem(c);
+        if (p->kind == FLOE_PLAN_SORT || p->kind == FLOE_PLAN_TOPN) {
+            floe_sort_key *keys = floe_arena_alloc(c->a, (p->u.sort.nkeys + 1) * sizeof *keys);
+            if (keys == NULL) return nomem(c);
+            for (i = 0; i < p->u.sort.nkeys; i++) {
+                keys[i] = p->u.sort.keys[i];
+                keys[i].col = cm[keys[i].col];
+            }
+            q->u.sort.keys = keys;
+        }
+        *out = q;
+        *map = cm;
+        return FLOE_OK;
+    }
+    default: break;
+    }
+    if ((*map = ident_map(c, n)) == NULL) return nomem(c);
+    *out = p;
+    return FLOE_OK;
+}
+
 static int plan_rel(pctx *c, uint32_t ri, pres *out)
 {
     const floe_prel *rel = &c->rels[ri];
@@ -429,6 +590,20 @@ static int plan_rel(pctx *c, uint32_t ri, pres *out)
                 out->est *= floe_planner_selectivity(c->conj[i]);
             }
             if (out->est < 1) out->est = 1;
+        }
+        {
+            /* produce only the columns the query reads */
+            bool *keep = floe_arena_alloc(c->a, rel->ncols ? rel->ncols : 1);
+            floe_plan *np;
+            uint32_t *pm, k = 0;
+            int rc;
+            if (keep == NULL) return nomem(c);
+            for (i = 0; i < rel->ncols; i++) keep[i] = c->needed[rel->first_gid + i];
+            if ((rc = prune(c, out->plan, keep, &np, &pm))) return rc;
+            for (i = 0; i < rel->ncols; i++)
+                if (pm[i] != NO_COL) out->gids[pm[i]] = rel->first_gid + i, k++;
+            out->plan = np;
+            out->ncols = k;
         }
         return filter_covered(c, out);
     }

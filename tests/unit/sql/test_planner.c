@@ -223,3 +223,20 @@ Test(planner, filters_over_subqueries_are_pushed_inside)
     expect_plan2("with q(x, y) as (select a, c from t) select y from q where x = 1",
                  "PROJECT #1\n  SCAN t cols=[a,c] pred(c0 = 1:INTEGER) filter=(#0 = 1:INTEGER)\n");
 }
+
+Test(planner, subqueries_and_ctes_produce_only_the_columns_read)
+{
+    expect_plan2("with q as (select * from t where a > 1) select sum(b) from q",
+                 "AGGREGATE groups=[] aggs=[sum(#1)]\n"
+                 "  SCAN t cols=[a,b] pred(c0 > 1:INTEGER) filter=(#0 > 1:INTEGER)\n");
+    /* unused aggregates go; the sort key stays */
+    expect_plan2("select s.n from (select c, count(*) as n, sum(b) as sb, max(d) from t group by c "
+                 "order by sb limit 3) s",
+                 "PROJECT #1\n  TOPN keys=[#2] limit=3 offset=0\n"
+                 "    AGGREGATE groups=[#1] aggs=[count_star(), sum(#0)]\n      SCAN t cols=[b,c]\n");
+    expect_plan2("select count(*) from (select a, b + 1 as y, c from t) s",
+                 "AGGREGATE groups=[] aggs=[count_star()]\n  PROJECT #0\n    SCAN t cols=[a]\n");
+    /* DISTINCT depends on every column: kept whole */
+    expect_plan2("select x from (select distinct a as x, c from t) s",
+                 "PROJECT #0\n  DISTINCT\n    SCAN t cols=[x,c]\n");
+}
