@@ -2383,29 +2383,88 @@ static int bind_setop(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
         p->est_rows = l->est_rows + r->est_rows;
         if (!q->setop.all && (p = distinct_of(b, p)) == NULL) return nomem(b);
     } else {
-        /* EXCEPT / INTERSECT (set semantics): DISTINCT left, ANTI / SEMI join on
-         * every column. NULLs never match in the hash join, so rows holding a
-         * NULL differ from PostgreSQL (which treats NULLs as equal here). */
+        /* EXCEPT / INTERSECT (set semantics) by grouping, so NULLs compare
+         * equal as the standard requires: tag left rows 1 and right rows 2,
+         * UNION ALL, GROUP BY every column with min(tag) and max(tag), keep
+         * groups with max = 1 (EXCEPT) or min = 1 and max = 2 (INTERSECT). */
+        uint32_t n = l->ncols, side;
+        floe_plan *tagged[2], *ag, *f;
+        floe_expr **ex, *mn, *mx, *c1, *c2, *pred;
+        const floe_type ti = T(FLOE_TYPE_INTEGER);
         if (q->setop.all)
             return floe_err_set_at(b->err, FLOE_UNSUPPORTED, q->off,
                                    "EXCEPT ALL / INTERSECT ALL are not supported");
-        if ((l = distinct_of(b, l)) == NULL) return nomem(b);
-        p = node(b, FLOE_PLAN_HASH_JOIN, l->ncols, 2);
-        if (p == NULL) return nomem(b);
-        memcpy(p->types, t, l->ncols * sizeof *t);
-        memcpy(p->names, l->names, l->ncols * sizeof *p->names);
-        p->children[0] = l;
-        p->children[1] = r;
-        p->u.join.type = q->setop.op == FLOE_AST_EXCEPT ? FLOE_JOIN_ANTI : FLOE_JOIN_SEMI;
-        p->u.join.nkeys = l->ncols;
-        p->u.join.left_keys = floe_arena_alloc(b->a, l->ncols * sizeof(floe_expr *));
-        p->u.join.right_keys = floe_arena_alloc(b->a, l->ncols * sizeof(floe_expr *));
-        if (p->u.join.left_keys == NULL || p->u.join.right_keys == NULL) return nomem(b);
-        for (i = 0; i < l->ncols; i++) {
-            p->u.join.left_keys[i] = floe_bind_expr_column(b->a, i, t[i]);
-            p->u.join.right_keys[i] = floe_bind_expr_column(b->a, i, t[i]);
-            if (p->u.join.left_keys[i] == NULL || p->u.join.right_keys[i] == NULL) return nomem(b);
+        for (side = 0; side < 2; side++) {
+            floe_plan *in = side ? r : l;
+            const char **nm = floe_arena_alloc(b->a, (n + 1) * sizeof *nm);
+            ex = floe_arena_alloc(b->a, (n + 1) * sizeof *ex);
+            if (ex == NULL || nm == NULL) return nomem(b);
+            for (i = 0; i < n; i++) {
+                if ((ex[i] = floe_bind_expr_column(b->a, i, t[i])) == NULL) return nomem(b);
+                nm[i] = l->names[i];
+            }
+            if ((ex[n] = mk_const_i(b, ti, side + 1)) == NULL) return nomem(b);
+            nm[n] = "tag";
+            /* not the identity: always a real PROJECT */
+            tagged[side] = project(b, in, ex, nm, n + 1);
+            if (tagged[side] == NULL) return nomem(b);
         }
+        p = node(b, FLOE_PLAN_UNION_ALL, n + 1, 2);
+        ag = node(b, FLOE_PLAN_AGGREGATE, n + 2, 1);
+        f = node(b, FLOE_PLAN_FILTER, n + 2, 1);
+        if (p == NULL || ag == NULL || f == NULL) return nomem(b);
+        memcpy(p->types, tagged[0]->types, (n + 1) * sizeof *p->types);
+        memcpy(p->names, tagged[0]->names, (n + 1) * sizeof *p->names);
+        p->children[0] = tagged[0];
+        p->children[1] = tagged[1];
+        p->est_rows = l->est_rows + r->est_rows;
+        ag->u.agg.groups = floe_arena_alloc(b->a, (n ? n : 1) * sizeof(floe_expr *));
+        ag->u.agg.aggs = floe_arena_alloc(b->a, 2 * sizeof(floe_agg));
+        if (ag->u.agg.groups == NULL || ag->u.agg.aggs == NULL) return nomem(b);
+        for (i = 0; i < n; i++) {
+            if ((ag->u.agg.groups[i] = floe_bind_expr_column(b->a, i, t[i])) == NULL)
+                return nomem(b);
+            ag->types[i] = t[i];
+            ag->names[i] = l->names[i];
+        }
+        ag->u.agg.ngroups = n;
+        ag->u.agg.naggs = 2;
+        for (i = 0; i < 2; i++) {
+            floe_agg *g = &ag->u.agg.aggs[i];
+            memset(g, 0, sizeof *g);
+            g->fn = i ? FLOE_AGG_MAX : FLOE_AGG_MIN;
+            g->type = ti;
+            if ((g->arg = floe_bind_expr_column(b->a, n, ti)) == NULL) return nomem(b);
+            ag->types[n + i] = ti;
+            ag->names[n + i] = i ? "max_tag" : "min_tag";
+        }
+        ag->children[0] = p;
+        ag->est_rows = l->est_rows;
+        mn = floe_bind_expr_column(b->a, n, ti);
+        mx = floe_bind_expr_column(b->a, n + 1, ti);
+        c1 = mk_const_i(b, ti, 1);
+        c2 = mk_const_i(b, ti, 2);
+        if (mn == NULL || mx == NULL || c1 == NULL || c2 == NULL) return nomem(b);
+        if (q->setop.op == FLOE_AST_EXCEPT) {
+            if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", mx, c1, &pred, b->err)))
+                return rc;
+        } else {
+            if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", mn, c1, &c1, b->err)) ||
+                (rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", mx, c2, &c2, b->err)) ||
+                (rc = logic2(b, FLOE_EXPR_AND, c1, c2, &pred)))
+                return rc;
+        }
+        memcpy(f->types, ag->types, (n + 2) * sizeof *f->types);
+        memcpy(f->names, ag->names, (n + 2) * sizeof *f->names);
+        f->children[0] = ag;
+        f->u.filter.pred = pred;
+        f->est_rows = l->est_rows * 0.5;
+        ex = floe_arena_alloc(b->a, (n ? n : 1) * sizeof *ex);
+        if (ex == NULL) return nomem(b);
+        for (i = 0; i < n; i++)
+            if ((ex[i] = floe_bind_expr_column(b->a, i, t[i])) == NULL) return nomem(b);
+        p = project(b, f, ex, l->names, n);
+        if (p == NULL) return nomem(b);
         p->est_rows = l->est_rows;
     }
     return order_by_outputs(b, q, p, out);

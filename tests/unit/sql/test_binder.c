@@ -233,8 +233,13 @@ Test(binder, set_operations)
                 "      SCAN u cols=[a]\n");
     expect_plan("select b from t union all select a from u",
                 "UNION_ALL\n  SCAN t cols=[b]\n  PROJECT CAST(#0 AS BIGINT)\n    SCAN u cols=[a]\n");
+    /* EXCEPT / INTERSECT group both sides so NULLs compare equal */
     expect_plan("select a from t except select a from u",
-                "HASH_JOIN ANTI keys=#0=#0\n  DISTINCT\n    SCAN t cols=[a]\n  SCAN u cols=[a]\n");
+                "PROJECT #0\n  FILTER (#2 = 1:INTEGER)\n"
+                "    AGGREGATE groups=[#0] aggs=[min(#1), max(#1)]\n      UNION_ALL\n"
+                "        PROJECT #0, 1:INTEGER\n          SCAN t cols=[a]\n"
+                "        PROJECT #0, 2:INTEGER\n          SCAN u cols=[a]\n");
+    expect_error("select a from t intersect all select a from u", FLOE_UNSUPPORTED, "ALL", -1);
     expect_error("select a, b from t union select a from u", FLOE_ERROR, "same number of columns",
                  -1);
 }
