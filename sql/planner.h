@@ -20,7 +20,10 @@
  *  - `x IN (uncorrelated subquery)` conjuncts become SEMI hash joins placed
  *    as low as their operand allows;
  *  - LEFT JOIN items keep their ON conditions in the join; WHERE conjuncts
- *    over the preserved side only are pushed into it.
+ *    over the preserved side only are pushed into it;
+ *  - conjuncts over a planned subquery go down into it (through PROJECT,
+ *    FILTER, DISTINCT, SORT, UNION ALL, and AGGREGATE on group columns), and
+ *    its unread columns are pruned.
  * The result maps each gid to its output column (UINT32_MAX when not
  * produced); the binder remaps the rest of the query with floe_planner_remap.
  *
