@@ -2602,7 +2602,7 @@ static const char *valid_options =
 
 static int opt_int(binder *b, const floe_ast_option *o, int64_t lo, int64_t hi, int64_t *out)
 {
-    floe_value v;
+    floe_value v = floe_value_null(T(FLOE_TYPE_BIGINT));
     int rc;
     if (o->value == NULL)
         return floe_err_set_at(b->err, FLOE_ERROR, o->off, "option %s needs a value", o->name);
