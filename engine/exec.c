@@ -7,6 +7,7 @@
  */
 #include "engine/exec.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -516,23 +517,78 @@ int floe_exec_build(floe_executor *ex, const floe_plan *p, floe_exec_morsels *sh
     case FLOE_PLAN_SORT:
     case FLOE_PLAN_TOPN: return floe_op_sort_open(ex, p, out, err);
     case FLOE_PLAN_HASH_JOIN:
-    case FLOE_PLAN_NL_JOIN: return floe_op_join_open(ex, p, out, err);
+    case FLOE_PLAN_NL_JOIN: return floe_op_join_open(ex, p, shared, out, err);
     }
     return floe_err_set(err, FLOE_UNSUPPORTED, "plan node kind %d", (int)p->kind);
 }
 
 /* -------------------------------------------------------------------- drive */
 
+/* Next node down a pipeline, or NULL when p ends one (SCAN) or breaks it. */
+static const floe_plan *pipeline_child(const floe_plan *p)
+{
+    switch (p->kind) {
+    case FLOE_PLAN_FILTER:
+    case FLOE_PLAN_PROJECT: return p->children[0];
+    case FLOE_PLAN_HASH_JOIN:
+    case FLOE_PLAN_NL_JOIN: return floe_op_join_probe_child(p);
+    default: return NULL;
+    }
+}
+
 static int is_pipeline(const floe_plan *p)
 {
-    while (p->kind == FLOE_PLAN_FILTER || p->kind == FLOE_PLAN_PROJECT) p = p->children[0];
+    const floe_plan *c;
+    while ((c = pipeline_child(p)) != NULL) p = c;
     return p->kind == FLOE_PLAN_SCAN;
 }
 
 static const floe_plan *pipeline_scan(const floe_plan *p)
 {
-    while (p->kind != FLOE_PLAN_SCAN) p = p->children[0];
+    const floe_plan *c;
+    while ((c = pipeline_child(p)) != NULL) p = c;
     return p;
+}
+
+void *floe_exec_shared_build(floe_executor *ex, const floe_plan *p)
+{
+    uint32_t i;
+    for (i = 0; i < ex->nshared; i++)
+        if (ex->shared[i].node == p) return ex->shared[i].build;
+    return NULL;
+}
+
+/* Prepare the builds of the joins in pipeline p (registered in ex->shared
+ * from index *first on). */
+static int prepare_joins(floe_executor *ex, const floe_plan *p, floe_err *err)
+{
+    int rc;
+    for (; p != NULL; p = pipeline_child(p)) {
+        struct floe_exec_shared *ns;
+        void *b;
+        if (p->kind != FLOE_PLAN_HASH_JOIN && p->kind != FLOE_PLAN_NL_JOIN) continue;
+        rc = floe_op_join_prepare(ex, p, &b, err);
+        if (rc) return rc;
+        ns = floe_realloc(ex->shared, (ex->nshared + 1) * sizeof *ns);
+        if (ns == NULL) {
+            floe_op_join_release(b);
+            return floe_err_nomem(err);
+        }
+        ex->shared = ns;
+        ex->shared[ex->nshared].node = p;
+        ex->shared[ex->nshared].build = b;
+        ex->nshared++;
+    }
+    return FLOE_OK;
+}
+
+static void release_joins(floe_executor *ex, uint32_t keep)
+{
+    while (ex->nshared > keep) floe_op_join_release(ex->shared[--ex->nshared].build);
+    if (ex->nshared == 0) {
+        floe_free(ex->shared);
+        ex->shared = NULL;
+    }
 }
 
 typedef struct drive_state {
@@ -572,7 +628,7 @@ int floe_exec_drive(floe_executor *ex, const floe_plan *child,
                     int (*consume)(void *arg, uint32_t worker, floe_batch *b, floe_err *err),
                     void *arg, floe_err *err)
 {
-    uint32_t nw = 1, w;
+    uint32_t nw = 1, w, nshared0 = ex->nshared;
     floe_exec_morsels *shared = NULL;
     drive_state ds;
     int rc = FLOE_OK;
@@ -587,8 +643,16 @@ int floe_exec_drive(floe_executor *ex, const floe_plan *child,
             rc = floe_pool_new(ex->nthreads, &ex->pool, err);
             if (rc) return rc;
         }
+        rc = prepare_joins(ex, child, err);
+        if (rc) {
+            release_joins(ex, nshared0);
+            return rc;
+        }
         rc = morsels_new(&ex->ctx->tables[scan->u.scan.table], &shared, err);
-        if (rc) return rc;
+        if (rc) {
+            release_joins(ex, nshared0);
+            return rc;
+        }
         nw = ex->nthreads;
     }
     ds.chains = floe_calloc(nw, sizeof *ds.chains);
@@ -628,6 +692,7 @@ out:
     floe_free(ds.errs);
     floe_free(ds.rcs);
     morsels_free(shared);
+    release_joins(ex, nshared0);
     return rc;
 }
 
@@ -654,6 +719,93 @@ int floe_exec_emit_rows(const floe_exec_rows *rows, const uint64_t *idx, uint64_
     return FLOE_ROW;
 }
 
+/* ------------------------------------------------------------ result gather */
+
+/* A root pipeline on several workers: each worker appends its output to its
+ * own result buffer (thread-local, no locking); the buffers are then emitted
+ * one after the other. Row order across workers is unspecified, as it is for
+ * any query without ORDER BY. */
+typedef struct gather_op {
+    floe_exec_op base;
+    const floe_plan *child;
+    uint32_t nw;
+    floe_exec_rows *bufs;
+    uint64_t *reported;  /* bytes reported per worker */
+    int done;
+    uint32_t cur;        /* buffer being emitted */
+    uint64_t pos;        /* next row in it */
+} gather_op;
+
+static int gather_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+{
+    gather_op *g = arg;
+    uint64_t bytes;
+    int rc = floe_exec_check(g->base.ex, err);
+    if (rc) return rc;
+    rc = floe_exec_rows_append(&g->bufs[w], b->cols, b->n, b->sel, b->nsel, err);
+    if (rc) return rc;
+    bytes = floe_exec_rows_bytes(&g->bufs[w]);
+    rc = floe_exec_mem(g->base.ex, (int64_t)bytes - (int64_t)g->reported[w], "RESULT", err);
+    g->reported[w] = bytes;
+    return rc;
+}
+
+static int gather_next(floe_exec_op *op, floe_batch *out, floe_err *err)
+{
+    gather_op *g = (gather_op *)op;
+    int rc;
+    if (!g->done) {
+        uint32_t w;
+        g->done = 1;
+        g->bufs = floe_calloc(g->nw, sizeof *g->bufs);
+        g->reported = floe_calloc(g->nw, sizeof *g->reported);
+        if (g->bufs == NULL || g->reported == NULL) return floe_err_nomem(err);
+        for (w = 0; w < g->nw; w++) {
+            rc = floe_exec_rows_init(&g->bufs[w], g->child->ncols, g->child->types, err);
+            if (rc) return rc;
+        }
+        rc = floe_exec_drive(op->ex, g->child, gather_consume, g, err);
+        if (rc) return rc;
+    }
+    if (g->bufs == NULL) return FLOE_DONE;
+    while (g->cur < g->nw) {
+        rc = floe_exec_emit_rows(&g->bufs[g->cur], NULL, g->bufs[g->cur].n, &g->pos, out, err);
+        if (rc != FLOE_DONE) return rc;
+        g->cur++;
+        g->pos = 0;
+    }
+    return FLOE_DONE;
+}
+
+static void gather_close(floe_exec_op *op)
+{
+    gather_op *g = (gather_op *)op;
+    uint32_t w;
+    if (g->bufs) {
+        for (w = 0; w < g->nw; w++) {
+            if (g->reported && g->reported[w])
+                (void)floe_exec_mem(op->ex, -(int64_t)g->reported[w], "RESULT", NULL);
+            floe_exec_rows_free(&g->bufs[w]);
+        }
+    }
+    floe_free(g->bufs);
+    floe_free(g->reported);
+    op_base_free(op);
+}
+
+static int gather_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err)
+{
+    gather_op *g = floe_calloc(1, sizeof *g);
+    if (g == NULL) return floe_err_nomem(err);
+    floe_exec_op_init(&g->base, ex, p);
+    g->base.next = gather_next;
+    g->base.close = gather_close;
+    g->child = p;
+    g->nw = floe_exec_workers(ex);
+    *out = &g->base;
+    return FLOE_OK;
+}
+
 /* ------------------------------------------------------------ executor API */
 
 static void executor_init(floe_executor *ex, const floe_query_plan *qp, const floe_exec_ctx *ctx)
@@ -678,7 +830,10 @@ int floe_exec_open(const floe_query_plan *qp, const floe_exec_ctx *ctx, floe_exe
     ex = floe_malloc(sizeof *ex);
     if (ex == NULL) return floe_err_nomem(err);
     executor_init(ex, qp, ctx);
-    rc = floe_exec_build(ex, qp->root, NULL, &ex->root, err);
+    if (ex->nthreads > 1 && is_pipeline(qp->root) && qp->root->kind != FLOE_PLAN_SCAN)
+        rc = gather_open(ex, qp->root, &ex->root, err); /* the root pipeline runs on all workers */
+    else
+        rc = floe_exec_build(ex, qp->root, NULL, &ex->root, err);
     if (rc) {
         floe_free(ex);
         return rc;
@@ -747,6 +902,8 @@ void floe_exec_close(floe_executor *ex)
 {
     if (ex == NULL) return;
     floe_exec_op_free(ex->root);
+    /* every operator gave back the bytes it accounted */
+    assert(atomic_load(&ex->mem_own) == 0);
     floe_pool_free(ex->pool);
     floe_free(ex);
 }

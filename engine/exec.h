@@ -7,8 +7,10 @@
  * floe_exec_drive, which runs a pipeline SCAN -> FILTER/PROJECT on all
  * workers of the executor's pool, each worker with its own operator chain
  * and eval context, all pulling morsels from one shared dispenser; the sink
- * keeps one local state per worker and merges them afterwards. Any other
- * child is driven on worker 0 alone.
+ * keeps one local state per worker and merges them afterwards. Hash and
+ * nested-loop joins whose probe side is such a pipeline are part of it: their
+ * build side is prepared once before the workers start and probed by all of
+ * them. Any other child is driven on worker 0 alone.
  *
  * Memory held by hash tables and sort buffers is accounted with
  * floe_exec_mem against ctx->mem_limit (shared by the query and its
@@ -56,6 +58,9 @@ struct floe_executor {
     atomic_uint_least64_t *mem;  /* the root executor's counter */
     uint64_t mem_limit;          /* bytes */
     floe_exec_op *root;
+    /* join builds shared by the workers of the pipeline being driven */
+    struct floe_exec_shared { const floe_plan *node; void *build; } *shared;
+    uint32_t nshared;
 };
 
 /* Initialize op's common fields and eval context. */
@@ -86,7 +91,16 @@ int floe_exec_filter(floe_exec_op *op, const floe_expr *e, floe_batch *in, floe_
 /* Operator constructors (children are built or driven by the operator). */
 int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_sort_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
-int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,
+                      floe_exec_op **out, floe_err *err);
+/* The child of join p that streams (probe side). */
+const floe_plan *floe_op_join_probe_child(const floe_plan *p);
+/* Materialize and index the build side of join p (*out: opaque state for
+ * floe_exec_shared_build users; free with floe_op_join_release). */
+int floe_op_join_prepare(floe_executor *ex, const floe_plan *p, void **out, floe_err *err);
+void floe_op_join_release(void *state);
+/* The build prepared for join node p by the current drive, or NULL. */
+void *floe_exec_shared_build(floe_executor *ex, const floe_plan *p);
 
 /* Emit rows [*pos, n) of a collection as owned batches of up to
  * FLOE_VEC_SIZE rows (idx: optional order). FLOE_ROW or FLOE_DONE. */

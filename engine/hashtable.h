@@ -57,9 +57,11 @@ void floe_hashtable_free(floe_hashtable *ht);
  * (new ids are >= the count before the call). FLOE_NOMEM. */
 int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
                           uint32_t nsel, uint32_t *out_ids, floe_err *err);
-/* Like insert but read-only: FLOE_HT_NONE for absent keys. */
-void floe_hashtable_find(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
-                         uint32_t nsel, uint32_t *out_ids);
+/* Like insert but read-only: FLOE_HT_NONE for absent keys. `hbuf` is scratch
+ * for FLOE_VEC_SIZE hashes; with a caller-owned hbuf several threads may
+ * probe one table at once (no insert meanwhile). NULL: the table's own. */
+void floe_hashtable_find(const floe_hashtable *ht, const floe_vec *keys, uint32_t n,
+                         const uint32_t *sel, uint32_t nsel, uint64_t *hbuf, uint32_t *out_ids);
 /* Bytes held (slots, direct array, keys). */
 size_t floe_hashtable_bytes(const floe_hashtable *ht);
 

@@ -25,26 +25,38 @@
 
 #define JOIN_NONE UINT64_MAX
 
+/* The materialized, indexed build side. Shared read-only by the join ops of
+ * all workers when the join is part of a parallel pipeline. */
+typedef struct join_build {
+    floe_executor *ex;
+    int hash;
+    const floe_plan *build_plan;
+    floe_expr **build_keys;
+    uint32_t nkeys;
+    uint32_t nw;
+    floe_exec_rows *parts;    /* nw buffers filled by the build pipeline */
+    floe_exec_rows rows;      /* all build rows */
+    int rows_init;
+    floe_hashtable ht;
+    int ht_init;
+    uint64_t *head;           /* per key id: first build row */
+    uint64_t *nextr;          /* per build row: next row with the same key */
+    int null_key;             /* some build row has a NULL key */
+    uint64_t reported;        /* bytes reported */
+    floe_exec_op ev;          /* eval context for the build keys */
+} join_build;
+
 typedef struct join_op {
     floe_exec_op base;
     int hash;                 /* HASH_JOIN (else NL_JOIN) */
     floe_join_type type;
     int swap;                 /* build on the left input (INNER only) */
     const floe_plan *build_plan, *probe_plan;
-    floe_expr **build_keys, **probe_keys;
+    floe_expr **probe_keys;
     uint32_t nkeys;
-    uint32_t nl, nr;          /* left / right column counts */
-    uint32_t nw;
-    floe_exec_rows *parts;    /* nw build buffers */
-    floe_exec_rows build;     /* all build rows */
-    int build_init;
-    floe_hashtable ht;
-    int ht_init;
-    uint64_t *head;           /* per key id: first build row */
-    uint64_t *nextr;          /* per build row: next row with the same key */
-    int build_null_key;       /* some build row has a NULL key */
-    uint64_t reported;        /* bytes reported */
-    int built;
+    join_build *jb;           /* built on first next() unless shared */
+    int own_jb;
+    floe_exec_morsels *shared;/* dispenser of the probe pipeline's scan */
     floe_exec_op *probe;
     /* current probe batch */
     floe_batch pb;
@@ -54,6 +66,7 @@ typedef struct join_op {
     uint64_t cur;             /* next candidate build row for live row pk */
     uint32_t *prow;           /* live row -> physical row */
     uint32_t *pids;           /* live row -> key id (FLOE_HT_NONE) */
+    uint64_t *hbuf;           /* hash scratch for probing */
     uint8_t *pnull;           /* live row -> probe key has a NULL */
     uint8_t *matched;         /* live row -> 0 none, 1 matched, 2 unknown */
     uint32_t *pair_l;         /* chunk: live probe row */
@@ -64,8 +77,8 @@ typedef struct join_op {
 
 static int build_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
 {
-    join_op *o = arg;
-    int rc = floe_exec_check(o->base.ex, err);
+    join_build *o = arg;
+    int rc = floe_exec_check(o->ex, err);
     if (rc) return rc;
     return floe_exec_rows_append(&o->parts[w], b->cols, b->n, b->sel, b->nsel, err);
 }
@@ -78,7 +91,7 @@ static int key_any_null(const floe_vec *keys, uint32_t nkeys, uint32_t r)
     return 0;
 }
 
-static int join_build(join_op *o, floe_err *err)
+static int build_run(join_build *o, floe_err *err)
 {
     const floe_plan *bp = o->build_plan;
     uint32_t w, k;
@@ -87,21 +100,21 @@ static int join_build(join_op *o, floe_err *err)
     floe_vec *keys = NULL;
     uint32_t *ids = NULL, *sel = NULL;
 
-    o->nw = floe_exec_workers(o->base.ex);
+    o->nw = floe_exec_workers(o->ex);
     o->parts = floe_calloc(o->nw, sizeof *o->parts);
     if (o->parts == NULL) return floe_err_nomem(err);
     for (w = 0; w < o->nw; w++) {
         rc = floe_exec_rows_init(&o->parts[w], bp->ncols, bp->types, err);
         if (rc) return rc;
     }
-    rc = floe_exec_drive(o->base.ex, bp, build_consume, o, err);
+    rc = floe_exec_drive(o->ex, bp, build_consume, o, err);
     if (rc) return rc;
     /* worker 0's rows become the build buffer; the others are appended */
-    o->build = o->parts[0];
+    o->rows = o->parts[0];
     memset(&o->parts[0], 0, sizeof o->parts[0]);
-    o->build_init = 1;
+    o->rows_init = 1;
     for (w = 1; w < o->nw; w++) {
-        rc = floe_exec_rows_append_rows(&o->build, &o->parts[w], err);
+        rc = floe_exec_rows_append_rows(&o->rows, &o->parts[w], err);
         floe_exec_rows_free(&o->parts[w]);
         if (rc) return rc;
     }
@@ -116,7 +129,7 @@ static int join_build(join_op *o, floe_err *err)
         if (rc) return rc;
         o->ht_init = 1;
     }
-    o->nextr = floe_malloc((o->build.n ? o->build.n : 1) * sizeof *o->nextr);
+    o->nextr = floe_malloc((o->rows.n ? o->rows.n : 1) * sizeof *o->nextr);
     keys = floe_calloc(o->nkeys + bp->ncols, sizeof *keys);
     ids = floe_malloc(FLOE_VEC_SIZE * sizeof *ids);
     sel = floe_malloc(FLOE_VEC_SIZE * sizeof *sel);
@@ -124,22 +137,22 @@ static int join_build(join_op *o, floe_err *err)
         rc = floe_err_nomem(err);
         goto out;
     }
-    for (start = 0; start < o->build.n; start += FLOE_VEC_SIZE) {
-        uint32_t n = (uint32_t)(o->build.n - start < FLOE_VEC_SIZE ? o->build.n - start
+    for (start = 0; start < o->rows.n; start += FLOE_VEC_SIZE) {
+        uint32_t n = (uint32_t)(o->rows.n - start < FLOE_VEC_SIZE ? o->rows.n - start
                                                                    : FLOE_VEC_SIZE);
         uint32_t ns = 0, i;
         floe_vec *view = keys + o->nkeys;
         floe_batch vb;
         uint64_t oldcount = o->ht.count;
-        rc = floe_exec_check(o->base.ex, err);
+        rc = floe_exec_check(o->ex, err);
         if (rc) goto out;
-        floe_exec_rows_view(&o->build, start, n, view);
+        floe_exec_rows_view(&o->rows, start, n, view);
         memset(&vb, 0, sizeof vb);
         vb.ncols = bp->ncols;
         vb.n = n;
         vb.cols = view;
         for (k = 0; k < o->nkeys; k++) {
-            rc = floe_exec_eval(&o->base, o->build_keys[k], &vb, &keys[k], err);
+            rc = floe_exec_eval(&o->ev, o->build_keys[k], &vb, &keys[k], err);
             if (rc) {
                 while (k-- > 0) floe_vec_free(&keys[k]);
                 goto out;
@@ -147,7 +160,7 @@ static int join_build(join_op *o, floe_err *err)
         }
         for (i = 0; i < n; i++) {
             if (key_any_null(keys, o->nkeys, i)) {
-                o->build_null_key = 1;
+                o->null_key = 1;
                 o->nextr[start + i] = JOIN_NONE;
             } else {
                 sel[ns++] = i;
@@ -172,16 +185,69 @@ static int join_build(join_op *o, floe_err *err)
         }
     }
 account:
-    bytes = floe_exec_rows_bytes(&o->build);
+    bytes = floe_exec_rows_bytes(&o->rows);
     if (o->hash)
-        bytes += floe_hashtable_bytes(&o->ht) + o->build.n * 8 + (uint64_t)o->ht.count * 8;
-    rc = floe_exec_mem(o->base.ex, (int64_t)bytes, o->hash ? "HASH_JOIN" : "NL_JOIN", err);
+        bytes += floe_hashtable_bytes(&o->ht) + o->rows.n * 8 + (uint64_t)o->ht.count * 8;
+    rc = floe_exec_mem(o->ex, (int64_t)bytes, o->hash ? "HASH_JOIN" : "NL_JOIN", err);
     o->reported = bytes;
 out:
     floe_free(keys);
     floe_free(ids);
     floe_free(sel);
     return rc;
+}
+
+static void build_free(join_build *b)
+{
+    uint32_t w;
+    if (b == NULL) return;
+    if (b->parts) {
+        for (w = 0; w < b->nw; w++) floe_exec_rows_free(&b->parts[w]);
+        floe_free(b->parts);
+    }
+    if (b->rows_init) floe_exec_rows_free(&b->rows);
+    if (b->ht_init) floe_hashtable_free(&b->ht);
+    if (b->reported) (void)floe_exec_mem(b->ex, -(int64_t)b->reported, "join", NULL);
+    floe_free(b->head);
+    floe_free(b->nextr);
+    floe_eval_ctx_free(&b->ev.ectx);
+    floe_free(b);
+}
+
+static int join_swapped(const floe_plan *p)
+{
+    return p->kind == FLOE_PLAN_HASH_JOIN && p->u.join.build_left && p->u.join.type == FLOE_JOIN_INNER;
+}
+
+const floe_plan *floe_op_join_probe_child(const floe_plan *p)
+{
+    return p->children[join_swapped(p) ? 1 : 0];
+}
+
+int floe_op_join_prepare(floe_executor *ex, const floe_plan *p, void **out, floe_err *err)
+{
+    join_build *b = floe_calloc(1, sizeof *b);
+    int swap = join_swapped(p), rc;
+    *out = NULL;
+    if (b == NULL) return floe_err_nomem(err);
+    b->ex = ex;
+    floe_exec_op_init(&b->ev, ex, p);
+    b->hash = p->kind == FLOE_PLAN_HASH_JOIN;
+    b->nkeys = b->hash ? p->u.join.nkeys : 0;
+    b->build_plan = p->children[swap ? 0 : 1];
+    b->build_keys = swap ? p->u.join.left_keys : p->u.join.right_keys;
+    rc = build_run(b, err);
+    if (rc) {
+        build_free(b);
+        return rc;
+    }
+    *out = b;
+    return FLOE_OK;
+}
+
+void floe_op_join_release(void *state)
+{
+    build_free(state);
 }
 
 /* ------------------------------------------------------------------- probe */
@@ -227,6 +293,9 @@ static int next_probe(join_op *o, floe_err *err)
     rc = o->probe->next(o->probe, &o->pb, err);
     if (rc != FLOE_ROW) return rc;
     o->have_pb = 1;
+    if (o->pb.n > FLOE_VEC_SIZE)
+        return floe_err_set(err, FLOE_MISUSE, "join: batch of %u rows exceeds %u", o->pb.n,
+                            FLOE_VEC_SIZE);
     o->plive = floe_batch_rows(&o->pb);
     o->pk = 0;
     o->cur = JOIN_NONE;
@@ -249,8 +318,8 @@ static int next_probe(join_op *o, floe_err *err)
                 return rc;
             }
         }
-        if (o->ht.count)
-            floe_hashtable_find(&o->ht, kv, o->pb.n, o->pb.sel, o->pb.nsel, o->pids);
+        if (o->jb->ht.count)
+            floe_hashtable_find(&o->jb->ht, kv, o->pb.n, o->pb.sel, o->pb.nsel, o->hbuf, o->pids);
         else
             for (i = 0; i < o->plive; i++) o->pids[i] = FLOE_HT_NONE;
         for (i = 0; i < o->plive; i++) {
@@ -276,9 +345,9 @@ static uint32_t make_pairs(join_op *o)
                     o->pk++;
                     continue;
                 }
-                o->cur = o->head[o->pids[o->pk]];
+                o->cur = o->jb->head[o->pids[o->pk]];
             } else {
-                if (o->build.n == 0) {
+                if (o->jb->rows.n == 0) {
                     o->pk = o->plive;
                     break;
                 }
@@ -289,9 +358,9 @@ static uint32_t make_pairs(join_op *o)
         o->pair_b[n] = o->cur;
         n++;
         if (o->hash)
-            o->cur = o->nextr[o->cur];
+            o->cur = o->jb->nextr[o->cur];
         else
-            o->cur = o->cur + 1 < o->build.n ? o->cur + 1 : JOIN_NONE;
+            o->cur = o->cur + 1 < o->jb->rows.n ? o->cur + 1 : JOIN_NONE;
         if (o->cur == JOIN_NONE) o->pk++;
     }
     return n;
@@ -313,10 +382,10 @@ static int pair_batch(join_op *o, uint32_t n, floe_batch *out, floe_err *err)
     for (c = 0; c < np; c++)
         if (gather_vec(&o->pb.cols[c], rows, n, &out->cols[poff + c]) != FLOE_OK) goto nomem;
     for (c = 0; c < nb; c++) {
-        if (floe_vec_init(&out->cols[boff + c], o->build.types[c], n ? n : 1) != FLOE_OK) goto nomem;
+        if (floe_vec_init(&out->cols[boff + c], o->jb->rows.types[c], n ? n : 1) != FLOE_OK) goto nomem;
         out->cols[boff + c].n = n;
     }
-    if (floe_exec_rows_gather(&o->build, 0, nb, o->pair_b, 0, n, out->cols + boff, 0) != FLOE_OK)
+    if (floe_exec_rows_gather(&o->jb->rows, 0, nb, o->pair_b, 0, n, out->cols + boff, 0) != FLOE_OK)
         goto nomem;
     floe_free(rows);
     (void)p;
@@ -381,7 +450,7 @@ static int finish_probe(join_op *o, floe_batch *out, floe_err *err)
         for (i = 0; i < o->plive; i++) {
             uint32_t r = o->prow[i];
             int unknown = o->matched[i] == 2 ||
-                          (o->matched[i] == 0 && o->build.n > 0 && (o->pnull[i] || o->build_null_key));
+                          (o->matched[i] == 0 && o->jb->rows.n > 0 && (o->pnull[i] || o->jb->null_key));
             ((uint8_t *)mv->data)[r] = o->matched[i] == 1;
             if (o->matched[i] != 1 && unknown && floe_vec_set_null(mv, r) != FLOE_OK)
                 return floe_err_nomem(err);
@@ -426,12 +495,12 @@ static int join_next(floe_exec_op *op, floe_batch *out, floe_err *err)
 {
     join_op *o = (join_op *)op;
     int rc;
-    if (!o->built) {
-        o->built = 1;
-        rc = join_build(o, err);
+    if (o->jb == NULL) {
+        void *b;
+        rc = floe_op_join_prepare(op->ex, op->plan, &b, err);
         if (rc) return rc;
-        rc = floe_exec_build(op->ex, o->probe_plan, NULL, &o->probe, err);
-        if (rc) return rc;
+        o->jb = b;
+        o->own_jb = 1;
     }
     for (;;) {
         uint32_t n;
@@ -446,7 +515,7 @@ static int join_next(floe_exec_op *op, floe_batch *out, floe_err *err)
             /* existence only: no pairs needed */
             uint32_t i;
             for (i = 0; i < o->plive; i++)
-                o->matched[i] = o->hash ? o->pids[i] != FLOE_HT_NONE : o->build.n > 0;
+                o->matched[i] = o->hash ? o->pids[i] != FLOE_HT_NONE : o->jb->rows.n > 0;
             o->pk = o->plive;
         }
         n = make_pairs(o);
@@ -478,20 +547,12 @@ static int join_next(floe_exec_op *op, floe_batch *out, floe_err *err)
 static void join_close(floe_exec_op *op)
 {
     join_op *o = (join_op *)op;
-    uint32_t w;
     floe_exec_op_free(o->probe);
     if (o->have_pb) floe_batch_free(&o->pb);
-    if (o->parts) {
-        for (w = 0; w < o->nw; w++) floe_exec_rows_free(&o->parts[w]);
-        floe_free(o->parts);
-    }
-    if (o->build_init) floe_exec_rows_free(&o->build);
-    if (o->ht_init) floe_hashtable_free(&o->ht);
-    if (o->reported) (void)floe_exec_mem(op->ex, -(int64_t)o->reported, "join", NULL);
-    floe_free(o->head);
-    floe_free(o->nextr);
+    if (o->own_jb) build_free(o->jb);
     floe_free(o->prow);
     floe_free(o->pids);
+    floe_free(o->hbuf);
     floe_free(o->pnull);
     floe_free(o->matched);
     floe_free(o->pair_l);
@@ -500,9 +561,11 @@ static void join_close(floe_exec_op *op)
     floe_free(o);
 }
 
-int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err)
+int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,
+                      floe_exec_op **out, floe_err *err)
 {
     join_op *o = floe_calloc(1, sizeof *o);
+    int rc;
     *out = NULL;
     if (o == NULL) return floe_err_nomem(err);
     floe_exec_op_init(&o->base, ex, p);
@@ -510,30 +573,29 @@ int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out,
     o->base.close = join_close;
     o->hash = p->kind == FLOE_PLAN_HASH_JOIN;
     o->type = p->u.join.type;
-    o->swap = o->hash && p->u.join.build_left && o->type == FLOE_JOIN_INNER;
+    o->swap = join_swapped(p);
     o->nkeys = o->hash ? p->u.join.nkeys : 0;
-    o->nl = p->children[0]->ncols;
-    o->nr = p->children[1]->ncols;
-    if (o->swap) {
-        o->build_plan = p->children[0];
-        o->probe_plan = p->children[1];
-        o->build_keys = p->u.join.left_keys;
-        o->probe_keys = p->u.join.right_keys;
-    } else {
-        o->build_plan = p->children[1];
-        o->probe_plan = p->children[0];
-        o->build_keys = p->u.join.right_keys;
-        o->probe_keys = p->u.join.left_keys;
-    }
+    o->build_plan = p->children[o->swap ? 0 : 1];
+    o->probe_plan = p->children[o->swap ? 1 : 0];
+    o->probe_keys = o->swap ? p->u.join.right_keys : p->u.join.left_keys;
+    o->jb = floe_exec_shared_build(ex, p);
     o->prow = floe_malloc(FLOE_VEC_SIZE * sizeof *o->prow);
     o->pids = floe_malloc(FLOE_VEC_SIZE * sizeof *o->pids);
+    o->hbuf = floe_malloc(FLOE_VEC_SIZE * sizeof *o->hbuf);
     o->pnull = floe_malloc(FLOE_VEC_SIZE);
     o->matched = floe_malloc(FLOE_VEC_SIZE);
     o->pair_l = floe_malloc(FLOE_VEC_SIZE * sizeof *o->pair_l);
     o->pair_b = floe_malloc(FLOE_VEC_SIZE * sizeof *o->pair_b);
-    if (!o->prow || !o->pids || !o->pnull || !o->matched || !o->pair_l || !o->pair_b) {
+    if (!o->prow || !o->pids || !o->hbuf || !o->pnull || !o->matched || !o->pair_l || !o->pair_b) {
         join_close(&o->base);
         return floe_err_nomem(err);
+    }
+    /* the probe side streams through this op; inside a parallel pipeline its
+     * scan shares the pipeline's morsel dispenser */
+    rc = floe_exec_build(ex, o->probe_plan, shared, &o->probe, err);
+    if (rc) {
+        join_close(&o->base);
+        return rc;
     }
     *out = &o->base;
     return FLOE_OK;

@@ -153,6 +153,49 @@ static int qcmp(const void *a, const void *b, void *arg)
     return floe_sort_cmp(sa->s, sa->r, a, b);
 }
 
+/* Stable LSD radix sort of n records by their first klen bytes. One pass
+ * builds every byte's histogram; bytes equal in all records (high bytes of
+ * small integers, NULL markers of non-NULL columns) cost nothing more. */
+static int radix_sort(uint8_t *recs, uint64_t n, uint32_t reclen, uint32_t klen)
+{
+    uint64_t *cnt = floe_calloc((size_t)klen * 256, sizeof *cnt), i;
+    uint8_t *tmp = floe_malloc((size_t)n * reclen), *src = recs, *dst = tmp;
+    uint32_t b, words = reclen / 8;
+    if (cnt == NULL || tmp == NULL) {
+        floe_free(cnt);
+        floe_free(tmp);
+        return FLOE_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        const uint8_t *r = recs + i * reclen;
+        for (b = 0; b < klen; b++) cnt[(size_t)b * 256 + r[b]]++;
+    }
+    for (b = klen; b-- > 0;) {
+        uint64_t *c = cnt + (size_t)b * 256, off[256], sum = 0;
+        uint32_t v;
+        if (c[src[b]] == n) continue; /* constant byte */
+        for (v = 0; v < 256; v++) {
+            off[v] = sum;
+            sum += c[v];
+        }
+        for (i = 0; i < n; i++) {
+            const uint64_t *from = (const uint64_t *)(src + i * reclen);
+            uint64_t *to = (uint64_t *)(dst + off[src[i * reclen + b]]++ * reclen);
+            uint32_t w;
+            for (w = 0; w < words; w++) to[w] = from[w];
+        }
+        {
+            uint8_t *t = src;
+            src = dst;
+            dst = t;
+        }
+    }
+    if (src != recs) memcpy(recs, src, (size_t)n * reclen);
+    floe_free(cnt);
+    floe_free(tmp);
+    return FLOE_OK;
+}
+
 int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **out_idx,
                    floe_err *err)
 {
@@ -160,8 +203,9 @@ int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **
     uint64_t *idx, i, start;
     floe_vec *view;
     sort_arg sa;
+    uint32_t reclen = (s->reclen + 7) & ~7u; /* padded for word copies */
     *out_idx = NULL;
-    recs = floe_malloc((r->n ? r->n : 1) * s->reclen);
+    recs = floe_calloc(r->n ? r->n : 1, reclen);
     idx = floe_malloc((r->n ? r->n : 1) * sizeof *idx);
     view = floe_calloc(r->ncols ? r->ncols : 1, sizeof *view);
     if (recs == NULL || idx == NULL || view == NULL) {
@@ -173,12 +217,31 @@ int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **
     for (start = 0; start < r->n; start += FLOE_VEC_SIZE) {
         uint32_t n = (uint32_t)(r->n - start < FLOE_VEC_SIZE ? r->n - start : FLOE_VEC_SIZE), k;
         floe_exec_rows_view(r, start, n, view);
-        for (k = 0; k < n; k++) floe_sort_encode(s, view, k, start + k, recs + (start + k) * s->reclen);
+        for (k = 0; k < n; k++) floe_sort_encode(s, view, k, start + k, recs + (start + k) * reclen);
     }
     sa.s = s;
     sa.r = r;
-    qsort_r(recs, r->n, s->reclen, qcmp, &sa);
-    for (i = 0; i < r->n; i++) memcpy(&idx[i], recs + i * s->reclen + s->klen, 8);
+    if (r->n < 64) {
+        qsort_r(recs, r->n, reclen, qcmp, &sa);
+    } else {
+        if (radix_sort(recs, r->n, reclen, s->klen) != FLOE_OK) {
+            floe_free(recs);
+            floe_free(idx);
+            floe_free(view);
+            return floe_err_nomem(err);
+        }
+        if (s->tail_from < s->nkeys) {
+            /* runs with equal normalized keys: order by the full values */
+            uint64_t a = 0, b2;
+            while (a < r->n) {
+                b2 = a + 1;
+                while (b2 < r->n && memcmp(recs + a * reclen, recs + b2 * reclen, s->klen) == 0) b2++;
+                if (b2 - a > 1) qsort_r(recs + a * reclen, b2 - a, reclen, qcmp, &sa);
+                a = b2;
+            }
+        }
+    }
+    for (i = 0; i < r->n; i++) memcpy(&idx[i], recs + i * reclen + s->klen, 8);
     floe_free(recs);
     floe_free(view);
     *out_idx = idx;

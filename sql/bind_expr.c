@@ -810,9 +810,10 @@ static int fold_arith(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *er
             r.v.iv.days = -x->v.iv.days;
             r.v.iv.micros = -x->v.iv.micros;
         } else {
-            if (x->v.i == INT64_MIN) return range_err(err, x, e->type);
+            if (x->v.i == INT64_MIN) goto keep;
             r.v.i = -x->v.i;
-            if (check_int_range(x, r.v.i, e->type, err)) return err ? err->code : FLOE_RANGE;
+            if (e->type.id == FLOE_TYPE_INTEGER && (r.v.i < INT32_MIN || r.v.i > INT32_MAX))
+                goto keep;
         }
         return set_const(a, e, r, out, err);
     }
@@ -856,11 +857,11 @@ static int fold_arith(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *er
         case FLOE_FN_SUB: r.v.d = p - q; break;
         case FLOE_FN_MUL: r.v.d = p * q; break;
         case FLOE_FN_DIV:
-            if (q == 0) return floe_err_set(err, FLOE_RANGE, "division by zero");
+            if (q == 0) goto keep; /* fails at run time only if evaluated */
             r.v.d = p / q;
             break;
         case FLOE_FN_MOD:
-            if (q == 0) return floe_err_set(err, FLOE_RANGE, "division by zero");
+            if (q == 0) goto keep;
             r.v.d = fmod(p, q);
             break;
         default: *out = e; return FLOE_OK;
@@ -880,15 +881,14 @@ static int fold_arith(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *er
                 *out = e;
                 return FLOE_OK;
             }
-            if (q == 0) return floe_err_set(err, FLOE_RANGE, "division by zero");
+            if (q == 0) goto keep;
             if (p == INT64_MIN && q == -1) ovf = true;
             else z = e->fn == FLOE_FN_DIV ? p / q : p % q;
             break;
         default: *out = e; return FLOE_OK;
         }
-        if (ovf) return floe_err_set(err, FLOE_RANGE, "%s out of range", "integer");
-        if (e->type.id == FLOE_TYPE_INTEGER && (z < INT32_MIN || z > INT32_MAX))
-            return floe_err_set(err, FLOE_RANGE, "integer out of range");
+        if (ovf || (e->type.id == FLOE_TYPE_INTEGER && (z < INT32_MIN || z > INT32_MAX)))
+            goto keep;
         if (e->type.id == FLOE_TYPE_DECIMAL && e->type.precision < 19 &&
             (z >= pow10_tab[e->type.precision] || z <= -pow10_tab[e->type.precision])) {
             *out = e; /* leave it to the engine's wider evaluation */
@@ -897,6 +897,7 @@ static int fold_arith(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *er
         r.v.i = z;
         return set_const(a, e, r, out, err);
     }
+keep:
     *out = e;
     return FLOE_OK;
 }
@@ -932,6 +933,11 @@ int floe_bind_expr_fold(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *
         }
         return FLOE_OK;
     case FLOE_EXPR_CALL:
+        /* strict functions: a NULL argument makes the result NULL */
+        if (e->fn != FLOE_FN_CONCAT)
+            for (i = 0; i < e->nargs; i++)
+                if (e->args[i]->kind == FLOE_EXPR_CONST && e->args[i]->value.is_null)
+                    return set_const(a, e, floe_value_null(e->type), out, err);
         if (!all_const_args(e)) return FLOE_OK;
         switch (e->fn) {
         case FLOE_FN_ADD:
@@ -1022,6 +1028,50 @@ int floe_bind_expr_fold(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *
         if (n == 1) *out = e->args[0];
         return FLOE_OK;
     }
+    case FLOE_EXPR_COALESCE: {
+        /* NULL constants drop out; a non-NULL constant ends the list */
+        uint32_t n = 0;
+        for (i = 0; i < e->nargs; i++) {
+            floe_expr *x = e->args[i];
+            if (x->kind == FLOE_EXPR_CONST && x->value.is_null) continue;
+            e->args[n++] = x;
+            if (x->kind == FLOE_EXPR_CONST) break;
+        }
+        if (n == 0) return set_const(a, e, floe_value_null(e->type), out, err);
+        e->nargs = n;
+        if (n == 1) *out = e->args[0];
+        return FLOE_OK;
+    }
+    case FLOE_EXPR_CASE: {
+        /* WHEN branches with constant FALSE/NULL conditions drop out; a
+         * leading constant TRUE condition selects its result */
+        uint32_t npairs = (e->nargs - (e->has_else ? 1 : 0)) / 2, n = 0;
+        for (i = 0; i < npairs; i++) {
+            floe_expr *w = e->args[2 * i], *t = e->args[2 * i + 1];
+            if (w->kind == FLOE_EXPR_CONST) {
+                if (w->value.is_null || !w->value.v.i) continue;
+                if (n == 0) {
+                    *out = t;
+                    return FLOE_OK;
+                }
+            }
+            e->args[2 * n] = w;
+            e->args[2 * n + 1] = t;
+            n++;
+        }
+        if (e->has_else) e->args[2 * n] = e->args[e->nargs - 1];
+        if (n == 0) {
+            if (e->has_else) *out = e->args[0];
+            else return set_const(a, e, floe_value_null(e->type), out, err);
+            return FLOE_OK;
+        }
+        e->nargs = 2 * n + (e->has_else ? 1 : 0);
+        return FLOE_OK;
+    }
+    case FLOE_EXPR_IN_LIST:
+        if (e->args[0]->kind == FLOE_EXPR_CONST && e->args[0]->value.is_null)
+            return set_const(a, e, floe_value_null(e->type), out, err);
+        return FLOE_OK;
     case FLOE_EXPR_IS_NULL:
         if (e->args[0]->kind != FLOE_EXPR_CONST) return FLOE_OK;
         r.type = tb;

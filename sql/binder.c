@@ -453,16 +453,13 @@ static int bind_interval(block *bk, const floe_ast_expr *ae, floe_expr **out)
                 goto done;
             }
         } else {
-            /* INTERVAL (expr) unit: expr * 1 unit */
-            floe_expr *x, *one;
-            floe_interval iv;
+            /* INTERVAL (expr) unit: the expression must fold to an integer */
+            floe_expr *x;
             if ((rc = bind_expr(bk, ve, &x))) return rc;
-            rc = floe_interval_from_unit(1, u, strlen(u), &iv, b->err);
-            if (rc) return at(b, rc, ae->off);
-            (void)one;
-            (void)x;
-            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
-                                   "INTERVAL with a non-constant value is not supported");
+            if (x->kind != FLOE_EXPR_CONST || x->value.is_null || !floe_type_is_integer(x->type))
+                return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                                       "INTERVAL needs a constant integer count");
+            count = x->value.v.i;
         }
         rc = floe_interval_from_unit(count, u, strlen(u), &v.v.iv, b->err);
         if (rc) return at(b, rc, ae->off);
@@ -715,8 +712,7 @@ static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
         e = floe_bind_expr_new(b->a, FLOE_EXPR_COALESCE, t, na);
         if (e == NULL) return nomem(b);
         memcpy(e->args, args, na * sizeof *args);
-        *out = e;
-        return FLOE_OK;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
     }
     if (strcmp(n, "nullif") == 0) {
         floe_expr *e, *cmp, *nul;
@@ -733,8 +729,7 @@ static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
         e->args[1] = nul;
         e->args[2] = args[0];
         e->has_else = true;
-        *out = e;
-        return FLOE_OK;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
     }
     for (i = 0; i < sizeof scalar_fns / sizeof scalar_fns[0]; i++)
         if (strcmp(scalar_fns[i].name, n) == 0) fd = &scalar_fns[i];
@@ -1379,8 +1374,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
             return rc;
         }
         e->negated = ae->in_list.negated;
-        *out = e;
-        return FLOE_OK;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
     }
     case FLOE_AST_IN_QUERY:
         if ((rc = bind_expr(bk, ae->in_query.arg, &x))) return rc;
@@ -1449,8 +1443,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
         for (i = 0; i < nw; i++) e->args[2 * i + 1] = res[i];
         if (ae->case_.else_) e->args[2 * nw] = res[nw];
         e->type = t;
-        *out = e;
-        return FLOE_OK;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
     }
     case FLOE_AST_EXTRACT: {
         floe_expr *args[2];
@@ -1707,6 +1700,13 @@ static int bind_from(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
             r.types = types;
             r.names = names;
             r.est_rows = t.nrows;
+            {
+                double *ndv = floe_arena_alloc(b->a, (t.ncols ? t.ncols : 1) * sizeof *ndv);
+                if (ndv == NULL) return nomem(b);
+                for (i = 0; i < t.ncols; i++)
+                    ndv[i] = t.cols[i].ndv > 0 ? t.cols[i].ndv : (i == 0 ? t.nrows : 0);
+                r.ndv = ndv;
+            }
             if (alias == NULL) alias = f->table;
         }
         it->kind = FLOE_PITEM_REL;
@@ -2036,11 +2036,9 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
             continue;
         }
         if (g->kind == FLOE_AST_COLUMN && g->column.table == NULL) {
-            floe_expr *tmp;
             bool is_col = false;
             for (i = 0; i < bk->ncols; i++)
                 if (!bk->cols[i].hidden && strcmp(bk->cols[i].name, g->column.name) == 0) is_col = true;
-            (void)tmp;
             if (!is_col)
                 for (i = 0; i < nvis; i++)
                     if (tg[i].alias && strcmp(tg[i].alias, g->column.name) == 0 && tg[i].ast) {
@@ -2229,13 +2227,11 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
     {
         floe_expr **ex = floe_arena_alloc(b->a, (nt ? nt : 1) * sizeof *ex);
         const char **nm = floe_arena_alloc(b->a, (nt ? nt : 1) * sizeof *nm);
-        bool identity = nt == p->ncols && !aggregated;
         if (ex == NULL || nm == NULL) return nomem(b);
         for (i = 0; i < nt; i++) {
             ex[i] = tg[i].e;
             nm[i] = tg[i].name;
         }
-        (void)identity;
         p = project(b, p, ex, nm, nt);
         if (p == NULL) return nomem(b);
     }
@@ -2387,29 +2383,88 @@ static int bind_setop(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
         p->est_rows = l->est_rows + r->est_rows;
         if (!q->setop.all && (p = distinct_of(b, p)) == NULL) return nomem(b);
     } else {
-        /* EXCEPT / INTERSECT (set semantics): DISTINCT left, ANTI / SEMI join on
-         * every column. NULLs never match in the hash join, so rows holding a
-         * NULL differ from PostgreSQL (which treats NULLs as equal here). */
+        /* EXCEPT / INTERSECT (set semantics) by grouping, so NULLs compare
+         * equal as the standard requires: tag left rows 1 and right rows 2,
+         * UNION ALL, GROUP BY every column with min(tag) and max(tag), keep
+         * groups with max = 1 (EXCEPT) or min = 1 and max = 2 (INTERSECT). */
+        uint32_t n = l->ncols, side;
+        floe_plan *tagged[2], *ag, *f;
+        floe_expr **ex, *mn, *mx, *c1, *c2, *pred;
+        const floe_type ti = T(FLOE_TYPE_INTEGER);
         if (q->setop.all)
             return floe_err_set_at(b->err, FLOE_UNSUPPORTED, q->off,
                                    "EXCEPT ALL / INTERSECT ALL are not supported");
-        if ((l = distinct_of(b, l)) == NULL) return nomem(b);
-        p = node(b, FLOE_PLAN_HASH_JOIN, l->ncols, 2);
-        if (p == NULL) return nomem(b);
-        memcpy(p->types, t, l->ncols * sizeof *t);
-        memcpy(p->names, l->names, l->ncols * sizeof *p->names);
-        p->children[0] = l;
-        p->children[1] = r;
-        p->u.join.type = q->setop.op == FLOE_AST_EXCEPT ? FLOE_JOIN_ANTI : FLOE_JOIN_SEMI;
-        p->u.join.nkeys = l->ncols;
-        p->u.join.left_keys = floe_arena_alloc(b->a, l->ncols * sizeof(floe_expr *));
-        p->u.join.right_keys = floe_arena_alloc(b->a, l->ncols * sizeof(floe_expr *));
-        if (p->u.join.left_keys == NULL || p->u.join.right_keys == NULL) return nomem(b);
-        for (i = 0; i < l->ncols; i++) {
-            p->u.join.left_keys[i] = floe_bind_expr_column(b->a, i, t[i]);
-            p->u.join.right_keys[i] = floe_bind_expr_column(b->a, i, t[i]);
-            if (p->u.join.left_keys[i] == NULL || p->u.join.right_keys[i] == NULL) return nomem(b);
+        for (side = 0; side < 2; side++) {
+            floe_plan *in = side ? r : l;
+            const char **nm = floe_arena_alloc(b->a, (n + 1) * sizeof *nm);
+            ex = floe_arena_alloc(b->a, (n + 1) * sizeof *ex);
+            if (ex == NULL || nm == NULL) return nomem(b);
+            for (i = 0; i < n; i++) {
+                if ((ex[i] = floe_bind_expr_column(b->a, i, t[i])) == NULL) return nomem(b);
+                nm[i] = l->names[i];
+            }
+            if ((ex[n] = mk_const_i(b, ti, side + 1)) == NULL) return nomem(b);
+            nm[n] = "tag";
+            /* not the identity: always a real PROJECT */
+            tagged[side] = project(b, in, ex, nm, n + 1);
+            if (tagged[side] == NULL) return nomem(b);
         }
+        p = node(b, FLOE_PLAN_UNION_ALL, n + 1, 2);
+        ag = node(b, FLOE_PLAN_AGGREGATE, n + 2, 1);
+        f = node(b, FLOE_PLAN_FILTER, n + 2, 1);
+        if (p == NULL || ag == NULL || f == NULL) return nomem(b);
+        memcpy(p->types, tagged[0]->types, (n + 1) * sizeof *p->types);
+        memcpy(p->names, tagged[0]->names, (n + 1) * sizeof *p->names);
+        p->children[0] = tagged[0];
+        p->children[1] = tagged[1];
+        p->est_rows = l->est_rows + r->est_rows;
+        ag->u.agg.groups = floe_arena_alloc(b->a, (n ? n : 1) * sizeof(floe_expr *));
+        ag->u.agg.aggs = floe_arena_alloc(b->a, 2 * sizeof(floe_agg));
+        if (ag->u.agg.groups == NULL || ag->u.agg.aggs == NULL) return nomem(b);
+        for (i = 0; i < n; i++) {
+            if ((ag->u.agg.groups[i] = floe_bind_expr_column(b->a, i, t[i])) == NULL)
+                return nomem(b);
+            ag->types[i] = t[i];
+            ag->names[i] = l->names[i];
+        }
+        ag->u.agg.ngroups = n;
+        ag->u.agg.naggs = 2;
+        for (i = 0; i < 2; i++) {
+            floe_agg *g = &ag->u.agg.aggs[i];
+            memset(g, 0, sizeof *g);
+            g->fn = i ? FLOE_AGG_MAX : FLOE_AGG_MIN;
+            g->type = ti;
+            if ((g->arg = floe_bind_expr_column(b->a, n, ti)) == NULL) return nomem(b);
+            ag->types[n + i] = ti;
+            ag->names[n + i] = i ? "max_tag" : "min_tag";
+        }
+        ag->children[0] = p;
+        ag->est_rows = l->est_rows;
+        mn = floe_bind_expr_column(b->a, n, ti);
+        mx = floe_bind_expr_column(b->a, n + 1, ti);
+        c1 = mk_const_i(b, ti, 1);
+        c2 = mk_const_i(b, ti, 2);
+        if (mn == NULL || mx == NULL || c1 == NULL || c2 == NULL) return nomem(b);
+        if (q->setop.op == FLOE_AST_EXCEPT) {
+            if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", mx, c1, &pred, b->err)))
+                return rc;
+        } else {
+            if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", mn, c1, &c1, b->err)) ||
+                (rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", mx, c2, &c2, b->err)) ||
+                (rc = logic2(b, FLOE_EXPR_AND, c1, c2, &pred)))
+                return rc;
+        }
+        memcpy(f->types, ag->types, (n + 2) * sizeof *f->types);
+        memcpy(f->names, ag->names, (n + 2) * sizeof *f->names);
+        f->children[0] = ag;
+        f->u.filter.pred = pred;
+        f->est_rows = l->est_rows * 0.5;
+        ex = floe_arena_alloc(b->a, (n ? n : 1) * sizeof *ex);
+        if (ex == NULL) return nomem(b);
+        for (i = 0; i < n; i++)
+            if ((ex[i] = floe_bind_expr_column(b->a, i, t[i])) == NULL) return nomem(b);
+        p = project(b, f, ex, l->names, n);
+        if (p == NULL) return nomem(b);
         p->est_rows = l->est_rows;
     }
     return order_by_outputs(b, q, p, out);

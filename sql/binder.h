@@ -20,7 +20,21 @@
  * nearest-rank quantile (FLOE_AGG_QUANTILE), quantile_cont is rejected, and
  * median is FLOE_AGG_MEDIAN. Result columns are named like DuckDB: alias, else
  * column name, else function text such as "count_star()" or "sum(x)", else
- * the expression text.
+ * the expression text. Integer literals stand for ordinals in GROUP BY and
+ * ORDER BY; ORDER BY also takes output aliases, GROUP BY takes aliases that do
+ * not name an input column (PostgreSQL). now() and current_timestamp are the
+ * statement start (now_us).
+ *
+ * Subqueries: uncorrelated ones are FLOE_EXPR_SUBQUERY (computed once);
+ * `x IN (SELECT ...)` in a WHERE conjunct becomes a SEMI hash join. Correlated
+ * ones whose outer references are equalities in the subquery's WHERE are
+ * decorrelated: [NOT] EXISTS and IN conjuncts into SEMI/ANTI joins, scalar
+ * aggregates (not count) in WHERE into a LEFT join with the aggregate grouped
+ * by the inner keys. Other correlations stay FLOE_EXPR_SUBQUERY with params
+ * (each outer value a PARAM in the subplan and an arg of the node). NOT IN
+ * keeps its NULL semantics as a subquery expression. EXCEPT / INTERSECT
+ * group a tagged UNION ALL, so NULLs compare equal; their ALL forms, FULL
+ * JOIN and WITH RECURSIVE are FLOE_UNSUPPORTED.
  *
  * NOT NULL: INSERT plans produce rows in table column order typed as the
  * table's columns; constant NULLs for NOT NULL columns are rejected here
@@ -55,6 +69,8 @@ typedef struct floe_cat_column {
     bool not_null;
     bool has_default;
     floe_value default_value; /* constant of `type` (as floe_bound_create gave it) */
+    double ndv;               /* estimated distinct values, 0 when unknown (column 0 is
+                               * then assumed to be a key, the others unknown) */
 } floe_cat_column;
 
 typedef struct floe_cat_table {

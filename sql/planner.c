@@ -116,6 +116,7 @@ typedef struct pctx {
     uint32_t nrels;
     uint32_t ngids;
     uint32_t *gid_rel; /* gid -> relation index */
+    double *gid_ndv;   /* gid -> distinct values in its table (0: unknown) */
     floe_expr **conj;
     uint64_t *mask;    /* per conjunct: relations referenced */
     bool *used;
@@ -299,6 +300,268 @@ static int filter_covered(pctx *c, pres *r)
     return FLOE_OK;
 }
 
+/* Copy of e with COLUMN i replaced by a copy of repl[i]. */
+static floe_expr *subst_cols(floe_arena *a, const floe_expr *e, floe_expr *const *repl)
+{
+    floe_expr *x;
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN) return floe_bind_expr_copy(a, repl[e->index]);
+    x = floe_arena_alloc(a, sizeof *x);
+    if (x == NULL) return NULL;
+    *x = *e;
+    if (e->nargs) {
+        x->args = floe_arena_alloc(a, e->nargs * sizeof *x->args);
+        if (x->args == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++)
+            if ((x->args[i] = subst_cols(a, e->args[i], repl)) == NULL) return NULL;
+    }
+    return x;
+}
+
+static bool cols_below(const floe_expr *e, uint32_t n)
+{
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN && e->index >= n) return false;
+    for (i = 0; i < e->nargs; i++)
+        if (!cols_below(e->args[i], n)) return false;
+    return true;
+}
+
+static floe_expr *and2(pctx *c, floe_expr *x, floe_expr *y)
+{
+    floe_expr *l[2];
+    if (x == NULL) return y;
+    l[0] = x;
+    l[1] = y;
+    return and_of(c, l, 2);
+}
+
+/* Push predicate e (over the output columns of *slot) as deep into the
+ * subtree as it can go: into a SCAN's filter (and its predicate hints),
+ * through PROJECT (inlining the projected expressions), FILTER, DISTINCT,
+ * SORT, UNION ALL and, over group columns only, AGGREGATE; elsewhere a
+ * FILTER is placed on top. */
+static int push_into(pctx *c, floe_plan **slot, floe_expr *e)
+{
+    floe_plan *p = *slot;
+    uint32_t i;
+    switch (p->kind) {
+    case FLOE_PLAN_SCAN: {
+        floe_scan_pred sp;
+        if (scan_pred_of(e, 0, p->ncols, &sp)) {
+            floe_scan_pred *np = floe_arena_alloc(c->a, (p->u.scan.npreds + 1) * sizeof *np);
+            if (np == NULL) return nomem(c);
+            if (p->u.scan.npreds) memcpy(np, p->u.scan.preds, p->u.scan.npreds * sizeof *np);
+            sp.col = p->u.scan.cols[sp.col];
+            np[p->u.scan.npreds] = sp;
+            p->u.scan.preds = np;
+            p->u.scan.npreds++;
+        }
+        if ((p->u.scan.filter = and2(c, p->u.scan.filter, e)) == NULL) return nomem(c);
+        p->est_rows *= floe_planner_selectivity(e);
+        if (p->est_rows < 1) p->est_rows = 1;
+        return FLOE_OK;
+    }
+    case FLOE_PLAN_PROJECT: {
+        floe_expr *x = subst_cols(c->a, e, p->u.project.exprs);
+        if (x == NULL) return nomem(c);
+        return push_into(c, &p->children[0], x);
+    }
+    case FLOE_PLAN_FILTER:
+    case FLOE_PLAN_DISTINCT:
+    case FLOE_PLAN_SORT: return push_into(c, &p->children[0], e);
+    case FLOE_PLAN_UNION_ALL:
+        for (i = 0; i < p->nchildren; i++) {
+            floe_expr *x = i ? floe_bind_expr_copy(c->a, e) : e;
+            int rc;
+            if (x == NULL) return nomem(c);
+            if ((rc = push_into(c, &p->children[i], x))) return rc;
+        }
+        return FLOE_OK;
+    case FLOE_PLAN_AGGREGATE:
+        if (cols_below(e, p->u.agg.ngroups)) {
+            floe_expr *x = subst_cols(c->a, e, p->u.agg.groups);
+            if (x == NULL) return nomem(c);
+            return push_into(c, &p->children[0], x);
+        }
+        break;
+    default: break;
+    }
+    {
+        floe_plan *f = floe_planner_node(c->a, FLOE_PLAN_FILTER, p->ncols, 1);
+        if (f == NULL) return nomem(c);
+        memcpy(f->types, p->types, p->ncols * sizeof *f->types);
+        memcpy(f->names, p->names, p->ncols * sizeof *f->names);
+        f->children[0] = p;
+        f->u.filter.pred = e;
+        f->est_rows = p->est_rows * floe_planner_selectivity(e);
+        if (f->est_rows < 1) f->est_rows = 1;
+        *slot = f;
+    }
+    return FLOE_OK;
+}
+
+static void mark_cols(const floe_expr *e, bool *keep, uint32_t n)
+{
+    floe_planner_mark(e, keep, n);
+}
+
+static uint32_t *ident_map(pctx *c, uint32_t n)
+{
+    uint32_t *m = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *m), i;
+    if (m == NULL) return NULL;
+    for (i = 0; i < n; i++) m[i] = i;
+    return m;
+}
+
+/* Copy of p's header (kind, children, union) with ncols output columns. */
+static floe_plan *clone_node(pctx *c, const floe_plan *p, uint32_t ncols)
+{
+    floe_plan *q = floe_planner_node(c->a, p->kind, ncols, 0);
+    floe_type *t;
+    const char **nm;
+    if (q == NULL) return NULL;
+    t = q->types;
+    nm = q->names;
+    *q = *p;
+    q->ncols = ncols;
+    q->types = t;
+    q->names = nm;
+    if (p->nchildren) {
+        q->children = floe_arena_alloc(c->a, p->nchildren * sizeof *q->children);
+        if (q->children == NULL) return NULL;
+        memcpy(q->children, p->children, p->nchildren * sizeof *q->children);
+    }
+    return q;
+}
+
+/* Prune p's output to the columns in keep[0..p->ncols) (more may stay when
+ * an operator needs them; at least one stays). *out is the new subtree,
+ * *map its old column -> new column (NO_COL when dropped). Nodes whose
+ * semantics depend on all columns (DISTINCT, joins, UNION ALL, VALUES) are
+ * kept whole. */
+static int prune(pctx *c, floe_plan *p, const bool *keep_in, floe_plan **out, uint32_t **map)
+{
+    uint32_t n = p->ncols, i, k = 0;
+    bool *keep = floe_arena_alloc(c->a, n ? n : 1);
+    uint32_t *m = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *m);
+    floe_plan *q;
+    int rc;
+    if (keep == NULL || m == NULL) return nomem(c);
+    memcpy(keep, keep_in, n);
+    switch (p->kind) {
+    case FLOE_PLAN_SCAN: {
+        if (p->u.scan.filter) mark_cols(p->u.scan.filter, keep, n);
+        for (i = 0; i < n; i++) k += keep[i];
+        if (k == 0 && n) keep[0] = true, k = 1;
+        if (k == n) break;
+        if ((q = clone_node(c, p, k)) == NULL) return nomem(c);
+        q->u.scan.cols = floe_arena_alloc(c->a, k * sizeof *q->u.scan.cols);
+        if (q->u.scan.cols == NULL) return nomem(c);
+        for (i = 0, k = 0; i < n; i++) {
+            m[i] = keep[i] ? k : NO_COL;
+            if (!keep[i]) continue;
+            q->u.scan.cols[k] = p->u.scan.cols[i];
+            q->types[k] = p->types[i];
+            q->names[k] = p->names[i];
+            k++;
+        }
+        if (p->u.scan.filter &&
+            (q->u.scan.filter = floe_planner_remap(c->a, p->u.scan.filter, m)) == NULL)
+            return nomem(c);
+        *out = q;
+        *map = m;
+        return FLOE_OK;
+    }
+    case FLOE_PLAN_PROJECT:
+    case FLOE_PLAN_AGGREGATE: {
+        floe_plan *child = p->children[0], *nc;
+        bool *ck = floe_arena_alloc(c->a, child->ncols ? child->ncols : 1);
+        uint32_t *cm, first = p->kind == FLOE_PLAN_AGGREGATE ? p->u.agg.ngroups : 0;
+        if (ck == NULL) return nomem(c);
+        memset(ck, 0, child->ncols ? child->ncols : 1);
+        for (i = 0; i < first; i++) keep[i] = true; /* groups define the rows */
+        for (i = 0; i < n; i++) k += keep[i];
+        if (k == 0 && n) keep[0] = true, k = 1;
+        for (i = 0; i < first; i++) mark_cols(p->u.agg.groups[i], ck, child->ncols);
+        for (i = first; i < n; i++) {
+            const floe_expr *e = p->kind == FLOE_PLAN_PROJECT ? p->u.project.exprs[i]
+                                                                 : p->u.agg.aggs[i - first].arg;
+            if (keep[i] && e) mark_cols(e, ck, child->ncols);
+        }
+        if ((rc = prune(c, child, ck, &nc, &cm))) return rc;
+        if ((q = clone_node(c, p, k)) == NULL) return nomem(c);
+        q->children[0] = nc;
+        if (p->kind == FLOE_PLAN_PROJECT) {
+            q->u.project.exprs = floe_arena_alloc(c->a, k * sizeof *q->u.project.exprs);
+            if (q->u.project.exprs == NULL) return nomem(c);
+        } else {
+            q->u.agg.groups = floe_arena_alloc(c->a, (first ? first : 1) * sizeof(floe_expr *));
+            q->u.agg.aggs = floe_arena_alloc(c->a, (k - first + 1) * sizeof(floe_agg));
+            if (q->u.agg.groups == NULL || q->u.agg.aggs == NULL) return nomem(c);
+            q->u.agg.naggs = k - first;
+        }
+        for (i = 0, k = 0; i < n; i++) {
+            m[i] = keep[i] ? k : NO_COL;
+            if (!keep[i]) continue;
+            q->types[k] = p->types[i];
+            q->names[k] = p->names[i];
+            if (p->kind == FLOE_PLAN_PROJECT) {
+                q->u.project.exprs[k] = floe_planner_remap(c->a, p->u.project.exprs[i], cm);
+                if (q->u.project.exprs[k] == NULL) return nomem(c);
+            } else if (i < first) {
+                if ((q->u.agg.groups[i] = floe_planner_remap(c->a, p->u.agg.groups[i], cm)) == NULL)
+                    return nomem(c);
+            } else {
+                floe_agg *g = &q->u.agg.aggs[k - first];
+                *g = p->u.agg.aggs[i - first];
+                if (g->arg && (g->arg = floe_planner_remap(c->a, g->arg, cm)) == NULL)
+                    return nomem(c);
+            }
+            k++;
+        }
+        *out = q;
+        *map = m;
+        return FLOE_OK;
+    }
+    case FLOE_PLAN_FILTER:
+    case FLOE_PLAN_SORT:
+    case FLOE_PLAN_TOPN:
+    case FLOE_PLAN_LIMIT: {
+        floe_plan *nc;
+        uint32_t *cm;
+        if (p->kind == FLOE_PLAN_FILTER) mark_cols(p->u.filter.pred, keep, n);
+        if (p->kind == FLOE_PLAN_SORT || p->kind == FLOE_PLAN_TOPN)
+            for (i = 0; i < p->u.sort.nkeys; i++) keep[p->u.sort.keys[i].col] = true;
+        if ((rc = prune(c, p->children[0], keep, &nc, &cm))) return rc;
+        for (i = 0; i < n; i++) k += cm[i] != NO_COL;
+        if ((q = clone_node(c, p, k)) == NULL) return nomem(c);
+        q->children[0] = nc;
+        memcpy(q->types, nc->types, k * sizeof *q->types);
+        memcpy(q->names, nc->names, k * sizeof *q->names);
+        if (p->kind == FLOE_PLAN_FILTER &&
+            (q->u.filter.pred = floe_planner_remap(c->a, p->u.filter.pred, cm)) == NULL)
+            return nomem(c);
+        if (p->kind == FLOE_PLAN_SORT || p->kind == FLOE_PLAN_TOPN) {
+            floe_sort_key *keys = floe_arena_alloc(c->a, (p->u.sort.nkeys + 1) * sizeof *keys);
+            if (keys == NULL) return nomem(c);
+            for (i = 0; i < p->u.sort.nkeys; i++) {
+                keys[i] = p->u.sort.keys[i];
+                keys[i].col = cm[keys[i].col];
+            }
+            q->u.sort.keys = keys;
+        }
+        *out = q;
+        *map = cm;
+        return FLOE_OK;
+    }
+    default: break;
+    }
+    if ((*map = ident_map(c, n)) == NULL) return nomem(c);
+    *out = p;
+    return FLOE_OK;
+}
+
 static int plan_rel(pctx *c, uint32_t ri, pres *out)
 {
     const floe_prel *rel = &c->rels[ri];
@@ -313,6 +576,35 @@ static int plan_rel(pctx *c, uint32_t ri, pres *out)
         out->gids = floe_arena_alloc(c->a, (rel->ncols ? rel->ncols : 1) * sizeof *out->gids);
         if (out->gids == NULL) return nomem(c);
         for (i = 0; i < rel->ncols; i++) out->gids[i] = rel->first_gid + i;
+        {
+            /* conjuncts over this subquery alone go down into it */
+            uint32_t *map = layout_map(c, out);
+            if (map == NULL) return nomem(c);
+            for (i = 0; i < c->nconj; i++) {
+                floe_expr *e;
+                int rc;
+                if (c->used[i] || c->mask[i] != out->mask || is_semi_conj(c->conj[i])) continue;
+                c->used[i] = true;
+                if ((e = floe_planner_remap(c->a, c->conj[i], map)) == NULL) return nomem(c);
+                if ((rc = push_into(c, &out->plan, e))) return rc;
+                out->est *= floe_planner_selectivity(c->conj[i]);
+            }
+            if (out->est < 1) out->est = 1;
+        }
+        {
+            /* produce only the columns the query reads */
+            bool *keep = floe_arena_alloc(c->a, rel->ncols ? rel->ncols : 1);
+            floe_plan *np;
+            uint32_t *pm, k = 0;
+            int rc;
+            if (keep == NULL) return nomem(c);
+            for (i = 0; i < rel->ncols; i++) keep[i] = c->needed[rel->first_gid + i];
+            if ((rc = prune(c, out->plan, keep, &np, &pm))) return rc;
+            for (i = 0; i < rel->ncols; i++)
+                if (pm[i] != NO_COL) out->gids[pm[i]] = rel->first_gid + i, k++;
+            out->plan = np;
+            out->ncols = k;
+        }
         return filter_covered(c, out);
     }
     /* base table: columns needed above or by the conjuncts pushed here */
@@ -406,6 +698,64 @@ static bool is_join_eq(const pctx *c, uint32_t i, uint64_t mx, uint64_t my, int 
     return false;
 }
 
+/* Distinct values of key expression e within subtree x (0: unknown). */
+static double key_ndv(const pctx *c, const floe_expr *e, const pres *x, bool *unique)
+{
+    const floe_prel *rel;
+    double ndv;
+    *unique = false;
+    if (e->kind == FLOE_EXPR_CAST && e->args[0]->kind == FLOE_EXPR_COLUMN) e = e->args[0];
+    if (e->kind != FLOE_EXPR_COLUMN || e->index >= c->ngids) return 0;
+    rel = &c->rels[c->gid_rel[e->index]];
+    ndv = c->gid_ndv[e->index];
+    if (ndv <= 0) return 0;
+    *unique = rel->est_rows > 0 && ndv >= 0.9 * rel->est_rows;
+    return ndv < x->est ? ndv : x->est;
+}
+
+/* Fraction of a base table's rows that survive in subtree x (for the table
+ * owning key e). */
+static double kept_fraction(const pctx *c, const floe_expr *e, const pres *x)
+{
+    const floe_prel *rel;
+    double f;
+    if (e->kind == FLOE_EXPR_CAST) e = e->args[0];
+    rel = &c->rels[c->gid_rel[e->index]];
+    f = rel->est_rows > 0 ? x->est / rel->est_rows : 1.0;
+    return f > 1.0 ? 1.0 : f;
+}
+
+/* Estimated rows of joining x and y on the unused equality conjuncts
+ * between them (the most selective key wins); cross product without one. */
+static double join_estimate(const pctx *c, const pres *x, const pres *y)
+{
+    double best = -1;
+    uint32_t i;
+    for (i = 0; i < c->nconj; i++) {
+        int xa;
+        const floe_expr *kx, *ky;
+        double nx, ny, est;
+        bool ux, uy;
+        if (is_semi_conj(c->conj[i]) || !is_join_eq(c, i, x->mask, y->mask, &xa)) continue;
+        kx = c->conj[i]->args[xa];
+        ky = c->conj[i]->args[1 - xa];
+        nx = key_ndv(c, kx, x, &ux);
+        ny = key_ndv(c, ky, y, &uy);
+        if (uy) est = x->est * kept_fraction(c, ky, y);      /* lookup into y */
+        else if (ux) est = y->est * kept_fraction(c, kx, x); /* lookup into x */
+        else {
+            /* many-to-many (or unknown): |X||Y| / max(ndv); an unknown ndv
+             * is taken as at most 100 (pessimistic: prefer key lookups) */
+            if (nx <= 0) nx = x->est < 100 ? x->est : 100;
+            if (ny <= 0) ny = y->est < 100 ? y->est : 100;
+            est = x->est * y->est / (nx > ny ? nx : ny);
+        }
+        if (best < 0 || est < best) best = est;
+    }
+    if (best < 0) best = x->est * y->est;
+    return best < 1 ? 1 : best;
+}
+
 /* Join l and r (type INNER or LEFT) using equality conjuncts among conj[]
  * (for LEFT: the ON list given in on[]), the rest covering both as cond. */
 static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
@@ -416,6 +766,8 @@ static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
     floe_plan *j;
     uint64_t both = l->mask | r->mask;
     double sel = 1.0;
+
+    double est = join_estimate(c, l, r); /* before the keys are marked used */
 
     out->ncols = n;
     out->mask = both;
@@ -464,8 +816,7 @@ static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
     j->u.join.cond = nc ? and_of(c, cond, nc) : NULL;
     if (nc && j->u.join.cond == NULL) return nomem(c);
     j->u.join.build_left = type == FLOE_JOIN_INNER && nk > 0 && l->est < r->est;
-    out->est = nk ? (l->est > r->est ? l->est : r->est) : l->est * r->est;
-    out->est *= sel;
+    out->est = est * sel;
     if (type == FLOE_JOIN_LEFT && out->est < l->est) out->est = l->est;
     if (out->est < 1) out->est = 1;
     j->est_rows = out->est;
@@ -539,18 +890,21 @@ static int plan_group(pctx *c, floe_pitem **items, uint32_t nitems, pres *out)
         int pick = -1;
         bool connected = false;
         pres j;
+        double pick_est = 0;
         for (i = 0; i < nitems; i++) {
             uint32_t k;
             bool conn = false;
+            double est;
             if (done[i]) continue;
             for (k = 0; k < c->nconj && !conn; k++) {
                 int xa;
                 conn = is_join_eq(c, k, out->mask, parts[i].mask, &xa) && !is_semi_conj(c->conj[k]);
             }
-            if (pick < 0 || (conn && !connected) ||
-                (conn == connected && parts[i].est < parts[pick].est)) {
+            est = conn ? join_estimate(c, out, &parts[i]) : parts[i].est;
+            if (pick < 0 || (conn && !connected) || (conn == connected && est < pick_est)) {
                 pick = (int)i;
                 connected = conn;
+                pick_est = est;
             }
         }
         done[pick] = true;
@@ -583,13 +937,18 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
     c.conj = conj;
     c.nconj = nconj;
     c.gid_rel = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_rel);
+    c.gid_ndv = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_ndv);
+    if (c.gid_ndv == NULL) return floe_err_nomem(err);
     c.mask = floe_arena_alloc(a, (nconj ? nconj : 1) * sizeof *c.mask);
     c.used = floe_arena_alloc(a, nconj ? nconj : 1);
     need2 = floe_arena_alloc(a, ngids ? ngids : 1);
     if (c.gid_rel == NULL || c.mask == NULL || c.used == NULL || need2 == NULL)
         return floe_err_nomem(err);
     for (i = 0; i < nrels; i++)
-        for (g = 0; g < rels[i].ncols; g++) c.gid_rel[rels[i].first_gid + g] = i;
+        for (g = 0; g < rels[i].ncols; g++) {
+            c.gid_rel[rels[i].first_gid + g] = i;
+            c.gid_ndv[rels[i].first_gid + g] = rels[i].ndv ? rels[i].ndv[g] : 0;
+        }
     if (ngids) memcpy(need2, needed, ngids);
     /* columns used by joins above their relation must be produced */
     for (i = 0; i < nconj; i++) {

@@ -9,16 +9,21 @@
  *  - conjuncts that reference one base table become its SCAN filter, and the
  *    `col <op> constant` / `col IS [NOT] NULL` ones also floe_scan_pred hints;
  *  - every SCAN reads only the columns some expression needs;
- *  - relations are joined greedily by estimated cardinality following
- *    equality conjuncts (never a cross product while a connecting equality
- *    exists); equalities between the two sides become HASH_JOIN keys, the
+ *  - relations are joined greedily following equality conjuncts (never a
+ *    cross product while a connecting equality exists), each step taking the
+ *    join with the smallest estimated result: |L||R| / max(ndv) per key, where
+ *    a key with ndv close to its table's rows is unique (a lookup that keeps
+ *    the other side's size, scaled by the filtered fraction); equalities between the two sides become HASH_JOIN keys, the
  *    smaller side is the build side (build_left when the left is smaller),
  *    other conjuncts covering both sides become the join `cond`; with no
  *    equality the join is an NL_JOIN;
  *  - `x IN (uncorrelated subquery)` conjuncts become SEMI hash joins placed
  *    as low as their operand allows;
  *  - LEFT JOIN items keep their ON conditions in the join; WHERE conjuncts
- *    over the preserved side only are pushed into it.
+ *    over the preserved side only are pushed into it;
+ *  - conjuncts over a planned subquery go down into it (through PROJECT,
+ *    FILTER, DISTINCT, SORT, UNION ALL, and AGGREGATE on group columns), and
+ *    its unread columns are pruned.
  * The result maps each gid to its output column (UINT32_MAX when not
  * produced); the binder remaps the rest of the query with floe_planner_remap.
  *
@@ -45,6 +50,7 @@ typedef struct floe_prel {
     const char **names;     /* ncols */
     uint32_t first_gid;
     double est_rows;        /* rows before any filter */
+    const double *ndv;      /* ncols distinct-value estimates (0: unknown), or NULL */
 } floe_prel;
 
 typedef enum floe_pitem_kind {

@@ -74,7 +74,7 @@ Test(hashtable, single_int_key_direct_and_hashed_with_null)
         floe_vec_init(&v, t, 3);
         memcpy(v.data, probe, sizeof probe);
         v.n = 3;
-        floe_hashtable_find(&ht, &v, 3, NULL, 0, out);
+        floe_hashtable_find(&ht, &v, 3, NULL, 0, NULL, out);
         cr_assert_eq(out[0], nul[5] ? out[0] : ids[5]);
         cr_assert_eq(out[1], FLOE_HT_NONE);
         cr_assert_eq(out[2], nul[N - 1] ? out[2] : ids[N - 1]);

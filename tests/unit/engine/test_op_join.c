@@ -252,3 +252,137 @@ Test(join, cross_product_without_condition)
     td_free(&L);
     td_free(&R);
 }
+
+/* AGGREGATE(count, sum(L.t)) over a join: the join's probe runs inside the
+ * aggregate's parallel pipeline with a shared build. */
+Test(join, joins_inside_parallel_pipelines_match_reference)
+{
+    tdata L, R;
+    uint32_t nt, jt;
+    td_init(&L, 20000, 1234, 600);
+    td_init(&R, 400, 4321, 50);
+    for (jt = FLOE_JOIN_INNER; jt <= FLOE_JOIN_MARK; jt++) {
+        int64_t refc = 0, refs = 0;
+        uint64_t i, r;
+        for (i = 0; i < L.n; i++) {
+            int64_t m = 0;
+            for (r = 0; r < R.n; r++) m += keys_match(&L, i, &R, r);
+            if (jt == FLOE_JOIN_INNER) {
+                refc += m;
+                refs += m * L.t[i];
+            } else if (jt == FLOE_JOIN_LEFT) {
+                refc += m ? m : 1;
+                refs += (m ? m : 1) * L.t[i];
+            } else if ((jt == FLOE_JOIN_SEMI && m) || (jt == FLOE_JOIN_ANTI && !m) || jt == FLOE_JOIN_MARK) {
+                refc += 1;
+                refs += L.t[i];
+            }
+        }
+        for (nt = 1; nt <= 2; nt++) {
+            uint32_t build_left;
+            for (build_left = 0; build_left <= (jt == FLOE_JOIN_INNER); build_left++) {
+                floe_query_plan *qp = floe_query_plan_new();
+                uint32_t cols[2] = {0, 5};
+                floe_type ty[4] = {T_BIG, T_BIG, T_BIG, T_BIG};
+                uint32_t nout = (jt == FLOE_JOIN_INNER || jt == FLOE_JOIN_LEFT) ? 4 : jt == FLOE_JOIN_MARK ? 3 : 2;
+                floe_table_scan tables[2] = {L.table, R.table};
+                floe_plan *j, *agg, *f;
+                tres res;
+                floe_err err = FLOE_ERR_INIT;
+                if (jt == FLOE_JOIN_MARK) ty[2] = T_BOOL;
+                j = t_node(qp, FLOE_PLAN_HASH_JOIN, nout, ty, 2);
+                j->children[0] = t_scan(qp, 0, &L.src[0], 2, cols);
+                j->children[1] = t_scan(qp, 1, &R.src[0], 2, cols);
+                j->u.join.type = (floe_join_type)jt;
+                j->u.join.build_left = build_left;
+                j->u.join.nkeys = 1;
+                j->u.join.left_keys = floe_arena_alloc(qp->arena, sizeof(floe_expr *));
+                j->u.join.right_keys = floe_arena_alloc(qp->arena, sizeof(floe_expr *));
+                j->u.join.left_keys[0] = t_col(qp, 0, T_BIG);
+                j->u.join.right_keys[0] = t_col(qp, 0, T_BIG);
+                /* a FILTER between join and aggregate keeps it one pipeline */
+                f = t_node(qp, FLOE_PLAN_FILTER, nout, ty, 1);
+                f->children[0] = j;
+                f->u.filter.pred = t_call2(qp, FLOE_FN_GE, T_BOOL, t_col(qp, 1, T_BIG), t_const_i(qp, T_BIG, 0, 0));
+                agg = t_node(qp, FLOE_PLAN_AGGREGATE, 2, ty, 1);
+                agg->children[0] = f;
+                agg->u.agg.naggs = 2;
+                agg->u.agg.aggs = floe_arena_alloc(qp->arena, 2 * sizeof(floe_agg));
+                memset(agg->u.agg.aggs, 0, 2 * sizeof(floe_agg));
+                agg->u.agg.aggs[0].fn = FLOE_AGG_COUNT_STAR;
+                agg->u.agg.aggs[0].type = T_BIG;
+                agg->u.agg.aggs[1].fn = FLOE_AGG_SUM;
+                agg->u.agg.aggs[1].arg = t_col(qp, 1, T_BIG);
+                agg->u.agg.aggs[1].type = T_BIG;
+                agg->types[0] = agg->types[1] = T_BIG;
+                qp->root = agg;
+                cr_assert_eq(t_run(qp, tables, 2, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+                cr_assert_eq(res.n, 1);
+                cr_assert_eq(tres_at(&res, 0, 0)->v.i, refc, "type %u nt %u: %lld vs %lld", jt, nt,
+                             (long long)tres_at(&res, 0, 0)->v.i, (long long)refc);
+                cr_assert_eq(tres_at(&res, 0, 1)->v.i, refs);
+                tres_free(&res);
+                floe_query_plan_free(qp);
+            }
+        }
+    }
+    td_free(&L);
+    td_free(&R);
+}
+
+/* join of a join: both builds are shared by the pipeline's workers */
+Test(join, join_of_join_in_pipeline)
+{
+    tdata A, B, C;
+    uint32_t nt;
+    int64_t ref = 0;
+    uint64_t a, b, c;
+    td_init(&A, 3000, 11, 300);
+    td_init(&B, 120, 22, 30);
+    td_init(&C, 80, 33, 30);
+    for (a = 0; a < A.n; a++)
+        for (b = 0; b < B.n; b++)
+            if (keys_match(&A, a, &B, b))
+                for (c = 0; c < C.n; c++)
+                    if (!C.nul[0][c] && B.v[b] % 7 == C.k[c] % 7 && !B.nul[1][b]) ref++;
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t acols[1] = {0}, bcols[2] = {0, 1}, ccols[1] = {0};
+        floe_type ty[4] = {T_BIG, T_BIG, T_BIG, T_BIG};
+        floe_table_scan tables[3] = {A.table, B.table, C.table};
+        floe_plan *j1 = t_node(qp, FLOE_PLAN_HASH_JOIN, 3, ty, 2), *j2 = t_node(qp, FLOE_PLAN_HASH_JOIN, 4, ty, 2);
+        floe_plan *agg = t_node(qp, FLOE_PLAN_AGGREGATE, 1, ty, 1);
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        j1->children[0] = t_scan(qp, 0, &A.src[0], 1, acols);
+        j1->children[1] = t_scan(qp, 1, &B.src[0], 2, bcols);
+        j1->u.join.type = FLOE_JOIN_INNER;
+        j1->u.join.nkeys = 1;
+        j1->u.join.left_keys = floe_arena_alloc(qp->arena, sizeof(floe_expr *));
+        j1->u.join.right_keys = floe_arena_alloc(qp->arena, sizeof(floe_expr *));
+        j1->u.join.left_keys[0] = t_col(qp, 0, T_BIG);
+        j1->u.join.right_keys[0] = t_col(qp, 0, T_BIG);
+        j2->children[0] = j1;
+        j2->children[1] = t_scan(qp, 2, &C.src[0], 1, ccols);
+        j2->u.join.type = FLOE_JOIN_INNER;
+        j2->u.join.nkeys = 1;
+        j2->u.join.left_keys = floe_arena_alloc(qp->arena, sizeof(floe_expr *));
+        j2->u.join.right_keys = floe_arena_alloc(qp->arena, sizeof(floe_expr *));
+        j2->u.join.left_keys[0] = t_call2(qp, FLOE_FN_MOD, T_BIG, t_col(qp, 2, T_BIG), t_const_i(qp, T_BIG, 7, 0));
+        j2->u.join.right_keys[0] = t_call2(qp, FLOE_FN_MOD, T_BIG, t_col(qp, 0, T_BIG), t_const_i(qp, T_BIG, 7, 0));
+        agg->children[0] = j2;
+        agg->u.agg.naggs = 1;
+        agg->u.agg.aggs = floe_arena_alloc(qp->arena, sizeof(floe_agg));
+        memset(agg->u.agg.aggs, 0, sizeof(floe_agg));
+        agg->u.agg.aggs[0].fn = FLOE_AGG_COUNT_STAR;
+        agg->u.agg.aggs[0].type = T_BIG;
+        qp->root = agg;
+        cr_assert_eq(t_run(qp, tables, 3, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(tres_at(&res, 0, 0)->v.i, ref, "nt %u: %lld vs %lld", nt, (long long)tres_at(&res, 0, 0)->v.i, (long long)ref);
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    td_free(&A);
+    td_free(&B);
+    td_free(&C);
+}

@@ -160,10 +160,10 @@ Test(binder, literal_types_and_casts)
 {
     expect_plan("select 1, 2.50, 'x', 3000000000, null, 1e3",
                 "PROJECT 1:INTEGER, 2.50:DECIMAL(3,2), 'x', 3000000000:BIGINT, NULL:INTEGER, "
-                "1e+03:DOUBLE\n  VALUES rows=1\n");
+                "1000.0:DOUBLE\n  VALUES rows=1\n");
     /* integer division, decimal division in DOUBLE, promotions */
     expect_plan("select a / 2, g / 2, d / 2, a % 3, b + a from t",
-                "PROJECT (#0 / 2:INTEGER), (CAST(#3 AS DOUBLE) / 2:DOUBLE), (#2 / 2:DOUBLE), "
+                "PROJECT (#0 / 2:INTEGER), (CAST(#3 AS DOUBLE) / 2.0:DOUBLE), (#2 / 2.0:DOUBLE), "
                 "(#0 % 3:INTEGER), (#1 + CAST(#0 AS BIGINT))\n  SCAN t cols=[a,b,d,g]\n");
     /* decimal arithmetic: same scale for +, scales add for * */
     expect_plan("select g + 1, g * g, g * 2 from t",
@@ -233,8 +233,13 @@ Test(binder, set_operations)
                 "      SCAN u cols=[a]\n");
     expect_plan("select b from t union all select a from u",
                 "UNION_ALL\n  SCAN t cols=[b]\n  PROJECT CAST(#0 AS BIGINT)\n    SCAN u cols=[a]\n");
+    /* EXCEPT / INTERSECT group both sides so NULLs compare equal */
     expect_plan("select a from t except select a from u",
-                "HASH_JOIN ANTI keys=#0=#0\n  DISTINCT\n    SCAN t cols=[a]\n  SCAN u cols=[a]\n");
+                "PROJECT #0\n  FILTER (#2 = 1:INTEGER)\n"
+                "    AGGREGATE groups=[#0] aggs=[min(#1), max(#1)]\n      UNION_ALL\n"
+                "        PROJECT #0, 1:INTEGER\n          SCAN t cols=[a]\n"
+                "        PROJECT #0, 2:INTEGER\n          SCAN u cols=[a]\n");
+    expect_error("select a from t intersect all select a from u", FLOE_UNSUPPORTED, "ALL", -1);
     expect_error("select a, b from t union select a from u", FLOE_ERROR, "same number of columns",
                  -1);
 }
@@ -490,4 +495,63 @@ Test(binder, out_of_memory_at_every_allocation)
         cr_expect_eq(rc, FLOE_OK, "%s", queries[qi]);
         floe_parser_free(p);
     }
+}
+
+Test(binder, aliases_for_tables_ctes_and_using)
+{
+    expect_names("with q(x, y) as (select a, c from t) select * from q", "x,y");
+    expect_names("select * from t as z(p, q) where p > 0", "p,q,c,d,e,f,g");
+    expect_error("select a from t as z(p) ", FLOE_ERROR, "column \"a\" does not exist", 7);
+    /* USING merges the column: * shows it once and it is not ambiguous */
+    expect_names("select * from t join u using (a)", "a,b,c,d,e,f,g,x");
+    expect_names("select a from t join u using (a)", "a");
+    expect_error("select * from t join u using (zz)", FLOE_ERROR, "USING clause", -1);
+    expect_error("select * from t, t", FLOE_ERROR, "specified more than once", -1);
+}
+
+Test(binder, clause_misuse_errors)
+{
+    expect_error("select distinct a from t order by b", FLOE_ERROR,
+                 "for SELECT DISTINCT, ORDER BY expressions must appear in select list", 34);
+    expect_error("select a from t having a > 1", FLOE_ERROR, "HAVING requires GROUP BY", -1);
+    expect_error("select a from t order by 3", FLOE_ERROR, "ORDER BY position 3 is not in select list",
+                 25);
+    expect_error("select a from t group by 2", FLOE_ERROR, "GROUP BY position 2", 25);
+    expect_error("select a from t limit -1", FLOE_ERROR, "LIMIT must not be negative", -1);
+    expect_error("select a from t limit a", FLOE_ERROR, "column \"a\" does not exist", 22);
+    expect_error("select a from t limit now()", FLOE_ERROR, "LIMIT must be a constant", -1);
+    expect_error("select (select a, b from u) from t", FLOE_ERROR, "only one column", -1);
+    expect_error("select a from t where a in (select a, x from u)", FLOE_ERROR, "only one column",
+                 -1);
+    expect_error("select * from t full join u on t.a = u.a", FLOE_UNSUPPORTED, "FULL JOIN", -1);
+    expect_error("with recursive r as (select 1) select * from r", FLOE_UNSUPPORTED, "RECURSIVE",
+                 -1);
+    expect_error("select count(*) + a from t", FLOE_ERROR, "column \"a\" must appear", -1);
+}
+
+Test(binder, intervals)
+{
+    expect_plan("select interval (2+3) day, interval '3' hour, interval 1 day, interval '1 hour 30 "
+                "minutes'",
+                "PROJECT 5 days:INTERVAL, 03:00:00:INTERVAL, 1 day:INTERVAL, 01:30:00:INTERVAL\n"
+                "  VALUES rows=1\n");
+    expect_error("select interval (a) day from t", FLOE_UNSUPPORTED, "constant integer", -1);
+}
+
+Test(binder, explain_text_from_engine)
+{
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    floe_strbuf o = FLOE_STRBUF_INIT;
+    cr_assert_eq(bind_sql("explain select c, count(*) from t, u where t.a = u.a and t.b > 5 group "
+                          "by c order by 2 desc limit 3",
+                          &s, &err),
+                 FLOE_OK, "%s", err.msg);
+    cr_expect(s->explain);
+    floe_plan_explain(s->plan->root, &o);
+    cr_assert(floe_strbuf_ok(&o));
+    cr_expect(strstr(floe_strbuf_str(&o), "SCAN t") != NULL, "%s", floe_strbuf_str(&o));
+    cr_expect(strstr(floe_strbuf_str(&o), "TOPN") != NULL, "%s", floe_strbuf_str(&o));
+    floe_strbuf_free(&o);
+    floe_bound_stmt_free(s);
 }

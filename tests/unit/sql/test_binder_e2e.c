@@ -454,6 +454,20 @@ Test(binder_e2e, set_operations_and_values)
     run("select count(*) from (select a from t where a is not null except select a from u) s", &r);
     EXPECT_I(&r, 0, 0, ex);
     result_free(&r);
+    /* NULLs are equal in set operations: t's NULL survives EXCEPT once, and
+     * INTERSECT with itself keeps it */
+    run("select count(*), count(a) from (select a from t except select a from u) s", &r);
+    EXPECT_I(&r, 0, 0, ex + 1);
+    EXPECT_I(&r, 0, 1, ex);
+    result_free(&r);
+    run("select count(*) from (select a from t intersect select a from t where a is null or a < 10) s",
+        &r);
+    {
+        int64_t want = 1; /* NULL */
+        for (i = 0; i < 10; i++) want += seen[i];
+        EXPECT_I(&r, 0, 0, want);
+    }
+    result_free(&r);
     run("insert into u (a) values (7), (8)", &r);
     cr_assert_eq(r.nrows, 2);
     EXPECT_I(&r, 1, 0, 8);

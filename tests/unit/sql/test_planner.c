@@ -33,7 +33,7 @@ Test(planner, tpch_q3_joins_follow_predicates_smallest_first)
         "group by o_orderkey, o_orderdate order by revenue desc, o_orderdate limit 10",
         "TOPN keys=[#1 DESC NF,#2] limit=10 offset=0\n"
         "  PROJECT #0, #2, #1\n"
-        "    AGGREGATE groups=[#2, #4] aggs=[sum((CAST(#6 AS DOUBLE) * (1:DOUBLE - #7)))]\n"
+        "    AGGREGATE groups=[#2, #4] aggs=[sum((CAST(#6 AS DOUBLE) * (1.0:DOUBLE - #7)))]\n"
         "      HASH_JOIN INNER keys=#2=#0 build_left\n"
         "        HASH_JOIN INNER keys=#0=#1 build_left\n"
         "          SCAN customer cols=[c_custkey,c_name] pred(c1 = BUILDING:VARCHAR) "
@@ -200,4 +200,43 @@ Test(planner, estimates_shrink_with_filters)
     scan = find_node(s->plan->root, FLOE_PLAN_SCAN);
     cr_expect(scan->est_rows < 1000 && scan->est_rows >= 1, "est %g", scan->est_rows);
     floe_bound_stmt_free(s);
+}
+
+Test(planner, filters_over_subqueries_are_pushed_inside)
+{
+    /* through AGGREGATE on group columns only */
+    expect_plan2("select * from (select a, count(*) as n from t group by a) s where a = 3 and n > 2",
+                 "FILTER (#1 > 2:BIGINT)\n  AGGREGATE groups=[#0] aggs=[count_star()]\n"
+                 "    SCAN t cols=[a] pred(c0 = 3:INTEGER) filter=(#0 = 3:INTEGER)\n");
+    /* into every branch of UNION ALL */
+    expect_plan2("select * from (select a from t union all select a from u) s where a > 5",
+                 "UNION_ALL\n  SCAN t cols=[a] pred(c0 > 5:INTEGER) filter=(#0 > 5:INTEGER)\n"
+                 "  SCAN u cols=[a] pred(c0 > 5:INTEGER) filter=(#0 > 5:INTEGER)\n");
+    /* through a projection, inlining its expressions */
+    expect_plan2("select y from (select a + 1 as y, c from t) s where y = 3 and c like 'k%'",
+                 "PROJECT #0\n  PROJECT (#0 + 1:INTEGER), #1\n"
+                 "    SCAN t cols=[a,c] filter=(((#0 + 1:INTEGER) = 3:INTEGER) AND #1 LIKE 'k%')\n");
+    /* never below a LIMIT */
+    expect_plan2("select * from (select a from t limit 5) s where a = 1",
+                 "FILTER (#0 = 1:INTEGER)\n  LIMIT limit=5 offset=0\n    SCAN t cols=[a]\n");
+    /* CTE with column aliases */
+    expect_plan2("with q(x, y) as (select a, c from t) select y from q where x = 1",
+                 "PROJECT #1\n  SCAN t cols=[a,c] pred(c0 = 1:INTEGER) filter=(#0 = 1:INTEGER)\n");
+}
+
+Test(planner, subqueries_and_ctes_produce_only_the_columns_read)
+{
+    expect_plan2("with q as (select * from t where a > 1) select sum(b) from q",
+                 "AGGREGATE groups=[] aggs=[sum(#1)]\n"
+                 "  SCAN t cols=[a,b] pred(c0 > 1:INTEGER) filter=(#0 > 1:INTEGER)\n");
+    /* unused aggregates go; the sort key stays */
+    expect_plan2("select s.n from (select c, count(*) as n, sum(b) as sb, max(d) from t group by c "
+                 "order by sb limit 3) s",
+                 "PROJECT #1\n  TOPN keys=[#2] limit=3 offset=0\n"
+                 "    AGGREGATE groups=[#1] aggs=[count_star(), sum(#0)]\n      SCAN t cols=[b,c]\n");
+    expect_plan2("select count(*) from (select a, b + 1 as y, c from t) s",
+                 "AGGREGATE groups=[] aggs=[count_star()]\n  PROJECT #0\n    SCAN t cols=[a]\n");
+    /* DISTINCT depends on every column: kept whole */
+    expect_plan2("select x from (select distinct a as x, c from t) s",
+                 "PROJECT #0\n  DISTINCT\n    SCAN t cols=[x,c]\n");
 }
