@@ -130,18 +130,18 @@ enum {
 };
 
 static const floe_cat_column stats_cols[ST_NCOLS] = {
-    {"table_name", {FLOE_TYPE_VARCHAR, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"rows", {FLOE_TYPE_BIGINT, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"memtable_rows", {FLOE_TYPE_BIGINT, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"memtable_bytes", {FLOE_TYPE_BIGINT, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"parts", {FLOE_TYPE_BIGINT, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"part_rows", {FLOE_TYPE_BIGINT, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"disk_bytes", {FLOE_TYPE_BIGINT, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"rows_ingested", {FLOE_TYPE_BIGINT, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"ingest_rows_per_s", {FLOE_TYPE_DOUBLE, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"flushes", {FLOE_TYPE_BIGINT, 0, 0}, true, false, {{0}, 0, {0}}},
-    {"compression_ratio", {FLOE_TYPE_DOUBLE, 0, 0}, false, false, {{0}, 0, {0}}},
-    {"shards", {FLOE_TYPE_INTEGER, 0, 0}, true, false, {{0}, 0, {0}}},
+    {.name = "table_name", .type = {FLOE_TYPE_VARCHAR, 0, 0}, .not_null = true},
+    {.name = "rows", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "memtable_rows", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "memtable_bytes", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "parts", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "part_rows", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "disk_bytes", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "rows_ingested", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "ingest_rows_per_s", .type = {FLOE_TYPE_DOUBLE, 0, 0}, .not_null = true},
+    {.name = "flushes", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "compression_ratio", .type = {FLOE_TYPE_DOUBLE, 0, 0}, .not_null = false},
+    {.name = "shards", .type = {FLOE_TYPE_INTEGER, 0, 0}, .not_null = true},
 };
 
 static const char stats_ref_marker = 's'; /* the table_ref of floe_stats */
