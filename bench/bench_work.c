@@ -143,6 +143,17 @@ static int run_dataset(const floe_bench_opts *o, const char *dataset, double siz
             floe_bench_data_free(d);
             if (rc != FLOE_OK) goto out;
         }
+        if (qp[i].ok) { /* on-disk size of the loaded tables */
+            uint64_t bytes = 0;
+            if (floe_bench_peer_disk_bytes(qp[i].p, dir, &bytes, &e) == FLOE_OK)
+                rc = floe_bench_report_add(rep, "disk", dataset, qp[i].name, "MiB", (double)bytes / 1048576.0,
+                                           (double)bytes / 1048576.0, (double)bytes / 1048576.0, -1, 1, NULL,
+                                           o->progress, err);
+            else
+                rc = floe_bench_report_add(rep, "disk", dataset, qp[i].name, "MiB", 0, 0, 0, -1, 0, e.msg,
+                                           o->progress, err);
+            if (rc != FLOE_OK) goto out;
+        }
     }
 
     qs = floe_bench_queries(&nq);
