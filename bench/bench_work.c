@@ -512,7 +512,7 @@ static int mixed_peer(const floe_bench_opts *o, const char *peer_name, floe_benc
     pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
     volatile int stop = 0;
     int64_t acked = 0, total = 0;
-    double acked_at = 0, t0, end, secs;
+    double acked_at = 0, t0, end, secs = 0;
     floe_bench_samples lat = FLOE_BENCH_SAMPLES_INIT, fresh = FLOE_BENCH_SAMPLES_INIT;
     const floe_bench_query *qs;
     size_t nq, qi = 0;
