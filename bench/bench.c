@@ -46,6 +46,7 @@ static void usage(void)
             "  --producers N          producer threads in mixed (default 2)\n"
             "  --mixed-batch N        rows per flush in mixed (default 1000)\n"
             "  --rtol X               answer tolerance (default 1e-9)\n"
+            "  --seed S               data seed (default: the peers kit's seeds)\n"
             "  --workdir DIR          scratch directory (default /tmp/floe-bench)\n"
             "  --out FILE             results file, .csv or .json (default floe-bench-results.csv);\n"
             "                         the SVG chart goes next to it (FILE with .svg)\n"
@@ -144,7 +145,7 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--out") == 0) {
             out = gen_out = v;
         } else if (strcmp(a, "--seed") == 0) {
-            seed = strtoull(v, NULL, 10);
+            seed = o.seed = strtoull(v, NULL, 10);
         } else {
             usage();
         }

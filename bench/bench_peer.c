@@ -2,9 +2,12 @@
  * workload shares (count, whole-stream load). */
 #include "bench/bench_peer.h"
 
+#include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/mem.h"
 
@@ -101,6 +104,35 @@ int floe_bench_peer_query(floe_bench_peer *p, const char *sql, double *out_secs,
     rc = p->ops->query(p->state, sql, &secs, out, err);
     if (out_secs) *out_secs = secs;
     return rc;
+}
+
+static uint64_t dir_total; /* nftw has no user pointer; guarded by dir_mu */
+static pthread_mutex_t dir_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int add_file(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)path;
+    (void)ftw;
+    if (flag == FTW_F && S_ISREG(st->st_mode)) dir_total += (uint64_t)st->st_blocks * 512;
+    return 0;
+}
+
+uint64_t floe_bench_dir_bytes(const char *dir)
+{
+    uint64_t total;
+    pthread_mutex_lock(&dir_mu);
+    dir_total = 0;
+    nftw(dir, add_file, 16, FTW_PHYS);
+    total = dir_total;
+    pthread_mutex_unlock(&dir_mu);
+    return total;
+}
+
+int floe_bench_peer_disk_bytes(floe_bench_peer *p, const char *dir, uint64_t *out, floe_err *err)
+{
+    if (p->ops->disk_bytes != NULL) return p->ops->disk_bytes(p->state, dir, out, err);
+    *out = floe_bench_dir_bytes(dir);
+    return FLOE_OK;
 }
 
 int floe_bench_peer_count(floe_bench_peer *p, const char *table, int64_t *out, floe_err *err)

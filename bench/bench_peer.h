@@ -56,6 +56,11 @@ typedef struct floe_bench_peer_ops {
      * is returned there (free with floe_bench_table_free). */
     int (*query)(void *state, const char *sql, double *out_secs, floe_bench_table **out,
                  floe_err *err);
+    /* Bytes the loaded tables take on disk, after the engine's own
+     * checkpoint or merge (DuckDB CHECKPOINT, SQLite WAL checkpoint,
+     * ClickHouse OPTIMIZE FINAL and active parts); NULL: the size of the
+     * peer's directory is used. */
+    int (*disk_bytes)(void *state, const char *dir, uint64_t *out, floe_err *err);
 } floe_bench_peer_ops;
 
 /* Which peers exist in this build: "floe" only when floe itself is built. */
@@ -75,6 +80,10 @@ int floe_bench_peer_copy_csv(floe_bench_peer *p, const floe_bench_schema *s, con
                              floe_err *err);
 int floe_bench_peer_query(floe_bench_peer *p, const char *sql, double *out_secs,
                           floe_bench_table **out, floe_err *err);
+/* On-disk bytes of the database in `dir` (see disk_bytes above). */
+int floe_bench_peer_disk_bytes(floe_bench_peer *p, const char *dir, uint64_t *out, floe_err *err);
+/* Bytes of the regular files under dir (allocated blocks), 0 when absent. */
+uint64_t floe_bench_dir_bytes(const char *dir);
 /* count(*) of a table, through a query. */
 int floe_bench_peer_count(floe_bench_peer *p, const char *table, int64_t *out, floe_err *err);
 

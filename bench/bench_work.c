@@ -122,7 +122,7 @@ static int run_dataset(const floe_bench_opts *o, const char *dataset, double siz
             char lname[64];
             snprintf(lname, sizeof lname, "%s%s", ntables > 1 ? "tpch_" : "", tables[ti]);
             if (floe_bench_peer_create_table(qp[i].p, floe_bench_schema_find(tables[ti]), &e) == FLOE_OK &&
-                floe_bench_data_new(tables[ti], size, 0, &d, &e) == FLOE_OK &&
+                floe_bench_data_new(tables[ti], size, o->seed, &d, &e) == FLOE_OK &&
                 floe_bench_peer_load(qp[i].p, d, LOAD_FLUSH_ROWS, &rows, &bytes, &e) == FLOE_OK &&
                 floe_bench_peer_count(qp[i].p, tables[ti], &counted, &e) == FLOE_OK) {
                 secs = floe_bench_now() - t0;
@@ -141,6 +141,17 @@ static int run_dataset(const floe_bench_opts *o, const char *dataset, double siz
                                            o->progress, err);
             }
             floe_bench_data_free(d);
+            if (rc != FLOE_OK) goto out;
+        }
+        if (qp[i].ok) { /* on-disk size of the loaded tables */
+            uint64_t bytes = 0;
+            if (floe_bench_peer_disk_bytes(qp[i].p, dir, &bytes, &e) == FLOE_OK)
+                rc = floe_bench_report_add(rep, "disk", dataset, qp[i].name, "MiB", (double)bytes / 1048576.0,
+                                           (double)bytes / 1048576.0, (double)bytes / 1048576.0, -1, 1, NULL,
+                                           o->progress, err);
+            else
+                rc = floe_bench_report_add(rep, "disk", dataset, qp[i].name, "MiB", 0, 0, 0, -1, 0, e.msg,
+                                           o->progress, err);
             if (rc != FLOE_OK) goto out;
         }
     }
@@ -318,14 +329,14 @@ static void *produce(void *arg)
 }
 
 /* Start nprod producers on peer (each with its own pool); fills w[]. */
-static int start_producers(producer *w, int nprod, floe_bench_peer *peer,
+static int start_producers(producer *w, int nprod, floe_bench_peer *peer, uint64_t seed,
                            const producer *tmpl, uint32_t rows_per_batch, floe_err *err)
 {
     int i, rc;
     for (i = 0; i < nprod; i++) {
         w[i] = *tmpl;
         w[i].peer = peer;
-        if ((rc = pool_init(&w[i].pool, FLOE_BENCH_EVENTS_SEED + (uint64_t)i, 10000000,
+        if ((rc = pool_init(&w[i].pool, (seed ? seed : FLOE_BENCH_EVENTS_SEED) + (uint64_t)i, 10000000,
                             rows_per_batch, err)) != FLOE_OK) {
             while (i-- > 0) pool_free(&w[i].pool);
             return rc;
@@ -367,7 +378,7 @@ static int ingest_case(const floe_bench_opts *o, const char *peer_name, floe_ben
     memset(&tmpl, 0, sizeof tmpl);
     tmpl.max_rows = o->ingest_rows / nthreads;
     tmpl.flush_rows = o->batch;
-    if ((rc = start_producers(w, nthreads, p, &tmpl,
+    if ((rc = start_producers(w, nthreads, p, o->seed, &tmpl,
                               o->batch < FLOE_BENCH_BATCH_ROWS ? o->batch : FLOE_BENCH_BATCH_ROWS, err)) != FLOE_OK) {
         floe_bench_peer_close(p);
         return rc;
@@ -438,11 +449,11 @@ int floe_bench_run_copy(const floe_bench_opts *o, floe_bench_report *rep, floe_e
         int64_t rows;
         floe_bench_data *d = NULL;
         if (!(size > 0)) continue;
-        if ((rc = floe_bench_data_new(sets[s], size, 0, &d, err)) != FLOE_OK) return rc;
+        if ((rc = floe_bench_data_new(sets[s], size, o->seed, &d, err)) != FLOE_OK) return rc;
         rows = floe_bench_data_rows(d);
         floe_bench_data_free(d);
         snprintf(csv, sizeof csv, "%s/%s.csv", o->workdir, sets[s]);
-        if ((rc = floe_bench_data_write_csv(sets[s], size, 0, csv, &bytes, err)) != FLOE_OK) return rc;
+        if ((rc = floe_bench_data_write_csv(sets[s], size, o->seed, csv, &bytes, err)) != FLOE_OK) return rc;
         for (i = 0; i < o->npeers; i++) {
             floe_bench_peer *p = NULL;
             floe_err e = FLOE_ERR_INIT;
@@ -527,7 +538,7 @@ static int mixed_peer(const floe_bench_opts *o, const char *peer_name, floe_benc
     tmpl.cv = &cv;
     tmpl.acked = &acked;
     tmpl.acked_at = &acked_at;
-    if ((rc = start_producers(w, nprod, p, &tmpl,
+    if ((rc = start_producers(w, nprod, p, o->seed, &tmpl,
                               o->mixed_batch < FLOE_BENCH_BATCH_ROWS ? o->mixed_batch : FLOE_BENCH_BATCH_ROWS,
                               err)) != FLOE_OK) {
         floe_bench_peer_close(p);

@@ -50,6 +50,7 @@ typedef struct floe_bench_opts {
     double mixed_rate;       /* total appended rows/s in mixed */
     int mixed_producers;
     uint32_t mixed_batch;    /* rows per flush in mixed */
+    uint64_t seed;           /* data seed; 0 = the peers kit's (events 20240101, TPC-H 19920101) */
     double rtol;             /* answer comparison tolerance */
     FILE *progress;          /* stable per-case lines, or NULL */
 } floe_bench_opts;

@@ -472,6 +472,34 @@ static int ch_query(void *state, const char *sql, double *out_secs, floe_bench_t
     return rc;
 }
 
+/* OPTIMIZE FINAL every table, then the active parts' bytes (the data
+ * directory keeps inactive parts for minutes) */
+static int ch_disk(void *state, const char *dir, uint64_t *out, floe_err *err)
+{
+    cstate *s = state;
+    char *resp = NULL, *line, *next;
+    size_t n;
+    int rc;
+    (void)dir;
+    *out = 0;
+    rc = run(s, "SELECT name FROM system.tables WHERE database = 'default'", NULL, NULL, 0, NULL, &resp, &n, err);
+    for (line = resp; rc == FLOE_OK && line && *line; line = next) {
+        char sql[256];
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        snprintf(sql, sizeof sql, "OPTIMIZE TABLE %.200s FINAL", line);
+        rc = run(s, sql, NULL, NULL, 0, NULL, NULL, NULL, err);
+    }
+    floe_free(resp);
+    resp = NULL;
+    if (rc == FLOE_OK)
+        rc = run(s, "SELECT sum(bytes) FROM system.parts WHERE active AND database = 'default'", NULL, NULL, 0,
+                 NULL, &resp, &n, err);
+    if (rc == FLOE_OK) *out = strtoull(resp, NULL, 10);
+    floe_free(resp);
+    return rc;
+}
+
 const floe_bench_peer_ops floe_bench_peer_clickhouse_ops = {
     "clickhouse", "clickhouse", ch_open, ch_close, ch_create, ch_durability, ch_app_open,
-    ch_app_append, ch_app_flush, ch_app_close, ch_copy, ch_query};
+    ch_app_append, ch_app_flush, ch_app_close, ch_copy, ch_query, ch_disk};

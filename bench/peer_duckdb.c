@@ -348,6 +348,14 @@ static int dd_query(void *state, const char *sql, double *out_secs, floe_bench_t
     return rc;
 }
 
+static int dd_disk(void *state, const char *dir, uint64_t *out, floe_err *err)
+{
+    dstate *s = state;
+    int rc = run(s->con, "CHECKPOINT", err);
+    *out = floe_bench_dir_bytes(dir);
+    return rc;
+}
+
 const floe_bench_peer_ops floe_bench_peer_duckdb_ops = {
     "duckdb", "duckdb", dd_open, dd_close, dd_create, dd_durability, dd_app_open,
-    dd_app_append, dd_app_flush, dd_app_close, dd_copy, dd_query};
+    dd_app_append, dd_app_flush, dd_app_close, dd_copy, dd_query, dd_disk};

@@ -195,4 +195,4 @@ static int fl_query(void *state, const char *sql, double *out_secs, floe_bench_t
 
 const floe_bench_peer_ops floe_bench_peer_floe_ops = {
     "floe", "floe", fl_open, fl_close, fl_create, fl_durability, fl_app_open,
-    fl_app_append, fl_app_flush, fl_app_close, fl_copy, fl_query};
+    fl_app_append, fl_app_flush, fl_app_close, fl_copy, fl_query, NULL};

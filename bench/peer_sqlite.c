@@ -261,6 +261,14 @@ static int sq_query(void *state, const char *sql, double *out_secs, floe_bench_t
     return rc;
 }
 
+static int sq_disk(void *state, const char *dir, uint64_t *out, floe_err *err)
+{
+    sstate *s = state;
+    int rc = exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+    *out = floe_bench_dir_bytes(dir);
+    return rc;
+}
+
 const floe_bench_peer_ops floe_bench_peer_sqlite_ops = {
     "sqlite", "sqlite", sq_open, sq_close, sq_create, sq_durability, sq_app_open,
-    sq_app_append, sq_app_flush, sq_app_close, NULL, sq_query};
+    sq_app_append, sq_app_flush, sq_app_close, NULL, sq_query, sq_disk};

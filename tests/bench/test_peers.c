@@ -169,7 +169,7 @@ Test(peers, workloads_run_and_peers_agree, .timeout = 120)
     floe_bench_report rep;
     floe_err err = FLOE_ERR_INIT;
     char dir[512];
-    size_t i, nquery = 0, ningest = 0, nmixed = 0;
+    size_t i, nquery = 0, ningest = 0, nmixed = 0, ndisk = 0;
     int have_duck = floe_bench_duckdb_version() != NULL;
 
     scratch(dir, sizeof dir);
@@ -204,7 +204,12 @@ Test(peers, workloads_run_and_peers_agree, .timeout = 120)
         }
         if (strcmp(x->workload, "ingest") == 0) ningest++;
         if (strcmp(x->workload, "mixed") == 0) nmixed++;
+        if (strcmp(x->workload, "disk") == 0) {
+            ndisk++;
+            cr_assert_gt(x->median, 0.01, "%s %s: %g MiB", x->name, x->peer, x->median);
+        }
     }
+    cr_assert_eq(ndisk, 3 * (size_t)o.npeers); /* lineitem, tpch, events */
     cr_assert_eq(nquery, 16 * (size_t)o.npeers);
     /* sqlite: 2 modes x 2 thread counts x (rows/s, MB/s); duckdb: only 'full' */
     cr_assert_eq(ningest, 8 + (have_duck ? 4 : 0));
