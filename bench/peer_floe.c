@@ -10,11 +10,13 @@
 #include "bench/bench_stats.h"
 #include "util/mem.h"
 
-int floe_bench_floe_set_durability(floe_db *db, floe_bench_durability mode)
+unsigned floe_bench_floe_open_flags(floe_bench_durability mode)
 {
-    char sql[64];
-    snprintf(sql, sizeof sql, "SET durability = '%s'", floe_bench_durability_name(mode));
-    return floe_exec(db, sql);
+    switch (mode) {
+    case FLOE_BENCH_DUR_FULL: return FLOE_OPEN_DURABILITY_FULL;
+    case FLOE_BENCH_DUR_OFF: return FLOE_OPEN_DURABILITY_OFF;
+    default: return 0; /* batch: group commit, the default */
+    }
 }
 
 void floe_bench_floe_copy_sql(char *buf, size_t cap, const char *table, const char *path)
@@ -24,6 +26,7 @@ void floe_bench_floe_copy_sql(char *buf, size_t cap, const char *table, const ch
 
 typedef struct fstate {
     floe_db *db;
+    char dir[4096];
 } fstate;
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -51,6 +54,7 @@ static int fl_open(const char *dir, void **out, floe_err *err)
         return floe_err_set(err, FLOE_IOERR, "remove %s: %s", dir, strerror(errno));
     s = floe_calloc(1, sizeof *s);
     if (s == NULL) return floe_err_nomem(err);
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
     rc = floe_db_open(dir, FLOE_OPEN_CREATE, &s->db);
     if (rc != FLOE_OK) {
         rc = floe_err_set(err, rc, "floe_db_open %s: %s", dir,
@@ -94,13 +98,16 @@ static int fl_create(void *state, const floe_bench_schema *sc, floe_err *err)
     return exec(state, sql, err);
 }
 
+/* Durability is chosen when a database is opened: reopen it with the mode. */
 static int fl_durability(void *state, floe_bench_durability mode, floe_err *err)
 {
     fstate *s = state;
-    int rc = floe_bench_floe_set_durability(s->db, mode);
+    int rc = floe_db_close(s->db);
+    s->db = NULL;
+    if (rc == FLOE_OK) rc = floe_db_open(s->dir, floe_bench_floe_open_flags(mode), &s->db);
     if (rc != FLOE_OK)
         return floe_err_set(err, rc, "floe: durability '%s': %s", floe_bench_durability_name(mode),
-                            floe_db_errmsg(s->db));
+                            s->db ? floe_db_errmsg(s->db) : floe_errstr(rc));
     return FLOE_OK;
 }
 

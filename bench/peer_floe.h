@@ -19,9 +19,9 @@
 #include "bench/bench_peer.h"
 #include "floe.h"
 
-/* Set floe's durability mode on db: SET durability = 'full'|'batch'|'off'.
- * Returns floe's status. */
-int floe_bench_floe_set_durability(floe_db *db, floe_bench_durability mode);
+/* floe_db_open flags for a durability mode (floe chooses durability when a
+ * database is opened; the floe peer reopens its database to switch). */
+unsigned floe_bench_floe_open_flags(floe_bench_durability mode);
 
 /* The statement that loads CSV file `path` (with a header line) into `table`. */
 void floe_bench_floe_copy_sql(char *buf, size_t cap, const char *table, const char *path);
