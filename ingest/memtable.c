@@ -160,6 +160,53 @@ static inline void bit_store(uint64_t *w, uint32_t bit, int valid)
     if (nw != old) __atomic_store_n(w, nw, __ATOMIC_RELAXED);
 }
 
+/* Copy k values of width w from src (rows[i0..i0+k) or i0.., or slot 0
+ * when is_const) to dst slots off0... Typed loops for the common widths. */
+static void copy_fixed(void *dst, uint32_t off0, const void *src, size_t w, const uint32_t *rows,
+                       uint32_t i0, uint32_t k, int is_const)
+{
+    uint32_t j;
+    if (!is_const && rows == NULL) {
+        memcpy((char *)dst + (size_t)off0 * w, (const char *)src + (size_t)i0 * w, (size_t)k * w);
+        return;
+    }
+#define COPY_T(T)                                                        \
+    do {                                                                 \
+        T *d = (T *)dst + off0;                                          \
+        const T *sv = (const T *)src;                                    \
+        if (is_const)                                                    \
+            for (j = 0; j < k; j++) d[j] = sv[0];                        \
+        else                                                             \
+            for (j = 0; j < k; j++) d[j] = sv[rows[i0 + j]];             \
+    } while (0)
+    switch (w) {
+    case 1: COPY_T(uint8_t); break;
+    case 4: COPY_T(uint32_t); break;
+    case 8: COPY_T(uint64_t); break;
+    case 16: COPY_T(floe_interval); break;
+    default:
+        for (j = 0; j < k; j++) {
+            uint32_t sr = is_const ? 0 : rows[i0 + j];
+            memcpy((char *)dst + (size_t)(off0 + j) * w, (const char *)src + (size_t)sr * w, w);
+        }
+    }
+#undef COPY_T
+}
+
+/* Mark slots [off0, off0+k) valid, word by word (atomic stores: readers may
+ * be reading lower bits of the same words). */
+static void set_valid_range(uint64_t *bm, uint32_t off0, uint32_t k)
+{
+    uint32_t a = off0, e = off0 + k;
+    while (a < e) {
+        uint32_t wi = a >> 6, lo = a & 63, hi = (e - (wi << 6)) < 64 ? (e - (wi << 6)) : 64;
+        uint64_t mask = (hi == 64 ? ~0ULL : ((1ULL << hi) - 1)) & ~((1ULL << lo) - 1);
+        uint64_t old = __atomic_load_n(&bm[wi], __ATOMIC_RELAXED);
+        if ((old | mask) != old) __atomic_store_n(&bm[wi], old | mask, __ATOMIC_RELAXED);
+        a = (wi + 1) << 6;
+    }
+}
+
 int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
                         uint32_t nrows, floe_err *err)
 {
@@ -189,41 +236,49 @@ int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *r
         size_t w = m->widths[c];
         int is_const = (v->flags & FLOE_VEC_CONST) != 0;
         int is_str = m->types[c].id == FLOE_TYPE_VARCHAR;
-        for (i = 0; i < nrows; i++) {
-            uint64_t r = base + i;
-            mt_chunk *ch = chunk_at(m, r / FLOE_VEC_SIZE);
-            mt_col *col = &ch->cols[c];
-            uint32_t off = (uint32_t)(r % FLOE_VEC_SIZE);
-            uint32_t src = rows ? rows[i] : i;
-            int valid;
-            if (is_const) src = 0;
-            valid = v->validity == NULL || ((v->validity[src >> 6] >> (src & 63)) & 1);
-            if (!valid && col->validity == NULL) {
-                uint64_t *bm = floe_malloc(BITMAP_BYTES);
-                if (bm == NULL) return floe_err_nomem(err);
-                memset(bm, 0xff, BITMAP_BYTES);
-                __atomic_store_n(&col->validity, bm, __ATOMIC_RELEASE);
-                added_bytes += BITMAP_BYTES;
-            }
-            if (col->validity) bit_store(&col->validity[off >> 6], off & 63, valid);
-            if (is_str) {
-                floe_string *dst = (floe_string *)col->data + off;
-                const floe_string *s = (const floe_string *)v->data + src;
-                if (!valid || s->len == 0) {
-                    dst->ptr = "";
-                    dst->len = 0;
-                } else {
-                    char *p = floe_arena_memdup(m->strings, s->ptr, s->len);
-                    if (p == NULL) return floe_err_nomem(err);
-                    dst->ptr = p;
-                    dst->len = s->len;
-                    str_bytes += s->len;
-                }
-            } else if (valid) {
-                memcpy((char *)col->data + off * w, (const char *)v->data + (size_t)src * w, w);
+        uint32_t i0 = 0;
+        /* one chunk-sized segment of the input at a time */
+        while (i0 < nrows) {
+            uint64_t r0 = base + i0;
+            mt_col *col = &chunk_at(m, r0 / FLOE_VEC_SIZE)->cols[c];
+            uint32_t off0 = (uint32_t)(r0 % FLOE_VEC_SIZE);
+            uint32_t k = FLOE_VEC_SIZE - off0;
+            if (k > nrows - i0) k = nrows - i0;
+            if (!is_str) copy_fixed(col->data, off0, v->data, w, rows, i0, k, is_const);
+            if (v->validity == NULL && !is_str) {
+                if (col->validity) set_valid_range(col->validity, off0, k);
             } else {
-                memset((char *)col->data + off * w, 0, w);
+                for (i = 0; i < k; i++) {
+                    uint32_t off = off0 + i;
+                    uint32_t src = is_const ? 0 : (rows ? rows[i0 + i] : i0 + i);
+                    int valid = v->validity == NULL || ((v->validity[src >> 6] >> (src & 63)) & 1);
+                    if (!valid && col->validity == NULL) {
+                        uint64_t *bm = floe_malloc(BITMAP_BYTES);
+                        if (bm == NULL) return floe_err_nomem(err);
+                        memset(bm, 0xff, BITMAP_BYTES);
+                        __atomic_store_n(&col->validity, bm, __ATOMIC_RELEASE);
+                        added_bytes += BITMAP_BYTES;
+                    }
+                    if (col->validity) bit_store(&col->validity[off >> 6], off & 63, valid);
+                    if (is_str) {
+                        floe_string *dst = (floe_string *)col->data + off;
+                        const floe_string *sv = (const floe_string *)v->data + src;
+                        if (!valid || sv->len == 0) {
+                            dst->ptr = "";
+                            dst->len = 0;
+                        } else {
+                            char *p = floe_arena_memdup(m->strings, sv->ptr, sv->len);
+                            if (p == NULL) return floe_err_nomem(err);
+                            dst->ptr = p;
+                            dst->len = sv->len;
+                            str_bytes += sv->len;
+                        }
+                    } else if (!valid) {
+                        memset((char *)col->data + (size_t)off * w, 0, w);
+                    }
+                }
             }
+            i0 += k;
         }
     }
     m->staged_rows = nrows;

@@ -28,6 +28,7 @@
 #define DEFAULT_MEM_LIMIT (512ULL << 20)
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 5000
+#define SYNC_HELPERS 3
 
 typedef struct frozen_mem {
     floe_memtable *mem;
@@ -82,7 +83,25 @@ struct floe_ingest_db {
     bool has_thread;
     pthread_t thread;
     atomic_int flush_failing;   /* last flush attempt failed */
+    /* sync helpers: an append touching several shards waits for their WAL
+     * syncs in parallel instead of one after the other */
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;      /* a job was queued / stop */
+    pthread_cond_t sync_done_cv; /* a job finished */
+    struct sync_job *sync_head, *sync_tail;
+    pthread_t syncers[SYNC_HELPERS];
+    uint32_t nsyncers;
+    bool sync_stop;
 };
+
+typedef struct sync_job {
+    floe_wal *wal;
+    uint64_t ticket;
+    int rc;
+    floe_err err;
+    bool done;
+    struct sync_job *next;
+} sync_job;
 
 static int64_t now_ms(void)
 {
@@ -244,6 +263,65 @@ int floe_ingest_table_producers(floe_ingest_table *t, floe_ingest_producer **out
 
 static void *flusher_main(void *arg);
 
+static void *syncer_main(void *arg)
+{
+    floe_ingest_db *db = arg;
+    pthread_mutex_lock(&db->sync_mu);
+    for (;;) {
+        sync_job *j;
+        while (db->sync_head == NULL && !db->sync_stop) pthread_cond_wait(&db->sync_cv, &db->sync_mu);
+        if (db->sync_head == NULL) break;
+        j = db->sync_head;
+        db->sync_head = j->next;
+        if (db->sync_head == NULL) db->sync_tail = NULL;
+        pthread_mutex_unlock(&db->sync_mu);
+        j->rc = floe_wal_sync(j->wal, j->ticket, &j->err);
+        pthread_mutex_lock(&db->sync_mu);
+        j->done = true;
+        pthread_cond_broadcast(&db->sync_done_cv);
+    }
+    pthread_mutex_unlock(&db->sync_mu);
+    return NULL;
+}
+
+/* Wait until jobs[0..n) are durable: job 0 in this thread, the others on
+ * the helpers (inline when there are none). Returns the first error. */
+static int sync_wals(floe_ingest_db *db, sync_job *jobs, uint32_t n, floe_err *err)
+{
+    uint32_t i;
+    int rc;
+    if (n == 0) return FLOE_OK;
+    if (db->nsyncers == 0 || n == 1) {
+        for (i = 0; i < n; i++) {
+            rc = floe_wal_sync(jobs[i].wal, jobs[i].ticket, err);
+            if (rc) return rc;
+        }
+        return FLOE_OK;
+    }
+    pthread_mutex_lock(&db->sync_mu);
+    for (i = 1; i < n; i++) {
+        jobs[i].done = false;
+        jobs[i].next = NULL;
+        floe_err_clear(&jobs[i].err);
+        if (db->sync_tail) db->sync_tail->next = &jobs[i];
+        else db->sync_head = &jobs[i];
+        db->sync_tail = &jobs[i];
+    }
+    pthread_cond_broadcast(&db->sync_cv);
+    pthread_mutex_unlock(&db->sync_mu);
+    rc = floe_wal_sync(jobs[0].wal, jobs[0].ticket, err);
+    pthread_mutex_lock(&db->sync_mu);
+    for (i = 1; i < n; i++) {
+        while (!jobs[i].done) pthread_cond_wait(&db->sync_done_cv, &db->sync_mu);
+        if (rc == FLOE_OK && jobs[i].rc != FLOE_OK) {
+            rc = jobs[i].rc;
+            if (err) *err = jobs[i].err;
+        }
+    }
+    pthread_mutex_unlock(&db->sync_mu);
+    return rc;
+}
+
 int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe_err *err)
 {
     floe_ingest_db *db = floe_calloc(1, sizeof *db);
@@ -265,6 +343,15 @@ int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->cv, NULL);
     pthread_cond_init(&db->mem_cv, NULL);
+    pthread_mutex_init(&db->sync_mu, NULL);
+    pthread_cond_init(&db->sync_cv, NULL);
+    pthread_cond_init(&db->sync_done_cv, NULL);
+    if (o->dir && o->durability != FLOE_DURABILITY_OFF) {
+        /* best effort: without helpers syncs simply run one after the other */
+        while (db->nsyncers < SYNC_HELPERS &&
+               pthread_create(&db->syncers[db->nsyncers], NULL, syncer_main, db) == 0)
+            db->nsyncers++;
+    }
     if (o->background_flush) {
         if (pthread_create(&db->thread, NULL, flusher_main, db) != 0) {
             floe_ingest_db_close(db, NULL);
@@ -288,6 +375,14 @@ int floe_ingest_db_close(floe_ingest_db *db, floe_err *err)
     pthread_cond_broadcast(&db->cv);
     pthread_mutex_unlock(&db->mu);
     if (db->has_thread) pthread_join(db->thread, NULL);
+    pthread_mutex_lock(&db->sync_mu);
+    db->sync_stop = true;
+    pthread_cond_broadcast(&db->sync_cv);
+    pthread_mutex_unlock(&db->sync_mu);
+    for (uint32_t i = 0; i < db->nsyncers; i++) pthread_join(db->syncers[i], NULL);
+    pthread_mutex_destroy(&db->sync_mu);
+    pthread_cond_destroy(&db->sync_cv);
+    pthread_cond_destroy(&db->sync_done_cv);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->cv);
     pthread_cond_destroy(&db->mem_cv);
@@ -596,6 +691,7 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
     uint32_t nlive = floe_batch_rows(b), c, i, s;
     uint32_t *shard_of = NULL, *order = NULL, *start = NULL;
     uint64_t *tickets = NULL;
+    sync_job *jobs = NULL;
     uint32_t one_shard = 0;
     bool prod_locked = false, froze = false;
     int rc = FLOE_OK;
@@ -722,15 +818,27 @@ accept:
         pthread_mutex_unlock(&t->prod_mu);
         prod_locked = false;
     }
-    /* durability: wait without holding any ingest lock */
-    for (s = 0; tickets && s < t->nshards; s++) {
-        if (tickets[s] == 0) continue;
-        rc = floe_wal_sync(t->shards[s].wal, tickets[s], err);
+    /* durability: wait without holding any ingest lock, shards in parallel */
+    if (tickets && t->db->o.durability != FLOE_DURABILITY_OFF) {
+        uint32_t nj = 0;
+        jobs = floe_malloc(t->nshards * sizeof *jobs);
+        if (jobs == NULL) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        for (s = 0; s < t->nshards; s++) {
+            if (tickets[s] == 0) continue;
+            jobs[nj].wal = t->shards[s].wal;
+            jobs[nj].ticket = tickets[s];
+            nj++;
+        }
+        rc = sync_wals(t->db, jobs, nj, err);
         if (rc) goto out;
     }
 out:
     if (prod_locked) pthread_mutex_unlock(&t->prod_mu);
     if (froze && t->db->has_thread) wake_flusher(t->db, false);
+    floe_free(jobs);
     floe_free(tickets);
     floe_free(order);
     floe_free(shard_of);
