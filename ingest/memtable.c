@@ -11,6 +11,7 @@
  */
 #include "ingest/memtable.h"
 
+#include <math.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,8 @@
 typedef struct mt_col {
     void *data;         /* FLOE_VEC_SIZE values, 64-byte aligned */
     uint64_t *validity; /* NULL until the first NULL; release-published */
+    floe_memtable_stats st; /* over every row ever written here (a superset
+                             * of the published ones, so safe for pruning) */
 } mt_col;
 
 typedef struct mt_chunk {
@@ -44,6 +47,7 @@ struct floe_memtable {
     atomic_uint_fast64_t count; /* committed rows */
     atomic_uint_fast64_t bytes; /* see floe_memtable_bytes */
     atomic_int_fast64_t first_row_ms;
+    atomic_bool frozen;         /* no more appends: stats of every chunk are final */
     uint64_t seq_lo;
     uint32_t staged_rows;   /* written above count, not yet published */
     uint64_t staged_bytes;  /* their bytes (values + strings + new bitmaps) */
@@ -51,6 +55,20 @@ struct floe_memtable {
     floe_ingest_producer *producers;
     uint32_t nproducers, capproducers;
 };
+
+static bool has_minmax_type(floe_type t)
+{
+    switch ((floe_type_id)t.id) {
+    case FLOE_TYPE_BOOLEAN:
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE:
+    case FLOE_TYPE_BIGINT:
+    case FLOE_TYPE_DECIMAL:
+    case FLOE_TYPE_TIMESTAMP:
+    case FLOE_TYPE_DOUBLE: return true;
+    default: return false;
+    }
+}
 
 static int64_t now_ms(void)
 {
@@ -85,6 +103,7 @@ int floe_memtable_new(uint32_t ncols, const floe_type *types, uint64_t seq_lo,
     atomic_init(&m->count, 0);
     atomic_init(&m->bytes, 0);
     atomic_init(&m->first_row_ms, 0);
+    atomic_init(&m->frozen, false);
     m->seq_lo = seq_lo;
     *out = m;
     return FLOE_OK;
@@ -144,6 +163,12 @@ static int ensure_chunks(floe_memtable *m, uint64_t upto, floe_err *err)
         }
         ch->block = block;
         for (c = 0; c < m->ncols; c++) {
+            floe_memtable_stats *st = &ch->cols[c].st;
+            st->imin = INT64_MAX;
+            st->imax = INT64_MIN;
+            st->dmin = HUGE_VAL;
+            st->dmax = -HUGE_VAL;
+            st->has_minmax = has_minmax_type(m->types[c]);
             ch->cols[c].data = block + off;
             off += (m->widths[c] * FLOE_VEC_SIZE + 63) & ~(size_t)63;
         }
@@ -162,6 +187,51 @@ static inline void bit_store(uint64_t *w, uint32_t bit, int valid)
 
 /* Copy k values of width w from src (rows[i0..i0+k) or i0.., or slot 0
  * when is_const) to dst slots off0... Typed loops for the common widths. */
+/* Fold slots [off0, off0+k) of a chunk column into its statistics. */
+static void update_stats(mt_col *col, floe_type t, uint32_t off0, uint32_t k)
+{
+    floe_memtable_stats *st = &col->st;
+    uint32_t j;
+    for (j = off0; j < off0 + k; j++) {
+        if (col->validity && !((col->validity[j >> 6] >> (j & 63)) & 1)) {
+            st->has_null = true;
+            continue;
+        }
+        st->has_valid = true;
+        if (!st->has_minmax) continue;
+        switch ((floe_type_id)t.id) {
+        case FLOE_TYPE_BOOLEAN: {
+            int64_t x = ((const uint8_t *)col->data)[j];
+            if (x < st->imin) st->imin = x;
+            if (x > st->imax) st->imax = x;
+            break;
+        }
+        case FLOE_TYPE_INTEGER:
+        case FLOE_TYPE_DATE: {
+            int64_t x = ((const int32_t *)col->data)[j];
+            if (x < st->imin) st->imin = x;
+            if (x > st->imax) st->imax = x;
+            break;
+        }
+        case FLOE_TYPE_DOUBLE: {
+            double x = ((const double *)col->data)[j];
+            if (x != x) {
+                st->has_minmax = false; /* NaN: no usable range */
+                break;
+            }
+            if (x < st->dmin) st->dmin = x;
+            if (x > st->dmax) st->dmax = x;
+            break;
+        }
+        default: {
+            int64_t x = ((const int64_t *)col->data)[j];
+            if (x < st->imin) st->imin = x;
+            if (x > st->imax) st->imax = x;
+        }
+        }
+    }
+}
+
 static void copy_fixed(void *dst, uint32_t off0, const void *src, size_t w, const uint32_t *rows,
                        uint32_t i0, uint32_t k, int is_const)
 {
@@ -278,6 +348,7 @@ int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *r
                     }
                 }
             }
+            update_stats(col, m->types[c], off0, k);
             i0 += k;
         }
     }
@@ -381,4 +452,18 @@ void floe_memtable_get(const floe_memtable *m, uint64_t row, uint32_t col, floe_
         return;
     }
     floe_value_load(m->types[col], mc->data, off, out);
+}
+
+void floe_memtable_freeze(floe_memtable *m)
+{
+    atomic_store_explicit(&m->frozen, true, memory_order_release);
+}
+
+bool floe_memtable_chunk_stats(const floe_memtable *m, uint64_t chunk, uint32_t col,
+                               uint64_t rows, floe_memtable_stats *out)
+{
+    bool frozen = atomic_load_explicit(&((floe_memtable *)m)->frozen, memory_order_acquire);
+    if (!frozen && rows < (chunk + 1) * FLOE_VEC_SIZE) return false; /* still being written */
+    *out = chunk_at(m, chunk)->cols[col].st;
+    return true;
 }

@@ -176,6 +176,7 @@ static int freeze_active(floe_ingest_table *t, ingest_shard *s, floe_err *err)
     rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &fresh, err);
     if (rc) return rc;
     account_active(t, s);
+    floe_memtable_freeze(s->active);
     s->frozen[s->nfrozen].mem = s->active;
     s->frozen[s->nfrozen].bytes = s->active_accounted;
     s->nfrozen++;
