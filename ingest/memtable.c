@@ -187,49 +187,51 @@ static inline void bit_store(uint64_t *w, uint32_t bit, int valid)
 
 /* Copy k values of width w from src (rows[i0..i0+k) or i0.., or slot 0
  * when is_const) to dst slots off0... Typed loops for the common widths. */
-/* Fold slots [off0, off0+k) of a chunk column into its statistics. */
+/* Fold slots [off0, off0+k) of a chunk column into its statistics. The
+ * type switch is outside the loops; the common all-valid case has no bit
+ * tests. */
 static void update_stats(mt_col *col, floe_type t, uint32_t off0, uint32_t k)
 {
     floe_memtable_stats *st = &col->st;
-    uint32_t j;
-    for (j = off0; j < off0 + k; j++) {
-        if (col->validity && !((col->validity[j >> 6] >> (j & 63)) & 1)) {
-            st->has_null = true;
-            continue;
+    const uint64_t *val = col->validity;
+    uint32_t j, e = off0 + k;
+    if (val) {
+        for (j = off0; j < e; j++) {
+            if ((val[j >> 6] >> (j & 63)) & 1) st->has_valid = true;
+            else st->has_null = true;
         }
+    } else {
         st->has_valid = true;
-        if (!st->has_minmax) continue;
-        switch ((floe_type_id)t.id) {
-        case FLOE_TYPE_BOOLEAN: {
-            int64_t x = ((const uint8_t *)col->data)[j];
-            if (x < st->imin) st->imin = x;
-            if (x > st->imax) st->imax = x;
-            break;
-        }
-        case FLOE_TYPE_INTEGER:
-        case FLOE_TYPE_DATE: {
-            int64_t x = ((const int32_t *)col->data)[j];
-            if (x < st->imin) st->imin = x;
-            if (x > st->imax) st->imax = x;
-            break;
-        }
-        case FLOE_TYPE_DOUBLE: {
-            double x = ((const double *)col->data)[j];
-            if (x != x) {
-                st->has_minmax = false; /* NaN: no usable range */
-                break;
-            }
-            if (x < st->dmin) st->dmin = x;
-            if (x > st->dmax) st->dmax = x;
-            break;
-        }
-        default: {
-            int64_t x = ((const int64_t *)col->data)[j];
-            if (x < st->imin) st->imin = x;
-            if (x > st->imax) st->imax = x;
-        }
-        }
     }
+    if (!st->has_minmax) return;
+#define FOLD(T, LO, HI, CAST)                                                   \
+    do {                                                                      \
+        const T *d = (const T *)col->data;                                    \
+        for (j = off0; j < e; j++) {                                          \
+            if (val && !((val[j >> 6] >> (j & 63)) & 1)) continue;           \
+            if ((CAST)d[j] < st->LO) st->LO = (CAST)d[j];                     \
+            if ((CAST)d[j] > st->HI) st->HI = (CAST)d[j];                     \
+        }                                                                     \
+    } while (0)
+    switch ((floe_type_id)t.id) {
+    case FLOE_TYPE_BOOLEAN: FOLD(uint8_t, imin, imax, int64_t); break;
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE: FOLD(int32_t, imin, imax, int64_t); break;
+    case FLOE_TYPE_DOUBLE: {
+        const double *d = (const double *)col->data;
+        for (j = off0; j < e; j++) {
+            if (val && !((val[j >> 6] >> (j & 63)) & 1)) continue;
+            if (d[j] != d[j]) {
+                st->has_minmax = false; /* NaN: no usable range */
+                return;
+            }
+        }
+        FOLD(double, dmin, dmax, double);
+        break;
+    }
+    default: FOLD(int64_t, imin, imax, int64_t);
+    }
+#undef FOLD
 }
 
 static void copy_fixed(void *dst, uint32_t off0, const void *src, size_t w, const uint32_t *rows,
