@@ -839,3 +839,30 @@ uint32_t floe_wal_segment_count(floe_wal *w)
     pthread_mutex_unlock(&w->mu);
     return n;
 }
+
+int floe_wal_drop_table(const char *db_dir, uint64_t table_id, floe_err *err)
+{
+    char dir[4096], path[4400];
+    DIR *d;
+    struct dirent *e;
+    int rc = FLOE_OK;
+    snprintf(dir, sizeof dir, "%s/wal", db_dir);
+    d = opendir(dir);
+    if (d == NULL) {
+        if (errno == ENOENT) return FLOE_OK;
+        return floe_err_set(err, FLOE_IOERR, "opendir %s: %s", dir, strerror(errno));
+    }
+    while ((e = readdir(d)) != NULL) {
+        unsigned long long tid, segno;
+        unsigned shard;
+        int used = 0;
+        if (sscanf(e->d_name, "%llu-%u-%llu.wal%n", &tid, &shard, &segno, &used) != 3) continue;
+        if (e->d_name[used] != '\0' || tid != table_id) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) != 0 && errno != ENOENT && rc == FLOE_OK)
+            rc = floe_err_set(err, FLOE_IOERR, "unlink %s: %s", path, strerror(errno));
+    }
+    closedir(d);
+    if (rc == FLOE_OK) rc = fsync_dir(dir, err);
+    return rc;
+}
