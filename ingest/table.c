@@ -704,9 +704,14 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
     if (b->ncols != t->ncols)
         return floe_err_set(err, FLOE_TYPE, "table %s has %u columns, batch has %u", t->name,
                             t->ncols, b->ncols);
-    for (c = 0; c < t->ncols; c++)
-        if (b->cols[c].type.id != t->types[c].id)
-            return floe_err_set(err, FLOE_TYPE, "table %s column %u: type mismatch", t->name, c);
+    for (c = 0; c < t->ncols; c++) {
+        if (!floe_type_eq(b->cols[c].type, t->types[c])) {
+            char want[32], got[32];
+            return floe_err_set(err, FLOE_TYPE, "table %s column %u is %s, batch has %s", t->name,
+                                c + 1, floe_type_name(t->types[c], want, sizeof want),
+                                floe_type_name(b->cols[c].type, got, sizeof got));
+        }
+    }
     rc = wait_for_memory(t, o->flags, err);
     if (rc) return rc;
     if (o->has_producer) {
@@ -768,7 +773,7 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
             n = start[s + 1] - start[s];
         } else {
             if (s != one_shard) continue;
-            rows = order;
+            rows = b->sel ? order : NULL; /* NULL: rows 0..n-1, copied wholesale */
             n = nlive;
         }
         if (n == 0) continue;

@@ -798,6 +798,13 @@ Test(table, batch_of_wrong_shape_is_a_type_error)
     b.n = b.cols[0].n = 1;
     cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, &err), FLOE_TYPE);
     floe_batch_free(&b);
+    /* same shape, but a DECIMAL where the table has a DOUBLE */
+    make_batch(&b, 3, 0, 1);
+    b.cols[2].type = floe_type_decimal(10, 2);
+    cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, &err), FLOE_TYPE);
+    cr_assert(strstr(err.msg, "column 3 is DOUBLE, batch has DECIMAL(10,2)") != NULL, "%s", err.msg);
+    b.cols[2].type = floe_type_make(FLOE_TYPE_DOUBLE);
+    floe_batch_free(&b);
     cr_assert_eq(snapshot_rows(t), 0);
     floe_ingest_table_close(t, false, NULL);
     floe_ingest_db_close(db, NULL);
