@@ -542,11 +542,22 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
         t->shards[i].seq = t->shards[i].flushed_seq;
         t->shards[i].retry_ms = RETRY_MIN_MS;
     }
+    memset(&rcx, 0, sizeof rcx);
     for (i = 0; i < o->nproducers; i++) {
         rc = prod_note(t, o->producers[i].id, o->producers[i].seq, err);
         if (rc) goto fail;
     }
-    memset(&rcx, 0, sizeof rcx);
+    if (db->o.dir) {
+        uint32_t walshards;
+        rc = floe_wal_shard_count(db->o.dir, t->table_id, &walshards, err);
+        if (rc) goto fail;
+        if (walshards > t->nshards) {
+            rc = floe_err_set(err, FLOE_MISUSE, "table %s: its WAL has %u shards but it is opened "
+                              "with %u (the shard count must not change)", t->name, walshards,
+                              t->nshards);
+            goto fail;
+        }
+    }
     rcx.t = t;
     for (i = 0; i < t->nshards; i++) {
         ingest_shard *s = &t->shards[i];

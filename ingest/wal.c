@@ -866,3 +866,27 @@ int floe_wal_drop_table(const char *db_dir, uint64_t table_id, floe_err *err)
     if (rc == FLOE_OK) rc = fsync_dir(dir, err);
     return rc;
 }
+
+int floe_wal_shard_count(const char *db_dir, uint64_t table_id, uint32_t *out, floe_err *err)
+{
+    char dir[4096];
+    DIR *d;
+    struct dirent *e;
+    *out = 0;
+    snprintf(dir, sizeof dir, "%s/wal", db_dir);
+    d = opendir(dir);
+    if (d == NULL) {
+        if (errno == ENOENT) return FLOE_OK;
+        return floe_err_set(err, FLOE_IOERR, "opendir %s: %s", dir, strerror(errno));
+    }
+    while ((e = readdir(d)) != NULL) {
+        unsigned long long tid, segno;
+        unsigned shard;
+        int used = 0;
+        if (sscanf(e->d_name, "%llu-%u-%llu.wal%n", &tid, &shard, &segno, &used) != 3) continue;
+        if (e->d_name[used] != '\0' || tid != table_id) continue;
+        if (shard + 1 > *out) *out = shard + 1;
+    }
+    closedir(d);
+    return FLOE_OK;
+}

@@ -984,3 +984,42 @@ Test(flush, age_and_byte_thresholds_trigger_flushes)
     floe_ingest_db_close(db, NULL);
     fake_free(&st);
 }
+
+Test(table, opening_with_fewer_shards_than_the_wal_is_refused)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_ingest_table_opts o;
+    floe_type types[3] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_VARCHAR),
+                          floe_type_make(FLOE_TYPE_DOUBLE)};
+    floe_err err = FLOE_ERR_INIT;
+    int k;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_OFF, 0);
+    t = open_table(db, 0, 4, 0, NULL);
+    for (k = 0; k < 4; k++) {
+        floe_batch b;
+        make_batch(&b, 50, k * 50, 50);
+        cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+        floe_batch_free(&b);
+    }
+    floe_ingest_table_close(t, false, NULL);
+    memset(&o, 0, sizeof o);
+    o.table_id = 9;
+    o.name = "events";
+    o.ncols = 3;
+    o.types = types;
+    o.partition_col = 0;
+    o.nshards = 2;
+    cr_assert_eq(floe_ingest_table_open(db, &o, &t, &err), FLOE_MISUSE);
+    cr_assert(strstr(err.msg, "WAL has 4 shards") != NULL, "%s", err.msg);
+    t = open_table(db, 0, 4, 0, NULL);
+    cr_assert_eq(snapshot_rows(t), 200);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
