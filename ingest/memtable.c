@@ -85,6 +85,7 @@ int floe_memtable_new(uint32_t ncols, const floe_type *types, uint64_t seq_lo,
 
     *out = NULL;
     if (m == NULL) return floe_err_nomem(err);
+    atomic_init(&m->refs, 1); /* first: the failure path below unrefs */
     m->ncols = ncols;
     m->types = floe_malloc((ncols ? ncols : 1) * sizeof(floe_type));
     m->widths = floe_malloc((ncols ? ncols : 1) * sizeof(size_t));
@@ -99,7 +100,6 @@ int floe_memtable_new(uint32_t ncols, const floe_type *types, uint64_t seq_lo,
         m->row_bytes += m->widths[c];
         m->chunk_bytes += (m->widths[c] * FLOE_VEC_SIZE + 63) & ~(size_t)63;
     }
-    atomic_init(&m->refs, 1);
     atomic_init(&m->count, 0);
     atomic_init(&m->bytes, 0);
     atomic_init(&m->first_row_ms, 0);

@@ -261,3 +261,58 @@ Test(mem_source, chunk_statistics_prune_only_non_matching_morsels)
     floe_ingest_table_close(t, false, NULL);
     floe_ingest_db_close(db, NULL);
 }
+
+Test(mem_source, snapshot_and_source_survive_every_failed_allocation)
+{
+    floe_type ty = floe_type_make(FLOE_TYPE_BIGINT);
+    floe_ingest_db_opts dbo;
+    floe_ingest_table_opts to;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_batch b;
+    int fail, ok = 0;
+    uint32_t i;
+    memset(&dbo, 0, sizeof dbo);
+    cr_assert_eq(floe_ingest_db_open(&dbo, &db, NULL), FLOE_OK);
+    memset(&to, 0, sizeof to);
+    to.ncols = 1;
+    to.types = &ty;
+    to.partition_col = 0;
+    to.nshards = 3;
+    to.flush_rows = 1000;
+    cr_assert_eq(floe_ingest_table_open(db, &to, &t, NULL), FLOE_OK);
+    cr_assert_eq(floe_batch_init(&b, 1, &ty, 3000), FLOE_OK);
+    for (i = 0; i < 3000; i++) FLOE_VEC_DATA(&b.cols[0], int64_t)[i] = i;
+    b.n = b.cols[0].n = 3000;
+    cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+    floe_batch_free(&b);
+    for (fail = 0; fail < 100 && ok < 2; fail++) {
+        floe_ingest_snapshot *sn = NULL;
+        floe_scan_source src;
+        floe_scan_cursor *cur = NULL;
+        uint32_t col = 0;
+        int rc;
+        floe_mem_fail_after(fail, 0);
+        rc = floe_ingest_snapshot_take(t, &sn, NULL);
+        if (rc == FLOE_OK) rc = floe_mem_source_new(sn, &src, NULL); /* owns sn even on failure */
+        if (rc == FLOE_OK) {
+            rc = src.vt->open(src.self, 0, &col, 1, NULL, 0, &cur, NULL);
+            if (rc == FLOE_OK) {
+                memset(&b, 0, sizeof b);
+                rc = src.vt->next(cur, &b, NULL);
+                if (rc == FLOE_ROW) {
+                    floe_batch_free(&b);
+                    rc = FLOE_OK;
+                    ok++;
+                }
+                src.vt->close(cur);
+            }
+            src.vt->free(src.self);
+        }
+        floe_mem_fail_after(-1, 0);
+        cr_assert(rc == FLOE_OK || rc == FLOE_NOMEM, "fail %d: rc %d", fail, rc);
+    }
+    cr_assert_gt(ok, 0);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+}

@@ -1023,3 +1023,60 @@ Test(table, opening_with_fewer_shards_than_the_wal_is_refused)
     floe_ingest_db_close(db, NULL);
     fake_free(&st);
 }
+
+Test(table, open_and_recovery_survive_every_failed_allocation)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    uint64_t flushed[2] = {0, 0};
+    int k, fail, opened = 0;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_OFF, 0);
+    t = open_table(db, 0, 2, 700, NULL); /* replay will freeze memtables too */
+    for (k = 0; k < 10; k++) {
+        floe_batch b;
+        floe_ingest_append_opts ao = {0, true, 5, (uint64_t)k + 1};
+        make_batch(&b, 300, k * 300, 17);
+        cr_assert_eq(floe_ingest_append(t, &b, &ao, NULL, NULL, NULL), FLOE_OK);
+        floe_batch_free(&b);
+    }
+    floe_ingest_table_close(t, false, NULL);
+    for (fail = 0; fail < 400 && opened < 3; fail++) {
+        floe_ingest_table_opts o;
+        floe_type types[3] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_VARCHAR),
+                              floe_type_make(FLOE_TYPE_DOUBLE)};
+        floe_err err = FLOE_ERR_INIT;
+        int rc;
+        memset(&o, 0, sizeof o);
+        o.table_id = 9;
+        o.name = "events";
+        o.ncols = 3;
+        o.types = types;
+        o.partition_col = 0;
+        o.nshards = 2;
+        o.flush_rows = 700;
+        o.flushed_seq = flushed;
+        floe_mem_fail_after(fail, 0);
+        rc = floe_ingest_table_open(db, &o, &t, &err);
+        floe_mem_fail_after(-1, 0);
+        if (rc == FLOE_OK) {
+            uint64_t seq;
+            opened++;
+            cr_assert_eq(snapshot_rows(t), 3000);
+            cr_assert(floe_ingest_producer_seq(t, 5, &seq));
+            cr_assert_eq(seq, 10);
+            floe_ingest_table_close(t, false, NULL);
+        } else {
+            cr_assert_eq(rc, FLOE_NOMEM, "fail %d: %s", fail, err.msg);
+            cr_assert_null(t);
+        }
+        cr_assert_eq(floe_ingest_db_mem_bytes(db), 0, "fail %d: memory accounting leaked", fail);
+    }
+    cr_assert_gt(opened, 0);
+    cr_assert_eq(floe_ingest_db_close(db, NULL), FLOE_OK);
+    fake_free(&st);
+}
