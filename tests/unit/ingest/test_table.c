@@ -1080,3 +1080,45 @@ Test(table, open_and_recovery_survive_every_failed_allocation)
     cr_assert_eq(floe_ingest_db_close(db, NULL), FLOE_OK);
     fake_free(&st);
 }
+
+Test(flush, failed_allocations_during_flush_lose_and_double_nothing)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    uint8_t seen[4000];
+    uint32_t i;
+    int k, fail;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_OFF, 0);
+    t = open_table(db, 0, 2, 0, NULL);
+    for (fail = 0; fail < 30; fail++) {
+        for (k = 0; k < 2; k++) {
+            floe_batch b;
+            make_batch(&b, 50, (fail * 2 + k) * 50, 9);
+            cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+            floe_batch_free(&b);
+        }
+        floe_mem_fail_after(fail % 6, 0);
+        (void)floe_ingest_flush_table(t, true, NULL);
+        floe_mem_fail_after(-1, 0);
+        cr_assert_eq(st.part_rows + snapshot_rows(t), (uint64_t)(fail + 1) * 100);
+    }
+    cr_assert_eq(floe_ingest_flush_table(t, true, NULL), FLOE_OK);
+    cr_assert_eq(st.part_rows, 3000);
+    memset(seen, 0, sizeof seen);
+    for (i = 0; i < st.nparts; i++) {
+        uint64_t r;
+        for (r = 0; r < st.parts[i].nrows; r++) {
+            cr_assert_eq(seen[st.parts[i].ids[r]], 0);
+            seen[st.parts[i].ids[r]] = 1;
+        }
+    }
+    cr_assert_eq(floe_ingest_db_mem_bytes(db), 0);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
