@@ -668,10 +668,11 @@ static int wait_for_memory(floe_ingest_table *t, unsigned flags, floe_err *err)
 {
     floe_ingest_db *db = t->db;
     if (atomic_load(&db->mem) <= db->o.mem_limit_bytes) return FLOE_OK;
-    if (flags & FLOE_INGEST_NOWAIT)
+    if ((flags & FLOE_INGEST_NOWAIT) || db->o.cb.write_part == NULL)
         return floe_err_set(err, FLOE_BUSY, "memtables hold %" PRIu64 " bytes, over the %" PRIu64
-                            " byte limit; flush pending", (uint64_t)atomic_load(&db->mem),
-                            db->o.mem_limit_bytes);
+                            " byte limit; %s", (uint64_t)atomic_load(&db->mem),
+                            db->o.mem_limit_bytes,
+                            db->o.cb.write_part ? "flush pending" : "nothing to flush to");
     if (!db->has_thread) {
         /* no flusher: flush this table in the caller */
         int rc = floe_ingest_flush_table(t, true, err);
@@ -1036,7 +1037,7 @@ static void *flusher_main(void *arg)
             tabs[i]->users++;
         }
         pthread_mutex_unlock(&db->mu);
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < n && db->o.cb.write_part; i++) {
             floe_ingest_table *t = tabs[i];
             for (k = 0; k < t->nshards; k++) {
                 bool freeze;

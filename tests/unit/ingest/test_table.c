@@ -1122,3 +1122,28 @@ Test(flush, failed_allocations_during_flush_lose_and_double_nothing)
     floe_ingest_db_close(db, NULL);
     fake_free(&st);
 }
+
+Test(flush, without_a_flush_target_the_memory_bound_is_busy)
+{
+    floe_ingest_db_opts o;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_err err = FLOE_ERR_INIT;
+    int k, rc = FLOE_OK;
+    memset(&o, 0, sizeof o);
+    o.background_flush = true;
+    o.mem_limit_bytes = 100000;
+    cr_assert_eq(floe_ingest_db_open(&o, &db, NULL), FLOE_OK);
+    t = open_table(db, -1, 1, 0, NULL);
+    for (k = 0; k < 20 && rc == FLOE_OK; k++) {
+        floe_batch b;
+        make_batch(&b, 1000, k * 1000, 3);
+        rc = floe_ingest_append(t, &b, NULL, NULL, NULL, &err); /* must not block */
+        floe_batch_free(&b);
+    }
+    cr_assert_eq(rc, FLOE_BUSY);
+    cr_assert(strstr(err.msg, "nothing to flush to") != NULL, "%s", err.msg);
+    cr_assert_eq(floe_ingest_flush_table(t, true, &err), FLOE_MISUSE);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    cr_assert_eq(floe_ingest_db_close(db, NULL), FLOE_OK);
+}
