@@ -53,13 +53,51 @@ static uint64_t ms_morsel_rows(void *self, uint32_t m)
     return chunk_rows(s->snap->mems[mem].rows, chunk);
 }
 
+/* Can a value in [min, max] (per st) satisfy `col op value`? */
+static bool pred_may_match(const floe_memtable_stats *st, floe_type t, const floe_scan_pred *p)
+{
+    int lo, hi; /* sign of min - value, max - value */
+    if (p->op == FLOE_PRED_IS_NULL) return st->has_null;
+    if (p->op == FLOE_PRED_IS_NOT_NULL) return st->has_valid;
+    if (!st->has_valid) return false; /* all NULL: no comparison is true */
+    if (p->value.is_null) return false; /* comparing with NULL is never true */
+    if (!st->has_minmax || p->value.type.id != t.id) return true;
+    if (t.id == FLOE_TYPE_DOUBLE) {
+        double v = p->value.v.d;
+        if (v != v) return true;
+        lo = (st->dmin > v) - (st->dmin < v);
+        hi = (st->dmax > v) - (st->dmax < v);
+    } else {
+        int64_t v = p->value.v.i;
+        lo = (st->imin > v) - (st->imin < v);
+        hi = (st->imax > v) - (st->imax < v);
+    }
+    switch (p->op) {
+    case FLOE_PRED_EQ: return lo <= 0 && hi >= 0;
+    case FLOE_PRED_NE: return !(lo == 0 && hi == 0);
+    case FLOE_PRED_LT: return lo < 0;
+    case FLOE_PRED_LE: return lo <= 0;
+    case FLOE_PRED_GT: return hi > 0;
+    case FLOE_PRED_GE: return hi >= 0;
+    default: return true;
+    }
+}
+
 static bool ms_may_match(void *self, uint32_t m, const floe_scan_pred *preds, uint32_t npreds)
 {
-    /* no per-chunk statistics are kept for memtables: every chunk may match */
-    (void)self;
-    (void)m;
-    (void)preds;
-    (void)npreds;
+    /* per-chunk min/max and NULL presence, where the chunk is final */
+    mem_source *s = self;
+    uint32_t mem, i;
+    uint64_t chunk;
+    if (m >= s->nmorsels) return false;
+    locate(s, m, &mem, &chunk);
+    for (i = 0; i < npreds; i++) {
+        const floe_ingest_snap_mem *e = &s->snap->mems[mem];
+        floe_memtable_stats st;
+        if (preds[i].col >= s->snap->ncols) continue;
+        if (!floe_memtable_chunk_stats(e->mem, chunk, preds[i].col, e->rows, &st)) return true;
+        if (!pred_may_match(&st, s->snap->types[preds[i].col], &preds[i])) return false;
+    }
     return true;
 }
 

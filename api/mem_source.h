@@ -8,6 +8,10 @@
  * count captured in the snapshot, and its validity words are copied into the
  * cursor because the writer may still be setting bits of later rows.
  *
+ * morsel_may_match prunes with the memtable's per-chunk statistics (min/max
+ * of numeric and temporal columns, NULL presence) once a chunk is final
+ * (full, or its memtable frozen); otherwise every chunk may match.
+ *
  * Ownership: the source owns the snapshot (and so a reference on every
  * memtable) and frees it in its `free`; vectors handed out stay valid until
  * the next call on their cursor or its close. Thread-safety as promised by

@@ -11,6 +11,7 @@
  */
 #include "ingest/memtable.h"
 
+#include <math.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,8 @@
 typedef struct mt_col {
     void *data;         /* FLOE_VEC_SIZE values, 64-byte aligned */
     uint64_t *validity; /* NULL until the first NULL; release-published */
+    floe_memtable_stats st; /* over every row ever written here (a superset
+                             * of the published ones, so safe for pruning) */
 } mt_col;
 
 typedef struct mt_chunk {
@@ -44,6 +47,7 @@ struct floe_memtable {
     atomic_uint_fast64_t count; /* committed rows */
     atomic_uint_fast64_t bytes; /* see floe_memtable_bytes */
     atomic_int_fast64_t first_row_ms;
+    atomic_bool frozen;         /* no more appends: stats of every chunk are final */
     uint64_t seq_lo;
     uint32_t staged_rows;   /* written above count, not yet published */
     uint64_t staged_bytes;  /* their bytes (values + strings + new bitmaps) */
@@ -51,6 +55,20 @@ struct floe_memtable {
     floe_ingest_producer *producers;
     uint32_t nproducers, capproducers;
 };
+
+static bool has_minmax_type(floe_type t)
+{
+    switch ((floe_type_id)t.id) {
+    case FLOE_TYPE_BOOLEAN:
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE:
+    case FLOE_TYPE_BIGINT:
+    case FLOE_TYPE_DECIMAL:
+    case FLOE_TYPE_TIMESTAMP:
+    case FLOE_TYPE_DOUBLE: return true;
+    default: return false;
+    }
+}
 
 static int64_t now_ms(void)
 {
@@ -67,6 +85,7 @@ int floe_memtable_new(uint32_t ncols, const floe_type *types, uint64_t seq_lo,
 
     *out = NULL;
     if (m == NULL) return floe_err_nomem(err);
+    atomic_init(&m->refs, 1); /* first: the failure path below unrefs */
     m->ncols = ncols;
     m->types = floe_malloc((ncols ? ncols : 1) * sizeof(floe_type));
     m->widths = floe_malloc((ncols ? ncols : 1) * sizeof(size_t));
@@ -81,10 +100,10 @@ int floe_memtable_new(uint32_t ncols, const floe_type *types, uint64_t seq_lo,
         m->row_bytes += m->widths[c];
         m->chunk_bytes += (m->widths[c] * FLOE_VEC_SIZE + 63) & ~(size_t)63;
     }
-    atomic_init(&m->refs, 1);
     atomic_init(&m->count, 0);
     atomic_init(&m->bytes, 0);
     atomic_init(&m->first_row_ms, 0);
+    atomic_init(&m->frozen, false);
     m->seq_lo = seq_lo;
     *out = m;
     return FLOE_OK;
@@ -144,6 +163,12 @@ static int ensure_chunks(floe_memtable *m, uint64_t upto, floe_err *err)
         }
         ch->block = block;
         for (c = 0; c < m->ncols; c++) {
+            floe_memtable_stats *st = &ch->cols[c].st;
+            st->imin = INT64_MAX;
+            st->imax = INT64_MIN;
+            st->dmin = HUGE_VAL;
+            st->dmax = -HUGE_VAL;
+            st->has_minmax = has_minmax_type(m->types[c]);
             ch->cols[c].data = block + off;
             off += (m->widths[c] * FLOE_VEC_SIZE + 63) & ~(size_t)63;
         }
@@ -158,6 +183,100 @@ static inline void bit_store(uint64_t *w, uint32_t bit, int valid)
     uint64_t old = __atomic_load_n(w, __ATOMIC_RELAXED);
     uint64_t nw = valid ? (old | (1ULL << bit)) : (old & ~(1ULL << bit));
     if (nw != old) __atomic_store_n(w, nw, __ATOMIC_RELAXED);
+}
+
+/* Copy k values of width w from src (rows[i0..i0+k) or i0.., or slot 0
+ * when is_const) to dst slots off0... Typed loops for the common widths. */
+/* Fold slots [off0, off0+k) of a chunk column into its statistics. The
+ * type switch is outside the loops; the common all-valid case has no bit
+ * tests. */
+static void update_stats(mt_col *col, floe_type t, uint32_t off0, uint32_t k)
+{
+    floe_memtable_stats *st = &col->st;
+    const uint64_t *val = col->validity;
+    uint32_t j, e = off0 + k;
+    if (val) {
+        for (j = off0; j < e; j++) {
+            if ((val[j >> 6] >> (j & 63)) & 1) st->has_valid = true;
+            else st->has_null = true;
+        }
+    } else {
+        st->has_valid = true;
+    }
+    if (!st->has_minmax) return;
+#define FOLD(T, LO, HI, CAST)                                                   \
+    do {                                                                      \
+        const T *d = (const T *)col->data;                                    \
+        for (j = off0; j < e; j++) {                                          \
+            if (val && !((val[j >> 6] >> (j & 63)) & 1)) continue;           \
+            if ((CAST)d[j] < st->LO) st->LO = (CAST)d[j];                     \
+            if ((CAST)d[j] > st->HI) st->HI = (CAST)d[j];                     \
+        }                                                                     \
+    } while (0)
+    switch ((floe_type_id)t.id) {
+    case FLOE_TYPE_BOOLEAN: FOLD(uint8_t, imin, imax, int64_t); break;
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE: FOLD(int32_t, imin, imax, int64_t); break;
+    case FLOE_TYPE_DOUBLE: {
+        const double *d = (const double *)col->data;
+        for (j = off0; j < e; j++) {
+            if (val && !((val[j >> 6] >> (j & 63)) & 1)) continue;
+            if (d[j] != d[j]) {
+                st->has_minmax = false; /* NaN: no usable range */
+                return;
+            }
+        }
+        FOLD(double, dmin, dmax, double);
+        break;
+    }
+    default: FOLD(int64_t, imin, imax, int64_t);
+    }
+#undef FOLD
+}
+
+static void copy_fixed(void *dst, uint32_t off0, const void *src, size_t w, const uint32_t *rows,
+                       uint32_t i0, uint32_t k, int is_const)
+{
+    uint32_t j;
+    if (!is_const && rows == NULL) {
+        memcpy((char *)dst + (size_t)off0 * w, (const char *)src + (size_t)i0 * w, (size_t)k * w);
+        return;
+    }
+#define COPY_T(T)                                                        \
+    do {                                                                 \
+        T *d = (T *)dst + off0;                                          \
+        const T *sv = (const T *)src;                                    \
+        if (is_const)                                                    \
+            for (j = 0; j < k; j++) d[j] = sv[0];                        \
+        else                                                             \
+            for (j = 0; j < k; j++) d[j] = sv[rows[i0 + j]];             \
+    } while (0)
+    switch (w) {
+    case 1: COPY_T(uint8_t); break;
+    case 4: COPY_T(uint32_t); break;
+    case 8: COPY_T(uint64_t); break;
+    case 16: COPY_T(floe_interval); break;
+    default:
+        for (j = 0; j < k; j++) {
+            uint32_t sr = is_const ? 0 : rows[i0 + j];
+            memcpy((char *)dst + (size_t)(off0 + j) * w, (const char *)src + (size_t)sr * w, w);
+        }
+    }
+#undef COPY_T
+}
+
+/* Mark slots [off0, off0+k) valid, word by word (atomic stores: readers may
+ * be reading lower bits of the same words). */
+static void set_valid_range(uint64_t *bm, uint32_t off0, uint32_t k)
+{
+    uint32_t a = off0, e = off0 + k;
+    while (a < e) {
+        uint32_t wi = a >> 6, lo = a & 63, hi = (e - (wi << 6)) < 64 ? (e - (wi << 6)) : 64;
+        uint64_t mask = (hi == 64 ? ~0ULL : ((1ULL << hi) - 1)) & ~((1ULL << lo) - 1);
+        uint64_t old = __atomic_load_n(&bm[wi], __ATOMIC_RELAXED);
+        if ((old | mask) != old) __atomic_store_n(&bm[wi], old | mask, __ATOMIC_RELAXED);
+        a = (wi + 1) << 6;
+    }
 }
 
 int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
@@ -189,41 +308,50 @@ int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *r
         size_t w = m->widths[c];
         int is_const = (v->flags & FLOE_VEC_CONST) != 0;
         int is_str = m->types[c].id == FLOE_TYPE_VARCHAR;
-        for (i = 0; i < nrows; i++) {
-            uint64_t r = base + i;
-            mt_chunk *ch = chunk_at(m, r / FLOE_VEC_SIZE);
-            mt_col *col = &ch->cols[c];
-            uint32_t off = (uint32_t)(r % FLOE_VEC_SIZE);
-            uint32_t src = rows ? rows[i] : i;
-            int valid;
-            if (is_const) src = 0;
-            valid = v->validity == NULL || ((v->validity[src >> 6] >> (src & 63)) & 1);
-            if (!valid && col->validity == NULL) {
-                uint64_t *bm = floe_malloc(BITMAP_BYTES);
-                if (bm == NULL) return floe_err_nomem(err);
-                memset(bm, 0xff, BITMAP_BYTES);
-                __atomic_store_n(&col->validity, bm, __ATOMIC_RELEASE);
-                added_bytes += BITMAP_BYTES;
-            }
-            if (col->validity) bit_store(&col->validity[off >> 6], off & 63, valid);
-            if (is_str) {
-                floe_string *dst = (floe_string *)col->data + off;
-                const floe_string *s = (const floe_string *)v->data + src;
-                if (!valid || s->len == 0) {
-                    dst->ptr = "";
-                    dst->len = 0;
-                } else {
-                    char *p = floe_arena_memdup(m->strings, s->ptr, s->len);
-                    if (p == NULL) return floe_err_nomem(err);
-                    dst->ptr = p;
-                    dst->len = s->len;
-                    str_bytes += s->len;
-                }
-            } else if (valid) {
-                memcpy((char *)col->data + off * w, (const char *)v->data + (size_t)src * w, w);
+        uint32_t i0 = 0;
+        /* one chunk-sized segment of the input at a time */
+        while (i0 < nrows) {
+            uint64_t r0 = base + i0;
+            mt_col *col = &chunk_at(m, r0 / FLOE_VEC_SIZE)->cols[c];
+            uint32_t off0 = (uint32_t)(r0 % FLOE_VEC_SIZE);
+            uint32_t k = FLOE_VEC_SIZE - off0;
+            if (k > nrows - i0) k = nrows - i0;
+            if (!is_str) copy_fixed(col->data, off0, v->data, w, rows, i0, k, is_const);
+            if (v->validity == NULL && !is_str) {
+                if (col->validity) set_valid_range(col->validity, off0, k);
             } else {
-                memset((char *)col->data + off * w, 0, w);
+                for (i = 0; i < k; i++) {
+                    uint32_t off = off0 + i;
+                    uint32_t src = is_const ? 0 : (rows ? rows[i0 + i] : i0 + i);
+                    int valid = v->validity == NULL || ((v->validity[src >> 6] >> (src & 63)) & 1);
+                    if (!valid && col->validity == NULL) {
+                        uint64_t *bm = floe_malloc(BITMAP_BYTES);
+                        if (bm == NULL) return floe_err_nomem(err);
+                        memset(bm, 0xff, BITMAP_BYTES);
+                        __atomic_store_n(&col->validity, bm, __ATOMIC_RELEASE);
+                        added_bytes += BITMAP_BYTES;
+                    }
+                    if (col->validity) bit_store(&col->validity[off >> 6], off & 63, valid);
+                    if (is_str) {
+                        floe_string *dst = (floe_string *)col->data + off;
+                        const floe_string *sv = (const floe_string *)v->data + src;
+                        if (!valid || sv->len == 0) {
+                            dst->ptr = "";
+                            dst->len = 0;
+                        } else {
+                            char *p = floe_arena_memdup(m->strings, sv->ptr, sv->len);
+                            if (p == NULL) return floe_err_nomem(err);
+                            dst->ptr = p;
+                            dst->len = sv->len;
+                            str_bytes += sv->len;
+                        }
+                    } else if (!valid) {
+                        memset((char *)col->data + (size_t)off * w, 0, w);
+                    }
+                }
             }
+            update_stats(col, m->types[c], off0, k);
+            i0 += k;
         }
     }
     m->staged_rows = nrows;
@@ -326,4 +454,18 @@ void floe_memtable_get(const floe_memtable *m, uint64_t row, uint32_t col, floe_
         return;
     }
     floe_value_load(m->types[col], mc->data, off, out);
+}
+
+void floe_memtable_freeze(floe_memtable *m)
+{
+    atomic_store_explicit(&m->frozen, true, memory_order_release);
+}
+
+bool floe_memtable_chunk_stats(const floe_memtable *m, uint64_t chunk, uint32_t col,
+                               uint64_t rows, floe_memtable_stats *out)
+{
+    bool frozen = atomic_load_explicit(&((floe_memtable *)m)->frozen, memory_order_acquire);
+    if (!frozen && rows < (chunk + 1) * FLOE_VEC_SIZE) return false; /* still being written */
+    *out = chunk_at(m, chunk)->cols[col].st;
+    return true;
 }

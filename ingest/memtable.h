@@ -90,6 +90,27 @@ floe_type floe_memtable_type(const floe_memtable *m, uint32_t col);
  * (e.g. after the memtable is frozen). */
 const floe_ingest_producer *floe_memtable_producers(const floe_memtable *m, uint32_t *out_n);
 
+/* Per chunk and column: a superset summary of the values written, for
+ * pruning. min/max are kept for BOOLEAN, INTEGER, DATE (imin/imax), BIGINT,
+ * DECIMAL, TIMESTAMP (imin/imax) and DOUBLE (dmin/dmax, dropped after a
+ * NaN): has_minmax says whether they are usable. */
+typedef struct floe_memtable_stats {
+    bool has_valid;  /* some value may be non-NULL */
+    bool has_null;   /* some value may be NULL */
+    bool has_minmax;
+    int64_t imin, imax;
+    double dmin, dmax;
+} floe_memtable_stats;
+
+/* The writer is done with m (the shard froze it): every chunk's statistics
+ * become final. */
+void floe_memtable_freeze(floe_memtable *m);
+/* Statistics of column `col` of chunk `chunk`, given a count `rows` the
+ * caller loaded with floe_memtable_rows: false while the chunk is still
+ * being written (partial at `rows` and m not frozen). */
+bool floe_memtable_chunk_stats(const floe_memtable *m, uint64_t chunk, uint32_t col,
+                               uint64_t rows, floe_memtable_stats *out);
+
 /* Chunks needed to hold `rows` rows. */
 static inline uint64_t floe_memtable_nchunks(uint64_t rows)
 {

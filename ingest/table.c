@@ -28,6 +28,7 @@
 #define DEFAULT_MEM_LIMIT (512ULL << 20)
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 5000
+#define SYNC_HELPERS 3
 
 typedef struct frozen_mem {
     floe_memtable *mem;
@@ -82,7 +83,25 @@ struct floe_ingest_db {
     bool has_thread;
     pthread_t thread;
     atomic_int flush_failing;   /* last flush attempt failed */
+    /* sync helpers: an append touching several shards waits for their WAL
+     * syncs in parallel instead of one after the other */
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;      /* a job was queued / stop */
+    pthread_cond_t sync_done_cv; /* a job finished */
+    struct sync_job *sync_head, *sync_tail;
+    pthread_t syncers[SYNC_HELPERS];
+    uint32_t nsyncers;
+    bool sync_stop;
 };
+
+typedef struct sync_job {
+    floe_wal *wal;
+    uint64_t ticket;
+    int rc;
+    floe_err err;
+    bool done;
+    struct sync_job *next;
+} sync_job;
 
 static int64_t now_ms(void)
 {
@@ -157,6 +176,7 @@ static int freeze_active(floe_ingest_table *t, ingest_shard *s, floe_err *err)
     rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &fresh, err);
     if (rc) return rc;
     account_active(t, s);
+    floe_memtable_freeze(s->active);
     s->frozen[s->nfrozen].mem = s->active;
     s->frozen[s->nfrozen].bytes = s->active_accounted;
     s->nfrozen++;
@@ -244,6 +264,65 @@ int floe_ingest_table_producers(floe_ingest_table *t, floe_ingest_producer **out
 
 static void *flusher_main(void *arg);
 
+static void *syncer_main(void *arg)
+{
+    floe_ingest_db *db = arg;
+    pthread_mutex_lock(&db->sync_mu);
+    for (;;) {
+        sync_job *j;
+        while (db->sync_head == NULL && !db->sync_stop) pthread_cond_wait(&db->sync_cv, &db->sync_mu);
+        if (db->sync_head == NULL) break;
+        j = db->sync_head;
+        db->sync_head = j->next;
+        if (db->sync_head == NULL) db->sync_tail = NULL;
+        pthread_mutex_unlock(&db->sync_mu);
+        j->rc = floe_wal_sync(j->wal, j->ticket, &j->err);
+        pthread_mutex_lock(&db->sync_mu);
+        j->done = true;
+        pthread_cond_broadcast(&db->sync_done_cv);
+    }
+    pthread_mutex_unlock(&db->sync_mu);
+    return NULL;
+}
+
+/* Wait until jobs[0..n) are durable: job 0 in this thread, the others on
+ * the helpers (inline when there are none). Returns the first error. */
+static int sync_wals(floe_ingest_db *db, sync_job *jobs, uint32_t n, floe_err *err)
+{
+    uint32_t i;
+    int rc;
+    if (n == 0) return FLOE_OK;
+    if (db->nsyncers == 0 || n == 1) {
+        for (i = 0; i < n; i++) {
+            rc = floe_wal_sync(jobs[i].wal, jobs[i].ticket, err);
+            if (rc) return rc;
+        }
+        return FLOE_OK;
+    }
+    pthread_mutex_lock(&db->sync_mu);
+    for (i = 1; i < n; i++) {
+        jobs[i].done = false;
+        jobs[i].next = NULL;
+        floe_err_clear(&jobs[i].err);
+        if (db->sync_tail) db->sync_tail->next = &jobs[i];
+        else db->sync_head = &jobs[i];
+        db->sync_tail = &jobs[i];
+    }
+    pthread_cond_broadcast(&db->sync_cv);
+    pthread_mutex_unlock(&db->sync_mu);
+    rc = floe_wal_sync(jobs[0].wal, jobs[0].ticket, err);
+    pthread_mutex_lock(&db->sync_mu);
+    for (i = 1; i < n; i++) {
+        while (!jobs[i].done) pthread_cond_wait(&db->sync_done_cv, &db->sync_mu);
+        if (rc == FLOE_OK && jobs[i].rc != FLOE_OK) {
+            rc = jobs[i].rc;
+            if (err) *err = jobs[i].err;
+        }
+    }
+    pthread_mutex_unlock(&db->sync_mu);
+    return rc;
+}
+
 int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe_err *err)
 {
     floe_ingest_db *db = floe_calloc(1, sizeof *db);
@@ -265,6 +344,15 @@ int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->cv, NULL);
     pthread_cond_init(&db->mem_cv, NULL);
+    pthread_mutex_init(&db->sync_mu, NULL);
+    pthread_cond_init(&db->sync_cv, NULL);
+    pthread_cond_init(&db->sync_done_cv, NULL);
+    if (o->dir && o->durability != FLOE_DURABILITY_OFF) {
+        /* best effort: without helpers syncs simply run one after the other */
+        while (db->nsyncers < SYNC_HELPERS &&
+               pthread_create(&db->syncers[db->nsyncers], NULL, syncer_main, db) == 0)
+            db->nsyncers++;
+    }
     if (o->background_flush) {
         if (pthread_create(&db->thread, NULL, flusher_main, db) != 0) {
             floe_ingest_db_close(db, NULL);
@@ -288,6 +376,14 @@ int floe_ingest_db_close(floe_ingest_db *db, floe_err *err)
     pthread_cond_broadcast(&db->cv);
     pthread_mutex_unlock(&db->mu);
     if (db->has_thread) pthread_join(db->thread, NULL);
+    pthread_mutex_lock(&db->sync_mu);
+    db->sync_stop = true;
+    pthread_cond_broadcast(&db->sync_cv);
+    pthread_mutex_unlock(&db->sync_mu);
+    for (uint32_t i = 0; i < db->nsyncers; i++) pthread_join(db->syncers[i], NULL);
+    pthread_mutex_destroy(&db->sync_mu);
+    pthread_cond_destroy(&db->sync_cv);
+    pthread_cond_destroy(&db->sync_done_cv);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->cv);
     pthread_cond_destroy(&db->mem_cv);
@@ -446,11 +542,22 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
         t->shards[i].seq = t->shards[i].flushed_seq;
         t->shards[i].retry_ms = RETRY_MIN_MS;
     }
+    memset(&rcx, 0, sizeof rcx);
     for (i = 0; i < o->nproducers; i++) {
         rc = prod_note(t, o->producers[i].id, o->producers[i].seq, err);
         if (rc) goto fail;
     }
-    memset(&rcx, 0, sizeof rcx);
+    if (db->o.dir) {
+        uint32_t walshards;
+        rc = floe_wal_shard_count(db->o.dir, t->table_id, &walshards, err);
+        if (rc) goto fail;
+        if (walshards > t->nshards) {
+            rc = floe_err_set(err, FLOE_MISUSE, "table %s: its WAL has %u shards but it is opened "
+                              "with %u (the shard count must not change)", t->name, walshards,
+                              t->nshards);
+            goto fail;
+        }
+    }
     rcx.t = t;
     for (i = 0; i < t->nshards; i++) {
         ingest_shard *s = &t->shards[i];
@@ -561,10 +668,11 @@ static int wait_for_memory(floe_ingest_table *t, unsigned flags, floe_err *err)
 {
     floe_ingest_db *db = t->db;
     if (atomic_load(&db->mem) <= db->o.mem_limit_bytes) return FLOE_OK;
-    if (flags & FLOE_INGEST_NOWAIT)
+    if ((flags & FLOE_INGEST_NOWAIT) || db->o.cb.write_part == NULL)
         return floe_err_set(err, FLOE_BUSY, "memtables hold %" PRIu64 " bytes, over the %" PRIu64
-                            " byte limit; flush pending", (uint64_t)atomic_load(&db->mem),
-                            db->o.mem_limit_bytes);
+                            " byte limit; %s", (uint64_t)atomic_load(&db->mem),
+                            db->o.mem_limit_bytes,
+                            db->o.cb.write_part ? "flush pending" : "nothing to flush to");
     if (!db->has_thread) {
         /* no flusher: flush this table in the caller */
         int rc = floe_ingest_flush_table(t, true, err);
@@ -596,6 +704,7 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
     uint32_t nlive = floe_batch_rows(b), c, i, s;
     uint32_t *shard_of = NULL, *order = NULL, *start = NULL;
     uint64_t *tickets = NULL;
+    sync_job *jobs = NULL;
     uint32_t one_shard = 0;
     bool prod_locked = false, froze = false;
     int rc = FLOE_OK;
@@ -607,9 +716,14 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
     if (b->ncols != t->ncols)
         return floe_err_set(err, FLOE_TYPE, "table %s has %u columns, batch has %u", t->name,
                             t->ncols, b->ncols);
-    for (c = 0; c < t->ncols; c++)
-        if (b->cols[c].type.id != t->types[c].id)
-            return floe_err_set(err, FLOE_TYPE, "table %s column %u: type mismatch", t->name, c);
+    for (c = 0; c < t->ncols; c++) {
+        if (!floe_type_eq(b->cols[c].type, t->types[c])) {
+            char want[32], got[32];
+            return floe_err_set(err, FLOE_TYPE, "table %s column %u is %s, batch has %s", t->name,
+                                c + 1, floe_type_name(t->types[c], want, sizeof want),
+                                floe_type_name(b->cols[c].type, got, sizeof got));
+        }
+    }
     rc = wait_for_memory(t, o->flags, err);
     if (rc) return rc;
     if (o->has_producer) {
@@ -671,7 +785,7 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
             n = start[s + 1] - start[s];
         } else {
             if (s != one_shard) continue;
-            rows = order;
+            rows = b->sel ? order : NULL; /* NULL: rows 0..n-1, copied wholesale */
             n = nlive;
         }
         if (n == 0) continue;
@@ -722,15 +836,27 @@ accept:
         pthread_mutex_unlock(&t->prod_mu);
         prod_locked = false;
     }
-    /* durability: wait without holding any ingest lock */
-    for (s = 0; tickets && s < t->nshards; s++) {
-        if (tickets[s] == 0) continue;
-        rc = floe_wal_sync(t->shards[s].wal, tickets[s], err);
+    /* durability: wait without holding any ingest lock, shards in parallel */
+    if (tickets && t->db->o.durability != FLOE_DURABILITY_OFF) {
+        uint32_t nj = 0;
+        jobs = floe_malloc(t->nshards * sizeof *jobs);
+        if (jobs == NULL) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        for (s = 0; s < t->nshards; s++) {
+            if (tickets[s] == 0) continue;
+            jobs[nj].wal = t->shards[s].wal;
+            jobs[nj].ticket = tickets[s];
+            nj++;
+        }
+        rc = sync_wals(t->db, jobs, nj, err);
         if (rc) goto out;
     }
 out:
     if (prod_locked) pthread_mutex_unlock(&t->prod_mu);
     if (froze && t->db->has_thread) wake_flusher(t->db, false);
+    floe_free(jobs);
     floe_free(tickets);
     floe_free(order);
     floe_free(shard_of);
@@ -911,7 +1037,7 @@ static void *flusher_main(void *arg)
             tabs[i]->users++;
         }
         pthread_mutex_unlock(&db->mu);
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < n && db->o.cb.write_part; i++) {
             floe_ingest_table *t = tabs[i];
             for (k = 0; k < t->nshards; k++) {
                 bool freeze;

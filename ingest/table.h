@@ -85,7 +85,10 @@ typedef struct floe_ingest_flush_info {
 typedef struct floe_ingest_callbacks {
     void *ctx;
     /* Write the part files for fi->mem (slow; no ingest lock is held).
-     * *out_part is handed to commit_part/discard_part. Required for flushing. */
+     * *out_part is handed to commit_part/discard_part. On failure it cleans
+     * up after itself; the flush is retried later. Required for flushing.
+     * Read the rows with floe_memtable_chunk_vec (chunks of a frozen
+     * memtable are final, so their validity may be borrowed as is). */
     int (*write_part)(void *ctx, const floe_ingest_flush_info *fi, void **out_part,
                       floe_err *err);
     /* Commit the part (catalog + the caller's in-memory part list) and record
@@ -139,7 +142,8 @@ typedef struct floe_ingest_table_opts {
 
 /* Open a table's ingest state and recover its WAL (see above). Errors:
  * FLOE_NOMEM, FLOE_IOERR, FLOE_CORRUPT (WAL or a record not matching the
- * schema), FLOE_MISUSE (bad options). */
+ * schema), FLOE_MISUSE (bad options, or fewer shards than the WAL has:
+ * store nshards with the table and pass the same number every time). */
 int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
                            floe_ingest_table **out, floe_err *err);
 /* When `flush`, flush every memtable first (on failure return its error
@@ -176,7 +180,9 @@ typedef struct floe_ingest_append_result {
  * batch returns FLOE_OK with res->duplicate set and appends nothing.
  * Errors: FLOE_TYPE, FLOE_BUSY (memory bound with FLOE_INGEST_NOWAIT, or
  * flushes failing), FLOE_NOMEM, FLOE_IOERR; on error rows may have reached
- * some shards but never half a shard. */
+ * some shards but never half a shard. After a WAL write or sync failure that
+ * shard refuses appends (FLOE_IOERR) until the table is reopened; rows whose
+ * sync failed may or may not survive a crash. */
 int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
                        const floe_ingest_append_opts *o, floe_ingest_append_result *res,
                        uint64_t *out_shard_seq, floe_err *err);

@@ -115,6 +115,16 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err);
  * the part holding them is committed). FLOE_IOERR on unlink failure. */
 int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err);
 
+/* Delete every WAL segment of table `table_id` (all shards) under
+ * <db_dir>/wal, e.g. for DROP TABLE after its ingest state is closed.
+ * A missing directory is fine. FLOE_IOERR. */
+int floe_wal_drop_table(const char *db_dir, uint64_t table_id, floe_err *err);
+
+/* Number of shards table `table_id` has WAL segments for (highest shard
+ * number + 1; 0 when none), so a caller can refuse to open a table with
+ * fewer shards than its WAL. FLOE_IOERR. */
+int floe_wal_shard_count(const char *db_dir, uint64_t table_id, uint32_t *out, floe_err *err);
+
 /* Testing and monitoring: fdatasync calls made, segments on disk. */
 uint64_t floe_wal_sync_count(floe_wal *w);
 uint32_t floe_wal_segment_count(floe_wal *w);

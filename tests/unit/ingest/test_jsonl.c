@@ -274,3 +274,65 @@ Test(copy, random_garbage_never_crashes_the_readers)
     floe_strbuf_free(&csv);
     floe_strbuf_free(&js);
 }
+
+/* Every allocation of a COPY read may fail: the reader reports FLOE_NOMEM
+ * and frees everything (checked for leaks by the sanitizer build). */
+Test(copy, readers_survive_every_failed_allocation)
+{
+    floe_type types[TU_NTYPES];
+    floe_strbuf csv = FLOE_STRBUF_INIT, js = FLOE_STRBUF_INIT;
+    floe_csv_opts co;
+    floe_jsonl_opts jo;
+    floe_batch b;
+    uint64_t seed = 5;
+    int fail, which, done[2] = {0, 0};
+
+    tu_all_types(types);
+    memset(&co, 0, sizeof co);
+    memset(&jo, 0, sizeof jo);
+    cr_assert_eq(floe_batch_init(&b, TU_NTYPES, types, 30), FLOE_OK);
+    fill_tricky(&b, 30, &seed);
+    floe_csv_write_batch(&co, &b, sb_write, &csv, NULL);
+    floe_jsonl_write_batch(J9, &b, sb_write, &js, NULL);
+    floe_batch_free(&b);
+    for (which = 0; which < 2; which++) {
+        for (fail = 0; fail < 200 && !done[which]; fail++) {
+            mem_in in;
+            int rc;
+            uint64_t rows = 0;
+            memset(&in, 0, sizeof in);
+            in.p = which ? csv.s : js.s;
+            in.n = which ? csv.len : js.len;
+            floe_mem_fail_after(fail, 0);
+            if (which) {
+                floe_csv_reader *r = NULL;
+                rc = floe_csv_reader_open(&co, TU_NTYPES, types, J9, mem_read, &in, &r, NULL);
+                while (rc == FLOE_OK && (rc = floe_csv_reader_next(r, &b, NULL)) == FLOE_ROW) {
+                    rows += b.n;
+                    floe_batch_free(&b);
+                    rc = FLOE_OK;
+                }
+                floe_csv_reader_close(r);
+            } else {
+                floe_jsonl_reader *r = NULL;
+                rc = floe_jsonl_reader_open(&jo, TU_NTYPES, types, J9, mem_read, &in, &r, NULL);
+                while (rc == FLOE_OK && (rc = floe_jsonl_reader_next(r, &b, NULL)) == FLOE_ROW) {
+                    rows += b.n;
+                    floe_batch_free(&b);
+                    rc = FLOE_OK;
+                }
+                floe_jsonl_reader_close(r);
+            }
+            floe_mem_fail_after(-1, 0);
+            if (rc == FLOE_DONE) {
+                cr_assert_eq(rows, 30);
+                done[which] = 1;
+            } else {
+                cr_assert_eq(rc, FLOE_NOMEM, "reader %d fail %d: rc %d", which, fail, rc);
+            }
+        }
+        cr_assert(done[which]);
+    }
+    floe_strbuf_free(&csv);
+    floe_strbuf_free(&js);
+}

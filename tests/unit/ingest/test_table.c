@@ -798,6 +798,13 @@ Test(table, batch_of_wrong_shape_is_a_type_error)
     b.n = b.cols[0].n = 1;
     cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, &err), FLOE_TYPE);
     floe_batch_free(&b);
+    /* same shape, but a DECIMAL where the table has a DOUBLE */
+    make_batch(&b, 3, 0, 1);
+    b.cols[2].type = floe_type_decimal(10, 2);
+    cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, &err), FLOE_TYPE);
+    cr_assert(strstr(err.msg, "column 3 is DOUBLE, batch has DECIMAL(10,2)") != NULL, "%s", err.msg);
+    b.cols[2].type = floe_type_make(FLOE_TYPE_DOUBLE);
+    floe_batch_free(&b);
     cr_assert_eq(snapshot_rows(t), 0);
     floe_ingest_table_close(t, false, NULL);
     floe_ingest_db_close(db, NULL);
@@ -976,4 +983,167 @@ Test(flush, age_and_byte_thresholds_trigger_flushes)
     floe_ingest_table_close(t, false, NULL);
     floe_ingest_db_close(db, NULL);
     fake_free(&st);
+}
+
+Test(table, opening_with_fewer_shards_than_the_wal_is_refused)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_ingest_table_opts o;
+    floe_type types[3] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_VARCHAR),
+                          floe_type_make(FLOE_TYPE_DOUBLE)};
+    floe_err err = FLOE_ERR_INIT;
+    int k;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_OFF, 0);
+    t = open_table(db, 0, 4, 0, NULL);
+    for (k = 0; k < 4; k++) {
+        floe_batch b;
+        make_batch(&b, 50, k * 50, 50);
+        cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+        floe_batch_free(&b);
+    }
+    floe_ingest_table_close(t, false, NULL);
+    memset(&o, 0, sizeof o);
+    o.table_id = 9;
+    o.name = "events";
+    o.ncols = 3;
+    o.types = types;
+    o.partition_col = 0;
+    o.nshards = 2;
+    cr_assert_eq(floe_ingest_table_open(db, &o, &t, &err), FLOE_MISUSE);
+    cr_assert(strstr(err.msg, "WAL has 4 shards") != NULL, "%s", err.msg);
+    t = open_table(db, 0, 4, 0, NULL);
+    cr_assert_eq(snapshot_rows(t), 200);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
+
+Test(table, open_and_recovery_survive_every_failed_allocation)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    uint64_t flushed[2] = {0, 0};
+    int k, fail, opened = 0;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_OFF, 0);
+    t = open_table(db, 0, 2, 700, NULL); /* replay will freeze memtables too */
+    for (k = 0; k < 10; k++) {
+        floe_batch b;
+        floe_ingest_append_opts ao = {0, true, 5, (uint64_t)k + 1};
+        make_batch(&b, 300, k * 300, 17);
+        cr_assert_eq(floe_ingest_append(t, &b, &ao, NULL, NULL, NULL), FLOE_OK);
+        floe_batch_free(&b);
+    }
+    floe_ingest_table_close(t, false, NULL);
+    for (fail = 0; fail < 400 && opened < 3; fail++) {
+        floe_ingest_table_opts o;
+        floe_type types[3] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_VARCHAR),
+                              floe_type_make(FLOE_TYPE_DOUBLE)};
+        floe_err err = FLOE_ERR_INIT;
+        int rc;
+        memset(&o, 0, sizeof o);
+        o.table_id = 9;
+        o.name = "events";
+        o.ncols = 3;
+        o.types = types;
+        o.partition_col = 0;
+        o.nshards = 2;
+        o.flush_rows = 700;
+        o.flushed_seq = flushed;
+        floe_mem_fail_after(fail, 0);
+        rc = floe_ingest_table_open(db, &o, &t, &err);
+        floe_mem_fail_after(-1, 0);
+        if (rc == FLOE_OK) {
+            uint64_t seq;
+            opened++;
+            cr_assert_eq(snapshot_rows(t), 3000);
+            cr_assert(floe_ingest_producer_seq(t, 5, &seq));
+            cr_assert_eq(seq, 10);
+            floe_ingest_table_close(t, false, NULL);
+        } else {
+            cr_assert_eq(rc, FLOE_NOMEM, "fail %d: %s", fail, err.msg);
+            cr_assert_null(t);
+        }
+        cr_assert_eq(floe_ingest_db_mem_bytes(db), 0, "fail %d: memory accounting leaked", fail);
+    }
+    cr_assert_gt(opened, 0);
+    cr_assert_eq(floe_ingest_db_close(db, NULL), FLOE_OK);
+    fake_free(&st);
+}
+
+Test(flush, failed_allocations_during_flush_lose_and_double_nothing)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    uint8_t seen[4000];
+    uint32_t i;
+    int k, fail;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_OFF, 0);
+    t = open_table(db, 0, 2, 0, NULL);
+    for (fail = 0; fail < 30; fail++) {
+        for (k = 0; k < 2; k++) {
+            floe_batch b;
+            make_batch(&b, 50, (fail * 2 + k) * 50, 9);
+            cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+            floe_batch_free(&b);
+        }
+        floe_mem_fail_after(fail % 6, 0);
+        (void)floe_ingest_flush_table(t, true, NULL);
+        floe_mem_fail_after(-1, 0);
+        cr_assert_eq(st.part_rows + snapshot_rows(t), (uint64_t)(fail + 1) * 100);
+    }
+    cr_assert_eq(floe_ingest_flush_table(t, true, NULL), FLOE_OK);
+    cr_assert_eq(st.part_rows, 3000);
+    memset(seen, 0, sizeof seen);
+    for (i = 0; i < st.nparts; i++) {
+        uint64_t r;
+        for (r = 0; r < st.parts[i].nrows; r++) {
+            cr_assert_eq(seen[st.parts[i].ids[r]], 0);
+            seen[st.parts[i].ids[r]] = 1;
+        }
+    }
+    cr_assert_eq(floe_ingest_db_mem_bytes(db), 0);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
+
+Test(flush, without_a_flush_target_the_memory_bound_is_busy)
+{
+    floe_ingest_db_opts o;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_err err = FLOE_ERR_INIT;
+    int k, rc = FLOE_OK;
+    memset(&o, 0, sizeof o);
+    o.background_flush = true;
+    o.mem_limit_bytes = 100000;
+    cr_assert_eq(floe_ingest_db_open(&o, &db, NULL), FLOE_OK);
+    t = open_table(db, -1, 1, 0, NULL);
+    for (k = 0; k < 20 && rc == FLOE_OK; k++) {
+        floe_batch b;
+        make_batch(&b, 1000, k * 1000, 3);
+        rc = floe_ingest_append(t, &b, NULL, NULL, NULL, &err); /* must not block */
+        floe_batch_free(&b);
+    }
+    cr_assert_eq(rc, FLOE_BUSY);
+    cr_assert(strstr(err.msg, "nothing to flush to") != NULL, "%s", err.msg);
+    cr_assert_eq(floe_ingest_flush_table(t, true, &err), FLOE_MISUSE);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    cr_assert_eq(floe_ingest_db_close(db, NULL), FLOE_OK);
 }

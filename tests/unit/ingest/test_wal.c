@@ -420,3 +420,66 @@ Test(wal, truncate_upto_deletes_only_fully_flushed_closed_segments)
     tu_ref_free(&ref);
     tu_ref_free(&cl.ref);
 }
+
+Test(wal, drop_table_removes_only_its_segments)
+{
+    char dir[512], path[600];
+    floe_wal_opts o;
+    floe_wal *w, *w2;
+    tu_ref ref = {0};
+    uint64_t seq = 1, seq2 = 1, rows = 0;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_OFF);
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, NULL, 0, &w, NULL), FLOE_OK);
+    write_records(w, 2, 1, &ref, &seq);
+    floe_wal_close(w);
+    o.table_id = 6; /* another table */
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, NULL, 0, &w2, NULL), FLOE_OK);
+    write_records(w2, 3, 2, &ref, &seq2);
+    floe_wal_close(w2);
+    cr_assert_eq(floe_wal_drop_table(dir, 5, NULL), FLOE_OK);
+    seg_file(dir, 1, path, sizeof path);
+    cr_assert_neq(access(path, F_OK), 0);
+    cr_assert_eq(floe_wal_open(&o, count_cb, &rows, NULL, 0, &w2, NULL), FLOE_OK);
+    cr_assert_eq(rows, seq2 - 1, "table 6 keeps its rows");
+    floe_wal_close(w2);
+    cr_assert_eq(floe_wal_drop_table("/nonexistent-floe-dir", 5, NULL), FLOE_OK);
+    tu_ref_free(&ref);
+}
+
+Test(wal, open_and_append_survive_every_failed_allocation)
+{
+    char dir[512];
+    floe_wal_opts o;
+    floe_wal *w;
+    tu_ref ref = {0};
+    uint64_t seq = 1;
+    int fail, ok = 0;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_OFF);
+    o.segment_bytes = 20000;
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, NULL, 0, &w, NULL), FLOE_OK);
+    write_records(w, 6, 1, &ref, &seq);
+    floe_wal_close(w);
+    for (fail = 0; fail < 300 && ok < 2; fail++) {
+        uint64_t rows = 0;
+        int rc;
+        floe_mem_fail_after(fail, 0);
+        rc = floe_wal_open(&o, count_cb, &rows, NULL, 0, &w, NULL);
+        floe_mem_fail_after(-1, 0);
+        if (rc == FLOE_OK) {
+            cr_assert_eq(rows, ref.nrows);
+            ok++;
+            floe_wal_close(w);
+        } else {
+            cr_assert_eq(rc, FLOE_NOMEM, "fail %d: rc %d", fail, rc);
+            cr_assert_null(w);
+        }
+    }
+    cr_assert_gt(ok, 0);
+    tu_ref_free(&ref);
+}
