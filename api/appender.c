@@ -98,8 +98,9 @@ int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
     return FLOE_OK;
 }
 
-/* Hand batch b to ingest under the DDL lock. */
-static int send(floe_appender *app, const floe_batch *b)
+/* Hand batch b to ingest under the DDL lock; o may be NULL. */
+static int send_opts(floe_appender *app, const floe_batch *b, const floe_ingest_append_opts *o,
+                     int *out_duplicate)
 {
     floe_db *db = app->db;
     floe_db_table *t;
@@ -114,14 +115,17 @@ static int send(floe_appender *app, const floe_batch *b)
                             "appender: table '%s' was dropped or altered; reopen the appender",
                             app->table);
     }
-    rc = floe_ingest_append(t->ingest, b, NULL, &ar, NULL, &app->err);
+    rc = floe_ingest_append(t->ingest, b, o, &ar, NULL, &app->err);
     if (rc == FLOE_OK) {
         if (ar.last_seq) app->last_seq = ar.last_seq;
         atomic_fetch_add(&t->rows_ingested, ar.rows);
+        if (out_duplicate) *out_duplicate = ar.duplicate;
     }
     pthread_rwlock_unlock(&db->ddl_lock);
     return rc;
 }
+
+static int send(floe_appender *app, const floe_batch *b) { return send_opts(app, b, NULL, NULL); }
 
 /* Send the staged rows and reset the staging batch. */
 static int send_staged(floe_appender *app)
@@ -291,6 +295,21 @@ int floe_appender_end_row(floe_appender *app)
     return FLOE_OK;
 }
 
+/* Check NOT NULL columns of a caller's column batch. */
+static int check_not_null(floe_appender *app, uint32_t nrows, const uint64_t *const *validity)
+{
+    uint32_t c, i;
+    for (c = 0; c < app->ncols; c++) {
+        if (!app->not_null[c] || validity == NULL || validity[c] == NULL) continue;
+        for (i = 0; i < nrows; i++)
+            if (!((validity[c][i >> 6] >> (i & 63)) & 1))
+                return floe_err_set(&app->err, FLOE_CONSTRAINT,
+                                    "NOT NULL constraint failed: %s.%s (row %u of the batch)",
+                                    app->table, app->col_names[c], i);
+    }
+    return FLOE_OK;
+}
+
 int floe_appender_append_columns(floe_appender *app, uint32_t nrows, const void *const *data,
                                  const uint64_t *const *validity)
 {
@@ -301,16 +320,7 @@ int floe_appender_append_columns(floe_appender *app, uint32_t nrows, const void 
     if (app->col != 0)
         return floe_err_set(&app->err, FLOE_MISUSE, "appender: a row is half appended");
     if ((rc = send_staged(app)) != FLOE_OK) return rc;
-    for (c = 0; c < app->ncols; c++) {
-        if (app->not_null[c] && validity && validity[c]) {
-            uint32_t i;
-            for (i = 0; i < nrows; i++)
-                if (!((validity[c][i >> 6] >> (i & 63)) & 1))
-                    return floe_err_set(&app->err, FLOE_CONSTRAINT,
-                                        "NOT NULL constraint failed: %s.%s (row %u of the batch)",
-                                        app->table, app->col_names[c], i);
-        }
-    }
+    if ((rc = check_not_null(app, nrows, validity)) != FLOE_OK) return rc;
     memset(&b, 0, sizeof b);
     b.ncols = app->ncols;
     b.cols = floe_calloc(app->ncols + 1, sizeof(floe_vec));
@@ -328,6 +338,38 @@ int floe_appender_append_columns(floe_appender *app, uint32_t nrows, const void 
         rc = send(app, &b);
     }
     floe_free(b.cols);
+    return rc;
+}
+
+int floe_appender_append_idempotent(floe_appender *app, uint64_t producer_id, uint64_t producer_seq,
+                                    uint32_t nrows, const void *const *data,
+                                    const uint64_t *const *validity, int *out_duplicate)
+{
+    floe_ingest_append_opts o;
+    floe_batch b;
+    uint32_t c;
+    int rc, dup = 0;
+    if (out_duplicate) *out_duplicate = 0;
+    if (app == NULL || app->db == NULL || (nrows && data == NULL)) return FLOE_MISUSE;
+    if (app->col != 0)
+        return floe_err_set(&app->err, FLOE_MISUSE, "appender: a row is half appended");
+    if ((rc = send_staged(app)) != FLOE_OK) return rc;
+    if ((rc = check_not_null(app, nrows, validity)) != FLOE_OK) return rc;
+    memset(&o, 0, sizeof o);
+    o.has_producer = true;
+    o.producer_id = producer_id;
+    o.producer_seq = producer_seq;
+    memset(&b, 0, sizeof b);
+    b.ncols = app->ncols;
+    b.n = nrows;
+    b.cols = floe_calloc(app->ncols + 1, sizeof(floe_vec));
+    if (b.cols == NULL) return floe_err_nomem(&app->err);
+    for (c = 0; c < app->ncols; c++)
+        floe_vec_borrow(&b.cols[c], app->types[c], (void *)data[c],
+                        validity && validity[c] ? (uint64_t *)validity[c] : NULL, nrows);
+    rc = send_opts(app, &b, &o, &dup);
+    floe_free(b.cols);
+    if (rc == FLOE_OK && out_duplicate) *out_duplicate = dup;
     return rc;
 }
 

@@ -380,6 +380,32 @@ static int col_index(const floe_table_def *def, int64_t col_id)
     return -1;
 }
 
+/* Idempotent-producer state of a table from the catalog (producer names are
+ * the decimal producer ids). *out freed with floe_free. */
+static int load_producers(floe_db *db, int64_t table_id, floe_ingest_producer **out,
+                          uint32_t *out_n, floe_err *err)
+{
+    char **names = NULL;
+    uint64_t *seqs = NULL;
+    uint32_t n = 0, i;
+    int rc = floe_catalog_list_producers(db->cat, table_id, &names, &seqs, &n, err);
+    *out = NULL;
+    *out_n = 0;
+    if (rc != FLOE_OK) return rc;
+    if (n > 0 && (*out = floe_calloc(n, sizeof **out)) == NULL) rc = floe_err_nomem(err);
+    for (i = 0; i < n; i++) {
+        if (rc == FLOE_OK) {
+            (*out)[i].id = strtoull(names[i], NULL, 10);
+            (*out)[i].seq = seqs[i];
+        }
+        floe_free(names[i]);
+    }
+    floe_free(names);
+    floe_free(seqs);
+    if (rc == FLOE_OK) *out_n = n;
+    return rc;
+}
+
 /* Load a table's committed parts, collect garbage, and open its ingest
  * state (replaying its WAL). Takes ownership of def. */
 static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, floe_err *err)
@@ -391,6 +417,8 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
     floe_part_column *pcols = NULL;
     floe_type *types = NULL;
     uint64_t *flushed = NULL;
+    floe_ingest_producer *prods = NULL;
+    uint32_t nprods = 0;
     floe_ingest_table_opts o;
     char buf[4096];
     int rc;
@@ -443,6 +471,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
             goto fail;
     }
     for (i = 0; i < def->ncols; i++) types[i] = def->cols[i].type;
+    if ((rc = load_producers(db, def->id, &prods, &nprods, err)) != FLOE_OK) goto fail;
     memset(&o, 0, sizeof o);
     o.table_id = (uint64_t)def->id;
     o.name = def->name;
@@ -455,7 +484,10 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
     o.flush_bytes = def->opts.flush_bytes;
     o.flush_interval_ms = def->opts.flush_interval_ms;
     o.flushed_seq = flushed;
+    o.producers = prods;
+    o.nproducers = nprods;
     if ((rc = floe_ingest_table_open(db->ingest, &o, &t->ingest, err)) != FLOE_OK) goto fail;
+    floe_free(prods);
     floe_catalog_parts_free(parts, nparts);
     floe_free(ids);
     floe_free(pcols);
@@ -464,6 +496,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
     *out = t;
     return FLOE_OK;
 fail:
+    floe_free(prods);
     floe_err_prefix(err, "table '%s': ", def->name);
     floe_catalog_parts_free(parts, nparts);
     floe_free(ids);
@@ -521,23 +554,10 @@ int floe_db_close_table(floe_db *db, floe_db_table *t, bool flush, floe_err *err
 
 void floe_db_remove_table_files(floe_db *db, int64_t table_id)
 {
-    char buf[4096], prefix[32];
-    DIR *d;
-    struct dirent *e;
+    char buf[4096];
     snprintf(buf, sizeof buf, "%s/tables/%lld", db->path, (long long)table_id);
     remove_tree(buf);
-    /* WAL segments are <db>/wal/<table_id>-<shard>-<segno>.wal (ingest/wal.h) */
-    snprintf(prefix, sizeof prefix, "%lld-", (long long)table_id);
-    snprintf(buf, sizeof buf, "%s/wal", db->path);
-    if ((d = opendir(buf)) == NULL) return;
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-            char f[4096 + 512];
-            snprintf(f, sizeof f, "%s/%s", buf, e->d_name);
-            unlink(f);
-        }
-    }
-    closedir(d);
+    if (!db->in_memory) floe_wal_drop_table(db->path, (uint64_t)table_id, NULL);
 }
 
 /* ------------------------------------------------------------ open/close */

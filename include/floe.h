@@ -215,6 +215,20 @@ FLOE_API int floe_appender_append_columns(floe_appender *app, uint32_t nrows,
                                           const void *const *data,
                                           const uint64_t *const *validity);
 
+/* Idempotent producers (like Kafka's): append a column batch (as
+ * floe_appender_append_columns, any number of rows, applied all or nothing
+ * on a table with one shard, per shard otherwise) tagged with the producer's
+ * id and a sequence number that grows with every batch it sends. A batch
+ * whose producer_seq is not above the last one accepted from producer_id is
+ * skipped and *out_duplicate (when not NULL) set to 1, so a producer that
+ * retries after a crash or timeout never double-counts. The last accepted
+ * sequence survives restarts. Rows staged by the row-at-a-time calls are
+ * sent first. */
+FLOE_API int floe_appender_append_idempotent(floe_appender *app, uint64_t producer_id,
+                                             uint64_t producer_seq, uint32_t nrows,
+                                             const void *const *data,
+                                             const uint64_t *const *validity, int *out_duplicate);
+
 /* Make appended rows durable (per the database durability option) and
  * visible. Returns the sequence number of the last appended row in *out_seq
  * when out_seq is not NULL. */

@@ -1080,7 +1080,11 @@ int floe_catalog_set_producer(floe_catalog *c, const char *producer, int64_t tab
     sqlite3_stmt *st;
     int rc;
     pthread_mutex_lock(&c->mu);
-    rc = prep(c, "INSERT OR REPLACE INTO producers VALUES(?,?,?)", &st, "store producer state", err);
+    /* sequence numbers only advance: a stale value never lowers the stored one */
+    rc = prep(c,
+              "INSERT INTO producers VALUES(?,?,?) ON CONFLICT(producer, table_id) DO UPDATE "
+              "SET last_seq = max(last_seq, excluded.last_seq)",
+              &st, "store producer state", err);
     if (rc == FLOE_OK) {
         sqlite3_bind_text(st, 1, producer, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, table_id);
@@ -1089,4 +1093,55 @@ int floe_catalog_set_producer(floe_catalog *c, const char *producer, int64_t tab
     }
     pthread_mutex_unlock(&c->mu);
     return rc;
+}
+
+int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_names,
+                                uint64_t **out_seqs, uint32_t *out_n, floe_err *err)
+{
+    sqlite3_stmt *st;
+    char **names = NULL;
+    uint64_t *seqs = NULL;
+    uint32_t n = 0, cap = 0;
+    int rc, step;
+    *out_names = NULL;
+    *out_seqs = NULL;
+    *out_n = 0;
+    pthread_mutex_lock(&c->mu);
+    rc = prep(c, "SELECT producer, last_seq FROM producers WHERE table_id=? ORDER BY producer", &st,
+              "list producers", err);
+    if (rc == FLOE_OK) {
+        sqlite3_bind_int64(st, 1, table_id);
+        while (rc == FLOE_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+            if (n == cap) {
+                uint32_t ncap = cap ? cap * 2 : 8;
+                char **nn = floe_realloc(names, ncap * sizeof *nn);
+                uint64_t *ns = nn ? floe_realloc(seqs, ncap * sizeof *ns) : NULL;
+                if (nn) names = nn;
+                if (ns) seqs = ns;
+                if (nn == NULL || ns == NULL) {
+                    rc = floe_err_nomem(err);
+                    break;
+                }
+                cap = ncap;
+            }
+            names[n] = floe_strdup((const char *)sqlite3_column_text(st, 0));
+            if (names[n] == NULL) {
+                rc = floe_err_nomem(err);
+                break;
+            }
+            seqs[n++] = (uint64_t)sqlite3_column_int64(st, 1);
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (rc != FLOE_OK) {
+        while (n > 0) floe_free(names[--n]);
+        floe_free(names);
+        floe_free(seqs);
+        return rc;
+    }
+    *out_names = names;
+    *out_seqs = seqs;
+    *out_n = n;
+    return FLOE_OK;
 }

@@ -178,11 +178,16 @@ int floe_catalog_get_offset(floe_catalog *c, const char *source, const char *top
 int floe_catalog_set_offset(floe_catalog *c, const floe_stream_offset *o, floe_err *err);
 
 /* Idempotent producers: last sequence accepted from `producer` into a table
- * (FLOE_NOTFOUND when unknown), and its update (upsert). */
+ * (FLOE_NOTFOUND when unknown), and its update (upsert keeping the larger). */
 int floe_catalog_get_producer(floe_catalog *c, const char *producer, int64_t table_id,
                               uint64_t *out_last_seq, floe_err *err);
 int floe_catalog_set_producer(floe_catalog *c, const char *producer, int64_t table_id,
                               uint64_t last_seq, floe_err *err);
+
+/* Every producer of a table: names (*out_names[i], each and the array freed
+ * with floe_free) and last sequence numbers (*out_seqs, floe_free). */
+int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_names,
+                                uint64_t **out_seqs, uint32_t *out_n, floe_err *err);
 
 /* Committed part ids of a table (for floe_part_gc); free with floe_free. */
 int floe_catalog_part_ids(floe_catalog *c, int64_t table_id, int64_t **out_ids, uint32_t *out_n,

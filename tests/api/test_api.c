@@ -238,3 +238,43 @@ Test(api, column_batches_append_and_report_sequence_numbers)
     cr_assert_eq(query_int(db, "SELECT sum(a) FROM c"), 4999LL * 5000 / 2);
     cr_assert_eq(floe_db_close(db), FLOE_OK);
 }
+
+Test(api, idempotent_producer_retries_never_double_count_even_after_restart)
+{
+    char *dir = scratch_dir("producer");
+    floe_db *db = NULL;
+    floe_appender *app = NULL;
+    int64_t v[3000];
+    const void *data[1] = {v};
+    int dup = -1, i;
+    for (i = 0; i < 3000; i++) v[i] = i;
+    cr_assert_eq(floe_db_open(dir, FLOE_OPEN_CREATE, &db), FLOE_OK);
+    exec_ok(db, "CREATE TABLE p (v BIGINT) WITH (shards = 1)");
+    cr_assert_eq(floe_appender_open(db, "p", &app), FLOE_OK);
+    cr_assert_eq(floe_appender_append_idempotent(app, 7, 1, 3000, data, NULL, &dup), FLOE_OK, "%s",
+                 floe_appender_errmsg(app));
+    cr_assert_eq(dup, 0);
+    cr_assert_eq(floe_appender_append_idempotent(app, 7, 2, 1000, data, NULL, &dup), FLOE_OK);
+    cr_assert_eq(dup, 0);
+    /* the retry of batch 2 (e.g. after a timeout) is skipped */
+    cr_assert_eq(floe_appender_append_idempotent(app, 7, 2, 1000, data, NULL, &dup), FLOE_OK);
+    cr_assert_eq(dup, 1);
+    /* another producer has its own sequence */
+    cr_assert_eq(floe_appender_append_idempotent(app, 8, 1, 10, data, NULL, &dup), FLOE_OK);
+    cr_assert_eq(dup, 0);
+    cr_assert_eq(floe_appender_close(app), FLOE_OK);
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM p"), 4010);
+    exec_ok(db, "FLUSH p"); /* producer state moves from the WAL into the catalog */
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+
+    cr_assert_eq(floe_db_open(dir, 0, &db), FLOE_OK, "%s", floe_db_errmsg(db));
+    cr_assert_eq(floe_appender_open(db, "p", &app), FLOE_OK);
+    cr_assert_eq(floe_appender_append_idempotent(app, 7, 2, 1000, data, NULL, &dup), FLOE_OK);
+    cr_assert_eq(dup, 1);
+    cr_assert_eq(floe_appender_append_idempotent(app, 7, 3, 5, data, NULL, &dup), FLOE_OK);
+    cr_assert_eq(dup, 0);
+    cr_assert_eq(floe_appender_close(app), FLOE_OK);
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM p"), 4015);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    free(dir);
+}
