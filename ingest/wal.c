@@ -754,6 +754,28 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
     int rc = FLOE_OK;
     if (w->o.durability == FLOE_DURABILITY_OFF) return FLOE_OK;
     pthread_mutex_lock(&w->mu);
+    /* FULL: every append waits for an fdatasync of its own that starts after
+     * its record was written (the "syncing" election below is skipped).
+     * BATCH: group commit: a sync starts at once when none is running and
+     * covers every record written before it started; appenders arriving
+     * meanwhile share the next one, so concurrent producers share syncs
+     * without any timer adding latency. */
+    while (w->o.durability == FLOE_DURABILITY_FULL && w->synced < ticket) {
+        int fd = w->fd, r;
+        uint64_t target = w->written;
+        pthread_mutex_unlock(&w->mu);
+        r = fd >= 0 ? fdatasync(fd) : 0;
+        pthread_mutex_lock(&w->mu);
+        w->nsyncs++;
+        w->last_sync_ns = now_ns();
+        if (r != 0) {
+            w->failed = FLOE_IOERR;
+            rc = floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
+            break;
+        }
+        if (target > w->synced) w->synced = target;
+        pthread_cond_broadcast(&w->cv);
+    }
     while (w->synced < ticket) {
         if (w->failed) {
             rc = floe_err_set(err, w->failed, "wal sync failed earlier");
@@ -763,18 +785,6 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
             uint64_t target;
             int fd, r;
             w->syncing = true;
-            if (w->o.durability == FLOE_DURABILITY_BATCH) {
-                /* wait out the group-commit window so more records join */
-                int64_t due = w->last_sync_ns + (int64_t)w->o.group_commit_ms * 1000000LL;
-                int64_t now = now_ns();
-                if (due > now) {
-                    struct timespec ts = {(time_t)((due - now) / 1000000000LL),
-                                          (long)((due - now) % 1000000000LL)};
-                    pthread_mutex_unlock(&w->mu);
-                    nanosleep(&ts, NULL);
-                    pthread_mutex_lock(&w->mu);
-                }
-            }
             target = w->written;
             fd = w->fd;
             pthread_mutex_unlock(&w->mu);

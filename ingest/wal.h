@@ -22,8 +22,10 @@
  * All integers little-endian (floe only builds on little-endian hosts).
  *
  * Durability (per database): FULL fdatasyncs before floe_wal_sync returns;
- * BATCH is group commit: waiters share one fdatasync issued at most every
- * group_commit_ms by whichever waiter gets there first; OFF never syncs.
+ * BATCH is group commit: a waiter starts an fdatasync at once when none is
+ * running, and it covers every record written before it started; waiters
+ * arriving meanwhile share the next one (no timer adds latency). FULL gives
+ * each append an fdatasync of its own. OFF never syncs.
  * Segments roll at segment_bytes; the closed one is synced first (unless OFF)
  * and the new segment's directory entry is fsynced.
  *
@@ -65,7 +67,7 @@ typedef struct floe_wal_opts {
     uint64_t table_id;
     uint32_t shard;
     floe_durability durability;
-    uint32_t group_commit_ms;    /* BATCH: min ms between syncs; 0 = 2 */
+    uint32_t group_commit_ms;    /* reserved (BATCH needs no window); 0 = 2 */
     uint64_t segment_bytes;      /* roll size; 0 = 64 MiB */
 } floe_wal_opts;
 
