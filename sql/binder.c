@@ -52,6 +52,7 @@ typedef struct decorr {
     floe_expr **outer;     /* matching outer expressions (outer block's space) */
     uint32_t nkeys, cap;
     uint32_t nvals;        /* value columns before the keys */
+    bool count_value;      /* scalar: the value is a bare count (0 on no rows) */
     bool failed;
 } decorr;
 
@@ -1100,6 +1101,15 @@ static int try_scalar_join(block *bk, const floe_ast_query *q, floe_expr **out, 
     bk->nsjoins++;
     *out = floe_bind_expr_column(b->a, gid0, sub->types[0]);
     if (*out == NULL) return nomem(b);
+    if (dc.count_value) {
+        /* keys without rows: count is 0, not the LEFT join's NULL */
+        floe_expr *co = floe_bind_expr_new(b->a, FLOE_EXPR_COALESCE, sub->types[0], 2);
+        if (co == NULL) return nomem(b);
+        co->args[0] = *out;
+        co->args[1] = mk_const_i(b, sub->types[0], 0);
+        if (co->args[1] == NULL) return nomem(b);
+        *out = co;
+    }
     *done = true;
     return FLOE_OK;
 }
@@ -1991,10 +2001,18 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         bool agg = bk->naggs > 0 || q->select.ngroup_by > 0 || q->select.having;
         dc->nvals = nt;
         if (dc->kind == FLOE_SUBQ_SCALAR) {
-            if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.distinct) goto dc_fail;
+            if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.distinct || nt != 1)
+                goto dc_fail;
+            /* count of no rows is 0 where a LEFT join gives NULL: only a bare
+             * count can be fixed up (coalesce to 0), other uses of counts fail */
+            dc->count_value = tg[0].e->kind == FLOE_EXPR_COLUMN && tg[0].e->index >= AGG_BASE &&
+                              (bk->aggs[tg[0].e->index - AGG_BASE].fn == FLOE_AGG_COUNT ||
+                               bk->aggs[tg[0].e->index - AGG_BASE].fn == FLOE_AGG_COUNT_STAR);
             for (i = 0; i < bk->naggs; i++)
-                if (bk->aggs[i].fn == FLOE_AGG_COUNT || bk->aggs[i].fn == FLOE_AGG_COUNT_STAR)
-                    goto dc_fail; /* count of no rows is 0, a LEFT join gives NULL */
+                if ((bk->aggs[i].fn == FLOE_AGG_COUNT || bk->aggs[i].fn == FLOE_AGG_COUNT_STAR) &&
+                    !(dc->count_value && i == tg[0].e->index - AGG_BASE))
+                    goto dc_fail;
+            if (q->select.having && dc->count_value) goto dc_fail;
             groups = floe_arena_alloc(b->a, dc->nkeys * sizeof *groups);
             if (groups == NULL) return nomem(b);
             for (i = 0; i < dc->nkeys; i++) groups[ngroups++] = dc->inner[i];

@@ -370,6 +370,13 @@ Test(binder_e2e, correlated_scalar_aggregate)
     run("select count(*) from t where d > (select avg(u.a) from u where u.a = t.a)", &r);
     EXPECT_I(&r, 0, 0, cnt);
     result_free(&r);
+    /* a bare correlated count: 0 (not NULL) for rows without matches */
+    cnt = 0;
+    for (i = 0; i < NT; i++)
+        if (ta_null[i] || !u_has(ta[i], NULL)) cnt++;
+    run("select count(*) from t where (select count(*) from u where u.a = t.a) = 0", &r);
+    EXPECT_I(&r, 0, 0, cnt);
+    result_free(&r);
 }
 
 static int cmp_desc_b(const void *x, const void *y)
