@@ -481,3 +481,142 @@ Test(binder_e2e, set_operations_and_values)
     cr_expect(str_is(cell(&r, 1, 1)->v.s, "dflt"));
     result_free(&r);
 }
+
+/* ---------------------------------------------------------------- random
+ * predicates: SQL text and a C evaluator with three-valued logic built side
+ * by side, compared on count(*). */
+
+enum { TV_FALSE = 0, TV_TRUE = 1, TV_NULL = 2 };
+
+typedef struct rpred {
+    int kind; /* 0 leaf, 1 AND, 2 OR, 3 NOT */
+    int leaf; /* leaf form */
+    int op;   /* 0 = 1 <> 2 < 3 <= 4 > 5 >= */
+    int64_t k, k2;
+    struct rpred *l, *r;
+} rpred;
+
+static const char *ops_sql[] = {"=", "<>", "<", "<=", ">", ">="};
+
+static int cmp_op(int op, double x, double y)
+{
+    switch (op) {
+    case 0: return x == y;
+    case 1: return x != y;
+    case 2: return x < y;
+    case 3: return x <= y;
+    case 4: return x > y;
+    default: return x >= y;
+    }
+}
+
+static rpred *rp_gen(unsigned *seed, int depth, floe_strbuf *sql)
+{
+    rpred *p = calloc(1, sizeof *p);
+    int r = (int)(rand_r(seed) % 10);
+    if (depth < 3 && r < 4) {
+        p->kind = r < 2 ? 1 : r < 3 ? 2 : 3;
+        floe_strbuf_puts(sql, "(");
+        if (p->kind == 3) {
+            floe_strbuf_puts(sql, "NOT ");
+            p->l = rp_gen(seed, depth + 1, sql);
+        } else {
+            p->l = rp_gen(seed, depth + 1, sql);
+            floe_strbuf_puts(sql, p->kind == 1 ? " AND " : " OR ");
+            p->r = rp_gen(seed, depth + 1, sql);
+        }
+        floe_strbuf_puts(sql, ")");
+        return p;
+    }
+    p->leaf = (int)(rand_r(seed) % 7);
+    p->op = (int)(rand_r(seed) % 6);
+    p->k = rand_r(seed) % 100;
+    p->k2 = p->k + rand_r(seed) % 30;
+    switch (p->leaf) {
+    case 0: floe_strbuf_printf(sql, "a %s %lld", ops_sql[p->op], (long long)p->k); break;
+    case 1: floe_strbuf_printf(sql, "b %s %lld", ops_sql[p->op], (long long)(p->k * 20000 - 1000000)); break;
+    case 2: floe_strbuf_printf(sql, "d %s %lld.5", ops_sql[p->op], (long long)(p->k * 10)); break;
+    case 3: floe_strbuf_printf(sql, "c %s 'k%lld'", ops_sql[p->op], (long long)(p->k % 10)); break;
+    case 4: floe_strbuf_printf(sql, "a IS %sNULL", p->op & 1 ? "NOT " : ""); break;
+    case 5: floe_strbuf_printf(sql, "a %sBETWEEN %lld AND %lld", p->op & 1 ? "NOT " : "",
+                               (long long)p->k, (long long)p->k2); break;
+    default: floe_strbuf_printf(sql, "g %s %lld.%02lld", ops_sql[p->op], (long long)(p->k * 100),
+                                (long long)(p->k2 % 100)); break;
+    }
+    return p;
+}
+
+static int rp_eval(const rpred *p, uint32_t i)
+{
+    int x, y;
+    switch (p->kind) {
+    case 1:
+        x = rp_eval(p->l, i);
+        y = rp_eval(p->r, i);
+        if (x == TV_FALSE || y == TV_FALSE) return TV_FALSE;
+        return x == TV_NULL || y == TV_NULL ? TV_NULL : TV_TRUE;
+    case 2:
+        x = rp_eval(p->l, i);
+        y = rp_eval(p->r, i);
+        if (x == TV_TRUE || y == TV_TRUE) return TV_TRUE;
+        return x == TV_NULL || y == TV_NULL ? TV_NULL : TV_FALSE;
+    case 3:
+        x = rp_eval(p->l, i);
+        return x == TV_NULL ? TV_NULL : !x;
+    default: break;
+    }
+    switch (p->leaf) {
+    case 0: return ta_null[i] ? TV_NULL : cmp_op(p->op, ta[i], (double)p->k);
+    case 1: return cmp_op(p->op, (double)tb[i], (double)(p->k * 20000 - 1000000));
+    case 2: return cmp_op(p->op, td[i], p->k * 10 + 0.5);
+    case 3: {
+        int c;
+        char want[3] = {'k', (char)('0' + p->k % 10), 0};
+        if (tc_null[i]) return TV_NULL;
+        c = memcmp(tc[i].ptr, want, 2);
+        return cmp_op(p->op, c, 0);
+    }
+    case 4: return (p->op & 1) ? !ta_null[i] : ta_null[i];
+    case 5: {
+        int in;
+        if (ta_null[i]) return TV_NULL;
+        in = ta[i] >= p->k && ta[i] <= p->k2;
+        return (p->op & 1) ? !in : in;
+    }
+    default: {
+        int64_t k = p->k * 10000 + p->k2 % 100; /* cents */
+        return cmp_op(p->op, (double)tg[i], (double)k);
+    }
+    }
+}
+
+static void rp_free(rpred *p)
+{
+    if (p == NULL) return;
+    rp_free(p->l);
+    rp_free(p->r);
+    free(p);
+}
+
+Test(binder_e2e, random_predicates_match_three_valued_c_evaluation)
+{
+    unsigned seed = 4242;
+    int q;
+    fill_once();
+    for (q = 0; q < 150; q++) {
+        floe_strbuf sql = FLOE_STRBUF_INIT;
+        rpred *p;
+        result r;
+        int64_t want = 0;
+        uint32_t i;
+        floe_strbuf_puts(&sql, "select count(*) from t where ");
+        p = rp_gen(&seed, 0, &sql);
+        for (i = 0; i < NT; i++) want += rp_eval(p, i) == TV_TRUE;
+        run(floe_strbuf_str(&sql), &r);
+        cr_expect_eq(cell(&r, 0, 0)->v.i, want, "%s: got %lld want %lld", floe_strbuf_str(&sql),
+                     (long long)cell(&r, 0, 0)->v.i, (long long)want);
+        result_free(&r);
+        rp_free(p);
+        floe_strbuf_free(&sql);
+    }
+}
