@@ -315,8 +315,10 @@ out:
         *out = res;
         return FLOE_OK;
     }
-    *out = floe_result_new_count("Count", rows);
-    return *out ? FLOE_OK : floe_err_nomem(err);
+    *out = floe_result_new(0, NULL, NULL);
+    if (*out == NULL) return floe_err_nomem(err);
+    (*out)->rows_changed = rows;
+    return FLOE_OK;
 }
 
 typedef struct copy_to_ctx {
@@ -358,6 +360,8 @@ int floe_copy_to(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result *
     if (fclose(c.f) != 0 && rc == FLOE_OK)
         rc = floe_err_set(err, FLOE_IOERR, "COPY: writing '%s': %s", bs->copy.path, strerror(errno));
     if (rc != FLOE_OK) return rc;
-    *out = floe_result_new_count("Count", c.rows);
-    return *out ? FLOE_OK : floe_err_nomem(err);
+    *out = floe_result_new(0, NULL, NULL);
+    if (*out == NULL) return floe_err_nomem(err);
+    (*out)->rows_changed = c.rows;
+    return FLOE_OK;
 }

@@ -322,6 +322,8 @@ static int cb_commit_part(void *ctx, const floe_ingest_flush_info *fi, void *par
         return floe_err_nomem(err);
     }
     t->part_bytes += pp->info.bytes;
+    t->flushed_raw_bytes += floe_memtable_bytes(fi->mem);
+    t->flushed_disk_bytes += pp->info.bytes;
     atomic_fetch_add(&t->flushes, 1);
     for (i = 0; i < fi->nproducers; i++) {
         char name[32];
@@ -557,6 +559,11 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
     pthread_mutex_init(&db->err_mu, NULL);
     floe_err_clear(&db->err);
     db->opened_us = wall_us();
+    {
+        struct timespec mt;
+        clock_gettime(CLOCK_MONOTONIC, &mt);
+        db->opened_mono_us = (int64_t)mt.tv_sec * 1000000 + mt.tv_nsec / 1000;
+    }
     db->nthreads = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
     if (db->nthreads < 1) db->nthreads = 1;
 

@@ -41,7 +41,8 @@ typedef struct floe_db_table {
     uint32_t nparts, cap_parts;
     uint64_t part_rows;           /* rows in parts */
     uint64_t part_bytes;          /* bytes on disk of parts */
-    uint64_t part_raw_bytes;      /* uncompressed bytes (values) of parts */
+    uint64_t flushed_raw_bytes;   /* memtable bytes of the parts flushed since open */
+    uint64_t flushed_disk_bytes;  /* ... and those parts' bytes on disk */
     _Atomic uint64_t rows_ingested; /* since open */
     _Atomic uint64_t flushes;     /* parts written since open */
     int sort_cols[16];            /* sort key column indexes */
@@ -60,7 +61,8 @@ struct floe_db {
     uint32_t ntables, cap_tables;
     atomic_int interrupt;
     atomic_int nappenders;        /* open appenders */
-    int64_t opened_us;
+    int64_t opened_us;            /* wall clock at open */
+    int64_t opened_mono_us;       /* monotonic clock at open (rates) */
     uint32_t nthreads;
 };
 

@@ -13,7 +13,8 @@ typedef struct part_source {
     uint32_t nreaders;
     uint32_t nmorsels;
     uint32_t *m_part, *m_block; /* morsel -> (reader, block) */
-    atomic_uint_fast64_t opened;
+    atomic_uint_fast64_t opened;  /* cursors opened (blocks visited) */
+    atomic_uint_fast64_t decoded; /* column blocks decoded */
 } part_source;
 
 typedef struct part_cursor {
@@ -26,6 +27,8 @@ typedef struct part_cursor {
     floe_scan_pred *preds;
     uint32_t npreds;
     uint32_t *pred_vec; /* index into vecs of each predicate's column */
+    uint32_t *bsel;     /* with predicates: block rows that pass them, ascending */
+    uint32_t nbsel, selpos; /* entries in bsel; next entry to hand out */
 } part_cursor;
 
 /* Predicate value usable against a column of type t. */
@@ -120,7 +123,78 @@ static void ps_close(floe_scan_cursor *cc)
     floe_free(c->cols);
     floe_free(c->preds);
     floe_free(c->pred_vec);
+    floe_free(c->bsel);
     floe_free(c);
+}
+
+/* ok[op][cmp + 1]: whether a row comparing `cmp` to the value passes `op`
+ * (EQ, NE, LT, LE, GT, GE in floe_pred_op order). */
+static const uint8_t cmp_ok[6][3] = {{0, 1, 0}, {1, 0, 1}, {1, 0, 0},
+                                     {1, 1, 0}, {0, 0, 1}, {0, 1, 1}};
+
+/* Keep in sel[0, nsel) the block rows base + sel[i] of v that pass p; returns
+ * the new count. Typed loops: this runs for every row of a filtered scan. */
+static uint32_t filter_sel(const floe_vec *v, uint32_t base, const floe_scan_pred *p,
+                           uint32_t *sel, uint32_t nsel)
+{
+    uint32_t i, k = 0;
+    const uint8_t *ok;
+    size_t w = floe_type_size(v->type);
+    if (p->op == FLOE_PRED_IS_NULL || p->op == FLOE_PRED_IS_NOT_NULL) {
+        bool want = p->op == FLOE_PRED_IS_NOT_NULL;
+        for (i = 0; i < nsel; i++)
+            if (floe_vec_is_valid(v, base + sel[i]) == want) sel[k++] = sel[i];
+        return k;
+    }
+    ok = cmp_ok[p->op];
+#define FILTER_LOOP(CMP)                                                    \
+    for (i = 0; i < nsel; i++) {                                            \
+        uint32_t r = base + sel[i];                                         \
+        int c;                                                              \
+        if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) continue; \
+        CMP;                                                                \
+        if (ok[c + 1]) sel[k++] = sel[i];                                   \
+    }
+    if (v->type.id == FLOE_TYPE_VARCHAR) {
+        const floe_string *d = v->data, *val = &p->value.v.s;
+        FILTER_LOOP({
+            uint32_t n = d[r].len < val->len ? d[r].len : val->len;
+            int m = n ? memcmp(d[r].ptr, val->ptr, n) : 0;
+            c = m ? (m > 0) - (m < 0) : (d[r].len > val->len) - (d[r].len < val->len);
+        })
+    } else if (v->type.id == FLOE_TYPE_DOUBLE) {
+        const double *d = v->data;
+        double val = p->value.v.d;
+        FILTER_LOOP({
+            double x = d[r];
+            if (isnan(x) || isnan(val)) {
+                sel[k++] = sel[i]; /* NaN semantics are the engine's call: keep */
+                continue;
+            }
+            c = (x > val) - (x < val);
+        })
+    } else if (v->type.id != FLOE_TYPE_INTERVAL && (w == 8 || w == 4 || w == 1)) {
+        int64_t val = p->value.v.i;
+        if (w == 8) {
+            const int64_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        } else if (w == 4) {
+            const int32_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        } else {
+            const uint8_t *d = v->data;
+            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
+        }
+    } else {
+        FILTER_LOOP({
+            floe_value x;
+            floe_value_load(v->type, v->data, r, &x);
+            c = floe_value_cmp(&x, &p->value);
+            c = (c > 0) - (c < 0);
+        })
+    }
+#undef FILTER_LOOP
+    return k;
 }
 
 static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
@@ -172,92 +246,60 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
         ps_close((floe_scan_cursor *)c);
         return floe_err_nomem(err);
     }
+    atomic_fetch_add(&s->opened, 1);
+    if (c->npreds) {
+        /* late materialisation: decode the predicate columns, filter the whole
+         * block, and decode the other columns only when some row passes */
+        for (k = 0; k < c->npreds; k++) {
+            floe_vec *v = &c->vecs[c->pred_vec[k]];
+            if (v->data) continue;
+            atomic_fetch_add(&s->decoded, 1);
+            rc = floe_part_read_block(r, c->cols[c->pred_vec[k]], c->block, v, err);
+            if (rc) {
+                ps_close((floe_scan_cursor *)c);
+                return rc;
+            }
+        }
+        c->bsel = floe_malloc((size_t)(c->rows ? c->rows : 1) * sizeof *c->bsel);
+        if (c->bsel == NULL) {
+            ps_close((floe_scan_cursor *)c);
+            return floe_err_nomem(err);
+        }
+        for (i = 0; i < c->rows; i++) c->bsel[i] = i;
+        c->nbsel = c->rows;
+        for (k = 0; k < c->npreds && c->nbsel; k++)
+            c->nbsel = filter_sel(&c->vecs[c->pred_vec[k]], 0, &c->preds[k], c->bsel, c->nbsel);
+        if (c->nbsel == 0) {
+            c->pos = c->rows; /* nothing can match: the cursor is empty */
+            *out = (floe_scan_cursor *)c;
+            return FLOE_OK;
+        }
+    }
     for (i = 0; i < nall; i++) {
+        if (c->vecs[i].data) continue;
+        atomic_fetch_add(&s->decoded, 1);
         rc = floe_part_read_block(r, c->cols[i], c->block, &c->vecs[i], err);
         if (rc) {
             ps_close((floe_scan_cursor *)c);
             return rc;
         }
     }
-    atomic_fetch_add(&s->opened, 1);
     *out = (floe_scan_cursor *)c;
     return FLOE_OK;
-}
-
-/* ok[op][cmp + 1]: whether a row comparing `cmp` to the value passes `op`
- * (EQ, NE, LT, LE, GT, GE in floe_pred_op order). */
-static const uint8_t cmp_ok[6][3] = {{0, 1, 0}, {1, 0, 1}, {1, 0, 0},
-                                     {1, 1, 0}, {0, 0, 1}, {0, 1, 1}};
-
-/* Keep in sel[0, nsel) the block rows base + sel[i] of v that pass p; returns
- * the new count. Typed loops: this runs for every row of a filtered scan. */
-static uint32_t filter_sel(const floe_vec *v, uint32_t base, const floe_scan_pred *p,
-                           uint32_t *sel, uint32_t nsel)
-{
-    uint32_t i, k = 0;
-    const uint8_t *ok;
-    size_t w = floe_type_size(v->type);
-    if (p->op == FLOE_PRED_IS_NULL || p->op == FLOE_PRED_IS_NOT_NULL) {
-        bool want = p->op == FLOE_PRED_IS_NOT_NULL;
-        for (i = 0; i < nsel; i++)
-            if (floe_vec_is_valid(v, base + sel[i]) == want) sel[k++] = sel[i];
-        return k;
-    }
-    ok = cmp_ok[p->op];
-#define FILTER_LOOP(CMP)                                                    \
-    for (i = 0; i < nsel; i++) {                                            \
-        uint32_t r = base + sel[i];                                         \
-        int c;                                                              \
-        if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) continue; \
-        CMP;                                                                \
-        if (ok[c + 1]) sel[k++] = sel[i];                                   \
-    }
-    if (v->type.id == FLOE_TYPE_VARCHAR) {
-        const floe_string *d = v->data, *val = &p->value.v.s;
-        FILTER_LOOP({
-            uint32_t n = d[r].len < val->len ? d[r].len : val->len;
-            int m = n ? memcmp(d[r].ptr, val->ptr, n) : 0;
-            c = m ? (m > 0) - (m < 0) : (d[r].len > val->len) - (d[r].len < val->len);
-        })
-    } else if (v->type.id == FLOE_TYPE_DOUBLE) {
-        const double *d = v->data;
-        double val = p->value.v.d;
-        FILTER_LOOP({
-            double x = d[r];
-            if (isnan(x) || isnan(val))
-                c = isnan(x) - isnan(val); /* floe_value_cmp: NaN above all */
-            else
-                c = (x > val) - (x < val);
-        })
-    } else if (v->type.id != FLOE_TYPE_INTERVAL && (w == 8 || w == 4 || w == 1)) {
-        int64_t val = p->value.v.i;
-        if (w == 8) {
-            const int64_t *d = v->data;
-            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
-        } else if (w == 4) {
-            const int32_t *d = v->data;
-            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
-        } else {
-            const uint8_t *d = v->data;
-            FILTER_LOOP(c = (d[r] > val) - (d[r] < val))
-        }
-    } else {
-        FILTER_LOOP({
-            floe_value x;
-            floe_value_load(v->type, v->data, r, &x);
-            c = floe_value_cmp(&x, &p->value);
-            c = (c > 0) - (c < 0);
-        })
-    }
-#undef FILTER_LOOP
-    return k;
 }
 
 static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
 {
     part_cursor *c = (part_cursor *)cc;
-    uint32_t n, i, k;
+    uint32_t n, i, end;
     memset(out, 0, sizeof *out);
+    if (c->npreds) {
+        /* skip whole vectors without a passing row (pos stays a multiple of
+         * FLOE_VEC_SIZE, so validity bitmaps slice on word boundaries) */
+        if (c->selpos >= c->nbsel) return FLOE_DONE;
+        if (c->bsel[c->selpos] >= c->pos + FLOE_VEC_SIZE)
+            c->pos = c->bsel[c->selpos] / FLOE_VEC_SIZE * FLOE_VEC_SIZE;
+    }
     if (c->pos >= c->rows) return FLOE_DONE;
     n = c->rows - c->pos < FLOE_VEC_SIZE ? c->rows - c->pos : FLOE_VEC_SIZE;
     out->cols = floe_calloc(c->ncols ? c->ncols : 1, sizeof *out->cols);
@@ -267,21 +309,19 @@ static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
     for (i = 0; i < c->ncols; i++) {
         floe_vec *v = &c->vecs[i];
         size_t w = floe_type_size(v->type);
-        /* pos is a multiple of FLOE_VEC_SIZE, so of 64: the bitmap slices cleanly */
         floe_vec_borrow(&out->cols[i], v->type, (char *)v->data + (size_t)c->pos * w,
                         v->validity ? v->validity + c->pos / 64 : NULL, n);
     }
     if (c->npreds) {
+        end = c->pos + n;
         out->sel = floe_malloc((size_t)n * sizeof(uint32_t));
         if (out->sel == NULL) {
             floe_batch_free(out);
             return floe_err_nomem(err);
         }
-        for (i = 0; i < n; i++) out->sel[i] = i;
-        out->nsel = n;
-        for (k = 0; k < c->npreds && out->nsel; k++)
-            out->nsel = filter_sel(&c->vecs[c->pred_vec[k]], c->pos, &c->preds[k], out->sel,
-                                   out->nsel);
+        out->nsel = 0;
+        while (c->selpos < c->nbsel && c->bsel[c->selpos] < end)
+            out->sel[out->nsel++] = c->bsel[c->selpos++] - c->pos;
     }
     c->pos += n;
     return FLOE_ROW;
@@ -319,6 +359,7 @@ int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan
         return floe_err_nomem(err);
     }
     atomic_init(&s->opened, 0);
+    atomic_init(&s->decoded, 0);
     for (i = 0; i < n; i++) {
         floe_part_reader_ref(readers[i]);
         s->readers[s->nreaders++] = readers[i];
@@ -336,4 +377,39 @@ int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan
 uint64_t floe_part_source_blocks_opened(const floe_scan_source *src)
 {
     return atomic_load(&((part_source *)src->self)->opened);
+}
+
+bool floe_part_source_part_may_match(const floe_catalog_part *part, const floe_table_def *t,
+                                     const floe_scan_pred *preds, uint32_t npreds)
+{
+    uint32_t i, k;
+    for (i = 0; i < npreds; i++) {
+        const floe_catalog_part_col *pc = NULL;
+        floe_block_info bi;
+        if (preds[i].col >= t->ncols) continue;
+        for (k = 0; k < part->ncols; k++)
+            if (part->cols[k].col_id == t->cols[preds[i].col].id) pc = &part->cols[k];
+        /* only the relations none / some / all NULL matter to the check */
+        memset(&bi, 0, sizeof bi);
+        bi.rows = 2;
+        if (pc == NULL || pc->nulls >= part->rows)
+            bi.nulls = 2; /* all NULL (a column added after the part is) */
+        else
+            bi.nulls = pc->nulls ? 1 : 0;
+        if (pc && pc->has_minmax) {
+            bi.flags = FLOE_BLOCK_MINMAX | (pc->min_trunc ? FLOE_BLOCK_MIN_TRUNC : 0) |
+                       (pc->max_trunc ? FLOE_BLOCK_MAX_TRUNC : 0);
+            bi.min = pc->min;
+            bi.max = pc->max;
+        }
+        if (part->rows == 0) return false;
+        if (!floe_part_source_block_may_match(&bi, t->cols[preds[i].col].type, &preds[i]))
+            return false;
+    }
+    return true;
+}
+
+uint64_t floe_part_source_columns_decoded(const floe_scan_source *src)
+{
+    return atomic_load(&((part_source *)src->self)->decoded);
 }

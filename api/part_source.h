@@ -7,10 +7,13 @@
  * bounds, never as exact values). A cursor decodes the block's projected
  * columns once and hands them out as batches of up to FLOE_VEC_SIZE rows that
  * borrow the decoded block (valid until the next call on the cursor or its
- * close). When predicates are given, the cursor also decodes their columns
- * and sets batch->sel to the rows that satisfy all of them (comparisons use
- * floe_value_cmp's order; a predicate whose value type does not match the
- * column is ignored, never used to drop rows).
+ * close). When predicates are given, the cursor first decodes their columns
+ * and filters the whole block; it decodes the other projected columns only if
+ * some row passes, skips vectors without a passing row, and sets batch->sel
+ * to the passing rows of each batch it returns. Comparisons follow
+ * floe_value_cmp's order; rows where a DOUBLE comparison involves NaN are
+ * kept, and a predicate whose value type does not match the column is
+ * ignored: the filter never drops a row the engine's own filter could keep.
  *
  * Ownership: the source takes its own reference on every part reader
  * (floe_part_reader_ref) and drops them in its free; the caller keeps (and
@@ -29,6 +32,7 @@
 #include <stdint.h>
 
 #include "engine/source.h"
+#include "storage/catalog.h"
 #include "storage/part.h"
 #include "util/err.h"
 
@@ -40,9 +44,19 @@ int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan
  * EXPLAIN ANALYZE-style counters. */
 uint64_t floe_part_source_blocks_opened(const floe_scan_source *src);
 
+/* Column blocks decoded so far (a cursor decodes its predicate columns
+ * first and the other projected columns only when some row passes). */
+uint64_t floe_part_source_columns_decoded(const floe_scan_source *src);
+
 /* Whether a block with statistics `bi` may hold a row satisfying `p`
  * (exposed for the memtable side and for tests). */
 bool floe_part_source_block_may_match(const floe_block_info *bi, floe_type col_type,
                                       const floe_scan_pred *p);
+
+/* Part-level pruning from catalog statistics: false when the part's column
+ * min/max/NULL counts prove that no row satisfies all preds (pred->col is an
+ * index into t->cols). Lets the caller skip opening a part at all. */
+bool floe_part_source_part_may_match(const floe_catalog_part *part, const floe_table_def *t,
+                                     const floe_scan_pred *preds, uint32_t npreds);
 
 #endif

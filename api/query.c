@@ -17,6 +17,7 @@
 #include "api/part_source.h"
 #include "api/query.h"
 #include "api/result.h"
+#include "api/system.h"
 #include "engine/plan.h"
 #include "ingest/convert.h"
 #include "sql/binder.h"
@@ -65,7 +66,7 @@ static int cat_find_table(void *self, const char *name, floe_cat_table *out, flo
     floe_db_table *t = floe_db_find_table(cv->db, name);
     floe_cat_column *cols;
     uint32_t i;
-    if (t == NULL) return FLOE_NOTFOUND;
+    if (t == NULL) return floe_system_find(name, out) ? FLOE_OK : FLOE_NOTFOUND;
     cols = floe_arena_alloc(cv->arena, (t->def->ncols + 1) * sizeof *cols);
     if (cols == NULL) return floe_err_nomem(err);
     memset(cols, 0, (t->def->ncols + 1) * sizeof *cols);
@@ -109,6 +110,16 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_sc
     if (scans == NULL) return floe_err_nomem(err);
     for (i = 0; i < qp->ntables && rc == FLOE_OK; i++) {
         floe_db_table *t = qp->table_refs[i];
+        if (floe_system_is(t)) {
+            scans[i].sources = floe_calloc(1, sizeof(floe_scan_source));
+            if (scans[i].sources == NULL) {
+                rc = floe_err_nomem(err);
+                break;
+            }
+            rc = floe_system_source(db, t, &scans[i].sources[0], err);
+            if (rc == FLOE_OK) scans[i].nsources = 1;
+            continue;
+        }
         floe_part_reader **parts = floe_calloc(t->nparts + 1, sizeof *parts);
         floe_ingest_snapshot *snap = NULL;
         uint32_t nparts;
@@ -297,8 +308,10 @@ static int run_insert(floe_db *db, floe_db_table *t, const floe_query_plan *qp, 
     ic.rows = 0;
     rc = floe_db_run_plan(db, qp, now_us, sink_insert, &ic, err);
     if (rc != FLOE_OK) return rc;
-    *out = floe_result_new_count("Count", ic.rows);
-    return *out ? FLOE_OK : floe_err_nomem(err);
+    *out = floe_result_new(0, NULL, NULL);
+    if (*out == NULL) return floe_err_nomem(err);
+    (*out)->rows_changed = ic.rows;
+    return FLOE_OK;
 }
 
 /* Build a catalog table definition from a bound CREATE TABLE. */
@@ -444,6 +457,11 @@ static int run_alter_add(floe_db *db, floe_bound_stmt *bs, floe_result **out, fl
     return *out ? FLOE_OK : floe_err_nomem(err);
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int run_show_tables(floe_db *db, floe_result **out, floe_err *err)
 {
     static const char *names[] = {"name"};
@@ -451,11 +469,19 @@ static int run_show_tables(floe_db *db, floe_result **out, floe_err *err)
     uint32_t i;
     int rc = FLOE_OK;
     if (res == NULL) return floe_err_nomem(err);
+    const char **names_sorted = floe_calloc(db->ntables + 1, sizeof *names_sorted);
+    if (names_sorted == NULL) {
+        floe_result_free(res);
+        return floe_err_nomem(err);
+    }
+    for (i = 0; i < db->ntables; i++) names_sorted[i] = db->tables[i]->def->name;
+    qsort(names_sorted, db->ntables, sizeof *names_sorted, cmp_names);
     for (i = 0; i < db->ntables && rc == FLOE_OK; i++) {
         const char *v[1];
-        v[0] = db->tables[i]->def->name;
+        v[0] = names_sorted[i];
         rc = floe_result_append_text_row(res, v, err);
     }
+    floe_free(names_sorted);
     if (rc != FLOE_OK) {
         floe_result_free(res);
         return rc;

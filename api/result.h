@@ -28,8 +28,8 @@ struct floe_result {
 
 /* New empty result with the given columns (names copied). NULL on OOM. */
 floe_result *floe_result_new(uint32_t ncols, const char *const *names, const floe_type *types);
-/* A result with one BIGINT column `name` holding `value` (e.g. "Count" for
- * INSERT) and rows_changed = value. NULL on OOM. */
+/* A result with one BIGINT column `name` holding `value` and
+ * rows_changed = value. NULL on OOM. */
 floe_result *floe_result_new_count(const char *name, uint64_t value);
 /* Copy the live rows of b (honouring b->sel) into the result. FLOE_NOMEM. */
 int floe_result_append(floe_result *res, const floe_batch *b, floe_err *err);

@@ -1,9 +1,12 @@
 /* bench/bench_queries.h: the query set of the peers kit, per SQL dialect.
  *
- * The ten queries of ../shared/peers/queries/<dialect>.sql that need only
- * lineitem (tpch_q1, tpch_q6) or events (ev_*), with the same names and the
- * same text. The dialects differ only in date literals, minute truncation
- * and ClickHouse's ts in seconds. "floe" uses the DuckDB (ANSI-ish) text
+ * The 16 queries of ../shared/peers/queries/<dialect>.sql, with the same
+ * names and the same text: tpch_q1 and tpch_q6 need only lineitem (dataset
+ * "lineitem"), tpch_q3/q5/q10/q12/q14/q18 need the 8 TPC-H tables (dataset
+ * "tpch"), ev_* need events (dataset "events"). The dialects differ in date
+ * literals, minute truncation, ClickHouse's ts in seconds and its
+ * hand-written join forms, and SQLite's fixed join order for Q5 (see the
+ * kit's README). "floe" uses the DuckDB (ANSI-ish) text
  * unless an entry gives its own: change floe's text here, in one place, if
  * floe's SQL needs it. Static data; thread-safe.
  */
@@ -14,7 +17,7 @@
 
 typedef struct floe_bench_query {
     const char *name;       /* e.g. "tpch_q1", "ev_top_urls" */
-    const char *dataset;    /* "lineitem" or "events" */
+    const char *dataset;    /* "lineitem", "tpch" or "events" */
     const char *duckdb;     /* the DuckDB text */
     const char *sqlite;     /* the SQLite text */
     const char *clickhouse; /* the ClickHouse 18.16 text */

@@ -7,7 +7,8 @@
  * (a bare date gets 00:00:00, a 'T' separator, fractional seconds and a 'Z'
  * are dropped); a cell that parses as a number compares with relative
  * tolerance rtol * max(1, |a|, |b|); anything else compares as text. Row
- * count and column count must match. Owned by the caller; not thread-safe.
+ * count and column count must match, except that two empty answers are
+ * equal whatever their columns (ClickHouse's TabSeparated shows none). Owned by the caller; not thread-safe.
  */
 #ifndef FLOE_BENCH_TABLE_H
 #define FLOE_BENCH_TABLE_H

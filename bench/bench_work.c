@@ -20,7 +20,7 @@ void floe_bench_opts_defaults(floe_bench_opts *o)
     memset(o, 0, sizeof *o);
     o->workdir = "/tmp/floe-bench";
     o->sf = 0.5;
-    o->rows = 5000000;
+    o->rows = 2000000;
     o->runs = 5;
     o->threads = 2;
     o->modes = 7;
@@ -85,9 +85,18 @@ typedef struct qpeer {
     char why[160];             /* why not ok */
 } qpeer;
 
+#define LOAD_FLUSH_ROWS 1000000 /* bulk loads flush (commit) every this many rows */
+
+static const char *const tpch_tables[8] = {"lineitem", "orders", "customer", "part",
+                                           "supplier", "partsupp", "nation", "region"};
+
+/* Load `dataset` ("lineitem", "events", or "tpch" = the 8 TPC-H tables) into
+ * every peer and run its queries. */
 static int run_dataset(const floe_bench_opts *o, const char *dataset, double size,
                        floe_bench_report *rep, floe_err *err)
 {
+    const char *const *tables = strcmp(dataset, "tpch") == 0 ? tpch_tables : &dataset;
+    int ntables = strcmp(dataset, "tpch") == 0 ? 8 : 1;
     qpeer qp[FLOE_BENCH_MAX_PEERS];
     const floe_bench_query *qs;
     size_t nq, qi;
@@ -96,38 +105,44 @@ static int run_dataset(const floe_bench_opts *o, const char *dataset, double siz
 
     memset(qp, 0, sizeof qp);
     for (i = 0; i < o->npeers; i++) {
-        floe_bench_data *d = NULL;
         floe_err e = FLOE_ERR_INIT;
-        int64_t rows = 0, counted = -1;
-        uint64_t bytes = 0;
-        double t0, secs;
+        int ti;
         qp[i].name = o->peers[i];
         peer_dir(o, o->peers[i], dataset, dir, sizeof dir);
         if (floe_bench_peer_open(o->peers[i], dir, &qp[i].p, &e) != FLOE_OK) {
             note(o, "%s skipped: %s", o->peers[i], e.msg);
             continue;
         }
-        t0 = floe_bench_now();
-        if (floe_bench_peer_create_table(qp[i].p, floe_bench_schema_find(dataset), &e) == FLOE_OK &&
-            floe_bench_data_new(dataset, size, 0, &d, &e) == FLOE_OK &&
-            floe_bench_peer_load(qp[i].p, d, 0, &rows, &bytes, &e) == FLOE_OK &&
-            floe_bench_peer_count(qp[i].p, dataset, &counted, &e) == FLOE_OK) {
-            secs = floe_bench_now() - t0;
-            if (counted != rows || rows != floe_bench_data_rows(d))
-                sstatus(qp[i].why, sizeof qp[i].why, "count(*) %lld after loading %lld rows",
-                         (long long)counted, (long long)rows);
-            else
-                qp[i].ok = 1;
-            rc = floe_bench_report_add(rep, "load", dataset, qp[i].name, "rows/s",
-                                       (double)rows / secs, (double)rows / secs, (double)rows / secs,
-                                       -1, 1, qp[i].ok ? NULL : qp[i].why, o->progress, err);
-        } else {
-            sstatus(qp[i].why, sizeof qp[i].why, "load: %s", e.msg);
-            rc = floe_bench_report_add(rep, "load", dataset, qp[i].name, "rows/s", 0, 0, 0, -1, 0,
-                                       qp[i].why, o->progress, err);
+        qp[i].ok = 1;
+        for (ti = 0; ti < ntables && qp[i].ok; ti++) {
+            floe_bench_data *d = NULL;
+            int64_t rows = 0, counted = -1;
+            uint64_t bytes = 0;
+            double t0 = floe_bench_now(), secs;
+            char lname[64];
+            snprintf(lname, sizeof lname, "%s%s", ntables > 1 ? "tpch_" : "", tables[ti]);
+            if (floe_bench_peer_create_table(qp[i].p, floe_bench_schema_find(tables[ti]), &e) == FLOE_OK &&
+                floe_bench_data_new(tables[ti], size, 0, &d, &e) == FLOE_OK &&
+                floe_bench_peer_load(qp[i].p, d, LOAD_FLUSH_ROWS, &rows, &bytes, &e) == FLOE_OK &&
+                floe_bench_peer_count(qp[i].p, tables[ti], &counted, &e) == FLOE_OK) {
+                secs = floe_bench_now() - t0;
+                if (counted != rows || (floe_bench_data_rows(d) >= 0 && rows != floe_bench_data_rows(d))) {
+                    sstatus(qp[i].why, sizeof qp[i].why, "%s: count(*) %lld after loading %lld rows", tables[ti],
+                            (long long)counted, (long long)rows);
+                    qp[i].ok = 0;
+                }
+                rc = floe_bench_report_add(rep, "load", lname, qp[i].name, "rows/s", (double)rows / secs,
+                                           (double)rows / secs, (double)rows / secs, -1, 1,
+                                           qp[i].ok ? NULL : qp[i].why, o->progress, err);
+            } else {
+                sstatus(qp[i].why, sizeof qp[i].why, "load %s: %s", tables[ti], e.msg);
+                qp[i].ok = 0;
+                rc = floe_bench_report_add(rep, "load", lname, qp[i].name, "rows/s", 0, 0, 0, -1, 0, qp[i].why,
+                                           o->progress, err);
+            }
+            floe_bench_data_free(d);
+            if (rc != FLOE_OK) goto out;
         }
-        floe_bench_data_free(d);
-        if (rc != FLOE_OK) goto out;
     }
 
     qs = floe_bench_queries(&nq);
@@ -193,6 +208,7 @@ int floe_bench_run_query(const floe_bench_opts *o, floe_bench_report *rep, floe_
     int rc;
     if ((rc = mkdirs(o->workdir, err)) != FLOE_OK) return rc;
     if (o->sf > 0 && (rc = run_dataset(o, "lineitem", o->sf, rep, err)) != FLOE_OK) return rc;
+    if (o->tpch_sf > 0 && (rc = run_dataset(o, "tpch", o->tpch_sf, rep, err)) != FLOE_OK) return rc;
     if (o->rows > 0 && (rc = run_dataset(o, "events", (double)o->rows, rep, err)) != FLOE_OK) return rc;
     return FLOE_OK;
 }
@@ -401,7 +417,8 @@ int floe_bench_run_ingest(const floe_bench_opts *o, floe_bench_report *rep, floe
     if ((rc = mkdirs(o->workdir, err)) != FLOE_OK) return rc;
     for (m = 0; m < 3; m++) {
         if (!(o->modes & (1u << m))) continue;
-        for (t = 1; t <= o->threads && t <= 64; t *= 2)
+        /* 1, 2, 4, ... and the maximum itself */
+        for (t = 1; t <= o->threads && t <= 64; t = t * 2 > o->threads && t != o->threads ? o->threads : t * 2)
             for (i = 0; i < o->npeers; i++)
                 if ((rc = ingest_case(o, o->peers[i], (floe_bench_durability)m, t, rep, err)) != FLOE_OK)
                     return rc;
@@ -484,7 +501,7 @@ static int mixed_peer(const floe_bench_opts *o, const char *peer_name, floe_benc
     pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
     volatile int stop = 0;
     int64_t acked = 0, total = 0;
-    double acked_at = 0, t0, end, secs;
+    double acked_at = 0, t0, end, secs = 0;
     floe_bench_samples lat = FLOE_BENCH_SAMPLES_INIT, fresh = FLOE_BENCH_SAMPLES_INIT;
     const floe_bench_query *qs;
     size_t nq, qi = 0;

@@ -1,8 +1,9 @@
 /* bench/bench_work.h: floe-bench's workloads, written once over the peer
  * interface (bench_peer.h) so every engine gets the same data and queries.
  *
- *  query   load lineitem (sf) and events (rows) into each peer through its
- *          appender, then run the query set: per query, a cold first run
+ *  query   load lineitem (sf), the 8 TPC-H tables (tpch_sf, when > 0) and
+ *          events (rows) into each peer through its appender, then run the
+ *          query set of each: per query, a cold first run
  *          on every peer, then `runs` warm runs interleaved across peers;
  *          median/min/max of the warm runs. Answers of every peer are
  *          compared with the reference peer's (the first peer); a mismatch
@@ -36,7 +37,8 @@ typedef struct floe_bench_opts {
     const char *workdir;                      /* scratch root */
     const char *peers[FLOE_BENCH_MAX_PEERS];  /* peers[0] is the reference */
     int npeers;
-    double sf;               /* lineitem scale factor */
+    double sf;               /* lineitem scale factor (tpch_q1, tpch_q6); 0: skip */
+    double tpch_sf;          /* scale factor of the 8-table TPC-H joins; 0: skip */
     int64_t rows;            /* events rows (query, copy) */
     int runs;                /* warm runs per query */
     int threads;             /* max producer threads (ingest) */

@@ -85,17 +85,13 @@ static bool parse_int(const char *s, uint32_t n, int64_t *out, bool *ovf)
  * *ovf when |value| >= 10^18 after scaling (caller checks precision). */
 static bool parse_decimal(const char *s, uint32_t n, int scale, int64_t *out, bool *ovf)
 {
+    const __int128 big = (__int128)1 << 120;
     uint32_t i = 0;
-    bool neg = false, any = false;
+    bool neg = false, any = false, point = false;
     __int128 v = 0;
-    int frac_digits = 0, exp = 0, round_digit = -1;
-    bool sticky = false;
+    int64_t shift = scale; /* value * 10^scale = v * 10^shift */
     *ovf = false;
     if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-    /* collect digits as a mantissa with a decimal exponent */
-    int digits_after = 0; /* digits after the point kept in v */
-    bool point = false;
-    int64_t mexp = 0;     /* decimal exponent of v */
     for (; i < n; i++) {
         char c = s[i];
         if (c == '.' && !point) {
@@ -104,13 +100,11 @@ static bool parse_decimal(const char *s, uint32_t n, int scale, int64_t *out, bo
         }
         if (c < '0' || c > '9') break;
         any = true;
-        if (v < ((__int128)1 << 100)) {
+        if (v < big / 10) {
             v = v * 10 + (c - '0');
-            if (point) digits_after++;
-        } else {
-            /* too many digits: drop, keep the exponent right */
-            if (!point) mexp++;
-            if (c != '0') sticky = true;
+            if (point) shift--;
+        } else if (!point) {
+            shift++; /* digits beyond ~36 significant ones only scale */
         }
     }
     if (!any) return false;
@@ -120,36 +114,25 @@ static bool parse_decimal(const char *s, uint32_t n, int scale, int64_t *out, bo
         uint32_t j = ++i;
         while (i < n && (isdigit((unsigned char)s[i]) || (i == j && (s[i] == '+' || s[i] == '-')))) i++;
         if (!parse_int(s + j, i - j, &e, &o) || o || e > 1000 || e < -1000) return false;
-        exp = (int)e;
+        shift += e;
     }
     if (i != n) return false;
-    (void)frac_digits;
-    (void)round_digit;
-    (void)sticky;
-    /* value = v * 10^(mexp - digits_after + exp); want value * 10^scale */
-    {
-        int64_t shift = mexp - digits_after + exp + scale;
-        while (shift > 0) {
-            if (v > ((__int128)1 << 120) / 10) {
-                *ovf = true;
-                return true;
-            }
-            v *= 10;
-            shift--;
+    for (; shift > 0; shift--) {
+        if (v > big / 10) {
+            *ovf = true;
+            return true;
         }
+        v *= 10;
+    }
+    if (shift < 0) {
+        __int128 p = 1;
+        for (; shift < 0 && p < big / 10; shift++) p *= 10;
         if (shift < 0) {
-            __int128 p = 1;
-            while (shift < 0 && p < ((__int128)1 << 120) / 10) {
-                p *= 10;
-                shift++;
-            }
-            if (shift < 0) {
-                v = 0;
-            } else {
-                __int128 q = v / p, rem = v % p;
-                if (rem * 2 >= p) q++;
-                v = q;
-            }
+            v = 0; /* far below the last kept digit */
+        } else {
+            __int128 q = v / p, rem = v % p;
+            if (rem * 2 >= p) q++;
+            v = q;
         }
     }
     if (v >= (__int128)1000000000000000000LL) {
@@ -189,7 +172,7 @@ static int64_t round_div(__int128 v, int64_t p)
 static bool fits_precision(int64_t v, int precision)
 {
     if (precision >= 19 || precision <= 0) return true;
-    return v < floe_pow10[precision] && v > -floe_pow10[precision];
+    return v < floe_eval_pow10[precision] && v > -floe_eval_pow10[precision];
 }
 
 /* From text to t. */
@@ -283,7 +266,7 @@ static int cast_to_int(const floe_value *in, floe_type t, floe_value *out, floe_
         v = (int64_t)r;
         break;
     }
-    case FLOE_TYPE_DECIMAL: v = in->type.scale ? round_div(in->v.i, floe_pow10[in->type.scale]) : in->v.i; break;
+    case FLOE_TYPE_DECIMAL: v = in->type.scale ? round_div(in->v.i, floe_eval_pow10[in->type.scale]) : in->v.i; break;
     default: {
         char tn[32];
         return floe_err_set(err, FLOE_TYPE, "cannot cast %s to %s",
@@ -302,7 +285,7 @@ static int cast_to_decimal(const floe_value *in, floe_type t, floe_value *out, f
     case FLOE_TYPE_BOOLEAN:
     case FLOE_TYPE_INTEGER:
     case FLOE_TYPE_BIGINT: {
-        __int128 x = (__int128)in->v.i * floe_pow10[t.scale];
+        __int128 x = (__int128)in->v.i * floe_eval_pow10[t.scale];
         if (x > INT64_MAX || x < INT64_MIN) return out_of_range(in, t, err);
         v = (int64_t)x;
         break;
@@ -311,11 +294,11 @@ static int cast_to_decimal(const floe_value *in, floe_type t, floe_value *out, f
         int from = in->type.scale;
         __int128 x = in->v.i;
         if (t.scale >= from) {
-            x *= floe_pow10[t.scale - from];
+            x *= floe_eval_pow10[t.scale - from];
             if (x > INT64_MAX || x < INT64_MIN) return out_of_range(in, t, err);
             v = (int64_t)x;
         } else {
-            v = round_div(x, floe_pow10[from - t.scale]);
+            v = round_div(x, floe_eval_pow10[from - t.scale]);
         }
         break;
     }
@@ -378,7 +361,7 @@ int floe_cast_value(const floe_value *in, floe_type t, floe_arena *arena, floe_v
         case FLOE_TYPE_BOOLEAN:
         case FLOE_TYPE_INTEGER:
         case FLOE_TYPE_BIGINT: out->v.d = (double)in->v.i; return FLOE_OK;
-        case FLOE_TYPE_DECIMAL: out->v.d = (double)in->v.i / (double)floe_pow10[in->type.scale]; return FLOE_OK;
+        case FLOE_TYPE_DECIMAL: out->v.d = (double)in->v.i / (double)floe_eval_pow10[in->type.scale]; return FLOE_OK;
         default: break;
         }
         break;
@@ -427,7 +410,7 @@ static bool cast_fast(const floe_fnargs *fa, floe_vec *out)
     }
     if (from == FLOE_TYPE_DECIMAL && to == FLOE_TYPE_DOUBLE) {
         const int64_t *x = a->data;
-        double *o = out->data, p = (double)floe_pow10[a->type.scale];
+        double *o = out->data, p = (double)floe_eval_pow10[a->type.scale];
         FLOE_FOR_ROWS(fa, r, { o[r] = (double)x[r] / p; });
         return true;
     }
@@ -436,6 +419,97 @@ static bool cast_fast(const floe_fnargs *fa, floe_vec *out)
         int64_t *o = out->data;
         FLOE_FOR_ROWS(fa, r, { o[r] = (int64_t)x[r] * FLOE_MICROS_PER_DAY; });
         return true;
+    }
+    if (from == FLOE_TYPE_TIMESTAMP && to == FLOE_TYPE_DATE) {
+        const int64_t *x = a->data;
+        int32_t *o = out->data;
+        FLOE_FOR_ROWS(fa, r, {
+            int64_t d = x[r] / FLOE_MICROS_PER_DAY;
+            o[r] = (int32_t)(d - (x[r] % FLOE_MICROS_PER_DAY < 0));
+        });
+        return true;
+    }
+    return false;
+}
+
+/* Checked numeric conversions as plain loops. A sticky flag marks rows
+ * that are out of range (possibly NULL rows with garbage values); then the
+ * caller reruns the value-by-value path, which skips NULLs and reports the
+ * first real error. Returns true when the result is complete. */
+static bool cast_fast_checked(const floe_fnargs *fa, floe_vec *out)
+{
+    const floe_vec *a = &fa->args[0];
+    floe_type ft = a->type, tt = out->type;
+    int flag = 0;
+    if (floe_eval_pclass(ft) == FLOE_PC_I64 && (tt.id == FLOE_TYPE_DECIMAL || tt.id == FLOE_TYPE_BIGINT ||
+                                               tt.id == FLOE_TYPE_INTEGER) &&
+        (ft.id == FLOE_TYPE_BIGINT || ft.id == FLOE_TYPE_DECIMAL)) {
+        /* BIGINT/DECIMAL -> DECIMAL/BIGINT/INTEGER: rescale by 10^(ts - fs) */
+        const int64_t *x = a->data;
+        int fs = ft.id == FLOE_TYPE_DECIMAL ? ft.scale : 0;
+        int ts = tt.id == FLOE_TYPE_DECIMAL ? tt.scale : 0;
+        int64_t lo = INT64_MIN, hi = INT64_MAX;
+        if (tt.id == FLOE_TYPE_INTEGER) {
+            lo = INT32_MIN;
+            hi = INT32_MAX;
+        } else if (tt.id == FLOE_TYPE_DECIMAL && tt.precision >= 1 && tt.precision < 19) {
+            hi = floe_eval_pow10[tt.precision] - 1;
+            lo = -hi;
+        }
+        if (ts >= fs) {
+            int64_t m = floe_eval_pow10[ts - fs];
+            if (tt.id == FLOE_TYPE_INTEGER) {
+                int32_t *o = out->data;
+                FLOE_FOR_ROWS(fa, r, {
+                    flag |= x[r] < lo || x[r] > hi;
+                    o[r] = (int32_t)x[r];
+                });
+            } else {
+                int64_t *o = out->data;
+                FLOE_FOR_ROWS(fa, r, {
+                    int64_t v;
+                    flag |= __builtin_mul_overflow(x[r], m, &v);
+                    flag |= v < lo || v > hi;
+                    o[r] = v;
+                });
+            }
+        } else {
+            int64_t p = floe_eval_pow10[fs - ts];
+            bool i32 = tt.id == FLOE_TYPE_INTEGER;
+            FLOE_FOR_ROWS(fa, r, {
+                int64_t q = x[r] / p, rem = x[r] % p;
+                q += (rem * 2 >= p) - (rem * 2 <= -p); /* half away from zero */
+                flag |= q < lo || q > hi;
+                if (i32)
+                    ((int32_t *)out->data)[r] = (int32_t)q;
+                else
+                    ((int64_t *)out->data)[r] = q;
+            });
+        }
+        return !flag;
+    }
+    if (ft.id == FLOE_TYPE_DOUBLE && floe_type_is_integer(tt)) {
+        const double *x = a->data;
+        double lo = tt.id == FLOE_TYPE_INTEGER ? -2147483648.5 : -9223372036854775808.0;
+        double hi = tt.id == FLOE_TYPE_INTEGER ? 2147483647.5 : 9223372036854775808.0;
+        if (tt.id == FLOE_TYPE_INTEGER) {
+            int32_t *o = out->data;
+            FLOE_FOR_ROWS(fa, r, {
+                double v = round(x[r]);
+                int okv = v >= lo && v < hi;
+                flag |= !okv;
+                o[r] = okv ? (int32_t)v : 0;
+            });
+        } else {
+            int64_t *o = out->data;
+            FLOE_FOR_ROWS(fa, r, {
+                double v = round(x[r]);
+                int okv = v >= lo && v < hi;
+                flag |= !okv;
+                o[r] = okv ? (int64_t)v : 0;
+            });
+        }
+        return !flag;
     }
     return false;
 }
@@ -458,7 +532,7 @@ int floe_cast_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
         memset(out->validity, 0, FLOE_BITMAP_WORDS(out->cap) * sizeof(uint64_t));
         return FLOE_OK;
     }
-    if (!floe_vec_const(a) && cast_fast(fa, out)) return FLOE_OK;
+    if (!floe_vec_const(a) && (cast_fast(fa, out) || cast_fast_checked(fa, out))) return FLOE_OK;
     FLOE_FOR_ROWS(fa, r, {
         floe_value x, y;
         if (!floe_bit(out->validity, r)) continue;

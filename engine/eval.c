@@ -20,7 +20,7 @@
 #include "util/hash.h"
 #include "util/mem.h"
 
-const int64_t floe_pow10[19] = {1LL,
+const int64_t floe_eval_pow10[19] = {1LL,
                                 10LL,
                                 100LL,
                                 1000LL,
@@ -1101,7 +1101,7 @@ static int filter_fast_cmp(const floe_expr *e, floe_batch *in, floe_err *err, in
         const floe_expr *t = a;
         a = b;
         b = t;
-        op = floe_kcmp_swap(op);
+        op = floe_kernel_cmp_swap(op);
     }
     if (a->kind != FLOE_EXPR_COLUMN || (b->kind != FLOE_EXPR_CONST && b->kind != FLOE_EXPR_COLUMN))
         return 0;
@@ -1160,6 +1160,99 @@ static int filter_fast_cmp(const floe_expr *e, floe_batch *in, floe_err *err, in
     return 1;
 }
 
+/* Keep the live rows r of `in` for which KEEP (an expression of r) holds,
+ * writing the selection directly. Sets rc. */
+#define NARROW_ROWS(in, rc, KEEP)                                                  \
+    do {                                                                           \
+        if ((in)->sel) {                                                           \
+            uint32_t k_, keep_ = 0;                                                \
+            for (k_ = 0; k_ < (in)->nsel; k_++) {                                  \
+                uint32_t r = (in)->sel[k_];                                        \
+                (in)->sel[keep_] = r;                                              \
+                keep_ += (uint32_t)(KEEP);                                         \
+            }                                                                      \
+            (in)->nsel = keep_;                                                    \
+        } else {                                                                   \
+            uint32_t r, keep_ = 0, n_ = (in)->n;                                   \
+            uint32_t *s_ = floe_malloc((n_ ? n_ : 1) * sizeof(uint32_t));          \
+            if (s_ == NULL) {                                                      \
+                rc = floe_err_nomem(err);                                          \
+                break;                                                             \
+            }                                                                      \
+            for (r = 0; r < n_; r++) {                                             \
+                s_[keep_] = r;                                                     \
+                keep_ += (uint32_t)(KEEP);                                         \
+            }                                                                      \
+            if (keep_ == n_) {                                                     \
+                floe_free(s_);                                                     \
+            } else {                                                               \
+                (in)->sel = s_;                                                    \
+                (in)->nsel = keep_;                                                \
+            }                                                                      \
+        }                                                                          \
+    } while (0)
+
+/* Other patterns that need no evaluation: `col IS [NOT] NULL`, a BOOLEAN
+ * column, `string col = / <> constant`. 1 when handled (rc in *prc). */
+static int filter_fast_misc(const floe_expr *e, floe_batch *in, floe_err *err, int *prc)
+{
+    int rc = FLOE_OK;
+    if (e->kind == FLOE_EXPR_IS_NULL && e->args[0]->kind == FLOE_EXPR_COLUMN &&
+        e->args[0]->index < in->ncols) {
+        const floe_vec *v = &in->cols[e->args[0]->index];
+        const uint64_t *val = v->validity;
+        if (floe_vec_const(v) || v->type.id == FLOE_TYPE_NULL) return 0;
+        if (val == NULL) {
+            *prc = e->negated ? FLOE_OK : set_empty(in, err);
+            return 1;
+        }
+        if (e->negated)
+            NARROW_ROWS(in, rc, (val[r >> 6] >> (r & 63)) & 1);
+        else
+            NARROW_ROWS(in, rc, !((val[r >> 6] >> (r & 63)) & 1));
+        *prc = rc;
+        return 1;
+    }
+    if (e->kind == FLOE_EXPR_COLUMN && e->index < in->ncols &&
+        in->cols[e->index].type.id == FLOE_TYPE_BOOLEAN && !floe_vec_const(&in->cols[e->index])) {
+        const floe_vec *v = &in->cols[e->index];
+        const uint8_t *d = v->data;
+        const uint64_t *val = v->validity;
+        NARROW_ROWS(in, rc, floe_bit(val, r) & (d[r] != 0));
+        *prc = rc;
+        return 1;
+    }
+    if (e->kind == FLOE_EXPR_CALL && (e->fn == FLOE_FN_EQ || e->fn == FLOE_FN_NE) && e->nargs == 2) {
+        const floe_expr *a = e->args[0], *b = e->args[1];
+        const floe_vec *v;
+        const floe_string *d;
+        const uint64_t *val;
+        floe_string c;
+        if (a->kind == FLOE_EXPR_CONST) {
+            const floe_expr *t = a;
+            a = b;
+            b = t;
+        }
+        if (a->kind != FLOE_EXPR_COLUMN || b->kind != FLOE_EXPR_CONST || a->index >= in->ncols ||
+            b->value.type.id != FLOE_TYPE_VARCHAR || b->value.is_null)
+            return 0;
+        v = &in->cols[a->index];
+        if (v->type.id != FLOE_TYPE_VARCHAR || floe_vec_const(v)) return 0;
+        d = v->data;
+        val = v->validity;
+        c = b->value.v.s;
+        if (e->fn == FLOE_FN_EQ)
+            NARROW_ROWS(in, rc, floe_bit(val, r) && d[r].len == c.len &&
+                                    (c.len == 0 || memcmp(d[r].ptr, c.ptr, c.len) == 0));
+        else
+            NARROW_ROWS(in, rc, floe_bit(val, r) && !(d[r].len == c.len &&
+                                    (c.len == 0 || memcmp(d[r].ptr, c.ptr, c.len) == 0)));
+        *prc = rc;
+        return 1;
+    }
+    return 0;
+}
+
 int floe_expr_filter(const floe_expr *e, floe_batch *in, floe_eval_ctx *ctx, floe_err *err)
 {
     floe_vec v;
@@ -1178,6 +1271,7 @@ int floe_expr_filter(const floe_expr *e, floe_batch *in, floe_eval_ctx *ctx, flo
         return FLOE_OK;
     }
     if (filter_fast_cmp(e, in, err, &rc)) return rc;
+    if (filter_fast_misc(e, in, err, &rc)) return rc;
     rc = floe_eval_rows(e, in, in->sel, in->sel ? in->nsel : in->n, ctx, &v, err);
     if (rc) return rc;
     d = v.data;

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "engine/expr.h"
 #include "engine/kernels.h"
@@ -57,15 +58,17 @@ typedef struct floe_fnargs {
 
 /* Loop over the live rows; the body sees `uint32_t r`. Two loops so the
  * common no-selection case is a plain counted loop. */
-#define FLOE_FOR_ROWS(fa, r, ...)                                        \
+#define FLOE_FOR_ROWS(fa, r, ...)                                         \
     do {                                                                  \
-        if ((fa)->sel) {                                                  \
-            for (uint32_t k_ = 0; k_ < (fa)->nsel; k_++) {                \
-                uint32_t r = (fa)->sel[k_];                               \
+        const uint32_t *const sel_ = (fa)->sel;                           \
+        const uint32_t nsel_ = (fa)->nsel;                                \
+        if (sel_) {                                                       \
+            for (uint32_t k_ = 0; k_ < nsel_; k_++) {                     \
+                uint32_t r = sel_[k_];                                    \
                 __VA_ARGS__                                               \
             }                                                             \
         } else {                                                          \
-            for (uint32_t r = 0; r < (fa)->nsel; r++) {                   \
+            for (uint32_t r = 0; r < nsel_; r++) {                        \
                 __VA_ARGS__                                               \
             }                                                             \
         }                                                                 \
@@ -128,6 +131,9 @@ int floe_fn_arith_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_compare_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_string_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_date_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
+/* Upper- or lower-case n bytes of UTF-8 into o (same length): ASCII,
+ * Latin-1, Greek and Cyrillic letters; other bytes are copied. */
+void floe_fn_string_casemap(const char *s, uint32_t n, char *o, bool upper);
 /* LIKE: args[0] text, args[1] pattern, optional args[2] escape. */
 int floe_like_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 /* Match one text against one pattern (escape 0: none). */
@@ -143,7 +149,24 @@ int floe_cast_value(const floe_value *in, floe_type t, floe_arena *arena, floe_v
 /* Comparison ops of FLOE_FN_EQ..GE as kernel ops. */
 static inline floe_kcmp floe_fn_kcmp(floe_fn fn) { return (floe_kcmp)(fn - FLOE_FN_EQ); }
 
+/* First occurrence of needle in hay (memchr on the first byte, then
+ * memcmp): faster than memmem for the short strings of typical rows. */
+static inline const char *floe_str_find(const char *hay, uint32_t hn, const char *nd, uint32_t nn)
+{
+    const char *end;
+    if (nn == 0) return hay;
+    if (nn > hn) return NULL;
+    end = hay + (hn - nn) + 1;
+    while (hay < end) {
+        hay = memchr(hay, (unsigned char)nd[0], (size_t)(end - hay));
+        if (hay == NULL) return NULL;
+        if (memcmp(hay + 1, nd + 1, nn - 1) == 0) return hay;
+        hay++;
+    }
+    return NULL;
+}
+
 /* Powers of ten 10^0..10^18. */
-extern const int64_t floe_pow10[19];
+extern const int64_t floe_eval_pow10[19];
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "engine/exec.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -718,6 +719,93 @@ int floe_exec_emit_rows(const floe_exec_rows *rows, const uint64_t *idx, uint64_
     return FLOE_ROW;
 }
 
+/* ------------------------------------------------------------ result gather */
+
+/* A root pipeline on several workers: each worker appends its output to its
+ * own result buffer (thread-local, no locking); the buffers are then emitted
+ * one after the other. Row order across workers is unspecified, as it is for
+ * any query without ORDER BY. */
+typedef struct gather_op {
+    floe_exec_op base;
+    const floe_plan *child;
+    uint32_t nw;
+    floe_exec_rows *bufs;
+    uint64_t *reported;  /* bytes reported per worker */
+    int done;
+    uint32_t cur;        /* buffer being emitted */
+    uint64_t pos;        /* next row in it */
+} gather_op;
+
+static int gather_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+{
+    gather_op *g = arg;
+    uint64_t bytes;
+    int rc = floe_exec_check(g->base.ex, err);
+    if (rc) return rc;
+    rc = floe_exec_rows_append(&g->bufs[w], b->cols, b->n, b->sel, b->nsel, err);
+    if (rc) return rc;
+    bytes = floe_exec_rows_bytes(&g->bufs[w]);
+    rc = floe_exec_mem(g->base.ex, (int64_t)bytes - (int64_t)g->reported[w], "RESULT", err);
+    g->reported[w] = bytes;
+    return rc;
+}
+
+static int gather_next(floe_exec_op *op, floe_batch *out, floe_err *err)
+{
+    gather_op *g = (gather_op *)op;
+    int rc;
+    if (!g->done) {
+        uint32_t w;
+        g->done = 1;
+        g->bufs = floe_calloc(g->nw, sizeof *g->bufs);
+        g->reported = floe_calloc(g->nw, sizeof *g->reported);
+        if (g->bufs == NULL || g->reported == NULL) return floe_err_nomem(err);
+        for (w = 0; w < g->nw; w++) {
+            rc = floe_exec_rows_init(&g->bufs[w], g->child->ncols, g->child->types, err);
+            if (rc) return rc;
+        }
+        rc = floe_exec_drive(op->ex, g->child, gather_consume, g, err);
+        if (rc) return rc;
+    }
+    if (g->bufs == NULL) return FLOE_DONE;
+    while (g->cur < g->nw) {
+        rc = floe_exec_emit_rows(&g->bufs[g->cur], NULL, g->bufs[g->cur].n, &g->pos, out, err);
+        if (rc != FLOE_DONE) return rc;
+        g->cur++;
+        g->pos = 0;
+    }
+    return FLOE_DONE;
+}
+
+static void gather_close(floe_exec_op *op)
+{
+    gather_op *g = (gather_op *)op;
+    uint32_t w;
+    if (g->bufs) {
+        for (w = 0; w < g->nw; w++) {
+            if (g->reported && g->reported[w])
+                (void)floe_exec_mem(op->ex, -(int64_t)g->reported[w], "RESULT", NULL);
+            floe_exec_rows_free(&g->bufs[w]);
+        }
+    }
+    floe_free(g->bufs);
+    floe_free(g->reported);
+    op_base_free(op);
+}
+
+static int gather_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err)
+{
+    gather_op *g = floe_calloc(1, sizeof *g);
+    if (g == NULL) return floe_err_nomem(err);
+    floe_exec_op_init(&g->base, ex, p);
+    g->base.next = gather_next;
+    g->base.close = gather_close;
+    g->child = p;
+    g->nw = floe_exec_workers(ex);
+    *out = &g->base;
+    return FLOE_OK;
+}
+
 /* ------------------------------------------------------------ executor API */
 
 static void executor_init(floe_executor *ex, const floe_query_plan *qp, const floe_exec_ctx *ctx)
@@ -742,7 +830,10 @@ int floe_exec_open(const floe_query_plan *qp, const floe_exec_ctx *ctx, floe_exe
     ex = floe_malloc(sizeof *ex);
     if (ex == NULL) return floe_err_nomem(err);
     executor_init(ex, qp, ctx);
-    rc = floe_exec_build(ex, qp->root, NULL, &ex->root, err);
+    if (ex->nthreads > 1 && is_pipeline(qp->root) && qp->root->kind != FLOE_PLAN_SCAN)
+        rc = gather_open(ex, qp->root, &ex->root, err); /* the root pipeline runs on all workers */
+    else
+        rc = floe_exec_build(ex, qp->root, NULL, &ex->root, err);
     if (rc) {
         floe_free(ex);
         return rc;
@@ -811,6 +902,8 @@ void floe_exec_close(floe_executor *ex)
 {
     if (ex == NULL) return;
     floe_exec_op_free(ex->root);
+    /* every operator gave back the bytes it accounted */
+    assert(atomic_load(&ex->mem_own) == 0);
     floe_pool_free(ex->pool);
     floe_free(ex);
 }

@@ -24,9 +24,10 @@ static int is_int_like(floe_type t)
 
 static inline int64_t load_int(const floe_vec *v, uint32_t r)
 {
-    switch (floe_type_size(v->type)) {
-    case 1: return ((const uint8_t *)v->data)[r];
-    case 4: return ((const int32_t *)v->data)[r];
+    switch ((floe_type_id)v->type.id) {
+    case FLOE_TYPE_BOOLEAN: return ((const uint8_t *)v->data)[r];
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE: return ((const int32_t *)v->data)[r];
     default: return ((const int64_t *)v->data)[r];
     }
 }
@@ -278,12 +279,43 @@ static int lookup(floe_hashtable *ht, const floe_vec *keys, uint32_t r, uint64_t
     return FLOE_OK;
 }
 
+/* Integer-key insert of a whole batch: width, validity and constness are
+ * resolved once; keys in the direct range cost one load. */
+static int insert_int_batch(floe_hashtable *ht, const floe_vec *v, uint32_t n, const uint32_t *sel,
+                            uint32_t nsel, uint32_t *out_ids, floe_err *err)
+{
+    uint32_t live = sel ? nsel : n, k;
+    size_t w = floe_type_size(v->type);
+    int cst = (v->flags & FLOE_VEC_CONST) != 0;
+    int rc;
+    for (k = 0; k < live; k++) {
+        uint32_t r = cst ? 0 : (sel ? sel[k] : k);
+        int64_t key;
+        uint32_t id1;
+        if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) {
+            rc = lookup(ht, v, r, 0, 1, &out_ids[k], err);
+            if (rc) return rc;
+            continue;
+        }
+        key = w == 8 ? ((const int64_t *)v->data)[r]
+                     : w == 4 ? ((const int32_t *)v->data)[r] : ((const uint8_t *)v->data)[r];
+        if ((uint64_t)key < FLOE_HT_DIRECT && (id1 = ht->direct[key]) != 0) {
+            out_ids[k] = id1 - 1;
+            continue;
+        }
+        rc = lookup(ht, v, r, 0, 1, &out_ids[k], err);
+        if (rc) return rc;
+    }
+    return FLOE_OK;
+}
+
 int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
                           uint32_t nsel, uint32_t *out_ids, floe_err *err)
 {
     uint32_t live = sel ? nsel : n, k;
     int rc;
-    if (!ht->int_mode) floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, ht->hbuf);
+    if (ht->int_mode) return insert_int_batch(ht, keys, n, sel, nsel, out_ids, err);
+    floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, ht->hbuf);
     for (k = 0; k < live; k++) {
         rc = lookup(ht, keys, sel ? sel[k] : k, ht->int_mode ? 0 : ht->hbuf[k], 1, &out_ids[k], err);
         if (rc) return rc;

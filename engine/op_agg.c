@@ -97,9 +97,10 @@ static int cls_of(floe_type t)
 
 static inline int64_t vload_int(const floe_vec *v, uint32_t r)
 {
-    switch (floe_type_size(v->type)) {
-    case 1: return ((const uint8_t *)v->data)[r];
-    case 4: return ((const int32_t *)v->data)[r];
+    switch ((floe_type_id)v->type.id) {
+    case FLOE_TYPE_BOOLEAN: return ((const uint8_t *)v->data)[r];
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_DATE: return ((const int32_t *)v->data)[r];
     default: return ((const int64_t *)v->data)[r];
     }
 }
@@ -235,10 +236,11 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
     }
     for (a = 0; a < o->naggs; a++) {
         if (agg_distinct(&o->aggs[a])) {
+            /* (group, value) pairs; just values without GROUP BY */
             floe_type kt[2];
             kt[0] = floe_type_make(FLOE_TYPE_BIGINT);
             kt[1] = o->aggs[a].arg->type;
-            rc = floe_hashtable_init(&L->dsets[a], 2, kt, err);
+            rc = floe_hashtable_init(&L->dsets[a], o->ngroups ? 2 : 1, o->ngroups ? kt : kt + 1, err);
             if (rc) {
                 local_free(o, L);
                 return rc;
@@ -332,6 +334,47 @@ static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, c
     case FLOE_AGG_MIN:
     case FLOE_AGG_MAX:
     case FLOE_AGG_ANY_VALUE:
+        if (ag->fn != FLOE_AGG_ANY_VALUE && cls_of(v->type) == CLS_INT) {
+            /* integers of any width: compare in registers */
+            int mn = ag->fn == FLOE_AGG_MIN;
+            for (k = 0; k < cnt; k++) {
+                uint32_t g = gids[k];
+                int64_t x;
+                if (!VALID(k)) continue;
+                x = vload_int(v, ROW(k));
+                if (s->cnt[g] == 0 || (mn ? x < s->val[g].v.i : x > s->val[g].v.i)) {
+                    s->val[g].type = v->type;
+                    s->val[g].is_null = false;
+                    s->val[g].v.i = x;
+                }
+                s->cnt[g]++;
+            }
+            break;
+        }
+        if (ag->fn != FLOE_AGG_ANY_VALUE && v->type.id == FLOE_TYPE_DOUBLE) {
+            int mn = ag->fn == FLOE_AGG_MIN;
+            const double *d = v->data;
+            for (k = 0; k < cnt; k++) {
+                uint32_t g = gids[k];
+                double x;
+                if (!VALID(k)) continue;
+                x = d[ROW(k)];
+                if (s->cnt[g] == 0) {
+                    s->val[g].type = v->type;
+                    s->val[g].is_null = false;
+                    s->val[g].v.d = x;
+                } else if (x == x && s->val[g].v.d == s->val[g].v.d) {
+                    if (mn ? x < s->val[g].v.d : x > s->val[g].v.d) s->val[g].v.d = x;
+                } else {
+                    /* NaN sorts after every number (floe_value_cmp) */
+                    floe_value nv = s->val[g];
+                    nv.v.d = x;
+                    if (better(ag->fn, &nv, &s->val[g])) s->val[g].v.d = x;
+                }
+                s->cnt[g]++;
+            }
+            break;
+        }
         for (k = 0; k < cnt; k++) {
             floe_value nv;
             uint32_t g = gids[k];
@@ -405,7 +448,7 @@ static int distinct_add(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v,
     if (m == 0) return FLOE_OK;
     floe_vec_borrow(&keys[0], floe_type_make(FLOE_TYPE_BIGINT), (void *)gidcol, NULL, nphys);
     keys[1] = *v;
-    rc = floe_hashtable_insert(ds, keys, nphys, L->drows, m, L->dids, err);
+    rc = floe_hashtable_insert(ds, ds->nkeys == 2 ? keys : keys + 1, nphys, L->drows, m, L->dids, err);
     if (rc || !feed) return rc;
     /* new pairs got ids before, before+1, ... in row order */
     next_new = before;
@@ -433,6 +476,9 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
 
     rc = floe_exec_check(o->base.ex, err);
     if (rc) return rc;
+    if (b->n > FLOE_VEC_SIZE)
+        return floe_err_set(err, FLOE_MISUSE, "AGGREGATE: batch of %u rows exceeds %u", b->n,
+                            FLOE_VEC_SIZE);
     if (o->ngroups > 16) {
         kv = floe_calloc(o->ngroups, sizeof *kv);
         if (kv == NULL) return floe_err_nomem(err);
@@ -511,9 +557,13 @@ static int merge_local(agg_op *o, agg_local *G, agg_local *L, floe_err *err)
                 uint32_t n = (uint32_t)(dk->n - start < FLOE_VEC_SIZE ? dk->n - start : FLOE_VEC_SIZE);
                 const int64_t *lg;
                 floe_exec_rows_view(dk, start, n, view);
-                lg = view[0].data;
-                for (k = 0; k < n; k++) G->gidbuf[k] = map[lg[k]];
-                rc = distinct_add(o, G, a, &view[1], G->gidbuf, G->rows, n, n, 1, err);
+                if (dk->ncols == 2) {
+                    lg = view[0].data;
+                    for (k = 0; k < n; k++) G->gidbuf[k] = map[lg[k]];
+                } else {
+                    memset(G->gidbuf, 0, n * sizeof *G->gidbuf);
+                }
+                rc = distinct_add(o, G, a, &view[dk->ncols - 1], G->gidbuf, G->rows, n, n, 1, err);
             }
             if (rc) goto out;
             continue;

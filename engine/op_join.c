@@ -293,6 +293,9 @@ static int next_probe(join_op *o, floe_err *err)
     rc = o->probe->next(o->probe, &o->pb, err);
     if (rc != FLOE_ROW) return rc;
     o->have_pb = 1;
+    if (o->pb.n > FLOE_VEC_SIZE)
+        return floe_err_set(err, FLOE_MISUSE, "join: batch of %u rows exceeds %u", o->pb.n,
+                            FLOE_VEC_SIZE);
     o->plive = floe_batch_rows(&o->pb);
     o->pk = 0;
     o->cur = JOIN_NONE;

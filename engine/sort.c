@@ -153,34 +153,112 @@ static int qcmp(const void *a, const void *b, void *arg)
     return floe_sort_cmp(sa->s, sa->r, a, b);
 }
 
-int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **out_idx,
-                   floe_err *err)
+/* Stable LSD radix sort of n records by their first klen bytes. One pass
+ * builds every byte's histogram; bytes equal in all records (high bytes of
+ * small integers, NULL markers of non-NULL columns) cost nothing more. */
+static int radix_sort(uint8_t *recs, uint64_t n, uint32_t reclen, uint32_t klen)
+{
+    uint64_t *cnt = floe_calloc((size_t)klen * 256, sizeof *cnt), i;
+    uint8_t *tmp = floe_malloc((size_t)n * reclen), *src = recs, *dst = tmp;
+    uint32_t b, words = reclen / 8;
+    if (cnt == NULL || tmp == NULL) {
+        floe_free(cnt);
+        floe_free(tmp);
+        return FLOE_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        const uint8_t *r = recs + i * reclen;
+        for (b = 0; b < klen; b++) cnt[(size_t)b * 256 + r[b]]++;
+    }
+    for (b = klen; b-- > 0;) {
+        uint64_t *c = cnt + (size_t)b * 256, off[256], sum = 0;
+        uint32_t v;
+        if (c[src[b]] == n) continue; /* constant byte */
+        for (v = 0; v < 256; v++) {
+            off[v] = sum;
+            sum += c[v];
+        }
+        for (i = 0; i < n; i++) {
+            const uint64_t *from = (const uint64_t *)(src + i * reclen);
+            uint64_t *to = (uint64_t *)(dst + off[src[i * reclen + b]]++ * reclen);
+            uint32_t w;
+            for (w = 0; w < words; w++) to[w] = from[w];
+        }
+        {
+            uint8_t *t = src;
+            src = dst;
+            dst = t;
+        }
+    }
+    if (src != recs) memcpy(recs, src, (size_t)n * reclen);
+    floe_free(cnt);
+    floe_free(tmp);
+    return FLOE_OK;
+}
+
+int floe_sort_records(const floe_sort_spec *s, const floe_exec_rows *r, uint8_t **out_recs,
+                      floe_err *err)
 {
     uint8_t *recs;
-    uint64_t *idx, i, start;
+    uint64_t start;
     floe_vec *view;
     sort_arg sa;
-    *out_idx = NULL;
-    recs = floe_malloc((r->n ? r->n : 1) * s->reclen);
-    idx = floe_malloc((r->n ? r->n : 1) * sizeof *idx);
+    uint32_t reclen = floe_sort_reclen(s);
+    *out_recs = NULL;
+    recs = floe_calloc(r->n ? r->n : 1, reclen);
     view = floe_calloc(r->ncols ? r->ncols : 1, sizeof *view);
-    if (recs == NULL || idx == NULL || view == NULL) {
+    if (recs == NULL || view == NULL) {
         floe_free(recs);
-        floe_free(idx);
         floe_free(view);
         return floe_err_nomem(err);
     }
     for (start = 0; start < r->n; start += FLOE_VEC_SIZE) {
         uint32_t n = (uint32_t)(r->n - start < FLOE_VEC_SIZE ? r->n - start : FLOE_VEC_SIZE), k;
         floe_exec_rows_view(r, start, n, view);
-        for (k = 0; k < n; k++) floe_sort_encode(s, view, k, start + k, recs + (start + k) * s->reclen);
+        for (k = 0; k < n; k++) floe_sort_encode(s, view, k, start + k, recs + (start + k) * reclen);
     }
+    floe_free(view);
     sa.s = s;
     sa.r = r;
-    qsort_r(recs, r->n, s->reclen, qcmp, &sa);
-    for (i = 0; i < r->n; i++) memcpy(&idx[i], recs + i * s->reclen + s->klen, 8);
+    if (r->n < 64) {
+        qsort_r(recs, r->n, reclen, qcmp, &sa);
+    } else {
+        if (radix_sort(recs, r->n, reclen, s->klen) != FLOE_OK) {
+            floe_free(recs);
+            return floe_err_nomem(err);
+        }
+        if (s->tail_from < s->nkeys) {
+            /* runs with equal normalized keys: order by the full values */
+            uint64_t a = 0, b2;
+            while (a < r->n) {
+                b2 = a + 1;
+                while (b2 < r->n && memcmp(recs + a * reclen, recs + b2 * reclen, s->klen) == 0) b2++;
+                if (b2 - a > 1) qsort_r(recs + a * reclen, b2 - a, reclen, qcmp, &sa);
+                a = b2;
+            }
+        }
+    }
+    *out_recs = recs;
+    return FLOE_OK;
+}
+
+int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **out_idx,
+                   floe_err *err)
+{
+    uint8_t *recs;
+    uint64_t *idx, i;
+    uint32_t reclen = floe_sort_reclen(s);
+    int rc;
+    *out_idx = NULL;
+    idx = floe_malloc((r->n ? r->n : 1) * sizeof *idx);
+    if (idx == NULL) return floe_err_nomem(err);
+    rc = floe_sort_records(s, r, &recs, err);
+    if (rc) {
+        floe_free(idx);
+        return rc;
+    }
+    for (i = 0; i < r->n; i++) memcpy(&idx[i], recs + i * reclen + s->klen, 8);
     floe_free(recs);
-    floe_free(view);
     *out_idx = idx;
     return FLOE_OK;
 }

@@ -155,7 +155,8 @@ FLOE_API floe_type_id floe_result_column_type(floe_result *res, uint32_t col);
 FLOE_API int floe_result_column_decimal(floe_result *res, uint32_t col, int *out_precision,
                                         int *out_scale);
 FLOE_API uint64_t floe_result_row_count(floe_result *res);
-/* Rows changed by an INSERT/COPY/DELETE statement, 0 for queries. */
+/* Rows changed by an INSERT/COPY/CREATE TABLE AS statement (whose result
+ * has no columns), 0 for queries. */
 FLOE_API uint64_t floe_result_rows_changed(floe_result *res);
 
 /* Column-wise access. Chunks are numbered from 0; each holds up to

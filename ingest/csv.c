@@ -194,7 +194,10 @@ huge_record:
 /* Read more input, keeping buf[start, end). */
 static int refill(floe_csv_reader *r, floe_err *err)
 {
-    size_t got = 0;
+    /* Read at least as much as is already buffered (and half a block), so
+     * a record that needs many reads is rescanned O(log n) times, not once
+     * per (possibly tiny) read. */
+    size_t have, want, got_total = 0;
     int rc;
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -202,17 +205,28 @@ static int refill(floe_csv_reader *r, floe_err *err)
         r->end -= r->start;
         r->start = 0;
     }
-    if (r->cap - r->end < CSV_BLOCK / 2) {
-        size_t cap = r->cap * 2;
-        char *nb = floe_realloc(r->buf, cap);
+    have = r->end;
+    want = have > CSV_BLOCK / 2 ? have : CSV_BLOCK / 2;
+    if (r->cap - r->end < want) {
+        size_t cap = r->cap;
+        char *nb;
+        while (cap - r->end < want) cap *= 2;
+        nb = floe_realloc(r->buf, cap);
         if (nb == NULL) return floe_err_nomem(err);
         r->buf = nb;
         r->cap = cap;
     }
-    rc = r->rd(r->rd_ctx, r->buf + r->end, r->cap - r->end, &got, err);
-    if (rc) return rc;
-    if (got == 0) r->eof = true;
-    r->end += got;
+    while (got_total < want) {
+        size_t got = 0;
+        rc = r->rd(r->rd_ctx, r->buf + r->end, r->cap - r->end, &got, err);
+        if (rc) return rc;
+        if (got == 0) {
+            r->eof = true;
+            break;
+        }
+        r->end += got;
+        got_total += got;
+    }
     return FLOE_OK;
 }
 
@@ -363,8 +377,8 @@ static int convert_record(floe_csv_reader *r, const scan_result *res, uint64_t l
     for (c = 0; c < r->ncols; c++) {
         const csv_field *f = &r->fields[c];
         floe_vec *v = &b->cols[c];
-        const char *text;
-        size_t tn;
+        const char *text = NULL;
+        size_t tn = 0;
         floe_err cerr = FLOE_ERR_INIT;
         int rc;
         bool is_null;

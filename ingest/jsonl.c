@@ -462,7 +462,10 @@ uint64_t floe_jsonl_reader_rejected(const floe_jsonl_reader *r) { return r->reje
 
 static int refill(floe_jsonl_reader *r, floe_err *err)
 {
-    size_t got = 0;
+    /* Read at least as much as is already buffered (and half a block), so
+     * a record that needs many reads is rescanned O(log n) times, not once
+     * per (possibly tiny) read. */
+    size_t have, want, got_total = 0;
     int rc;
     if (r->start > 0) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -470,17 +473,28 @@ static int refill(floe_jsonl_reader *r, floe_err *err)
         r->end -= r->start;
         r->start = 0;
     }
-    if (r->cap - r->end < JL_BLOCK / 2) {
-        size_t cap = r->cap * 2;
-        char *nb = floe_realloc(r->buf, cap);
+    have = r->end;
+    want = have > JL_BLOCK / 2 ? have : JL_BLOCK / 2;
+    if (r->cap - r->end < want) {
+        size_t cap = r->cap;
+        char *nb;
+        while (cap - r->end < want) cap *= 2;
+        nb = floe_realloc(r->buf, cap);
         if (nb == NULL) return floe_err_nomem(err);
         r->buf = nb;
         r->cap = cap;
     }
-    rc = r->rd(r->rd_ctx, r->buf + r->end, r->cap - r->end, &got, err);
-    if (rc) return rc;
-    if (got == 0) r->eof = true;
-    r->end += got;
+    while (got_total < want) {
+        size_t got = 0;
+        rc = r->rd(r->rd_ctx, r->buf + r->end, r->cap - r->end, &got, err);
+        if (rc) return rc;
+        if (got == 0) {
+            r->eof = true;
+            break;
+        }
+        r->end += got;
+        got_total += got;
+    }
     return FLOE_OK;
 }
 

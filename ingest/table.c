@@ -304,8 +304,6 @@ uint64_t floe_ingest_db_mem_bytes(floe_ingest_db *db) { return atomic_load(&db->
 typedef struct replay_ctx {
     floe_ingest_table *t;
     ingest_shard *s;
-    uint32_t shard;
-    uint64_t flushed;
     uint32_t *rows;
     uint32_t caprows;
 } replay_ctx;
@@ -469,8 +467,6 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
             wo.group_commit_ms = db->o.group_commit_ms;
             wo.segment_bytes = db->o.wal_segment_bytes;
             rcx.s = s;
-            rcx.shard = i;
-            rcx.flushed = s->flushed_seq;
             rc = floe_wal_open(&wo, replay_record, &rcx, warn, sizeof warn, &s->wal, err);
             if (rc) {
                 floe_err_prefix(err, "table %s: ", t->name);

@@ -14,6 +14,10 @@
  * appended batch goes whole to the next shard round-robin. N must stay the
  * same across restarts (the caller stores it with the table).
  *
+ * Rows become visible to snapshots when their shard's mutex is released,
+ * which may be just before their WAL record is durable; the append call
+ * itself returns only after durability.
+ *
  * Each shard has its own mutex, active memtable, list of frozen memtables
  * waiting to be flushed (oldest first, still visible to queries), WAL and a
  * monotonic per-row sequence number (starting after the recovered one). An
@@ -32,6 +36,14 @@
  * sees every row exactly once. Then the WAL is truncated. A failed flush
  * keeps the frozen memtable (visible and in the WAL), reports through
  * flush_error() and is retried by the flusher after a back-off.
+ *
+ * Idempotent producers: an append may carry (producer id, producer seq); a
+ * batch whose seq is <= the last accepted one for that id is skipped. The
+ * state lives in memory, in every WAL record of the batch (so recovery
+ * restores it) and in floe_ingest_flush_info.producers (so commit_part can
+ * persist it; keep the max per id, a value may be 0). A failed append whose
+ * rows reached only some shards does not advance the producer, so its retry
+ * may duplicate those rows; single-shard tables are all-or-nothing.
  *
  * Recovery: floe_ingest_table_open replays each shard's WAL, skipping rows
  * whose seq <= the flushed seq the caller passes per shard (from its parts),

@@ -466,7 +466,13 @@ int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, 
     }
     memcpy(w->dir, o->db_dir, dl);
     memcpy(w->dir + dl, "/wal", 5);
-    if (mkdir(w->dir, 0755) != 0 && errno != EEXIST) {
+    if (mkdir(w->dir, 0755) == 0) {
+        /* make the new directory entry itself durable */
+        if (o->durability != FLOE_DURABILITY_OFF) {
+            rc = fsync_dir(o->db_dir, err);
+            if (rc) goto fail;
+        }
+    } else if (errno != EEXIST) {
         rc = floe_err_set(err, FLOE_IOERR, "mkdir %s: %s", w->dir, strerror(errno));
         goto fail;
     }

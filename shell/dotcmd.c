@@ -33,7 +33,7 @@ static const dot_spec specs[] = {
     {"open", SHELL_DOT_OPEN, 0, 1, ".open [PATH]",
      "Close this database and open PATH (in memory without PATH)"},
     {"flush", SHELL_DOT_FLUSH, 0, 1, ".flush [TABLE]", "Flush memtables to parts (one or all tables)"},
-    {"stats", SHELL_DOT_STATS, 0, 0, ".stats", "Show engine statistics (SHOW STATS)"},
+    {"stats", SHELL_DOT_STATS, 0, 0, ".stats", "Per-table ingest and storage statistics (SELECT * FROM floe_stats)"},
     {"quit", SHELL_DOT_QUIT, 0, 0, ".quit", "Exit"},
     {"exit", SHELL_DOT_QUIT, 0, 0, ".exit", "Exit"},
 };

@@ -70,11 +70,56 @@ int shell_type_is_numeric(floe_type_id type)
            type == FLOE_TYPE_DECIMAL;
 }
 
+/* Decode one UTF-8 sequence at s into *cp; returns its length in bytes (1 for
+ * a stray byte, which then counts as one column). */
+static size_t next_cp(const char *s, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    if ((u[0] & 0xE0) == 0xC0 && (u[1] & 0xC0) == 0x80) {
+        *cp = (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+        return 2;
+    }
+    if ((u[0] & 0xF0) == 0xE0 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+        *cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+        return 3;
+    }
+    if ((u[0] & 0xF8) == 0xF0 && (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80 &&
+        (u[3] & 0xC0) == 0x80) {
+        *cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
+              (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
+        return 4;
+    }
+    *cp = u[0];
+    return 1;
+}
+
+/* Terminal columns of a code point: 0 for combining marks, 2 for East Asian
+ * wide and emoji ranges, else 1 (a small wcwidth that needs no locale). */
+static size_t cp_width(uint32_t cp)
+{
+    if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F)) return 0;
+    if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+        (cp >= 0x3041 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+        (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+        (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) ||
+        (cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x1F900 && cp <= 0x1F9FF) ||
+        (cp >= 0x20000 && cp <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
 size_t shell_text_width(const char *s)
 {
     size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    while (*s) {
+        uint32_t cp;
+        s += next_cp(s, &cp);
+        n += cp_width(cp);
+    }
     return n;
 }
 
@@ -415,19 +460,23 @@ static void put_field(FILE *f, const char *s, size_t w, int align /* -1 L, 0 C, 
 {
     size_t sw = shell_text_width(s), pad, lpad;
     if (sw > w) {
-        size_t keep = w > ellw ? w - ellw : 0, cp = 0;
+        /* Keep what fits in w - ellw columns (a wide character that would
+         * straddle the edge is replaced by padding), then the ellipsis. */
+        size_t keep = w > ellw ? w - ellw : 0, used = 0;
         const char *p = s;
         while (*p) {
-            if (((unsigned char)*p & 0xC0) != 0x80) {
-                if (cp == keep) break;
-                cp++;
-            }
-            fputc(*p, f);
-            p++;
+            uint32_t cp;
+            size_t len = next_cp(p, &cp), cw = cp_width(cp);
+            if (used + cw > keep) break;
+            fwrite(p, 1, len, f);
+            used += cw;
+            p += len;
         }
-        if (w >= ellw) fputs(ell, f);
+        for (; used < keep; used++) fputc(' ', f);
+        if (w >= ellw)
+            fputs(ell, f);
         else
-            for (; cp < w; cp++) fputc('.', f);
+            for (; used < w; used++) fputc('.', f);
         return;
     }
     pad = w - sw;

@@ -10,7 +10,11 @@
  * Signals: SIGINT while a statement runs calls floe_interrupt(db) (the
  * statement fails with FLOE_INTERRUPT and the shell returns to the prompt);
  * at the prompt it abandons the line being typed (siglongjmp out of
- * readline, as psql does); in a script outside a statement it exits.
+ * readline, as psql does); in a script it stops the script (interrupting the
+ * running statement, if any) and exits.
+ *
+ * Statements running over a second on a terminal show a spinner with the
+ * elapsed time on stderr (shell/progress.c), erased when they finish.
  *
  * Exit status: 0, or 1 when a statement or dot command failed in a
  * non-interactive run (2 for bad usage). Memory is plain libc (the shell is
@@ -33,6 +37,7 @@
 #include "shell/completion.h"
 #include "shell/demo.h"
 #include "shell/dotcmd.h"
+#include "shell/progress.h"
 #include "shell/render.h"
 #include "shell/sqltext.h"
 
@@ -40,6 +45,7 @@
 #define SHELL_CONT_PROMPT "   ...> "
 #define SHELL_MAX_READ_DEPTH 16
 #define SHELL_BOX_MAX_ROWS 40
+#define SHELL_PROGRESS_DELAY 1.0 /* seconds before the spinner shows */
 
 typedef struct shell {
     floe_db *db;
@@ -53,6 +59,7 @@ typedef struct shell {
     int bail;               /* stop at the first error */
     int nerrors;
     int quit;
+    int cancelled;          /* a statement was interrupted: stop this input */
     int read_depth;
     char *history;          /* history file path, or NULL */
 } shell;
@@ -220,12 +227,22 @@ static int run_sql(shell *sh, const char *sql)
     double t0 = now_seconds(), dt;
     int rc;
 
+    shell_progress *progress = NULL;
+    int shown;
+
+    /* On a terminal, statements running longer than a second show a
+     * spinner with the elapsed time on stderr. */
+    if (sh->interactive && isatty(STDERR_FILENO))
+        progress = shell_progress_start(stderr, SHELL_PROGRESS_DELAY, 0.1);
     g_interrupted = 0;
     g_in_query = 1;
     rc = floe_query(sh->db, sql, &res);
     g_in_query = 0;
+    shown = shell_progress_stop(progress);
     if (rc != FLOE_OK) {
-        if (rc == FLOE_INTERRUPT && sh->interactive) fputc('\n', stderr); /* after the ^C echo */
+        /* after a ^C echo, unless the spinner line was just erased */
+        if (rc == FLOE_INTERRUPT && sh->interactive && shown == 0) fputc('\n', stderr);
+        if (rc == FLOE_INTERRUPT) sh->cancelled = 1;
         report_error(sh, sql);
         floe_result_free(res);
         end_once(sh);
@@ -496,7 +513,7 @@ static int run_dot(shell *sh, const char *line)
         rc = dot_flush(sh, cmd.argc ? cmd.argv[0] : NULL);
         break;
     case SHELL_DOT_STATS:
-        rc = run_sql(sh, "SHOW STATS");
+        rc = run_sql(sh, "SELECT * FROM floe_stats ORDER BY table_name");
         break;
     case SHELL_DOT_QUIT:
         sh->quit = 1;
@@ -561,7 +578,7 @@ static int feed_line(shell *sh, sbuf *pending, const char *line)
             pending->n = 0;
             if (pending->p) pending->p[0] = '\0';
             if (run_dot(sh, p) != 0 && sh->bail) return -1;
-            return sh->quit ? -1 : 0;
+            return sh->quit || sh->cancelled ? -1 : 0;
         }
     }
     if (sbuf_append(pending, line, strlen(line)) != 0 || sbuf_append(pending, "\n", 1) != 0) {
@@ -590,12 +607,12 @@ static int feed_line(shell *sh, sbuf *pending, const char *line)
                 free(h);
             }
         }
-        if (!blank && run_sql(sh, stmt + skip) != 0 && sh->bail) {
+        if (!blank && run_sql(sh, stmt + skip) != 0 && (sh->bail || sh->cancelled)) {
             free(stmt);
             return -1;
         }
         free(stmt);
-        if (sh->quit) return -1;
+        if (sh->quit || sh->cancelled) return -1;
     }
     return 0;
 }
@@ -724,9 +741,14 @@ static void interactive_loop(shell *sh)
             add_history(line);
             write_history(sh->history);
         }
-        if (feed_line(sh, &pending, line) != 0) {
+        if (feed_line(sh, &pending, line) != 0 && !sh->cancelled) {
             free(line);
             break;
+        }
+        if (sh->cancelled) { /* Ctrl-C stopped a statement: drop the rest */
+            sh->cancelled = 0;
+            pending.n = 0;
+            if (pending.p) pending.p[0] = '\0';
         }
         free(line);
     }
@@ -774,9 +796,9 @@ static int run_arg(shell *sh, const char *text)
             sbuf_consume(&pending, n);
             if (!shell_sql_is_blank(stmt)) run_sql(sh, stmt + shell_sql_skip_space(stmt));
             free(stmt);
-            if (sh->bail && sh->nerrors > before) break;
+            if ((sh->bail && sh->nerrors > before) || sh->cancelled) break;
         }
-        if (!(sh->bail && sh->nerrors > before)) feed_eof(sh, &pending);
+        if (!(sh->bail && sh->nerrors > before) && !sh->cancelled) feed_eof(sh, &pending);
     }
     free(pending.p);
     return sh->nerrors > before ? -1 : 0;
@@ -868,7 +890,7 @@ int main(int argc, char **argv)
     }
 
     if (nsql > 0) {
-        for (i = 0; i < nsql && !sh.quit; i++)
+        for (i = 0; i < nsql && !sh.quit && !sh.cancelled; i++)
             if (run_arg(&sh, sqls[i]) != 0 && sh.bail) break;
     } else if (sh.interactive) {
         printf("floe %s\n", FLOE_VERSION);

@@ -400,6 +400,7 @@ static int parse_type(floe_parser *p, floe_type *out, const char **out_name)
 
 static int parse_expr(floe_parser *p, int minprec, floe_ast_expr **out);
 static int parse_query(floe_parser *p, floe_ast_query **out);
+static int parse_unary(floe_parser *p, floe_ast_expr **out);
 
 static floe_ast_expr *new_expr(floe_parser *p, floe_ast_expr_kind kind, int off)
 {
@@ -468,6 +469,15 @@ static const char *interval_unit(const floe_parser *p, const floe_token *t)
     for (i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strcmp(w, units[i]) == 0) return units[i];
     return NULL;
+}
+
+/* INTERVAL - <number> <unit>? (checked whole, so `interval - 1` stays a
+ * column minus one) */
+static int negative_interval(const floe_parser *p)
+{
+    floe_token n1 = peek(p, 1), n2 = peek(p, 2), n3 = peek(p, 3);
+    return is_op(p, &n1, "-") && (n2.kind == FLOE_TOK_INT || n2.kind == FLOE_TOK_NUM) &&
+           interval_unit(p, &n3) != NULL;
 }
 
 /* '(' [DISTINCT|ALL] [* | expr, ...] ')' after a function name. */
@@ -605,7 +615,7 @@ static int parse_primary(floe_parser *p, floe_ast_expr **out)
             advance(p);
         } else if (t.kind == FLOE_TOK_WORD && at_kw(p, "INTERVAL") &&
                    (is_string_tok(&n1) || n1.kind == FLOE_TOK_INT || n1.kind == FLOE_TOK_NUM ||
-                    is_op(p, &n1, "("))) {
+                    is_op(p, &n1, "(") || negative_interval(p))) {
             floe_ast_expr *v;
             e = new_expr(p, FLOE_AST_INTERVAL, off);
             if (e == NULL) return nomem(p);
@@ -614,6 +624,8 @@ static int parse_primary(floe_parser *p, floe_ast_expr **out)
                 advance(p);
                 TRY(parse_expr(p, 0, &v));
                 TRY(expect_op(p, ")", "after INTERVAL expression"));
+            } else if (at_op(p, "-")) {
+                TRY(parse_unary(p, &v)); /* INTERVAL -1 DAY */
             } else {
                 TRY(parse_primary(p, &v));
             }

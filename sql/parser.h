@@ -2,8 +2,9 @@
  *
  * A floe_parser walks a SQL string holding any number of statements separated
  * by ';' and returns them one by one, so a caller can run each before the
- * next is parsed and report errors with positions. The dialect is documented
- * in doc/ and by the node kinds of sql/ast.h.
+ * next is parsed and report errors with positions. The dialect is the one the
+ * node kinds of sql/ast.h describe (PostgreSQL/DuckDB flavoured); the tests in
+ * tests/unit/sql/test_parser*.c show every form.
  *
  * Errors: a syntax error returns FLOE_PARSE with err->offset set to the byte
  * offset of the offending token and a message such as

@@ -58,6 +58,19 @@ Test(table, tolerance_is_relative_and_shape_must_match)
     floe_bench_table_free(td);
 }
 
+Test(table, empty_answers_are_equal_whatever_their_columns)
+{
+    floe_bench_table *a = floe_bench_table_new(6), *b = floe_bench_table_new(1);
+    const char *one[] = {"1"};
+    floe_bench_table *c = table1(one, 1, 1);
+    char why[200];
+    cr_assert(floe_bench_table_same(a, b, 1e-9, why, sizeof why));
+    cr_assert_not(floe_bench_table_same(a, c, 1e-9, why, sizeof why));
+    floe_bench_table_free(a);
+    floe_bench_table_free(b);
+    floe_bench_table_free(c);
+}
+
 Test(table, null_differs_from_text_and_text_is_exact)
 {
     const char *a[] = {NULL, "A"}, *b[] = {"NULL", "A"}, *c[] = {NULL, "a"};

@@ -14,14 +14,19 @@ T="tmux -L $SOCK"
 export FLOE_HISTORY="$TMP/history"
 fails=0
 
-cleanup() { $T kill-server 2>/dev/null; }
+cleanup() {
+    $T kill-server 2>/dev/null
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+}
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; echo "---- screen ----"; screen; echo "----------------"; fails=$((fails + 1)); }
 screen() { $T capture-pane -p -t it -S -300 2>/dev/null; }
 # wait_for REGEX [SECONDS]: poll the screen until REGEX (grep -E) matches.
+# Waits are scaled by FLOE_TEST_SLOW (default 4) so a loaded CI machine
+# (sanitizers, parallel tests) does not turn slowness into failures.
 wait_for() {
-    local i max=$(( ${2:-10} * 10 ))
+    local i max=$(( ${2:-10} * 10 * ${FLOE_TEST_SLOW:-4} ))
     for ((i = 0; i < max; i++)); do
         screen | grep -qE -- "$1" && return 0
         sleep 0.1
@@ -66,7 +71,8 @@ wait_for '^1 row$' 2 || fail "row-count footer"
 
 # 2. Ctrl-C at the prompt drops the typed line
 text "SELECT garbage_not_run"
-sleep 0.3
+wait_for '^floe> SELECT garbage_not_run' 5 || fail "typed text not echoed"
+sleep 0.2
 keys C-c
 wait_for '\^C' 3 || fail "no ^C echo"
 line "SELECT 42 AS answer;"
@@ -75,6 +81,7 @@ screen | grep -q 'garbage_not_run' && screen | grep -q 'Error' && fail "typed li
 
 # 3. Ctrl-C cancels a long query and returns to the prompt
 line "$LONG"
+wait_for 'big c WHERE' 5 || fail "long query not echoed"
 sleep 1.5
 keys C-c
 wait_for 'Error:.*' 10 || fail "long query not interrupted"
@@ -85,6 +92,7 @@ wait_for '│ +5 │' 10 || fail "no prompt after cancelling the query"
 text ".ti"; keys Tab
 wait_for '^floe> \.timer' 3 || fail "dot-command completion"
 keys C-u C-c
+wait_for '^floe> \.timer \^C' 5 || fail "Ctrl-C after completion"
 text "SELECT count(*) AS c FROM bi"; keys Tab
 wait_for 'FROM big' 5 || fail "table-name completion"
 line ";"

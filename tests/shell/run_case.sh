@@ -5,8 +5,8 @@
 # stderr (merged) must equal cases/NAME.out exactly. Set FLOE_UPDATE=1 to
 # rewrite the .out file instead (review the diff before committing it).
 set -u
-FLOE=$1
-CASE=$2
+FLOE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+CASE=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 EXPECTED=${CASE%.sh}.out
 ROOT=${FLOE_TEST_TMP:-/tmp}
 mkdir -p "$ROOT"

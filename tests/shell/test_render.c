@@ -138,7 +138,8 @@ Test(render, headers_off_in_box)
     free(s);
 }
 
-/* Display width of each line of s, in code points. */
+/* Display width of each line of s: code points, with the one wide
+ * character the tests use (U+6F22, bytes e6 bc a2) counting two. */
 static void line_widths(const char *s, size_t *out, size_t *n)
 {
     size_t w = 0;
@@ -148,7 +149,7 @@ static void line_widths(const char *s, size_t *out, size_t *n)
             out[(*n)++] = w;
             w = 0;
         } else if (((unsigned char)*s & 0xC0) != 0x80) {
-            w++;
+            w += strncmp(s, "\xe6\xbc\xa2", 3) == 0 ? 2 : 1;
         }
     }
 }
@@ -278,4 +279,48 @@ Test(render, mode_names_and_type_names)
     cr_assert_str_eq(shell_type_name(FLOE_TYPE_DECIMAL, 18, 2, buf, sizeof(buf)), "DECIMAL(18,2)");
     cr_assert_str_eq(shell_type_name(FLOE_TYPE_TIMESTAMP, 0, 0, buf, sizeof(buf)), "TIMESTAMP");
     cr_assert_eq(shell_text_width("héllo…"), 6);
+    cr_assert_eq(shell_text_width("漢字ab"), 6);
+    cr_assert_eq(shell_text_width("e\xcc\x81"), 1); /* e + combining acute */
+}
+
+Test(render, box_lines_have_equal_width_for_random_cells)
+{
+    /* Property: whatever the cells (multi-byte text, NULLs, long values)
+     * and the width limit, every line of a box is equally wide, and no
+     * wider than the limit when the limit leaves each column 3 columns. */
+    static const char *pieces[] = {"a", "é", "…", "xyz", "12", " ", "\t", "\n", "漢"};
+    enum { COLS = 4, ROWS = 12 };
+    const char *names[COLS] = {"c0", "column_one", "é", "x"};
+    const floe_type_id types[COLS] = {FLOE_TYPE_BIGINT, FLOE_TYPE_VARCHAR, FLOE_TYPE_DOUBLE,
+                                      FLOE_TYPE_VARCHAR};
+    const char *tn[COLS] = {"BIGINT", "VARCHAR", "DOUBLE", "VARCHAR"};
+    unsigned seed = 99;
+    int round;
+    for (round = 0; round < 200; round++) {
+        static char text[ROWS * COLS][256];
+        const char *cells[ROWS * COLS];
+        size_t widths[64], n, i;
+        int maxw = 20 + (int)(seed % 120);
+        char *s;
+        for (i = 0; i < ROWS * COLS; i++) {
+            int k, len;
+            seed = seed * 1103515245u + 12345u;
+            len = (int)((seed >> 16) % 30);
+            text[i][0] = '\0';
+            for (k = 0; k < len; k++) {
+                seed = seed * 1103515245u + 12345u;
+                strcat(text[i], pieces[(seed >> 16) % 9]);
+            }
+            seed = seed * 1103515245u + 12345u;
+            cells[i] = (seed >> 16) % 8 == 0 ? NULL : text[i];
+        }
+        s = render(SHELL_MODE_BOX, 1, maxw, 40, COLS, names, types, tn, ROWS, cells);
+        line_widths(s, widths, &n);
+        cr_assert_eq(n, ROWS + 6, "%s", s); /* 3 rules, 2 header rows, rows, footer */
+        for (i = 1; i + 1 < n; i++)
+            cr_assert_eq(widths[i], widths[0], "round %d line %zu\n%s", round, i, s);
+        if (maxw >= 1 + COLS * (3 + 3)) cr_assert_leq(widths[0], (size_t)maxw, "%s", s);
+        free(s);
+        seed = seed * 1103515245u + 12345u;
+    }
 }

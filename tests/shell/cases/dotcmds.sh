@@ -44,6 +44,6 @@ SQL
 echo "exit=${PIPESTATUS[0]}"
 echo "-- out.csv"; cat out.csv
 echo "-- once.csv"; cat once.csv
-echo "-- .stats prints SHOW STATS"
+echo "-- .stats prints floe_stats"
 "$FLOE" db -c ".stats" > stats.txt 2>&1; echo "stats exit=$?"
 test -s stats.txt && echo "stats output not empty"

@@ -490,3 +490,118 @@ Test(agg, memory_limit_fails_with_operator_name)
     }
     td_free(&td);
 }
+
+Test(agg, min_max_of_double_with_nan_and_of_integer)
+{
+    tdata td;
+    uint32_t nt;
+    uint64_t r;
+    td_init(&td, 20000, 77, 900);
+    for (r = 0; r < td.n; r += 997) td.d[r] = NAN; /* NaN is larger than every number */
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[3] = {0, 2, 4};
+        floe_plan *scan = t_scan(qp, 0, &td.src[0], 3, cols);
+        floe_expr *g[1] = {t_col(qp, 0, T_BIG)};
+        floe_type ti = floe_type_make(FLOE_TYPE_INTEGER);
+        floe_agg aggs[4];
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        uint64_t i;
+        aggs[0] = mk_agg(FLOE_AGG_MIN, t_col(qp, 1, T_DBL), T_DBL, false);
+        aggs[1] = mk_agg(FLOE_AGG_MAX, t_col(qp, 1, T_DBL), T_DBL, false);
+        aggs[2] = mk_agg(FLOE_AGG_MIN, t_col(qp, 2, ti), ti, false);
+        aggs[3] = mk_agg(FLOE_AGG_MAX, t_col(qp, 2, ti), ti, false);
+        qp->root = mk_aggnode(qp, scan, 1, g, 4, aggs);
+        cr_assert_eq(t_run(qp, &td.table, 1, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(res.n, 61);
+        for (i = 0; i < res.n; i++) {
+            int ki = res_key_index(tres_at(&res, i, 0)), any = 0, nan = 0;
+            double mn = 0, mx = 0;
+            int32_t imn = INT32_MAX, imx = INT32_MIN;
+            for (r = 0; r < td.n; r++) {
+                if (key_index(&td, r) != ki) continue;
+                if (td.i[r] < imn) imn = td.i[r];
+                if (td.i[r] > imx) imx = td.i[r];
+                if (td.nul[2][r]) continue;
+                if (isnan(td.d[r])) {
+                    nan = 1;
+                    continue;
+                }
+                if (!any || td.d[r] < mn) mn = td.d[r];
+                if (!any || td.d[r] > mx) mx = td.d[r];
+                any = 1;
+            }
+            cr_assert_eq(tres_at(&res, i, 1)->v.d, mn, "key %d", ki);
+            if (nan)
+                cr_assert(isnan(tres_at(&res, i, 2)->v.d));
+            else
+                cr_assert_eq(tres_at(&res, i, 2)->v.d, mx);
+            cr_assert_eq(tres_at(&res, i, 3)->v.i, imn);
+            cr_assert_eq(tres_at(&res, i, 4)->v.i, imx);
+        }
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    td_free(&td);
+}
+
+Test(agg, decimal_sum_avg_exact_and_overflow)
+{
+    enum { N = 5000 };
+    int64_t *vals = malloc(N * 8);
+    tsrc src;
+    floe_scan_source ss;
+    floe_table_scan table;
+    uint32_t nt, i;
+    int64_t ref = 0;
+    floe_type dec = floe_type_decimal(12, 2), dec18 = floe_type_decimal(18, 2);
+    uint64_t seed = 9;
+    for (i = 0; i < N; i++) {
+        vals[i] = (int64_t)(t_rng(&seed) % 2000000) - 1000000; /* -10000.00 .. 9999.99 */
+        ref += vals[i];
+    }
+    memset(&src, 0, sizeof src);
+    src.ncols = 1;
+    src.types[0] = dec;
+    src.data[0] = vals;
+    src.nrows = N;
+    src.morsel_rows = 333;
+    src.batch_rows = 100;
+    ss.vt = &ts_vt;
+    ss.self = &src;
+    table.sources = &ss;
+    table.nsources = 1;
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[1] = {0};
+        floe_plan *scan = t_scan(qp, 0, &src, 1, cols);
+        floe_agg aggs[2];
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        aggs[0] = mk_agg(FLOE_AGG_SUM, t_col(qp, 0, dec), dec18, false);
+        aggs[1] = mk_agg(FLOE_AGG_AVG, t_col(qp, 0, dec), T_DBL, false);
+        qp->root = mk_aggnode(qp, scan, 0, NULL, 2, aggs);
+        cr_assert_eq(t_run(qp, &table, 1, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(tres_at(&res, 0, 0)->v.i, ref);
+        cr_assert_float_eq(tres_at(&res, 0, 1)->v.d, (double)ref / 100.0 / N, 1e-9);
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    /* a DECIMAL(18) sum beyond 18 digits is a range error */
+    for (i = 0; i < N; i++) vals[i] = 900000000000000LL;
+    {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[1] = {0};
+        floe_plan *scan = t_scan(qp, 0, &src, 1, cols);
+        floe_agg aggs[1];
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        aggs[0] = mk_agg(FLOE_AGG_SUM, t_col(qp, 0, dec), dec18, false);
+        qp->root = mk_aggnode(qp, scan, 0, NULL, 1, aggs);
+        cr_assert_eq(t_run(qp, &table, 1, 2, 0, NULL, &res, &err), FLOE_RANGE);
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    free(vals);
+}

@@ -923,6 +923,25 @@ Test(eval, format_renders_explain_text)
     floe_strbuf_reset(&sb);
     floe_expr_format(cstr("it's"), &sb);
     cr_assert_str_eq(floe_strbuf_str(&sb), "'it''s'");
+    floe_strbuf_reset(&sb);
+    {
+        floe_expr *cs = node(FLOE_EXPR_CASE, it, 3, call(FLOE_FN_LT, bt, 2, col(0, it), cval(floe_type_decimal(5, 2), 1250)),
+                             call(FLOE_FN_NEG, it, 1, col(0, it)), cnull(it));
+        floe_expr *lk = node(FLOE_EXPR_LIKE, bt, 3, col(1, vt), cstr("a!%"), cstr("!"));
+        floe_expr *in = node(FLOE_EXPR_IN_LIST, bt, 3, col(0, it), ci32(1), ci32(2));
+        floe_expr *sq = subq(FLOE_SUBQ_IN, bt, true, 2, col(0, it), col(3, it));
+        cs->has_else = true;
+        lk->negated = true;
+        lk->ilike = true;
+        in->negated = true;
+        floe_expr_format(node(FLOE_EXPR_AND, bt, 4, call(FLOE_FN_EQ, bt, 2, cs, ci32(0)), lk, in, sq), &sb);
+        cr_assert_str_eq(floe_strbuf_str(&sb),
+                         "(CASE WHEN (#0 < 12.50) THEN (-#0) ELSE NULL END = 0) AND (#1 NOT ILIKE 'a!%' ESCAPE '!') AND "
+                         "(#0 NOT IN (1, 2)) AND (#0 IN SUBQUERY correlated(#3))");
+        floe_strbuf_reset(&sb);
+        floe_expr_format(call(FLOE_FN_DATE_TRUNC, T(FLOE_TYPE_TIMESTAMP), 2, cstr("day"), cval(T(FLOE_TYPE_DATE), 0)), &sb);
+        cr_assert_str_eq(floe_strbuf_str(&sb), "date_trunc('day', DATE '1970-01-01')");
+    }
     floe_strbuf_free(&sb);
 }
 
@@ -1044,7 +1063,191 @@ Test(eval, out_of_memory_sweep_over_node_kinds)
     oom_sweep(node(FLOE_EXPR_AND, bt, 3, call(FLOE_FN_GT, bt, 2, col(0, lt), ci64(7)),
                    node(FLOE_EXPR_LIKE, bt, 2, col(1, vt), cstr("h_llo")),
                    node(FLOE_EXPR_NOT, bt, 1, node(FLOE_EXPR_IS_NULL, bt, 1, col(0, lt)))), &b, true);
+    {
+        floe_expr *il = node(FLOE_EXPR_LIKE, bt, 2, col(1, vt), cstr("%É%"));
+        il->ilike = true;
+        oom_sweep(il, &b, true);
+    }
     oom_sweep(node(FLOE_EXPR_OR, bt, 2, call(FLOE_FN_EQ, bt, 2, cast(col(0, lt), vt), cstr("10")),
                    call(FLOE_FN_EQ, bt, 2, cast(cstr("15"), lt), col(0, lt))), &b, true);
+    floe_batch_free(&b);
+}
+
+/* Every filter shortcut must keep exactly the rows where a plain C
+ * predicate over the same data is TRUE (NULL drops the row). */
+Test(eval, filter_shortcuts_match_plain_predicates)
+{
+    static int32_t ia[N];
+    static double da[N], db[N];
+    static uint8_t bl[N];
+    static floe_string st[N];
+    static uint64_t vs[FLOE_BITMAP_WORDS(N)];
+    static const char *words[] = {"", "x", "xy", "yx", "x "};
+    floe_type it = T(FLOE_TYPE_INTEGER), dt = T(FLOE_TYPE_DOUBLE), bt = T(FLOE_TYPE_BOOLEAN),
+              vt = T(FLOE_TYPE_VARCHAR), dat = T(FLOE_TYPE_DATE);
+    uint32_t i, round, p;
+    fill_ints(20);
+    for (i = 0; i < N; i++) {
+        ia[i] = (int32_t)(t_rand() % 7) - 3;
+        da[i] = (t_rand() % 5 == 0) ? NAN : (double)(t_rand() % 5);
+        db[i] = (double)(t_rand() % 5);
+        bl[i] = t_rand() & 1;
+        st[i].ptr = words[t_rand() % 5];
+        st[i].len = (uint32_t)strlen(st[i].ptr);
+    }
+    for (i = 0; i < FLOE_BITMAP_WORDS(N); i++) vs[i] = t_rand() | t_rand();
+    for (p = 0; p < 11; p++) {
+        for (round = 0; round < 2; round++) {
+            floe_batch b;
+            floe_eval_ctx ctx;
+            floe_err err = FLOE_ERR_INIT;
+            floe_expr *e = NULL;
+            static bool live[N];
+            uint32_t k = 0;
+            t_batch(&b, 6, N);
+            t_col(&b, 0, it, ia, va);
+            t_col(&b, 1, dt, da, vb);
+            t_col(&b, 2, dt, db, NULL);
+            t_col(&b, 3, bt, bl, vs);
+            t_col(&b, 4, vt, st, vs);
+            t_col(&b, 5, dat, a32, NULL);
+            for (i = 0; i < N; i++) live[i] = round == 0 || i % 3 != 1;
+            if (round) {
+                static uint32_t s[N];
+                uint32_t ns = 0;
+                for (i = 0; i < N; i++)
+                    if (live[i]) s[ns++] = i;
+                t_sel(&b, s, ns);
+            }
+            switch (p) {
+            case 0: e = node(FLOE_EXPR_IS_NULL, bt, 1, col(0, it)); break;
+            case 1: e = node(FLOE_EXPR_IS_NULL, bt, 1, col(0, it)); e->negated = true; break;
+            case 2: e = col(3, bt); break;
+            case 3: e = call(FLOE_FN_EQ, bt, 2, col(4, vt), cstr("xy")); break;
+            case 4: e = call(FLOE_FN_NE, bt, 2, cstr("x"), col(4, vt)); break;
+            case 5: e = call(FLOE_FN_LE, bt, 2, col(1, dt), col(2, dt)); break;
+            case 6: e = call(FLOE_FN_GT, bt, 2, cf64(NAN), col(1, dt)); break;
+            case 7: e = call(FLOE_FN_NE, bt, 2, ci32(1), col(0, it)); break;
+            case 8: e = call(FLOE_FN_GE, bt, 2, col(5, dat), cval(dat, 3)); break;
+            case 9: e = node(FLOE_EXPR_IS_NULL, bt, 1, col(2, dt)); break;
+            default: e = call(FLOE_FN_EQ, bt, 2, col(4, vt), cstr("")); break;
+            }
+            memset(&ctx, 0, sizeof ctx);
+            cr_assert_eq(floe_expr_filter(e, &b, &ctx, &err), FLOE_OK, "%s", err.msg);
+            for (i = 0; i < N; i++) {
+                bool want;
+                switch (p) {
+                case 0: want = !t_bit(va, i); break;
+                case 1: want = t_bit(va, i); break;
+                case 2: want = t_bit(vs, i) && bl[i]; break;
+                case 3: want = t_bit(vs, i) && strcmp(st[i].ptr, "xy") == 0; break;
+                case 4: want = t_bit(vs, i) && strcmp(st[i].ptr, "x") != 0; break;
+                case 5: want = t_bit(vb, i) && (isnan(db[i]) || (!isnan(da[i]) && da[i] <= db[i])); break;
+                case 6: want = t_bit(vb, i) && !isnan(da[i]); break;
+                case 7: want = t_bit(va, i) && ia[i] != 1; break;
+                case 8: want = a32[i] >= 3; break;
+                case 9: want = false; break;
+                default: want = t_bit(vs, i) && st[i].len == 0; break;
+                }
+                if (live[i] && want) {
+                    cr_assert(b.sel && k < b.nsel && b.sel[k] == i, "pattern %u round %u row %u", p, round, i);
+                    k++;
+                }
+            }
+            cr_assert_eq(b.sel ? b.nsel : N, k, "pattern %u round %u", p, round);
+            floe_eval_ctx_free(&ctx);
+            floe_batch_free(&b);
+        }
+    }
+}
+
+Test(eval, decimal_vectors_match_scaled_integer_math)
+{
+    static int64_t x[N], y[N];
+    floe_type d2 = floe_type_decimal(12, 2), d4 = floe_type_decimal(18, 4), d3 = floe_type_decimal(14, 3);
+    floe_batch b;
+    floe_vec add, div, mod;
+    uint32_t i;
+    fill_ints(1);
+    for (i = 0; i < N; i++) {
+        x[i] = (int64_t)(t_rand() % 2000001) - 1000000;
+        y[i] = (int64_t)(t_rand() % 20001) - 10000;
+        if (y[i] == 0) y[i] = 7;
+    }
+    t_batch(&b, 2, N);
+    t_col(&b, 0, d2, x, va);
+    t_col(&b, 1, d4, y, NULL);
+    /* DECIMAL(12,2) + DECIMAL(18,4) -> scale 3 (rounded) */
+    t_eval(call(FLOE_FN_ADD, d3, 2, col(0, d2), col(1, d4)), &b, &add);
+    /* DECIMAL(12,2) / DECIMAL(18,4) -> scale 4 */
+    t_eval(call(FLOE_FN_DIV, d4, 2, col(0, d2), col(1, d4)), &b, &div);
+    t_eval(call(FLOE_FN_MOD, d4, 2, col(0, d2), col(1, d4)), &b, &mod);
+    for (i = 0; i < N; i++) {
+        __int128 s4 = (__int128)x[i] * 100 + y[i]; /* sum at scale 4 */
+        __int128 num = (__int128)x[i] * 100 * 10000, den = y[i];  /* x/y at scale 4 */
+        __int128 q = num / den, r = num % den, want_add;
+        int64_t want_div;
+        want_add = s4 / 10;
+        if (s4 % 10 >= 5) want_add++;
+        if (s4 % 10 <= -5) want_add--;
+        if (r != 0 && (r < 0 ? -r : r) * 2 >= (den < 0 ? -den : den)) q += ((num < 0) != (den < 0)) ? -1 : 1;
+        want_div = (int64_t)q;
+        cr_assert_eq(t_valid(&add, i), t_bit(va, i));
+        if (!t_bit(va, i)) continue;
+        cr_assert_eq(VAL(&add, int64_t, i), (int64_t)want_add, "row %u", i);
+        cr_assert_eq(VAL(&div, int64_t, i), want_div, "row %u: %lld / %lld", i, (long long)x[i], (long long)y[i]);
+        cr_assert_eq(VAL(&mod, int64_t, i), (int64_t)(((__int128)x[i] * 100) % y[i]), "row %u", i);
+    }
+    floe_vec_free(&add);
+    floe_vec_free(&div);
+    floe_vec_free(&mod);
+    floe_batch_free(&b);
+    t_batch(&b, 0, 1);
+    t_expect_err(call(FLOE_FN_DIV, d4, 2, cval(d2, 100), cval(d2, 0)), &b, FLOE_RANGE, "division by zero");
+    t_expect_err(call(FLOE_FN_MUL, floe_type_decimal(18, 4), 2, cval(d2, INT64_MAX / 10), cval(d2, 100)), &b,
+                 FLOE_RANGE, "overflow in *");
+    floe_batch_free(&b);
+}
+
+Test(eval, greatest_least_ignore_nulls_over_vectors)
+{
+    static double dx[N], dy[N];
+    floe_type it = T(FLOE_TYPE_INTEGER), dt = T(FLOE_TYPE_DOUBLE);
+    floe_batch b;
+    floe_vec g, l, gd;
+    uint32_t i;
+    fill_ints(100);
+    for (i = 0; i < N; i++) {
+        dx[i] = (t_rand() % 7 == 0) ? NAN : (double)a32[i];
+        dy[i] = (double)b32[i];
+    }
+    t_batch(&b, 4, N);
+    t_col(&b, 0, it, a32, va);
+    t_col(&b, 1, it, b32, vb);
+    t_col(&b, 2, dt, dx, va);
+    t_col(&b, 3, dt, dy, vb);
+    t_eval(call(FLOE_FN_GREATEST, it, 3, col(0, it), col(1, it), ci32(50)), &b, &g);
+    t_eval(call(FLOE_FN_LEAST, it, 2, col(0, it), col(1, it)), &b, &l);
+    t_eval(call(FLOE_FN_GREATEST, dt, 2, col(2, dt), col(3, dt)), &b, &gd);
+    for (i = 0; i < N; i++) {
+        bool pa = t_bit(va, i), pb = t_bit(vb, i);
+        int32_t want_g = 50, want_l = 0;
+        if (pa && a32[i] > want_g) want_g = a32[i];
+        if (pb && b32[i] > want_g) want_g = b32[i];
+        cr_assert(t_valid(&g, i));
+        cr_assert_eq(VAL(&g, int32_t, i), want_g, "row %u", i);
+        cr_assert_eq(t_valid(&l, i), pa || pb);
+        if (pa && pb) want_l = a32[i] < b32[i] ? a32[i] : b32[i];
+        else if (pa) want_l = a32[i];
+        else if (pb) want_l = b32[i];
+        if (pa || pb) cr_assert_eq(VAL(&l, int32_t, i), want_l, "row %u", i);
+        cr_assert_eq(t_valid(&gd, i), pa || pb);
+        if (pa && isnan(dx[i])) cr_assert(isnan(VAL(&gd, double, i)), "NaN is greatest, row %u", i);
+        else if (pa && pb) cr_assert_eq(VAL(&gd, double, i), dx[i] > dy[i] ? dx[i] : dy[i]);
+        else if (pb) cr_assert_eq(VAL(&gd, double, i), dy[i]);
+    }
+    floe_vec_free(&g);
+    floe_vec_free(&l);
+    floe_vec_free(&gd);
     floe_batch_free(&b);
 }

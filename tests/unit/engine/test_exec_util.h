@@ -83,7 +83,7 @@ __attribute__((unused)) static int ts_open(void *self, uint32_t m, const uint32_
     tcursor *c = floe_calloc(1, sizeof *c);
     (void)preds;
     (void)npreds;
-    (void)err;
+    if (c == NULL) return floe_err_nomem(err);
     c->s = s;
     c->pos = (uint64_t)m * s->morsel_rows;
     c->end = c->pos + ts_morsel_rows(self, m);
@@ -99,23 +99,29 @@ __attribute__((unused)) static int ts_next(floe_scan_cursor *cur, floe_batch *ou
     tcursor *c = (tcursor *)cur;
     tsrc *s = c->s;
     uint32_t n, k, i;
-    (void)err;
     if (c->pos >= c->end) return FLOE_DONE;
     n = (uint32_t)(c->end - c->pos < s->batch_rows ? c->end - c->pos : s->batch_rows);
     memset(out, 0, sizeof *out);
     out->cols = floe_calloc(c->ncols ? c->ncols : 1, sizeof *out->cols);
+    if (out->cols == NULL) return floe_err_nomem(err);
     out->ncols = c->ncols;
     out->n = n;
     for (k = 0; k < c->ncols; k++) {
         uint32_t tc = c->cols[k];
         size_t w = floe_type_size(s->types[tc]);
         floe_vec *v = &out->cols[k];
-        floe_vec_init(v, s->types[tc], n);
+        if (floe_vec_init(v, s->types[tc], n) != FLOE_OK) {
+            floe_batch_free(out);
+            return floe_err_nomem(err);
+        }
         memcpy(v->data, (char *)s->data[tc] + c->pos * w, n * w);
         v->n = n;
         if (s->isnull[tc])
             for (i = 0; i < n; i++)
-                if (s->isnull[tc][c->pos + i]) floe_vec_set_null(v, i);
+                if (s->isnull[tc][c->pos + i] && floe_vec_set_null(v, i) != FLOE_OK) {
+                    floe_batch_free(out);
+                    return floe_err_nomem(err);
+                }
     }
     c->pos += n;
     return FLOE_ROW;

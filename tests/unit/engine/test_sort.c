@@ -150,6 +150,7 @@ Test(sort, topn_with_offset_matches_sorted_prefix)
         check_sort(&td, k1, 2, 1, 0, 5, nt);
         check_sort(&td, k1, 2, 1, 10, 30000, nt);
         check_sort(&td, k2, 2, 1, -1, 24990, nt);
+        check_sort(&td, k1, 2, 1, 5000000, 3, nt); /* too big for a heap: full sort */
     }
     td_free(&td);
 }

@@ -1,4 +1,5 @@
 /* tests/unit/ingest/test_jsonl.c: JSON-lines reader and writer. */
+#include "ingest/csv.h"
 #include "ingest/jsonl.h"
 #include "ingest_test_util.h"
 #include "copy_test_util.h"
@@ -213,4 +214,63 @@ Test(jsonl, huge_line_is_a_range_error)
     cr_assert_eq(got.vals[0].v.s.len, n);
     free(text);
     tu_ref_free(&got);
+}
+
+/* Random mutations of valid input: the readers return an error or rows,
+ * never crash or read out of bounds (run under ASan in the sanitizer build). */
+Test(copy, random_garbage_never_crashes_the_readers)
+{
+    floe_type types[TU_NTYPES];
+    floe_strbuf csv = FLOE_STRBUF_INIT, js = FLOE_STRBUF_INIT;
+    floe_csv_opts co;
+    floe_jsonl_opts jo;
+    floe_batch b;
+    uint64_t seed = 77;
+    char *mut;
+    int it;
+
+    tu_all_types(types);
+    memset(&co, 0, sizeof co);
+    memset(&jo, 0, sizeof jo);
+    cr_assert_eq(floe_batch_init(&b, TU_NTYPES, types, 50), FLOE_OK);
+    fill_tricky(&b, 50, &seed);
+    floe_csv_write_batch(&co, &b, sb_write, &csv, NULL);
+    floe_jsonl_write_batch(J9, &b, sb_write, &js, NULL);
+    floe_batch_free(&b);
+    mut = malloc(csv.len > js.len ? csv.len : js.len);
+    for (it = 0; it < 300; it++) {
+        const floe_strbuf *src = it % 2 ? &csv : &js;
+        size_t n = src->len, k, flips = 1 + tu_rand(&seed) % 8;
+        mem_in in;
+        int rc;
+        memcpy(mut, src->s, n);
+        for (k = 0; k < flips; k++) mut[tu_rand(&seed) % n] = (char)(tu_rand(&seed) & 0xff);
+        if (tu_rand(&seed) % 4 == 0) n = tu_rand(&seed) % n; /* truncated */
+        memset(&in, 0, sizeof in);
+        in.p = mut;
+        in.n = n;
+        in.chunk = 1 + tu_rand(&seed) % 64;
+        if (it % 2) {
+            floe_csv_reader *r;
+            cr_assert_eq(floe_csv_reader_open(&co, TU_NTYPES, types, J9, mem_read, &in, &r, NULL), FLOE_OK);
+            do {
+                rc = floe_csv_reader_next(r, &b, NULL);
+                if (rc == FLOE_ROW) floe_batch_free(&b);
+            } while (rc == FLOE_ROW);
+            floe_csv_reader_close(r);
+        } else {
+            floe_jsonl_reader *r;
+            cr_assert_eq(floe_jsonl_reader_open(&jo, TU_NTYPES, types, J9, mem_read, &in, &r, NULL), FLOE_OK);
+            do {
+                rc = floe_jsonl_reader_next(r, &b, NULL);
+                if (rc == FLOE_ROW) floe_batch_free(&b);
+            } while (rc == FLOE_ROW);
+            floe_jsonl_reader_close(r);
+        }
+        cr_assert(rc == FLOE_DONE || rc == FLOE_PARSE || rc == FLOE_RANGE || rc == FLOE_TYPE,
+                  "iteration %d: rc %d", it, rc);
+    }
+    free(mut);
+    floe_strbuf_free(&csv);
+    floe_strbuf_free(&js);
 }

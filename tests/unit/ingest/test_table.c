@@ -1,6 +1,7 @@
 /* tests/unit/ingest/test_table.c: shards, sequences, recovery, flush, producers. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <xxhash.h>
 
 #include "ingest/table.h"
@@ -800,4 +801,179 @@ Test(table, batch_of_wrong_shape_is_a_type_error)
     cr_assert_eq(snapshot_rows(t), 0);
     floe_ingest_table_close(t, false, NULL);
     floe_ingest_db_close(db, NULL);
+}
+
+Test(table, failed_allocations_leave_memtable_and_wal_consistent)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_ingest_snapshot *sn;
+    uint64_t ok_rows = 0, flushed[1] = {0};
+    uint8_t seen[40 * 300];
+    int k, failures = 0;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_OFF, 0);
+    t = open_table(db, -1, 1, 0, NULL);
+    for (k = 0; k < 40; k++) {
+        floe_batch b;
+        floe_ingest_append_result res;
+        int rc;
+        make_batch(&b, 300, k * 300, 11);
+        floe_mem_fail_after(k % 8, 0);
+        rc = floe_ingest_append(t, &b, NULL, &res, NULL, NULL);
+        floe_mem_fail_after(-1, 0);
+        if (rc == FLOE_OK) {
+            ok_rows += 300;
+            cr_assert_eq(res.last_seq, ok_rows, "no sequence numbers burned by failures");
+        } else {
+            cr_assert_eq(rc, FLOE_NOMEM);
+            failures++;
+        }
+        cr_assert_eq(snapshot_rows(t), ok_rows);
+        floe_batch_free(&b);
+    }
+    cr_assert_gt(failures, 0);
+    cr_assert_gt(ok_rows, 0);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    /* the WAL holds exactly the rows the memtable accepted */
+    t = open_table(db, -1, 1, 0, flushed);
+    cr_assert_eq(floe_ingest_snapshot_take(t, &sn, NULL), FLOE_OK);
+    cr_assert_eq(sn->rows, ok_rows);
+    memset(seen, 0, sizeof seen);
+    mark_snapshot(sn, seen, sizeof seen);
+    floe_ingest_snapshot_free(sn);
+    cr_assert_eq(floe_ingest_table_last_seq(t, 0), ok_rows);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
+
+static uint32_t count_wal_files(const char *dir)
+{
+    char path[600], cmd[700];
+    FILE *p;
+    unsigned n = 0;
+    snprintf(path, sizeof path, "%s/wal", dir);
+    snprintf(cmd, sizeof cmd, "ls %s | wc -l", path);
+    p = popen(cmd, "r");
+    cr_assert_eq(fscanf(p, "%u", &n), 1);
+    pclose(p);
+    return n;
+}
+
+Test(flush, committed_parts_truncate_the_wal)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db_opts o;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    uint32_t before;
+    int k;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    memset(&o, 0, sizeof o);
+    o.dir = dir;
+    o.durability = FLOE_DURABILITY_OFF;
+    o.wal_segment_bytes = 8192;
+    o.cb.ctx = &st;
+    o.cb.write_part = fake_write;
+    o.cb.commit_part = fake_commit;
+    cr_assert_eq(floe_ingest_db_open(&o, &db, NULL), FLOE_OK);
+    t = open_table(db, -1, 1, 0, NULL);
+    for (k = 0; k < 40; k++) {
+        floe_batch b;
+        make_batch(&b, 100, k * 100, 11);
+        cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+        floe_batch_free(&b);
+    }
+    before = count_wal_files(dir);
+    cr_assert_gt(before, 5);
+    cr_assert_eq(floe_ingest_flush_table(t, true, NULL), FLOE_OK);
+    cr_assert_leq(count_wal_files(dir), 1, "only the open segment is left");
+    cr_assert_eq(st.part_rows, 4000);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
+
+Test(flush, age_and_byte_thresholds_trigger_flushes)
+{
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_ingest_table_opts o;
+    floe_type types[3] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_VARCHAR),
+                          floe_type_make(FLOE_TYPE_DOUBLE)};
+    floe_batch b;
+    int waited = 0;
+    struct timespec t0, t1;
+
+    fake_init(&st);
+    db = open_db(NULL, &st, true, FLOE_DURABILITY_OFF, 0);
+    memset(&o, 0, sizeof o);
+    o.name = "t";
+    o.ncols = 3;
+    o.types = types;
+    o.partition_col = -1;
+    o.nshards = 1;
+    o.flush_bytes = 50000;       /* ~1500 rows */
+    o.flush_interval_ms = 100000; /* age never fires here */
+    cr_assert_eq(floe_ingest_table_open(db, &o, &t, NULL), FLOE_OK);
+    make_batch(&b, 1000, 0, 3);
+    cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+    usleep(30000);
+    cr_assert_eq(st.part_rows, 0, "under both thresholds");
+    floe_batch_free(&b);
+    make_batch(&b, 1000, 1000, 3);
+    cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+    floe_batch_free(&b);
+    while (waited < 2000) {
+        pthread_mutex_lock(&st.mu);
+        if (st.part_rows == 2000) {
+            pthread_mutex_unlock(&st.mu);
+            break;
+        }
+        pthread_mutex_unlock(&st.mu);
+        usleep(5000);
+        waited += 5;
+    }
+    cr_assert_eq(st.part_rows, 2000, "bytes threshold froze and flushed");
+    floe_ingest_table_close(t, false, NULL);
+
+    /* age: 10 rows flush after flush_interval_ms */
+    o.table_id = 2;
+    st.last_seq_hi[0] = 0; /* the fake store tracks one table's sequence */
+    o.flush_bytes = 0;
+    o.flush_interval_ms = 150;
+    cr_assert_eq(floe_ingest_table_open(db, &o, &t, NULL), FLOE_OK);
+    make_batch(&b, 10, 0, 3);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, NULL, NULL), FLOE_OK);
+    floe_batch_free(&b);
+    usleep(10000);
+    cr_assert_eq(st.part_rows, 2000, "not old enough yet");
+    waited = 0;
+    while (waited < 3000) {
+        pthread_mutex_lock(&st.mu);
+        if (st.part_rows == 2010) {
+            pthread_mutex_unlock(&st.mu);
+            break;
+        }
+        pthread_mutex_unlock(&st.mu);
+        usleep(5000);
+        waited += 5;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_assert_eq(st.part_rows, 2010, "the age timer flushed");
+    cr_assert_geq((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, 150,
+                  "not before the interval");
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
 }

@@ -172,6 +172,9 @@ Test(parser_expr, intervals)
     EXPECT_EXPR("INTERVAL 1.5 SECONDS", "INTERVAL 1.5 SECOND");
     EXPECT_EXPR("INTERVAL (n * 2) DAY", "INTERVAL (n * 2) DAY");
     EXPECT_EXPR("INTERVAL (-3) MINUTE", "INTERVAL (-3) MINUTE");
+    EXPECT_EXPR("INTERVAL -3 MINUTES", "INTERVAL (-3) MINUTE");
+    EXPECT_EXPR("INTERVAL (- x) HOUR", "INTERVAL (- x) HOUR");
+    EXPECT_EXPR("interval - 1", "(\"interval\" - 1)");
     EXPECT_EXPR("ts - INTERVAL 1 HOUR", "(ts - INTERVAL 1 HOUR)");
     EXPECT_EXPR("interval", "\"interval\"");
     EXPECT_EXPR("date + 1", "(\"date\" + 1)");

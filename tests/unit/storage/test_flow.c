@@ -106,6 +106,32 @@ Test(flow, flush_crash_alter_reopen_gc_scan)
 
     cr_assert_eq(floe_catalog_list_parts(cat, tid, &parts, &nparts, &err), FLOE_OK);
     cr_assert_eq(nparts, 2);
+    {
+        floe_scan_pred q;
+        memset(&q, 0, sizeof q);
+        q.col = 0;
+        q.op = FLOE_PRED_LT;
+        q.value = floe_value_null(t->cols[0].type);
+        q.value.is_null = false;
+        q.value.v.i = 3001000; /* only the first part has ts < 3001000 */
+        cr_assert(floe_part_source_part_may_match(&parts[0], t, &q, 1));
+        cr_assert(!floe_part_source_part_may_match(&parts[1], t, &q, 1));
+        q.col = 3; /* added after both parts: all NULL */
+        q.op = FLOE_PRED_IS_NOT_NULL;
+        cr_assert(!floe_part_source_part_may_match(&parts[0], t, &q, 1));
+        q.op = FLOE_PRED_IS_NULL;
+        cr_assert(floe_part_source_part_may_match(&parts[0], t, &q, 1));
+        q.col = 1;
+        q.op = FLOE_PRED_EQ;
+        q.value = floe_value_null(t->cols[1].type);
+        q.value.is_null = false;
+        q.value.v.s.ptr = "zzz";
+        q.value.v.s.len = 3;
+        cr_assert(!floe_part_source_part_may_match(&parts[1], t, &q, 1));
+        q.value.v.s.ptr = "click";
+        q.value.v.s.len = 5;
+        cr_assert(floe_part_source_part_may_match(&parts[1], t, &q, 1));
+    }
     sc = floe_table_def_schema(t, pcols);
     for (i = 0; i < nparts; i++) {
         floe_part_dir(tdir, parts[i].id, pdir, sizeof pdir);

@@ -343,3 +343,66 @@ Test(part_source, shared_readers_concurrent_scans)
     cr_assert_eq((uint32_t)(uintptr_t)scan_thread(&b), NROWS);
     b.vt->free(b.self);
 }
+
+/* A single 10000-row block: x = row number, y = row * 2. */
+Test(part_source_lazy, skips_vectors_and_columns_without_matches)
+{
+    char *tdir = tu_tmpdir(), pdir[4200];
+    floe_type ty[2] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_BIGINT)};
+    floe_part_column pc[2] = {{1, "x", ty[0]}, {2, "y", ty[1]}};
+    floe_part_schema sc = {pc, 2};
+    floe_part_writer *w;
+    floe_part_reader *r;
+    floe_scan_source src;
+    floe_scan_cursor *cur;
+    floe_err err = FLOE_ERR_INIT;
+    floe_batch b;
+    floe_scan_pred p[2];
+    uint32_t proj[1] = {1}, i, nb = 0, rows = 0;
+    cr_assert_eq(floe_batch_init(&b, 2, ty, 10000), FLOE_OK);
+    for (i = 0; i < 10000; i++) {
+        FLOE_VEC_DATA(&b.cols[0], int64_t)[i] = i % 2 ? 10000 + i : i; /* min/max cannot prune */
+        FLOE_VEC_DATA(&b.cols[1], int64_t)[i] = (int64_t)i * 2;
+    }
+    b.n = 10000;
+    cr_assert_eq(floe_part_writer_open(tdir, 1, &sc, 0, &w, &err), FLOE_OK);
+    cr_assert_eq(floe_part_writer_append(w, &b, &err), FLOE_OK);
+    cr_assert_eq(floe_part_writer_finish(w, NULL, &err), FLOE_OK);
+    floe_batch_free(&b);
+    floe_part_dir(tdir, 1, pdir, sizeof pdir);
+    cr_assert_eq(floe_part_reader_open(pdir, &sc, &r, &err), FLOE_OK);
+    cr_assert_eq(floe_part_source_new(&r, 1, &src, &err), FLOE_OK);
+    floe_part_reader_unref(r);
+
+    /* rows 7000..7099 (even ones): only vector 3 (rows 6144..8191) has matches */
+    p[0] = ipred(0, FLOE_PRED_GE, FLOE_TYPE_BIGINT, 7000);
+    p[1] = ipred(0, FLOE_PRED_LT, FLOE_TYPE_BIGINT, 7100);
+    cr_assert(src.vt->morsel_may_match(src.self, 0, p, 2));
+    cr_assert_eq(src.vt->open(src.self, 0, proj, 1, p, 2, &cur, &err), FLOE_OK);
+    while (src.vt->next(cur, &b, &err) == FLOE_ROW) {
+        nb++;
+        cr_assert_eq(b.n, 2048);
+        for (i = 0; i < b.nsel; i++) {
+            int64_t y = FLOE_VEC_DATA(&b.cols[0], int64_t)[b.sel[i]];
+            cr_assert_eq(y % 4, 0);
+            cr_assert(y >= 14000 && y < 14200, "y=%lld", (long long)y);
+            rows++;
+        }
+        floe_batch_free(&b);
+    }
+    src.vt->close(cur);
+    cr_assert_eq(nb, 1);
+    cr_assert_eq(rows, 50);
+    cr_assert_eq(floe_part_source_columns_decoded(&src), 2);
+
+    /* x == 5001 matches nothing (odd rows hold 10000 + i): y is never decoded */
+    p[0] = ipred(0, FLOE_PRED_EQ, FLOE_TYPE_BIGINT, 5001);
+    cr_assert(src.vt->morsel_may_match(src.self, 0, p, 1));
+    cr_assert_eq(src.vt->open(src.self, 0, proj, 1, p, 1, &cur, &err), FLOE_OK);
+    cr_assert_eq(src.vt->next(cur, &b, &err), FLOE_DONE);
+    src.vt->close(cur);
+    cr_assert_eq(floe_part_source_columns_decoded(&src), 3);
+    src.vt->free(src.self);
+    tu_rmrf(tdir);
+    free(tdir);
+}
