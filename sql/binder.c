@@ -1714,7 +1714,7 @@ static int bind_from(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
                 double *ndv = floe_arena_alloc(b->a, (t.ncols ? t.ncols : 1) * sizeof *ndv);
                 if (ndv == NULL) return nomem(b);
                 for (i = 0; i < t.ncols; i++)
-                    ndv[i] = t.cols[i].ndv > 0 ? t.cols[i].ndv : (i == 0 ? t.nrows : 0);
+                    ndv[i] = t.ndv && t.ndv[i] > 0 ? t.ndv[i] : (i == 0 ? t.nrows : 0);
                 r.ndv = ndv;
             }
             if (alias == NULL) alias = f->table;

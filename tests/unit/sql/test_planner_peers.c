@@ -21,7 +21,7 @@ static const struct {
 #define TS {FLOE_TYPE_TIMESTAMP, 0, 0}
 #define DBL {FLOE_TYPE_DOUBLE, 0, 0}
 #define MONEY {FLOE_TYPE_DECIMAL, 15, 2}
-#define C(n, t) {n, t, false, false, {{FLOE_TYPE_NULL, 0, 0}, true, {0}}, 0}
+#define C(n, t) {n, t, false, false, {{FLOE_TYPE_NULL, 0, 0}, true, {0}}}
 
 typedef struct ptable {
     const char *name;
@@ -85,6 +85,7 @@ static int p_find(void *self, const char *name, floe_cat_table *out, floe_err *e
             out->ncols = ptables[i].ncols;
             out->nrows = ptables[i].nrows;
             out->table_ref = &ptables[i];
+            out->ndv = NULL;
             return FLOE_OK;
         }
     return FLOE_NOTFOUND;
