@@ -198,7 +198,9 @@ static const char *expr_name(binder *b, const floe_ast_expr *ae)
 
 static int find_table(binder *b, const char *name, int off, floe_cat_table *out)
 {
-    int rc = b->cat->find_table(b->cat->self, name, out, b->err);
+    int rc;
+    memset(out, 0, sizeof *out); /* fields a catalog leaves unset read as unknown */
+    rc = b->cat->find_table(b->cat->self, name, out, b->err);
     if (rc == FLOE_NOTFOUND) {
         hint h = {NULL, 0, name};
         uint32_t i, n = b->cat->table_count ? b->cat->table_count(b->cat->self) : 0;
@@ -2978,6 +2980,7 @@ static int bind_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
         bs->if_exists = s->drop_table.if_exists;
         floe_query_plan_free(bs->plan);
         bs->plan = NULL;
+        memset(&t, 0, sizeof t);
         rc = b->cat->find_table(b->cat->self, s->drop_table.table, &t, b->err);
         if (rc == FLOE_NOTFOUND && s->drop_table.if_exists) {
             floe_err_clear(b->err);

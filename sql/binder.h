@@ -82,7 +82,8 @@ typedef struct floe_cat_table {
 } floe_cat_table;
 
 /* The api implements this over its catalog. Returned data is borrowed until
- * floe_bind_statement returns. */
+ * floe_bind_statement returns. The binder zeroes *out before find_table, so
+ * optional fields (ndv) may be left unset. */
 typedef struct floe_sql_catalog {
     void *self;
     /* Find table `name` (case-insensitive): FLOE_OK with *out filled, or
