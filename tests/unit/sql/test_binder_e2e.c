@@ -620,3 +620,74 @@ Test(binder_e2e, random_predicates_match_three_valued_c_evaluation)
         floe_strbuf_free(&sql);
     }
 }
+
+Test(binder_e2e, subqueries_with_pushed_filters_and_pruned_columns)
+{
+    result r;
+    int64_t cnt[10] = {0}, sumb[10] = {0}, n_union = 0, n_proj = 0;
+    uint32_t i, k;
+    fill_once();
+    for (i = 0; i < NT; i++) {
+        if (!tc_null[i]) {
+            k = (uint32_t)(tc[i].ptr[1] - '0');
+            cnt[k]++;
+            sumb[k] += tb[i];
+        }
+        if (!ta_null[i] && ta[i] > 90) n_union++;
+        if (!ta_null[i] && ta[i] + 1 == 50 && td[i] < 500) n_proj++;
+    }
+    for (i = 0; i < NU; i++)
+        if (ua[i] > 90) n_union++;
+    /* filter on a group column goes below the aggregate, the other stays above;
+     * the unused max(d) is pruned */
+    run("select c, n, sb from (select c, count(*) as n, sum(b) as sb, max(d) as md from t group "
+        "by c) s where c in ('k2', 'k5') and n > 0 order by c",
+        &r);
+    cr_assert_eq(r.nrows, 2);
+    cr_expect(str_is(cell(&r, 0, 0)->v.s, "k2"));
+    EXPECT_I(&r, 0, 1, cnt[2]);
+    EXPECT_I(&r, 0, 2, sumb[2]);
+    EXPECT_I(&r, 1, 1, cnt[5]);
+    EXPECT_I(&r, 1, 2, sumb[5]);
+    result_free(&r);
+    run("with q as (select a from t union all select a from u) select count(*) from q where a > 90",
+        &r);
+    EXPECT_I(&r, 0, 0, n_union);
+    result_free(&r);
+    run("select count(*) from (select a + 1 as y, d, c from t) s where y = 50 and d < 500", &r);
+    EXPECT_I(&r, 0, 0, n_proj);
+    result_free(&r);
+}
+
+Test(binder_e2e, outer_joins_using_and_ctes)
+{
+    result r;
+    int64_t unmatched = 0, right_rows = 0, using_rows = 0;
+    uint32_t i, j;
+    fill_once();
+    for (i = 0; i < NT; i++) {
+        int m = 0;
+        for (j = 0; j < NU; j++)
+            if (!ta_null[i] && ta[i] == ua[j]) m++;
+        if (!m) unmatched++;
+        using_rows += m;
+    }
+    for (j = 0; j < NU; j++) {
+        int m = 0;
+        for (i = 0; i < NT; i++)
+            if (!ta_null[i] && ta[i] == ua[j] && tb[i] > 0) m++;
+        right_rows += m ? m : 1;
+    }
+    /* WHERE on the nullable side runs after the LEFT JOIN */
+    run("select count(*) from t left join u on t.a = u.a where u.x is null", &r);
+    EXPECT_I(&r, 0, 0, unmatched);
+    result_free(&r);
+    /* RIGHT JOIN keeps every u row; the ON filter on t stays in the join */
+    run("select count(*) from t right join u on t.a = u.a and t.b > 0", &r);
+    EXPECT_I(&r, 0, 0, right_rows);
+    result_free(&r);
+    run("with m as (select * from t join u using (a)) select count(*), count(distinct a) from m",
+        &r);
+    EXPECT_I(&r, 0, 0, using_rows);
+    result_free(&r);
+}
