@@ -29,7 +29,8 @@ typedef struct binder {
     int64_t now_us;
     floe_err *err;
     cte_def *ctes;
-    int depth;
+    int depth;  /* expression nesting */
+    int qdepth; /* query nesting */
 } binder;
 
 typedef struct scol {
@@ -2496,8 +2497,8 @@ static int bind_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
     int rc = FLOE_OK, i;
     if (q->recursive)
         return floe_err_set_at(b->err, FLOE_UNSUPPORTED, q->off, "WITH RECURSIVE is not supported");
-    if (++b->depth > 200) {
-        b->depth--;
+    if (++b->qdepth > 200) {
+        b->qdepth--;
         return floe_err_set_at(b->err, FLOE_ERROR, q->off, "query nested too deeply");
     }
     for (i = 0; i < q->nctes; i++) {
@@ -2526,7 +2527,7 @@ static int bind_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
     }
 done:
     b->ctes = saved;
-    b->depth--;
+    b->qdepth--;
     return rc;
 }
 
