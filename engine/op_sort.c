@@ -20,7 +20,7 @@
 
 typedef struct sort_local {
     floe_exec_rows rows;
-    uint64_t *idx;     /* sorted order of rows (parallel full sort) */
+    uint8_t *recs;     /* sorted records of rows (parallel full sort) */
     int rc;            /* status of the run's sort */
     floe_err err;
     uint64_t reported; /* bytes reported to floe_exec_mem */
@@ -188,15 +188,7 @@ static void sort_run_worker(void *arg, uint32_t w)
     sort_local *L = &o->locals[w];
     if (w >= o->nw || L->rows.n == 0) return;
     floe_err_clear(&L->err);
-    L->rc = floe_sort_rows(&o->spec, &L->rows, &L->idx, &L->err);
-}
-
-/* Normalized key record of row idx[pos] of run L into rec. */
-static void encode_head(sort_op *o, sort_local *L, uint64_t pos, floe_vec *view, uint8_t *rec)
-{
-    uint64_t row = L->idx[pos], base = row & ~(uint64_t)63;
-    floe_exec_rows_view(&L->rows, base, (uint32_t)(row - base + 1), view);
-    floe_sort_encode(&o->spec, view, (uint32_t)(row - base), row, rec);
+    L->rc = floe_sort_records(&o->spec, &L->rows, &L->recs, &L->err);
 }
 
 /* Compare the heads of two runs: normalized keys, full values of the tail
@@ -229,15 +221,10 @@ static int head_cmp(sort_op *o, uint32_t ra, const uint8_t *a, uint32_t rb, cons
 
 static int sort_merge_runs(sort_op *o, floe_err *err)
 {
-    uint32_t w, nc = o->base.plan->children[0]->ncols;
+    uint32_t w, rl = floe_sort_reclen(&o->spec);
     uint64_t total = 0, i, *pos = floe_calloc(o->nw, sizeof *pos);
-    uint8_t *heads = floe_malloc((size_t)o->nw * o->spec.reclen);
-    floe_vec *view = floe_calloc(nc ? nc : 1, sizeof *view);
     int rc = FLOE_OK;
-    if (pos == NULL || heads == NULL || view == NULL) {
-        rc = floe_err_nomem(err);
-        goto out;
-    }
+    if (pos == NULL) return floe_err_nomem(err);
     if (o->base.ex->pool)
         floe_pool_run(o->base.ex->pool, sort_run_worker, o);
     else
@@ -259,30 +246,33 @@ static int sort_merge_runs(sort_op *o, floe_err *err)
         rc = floe_err_nomem(err);
         goto out;
     }
-    for (w = 0; w < o->nw; w++)
-        if (o->locals[w].rows.n) encode_head(o, &o->locals[w], 0, view, heads + (size_t)w * o->spec.reclen);
+    /* k-way merge of the sorted records: sequential reads, no re-encoding */
     for (i = 0; i < total; i++) {
         uint32_t best = UINT32_MAX;
+        const uint8_t *bh = NULL;
         if ((i & 0xffff) == 0 && (rc = floe_exec_check(o->base.ex, err)) != FLOE_OK) goto out;
         for (w = 0; w < o->nw; w++) {
+            const uint8_t *h;
             if (pos[w] >= o->locals[w].rows.n) continue;
-            if (best == UINT32_MAX ||
-                head_cmp(o, w, heads + (size_t)w * o->spec.reclen, best,
-                         heads + (size_t)best * o->spec.reclen) < 0)
+            h = o->locals[w].recs + pos[w] * rl;
+            if (best == UINT32_MAX || head_cmp(o, w, h, best, bh) < 0) {
                 best = w;
+                bh = h;
+            }
         }
         o->mrun[i] = best;
-        o->mrow[i] = o->locals[best].idx[pos[best]];
-        if (++pos[best] < o->locals[best].rows.n)
-            encode_head(o, &o->locals[best], pos[best], view, heads + (size_t)best * o->spec.reclen);
+        memcpy(&o->mrow[i], bh + o->spec.klen, 8);
+        pos[best]++;
     }
     o->merged = 1;
     o->pos = o->skip < total ? o->skip : total;
     o->end = o->take == UINT64_MAX || total - o->pos < o->take ? total : o->pos + o->take;
+    for (w = 0; w < o->nw; w++) {
+        floe_free(o->locals[w].recs);
+        o->locals[w].recs = NULL;
+    }
 out:
     floe_free(pos);
-    floe_free(heads);
-    floe_free(view);
     return rc;
 }
 
@@ -408,7 +398,7 @@ static void sort_close(floe_exec_op *op)
             sort_local *L = &o->locals[w];
             if (L->reported) (void)floe_exec_mem(op->ex, -(int64_t)L->reported, o->name, NULL);
             floe_exec_rows_free(&L->rows);
-            floe_free(L->idx);
+            floe_free(L->recs);
             floe_free(L->heap);
             floe_free(L->cand);
         }

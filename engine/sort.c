@@ -196,21 +196,19 @@ static int radix_sort(uint8_t *recs, uint64_t n, uint32_t reclen, uint32_t klen)
     return FLOE_OK;
 }
 
-int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **out_idx,
-                   floe_err *err)
+int floe_sort_records(const floe_sort_spec *s, const floe_exec_rows *r, uint8_t **out_recs,
+                      floe_err *err)
 {
     uint8_t *recs;
-    uint64_t *idx, i, start;
+    uint64_t start;
     floe_vec *view;
     sort_arg sa;
-    uint32_t reclen = (s->reclen + 7) & ~7u; /* padded for word copies */
-    *out_idx = NULL;
+    uint32_t reclen = floe_sort_reclen(s);
+    *out_recs = NULL;
     recs = floe_calloc(r->n ? r->n : 1, reclen);
-    idx = floe_malloc((r->n ? r->n : 1) * sizeof *idx);
     view = floe_calloc(r->ncols ? r->ncols : 1, sizeof *view);
-    if (recs == NULL || idx == NULL || view == NULL) {
+    if (recs == NULL || view == NULL) {
         floe_free(recs);
-        floe_free(idx);
         floe_free(view);
         return floe_err_nomem(err);
     }
@@ -219,6 +217,7 @@ int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **
         floe_exec_rows_view(r, start, n, view);
         for (k = 0; k < n; k++) floe_sort_encode(s, view, k, start + k, recs + (start + k) * reclen);
     }
+    floe_free(view);
     sa.s = s;
     sa.r = r;
     if (r->n < 64) {
@@ -226,8 +225,6 @@ int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **
     } else {
         if (radix_sort(recs, r->n, reclen, s->klen) != FLOE_OK) {
             floe_free(recs);
-            floe_free(idx);
-            floe_free(view);
             return floe_err_nomem(err);
         }
         if (s->tail_from < s->nkeys) {
@@ -241,9 +238,27 @@ int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **
             }
         }
     }
+    *out_recs = recs;
+    return FLOE_OK;
+}
+
+int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **out_idx,
+                   floe_err *err)
+{
+    uint8_t *recs;
+    uint64_t *idx, i;
+    uint32_t reclen = floe_sort_reclen(s);
+    int rc;
+    *out_idx = NULL;
+    idx = floe_malloc((r->n ? r->n : 1) * sizeof *idx);
+    if (idx == NULL) return floe_err_nomem(err);
+    rc = floe_sort_records(s, r, &recs, err);
+    if (rc) {
+        floe_free(idx);
+        return rc;
+    }
     for (i = 0; i < r->n; i++) memcpy(&idx[i], recs + i * reclen + s->klen, 8);
     floe_free(recs);
-    floe_free(view);
     *out_idx = idx;
     return FLOE_OK;
 }

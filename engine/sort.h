@@ -40,8 +40,17 @@ void floe_sort_encode(const floe_sort_spec *s, const floe_vec *cols, uint32_t ro
 /* Full comparison of two records whose row ids index rows `r`. */
 int floe_sort_cmp(const floe_sort_spec *s, const floe_exec_rows *r, const uint8_t *a,
                   const uint8_t *b);
+/* Bytes per record in floe_sort_records' array (reclen rounded up to 8). */
+static inline uint32_t floe_sort_reclen(const floe_sort_spec *s)
+{
+    return (s->reclen + 7) & ~7u;
+}
+/* Sort rows of r; *out_recs (free with floe_free) gets r->n records of
+ * floe_sort_reclen bytes in order (row index at offset klen). FLOE_NOMEM. */
+int floe_sort_records(const floe_sort_spec *s, const floe_exec_rows *r, uint8_t **out_recs,
+                      floe_err *err);
 /* Sort rows of r; *out_idx (free with floe_free) gets r->n row indexes in
- * order. FLOE_NOMEM, FLOE_INTERRUPT via `interrupt`. */
+ * order. FLOE_NOMEM. */
 int floe_sort_rows(const floe_sort_spec *s, const floe_exec_rows *r, uint64_t **out_idx,
                    floe_err *err);
 

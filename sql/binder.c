@@ -29,7 +29,8 @@ typedef struct binder {
     int64_t now_us;
     floe_err *err;
     cte_def *ctes;
-    int depth;
+    int depth;  /* expression nesting */
+    int qdepth; /* query nesting */
 } binder;
 
 typedef struct scol {
@@ -52,6 +53,7 @@ typedef struct decorr {
     floe_expr **outer;     /* matching outer expressions (outer block's space) */
     uint32_t nkeys, cap;
     uint32_t nvals;        /* value columns before the keys */
+    bool count_value;      /* scalar: the value is a bare count (0 on no rows) */
     bool failed;
 } decorr;
 
@@ -197,7 +199,9 @@ static const char *expr_name(binder *b, const floe_ast_expr *ae)
 
 static int find_table(binder *b, const char *name, int off, floe_cat_table *out)
 {
-    int rc = b->cat->find_table(b->cat->self, name, out, b->err);
+    int rc;
+    memset(out, 0, sizeof *out); /* fields a catalog leaves unset read as unknown */
+    rc = b->cat->find_table(b->cat->self, name, out, b->err);
     if (rc == FLOE_NOTFOUND) {
         hint h = {NULL, 0, name};
         uint32_t i, n = b->cat->table_count ? b->cat->table_count(b->cat->self) : 0;
@@ -1100,6 +1104,15 @@ static int try_scalar_join(block *bk, const floe_ast_query *q, floe_expr **out, 
     bk->nsjoins++;
     *out = floe_bind_expr_column(b->a, gid0, sub->types[0]);
     if (*out == NULL) return nomem(b);
+    if (dc.count_value) {
+        /* keys without rows: count is 0, not the LEFT join's NULL */
+        floe_expr *co = floe_bind_expr_new(b->a, FLOE_EXPR_COALESCE, sub->types[0], 2);
+        if (co == NULL) return nomem(b);
+        co->args[0] = *out;
+        co->args[1] = mk_const_i(b, sub->types[0], 0);
+        if (co->args[1] == NULL) return nomem(b);
+        *out = co;
+    }
     *done = true;
     return FLOE_OK;
 }
@@ -1704,7 +1717,7 @@ static int bind_from(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
                 double *ndv = floe_arena_alloc(b->a, (t.ncols ? t.ncols : 1) * sizeof *ndv);
                 if (ndv == NULL) return nomem(b);
                 for (i = 0; i < t.ncols; i++)
-                    ndv[i] = t.cols[i].ndv > 0 ? t.cols[i].ndv : (i == 0 ? t.nrows : 0);
+                    ndv[i] = t.ndv && t.ndv[i] > 0 ? t.ndv[i] : (i == 0 ? t.nrows : 0);
                 r.ndv = ndv;
             }
             if (alias == NULL) alias = f->table;
@@ -1991,10 +2004,18 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         bool agg = bk->naggs > 0 || q->select.ngroup_by > 0 || q->select.having;
         dc->nvals = nt;
         if (dc->kind == FLOE_SUBQ_SCALAR) {
-            if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.distinct) goto dc_fail;
+            if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.distinct || nt != 1)
+                goto dc_fail;
+            /* count of no rows is 0 where a LEFT join gives NULL: only a bare
+             * count can be fixed up (coalesce to 0), other uses of counts fail */
+            dc->count_value = tg[0].e->kind == FLOE_EXPR_COLUMN && tg[0].e->index >= AGG_BASE &&
+                              (bk->aggs[tg[0].e->index - AGG_BASE].fn == FLOE_AGG_COUNT ||
+                               bk->aggs[tg[0].e->index - AGG_BASE].fn == FLOE_AGG_COUNT_STAR);
             for (i = 0; i < bk->naggs; i++)
-                if (bk->aggs[i].fn == FLOE_AGG_COUNT || bk->aggs[i].fn == FLOE_AGG_COUNT_STAR)
-                    goto dc_fail; /* count of no rows is 0, a LEFT join gives NULL */
+                if ((bk->aggs[i].fn == FLOE_AGG_COUNT || bk->aggs[i].fn == FLOE_AGG_COUNT_STAR) &&
+                    !(dc->count_value && i == tg[0].e->index - AGG_BASE))
+                    goto dc_fail;
+            if (q->select.having && dc->count_value) goto dc_fail;
             groups = floe_arena_alloc(b->a, dc->nkeys * sizeof *groups);
             if (groups == NULL) return nomem(b);
             for (i = 0; i < dc->nkeys; i++) groups[ngroups++] = dc->inner[i];
@@ -2476,8 +2497,8 @@ static int bind_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
     int rc = FLOE_OK, i;
     if (q->recursive)
         return floe_err_set_at(b->err, FLOE_UNSUPPORTED, q->off, "WITH RECURSIVE is not supported");
-    if (++b->depth > 200) {
-        b->depth--;
+    if (++b->qdepth > 200) {
+        b->qdepth--;
         return floe_err_set_at(b->err, FLOE_ERROR, q->off, "query nested too deeply");
     }
     for (i = 0; i < q->nctes; i++) {
@@ -2506,7 +2527,7 @@ static int bind_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
     }
 done:
     b->ctes = saved;
-    b->depth--;
+    b->qdepth--;
     return rc;
 }
 
@@ -2960,6 +2981,7 @@ static int bind_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
         bs->if_exists = s->drop_table.if_exists;
         floe_query_plan_free(bs->plan);
         bs->plan = NULL;
+        memset(&t, 0, sizeof t);
         rc = b->cat->find_table(b->cat->self, s->drop_table.table, &t, b->err);
         if (rc == FLOE_NOTFOUND && s->drop_table.if_exists) {
             floe_err_clear(b->err);

@@ -69,8 +69,6 @@ typedef struct floe_cat_column {
     bool not_null;
     bool has_default;
     floe_value default_value; /* constant of `type` (as floe_bound_create gave it) */
-    double ndv;               /* estimated distinct values, 0 when unknown (column 0 is
-                               * then assumed to be a key, the others unknown) */
 } floe_cat_column;
 
 typedef struct floe_cat_table {
@@ -79,10 +77,13 @@ typedef struct floe_cat_table {
     uint32_t ncols;
     double nrows;    /* estimated rows (parts + memtables); used for join order */
     void *table_ref; /* api's handle, copied into floe_query_plan.table_refs */
+    const double *ndv; /* ncols estimated distinct values (0: unknown), or NULL; when
+                        * unknown, column 0 is taken as a key and the others unknown */
 } floe_cat_table;
 
 /* The api implements this over its catalog. Returned data is borrowed until
- * floe_bind_statement returns. */
+ * floe_bind_statement returns. The binder zeroes *out before find_table, so
+ * optional fields (ndv) may be left unset. */
 typedef struct floe_sql_catalog {
     void *self;
     /* Find table `name` (case-insensitive): FLOE_OK with *out filled, or

@@ -555,3 +555,27 @@ Test(binder, explain_text_from_engine)
     floe_strbuf_free(&o);
     floe_bound_stmt_free(s);
 }
+
+Test(binder, deep_nesting_binds_or_fails_cleanly)
+{
+    floe_strbuf q = FLOE_STRBUF_INIT;
+    floe_err err = FLOE_ERR_INIT;
+    floe_bound_stmt *s = NULL;
+    int i, rc;
+    /* a long left-deep sum folds to one constant */
+    floe_strbuf_puts(&q, "select 1");
+    for (i = 0; i < 900; i++) floe_strbuf_puts(&q, " + 1");
+    cr_assert_eq(bind_sql(floe_strbuf_str(&q), &s, &err), FLOE_OK, "%s", err.msg);
+    cr_expect_eq(s->plan->root->u.project.exprs[0]->kind, FLOE_EXPR_CONST);
+    cr_expect_eq(s->plan->root->u.project.exprs[0]->value.v.i, 901);
+    floe_bound_stmt_free(s);
+    /* nested scalar subqueries: fine up to the limit, then a clean error */
+    floe_strbuf_reset(&q);
+    for (i = 0; i < 150; i++) floe_strbuf_puts(&q, "select (");
+    floe_strbuf_puts(&q, "select a from u limit 1");
+    for (i = 0; i < 150; i++) floe_strbuf_puts(&q, ")");
+    rc = bind_sql(floe_strbuf_str(&q), &s, &err);
+    cr_expect(rc == FLOE_OK || rc == FLOE_ERROR || rc == FLOE_PARSE, "rc %d %s", rc, err.msg);
+    floe_bound_stmt_free(s);
+    floe_strbuf_free(&q);
+}

@@ -370,6 +370,13 @@ Test(binder_e2e, correlated_scalar_aggregate)
     run("select count(*) from t where d > (select avg(u.a) from u where u.a = t.a)", &r);
     EXPECT_I(&r, 0, 0, cnt);
     result_free(&r);
+    /* a bare correlated count: 0 (not NULL) for rows without matches */
+    cnt = 0;
+    for (i = 0; i < NT; i++)
+        if (ta_null[i] || !u_has(ta[i], NULL)) cnt++;
+    run("select count(*) from t where (select count(*) from u where u.a = t.a) = 0", &r);
+    EXPECT_I(&r, 0, 0, cnt);
+    result_free(&r);
 }
 
 static int cmp_desc_b(const void *x, const void *y)
@@ -472,5 +479,215 @@ Test(binder_e2e, set_operations_and_values)
     cr_assert_eq(r.nrows, 2);
     EXPECT_I(&r, 1, 0, 8);
     cr_expect(str_is(cell(&r, 1, 1)->v.s, "dflt"));
+    result_free(&r);
+}
+
+/* ---------------------------------------------------------------- random
+ * predicates: SQL text and a C evaluator with three-valued logic built side
+ * by side, compared on count(*). */
+
+enum { TV_FALSE = 0, TV_TRUE = 1, TV_NULL = 2 };
+
+typedef struct rpred {
+    int kind; /* 0 leaf, 1 AND, 2 OR, 3 NOT */
+    int leaf; /* leaf form */
+    int op;   /* 0 = 1 <> 2 < 3 <= 4 > 5 >= */
+    int64_t k, k2;
+    struct rpred *l, *r;
+} rpred;
+
+static const char *ops_sql[] = {"=", "<>", "<", "<=", ">", ">="};
+
+static int cmp_op(int op, double x, double y)
+{
+    switch (op) {
+    case 0: return x == y;
+    case 1: return x != y;
+    case 2: return x < y;
+    case 3: return x <= y;
+    case 4: return x > y;
+    default: return x >= y;
+    }
+}
+
+static rpred *rp_gen(unsigned *seed, int depth, floe_strbuf *sql)
+{
+    rpred *p = calloc(1, sizeof *p);
+    int r = (int)(rand_r(seed) % 10);
+    if (depth < 3 && r < 4) {
+        p->kind = r < 2 ? 1 : r < 3 ? 2 : 3;
+        floe_strbuf_puts(sql, "(");
+        if (p->kind == 3) {
+            floe_strbuf_puts(sql, "NOT ");
+            p->l = rp_gen(seed, depth + 1, sql);
+        } else {
+            p->l = rp_gen(seed, depth + 1, sql);
+            floe_strbuf_puts(sql, p->kind == 1 ? " AND " : " OR ");
+            p->r = rp_gen(seed, depth + 1, sql);
+        }
+        floe_strbuf_puts(sql, ")");
+        return p;
+    }
+    p->leaf = (int)(rand_r(seed) % 7);
+    p->op = (int)(rand_r(seed) % 6);
+    p->k = rand_r(seed) % 100;
+    p->k2 = p->k + rand_r(seed) % 30;
+    switch (p->leaf) {
+    case 0: floe_strbuf_printf(sql, "a %s %lld", ops_sql[p->op], (long long)p->k); break;
+    case 1: floe_strbuf_printf(sql, "b %s %lld", ops_sql[p->op], (long long)(p->k * 20000 - 1000000)); break;
+    case 2: floe_strbuf_printf(sql, "d %s %lld.5", ops_sql[p->op], (long long)(p->k * 10)); break;
+    case 3: floe_strbuf_printf(sql, "c %s 'k%lld'", ops_sql[p->op], (long long)(p->k % 10)); break;
+    case 4: floe_strbuf_printf(sql, "a IS %sNULL", p->op & 1 ? "NOT " : ""); break;
+    case 5: floe_strbuf_printf(sql, "a %sBETWEEN %lld AND %lld", p->op & 1 ? "NOT " : "",
+                               (long long)p->k, (long long)p->k2); break;
+    default: floe_strbuf_printf(sql, "g %s %lld.%02lld", ops_sql[p->op], (long long)(p->k * 100),
+                                (long long)(p->k2 % 100)); break;
+    }
+    return p;
+}
+
+static int rp_eval(const rpred *p, uint32_t i)
+{
+    int x, y;
+    switch (p->kind) {
+    case 1:
+        x = rp_eval(p->l, i);
+        y = rp_eval(p->r, i);
+        if (x == TV_FALSE || y == TV_FALSE) return TV_FALSE;
+        return x == TV_NULL || y == TV_NULL ? TV_NULL : TV_TRUE;
+    case 2:
+        x = rp_eval(p->l, i);
+        y = rp_eval(p->r, i);
+        if (x == TV_TRUE || y == TV_TRUE) return TV_TRUE;
+        return x == TV_NULL || y == TV_NULL ? TV_NULL : TV_FALSE;
+    case 3:
+        x = rp_eval(p->l, i);
+        return x == TV_NULL ? TV_NULL : !x;
+    default: break;
+    }
+    switch (p->leaf) {
+    case 0: return ta_null[i] ? TV_NULL : cmp_op(p->op, ta[i], (double)p->k);
+    case 1: return cmp_op(p->op, (double)tb[i], (double)(p->k * 20000 - 1000000));
+    case 2: return cmp_op(p->op, td[i], p->k * 10 + 0.5);
+    case 3: {
+        int c;
+        char want[3] = {'k', (char)('0' + p->k % 10), 0};
+        if (tc_null[i]) return TV_NULL;
+        c = memcmp(tc[i].ptr, want, 2);
+        return cmp_op(p->op, c, 0);
+    }
+    case 4: return (p->op & 1) ? !ta_null[i] : ta_null[i];
+    case 5: {
+        int in;
+        if (ta_null[i]) return TV_NULL;
+        in = ta[i] >= p->k && ta[i] <= p->k2;
+        return (p->op & 1) ? !in : in;
+    }
+    default: {
+        int64_t k = p->k * 10000 + p->k2 % 100; /* cents */
+        return cmp_op(p->op, (double)tg[i], (double)k);
+    }
+    }
+}
+
+static void rp_free(rpred *p)
+{
+    if (p == NULL) return;
+    rp_free(p->l);
+    rp_free(p->r);
+    free(p);
+}
+
+Test(binder_e2e, random_predicates_match_three_valued_c_evaluation)
+{
+    unsigned seed = 4242;
+    int q;
+    fill_once();
+    for (q = 0; q < 150; q++) {
+        floe_strbuf sql = FLOE_STRBUF_INIT;
+        rpred *p;
+        result r;
+        int64_t want = 0;
+        uint32_t i;
+        floe_strbuf_puts(&sql, "select count(*) from t where ");
+        p = rp_gen(&seed, 0, &sql);
+        for (i = 0; i < NT; i++) want += rp_eval(p, i) == TV_TRUE;
+        run(floe_strbuf_str(&sql), &r);
+        cr_expect_eq(cell(&r, 0, 0)->v.i, want, "%s: got %lld want %lld", floe_strbuf_str(&sql),
+                     (long long)cell(&r, 0, 0)->v.i, (long long)want);
+        result_free(&r);
+        rp_free(p);
+        floe_strbuf_free(&sql);
+    }
+}
+
+Test(binder_e2e, subqueries_with_pushed_filters_and_pruned_columns)
+{
+    result r;
+    int64_t cnt[10] = {0}, sumb[10] = {0}, n_union = 0, n_proj = 0;
+    uint32_t i, k;
+    fill_once();
+    for (i = 0; i < NT; i++) {
+        if (!tc_null[i]) {
+            k = (uint32_t)(tc[i].ptr[1] - '0');
+            cnt[k]++;
+            sumb[k] += tb[i];
+        }
+        if (!ta_null[i] && ta[i] > 90) n_union++;
+        if (!ta_null[i] && ta[i] + 1 == 50 && td[i] < 500) n_proj++;
+    }
+    for (i = 0; i < NU; i++)
+        if (ua[i] > 90) n_union++;
+    /* filter on a group column goes below the aggregate, the other stays above;
+     * the unused max(d) is pruned */
+    run("select c, n, sb from (select c, count(*) as n, sum(b) as sb, max(d) as md from t group "
+        "by c) s where c in ('k2', 'k5') and n > 0 order by c",
+        &r);
+    cr_assert_eq(r.nrows, 2);
+    cr_expect(str_is(cell(&r, 0, 0)->v.s, "k2"));
+    EXPECT_I(&r, 0, 1, cnt[2]);
+    EXPECT_I(&r, 0, 2, sumb[2]);
+    EXPECT_I(&r, 1, 1, cnt[5]);
+    EXPECT_I(&r, 1, 2, sumb[5]);
+    result_free(&r);
+    run("with q as (select a from t union all select a from u) select count(*) from q where a > 90",
+        &r);
+    EXPECT_I(&r, 0, 0, n_union);
+    result_free(&r);
+    run("select count(*) from (select a + 1 as y, d, c from t) s where y = 50 and d < 500", &r);
+    EXPECT_I(&r, 0, 0, n_proj);
+    result_free(&r);
+}
+
+Test(binder_e2e, outer_joins_using_and_ctes)
+{
+    result r;
+    int64_t unmatched = 0, right_rows = 0, using_rows = 0;
+    uint32_t i, j;
+    fill_once();
+    for (i = 0; i < NT; i++) {
+        int m = 0;
+        for (j = 0; j < NU; j++)
+            if (!ta_null[i] && ta[i] == ua[j]) m++;
+        if (!m) unmatched++;
+        using_rows += m;
+    }
+    for (j = 0; j < NU; j++) {
+        int m = 0;
+        for (i = 0; i < NT; i++)
+            if (!ta_null[i] && ta[i] == ua[j] && tb[i] > 0) m++;
+        right_rows += m ? m : 1;
+    }
+    /* WHERE on the nullable side runs after the LEFT JOIN */
+    run("select count(*) from t left join u on t.a = u.a where u.x is null", &r);
+    EXPECT_I(&r, 0, 0, unmatched);
+    result_free(&r);
+    /* RIGHT JOIN keeps every u row; the ON filter on t stays in the join */
+    run("select count(*) from t right join u on t.a = u.a and t.b > 0", &r);
+    EXPECT_I(&r, 0, 0, right_rows);
+    result_free(&r);
+    run("with m as (select * from t join u using (a)) select count(*), count(distinct a) from m",
+        &r);
+    EXPECT_I(&r, 0, 0, using_rows);
     result_free(&r);
 }

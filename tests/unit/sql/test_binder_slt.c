@@ -43,6 +43,7 @@ static int dyn_find(void *self, const char *name, floe_cat_table *out, floe_err 
             out->ncols = c->t[i].ncols;
             out->nrows = 100;
             out->table_ref = &c->t[i];
+            out->ndv = NULL;
             return FLOE_OK;
         }
     return FLOE_NOTFOUND;
