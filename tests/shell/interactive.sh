@@ -75,6 +75,9 @@ wait_for '^floe> SELECT garbage_not_run' 5 || fail "typed text not echoed"
 sleep 0.2
 keys C-c
 wait_for '\^C' 3 || fail "no ^C echo"
+# libedit re-arms the terminal (TCSAFLUSH) when the next prompt starts, so
+# keys sent before it would be discarded: wait for the fresh prompt first
+wait_for '^floe> ?$' 5 || fail "no fresh prompt after Ctrl-C"
 line "SELECT 42 AS answer;"
 wait_for '│ +42 │' 5 || fail "statement after Ctrl-C at the prompt"
 screen | grep -q 'garbage_not_run' && screen | grep -q 'Error' && fail "typed line was run after Ctrl-C"
@@ -85,6 +88,7 @@ wait_for 'big c WHERE' 5 || fail "long query not echoed"
 sleep 1.5
 keys C-c
 wait_for 'Error:.*' 10 || fail "long query not interrupted"
+wait_for '^floe> ?$' 5 || fail "no fresh prompt after the cancelled query"
 line "SELECT 5 AS after_cancel;"
 wait_for '│ +5 │' 10 || fail "no prompt after cancelling the query"
 
