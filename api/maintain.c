@@ -42,8 +42,8 @@ struct floe_maintain {
     floe_maintain_opts opts;
     atomic_bool stopping;    /* read by a running pass between merges */
     pthread_mutex_t pass_mu; /* one pass at a time; guards fails */
-    failure *fails;
-    uint32_t nfails, cap_fails;
+    failure fails[64];       /* fixed: reporting must not need memory */
+    uint32_t nfails;         /* slots used; then reused round-robin */
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -548,9 +548,11 @@ static int merge_table(floe_maintain *m, floe_db_table *t, const floe_maintain_o
 /* Report a failure once per (table, kind, code); a success re-arms it. */
 static void note(floe_maintain *m, const floe_db_table *t, int kind, int rc, const floe_err *e)
 {
+    const uint32_t cap = (uint32_t)(sizeof m->fails / sizeof m->fails[0]);
+    const uint32_t used = m->nfails < cap ? m->nfails : cap;
     failure *f = NULL;
     uint32_t i;
-    for (i = 0; i < m->nfails && f == NULL; i++)
+    for (i = 0; i < used && f == NULL; i++)
         if (m->fails[i].table_id == t->def->id && m->fails[i].kind == kind) f = &m->fails[i];
     if (rc == FLOE_OK) {
         if (f != NULL) f->code = FLOE_OK;
@@ -558,23 +560,15 @@ static void note(floe_maintain *m, const floe_db_table *t, int kind, int rc, con
     }
     if (rc == FLOE_INTERRUPT) return;
     if (f == NULL) {
-        if (m->nfails == m->cap_fails) {
-            uint32_t cap = m->cap_fails ? m->cap_fails * 2 : 8;
-            failure *nf = floe_realloc(m->fails, cap * sizeof *nf);
-            if (nf != NULL) {
-                m->fails = nf;
-                m->cap_fails = cap;
-            }
-        }
-        if (m->nfails < m->cap_fails) {
-            f = &m->fails[m->nfails++];
-            f->table_id = t->def->id;
-            f->kind = kind;
-            f->code = FLOE_OK;
-        }
+        for (i = 0; i < used && f == NULL; i++)
+            if (m->fails[i].code == FLOE_OK) f = &m->fails[i]; /* a recovered one */
+        if (f == NULL) f = &m->fails[m->nfails++ % cap];
+        f->table_id = t->def->id;
+        f->kind = kind;
+        f->code = FLOE_OK;
     }
-    if (f != NULL && f->code == rc) return;
-    if (f != NULL) f->code = rc;
+    if (f->code == rc) return;
+    f->code = rc;
     fprintf(stderr, "floe: background %s of table '%s' failed (will retry): %s\n", kind_names[kind],
             t->def->name, e->code != FLOE_OK ? e->msg : floe_errstr(rc));
 }
@@ -660,7 +654,6 @@ static void maint_free(floe_maintain *m)
     pthread_cond_destroy(&m->cv);
     pthread_mutex_destroy(&m->mu);
     pthread_mutex_destroy(&m->pass_mu);
-    floe_free(m->fails);
     floe_free(m);
 }
 
