@@ -566,3 +566,76 @@ Test(maintain, allocation_failures_lose_nothing)
     cr_assert_eq(floe_db_close(db), FLOE_OK);
     free(dir);
 }
+
+/* Flushes committing new parts while passes merge: nothing is lost, and
+ * the part list, the catalog and the directories agree at the end. */
+typedef struct ingest_loop {
+    floe_db *db;
+    const ref_row *rows;
+    int batches, per;
+    atomic_int finished;
+} ingest_loop;
+
+static void *run_ingest(void *arg)
+{
+    ingest_loop *g = arg;
+    int i;
+    for (i = 0; i < g->batches; i++) {
+        append_rows(g->db, "t", g->rows + i * g->per, g->per);
+        cr_assert_eq(floe_exec(g->db, "FLUSH t"), FLOE_OK, "%s", floe_db_errmsg(g->db));
+    }
+    atomic_store(&g->finished, 1);
+    return NULL;
+}
+
+Test(maintain, merges_while_flushing)
+{
+    char *dir = scratch_dir("flushing");
+    ref_row *rows = malloc(sizeof(ref_row) * 40 * 25);
+    floe_db *db = open_db(dir);
+    floe_maintain_opts o;
+    floe_maintain_stats st;
+    ingest_loop g;
+    pthread_t th;
+    int64_t table_id, parts;
+
+    rng_state = 4321;
+    make_rows(rows, 40 * 25, 1700000000000000LL);
+    exec_ok(db, "CREATE TABLE t (k BIGINT, v BIGINT, d DOUBLE, s VARCHAR, ts TIMESTAMP)"
+                " ORDER BY (k, v)");
+    table_id = floe_db_find_table(db, "t")->def->id;
+    floe_maintain_get_opts(db, &o);
+    o.merge_min_parts = 2;
+    o.merge_max_parts = 4;
+    floe_maintain_set_opts(db, &o);
+    memset(&g, 0, sizeof g);
+    g.db = db;
+    g.rows = rows;
+    g.batches = 40;
+    g.per = 25;
+    memset(&st, 0, sizeof st);
+    cr_assert_eq(pthread_create(&th, NULL, run_ingest, &g), 0);
+    while (!atomic_load(&g.finished)) {
+        floe_err err = FLOE_ERR_INIT;
+        cr_assert_eq(floe_maintain_run(db, &st, &err), FLOE_OK, "%s", err.msg);
+        usleep(2000);
+    }
+    pthread_join(th, NULL);
+    {
+        floe_err err = FLOE_ERR_INIT;
+        cr_assert_eq(floe_maintain_run(db, &st, &err), FLOE_OK, "%s", err.msg);
+    }
+    cr_assert_geq(st.merges, 1);
+    parts = table_parts(db, "t");
+    cr_assert_leq(parts, 2);
+    cr_assert_eq(count_part_dirs(dir, table_id), parts);
+    check_answers(db, "t", rows, 40 * 25);
+    cr_assert_eq(check_parts_sorted(db, "t"), 40 * 25);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    db = open_db(dir);
+    cr_assert_eq(table_parts(db, "t"), parts);
+    check_answers(db, "t", rows, 40 * 25);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    free(rows);
+    free(dir);
+}
