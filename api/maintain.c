@@ -278,6 +278,7 @@ typedef struct cursor {
     uint32_t row;   /* next row in it */
     uint32_t nrows; /* rows in it; 0: exhausted */
     floe_vec *cols; /* ncols decoded vectors of block blk */
+    floe_value key[16]; /* sort key of the current row (strings borrowed from cols) */
 } cursor;
 
 /* Decode block c->blk (skipping empty blocks) or mark c exhausted. */
@@ -313,23 +314,49 @@ static void cell(const floe_vec *v, uint32_t row, floe_value *out)
     floe_value_load(v->type, v->data, i, out);
 }
 
+/* Cache the sort key of c's current row (c not exhausted). */
+static void cursor_key(const floe_db_table *t, cursor *c)
+{
+    uint32_t k;
+    for (k = 0; k < t->nsort; k++) cell(&c->cols[t->sort_cols[k]], c->row, &c->key[k]);
+}
+
 /* Order of the current rows of a and b by the sort key, NULLs last (as
- * flushes sort in api/db.c). */
-static int cursor_cmp(const floe_db_table *t, const cursor *a, const cursor *b)
+ * flushes sort in api/db.c), ties by source position (a stable merge). */
+static bool cursor_less(const floe_db_table *t, const cursor *cur, uint32_t a, uint32_t b)
 {
     uint32_t k;
     for (k = 0; k < t->nsort; k++) {
-        int col = t->sort_cols[k], c;
-        floe_value va, vb;
-        cell(&a->cols[col], a->row, &va);
-        cell(&b->cols[col], b->row, &vb);
-        if (va.is_null || vb.is_null) {
-            if (va.is_null != vb.is_null) return va.is_null ? 1 : -1;
+        const floe_value *va = &cur[a].key[k], *vb = &cur[b].key[k];
+        int c;
+        if (va->is_null || vb->is_null) {
+            if (va->is_null != vb->is_null) return vb->is_null;
             continue;
         }
-        if ((c = floe_value_cmp(&va, &vb)) != 0) return c;
+        if (va->type.id == FLOE_TYPE_BIGINT || va->type.id == FLOE_TYPE_TIMESTAMP ||
+            va->type.id == FLOE_TYPE_INTEGER || va->type.id == FLOE_TYPE_DATE)
+            c = (va->v.i > vb->v.i) - (va->v.i < vb->v.i);
+        else
+            c = floe_value_cmp(va, vb);
+        if (c != 0) return c < 0;
     }
-    return 0;
+    return a < b;
+}
+
+/* Restore the min-heap property below position i. */
+static void heap_down(const floe_db_table *t, const cursor *cur, uint32_t *heap, uint32_t n,
+                      uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, m = i, x;
+        if (l < n && cursor_less(t, cur, heap[l], heap[m])) m = l;
+        if (l + 1 < n && cursor_less(t, cur, heap[l + 1], heap[m])) m = l + 1;
+        if (m == i) return;
+        x = heap[i];
+        heap[i] = heap[m];
+        heap[m] = x;
+        i = m;
+    }
 }
 
 /* Copy row `row` of src into row r of dst (same type; strings copied into
@@ -359,13 +386,14 @@ static int merge_sorted(floe_maintain *m, floe_db_table *t, floe_part_reader *co
 {
     uint32_t ncols = schema->ncols, i, c;
     cursor *cur = floe_calloc(n, sizeof *cur);
+    uint32_t *heap = floe_calloc(n + 1, sizeof *heap), nheap = 0;
     floe_type *types = floe_calloc(ncols + 1, sizeof *types);
     floe_part_writer *w = NULL;
     floe_batch b;
     int rc = FLOE_OK;
 
     memset(&b, 0, sizeof b);
-    if (cur == NULL || types == NULL) {
+    if (cur == NULL || heap == NULL || types == NULL) {
         rc = floe_err_nomem(err);
         goto out;
     }
@@ -387,6 +415,16 @@ static int merge_sorted(floe_maintain *m, floe_db_table *t, floe_part_reader *co
         if (rc == FLOE_OK) rc = cursor_load(&cur[i], ncols, err);
     }
     if (rc != FLOE_OK) goto out;
+    if (t->nsort > 16) {
+        rc = floe_err_set(err, FLOE_MISUSE, "merge: sort key of %u columns", t->nsort);
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if (cur[i].nrows == 0) continue;
+        cursor_key(t, &cur[i]);
+        heap[nheap++] = i;
+    }
+    for (i = nheap / 2; i-- > 0;) heap_down(t, cur, heap, nheap, i);
     if ((rc = floe_part_writer_open(t->dir, new_id, schema, 0, &w, err)) != FLOE_OK) goto out;
 
     for (;;) {
@@ -396,12 +434,8 @@ static int merge_sorted(floe_maintain *m, floe_db_table *t, floe_part_reader *co
             floe_arena_reset(v->heap);
             if (v->validity) memset(v->validity, 0xff, FLOE_BITMAP_WORDS(v->cap) * 8);
         }
-        while (nout < FLOE_VEC_SIZE && rc == FLOE_OK) {
-            cursor *best = NULL;
-            for (i = 0; i < n; i++)
-                if (cur[i].nrows > 0 && (best == NULL || cursor_cmp(t, &cur[i], best) < 0))
-                    best = &cur[i];
-            if (best == NULL) break;
+        while (nout < FLOE_VEC_SIZE && nheap > 0 && rc == FLOE_OK) {
+            cursor *best = &cur[heap[0]];
             for (c = 0; c < ncols && rc == FLOE_OK; c++)
                 if (put_cell(&b.cols[c], nout, &best->cols[c], best->row) != FLOE_OK)
                     rc = floe_err_nomem(err);
@@ -410,6 +444,12 @@ static int merge_sorted(floe_maintain *m, floe_db_table *t, floe_part_reader *co
                 best->blk++;
                 rc = cursor_load(best, ncols, err);
             }
+            if (rc != FLOE_OK) break;
+            if (best->nrows == 0)
+                heap[0] = heap[--nheap]; /* exhausted */
+            else
+                cursor_key(t, best);
+            heap_down(t, cur, heap, nheap, 0);
         }
         if (rc != FLOE_OK || nout == 0) break;
         for (c = 0; c < ncols; c++) b.cols[c].n = nout;
@@ -432,6 +472,7 @@ out:
     }
     floe_batch_free(&b);
     floe_free(types);
+    floe_free(heap);
     floe_free(cur);
     return rc;
 }

@@ -639,3 +639,86 @@ Test(maintain, merges_while_flushing)
     free(rows);
     free(dir);
 }
+
+/* Parts of t sorted by (s, d NULLS LAST), strings in byte order. */
+static uint64_t check_parts_sorted_s_d(floe_db *db)
+{
+    floe_db_table *t = floe_db_find_table(db, "t");
+    floe_err err = FLOE_ERR_INIT;
+    uint64_t total = 0;
+    uint32_t p, b, i;
+    for (p = 0; p < t->nparts; p++) {
+        floe_part_reader *r = t->parts[p];
+        char prev_s[16] = "";
+        int have_prev = 0, prev_null = 0;
+        double prev_d = 0;
+        for (b = 0; b < floe_part_reader_nblocks(r); b++) {
+            floe_vec sv, dv;
+            cr_assert_eq(floe_part_read_block(r, 3, b, &sv, &err), FLOE_OK, "%s", err.msg);
+            cr_assert_eq(floe_part_read_block(r, 2, b, &dv, &err), FLOE_OK, "%s", err.msg);
+            for (i = 0; i < sv.n; i++) {
+                uint32_t si = (sv.flags & FLOE_VEC_CONST) ? 0 : i;
+                uint32_t di = (dv.flags & FLOE_VEC_CONST) ? 0 : i;
+                const floe_string *fs = (const floe_string *)sv.data + si;
+                char s[16];
+                int dnull = !floe_vec_is_valid(&dv, di);
+                double d = ((const double *)dv.data)[di];
+                cr_assert_lt(fs->len, sizeof s);
+                memcpy(s, fs->ptr, fs->len);
+                s[fs->len] = '\0';
+                if (have_prev) {
+                    int c = strcmp(prev_s, s), ok;
+                    if (c != 0)
+                        ok = c < 0;
+                    else if (prev_null != dnull)
+                        ok = !prev_null;
+                    else
+                        ok = dnull || prev_d <= d;
+                    cr_assert(ok, "part-%lld: (%s, %g) before (%s, %g)",
+                              (long long)floe_part_reader_id(r), prev_s, prev_d, s, d);
+                }
+                have_prev = 1;
+                strcpy(prev_s, s);
+                prev_null = dnull;
+                prev_d = d;
+            }
+            total += sv.n;
+            floe_vec_free(&sv);
+            floe_vec_free(&dv);
+        }
+    }
+    return total;
+}
+
+Test(maintain, merge_sorts_by_string_and_double_keys)
+{
+    char *dir = scratch_dir("strkey");
+    ref_row *rows = malloc(sizeof(ref_row) * 30 * 50);
+    floe_maintain_stats st;
+    floe_err err = FLOE_ERR_INIT;
+    floe_db *db = open_db(dir);
+    int i;
+
+    rng_state = 31337;
+    make_rows(rows, 30 * 50, 1700000000000000LL);
+    exec_ok(db, "CREATE TABLE t (k BIGINT, v BIGINT, d DOUBLE, s VARCHAR, ts TIMESTAMP)"
+                " ORDER BY (s, d)");
+    for (i = 0; i < 30; i++) {
+        append_rows(db, "t", rows + i * 50, 50);
+        exec_ok(db, "FLUSH t");
+    }
+    cr_assert_eq(check_parts_sorted_s_d(db), 30 * 50);
+    memset(&st, 0, sizeof st);
+    cr_assert_eq(floe_maintain_run(db, &st, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_geq(st.merges, 1);
+    cr_assert_leq(table_parts(db, "t"), FLOE_MAINTAIN_MIN_PARTS);
+    cr_assert_eq(check_parts_sorted_s_d(db), 30 * 50);
+    check_answers(db, "t", rows, 30 * 50);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    db = open_db(dir);
+    cr_assert_eq(check_parts_sorted_s_d(db), 30 * 50);
+    check_answers(db, "t", rows, 30 * 50);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    free(rows);
+    free(dir);
+}
