@@ -8,7 +8,8 @@
  * and, for each table:
  *  1. TTL: when the table has ttl_seconds > 0 and a TIMESTAMP ttl column,
  *     every part whose ttl column has no NULL and a maximum (catalog part
- *     statistics) older than now - ttl is dropped.
+ *     statistics) older than now - ttl is dropped. Rows expire with
+ *     whole parts: a part holding any unexpired (or NULL) value stays.
  *  2. Merge: while the table has more than `merge_min_parts` small parts
  *     (fewer than `small_rows` rows and `small_bytes` bytes), the window of
  *     up to `merge_max_parts` small parts adjacent in id order with the
@@ -17,7 +18,10 @@
  *     one, every source part is sorted by it (flushes write sorted, merges
  *     keep it), so the rows are k-way merged by the sort key (NULLs last,
  *     ties in part-id order) and the merged part is sorted too.
- * The merge itself runs without any lock (parts are immutable). Dropping or
+ * The merge itself runs without the visibility lock (parts are immutable;
+ * queries and flushes go on), only under ddl_lock shared, so DDL on any
+ * table waits for a running merge (a closing database interrupts a sorted
+ * merge between output batches). Dropping or
  * swapping parts happens with the table's visibility lock held exclusively
  * (floe_ingest_write_lock): floe_catalog_replace_parts (the commit point:
  * the merged part carries the union of the old parts' shard ranges), then
