@@ -722,3 +722,32 @@ Test(maintain, merge_sorts_by_string_and_double_keys)
     free(rows);
     free(dir);
 }
+
+/* In-memory databases keep parts in a scratch directory: they merge too. */
+Test(maintain, in_memory_database_merges)
+{
+    ref_row rows[20 * 10];
+    floe_maintain_stats st;
+    floe_err err = FLOE_ERR_INIT;
+    floe_db *db = open_db(":memory:");
+    int i;
+
+    rng_state = 11;
+    make_rows(rows, 200, 1700000000000000LL);
+    exec_ok(db, "CREATE TABLE t (k BIGINT, v BIGINT, d DOUBLE, s VARCHAR, ts TIMESTAMP)"
+                " ORDER BY (k, v) WITH (shards = 1)");
+    for (i = 0; i < 20; i++) {
+        append_rows(db, "t", rows + i * 10, 10);
+        exec_ok(db, "FLUSH t");
+    }
+    cr_assert_eq(table_parts(db, "t"), 20);
+    memset(&st, 0, sizeof st);
+    cr_assert_eq(floe_maintain_run(db, &st, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(st.parts_merged - st.merges, 20 - (uint64_t)table_parts(db, "t"));
+    cr_assert_leq(table_parts(db, "t"), FLOE_MAINTAIN_MIN_PARTS);
+    cr_assert_eq(count_part_dirs(db->path, floe_db_find_table(db, "t")->def->id),
+                 table_parts(db, "t"));
+    cr_assert_eq(check_parts_sorted(db, "t"), 200);
+    check_answers(db, "t", rows, 200);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+}
