@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -749,5 +750,43 @@ Test(maintain, in_memory_database_merges)
                  table_parts(db, "t"));
     cr_assert_eq(check_parts_sorted(db, "t"), 200);
     check_answers(db, "t", rows, 200);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+}
+
+/* The maintenance thread blocks signals, so an application's handler (the
+ * shell's SIGINT handler jumps back to its prompt) never runs on it. */
+Test(maintain, thread_blocks_signals)
+{
+    floe_db *db = open_db(":memory:");
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int found = 0;
+    cr_assert_not_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char path[512], line[256];
+        FILE *f;
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        if ((f = fopen(path, "r")) == NULL) continue;
+        if (fgets(line, sizeof line, f) == NULL || strncmp(line, "floe-maintain", 13) != 0) {
+            fclose(f);
+            continue;
+        }
+        fclose(f);
+        snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
+        cr_assert_not_null(f = fopen(path, "r"));
+        while (fgets(line, sizeof line, f) != NULL) {
+            if (strncmp(line, "SigBlk:", 7) == 0) {
+                unsigned long long mask = strtoull(line + 7, NULL, 16);
+                cr_assert(mask & (1ULL << (SIGINT - 1)), "SIGINT not blocked: %s", line);
+                cr_assert(mask & (1ULL << (SIGTERM - 1)), "SIGTERM not blocked: %s", line);
+                cr_assert(mask & (1ULL << (SIGUSR1 - 1)), "SIGUSR1 not blocked: %s", line);
+                found = 1;
+            }
+        }
+        fclose(f);
+    }
+    closedir(d);
+    cr_assert(found, "no floe-maintain thread");
     cr_assert_eq(floe_db_close(db), FLOE_OK);
 }
