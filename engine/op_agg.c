@@ -40,7 +40,7 @@ typedef struct agg_st {
     agg_i128 *isum;    /* SUM/AVG of integers and decimals */
     double *dsum;      /* SUM/AVG of doubles */
     floe_value *val;   /* MIN/MAX/ANY_VALUE */
-    uint8_t **hll;     /* APPROX_COUNT_DISTINCT, allocated per group on first value */
+    floe_hll_sketch *hll; /* APPROX_COUNT_DISTINCT: sparse, then dense, per group */
     agg_vlist *lists;  /* QUANTILE/MEDIAN values */
 } agg_st;
 
@@ -53,7 +53,7 @@ typedef struct agg_local {
     floe_hashtable *dsets;    /* naggs: (group, value) sets of DISTINCT aggs */
     floe_arena *arena;        /* copied strings of MIN/MAX/quantile values */
     uint64_t list_bytes;      /* bytes in quantile lists */
-    uint64_t nhll;            /* sketches allocated */
+    uint64_t hll_bytes;       /* bytes held by sketches */
     uint64_t reported;        /* bytes reported to floe_exec_mem */
     uint32_t *ids;            /* scratch: group id per live row */
     uint32_t *rows;           /* scratch: row index per live row */
@@ -124,7 +124,7 @@ static void local_free(agg_op *o, agg_local *L)
         for (a = 0; a < o->naggs; a++) {
             agg_st *s = &L->st[a];
             if (s->hll)
-                for (g = 0; g < L->cap; g++) floe_free(s->hll[g]);
+                for (g = 0; g < L->cap; g++) floe_hll_sketch_free(&s->hll[g]);
             if (s->lists)
                 for (g = 0; g < L->cap; g++) floe_free(s->lists[g].v);
             floe_free(s->cnt);
@@ -257,7 +257,7 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
 
 static int local_account(agg_op *o, agg_local *L, floe_err *err)
 {
-    uint64_t b = L->cap * (uint64_t)(o->naggs * 24 + 8) + L->list_bytes + L->nhll * FLOE_HLL_BYTES +
+    uint64_t b = L->cap * (uint64_t)(o->naggs * 24 + 8) + L->list_bytes + L->hll_bytes +
                  floe_arena_reserved(L->arena);
     uint32_t a;
     int rc;
@@ -396,12 +396,11 @@ static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, c
             uint32_t one = ROW(k);
             if (!VALID(k)) continue;
             floe_hashtable_hash_rows(v, 1, one + 1, &one, 1, &h);
-            if (s->hll[g] == NULL) {
-                s->hll[g] = floe_calloc(1, FLOE_HLL_BYTES);
-                if (s->hll[g] == NULL) return floe_err_nomem(err);
-                L->nhll++;
+            {
+                size_t before = floe_hll_sketch_bytes(&s->hll[g]);
+                if (floe_hll_sketch_add(&s->hll[g], h) != FLOE_OK) return floe_err_nomem(err);
+                L->hll_bytes += floe_hll_sketch_bytes(&s->hll[g]) - before;
             }
-            floe_hll_add(s->hll[g], h);
             s->cnt[g]++;
         }
         break;
@@ -587,11 +586,13 @@ static int merge_local(agg_op *o, agg_local *G, agg_local *L, floe_err *err)
                     gs->val[g] = ls->val[lid];
                 break;
             case FLOE_AGG_APPROX_COUNT_DISTINCT:
-                if (gs->hll[g] == NULL) {
-                    gs->hll[g] = ls->hll[lid];
-                    ls->hll[lid] = NULL;
-                } else if (ls->hll[lid]) {
-                    floe_hll_merge(gs->hll[g], ls->hll[lid]);
+                {
+                    size_t before = floe_hll_sketch_bytes(&gs->hll[g]);
+                    if (floe_hll_sketch_merge(&gs->hll[g], &ls->hll[lid]) != FLOE_OK) {
+                        rc = floe_err_nomem(err);
+                        goto out;
+                    }
+                    G->hll_bytes += floe_hll_sketch_bytes(&gs->hll[g]) - before;
                 }
                 break;
             case FLOE_AGG_QUANTILE:
@@ -666,7 +667,7 @@ static int agg_final(agg_op *o, uint32_t ai, uint64_t g, floe_vec *col, uint32_t
     case FLOE_AGG_COUNT_STAR:
     case FLOE_AGG_COUNT: r.v.i = s->cnt[g]; break;
     case FLOE_AGG_APPROX_COUNT_DISTINCT:
-        r.v.i = s->hll[g] ? (int64_t)floe_hll_estimate(s->hll[g]) : 0;
+        r.v.i = (int64_t)floe_hll_sketch_estimate(&s->hll[g]);
         break;
     case FLOE_AGG_SUM:
         if (s->cnt[g] == 0) {
