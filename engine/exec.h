@@ -20,6 +20,7 @@
 #ifndef FLOE_ENGINE_EXEC_H
 #define FLOE_ENGINE_EXEC_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -58,6 +59,9 @@ struct floe_executor {
     atomic_uint_least64_t *mem;  /* the root executor's counter */
     uint64_t mem_limit;          /* bytes */
     floe_exec_op *root;
+    /* uncorrelated subquery results, computed once for all workers */
+    pthread_mutex_t subq_mu;
+    struct floe_exec_subq *subq_cache;
     /* join builds shared by the workers of the pipeline being driven */
     struct floe_exec_shared { const floe_plan *node; void *build; } *shared;
     uint32_t nshared;
