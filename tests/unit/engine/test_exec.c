@@ -474,6 +474,7 @@ Test(exec, uncorrelated_subquery_runs_once_for_all_workers)
         qp->root = pr;
         atomic_store(&R.src[0].opened, 0);
         atomic_store(&R.src[1].opened, 0);
+        L.src[0].delay_us = L.src[1].delay_us = 2000;
         cr_assert_eq(t_run(qp, tables, 2, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
         cr_assert_eq(res.n, L.n);
         for (i = 0; i < res.n; i++) cr_assert_eq(tres_at(&res, i, 1)->v.i, 999 * 1000 / 2);
