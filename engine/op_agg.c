@@ -2,18 +2,24 @@
  *
  * Each worker of the child pipeline keeps a local floe_hashtable of group
  * keys and per-aggregate state arrays indexed by group id (partial
- * aggregation). At the end the partial tables are merged into one global
- * table in worker order: keys are re-inserted (giving a local -> global id
- * map) and states combined (counts and sums add, min/max compare, HyperLogLog
- * registers take the maximum, quantile value lists concatenate). DISTINCT
- * aggregates keep, per worker, a set of (group id, value) pairs; the merge
- * inserts them into a global set and only pairs new there feed the
- * aggregate, so each distinct value counts once whatever the threads did.
+ * aggregation). The partial states are then merged in parallel by
+ * partition: every local group goes to partition hash(key) % workers, and
+ * merge worker p re-inserts the keys of partition p of every local into its
+ * own global table (giving a local -> global id map) and combines the states
+ * (counts and sums add, min/max compare, HyperLogLog sketches merge, quantile
+ * value lists concatenate). DISTINCT aggregates keep, per worker, a set of
+ * (group id, value) pairs (values only without GROUP BY); the pairs are
+ * partitioned like their group (by value without GROUP BY, the partial
+ * results of the partitions being folded at the end), and only pairs new to
+ * the partition's set feed the aggregate, so each distinct value counts once
+ * whatever the threads did. The output is partition 0's groups, then 1's...
  *
  * Integer SUM/AVG accumulate in 128 bits; a SUM outside BIGINT is FLOE_RANGE
  * at the end, never a silent wrap. Without GROUP BY there is exactly one
  * output row, even for empty input; with GROUP BY, empty input gives none.
  * DISTINCT (the plan node) is an aggregation grouping by all columns.
+ * Memory held by tables, states, sets and sketches is accounted as
+ * "AGGREGATE".
  */
 #include <math.h>
 #include <stdlib.h>
