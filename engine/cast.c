@@ -172,7 +172,7 @@ static int64_t round_div(__int128 v, int64_t p)
 static bool fits_precision(int64_t v, int precision)
 {
     if (precision >= 19 || precision <= 0) return true;
-    return v < floe_pow10[precision] && v > -floe_pow10[precision];
+    return v < floe_eval_pow10[precision] && v > -floe_eval_pow10[precision];
 }
 
 /* From text to t. */
@@ -266,7 +266,7 @@ static int cast_to_int(const floe_value *in, floe_type t, floe_value *out, floe_
         v = (int64_t)r;
         break;
     }
-    case FLOE_TYPE_DECIMAL: v = in->type.scale ? round_div(in->v.i, floe_pow10[in->type.scale]) : in->v.i; break;
+    case FLOE_TYPE_DECIMAL: v = in->type.scale ? round_div(in->v.i, floe_eval_pow10[in->type.scale]) : in->v.i; break;
     default: {
         char tn[32];
         return floe_err_set(err, FLOE_TYPE, "cannot cast %s to %s",
@@ -285,7 +285,7 @@ static int cast_to_decimal(const floe_value *in, floe_type t, floe_value *out, f
     case FLOE_TYPE_BOOLEAN:
     case FLOE_TYPE_INTEGER:
     case FLOE_TYPE_BIGINT: {
-        __int128 x = (__int128)in->v.i * floe_pow10[t.scale];
+        __int128 x = (__int128)in->v.i * floe_eval_pow10[t.scale];
         if (x > INT64_MAX || x < INT64_MIN) return out_of_range(in, t, err);
         v = (int64_t)x;
         break;
@@ -294,11 +294,11 @@ static int cast_to_decimal(const floe_value *in, floe_type t, floe_value *out, f
         int from = in->type.scale;
         __int128 x = in->v.i;
         if (t.scale >= from) {
-            x *= floe_pow10[t.scale - from];
+            x *= floe_eval_pow10[t.scale - from];
             if (x > INT64_MAX || x < INT64_MIN) return out_of_range(in, t, err);
             v = (int64_t)x;
         } else {
-            v = round_div(x, floe_pow10[from - t.scale]);
+            v = round_div(x, floe_eval_pow10[from - t.scale]);
         }
         break;
     }
@@ -361,7 +361,7 @@ int floe_cast_value(const floe_value *in, floe_type t, floe_arena *arena, floe_v
         case FLOE_TYPE_BOOLEAN:
         case FLOE_TYPE_INTEGER:
         case FLOE_TYPE_BIGINT: out->v.d = (double)in->v.i; return FLOE_OK;
-        case FLOE_TYPE_DECIMAL: out->v.d = (double)in->v.i / (double)floe_pow10[in->type.scale]; return FLOE_OK;
+        case FLOE_TYPE_DECIMAL: out->v.d = (double)in->v.i / (double)floe_eval_pow10[in->type.scale]; return FLOE_OK;
         default: break;
         }
         break;
@@ -410,7 +410,7 @@ static bool cast_fast(const floe_fnargs *fa, floe_vec *out)
     }
     if (from == FLOE_TYPE_DECIMAL && to == FLOE_TYPE_DOUBLE) {
         const int64_t *x = a->data;
-        double *o = out->data, p = (double)floe_pow10[a->type.scale];
+        double *o = out->data, p = (double)floe_eval_pow10[a->type.scale];
         FLOE_FOR_ROWS(fa, r, { o[r] = (double)x[r] / p; });
         return true;
     }
@@ -419,6 +419,97 @@ static bool cast_fast(const floe_fnargs *fa, floe_vec *out)
         int64_t *o = out->data;
         FLOE_FOR_ROWS(fa, r, { o[r] = (int64_t)x[r] * FLOE_MICROS_PER_DAY; });
         return true;
+    }
+    if (from == FLOE_TYPE_TIMESTAMP && to == FLOE_TYPE_DATE) {
+        const int64_t *x = a->data;
+        int32_t *o = out->data;
+        FLOE_FOR_ROWS(fa, r, {
+            int64_t d = x[r] / FLOE_MICROS_PER_DAY;
+            o[r] = (int32_t)(d - (x[r] % FLOE_MICROS_PER_DAY < 0));
+        });
+        return true;
+    }
+    return false;
+}
+
+/* Checked numeric conversions as plain loops. A sticky flag marks rows
+ * that are out of range (possibly NULL rows with garbage values); then the
+ * caller reruns the value-by-value path, which skips NULLs and reports the
+ * first real error. Returns true when the result is complete. */
+static bool cast_fast_checked(const floe_fnargs *fa, floe_vec *out)
+{
+    const floe_vec *a = &fa->args[0];
+    floe_type ft = a->type, tt = out->type;
+    int flag = 0;
+    if (floe_eval_pclass(ft) == FLOE_PC_I64 && (tt.id == FLOE_TYPE_DECIMAL || tt.id == FLOE_TYPE_BIGINT ||
+                                               tt.id == FLOE_TYPE_INTEGER) &&
+        (ft.id == FLOE_TYPE_BIGINT || ft.id == FLOE_TYPE_DECIMAL)) {
+        /* BIGINT/DECIMAL -> DECIMAL/BIGINT/INTEGER: rescale by 10^(ts - fs) */
+        const int64_t *x = a->data;
+        int fs = ft.id == FLOE_TYPE_DECIMAL ? ft.scale : 0;
+        int ts = tt.id == FLOE_TYPE_DECIMAL ? tt.scale : 0;
+        int64_t lo = INT64_MIN, hi = INT64_MAX;
+        if (tt.id == FLOE_TYPE_INTEGER) {
+            lo = INT32_MIN;
+            hi = INT32_MAX;
+        } else if (tt.id == FLOE_TYPE_DECIMAL && tt.precision >= 1 && tt.precision < 19) {
+            hi = floe_eval_pow10[tt.precision] - 1;
+            lo = -hi;
+        }
+        if (ts >= fs) {
+            int64_t m = floe_eval_pow10[ts - fs];
+            if (tt.id == FLOE_TYPE_INTEGER) {
+                int32_t *o = out->data;
+                FLOE_FOR_ROWS(fa, r, {
+                    flag |= x[r] < lo || x[r] > hi;
+                    o[r] = (int32_t)x[r];
+                });
+            } else {
+                int64_t *o = out->data;
+                FLOE_FOR_ROWS(fa, r, {
+                    int64_t v;
+                    flag |= __builtin_mul_overflow(x[r], m, &v);
+                    flag |= v < lo || v > hi;
+                    o[r] = v;
+                });
+            }
+        } else {
+            int64_t p = floe_eval_pow10[fs - ts];
+            bool i32 = tt.id == FLOE_TYPE_INTEGER;
+            FLOE_FOR_ROWS(fa, r, {
+                int64_t q = x[r] / p, rem = x[r] % p;
+                q += (rem * 2 >= p) - (rem * 2 <= -p); /* half away from zero */
+                flag |= q < lo || q > hi;
+                if (i32)
+                    ((int32_t *)out->data)[r] = (int32_t)q;
+                else
+                    ((int64_t *)out->data)[r] = q;
+            });
+        }
+        return !flag;
+    }
+    if (ft.id == FLOE_TYPE_DOUBLE && floe_type_is_integer(tt)) {
+        const double *x = a->data;
+        double lo = tt.id == FLOE_TYPE_INTEGER ? -2147483648.5 : -9223372036854775808.0;
+        double hi = tt.id == FLOE_TYPE_INTEGER ? 2147483647.5 : 9223372036854775808.0;
+        if (tt.id == FLOE_TYPE_INTEGER) {
+            int32_t *o = out->data;
+            FLOE_FOR_ROWS(fa, r, {
+                double v = round(x[r]);
+                int okv = v >= lo && v < hi;
+                flag |= !okv;
+                o[r] = okv ? (int32_t)v : 0;
+            });
+        } else {
+            int64_t *o = out->data;
+            FLOE_FOR_ROWS(fa, r, {
+                double v = round(x[r]);
+                int okv = v >= lo && v < hi;
+                flag |= !okv;
+                o[r] = okv ? (int64_t)v : 0;
+            });
+        }
+        return !flag;
     }
     return false;
 }
@@ -441,7 +532,7 @@ int floe_cast_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
         memset(out->validity, 0, FLOE_BITMAP_WORDS(out->cap) * sizeof(uint64_t));
         return FLOE_OK;
     }
-    if (!floe_vec_const(a) && cast_fast(fa, out)) return FLOE_OK;
+    if (!floe_vec_const(a) && (cast_fast(fa, out) || cast_fast_checked(fa, out))) return FLOE_OK;
     FLOE_FOR_ROWS(fa, r, {
         floe_value x, y;
         if (!floe_bit(out->validity, r)) continue;

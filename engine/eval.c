@@ -20,7 +20,7 @@
 #include "util/hash.h"
 #include "util/mem.h"
 
-const int64_t floe_pow10[19] = {1LL,
+const int64_t floe_eval_pow10[19] = {1LL,
                                 10LL,
                                 100LL,
                                 1000LL,
@@ -1101,7 +1101,7 @@ static int filter_fast_cmp(const floe_expr *e, floe_batch *in, floe_err *err, in
         const floe_expr *t = a;
         a = b;
         b = t;
-        op = floe_kcmp_swap(op);
+        op = floe_kernel_cmp_swap(op);
     }
     if (a->kind != FLOE_EXPR_COLUMN || (b->kind != FLOE_EXPR_CONST && b->kind != FLOE_EXPR_COLUMN))
         return 0;

@@ -131,6 +131,9 @@ int floe_fn_arith_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_compare_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_string_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_date_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
+/* Upper- or lower-case n bytes of UTF-8 into o (same length): ASCII,
+ * Latin-1, Greek and Cyrillic letters; other bytes are copied. */
+void floe_fn_string_casemap(const char *s, uint32_t n, char *o, bool upper);
 /* LIKE: args[0] text, args[1] pattern, optional args[2] escape. */
 int floe_like_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 /* Match one text against one pattern (escape 0: none). */
@@ -164,6 +167,6 @@ static inline const char *floe_str_find(const char *hay, uint32_t hn, const char
 }
 
 /* Powers of ten 10^0..10^18. */
-extern const int64_t floe_pow10[19];
+extern const int64_t floe_eval_pow10[19];
 
 #endif

@@ -251,9 +251,9 @@ static int arith_double(const floe_fnargs *fa, floe_vec *out, floe_err *err)
 static bool dec_rescale(__int128 v, int from, int to, int64_t *out)
 {
     if (to > from) {
-        v *= floe_pow10[to - from];
+        v *= floe_eval_pow10[to - from];
     } else if (to < from) {
-        int64_t p = floe_pow10[from - to];
+        int64_t p = floe_eval_pow10[from - to];
         __int128 q = v / p, rem = v % p;
         if (rem * 2 >= p) q++;
         else if (rem * 2 <= -p) q--;
@@ -288,55 +288,75 @@ static int arith_decimal(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     if (fn == FLOE_FN_MUL && sa + sb == rs && floe_eval_pclass(a->type) == FLOE_PC_I64 &&
         floe_eval_pclass(b->type) == FLOE_PC_I64)
         return arith_int(fa, out, err);
-    FLOE_FOR_ROWS(fa, r, {
-        __int128 x = load_i(a, r), y = load_i(b, r), v = 0;
-        int64_t res = 0;
-        bool ok = true;
-        if (!floe_bit(out->validity, r)) continue;
+    if (floe_eval_pclass(a->type) != FLOE_PC_I64 || floe_eval_pclass(b->type) != FLOE_PC_I64)
+        return floe_err_set(err, FLOE_TYPE, "DECIMAL %s needs DECIMAL or BIGINT operands", fn_sym(fn));
+    {
+        const int64_t *pa = a->data, *pb = b->data;
+        const bool ca = floe_vec_const(a), cb = floe_vec_const(b);
+        const int s = sa > sb ? sa : sb;
+        const int64_t ma = floe_eval_pow10[s - sa], mb = floe_eval_pow10[s - sb];
+        const int k = rs - sa + sb; /* DIV: x * 10^k / y */
+        int64_t bad = -1;           /* first failing row: overflow */
+        bool zero = false;
+/* One loop per operator; BODY computes `res` from x, y and clears `ok`. */
+#define DEC_LOOP(...)                                                              \
+    FLOE_FOR_ROWS(fa, r, {                                                         \
+        __int128 x = pa[ca ? 0 : r], y = pb[cb ? 0 : r];                           \
+        int64_t res = 0;                                                           \
+        bool ok = true;                                                            \
+        if (!floe_bit(out->validity, r)) continue;                                 \
+        __VA_ARGS__;                                                               \
+        if (!ok) {                                                                 \
+            bad = r;                                                               \
+            break;                                                                 \
+        }                                                                          \
+        o[r] = res;                                                                \
+    })
         switch (fn) {
-        case FLOE_FN_ADD:
-        case FLOE_FN_SUB:
-        case FLOE_FN_MOD: {
-            /* bring both to the larger scale, operate, rescale to the result */
-            int s = sa > sb ? sa : sb;
-            x *= floe_pow10[s - sa];
-            y *= floe_pow10[s - sb];
-            if (fn == FLOE_FN_MOD) {
-                if (y == 0) return floe_err_set(err, FLOE_RANGE, "division by zero");
-                v = x % y;
-            } else {
-                v = fn == FLOE_FN_ADD ? x + y : x - y;
-            }
-            ok = dec_rescale(v, s, rs, &res);
+        case FLOE_FN_ADD: DEC_LOOP(ok = dec_rescale(x * ma + y * mb, s, rs, &res)); break;
+        case FLOE_FN_SUB: DEC_LOOP(ok = dec_rescale(x * ma - y * mb, s, rs, &res)); break;
+        case FLOE_FN_MOD:
+            DEC_LOOP({
+                if (y == 0) {
+                    zero = true;
+                    ok = false;
+                } else {
+                    ok = dec_rescale((x * ma) % (y * mb), s, rs, &res);
+                }
+            });
             break;
-        }
-        case FLOE_FN_MUL: ok = sa + sb <= 36 && dec_rescale(x * y, sa + sb, rs, &res); break;
-        case FLOE_FN_DIV: {
-            /* x/10^sa / (y/10^sb) * 10^rs = x * 10^(rs - sa + sb) / y */
-            int k = rs - sa + sb;
-            if (y == 0) return floe_err_set(err, FLOE_RANGE, "division by zero");
+        case FLOE_FN_MUL:
+            if (sa + sb > 36) return floe_err_set(err, FLOE_RANGE, "decimal scale out of range");
+            DEC_LOOP(ok = dec_rescale(x * y, sa + sb, rs, &res));
+            break;
+        case FLOE_FN_DIV:
             if (k > 18 || k < -18)
                 return floe_err_set(err, FLOE_RANGE, "decimal division scale out of range");
-            if (k >= 0)
-                v = div_round(x * floe_pow10[k], y);
-            else
-                v = div_round(x, y * floe_pow10[-k]);
-            ok = v >= INT64_MIN && v <= INT64_MAX;
-            res = (int64_t)v;
+            DEC_LOOP({
+                __int128 v;
+                if (y == 0) {
+                    zero = true;
+                    ok = false;
+                } else {
+                    v = k >= 0 ? div_round(x * floe_eval_pow10[k], y) : div_round(x, y * floe_eval_pow10[-k]);
+                    ok = v >= INT64_MIN && v <= INT64_MAX;
+                    res = (int64_t)v;
+                }
+            });
             break;
-        }
         default: return floe_err_set(err, FLOE_MISUSE, "bad decimal op");
         }
-        if (!ok) {
+#undef DEC_LOOP
+        if (zero) return floe_err_set(err, FLOE_RANGE, "division by zero");
+        if (bad >= 0) {
             char xs[64], ys[64];
-            fmt_row(a, r, xs, sizeof xs);
-            fmt_row(b, r, ys, sizeof ys);
+            fmt_row(a, (uint32_t)bad, xs, sizeof xs);
+            fmt_row(b, (uint32_t)bad, ys, sizeof ys);
             return floe_err_set(err, FLOE_RANGE, "decimal overflow in %s: %s %s %s (%s)",
                                 fn_sym(fn), xs, fn_sym(fn), ys,
                                 floe_type_name(out->type, tn, sizeof tn));
         }
-        o[r] = res;
-    });
+    }
     return FLOE_OK;
 }
 
@@ -539,7 +559,7 @@ static int rounding(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             if (d < s && s - d > 18) {
                 v = 0; /* |v| < 10^19 / 2: rounds to zero at 10^19 and beyond */
             } else if (d < s) {
-                int64_t p = floe_pow10[s - d];
+                int64_t p = floe_eval_pow10[s - d];
                 __int128 q = v / p, rem = v % p;
                 if (fn == FLOE_FN_ROUND) {
                     if (rem * 2 >= p) q++;
@@ -569,7 +589,7 @@ static int rounding(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             int64_t d = fn == FLOE_FN_ROUND && dg ? load_i(dg, r) : 0;
             if (!floe_bit(out->validity, r)) continue;
             if (d < 0) {
-                int64_t p = d < -18 ? 0 : floe_pow10[-d];
+                int64_t p = d < -18 ? 0 : floe_eval_pow10[-d];
                 if (p == 0) {
                     v = 0;
                 } else {
@@ -689,7 +709,33 @@ static int greatest_least(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     memset(out->validity, 0, FLOE_BITMAP_WORDS(out->cap) * sizeof(uint64_t));
     for (i = 0; i < fa->nargs; i++) {
         const floe_vec *v = &fa->args[i];
+        uint64_t *ov = out->validity;
         if (v->type.id == FLOE_TYPE_NULL) continue;
+        switch (floe_eval_pclass(out->type)) {
+/* typed loop: take x when out is NULL or x beats it */
+#define GL_LOOP(T, BETTER)                                                         \
+    do {                                                                           \
+        const T *x = v->data;                                                      \
+        T *o = out->data;                                                          \
+        FLOE_FOR_ROWS(fa, r, {                                                     \
+            uint32_t iv = floe_vidx(v, r);                                         \
+            if (!floe_bit(v->validity, iv)) continue;                              \
+            if (!floe_bit(ov, r) || (greatest ? BETTER(x[iv], o[r]) : BETTER(o[r], x[iv]))) { \
+                o[r] = x[iv];                                                      \
+                ov[r >> 6] |= 1ULL << (r & 63);                                    \
+            }                                                                      \
+        });                                                                        \
+    } while (0)
+#define GT_(p, q) ((p) > (q))
+#define FGT_(p, q) ((p) > (q) || (isnan(p) && !isnan(q)))
+        case FLOE_PC_I32: GL_LOOP(int32_t, GT_); continue;
+        case FLOE_PC_I64: GL_LOOP(int64_t, GT_); continue;
+        case FLOE_PC_F64: GL_LOOP(double, FGT_); continue;
+        default: break;
+#undef GL_LOOP
+#undef GT_
+#undef FGT_
+        }
         FLOE_FOR_ROWS(fa, r, {
             uint32_t iv = floe_vidx(v, r);
             if (!floe_bit(v->validity, iv)) continue;

@@ -63,7 +63,7 @@ static uint32_t map2(uint32_t cp, bool upper)
     return cp;
 }
 
-static void case_map(const char *s, uint32_t n, char *o, bool upper)
+void floe_fn_string_casemap(const char *s, uint32_t n, char *o, bool upper)
 {
     uint32_t i = 0;
     while (i < n) {
@@ -183,7 +183,7 @@ int floe_fn_string_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             s = arg_str(a, r);
             p = floe_eval_str_alloc(out, s.len);
             if (p == NULL) return floe_err_nomem(err);
-            case_map(s.ptr, s.len, p, upper);
+            floe_fn_string_casemap(s.ptr, s.len, p, upper);
             o[r].ptr = p;
             o[r].len = s.len;
         });

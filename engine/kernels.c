@@ -14,7 +14,7 @@
 #include "util/hash.h"
 #include "util/vec.h"
 
-floe_kcmp floe_kcmp_swap(floe_kcmp op)
+floe_kcmp floe_kernel_cmp_swap(floe_kcmp op)
 {
     switch (op) {
     case FLOE_KCMP_LT: return FLOE_KCMP_GT;
@@ -819,6 +819,51 @@ void floe_kernel_hash_i64(const int64_t *v, uint32_t n, uint64_t *out)
     for (; i + 4 <= n; i += 4)
         simde_mm256_storeu_si256((simde__m256i *)(void *)(out + i), fmix64(LD32(v + i)));
     for (; i < n; i++) out[i] = floe_hash_u64((uint64_t)v[i]);
+}
+
+void floe_kernel_hash_i32_scalar(const int32_t *v, uint32_t n, uint64_t *out)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++) out[i] = floe_hash_u64((uint64_t)(int64_t)v[i]);
+}
+
+void floe_kernel_hash_i32(const int32_t *v, uint32_t n, uint64_t *out)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        simde__m128i x = simde_mm_loadu_si128((const simde__m128i *)(const void *)(v + i));
+        simde_mm256_storeu_si256((simde__m256i *)(void *)(out + i), fmix64(simde_mm256_cvtepi32_epi64(x)));
+    }
+    for (; i < n; i++) out[i] = floe_hash_u64((uint64_t)(int64_t)v[i]);
+}
+
+static inline uint64_t f64_key(double d)
+{
+    uint64_t u;
+    if (d != d) d = NAN;
+    if (d == 0) d = 0.0;
+    memcpy(&u, &d, 8);
+    return u;
+}
+
+void floe_kernel_hash_f64_scalar(const double *v, uint32_t n, uint64_t *out)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++) out[i] = floe_hash_u64(f64_key(v[i]));
+}
+
+void floe_kernel_hash_f64(const double *v, uint32_t n, uint64_t *out)
+{
+    const simde__m256d zero = simde_mm256_setzero_pd(), qnan = simde_mm256_set1_pd(NAN);
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        simde__m256d x = LDPD(v + i);
+        /* -0.0 == 0.0 compares equal: replace by +0.0; NaN lanes by NAN */
+        x = simde_mm256_blendv_pd(x, zero, simde_mm256_cmp_pd(x, zero, SIMDE_CMP_EQ_OQ));
+        x = simde_mm256_blendv_pd(x, qnan, simde_mm256_cmp_pd(x, x, SIMDE_CMP_UNORD_Q));
+        simde_mm256_storeu_si256((simde__m256i *)(void *)(out + i), fmix64(simde_mm256_castpd_si256(x)));
+    }
+    for (; i < n; i++) out[i] = floe_hash_u64(f64_key(v[i]));
 }
 
 void floe_kernel_hash_i64_combine_scalar(const int64_t *v, uint32_t n, uint64_t *io)

@@ -41,7 +41,7 @@ typedef enum floe_kcmp {
 
 /* The operator that gives the same answer with the operands swapped
  * (a < c  <=>  c > a). */
-floe_kcmp floe_kcmp_swap(floe_kcmp op);
+floe_kcmp floe_kernel_cmp_swap(floe_kcmp op);
 
 /* out bit i = (a[i] op c) / (a[i] op b[i]) for i < n. */
 void floe_kernel_cmp_i32_const(const int32_t *a, int32_t c, floe_kcmp op, uint32_t n,
@@ -145,6 +145,13 @@ void floe_kernel_hash_i64(const int64_t *v, uint32_t n, uint64_t *out);
 void floe_kernel_hash_i64_scalar(const int64_t *v, uint32_t n, uint64_t *out);
 void floe_kernel_hash_i64_combine(const int64_t *v, uint32_t n, uint64_t *io);
 void floe_kernel_hash_i64_combine_scalar(const int64_t *v, uint32_t n, uint64_t *io);
+/* INTEGER/DATE keys hash like their int64 value (so INTEGER and BIGINT
+ * keys that are equal hash equal); doubles hash their bits after mapping
+ * -0.0 to 0.0 and every NaN to one NaN (equal values hash equal). */
+void floe_kernel_hash_i32(const int32_t *v, uint32_t n, uint64_t *out);
+void floe_kernel_hash_i32_scalar(const int32_t *v, uint32_t n, uint64_t *out);
+void floe_kernel_hash_f64(const double *v, uint32_t n, uint64_t *out);
+void floe_kernel_hash_f64_scalar(const double *v, uint32_t n, uint64_t *out);
 /* String hashing is XXH3 per value (already vectorized inside xxHash);
  * there is no separate SIMD loop, so no twin. */
 void floe_kernel_hash_str(const floe_string *s, uint32_t n, uint64_t *out);

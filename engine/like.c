@@ -3,7 +3,8 @@
  * `_` matches one UTF-8 character, `%` any sequence of characters. There is
  * no default escape character (as in DuckDB); ESCAPE '' also means none, and
  * an escape must be one byte. A pattern ending in its escape character is an
- * error. ILIKE folds ASCII letters. A constant pattern is classified once
+ * error. ILIKE lower-cases text and pattern like lower() (ASCII, Latin-1,
+ * Greek, Cyrillic) into scratch buffers. A constant pattern is classified once
  * per vector: exact, prefix 'abc%', suffix '%abc' and infix '%abc%' patterns
  * become memcmp/memmem loops; others run the backtracking matcher, which is
  * linear in practice (one backtrack point: the last %).
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "engine/eval_internal.h"
+#include "util/mem.h"
 
 static inline uint32_t u8_len(unsigned char c)
 {
@@ -116,6 +118,56 @@ static int escape_at(const floe_fnargs *fa, uint32_t r, uint32_t *out, floe_err 
     return FLOE_OK;
 }
 
+/* Grow a scratch buffer to at least n bytes (amortized, not per row). */
+static char *scratch(char **buf, uint32_t *cap, uint32_t n)
+{
+    if (n == 0) n = 1;
+    if (n > *cap) {
+        uint32_t c = *cap ? *cap : 64;
+        char *p;
+        while (c < n) c *= 2;
+        p = floe_realloc(*buf, c);
+        if (p == NULL) return NULL;
+        *buf = p;
+        *cap = c;
+    }
+    return *buf;
+}
+
+/* ILIKE: lower-case text and pattern (the same mapping as lower()) into
+ * scratch buffers and match case-sensitively, so non-ASCII letters fold
+ * too. */
+static int like_ilike(const floe_fnargs *fa, floe_vec *out, floe_err *err)
+{
+    const floe_vec *tv = &fa->args[0], *pv = &fa->args[1];
+    const floe_string *ts = tv->data, *ps = pv->data;
+    uint8_t *o = out->data;
+    const uint8_t neg = fa->e->negated;
+    char *tb = NULL, *pb = NULL;
+    uint32_t tcap = 0, pcap = 0, escape = 0;
+    int rc = FLOE_OK;
+    FLOE_FOR_ROWS(fa, r, {
+        floe_string s, p;
+        if (!floe_bit(out->validity, r)) continue;
+        s = ts[floe_vidx(tv, r)];
+        p = ps[floe_vidx(pv, r)];
+        rc = escape_at(fa, r, &escape, err);
+        if (rc == FLOE_OK) rc = check_pattern(p, escape, err);
+        if (rc) break;
+        if (!scratch(&tb, &tcap, s.len) || !scratch(&pb, &pcap, p.len)) {
+            rc = floe_err_nomem(err);
+            break;
+        }
+        floe_fn_string_casemap(s.ptr, s.len, tb, false);
+        floe_fn_string_casemap(p.ptr, p.len, pb, false);
+        if (escape >= 'A' && escape <= 'Z') escape += 32;
+        o[r] = (uint8_t)(floe_like_match(tb, s.len, pb, p.len, escape, false) ^ neg);
+    });
+    floe_free(tb);
+    floe_free(pb);
+    return rc;
+}
+
 int floe_like_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
 {
     const floe_vec *tv = &fa->args[0], *pv = &fa->args[1];
@@ -131,6 +183,7 @@ int floe_like_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     for (i = 0; i < fa->nargs; i++)
         if (fa->args[i].type.id != FLOE_TYPE_VARCHAR)
             return floe_err_set(err, FLOE_TYPE, "LIKE needs VARCHAR arguments");
+    if (ilike) return like_ilike(fa, out, err);
     if (pconst) {
         floe_string p = ps[0];
         uint32_t off = 0, len = 0;

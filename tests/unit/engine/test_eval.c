@@ -923,6 +923,25 @@ Test(eval, format_renders_explain_text)
     floe_strbuf_reset(&sb);
     floe_expr_format(cstr("it's"), &sb);
     cr_assert_str_eq(floe_strbuf_str(&sb), "'it''s'");
+    floe_strbuf_reset(&sb);
+    {
+        floe_expr *cs = node(FLOE_EXPR_CASE, it, 3, call(FLOE_FN_LT, bt, 2, col(0, it), cval(floe_type_decimal(5, 2), 1250)),
+                             call(FLOE_FN_NEG, it, 1, col(0, it)), cnull(it));
+        floe_expr *lk = node(FLOE_EXPR_LIKE, bt, 3, col(1, vt), cstr("a!%"), cstr("!"));
+        floe_expr *in = node(FLOE_EXPR_IN_LIST, bt, 3, col(0, it), ci32(1), ci32(2));
+        floe_expr *sq = subq(FLOE_SUBQ_IN, bt, true, 2, col(0, it), col(3, it));
+        cs->has_else = true;
+        lk->negated = true;
+        lk->ilike = true;
+        in->negated = true;
+        floe_expr_format(node(FLOE_EXPR_AND, bt, 4, call(FLOE_FN_EQ, bt, 2, cs, ci32(0)), lk, in, sq), &sb);
+        cr_assert_str_eq(floe_strbuf_str(&sb),
+                         "(CASE WHEN (#0 < 12.50) THEN (-#0) ELSE NULL END = 0) AND (#1 NOT ILIKE 'a!%' ESCAPE '!') AND "
+                         "(#0 NOT IN (1, 2)) AND (#0 IN SUBQUERY correlated(#3))");
+        floe_strbuf_reset(&sb);
+        floe_expr_format(call(FLOE_FN_DATE_TRUNC, T(FLOE_TYPE_TIMESTAMP), 2, cstr("day"), cval(T(FLOE_TYPE_DATE), 0)), &sb);
+        cr_assert_str_eq(floe_strbuf_str(&sb), "date_trunc('day', DATE '1970-01-01')");
+    }
     floe_strbuf_free(&sb);
 }
 
@@ -1044,6 +1063,11 @@ Test(eval, out_of_memory_sweep_over_node_kinds)
     oom_sweep(node(FLOE_EXPR_AND, bt, 3, call(FLOE_FN_GT, bt, 2, col(0, lt), ci64(7)),
                    node(FLOE_EXPR_LIKE, bt, 2, col(1, vt), cstr("h_llo")),
                    node(FLOE_EXPR_NOT, bt, 1, node(FLOE_EXPR_IS_NULL, bt, 1, col(0, lt)))), &b, true);
+    {
+        floe_expr *il = node(FLOE_EXPR_LIKE, bt, 2, col(1, vt), cstr("%É%"));
+        il->ilike = true;
+        oom_sweep(il, &b, true);
+    }
     oom_sweep(node(FLOE_EXPR_OR, bt, 2, call(FLOE_FN_EQ, bt, 2, cast(col(0, lt), vt), cstr("10")),
                    call(FLOE_FN_EQ, bt, 2, cast(cstr("15"), lt), col(0, lt))), &b, true);
     floe_batch_free(&b);
@@ -1135,4 +1159,95 @@ Test(eval, filter_shortcuts_match_plain_predicates)
             floe_batch_free(&b);
         }
     }
+}
+
+Test(eval, decimal_vectors_match_scaled_integer_math)
+{
+    static int64_t x[N], y[N];
+    floe_type d2 = floe_type_decimal(12, 2), d4 = floe_type_decimal(18, 4), d3 = floe_type_decimal(14, 3);
+    floe_batch b;
+    floe_vec add, div, mod;
+    uint32_t i;
+    fill_ints(1);
+    for (i = 0; i < N; i++) {
+        x[i] = (int64_t)(t_rand() % 2000001) - 1000000;
+        y[i] = (int64_t)(t_rand() % 20001) - 10000;
+        if (y[i] == 0) y[i] = 7;
+    }
+    t_batch(&b, 2, N);
+    t_col(&b, 0, d2, x, va);
+    t_col(&b, 1, d4, y, NULL);
+    /* DECIMAL(12,2) + DECIMAL(18,4) -> scale 3 (rounded) */
+    t_eval(call(FLOE_FN_ADD, d3, 2, col(0, d2), col(1, d4)), &b, &add);
+    /* DECIMAL(12,2) / DECIMAL(18,4) -> scale 4 */
+    t_eval(call(FLOE_FN_DIV, d4, 2, col(0, d2), col(1, d4)), &b, &div);
+    t_eval(call(FLOE_FN_MOD, d4, 2, col(0, d2), col(1, d4)), &b, &mod);
+    for (i = 0; i < N; i++) {
+        __int128 s4 = (__int128)x[i] * 100 + y[i]; /* sum at scale 4 */
+        __int128 num = (__int128)x[i] * 100 * 10000, den = y[i];  /* x/y at scale 4 */
+        __int128 q = num / den, r = num % den, want_add;
+        int64_t want_div;
+        want_add = s4 / 10;
+        if (s4 % 10 >= 5) want_add++;
+        if (s4 % 10 <= -5) want_add--;
+        if (r != 0 && (r < 0 ? -r : r) * 2 >= (den < 0 ? -den : den)) q += ((num < 0) != (den < 0)) ? -1 : 1;
+        want_div = (int64_t)q;
+        cr_assert_eq(t_valid(&add, i), t_bit(va, i));
+        if (!t_bit(va, i)) continue;
+        cr_assert_eq(VAL(&add, int64_t, i), (int64_t)want_add, "row %u", i);
+        cr_assert_eq(VAL(&div, int64_t, i), want_div, "row %u: %lld / %lld", i, (long long)x[i], (long long)y[i]);
+        cr_assert_eq(VAL(&mod, int64_t, i), (int64_t)(((__int128)x[i] * 100) % y[i]), "row %u", i);
+    }
+    floe_vec_free(&add);
+    floe_vec_free(&div);
+    floe_vec_free(&mod);
+    floe_batch_free(&b);
+    t_batch(&b, 0, 1);
+    t_expect_err(call(FLOE_FN_DIV, d4, 2, cval(d2, 100), cval(d2, 0)), &b, FLOE_RANGE, "division by zero");
+    t_expect_err(call(FLOE_FN_MUL, floe_type_decimal(18, 4), 2, cval(d2, INT64_MAX / 10), cval(d2, 100)), &b,
+                 FLOE_RANGE, "overflow in *");
+    floe_batch_free(&b);
+}
+
+Test(eval, greatest_least_ignore_nulls_over_vectors)
+{
+    static double dx[N], dy[N];
+    floe_type it = T(FLOE_TYPE_INTEGER), dt = T(FLOE_TYPE_DOUBLE);
+    floe_batch b;
+    floe_vec g, l, gd;
+    uint32_t i;
+    fill_ints(100);
+    for (i = 0; i < N; i++) {
+        dx[i] = (t_rand() % 7 == 0) ? NAN : (double)a32[i];
+        dy[i] = (double)b32[i];
+    }
+    t_batch(&b, 4, N);
+    t_col(&b, 0, it, a32, va);
+    t_col(&b, 1, it, b32, vb);
+    t_col(&b, 2, dt, dx, va);
+    t_col(&b, 3, dt, dy, vb);
+    t_eval(call(FLOE_FN_GREATEST, it, 3, col(0, it), col(1, it), ci32(50)), &b, &g);
+    t_eval(call(FLOE_FN_LEAST, it, 2, col(0, it), col(1, it)), &b, &l);
+    t_eval(call(FLOE_FN_GREATEST, dt, 2, col(2, dt), col(3, dt)), &b, &gd);
+    for (i = 0; i < N; i++) {
+        bool pa = t_bit(va, i), pb = t_bit(vb, i);
+        int32_t want_g = 50, want_l = 0;
+        if (pa && a32[i] > want_g) want_g = a32[i];
+        if (pb && b32[i] > want_g) want_g = b32[i];
+        cr_assert(t_valid(&g, i));
+        cr_assert_eq(VAL(&g, int32_t, i), want_g, "row %u", i);
+        cr_assert_eq(t_valid(&l, i), pa || pb);
+        if (pa && pb) want_l = a32[i] < b32[i] ? a32[i] : b32[i];
+        else if (pa) want_l = a32[i];
+        else if (pb) want_l = b32[i];
+        if (pa || pb) cr_assert_eq(VAL(&l, int32_t, i), want_l, "row %u", i);
+        cr_assert_eq(t_valid(&gd, i), pa || pb);
+        if (pa && isnan(dx[i])) cr_assert(isnan(VAL(&gd, double, i)), "NaN is greatest, row %u", i);
+        else if (pa && pb) cr_assert_eq(VAL(&gd, double, i), dx[i] > dy[i] ? dx[i] : dy[i]);
+        else if (pb) cr_assert_eq(VAL(&gd, double, i), dy[i]);
+    }
+    floe_vec_free(&g);
+    floe_vec_free(&l);
+    floe_vec_free(&gd);
+    floe_batch_free(&b);
 }

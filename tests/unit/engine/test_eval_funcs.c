@@ -51,6 +51,13 @@ static const struct {
     {"HeLLo", "h%O", NULL, 1, 1},
     {"HeLLo", "h%O", NULL, 0, 0},
     {"ABC", "a_c", NULL, 1, 1},
+    {"ÉCOLE", "éc%", NULL, 1, 1},
+    {"ÉCOLE", "éc%", NULL, 0, 0},
+    {"ПРИВЕТ мир", "привет%", NULL, 1, 1},
+    {"A%B", "a!%b", "!", 1, 1},
+    {"AxB", "a!%b", "!", 1, 0},
+    {"a_b", "AX_B", "X", 1, 1},
+    {"", "%", NULL, 1, 1},
 };
 
 Test(funcs, like_pattern_table)
@@ -436,4 +443,63 @@ Test(funcs, temporal_arithmetic)
     cr_assert(v.v.iv.months == 5 && v.v.iv.days == 7 && v.v.iv.micros == 9);
     v = t_const(call(FLOE_FN_NEG, ivt, 1, civ(1, 2, 3)));
     cr_assert(v.v.iv.months == -1 && v.v.iv.days == -2 && v.v.iv.micros == -3);
+}
+
+/* Vector casts (the plain-loop paths) against plain C rounding. */
+Test(funcs, numeric_vector_casts_round_and_check_range)
+{
+    enum { M = 300 };
+    static int64_t dec[M], big[M], ts[M];
+    static double dbl[M];
+    uint64_t v[FLOE_BITMAP_WORDS(M)];
+    floe_type d2 = floe_type_decimal(10, 2), d1 = floe_type_decimal(10, 1), it = T(FLOE_TYPE_INTEGER),
+              lt = T(FLOE_TYPE_BIGINT), dt = T(FLOE_TYPE_DOUBLE), tt = T(FLOE_TYPE_TIMESTAMP);
+    floe_batch b;
+    floe_vec o1, o2, o3, o4;
+    uint32_t i;
+    for (i = 0; i < M; i++) {
+        dec[i] = (int64_t)(t_rand() % 200001) - 100000;
+        big[i] = (int64_t)(t_rand() % 2000001) - 1000000;
+        dbl[i] = ((double)((int64_t)(t_rand() % 20001) - 10000)) / 8.0; /* exact halves included */
+        ts[i] = (int64_t)(t_rand() % 1000000000000ULL) - 500000000000LL;
+    }
+    for (i = 0; i < FLOE_BITMAP_WORDS(M); i++) v[i] = ~0ULL ^ (0x5ULL << (i * 7));
+    dec[2] = INT64_MAX; /* garbage in NULL row 2 must not fail */
+    t_batch(&b, 4, M);
+    t_col(&b, 0, d2, dec, v);
+    t_col(&b, 1, lt, big, v);
+    t_col(&b, 2, dt, dbl, v);
+    t_col(&b, 3, tt, ts, v);
+    t_eval(cast(col(0, d2), d1), &b, &o1);
+    t_eval(cast(col(0, d2), it), &b, &o2);
+    t_eval(cast(col(2, dt), lt), &b, &o3);
+    t_eval(cast(col(3, tt), T(FLOE_TYPE_DATE)), &b, &o4);
+    for (i = 0; i < M; i++) {
+        int64_t x = dec[i], r1, r2, r3, r4;
+        if (!t_bit(v, i)) {
+            cr_assert(!t_valid(&o1, i) && !t_valid(&o2, i));
+            continue;
+        }
+        r1 = x / 10 + (x % 10 >= 5) - (x % 10 <= -5);
+        r2 = x / 100 + (x % 100 >= 50) - (x % 100 <= -50);
+        r3 = (int64_t)(dbl[i] < 0 ? -floor(-dbl[i] + 0.5) : floor(dbl[i] + 0.5));
+        r4 = ts[i] >= 0 ? ts[i] / FLOE_MICROS_PER_DAY : -((-ts[i] + FLOE_MICROS_PER_DAY - 1) / FLOE_MICROS_PER_DAY);
+        cr_assert_eq(VAL(&o1, int64_t, i), r1, "row %u: %lld", i, (long long)x);
+        cr_assert_eq(VAL(&o2, int32_t, i), r2, "row %u", i);
+        cr_assert_eq(VAL(&o3, int64_t, i), r3, "row %u: %g", i, dbl[i]);
+        cr_assert_eq(VAL(&o4, int32_t, i), r4, "row %u", i);
+    }
+    floe_vec_free(&o1);
+    floe_vec_free(&o2);
+    floe_vec_free(&o3);
+    floe_vec_free(&o4);
+    /* BIGINT -> DECIMAL(8,2): |x| < 10^6 fits, the first valid row beyond fails */
+    t_eval(cast(col(1, lt), floe_type_decimal(8, 2)), &b, &o1);
+    for (i = 0; i < M; i++)
+        if (t_bit(v, i)) cr_assert_eq(VAL(&o1, int64_t, i), big[i] * 100);
+    floe_vec_free(&o1);
+    big[5] = 1000000;
+    t_expect_err(cast(col(1, lt), floe_type_decimal(8, 2)), &b, FLOE_RANGE, "1000000 is out of range for type DECIMAL(8,2)");
+    t_expect_err(cast(col(0, d2), floe_type_decimal(3, 1)), &b, FLOE_RANGE, "out of range");
+    floe_batch_free(&b);
 }

@@ -343,6 +343,30 @@ Test(kernels, hashes_match_util_hash)
             FAST_EQ(h1[i], floe_hash_combine((uint64_t)i * 31, (uint64_t)i64v[i]), "row %u", i);
         }
     }
+    for (n = 0; n <= NMAX; n++) {
+        static uint64_t h3[NMAX], h4[NMAX];
+        floe_kernel_hash_i32(i32v, n, h3);
+        floe_kernel_hash_i32_scalar(i32v, n, h4);
+        floe_kernel_hash_f64(f64v, n, h1);
+        floe_kernel_hash_f64_scalar(f64v, n, h2);
+        for (i = 0; i < n; i++) {
+            FAST_EQ(h3[i], h4[i], "i32 row %u", i);
+            FAST_EQ(h1[i], h2[i], "f64 row %u", i);
+        }
+    }
+    /* equal keys hash equal across widths and double spellings */
+    {
+        int32_t k32[2] = {-5, 7};
+        int64_t k64[2] = {-5, 7};
+        double d[4] = {0.0, -0.0, NAN, -NAN};
+        floe_kernel_hash_i32(k32, 2, h1);
+        floe_kernel_hash_i64(k64, 2, h2);
+        cr_assert(h1[0] == h2[0] && h1[1] == h2[1]);
+        floe_kernel_hash_f64(d, 4, h1);
+        cr_assert_eq(h1[0], h1[1]);
+        cr_assert_eq(h1[2], h1[3]);
+        cr_assert_neq(h1[0], h1[2]);
+    }
     floe_kernel_hash_str(s, 3, h1);
     for (i = 0; i < 3; i++) cr_assert_eq(h1[i], floe_hash64(s[i].ptr, s[i].len));
 }
