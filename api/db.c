@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/maintain.h"
 #include "util/mem.h"
 
 static int64_t wall_us(void)
@@ -642,6 +643,8 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
     for (i = 0; i < ndefs; i++) floe_table_def_free(defs[i]);
     floe_free(defs);
     if (rc != FLOE_OK) goto fail;
+    /* background merges and TTL (api/maintain.c) */
+    if ((rc = floe_maintain_start(db, &err)) != FLOE_OK) goto fail;
     return FLOE_OK;
 fail:
     floe_db_set_error(db, &err);
@@ -664,6 +667,7 @@ int floe_db_close(floe_db *db)
                      atomic_load(&db->nappenders));
         return floe_db_set_error(db, &err);
     }
+    floe_maintain_stop(db); /* first: a pass uses the tables */
     /* flush every table; on failure rows stay in the WAL and are recovered */
     while (db->ntables > 0) {
         floe_db_table *t = db->tables[db->ntables - 1];

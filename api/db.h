@@ -10,7 +10,8 @@
  *    shared; CREATE/DROP/ALTER hold it exclusively, so a table is never
  *    dropped or changed under a running query or appender.
  *  - A table's part list changes only inside the flush commit callback,
- *    which ingest calls with the table's visibility lock held exclusively;
+ *    which ingest calls with the table's visibility lock held exclusively,
+ *    and in maintenance passes (api/maintain.h) under the same lock;
  *    queries copy the list (taking a reference on each reader) while holding
  *    it shared (floe_ingest_read_lock) together with the memtable snapshot,
  *    so a query sees each row exactly once.
@@ -64,6 +65,7 @@ struct floe_db {
     int64_t opened_us;            /* wall clock at open */
     int64_t opened_mono_us;       /* monotonic clock at open (rates) */
     uint32_t nthreads;
+    struct floe_maintain *maint;  /* merges and TTL (api/maintain.h); owned */
 };
 
 /* Find a table by name (case-insensitive); NULL when absent. Caller holds ddl_lock. */

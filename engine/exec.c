@@ -808,9 +808,28 @@ static int gather_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out
 
 /* ------------------------------------------------------------ executor API */
 
+struct floe_exec_subq {
+    struct floe_exec_subq *next;
+    const floe_plan *plan;
+    floe_vec result; /* owned deep copy */
+};
+
+static void subq_cache_free(floe_executor *ex)
+{
+    struct floe_exec_subq *c, *next;
+    for (c = ex->subq_cache; c; c = next) {
+        next = c->next;
+        floe_vec_free(&c->result);
+        floe_free(c);
+    }
+    ex->subq_cache = NULL;
+    pthread_mutex_destroy(&ex->subq_mu);
+}
+
 static void executor_init(floe_executor *ex, const floe_query_plan *qp, const floe_exec_ctx *ctx)
 {
     memset(ex, 0, sizeof *ex);
+    pthread_mutex_init(&ex->subq_mu, NULL);
     ex->qp = qp;
     ex->ctx = ctx;
     ex->nthreads = ctx->nthreads ? ctx->nthreads : floe_pool_default_threads();
@@ -835,6 +854,7 @@ int floe_exec_open(const floe_query_plan *qp, const floe_exec_ctx *ctx, floe_exe
     else
         rc = floe_exec_build(ex, qp->root, NULL, &ex->root, err);
     if (rc) {
+        subq_cache_free(ex);
         floe_free(ex);
         return rc;
     }
@@ -905,17 +925,18 @@ void floe_exec_close(floe_executor *ex)
     /* every operator gave back the bytes it accounted */
     assert(atomic_load(&ex->mem_own) == 0);
     floe_pool_free(ex->pool);
+    subq_cache_free(ex);
     floe_free(ex);
 }
 
 /* ---------------------------------------------------------------- subquery */
 
-/* floe_subq_run_fn: run `plan` single-threaded with params and collect its
- * first column (a BOOLEAN TRUE per row when it has no columns). */
-static int subq_run(void *self, const struct floe_plan *plan, const floe_value *params,
-                    uint32_t nparams, floe_vec *out, floe_err *err)
+/* Run `plan` with params on nthreads workers and collect its first column
+ * (a BOOLEAN TRUE per row when it has no columns) into *out. */
+static int run_plan(floe_executor *parent, const struct floe_plan *plan, const floe_value *params,
+                    uint32_t nparams, uint32_t nthreads, floe_vec *out, floe_err *err)
 {
-    floe_executor *parent = self, sub;
+    floe_executor sub;
     floe_exec_op *root = NULL;
     floe_exec_rows rows;
     floe_type t = plan->ncols ? plan->types[0] : floe_type_make(FLOE_TYPE_BOOLEAN);
@@ -924,13 +945,16 @@ static int subq_run(void *self, const struct floe_plan *plan, const floe_value *
 
     memset(out, 0, sizeof *out);
     executor_init(&sub, parent->qp, parent->ctx);
-    sub.nthreads = 1;
+    sub.nthreads = nthreads;
     sub.mem = parent->mem;
     sub.mem_limit = parent->mem_limit;
     sub.params = params;
     sub.nparams = nparams;
     rc = floe_exec_rows_init(&rows, 1, &t, err);
-    if (rc) return rc;
+    if (rc) {
+        subq_cache_free(&sub);
+        return rc;
+    }
     rc = floe_exec_build(&sub, plan, NULL, &root, err);
     while (rc == FLOE_OK) {
         memset(&b, 0, sizeof b);
@@ -955,6 +979,7 @@ static int subq_run(void *self, const struct floe_plan *plan, const floe_value *
     }
     floe_exec_op_free(root);
     floe_pool_free(sub.pool);
+    subq_cache_free(&sub);
     if (rc == FLOE_OK) {
         uint32_t n = (uint32_t)rows.n;
         rc = floe_vec_init(out, t, n ? n : 1);
@@ -974,5 +999,63 @@ static int subq_run(void *self, const struct floe_plan *plan, const floe_value *
         }
     }
     floe_exec_rows_free(&rows);
+    return rc;
+}
+
+/* Deep copy of a plain vector (data, validity, strings). FLOE_NOMEM. */
+static int vec_copy(const floe_vec *src, floe_vec *dst)
+{
+    uint32_t i, n = src->n;
+    size_t w = floe_type_size(src->type);
+    if (floe_vec_init(dst, src->type, n ? n : 1) != FLOE_OK) return FLOE_NOMEM;
+    if (n) memcpy(dst->data, src->data, (size_t)n * w);
+    dst->n = n;
+    for (i = 0; i < n; i++) {
+        if (!floe_vec_is_valid(src, i)) {
+            if (floe_vec_set_null(dst, i) != FLOE_OK) goto nomem;
+        } else if (src->type.id == FLOE_TYPE_VARCHAR) {
+            floe_string s = ((const floe_string *)src->data)[i];
+            if (floe_vec_set_string(dst, i, s.ptr, s.len) != FLOE_OK) goto nomem;
+        }
+    }
+    return FLOE_OK;
+nomem:
+    floe_vec_free(dst);
+    return FLOE_NOMEM;
+}
+
+/* floe_subq_run_fn. Correlated subqueries run single-threaded per parameter
+ * tuple (the evaluator caches them per tuple). Uncorrelated ones run once
+ * per query on all workers and are cached here, so the workers of a parallel
+ * pipeline do not each compute them. */
+static int subq_run(void *self, const struct floe_plan *plan, const floe_value *params,
+                    uint32_t nparams, floe_vec *out, floe_err *err)
+{
+    floe_executor *ex = self;
+    struct floe_exec_subq *c;
+    int rc;
+    if (nparams > 0) return run_plan(ex, plan, params, nparams, 1, out, err);
+    pthread_mutex_lock(&ex->subq_mu);
+    for (c = ex->subq_cache; c; c = c->next)
+        if (c->plan == plan) break;
+    if (c) {
+        rc = vec_copy(&c->result, out) == FLOE_OK ? FLOE_OK : floe_err_nomem(err);
+        pthread_mutex_unlock(&ex->subq_mu);
+        return rc;
+    }
+    rc = run_plan(ex, plan, NULL, 0, ex->nthreads, out, err);
+    if (rc == FLOE_OK) {
+        c = floe_calloc(1, sizeof *c);
+        if (c == NULL || vec_copy(out, &c->result) != FLOE_OK) {
+            floe_free(c);
+            floe_vec_free(out);
+            rc = floe_err_nomem(err);
+        } else {
+            c->plan = plan;
+            c->next = ex->subq_cache;
+            ex->subq_cache = c;
+        }
+    }
+    pthread_mutex_unlock(&ex->subq_mu);
     return rc;
 }

@@ -12,14 +12,24 @@
  * build side is prepared once before the workers start and probed by all of
  * them. Any other child is driven on worker 0 alone.
  *
- * Memory held by hash tables and sort buffers is accounted with
- * floe_exec_mem against ctx->mem_limit (shared by the query and its
- * subqueries). Thread-safety: an op instance is used by one thread; the
- * executor's counters are atomic.
+ * A root that is itself such a pipeline runs on all workers into
+ * thread-local result buffers (exec.c, "gather"); a bare SCAN root streams.
+ *
+ * Subqueries: the executor is the evaluator's floe_subq_run_fn. Correlated
+ * subqueries run single-threaded per parameter tuple in a sub-executor;
+ * uncorrelated ones run once per query on all workers and are cached in
+ * the executor (under subq_mu) for every worker's eval context.
+ *
+ * Memory held by hash tables, sort buffers and result buffers is accounted
+ * with floe_exec_mem against ctx->mem_limit (shared by the query and its
+ * subqueries); every operator gives its bytes back when it closes.
+ * Thread-safety: an op instance is used by one thread; the executor's
+ * counters are atomic.
  */
 #ifndef FLOE_ENGINE_EXEC_H
 #define FLOE_ENGINE_EXEC_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -58,6 +68,9 @@ struct floe_executor {
     atomic_uint_least64_t *mem;  /* the root executor's counter */
     uint64_t mem_limit;          /* bytes */
     floe_exec_op *root;
+    /* uncorrelated subquery results, computed once for all workers */
+    pthread_mutex_t subq_mu;
+    struct floe_exec_subq *subq_cache;
     /* join builds shared by the workers of the pipeline being driven */
     struct floe_exec_shared { const floe_plan *node; void *build; } *shared;
     uint32_t nshared;

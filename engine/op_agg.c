@@ -2,18 +2,24 @@
  *
  * Each worker of the child pipeline keeps a local floe_hashtable of group
  * keys and per-aggregate state arrays indexed by group id (partial
- * aggregation). At the end the partial tables are merged into one global
- * table in worker order: keys are re-inserted (giving a local -> global id
- * map) and states combined (counts and sums add, min/max compare, HyperLogLog
- * registers take the maximum, quantile value lists concatenate). DISTINCT
- * aggregates keep, per worker, a set of (group id, value) pairs; the merge
- * inserts them into a global set and only pairs new there feed the
- * aggregate, so each distinct value counts once whatever the threads did.
+ * aggregation). The partial states are then merged in parallel by
+ * partition: every local group goes to partition hash(key) % workers, and
+ * merge worker p re-inserts the keys of partition p of every local into its
+ * own global table (giving a local -> global id map) and combines the states
+ * (counts and sums add, min/max compare, HyperLogLog sketches merge, quantile
+ * value lists concatenate). DISTINCT aggregates keep, per worker, a set of
+ * (group id, value) pairs (values only without GROUP BY); the pairs are
+ * partitioned like their group (by value without GROUP BY, the partial
+ * results of the partitions being folded at the end), and only pairs new to
+ * the partition's set feed the aggregate, so each distinct value counts once
+ * whatever the threads did. The output is partition 0's groups, then 1's...
  *
  * Integer SUM/AVG accumulate in 128 bits; a SUM outside BIGINT is FLOE_RANGE
  * at the end, never a silent wrap. Without GROUP BY there is exactly one
  * output row, even for empty input; with GROUP BY, empty input gives none.
  * DISTINCT (the plan node) is an aggregation grouping by all columns.
+ * Memory held by tables, states, sets and sketches is accounted as
+ * "AGGREGATE".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -40,7 +46,7 @@ typedef struct agg_st {
     agg_i128 *isum;    /* SUM/AVG of integers and decimals */
     double *dsum;      /* SUM/AVG of doubles */
     floe_value *val;   /* MIN/MAX/ANY_VALUE */
-    uint8_t **hll;     /* APPROX_COUNT_DISTINCT, allocated per group on first value */
+    floe_hll_sketch *hll; /* APPROX_COUNT_DISTINCT: sparse, then dense, per group */
     agg_vlist *lists;  /* QUANTILE/MEDIAN values */
 } agg_st;
 
@@ -53,7 +59,7 @@ typedef struct agg_local {
     floe_hashtable *dsets;    /* naggs: (group, value) sets of DISTINCT aggs */
     floe_arena *arena;        /* copied strings of MIN/MAX/quantile values */
     uint64_t list_bytes;      /* bytes in quantile lists */
-    uint64_t nhll;            /* sketches allocated */
+    uint64_t hll_bytes;       /* bytes held by sketches */
     uint64_t reported;        /* bytes reported to floe_exec_mem */
     uint32_t *ids;            /* scratch: group id per live row */
     uint32_t *rows;           /* scratch: row index per live row */
@@ -61,6 +67,8 @@ typedef struct agg_local {
     uint32_t *drows;          /* scratch: rows fed by distinct_add */
     uint32_t *dgids;          /* scratch: their groups */
     uint64_t *hashes;         /* scratch */
+    uint32_t *gpart;          /* merge: partition of each group */
+    uint32_t **dpart;         /* merge: per DISTINCT agg, partition of each (group, value) pair */
     int64_t *gidbuf;          /* scratch: group id per physical row (BIGINT vector) */
 } agg_local;
 
@@ -75,9 +83,13 @@ typedef struct agg_op {
     floe_expr **own_groups;
     uint32_t nw;
     agg_local **locals;       /* nw */
-    agg_local *global;
+    uint32_t nparts;          /* merge partitions (one merge worker each) */
+    agg_local **globals;      /* nparts merged states */
+    floe_err *perr;           /* nparts / nw: errors of the parallel phases */
+    int *prc;
     int done;                 /* input consumed and merged */
-    uint64_t pos;             /* next group to emit */
+    uint32_t part;            /* partition being emitted */
+    uint64_t pos;             /* next group of it to emit */
 } agg_op;
 
 static int cls_of(floe_type t)
@@ -124,7 +136,7 @@ static void local_free(agg_op *o, agg_local *L)
         for (a = 0; a < o->naggs; a++) {
             agg_st *s = &L->st[a];
             if (s->hll)
-                for (g = 0; g < L->cap; g++) floe_free(s->hll[g]);
+                for (g = 0; g < L->cap; g++) floe_hll_sketch_free(&s->hll[g]);
             if (s->lists)
                 for (g = 0; g < L->cap; g++) floe_free(s->lists[g].v);
             floe_free(s->cnt);
@@ -147,6 +159,10 @@ static void local_free(agg_op *o, agg_local *L)
     floe_free(L->dgids);
     floe_free(L->hashes);
     floe_free(L->gidbuf);
+    floe_free(L->gpart);
+    if (L->dpart)
+        for (a = 0; a < o->naggs; a++) floe_free(L->dpart[a]);
+    floe_free(L->dpart);
     if (L->reported) (void)floe_exec_mem(o->base.ex, -(int64_t)L->reported, "AGGREGATE", NULL);
     floe_eval_ctx_free(&L->ev.ectx);
     floe_free(L);
@@ -257,7 +273,7 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
 
 static int local_account(agg_op *o, agg_local *L, floe_err *err)
 {
-    uint64_t b = L->cap * (uint64_t)(o->naggs * 24 + 8) + L->list_bytes + L->nhll * FLOE_HLL_BYTES +
+    uint64_t b = L->cap * (uint64_t)(o->naggs * 24 + 8) + L->list_bytes + L->hll_bytes +
                  floe_arena_reserved(L->arena);
     uint32_t a;
     int rc;
@@ -396,12 +412,11 @@ static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, c
             uint32_t one = ROW(k);
             if (!VALID(k)) continue;
             floe_hashtable_hash_rows(v, 1, one + 1, &one, 1, &h);
-            if (s->hll[g] == NULL) {
-                s->hll[g] = floe_calloc(1, FLOE_HLL_BYTES);
-                if (s->hll[g] == NULL) return floe_err_nomem(err);
-                L->nhll++;
+            {
+                size_t before = floe_hll_sketch_bytes(&s->hll[g]);
+                if (floe_hll_sketch_add(&s->hll[g], h) != FLOE_OK) return floe_err_nomem(err);
+                L->hll_bytes += floe_hll_sketch_bytes(&s->hll[g]) - before;
             }
-            floe_hll_add(s->hll[g], h);
             s->cnt[g]++;
         }
         break;
@@ -520,108 +535,193 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
 
 /* ------------------------------------------------------------------- merge */
 
-/* Merge worker state L into the global state G. L stays alive until the
- * operator closes (G may point at strings in L's arena). */
-static int merge_local(agg_op *o, agg_local *G, agg_local *L, floe_err *err)
+/* Fold state of aggregate a for group lid of L into group g of G. */
+static int merge_state(agg_op *o, uint32_t a, agg_local *G, uint64_t g, agg_local *L, uint64_t lid,
+                       floe_err *err)
 {
-    uint64_t nl = o->ngroups ? L->ht.count : 1, start, lid;
-    uint32_t *map = floe_malloc((nl ? nl : 1) * sizeof *map), a, k;
-    floe_vec *view = floe_calloc(o->ngroups + 2, sizeof *view);
-    int rc = FLOE_OK;
+    const floe_agg *ag = &o->aggs[a];
+    agg_st *gs = &G->st[a], *ls = &L->st[a];
+    if (ls->cnt[lid] == 0 && ag->fn != FLOE_AGG_COUNT_STAR) return FLOE_OK;
+    switch (ag->fn) {
+    case FLOE_AGG_SUM:
+    case FLOE_AGG_AVG:
+        if (gs->dsum)
+            gs->dsum[g] += ls->dsum[lid];
+        else
+            gs->isum[g] += ls->isum[lid];
+        break;
+    case FLOE_AGG_MIN:
+    case FLOE_AGG_MAX:
+    case FLOE_AGG_ANY_VALUE:
+        if (gs->cnt[g] == 0 ||
+            (ag->fn != FLOE_AGG_ANY_VALUE && better(ag->fn, &ls->val[lid], &gs->val[g])))
+            gs->val[g] = ls->val[lid];
+        break;
+    case FLOE_AGG_APPROX_COUNT_DISTINCT: {
+        size_t before = floe_hll_sketch_bytes(&gs->hll[g]);
+        if (floe_hll_sketch_merge(&gs->hll[g], &ls->hll[lid]) != FLOE_OK) return floe_err_nomem(err);
+        G->hll_bytes += floe_hll_sketch_bytes(&gs->hll[g]) - before;
+        break;
+    }
+    case FLOE_AGG_QUANTILE:
+    case FLOE_AGG_MEDIAN: {
+        agg_vlist *gl = &gs->lists[g], *ll = &ls->lists[lid];
+        if (gl->n + ll->n > gl->cap) {
+            uint32_t nc = gl->n + ll->n;
+            floe_value *nv = floe_realloc(gl->v, nc * sizeof *nv);
+            if (nv == NULL) return floe_err_nomem(err);
+            G->list_bytes += (uint64_t)(nc - gl->cap) * sizeof *nv;
+            gl->v = nv;
+            gl->cap = nc;
+        }
+        memcpy(gl->v + gl->n, ll->v, ll->n * sizeof *ll->v);
+        gl->n += ll->n;
+        break;
+    }
+    default: break;
+    }
+    gs->cnt[g] += ls->cnt[lid];
+    return FLOE_OK;
+}
 
-    if (map == NULL || view == NULL) {
-        rc = floe_err_nomem(err);
-        goto out;
+/* Route L's groups (by key hash) and DISTINCT pairs (by their group, or by
+ * value without GROUP BY) to merge partitions. */
+static int route_local(agg_op *o, agg_local *L, floe_err *err)
+{
+    uint64_t nl = o->ngroups ? L->ht.count : 1, start;
+    uint32_t a, k, P = o->nparts;
+    floe_vec *view = floe_calloc(o->ngroups + 2, sizeof *view);
+    L->gpart = floe_calloc(nl ? nl : 1, sizeof *L->gpart);
+    L->dpart = floe_calloc(o->naggs ? o->naggs : 1, sizeof *L->dpart);
+    if (view == NULL || L->gpart == NULL || L->dpart == NULL) {
+        floe_free(view);
+        return floe_err_nomem(err);
     }
     if (o->ngroups) {
-        for (start = 0; start < nl && rc == FLOE_OK; start += FLOE_VEC_SIZE) {
+        for (start = 0; start < nl; start += FLOE_VEC_SIZE) {
             uint32_t n = (uint32_t)(nl - start < FLOE_VEC_SIZE ? nl - start : FLOE_VEC_SIZE);
             floe_exec_rows_view(&L->ht.keys, start, n, view);
-            rc = floe_hashtable_insert(&G->ht, view, n, NULL, 0, map + start, err);
+            floe_hashtable_hash_rows(view, o->ngroups, n, NULL, 0, L->hashes);
+            for (k = 0; k < n; k++) L->gpart[start + k] = (uint32_t)((L->hashes[k] >> 32) % P);
         }
-        if (rc) goto out;
-        if (local_reserve(o, G, G->ht.count) != FLOE_OK) {
-            rc = floe_err_nomem(err);
-            goto out;
-        }
-    } else {
-        map[0] = 0;
     }
-    for (k = 0; k < FLOE_VEC_SIZE; k++) G->rows[k] = k;
     for (a = 0; a < o->naggs; a++) {
-        const floe_agg *ag = &o->aggs[a];
-        agg_st *gs = &G->st[a], *ls = &L->st[a];
-        if (agg_distinct(ag)) {
-            floe_exec_rows *dk = &L->dsets[a].keys;
-            for (start = 0; start < dk->n && rc == FLOE_OK; start += FLOE_VEC_SIZE) {
-                uint32_t n = (uint32_t)(dk->n - start < FLOE_VEC_SIZE ? dk->n - start : FLOE_VEC_SIZE);
-                const int64_t *lg;
-                floe_exec_rows_view(dk, start, n, view);
-                if (dk->ncols == 2) {
-                    lg = view[0].data;
-                    for (k = 0; k < n; k++) G->gidbuf[k] = map[lg[k]];
-                } else {
-                    memset(G->gidbuf, 0, n * sizeof *G->gidbuf);
-                }
-                rc = distinct_add(o, G, a, &view[dk->ncols - 1], G->gidbuf, G->rows, n, n, 1, err);
-            }
-            if (rc) goto out;
-            continue;
+        floe_exec_rows *dk;
+        if (!agg_distinct(&o->aggs[a])) continue;
+        dk = &L->dsets[a].keys;
+        L->dpart[a] = floe_malloc((dk->n ? dk->n : 1) * sizeof **L->dpart);
+        if (L->dpart[a] == NULL) {
+            floe_free(view);
+            return floe_err_nomem(err);
         }
-        for (lid = 0; lid < nl; lid++) {
-            uint32_t g = map[lid];
-            if (ls->cnt[lid] == 0 && ag->fn != FLOE_AGG_COUNT_STAR) continue;
-            switch (ag->fn) {
-            case FLOE_AGG_SUM:
-            case FLOE_AGG_AVG:
-                if (gs->dsum)
-                    gs->dsum[g] += ls->dsum[lid];
-                else
-                    gs->isum[g] += ls->isum[lid];
-                break;
-            case FLOE_AGG_MIN:
-            case FLOE_AGG_MAX:
-            case FLOE_AGG_ANY_VALUE:
-                if (gs->cnt[g] == 0 ||
-                    (ag->fn != FLOE_AGG_ANY_VALUE && better(ag->fn, &ls->val[lid], &gs->val[g])))
-                    gs->val[g] = ls->val[lid];
-                break;
-            case FLOE_AGG_APPROX_COUNT_DISTINCT:
-                if (gs->hll[g] == NULL) {
-                    gs->hll[g] = ls->hll[lid];
-                    ls->hll[lid] = NULL;
-                } else if (ls->hll[lid]) {
-                    floe_hll_merge(gs->hll[g], ls->hll[lid]);
-                }
-                break;
-            case FLOE_AGG_QUANTILE:
-            case FLOE_AGG_MEDIAN: {
-                agg_vlist *gl = &gs->lists[g], *ll = &ls->lists[lid];
-                if (gl->n + ll->n > gl->cap) {
-                    uint32_t nc = gl->n + ll->n;
-                    floe_value *nv = floe_realloc(gl->v, nc * sizeof *nv);
-                    if (nv == NULL) {
-                        rc = floe_err_nomem(err);
-                        goto out;
-                    }
-                    G->list_bytes += (uint64_t)(nc - gl->cap) * sizeof *nv;
-                    gl->v = nv;
-                    gl->cap = nc;
-                }
-                memcpy(gl->v + gl->n, ll->v, ll->n * sizeof *ll->v);
-                gl->n += ll->n;
-                break;
+        for (start = 0; start < dk->n; start += FLOE_VEC_SIZE) {
+            uint32_t n = (uint32_t)(dk->n - start < FLOE_VEC_SIZE ? dk->n - start : FLOE_VEC_SIZE);
+            floe_exec_rows_view(dk, start, n, view);
+            if (dk->ncols == 2) {
+                const int64_t *lg = view[0].data;
+                for (k = 0; k < n; k++) L->dpart[a][start + k] = L->gpart[lg[k]];
+            } else {
+                floe_hashtable_hash_rows(view, 1, n, NULL, 0, L->hashes);
+                for (k = 0; k < n; k++) L->dpart[a][start + k] = (uint32_t)((L->hashes[k] >> 32) % P);
             }
-            default: break;
-            }
-            gs->cnt[g] += ls->cnt[lid];
         }
     }
-    rc = local_account(o, G, err);
-out:
-    floe_free(map);
     floe_free(view);
+    return FLOE_OK;
+}
+
+/* Merge partition p of every worker state into globals[p]. Locals stay
+ * alive until the operator closes (merged values may point at their strings). */
+static int merge_part(agg_op *o, uint32_t p, floe_err *err)
+{
+    agg_local *G = o->globals[p];
+    floe_vec *view = floe_calloc(o->ngroups + 2, sizeof *view);
+    uint32_t w, a, k;
+    int rc = FLOE_OK;
+    if (view == NULL) return floe_err_nomem(err);
+    for (w = 0; w < o->nw && rc == FLOE_OK; w++) {
+        agg_local *L = o->locals[w];
+        uint64_t nl = o->ngroups ? L->ht.count : 1, start, lid;
+        uint32_t *map = floe_malloc((nl ? nl : 1) * sizeof *map);
+        if (map == NULL) {
+            rc = floe_err_nomem(err);
+            break;
+        }
+        for (lid = 0; lid < nl; lid++) map[lid] = FLOE_HT_NONE;
+        if (o->ngroups) {
+            for (start = 0; start < nl && rc == FLOE_OK; start += FLOE_VEC_SIZE) {
+                uint32_t n = (uint32_t)(nl - start < FLOE_VEC_SIZE ? nl - start : FLOE_VEC_SIZE), m = 0;
+                for (k = 0; k < n; k++)
+                    if (L->gpart[start + k] == p) G->rows[m++] = k;
+                if (m == 0) continue;
+                floe_exec_rows_view(&L->ht.keys, start, n, view);
+                rc = floe_hashtable_insert(&G->ht, view, n, G->rows, m, G->ids, err);
+                for (k = 0; k < m && rc == FLOE_OK; k++) map[start + G->rows[k]] = G->ids[k];
+            }
+            if (rc == FLOE_OK && local_reserve(o, G, G->ht.count) != FLOE_OK) rc = floe_err_nomem(err);
+        } else if (p == 0) {
+            map[0] = 0;
+        }
+        for (a = 0; a < o->naggs && rc == FLOE_OK; a++) {
+            if (agg_distinct(&o->aggs[a])) {
+                floe_exec_rows *dk = &L->dsets[a].keys;
+                for (start = 0; start < dk->n && rc == FLOE_OK; start += FLOE_VEC_SIZE) {
+                    uint32_t n = (uint32_t)(dk->n - start < FLOE_VEC_SIZE ? dk->n - start : FLOE_VEC_SIZE);
+                    uint32_t m = 0;
+                    for (k = 0; k < n; k++)
+                        if (L->dpart[a][start + k] == p) G->rows[m++] = k;
+                    if (m == 0) continue;
+                    floe_exec_rows_view(dk, start, n, view);
+                    if (dk->ncols == 2) {
+                        const int64_t *lg = view[0].data;
+                        for (k = 0; k < m; k++) G->gidbuf[G->rows[k]] = map[lg[G->rows[k]]];
+                    } else {
+                        for (k = 0; k < m; k++) G->gidbuf[G->rows[k]] = 0;
+                    }
+                    rc = distinct_add(o, G, a, &view[dk->ncols - 1], G->gidbuf, G->rows, m, n, 1, err);
+                }
+                continue;
+            }
+            for (lid = 0; lid < nl && rc == FLOE_OK; lid++)
+                if (map[lid] != FLOE_HT_NONE) rc = merge_state(o, a, G, map[lid], L, lid, err);
+        }
+        floe_free(map);
+    }
+    floe_free(view);
+    if (rc == FLOE_OK) rc = local_account(o, G, err);
     return rc;
+}
+
+static void route_worker(void *arg, uint32_t w)
+{
+    agg_op *o = arg;
+    if (w < o->nw) o->prc[w] = route_local(o, o->locals[w], &o->perr[w]);
+}
+
+static void merge_worker(void *arg, uint32_t p)
+{
+    agg_op *o = arg;
+    if (p < o->nparts) o->prc[p] = merge_part(o, p, &o->perr[p]);
+}
+
+/* Run fn on every worker (on the pool when there is one); first error wins. */
+static int agg_phase(agg_op *o, void (*fn)(void *, uint32_t), uint32_t n, floe_err *err)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        o->prc[i] = FLOE_OK;
+        floe_err_clear(&o->perr[i]);
+    }
+    if (o->base.ex->pool && floe_pool_size(o->base.ex->pool) >= n)
+        floe_pool_run(o->base.ex->pool, fn, o);
+    else
+        for (i = 0; i < n; i++) fn(o, i);
+    for (i = 0; i < n; i++)
+        if (o->prc[i]) {
+            *err = o->perr[i];
+            return o->prc[i];
+        }
+    return FLOE_OK;
 }
 
 /* ------------------------------------------------------------------ output */
@@ -653,10 +753,11 @@ static double value_as_double(const floe_value *v, floe_type argt)
     return (double)v->v.i;
 }
 
-static int agg_final(agg_op *o, uint32_t ai, uint64_t g, floe_vec *col, uint32_t i, floe_err *err)
+static int agg_final(agg_op *o, agg_local *G, uint32_t ai, uint64_t g, floe_vec *col, uint32_t i,
+                     floe_err *err)
 {
     const floe_agg *ag = &o->aggs[ai];
-    agg_st *s = &o->global->st[ai];
+    agg_st *s = &G->st[ai];
     floe_value r;
     floe_type argt = ag->arg ? ag->arg->type : floe_type_make(FLOE_TYPE_BIGINT);
     r.type = col->type;
@@ -666,7 +767,7 @@ static int agg_final(agg_op *o, uint32_t ai, uint64_t g, floe_vec *col, uint32_t
     case FLOE_AGG_COUNT_STAR:
     case FLOE_AGG_COUNT: r.v.i = s->cnt[g]; break;
     case FLOE_AGG_APPROX_COUNT_DISTINCT:
-        r.v.i = s->hll[g] ? (int64_t)floe_hll_estimate(s->hll[g]) : 0;
+        r.v.i = (int64_t)floe_hll_sketch_estimate(&s->hll[g]);
         break;
     case FLOE_AGG_SUM:
         if (s->cnt[g] == 0) {
@@ -740,24 +841,50 @@ static int agg_final(agg_op *o, uint32_t ai, uint64_t g, floe_vec *col, uint32_t
 
 static int agg_run(agg_op *o, floe_err *err)
 {
-    uint32_t w;
+    floe_executor *ex = o->base.ex;
+    uint32_t w, p, a;
     int rc;
-    o->nw = floe_exec_workers(o->base.ex);
+    o->nw = floe_exec_workers(ex);
     o->locals = floe_calloc(o->nw, sizeof *o->locals);
-    if (o->locals == NULL) return floe_err_nomem(err);
+    o->perr = floe_calloc(o->nw, sizeof *o->perr);
+    o->prc = floe_calloc(o->nw, sizeof *o->prc);
+    if (o->locals == NULL || o->perr == NULL || o->prc == NULL) return floe_err_nomem(err);
     for (w = 0; w < o->nw; w++) {
         rc = local_new(o, &o->locals[w], err);
         if (rc) return rc;
     }
-    rc = local_new(o, &o->global, err);
+    rc = floe_exec_drive(ex, o->child, agg_consume, o, err);
     if (rc) return rc;
-    rc = floe_exec_drive(o->base.ex, o->child, agg_consume, o, err);
+    /* partitioned merge: one partition per worker, merged in parallel */
+    o->nparts = 1;
+    if (o->nw > 1) {
+        if (ex->pool == NULL) {
+            rc = floe_pool_new(ex->nthreads, &ex->pool, err);
+            if (rc) return rc;
+        }
+        o->nparts = o->nw;
+    }
+    o->globals = floe_calloc(o->nparts, sizeof *o->globals);
+    if (o->globals == NULL) return floe_err_nomem(err);
+    for (p = 0; p < o->nparts; p++) {
+        rc = local_new(o, &o->globals[p], err);
+        if (rc) return rc;
+    }
+    rc = floe_exec_check(ex, err);
     if (rc) return rc;
-    for (w = 0; w < o->nw; w++) {
-        rc = floe_exec_check(o->base.ex, err);
-        if (rc) return rc;
-        rc = merge_local(o, o->global, o->locals[w], err);
-        if (rc) return rc;
+    rc = agg_phase(o, route_worker, o->nw, err);
+    if (rc) return rc;
+    rc = agg_phase(o, merge_worker, o->nparts, err);
+    if (rc) return rc;
+    if (o->ngroups == 0) {
+        /* without GROUP BY, DISTINCT values were spread over partitions:
+         * fold their partial states into partition 0's single group */
+        for (p = 1; p < o->nparts; p++)
+            for (a = 0; a < o->naggs; a++)
+                if (agg_distinct(&o->aggs[a])) {
+                    rc = merge_state(o, a, o->globals[0], 0, o->globals[p], 0, err);
+                    if (rc) return rc;
+                }
     }
     return FLOE_OK;
 }
@@ -766,20 +893,30 @@ static int agg_next(floe_exec_op *op, floe_batch *out, floe_err *err)
 {
     agg_op *o = (agg_op *)op;
     const floe_plan *p = op->plan;
+    agg_local *G;
     uint64_t total;
     uint32_t n, a, i;
     int rc;
     if (!o->done) {
-        rc = agg_run(o, err);
-        if (rc) return rc;
         o->done = 1;
+        rc = agg_run(o, err);
+        if (rc) {
+            o->nparts = 0; /* nothing to emit */
+            return rc;
+        }
     }
-    total = o->ngroups ? o->global->ht.count : 1;
-    if (o->pos >= total) return FLOE_DONE;
+    for (;;) {
+        if (o->part >= o->nparts) return FLOE_DONE;
+        G = o->globals[o->part];
+        total = o->ngroups ? G->ht.count : (o->part == 0 ? 1 : 0);
+        if (o->pos < total) break;
+        o->part++;
+        o->pos = 0;
+    }
     n = (uint32_t)(total - o->pos < FLOE_VEC_SIZE ? total - o->pos : FLOE_VEC_SIZE);
     if (floe_batch_init(out, p->ncols, p->types, n) != FLOE_OK) return floe_err_nomem(err);
     if (o->ngroups) {
-        rc = floe_exec_rows_gather(&o->global->ht.keys, 0, o->ngroups, NULL, o->pos, n, out->cols, 0);
+        rc = floe_exec_rows_gather(&G->ht.keys, 0, o->ngroups, NULL, o->pos, n, out->cols, 0);
         if (rc) {
             floe_batch_free(out);
             return floe_err_nomem(err);
@@ -787,7 +924,7 @@ static int agg_next(floe_exec_op *op, floe_batch *out, floe_err *err)
     }
     for (a = 0; a < o->naggs; a++) {
         for (i = 0; i < n; i++) {
-            rc = agg_final(o, a, o->pos + i, &out->cols[o->ngroups + a], i, err);
+            rc = agg_final(o, G, a, o->pos + i, &out->cols[o->ngroups + a], i, err);
             if (rc) {
                 floe_batch_free(out);
                 return rc;
@@ -804,7 +941,13 @@ static void agg_close(floe_exec_op *op)
 {
     agg_op *o = (agg_op *)op;
     uint32_t w;
-    local_free(o, o->global);
+    if (o->globals) {
+        uint32_t n = o->nw > 1 ? o->nw : 1;
+        for (w = 0; w < n; w++) local_free(o, o->globals[w]);
+    }
+    floe_free(o->globals);
+    floe_free(o->perr);
+    floe_free(o->prc);
     if (o->locals)
         for (w = 0; w < o->nw; w++) local_free(o, o->locals[w]);
     floe_free(o->locals);

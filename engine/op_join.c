@@ -520,6 +520,9 @@ static int join_next(floe_exec_op *op, floe_batch *out, floe_err *err)
         }
         n = make_pairs(o);
         if (n > 0) {
+            /* a selective condition may reject many chunks in a row */
+            rc = floe_exec_check(op->ex, err);
+            if (rc) return rc;
             rc = pair_batch(o, n, out, err);
             if (rc) return rc;
             rc = apply_cond(o, out, n, err);

@@ -1,8 +1,10 @@
 /* engine/op_sort.c: SORT and TOPN.
  *
  * SORT: every worker of the child pipeline appends its batches to a local
- * row buffer (a sorted run is made after the merge); the runs are
- * concatenated and sorted once by normalized keys (sort.h), then emitted.
+ * row buffer; each buffer is sorted on its own worker into a run of
+ * normalized-key records (sort.h, radix sort), and the runs are k-way merged
+ * by their records (ties: full values, then run order) into a list of
+ * (run, row) that is emitted. A single run is sorted and emitted directly.
  * TOPN: every worker keeps a bounded max-heap of the limit+offset best rows
  * (worst on top); a row whose normalized key is already worse than the top
  * is rejected with one memcmp, without copying it. The heaps' rows are then

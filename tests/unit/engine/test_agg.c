@@ -605,3 +605,77 @@ Test(agg, decimal_sum_avg_exact_and_overflow)
     }
     free(vals);
 }
+
+Test(agg, hll_sketch_sparse_is_exact_then_dense_and_merges_agree)
+{
+    floe_hll_sketch a, b, all;
+    uint64_t i;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(&all, 0, sizeof all);
+    for (i = 0; i < 100; i++) {
+        cr_assert_eq(floe_hll_sketch_add(&a, floe_hash_u64(i % 50)), FLOE_OK);
+    }
+    cr_assert_eq(floe_hll_sketch_estimate(&a), 50); /* sparse: exact */
+    cr_assert_null(a.dense);
+    for (i = 0; i < 5000; i++) cr_assert_eq(floe_hll_sketch_add(&b, floe_hash_u64(1000 + i)), FLOE_OK);
+    cr_assert_not_null(b.dense);
+    for (i = 0; i < 50; i++) floe_hll_sketch_add(&all, floe_hash_u64(i));
+    for (i = 0; i < 5000; i++) floe_hll_sketch_add(&all, floe_hash_u64(1000 + i));
+    /* sparse into dense and dense into sparse give the same registers */
+    {
+        floe_hll_sketch a2, b2;
+        memset(&a2, 0, sizeof a2);
+        memset(&b2, 0, sizeof b2);
+        for (i = 0; i < 50; i++) floe_hll_sketch_add(&a2, floe_hash_u64(i));
+        for (i = 0; i < 5000; i++) floe_hll_sketch_add(&b2, floe_hash_u64(1000 + i));
+        cr_assert_eq(floe_hll_sketch_merge(&a, &b), FLOE_OK);   /* dense into sparse */
+        cr_assert_eq(floe_hll_sketch_merge(&b2, &a2), FLOE_OK); /* sparse into dense */
+        cr_assert_eq(memcmp(a.dense, all.dense, FLOE_HLL_BYTES), 0);
+        cr_assert_eq(memcmp(b2.dense, all.dense, FLOE_HLL_BYTES), 0);
+        cr_assert(fabs((double)floe_hll_sketch_estimate(&a) - 5050.0) / 5050.0 < 0.03);
+        floe_hll_sketch_free(&a2);
+        floe_hll_sketch_free(&b2);
+    }
+    floe_hll_sketch_free(&a);
+    floe_hll_sketch_free(&b);
+    floe_hll_sketch_free(&all);
+}
+
+Test(agg, grouped_approx_count_distinct_small_groups_exact)
+{
+    tdata td;
+    uint32_t nt;
+    td_init(&td, 30000, 55, 1000);
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[2] = {0, 3};
+        floe_plan *scan = t_scan(qp, 0, &td.src[0], 2, cols);
+        floe_expr *g[1] = {t_col(qp, 0, T_BIG)};
+        floe_agg aggs[1];
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        uint64_t i, r;
+        aggs[0] = mk_agg(FLOE_AGG_APPROX_COUNT_DISTINCT, t_col(qp, 1, T_STR), T_BIG, false);
+        qp->root = mk_aggnode(qp, scan, 1, g, 1, aggs);
+        cr_assert_eq(t_run(qp, &td.table, 1, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(res.n, 61);
+        for (i = 0; i < res.n; i++) {
+            int ki = res_key_index(tres_at(&res, i, 0));
+            uint8_t seen[20];
+            int64_t d = 0;
+            memset(seen, 0, sizeof seen);
+            for (r = 0; r < td.n; r++) {
+                int si;
+                if (key_index(&td, r) != ki || td.nul[3][r]) continue;
+                si = (int)(td.s[r].ptr - td.strs[0]) / (int)sizeof td.strs[0];
+                if (!seen[si]) d++;
+                seen[si] = 1;
+            }
+            cr_assert_eq(tres_at(&res, i, 1)->v.i, d);
+        }
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    td_free(&td);
+}

@@ -438,3 +438,52 @@ Test(exec, explain_prints_indented_tree)
     floe_query_plan_free(qp);
     td_free(&td);
 }
+
+Test(exec, uncorrelated_subquery_runs_once_for_all_workers)
+{
+    tdata L, R;
+    uint32_t nt;
+    td_init(&L, 20000, 9, 500);
+    td_init(&R, 1000, 10, 100);
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[1] = {5};
+        floe_table_scan tables[2] = {L.table, R.table};
+        floe_plan *pr = t_node(qp, FLOE_PLAN_PROJECT, 2, (floe_type[]){T_BIG, T_BIG}, 1);
+        floe_plan *cnt = t_node(qp, FLOE_PLAN_AGGREGATE, 1, (floe_type[]){T_BIG}, 1);
+        floe_expr *sq = floe_arena_alloc(qp->arena, sizeof *sq);
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        uint64_t i;
+        cnt->children[0] = t_scan(qp, 1, &R.src[0], 1, cols);
+        cnt->u.agg.naggs = 1;
+        cnt->u.agg.aggs = floe_arena_alloc(qp->arena, sizeof(floe_agg));
+        memset(cnt->u.agg.aggs, 0, sizeof(floe_agg));
+        cnt->u.agg.aggs[0].fn = FLOE_AGG_SUM;
+        cnt->u.agg.aggs[0].arg = t_col(qp, 0, T_BIG);
+        cnt->u.agg.aggs[0].type = T_BIG;
+        memset(sq, 0, sizeof *sq);
+        sq->kind = FLOE_EXPR_SUBQUERY;
+        sq->type = T_BIG;
+        sq->subq_kind = FLOE_SUBQ_SCALAR;
+        sq->subplan = cnt;
+        pr->children[0] = t_scan(qp, 0, &L.src[0], 1, cols);
+        pr->u.project.exprs = floe_arena_alloc(qp->arena, 2 * sizeof(floe_expr *));
+        pr->u.project.exprs[0] = t_col(qp, 0, T_BIG);
+        pr->u.project.exprs[1] = sq;
+        qp->root = pr;
+        atomic_store(&R.src[0].opened, 0);
+        atomic_store(&R.src[1].opened, 0);
+        L.src[0].delay_us = L.src[1].delay_us = 2000;
+        cr_assert_eq(t_run(qp, tables, 2, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(res.n, L.n);
+        for (i = 0; i < res.n; i++) cr_assert_eq(tres_at(&res, i, 1)->v.i, 999 * 1000 / 2);
+        /* R's morsels were read once, not once per worker */
+        cr_assert_eq(atomic_load(&R.src[0].opened) + atomic_load(&R.src[1].opened),
+                     (int)(ts_nmorsels(&R.src[0]) + ts_nmorsels(&R.src[1])));
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    td_free(&L);
+    td_free(&R);
+}

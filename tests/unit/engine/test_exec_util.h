@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/plan.h"
 #include "util/mem.h"
@@ -23,6 +24,7 @@ typedef struct tsrc {
     uint32_t morsel_rows;
     uint32_t batch_rows; /* rows per batch (<= FLOE_VEC_SIZE) */
     atomic_int opened;   /* morsels opened */
+    uint32_t delay_us;   /* sleep per batch (lets every worker get morsels) */
 } tsrc;
 
 typedef struct tcursor {
@@ -100,6 +102,7 @@ __attribute__((unused)) static int ts_next(floe_scan_cursor *cur, floe_batch *ou
     tsrc *s = c->s;
     uint32_t n, k, i;
     if (c->pos >= c->end) return FLOE_DONE;
+    if (s->delay_us) usleep(s->delay_us);
     n = (uint32_t)(c->end - c->pos < s->batch_rows ? c->end - c->pos : s->batch_rows);
     memset(out, 0, sizeof *out);
     out->cols = floe_calloc(c->ncols ? c->ncols : 1, sizeof *out->cols);

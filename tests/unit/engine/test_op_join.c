@@ -1,6 +1,9 @@
 /* tests/unit/engine/test_op_join.c: HASH_JOIN and NL_JOIN of every type vs a
  * nested-loop reference, with NULL keys, duplicate keys and an extra
  * condition, 1 and 2 threads. */
+#include <pthread.h>
+#include <time.h>
+
 #include "test_exec_data.h"
 
 static const floe_type T_BIG = {FLOE_TYPE_BIGINT, 0, 0};
@@ -385,4 +388,68 @@ Test(join, join_of_join_in_pipeline)
     td_free(&A);
     td_free(&B);
     td_free(&C);
+}
+
+typedef struct stopper {
+    atomic_int *flag;
+    unsigned us;
+} stopper;
+
+static void *stop_later(void *a)
+{
+    stopper *s = a;
+    usleep(s->us);
+    atomic_store(s->flag, 1);
+    return NULL;
+}
+
+/* (L x R) x R with a condition that is never true: ~10^10 pairs, so the
+ * query can only end through the interrupt, checked per pair chunk. */
+Test(join, interrupt_stops_a_long_nested_loop_join)
+{
+    tdata L, R;
+    uint32_t nt;
+    td_init(&L, 3000, 1, 500);
+    td_init(&R, 3000, 2, 500);
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[1] = {5};
+        floe_type ty[3] = {T_BIG, T_BIG, T_BIG};
+        floe_table_scan tables[2] = {L.table, R.table};
+        floe_plan *j1 = t_node(qp, FLOE_PLAN_NL_JOIN, 2, ty, 2), *j2 = t_node(qp, FLOE_PLAN_NL_JOIN, 3, ty, 2);
+        floe_plan *agg = t_node(qp, FLOE_PLAN_AGGREGATE, 1, ty, 1);
+        atomic_int flag;
+        stopper st;
+        pthread_t th;
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        struct timespec t0, t1;
+        j1->children[0] = t_scan(qp, 0, &L.src[0], 1, cols);
+        j1->children[1] = t_scan(qp, 1, &R.src[0], 1, cols);
+        j1->u.join.type = FLOE_JOIN_INNER;
+        j2->children[0] = j1;
+        j2->children[1] = t_scan(qp, 1, &R.src[0], 1, cols);
+        j2->u.join.type = FLOE_JOIN_INNER;
+        j2->u.join.cond = t_call2(qp, FLOE_FN_LT, T_BOOL, t_col(qp, 2, T_BIG), t_const_i(qp, T_BIG, -1, 0));
+        agg->children[0] = j2;
+        agg->u.agg.naggs = 1;
+        agg->u.agg.aggs = floe_arena_alloc(qp->arena, sizeof(floe_agg));
+        memset(agg->u.agg.aggs, 0, sizeof(floe_agg));
+        agg->u.agg.aggs[0].fn = FLOE_AGG_COUNT_STAR;
+        agg->u.agg.aggs[0].type = T_BIG;
+        qp->root = agg;
+        atomic_init(&flag, 0);
+        st.flag = &flag;
+        st.us = 200000;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        pthread_create(&th, NULL, stop_later, &st);
+        cr_assert_eq(t_run(qp, tables, 2, nt, 0, &flag, &res, &err), FLOE_INTERRUPT, "%s", err.msg);
+        pthread_join(th, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        cr_assert((t1.tv_sec - t0.tv_sec) < 20, "took %lld s", (long long)(t1.tv_sec - t0.tv_sec));
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    td_free(&L);
+    td_free(&R);
 }
