@@ -7,6 +7,8 @@
  */
 #include "api/maintain.h"
 
+#include "util/thread.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -704,7 +706,6 @@ int floe_maintain_start(floe_db *db, floe_err *err)
     floe_maintain *m = floe_calloc(1, sizeof *m);
     pthread_condattr_t ca;
     const char *env = getenv("FLOE_MAINTAIN_INTERVAL_MS");
-    sigset_t all, old;
     int rc;
 
     if (m == NULL) return floe_err_nomem(err);
@@ -726,18 +727,11 @@ int floe_maintain_start(floe_db *db, floe_err *err)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&m->cv, &ca);
     pthread_condattr_destroy(&ca);
-    /* the thread blocks every signal (it inherits the mask): a handler of
-     * the application, such as the shell's SIGINT one that siglongjmps to
-     * its prompt, must never run on it */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    rc = pthread_create(&m->thread, NULL, maint_main, m);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    rc = floe_thread_create(&m->thread, maint_main, m, "floe-maintain");
     if (rc != 0) {
         maint_free(m);
         return floe_err_set(err, FLOE_ERROR, "cannot start the maintenance thread");
     }
-    pthread_setname_np(m->thread, "floe-maintain"); /* for ps/top/gdb; may fail */
     m->started = true;
     db->maint = m;
     return FLOE_OK;

@@ -120,17 +120,23 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_sc
             if (rc == FLOE_OK) scans[i].nsources = 1;
             continue;
         }
-        floe_part_reader **parts = floe_calloc(t->nparts + 1, sizeof *parts);
+        floe_part_reader **parts = NULL;
         floe_ingest_snapshot *snap = NULL;
         uint32_t nparts;
         scans[i].sources = floe_calloc(2, sizeof(floe_scan_source));
-        if (parts == NULL || scans[i].sources == NULL) {
-            floe_free(parts);
+        if (scans[i].sources == NULL) {
             rc = floe_err_nomem(err);
             break;
         }
         floe_ingest_read_lock(t->ingest);
+        /* the part list only changes under the exclusive lock: size it here */
         nparts = t->nparts;
+        parts = floe_calloc(nparts + 1, sizeof *parts);
+        if (parts == NULL) {
+            floe_ingest_read_unlock(t->ingest);
+            rc = floe_err_nomem(err);
+            break;
+        }
         for (k = 0; k < nparts; k++) {
             parts[k] = t->parts[k];
             floe_part_reader_ref(parts[k]);

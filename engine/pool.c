@@ -1,6 +1,8 @@
 /* engine/pool.c: worker pool (pthreads; see pool.h). */
 #include "engine/pool.h"
 
+#include "util/thread.h"
+
 #include <pthread.h>
 #include <unistd.h>
 
@@ -79,7 +81,7 @@ int floe_pool_new(uint32_t n, floe_pool **out, floe_err *err)
         }
         ta->p = p;
         ta->w = i;
-        if (pthread_create(&p->threads[i - 1], NULL, pool_main, ta) != 0) {
+        if (floe_thread_create(&p->threads[i - 1], pool_main, ta, "floe-worker") != 0) {
             floe_free(ta);
             floe_pool_free(p);
             return floe_err_set(err, FLOE_ERROR, "worker pool: cannot start thread %u", i);

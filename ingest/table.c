@@ -10,6 +10,8 @@
  */
 #include "ingest/table.h"
 
+#include "util/thread.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -350,11 +352,11 @@ int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe
     if (o->dir && o->durability != FLOE_DURABILITY_OFF) {
         /* best effort: without helpers syncs simply run one after the other */
         while (db->nsyncers < SYNC_HELPERS &&
-               pthread_create(&db->syncers[db->nsyncers], NULL, syncer_main, db) == 0)
+               floe_thread_create(&db->syncers[db->nsyncers], syncer_main, db, "floe-syncer") == 0)
             db->nsyncers++;
     }
     if (o->background_flush) {
-        if (pthread_create(&db->thread, NULL, flusher_main, db) != 0) {
+        if (floe_thread_create(&db->thread, flusher_main, db, "floe-flusher") != 0) {
             floe_ingest_db_close(db, NULL);
             return floe_err_set(err, FLOE_ERROR, "cannot start the flusher thread");
         }
