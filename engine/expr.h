@@ -60,7 +60,8 @@ typedef enum floe_expr_kind {
  *      bound as CONCAT_OP (NULL if any arg is NULL).
  *  LOWER UPPER: VARCHAR. LENGTH: VARCHAR -> BIGINT (characters, UTF-8).
  *  SUBSTR: (VARCHAR, BIGINT start [, BIGINT length]), 1-based, in characters.
- *  STARTS_WITH, CONTAINS: (VARCHAR, VARCHAR) -> BOOLEAN. TRIM/LTRIM/RTRIM: VARCHAR.
+ *  STARTS_WITH, CONTAINS: (VARCHAR, VARCHAR) -> BOOLEAN. TRIM/LTRIM/RTRIM: (VARCHAR
+ *      [, VARCHAR characters]): strip spaces, or any of the given characters.
  *  REPLACE: (VARCHAR, VARCHAR, VARCHAR).
  *  ABS: numeric. ROUND: (x [, INTEGER digits]) for DOUBLE/DECIMAL/integers.
  *  FLOOR CEIL: DOUBLE or DECIMAL (integers pass through).

@@ -17,6 +17,27 @@ static inline floe_string arg_str(const floe_vec *v, uint32_t r)
     return ((const floe_string *)v->data)[floe_vidx(v, r)];
 }
 
+/* Bytes of the UTF-8 character starting at p (1 for invalid lead bytes). */
+static inline uint32_t u8_len_at(const char *p, uint32_t avail)
+{
+    unsigned char c = (unsigned char)p[0];
+    uint32_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    return n <= avail ? n : avail;
+}
+
+/* Whether the character ch[0..n) is one of the characters of `set` (trim's
+ * second argument, PostgreSQL: a set of characters, not a substring). */
+static bool u8_in_set(const char *ch, uint32_t n, floe_string set)
+{
+    uint32_t i = 0;
+    while (i < set.len) {
+        uint32_t m = u8_len_at(set.ptr + i, set.len - i);
+        if (m == n && memcmp(set.ptr + i, ch, n) == 0) return true;
+        i += m;
+    }
+    return false;
+}
+
 /* Bytes of the UTF-8 character starting with byte c (1 for invalid bytes). */
 static inline uint32_t u8_len(unsigned char c)
 {
@@ -263,16 +284,27 @@ int floe_fn_string_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     case FLOE_FN_RTRIM: {
         floe_string *o = out->data;
         bool left = fn != FLOE_FN_RTRIM, right = fn != FLOE_FN_LTRIM;
+        bool has_set = fa->nargs > 1;
         FLOE_FOR_ROWS(fa, r, {
-            floe_string s;
+            floe_string s, set = {" ", 1};
             uint32_t b = 0, e;
             if (!floe_bit(valid, r)) continue;
             s = arg_str(a, r);
+            if (has_set) set = arg_str(&fa->args[1], r);
             e = s.len;
             if (left)
-                while (b < e && s.ptr[b] == ' ') b++;
+                while (b < e) {
+                    uint32_t n = u8_len_at(s.ptr + b, e - b);
+                    if (!u8_in_set(s.ptr + b, n, set)) break;
+                    b += n;
+                }
             if (right)
-                while (e > b && s.ptr[e - 1] == ' ') e--;
+                while (e > b) {
+                    uint32_t k = e - 1;
+                    while (k > b && ((unsigned char)s.ptr[k] & 0xC0) == 0x80) k--;
+                    if (!u8_in_set(s.ptr + k, e - k, set)) break;
+                    e = k;
+                }
             o[r].ptr = s.ptr + b;
             o[r].len = e - b;
         });

@@ -780,7 +780,7 @@ static int agg_final(agg_op *o, agg_local *G, uint32_t ai, uint64_t g, floe_vec 
             agg_i128 lim = col->type.id == FLOE_TYPE_DECIMAL ? (agg_i128)999999999999999999LL
                                                              : (agg_i128)INT64_MAX;
             if (x > lim || x < -lim - (col->type.id == FLOE_TYPE_DECIMAL ? 0 : 1))
-                return floe_err_set(err, FLOE_RANGE, "SUM: result out of range for %s",
+                return floe_err_set(err, FLOE_RANGE, "SUM: integer overflow: result out of range for %s",
                                     col->type.id == FLOE_TYPE_DECIMAL ? "DECIMAL(18)" : "BIGINT");
             if (col->type.id == FLOE_TYPE_DOUBLE)
                 r.v.d = (double)x;
