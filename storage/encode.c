@@ -10,6 +10,7 @@
 #include "storage/encode.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/hash.h"
@@ -517,6 +518,88 @@ static int alp_write(const alp_plan *p, const int64_t *v, uint32_t n, floe_encbu
     return FLOE_OK;
 }
 
+/* Append n string lengths as u32 base, u8 width, (len - base) bit-packed.
+ * FLOE_NOMEM on failure. */
+static int put_lengths(floe_encbuf *out, const floe_string *s, uint32_t n, floe_err *err)
+{
+    int64_t *l = floe_malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+    uint32_t mn = UINT32_MAX, mx = 0, i;
+    int rc;
+    if (l == NULL) return floe_err_nomem(err);
+    for (i = 0; i < n; i++) {
+        l[i] = s[i].len;
+        if (s[i].len < mn) mn = s[i].len;
+        if (s[i].len > mx) mx = s[i].len;
+    }
+    if (n == 0) mn = mx = 0;
+    rc = floe_encode_buf_reserve(out, 5, err);
+    if (rc == FLOE_OK) {
+        put_u32(out, mn);
+        put_u8(out, (uint8_t)bits_for(mx - mn));
+        rc = put_packed(out, l, n, mn, bits_for(mx - mn), err);
+    }
+    floe_free(l);
+    return rc;
+}
+
+/* Bytes put_lengths writes for s[0, n). */
+static size_t lengths_size(const floe_string *s, uint32_t n)
+{
+    uint32_t mn = UINT32_MAX, mx = 0, i;
+    for (i = 0; i < n; i++) {
+        if (s[i].len < mn) mn = s[i].len;
+        if (s[i].len > mx) mx = s[i].len;
+    }
+    if (n == 0) mn = mx = 0;
+    return 5 + floe_encode_packed_size(n, bits_for(mx - mn));
+}
+
+static int str_cmp(const floe_string *a, const floe_string *b)
+{
+    uint32_t m = a->len < b->len ? a->len : b->len;
+    int c = m ? memcmp(a->ptr, b->ptr, m) : 0;
+    if (c) return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+typedef struct str_at {
+    floe_string s;
+    uint32_t code; /* code before sorting */
+} str_at;
+
+static int str_at_cmp(const void *a, const void *b)
+{
+    return str_cmp(&((const str_at *)a)->s, &((const str_at *)b)->s);
+}
+
+/* Sort a string dictionary bytewise (similar neighbours compress better and
+ * codes keep the strings' order) and renumber codes[0, n) to match.
+ * FLOE_NOMEM on failure (dictionary and codes unchanged). */
+static int str_dict_sort(str_dict *d, int64_t *codes, uint32_t n, floe_err *err)
+{
+    str_at *at = floe_malloc((size_t)(d->n ? d->n : 1) * sizeof *at);
+    uint32_t *rank = floe_malloc((size_t)(d->n ? d->n : 1) * sizeof *rank);
+    uint32_t i;
+    if (at == NULL || rank == NULL) {
+        floe_free(at);
+        floe_free(rank);
+        return floe_err_nomem(err);
+    }
+    for (i = 0; i < d->n; i++) {
+        at[i].s = d->vals[i];
+        at[i].code = i;
+    }
+    qsort(at, d->n, sizeof *at, str_at_cmp);
+    for (i = 0; i < d->n; i++) {
+        rank[at[i].code] = i;
+        d->vals[i] = at[i].s;
+    }
+    for (i = 0; i < n; i++) codes[i] = rank[codes[i]];
+    floe_free(at);
+    floe_free(rank);
+    return FLOE_OK;
+}
+
 static int encode_strings(const floe_string *s, const uint64_t *validity, uint32_t n, int force,
                           floe_encbuf *out, uint8_t *out_enc, floe_err *err)
 {
@@ -542,7 +625,7 @@ static int encode_strings(const floe_string *s, const uint64_t *validity, uint32
         if (norm[i].len == 0) norm[i].ptr = "";
         plain_bytes += norm[i].len;
     }
-    plain_bytes += (size_t)n * 4;
+    plain_bytes += lengths_size(norm, n);
     if (force == FLOE_ENC_PLAIN) goto plain;
     /* auto: a dictionary only pays below ~n/2 distinct values */
     nd_limit = force == FLOE_ENC_DICT ? (n ? n : 1) : (n / 2 ? n / 2 : 1);
@@ -562,14 +645,19 @@ static int encode_strings(const floe_string *s, const uint64_t *validity, uint32
     }
     if (i == n) {
         w = bits_for(d.n ? d.n - 1 : 0);
-        dict_size = 4 + (size_t)d.n * 4 + d.bytes + 1 + floe_encode_packed_size(n, w);
+        dict_size = 4 + lengths_size(d.vals, d.n) + d.bytes + 1 + floe_encode_packed_size(n, w);
     }
     use_dict = force == FLOE_ENC_DICT || dict_size < plain_bytes;
     if (use_dict) {
-        rc = floe_encode_buf_reserve(out, 5 + (size_t)d.n * 4 + d.bytes, err);
+        rc = str_dict_sort(&d, codes, n, err);
+        if (rc) goto out;
+        rc = floe_encode_buf_reserve(out, 4 + (size_t)d.bytes + 1, err);
         if (rc) goto out;
         put_u32(out, d.n);
-        for (i = 0; i < d.n; i++) put_u32(out, d.vals[i].len);
+        rc = put_lengths(out, d.vals, d.n, err);
+        if (rc) goto out;
+        rc = floe_encode_buf_reserve(out, (size_t)d.bytes + 1, err);
+        if (rc) goto out;
         for (i = 0; i < d.n; i++) put_bytes(out, d.vals[i].ptr, d.vals[i].len);
         put_u8(out, (uint8_t)w);
         rc = put_packed(out, codes, n, 0, w, err);
@@ -577,9 +665,10 @@ static int encode_strings(const floe_string *s, const uint64_t *validity, uint32
         goto out;
     }
 plain:
+    rc = put_lengths(out, norm, n, err);
+    if (rc) goto out;
     rc = floe_encode_buf_reserve(out, plain_bytes, err);
     if (rc) goto out;
-    for (i = 0; i < n; i++) put_u32(out, norm[i].len);
     for (i = 0; i < n; i++) put_bytes(out, norm[i].ptr, norm[i].len);
     *out_enc = FLOE_ENC_PLAIN;
 out:
@@ -855,42 +944,72 @@ static int decode_alp(const uint8_t *in, size_t len, uint32_t n, double *out, fl
     return FLOE_OK;
 }
 
+/* Read n string lengths (u32 base, u8 width, packed) into lens and their
+ * sum into *total. FLOE_CORRUPT if truncated or a length exceeds 32 bits. */
+static int get_lengths(rd *r, uint32_t n, uint64_t *lens, uint64_t *total, floe_err *err)
+{
+    uint32_t base, i;
+    uint64_t sum = 0;
+    int rc;
+    if (!rd_u32(r, &base)) return CORRUPT("string lengths truncated");
+    rc = get_packed(r, n, base, 32, lens, NULL, err);
+    if (rc) return rc;
+    for (i = 0; i < n; i++) {
+        if (lens[i] > UINT32_MAX) return CORRUPT("string length %llu too large",
+                                                 (unsigned long long)lens[i]);
+        sum += lens[i];
+    }
+    *total = sum;
+    return FLOE_OK;
+}
+
+/* Take `total` string bytes from r, copy them into `strings` and point
+ * out[0, n) at them (lengths from lens). FLOE_CORRUPT or FLOE_NOMEM. */
+static int take_strings(rd *r, const uint64_t *lens, uint32_t n, uint64_t total, floe_arena *strings,
+                        floe_string *out, floe_err *err)
+{
+    const uint8_t *bytes;
+    char *copy = NULL;
+    uint32_t i;
+    uint64_t off = 0;
+    if (total > r->len - r->off || !rd_take(r, (size_t)total, &bytes))
+        return CORRUPT("string bytes truncated (%llu needed)", (unsigned long long)total);
+    if (total) {
+        copy = floe_arena_memdup(strings, bytes, (size_t)total);
+        if (copy == NULL) return floe_err_nomem(err);
+    }
+    for (i = 0; i < n; i++) {
+        out[i].ptr = lens[i] ? copy + off : "";
+        out[i].len = (uint32_t)lens[i];
+        off += lens[i];
+    }
+    return FLOE_OK;
+}
+
 /* Parse a string dictionary: count, lengths, bytes (copied into `strings`). */
 static int get_str_dict(rd *r, uint32_t n, floe_arena *strings, floe_string **out_vals,
                         uint32_t *out_n, floe_err *err)
 {
-    uint32_t cnt, i;
-    const uint8_t *lens, *bytes;
-    uint64_t total = 0;
-    char *copy = NULL;
+    uint32_t cnt;
+    uint64_t total = 0, *lens;
     floe_string *vals;
+    int rc;
     if (!rd_u32(r, &cnt)) return CORRUPT("dictionary header truncated");
     if (cnt > FLOE_DICT_MAX || (cnt == 0 && n > 0) || cnt > n + 1)
         return CORRUPT("dictionary size %u invalid", cnt);
-    if (!rd_take(r, (size_t)cnt * 4, &lens)) return CORRUPT("dictionary lengths truncated");
-    for (i = 0; i < cnt; i++) {
-        uint32_t l;
-        memcpy(&l, lens + (size_t)i * 4, 4);
-        total += l;
-    }
-    if (total > r->len - r->off) return CORRUPT("dictionary bytes truncated");
-    if (!rd_take(r, (size_t)total, &bytes)) return CORRUPT("dictionary bytes truncated");
+    lens = floe_malloc((size_t)(cnt ? cnt : 1) * sizeof *lens);
     vals = floe_malloc((size_t)(cnt ? cnt : 1) * sizeof *vals);
-    if (vals == NULL) return floe_err_nomem(err);
-    if (total) {
-        copy = floe_arena_memdup(strings, bytes, (size_t)total);
-        if (copy == NULL) {
-            floe_free(vals);
-            return floe_err_nomem(err);
-        }
+    if (lens == NULL || vals == NULL) {
+        floe_free(lens);
+        floe_free(vals);
+        return floe_err_nomem(err);
     }
-    total = 0;
-    for (i = 0; i < cnt; i++) {
-        uint32_t l;
-        memcpy(&l, lens + (size_t)i * 4, 4);
-        vals[i].ptr = l ? copy + total : "";
-        vals[i].len = l;
-        total += l;
+    rc = get_lengths(r, cnt, lens, &total, err);
+    if (rc == FLOE_OK) rc = take_strings(r, lens, cnt, total, strings, vals, err);
+    floe_free(lens);
+    if (rc) {
+        floe_free(vals);
+        return rc;
     }
     *out_vals = vals;
     *out_n = cnt;
@@ -904,32 +1023,15 @@ static int decode_strings(int enc, const uint8_t *in, size_t len, uint32_t n, fl
     uint32_t i;
     int rc;
     if (enc == FLOE_ENC_PLAIN) {
-        const uint8_t *lens, *bytes;
-        uint64_t total = 0;
-        char *copy = NULL;
-        if (!rd_take(&r, (size_t)n * 4, &lens)) return CORRUPT("string lengths truncated");
-        for (i = 0; i < n; i++) {
-            uint32_t l;
-            memcpy(&l, lens + (size_t)i * 4, 4);
-            total += l;
-        }
-        if (total != r.len - r.off)
-            return CORRUPT("string bytes: %llu expected, %zu present", (unsigned long long)total,
-                           r.len - r.off);
-        rd_take(&r, (size_t)total, &bytes);
-        if (total) {
-            copy = floe_arena_memdup(strings, bytes, (size_t)total);
-            if (copy == NULL) return floe_err_nomem(err);
-        }
-        total = 0;
-        for (i = 0; i < n; i++) {
-            uint32_t l;
-            memcpy(&l, lens + (size_t)i * 4, 4);
-            out[i].ptr = l ? copy + total : "";
-            out[i].len = l;
-            total += l;
-        }
-        return FLOE_OK;
+        uint64_t total = 0, *lens = floe_malloc((size_t)(n ? n : 1) * sizeof *lens);
+        if (lens == NULL) return floe_err_nomem(err);
+        rc = get_lengths(&r, n, lens, &total, err);
+        if (rc == FLOE_OK && total != r.len - r.off)
+            rc = CORRUPT("string bytes: %llu expected, %zu present", (unsigned long long)total,
+                         r.len - r.off);
+        if (rc == FLOE_OK) rc = take_strings(&r, lens, n, total, strings, out, err);
+        floe_free(lens);
+        return rc;
     }
     if (enc == FLOE_ENC_DICT) {
         floe_string *vals = NULL;
