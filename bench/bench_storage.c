@@ -58,7 +58,7 @@ static int bench_column(const char *tmp, const char *label, const floe_vec *v, i
     floe_err err = FLOE_ERR_INIT;
     floe_batch b;
     char pdir[4096], encs[128] = "";
-    uint32_t enc_count[FLOE_ENC_COUNT] = {0}, lz4 = 0, nb, blk, i, e;
+    uint32_t enc_count[FLOE_ENC_COUNT] = {0}, lz4 = 0, zstd = 0, nb, blk, i, e;
     uint64_t raw = (uint64_t)v->n * floe_type_size(v->type), row = 0;
     double best = 1e30, t0, tw;
     int rep, bad = 0;
@@ -88,6 +88,7 @@ static int bench_column(const char *tmp, const char *label, const floe_vec *v, i
         const floe_block_info *bi = floe_part_reader_block_info(r, 0, blk);
         enc_count[bi->encoding]++;
         lz4 += (bi->flags & FLOE_BLOCK_LZ4) != 0;
+        zstd += (bi->flags & FLOE_BLOCK_ZSTD) != 0;
     }
     for (e = 0; e < FLOE_ENC_COUNT; e++)
         if (enc_count[e]) {
@@ -98,6 +99,10 @@ static int bench_column(const char *tmp, const char *label, const floe_vec *v, i
     if (lz4) {
         size_t l = strlen(encs);
         snprintf(encs + l, sizeof encs - l, "+lz4:%u", lz4);
+    }
+    if (zstd) {
+        size_t l = strlen(encs);
+        snprintf(encs + l, sizeof encs - l, "+zstd:%u", zstd);
     }
     for (rep = 0; rep < 3; rep++) {
         t0 = now_s();
