@@ -804,37 +804,7 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
     dw = bits_for(((uint64_t)dmx - (uint64_t)dmn) / df);
 
     best_size = (size_t)n * (size_t)w;
-    if (force == FLOE_ENC_AUTO || force == FLOE_ENC_DICT) {
-        uint32_t limit = force == FLOE_ENC_DICT ? n : n - n / 4;
-        if (limit == 0) limit = 1;
-        if (!i64_dict_init(&d, limit)) {
-            rc = floe_err_nomem(err);
-            goto out;
-        }
-        for (i = 0; i < n; i++)
-            if (i64_dict_put(&d, v[i]) == UINT32_MAX) break;
-        dict_ok = i == n;
-        cw = bits_for(d.n ? d.n - 1 : 0);
-    }
-    if (t.id == FLOE_TYPE_DOUBLE && (force == FLOE_ENC_AUTO || force == FLOE_ENC_ALP)) {
-        if (alp_prepare(v, n, &alp) != FLOE_OK) {
-            rc = floe_err_nomem(err);
-            goto out;
-        }
-        alp_ok = force == FLOE_ENC_ALP || alp.nexc <= n / 8;
-    }
-    if (force != FLOE_ENC_AUTO) {
-        best = force;
-        if (best == FLOE_ENC_DICT) {
-            rank = floe_malloc((size_t)d.n * sizeof *rank);
-            if (rank == NULL) {
-                rc = floe_err_nomem(err);
-                goto out;
-            }
-            rc = i64_dict_sort(&d, rank, &ddmin, &ddw, err);
-            if (rc) goto out;
-        }
-    } else {
+    if (force == FLOE_ENC_AUTO) {
         if (is_intlike(t)) {
             sz = 18 + floe_encode_packed_size(n, fw);
             if (sz < best_size) best_size = sz, best = FLOE_ENC_FOR;
@@ -843,8 +813,42 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
         }
         sz = 4 + (size_t)runs * 12;
         if (sz < best_size) best_size = sz, best = FLOE_ENC_RLE;
-        if (dict_ok && 22 + floe_encode_packed_size(n, cw) < best_size) {
-            /* worth sorting the dictionary to know its exact size */
+    }
+    if (t.id == FLOE_TYPE_DOUBLE && (force == FLOE_ENC_AUTO || force == FLOE_ENC_ALP)) {
+        if (alp_prepare(v, n, &alp) != FLOE_OK) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        alp_ok = force == FLOE_ENC_ALP || alp.nexc <= n / 8;
+        if (force == FLOE_ENC_AUTO && alp_ok) {
+            sz = alp_size(&alp, n);
+            if (sz < best_size) best_size = sz, best = FLOE_ENC_ALP;
+        }
+    }
+    if (force == FLOE_ENC_AUTO || force == FLOE_ENC_DICT) {
+        /* auto: a dictionary must save 10% through its codes alone, which
+         * caps its size; building and sorting it is the encoder's dearest
+         * step, so columns it cannot win skip it */
+        uint32_t limit = n - n / 4;
+        size_t target = best_size - best_size / 10;
+        if (force == FLOE_ENC_DICT) {
+            limit = n;
+        } else {
+            uint64_t cw_max = target > 22 ? (uint64_t)(target - 22) * 8 / n : 0;
+            if (cw_max < 17 && (1u << cw_max) < limit) limit = 1u << cw_max;
+            if (cw_max == 0) limit = 0;
+        }
+        if (limit > 0) {
+            if (!i64_dict_init(&d, limit)) {
+                rc = floe_err_nomem(err);
+                goto out;
+            }
+            for (i = 0; i < n; i++)
+                if (i64_dict_put(&d, v[i]) == UINT32_MAX) break;
+            dict_ok = i == n;
+            cw = bits_for(d.n ? d.n - 1 : 0);
+        }
+        if (force == FLOE_ENC_DICT || (dict_ok && 22 + floe_encode_packed_size(n, cw) <= target)) {
             rank = floe_malloc((size_t)d.n * sizeof *rank);
             if (rank == NULL) {
                 rc = floe_err_nomem(err);
@@ -855,11 +859,8 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
             sz = 22 + floe_encode_packed_size(d.n - 1, ddw) + floe_encode_packed_size(n, cw);
             if (sz < best_size) best_size = sz, best = FLOE_ENC_DICT;
         }
-        if (alp_ok) {
-            sz = alp_size(&alp, n);
-            if (sz < best_size) best_size = sz, best = FLOE_ENC_ALP;
-        }
     }
+    if (force != FLOE_ENC_AUTO) best = force;
 
     switch (best) {
     case FLOE_ENC_FOR:
