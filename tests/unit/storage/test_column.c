@@ -173,3 +173,61 @@ Test(column, damaged_zstd_data_behind_valid_checksums_is_corrupt)
     tu_rmrf(dir);
     free(dir);
 }
+
+/* One write + read of a zstd-compressed text column; first failing status. */
+static int zstd_cycle(const char *path, const floe_vec *v, uint32_t *out_flags)
+{
+    floe_type t = floe_type_make(FLOE_TYPE_VARCHAR);
+    floe_column_writer *w;
+    floe_column_reader *r;
+    floe_err err = FLOE_ERR_INIT;
+    floe_vec out;
+    uint32_t i;
+    int rc = floe_column_writer_open(path, 3, t, &w, &err);
+    if (rc) return rc;
+    rc = floe_column_writer_add(w, v, FLOE_ENC_AUTO, -1, &err);
+    if (rc) {
+        floe_column_writer_abort(w);
+        return rc;
+    }
+    rc = floe_column_writer_finish(w, &err);
+    if (rc) return rc;
+    rc = floe_column_reader_open(path, "c3.col", 3, t, &r, &err);
+    if (rc) return rc;
+    *out_flags = floe_column_reader_block(r, 0)->flags;
+    rc = floe_column_reader_read(r, 0, &out, &err);
+    if (rc == FLOE_OK) {
+        for (i = 0; i < v->n; i++)
+            if (floe_vec_is_valid(v, i)) cr_assert(tu_same(t, v->data, i, out.data, i), "row %u", i);
+        floe_vec_free(&out);
+    }
+    floe_column_reader_close(r);
+    return rc;
+}
+
+/* zstd allocates through floe_malloc: every failure is FLOE_NOMEM, no leak. */
+Test(column, zstd_allocation_failures_are_nomem_without_leaks)
+{
+    char *dir = tu_tmpdir(), path[4200];
+    floe_vec v;
+    int64_t k, base;
+    uint32_t flags = 0;
+    int rc, ok = 0;
+    snprintf(path, sizeof path, "%s/c3.col", dir);
+    cr_assert_eq(floe_vec_init(&v, floe_type_make(FLOE_TYPE_VARCHAR), 2000), FLOE_OK);
+    fill_text(&v, 2000, 1, 21);
+    base = floe_mem_live();
+    for (k = 0; k < 2000 && !ok; k++) {
+        floe_mem_fail_after(k, 0);
+        rc = zstd_cycle(path, &v, &flags);
+        floe_mem_fail_after(-1, 0);
+        cr_assert(rc == FLOE_OK || rc == FLOE_NOMEM, "k=%lld rc=%d", (long long)k, rc);
+        cr_assert_eq(floe_mem_live(), base, "leak after failing allocation %lld", (long long)k);
+        ok = rc == FLOE_OK;
+    }
+    cr_assert(ok, "never succeeded");
+    cr_assert(flags & FLOE_BLOCK_ZSTD, "block was not zstd-compressed");
+    floe_vec_free(&v);
+    tu_rmrf(dir);
+    free(dir);
+}
