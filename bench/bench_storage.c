@@ -47,6 +47,9 @@ static void rm_part(const char *pdir)
     if (system(cmd) != 0) fprintf(stderr, "bench: could not remove %s\n", pdir);
 }
 
+/* Totals of one data set's columns: raw bytes, bytes on disk. */
+static uint64_t tot_raw, tot_disk;
+
 /* Write v (n rows) as a part, read it back, verify and print one line. */
 static int bench_column(const char *tmp, const char *label, const floe_vec *v, int64_t id)
 {
@@ -58,7 +61,7 @@ static int bench_column(const char *tmp, const char *label, const floe_vec *v, i
     floe_err err = FLOE_ERR_INIT;
     floe_batch b;
     char pdir[4096], encs[128] = "";
-    uint32_t enc_count[FLOE_ENC_COUNT] = {0}, lz4 = 0, nb, blk, i, e;
+    uint32_t enc_count[FLOE_ENC_COUNT] = {0}, lz4 = 0, zstd = 0, nb, blk, i, e;
     uint64_t raw = (uint64_t)v->n * floe_type_size(v->type), row = 0;
     double best = 1e30, t0, tw;
     int rep, bad = 0;
@@ -88,6 +91,7 @@ static int bench_column(const char *tmp, const char *label, const floe_vec *v, i
         const floe_block_info *bi = floe_part_reader_block_info(r, 0, blk);
         enc_count[bi->encoding]++;
         lz4 += (bi->flags & FLOE_BLOCK_LZ4) != 0;
+        zstd += (bi->flags & FLOE_BLOCK_ZSTD) != 0;
     }
     for (e = 0; e < FLOE_ENC_COUNT; e++)
         if (enc_count[e]) {
@@ -98,6 +102,10 @@ static int bench_column(const char *tmp, const char *label, const floe_vec *v, i
     if (lz4) {
         size_t l = strlen(encs);
         snprintf(encs + l, sizeof encs - l, "+lz4:%u", lz4);
+    }
+    if (zstd) {
+        size_t l = strlen(encs);
+        snprintf(encs + l, sizeof encs - l, "+zstd:%u", zstd);
     }
     for (rep = 0; rep < 3; rep++) {
         t0 = now_s();
@@ -130,6 +138,8 @@ static int bench_column(const char *tmp, const char *label, const floe_vec *v, i
            label, floe_type_name(v->type, (char[32]){0}, 32), v->n, (unsigned long long)raw,
            (unsigned long long)info.bytes, info.bytes ? (double)raw / (double)info.bytes : 0.0,
            encs, tw > 0 ? (double)raw / tw / 1e9 : 0.0, best > 0 ? (double)raw / best / 1e9 : 0.0, bad ? "  MISMATCH" : "");
+    tot_raw += raw;
+    tot_disk += info.bytes;
     floe_part_reader_unref(r);
     floe_part_info_free(&info);
     rm_part(pdir);
@@ -208,6 +218,7 @@ static void bench_csv(const char *tmp, const char *path, uint32_t max_rows, int6
     char **lines = NULL;
     int header = 0;
     if (fp == NULL) return;
+    tot_raw = tot_disk = 0;
     lines = malloc((size_t)max_rows * sizeof *lines);
     while (nrows < max_rows && (len = getline(&line, &cap, fp)) > 0) lines[nrows++] = strdup(line);
     fclose(fp);
@@ -270,6 +281,9 @@ static void bench_csv(const char *tmp, const char *path, uint32_t max_rows, int6
         *bad |= bench_column(tmp, label, &v, (*id)++);
         floe_vec_free(&v);
     }
+    printf("%-28s total      rows=%-9u raw=%-11llu disk=%-11llu ratio=%6.2f\n", strrchr(path, '/') + 1,
+           nrows - (uint32_t)header, (unsigned long long)tot_raw, (unsigned long long)tot_disk,
+           tot_disk ? (double)tot_raw / (double)tot_disk : 0.0);
 out:
     for (i = 0; i < nrows; i++) free(lines[i]);
     free(lines);

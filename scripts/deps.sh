@@ -3,7 +3,7 @@
 # Installs only what is missing; safe to run again.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang
-      libsqlite3-dev liblz4-dev libsimde-dev libcriterion-dev libedit-dev
+      libsqlite3-dev liblz4-dev libzstd-dev libsimde-dev libcriterion-dev libedit-dev
       librdkafka-dev libxxhash-dev sqlite3 tmux)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,12 +8,28 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem: zstd allocates through floe_malloc */
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #include "storage/format.h"
 #include "util/hash.h"
 #include "util/mem.h"
 
 /* ------------------------------------------------------------- helpers */
+
+/* zstd allocates through floe's allocator (so OOM tests reach it too). */
+static void *zstd_alloc(void *opaque, size_t size)
+{
+    (void)opaque;
+    return floe_malloc(size);
+}
+static void zstd_free(void *opaque, void *p)
+{
+    (void)opaque;
+    floe_free(p);
+}
+static const ZSTD_customMem zstd_mem = {zstd_alloc, zstd_free, NULL};
 
 static int write_all(int fd, const void *p, size_t n, const char *path, floe_err *err)
 {
@@ -65,7 +81,8 @@ struct floe_column_writer {
     floe_block_info *blocks;
     char (*prefix)[2][FLOE_STAT_PREFIX]; /* VARCHAR min/max bytes per block */
     uint32_t nblocks, cap;
-    floe_encbuf body, lz; /* scratch */
+    floe_encbuf body, lz, zs; /* scratch */
+    ZSTD_CCtx *zctx; /* created on the first VARCHAR block */
 };
 
 static void header_bytes(uint8_t h[FLOE_COL_HEADER_SIZE], uint32_t col_id, floe_type t)
@@ -198,6 +215,30 @@ static void block_minmax(const floe_vec *v, floe_block_info *bi, char pre[2][FLO
     bi->max = mx;
 }
 
+/* zstd-compress w->body into w->zs; *out_len = compressed size, or SIZE_MAX
+ * when zstd fails on the data. FLOE_NOMEM when the context or buffer cannot
+ * be allocated. */
+static int zstd_block(floe_column_writer *w, size_t *out_len, floe_err *err)
+{
+    size_t bound = ZSTD_compressBound(w->body.len), k;
+    int rc;
+    *out_len = SIZE_MAX;
+    if (w->zctx == NULL) {
+        w->zctx = ZSTD_createCCtx_advanced(zstd_mem);
+        if (w->zctx == NULL) return floe_err_nomem(err);
+    }
+    w->zs.len = 0;
+    rc = floe_encode_buf_reserve(&w->zs, bound, err);
+    if (rc) return rc;
+    k = ZSTD_compressCCtx(w->zctx, w->zs.p, bound, w->body.p, w->body.len, FLOE_ZSTD_LEVEL);
+    if (ZSTD_isError(k)) {
+        if (ZSTD_getErrorCode(k) == ZSTD_error_memory_allocation) return floe_err_nomem(err);
+        return FLOE_OK;
+    }
+    *out_len = k;
+    return FLOE_OK;
+}
+
 int floe_column_writer_add(floe_column_writer *w, const floe_vec *v, int force_enc, int lz4,
                            floe_err *err)
 {
@@ -256,15 +297,27 @@ int floe_column_writer_add(floe_column_writer *w, const floe_vec *v, int force_e
     stored_len = w->body.len;
     if (lz4 != 0 && w->body.len >= 64) {
         int bound = LZ4_compressBound((int)w->body.len), k;
+        size_t keep = lz4 == 1 ? SIZE_MAX : w->body.len - w->body.len / FLOE_LZ4_MIN_SAVING_DIV;
         w->lz.len = 0;
         rc = floe_encode_buf_reserve(&w->lz, (size_t)bound, err);
         if (rc) return rc;
         k = LZ4_compress_default((const char *)w->body.p, (char *)w->lz.p, (int)w->body.len,
                                  bound);
-        if (k > 0 && (lz4 == 1 || (size_t)k <= w->body.len - w->body.len / FLOE_LZ4_MIN_SAVING_DIV)) {
+        if (k > 0 && (size_t)k <= keep) {
             stored = w->lz.p;
             stored_len = (size_t)k;
             bi.flags |= FLOE_BLOCK_LZ4;
+        }
+        /* zstd only for text: it decodes at ~1 GB/s, too slow for numbers */
+        if (lz4 == -1 && w->type.id == FLOE_TYPE_VARCHAR) {
+            size_t zk;
+            rc = zstd_block(w, &zk, err);
+            if (rc) return rc;
+            if (zk < stored_len && zk <= keep) {
+                stored = w->zs.p;
+                stored_len = zk;
+                bi.flags = (uint8_t)((bi.flags & ~FLOE_BLOCK_LZ4) | FLOE_BLOCK_ZSTD);
+            }
         }
     }
     bi.offset = w->off;
@@ -368,6 +421,8 @@ void floe_column_writer_abort(floe_column_writer *w)
     floe_free(w->prefix);
     floe_encode_buf_free(&w->body);
     floe_encode_buf_free(&w->lz);
+    floe_encode_buf_free(&w->zs);
+    ZSTD_freeCCtx(w->zctx);
     floe_free(w);
 }
 
@@ -414,7 +469,8 @@ static int parse_footer(floe_column_reader *r, floe_err *err)
         if (b->rows == 0 || b->rows > FLOE_BLOCK_ROWS_MAX || b->nulls > b->rows ||
             b->offset != prev_end || b->stored > r->footer_off - b->offset ||
             b->encoding >= FLOE_ENC_COUNT || !floe_encode_applies(r->type, b->encoding) ||
-            (!(b->flags & FLOE_BLOCK_LZ4) && b->raw != b->stored))
+            (b->flags & FLOE_BLOCK_LZ4 && b->flags & FLOE_BLOCK_ZSTD) ||
+            (!(b->flags & (FLOE_BLOCK_LZ4 | FLOE_BLOCK_ZSTD)) && b->raw != b->stored))
             return RCORRUPT("%s: block %u: bad index entry", r->name, i);
         prev_end = b->offset + b->stored;
         rows += b->rows;
@@ -565,7 +621,7 @@ static int load_body(const floe_column_reader *r, uint32_t b, uint8_t **out_body
         floe_free(st);
         return RCORRUPT("%s: block %u: checksum mismatch", r->name, b);
     }
-    if (!(bi->flags & FLOE_BLOCK_LZ4)) {
+    if (!(bi->flags & (FLOE_BLOCK_LZ4 | FLOE_BLOCK_ZSTD))) {
         *out_body = st;
         return FLOE_OK;
     }
@@ -578,8 +634,28 @@ static int load_body(const floe_column_reader *r, uint32_t b, uint8_t **out_body
         floe_free(st);
         return floe_err_nomem(err);
     }
-    if (LZ4_decompress_safe((const char *)st, (char *)raw, (int)bi->stored, (int)bi->raw) !=
-        (int)bi->raw) {
+    if (bi->flags & FLOE_BLOCK_ZSTD) {
+        ZSTD_DCtx *dctx = ZSTD_createDCtx_advanced(zstd_mem);
+        size_t k;
+        if (dctx == NULL) {
+            floe_free(st);
+            floe_free(raw);
+            return floe_err_nomem(err);
+        }
+        k = ZSTD_decompressDCtx(dctx, raw, bi->raw, st, bi->stored);
+        ZSTD_freeDCtx(dctx);
+        if (ZSTD_isError(k) && ZSTD_getErrorCode(k) == ZSTD_error_memory_allocation) {
+            floe_free(st);
+            floe_free(raw);
+            return floe_err_nomem(err);
+        }
+        if (ZSTD_isError(k) || k != bi->raw) {
+            floe_free(st);
+            floe_free(raw);
+            return RCORRUPT("%s: block %u: zstd data is corrupt", r->name, b);
+        }
+    } else if (LZ4_decompress_safe((const char *)st, (char *)raw, (int)bi->stored, (int)bi->raw) !=
+               (int)bi->raw) {
         floe_free(st);
         floe_free(raw);
         return RCORRUPT("%s: block %u: LZ4 data is corrupt", r->name, b);

@@ -4,7 +4,8 @@
  * (header, blocks, footer with the block index, fixed trailer; layout in
  * doc/format.md) and read blocks back by index. Each block body is an
  * optional validity bitmap followed by encoded values (storage/encode.h),
- * LZ4-compressed when that saves at least 10%; every block carries a
+ * LZ4- or (VARCHAR only) zstd-compressed when that saves at least 10%,
+ * whichever is smaller; every block carries a
  * checksum of its stored bytes that the reader verifies before decoding.
  *
  * Invariants: a reader never returns values from a block whose checksum,
@@ -34,7 +35,7 @@
 typedef struct floe_block_info {
     uint64_t offset;   /* bytes from the file start */
     uint32_t stored;   /* bytes on disk */
-    uint32_t raw;      /* bytes of the body before LZ4 */
+    uint32_t raw;      /* bytes of the body before LZ4/zstd */
     uint32_t rows;     /* values in the block */
     uint32_t nulls;    /* NULL values among them */
     uint32_t checksum; /* floe_checksum32 of the stored bytes */
@@ -52,7 +53,8 @@ int floe_column_writer_open(const char *path, uint32_t col_id, floe_type type,
                             floe_column_writer **out, floe_err *err);
 /* Encode v's rows [0, v->n) (v->n <= FLOE_BLOCK_ROWS_MAX, no CONST flag) as
  * one block. `force_enc` is FLOE_ENC_AUTO or an encoding id; `lz4` is -1
- * (auto), 0 (never) or 1 (always). */
+ * (auto: LZ4, and zstd for VARCHAR, kept when smaller by 10%), 0 (never
+ * compress) or 1 (always LZ4). */
 int floe_column_writer_add(floe_column_writer *w, const floe_vec *v, int force_enc, int lz4,
                            floe_err *err);
 /* Write footer and trailer, fsync and close. The writer is freed either way. */

@@ -10,6 +10,7 @@
 #include "storage/encode.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/hash.h"
@@ -384,9 +385,9 @@ static uint32_t str_dict_put(str_dict *d, floe_string s)
     }
 }
 
-/* Pack v[0,n) - base with width w and append. */
-static int put_packed(floe_encbuf *out, const int64_t *v, uint32_t n, uint64_t base, uint32_t w,
-                      floe_err *err)
+/* Pack (v[0,n) - base) / factor with width w and append. */
+static int put_packed(floe_encbuf *out, const int64_t *v, uint32_t n, uint64_t base,
+                      uint64_t factor, uint32_t w, floe_err *err)
 {
     size_t nb = floe_encode_packed_size(n, w);
     uint64_t *tmp;
@@ -395,10 +396,85 @@ static int put_packed(floe_encbuf *out, const int64_t *v, uint32_t n, uint64_t b
     if (rc) return rc;
     tmp = floe_malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
     if (tmp == NULL) return floe_err_nomem(err);
-    for (i = 0; i < n; i++) tmp[i] = (uint64_t)v[i] - base;
+    if (factor == 1)
+        for (i = 0; i < n; i++) tmp[i] = (uint64_t)v[i] - base;
+    else
+        for (i = 0; i < n; i++) tmp[i] = ((uint64_t)v[i] - base) / factor;
     floe_encode_bitpack(tmp, n, w, out->p + out->len);
     out->len += nb;
     floe_free(tmp);
+    return FLOE_OK;
+}
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* The largest g dividing every v[i] - base (mod 2^64), or for deltas
+ * (`delta`) every v[i] - v[i-1] - base; 1 when there is none above 1 or
+ * every difference is 0. Stops as soon as the answer is 1. */
+static uint64_t common_factor(const int64_t *v, uint32_t n, uint64_t base, bool delta)
+{
+    uint64_t g = 0;
+    uint32_t i;
+    for (i = delta ? 1 : 0; i < n; i++) {
+        uint64_t x = (uint64_t)v[i] - (delta ? (uint64_t)v[i - 1] : 0) - base;
+        if (x == 0) continue;
+        if (g == 0) {
+            g = x;
+        } else if (x % g) {
+            g = gcd64(g, x);
+            if (g == 1) return 1;
+        }
+    }
+    return g ? g : 1;
+}
+
+typedef struct i64_at {
+    int64_t v;
+    uint32_t code; /* code before sorting */
+} i64_at;
+
+static int i64_at_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const i64_at *)a)->v, y = ((const i64_at *)b)->v;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort an integer dictionary ascending; rank[old code] = new code. Computes
+ * the width of its packed successive differences (above their minimum).
+ * FLOE_NOMEM on failure (dictionary unchanged). */
+static int i64_dict_sort(i64_dict *d, uint32_t *rank, uint64_t *out_dmin, uint32_t *out_dw,
+                         floe_err *err)
+{
+    i64_at *at = floe_malloc((size_t)(d->n ? d->n : 1) * sizeof *at);
+    uint64_t dmin = UINT64_MAX, dmax = 0;
+    uint32_t i;
+    if (at == NULL) return floe_err_nomem(err);
+    for (i = 0; i < d->n; i++) {
+        at[i].v = d->vals[i];
+        at[i].code = i;
+    }
+    qsort(at, d->n, sizeof *at, i64_at_cmp);
+    for (i = 0; i < d->n; i++) {
+        rank[at[i].code] = i;
+        d->vals[i] = at[i].v;
+        if (i) {
+            uint64_t dd = (uint64_t)d->vals[i] - (uint64_t)d->vals[i - 1];
+            if (dd < dmin) dmin = dd;
+            if (dd > dmax) dmax = dd;
+        }
+    }
+    if (d->n < 2) dmin = dmax = 0;
+    floe_free(at);
+    *out_dmin = dmin;
+    *out_dw = bits_for(dmax - dmin);
     return FLOE_OK;
 }
 
@@ -507,13 +583,95 @@ static int alp_write(const alp_plan *p, const int64_t *v, uint32_t n, floe_encbu
     put_u8(out, (uint8_t)p->e);
     put_u64(out, (uint64_t)p->min);
     put_u8(out, (uint8_t)w);
-    rc = put_packed(out, p->ints, n, (uint64_t)p->min, w, err);
+    rc = put_packed(out, p->ints, n, (uint64_t)p->min, 1, w, err);
     if (rc) return rc;
     rc = floe_encode_buf_reserve(out, 4 + (size_t)p->nexc * 12, err);
     if (rc) return rc;
     put_u32(out, p->nexc);
     for (i = 0; i < p->nexc; i++) put_u32(out, p->exc[i]);
     for (i = 0; i < p->nexc; i++) put_bytes(out, &v[p->exc[i]], 8);
+    return FLOE_OK;
+}
+
+/* Append n string lengths as u32 base, u8 width, (len - base) bit-packed.
+ * FLOE_NOMEM on failure. */
+static int put_lengths(floe_encbuf *out, const floe_string *s, uint32_t n, floe_err *err)
+{
+    int64_t *l = floe_malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+    uint32_t mn = UINT32_MAX, mx = 0, i;
+    int rc;
+    if (l == NULL) return floe_err_nomem(err);
+    for (i = 0; i < n; i++) {
+        l[i] = s[i].len;
+        if (s[i].len < mn) mn = s[i].len;
+        if (s[i].len > mx) mx = s[i].len;
+    }
+    if (n == 0) mn = mx = 0;
+    rc = floe_encode_buf_reserve(out, 5, err);
+    if (rc == FLOE_OK) {
+        put_u32(out, mn);
+        put_u8(out, (uint8_t)bits_for(mx - mn));
+        rc = put_packed(out, l, n, mn, 1, bits_for(mx - mn), err);
+    }
+    floe_free(l);
+    return rc;
+}
+
+/* Bytes put_lengths writes for s[0, n). */
+static size_t lengths_size(const floe_string *s, uint32_t n)
+{
+    uint32_t mn = UINT32_MAX, mx = 0, i;
+    for (i = 0; i < n; i++) {
+        if (s[i].len < mn) mn = s[i].len;
+        if (s[i].len > mx) mx = s[i].len;
+    }
+    if (n == 0) mn = mx = 0;
+    return 5 + floe_encode_packed_size(n, bits_for(mx - mn));
+}
+
+static int str_cmp(const floe_string *a, const floe_string *b)
+{
+    uint32_t m = a->len < b->len ? a->len : b->len;
+    int c = m ? memcmp(a->ptr, b->ptr, m) : 0;
+    if (c) return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+typedef struct str_at {
+    floe_string s;
+    uint32_t code; /* code before sorting */
+} str_at;
+
+static int str_at_cmp(const void *a, const void *b)
+{
+    return str_cmp(&((const str_at *)a)->s, &((const str_at *)b)->s);
+}
+
+/* Sort a string dictionary bytewise (similar neighbours compress better and
+ * codes keep the strings' order) and renumber codes[0, n) to match.
+ * FLOE_NOMEM on failure (dictionary and codes unchanged). */
+static int str_dict_sort(str_dict *d, int64_t *codes, uint32_t n, floe_err *err)
+{
+    str_at *at = floe_malloc((size_t)(d->n ? d->n : 1) * sizeof *at);
+    uint32_t *rank = floe_malloc((size_t)(d->n ? d->n : 1) * sizeof *rank);
+    uint32_t i;
+    if (at == NULL || rank == NULL) {
+        floe_free(at);
+        floe_free(rank);
+        return floe_err_nomem(err);
+    }
+    for (i = 0; i < d->n; i++) {
+        at[i].s = d->vals[i];
+        at[i].code = i;
+    }
+    qsort(at, d->n, sizeof *at, str_at_cmp);
+    for (i = 0; i < d->n; i++) {
+        rank[at[i].code] = i;
+        d->vals[i] = at[i].s;
+    }
+    for (i = 0; i < n; i++) codes[i] = rank[codes[i]];
+    floe_free(at);
+    floe_free(rank);
     return FLOE_OK;
 }
 
@@ -542,7 +700,7 @@ static int encode_strings(const floe_string *s, const uint64_t *validity, uint32
         if (norm[i].len == 0) norm[i].ptr = "";
         plain_bytes += norm[i].len;
     }
-    plain_bytes += (size_t)n * 4;
+    plain_bytes += lengths_size(norm, n);
     if (force == FLOE_ENC_PLAIN) goto plain;
     /* auto: a dictionary only pays below ~n/2 distinct values */
     nd_limit = force == FLOE_ENC_DICT ? (n ? n : 1) : (n / 2 ? n / 2 : 1);
@@ -562,24 +720,30 @@ static int encode_strings(const floe_string *s, const uint64_t *validity, uint32
     }
     if (i == n) {
         w = bits_for(d.n ? d.n - 1 : 0);
-        dict_size = 4 + (size_t)d.n * 4 + d.bytes + 1 + floe_encode_packed_size(n, w);
+        dict_size = 4 + lengths_size(d.vals, d.n) + d.bytes + 1 + floe_encode_packed_size(n, w);
     }
     use_dict = force == FLOE_ENC_DICT || dict_size < plain_bytes;
     if (use_dict) {
-        rc = floe_encode_buf_reserve(out, 5 + (size_t)d.n * 4 + d.bytes, err);
+        rc = str_dict_sort(&d, codes, n, err);
+        if (rc) goto out;
+        rc = floe_encode_buf_reserve(out, 4 + (size_t)d.bytes + 1, err);
         if (rc) goto out;
         put_u32(out, d.n);
-        for (i = 0; i < d.n; i++) put_u32(out, d.vals[i].len);
+        rc = put_lengths(out, d.vals, d.n, err);
+        if (rc) goto out;
+        rc = floe_encode_buf_reserve(out, (size_t)d.bytes + 1, err);
+        if (rc) goto out;
         for (i = 0; i < d.n; i++) put_bytes(out, d.vals[i].ptr, d.vals[i].len);
         put_u8(out, (uint8_t)w);
-        rc = put_packed(out, codes, n, 0, w, err);
+        rc = put_packed(out, codes, n, 0, 1, w, err);
         *out_enc = FLOE_ENC_DICT;
         goto out;
     }
 plain:
+    rc = put_lengths(out, norm, n, err);
+    if (rc) goto out;
     rc = floe_encode_buf_reserve(out, plain_bytes, err);
     if (rc) goto out;
-    for (i = 0; i < n; i++) put_u32(out, norm[i].len);
     for (i = 0; i < n; i++) put_bytes(out, norm[i].ptr, norm[i].len);
     *out_enc = FLOE_ENC_PLAIN;
 out:
@@ -595,7 +759,8 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
     int w = phys_width(t), best = FLOE_ENC_PLAIN, rc = FLOE_OK;
     size_t best_size, sz;
     int64_t *v = NULL, mn, mx, dmn = 0, dmx = 0;
-    uint32_t i, runs, fw, dw, cw = 0;
+    uint64_t ff = 1, df = 1, ddmin = 0;
+    uint32_t i, runs, fw, dw, cw = 0, ddw = 0, *rank = NULL;
     i64_dict d;
     alp_plan alp;
     bool dict_ok = false, alp_ok = false;
@@ -631,21 +796,23 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
         if (dd > dmx) dmx = dd;
         runs += v[i] != v[i - 1];
     }
-    fw = bits_for((uint64_t)mx - (uint64_t)mn);
-    dw = bits_for((uint64_t)dmx - (uint64_t)dmn);
+    if (is_intlike(t)) { /* e.g. microsecond timestamps that are whole milliseconds */
+        ff = common_factor(v, n, (uint64_t)mn, false);
+        df = common_factor(v, n, (uint64_t)dmn, true);
+    }
+    fw = bits_for(((uint64_t)mx - (uint64_t)mn) / ff);
+    dw = bits_for(((uint64_t)dmx - (uint64_t)dmn) / df);
 
     best_size = (size_t)n * (size_t)w;
-    if (force == FLOE_ENC_AUTO || force == FLOE_ENC_DICT) {
-        uint32_t limit = force == FLOE_ENC_DICT ? n : (n / 4 < 4096 ? n / 4 : 4096);
-        if (limit == 0) limit = 1;
-        if (!i64_dict_init(&d, limit)) {
-            rc = floe_err_nomem(err);
-            goto out;
+    if (force == FLOE_ENC_AUTO) {
+        if (is_intlike(t)) {
+            sz = 18 + floe_encode_packed_size(n, fw);
+            if (sz < best_size) best_size = sz, best = FLOE_ENC_FOR;
+            sz = 25 + floe_encode_packed_size(n - 1, dw);
+            if (sz < best_size) best_size = sz, best = FLOE_ENC_DELTA;
         }
-        for (i = 0; i < n; i++)
-            if (i64_dict_put(&d, v[i]) == UINT32_MAX) break;
-        dict_ok = i == n;
-        cw = bits_for(d.n ? d.n - 1 : 0);
+        sz = 4 + (size_t)runs * 12;
+        if (sz < best_size) best_size = sz, best = FLOE_ENC_RLE;
     }
     if (t.id == FLOE_TYPE_DOUBLE && (force == FLOE_ENC_AUTO || force == FLOE_ENC_ALP)) {
         if (alp_prepare(v, n, &alp) != FLOE_OK) {
@@ -653,45 +820,67 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
             goto out;
         }
         alp_ok = force == FLOE_ENC_ALP || alp.nexc <= n / 8;
-    }
-    if (force != FLOE_ENC_AUTO) {
-        best = force;
-    } else {
-        if (is_intlike(t)) {
-            sz = 10 + floe_encode_packed_size(n, fw);
-            if (sz < best_size) best_size = sz, best = FLOE_ENC_FOR;
-            sz = 17 + floe_encode_packed_size(n - 1, dw);
-            if (sz < best_size) best_size = sz, best = FLOE_ENC_DELTA;
-        }
-        sz = 4 + (size_t)runs * 12;
-        if (sz < best_size) best_size = sz, best = FLOE_ENC_RLE;
-        if (dict_ok) {
-            sz = 5 + (size_t)d.n * 8 + floe_encode_packed_size(n, cw);
-            if (sz < best_size) best_size = sz, best = FLOE_ENC_DICT;
-        }
-        if (alp_ok) {
+        if (force == FLOE_ENC_AUTO && alp_ok) {
             sz = alp_size(&alp, n);
             if (sz < best_size) best_size = sz, best = FLOE_ENC_ALP;
         }
     }
+    if (force == FLOE_ENC_AUTO || force == FLOE_ENC_DICT) {
+        /* auto: a dictionary must save 10% through its codes alone, which
+         * caps its size; building and sorting it is the encoder's dearest
+         * step, so columns it cannot win skip it */
+        uint32_t limit = n - n / 4;
+        size_t target = best_size - best_size / 10;
+        if (force == FLOE_ENC_DICT) {
+            limit = n;
+        } else {
+            uint64_t cw_max = target > 22 ? (uint64_t)(target - 22) * 8 / n : 0;
+            if (cw_max < 17 && (1u << cw_max) < limit) limit = 1u << cw_max;
+            if (cw_max == 0) limit = 0;
+        }
+        if (limit > 0) {
+            if (!i64_dict_init(&d, limit)) {
+                rc = floe_err_nomem(err);
+                goto out;
+            }
+            for (i = 0; i < n; i++)
+                if (i64_dict_put(&d, v[i]) == UINT32_MAX) break;
+            dict_ok = i == n;
+            cw = bits_for(d.n ? d.n - 1 : 0);
+        }
+        if (force == FLOE_ENC_DICT || (dict_ok && 22 + floe_encode_packed_size(n, cw) <= target)) {
+            rank = floe_malloc((size_t)d.n * sizeof *rank);
+            if (rank == NULL) {
+                rc = floe_err_nomem(err);
+                goto out;
+            }
+            rc = i64_dict_sort(&d, rank, &ddmin, &ddw, err);
+            if (rc) goto out;
+            sz = 22 + floe_encode_packed_size(d.n - 1, ddw) + floe_encode_packed_size(n, cw);
+            if (sz < best_size) best_size = sz, best = FLOE_ENC_DICT;
+        }
+    }
+    if (force != FLOE_ENC_AUTO) best = force;
 
     switch (best) {
     case FLOE_ENC_FOR:
-        rc = floe_encode_buf_reserve(out, 9, err);
+        rc = floe_encode_buf_reserve(out, 17, err);
         if (rc) goto out;
         put_u64(out, (uint64_t)mn);
+        put_u64(out, ff);
         put_u8(out, (uint8_t)fw);
-        rc = put_packed(out, v, n, (uint64_t)mn, fw, err);
+        rc = put_packed(out, v, n, (uint64_t)mn, ff, fw, err);
         break;
     case FLOE_ENC_DELTA:
-        rc = floe_encode_buf_reserve(out, 17, err);
+        rc = floe_encode_buf_reserve(out, 25, err);
         if (rc) goto out;
         put_u64(out, (uint64_t)v[0]);
         put_u64(out, (uint64_t)dmn);
+        put_u64(out, df);
         put_u8(out, (uint8_t)dw);
         /* deltas in place, back to front */
         for (i = n - 1; i > 0; i--) v[i] = (int64_t)((uint64_t)v[i] - (uint64_t)v[i - 1]);
-        rc = put_packed(out, v + 1, n - 1, (uint64_t)dmn, dw, err);
+        rc = put_packed(out, v + 1, n - 1, (uint64_t)dmn, df, dw, err);
         break;
     case FLOE_ENC_RLE: {
         uint32_t start = 0;
@@ -709,13 +898,21 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
         break;
     }
     case FLOE_ENC_DICT:
-        rc = floe_encode_buf_reserve(out, 5 + (size_t)d.n * 8, err);
+        rc = floe_encode_buf_reserve(out, 21, err);
         if (rc) goto out;
         put_u32(out, d.n);
-        for (i = 0; i < d.n; i++) put_u64(out, (uint64_t)d.vals[i]);
+        put_u64(out, (uint64_t)d.vals[0]);
+        put_u64(out, ddmin);
+        put_u8(out, (uint8_t)ddw);
+        /* codes first (the hash still maps values to pre-sort codes) */
+        for (i = 0; i < n; i++) v[i] = rank[i64_dict_put(&d, v[i])];
+        for (i = d.n - 1; i > 0; i--) d.vals[i] = (int64_t)((uint64_t)d.vals[i] - (uint64_t)d.vals[i - 1]);
+        rc = put_packed(out, d.vals + 1, d.n - 1, ddmin, 1, ddw, err);
+        if (rc) goto out;
+        rc = floe_encode_buf_reserve(out, 1, err);
+        if (rc) goto out;
         put_u8(out, (uint8_t)cw);
-        for (i = 0; i < n; i++) v[i] = i64_dict_put(&d, v[i]);
-        rc = put_packed(out, v, n, 0, cw, err);
+        rc = put_packed(out, v, n, 0, 1, cw, err);
         break;
     case FLOE_ENC_ALP:
         rc = alp_write(&alp, v, n, out, err);
@@ -729,6 +926,7 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
     if (rc == FLOE_OK) *out_enc = (uint8_t)best;
 out:
     floe_free(v);
+    floe_free(rank);
     i64_dict_free(&d);
     floe_free(alp.ints);
     floe_free(alp.exc);
@@ -754,25 +952,66 @@ static int get_packed(rd *r, uint32_t n, uint64_t base, uint32_t maxw, uint64_t 
     return FLOE_OK;
 }
 
+/* Like get_packed, then scale: out[i] = base + x_i * factor (factor >= 1). */
+static int get_packed_scaled(rd *r, uint32_t n, uint64_t base, uint64_t factor, uint64_t *out64,
+                             floe_err *err)
+{
+    uint32_t i;
+    int rc;
+    if (factor == 0) return CORRUPT("zero scale factor");
+    if (factor == 1) return get_packed(r, n, base, 64, out64, NULL, err);
+    rc = get_packed(r, n, 0, 64, out64, NULL, err);
+    if (rc) return rc;
+    for (i = 0; i < n; i++) out64[i] = base + out64[i] * factor;
+    return FLOE_OK;
+}
+
+/* Read an integer dictionary (u32 count, first value, delta base, packed
+ * deltas) into a new array *out_vals (free with floe_free). The count must
+ * be 1..min(n, FLOE_DICT_MAX). FLOE_CORRUPT or FLOE_NOMEM. */
+static int get_i64_dict(rd *r, uint32_t n, uint64_t **out_vals, uint32_t *out_n, floe_err *err)
+{
+    uint32_t cnt, i;
+    uint64_t first, dbase, *vals;
+    int rc;
+    *out_vals = NULL;
+    if (!rd_u32(r, &cnt) || !rd_u64(r, &first) || !rd_u64(r, &dbase))
+        return CORRUPT("dictionary header truncated");
+    if (cnt == 0 || cnt > FLOE_DICT_MAX || cnt > n) return CORRUPT("dictionary size %u invalid", cnt);
+    vals = floe_malloc((size_t)cnt * sizeof *vals);
+    if (vals == NULL) return floe_err_nomem(err);
+    rc = get_packed(r, cnt - 1, dbase, 64, vals + 1, NULL, err);
+    if (rc) {
+        floe_free(vals);
+        return rc;
+    }
+    vals[0] = first;
+    for (i = 1; i < cnt; i++) vals[i] += vals[i - 1];
+    *out_vals = vals;
+    *out_n = cnt;
+    return FLOE_OK;
+}
+
 /* Decode an integer-like encoding into n int64 (DOUBLE: bit patterns). */
 static int decode_i64(int enc, bool dbl, const uint8_t *in, size_t len, uint32_t n, int64_t *out,
                       floe_err *err)
 {
     rd r = {in, len, 0};
-    uint64_t a, b;
+    uint64_t a, b, f;
     uint32_t cnt, i;
     int rc;
 
     switch (enc) {
     case FLOE_ENC_FOR:
-        if (!rd_u64(&r, &a)) return CORRUPT("FOR header truncated");
-        rc = get_packed(&r, n, a, 64, (uint64_t *)out, NULL, err);
+        if (!rd_u64(&r, &a) || !rd_u64(&r, &f)) return CORRUPT("FOR header truncated");
+        rc = get_packed_scaled(&r, n, a, f, (uint64_t *)out, err);
         if (rc) return rc;
         break;
     case FLOE_ENC_DELTA:
-        if (!rd_u64(&r, &a) || !rd_u64(&r, &b)) return CORRUPT("delta header truncated");
+        if (!rd_u64(&r, &a) || !rd_u64(&r, &b) || !rd_u64(&r, &f))
+            return CORRUPT("delta header truncated");
         if (n == 0) break;
-        rc = get_packed(&r, n - 1, b, 64, (uint64_t *)out + 1, NULL, err);
+        rc = get_packed_scaled(&r, n - 1, b, f, (uint64_t *)out + 1, err);
         if (rc) return rc;
         out[0] = (int64_t)a;
         for (i = 1; i < n; i++) out[i] = (int64_t)((uint64_t)out[i - 1] + (uint64_t)out[i]);
@@ -797,18 +1036,17 @@ static int decode_i64(int enc, bool dbl, const uint8_t *in, size_t len, uint32_t
         break;
     }
     case FLOE_ENC_DICT: {
-        const uint8_t *vals;
-        if (!rd_u32(&r, &cnt)) return CORRUPT("dictionary header truncated");
-        if (cnt > FLOE_DICT_MAX || (cnt == 0 && n > 0))
-            return CORRUPT("dictionary size %u invalid", cnt);
-        if (!rd_take(&r, (size_t)cnt * 8, &vals)) return CORRUPT("dictionary truncated");
-        rc = get_packed(&r, n, 0, 32, (uint64_t *)out, NULL, err);
+        uint64_t *vals;
+        rc = get_i64_dict(&r, n, &vals, &cnt, err);
         if (rc) return rc;
-        for (i = 0; i < n; i++) {
+        rc = get_packed(&r, n, 0, 32, (uint64_t *)out, NULL, err);
+        for (i = 0; rc == FLOE_OK && i < n; i++) {
             uint64_t c = (uint64_t)out[i];
-            if (c >= cnt) return CORRUPT("dictionary code %llu >= %u", (unsigned long long)c, cnt);
-            memcpy(&out[i], vals + c * 8, 8);
+            if (c >= cnt) rc = CORRUPT("dictionary code %llu >= %u", (unsigned long long)c, cnt);
+            else out[i] = (int64_t)vals[c];
         }
+        floe_free(vals);
+        if (rc) return rc;
         break;
     }
     case FLOE_ENC_PLAIN:
@@ -855,42 +1093,72 @@ static int decode_alp(const uint8_t *in, size_t len, uint32_t n, double *out, fl
     return FLOE_OK;
 }
 
+/* Read n string lengths (u32 base, u8 width, packed) into lens and their
+ * sum into *total. FLOE_CORRUPT if truncated or a length exceeds 32 bits. */
+static int get_lengths(rd *r, uint32_t n, uint64_t *lens, uint64_t *total, floe_err *err)
+{
+    uint32_t base, i;
+    uint64_t sum = 0;
+    int rc;
+    if (!rd_u32(r, &base)) return CORRUPT("string lengths truncated");
+    rc = get_packed(r, n, base, 32, lens, NULL, err);
+    if (rc) return rc;
+    for (i = 0; i < n; i++) {
+        if (lens[i] > UINT32_MAX) return CORRUPT("string length %llu too large",
+                                                 (unsigned long long)lens[i]);
+        sum += lens[i];
+    }
+    *total = sum;
+    return FLOE_OK;
+}
+
+/* Take `total` string bytes from r, copy them into `strings` and point
+ * out[0, n) at them (lengths from lens). FLOE_CORRUPT or FLOE_NOMEM. */
+static int take_strings(rd *r, const uint64_t *lens, uint32_t n, uint64_t total, floe_arena *strings,
+                        floe_string *out, floe_err *err)
+{
+    const uint8_t *bytes;
+    char *copy = NULL;
+    uint32_t i;
+    uint64_t off = 0;
+    if (total > r->len - r->off || !rd_take(r, (size_t)total, &bytes))
+        return CORRUPT("string bytes truncated (%llu needed)", (unsigned long long)total);
+    if (total) {
+        copy = floe_arena_memdup(strings, bytes, (size_t)total);
+        if (copy == NULL) return floe_err_nomem(err);
+    }
+    for (i = 0; i < n; i++) {
+        out[i].ptr = lens[i] ? copy + off : "";
+        out[i].len = (uint32_t)lens[i];
+        off += lens[i];
+    }
+    return FLOE_OK;
+}
+
 /* Parse a string dictionary: count, lengths, bytes (copied into `strings`). */
 static int get_str_dict(rd *r, uint32_t n, floe_arena *strings, floe_string **out_vals,
                         uint32_t *out_n, floe_err *err)
 {
-    uint32_t cnt, i;
-    const uint8_t *lens, *bytes;
-    uint64_t total = 0;
-    char *copy = NULL;
+    uint32_t cnt;
+    uint64_t total = 0, *lens;
     floe_string *vals;
+    int rc;
     if (!rd_u32(r, &cnt)) return CORRUPT("dictionary header truncated");
     if (cnt > FLOE_DICT_MAX || (cnt == 0 && n > 0) || cnt > n + 1)
         return CORRUPT("dictionary size %u invalid", cnt);
-    if (!rd_take(r, (size_t)cnt * 4, &lens)) return CORRUPT("dictionary lengths truncated");
-    for (i = 0; i < cnt; i++) {
-        uint32_t l;
-        memcpy(&l, lens + (size_t)i * 4, 4);
-        total += l;
-    }
-    if (total > r->len - r->off) return CORRUPT("dictionary bytes truncated");
-    if (!rd_take(r, (size_t)total, &bytes)) return CORRUPT("dictionary bytes truncated");
+    lens = floe_malloc((size_t)(cnt ? cnt : 1) * sizeof *lens);
     vals = floe_malloc((size_t)(cnt ? cnt : 1) * sizeof *vals);
-    if (vals == NULL) return floe_err_nomem(err);
-    if (total) {
-        copy = floe_arena_memdup(strings, bytes, (size_t)total);
-        if (copy == NULL) {
-            floe_free(vals);
-            return floe_err_nomem(err);
-        }
+    if (lens == NULL || vals == NULL) {
+        floe_free(lens);
+        floe_free(vals);
+        return floe_err_nomem(err);
     }
-    total = 0;
-    for (i = 0; i < cnt; i++) {
-        uint32_t l;
-        memcpy(&l, lens + (size_t)i * 4, 4);
-        vals[i].ptr = l ? copy + total : "";
-        vals[i].len = l;
-        total += l;
+    rc = get_lengths(r, cnt, lens, &total, err);
+    if (rc == FLOE_OK) rc = take_strings(r, lens, cnt, total, strings, vals, err);
+    floe_free(lens);
+    if (rc) {
+        floe_free(vals);
+        return rc;
     }
     *out_vals = vals;
     *out_n = cnt;
@@ -904,32 +1172,15 @@ static int decode_strings(int enc, const uint8_t *in, size_t len, uint32_t n, fl
     uint32_t i;
     int rc;
     if (enc == FLOE_ENC_PLAIN) {
-        const uint8_t *lens, *bytes;
-        uint64_t total = 0;
-        char *copy = NULL;
-        if (!rd_take(&r, (size_t)n * 4, &lens)) return CORRUPT("string lengths truncated");
-        for (i = 0; i < n; i++) {
-            uint32_t l;
-            memcpy(&l, lens + (size_t)i * 4, 4);
-            total += l;
-        }
-        if (total != r.len - r.off)
-            return CORRUPT("string bytes: %llu expected, %zu present", (unsigned long long)total,
-                           r.len - r.off);
-        rd_take(&r, (size_t)total, &bytes);
-        if (total) {
-            copy = floe_arena_memdup(strings, bytes, (size_t)total);
-            if (copy == NULL) return floe_err_nomem(err);
-        }
-        total = 0;
-        for (i = 0; i < n; i++) {
-            uint32_t l;
-            memcpy(&l, lens + (size_t)i * 4, 4);
-            out[i].ptr = l ? copy + total : "";
-            out[i].len = l;
-            total += l;
-        }
-        return FLOE_OK;
+        uint64_t total = 0, *lens = floe_malloc((size_t)(n ? n : 1) * sizeof *lens);
+        if (lens == NULL) return floe_err_nomem(err);
+        rc = get_lengths(&r, n, lens, &total, err);
+        if (rc == FLOE_OK && total != r.len - r.off)
+            rc = CORRUPT("string bytes: %llu expected, %zu present", (unsigned long long)total,
+                         r.len - r.off);
+        if (rc == FLOE_OK) rc = take_strings(&r, lens, n, total, strings, out, err);
+        floe_free(lens);
+        return rc;
     }
     if (enc == FLOE_ENC_DICT) {
         floe_string *vals = NULL;
@@ -1022,20 +1273,19 @@ int floe_decode_dict(floe_type t, int enc, const uint8_t *in, size_t len, uint32
         dict->n = cnt;
         floe_free(vals);
     } else {
-        const uint8_t *vals;
-        if (!rd_u32(&r, &cnt)) return CORRUPT("dictionary header truncated");
-        if (cnt > FLOE_DICT_MAX || (cnt == 0 && n > 0)) return CORRUPT("dictionary size %u invalid", cnt);
-        if (!rd_take(&r, (size_t)cnt * 8, &vals)) return CORRUPT("dictionary truncated");
-        if (floe_vec_init(dict, t, cnt ? cnt : 1)) return floe_err_nomem(err);
-        for (i = 0; i < cnt; i++) {
-            int64_t x;
-            memcpy(&x, vals + (size_t)i * 8, 8);
-            if (phys_width(t) == 8)
-                memcpy((char *)dict->data + (size_t)i * 8, &x, 8);
-            else
-                narrow(t, &x, 1, (char *)dict->data + (size_t)i * phys_width(t));
+        uint64_t *vals;
+        rc = get_i64_dict(&r, n, &vals, &cnt, err);
+        if (rc) return rc;
+        if (floe_vec_init(dict, t, cnt)) {
+            floe_free(vals);
+            return floe_err_nomem(err);
         }
+        if (phys_width(t) == 8)
+            memcpy(dict->data, vals, (size_t)cnt * 8);
+        else
+            narrow(t, (const int64_t *)vals, cnt, dict->data);
         dict->n = cnt;
+        floe_free(vals);
     }
     c64 = floe_malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
     if (c64 == NULL) {

@@ -2,17 +2,20 @@
  *
  * Purpose: turn up to FLOE_BLOCK_ROWS_MAX values of one floe_type into a
  * compact byte string and back. Encodings (ids in storage/format.h):
- *   PLAIN  values as laid out in memory (VARCHAR: u32 lengths, then bytes)
- *   DICT   per-block dictionary + bit-packed codes (VARCHAR, 1/4/8-byte types)
+ *   PLAIN  values as laid out in memory (VARCHAR: bit-packed lengths, then
+ *          bytes)
+ *   DICT   per-block sorted dictionary + bit-packed codes (VARCHAR, 1/4/8-byte
+ *          types; integer dictionaries store delta-packed values)
  *   RLE    (value, run length) pairs (1/4/8-byte types)
- *   FOR    frame of reference + bit-packing (integers, BOOLEAN, DATE,
- *          TIMESTAMP, DECIMAL)
- *   DELTA  first value + FOR-bit-packed deltas (same types as FOR)
+ *   FOR    frame of reference + common factor + bit-packing (integers,
+ *          BOOLEAN, DATE, TIMESTAMP, DECIMAL)
+ *   DELTA  first value + FOR-bit-packed deltas with a common factor (same
+ *          types as FOR)
  *   ALP    DOUBLE as decimal integers v*10^e, FOR-bit-packed, plus a list of
  *          exceptions stored raw
  * The encoder estimates every applicable encoding from one pass of block
- * statistics and writes the smallest. LZ4 over the result is the caller's
- * (storage/column.c) business.
+ * statistics and writes the smallest. LZ4/zstd over the result is the
+ * caller's (storage/column.c) business.
  *
  * Invariants: decoders validate every count, length, bit width, code and
  * position against their input before touching memory, so hostile input

@@ -11,7 +11,7 @@
 
 /* ---- column file: <part dir>/c<column id>.col ---- */
 #define FLOE_COL_MAGIC 0x4c4f4346u /* "FCOL" */
-#define FLOE_COL_VERSION 1
+#define FLOE_COL_VERSION 2
 /* header: magic u32, version u16, type id u8, precision u8, scale u8,
  * reserved u8[3], column id u32, checksum u32 of the first 16 bytes */
 #define FLOE_COL_HEADER_SIZE 20
@@ -28,14 +28,17 @@
 #define FLOE_BLOCK_MINMAX 0x02     /* min and max are present */
 #define FLOE_BLOCK_MIN_TRUNC 0x04  /* VARCHAR min is a strict prefix of the real min */
 #define FLOE_BLOCK_MAX_TRUNC 0x08  /* VARCHAR max is a strict prefix of the real max */
+#define FLOE_BLOCK_ZSTD 0x10       /* stored bytes are one zstd frame of the raw body */
 
 /* Rows per block: the writer's default and the hard limit. */
 #define FLOE_BLOCK_ROWS_DEFAULT 65536u
 #define FLOE_BLOCK_ROWS_MAX 65536u
 /* VARCHAR min/max statistics keep at most this many bytes. */
 #define FLOE_STAT_PREFIX 32u
-/* LZ4 is kept only when it saves at least 1/FLOE_LZ4_MIN_SAVING_DIV of the raw body. */
+/* LZ4 or zstd is kept only when it saves at least 1/FLOE_LZ4_MIN_SAVING_DIV of the raw body. */
 #define FLOE_LZ4_MIN_SAVING_DIV 10
+/* zstd level the writer uses (VARCHAR blocks only; see doc/format.md). */
+#define FLOE_ZSTD_LEVEL 3
 
 /* ---- encoding ids (stored in block entries; never renumber) ---- */
 #define FLOE_ENC_PLAIN 0
