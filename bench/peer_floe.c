@@ -200,6 +200,26 @@ static int fl_query(void *state, const char *sql, double *out_secs, floe_bench_t
     return rc;
 }
 
+/* floe's checkpoint: FLUSH every table (memtables become parts and the WAL
+ * segments they covered are deleted), then the directory's size. */
+static int fl_disk_bytes(void *state, const char *dir, uint64_t *out, floe_err *err)
+{
+    fstate *s = state;
+    floe_result *res = NULL;
+    uint64_t i;
+    int rc = floe_query(s->db, "SHOW TABLES", &res);
+    if (rc != FLOE_OK) return floe_err_set(err, rc, "floe: SHOW TABLES: %s", floe_db_errmsg(s->db));
+    for (i = 0; rc == FLOE_OK && i < floe_result_row_count(res); i++) {
+        char sql[512], *name = floe_value_text(res, 0, i);
+        snprintf(sql, sizeof sql, "FLUSH \"%s\"", name ? name : "");
+        floe_free(name);
+        rc = exec(s, sql, err);
+    }
+    floe_result_free(res);
+    if (rc == FLOE_OK) *out = floe_bench_dir_bytes(dir);
+    return rc;
+}
+
 const floe_bench_peer_ops floe_bench_peer_floe_ops = {
     "floe", "floe", fl_open, fl_close, fl_create, fl_durability, fl_app_open,
-    fl_app_append, fl_app_flush, fl_app_close, fl_copy, fl_query, NULL};
+    fl_app_append, fl_app_flush, fl_app_close, fl_copy, fl_query, fl_disk_bytes};

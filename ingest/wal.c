@@ -46,6 +46,7 @@ struct floe_wal {
     uint64_t written;   /* records written (tickets) */
     uint64_t synced;    /* tickets known durable */
     bool syncing;       /* a waiter is in fdatasync */
+    uint32_t inflight;  /* FULL-mode fdatasyncs running outside the mutex */
     int64_t last_sync_ns;
     int failed;         /* sticky write/sync error code */
     uint64_t nsyncs;
@@ -763,9 +764,11 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
     while (w->o.durability == FLOE_DURABILITY_FULL && w->synced < ticket) {
         int fd = w->fd, r;
         uint64_t target = w->written;
+        w->inflight++;
         pthread_mutex_unlock(&w->mu);
         r = fd >= 0 ? fdatasync(fd) : 0;
         pthread_mutex_lock(&w->mu);
+        w->inflight--;
         w->nsyncs++;
         w->last_sync_ns = now_ns();
         if (r != 0) {
@@ -817,6 +820,15 @@ int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err)
     pthread_mutex_lock(&w->mu);
     for (i = 0; i < w->nsegs; i++) {
         bool open_one = w->fd >= 0 && i + 1 == w->nsegs;
+        /* the open segment too, once all its rows are in parts and no sync
+         * uses its descriptor: the next append starts a new segment, so a
+         * flushed table keeps no WAL on disk */
+        if (open_one && seq > 0 && w->segs[i].last_seq <= seq && !w->syncing &&
+            w->inflight == 0 && w->synced >= w->written) {
+            close(w->fd);
+            w->fd = -1;
+            open_one = false;
+        }
         if (!open_one && rc == FLOE_OK && w->segs[i].last_seq <= seq) {
             seg_path(w, w->segs[i].segno, path, sizeof path);
             if (unlink(path) != 0 && errno != ENOENT) {
