@@ -180,12 +180,6 @@ int floe_append_null(floe_appender *app)
     return FLOE_OK;
 }
 
-static int64_t pow10i(int s)
-{
-    int64_t p = 1;
-    while (s-- > 0) p *= 10;
-    return p;
-}
 
 int floe_append_int64(floe_appender *app, int64_t x)
 {
@@ -206,9 +200,9 @@ int floe_append_int64(floe_appender *app, int64_t x)
     case FLOE_TYPE_TIMESTAMP: ((int64_t *)v->data)[r] = x; break;
     case FLOE_TYPE_DOUBLE: ((double *)v->data)[r] = (double)x; break;
     case FLOE_TYPE_DECIMAL: {
-        int64_t p = pow10i(v->type.scale), y;
-        if (__builtin_mul_overflow(x, p, &y) || y >= pow10i(v->type.precision) ||
-            y <= -pow10i(v->type.precision))
+        int64_t p = floe_pow10[v->type.scale], y;
+        if (__builtin_mul_overflow(x, p, &y) || y >= floe_pow10[v->type.precision] ||
+            y <= -floe_pow10[v->type.precision])
             return floe_err_set(&app->err, FLOE_RANGE, "appender: %lld out of range for column '%s'",
                                 (long long)x, app->col_names[app->col]);
         ((int64_t *)v->data)[r] = y;
@@ -232,8 +226,8 @@ int floe_append_double(floe_appender *app, double x)
     if (v->type.id == FLOE_TYPE_DOUBLE) {
         ((double *)v->data)[r] = x;
     } else if (v->type.id == FLOE_TYPE_DECIMAL) {
-        double y = round(x * (double)pow10i(v->type.scale));
-        if (!(fabs(y) < (double)pow10i(v->type.precision)))
+        double y = round(x * (double)floe_pow10[v->type.scale]);
+        if (!(fabs(y) < (double)floe_pow10[v->type.precision]))
             return floe_err_set(&app->err, FLOE_RANGE, "appender: %g out of range for column '%s'", x,
                                 app->col_names[app->col]);
         ((int64_t *)v->data)[r] = (int64_t)y;

@@ -133,25 +133,6 @@ const char *floe_bind_expr_type_name(floe_type t, char buf[32])
 
 /* ------------------------------------------------------------ value casts */
 
-static const int64_t pow10_tab[19] = {1LL,
-                                      10LL,
-                                      100LL,
-                                      1000LL,
-                                      10000LL,
-                                      100000LL,
-                                      1000000LL,
-                                      10000000LL,
-                                      100000000LL,
-                                      1000000000LL,
-                                      10000000000LL,
-                                      100000000000LL,
-                                      1000000000000LL,
-                                      10000000000000LL,
-                                      100000000000000LL,
-                                      1000000000000000LL,
-                                      10000000000000000LL,
-                                      100000000000000000LL,
-                                      1000000000000000000LL};
 
 static int range_err(floe_err *err, const floe_value *v, floe_type to)
 {
@@ -174,18 +155,18 @@ static int rescale(const floe_value *src, int64_t x, int s, floe_type to, int64_
 {
     int ts = to.scale;
     if (ts >= s) {
-        int64_t m = pow10_tab[ts - s];
+        int64_t m = floe_pow10[ts - s];
         if (x > INT64_MAX / m || x < INT64_MIN / m) return range_err(err, src, to);
         x *= m;
     } else {
-        int64_t d = pow10_tab[s - ts], q = x / d, r = x % d;
+        int64_t d = floe_pow10[s - ts], q = x / d, r = x % d;
         /* round half away from zero */
         if (r * 2 >= d) q++;
         else if (r * 2 <= -d) q--;
         x = q;
     }
     if (to.precision > 0 && to.precision < 19) {
-        int64_t lim = pow10_tab[to.precision];
+        int64_t lim = floe_pow10[to.precision];
         if (x >= lim || x <= -lim) return range_err(err, src, to);
     }
     *out = x;
@@ -273,7 +254,7 @@ static int cast_from_string(floe_arena *a, const floe_value *v, floe_type to, fl
         int64_t x;
         parse_decimal_text(s, n, to.scale, &x, &ok);
         if (!ok) goto bad;
-        if (to.precision < 19 && (x >= pow10_tab[to.precision] || x <= -pow10_tab[to.precision]))
+        if (to.precision < 19 && (x >= floe_pow10[to.precision] || x <= -floe_pow10[to.precision]))
             return range_err(err, v, to);
         out->v.i = x;
         return FLOE_OK;
@@ -372,7 +353,7 @@ int floe_bind_expr_cast_value(floe_arena *a, const floe_value *v, floe_type to, 
     case FLOE_TYPE_DECIMAL:
         if (to.id == FLOE_TYPE_DECIMAL) return rescale(v, v->v.i, from.scale, to, &out->v.i, err);
         if (to.id == FLOE_TYPE_DOUBLE) {
-            out->v.d = (double)v->v.i / (double)pow10_tab[from.scale];
+            out->v.d = (double)v->v.i / (double)floe_pow10[from.scale];
             return FLOE_OK;
         }
         if (floe_type_is_integer(to)) {
@@ -393,8 +374,8 @@ int floe_bind_expr_cast_value(floe_arena *a, const floe_value *v, floe_type to, 
             return check_int_range(v, out->v.i, to, err);
         }
         if (to.id == FLOE_TYPE_DECIMAL) {
-            double x = v->v.d * (double)pow10_tab[to.scale];
-            if (fabs(x) >= (double)pow10_tab[to.precision < 19 ? to.precision : 18])
+            double x = v->v.d * (double)floe_pow10[to.scale];
+            if (fabs(x) >= (double)floe_pow10[to.precision < 19 ? to.precision : 18])
                 return range_err(err, v, to);
             out->v.i = round_double(x);
             return FLOE_OK;
@@ -890,7 +871,7 @@ static int fold_arith(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *er
         if (ovf || (e->type.id == FLOE_TYPE_INTEGER && (z < INT32_MIN || z > INT32_MAX)))
             goto keep;
         if (e->type.id == FLOE_TYPE_DECIMAL && e->type.precision < 19 &&
-            (z >= pow10_tab[e->type.precision] || z <= -pow10_tab[e->type.precision])) {
+            (z >= floe_pow10[e->type.precision] || z <= -floe_pow10[e->type.precision])) {
             *out = e; /* leave it to the engine's wider evaluation */
             return FLOE_OK;
         }

@@ -10,6 +10,26 @@
 
 #include "util/datetime.h"
 
+const int64_t floe_pow10[19] = {1LL,
+                                10LL,
+                                100LL,
+                                1000LL,
+                                10000LL,
+                                100000LL,
+                                1000000LL,
+                                10000000LL,
+                                100000000LL,
+                                1000000000LL,
+                                10000000000LL,
+                                100000000000LL,
+                                1000000000000LL,
+                                10000000000000LL,
+                                100000000000000LL,
+                                1000000000000000LL,
+                                10000000000000000LL,
+                                100000000000000000LL,
+                                1000000000000000000LL};
+
 size_t floe_type_size(floe_type t)
 {
     switch ((floe_type_id)t.id) {
@@ -194,9 +214,7 @@ static size_t format_decimal(int64_t v, int scale, char *buf, size_t cap)
 {
     char tmp[320]; /* scale <= 255 digits in the worst case */
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    uint64_t p = 1;
-    int i;
-    for (i = 0; i < scale; i++) p *= 10;
+    uint64_t p = (uint64_t)floe_pow10[scale < 0 ? 0 : scale > 18 ? 18 : scale];
     if (scale == 0)
         snprintf(tmp, sizeof tmp, "%s%llu", v < 0 ? "-" : "", (unsigned long long)u);
     else

@@ -38,6 +38,9 @@ static inline bool floe_type_eq(floe_type a, floe_type b)
     return a.id == b.id && a.precision == b.precision && a.scale == b.scale;
 }
 
+/* Powers of ten 10^0 .. 10^18 (DECIMAL scaling). */
+extern const int64_t floe_pow10[19];
+
 /* Bytes per value in a vector/column array (floe_string is 16, interval 16). */
 size_t floe_type_size(floe_type t);
 /* SQL name, e.g. "BIGINT", "DECIMAL(12,2)", into buf (always NUL-terminated). */
