@@ -1,6 +1,7 @@
 /* bench/gen.c: the peers kit's events stream, generated into column arrays.
  * The RNG call sequence mirrors ../shared/peers/gen_data.c (ev_gen_next). */
 #include "bench/gen.h"
+#include "bench/rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,44 +37,11 @@ static const char *sections[] = {"product", "category", "search", "cart", "check
 static const double secw[] = {35, 15, 12, 6, 3, 8, 4, 4, 5, 4, 3, 1};
 static const double dur_med[10] = {1800, 250, 900, 1200, 400, 2500, 300, 9000, 6000, 150};
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-static inline uint64_t rnext(uint64_t *rs)
-{
-    uint64_t r = rotl(rs[1] * 5, 7) * 9, t = rs[1] << 17;
-    rs[2] ^= rs[0];
-    rs[3] ^= rs[1];
-    rs[1] ^= rs[2];
-    rs[0] ^= rs[3];
-    rs[2] ^= t;
-    rs[3] = rotl(rs[3], 45);
-    return r;
-}
 
-static inline int64_t runi(uint64_t *rs, int64_t lo, int64_t hi)
-{
-    uint64_t span = (uint64_t)(hi - lo) + 1;
-    return lo + (int64_t)(((unsigned __int128)rnext(rs) * span) >> 64);
-}
 
-static inline double runit(uint64_t *rs)
-{
-    return ((double)(rnext(rs) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-}
 
-static inline double rnormal(uint64_t *rs)
-{
-    double u1 = runit(rs), u2 = runit(rs);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
 
 static int mkdist(dist *d, const double *w, int n)
 {
@@ -104,7 +72,7 @@ static int mkzipf(dist *d, int n, double s)
 
 static inline int dsample(uint64_t *rs, const dist *d)
 {
-    double u = runit(rs);
+    double u = floe_rng_unit(rs);
     int lo = 0, hi = d->n - 1;
     while (lo < hi) {
         int mid = (lo + hi) >> 1;
@@ -121,7 +89,7 @@ floe_gen_events *floe_gen_events_new(int64_t nrows, uint64_t seed)
     floe_gen_events *g = calloc(1, sizeof *g);
     int i;
     if (g == NULL) return NULL;
-    for (i = 0; i < 4; i++) g->rs[i] = splitmix64(&seed);
+    floe_rng_seed(g->rs, seed);
     g->t0_ms = 19723LL * 86400000LL; /* 2024-01-01 */
     g->mean_gap = 7.0 * 86400000.0 / (double)(nrows > 0 ? nrows : 1);
     g->nusers = nrows / 5;
@@ -168,19 +136,19 @@ void floe_gen_events_next(floe_gen_events *g, uint32_t n, int64_t *ts, int64_t *
         uint64_t x;
         int et, ct, dv, sec, item, len;
         double dur;
-        g->t += -log(runit(rs)) * g->mean_gap;
+        g->t += -log(floe_rng_unit(rs)) * g->mean_gap;
         t = g->t0_ms + (int64_t)g->t;
-        if (runi(rs, 0, 99) == 0) t -= runi(rs, 0, 5000);
+        if (floe_rng_uniform(rs, 0, 99) == 0) t -= floe_rng_uniform(rs, 0, 5000);
         if (t < g->t0_ms) t = g->t0_ms;
         rank = dsample(rs, &g->du);
         x = (uint64_t)rank * 0x9E3779B97F4A7C15ULL;
         et = dsample(rs, &g->det);
         ct = dsample(rs, &g->dctry);
         dv = dsample(rs, &g->ddev);
-        dur = dur_med[et] * exp(1.1 * rnormal(rs));
+        dur = dur_med[et] * exp(1.1 * floe_rng_normal(rs));
         if (dur > 3600000.0) dur = 3600000.0;
         if (et == 8) {
-            rev = (int64_t)llround(3500.0 * exp(0.9 * rnormal(rs)));
+            rev = (int64_t)llround(3500.0 * exp(0.9 * floe_rng_normal(rs)));
             if (rev < 99) rev = 99;
         }
         sec = dsample(rs, &g->dsec);

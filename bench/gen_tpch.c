@@ -3,6 +3,7 @@
  * ../shared/peers/gen_data.c; any change there must be copied here (the
  * test compares our CSV rendering with gen_data's output byte for byte). */
 #include "bench/gen_tpch.h"
+#include "bench/rng.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -54,34 +55,9 @@ static const char *instr[] = {"DELIVER IN PERSON", "COLLECT COD", "NONE", "TAKE 
 static const char *modes[] = {"REG AIR", "AIR", "RAIL", "SHIP", "TRUCK", "MAIL", "FOB"};
 static const char *flags[] = {"A", "F", "N", "O", "R"};
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-static inline uint64_t rnext(uint64_t *rs)
-{
-    uint64_t r = rotl(rs[1] * 5, 7) * 9, t = rs[1] << 17;
-    rs[2] ^= rs[0];
-    rs[3] ^= rs[1];
-    rs[1] ^= rs[2];
-    rs[0] ^= rs[3];
-    rs[2] ^= t;
-    rs[3] = rotl(rs[3], 45);
-    return r;
-}
 
-/* uniform integer in [lo, hi], multiply-shift as gen_data does */
-static inline int64_t runi(uint64_t *rs, int64_t lo, int64_t hi)
-{
-    uint64_t span = (uint64_t)(hi - lo) + 1;
-    return lo + (int64_t)(((unsigned __int128)rnext(rs) * span) >> 64);
-}
 
 static int64_t days_from_civil(int y, int m, int d)
 {
@@ -102,7 +78,7 @@ floe_gen_tpch *floe_gen_tpch_new(double sf, uint64_t seed)
     if (!(sf > 0) || sf > 1000) return NULL;
     g = floe_calloc(1, sizeof *g);
     if (g == NULL) return NULL;
-    for (i = 0; i < 4; i++) g->rs[i] = splitmix64(&seed);
+    floe_rng_seed(g->rs, seed);
     g->target = llround(sf * 6001215.0);
     g->nparts = llround(sf * 200000.0);
     if (g->nparts < 1) g->nparts = 1;
@@ -133,9 +109,9 @@ static floe_string sstr(const char *s)
 static int comment(uint64_t *rs, char *out)
 {
     char buf[128];
-    int target = (int)runi(rs, 10, 43), n = 0;
+    int target = (int)floe_rng_uniform(rs, 10, 43), n = 0;
     while (n < target) {
-        int64_t w = runi(rs, 0, NWORDS - 1);
+        int64_t w = floe_rng_uniform(rs, 0, NWORDS - 1);
         size_t wl = strlen(words[w]);
         if (n) buf[n++] = ' ';
         memcpy(buf + n, words[w], wl);
@@ -163,29 +139,29 @@ static int next_line(floe_gen_tpch *g, line *l, char *cbuf)
     if (g->ln > g->nlines) { /* next order: sparse key, 8 of every 32 */
         int64_t oi = ++g->oi;
         g->okey = ((oi - 1) >> 3) * 32 + ((oi - 1) & 7) + 1;
-        g->odate = runi(rs, g->startd, g->maxod);
-        g->nlines = (int)runi(rs, 1, 7);
+        g->odate = floe_rng_uniform(rs, g->startd, g->maxod);
+        g->nlines = (int)floe_rng_uniform(rs, 1, 7);
         g->ln = 1;
     }
     l->okey = g->okey;
     l->ln = g->ln++;
-    l->pk = runi(rs, 1, g->nparts);
+    l->pk = floe_rng_uniform(rs, 1, g->nparts);
     {
-        int64_t si = runi(rs, 0, 3);
+        int64_t si = floe_rng_uniform(rs, 0, 3);
         l->sk = (l->pk + si * (g->nsupp / 4 + (l->pk - 1) / g->nsupp)) % g->nsupp + 1;
     }
-    l->q = runi(rs, 1, 50);
+    l->q = floe_rng_uniform(rs, 1, 50);
     pcents = 90000 + ((l->pk / 10) % 20001) + 100 * (l->pk % 1000);
     l->ext_cents = l->q * pcents;
-    l->d = runi(rs, 0, 10);
-    l->t = runi(rs, 0, 8);
-    l->ship = g->odate + runi(rs, 1, 121);
-    l->commit = g->odate + runi(rs, 30, 90);
-    l->receipt = l->ship + runi(rs, 1, 30);
-    l->rf = l->receipt <= g->curd ? (runi(rs, 0, 1) ? 4 : 0) : 2; /* R, A or N */
+    l->d = floe_rng_uniform(rs, 0, 10);
+    l->t = floe_rng_uniform(rs, 0, 8);
+    l->ship = g->odate + floe_rng_uniform(rs, 1, 121);
+    l->commit = g->odate + floe_rng_uniform(rs, 30, 90);
+    l->receipt = l->ship + floe_rng_uniform(rs, 1, 30);
+    l->rf = l->receipt <= g->curd ? (floe_rng_uniform(rs, 0, 1) ? 4 : 0) : 2; /* R, A or N */
     l->ls = l->ship > g->curd ? 3 : 1;                              /* O or F */
-    l->ins = (int)runi(rs, 0, 3);
-    l->mode = (int)runi(rs, 0, 6);
+    l->ins = (int)floe_rng_uniform(rs, 0, 3);
+    l->mode = (int)floe_rng_uniform(rs, 0, 6);
     l->clen = comment(rs, cbuf);
     g->rows++;
     return 1;
@@ -282,7 +258,7 @@ static int64_t at_least(int64_t v, int64_t lo) { return v < lo ? lo : v; }
 static void seed_stream(uint64_t rs[4], uint64_t seed)
 {
     int i;
-    for (i = 0; i < 4; i++) rs[i] = splitmix64(&seed);
+    for (i = 0; i < 4; i++) rs[i] = floe_rng_splitmix64(&seed);
 }
 
 floe_gen_tpch_table *floe_gen_tpch_table_new(const char *name, double sf, uint64_t seed)
@@ -318,7 +294,7 @@ floe_gen_tpch_table *floe_gen_tpch_table_new(const char *name, double sf, uint64
         if ((t->mark = floe_calloc((size_t)t->nsupp + 1, 1)) == NULL) goto fail;
         for (kind = 1; kind <= 2; kind++)
             for (got = 0; got < nmark;) {
-                int64_t key = runi(t->rs, 1, t->nsupp);
+                int64_t key = floe_rng_uniform(t->rs, 1, t->nsupp);
                 if (!t->mark[key]) {
                     t->mark[key] = (unsigned char)kind;
                     got++;
@@ -368,9 +344,9 @@ static floe_string fmt_text(floe_gen_tpch_table *t, const char *fmt, long long v
 /* gen_data text_fill: words to a random target length, cut, trailing blank dropped */
 static int text_fill(uint64_t *rs, char *buf, int minlen, int maxlen)
 {
-    int target = (int)runi(rs, minlen, maxlen), n = 0;
+    int target = (int)floe_rng_uniform(rs, minlen, maxlen), n = 0;
     while (n < target) {
-        int64_t w = runi(rs, 0, NWORDS - 1);
+        int64_t w = floe_rng_uniform(rs, 0, NWORDS - 1);
         size_t wl = strlen(words[w]);
         if (n) buf[n++] = ' ';
         memcpy(buf + n, words[w], wl);
@@ -391,18 +367,18 @@ static floe_string text(floe_gen_tpch_table *t, int minlen, int maxlen)
 static floe_string vstr(floe_gen_tpch_table *t, int minlen, int maxlen)
 {
     char buf[64];
-    int n = (int)runi(t->rs, minlen, maxlen), i;
-    for (i = 0; i < n; i++) buf[i] = valpha[runi(t->rs, 0, 63)];
+    int n = (int)floe_rng_uniform(t->rs, minlen, maxlen), i;
+    for (i = 0; i < n; i++) buf[i] = valpha[floe_rng_uniform(t->rs, 0, 63)];
     return put_text(t, buf, (size_t)n);
 }
 
 static floe_string phone(floe_gen_tpch_table *t, int64_t nk)
 {
     char buf[32];
-    int64_t a = runi(t->rs, 100, 999), b, c;
+    int64_t a = floe_rng_uniform(t->rs, 100, 999), b, c;
     int n;
-    b = runi(t->rs, 100, 999);
-    c = runi(t->rs, 1000, 9999);
+    b = floe_rng_uniform(t->rs, 100, 999);
+    c = floe_rng_uniform(t->rs, 1000, 9999);
     n = snprintf(buf, sizeof buf, "%lld-%lld-%lld-%lld", (long long)(nk + 10), (long long)a,
                  (long long)b, (long long)c);
     return put_text(t, buf, (size_t)n);
@@ -426,10 +402,10 @@ static int orders_row(floe_gen_tpch_table *t, void *const *data, uint32_t i)
         nl++;
     } while (t->li->ln <= t->li->nlines);
     if (nl == 0) return 0;
-    r = runi(t->rs, 0, t->ncust - t->ncust / 3 - 1);
+    r = floe_rng_uniform(t->rs, 0, t->ncust - t->ncust / 3 - 1);
     ck = (r / 2) * 3 + (r % 2) + 1;
-    pr = (int)runi(t->rs, 0, 4);
-    clerk = runi(t->rs, 1, t->nclerk);
+    pr = (int)floe_rng_uniform(t->rs, 0, 4);
+    clerk = floe_rng_uniform(t->rs, 1, t->nclerk);
     cn = text_fill(t->rs, obuf, 19, 78);
     COL(int64_t, 0) = l.okey;
     COL(int64_t, 1) = ck;
@@ -445,14 +421,14 @@ static int orders_row(floe_gen_tpch_table *t, void *const *data, uint32_t i)
 
 static void customer_row(floe_gen_tpch_table *t, void *const *data, uint32_t i)
 {
-    int64_t ck = t->done + 1, nk = runi(t->rs, 0, 24);
+    int64_t ck = t->done + 1, nk = floe_rng_uniform(t->rs, 0, 24);
     COL(int64_t, 0) = ck;
     COL(floe_string, 1) = fmt_text(t, "Customer#%09lld", ck);
     COL(floe_string, 2) = vstr(t, 10, 40);
     COL(int32_t, 3) = (int32_t)nk;
     COL(floe_string, 4) = phone(t, nk);
-    COL(double, 5) = (double)runi(t->rs, -99999, 999999) / 100.0;
-    COL(floe_string, 6) = sstr(segments[runi(t->rs, 0, 4)]);
+    COL(double, 5) = (double)floe_rng_uniform(t->rs, -99999, 999999) / 100.0;
+    COL(floe_string, 6) = sstr(segments[floe_rng_uniform(t->rs, 0, 4)]);
     COL(floe_string, 7) = text(t, 29, 116);
 }
 
@@ -464,19 +440,19 @@ static void part_row(floe_gen_tpch_table *t, void *const *data, uint32_t i)
     size_t n = 0;
     for (j = 0; j < 5; j++) { /* five distinct colours */
         do {
-            w[j] = (int)runi(t->rs, 0, NCOLORS - 1);
+            w[j] = (int)floe_rng_uniform(t->rs, 0, NCOLORS - 1);
             again = 0;
             for (k = 0; k < j; k++) again |= w[k] == w[j];
         } while (again);
     }
-    m = (int)runi(t->rs, 1, 5);
-    b = (int)runi(t->rs, 1, 5);
-    t1 = (int)runi(t->rs, 0, 5);
-    t2 = (int)runi(t->rs, 0, 4);
-    t3 = (int)runi(t->rs, 0, 4);
-    size = (int)runi(t->rs, 1, 50);
-    c1 = (int)runi(t->rs, 0, 4);
-    c2 = (int)runi(t->rs, 0, 7);
+    m = (int)floe_rng_uniform(t->rs, 1, 5);
+    b = (int)floe_rng_uniform(t->rs, 1, 5);
+    t1 = (int)floe_rng_uniform(t->rs, 0, 5);
+    t2 = (int)floe_rng_uniform(t->rs, 0, 4);
+    t3 = (int)floe_rng_uniform(t->rs, 0, 4);
+    size = (int)floe_rng_uniform(t->rs, 1, 50);
+    c1 = (int)floe_rng_uniform(t->rs, 0, 4);
+    c2 = (int)floe_rng_uniform(t->rs, 0, 7);
     for (j = 0; j < 5; j++) n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", j ? " " : "", colors[w[j]]);
     COL(int64_t, 0) = pk;
     COL(floe_string, 1) = put_text(t, buf, n);
@@ -493,7 +469,7 @@ static void part_row(floe_gen_tpch_table *t, void *const *data, uint32_t i)
 
 static void supplier_row(floe_gen_tpch_table *t, void *const *data, uint32_t i)
 {
-    int64_t sk = t->done + 1, nk = runi(t->rs, 0, 24);
+    int64_t sk = t->done + 1, nk = floe_rng_uniform(t->rs, 0, 24);
     char buf[256];
     int n;
     COL(int64_t, 0) = sk;
@@ -501,11 +477,11 @@ static void supplier_row(floe_gen_tpch_table *t, void *const *data, uint32_t i)
     COL(floe_string, 2) = vstr(t, 10, 40);
     COL(int32_t, 3) = (int32_t)nk;
     COL(floe_string, 4) = phone(t, nk);
-    COL(double, 5) = (double)runi(t->rs, -99999, 999999) / 100.0;
+    COL(double, 5) = (double)floe_rng_uniform(t->rs, -99999, 999999) / 100.0;
     n = text_fill(t->rs, buf, 25, 100);
     if (t->mark[sk]) { /* "Customer" <gap> "Complaints"/"Recommends" at a random spot */
         const char *tail = t->mark[sk] == 1 ? "Complaints" : "Recommends";
-        int gap = (int)runi(t->rs, 0, n - 18), pos = (int)runi(t->rs, 0, n - 18 - gap);
+        int gap = (int)floe_rng_uniform(t->rs, 0, n - 18), pos = (int)floe_rng_uniform(t->rs, 0, n - 18 - gap);
         memcpy(buf + pos, "Customer", 8);
         memcpy(buf + pos + 8 + gap, tail, 10);
     }
@@ -517,8 +493,8 @@ static void partsupp_row(floe_gen_tpch_table *t, void *const *data, uint32_t i)
     int64_t pk = t->ps_pk, ns = t->nsupp;
     COL(int64_t, 0) = pk;
     COL(int64_t, 1) = (pk + t->ps_i * (ns / 4 + (pk - 1) / ns)) % ns + 1;
-    COL(int32_t, 2) = (int32_t)runi(t->rs, 1, 9999);
-    COL(double, 3) = (double)runi(t->rs, 100, 100000) / 100.0;
+    COL(int32_t, 2) = (int32_t)floe_rng_uniform(t->rs, 1, 9999);
+    COL(double, 3) = (double)floe_rng_uniform(t->rs, 100, 100000) / 100.0;
     COL(floe_string, 4) = text(t, 49, 198);
     if (++t->ps_i == 4) {
         t->ps_i = 0;
