@@ -87,7 +87,6 @@ static inline int dsample(uint64_t *rs, const dist *d)
 floe_gen_events *floe_gen_events_new(int64_t nrows, uint64_t seed)
 {
     floe_gen_events *g = calloc(1, sizeof *g);
-    int i;
     if (g == NULL) return NULL;
     floe_rng_seed(g->rs, seed);
     g->t0_ms = 19723LL * 86400000LL; /* 2024-01-01 */

@@ -74,7 +74,6 @@ static int64_t days_from_civil(int y, int m, int d)
 floe_gen_tpch *floe_gen_tpch_new(double sf, uint64_t seed)
 {
     floe_gen_tpch *g;
-    int i;
     if (!(sf > 0) || sf > 1000) return NULL;
     g = floe_calloc(1, sizeof *g);
     if (g == NULL) return NULL;
