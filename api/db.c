@@ -586,6 +586,11 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
         db->opened_mono_us = (int64_t)mt.tv_sec * 1000000 + mt.tv_nsec / 1000;
     }
     db->nthreads = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
+    {
+        /* FLOE_THREADS caps the query worker threads (default: all cores) */
+        const char *env = getenv("FLOE_THREADS");
+        if (env && atoi(env) > 0) db->nthreads = (uint32_t)atoi(env);
+    }
     if (db->nthreads < 1) db->nthreads = 1;
 
     if (path == NULL || strcmp(path, ":memory:") == 0 || path[0] == '\0') {
