@@ -44,6 +44,7 @@ struct floe_csv_reader {
     char *scratch;
     size_t capscratch;
     bool header_done;
+    bool ended_open;        /* last record consumed was ended by end of input */
     uint64_t rows, rejected;
 };
 
@@ -314,7 +315,8 @@ int floe_csv_reader_open(const floe_csv_opts *o, uint32_t ncols, const floe_type
     r->buf = floe_malloc(r->cap);
     r->rd = rd;
     r->rd_ctx = rd_ctx;
-    r->line = 1;
+    r->line = o->first_line ? o->first_line : 1;
+    r->buf_off = o->first_offset;
     if (r->null_str == NULL || r->source == NULL || r->types == NULL || r->names == NULL ||
         r->buf == NULL)
         goto nomem;
@@ -359,6 +361,8 @@ void floe_csv_reader_close(floe_csv_reader *r)
 
 uint64_t floe_csv_reader_rows(const floe_csv_reader *r) { return r->rows; }
 uint64_t floe_csv_reader_rejected(const floe_csv_reader *r) { return r->rejected; }
+uint64_t floe_csv_reader_line(const floe_csv_reader *r) { return r->line; }
+bool floe_csv_reader_ended_open(const floe_csv_reader *r) { return r->ended_open; }
 
 /* Convert the scanned record into row b->n of b. FLOE_OK with *added set
  * when the row was added, FLOE_OK without when it was rejected. */
@@ -439,6 +443,7 @@ int floe_csv_reader_next(floe_csv_reader *r, floe_batch *out, floe_err *err)
             if (rc) goto fail;
             if (added) out->n++;
         }
+        r->ended_open = res.next == res.len;
         r->line += res.lines;
         r->start += res.next;
     }

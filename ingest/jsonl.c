@@ -426,7 +426,8 @@ int floe_jsonl_reader_open(const floe_jsonl_opts *o, uint32_t ncols, const floe_
     r->buf = floe_malloc(r->cap);
     r->rd = rd;
     r->rd_ctx = rd_ctx;
-    r->line = 1;
+    r->line = o->first_line ? o->first_line : 1;
+    r->buf_off = o->first_offset;
     if (!r->source || !r->types || !r->names || !r->name_lens || !r->seen || !r->buf) goto nomem;
     memcpy(r->types, types, ncols * sizeof *types);
     for (c = 0; c < ncols; c++) {
@@ -459,6 +460,7 @@ void floe_jsonl_reader_close(floe_jsonl_reader *r)
 
 uint64_t floe_jsonl_reader_rows(const floe_jsonl_reader *r) { return r->rows; }
 uint64_t floe_jsonl_reader_rejected(const floe_jsonl_reader *r) { return r->rejected; }
+uint64_t floe_jsonl_reader_line(const floe_jsonl_reader *r) { return r->line; }
 
 static int refill(floe_jsonl_reader *r, floe_err *err)
 {

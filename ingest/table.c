@@ -1058,6 +1058,8 @@ static void *flusher_main(void *arg)
 
 void floe_ingest_read_lock(floe_ingest_table *t) { pthread_rwlock_rdlock(&t->vis); }
 void floe_ingest_read_unlock(floe_ingest_table *t) { pthread_rwlock_unlock(&t->vis); }
+void floe_ingest_write_lock(floe_ingest_table *t) { pthread_rwlock_wrlock(&t->vis); }
+void floe_ingest_write_unlock(floe_ingest_table *t) { pthread_rwlock_unlock(&t->vis); }
 
 static int snap_push(floe_ingest_snapshot *sn, uint32_t *cap, floe_memtable *m, uint32_t shard,
                      floe_err *err)

@@ -205,6 +205,12 @@ int floe_ingest_flush_table(floe_ingest_table *t, bool wait, floe_err *err);
  * consistent with flush commits. */
 void floe_ingest_read_lock(floe_ingest_table *t);
 void floe_ingest_read_unlock(floe_ingest_table *t);
+/* The visibility lock, exclusive: for changes of the caller's part list
+ * outside flush commits (background merges and TTL drops replacing parts),
+ * so queries see either the old parts or the new ones. Hold it briefly and
+ * call nothing of this table's ingest state while holding it. */
+void floe_ingest_write_lock(floe_ingest_table *t);
+void floe_ingest_write_unlock(floe_ingest_table *t);
 
 typedef struct floe_ingest_snap_mem {
     floe_memtable *mem; /* referenced */
