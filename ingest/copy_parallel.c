@@ -7,6 +7,9 @@
  * The calling thread consumes chunks in order, verifying every cut (see the
  * header), and falls back to one sequential reader from the first chunk
  * that failed, which reproduces the sequential reader's exact outcome.
+ * Widening a range re-parses it from its start, so after MAX_WIDEN chunks
+ * (a file whose cuts keep landing inside multi-line fields) the rest of the
+ * file is read sequentially instead, keeping the work linear.
  */
 #include "ingest/copy_parallel.h"
 
@@ -22,6 +25,7 @@
 #include "util/mem.h"
 
 #define DEFAULT_CHUNK ((size_t)16 << 20)
+#define MAX_WIDEN 4 /* chunks a re-parse may widen over before going sequential */
 
 /* A floe_read_fn over bytes in memory. */
 typedef struct mem_src {
@@ -148,6 +152,12 @@ static void result_free(range_result *res)
     memset(res, 0, sizeof *res);
 }
 
+static floe_reject_fn user_reject(const driver *d, void **ctx)
+{
+    *ctx = d->o->jsonl ? d->o->js.reject_ctx : d->o->csv.reject_ctx;
+    return d->o->jsonl ? d->o->js.on_reject : d->o->csv.on_reject;
+}
+
 /* on_reject of speculative parses: keep a copy (FLOE_NOMEM stops the reader). */
 static int collect_reject(void *ctx, const floe_reject *r)
 {
@@ -189,9 +199,13 @@ static void parse_range(const driver *d, uint64_t start, uint64_t end, uint64_t 
     mem_src src = {d->map + start, (size_t)(end - start), 0};
     rdr r;
     int rc;
+    void *uctx;
+    floe_reject_fn uf = user_reject(d, &uctx);
     memset(res, 0, sizeof *res);
     floe_err_clear(&res->err);
-    rc = rdr_open(d, start, first_line, mem_read, &src, collect_reject, res, &r, &res->err);
+    /* REJECTS mode only when the caller asked for it; rejects wait in res */
+    rc = rdr_open(d, start, first_line, mem_read, &src, uf ? collect_reject : NULL, res, &r,
+                  &res->err);
     while (rc == FLOE_OK) {
         floe_batch b;
         rc = rdr_next(&r, &b, &res->err);
@@ -258,12 +272,6 @@ static void set_consumed(driver *d, uint32_t n)
     d->consumed = n;
     pthread_cond_broadcast(&d->cv);
     pthread_mutex_unlock(&d->mu);
-}
-
-static floe_reject_fn user_reject(const driver *d, void **ctx)
-{
-    *ctx = d->o->jsonl ? d->o->js.reject_ctx : d->o->csv.reject_ctx;
-    return d->o->jsonl ? d->o->js.on_reject : d->o->csv.on_reject;
 }
 
 /* Hand a consumed range's rejects (lines shifted by delta) and batches on,
@@ -355,6 +363,10 @@ static int consume(driver *d, floe_copy_sink_fn sink, void *sink_ctx, floe_copy_
                 parse_range(d, d->ch[k].start, d->ch[j].end, line, &rr);
                 if (rr.rc != FLOE_OK || !rr.ended_open || j + 1 == d->nch) break;
                 result_free(&rr);
+                if (j - k >= MAX_WIDEN) { /* cuts keep landing in records: go sequential */
+                    rr.rc = FLOE_ERROR;
+                    break;
+                }
             }
             if (rr.rc == FLOE_OK) {
                 uint32_t i;
