@@ -354,11 +354,12 @@ Test(copy, bulk_copy_killed_at_random_times_is_all_or_nothing, .timeout = 60)
     floe_db *db = NULL;
     uint64_t seed = (uint64_t)time(NULL);
     int it, all = 0, none = 0;
+    int64_t clean_us = 0;
     scratch(dir, sizeof dir, "crash");
     snprintf(dbp, sizeof dbp, "%s/db", dir);
     snprintf(in, sizeof in, "%s/in.csv", dir);
     gen_simple(in, n, NULL, 0);
-    for (it = 0; it < 6; it++) {
+    for (it = 0; it < 8; it++) {
         pid_t pid;
         int status;
         int64_t cnt;
@@ -377,11 +378,20 @@ Test(copy, bulk_copy_killed_at_random_times_is_all_or_nothing, .timeout = 60)
             if (floe_exec(cdb, sql) != FLOE_OK) _exit(3);
             _exit(0); /* like a crash right after the statement: no close */
         }
-        /* the last iteration lets it finish */
-        if (it < 5) usleep((useconds_t)(tu_rand(&seed) % 600000));
-        if (it < 5) kill(pid, SIGKILL);
-        cr_assert_eq(waitpid(pid, &status, 0), pid);
-        if (it == 5) cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+        /* the first run finishes and is timed; the others are killed
+         * anywhere in [0, 1.3 x its duration] */
+        if (it == 0) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            cr_assert_eq(waitpid(pid, &status, 0), pid);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            clean_us = (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+            cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+        } else {
+            usleep((useconds_t)(tu_rand(&seed) % (uint64_t)(clean_us * 13 / 10 + 1)));
+            kill(pid, SIGKILL);
+            cr_assert_eq(waitpid(pid, &status, 0), pid);
+        }
         cr_assert_eq(floe_db_open(path, 0, &db), FLOE_OK, "%s", floe_db_errmsg(db));
         cnt = query_int(db, "SELECT count(*) FROM t");
         cr_assert(cnt == 0 || cnt == n, "iteration %d: %lld rows", it, (long long)cnt);
@@ -394,5 +404,5 @@ Test(copy, bulk_copy_killed_at_random_times_is_all_or_nothing, .timeout = 60)
         cr_assert_eq(floe_db_close(db), FLOE_OK);
     }
     cr_assert_geq(all, 1);
-    cr_log_info("crash test: %d complete, %d none", all, none);
+    cr_log_info("crash test: clean run %lld us; %d complete, %d none", (long long)clean_us, all, none);
 }
