@@ -45,6 +45,7 @@ struct floe_csv_reader {
     size_t capscratch;
     bool header_done;
     bool ended_open;        /* last record consumed was ended by end of input */
+    bool special[256];      /* delimiter, quote, CR, LF: bytes that stop an unquoted scan */
     uint64_t rows, rejected;
 };
 
@@ -143,14 +144,17 @@ static int scan_record(floe_csv_reader *r, scan_result *res, int *out_state, flo
             }
         } else {
             cstart = i;
-            while (i < n && b[i] != delim && b[i] != '\n' && b[i] != '\r') {
+            for (;;) {
+                /* skip ordinary bytes: one table lookup each */
+                while (i < n && !r->special[(unsigned char)b[i]]) i++;
+                if (i >= n || b[i] == delim || b[i] == '\n' || b[i] == '\r') break;
                 if (b[i] == q && !res->problem) {
                     res->problem = "quote inside an unquoted field";
                     res->problem_at = i;
                 }
                 i++;
-                if (i - cstart > r->o.max_field_bytes) goto huge_field;
             }
+            if (i - cstart > r->o.max_field_bytes) goto huge_field;
             if (i >= n && !eof) goto more;
             clen = i - cstart;
         }
@@ -327,6 +331,10 @@ int floe_csv_reader_open(const floe_csv_opts *o, uint32_t ncols, const floe_type
         return floe_err_set(err, FLOE_MISUSE, "CSV delimiter and quote must differ and not be line breaks");
     }
     memcpy(r->types, types, ncols * sizeof *types);
+    r->special[(unsigned char)r->o.delimiter] = true;
+    r->special[(unsigned char)r->o.quote] = true;
+    r->special['\n'] = true;
+    r->special['\r'] = true;
     for (c = 0; c < ncols; c++) {
         char tmp[32];
         if (names && names[c]) {
