@@ -299,8 +299,12 @@ static int find_col(const floe_jsonl_reader *r, const char *k, size_t n)
 static int load_text(floe_vec *v, uint32_t row, const char *s, size_t n, size_t at, int col,
                      jerr *e)
 {
-    floe_err cerr = FLOE_ERR_INIT;
-    int rc = floe_convert_text(v, row, s, n, &cerr);
+    floe_err cerr; /* not FLOE_ERR_INIT: zeroing its buffer per value costs more than the parse */
+    int rc;
+    cerr.code = FLOE_OK;
+    cerr.offset = -1;
+    cerr.msg[0] = '\0';
+    rc = floe_convert_text(v, row, s, n, &cerr);
     if (rc) return jset(e, rc, at, col, "%s", cerr.msg);
     return FLOE_OK;
 }
