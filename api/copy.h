@@ -14,7 +14,7 @@
 #define FLOE_COPY_BULK_ROWS 100000 /* rows from which a COPY FROM writes parts directly */
 
 /* Parser chunk size in bytes, bulk threshold in rows and parser threads;
- * 0 restores each default (16 MiB, FLOE_COPY_BULK_ROWS, online CPUs). */
+ * 0 restores each default (8 MiB, FLOE_COPY_BULK_ROWS, online CPUs). */
 void floe_copy_set_tuning(size_t chunk_bytes, uint64_t bulk_rows, uint32_t nthreads);
 
 #endif

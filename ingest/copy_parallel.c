@@ -24,7 +24,7 @@
 
 #include "util/mem.h"
 
-#define DEFAULT_CHUNK ((size_t)16 << 20)
+#define DEFAULT_CHUNK ((size_t)8 << 20)
 #define MAX_WIDEN 4 /* chunks a re-parse may widen over before going sequential */
 
 /* A floe_read_fn over bytes in memory. */

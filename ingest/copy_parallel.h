@@ -1,7 +1,7 @@
 /* ingest/copy_parallel.h: parse a CSV or JSON-lines file on several threads, in file order.
  *
  * Purpose: COPY FROM's parser driver. A regular file at least two chunks
- * long is mapped, cut into chunks (chunk_bytes, default 16 MiB) just after a
+ * long is mapped, cut into chunks (chunk_bytes, default 8 MiB) just after a
  * line feed, and the chunks are parsed speculatively by a pool of threads,
  * each with its own CSV/JSONL reader over its byte range. The calling
  * thread takes the results in file order and hands the batches to `sink`.
@@ -49,7 +49,7 @@ typedef struct floe_copy_parse_opts {
     floe_csv_opts csv;         /* first_line/first_offset are set by the driver */
     floe_jsonl_opts js;
     uint32_t nthreads;         /* parser threads; 0 = online CPUs */
-    size_t chunk_bytes;        /* 0 = 16 MiB */
+    size_t chunk_bytes;        /* 0 = 8 MiB */
 } floe_copy_parse_opts;
 
 typedef struct floe_copy_parse_stats {
