@@ -135,6 +135,33 @@ static int parse_double(const char *s, size_t n, double *out, floe_err *err)
     char *end;
     double d;
     size_t i;
+    {
+        /* fast path (Clinger): [sign] digits [. digits] with at most 15
+         * digits is m / 10^k with m and 10^k exact doubles, so one correctly
+         * rounded division gives strtod's answer */
+        static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        size_t j = (n > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+        uint64_t m = 0;
+        int nd = 0, frac = -1;
+        for (; j < n && nd <= 15; j++) {
+            if (s[j] >= '0' && s[j] <= '9') {
+                m = m * 10 + (uint64_t)(s[j] - '0');
+                nd++;
+                if (frac >= 0) frac++;
+            } else if (s[j] == '.' && frac < 0) {
+                frac = 0;
+            } else {
+                break;
+            }
+        }
+        if (j == n && nd >= 1 && nd <= 15) {
+            d = (double)m;
+            if (frac > 0) d /= p10[frac];
+            *out = s[0] == '-' ? -d : d;
+            return FLOE_OK;
+        }
+    }
     if (n == 0 || n > NUM_MAX) goto bad;
     memcpy(buf, s, n);
     buf[n] = '\0';
