@@ -406,3 +406,38 @@ Test(copy, bulk_copy_killed_at_random_times_is_all_or_nothing, .timeout = 60)
     cr_assert_geq(all, 1);
     cr_log_info("crash test: clean run %lld us; %d complete, %d none", (long long)clean_us, all, none);
 }
+
+/* A column list in another order and a subset: the other columns get their
+ * DEFAULT or NULL, on both paths. */
+static void column_subset(uint64_t bulk_rows)
+{
+    char dir[4096], dbp[4200], in[4200], sql[8600];
+    floe_db *db = NULL;
+    floe_strbuf sb = FLOE_STRBUF_INIT;
+    const int n = 20000;
+    int i;
+    scratch(dir, sizeof dir, "cols");
+    snprintf(dbp, sizeof dbp, "%s/db", dir);
+    snprintf(in, sizeof in, "%s/in.csv", dir);
+    for (i = 0; i < n; i++) floe_strbuf_printf(&sb, "name%d,%d\n", i % 10, i);
+    write_text(in, sb.s, sb.len);
+    floe_strbuf_free(&sb);
+    floe_copy_set_tuning(8192, bulk_rows, 2);
+    cr_assert_eq(floe_db_open(dbp, FLOE_OPEN_CREATE, &db), FLOE_OK);
+    exec_ok(db, "CREATE TABLE t (a INTEGER, b BIGINT DEFAULT 7, s VARCHAR, z DOUBLE)");
+    snprintf(sql, sizeof sql, "COPY t (s, a) FROM '%s'", in);
+    exec_ok(db, sql);
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM t"), n);
+    cr_assert_eq(query_int(db, "SELECT sum(a) FROM t"), (int64_t)n * (n - 1) / 2);
+    cr_assert_eq(query_int(db, "SELECT sum(b) FROM t"), 7LL * n);
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM t WHERE s = 'name3'"), n / 10);
+    cr_assert_eq(query_int(db, "SELECT count(z) FROM t"), 0);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    cr_assert_eq(floe_db_open(dbp, 0, &db), FLOE_OK);
+    cr_assert_eq(query_int(db, "SELECT sum(b) FROM t WHERE s = 'name3'"), 7LL * (n / 10));
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    floe_copy_set_tuning(0, 0, 0);
+}
+
+Test(copy, column_list_subset_bulk_path) { column_subset(1000); }
+Test(copy, column_list_subset_small_path) { column_subset(1000000000); }
