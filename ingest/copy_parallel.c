@@ -337,6 +337,15 @@ static int stream_parse(driver *d, floe_read_fn rd, void *rd_ctx, uint64_t start
     return rc;
 }
 
+/* Drop the mapped pages of a consumed byte range from memory (they are
+ * never read again; were they, they would be read from the file again). */
+static void release_range(driver *d, uint64_t a, uint64_t b)
+{
+    uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t lo = (a + pg - 1) / pg * pg, hi = b / pg * pg;
+    if (hi > lo) madvise((void *)(d->map + lo), (size_t)(hi - lo), MADV_DONTNEED);
+}
+
 /* Consume the chunks in order (see the file comment). */
 static int consume(driver *d, floe_copy_sink_fn sink, void *sink_ctx, floe_copy_parse_stats *st,
                    floe_err *err)
@@ -351,6 +360,7 @@ static int consume(driver *d, floe_copy_sink_fn sink, void *sink_ctx, floe_copy_
             rc = emit(d, res, line - 1, sink, sink_ctx, st, err);
             line += res->lines;
             result_free(res);
+            release_range(d, d->ch[k].start, d->ch[k].end);
             set_consumed(d, k + 1);
             if (rc != FLOE_OK) return rc;
             k++;
@@ -374,6 +384,7 @@ static int consume(driver *d, floe_copy_sink_fn sink, void *sink_ctx, floe_copy_
                 line += rr.lines;
                 result_free(&rr);
                 result_free(res);
+                release_range(d, d->ch[k].start, d->ch[j].end);
                 /* let workers past j first: chunks up to j may still be queued */
                 set_consumed(d, j + 1);
                 for (i = k + 1; i <= j; i++) {

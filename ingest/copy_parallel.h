@@ -23,7 +23,9 @@
  * the sequential reader's. Small files, non-regular files and nthreads == 1
  * use one sequential reader.
  *
- * Memory: at most window = 2 x nthreads chunks are parsed ahead of the sink.
+ * Memory: at most window = 2 x nthreads chunks are parsed ahead of the sink,
+ * and the mapped pages of consumed chunks are dropped (MADV_DONTNEED), so
+ * neither the parsed rows nor the file's pages of a huge file add up.
  * Ownership: the sink owns every batch it is handed (free it with
  * floe_batch_free, also when it fails). Thread-safety: sink and on_reject
  * run on the calling thread only; one call parses one file.
