@@ -355,3 +355,56 @@ Test(copy_parallel, small_file_is_one_sequential_chunk)
     tu_ref_free(&got);
     floe_strbuf_free(&sb);
 }
+
+/* Allocation failures anywhere (workers, consumer, widening, rejects): the
+ * parse ends with FLOE_NOMEM or with every row exactly, and frees all. */
+Test(copy_parallel, allocation_failures_give_nomem_or_exact_rows_and_no_leaks)
+{
+    floe_strbuf sb = FLOE_STRBUF_INIT;
+    floe_type types[2] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_VARCHAR)};
+    const char *names[2] = {"id", "s"};
+    char path[4200];
+    int i, fail, sticky, ok_runs = 0, nomem_runs = 0;
+    const int n = 300;
+    for (i = 0; i < n; i++) {
+        if (i % 7 == 3) floe_strbuf_printf(&sb, "%d,\"multi\nline %d\nvalue\"\n", i, i);
+        else if (i % 50 == 11) floe_strbuf_printf(&sb, "x%d,bad\n", i); /* rejected */
+        else floe_strbuf_printf(&sb, "%d,v%d\n", i, i);
+    }
+    write_file(path, sizeof path, "oom.csv", sb.s, sb.len);
+    for (sticky = 0; sticky < 2; sticky++) {
+        for (fail = 0; fail < 300; fail++) {
+            tu_ref got = {0};
+            rejects rj;
+            floe_copy_parse_opts o;
+            floe_copy_parse_stats st;
+            int64_t live = floe_mem_live();
+            int rc;
+            memset(&rj, 0, sizeof rj);
+            memset(&o, 0, sizeof o);
+            o.csv.on_reject = collect_reject;
+            o.csv.reject_ctx = &rj;
+            o.chunk_bytes = 512;
+            o.nthreads = 2;
+            got.ncols = 2;
+            floe_mem_fail_after(fail, sticky);
+            rc = floe_copy_parse_file(path, &o, 2, types, names, ref_sink, &got, &st, NULL);
+            floe_mem_fail_after(-1, 0);
+            if (rc == FLOE_OK) {
+                uint64_t r;
+                ok_runs++;
+                cr_assert_eq(rj.n, n / 50 + (n % 50 > 11), "fail %d sticky %d: %d rejects", fail, sticky, rj.n);
+                cr_assert_eq(got.nrows, (uint64_t)(n - rj.n), "fail %d sticky %d", fail, sticky);
+                for (r = 0; r < got.nrows; r++) cr_assert(!got.vals[r * 2].is_null);
+            } else {
+                nomem_runs++;
+                cr_assert_eq(rc, FLOE_NOMEM, "fail %d sticky %d: rc %d", fail, sticky, rc);
+            }
+            tu_ref_free(&got);
+            cr_assert_eq(floe_mem_live(), live, "fail %d sticky %d: leak", fail, sticky);
+        }
+    }
+    cr_assert_gt(ok_runs, 0);
+    cr_assert_gt(nomem_runs, 0);
+    floe_strbuf_free(&sb);
+}
