@@ -15,6 +15,7 @@
 
 #include "floe.h"
 #include "api/copy.h"
+#include "util/mem.h"
 #include "ingest/csv.h"
 #include "ingest/jsonl.h"
 #include "tests/unit/ingest/ingest_test_util.h"
@@ -441,3 +442,45 @@ static void column_subset(uint64_t bulk_rows)
 
 Test(copy, column_list_subset_bulk_path) { column_subset(1000); }
 Test(copy, column_list_subset_small_path) { column_subset(1000000000); }
+
+/* Allocation failures during a bulk COPY: the statement fails with
+ * FLOE_NOMEM and applies nothing, or succeeds with every row. */
+Test(copy, bulk_copy_allocation_failures_apply_all_or_nothing)
+{
+    char dir[4096], dbp[4200], in[4200], sql[8600];
+    floe_db *db = NULL;
+    const int n = 5000;
+    int fail, nomem = 0;
+    bool done = false;
+    scratch(dir, sizeof dir, "oom");
+    snprintf(dbp, sizeof dbp, "%s/db", dir);
+    snprintf(in, sizeof in, "%s/in.csv", dir);
+    gen_simple(in, n, NULL, 0);
+    floe_copy_set_tuning(4096, 1000, 2);
+    cr_assert_eq(floe_db_open(dbp, FLOE_OPEN_CREATE, &db), FLOE_OK);
+    exec_ok(db, "CREATE TABLE t (a INTEGER, b BIGINT, s VARCHAR)");
+    snprintf(sql, sizeof sql, "COPY t FROM '%s'", in);
+    for (fail = 0; fail < 3000 && !done; fail += 7) {
+        int rc;
+        floe_mem_fail_after(fail, 1);
+        rc = floe_exec(db, sql);
+        floe_mem_fail_after(-1, 0);
+        if (rc == FLOE_OK) {
+            done = true;
+            cr_assert_eq(query_int(db, "SELECT count(*) FROM t"), n);
+        } else {
+            nomem++;
+            cr_assert_eq(rc, FLOE_NOMEM, "fail %d: %s", fail, floe_db_errmsg(db));
+            cr_assert_eq(query_int(db, "SELECT count(*) FROM t"), 0, "fail %d", fail);
+        }
+    }
+    cr_assert(done);
+    cr_assert_gt(nomem, 10);
+    cr_log_info("bulk OOM sweep: %d failing runs, success at allocation %d", nomem, fail - 7);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    /* after reopen (GC of any leftover part directory) still exactly n */
+    cr_assert_eq(floe_db_open(dbp, 0, &db), FLOE_OK, "%s", floe_db_errmsg(db));
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM t"), n);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    floe_copy_set_tuning(0, 0, 0);
+}
