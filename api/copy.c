@@ -337,7 +337,7 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
     lc.ident = bs->copy.ncols == bs->table.ncols;
     for (k = 0; lc.ident && k < bs->copy.ncols; k++) lc.ident = bs->copy.cols[k] == k;
     lc.bulk_rows = g_bulk_rows ? g_bulk_rows : FLOE_COPY_BULK_ROWS;
-    rc = floe_copy_parse_file(bs->copy.path, &po, bs->copy.ncols, types, names, load_sink, &lc,
+    rc = floe_copy_parallel_parse(bs->copy.path, &po, bs->copy.ncols, types, names, load_sink, &lc,
                               &pst, err);
     if (rc != FLOE_OK) goto out;
     if (lc.bulk) {

@@ -433,7 +433,7 @@ static int cut_chunks(driver *d, size_t chunk_bytes, floe_err *err)
     return FLOE_OK;
 }
 
-int floe_copy_parse_file(const char *path, const floe_copy_parse_opts *o, uint32_t ncols,
+int floe_copy_parallel_parse(const char *path, const floe_copy_parse_opts *o, uint32_t ncols,
                          const floe_type *types, const char *const *names,
                          floe_copy_sink_fn sink, void *sink_ctx, floe_copy_parse_stats *st,
                          floe_err *err)

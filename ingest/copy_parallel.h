@@ -66,7 +66,7 @@ typedef struct floe_copy_parse_stats {
  * Errors: those of the readers (FLOE_PARSE, FLOE_RANGE, FLOE_TYPE with
  * source, line, column and byte offset), FLOE_IOERR (open/map), FLOE_NOMEM,
  * FLOE_ERROR (thread creation), or the sink's. `st` may be NULL. */
-int floe_copy_parse_file(const char *path, const floe_copy_parse_opts *o, uint32_t ncols,
+int floe_copy_parallel_parse(const char *path, const floe_copy_parse_opts *o, uint32_t ncols,
                          const floe_type *types, const char *const *names,
                          floe_copy_sink_fn sink, void *sink_ctx, floe_copy_parse_stats *st,
                          floe_err *err);

@@ -83,7 +83,7 @@ static int parse(const char *path, floe_copy_parse_opts *o, uint32_t ncols, cons
                  const char *const *names, tu_ref *got, floe_copy_parse_stats *st, floe_err *err)
 {
     got->ncols = ncols;
-    return floe_copy_parse_file(path, o, ncols, types, names, ref_sink, got, st, err);
+    return floe_copy_parallel_parse(path, o, ncols, types, names, ref_sink, got, st, err);
 }
 
 Test(copy_parallel, csv_all_types_many_chunks_equal_generated_rows)
@@ -388,7 +388,7 @@ Test(copy_parallel, allocation_failures_give_nomem_or_exact_rows_and_no_leaks)
             o.nthreads = 2;
             got.ncols = 2;
             floe_mem_fail_after(fail, sticky);
-            rc = floe_copy_parse_file(path, &o, 2, types, names, ref_sink, &got, &st, NULL);
+            rc = floe_copy_parallel_parse(path, &o, 2, types, names, ref_sink, &got, &st, NULL);
             floe_mem_fail_after(-1, 0);
             if (rc == FLOE_OK) {
                 uint64_t r;
