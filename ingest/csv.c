@@ -46,7 +46,7 @@ struct floe_csv_reader {
     bool header_done;
     bool ended_open;        /* last record consumed was ended by end of input */
     bool special[256];      /* delimiter, quote, CR, LF: bytes that stop an unquoted scan */
-    uint64_t pat_delim, pat_quote; /* the delimiter and quote repeated in 8 bytes */
+    uint64_t pat_delim, pat_quote, pat_escape; /* those bytes repeated 8 times */
     uint64_t rows, rejected;
 };
 
@@ -115,6 +115,16 @@ static int scan_record(floe_csv_reader *r, scan_result *res, int *out_state, flo
             quoted = true;
             cstart = ++i;
             for (;;) {
+                /* skip 8 bytes at a time while none is a quote, escape, CR or LF */
+                while (n - i >= 8) {
+                    uint64_t w;
+                    memcpy(&w, b + i, 8);
+                    if (has_byte(w, r->pat_quote) | has_byte(w, r->pat_escape) |
+                        has_byte(w, PAT_LF) | has_byte(w, PAT_CR))
+                        break;
+                    i += 8;
+                }
+                if (i - cstart > r->o.max_field_bytes) goto huge_field;
                 if (i >= n) {
                     if (!eof) goto more;
                     if (!res->problem) {
@@ -359,6 +369,7 @@ int floe_csv_reader_open(const floe_csv_opts *o, uint32_t ncols, const floe_type
     r->special['\r'] = true;
     r->pat_delim = PAT_ONES * (unsigned char)r->o.delimiter;
     r->pat_quote = PAT_ONES * (unsigned char)r->o.quote;
+    r->pat_escape = PAT_ONES * (unsigned char)r->o.escape;
     for (c = 0; c < ncols; c++) {
         char tmp[32];
         if (names && names[c]) {
