@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -346,8 +347,34 @@ Test(copy, rejects_file_in_input_order_with_counts)
     floe_copy_set_tuning(0, 0, 0);
 }
 
+/* Number of part directories (committed or temporary) under <db>/tables/. */
+static int count_part_dirs(const char *db, bool tmp_only)
+{
+    char path[4400];
+    DIR *d, *t;
+    struct dirent *e, *p;
+    int n = 0;
+    snprintf(path, sizeof path, "%s/tables", db);
+    d = opendir(path);
+    cr_assert_not_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char sub[4700];
+        if (e->d_name[0] == '.') continue;
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        if ((t = opendir(sub)) == NULL) continue;
+        while ((p = readdir(t)) != NULL) {
+            size_t l = strlen(p->d_name);
+            if (strncmp(p->d_name, "part-", 5) != 0) continue;
+            if (!tmp_only || (l > 4 && strcmp(p->d_name + l - 4, ".tmp") == 0)) n++;
+        }
+        closedir(t);
+    }
+    closedir(d);
+    return n;
+}
+
 /* A child runs a big bulk COPY and is killed at a random time: after reopen
- * the table has none or all of the file's rows. */
+ * the table has none or all of the file's rows, and no stray part files. */
 Test(copy, bulk_copy_killed_at_random_times_is_all_or_nothing, .timeout = 60)
 {
     char dir[4096], dbp[4200], in[4200], sql[8600];
@@ -396,6 +423,9 @@ Test(copy, bulk_copy_killed_at_random_times_is_all_or_nothing, .timeout = 60)
         cr_assert_eq(floe_db_open(path, 0, &db), FLOE_OK, "%s", floe_db_errmsg(db));
         cnt = query_int(db, "SELECT count(*) FROM t");
         cr_assert(cnt == 0 || cnt == n, "iteration %d: %lld rows", it, (long long)cnt);
+        /* open-time GC removed what the killed COPY left */
+        cr_assert_eq(count_part_dirs(path, true), 0, "iteration %d", it);
+        cr_assert_eq(count_part_dirs(path, false), cnt == n ? 1 : 0, "iteration %d", it);
         if (cnt == n) {
             cr_assert_eq(query_int(db, "SELECT sum(b) FROM t"), (int64_t)n * (n - 1));
             all++;
