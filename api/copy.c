@@ -1,19 +1,28 @@
 /* api/copy.c: COPY table FROM 'file' and COPY table|(query) TO 'file'.
  *
- * COPY FROM parses the whole file first (CSV or JSON lines, ingest/csv.h and
- * ingest/jsonl.h) into batches held in memory, and appends them only when
- * every row parsed: a bad row fails the statement and nothing is applied.
- * With REJECTS 'path', bad rows are written to that file (line, reason, raw
- * text) and the good ones load. File columns map to the listed table columns;
- * the other columns get their DEFAULT or NULL.
+ * COPY FROM parses the file on all cores (ingest/copy_parallel.h over the
+ * CSV and JSON-lines readers) and takes the batches in file order. A small
+ * load (< FLOE_COPY_BULK_ROWS rows) is held in memory and appended through
+ * ingest (WAL + memtables) only when every row parsed. A large one is
+ * written straight into one new part (streamed; with a sort key all rows are
+ * held and written sorted), which is committed in the catalog and listed
+ * under the table's visibility lock only after every row parsed: a bad row
+ * fails the statement and nothing is applied, a crash before the commit
+ * leaves nothing visible. With REJECTS 'path', bad rows are written to that
+ * file in input order (line, reason, raw text) and the good ones load. File
+ * columns map to the listed table columns; the others get DEFAULT or NULL.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "api/copy.h"
+
+#include "api/db.h"
 #include "api/query.h"
 #include "api/result.h"
+#include "ingest/copy_parallel.h"
 #include "ingest/csv.h"
 #include "ingest/jsonl.h"
 #include "util/mem.h"
@@ -122,6 +131,20 @@ static void batch_list_free(batch_list *l)
     uint32_t i;
     for (i = 0; i < l->n; i++) floe_batch_free(&l->b[i]);
     floe_free(l->b);
+    memset(l, 0, sizeof *l);
+}
+
+static int batch_list_push(batch_list *l, floe_batch *b)
+{
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 64;
+        floe_batch *nb = floe_realloc(l->b, cap * sizeof *nb);
+        if (nb == NULL) return FLOE_NOMEM;
+        l->b = nb;
+        l->cap = cap;
+    }
+    l->b[l->n++] = *b;
+    return FLOE_OK;
 }
 
 /* Spread a batch of file columns over all table columns. */
@@ -158,7 +181,10 @@ static int widen(const floe_bound_stmt *bs, floe_batch *in, floe_batch *out, flo
                 } else {
                     rc = floe_vec_set_null(dst, i);
                 }
-                if (rc != FLOE_OK) return floe_err_nomem(err);
+                if (rc != FLOE_OK) {
+                    floe_batch_free(out);
+                    return floe_err_nomem(err);
+                }
             }
         }
         dst->n = in->n;
@@ -167,30 +193,119 @@ static int widen(const floe_bound_stmt *bs, floe_batch *in, floe_batch *out, flo
     return FLOE_OK;
 }
 
+/* Tuning (floe_copy_set_tuning); 0 = default. */
+static size_t g_chunk_bytes;
+static uint64_t g_bulk_rows;
+static uint32_t g_threads;
+
+void floe_copy_set_tuning(size_t chunk_bytes, uint64_t bulk_rows, uint32_t nthreads)
+{
+    g_chunk_bytes = chunk_bytes;
+    g_bulk_rows = bulk_rows;
+    g_threads = nthreads;
+}
+
+/* The state of one COPY FROM: rows are held until BULK_ROWS are seen; then
+ * (bulk mode) they go into a new part: streamed through the writer without
+ * a sort key, or all held (memory ~ the data) and written sorted with one. */
+typedef struct load_ctx {
+    floe_db *db;
+    floe_bound_stmt *bs;
+    floe_db_table *t;
+    bool ident;         /* file columns are the table's, in order */
+    uint64_t bulk_rows; /* threshold for bulk mode */
+    batch_list held;
+    uint64_t held_rows;
+    bool bulk;
+    floe_part_writer *w;
+    uint64_t *starts;   /* sorted write: first row of each held batch */
+} load_ctx;
+
+static int load_sink(void *ctx, floe_batch *in, floe_err *err)
+{
+    load_ctx *lc = ctx;
+    floe_bound_stmt *bs = lc->bs;
+    floe_batch b = *in;
+    uint32_t c, i;
+    int rc = FLOE_OK;
+    if (!lc->ident) {
+        floe_batch wide;
+        rc = widen(bs, &b, &wide, err);
+        floe_batch_free(&b);
+        if (rc != FLOE_OK) return rc;
+        b = wide;
+    }
+    for (c = 0; c < bs->table.ncols; c++) {
+        if (bs->table.cols[c].not_null && floe_vec_null_count(&b.cols[c]) > 0) {
+            floe_batch_free(&b);
+            return floe_err_set(err, FLOE_CONSTRAINT, "COPY: NOT NULL constraint failed: %s.%s",
+                                bs->table.name, bs->table.cols[c].name);
+        }
+    }
+    if (lc->w && lc->t->nsort == 0) { /* bulk, streaming */
+        rc = floe_part_writer_append(lc->w, &b, err);
+        floe_batch_free(&b);
+        return rc;
+    }
+    if (batch_list_push(&lc->held, &b) != FLOE_OK) {
+        floe_batch_free(&b);
+        return floe_err_nomem(err);
+    }
+    lc->held_rows += b.n;
+    if (!lc->bulk && lc->held_rows >= lc->bulk_rows) {
+        lc->bulk = true;
+        if ((rc = floe_db_bulk_part_open(lc->db, lc->t, &lc->w, err)) != FLOE_OK) return rc;
+        if (lc->t->nsort == 0) {
+            for (i = 0; i < lc->held.n && rc == FLOE_OK; i++)
+                rc = floe_part_writer_append(lc->w, &lc->held.b[i], err);
+            batch_list_free(&lc->held);
+            lc->held_rows = 0;
+        }
+    }
+    return rc;
+}
+
+/* floe_db_row_fn over the held batches (sorted bulk write). */
+static void held_row(void *ctx, uint64_t row, uint32_t col, floe_value *out)
+{
+    const load_ctx *lc = ctx;
+    uint32_t lo = 0, hi = lc->held.n;
+    const floe_vec *v;
+    while (hi - lo > 1) { /* last batch whose first row <= row */
+        uint32_t mid = (lo + hi) / 2;
+        if (lc->starts[mid] <= row) lo = mid;
+        else hi = mid;
+    }
+    v = &lc->held.b[lo].cols[col];
+    row -= lc->starts[lo];
+    if (!floe_vec_is_valid(v, (uint32_t)row)) {
+        memset(out, 0, sizeof *out);
+        out->type = v->type;
+        out->is_null = true;
+        return;
+    }
+    floe_value_load(v->type, v->data, (size_t)row, out);
+}
+
 int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err)
 {
     floe_db_table *t = bs->table.table_ref;
     copy_opts co;
-    FILE *f = NULL;
     reject_sink rs = {NULL, 0};
     floe_type *types = NULL;
     const char **names = NULL;
-    floe_csv_reader *csv = NULL;
-    floe_jsonl_reader *js = NULL;
-    batch_list bl = {NULL, 0, 0};
+    floe_copy_parse_opts po;
+    floe_copy_parse_stats pst;
+    load_ctx lc;
     uint64_t rows = 0;
     uint32_t k, i;
     int rc;
-    (void)db;
 
+    memset(&lc, 0, sizeof lc);
     if ((rc = parse_opts(&bs->copy, &co, err)) != FLOE_OK) return rc;
-    f = fopen(bs->copy.path, "rb");
-    if (f == NULL) return floe_err_set(err, FLOE_IOERR, "COPY: cannot open '%s': %s", bs->copy.path, strerror(errno));
-    if (co.rejects && (rs.f = fopen(co.rejects, "w")) == NULL) {
-        rc = floe_err_set(err, FLOE_IOERR, "COPY: cannot create REJECTS file '%s': %s", co.rejects,
-                          strerror(errno));
-        goto out;
-    }
+    if (co.rejects && (rs.f = fopen(co.rejects, "w")) == NULL)
+        return floe_err_set(err, FLOE_IOERR, "COPY: cannot create REJECTS file '%s': %s",
+                            co.rejects, strerror(errno));
     types = floe_calloc(bs->copy.ncols + 1, sizeof *types);
     names = floe_calloc(bs->copy.ncols + 1, sizeof *names);
     if (types == NULL || names == NULL) {
@@ -201,96 +316,72 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
         types[k] = bs->table.cols[bs->copy.cols[k]].type;
         names[k] = bs->table.cols[bs->copy.cols[k]].name;
     }
-    if (co.jsonl) {
-        floe_jsonl_opts jo;
-        memset(&jo, 0, sizeof jo);
-        jo.source_name = bs->copy.path;
-        if (rs.f) {
-            jo.on_reject = on_reject;
-            jo.reject_ctx = &rs;
-        }
-        rc = floe_jsonl_reader_open(&jo, bs->copy.ncols, types, names, floe_copy_read_file, f, &js, err);
-    } else {
-        floe_csv_opts o;
-        memset(&o, 0, sizeof o);
-        o.delimiter = co.delimiter;
-        o.quote = co.quote;
-        o.escape = co.escape;
-        o.header = co.header == 1;
-        o.null_str = co.null_str;
-        o.source_name = bs->copy.path;
-        if (rs.f) {
-            o.on_reject = on_reject;
-            o.reject_ctx = &rs;
-        }
-        rc = floe_csv_reader_open(&o, bs->copy.ncols, types, names, floe_copy_read_file, f, &csv, err);
+    memset(&po, 0, sizeof po);
+    po.jsonl = co.jsonl != 0;
+    po.nthreads = g_threads;
+    po.chunk_bytes = g_chunk_bytes;
+    po.js.source_name = bs->copy.path;
+    po.csv.delimiter = co.delimiter;
+    po.csv.quote = co.quote;
+    po.csv.escape = co.escape;
+    po.csv.header = co.header == 1;
+    po.csv.null_str = co.null_str;
+    po.csv.source_name = bs->copy.path;
+    if (rs.f) {
+        po.js.on_reject = po.csv.on_reject = on_reject;
+        po.js.reject_ctx = po.csv.reject_ctx = &rs;
     }
-    while (rc == FLOE_OK) {
-        floe_batch b;
-        memset(&b, 0, sizeof b);
-        rc = js ? floe_jsonl_reader_next(js, &b, err) : floe_csv_reader_next(csv, &b, err);
-        if (rc == FLOE_DONE) {
-            rc = FLOE_OK;
-            break;
-        }
-        if (rc != FLOE_ROW) {
-            floe_batch_free(&b);
-            break;
-        }
-        rc = FLOE_OK;
-        if (bl.n == bl.cap) {
-            uint32_t cap = bl.cap ? bl.cap * 2 : 64;
-            floe_batch *nb = floe_realloc(bl.b, cap * sizeof *nb);
-            if (nb == NULL) {
-                floe_batch_free(&b);
-                rc = floe_err_nomem(err);
-                break;
-            }
-            bl.b = nb;
-            bl.cap = cap;
-        }
-        {
-            /* file columns in another order or a subset: build full rows */
-            floe_batch wide;
-            int ident = bs->copy.ncols == bs->table.ncols;
-            for (k = 0; ident && k < bs->copy.ncols; k++) ident = bs->copy.cols[k] == k;
-            if (!ident) {
-                rc = widen(bs, &b, &wide, err);
-                floe_batch_free(&b);
-                if (rc != FLOE_OK) break;
-                b = wide;
-            }
-        }
-        bl.b[bl.n++] = b;
-    }
+    lc.db = db;
+    lc.bs = bs;
+    lc.t = t;
+    lc.ident = bs->copy.ncols == bs->table.ncols;
+    for (k = 0; lc.ident && k < bs->copy.ncols; k++) lc.ident = bs->copy.cols[k] == k;
+    lc.bulk_rows = g_bulk_rows ? g_bulk_rows : FLOE_COPY_BULK_ROWS;
+    rc = floe_copy_parallel_parse(bs->copy.path, &po, bs->copy.ncols, types, names, load_sink, &lc,
+                              &pst, err);
     if (rc != FLOE_OK) goto out;
-    /* every row parsed: check NOT NULL, then append */
-    for (i = 0; i < bl.n && rc == FLOE_OK; i++) {
-        uint32_t c;
-        for (c = 0; c < bs->table.ncols; c++) {
-            if (bs->table.cols[c].not_null && floe_vec_null_count(&bl.b[i].cols[c]) > 0) {
-                rc = floe_err_set(err, FLOE_CONSTRAINT, "COPY: NOT NULL constraint failed: %s.%s",
-                                  bs->table.name, bs->table.cols[c].name);
+    if (lc.bulk) {
+        if (t->nsort > 0) {
+            uint64_t acc = 0;
+            lc.starts = floe_malloc((lc.held.n + 1) * sizeof *lc.starts);
+            if (lc.starts == NULL) {
+                rc = floe_err_nomem(err);
                 goto out;
             }
+            for (i = 0; i < lc.held.n; i++) {
+                lc.starts[i] = acc;
+                acc += lc.held.b[i].n;
+            }
+            if (acc > UINT32_MAX) {
+                rc = floe_err_set(err, FLOE_RANGE, "COPY: more than %u rows into a sorted table",
+                                  UINT32_MAX);
+                goto out;
+            }
+            rc = floe_db_write_sorted(lc.w, t, held_row, &lc, acc, err);
+            if (rc != FLOE_OK) goto out;
         }
-    }
-    for (i = 0; i < bl.n && rc == FLOE_OK; i++) {
-        floe_ingest_append_result ar;
-        rc = floe_ingest_append(t->ingest, &bl.b[i], NULL, &ar, NULL, err);
-        if (rc == FLOE_OK) {
-            rows += ar.rows;
-            atomic_fetch_add(&t->rows_ingested, ar.rows);
+        rc = floe_db_bulk_part_publish(db, t, lc.w, err);
+        lc.w = NULL;
+        if (rc != FLOE_OK) goto out;
+        rows = pst.rows;
+        atomic_fetch_add(&t->rows_ingested, rows);
+    } else {
+        /* a small load goes through ingest (WAL + memtables) */
+        for (i = 0; i < lc.held.n && rc == FLOE_OK; i++) {
+            floe_ingest_append_result ar;
+            rc = floe_ingest_append(t->ingest, &lc.held.b[i], NULL, &ar, NULL, err);
+            if (rc == FLOE_OK) {
+                rows += ar.rows;
+                atomic_fetch_add(&t->rows_ingested, ar.rows);
+            }
         }
-        floe_batch_free(&bl.b[i]);
     }
 out:
-    floe_csv_reader_close(csv);
-    floe_jsonl_reader_close(js);
-    batch_list_free(&bl);
+    floe_part_writer_abort(lc.w);
+    batch_list_free(&lc.held);
+    floe_free(lc.starts);
     floe_free(types);
     floe_free(names);
-    if (f) fclose(f);
     if (rs.f) fclose(rs.f);
     if (rc != FLOE_OK) return rc;
     if (co.rejects) {

@@ -117,9 +117,10 @@ static floe_part_schema table_schema(const floe_db_table *t, floe_part_column *c
     return floe_table_def_schema(t->def, cols);
 }
 
-/* Compare rows a and b of a frozen memtable by the table's sort key. */
+/* Compare rows a and b of a row source by the table's sort key. */
 typedef struct sort_ctx {
-    const floe_memtable *mem;
+    floe_db_row_fn get;
+    void *get_ctx;
     const floe_db_table *t;
     int64_t *key0; /* first sort column as int64 when it is an integer-like type */
 } sort_ctx;
@@ -140,8 +141,8 @@ static int cmp_rows(const void *pa, const void *pb)
     for (; k < s->t->nsort; k++) {
         floe_value va, vb;
         int c, col = s->t->sort_cols[k];
-        floe_memtable_get(s->mem, a, (uint32_t)col, &va);
-        floe_memtable_get(s->mem, b, (uint32_t)col, &vb);
+        s->get(s->get_ctx, a, (uint32_t)col, &va);
+        s->get(s->get_ctx, b, (uint32_t)col, &vb);
         if (va.is_null || vb.is_null) {
             if (va.is_null != vb.is_null) return va.is_null ? 1 : -1; /* NULLs last */
             continue;
@@ -152,11 +153,10 @@ static int cmp_rows(const void *pa, const void *pb)
     return (a > b) - (a < b); /* stable */
 }
 
-/* Write rows [0, nrows) of mem in sort-key order through the writer. */
-static int write_sorted(floe_part_writer *w, const floe_db_table *t, floe_memtable *mem,
-                        uint64_t nrows, floe_err *err)
+int floe_db_write_sorted(floe_part_writer *w, const floe_db_table *t, floe_db_row_fn get,
+                         void *get_ctx, uint64_t nrows, floe_err *err)
 {
-    uint32_t *perm = floe_malloc(nrows * sizeof(uint32_t));
+    uint32_t *perm = floe_malloc((nrows ? nrows : 1) * sizeof(uint32_t));
     int64_t *key0 = NULL;
     uint32_t ncols = t->def->ncols, c;
     floe_type *types = floe_malloc(ncols * sizeof(floe_type));
@@ -174,18 +174,19 @@ static int write_sorted(floe_part_writer *w, const floe_db_table *t, floe_memtab
     for (i = 0; i < nrows; i++) perm[i] = (uint32_t)i;
     kt = t->def->cols[t->sort_cols[0]].type.id;
     if (kt != FLOE_TYPE_VARCHAR && kt != FLOE_TYPE_DOUBLE && kt != FLOE_TYPE_INTERVAL) {
-        key0 = floe_malloc(nrows * sizeof(int64_t));
+        key0 = floe_malloc((nrows ? nrows : 1) * sizeof(int64_t));
         if (key0 == NULL) {
             rc = floe_err_nomem(err);
             goto out;
         }
         for (i = 0; i < nrows; i++) {
             floe_value v;
-            floe_memtable_get(mem, i, (uint32_t)t->sort_cols[0], &v);
+            get(get_ctx, i, (uint32_t)t->sort_cols[0], &v);
             key0[i] = v.is_null ? INT64_MAX : v.v.i;
         }
     }
-    s.mem = mem;
+    s.get = get;
+    s.get_ctx = get_ctx;
     s.t = t;
     s.key0 = key0;
     tl_sort = &s;
@@ -205,13 +206,13 @@ static int write_sorted(floe_part_writer *w, const floe_db_table *t, floe_memtab
             if (v->validity) memset(v->validity, 0xff, FLOE_BITMAP_WORDS(v->cap) * 8);
             for (r = 0; r < n; r++) {
                 floe_value x;
-                floe_memtable_get(mem, perm[off + r], c, &x);
+                get(get_ctx, perm[off + r], c, &x);
                 if (x.is_null) {
                     floe_vec_set_null(v, r);
                     memset((char *)v->data + (size_t)r * floe_type_size(v->type), 0,
                            floe_type_size(v->type));
                 } else {
-                    /* strings stay in the memtable's arena: valid for the flush */
+                    /* strings stay in the source's memory: valid for the write */
                     floe_value_store(&x, v->data, r);
                 }
             }
@@ -226,6 +227,11 @@ out:
     floe_free(key0);
     floe_free(perm);
     return rc;
+}
+
+static void memtable_row(void *ctx, uint64_t row, uint32_t col, floe_value *out)
+{
+    floe_memtable_get(ctx, row, col, out);
 }
 
 /* Write rows [0, nrows) of mem in arrival order, one chunk per batch, with
@@ -272,7 +278,7 @@ static int cb_write_part(void *ctx, const floe_ingest_flush_info *fi, void **out
     if ((rc = floe_catalog_alloc_part_id(db->cat, &part_id, err)) != FLOE_OK) goto fail;
     if ((rc = floe_part_writer_open(t->dir, part_id, &schema, 0, &w, err)) != FLOE_OK) goto fail;
     if (t->nsort > 0)
-        rc = write_sorted(w, t, fi->mem, fi->nrows, err);
+        rc = floe_db_write_sorted(w, t, memtable_row, fi->mem, fi->nrows, err);
     else
         rc = write_chunks(w, t, fi->mem, fi->nrows, err);
     if (rc != FLOE_OK) {
@@ -690,5 +696,81 @@ int floe_db_close(floe_db *db)
     pthread_rwlock_destroy(&db->ddl_lock);
     pthread_mutex_destroy(&db->err_mu);
     floe_free(db);
+    return rc;
+}
+
+/* ------------------------------------------------------ bulk-loaded parts */
+
+int floe_db_bulk_part_open(floe_db *db, floe_db_table *t, floe_part_writer **out, floe_err *err)
+{
+    floe_part_column *pcols = floe_calloc(t->def->ncols ? t->def->ncols : 1, sizeof *pcols);
+    floe_part_schema schema;
+    int64_t part_id;
+    int rc;
+    *out = NULL;
+    if (pcols == NULL) return floe_err_nomem(err);
+    schema = table_schema(t, pcols);
+    rc = floe_catalog_alloc_part_id(db->cat, &part_id, err);
+    if (rc == FLOE_OK) rc = floe_part_writer_open(t->dir, part_id, &schema, 0, out, err);
+    floe_free(pcols);
+    return rc;
+}
+
+int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w, floe_err *err)
+{
+    floe_part_column *pcols = floe_calloc(t->def->ncols ? t->def->ncols : 1, sizeof *pcols);
+    floe_part_schema schema;
+    floe_part_info info;
+    floe_part_reader *r = NULL;
+    floe_part_commit pc;
+    char dir[4096];
+    int rc;
+
+    memset(&info, 0, sizeof info);
+    if (pcols == NULL) {
+        floe_part_writer_abort(w);
+        return floe_err_nomem(err);
+    }
+    schema = table_schema(t, pcols);
+    if ((rc = floe_part_writer_finish(w, &info, err)) != FLOE_OK) goto out;
+    floe_part_dir(t->dir, info.part_id, dir, sizeof dir);
+    if ((rc = floe_part_reader_open(dir, &schema, &r, err)) != FLOE_OK) {
+        remove_tree(dir);
+        goto out;
+    }
+    floe_ingest_write_lock(t->ingest);
+    if (t->nparts == t->cap_parts) {
+        /* make room first: once committed, listing it must not fail */
+        uint32_t cap = t->cap_parts ? t->cap_parts * 2 : 16;
+        floe_part_reader **np = floe_realloc(t->parts, cap * sizeof *np);
+        if (np == NULL) {
+            rc = floe_err_nomem(err);
+        } else {
+            t->parts = np;
+            t->cap_parts = cap;
+        }
+    }
+    if (rc == FLOE_OK) {
+        memset(&pc, 0, sizeof pc);
+        pc.table_id = t->def->id;
+        pc.part = &info;
+        rc = floe_catalog_commit_part(db->cat, &pc, err);
+    }
+    if (rc == FLOE_OK) {
+        parts_push(t, r); /* room was made above */
+        r = NULL;
+        t->part_bytes += info.bytes;
+        atomic_fetch_add(&t->flushes, 1);
+    }
+    floe_ingest_write_unlock(t->ingest);
+    if (rc != FLOE_OK) {
+        floe_part_reader_unref(r);
+        r = NULL;
+        remove_tree(dir);
+    }
+out:
+    floe_part_reader_unref(r);
+    floe_part_info_free(&info);
+    floe_free(pcols);
     return rc;
 }

@@ -78,6 +78,22 @@ int floe_db_add_table(floe_db *db, floe_table_def *def, floe_err *err);
 int floe_db_close_table(floe_db *db, floe_db_table *t, bool flush, floe_err *err);
 /* Remove <db>/tables/<id> (after DROP TABLE). */
 void floe_db_remove_table_files(floe_db *db, int64_t table_id);
+/* Read row `row`, column `col` (table order) of a row source into *out;
+ * VARCHAR bytes stay owned by the source. */
+typedef void (*floe_db_row_fn)(void *ctx, uint64_t row, uint32_t col, floe_value *out);
+/* Write rows [0, nrows) of a row source (all table columns) through w in the
+ * order of t's sort key (t->nsort > 0; NULLs last, ties in source order).
+ * Used by flushes and bulk COPY. FLOE_NOMEM or the writer's error. */
+int floe_db_write_sorted(floe_part_writer *w, const floe_db_table *t, floe_db_row_fn get,
+                         void *get_ctx, uint64_t nrows, floe_err *err);
+/* Bulk load (COPY): open a writer for a new part of t (caller appends rows
+ * in table column order, then publishes or aborts it). */
+int floe_db_bulk_part_open(floe_db *db, floe_db_table *t, floe_part_writer **out, floe_err *err);
+/* Finish w (consumed either way), then, holding t's visibility lock
+ * exclusively, commit the part in the catalog (the commit point: before it a
+ * crash leaves only files that open-time GC removes) and list it in t->parts.
+ * On failure nothing is visible and the part's files are removed. */
+int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w, floe_err *err);
 /* Record err as the handle's last error and return its code. */
 int floe_db_set_error(floe_db *db, const floe_err *err);
 

@@ -17,9 +17,18 @@ bool floe_utf8_valid(const char *s, size_t n, size_t *bad_at)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        unsigned c = p[i];
+        unsigned c;
         size_t k, len;
         uint32_t cp;
+        if (n - i >= 8) { /* ASCII fast path, 8 bytes at a time */
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if ((w & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        c = p[i];
         if (c < 0x80) {
             i++;
             continue;
@@ -92,6 +101,19 @@ static int parse_int64(const char *s, size_t n, int64_t lo, int64_t hi, const ch
     char buf[NUM_MAX + 1];
     char *end;
     long long v;
+    {
+        /* fast path: [sign] 1..18 digits, which cannot overflow */
+        size_t i = (n > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0, d0 = i;
+        uint64_t u = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && i - d0 < 18) u = u * 10 + (uint64_t)(s[i++] - '0');
+        if (i == n && i > d0) {
+            int64_t x = s[0] == '-' ? -(int64_t)u : (int64_t)u;
+            if (x < lo || x > hi)
+                return floe_err_set(err, FLOE_RANGE, "%s out of range: '%.*s'", tname, show(n), s);
+            *out = x;
+            return FLOE_OK;
+        }
+    }
     if (n == 0 || n > NUM_MAX) goto bad;
     memcpy(buf, s, n);
     buf[n] = '\0';
@@ -113,6 +135,33 @@ static int parse_double(const char *s, size_t n, double *out, floe_err *err)
     char *end;
     double d;
     size_t i;
+    {
+        /* fast path (Clinger): [sign] digits [. digits] with at most 15
+         * digits is m / 10^k with m and 10^k exact doubles, so one correctly
+         * rounded division gives strtod's answer */
+        static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        size_t j = (n > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+        uint64_t m = 0;
+        int nd = 0, frac = -1;
+        for (; j < n && nd <= 15; j++) {
+            if (s[j] >= '0' && s[j] <= '9') {
+                m = m * 10 + (uint64_t)(s[j] - '0');
+                nd++;
+                if (frac >= 0) frac++;
+            } else if (s[j] == '.' && frac < 0) {
+                frac = 0;
+            } else {
+                break;
+            }
+        }
+        if (j == n && nd >= 1 && nd <= 15) {
+            d = (double)m;
+            if (frac > 0) d /= p10[frac];
+            *out = s[0] == '-' ? -d : d;
+            return FLOE_OK;
+        }
+    }
     if (n == 0 || n > NUM_MAX) goto bad;
     memcpy(buf, s, n);
     buf[n] = '\0';

@@ -44,10 +44,25 @@ struct floe_csv_reader {
     char *scratch;
     size_t capscratch;
     bool header_done;
+    bool ended_open;        /* last record consumed was ended by end of input */
+    bool special[256];      /* delimiter, quote, CR, LF: bytes that stop an unquoted scan */
+    uint64_t pat_delim, pat_quote, pat_escape; /* those bytes repeated 8 times */
     uint64_t rows, rejected;
 };
 
 enum { SCAN_OK, SCAN_MORE, SCAN_END };
+
+#define PAT_ONES 0x0101010101010101ULL
+#define PAT_LF (PAT_ONES * '\n')
+#define PAT_CR (PAT_ONES * '\r')
+
+/* Nonzero when one of the 8 bytes of w equals the byte repeated in pat
+ * (the "has zero byte" test on w ^ pat; exact as a yes/no answer). */
+static inline uint64_t has_byte(uint64_t w, uint64_t pat)
+{
+    uint64_t x = w ^ pat;
+    return (x - PAT_ONES) & ~x & (PAT_ONES * 0x80);
+}
 
 typedef struct scan_result {
     size_t len;          /* record bytes without terminator */
@@ -100,6 +115,16 @@ static int scan_record(floe_csv_reader *r, scan_result *res, int *out_state, flo
             quoted = true;
             cstart = ++i;
             for (;;) {
+                /* skip 8 bytes at a time while none is a quote, escape, CR or LF */
+                while (n - i >= 8) {
+                    uint64_t w;
+                    memcpy(&w, b + i, 8);
+                    if (has_byte(w, r->pat_quote) | has_byte(w, r->pat_escape) |
+                        has_byte(w, PAT_LF) | has_byte(w, PAT_CR))
+                        break;
+                    i += 8;
+                }
+                if (i - cstart > r->o.max_field_bytes) goto huge_field;
                 if (i >= n) {
                     if (!eof) goto more;
                     if (!res->problem) {
@@ -142,14 +167,26 @@ static int scan_record(floe_csv_reader *r, scan_result *res, int *out_state, flo
             }
         } else {
             cstart = i;
-            while (i < n && b[i] != delim && b[i] != '\n' && b[i] != '\r') {
+            for (;;) {
+                /* skip ordinary bytes: 8 at a time while none is special,
+                 * then one table lookup each */
+                while (n - i >= 8) {
+                    uint64_t w;
+                    memcpy(&w, b + i, 8);
+                    if (has_byte(w, r->pat_delim) | has_byte(w, r->pat_quote) |
+                        has_byte(w, PAT_LF) | has_byte(w, PAT_CR))
+                        break;
+                    i += 8;
+                }
+                while (i < n && !r->special[(unsigned char)b[i]]) i++;
+                if (i >= n || b[i] == delim || b[i] == '\n' || b[i] == '\r') break;
                 if (b[i] == q && !res->problem) {
                     res->problem = "quote inside an unquoted field";
                     res->problem_at = i;
                 }
                 i++;
-                if (i - cstart > r->o.max_field_bytes) goto huge_field;
             }
+            if (i - cstart > r->o.max_field_bytes) goto huge_field;
             if (i >= n && !eof) goto more;
             clen = i - cstart;
         }
@@ -314,7 +351,8 @@ int floe_csv_reader_open(const floe_csv_opts *o, uint32_t ncols, const floe_type
     r->buf = floe_malloc(r->cap);
     r->rd = rd;
     r->rd_ctx = rd_ctx;
-    r->line = 1;
+    r->line = o->first_line ? o->first_line : 1;
+    r->buf_off = o->first_offset;
     if (r->null_str == NULL || r->source == NULL || r->types == NULL || r->names == NULL ||
         r->buf == NULL)
         goto nomem;
@@ -325,6 +363,13 @@ int floe_csv_reader_open(const floe_csv_opts *o, uint32_t ncols, const floe_type
         return floe_err_set(err, FLOE_MISUSE, "CSV delimiter and quote must differ and not be line breaks");
     }
     memcpy(r->types, types, ncols * sizeof *types);
+    r->special[(unsigned char)r->o.delimiter] = true;
+    r->special[(unsigned char)r->o.quote] = true;
+    r->special['\n'] = true;
+    r->special['\r'] = true;
+    r->pat_delim = PAT_ONES * (unsigned char)r->o.delimiter;
+    r->pat_quote = PAT_ONES * (unsigned char)r->o.quote;
+    r->pat_escape = PAT_ONES * (unsigned char)r->o.escape;
     for (c = 0; c < ncols; c++) {
         char tmp[32];
         if (names && names[c]) {
@@ -359,6 +404,8 @@ void floe_csv_reader_close(floe_csv_reader *r)
 
 uint64_t floe_csv_reader_rows(const floe_csv_reader *r) { return r->rows; }
 uint64_t floe_csv_reader_rejected(const floe_csv_reader *r) { return r->rejected; }
+uint64_t floe_csv_reader_line(const floe_csv_reader *r) { return r->line; }
+bool floe_csv_reader_ended_open(const floe_csv_reader *r) { return r->ended_open; }
 
 /* Convert the scanned record into row b->n of b. FLOE_OK with *added set
  * when the row was added, FLOE_OK without when it was rejected. */
@@ -379,9 +426,12 @@ static int convert_record(floe_csv_reader *r, const scan_result *res, uint64_t l
         floe_vec *v = &b->cols[c];
         const char *text = NULL;
         size_t tn = 0;
-        floe_err cerr = FLOE_ERR_INIT;
+        floe_err cerr; /* not FLOE_ERR_INIT: zeroing its buffer per field costs more than the parse */
         int rc;
         bool is_null;
+        cerr.code = FLOE_OK;
+        cerr.offset = -1;
+        cerr.msg[0] = '\0';
         if (v->type.id == FLOE_TYPE_VARCHAR)
             is_null = !f->quoted && f->len == r->null_len &&
                       memcmp(r->buf + r->start + f->off, r->null_str, f->len) == 0;
@@ -439,6 +489,7 @@ int floe_csv_reader_next(floe_csv_reader *r, floe_batch *out, floe_err *err)
             if (rc) goto fail;
             if (added) out->n++;
         }
+        r->ended_open = res.next == res.len;
         r->line += res.lines;
         r->start += res.next;
     }

@@ -55,6 +55,8 @@ typedef struct floe_csv_opts {
     const char *source_name;  /* for messages; NULL = "<input>" */
     floe_reject_fn on_reject; /* REJECTS mode when set */
     void *reject_ctx;
+    uint64_t first_line;      /* line number of the input's first byte; 0 = 1 */
+    uint64_t first_offset;    /* byte offset of the input's first byte (messages) */
 } floe_csv_opts;
 
 typedef struct floe_csv_reader floe_csv_reader;
@@ -71,6 +73,13 @@ int floe_csv_reader_open(const floe_csv_opts *o, uint32_t ncols, const floe_type
 int floe_csv_reader_next(floe_csv_reader *r, floe_batch *out, floe_err *err);
 uint64_t floe_csv_reader_rows(const floe_csv_reader *r);     /* rows produced */
 uint64_t floe_csv_reader_rejected(const floe_csv_reader *r); /* rows rejected */
+/* Line number of the first unconsumed byte (after FLOE_DONE: one past the
+ * last line, so lines consumed = result - first line). */
+uint64_t floe_csv_reader_line(const floe_csv_reader *r);
+/* True when the last record consumed ended at the end of input rather than
+ * at a line break (an input cut inside a record, e.g. inside a quoted
+ * field, ends this way): parallel COPY uses it to verify chunk boundaries. */
+bool floe_csv_reader_ended_open(const floe_csv_reader *r);
 void floe_csv_reader_close(floe_csv_reader *r);              /* NULL ok */
 
 /* Write the header record (names joined by the delimiter, quoted if needed). */

@@ -299,8 +299,12 @@ static int find_col(const floe_jsonl_reader *r, const char *k, size_t n)
 static int load_text(floe_vec *v, uint32_t row, const char *s, size_t n, size_t at, int col,
                      jerr *e)
 {
-    floe_err cerr = FLOE_ERR_INIT;
-    int rc = floe_convert_text(v, row, s, n, &cerr);
+    floe_err cerr; /* not FLOE_ERR_INIT: zeroing its buffer per value costs more than the parse */
+    int rc;
+    cerr.code = FLOE_OK;
+    cerr.offset = -1;
+    cerr.msg[0] = '\0';
+    rc = floe_convert_text(v, row, s, n, &cerr);
     if (rc) return jset(e, rc, at, col, "%s", cerr.msg);
     return FLOE_OK;
 }
@@ -426,7 +430,8 @@ int floe_jsonl_reader_open(const floe_jsonl_opts *o, uint32_t ncols, const floe_
     r->buf = floe_malloc(r->cap);
     r->rd = rd;
     r->rd_ctx = rd_ctx;
-    r->line = 1;
+    r->line = o->first_line ? o->first_line : 1;
+    r->buf_off = o->first_offset;
     if (!r->source || !r->types || !r->names || !r->name_lens || !r->seen || !r->buf) goto nomem;
     memcpy(r->types, types, ncols * sizeof *types);
     for (c = 0; c < ncols; c++) {
@@ -459,6 +464,7 @@ void floe_jsonl_reader_close(floe_jsonl_reader *r)
 
 uint64_t floe_jsonl_reader_rows(const floe_jsonl_reader *r) { return r->rows; }
 uint64_t floe_jsonl_reader_rejected(const floe_jsonl_reader *r) { return r->rejected; }
+uint64_t floe_jsonl_reader_line(const floe_jsonl_reader *r) { return r->line; }
 
 static int refill(floe_jsonl_reader *r, floe_err *err)
 {

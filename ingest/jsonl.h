@@ -42,6 +42,8 @@ typedef struct floe_jsonl_opts {
     const char *source_name;  /* for messages; NULL = "<input>" */
     floe_reject_fn on_reject; /* REJECTS mode when set */
     void *reject_ctx;
+    uint64_t first_line;      /* line number of the input's first byte; 0 = 1 */
+    uint64_t first_offset;    /* byte offset of the input's first byte (messages) */
 } floe_jsonl_opts;
 
 typedef struct floe_jsonl_reader floe_jsonl_reader;
@@ -56,6 +58,8 @@ int floe_jsonl_reader_open(const floe_jsonl_opts *o, uint32_t ncols, const floe_
 int floe_jsonl_reader_next(floe_jsonl_reader *r, floe_batch *out, floe_err *err);
 uint64_t floe_jsonl_reader_rows(const floe_jsonl_reader *r);
 uint64_t floe_jsonl_reader_rejected(const floe_jsonl_reader *r);
+/* Line number of the first unconsumed byte (see floe_csv_reader_line). */
+uint64_t floe_jsonl_reader_line(const floe_jsonl_reader *r);
 void floe_jsonl_reader_close(floe_jsonl_reader *r); /* NULL ok */
 
 /* Write the live rows of b (b->sel honoured) as JSON lines keyed by names. */

@@ -1,0 +1,20 @@
+/* api/copy.h: COPY FROM/TO tuning knobs (the statements are in api/query.h).
+ *
+ * COPY FROM switches to the bulk path (rows written straight into a new
+ * part, bypassing WAL and memtables) once FLOE_COPY_BULK_ROWS rows were
+ * parsed. The knobs below exist for tests and benchmarks; they are process
+ * wide and must be set while no COPY runs.
+ */
+#ifndef FLOE_API_COPY_H
+#define FLOE_API_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FLOE_COPY_BULK_ROWS 100000 /* rows from which a COPY FROM writes parts directly */
+
+/* Parser chunk size in bytes, bulk threshold in rows and parser threads;
+ * 0 restores each default (8 MiB, FLOE_COPY_BULK_ROWS, online CPUs). */
+void floe_copy_set_tuning(size_t chunk_bytes, uint64_t bulk_rows, uint32_t nthreads);
+
+#endif
