@@ -162,6 +162,7 @@ static void quoted_newlines(int every)
     for (i = 0; sb.len < 40 * chunk; i++) {
         floe_value row[2];
         size_t vl = 0, k;
+        memset(row, 0, sizeof row);
         if (i % every == 1) {
             /* most bytes sit in fields full of fake rows: most cuts fall inside one */
             while (vl < 600 + (size_t)(i % 5) * 100) vl += (size_t)snprintf(val + vl, sizeof val - vl, "\n%lld,\"\"q\"\"\n", (long long)(vl % 97));
