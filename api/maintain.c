@@ -727,13 +727,15 @@ int floe_maintain_start(floe_db *db, floe_err *err)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&m->cv, &ca);
     pthread_condattr_destroy(&ca);
+    /* published before the thread starts: the thread reads db->maint */
+    m->started = true;
+    db->maint = m;
     rc = floe_thread_create(&m->thread, maint_main, m, "floe-maintain");
     if (rc != 0) {
+        db->maint = NULL;
         maint_free(m);
         return floe_err_set(err, FLOE_ERROR, "cannot start the maintenance thread");
     }
-    m->started = true;
-    db->maint = m;
     return FLOE_OK;
 }
 

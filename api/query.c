@@ -84,7 +84,10 @@ static int cat_find_table(void *self, const char *name, floe_cat_table *out, flo
     out->name = t->def->name;
     out->cols = cols;
     out->ncols = t->def->ncols;
-    out->nrows = (double)(t->part_rows + floe_ingest_db_mem_bytes(cv->db->ingest) / 64);
+    floe_ingest_read_lock(t->ingest); /* part_rows changes under the exclusive lock */
+    out->nrows = (double)t->part_rows;
+    floe_ingest_read_unlock(t->ingest);
+    out->nrows += (double)(floe_ingest_db_mem_bytes(cv->db->ingest) / 64);
     out->table_ref = t;
     return FLOE_OK;
 }
