@@ -26,6 +26,7 @@ struct floe_appender {
     floe_batch buf;     /* staged rows */
     uint32_t col;       /* next column of the current row */
     uint64_t last_seq;
+    bool nowait;        /* FLOE_BUSY instead of blocking on the memory bound */
     floe_err err;
 };
 
@@ -114,6 +115,16 @@ static int send_opts(floe_appender *app, const floe_batch *b, const floe_ingest_
         return floe_err_set(&app->err, FLOE_ERROR,
                             "appender: table '%s' was dropped or altered; reopen the appender",
                             app->table);
+    }
+    floe_ingest_append_opts local;
+    if (o == NULL) {
+        memset(&local, 0, sizeof local);
+        o = &local;
+    }
+    if (app->nowait) {
+        local = *o;
+        local.flags |= FLOE_INGEST_NOWAIT;
+        o = &local;
     }
     rc = floe_ingest_append(t->ingest, b, o, &ar, NULL, &app->err);
     if (rc == FLOE_OK) {
@@ -308,7 +319,7 @@ int floe_appender_append_columns(floe_appender *app, uint32_t nrows, const void 
                                  const uint64_t *const *validity)
 {
     floe_batch b;
-    uint32_t c, off;
+    uint32_t c;
     int rc;
     if (app == NULL || app->db == NULL || (nrows && data == NULL)) return FLOE_MISUSE;
     if (app->col != 0)
@@ -319,18 +330,13 @@ int floe_appender_append_columns(floe_appender *app, uint32_t nrows, const void 
     b.ncols = app->ncols;
     b.cols = floe_calloc(app->ncols + 1, sizeof(floe_vec));
     if (b.cols == NULL) return floe_err_nomem(&app->err);
-    /* in pieces of at most FLOE_VEC_SIZE rows (one WAL record each) */
-    for (off = 0, rc = FLOE_OK; off < nrows && rc == FLOE_OK; off += FLOE_VEC_SIZE) {
-        uint32_t n = nrows - off < FLOE_VEC_SIZE ? nrows - off : FLOE_VEC_SIZE;
-        for (c = 0; c < app->ncols; c++) {
-            size_t w = floe_type_size(app->types[c]);
-            /* off is a multiple of FLOE_VEC_SIZE, so bitmaps stay word aligned */
-            uint64_t *val = validity && validity[c] ? (uint64_t *)validity[c] + off / 64 : NULL;
-            floe_vec_borrow(&b.cols[c], app->types[c], (char *)data[c] + (size_t)off * w, val, n);
-        }
-        b.n = n;
-        rc = send(app, &b);
-    }
+    /* one ingest append (one WAL record per shard): a call that fails,
+     * FLOE_BUSY included, applied nothing on a single-shard table */
+    for (c = 0; c < app->ncols; c++)
+        floe_vec_borrow(&b.cols[c], app->types[c], (void *)data[c],
+                        validity && validity[c] ? (uint64_t *)validity[c] : NULL, nrows);
+    b.n = nrows;
+    rc = send(app, &b);
     floe_free(b.cols);
     return rc;
 }
@@ -365,6 +371,13 @@ int floe_appender_append_idempotent(floe_appender *app, uint64_t producer_id, ui
     floe_free(b.cols);
     if (rc == FLOE_OK && out_duplicate) *out_duplicate = dup;
     return rc;
+}
+
+int floe_appender_set_nowait(floe_appender *app, int nowait)
+{
+    if (app == NULL) return FLOE_MISUSE;
+    app->nowait = nowait != 0;
+    return FLOE_OK;
 }
 
 int floe_appender_flush(floe_appender *app, uint64_t *out_seq)

@@ -637,6 +637,10 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
                     : (flags & FLOE_OPEN_DURABILITY_OFF) ? FLOE_DURABILITY_OFF
                                                           : FLOE_DURABILITY_BATCH;
     io.background_flush = true;
+    {
+        const char *env = getenv("FLOE_MEM_LIMIT_MB");
+        if (env && atoll(env) > 0) io.mem_limit_bytes = (uint64_t)atoll(env) << 20;
+    }
     io.cb.ctx = db;
     io.cb.write_part = cb_write_part;
     io.cb.commit_part = cb_commit_part;

@@ -112,6 +112,8 @@ typedef struct floe_appender floe_appender;
  * no fsync (survives a process crash, not an OS crash). */
 #define FLOE_OPEN_DURABILITY_FULL 0x10
 #define FLOE_OPEN_DURABILITY_OFF 0x20
+/* The memtable memory bound is 512 MiB by default; the environment variable
+ * FLOE_MEM_LIMIT_MB sets another (read at open). */
 
 /* Open the database in directory `path`, or an in-memory database when path
  * is NULL or ":memory:". *out_db is set even on failure (NULL only on
@@ -228,6 +230,12 @@ FLOE_API int floe_appender_append_idempotent(floe_appender *app, uint64_t produc
                                              uint64_t producer_seq, uint32_t nrows,
                                              const void *const *data,
                                              const uint64_t *const *validity, int *out_duplicate);
+
+/* Back-pressure: when the database's memtables hold more than their memory
+ * bound (flushing has fallen behind), appends block until a flush frees
+ * memory (the default), or, after floe_appender_set_nowait(app, 1), return
+ * FLOE_BUSY at once so the producer can retry later or shed load. */
+FLOE_API int floe_appender_set_nowait(floe_appender *app, int nowait);
 
 /* Make appended rows durable (per the database durability option) and
  * visible. Returns the sequence number of the last appended row in *out_seq

@@ -278,3 +278,40 @@ Test(api, idempotent_producer_retries_never_double_count_even_after_restart)
     cr_assert_eq(floe_db_close(db), FLOE_OK);
     free(dir);
 }
+
+Test(api, nowait_appender_gets_busy_instead_of_unbounded_memory)
+{
+    char *dir = scratch_dir("busy");
+    floe_db *db = NULL;
+    floe_appender *app = NULL;
+    static int64_t v[200000];
+    const void *data[1] = {v};
+    int i, busy = 0, ok = 0, rc;
+    for (i = 0; i < 200000; i++) v[i] = i;
+    setenv("FLOE_MEM_LIMIT_MB", "1", 1); /* read at open */
+    cr_assert_eq(floe_db_open(dir, FLOE_OPEN_CREATE | FLOE_OPEN_DURABILITY_OFF, &db), FLOE_OK);
+    unsetenv("FLOE_MEM_LIMIT_MB");
+    exec_ok(db, "CREATE TABLE b (v BIGINT) WITH (shards = 1)");
+    cr_assert_eq(floe_appender_open(db, "b", &app), FLOE_OK);
+    cr_assert_eq(floe_appender_set_nowait(app, 1), FLOE_OK);
+    /* 1.6 MB per batch against a 1 MiB bound: producers outrun the flusher */
+    for (i = 0; i < 40 && busy == 0; i++) {
+        rc = floe_appender_append_columns(app, 200000, data, NULL);
+        if (rc == FLOE_BUSY)
+            busy++;
+        else {
+            cr_assert_eq(rc, FLOE_OK, "%s", floe_appender_errmsg(app));
+            ok++;
+        }
+    }
+    cr_assert_gt(busy, 0, "no FLOE_BUSY after %d batches over the bound", ok);
+    /* blocking mode waits for the flusher instead, and nothing was lost */
+    cr_assert_eq(floe_appender_set_nowait(app, 0), FLOE_OK);
+    cr_assert_eq(floe_appender_append_columns(app, 200000, data, NULL), FLOE_OK, "%s",
+                 floe_appender_errmsg(app));
+    ok++;
+    cr_assert_eq(floe_appender_close(app), FLOE_OK);
+    cr_assert_eq(query_int(db, "SELECT count(*) FROM b"), (int64_t)ok * 200000);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    free(dir);
+}
