@@ -11,38 +11,7 @@
 #include <unistd.h>
 
 #include "floe.h"
-
-static char *scratch_dir(const char *name)
-{
-    const char *root = getenv("FLOE_TEST_TMP");
-    char *p = malloc(4096);
-    snprintf(p, 4096, "%s/api-%s-XXXXXX", root && *root ? root : "/tmp", name);
-    cr_assert_not_null(mkdtemp(p));
-    return p;
-}
-
-static void exec_ok(floe_db *db, const char *sql)
-{
-    cr_assert_eq(floe_exec(db, sql), FLOE_OK, "%s: %s", sql, floe_db_errmsg(db));
-}
-
-static floe_result *query_ok(floe_db *db, const char *sql)
-{
-    floe_result *res = NULL;
-    cr_assert_eq(floe_query(db, sql, &res), FLOE_OK, "%s: %s", sql, floe_db_errmsg(db));
-    cr_assert_not_null(res);
-    return res;
-}
-
-static int64_t query_int(floe_db *db, const char *sql)
-{
-    floe_result *res = query_ok(db, sql);
-    int64_t v;
-    cr_assert_eq(floe_result_row_count(res), 1, "%s", sql);
-    v = floe_value_int64(res, 0, 0);
-    floe_result_free(res);
-    return v;
-}
+#include "tests/api/api_test_util.h"
 
 /* Reference data: row i has k = i % 7, v = i * 3 - 1000, d = i / 4.0,
  * s = "name<i % 13>", ts = 1700000000000000 + i * 1000000. */

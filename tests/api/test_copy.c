@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "floe.h"
+#include "tests/api/api_test_util.h"
 #include "api/copy.h"
 #include "util/mem.h"
 #include "ingest/csv.h"
@@ -31,22 +32,6 @@ static void scratch(char *buf, size_t cap, const char *name)
     const char *root = getenv("FLOE_TEST_TMP");
     snprintf(buf, cap, "%s/copy-%s-XXXXXX", root && *root ? root : "/tmp", name);
     cr_assert_not_null(mkdtemp(buf));
-}
-
-static void exec_ok(floe_db *db, const char *sql)
-{
-    cr_assert_eq(floe_exec(db, sql), FLOE_OK, "%s: %s", sql, floe_db_errmsg(db));
-}
-
-static int64_t query_int(floe_db *db, const char *sql)
-{
-    floe_result *res = NULL;
-    int64_t v;
-    cr_assert_eq(floe_query(db, sql, &res), FLOE_OK, "%s: %s", sql, floe_db_errmsg(db));
-    cr_assert_eq(floe_result_row_count(res), 1, "%s", sql);
-    v = floe_value_int64(res, 0, 0);
-    floe_result_free(res);
-    return v;
 }
 
 static void write_text(const char *path, const char *p, size_t n)

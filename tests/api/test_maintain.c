@@ -16,42 +16,11 @@
 #include <unistd.h>
 
 #include "floe.h"
+#include "tests/api/api_test_util.h"
 #include "api/db.h"
 #include "api/maintain.h"
 #include "storage/part.h"
 #include "util/mem.h"
-
-static char *scratch_dir(const char *name)
-{
-    const char *root = getenv("FLOE_TEST_TMP");
-    char *p = malloc(4096);
-    snprintf(p, 4096, "%s/maint-%s-XXXXXX", root && *root ? root : "/tmp", name);
-    cr_assert_not_null(mkdtemp(p));
-    return p;
-}
-
-static void exec_ok(floe_db *db, const char *sql)
-{
-    cr_assert_eq(floe_exec(db, sql), FLOE_OK, "%s: %s", sql, floe_db_errmsg(db));
-}
-
-static floe_result *query_ok(floe_db *db, const char *sql)
-{
-    floe_result *res = NULL;
-    cr_assert_eq(floe_query(db, sql, &res), FLOE_OK, "%s: %s", sql, floe_db_errmsg(db));
-    cr_assert_not_null(res);
-    return res;
-}
-
-static int64_t query_int(floe_db *db, const char *sql)
-{
-    floe_result *res = query_ok(db, sql);
-    int64_t v;
-    cr_assert_eq(floe_result_row_count(res), 1, "%s", sql);
-    v = floe_value_int64(res, 0, 0);
-    floe_result_free(res);
-    return v;
-}
 
 static int64_t table_parts(floe_db *db, const char *table)
 {
