@@ -11,16 +11,19 @@ ninja -C build -j"$jobs"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOE_SANITIZE=ON -DFLOE_BUILD_BENCH=OFF >/dev/null
 ninja -C build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
-# The parser fuzz step: libFuzzer (clang) for a fixed time on a scratch copy of
-# the corpus; a crash, leak or round-trip mismatch fails the run.
-FUZZ_SECONDS=${FLOE_FUZZ_SECONDS:-60}
+# The fuzz step: libFuzzer (clang) on the parser and on the binder/planner,
+# each for a fixed time on a scratch copy of the corpus; a crash, leak or
+# broken property (round trip, documented error codes) fails the run.
+FUZZ_SECONDS=${FLOE_FUZZ_SECONDS:-45}
 CC=clang cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOE_BUILD_FUZZ=ON \
     -DFLOE_BUILD_BENCH=OFF >/dev/null
-ninja -C build-fuzz -j"$jobs" fuzz_parser
-fuzz_corpus=$(mktemp -d)
-cp tests/fuzz/corpus/parser/* "$fuzz_corpus"/
-build-fuzz/tests/fuzz/fuzz_parser -max_total_time="$FUZZ_SECONDS" -dict=tests/fuzz/parser.dict \
-    -print_final_stats=1 "$fuzz_corpus" 2>&1 | tail -n 5
-rm -rf "$fuzz_corpus"
-echo "parser fuzzing ran ${FUZZ_SECONDS}s without a crash, leak or round-trip mismatch"
-echo "fuzz_parser: 1 passed, 0 failed"
+ninja -C build-fuzz -j"$jobs" fuzz_parser fuzz_binder
+for target in fuzz_parser fuzz_binder; do
+    fuzz_corpus=$(mktemp -d)
+    cp tests/fuzz/corpus/parser/* "$fuzz_corpus"/
+    build-fuzz/tests/fuzz/$target -max_total_time="$FUZZ_SECONDS" -dict=tests/fuzz/parser.dict \
+        -print_final_stats=1 "$fuzz_corpus" 2>&1 | tail -n 3
+    rm -rf "$fuzz_corpus"
+done
+echo "fuzzing ran ${FUZZ_SECONDS}s per target without a crash, leak or broken property"
+echo "fuzz: 2 passed, 0 failed"
