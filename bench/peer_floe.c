@@ -27,6 +27,7 @@ void floe_bench_floe_copy_sql(char *buf, size_t cap, const char *table, const ch
 typedef struct fstate {
     floe_db *db;
     char dir[4096];
+    unsigned flags; /* open flags (durability) of the current handle */
 } fstate;
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -104,7 +105,8 @@ static int fl_durability(void *state, floe_bench_durability mode, floe_err *err)
     fstate *s = state;
     int rc = floe_db_close(s->db);
     s->db = NULL;
-    if (rc == FLOE_OK) rc = floe_db_open(s->dir, floe_bench_floe_open_flags(mode), &s->db);
+    s->flags = floe_bench_floe_open_flags(mode);
+    if (rc == FLOE_OK) rc = floe_db_open(s->dir, s->flags, &s->db);
     if (rc != FLOE_OK)
         return floe_err_set(err, rc, "floe: durability '%s': %s", floe_bench_durability_name(mode),
                             s->db ? floe_db_errmsg(s->db) : floe_errstr(rc));
@@ -216,7 +218,19 @@ static int fl_disk_bytes(void *state, const char *dir, uint64_t *out, floe_err *
         rc = exec(s, sql, err);
     }
     floe_result_free(res);
-    if (rc == FLOE_OK) *out = floe_bench_dir_bytes(dir);
+    /* close to let a running background merge finish and drop the parts it
+     * replaced, so the size is the steady state, then reopen for the queries */
+    if (rc == FLOE_OK) rc = floe_db_close(s->db);
+    if (rc == FLOE_OK) {
+        s->db = NULL;
+        *out = floe_bench_dir_bytes(dir);
+        rc = floe_db_open(s->dir, s->flags, &s->db);
+        if (rc != FLOE_OK)
+            rc = floe_err_set(err, rc, "floe: reopen %s: %s", s->dir,
+                              s->db ? floe_db_errmsg(s->db) : floe_errstr(rc));
+    } else {
+        rc = floe_err_set(err, rc, "floe: close: %s", floe_db_errmsg(s->db));
+    }
     return rc;
 }
 
