@@ -42,6 +42,16 @@ const char *floe_db_errmsg(floe_db *db)
 
 int floe_db_erroffset(floe_db *db) { return db && db->err.code ? db->err.offset : -1; }
 
+double floe_progress(floe_db *db)
+{
+    uint64_t total, done;
+    if (db == NULL) return -1.0;
+    total = atomic_load(&db->prog_total);
+    done = atomic_load(&db->prog_done);
+    if (total == 0) return -1.0;
+    return done >= total ? 1.0 : (double)done / (double)total;
+}
+
 void floe_interrupt(floe_db *db)
 {
     if (db) atomic_store(&db->interrupt, 1);

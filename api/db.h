@@ -61,6 +61,8 @@ struct floe_db {
     floe_db_table **tables;       /* owned */
     uint32_t ntables, cap_tables;
     atomic_int interrupt;
+    _Atomic uint64_t prog_total;  /* rows the running plan's scans will read (0: none) */
+    _Atomic uint64_t prog_done;   /* rows they have read so far */
     atomic_int nappenders;        /* open appenders */
     int64_t opened_us;            /* wall clock at open */
     int64_t opened_mono_us;       /* monotonic clock at open (rates) */

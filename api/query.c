@@ -174,6 +174,106 @@ static void free_scans(floe_table_scan *scans, uint32_t n)
     floe_free(scans);
 }
 
+/* ------------------------------------------------------- progress counting */
+
+/* A source that forwards to another and adds the rows its cursors produce to
+ * db->prog_done, for floe_progress(). Owns the inner source. */
+typedef struct counted_src {
+    floe_scan_source inner;
+    floe_db *db;
+} counted_src;
+
+struct floe_scan_cursor { /* this file's cursor: the inner one plus the db */
+    floe_scan_cursor *inner;
+    const counted_src *src;
+};
+
+static uint32_t cs_nmorsels(void *self)
+{
+    counted_src *c = self;
+    return c->inner.vt->nmorsels(c->inner.self);
+}
+
+static uint64_t cs_rows(void *self, uint32_t m)
+{
+    counted_src *c = self;
+    return c->inner.vt->morsel_rows(c->inner.self, m);
+}
+
+static bool cs_may_match(void *self, uint32_t m, const floe_scan_pred *p, uint32_t n)
+{
+    counted_src *c = self;
+    bool may = c->inner.vt->morsel_may_match(c->inner.self, m, p, n);
+    /* a pruned morsel counts as read */
+    if (!may) atomic_fetch_add(&c->db->prog_done, c->inner.vt->morsel_rows(c->inner.self, m));
+    return may;
+}
+
+static int cs_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
+                   const floe_scan_pred *preds, uint32_t npreds, floe_scan_cursor **out,
+                   floe_err *err)
+{
+    counted_src *c = self;
+    floe_scan_cursor *w = floe_calloc(1, sizeof *w);
+    int rc;
+    if (w == NULL) return floe_err_nomem(err);
+    rc = c->inner.vt->open(c->inner.self, m, cols, ncols, preds, npreds, &w->inner, err);
+    if (rc != FLOE_OK) {
+        floe_free(w);
+        return rc;
+    }
+    w->src = c;
+    *out = w;
+    return FLOE_OK;
+}
+
+static int cs_next(floe_scan_cursor *w, floe_batch *out, floe_err *err)
+{
+    int rc = w->src->inner.vt->next(w->inner, out, err);
+    if (rc == FLOE_ROW) atomic_fetch_add(&w->src->db->prog_done, out->n);
+    return rc;
+}
+
+static void cs_close(floe_scan_cursor *w)
+{
+    if (w == NULL) return;
+    w->src->inner.vt->close(w->inner);
+    floe_free(w);
+}
+
+static void cs_free(void *self)
+{
+    counted_src *c = self;
+    c->inner.vt->free(c->inner.self);
+    floe_free(c);
+}
+
+static const floe_scan_source_vt counted_vt = {cs_nmorsels, cs_rows, cs_may_match, cs_open,
+                                               cs_next,     cs_close, cs_free};
+
+/* Wrap every source of the plan's tables in a counter and return the rows
+ * they hold in total. On OOM a source is left unwrapped (progress is then
+ * approximate, never wrong about correctness). */
+static uint64_t count_sources(floe_db *db, floe_table_scan *scans, uint32_t n)
+{
+    uint64_t total = 0;
+    uint32_t i, s, m;
+    for (i = 0; i < n; i++) {
+        for (s = 0; s < scans[i].nsources; s++) {
+            floe_scan_source *src = &scans[i].sources[s];
+            counted_src *c;
+            uint32_t nm = src->vt->nmorsels(src->self);
+            for (m = 0; m < nm; m++) total += src->vt->morsel_rows(src->self, m);
+            if ((c = floe_calloc(1, sizeof *c)) == NULL) continue;
+            c->inner = *src;
+            c->db = db;
+            src->vt = &counted_vt;
+            src->self = c;
+        }
+    }
+    return total;
+}
+
 int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, floe_batch_sink sink,
                     void *sink_ctx, floe_err *err)
 {
@@ -184,6 +284,8 @@ int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, flo
 
     rc = snapshot_tables(db, qp, &scans, err);
     if (rc != FLOE_OK) goto out;
+    atomic_store(&db->prog_done, 0);
+    atomic_store(&db->prog_total, count_sources(db, scans, qp->ntables));
     memset(&ctx, 0, sizeof ctx);
     ctx.tables = scans;
     ctx.ntables = qp->ntables;
@@ -208,6 +310,7 @@ int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, flo
         if (rc != FLOE_OK) break;
     }
 out:
+    atomic_store(&db->prog_total, 0);
     floe_exec_close(ex);
     free_scans(scans, qp->ntables);
     return rc;

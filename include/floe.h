@@ -143,6 +143,12 @@ FLOE_API int floe_query(floe_db *db, const char *sql, floe_result **out_res);
  * signal handler and from another thread. */
 FLOE_API void floe_interrupt(floe_db *db);
 
+/* Progress of the statement running on db: the fraction (0..1) of the rows
+ * of its table scans read so far, or -1 when none is running or it has no
+ * scan to measure. Safe from any thread while the statement runs (a shell
+ * polls it to draw a progress bar). */
+FLOE_API double floe_progress(floe_db *db);
+
 /* ------------------------------------------------------------------ result */
 
 /* A result is fully computed when floe_query returns. It is read in chunks

@@ -1,4 +1,4 @@
-/* shell/progress.c: "still running" indicator for long statements. */
+/* shell/progress.c: progress bar / "still running" indicator for long statements. */
 #include "shell/progress.h"
 
 #include <errno.h>
@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
+
+#define SHELL_PROGRESS_BAR 30 /* characters of the bar */
 
 struct shell_progress {
     FILE *out;
@@ -17,6 +19,8 @@ struct shell_progress {
     int stop;
     int shown;               /* updates written */
     size_t width;            /* bytes of the longest update, to erase it */
+    double (*meter)(void *); /* fraction done (0..1) or < 0 when unknown; may be NULL */
+    void *meter_ctx;
 };
 
 static double since(const struct timespec *t0)
@@ -44,7 +48,17 @@ static void *run(void *arg)
         if (p->stop) break;
         e = since(&p->t0);
         if (e >= p->delay) {
-            int n = fprintf(p->out, "\r%c running %.1f s", spin[p->shown % 4], e);
+            double f = p->meter ? p->meter(p->meter_ctx) : -1.0;
+            int n;
+            if (f >= 0.0) {
+                char bar[SHELL_PROGRESS_BAR + 1];
+                int k, filled = (int)(f * SHELL_PROGRESS_BAR + 0.5);
+                for (k = 0; k < SHELL_PROGRESS_BAR; k++) bar[k] = k < filled ? '#' : '.';
+                bar[SHELL_PROGRESS_BAR] = '\0';
+                n = fprintf(p->out, "\r[%s] %3d%% %.1f s", bar, (int)(f * 100.0), e);
+            } else {
+                n = fprintf(p->out, "\r%c running %.1f s", spin[p->shown % 4], e);
+            }
             fflush(p->out);
             if (n > 0 && (size_t)n > p->width) p->width = (size_t)n;
             p->shown++;
@@ -56,12 +70,20 @@ static void *run(void *arg)
 
 shell_progress *shell_progress_start(FILE *out, double delay, double interval)
 {
+    return shell_progress_start_meter(out, delay, interval, NULL, NULL);
+}
+
+shell_progress *shell_progress_start_meter(FILE *out, double delay, double interval,
+                                           double (*meter)(void *), void *meter_ctx)
+{
     shell_progress *p = calloc(1, sizeof(*p));
     pthread_condattr_t ca;
     sigset_t block, old;
     int rc;
     if (p == NULL) return NULL;
     p->out = out;
+    p->meter = meter;
+    p->meter_ctx = meter_ctx;
     p->delay = delay;
     p->interval = interval > 0.01 ? interval : 0.01;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);

@@ -86,6 +86,9 @@ static void on_sigint(int signo)
     }
 }
 
+/* The progress meter: floe_progress on the shell's database. */
+static double db_progress(void *db) { return floe_progress(db); }
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -231,9 +234,9 @@ static int run_sql(shell *sh, const char *sql)
     int shown;
 
     /* On a terminal, statements running longer than a second show a
-     * spinner with the elapsed time on stderr. */
+     * progress bar (or, when floe cannot tell, a spinner) on stderr. */
     if (sh->interactive && isatty(STDERR_FILENO))
-        progress = shell_progress_start(stderr, SHELL_PROGRESS_DELAY, 0.1);
+        progress = shell_progress_start_meter(stderr, SHELL_PROGRESS_DELAY, 0.1, db_progress, sh->db);
     g_interrupted = 0;
     g_in_query = 1;
     rc = floe_query(sh->db, sql, &res);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "floe.h"
@@ -283,4 +285,50 @@ Test(api, nowait_appender_gets_busy_instead_of_unbounded_memory)
     cr_assert_eq(query_int(db, "SELECT count(*) FROM b"), (int64_t)ok * 200000);
     cr_assert_eq(floe_db_close(db), FLOE_OK);
     free(dir);
+}
+
+static void *run_query_thread(void *arg)
+{
+    floe_db *db = arg;
+    floe_result *res = NULL;
+    cr_assert_eq(floe_query(db, "SELECT count(DISTINCT v % 100003), sum(v) FROM big", &res), FLOE_OK);
+    floe_result_free(res);
+    return NULL;
+}
+
+Test(api, progress_reports_the_fraction_of_rows_scanned)
+{
+    floe_db *db = NULL;
+    floe_appender *app = NULL;
+    static int64_t v[100000];
+    const void *data[1] = {v};
+    pthread_t th;
+    double last = 0, f;
+    int i, seen_fraction = 0, polls = 0;
+    cr_assert_eq(floe_db_open(NULL, 0, &db), FLOE_OK);
+    exec_ok(db, "CREATE TABLE big (v BIGINT)");
+    cr_assert_eq(floe_appender_open(db, "big", &app), FLOE_OK);
+    for (i = 0; i < 100000; i++) v[i] = i;
+    for (i = 0; i < 20; i++) cr_assert_eq(floe_appender_append_columns(app, 100000, data, NULL), FLOE_OK);
+    cr_assert_eq(floe_appender_close(app), FLOE_OK);
+    exec_ok(db, "FLUSH big");
+    cr_assert_eq(floe_progress(db), -1.0); /* nothing running */
+    cr_assert_eq(pthread_create(&th, NULL, run_query_thread, db), 0);
+    while (polls < 200000) {
+        f = floe_progress(db);
+        polls++;
+        if (f >= 0) {
+            cr_assert(f <= 1.0, "progress %f", f);
+            cr_assert(f >= last, "progress went back from %f to %f", last, f);
+            last = f;
+            if (f > 0 && f < 1) seen_fraction = 1;
+        } else if (last > 0) {
+            break; /* finished */
+        }
+        sched_yield();
+    }
+    pthread_join(th, NULL);
+    cr_assert_eq(floe_progress(db), -1.0);
+    cr_log_info("progress polls %d, saw a fraction: %d", polls, seen_fraction);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
 }

@@ -45,3 +45,24 @@ Test(progress, updates_after_the_delay_then_erases_the_line)
     cr_assert_eq(buf[len - 2], ' ');
     free(buf);
 }
+
+static double half_done(void *ctx)
+{
+    (void)ctx;
+    return 0.5;
+}
+
+Test(progress, meter_draws_a_bar_with_the_percentage)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    shell_progress *p = shell_progress_start_meter(f, 0.0, 0.02, half_done, NULL);
+    struct timespec nap = {0, 120 * 1000000L};
+    cr_assert_not_null(p);
+    nanosleep(&nap, NULL);
+    cr_assert_gt(shell_progress_stop(p), 0);
+    fclose(f);
+    cr_assert(strstr(buf, "[###############...............]  50%") != NULL, "%s", buf);
+    free(buf);
+}
