@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lz4.h>
+
 #include "storage/encode.h"
 #include "storage/part.h"
 #include "util/arena.h"
@@ -322,6 +324,87 @@ static int bench_unpack(uint64_t seed)
     return bad;
 }
 
+/* LZ4 through floe next to the library alone: the same 8 MB of values
+ * (doubles of a random walk, which LZ4 shrinks a little) decoded by
+ * LZ4_decompress_safe directly, and as a floe part column forced to
+ * plain + LZ4 and read back block by block (checksums, headers, copies). */
+static int bench_lz4(const char *tmp, uint64_t seed)
+{
+    const uint32_t n = 1u << 20;
+    size_t raw = (size_t)n * 8;
+    double *v = floe_malloc(raw), *out = floe_malloc(raw), x = 100.0, best_lib = 1e30, best_floe = 1e30;
+    int cap = LZ4_compressBound((int)raw), clen, rep, bad = 0;
+    char *comp = floe_malloc((size_t)cap), pdir[4096];
+    uint64_t s = seed;
+    uint32_t i, b;
+    floe_part_column col = {1, "walk", {FLOE_TYPE_DOUBLE, 0, 0}};
+    floe_part_schema schema = {&col, 1};
+    floe_part_writer *w = NULL;
+    floe_part_reader *r = NULL;
+    floe_err err = FLOE_ERR_INIT;
+    floe_batch batch;
+    if (!v || !out || !comp) return 1;
+    for (i = 0; i < n; i++) {
+        x += (double)((int64_t)(bs_rand(&s) % 2001) - 1000) / 100.0;
+        v[i] = x;
+    }
+    clen = LZ4_compress_default((const char *)v, comp, (int)raw, cap);
+    for (rep = 0; rep < 5 && clen > 0; rep++) {
+        double t0 = now_s();
+        if (LZ4_decompress_safe(comp, (char *)out, clen, (int)raw) != (int)raw) bad = 1;
+        t0 = now_s() - t0;
+        if (t0 < best_lib) best_lib = t0;
+    }
+    bad |= memcmp(v, out, raw) != 0;
+    memset(&batch, 0, sizeof batch);
+    batch.ncols = 1;
+    batch.n = n;
+    batch.cols = floe_calloc(1, sizeof(floe_vec));
+    if (batch.cols == NULL) return 1;
+    floe_vec_borrow(&batch.cols[0], col.type, v, NULL, n);
+    if (floe_part_writer_open(tmp, 999999, &schema, 0, &w, &err) == FLOE_OK) {
+        floe_part_writer_set_encoding(w, FLOE_ENC_PLAIN, 1);
+        if (floe_part_writer_append(w, &batch, &err) != FLOE_OK ||
+            floe_part_writer_finish(w, NULL, &err) != FLOE_OK)
+            bad = 1;
+    } else {
+        bad = 1;
+    }
+    floe_part_dir(tmp, 999999, pdir, sizeof pdir);
+    if (!bad && floe_part_reader_open(pdir, &schema, &r, &err) == FLOE_OK) {
+        for (rep = 0; rep < 5; rep++) {
+            double t0 = now_s();
+            uint64_t off = 0;
+            for (b = 0; b < floe_part_reader_nblocks(r); b++) {
+                floe_vec o;
+                memset(&o, 0, sizeof o);
+                if (floe_part_read_block(r, 0, b, &o, &err) != FLOE_OK) {
+                    bad = 1;
+                    break;
+                }
+                if (rep == 0) bad |= memcmp((const double *)o.data, v + off, (size_t)o.n * 8) != 0;
+                off += o.n;
+                floe_vec_free(&o);
+            }
+            t0 = now_s() - t0;
+            if (t0 < best_floe) best_floe = t0;
+        }
+        floe_part_reader_unref(r);
+    } else {
+        bad = 1;
+    }
+    printf("lz4 decode: library %.2f GB/s, floe part column (plain+lz4) %.2f GB/s = %.0f%% of "
+           "the library; ratio %.2f%s\n",
+           (double)raw / best_lib / 1e9, (double)raw / best_floe / 1e9, 100.0 * best_lib / best_floe,
+           clen > 0 ? (double)raw / clen : 0.0, bad ? "  MISMATCH" : "");
+    rm_part(pdir);
+    floe_free(batch.cols);
+    floe_free(v);
+    floe_free(out);
+    floe_free(comp);
+    return bad;
+}
+
 /* ---------------------------------------------------------- synthetic */
 
 int floe_bench_storage(int argc, char **argv)
@@ -340,6 +423,7 @@ int floe_bench_storage(int argc, char **argv)
     }
     printf("floe-bench storage: rows=%u seed=%llu\n", n, (unsigned long long)seed);
     bad |= bench_unpack(seed);
+    bad |= bench_lz4(tmp, seed);
     for (shape = 0; shape < 9; shape++) {
         static const char *labels[] = {"timestamp_sorted_jitter", "bigint_small_range",
                                        "integer_low_cardinality", "bigint_random",
