@@ -839,6 +839,58 @@ static int agg_final(agg_op *o, agg_local *G, uint32_t ai, uint64_t g, floe_vec 
     return FLOE_OK;
 }
 
+/* Only COUNT(*)s without GROUP BY over a bare SCAN (no filter, no pushed
+ * predicate): no column needs to be read at all. */
+static int count_only_scan(const agg_op *o)
+{
+    uint32_t a;
+    if (o->ngroups || o->naggs == 0 || o->child->kind != FLOE_PLAN_SCAN ||
+        o->child->u.scan.filter || o->child->u.scan.npreds)
+        return 0;
+    for (a = 0; a < o->naggs; a++)
+        if (o->aggs[a].fn != FLOE_AGG_COUNT_STAR) return 0;
+    return 1;
+}
+
+/* Count the rows of every morsel of the scanned table through cursors that
+ * produce no column (sources then decode nothing), into local 0. */
+static int count_scan_rows(agg_op *o, floe_err *err)
+{
+    floe_executor *ex = o->base.ex;
+    const floe_plan *p = o->child;
+    const floe_table_scan *t;
+    uint64_t total = 0;
+    uint32_t s, m, a;
+    int rc;
+    if (p->u.scan.table >= ex->ctx->ntables)
+        return floe_err_set(err, FLOE_MISUSE, "scan of table %u: only %u tables supplied",
+                            p->u.scan.table, ex->ctx->ntables);
+    t = &ex->ctx->tables[p->u.scan.table];
+    for (s = 0; s < t->nsources; s++) {
+        const floe_scan_source *src = &t->sources[s];
+        uint32_t nm = src->vt->nmorsels(src->self);
+        for (m = 0; m < nm; m++) {
+            floe_scan_cursor *c;
+            floe_batch b;
+            rc = floe_exec_check(ex, err);
+            if (rc) return rc;
+            rc = src->vt->open(src->self, m, NULL, 0, NULL, 0, &c, err);
+            if (rc) return rc;
+            for (;;) {
+                memset(&b, 0, sizeof b);
+                rc = src->vt->next(c, &b, err);
+                if (rc == FLOE_ROW) total += floe_batch_rows(&b);
+                floe_batch_free(&b);
+                if (rc != FLOE_ROW) break;
+            }
+            src->vt->close(c);
+            if (rc != FLOE_DONE) return rc;
+        }
+    }
+    for (a = 0; a < o->naggs; a++) o->locals[0]->st[a].cnt[0] += (int64_t)total;
+    return FLOE_OK;
+}
+
 static int agg_run(agg_op *o, floe_err *err)
 {
     floe_executor *ex = o->base.ex;
@@ -853,7 +905,10 @@ static int agg_run(agg_op *o, floe_err *err)
         rc = local_new(o, &o->locals[w], err);
         if (rc) return rc;
     }
-    rc = floe_exec_drive(ex, o->child, agg_consume, o, err);
+    if (count_only_scan(o))
+        rc = count_scan_rows(o, err);
+    else
+        rc = floe_exec_drive(ex, o->child, agg_consume, o, err);
     if (rc) return rc;
     /* partitioned merge: one partition per worker, merged in parallel */
     o->nparts = 1;

@@ -679,3 +679,36 @@ Test(agg, grouped_approx_count_distinct_small_groups_exact)
     }
     td_free(&td);
 }
+
+/* COUNT(*) alone over a bare scan is answered without reading columns: the
+ * counts equal the rows of both sources, every morsel is visited once. */
+Test(agg, count_star_only_counts_every_source_row)
+{
+    tdata td;
+    uint32_t nt;
+    td_init(&td, 23457, 9, 1000);
+    for (nt = 1; nt <= 2; nt++) {
+        floe_query_plan *qp = floe_query_plan_new();
+        uint32_t cols[1] = {1};
+        floe_plan *scan = t_scan(qp, 0, &td.src[0], 1, cols);
+        floe_agg aggs[2];
+        tres res;
+        floe_err err = FLOE_ERR_INIT;
+        uint32_t want_morsels = ts_nmorsels(&td.src[0]) + ts_nmorsels(&td.src[1]);
+        atomic_store(&td.src[0].opened, 0);
+        atomic_store(&td.src[1].opened, 0);
+        aggs[0] = mk_agg(FLOE_AGG_COUNT_STAR, NULL, T_BIG, false);
+        aggs[1] = mk_agg(FLOE_AGG_COUNT_STAR, NULL, T_BIG, false);
+        qp->root = mk_aggnode(qp, scan, 0, NULL, 2, aggs);
+        cr_assert_eq(t_run(qp, &td.table, 1, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(res.n, 1);
+        cr_assert_eq(tres_at(&res, 0, 0)->v.i, (int64_t)(td.src[0].nrows + td.src[1].nrows));
+        cr_assert_eq(tres_at(&res, 0, 0)->v.i, 23457);
+        cr_assert_eq(tres_at(&res, 0, 1)->v.i, 23457);
+        cr_assert_eq((uint32_t)(atomic_load(&td.src[0].opened) + atomic_load(&td.src[1].opened)),
+                     want_morsels);
+        tres_free(&res);
+        floe_query_plan_free(qp);
+    }
+    td_free(&td);
+}
