@@ -156,11 +156,23 @@ static uint32_t filter_sel(const floe_vec *v, uint32_t base, const floe_scan_pre
         if (ok[c + 1]) sel[k++] = sel[i];                                   \
     }
     if (v->type.id == FLOE_TYPE_VARCHAR) {
+        /* dictionary-decoded blocks point equal values at the same bytes:
+         * remember the comparison per address (direct-mapped, 64 entries) */
         const floe_string *d = v->data, *val = &p->value.v.s;
+        struct { const char *ptr; uint32_t len; int c; } memo[64];
+        memset(memo, 0, sizeof memo);
         FILTER_LOOP({
-            uint32_t n = d[r].len < val->len ? d[r].len : val->len;
-            int m = n ? memcmp(d[r].ptr, val->ptr, n) : 0;
-            c = m ? (m > 0) - (m < 0) : (d[r].len > val->len) - (d[r].len < val->len);
+            uint32_t h = (uint32_t)(((uint64_t)(uintptr_t)d[r].ptr * 0x9e3779b97f4a7c15ULL) >> 58);
+            if (memo[h].ptr == d[r].ptr && memo[h].len == d[r].len && d[r].ptr != NULL) {
+                c = memo[h].c;
+            } else {
+                uint32_t n = d[r].len < val->len ? d[r].len : val->len;
+                int m = n ? memcmp(d[r].ptr, val->ptr, n) : 0;
+                c = m ? (m > 0) - (m < 0) : (d[r].len > val->len) - (d[r].len < val->len);
+                memo[h].ptr = d[r].ptr;
+                memo[h].len = d[r].len;
+                memo[h].c = c;
+            }
         })
     } else if (v->type.id == FLOE_TYPE_DOUBLE) {
         const double *d = v->data;
