@@ -2,8 +2,12 @@
 #include "api/part_source.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "storage/format.h"
 #include "util/mem.h"
@@ -355,9 +359,21 @@ static const floe_scan_source_vt part_source_vt = {ps_nmorsels, ps_morsel_rows, 
                                                    ps_open,     ps_next,        ps_close,
                                                    ps_free};
 
+/* Keep block-sized buffers in the heap instead of mmap/trim round trips
+ * (see part_source.h, "Memory"). */
+static void tune_malloc(void)
+{
+#ifdef __GLIBC__
+    (void)mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
 int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan_source *out,
                          floe_err *err)
 {
+    static pthread_once_t tuned = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&tuned, tune_malloc);
     part_source *s = floe_calloc(1, sizeof *s);
     uint32_t i, b, total = 0, m = 0;
     memset(out, 0, sizeof *out);
