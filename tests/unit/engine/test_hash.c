@@ -209,3 +209,41 @@ Test(hashtable, varchar_memo_matches_reference)
     cr_assert_eq(ht.memo_fails, 3);
     floe_hashtable_free(&ht);
 }
+
+/* A VARCHAR table far beyond the cache (the prefetching probe loop): ids
+ * number first occurrences, checked through each key's number. */
+Test(hashtable, large_varchar_table_matches_reference)
+{
+    floe_hashtable ht;
+    floe_err err = FLOE_ERR_INIT;
+    floe_type t = floe_type_make(FLOE_TYPE_VARCHAR);
+    enum { N = 120000, D = 40000 };
+    static int32_t first[D];
+    static char buf[N][12];
+    uint32_t ids[FLOE_VEC_SIZE], nd = 0, i, b;
+    uint64_t s = 31337;
+    memset(first, 0xff, sizeof first);
+    cr_assert_eq(floe_hashtable_init(&ht, 1, &t, &err), FLOE_OK);
+    for (b = 0; b < N; b += FLOE_VEC_SIZE) {
+        uint32_t n = N - b < FLOE_VEC_SIZE ? N - b : FLOE_VEC_SIZE;
+        uint32_t num[FLOE_VEC_SIZE];
+        floe_vec v;
+        floe_vec_init(&v, t, n);
+        v.n = n;
+        for (i = 0; i < n; i++) {
+            num[i] = (uint32_t)(rng(&s) % D);
+            snprintf(buf[b + i], sizeof buf[b + i], "k%u", num[i]);
+            ((floe_string *)v.data)[i].ptr = buf[b + i]; /* every row its own copy */
+            ((floe_string *)v.data)[i].len = (uint32_t)strlen(buf[b + i]);
+        }
+        cr_assert_eq(floe_hashtable_insert(&ht, &v, n, NULL, 0, ids, &err), FLOE_OK);
+        for (i = 0; i < n; i++) {
+            if (first[num[i]] < 0) first[num[i]] = (int32_t)nd++;
+            cr_assert_eq(ids[i], (uint32_t)first[num[i]], "row %u", b + i);
+        }
+        floe_vec_free(&v);
+    }
+    cr_assert_eq(ht.count, nd);
+    cr_assert_gt(ht.nslots, 8192);
+    floe_hashtable_free(&ht);
+}
