@@ -157,7 +157,8 @@ static uint32_t filter_sel(const floe_vec *v, uint32_t base, const floe_scan_pre
         int c;                                                              \
         if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) continue; \
         CMP;                                                                \
-        if (ok[c + 1]) sel[k++] = sel[i];                                   \
+        sel[k] = sel[i]; /* branch-free: k only advances on a pass */       \
+        k += ok[c + 1];                                                     \
     }
     if (v->type.id == FLOE_TYPE_VARCHAR) {
         /* dictionary-decoded blocks point equal values at the same bytes:
