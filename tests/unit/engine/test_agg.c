@@ -771,3 +771,61 @@ Test(agg, min_max_only_skip_morsels_by_statistics)
     }
     td_free(&td);
 }
+
+/* SUM/AVG of a BIGINT without GROUP BY and without NULLs (the split-halves
+ * loop): large values of both signs, exact against a 128-bit C loop, and an
+ * out-of-range total is still an error. */
+Test(agg, bigint_sum_without_groups_exact)
+{
+    enum { N = 30011 };
+    int64_t *vals = malloc(N * 8);
+    tsrc src;
+    floe_scan_source ss;
+    floe_table_scan table;
+    uint32_t nt, i, round;
+    uint64_t seed = 1234;
+    for (round = 0; round < 2; round++) {
+        __extension__ __int128 ref = 0;
+        for (i = 0; i < N; i++) {
+            uint64_t x = t_rng(&seed);
+            /* round 0: |v| < 2^47 (total fits); round 1: near 2^62, total overflows */
+            vals[i] = round == 0 ? (int64_t)(x >> 16) - (int64_t)(1ULL << 47)
+                                 : (int64_t)(1ULL << 62) + (int64_t)(x % 1000);
+            ref += vals[i];
+        }
+        memset(&src, 0, sizeof src);
+        src.ncols = 1;
+        src.types[0] = T_BIG;
+        src.data[0] = vals;
+        src.nrows = N;
+        src.morsel_rows = 4000;
+        src.batch_rows = 2048;
+        ss.vt = &ts_vt;
+        ss.self = &src;
+        table.sources = &ss;
+        table.nsources = 1;
+        for (nt = 1; nt <= 2; nt++) {
+            floe_query_plan *qp = floe_query_plan_new();
+            uint32_t cols[1] = {0};
+            floe_plan *scan = t_scan(qp, 0, &src, 1, cols);
+            floe_agg aggs[2];
+            tres res;
+            floe_err err = FLOE_ERR_INIT;
+            int rc;
+            aggs[0] = mk_agg(FLOE_AGG_SUM, t_col(qp, 0, T_BIG), T_BIG, false);
+            aggs[1] = mk_agg(FLOE_AGG_AVG, t_col(qp, 0, T_BIG), T_DBL, false);
+            qp->root = mk_aggnode(qp, scan, 0, NULL, 2, aggs);
+            rc = t_run(qp, &table, 1, nt, 0, NULL, &res, &err);
+            if (round == 0) {
+                cr_assert_eq(rc, FLOE_OK, "%s", err.msg);
+                cr_assert_eq(tres_at(&res, 0, 0)->v.i, (int64_t)ref);
+                cr_assert_float_eq(tres_at(&res, 0, 1)->v.d, (double)ref / N, 1e-6);
+                tres_free(&res);
+            } else {
+                cr_assert_eq(rc, FLOE_RANGE, "rc %d: %s", rc, err.msg);
+            }
+            floe_query_plan_free(qp);
+        }
+    }
+    free(vals);
+}
