@@ -875,7 +875,7 @@ static int count_scan_rows(agg_op *o, floe_err *err)
     const floe_plan *p = o->child;
     const floe_table_scan *t;
     uint64_t total = 0;
-    uint32_t s, m, a;
+    uint32_t s, m, a, nocol = 0; /* an empty column list, not a NULL one */
     int rc;
     if (p->u.scan.table >= ex->ctx->ntables)
         return floe_err_set(err, FLOE_MISUSE, "scan of table %u: only %u tables supplied",
@@ -889,7 +889,7 @@ static int count_scan_rows(agg_op *o, floe_err *err)
             floe_batch b;
             rc = floe_exec_check(ex, err);
             if (rc) return rc;
-            rc = src->vt->open(src->self, m, NULL, 0, NULL, 0, &c, err);
+            rc = src->vt->open(src->self, m, &nocol, 0, NULL, 0, &c, err);
             if (rc) return rc;
             for (;;) {
                 memset(&b, 0, sizeof b);
