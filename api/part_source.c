@@ -2,8 +2,12 @@
 #include "api/part_source.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "storage/format.h"
 #include "util/mem.h"
@@ -24,6 +28,8 @@ typedef struct part_cursor {
     uint32_t nextra;  /* predicate-only columns decoded after the projected ones */
     uint32_t *cols;   /* ncols + nextra table column indexes */
     floe_vec *vecs;   /* decoded block per column */
+    floe_vec *codes;  /* per column: dictionary codes when read through the dictionary */
+    floe_vec *dicts;  /* per column: that dictionary (owns the bytes vecs point into) */
     floe_scan_pred *preds;
     uint32_t npreds;
     uint32_t *pred_vec; /* index into vecs of each predicate's column */
@@ -119,7 +125,11 @@ static void ps_close(floe_scan_cursor *cc)
     uint32_t i;
     if (c == NULL) return;
     for (i = 0; c->vecs && i < c->ncols + c->nextra; i++) floe_vec_free(&c->vecs[i]);
+    for (i = 0; c->codes && i < c->ncols + c->nextra; i++) floe_vec_free(&c->codes[i]);
+    for (i = 0; c->dicts && i < c->ncols + c->nextra; i++) floe_vec_free(&c->dicts[i]);
     floe_free(c->vecs);
+    floe_free(c->codes);
+    floe_free(c->dicts);
     floe_free(c->cols);
     floe_free(c->preds);
     floe_free(c->pred_vec);
@@ -132,10 +142,70 @@ static void ps_close(floe_scan_cursor *cc)
 static const uint8_t cmp_ok[6][3] = {{0, 1, 0}, {1, 0, 1}, {1, 0, 0},
                                      {1, 1, 0}, {0, 0, 1}, {0, 1, 1}};
 
+/* Three-way byte order of two strings (floe_value_cmp's VARCHAR order). */
+static int str_cmp3(const floe_string *a, const floe_string *b)
+{
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int m = n ? memcmp(a->ptr, b->ptr, n) : 0;
+    return m ? (m > 0) - (m < 0) : (a->len > b->len) - (a->len < b->len);
+}
+
+/* Read a dictionary-encoded VARCHAR block through its dictionary: *codes and
+ * *dict as floe_part_read_dict gives them, and *v the values (pointing into
+ * dict's bytes, validity copied from codes). FLOE_NOTFOUND when the block is
+ * not dictionary-encoded (nothing is left allocated). */
+static int read_via_dict(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *v,
+                         floe_vec *codes, floe_vec *dict, floe_err *err)
+{
+    const uint32_t *cd;
+    const floe_string *dd;
+    floe_string *out;
+    uint32_t i, n;
+    int rc = floe_part_read_dict(r, col, b, codes, dict, err);
+    if (rc) return rc;
+    n = codes->n;
+    if (floe_vec_init(v, floe_type_make(FLOE_TYPE_VARCHAR), n ? n : 1) != FLOE_OK ||
+        (codes->validity && floe_vec_ensure_validity(v) != FLOE_OK)) {
+        floe_vec_free(v);
+        floe_vec_free(codes);
+        floe_vec_free(dict);
+        return floe_err_nomem(err);
+    }
+    cd = codes->data;
+    dd = dict->data;
+    out = v->data;
+    for (i = 0; i < n; i++) out[i] = dd[cd[i]]; /* codes are < dict->n (checked by decode) */
+    if (codes->validity) memcpy(v->validity, codes->validity, FLOE_BITMAP_WORDS(n) * sizeof(uint64_t));
+    v->n = n;
+    return FLOE_OK;
+}
+
+/* filter_sel for a VARCHAR column read through its dictionary: compare each
+ * dictionary entry once, then select rows by code. */
+static uint32_t filter_sel_dict(const floe_vec *codes, const floe_vec *dict, uint32_t base,
+                                const floe_scan_pred *p, uint32_t *sel, uint32_t nsel,
+                                const uint8_t *ok)
+{
+    const uint32_t *cd = codes->data;
+    const floe_string *dd = dict->data;
+    uint8_t pass_small[256], *pass = dict->n <= 256 ? pass_small : floe_malloc(dict->n);
+    uint32_t i, k = 0;
+    if (pass == NULL) return nsel; /* keep every row: the engine filters */
+    for (i = 0; i < dict->n; i++) pass[i] = ok[str_cmp3(&dd[i], &p->value.v.s) + 1];
+    for (i = 0; i < nsel; i++) {
+        uint32_t r = base + sel[i];
+        sel[k] = sel[i];
+        k += (codes->validity == NULL || ((codes->validity[r >> 6] >> (r & 63)) & 1)) && pass[cd[r]];
+    }
+    if (pass != pass_small) floe_free(pass);
+    return k;
+}
+
 /* Keep in sel[0, nsel) the block rows base + sel[i] of v that pass p; returns
- * the new count. Typed loops: this runs for every row of a filtered scan. */
-static uint32_t filter_sel(const floe_vec *v, uint32_t base, const floe_scan_pred *p,
-                           uint32_t *sel, uint32_t nsel)
+ * the new count. Typed loops: this runs for every row of a filtered scan.
+ * codes/dict: v's dictionary codes and dictionary, or NULL. */
+static uint32_t filter_sel(const floe_vec *v, const floe_vec *codes, const floe_vec *dict,
+                           uint32_t base, const floe_scan_pred *p, uint32_t *sel, uint32_t nsel)
 {
     uint32_t i, k = 0;
     const uint8_t *ok;
@@ -147,20 +217,35 @@ static uint32_t filter_sel(const floe_vec *v, uint32_t base, const floe_scan_pre
         return k;
     }
     ok = cmp_ok[p->op];
+    if (codes && codes->data && v->type.id == FLOE_TYPE_VARCHAR)
+        return filter_sel_dict(codes, dict, base, p, sel, nsel, ok);
 #define FILTER_LOOP(CMP)                                                    \
     for (i = 0; i < nsel; i++) {                                            \
         uint32_t r = base + sel[i];                                         \
         int c;                                                              \
         if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) continue; \
         CMP;                                                                \
-        if (ok[c + 1]) sel[k++] = sel[i];                                   \
+        sel[k] = sel[i]; /* branch-free: k only advances on a pass */       \
+        k += ok[c + 1];                                                     \
     }
     if (v->type.id == FLOE_TYPE_VARCHAR) {
+        /* dictionary-decoded blocks point equal values at the same bytes:
+         * remember the comparison per address (direct-mapped, 64 entries) */
         const floe_string *d = v->data, *val = &p->value.v.s;
+        struct { const char *ptr; uint32_t len; int c; } memo[64];
+        memset(memo, 0, sizeof memo);
         FILTER_LOOP({
-            uint32_t n = d[r].len < val->len ? d[r].len : val->len;
-            int m = n ? memcmp(d[r].ptr, val->ptr, n) : 0;
-            c = m ? (m > 0) - (m < 0) : (d[r].len > val->len) - (d[r].len < val->len);
+            uint32_t h = (uint32_t)(((uint64_t)(uintptr_t)d[r].ptr * 0x9e3779b97f4a7c15ULL) >> 58);
+            if (memo[h].ptr == d[r].ptr && memo[h].len == d[r].len && d[r].ptr != NULL) {
+                c = memo[h].c;
+            } else {
+                uint32_t n = d[r].len < val->len ? d[r].len : val->len;
+                int m = n ? memcmp(d[r].ptr, val->ptr, n) : 0;
+                c = m ? (m > 0) - (m < 0) : (d[r].len > val->len) - (d[r].len < val->len);
+                memo[h].ptr = d[r].ptr;
+                memo[h].len = d[r].len;
+                memo[h].c = c;
+            }
         })
     } else if (v->type.id == FLOE_TYPE_DOUBLE) {
         const double *d = v->data;
@@ -242,7 +327,9 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
     }
     c->nextra = nall - ncols;
     c->vecs = floe_calloc(nall + 1, sizeof *c->vecs);
-    if (c->vecs == NULL) {
+    c->codes = floe_calloc(nall + 1, sizeof *c->codes);
+    c->dicts = floe_calloc(nall + 1, sizeof *c->dicts);
+    if (c->vecs == NULL || c->codes == NULL || c->dicts == NULL) {
         ps_close((floe_scan_cursor *)c);
         return floe_err_nomem(err);
     }
@@ -251,10 +338,16 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
         /* late materialisation: decode the predicate columns, filter the whole
          * block, and decode the other columns only when some row passes */
         for (k = 0; k < c->npreds; k++) {
-            floe_vec *v = &c->vecs[c->pred_vec[k]];
+            uint32_t vi = c->pred_vec[k];
+            floe_vec *v = &c->vecs[vi];
             if (v->data) continue;
             atomic_fetch_add(&s->decoded, 1);
-            rc = floe_part_read_block(r, c->cols[c->pred_vec[k]], c->block, v, err);
+            rc = FLOE_NOTFOUND;
+            if (floe_part_reader_col_type(r, c->cols[vi]).id == FLOE_TYPE_VARCHAR &&
+                floe_part_reader_has_col(r, c->cols[vi]))
+                rc = read_via_dict(r, c->cols[vi], c->block, v, &c->codes[vi], &c->dicts[vi], err);
+            if (rc == FLOE_NOTFOUND)
+                rc = floe_part_read_block(r, c->cols[vi], c->block, v, err);
             if (rc) {
                 ps_close((floe_scan_cursor *)c);
                 return rc;
@@ -268,7 +361,8 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
         for (i = 0; i < c->rows; i++) c->bsel[i] = i;
         c->nbsel = c->rows;
         for (k = 0; k < c->npreds && c->nbsel; k++)
-            c->nbsel = filter_sel(&c->vecs[c->pred_vec[k]], 0, &c->preds[k], c->bsel, c->nbsel);
+            c->nbsel = filter_sel(&c->vecs[c->pred_vec[k]], &c->codes[c->pred_vec[k]],
+                                  &c->dicts[c->pred_vec[k]], 0, &c->preds[k], c->bsel, c->nbsel);
         if (c->nbsel == 0) {
             c->pos = c->rows; /* nothing can match: the cursor is empty */
             *out = (floe_scan_cursor *)c;
@@ -343,9 +437,21 @@ static const floe_scan_source_vt part_source_vt = {ps_nmorsels, ps_morsel_rows, 
                                                    ps_open,     ps_next,        ps_close,
                                                    ps_free};
 
+/* Keep block-sized buffers in the heap instead of mmap/trim round trips
+ * (see part_source.h, "Memory"). */
+static void tune_malloc(void)
+{
+#ifdef __GLIBC__
+    (void)mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
 int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan_source *out,
                          floe_err *err)
 {
+    static pthread_once_t tuned = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&tuned, tune_malloc);
     part_source *s = floe_calloc(1, sizeof *s);
     uint32_t i, b, total = 0, m = 0;
     memset(out, 0, sizeof *out);

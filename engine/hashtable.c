@@ -79,6 +79,7 @@ int floe_hashtable_init(floe_hashtable *ht, uint32_t nkeys, const floe_type *typ
 void floe_hashtable_free(floe_hashtable *ht)
 {
     if (ht == NULL) return;
+    floe_free(ht->memo);
     floe_exec_rows_free(&ht->keys);
     floe_free(ht->slots);
     floe_free(ht->islots);
@@ -239,7 +240,8 @@ static int lookup(floe_hashtable *ht, const floe_vec *keys, uint32_t r, uint64_t
             return FLOE_OK;
         }
         mask = ht->nslots - 1;
-        s = floe_hash_u64((uint64_t)key) & mask;
+        /* h: the key's hash when the caller computed it (0: compute it) */
+        s = (h ? h : floe_hash_u64((uint64_t)key)) & mask;
         while (ht->islots[s].id1) {
             if (ht->islots[s].key == key) {
                 *out_id = ht->islots[s].id1 - 1;
@@ -287,26 +289,157 @@ static int insert_int_batch(floe_hashtable *ht, const floe_vec *v, uint32_t n, c
     uint32_t live = sel ? nsel : n, k;
     size_t w = floe_type_size(v->type);
     int cst = (v->flags & FLOE_VEC_CONST) != 0;
+    uint64_t *hb = ht->hbuf;
     int rc;
+#define KEY_AT(r)                                                                          \
+    (w == 8 ? ((const int64_t *)v->data)[r]                                                \
+            : w == 4 ? ((const int32_t *)v->data)[r] : ((const uint8_t *)v->data)[r])
+    /* hash first (0 for keys the direct array or the NULL id serve), so the
+     * probe loop can prefetch the slot of a row a few rows ahead: large
+     * tables miss the cache on nearly every probe */
+    for (k = 0; k < live; k++) {
+        uint32_t r = cst ? 0 : (sel ? sel[k] : k);
+        int64_t key = KEY_AT(r);
+        hb[k] = (uint64_t)key < FLOE_HT_DIRECT ? 0 : floe_hash_u64((uint64_t)key);
+    }
     for (k = 0; k < live; k++) {
         uint32_t r = cst ? 0 : (sel ? sel[k] : k);
         int64_t key;
         uint32_t id1;
+        if (k + 16 < live && hb[k + 16])
+            __builtin_prefetch(&ht->islots[hb[k + 16] & (ht->nslots - 1)]);
         if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) {
             rc = lookup(ht, v, r, 0, 1, &out_ids[k], err);
             if (rc) return rc;
             continue;
         }
-        key = w == 8 ? ((const int64_t *)v->data)[r]
-                     : w == 4 ? ((const int32_t *)v->data)[r] : ((const uint8_t *)v->data)[r];
+        key = KEY_AT(r);
         if ((uint64_t)key < FLOE_HT_DIRECT && (id1 = ht->direct[key]) != 0) {
             out_ids[k] = id1 - 1;
             continue;
         }
-        rc = lookup(ht, v, r, 0, 1, &out_ids[k], err);
+        rc = lookup(ht, v, r, hb[k], 1, &out_ids[k], err);
         if (rc) return rc;
     }
+#undef KEY_AT
     return FLOE_OK;
+}
+
+
+/* ------------------------------------------------ batch-local VARCHAR memo */
+
+#define MEMO_BITS 10                 /* address table slots: 1024 */
+#define MEMO_MAX_CODES 128           /* distinct addresses per column and batch */
+#define MEMO_MAX_KEYS 4
+#define MEMO_MAX_COMBOS 4096         /* product of the columns' code counts */
+
+struct floe_ht_memo {
+    struct memo_ent { const char *ptr; uint32_t len; uint32_t gen; uint32_t code; uint32_t pad; }
+        ent[1u << MEMO_BITS];
+    uint32_t gen;                    /* current generation of ent (0: never used) */
+    uint16_t codes[MEMO_MAX_KEYS][FLOE_VEC_SIZE];
+    uint32_t combo[MEMO_MAX_COMBOS]; /* id + 1 of a combination in this batch, 0 unseen */
+    uint16_t touched[FLOE_VEC_SIZE]; /* combinations set in combo */
+};
+
+/* Code the live rows of VARCHAR vector v by string address into codes[];
+ * returns the number of codes, or 0 when there are more than MEMO_MAX_CODES. */
+static uint32_t memo_code_col(struct floe_ht_memo *m, const floe_vec *v, uint32_t live,
+                              const uint32_t *sel, uint16_t *codes)
+{
+    const floe_string *d = v->data;
+    uint32_t k, card = 0, null_code = UINT32_MAX;
+    const uint32_t mask = (1u << MEMO_BITS) - 1;
+    if (v->flags & FLOE_VEC_CONST) {
+        for (k = 0; k < live; k++) codes[k] = 0;
+        return 1;
+    }
+    if (++m->gen == 0) {
+        memset(m->ent, 0, sizeof m->ent);
+        m->gen = 1;
+    }
+    for (k = 0; k < live; k++) {
+        uint32_t r = sel ? sel[k] : k, s;
+        const char *p;
+        uint32_t len;
+        if (v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1)) {
+            if (null_code == UINT32_MAX) {
+                if (card == MEMO_MAX_CODES) return 0;
+                null_code = card++;
+            }
+            codes[k] = (uint16_t)null_code;
+            continue;
+        }
+        p = d[r].ptr;
+        len = d[r].len;
+        s = (uint32_t)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> (64 - MEMO_BITS));
+        for (;;) {
+            struct memo_ent *e = &m->ent[s];
+            if (e->gen != m->gen) {
+                if (card == MEMO_MAX_CODES) return 0;
+                e->gen = m->gen;
+                e->ptr = p;
+                e->len = len;
+                e->code = card++;
+                codes[k] = (uint16_t)e->code;
+                break;
+            }
+            if (e->ptr == p && e->len == len) {
+                codes[k] = (uint16_t)e->code;
+                break;
+            }
+            s = (s + 1) & mask;
+        }
+    }
+    return card;
+}
+
+/* Memoized insert (see floe_hashtable_insert): FLOE_OK with *done set when
+ * the batch was handled, *done clear when the caller must take the slow path. */
+static int insert_memo(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
+                       uint32_t nsel, uint32_t *out_ids, int *done, floe_err *err)
+{
+    struct floe_ht_memo *m = ht->memo;
+    uint32_t live = sel ? nsel : n, c, k, ntouched = 0, mult = 1;
+    uint32_t cards[MEMO_MAX_KEYS];
+    int rc = FLOE_OK;
+    *done = 0;
+    (void)n;
+    if (m == NULL) {
+        m = ht->memo = floe_calloc(1, sizeof *m);
+        if (m == NULL) return floe_err_nomem(err);
+    }
+    ht->memo_tries++;
+    for (c = 0; c < ht->nkeys; c++) {
+        cards[c] = memo_code_col(m, &keys[c], live, sel, m->codes[c]);
+        if (cards[c] == 0 || (mult *= cards[c]) > MEMO_MAX_COMBOS) {
+            ht->memo_fails++;
+            return FLOE_OK;
+        }
+    }
+    /* fold the columns' codes into one combination code per row (codes[0]) */
+    mult = cards[0];
+    for (c = 1; c < ht->nkeys; c++) {
+        for (k = 0; k < live; k++)
+            m->codes[0][k] = (uint16_t)(m->codes[0][k] + mult * m->codes[c][k]);
+        mult *= cards[c];
+    }
+    for (k = 0; k < live; k++) {
+        uint32_t cb = m->codes[0][k];
+        if (m->combo[cb] == 0) {
+            uint32_t r = sel ? sel[k] : k;
+            uint64_t h;
+            floe_hashtable_hash_rows(keys, ht->nkeys, r + 1, &r, 1, &h);
+            rc = lookup(ht, keys, r, h, 1, &out_ids[k], err);
+            if (rc) break;
+            m->combo[cb] = out_ids[k] + 1;
+            m->touched[ntouched++] = (uint16_t)cb;
+        }
+        out_ids[k] = m->combo[cb] - 1;
+    }
+    for (k = 0; k < ntouched; k++) m->combo[m->touched[k]] = 0;
+    if (rc == FLOE_OK) *done = 1;
+    return rc;
 }
 
 int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
@@ -315,9 +448,36 @@ int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, 
     uint32_t live = sel ? nsel : n, k;
     int rc;
     if (ht->int_mode) return insert_int_batch(ht, keys, n, sel, nsel, out_ids, err);
+    if (ht->nkeys <= MEMO_MAX_KEYS && live >= 64 &&
+        (ht->memo_fails < 16 || ht->memo_fails * 4 < ht->memo_tries)) {
+        int all_str = 1, done;
+        for (k = 0; k < ht->nkeys; k++) all_str &= keys[k].type.id == FLOE_TYPE_VARCHAR;
+        if (all_str) {
+            rc = insert_memo(ht, keys, n, sel, nsel, out_ids, &done, err);
+            if (rc || done) return rc;
+        }
+    }
     floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, ht->hbuf);
+    if (ht->nslots < 8192) {
+        for (k = 0; k < live; k++) {
+            rc = lookup(ht, keys, sel ? sel[k] : k, ht->hbuf[k], 1, &out_ids[k], err);
+            if (rc) return rc;
+        }
+        return FLOE_OK;
+    }
+    /* a table beyond the cache: prefetch in stages ahead of the probe, the
+     * slot 16 rows ahead, its stored first key 8 rows ahead and, for a
+     * VARCHAR first key, that key's bytes 4 rows ahead */
     for (k = 0; k < live; k++) {
-        rc = lookup(ht, keys, sel ? sel[k] : k, ht->int_mode ? 0 : ht->hbuf[k], 1, &out_ids[k], err);
+        const uint64_t mask = ht->nslots - 1;
+        const struct floe_ht_slot *sl;
+        if (k + 16 < live) __builtin_prefetch(&ht->slots[ht->hbuf[k + 16] & mask]);
+        if (k + 8 < live && (sl = &ht->slots[ht->hbuf[k + 8] & mask])->used)
+            __builtin_prefetch((const char *)ht->keys.data[0] + sl->id * ht->keys.widths[0]);
+        if (k + 4 < live && ht->keys.types[0].id == FLOE_TYPE_VARCHAR &&
+            (sl = &ht->slots[ht->hbuf[k + 4] & mask])->used)
+            __builtin_prefetch(((const floe_string *)ht->keys.data[0])[sl->id].ptr);
+        rc = lookup(ht, keys, sel ? sel[k] : k, ht->hbuf[k], 1, &out_ids[k], err);
         if (rc) return rc;
     }
     return FLOE_OK;

@@ -47,6 +47,9 @@ typedef struct floe_hashtable {
     uint64_t nslots;       /* power of two */
     uint64_t nused;        /* occupied slots */
     uint64_t *hbuf;        /* scratch: per-row hashes of a batch */
+    /* batch-local memo for all-VARCHAR keys (see floe_hashtable_insert) */
+    struct floe_ht_memo *memo; /* NULL until first used */
+    uint32_t memo_tries, memo_fails;
 } floe_hashtable;
 
 /* Empty table for nkeys columns of `types`. FLOE_NOMEM. */
@@ -54,7 +57,13 @@ int floe_hashtable_init(floe_hashtable *ht, uint32_t nkeys, const floe_type *typ
 void floe_hashtable_free(floe_hashtable *ht);
 /* For each live row k (rows sel[0..nsel) or 0..n-1) of key vectors
  * keys[0..nkeys), set out_ids[k] to the row's key id, inserting new keys
- * (new ids are >= the count before the call). FLOE_NOMEM. */
+ * (new ids are >= the count before the call). FLOE_NOMEM.
+ * When every key is VARCHAR, a batch is first coded column by column by
+ * string *address* (dictionary-decoded blocks point all equal values at the
+ * same bytes; equal addresses and lengths are equal strings within a batch),
+ * and each distinct combination of codes is looked up once; a batch with too
+ * many distinct addresses falls back to hashing every row (and a table that
+ * keeps failing stops trying). */
 int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
                           uint32_t nsel, uint32_t *out_ids, floe_err *err);
 /* Like insert but read-only: FLOE_HT_NONE for absent keys. `hbuf` is scratch

@@ -137,3 +137,113 @@ Test(hashtable, varchar_and_double_multi_key)
     free(ids);
     free(ref);
 }
+
+/* Dictionary-like VARCHAR batches (equal values share their bytes, some equal
+ * values are separate copies, NULLs, a selection, and batches with too many
+ * distinct addresses for the memo) against first-occurrence numbering. */
+Test(hashtable, varchar_memo_matches_reference)
+{
+    floe_hashtable ht;
+    floe_err err = FLOE_ERR_INIT;
+    floe_type t[2] = {floe_type_make(FLOE_TYPE_VARCHAR), floe_type_make(FLOE_TYPE_VARCHAR)};
+    enum { NB = 12, D = 300 };
+    static char dict[D][16], copies[D][16];
+    static int32_t ref_a[NB * FLOE_VEC_SIZE], ref_b[NB * FLOE_VEC_SIZE]; /* -1: NULL */
+    static uint32_t got[NB * FLOE_VEC_SIZE];
+    int32_t da[NB * FLOE_VEC_SIZE], db[NB * FLOE_VEC_SIZE];
+    uint32_t nd = 0, i, j, b, total = 0;
+    uint32_t sel[FLOE_VEC_SIZE], ids[FLOE_VEC_SIZE];
+    uint64_t s = 4242;
+    for (i = 0; i < D; i++) {
+        snprintf(dict[i], sizeof dict[i], "v%u", i % 250); /* some equal contents */
+        memcpy(copies[i], dict[i], sizeof dict[i]);
+    }
+    cr_assert_eq(floe_hashtable_init(&ht, 2, t, &err), FLOE_OK);
+    for (b = 0; b < NB; b++) {
+        floe_vec v[2];
+        uint32_t nsel = 0, card = b % 4 == 3 ? D : 1 + b * 3; /* batch 3, 7, 11: fallback */
+        for (j = 0; j < 2; j++) {
+            floe_vec_init(&v[j], t[j], FLOE_VEC_SIZE);
+            v[j].n = FLOE_VEC_SIZE;
+        }
+        for (i = 0; i < FLOE_VEC_SIZE; i++) {
+            uint64_t x = rng(&s);
+            uint32_t ca = (uint32_t)(x % card), cb = (uint32_t)((x >> 20) % 5);
+            floe_string *sa = &((floe_string *)v[0].data)[i], *sb = &((floe_string *)v[1].data)[i];
+            sa->ptr = (x >> 40) % 7 == 0 ? copies[ca] : dict[ca];
+            sa->len = (uint32_t)strlen(dict[ca]);
+            sb->ptr = dict[cb];
+            sb->len = (uint32_t)strlen(dict[cb]);
+            if ((x >> 50) % 31 == 0) floe_vec_set_null(&v[0], i);
+            if ((x >> 45) % 37 == 0) floe_vec_set_null(&v[1], i);
+            if ((x >> 33) % 5 != 0) sel[nsel++] = i;
+        }
+        cr_assert_eq(floe_hashtable_insert(&ht, v, FLOE_VEC_SIZE, sel, nsel, ids, &err), FLOE_OK);
+        for (i = 0; i < nsel; i++) {
+            uint32_t r = sel[i];
+            const floe_string *sa = &((floe_string *)v[0].data)[r];
+            const floe_string *sb = &((floe_string *)v[1].data)[r];
+            ref_a[total] = floe_vec_is_valid(&v[0], r) ? atoi(sa->ptr + 1) : -1;
+            ref_b[total] = floe_vec_is_valid(&v[1], r) ? atoi(sb->ptr + 1) : -1;
+            got[total++] = ids[i];
+        }
+        floe_vec_free(&v[0]);
+        floe_vec_free(&v[1]);
+    }
+    for (i = 0; i < total; i++) {
+        uint32_t want = UINT32_MAX;
+        for (j = 0; j < nd; j++)
+            if (da[j] == ref_a[i] && db[j] == ref_b[i]) {
+                want = j;
+                break;
+            }
+        if (want == UINT32_MAX) {
+            da[nd] = ref_a[i];
+            db[nd] = ref_b[i];
+            want = nd++;
+        }
+        cr_assert_eq(got[i], want, "row %u: id %u, expected %u", i, got[i], want);
+    }
+    cr_assert_eq(ht.count, nd);
+    cr_assert_eq(ht.memo_tries, NB); /* both paths ran */
+    cr_assert_eq(ht.memo_fails, 3);
+    floe_hashtable_free(&ht);
+}
+
+/* A VARCHAR table far beyond the cache (the prefetching probe loop): ids
+ * number first occurrences, checked through each key's number. */
+Test(hashtable, large_varchar_table_matches_reference)
+{
+    floe_hashtable ht;
+    floe_err err = FLOE_ERR_INIT;
+    floe_type t = floe_type_make(FLOE_TYPE_VARCHAR);
+    enum { N = 120000, D = 40000 };
+    static int32_t first[D];
+    static char buf[N][12];
+    uint32_t ids[FLOE_VEC_SIZE], nd = 0, i, b;
+    uint64_t s = 31337;
+    memset(first, 0xff, sizeof first);
+    cr_assert_eq(floe_hashtable_init(&ht, 1, &t, &err), FLOE_OK);
+    for (b = 0; b < N; b += FLOE_VEC_SIZE) {
+        uint32_t n = N - b < FLOE_VEC_SIZE ? N - b : FLOE_VEC_SIZE;
+        uint32_t num[FLOE_VEC_SIZE];
+        floe_vec v;
+        floe_vec_init(&v, t, n);
+        v.n = n;
+        for (i = 0; i < n; i++) {
+            num[i] = (uint32_t)(rng(&s) % D);
+            snprintf(buf[b + i], sizeof buf[b + i], "k%u", num[i]);
+            ((floe_string *)v.data)[i].ptr = buf[b + i]; /* every row its own copy */
+            ((floe_string *)v.data)[i].len = (uint32_t)strlen(buf[b + i]);
+        }
+        cr_assert_eq(floe_hashtable_insert(&ht, &v, n, NULL, 0, ids, &err), FLOE_OK);
+        for (i = 0; i < n; i++) {
+            if (first[num[i]] < 0) first[num[i]] = (int32_t)nd++;
+            cr_assert_eq(ids[i], (uint32_t)first[num[i]], "row %u", b + i);
+        }
+        floe_vec_free(&v);
+    }
+    cr_assert_eq(ht.count, nd);
+    cr_assert_gt(ht.nslots, 8192);
+    floe_hashtable_free(&ht);
+}
