@@ -99,9 +99,33 @@ static void remove_tree(const char *path)
 
 /* ----------------------------------------------------------- part list */
 
+/* Make room for one more part in t->parts ahead of a commit, so the commit
+ * that lists it cannot fail. Takes the visibility lock exclusively (the
+ * array may move); FLOE_NOMEM. */
+static int parts_reserve(floe_db_table *t)
+{
+    int rc = FLOE_OK;
+    floe_ingest_write_lock(t->ingest);
+    if (t->nparts + t->reserved_parts + 1 > t->cap_parts) {
+        uint32_t cap = t->cap_parts ? t->cap_parts * 2 : 16;
+        floe_part_reader **np;
+        while (cap < t->nparts + t->reserved_parts + 1) cap *= 2;
+        np = floe_realloc(t->parts, cap * sizeof *np);
+        if (np == NULL) {
+            rc = FLOE_NOMEM;
+        } else {
+            t->parts = np;
+            t->cap_parts = cap;
+        }
+    }
+    if (rc == FLOE_OK) t->reserved_parts++;
+    floe_ingest_write_unlock(t->ingest);
+    return rc;
+}
+
 static int parts_push(floe_db_table *t, floe_part_reader *r)
 {
-    if (t->nparts == t->cap_parts) {
+    if (t->nparts + t->reserved_parts >= t->cap_parts) {
         uint32_t cap = t->cap_parts ? t->cap_parts * 2 : 16;
         floe_part_reader **np = floe_realloc(t->parts, cap * sizeof *np);
         if (np == NULL) return FLOE_NOMEM;
@@ -268,6 +292,9 @@ static int write_chunks(floe_part_writer *w, const floe_db_table *t, floe_memtab
     return rc;
 }
 
+static int catalog_commit(floe_db *db, floe_db_table *t, const floe_ingest_flush_info *fi,
+                          pending_part *pp, floe_err *err);
+
 static int cb_write_part(void *ctx, const floe_ingest_flush_info *fi, void **out_part,
                          floe_err *err)
 {
@@ -302,9 +329,29 @@ static int cb_write_part(void *ctx, const floe_ingest_flush_info *fi, void **out
         remove_tree(pp->dir);
         goto fail;
     }
+    /* The catalog commit (an fsync'ed sqlite transaction) happens here,
+     * outside the visibility lock, so queries never wait for it: until
+     * cb_commit_part lists the part, they keep reading the frozen memtable,
+     * and a crash in between recovers from the catalog (the flushed seq
+     * advanced, so the WAL replay skips these rows). The slot in t->parts is
+     * reserved first so that listing cannot fail after the commit. */
+    if ((rc = parts_reserve(t)) != FLOE_OK) {
+        rc = floe_err_nomem(err);
+        goto fail_reader;
+    }
+    if ((rc = catalog_commit(db, t, fi, pp, err)) != FLOE_OK) {
+        floe_ingest_write_lock(t->ingest);
+        t->reserved_parts--;
+        floe_ingest_write_unlock(t->ingest);
+        goto fail_reader;
+    }
     floe_free(pcols);
     *out_part = pp;
     return FLOE_OK;
+fail_reader:
+    floe_part_reader_unref(pp->reader);
+    floe_part_info_free(&pp->info);
+    remove_tree(pp->dir);
 fail:
     floe_free(pcols);
     floe_free(pp);
@@ -312,16 +359,16 @@ fail:
     return rc;
 }
 
-static int cb_commit_part(void *ctx, const floe_ingest_flush_info *fi, void *part, floe_err *err)
+/* The catalog transaction of a flushed part: the part with its statistics,
+ * its shard's sequence range (advancing the flushed seq), then the
+ * producers' last sequence numbers. */
+static int catalog_commit(floe_db *db, floe_db_table *t, const floe_ingest_flush_info *fi,
+                          pending_part *pp, floe_err *err)
 {
-    floe_db *db = ctx;
-    floe_db_table *t = fi->table_ctx;
-    pending_part *pp = part;
     floe_part_commit pc;
     floe_shard_range sr;
     uint32_t i;
     int rc;
-
     memset(&pc, 0, sizeof pc);
     sr.shard = fi->shard;
     sr.min_seq = fi->seq_lo;
@@ -331,22 +378,28 @@ static int cb_commit_part(void *ctx, const floe_ingest_flush_info *fi, void *par
     pc.shards = &sr;
     pc.nshards = 1;
     if ((rc = floe_catalog_commit_part(db->cat, &pc, err)) != FLOE_OK) return rc;
-    if (parts_push(t, pp->reader) != FLOE_OK) {
-        /* committed but not listed: make it visible at the next open */
-        floe_part_reader_unref(pp->reader);
-        floe_part_info_free(&pp->info);
-        floe_free(pp);
-        return floe_err_nomem(err);
-    }
-    t->part_bytes += pp->info.bytes;
-    t->flushed_raw_bytes += floe_memtable_bytes(fi->mem);
-    t->flushed_disk_bytes += pp->info.bytes;
-    atomic_fetch_add(&t->flushes, 1);
     for (i = 0; i < fi->nproducers; i++) {
         char name[32];
         snprintf(name, sizeof name, "%llu", (unsigned long long)fi->producers[i].id);
         floe_catalog_set_producer(db->cat, name, t->def->id, fi->producers[i].seq, NULL);
     }
+    return FLOE_OK;
+}
+
+/* Called by ingest with the visibility lock held exclusively: list the part
+ * (already committed in the catalog by cb_write_part). Cannot fail. */
+static int cb_commit_part(void *ctx, const floe_ingest_flush_info *fi, void *part, floe_err *err)
+{
+    floe_db_table *t = fi->table_ctx;
+    pending_part *pp = part;
+    (void)ctx;
+    (void)err;
+    t->reserved_parts--;
+    parts_push(t, pp->reader); /* a slot was reserved: no allocation */
+    t->part_bytes += pp->info.bytes;
+    t->flushed_raw_bytes += floe_memtable_bytes(fi->mem);
+    t->flushed_disk_bytes += pp->info.bytes;
+    atomic_fetch_add(&t->flushes, 1);
     floe_part_info_free(&pp->info);
     floe_free(pp);
     return FLOE_OK;
@@ -753,7 +806,7 @@ int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w
         goto out;
     }
     floe_ingest_write_lock(t->ingest);
-    if (t->nparts == t->cap_parts) {
+    if (t->nparts + t->reserved_parts >= t->cap_parts) {
         /* make room first: once committed, listing it must not fail */
         uint32_t cap = t->cap_parts ? t->cap_parts * 2 : 16;
         floe_part_reader **np = floe_realloc(t->parts, cap * sizeof *np);

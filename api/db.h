@@ -40,6 +40,7 @@ typedef struct floe_db_table {
     floe_ingest_table *ingest;    /* owned */
     floe_part_reader **parts;     /* committed parts, each holding one reference */
     uint32_t nparts, cap_parts;
+    uint32_t reserved_parts;      /* slots reserved by flushes between catalog commit and listing */
     uint64_t part_rows;           /* rows in parts */
     uint64_t part_bytes;          /* bytes on disk of parts */
     uint64_t flushed_raw_bytes;   /* memtable bytes of the parts flushed since open */
