@@ -142,9 +142,9 @@ static const floe_catalog_part *find_cat_part(const floe_catalog_part *cp, uint3
 
 /* Commit the replacement of old[0, nold) (listed in t->parts, each with
  * `old_bytes` bytes in total) by `add` (NULL: drop only) described by
- * `merged`: under the table's visibility lock, held exclusively, the
- * catalog transaction and then the part-list swap, so queries see either
- * all old parts or the merged one. On success the list's references to the
+ * `merged`: the catalog transaction first, then, under the table's
+ * visibility lock held exclusively, the part-list swap, so queries see
+ * either all old parts or the merged one and never wait for the fsync. On success the list's references to the
  * old readers are dropped, the list owns the reference to `add`, and the
  * old directories are removed. On failure nothing changed (the caller
  * still owns `add`). */
@@ -162,7 +162,7 @@ static int commit_replace(floe_db_table *t, floe_part_reader *const *old, uint32
         ids[i] = floe_part_reader_id(old[i]);
         old_rows += floe_part_reader_rows(old[i]);
     }
-    floe_ingest_write_lock(t->ingest);
+    floe_ingest_read_lock(t->ingest);
     /* only a pass (serialized) removes parts, so they must all be listed */
     for (i = 0; i < nold && rc == FLOE_OK; i++) {
         for (j = 0; j < t->nparts && t->parts[j] != old[i]; j++) {
@@ -171,8 +171,13 @@ static int commit_replace(floe_db_table *t, floe_part_reader *const *old, uint32
             rc = floe_err_set(err, FLOE_ERROR, "part-%lld left the part list during maintenance",
                               (long long)ids[i]);
     }
+    floe_ingest_read_unlock(t->ingest);
+    /* the catalog transaction (fsync'ed) runs outside the visibility lock:
+     * until the swap below, queries keep reading the old parts, whose files
+     * stay until then; a crash in between reopens with the merged part */
     if (rc == FLOE_OK)
         rc = floe_catalog_replace_parts(t->db->cat, t->def->id, ids, nold, merged, err);
+    if (rc == FLOE_OK) floe_ingest_write_lock(t->ingest);
     if (rc == FLOE_OK) {
         for (j = 0, k = 0; j < t->nparts; j++) {
             bool gone = false;
@@ -192,8 +197,8 @@ static int commit_replace(floe_db_table *t, floe_part_reader *const *old, uint32
         }
         t->part_rows = t->part_rows >= old_rows ? t->part_rows - old_rows : 0;
         t->part_bytes = t->part_bytes >= old_bytes ? t->part_bytes - old_bytes : 0;
+        floe_ingest_write_unlock(t->ingest);
     }
-    floe_ingest_write_unlock(t->ingest);
     if (rc == FLOE_OK) {
         for (i = 0; i < nold; i++) {
             floe_part_reader_unref(old[i]); /* the list's reference */
