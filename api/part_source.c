@@ -358,7 +358,10 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
             ps_close((floe_scan_cursor *)c);
             return floe_err_nomem(err);
         }
-        for (i = 0; i < c->rows; i++) c->bsel[i] = i;
+        {
+            uint32_t *bs = c->bsel, nr = c->rows; /* locals: no reload per row */
+            for (i = 0; i < nr; i++) bs[i] = i;
+        }
         c->nbsel = c->rows;
         for (k = 0; k < c->npreds && c->nbsel; k++)
             c->nbsel = filter_sel(&c->vecs[c->pred_vec[k]], &c->codes[c->pred_vec[k]],
