@@ -645,6 +645,7 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
 
     *out_db = db;
     if (db == NULL) return FLOE_NOMEM;
+    floe_mem_tune();
     pthread_rwlock_init(&db->ddl_lock, NULL);
     pthread_mutex_init(&db->err_mu, NULL);
     floe_err_clear(&db->err);

@@ -6,7 +6,6 @@
 #include <stdatomic.h>
 #include <string.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 
 #include "storage/format.h"
@@ -358,7 +357,10 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
             ps_close((floe_scan_cursor *)c);
             return floe_err_nomem(err);
         }
-        for (i = 0; i < c->rows; i++) c->bsel[i] = i;
+        {
+            uint32_t *bs = c->bsel, nr = c->rows; /* locals: no reload per row */
+            for (i = 0; i < nr; i++) bs[i] = i;
+        }
         c->nbsel = c->rows;
         for (k = 0; k < c->npreds && c->nbsel; k++)
             c->nbsel = filter_sel(&c->vecs[c->pred_vec[k]], &c->codes[c->pred_vec[k]],
@@ -437,21 +439,9 @@ static const floe_scan_source_vt part_source_vt = {ps_nmorsels, ps_morsel_rows, 
                                                    ps_open,     ps_next,        ps_close,
                                                    ps_free};
 
-/* Keep block-sized buffers in the heap instead of mmap/trim round trips
- * (see part_source.h, "Memory"). */
-static void tune_malloc(void)
-{
-#ifdef __GLIBC__
-    (void)mallopt(M_MMAP_THRESHOLD, 64 << 20);
-    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
-}
-
 int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan_source *out,
                          floe_err *err)
 {
-    static pthread_once_t tuned = PTHREAD_ONCE_INIT;
-    (void)pthread_once(&tuned, tune_malloc);
     part_source *s = floe_calloc(1, sizeof *s);
     uint32_t i, b, total = 0, m = 0;
     memset(out, 0, sizeof *out);

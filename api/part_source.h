@@ -18,9 +18,9 @@
  * Memory: decoding allocates block-sized vectors (~0.5 MiB per column) for
  * every morsel; with glibc's defaults those come from fresh mmap'd or
  * trimmed pages that the kernel zero-fills on every block (measured: a
- * quarter of TPC-H Q1's time). The first source created therefore raises
- * glibc's mmap threshold to 64 MiB and its trim threshold to 256 MiB for the
- * process (mallopt, once), so freed blocks are reused from the heap.
+ * quarter of TPC-H Q1's time). floe_db_open therefore tunes the allocator
+ * once per process (util/mem.h floe_mem_tune), so freed blocks are reused
+ * from the heap.
  *
  * Ownership: the source takes its own reference on every part reader
  * (floe_part_reader_ref) and drops them in its free; the caller keeps (and

@@ -1,9 +1,13 @@
 /* util/mem.c: allocator wrappers with fault injection for tests. */
 #include "util/mem.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static _Atomic int64_t fail_countdown = -1; /* <0: never fail */
 static _Atomic int fail_sticky = 0;
@@ -85,3 +89,17 @@ void *floe_malloc_aligned(size_t n)
 }
 
 void floe_free_aligned(void *p) { floe_free(p); }
+
+static void tune_malloc(void)
+{
+#ifdef __GLIBC__
+    (void)mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
+void floe_mem_tune(void)
+{
+    static pthread_once_t tuned = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&tuned, tune_malloc);
+}

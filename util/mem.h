@@ -24,6 +24,13 @@ char *floe_strndup(const char *s, size_t n);
 void *floe_malloc_aligned(size_t n);
 void floe_free_aligned(void *p);
 
+/* Once per process (idempotent, thread-safe): keep block-sized buffers in
+ * the heap instead of mmap/munmap round trips and page trimming (glibc
+ * mallopt: mmap threshold 64 MiB, trim threshold 256 MiB), so a scan that
+ * decodes block after block reuses warm memory instead of having the kernel
+ * zero fresh pages. Called by floe_db_open; affects the whole process. */
+void floe_mem_tune(void);
+
 /* Testing: make the allocation after `n` more successful ones fail (and every
  * one after it while `sticky`); n < 0 disables. */
 void floe_mem_fail_after(int64_t n, int sticky);
