@@ -1007,7 +1007,9 @@ static bool shard_due(floe_ingest_table *t, ingest_shard *s, int64_t now, bool p
     pthread_mutex_lock(&s->mu);
     rows = floe_memtable_rows(s->active);
     *out_freeze = rows > 0 && (pressure || over_thresholds(t, s) ||
-                               now - floe_memtable_first_row_ms(s->active) >=
+                               /* '>': both times are truncated to whole ms,
+                                * so '>=' could fire up to 1 ms early */
+                               now - floe_memtable_first_row_ms(s->active) >
                                    (int64_t)t->flush_interval_ms);
     if ((s->nfrozen > 0 || *out_freeze) && !s->flushing && now >= s->retry_at_ms) due = true;
     pthread_mutex_unlock(&s->mu);
