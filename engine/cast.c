@@ -172,7 +172,7 @@ static int64_t round_div(__int128 v, int64_t p)
 static bool fits_precision(int64_t v, int precision)
 {
     if (precision >= 19 || precision <= 0) return true;
-    return v < floe_eval_pow10[precision] && v > -floe_eval_pow10[precision];
+    return v < floe_pow10[precision] && v > -floe_pow10[precision];
 }
 
 /* From text to t. */
@@ -266,7 +266,7 @@ static int cast_to_int(const floe_value *in, floe_type t, floe_value *out, floe_
         v = (int64_t)r;
         break;
     }
-    case FLOE_TYPE_DECIMAL: v = in->type.scale ? round_div(in->v.i, floe_eval_pow10[in->type.scale]) : in->v.i; break;
+    case FLOE_TYPE_DECIMAL: v = in->type.scale ? round_div(in->v.i, floe_pow10[in->type.scale]) : in->v.i; break;
     default: {
         char tn[32];
         return floe_err_set(err, FLOE_TYPE, "cannot cast %s to %s",
@@ -285,7 +285,7 @@ static int cast_to_decimal(const floe_value *in, floe_type t, floe_value *out, f
     case FLOE_TYPE_BOOLEAN:
     case FLOE_TYPE_INTEGER:
     case FLOE_TYPE_BIGINT: {
-        __int128 x = (__int128)in->v.i * floe_eval_pow10[t.scale];
+        __int128 x = (__int128)in->v.i * floe_pow10[t.scale];
         if (x > INT64_MAX || x < INT64_MIN) return out_of_range(in, t, err);
         v = (int64_t)x;
         break;
@@ -294,11 +294,11 @@ static int cast_to_decimal(const floe_value *in, floe_type t, floe_value *out, f
         int from = in->type.scale;
         __int128 x = in->v.i;
         if (t.scale >= from) {
-            x *= floe_eval_pow10[t.scale - from];
+            x *= floe_pow10[t.scale - from];
             if (x > INT64_MAX || x < INT64_MIN) return out_of_range(in, t, err);
             v = (int64_t)x;
         } else {
-            v = round_div(x, floe_eval_pow10[from - t.scale]);
+            v = round_div(x, floe_pow10[from - t.scale]);
         }
         break;
     }
@@ -361,7 +361,7 @@ int floe_cast_value(const floe_value *in, floe_type t, floe_arena *arena, floe_v
         case FLOE_TYPE_BOOLEAN:
         case FLOE_TYPE_INTEGER:
         case FLOE_TYPE_BIGINT: out->v.d = (double)in->v.i; return FLOE_OK;
-        case FLOE_TYPE_DECIMAL: out->v.d = (double)in->v.i / (double)floe_eval_pow10[in->type.scale]; return FLOE_OK;
+        case FLOE_TYPE_DECIMAL: out->v.d = (double)in->v.i / (double)floe_pow10[in->type.scale]; return FLOE_OK;
         default: break;
         }
         break;
@@ -410,7 +410,7 @@ static bool cast_fast(const floe_fnargs *fa, floe_vec *out)
     }
     if (from == FLOE_TYPE_DECIMAL && to == FLOE_TYPE_DOUBLE) {
         const int64_t *x = a->data;
-        double *o = out->data, p = (double)floe_eval_pow10[a->type.scale];
+        double *o = out->data, p = (double)floe_pow10[a->type.scale];
         FLOE_FOR_ROWS(fa, r, { o[r] = (double)x[r] / p; });
         return true;
     }
@@ -453,11 +453,11 @@ static bool cast_fast_checked(const floe_fnargs *fa, floe_vec *out)
             lo = INT32_MIN;
             hi = INT32_MAX;
         } else if (tt.id == FLOE_TYPE_DECIMAL && tt.precision >= 1 && tt.precision < 19) {
-            hi = floe_eval_pow10[tt.precision] - 1;
+            hi = floe_pow10[tt.precision] - 1;
             lo = -hi;
         }
         if (ts >= fs) {
-            int64_t m = floe_eval_pow10[ts - fs];
+            int64_t m = floe_pow10[ts - fs];
             if (tt.id == FLOE_TYPE_INTEGER) {
                 int32_t *o = out->data;
                 FLOE_FOR_ROWS(fa, r, {
@@ -474,7 +474,7 @@ static bool cast_fast_checked(const floe_fnargs *fa, floe_vec *out)
                 });
             }
         } else {
-            int64_t p = floe_eval_pow10[fs - ts];
+            int64_t p = floe_pow10[fs - ts];
             bool i32 = tt.id == FLOE_TYPE_INTEGER;
             FLOE_FOR_ROWS(fa, r, {
                 int64_t q = x[r] / p, rem = x[r] % p;

@@ -20,26 +20,6 @@
 #include "util/hash.h"
 #include "util/mem.h"
 
-const int64_t floe_eval_pow10[19] = {1LL,
-                                10LL,
-                                100LL,
-                                1000LL,
-                                10000LL,
-                                100000LL,
-                                1000000LL,
-                                10000000LL,
-                                100000000LL,
-                                1000000000LL,
-                                10000000000LL,
-                                100000000000LL,
-                                1000000000000LL,
-                                10000000000000LL,
-                                100000000000000LL,
-                                1000000000000000LL,
-                                10000000000000000LL,
-                                100000000000000000LL,
-                                1000000000000000000LL};
-
 floe_pclass floe_eval_pclass(floe_type t)
 {
     switch ((floe_type_id)t.id) {

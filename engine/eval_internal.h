@@ -166,7 +166,4 @@ static inline const char *floe_str_find(const char *hay, uint32_t hn, const char
     return NULL;
 }
 
-/* Powers of ten 10^0..10^18. */
-extern const int64_t floe_eval_pow10[19];
-
 #endif

@@ -251,9 +251,9 @@ static int arith_double(const floe_fnargs *fa, floe_vec *out, floe_err *err)
 static bool dec_rescale(__int128 v, int from, int to, int64_t *out)
 {
     if (to > from) {
-        v *= floe_eval_pow10[to - from];
+        v *= floe_pow10[to - from];
     } else if (to < from) {
-        int64_t p = floe_eval_pow10[from - to];
+        int64_t p = floe_pow10[from - to];
         __int128 q = v / p, rem = v % p;
         if (rem * 2 >= p) q++;
         else if (rem * 2 <= -p) q--;
@@ -294,7 +294,7 @@ static int arith_decimal(const floe_fnargs *fa, floe_vec *out, floe_err *err)
         const int64_t *pa = a->data, *pb = b->data;
         const bool ca = floe_vec_const(a), cb = floe_vec_const(b);
         const int s = sa > sb ? sa : sb;
-        const int64_t ma = floe_eval_pow10[s - sa], mb = floe_eval_pow10[s - sb];
+        const int64_t ma = floe_pow10[s - sa], mb = floe_pow10[s - sb];
         const int k = rs - sa + sb; /* DIV: x * 10^k / y */
         int64_t bad = -1;           /* first failing row: overflow */
         bool zero = false;
@@ -338,7 +338,7 @@ static int arith_decimal(const floe_fnargs *fa, floe_vec *out, floe_err *err)
                     zero = true;
                     ok = false;
                 } else {
-                    v = k >= 0 ? div_round(x * floe_eval_pow10[k], y) : div_round(x, y * floe_eval_pow10[-k]);
+                    v = k >= 0 ? div_round(x * floe_pow10[k], y) : div_round(x, y * floe_pow10[-k]);
                     ok = v >= INT64_MIN && v <= INT64_MAX;
                     res = (int64_t)v;
                 }
@@ -559,7 +559,7 @@ static int rounding(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             if (d < s && s - d > 18) {
                 v = 0; /* |v| < 10^19 / 2: rounds to zero at 10^19 and beyond */
             } else if (d < s) {
-                int64_t p = floe_eval_pow10[s - d];
+                int64_t p = floe_pow10[s - d];
                 __int128 q = v / p, rem = v % p;
                 if (fn == FLOE_FN_ROUND) {
                     if (rem * 2 >= p) q++;
@@ -589,7 +589,7 @@ static int rounding(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             int64_t d = fn == FLOE_FN_ROUND && dg ? load_i(dg, r) : 0;
             if (!floe_bit(out->validity, r)) continue;
             if (d < 0) {
-                int64_t p = d < -18 ? 0 : floe_eval_pow10[-d];
+                int64_t p = d < -18 ? 0 : floe_pow10[-d];
                 if (p == 0) {
                     v = 0;
                 } else {
