@@ -340,3 +340,37 @@ int floe_copy_write_file(void *file, const char *p, size_t n, floe_err *err)
     if (n && fwrite(p, 1, n, f) != n) return floe_err_set(err, FLOE_IOERR, "write: %s", strerror(errno));
     return FLOE_OK;
 }
+
+int floe_copy_refill(floe_read_fn rd, void *rd_ctx, size_t block, char **buf, size_t *cap,
+                     size_t *start, size_t *end, uint64_t *buf_off, bool *eof, floe_err *err)
+{
+    size_t want, got_total = 0;
+    if (*start > 0) {
+        memmove(*buf, *buf + *start, *end - *start);
+        *buf_off += *start;
+        *end -= *start;
+        *start = 0;
+    }
+    want = *end > block / 2 ? *end : block / 2;
+    if (*cap - *end < want) {
+        size_t ncap = *cap ? *cap : block;
+        char *nb;
+        while (ncap - *end < want) ncap *= 2;
+        nb = floe_realloc(*buf, ncap);
+        if (nb == NULL) return floe_err_nomem(err);
+        *buf = nb;
+        *cap = ncap;
+    }
+    while (got_total < want) {
+        size_t got = 0;
+        int rc = rd(rd_ctx, *buf + *end, *cap - *end, &got, err);
+        if (rc) return rc;
+        if (got == 0) {
+            *eof = true;
+            break;
+        }
+        *end += got;
+        got_total += got;
+    }
+    return FLOE_OK;
+}

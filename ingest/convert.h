@@ -38,6 +38,13 @@ typedef int (*floe_read_fn)(void *ctx, char *buf, size_t cap, size_t *out_n, flo
 typedef int (*floe_write_fn)(void *ctx, const char *p, size_t n, floe_err *err);
 /* floe_read_fn / floe_write_fn over a stdio FILE* passed as ctx (FLOE_IOERR). */
 int floe_copy_read_file(void *file, char *buf, size_t cap, size_t *out_n, floe_err *err);
+/* A reader's input buffer *buf (capacity *cap, unconsumed bytes [*start,
+ * *end), *buf_off = input offset of (*buf)[0]): move the unconsumed bytes to
+ * the front, then pull at least max(unconsumed, block / 2) more bytes through
+ * rd (growing the buffer), so a record needing many reads is rescanned
+ * O(log n) times. Sets *eof at the end of input. FLOE_NOMEM or rd's error. */
+int floe_copy_refill(floe_read_fn rd, void *rd_ctx, size_t block, char **buf, size_t *cap,
+                     size_t *start, size_t *end, uint64_t *buf_off, bool *eof, floe_err *err);
 int floe_copy_write_file(void *file, const char *p, size_t n, floe_err *err);
 
 /* A row rejected by a COPY reader in REJECTS mode. Borrowed by the callback. */

@@ -231,40 +231,8 @@ huge_record:
 /* Read more input, keeping buf[start, end). */
 static int refill(floe_csv_reader *r, floe_err *err)
 {
-    /* Read at least as much as is already buffered (and half a block), so
-     * a record that needs many reads is rescanned O(log n) times, not once
-     * per (possibly tiny) read. */
-    size_t have, want, got_total = 0;
-    int rc;
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, r->end - r->start);
-        r->buf_off += r->start;
-        r->end -= r->start;
-        r->start = 0;
-    }
-    have = r->end;
-    want = have > CSV_BLOCK / 2 ? have : CSV_BLOCK / 2;
-    if (r->cap - r->end < want) {
-        size_t cap = r->cap;
-        char *nb;
-        while (cap - r->end < want) cap *= 2;
-        nb = floe_realloc(r->buf, cap);
-        if (nb == NULL) return floe_err_nomem(err);
-        r->buf = nb;
-        r->cap = cap;
-    }
-    while (got_total < want) {
-        size_t got = 0;
-        rc = r->rd(r->rd_ctx, r->buf + r->end, r->cap - r->end, &got, err);
-        if (rc) return rc;
-        if (got == 0) {
-            r->eof = true;
-            break;
-        }
-        r->end += got;
-        got_total += got;
-    }
-    return FLOE_OK;
+    return floe_copy_refill(r->rd, r->rd_ctx, CSV_BLOCK, &r->buf, &r->cap, &r->start, &r->end,
+                            &r->buf_off, &r->eof, err);
 }
 
 /* The content of field f with escapes removed (in r->scratch when needed). */
