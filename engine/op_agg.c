@@ -29,6 +29,7 @@
 #include "engine/exec_rows.h"
 #include "engine/hashtable.h"
 #include "engine/hll.h"
+#include "engine/intset.h"
 #include "util/hash.h"
 #include "util/mem.h"
 
@@ -57,6 +58,7 @@ typedef struct agg_local {
     uint64_t cap;             /* state capacity in groups */
     agg_st *st;               /* naggs */
     floe_hashtable *dsets;    /* naggs: (group, value) sets of DISTINCT aggs */
+    floe_intset *isets;       /* naggs, or NULL: sets of the fast COUNT(DISTINCT integer) */
     floe_arena *arena;        /* copied strings of MIN/MAX/quantile values */
     uint64_t list_bytes;      /* bytes in quantile lists */
     uint64_t hll_bytes;       /* bytes held by sketches */
@@ -81,6 +83,8 @@ typedef struct agg_op {
     uint32_t naggs;
     floe_expr *own_exprs;     /* DISTINCT: synthesized column references */
     floe_expr **own_groups;
+    uint8_t *fastd;           /* naggs, or NULL: COUNT(DISTINCT integer) without GROUP BY,
+                                 kept in a floe_intset instead of dsets */
     uint32_t nw;
     agg_local **locals;       /* nw */
     uint32_t nparts;          /* merge partitions (one merge worker each) */
@@ -124,6 +128,14 @@ static int agg_distinct(const floe_agg *a)
            a->fn != FLOE_AGG_COUNT_STAR;
 }
 
+/* Aggregate a is a COUNT(DISTINCT integer) without GROUP BY, counted in a
+ * radix-partitioned floe_intset (engine/intset.h) instead of a hash table
+ * of values: per worker, then unioned partition by partition. */
+static int agg_fastd(const agg_op *o, uint32_t a)
+{
+    return o->fastd && o->fastd[a];
+}
+
 /* ------------------------------------------------------------ local state */
 
 static void local_free(agg_op *o, agg_local *L)
@@ -149,6 +161,9 @@ static void local_free(agg_op *o, agg_local *L)
     }
     if (L->dsets)
         for (a = 0; a < o->naggs; a++) floe_hashtable_free(&L->dsets[a]);
+    if (L->isets)
+        for (a = 0; a < o->naggs; a++) floe_intset_free(&L->isets[a]);
+    floe_free(L->isets);
     floe_free(L->dsets);
     floe_free(L->st);
     floe_arena_free(L->arena);
@@ -250,8 +265,16 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
             return rc;
         }
     }
+    if (o->fastd) {
+        L->isets = floe_calloc(o->naggs, sizeof *L->isets);
+        if (L->isets == NULL) {
+            local_free(o, L);
+            return floe_err_nomem(err);
+        }
+        for (a = 0; a < o->naggs; a++) floe_intset_init(&L->isets[a]);
+    }
     for (a = 0; a < o->naggs; a++) {
-        if (agg_distinct(&o->aggs[a])) {
+        if (agg_distinct(&o->aggs[a]) && !agg_fastd(o, a)) {
             /* (group, value) pairs; just values without GROUP BY */
             floe_type kt[2];
             kt[0] = floe_type_make(FLOE_TYPE_BIGINT);
@@ -278,8 +301,12 @@ static int local_account(agg_op *o, agg_local *L, floe_err *err)
     uint32_t a;
     int rc;
     if (o->ngroups) b += floe_hashtable_bytes(&L->ht);
-    for (a = 0; a < o->naggs; a++)
-        if (agg_distinct(&o->aggs[a])) b += floe_hashtable_bytes(&L->dsets[a]);
+    for (a = 0; a < o->naggs; a++) {
+        if (agg_fastd(o, a))
+            b += L->isets[a].bytes;
+        else if (agg_distinct(&o->aggs[a]))
+            b += floe_hashtable_bytes(&L->dsets[a]);
+    }
     if (b == L->reported) return FLOE_OK;
     rc = floe_exec_mem(o->base.ex, (int64_t)b - (int64_t)L->reported, "AGGREGATE", err);
     L->reported = b;
@@ -496,6 +523,24 @@ static int distinct_add(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v,
     }
 }
 
+/* Add the valid live rows of an integer-like vector to intset a. */
+static int fastd_add(agg_local *L, uint32_t a, const floe_vec *v, const uint32_t *rows, uint32_t live,
+                     floe_err *err)
+{
+    uint32_t k, m = 0;
+    if (v->type.id != FLOE_TYPE_BOOLEAN && floe_type_size(v->type) == 8 && v->validity == NULL &&
+        !(v->flags & FLOE_VEC_CONST)) {
+        if (floe_intset_add(&L->isets[a], v->data, rows, live) != FLOE_OK) return floe_err_nomem(err);
+        return FLOE_OK;
+    }
+    for (k = 0; k < live; k++) {
+        uint32_t r = floe_exec_vrow(v, rows ? rows[k] : k);
+        if (floe_vec_is_valid(v, r)) L->gidbuf[m++] = vload_int(v, r);
+    }
+    if (floe_intset_add(&L->isets[a], L->gidbuf, NULL, m) != FLOE_OK) return floe_err_nomem(err);
+    return FLOE_OK;
+}
+
 static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
 {
     agg_op *o = arg;
@@ -535,7 +580,9 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
         }
         rc = floe_exec_eval(&L->ev, ag->arg, b, &argv, err);
         if (rc) break;
-        if (agg_distinct(ag)) {
+        if (agg_fastd(o, a)) {
+            rc = fastd_add(L, a, &argv, b->sel ? L->rows : NULL, live, err);
+        } else if (agg_distinct(ag)) {
             for (k = 0; k < live; k++) L->gidbuf[L->rows[k]] = L->ids[k];
             /* rows scratch is reused by distinct_add: keep a copy of the live rows */
             rc = distinct_add(o, L, a, &argv, L->gidbuf, L->rows, live, b->n, 0, err);
@@ -622,6 +669,13 @@ static int route_local(agg_op *o, agg_local *L, floe_err *err)
     }
     for (a = 0; a < o->naggs; a++) {
         floe_exec_rows *dk;
+        if (agg_fastd(o, a)) {
+            if (floe_intset_flush(&L->isets[a]) != FLOE_OK) {
+                floe_free(view);
+                return floe_err_nomem(err);
+            }
+            continue;
+        }
         if (!agg_distinct(&o->aggs[a])) continue;
         dk = &L->dsets[a].keys;
         L->dpart[a] = floe_malloc((dk->n ? dk->n : 1) * sizeof **L->dpart);
@@ -678,6 +732,7 @@ static int merge_part(agg_op *o, uint32_t p, floe_err *err)
             map[0] = 0;
         }
         for (a = 0; a < o->naggs && rc == FLOE_OK; a++) {
+            if (agg_fastd(o, a)) continue; /* below */
             if (agg_distinct(&o->aggs[a])) {
                 floe_exec_rows *dk = &L->dsets[a].keys;
                 for (start = 0; start < dk->n && rc == FLOE_OK; start += FLOE_VEC_SIZE) {
@@ -703,6 +758,18 @@ static int merge_part(agg_op *o, uint32_t p, floe_err *err)
         floe_free(map);
     }
     floe_free(view);
+    /* fast COUNT(DISTINCT): this merge worker unions the intset partitions
+     * j = p, p + nparts, ... of every worker into worker 0's and counts them */
+    for (a = 0; a < o->naggs && rc == FLOE_OK; a++) {
+        uint32_t j;
+        if (!agg_fastd(o, a)) continue;
+        for (j = p; j < FLOE_INTSET_PARTS && rc == FLOE_OK; j += o->nparts) {
+            for (w = 1; w < o->nw && rc == FLOE_OK; w++)
+                if (floe_intset_merge_part(&o->locals[0]->isets[a], &o->locals[w]->isets[a], j) != FLOE_OK)
+                    rc = floe_err_nomem(err);
+            G->st[a].cnt[0] += (int64_t)floe_intset_count_part(&o->locals[0]->isets[a], j);
+        }
+    }
     if (rc == FLOE_OK) rc = local_account(o, G, err);
     return rc;
 }
@@ -1047,6 +1114,12 @@ static int agg_run(agg_op *o, floe_err *err)
     if (rc) return rc;
     rc = agg_phase(o, merge_worker, o->nparts, err);
     if (rc) return rc;
+    if (o->fastd) {
+        for (a = 0; a < o->naggs; a++)
+            if (agg_fastd(o, a)) floe_intset_recount(&o->locals[0]->isets[a]);
+        rc = local_account(o, o->locals[0], err);
+        if (rc) return rc;
+    }
     if (o->ngroups == 0) {
         /* without GROUP BY, DISTINCT values were spread over partitions:
          * fold their partial states into partition 0's single group */
@@ -1124,6 +1197,7 @@ static void agg_close(floe_exec_op *op)
     floe_free(o->locals);
     floe_free(o->own_exprs);
     floe_free(o->own_groups);
+    floe_free(o->fastd);
     floe_eval_ctx_free(&op->ectx);
     floe_free(o);
 }
@@ -1161,6 +1235,18 @@ int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, 
         o->ngroups = p->u.agg.ngroups;
         o->aggs = p->u.agg.aggs;
         o->naggs = p->u.agg.naggs;
+        if (o->ngroups == 0) {
+            for (c = 0; c < o->naggs; c++) {
+                const floe_agg *ag = &o->aggs[c];
+                if (!(ag->fn == FLOE_AGG_COUNT && ag->distinct && ag->arg && cls_of(ag->arg->type) == CLS_INT))
+                    continue;
+                if (o->fastd == NULL && (o->fastd = floe_calloc(o->naggs, 1)) == NULL) {
+                    agg_close(&o->base);
+                    return floe_err_nomem(err);
+                }
+                o->fastd[c] = 1;
+            }
+        }
     }
     *out = &o->base;
     return FLOE_OK;
