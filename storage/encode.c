@@ -1312,18 +1312,43 @@ int floe_decode_dict(floe_type t, int enc, const uint8_t *in, size_t len, uint32
         dict->n = cnt;
         floe_free(vals);
     }
-    c64 = floe_malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
-    if (c64 == NULL) {
-        floe_vec_free(dict);
-        return floe_err_nomem(err);
-    }
-    rc = get_packed(&r, n, 0, 32, c64, NULL, err);
-    for (i = 0; rc == FLOE_OK && i < n; i++) {
-        if (c64[i] >= cnt) {
-            rc = CORRUPT("dictionary code %llu >= %u", (unsigned long long)c64[i], cnt);
-            break;
+    {
+        /* unpack 2048 codes at a time into an L1-sized buffer, then check and
+         * narrow them in two branch-free passes (they vectorize); codes need
+         * a range check only when the width can express values >= cnt */
+        enum { CH = 2048 };
+        uint8_t w = 0;
+        const uint8_t *q = NULL;
+        uint32_t start;
+        c64 = floe_malloc(CH * sizeof *c64);
+        if (c64 == NULL) {
+            floe_vec_free(dict);
+            return floe_err_nomem(err);
         }
-        codes[i] = (uint32_t)c64[i];
+        if (!rd_u8(&r, &w))
+            rc = CORRUPT("truncated bit width");
+        else if (w > 32)
+            rc = CORRUPT("bit width %u too large", (unsigned)w);
+        else if (!rd_take(&r, floe_encode_packed_size(n, w), &q))
+            rc = CORRUPT("packed data truncated (%u values of %u bits)", n, (unsigned)w);
+        for (start = 0; rc == FLOE_OK && start < n; start += CH) {
+            uint32_t m = n - start < CH ? n - start : CH;
+            floe_encode_bitunpack(q + (size_t)start / 8 * w, m, w, 0, c64);
+            if (w >= 32 || (1ull << w) > cnt) {
+                uint64_t bad = 0; /* an OR of compares: no dependency through a max */
+                for (i = 0; i < m; i++) bad |= (uint64_t)(c64[i] >= cnt);
+                if (bad) {
+                    for (i = 0; c64[i] < cnt; i++) {
+                    }
+                    rc = CORRUPT("dictionary code %llu >= %u", (unsigned long long)c64[i], cnt);
+                    break;
+                }
+            }
+            {
+                uint32_t *cs = codes + start; /* a pointer: the loop vectorizes */
+                for (i = 0; i < m; i++) cs[i] = (uint32_t)c64[i];
+            }
+        }
     }
     if (rc == FLOE_OK && r.off != r.len)
         rc = CORRUPT("%zu trailing bytes after dictionary data", r.len - r.off);
