@@ -1,7 +1,11 @@
 /* tests/sql/floe_slt.c: floe-slt, the sqllogictest runner for floe.
  *
  * Usage: floe-slt [--quiet] [--max-failures N] [--expect-pass-rate X]
- *                 [--engine-name NAME] FILE.test...
+ *                 [--engine-name NAME] [--flush] FILE.test...
+ *
+ * --flush: before a query that follows data changes, FLUSH every table, so
+ * the query reads parts (storage/, the scan's predicate and dictionary
+ * paths) instead of memtables; the expected results are the same.
  *
  * Runs each file against a fresh in-memory database (floe_db_open(NULL)),
  * through the public API only. Format: SQLite's sqllogictest (see
@@ -55,6 +59,8 @@ typedef struct runner {
     counts c;
     label *labels;
     size_t nlabels;
+    int flush; /* --flush */
+    int dirty; /* a statement ran since the last flush */
 } runner;
 
 static char *read_file(const char *path)
@@ -129,11 +135,37 @@ static int contains_nocase(const char *hay, const char *needle)
     return n == 0;
 }
 
+/* --flush: FLUSH every table (SHOW TABLES) when statements ran since the
+ * last time. A failure is reported and counted against the file. */
+static void flush_all(runner *r, floe_db *db, const char *file)
+{
+    floe_result *res = NULL;
+    uint64_t i;
+    if (!r->flush || !r->dirty) return;
+    r->dirty = 0;
+    if (floe_query(db, "SHOW TABLES", &res) != FLOE_OK) {
+        fprintf(stdout, "%s: FLUSH: SHOW TABLES failed: %s\n", file, floe_db_errmsg(db));
+        r->c.failed++;
+        return;
+    }
+    for (i = 0; i < floe_result_row_count(res); i++) {
+        char sql[512];
+        floe_string t = floe_value_string(res, 0, i);
+        snprintf(sql, sizeof sql, "FLUSH \"%.*s\"", (int)t.len, t.ptr);
+        if (floe_exec(db, sql) != FLOE_OK) {
+            fprintf(stdout, "%s: %s failed: %s\n", file, sql, floe_db_errmsg(db));
+            r->c.failed++;
+        }
+    }
+    floe_result_free(res);
+}
+
 static void run_statement(runner *r, floe_db *db, const char *file, const slt_record *rec)
 {
     floe_result *res = NULL;
     int rc = floe_query(db, rec->sql, &res);
     floe_result_free(res);
+    r->dirty = 1;
     if (!rec->expect_error) {
         if (rc == FLOE_OK) {
             r->c.passed++;
@@ -301,6 +333,7 @@ static int run_file(runner *r, const char *file)
         } else if (rec.kind == SLT_STATEMENT) {
             run_statement(r, db, file, &rec);
         } else {
+            flush_all(r, db, file);
             run_query(r, db, file, &rec, threshold);
         }
         slt_record_free(&rec);
@@ -315,7 +348,7 @@ static int run_file(runner *r, const char *file)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: floe-slt [--quiet] [--max-failures N] [--expect-pass-rate X]\n"
-               "                [--engine-name NAME] FILE.test...\n");
+               "                [--engine-name NAME] [--flush] FILE.test...\n");
 }
 
 int main(int argc, char **argv)
@@ -340,6 +373,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "floe-slt: --expect-pass-rate takes a number in [0, 1]\n");
                 return 2;
             }
+        } else if (strcmp(a, "--flush") == 0) {
+            r.flush = 1;
         } else if (strcmp(a, "--engine-name") == 0 && i + 1 < argc) {
             r.engine = argv[++i];
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
