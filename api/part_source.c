@@ -8,6 +8,7 @@
 #ifdef __GLIBC__
 #endif
 
+#include "engine/kernels.h"
 #include "storage/format.h"
 #include "util/mem.h"
 
@@ -32,8 +33,18 @@ typedef struct part_cursor {
     floe_scan_pred *preds;
     uint32_t npreds;
     uint32_t *pred_vec; /* index into vecs of each predicate's column */
+    bool exact;         /* every predicate is applied exactly: batches say so */
     uint32_t *bsel;     /* with predicates: block rows that pass them, ascending */
     uint32_t nbsel, selpos; /* entries in bsel; next entry to hand out */
+    /* Columns read through their dictionary (codes[i].data set, vecs[i]
+     * empty) are materialised per batch, only at the selected rows, into
+     * win[i] (FLOE_VEC_SIZE strings, zeroed when allocated); the rows
+     * written for the last batch are zeroed again before the next one, so
+     * unselected rows always read as empty strings. */
+    floe_string **win;  /* per column, or NULL; owned */
+    uint64_t *dids;     /* per column: floe_vec_dict_id of its dictionary, or 0 */
+    uint32_t *wrows;    /* rows of the windows written by the last batch */
+    uint32_t nwrows;
 } part_cursor;
 
 /* Predicate value usable against a column of type t. */
@@ -126,6 +137,10 @@ static void ps_close(floe_scan_cursor *cc)
     for (i = 0; c->vecs && i < c->ncols + c->nextra; i++) floe_vec_free(&c->vecs[i]);
     for (i = 0; c->codes && i < c->ncols + c->nextra; i++) floe_vec_free(&c->codes[i]);
     for (i = 0; c->dicts && i < c->ncols + c->nextra; i++) floe_vec_free(&c->dicts[i]);
+    for (i = 0; c->win && i < c->ncols; i++) floe_free(c->win[i]);
+    floe_free(c->win);
+    floe_free(c->wrows);
+    floe_free(c->dids);
     floe_free(c->vecs);
     floe_free(c->codes);
     floe_free(c->dicts);
@@ -149,34 +164,10 @@ static int str_cmp3(const floe_string *a, const floe_string *b)
     return m ? (m > 0) - (m < 0) : (a->len > b->len) - (a->len < b->len);
 }
 
-/* Read a dictionary-encoded VARCHAR block through its dictionary: *codes and
- * *dict as floe_part_read_dict gives them, and *v the values (pointing into
- * dict's bytes, validity copied from codes). FLOE_NOTFOUND when the block is
- * not dictionary-encoded (nothing is left allocated). */
-static int read_via_dict(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *v,
-                         floe_vec *codes, floe_vec *dict, floe_err *err)
+/* Column i of the cursor is decoded (values, or codes and dictionary). */
+static inline bool col_read(const part_cursor *c, uint32_t i)
 {
-    const uint32_t *cd;
-    const floe_string *dd;
-    floe_string *out;
-    uint32_t i, n;
-    int rc = floe_part_read_dict(r, col, b, codes, dict, err);
-    if (rc) return rc;
-    n = codes->n;
-    if (floe_vec_init(v, floe_type_make(FLOE_TYPE_VARCHAR), n ? n : 1) != FLOE_OK ||
-        (codes->validity && floe_vec_ensure_validity(v) != FLOE_OK)) {
-        floe_vec_free(v);
-        floe_vec_free(codes);
-        floe_vec_free(dict);
-        return floe_err_nomem(err);
-    }
-    cd = codes->data;
-    dd = dict->data;
-    out = v->data;
-    for (i = 0; i < n; i++) out[i] = dd[cd[i]]; /* codes are < dict->n (checked by decode) */
-    if (codes->validity) memcpy(v->validity, codes->validity, FLOE_BITMAP_WORDS(n) * sizeof(uint64_t));
-    v->n = n;
-    return FLOE_OK;
+    return c->vecs[i].data != NULL || c->codes[i].data != NULL;
 }
 
 /* filter_sel for a VARCHAR column read through its dictionary: compare each
@@ -188,13 +179,53 @@ static uint32_t filter_sel_dict(const floe_vec *codes, const floe_vec *dict, uin
     const uint32_t *cd = codes->data;
     const floe_string *dd = dict->data;
     uint8_t pass_small[256], *pass = dict->n <= 256 ? pass_small : floe_malloc(dict->n);
-    uint32_t i, k = 0;
+    uint32_t i, k = 0, lo = UINT32_MAX, hi = 0, npass = 0;
     if (pass == NULL) return nsel; /* keep every row: the engine filters */
-    for (i = 0; i < dict->n; i++) pass[i] = ok[str_cmp3(&dd[i], &p->value.v.s) + 1];
-    for (i = 0; i < nsel; i++) {
-        uint32_t r = base + sel[i];
-        sel[k] = sel[i];
-        k += (codes->validity == NULL || ((codes->validity[r >> 6] >> (r & 63)) & 1)) && pass[cd[r]];
+    for (i = 0; i < dict->n; i++) {
+        pass[i] = ok[str_cmp3(&dd[i], &p->value.v.s) + 1];
+        if (pass[i]) {
+            npass++;
+            if (lo == UINT32_MAX) lo = i;
+            hi = i + 1;
+        }
+    }
+    if (npass == 0) {
+        k = 0; /* no entry passes (NULLs never pass a comparison) */
+    } else if (base == 0 && nsel == codes->n && npass == hi - lo && dict->n <= INT32_MAX) {
+        /* the whole block, passing codes [lo, hi) (a sorted dictionary makes
+         * every comparison one range): SIMD compares into a bitmap, ANDed
+         * with validity, then the set bits' rows */
+        uint64_t *bits = floe_malloc(FLOE_BITMAP_WORDS(nsel) * 2 * sizeof *bits);
+        if (bits == NULL) {
+            if (pass != pass_small) floe_free(pass);
+            return nsel;
+        }
+        if (npass == dict->n) {
+            memset(bits, 0xff, FLOE_BITMAP_WORDS(nsel) * sizeof *bits);
+        } else if (hi - lo == 1) {
+            floe_kernel_cmp_i32_const((const int32_t *)cd, (int32_t)lo, FLOE_KCMP_EQ, nsel, bits);
+        } else {
+            uint64_t *b2 = bits + FLOE_BITMAP_WORDS(nsel);
+            floe_kernel_cmp_i32_const((const int32_t *)cd, (int32_t)lo, FLOE_KCMP_GE, nsel, bits);
+            floe_kernel_cmp_i32_const((const int32_t *)cd, (int32_t)hi, FLOE_KCMP_LT, nsel, b2);
+            for (i = 0; i < FLOE_BITMAP_WORDS(nsel); i++) bits[i] &= b2[i];
+        }
+        if (codes->validity)
+            for (i = 0; i < FLOE_BITMAP_WORDS(nsel); i++) bits[i] &= codes->validity[i];
+        if (nsel % 64) bits[nsel / 64] &= (1ull << (nsel % 64)) - 1;
+        k = floe_kernel_sel_from_bits(bits, nsel, sel);
+        floe_free(bits);
+    } else if (codes->validity == NULL) {
+        for (i = 0; i < nsel; i++) {
+            sel[k] = sel[i];
+            k += pass[cd[base + sel[i]]];
+        }
+    } else {
+        for (i = 0; i < nsel; i++) {
+            uint32_t r = base + sel[i];
+            sel[k] = sel[i];
+            k += ((codes->validity[r >> 6] >> (r & 63)) & 1) & pass[cd[r]];
+        }
     }
     if (pass != pass_small) floe_free(pass);
     return k;
@@ -211,13 +242,13 @@ static uint32_t filter_sel(const floe_vec *v, const floe_vec *codes, const floe_
     size_t w = floe_type_size(v->type);
     if (p->op == FLOE_PRED_IS_NULL || p->op == FLOE_PRED_IS_NOT_NULL) {
         bool want = p->op == FLOE_PRED_IS_NOT_NULL;
+        const floe_vec *vv = codes && codes->data ? codes : v; /* validity lives there */
         for (i = 0; i < nsel; i++)
-            if (floe_vec_is_valid(v, base + sel[i]) == want) sel[k++] = sel[i];
+            if (floe_vec_is_valid(vv, base + sel[i]) == want) sel[k++] = sel[i];
         return k;
     }
     ok = cmp_ok[p->op];
-    if (codes && codes->data && v->type.id == FLOE_TYPE_VARCHAR)
-        return filter_sel_dict(codes, dict, base, p, sel, nsel, ok);
+    if (codes && codes->data) return filter_sel_dict(codes, dict, base, p, sel, nsel, ok);
 #define FILTER_LOOP(CMP)                                                    \
     for (i = 0; i < nsel; i++) {                                            \
         uint32_t r = base + sel[i];                                         \
@@ -313,11 +344,19 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
     }
     if (ncols) memcpy(c->cols, cols, ncols * sizeof *cols);
     nall = ncols;
+    c->exact = true;
     for (i = 0; i < npreds; i++) {
         const floe_scan_pred *p = &preds[i];
         if (p->col >= floe_part_reader_ncols(r) ||
-            !pred_usable(floe_part_reader_col_type(r, p->col), p))
+            !pred_usable(floe_part_reader_col_type(r, p->col), p)) {
+            c->exact = false;
             continue; /* unusable: leave it to the engine */
+        }
+        /* filter_sel keeps NaN rows of DOUBLE comparisons for the engine */
+        if (floe_part_reader_col_type(r, p->col).id == FLOE_TYPE_DOUBLE && p->op != FLOE_PRED_IS_NULL &&
+            p->op != FLOE_PRED_IS_NOT_NULL)
+            c->exact = false;
+        if (!floe_part_reader_has_col(r, p->col)) c->exact = false;
         for (k = 0; k < nall && c->cols[k] != p->col; k++) {
         }
         if (k == nall) c->cols[nall++] = p->col;
@@ -328,7 +367,8 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
     c->vecs = floe_calloc(nall + 1, sizeof *c->vecs);
     c->codes = floe_calloc(nall + 1, sizeof *c->codes);
     c->dicts = floe_calloc(nall + 1, sizeof *c->dicts);
-    if (c->vecs == NULL || c->codes == NULL || c->dicts == NULL) {
+    c->dids = floe_calloc(nall + 1, sizeof *c->dids);
+    if (c->vecs == NULL || c->codes == NULL || c->dicts == NULL || c->dids == NULL) {
         ps_close((floe_scan_cursor *)c);
         return floe_err_nomem(err);
     }
@@ -339,12 +379,17 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
         for (k = 0; k < c->npreds; k++) {
             uint32_t vi = c->pred_vec[k];
             floe_vec *v = &c->vecs[vi];
-            if (v->data) continue;
+            if (col_read(c, vi)) continue;
             atomic_fetch_add(&s->decoded, 1);
             rc = FLOE_NOTFOUND;
             if (floe_part_reader_col_type(r, c->cols[vi]).id == FLOE_TYPE_VARCHAR &&
-                floe_part_reader_has_col(r, c->cols[vi]))
-                rc = read_via_dict(r, c->cols[vi], c->block, v, &c->codes[vi], &c->dicts[vi], err);
+                floe_part_reader_has_col(r, c->cols[vi])) {
+                rc = floe_part_read_dict(r, c->cols[vi], c->block, &c->codes[vi], &c->dicts[vi], err);
+                if (rc == FLOE_OK) {
+                    v->type = floe_type_make(FLOE_TYPE_VARCHAR);
+                    c->dids[vi] = floe_vec_dict_id();
+                }
+            }
             if (rc == FLOE_NOTFOUND)
                 rc = floe_part_read_block(r, c->cols[vi], c->block, v, err);
             if (rc) {
@@ -372,15 +417,52 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
         }
     }
     for (i = 0; i < nall; i++) {
-        if (c->vecs[i].data) continue;
+        if (col_read(c, i)) continue;
         atomic_fetch_add(&s->decoded, 1);
-        rc = floe_part_read_block(r, c->cols[i], c->block, &c->vecs[i], err);
+        rc = FLOE_NOTFOUND;
+        if (floe_part_reader_col_type(r, c->cols[i]).id == FLOE_TYPE_VARCHAR &&
+            floe_part_reader_has_col(r, c->cols[i])) {
+            /* through the dictionary: values are materialised per batch and
+             * the batch carries the codes (util/vec.h floe_vec_dict) */
+            rc = floe_part_read_dict(r, c->cols[i], c->block, &c->codes[i], &c->dicts[i], err);
+            if (rc == FLOE_OK) {
+                c->vecs[i].type = floe_type_make(FLOE_TYPE_VARCHAR);
+                c->dids[i] = floe_vec_dict_id();
+            }
+        }
+        if (rc == FLOE_NOTFOUND) rc = floe_part_read_block(r, c->cols[i], c->block, &c->vecs[i], err);
         if (rc) {
             ps_close((floe_scan_cursor *)c);
             return rc;
         }
     }
     *out = (floe_scan_cursor *)c;
+    return FLOE_OK;
+}
+
+/* Fill column i's window with the values of the selected rows of the
+ * batch at c->pos (n rows), after clearing what the last batch wrote, or
+ * with every row when there is no selection. FLOE_NOMEM. */
+static int dict_window(part_cursor *c, uint32_t i, const uint32_t *sel, uint32_t nsel, uint32_t n)
+{
+    const uint32_t *cd = (const uint32_t *)c->codes[i].data + c->pos;
+    const floe_string *dd = c->dicts[i].data;
+    floe_string *w;
+    uint32_t k;
+    if (c->win == NULL) {
+        c->win = floe_calloc(c->ncols, sizeof *c->win);
+        c->wrows = floe_malloc(FLOE_VEC_SIZE * sizeof *c->wrows);
+        if (c->win == NULL || c->wrows == NULL) return FLOE_NOMEM;
+    }
+    if (c->win[i] == NULL && (c->win[i] = floe_calloc(FLOE_VEC_SIZE, sizeof **c->win)) == NULL)
+        return FLOE_NOMEM;
+    w = c->win[i];
+    if (sel == NULL) {
+        for (k = 0; k < n; k++) w[k] = dd[cd[k]]; /* codes < dict->n: checked by decode */
+        return FLOE_OK;
+    }
+    for (k = 0; k < c->nwrows; k++) w[c->wrows[k]].ptr = NULL, w[c->wrows[k]].len = 0;
+    for (k = 0; k < nsel; k++) w[sel[k]] = dd[cd[sel[k]]];
     return FLOE_OK;
 }
 
@@ -402,12 +484,6 @@ static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
     if (out->cols == NULL) return floe_err_nomem(err);
     out->ncols = c->ncols;
     out->n = n;
-    for (i = 0; i < c->ncols; i++) {
-        floe_vec *v = &c->vecs[i];
-        size_t w = floe_type_size(v->type);
-        floe_vec_borrow(&out->cols[i], v->type, (char *)v->data + (size_t)c->pos * w,
-                        v->validity ? v->validity + c->pos / 64 : NULL, n);
-    }
     if (c->npreds) {
         end = c->pos + n;
         out->sel = floe_malloc((size_t)n * sizeof(uint32_t));
@@ -418,6 +494,31 @@ static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
         out->nsel = 0;
         while (c->selpos < c->nbsel && c->bsel[c->selpos] < end)
             out->sel[out->nsel++] = c->bsel[c->selpos++] - c->pos;
+    }
+    for (i = 0; i < c->ncols; i++) {
+        floe_vec *v = &c->vecs[i];
+        size_t w = floe_type_size(v->type);
+        if (c->codes[i].data) {
+            int rc = dict_window(c, i, out->sel, out->nsel, n);
+            if (rc) {
+                floe_batch_free(out);
+                return floe_err_nomem(err);
+            }
+            floe_vec_borrow(&out->cols[i], v->type, c->win[i],
+                            c->codes[i].validity ? c->codes[i].validity + c->pos / 64 : NULL, n);
+            out->cols[i].dict.codes = (const uint32_t *)c->codes[i].data + c->pos;
+            out->cols[i].dict.entries = c->dicts[i].data;
+            out->cols[i].dict.nentries = c->dicts[i].n;
+            out->cols[i].dict.id = c->dids[i];
+            continue;
+        }
+        floe_vec_borrow(&out->cols[i], v->type, (char *)v->data + (size_t)c->pos * w,
+                        v->validity ? v->validity + c->pos / 64 : NULL, n);
+    }
+    if (c->exact) out->flags |= FLOE_BATCH_EXACT;
+    if (c->wrows) { /* the windows now hold exactly the selected rows */
+        c->nwrows = out->sel ? out->nsel : 0; /* (without one, the next batch rewrites all) */
+        if (c->nwrows) memcpy(c->wrows, out->sel, c->nwrows * sizeof *c->wrows);
     }
     c->pos += n;
     return FLOE_ROW;

@@ -272,7 +272,13 @@ static int scan_next(floe_exec_op *op, floe_batch *out, floe_err *err)
             return rc;
         }
         if (p->u.scan.filter && floe_batch_rows(out) > 0) {
-            rc = floe_exec_filter(op, p->u.scan.filter, out, err);
+            /* a batch the source filtered exactly needs only the conjuncts
+             * that were not predicates */
+            const floe_expr *f = (out->flags & FLOE_BATCH_EXACT) && p->u.scan.residual_known
+                                     ? p->u.scan.residual
+                                     : p->u.scan.filter;
+            out->flags &= ~(uint32_t)FLOE_BATCH_EXACT;
+            rc = f ? floe_exec_filter(op, f, out, err) : FLOE_OK;
             if (rc) {
                 floe_batch_free(out);
                 return rc;

@@ -80,6 +80,8 @@ void floe_hashtable_free(floe_hashtable *ht)
 {
     if (ht == NULL) return;
     floe_free(ht->memo);
+    floe_free(ht->dmap);
+    floe_free(ht->dscratch);
     floe_exec_rows_free(&ht->keys);
     floe_free(ht->slots);
     floe_free(ht->islots);
@@ -354,6 +356,17 @@ static uint32_t memo_code_col(struct floe_ht_memo *m, const floe_vec *v, uint32_
         for (k = 0; k < live; k++) codes[k] = 0;
         return 1;
     }
+    if (v->dict.codes && v->dict.nentries < MEMO_MAX_CODES) {
+        /* the dictionary's codes already number the values; NULL gets the
+         * code after the last entry */
+        const uint32_t *dc = v->dict.codes;
+        uint32_t nul = v->dict.nentries;
+        for (k = 0; k < live; k++) {
+            uint32_t r = sel ? sel[k] : k;
+            codes[k] = (uint16_t)(v->validity && !((v->validity[r >> 6] >> (r & 63)) & 1) ? nul : dc[r]);
+        }
+        return nul + 1;
+    }
     if (++m->gen == 0) {
         memset(m->ent, 0, sizeof m->ent);
         m->gen = 1;
@@ -442,12 +455,75 @@ static int insert_memo(floe_hashtable *ht, const floe_vec *keys, uint32_t n, con
     return rc;
 }
 
+static int insert_rows(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
+                       uint32_t nsel, uint32_t *out_ids, floe_err *err);
+
+/* One VARCHAR key carrying its dictionary: look each entry up once per
+ * dictionary (ids cached in dmap across batches), map rows by code. The
+ * entries first seen in a batch (and NULL rows) are looked up together
+ * through insert_rows, which prefetches when the table is big. */
+static int insert_dict(floe_hashtable *ht, const floe_vec *key, uint32_t n, const uint32_t *sel,
+                       uint32_t nsel, uint32_t *out_ids, floe_err *err)
+{
+    const floe_vec_dict *d = &key->dict;
+    uint32_t live = sel ? nsel : n, k;
+    int rc;
+    if (ht->dmap_id != d->id) {
+        if (d->nentries > ht->dmap_cap) {
+            uint32_t *nm = floe_realloc(ht->dmap, (size_t)d->nentries * sizeof *nm);
+            if (nm == NULL) return floe_err_nomem(err);
+            ht->dmap = nm;
+            ht->dmap_cap = d->nentries;
+        }
+        memset(ht->dmap, 0, (size_t)d->nentries * sizeof *ht->dmap);
+        ht->dmap_id = d->id;
+    }
+    if (ht->dscratch == NULL && (ht->dscratch = floe_malloc(3 * FLOE_VEC_SIZE * sizeof *ht->dscratch)) == NULL)
+        return floe_err_nomem(err);
+    {
+        uint32_t *prow = ht->dscratch, *pk = prow + FLOE_VEC_SIZE, *pid = pk + FLOE_VEC_SIZE, m = 0, j;
+        for (k = 0; k < live; k++) {
+            uint32_t r = sel ? sel[k] : k;
+            if (key->validity && !((key->validity[r >> 6] >> (r & 63)) & 1)) {
+                prow[m] = r, pk[m++] = k;
+            } else if (ht->dmap[d->codes[r]] == 0) {
+                ht->dmap[d->codes[r]] = UINT32_MAX; /* pending: once per batch */
+                prow[m] = r, pk[m++] = k;
+            }
+        }
+        if (m) {
+            rc = insert_rows(ht, key, n, prow, m, pid, err);
+            if (rc) {
+                for (j = 0; j < m; j++) /* forget the pending marks */
+                    if (ht->dmap[d->codes[prow[j]]] == UINT32_MAX) ht->dmap[d->codes[prow[j]]] = 0;
+                return rc;
+            }
+            for (j = 0; j < m; j++) {
+                uint32_t r = prow[j];
+                if (key->validity && !((key->validity[r >> 6] >> (r & 63)) & 1))
+                    out_ids[pk[j]] = pid[j];
+                else
+                    ht->dmap[d->codes[r]] = pid[j] + 1;
+            }
+        }
+        for (k = 0; k < live; k++) {
+            uint32_t r = sel ? sel[k] : k;
+            if (key->validity && !((key->validity[r >> 6] >> (r & 63)) & 1)) continue;
+            out_ids[k] = ht->dmap[d->codes[r]] - 1;
+        }
+    }
+    return FLOE_OK;
+}
+
 int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
                           uint32_t nsel, uint32_t *out_ids, floe_err *err)
 {
     uint32_t live = sel ? nsel : n, k;
     int rc;
     if (ht->int_mode) return insert_int_batch(ht, keys, n, sel, nsel, out_ids, err);
+    if (ht->nkeys == 1 && keys[0].dict.codes && keys[0].type.id == FLOE_TYPE_VARCHAR &&
+        !(keys[0].flags & FLOE_VEC_CONST) && keys[0].dict.nentries <= (1u << 24))
+        return insert_dict(ht, keys, n, sel, nsel, out_ids, err);
     if (ht->nkeys <= MEMO_MAX_KEYS && live >= 64 &&
         (ht->memo_fails < 16 || ht->memo_fails * 4 < ht->memo_tries)) {
         int all_str = 1, done;
@@ -457,6 +533,15 @@ int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, 
             if (rc || done) return rc;
         }
     }
+    return insert_rows(ht, keys, n, sel, nsel, out_ids, err);
+}
+
+/* Hash every live row and look it up (prefetching when the table is big). */
+static int insert_rows(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
+                       uint32_t nsel, uint32_t *out_ids, floe_err *err)
+{
+    uint32_t live = sel ? nsel : n, k;
+    int rc;
     floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, ht->hbuf);
     if (ht->nslots < 8192) {
         for (k = 0; k < live; k++) {

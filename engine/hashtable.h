@@ -50,6 +50,12 @@ typedef struct floe_hashtable {
     /* batch-local memo for all-VARCHAR keys (see floe_hashtable_insert) */
     struct floe_ht_memo *memo; /* NULL until first used */
     uint32_t memo_tries, memo_fails;
+    /* one VARCHAR key read through a dictionary (floe_vec_dict): id + 1 of
+     * each entry of dictionary dmap_id, 0 not looked up yet */
+    uint32_t *dmap;
+    uint32_t dmap_cap;
+    uint64_t dmap_id;
+    uint32_t *dscratch; /* 3 x FLOE_VEC_SIZE: rows, positions, ids of first sightings */
 } floe_hashtable;
 
 /* Empty table for nkeys columns of `types`. FLOE_NOMEM. */
@@ -63,7 +69,10 @@ void floe_hashtable_free(floe_hashtable *ht);
  * same bytes; equal addresses and lengths are equal strings within a batch),
  * and each distinct combination of codes is looked up once; a batch with too
  * many distinct addresses falls back to hashing every row (and a table that
- * keeps failing stops trying). */
+ * keeps failing stops trying). A single VARCHAR key that carries its
+ * dictionary (util/vec.h floe_vec_dict) is looked up once per dictionary
+ * entry, cached across the batches of that dictionary, and its rows map
+ * through their codes; several VARCHAR keys use the codes for the memo. */
 int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
                           uint32_t nsel, uint32_t *out_ids, floe_err *err);
 /* Like insert but read-only: FLOE_HT_NONE for absent keys. `hbuf` is scratch

@@ -99,6 +99,11 @@ struct floe_plan {
             floe_scan_pred *preds; /* pushed predicates over table column indexes (hints) */
             uint32_t npreds;
             floe_expr *filter;    /* over this node's output columns, or NULL */
+            /* filter without the conjuncts that are exactly preds (NULL:
+             * none left), when residual_known; applied instead of filter to
+             * a batch a source marks FLOE_BATCH_EXACT (engine/source.h) */
+            floe_expr *residual;
+            bool residual_known;
         } scan;
         struct {
             floe_expr *pred;

@@ -10,7 +10,13 @@
  * Predicates passed to a cursor are a *hint*: a source may skip morsels or
  * blocks whose min/max cannot match, and may set batch->sel to the rows that
  * can match, but the engine still applies the full filter afterwards. A
- * source never drops a row that could match.
+ * source never drops a row that could match. When a batch has a selection,
+ * only the selected rows carry values: the others may hold placeholders
+ * (e.g. empty strings where a dictionary column is materialised lazily), so
+ * consumers read selected rows only. A source that applied every predicate
+ * exactly (no row kept for the engine to decide, e.g. NaN) may set
+ * FLOE_BATCH_EXACT on the batch; the engine then applies only the part of
+ * its filter that was not passed as predicates.
  *
  * Thread-safety: nmorsels/morsel_may_match/open may be called from any worker
  * at once; a cursor is used by one thread. The source (and everything it

@@ -348,7 +348,10 @@ static int push_into(pctx *c, floe_plan **slot, floe_expr *e)
     switch (p->kind) {
     case FLOE_PLAN_SCAN: {
         floe_scan_pred sp;
+        bool exact = false;
+        if (p->u.scan.filter == NULL) p->u.scan.residual_known = true; /* nothing pushed yet */
         if (scan_pred_of(e, 0, p->ncols, &sp)) {
+            exact = true;
             floe_scan_pred *np = floe_arena_alloc(c->a, (p->u.scan.npreds + 1) * sizeof *np);
             if (np == NULL) return nomem(c);
             if (p->u.scan.npreds) memcpy(np, p->u.scan.preds, p->u.scan.npreds * sizeof *np);
@@ -358,6 +361,9 @@ static int push_into(pctx *c, floe_plan **slot, floe_expr *e)
             p->u.scan.npreds++;
         }
         if ((p->u.scan.filter = and2(c, p->u.scan.filter, e)) == NULL) return nomem(c);
+        if (!exact && p->u.scan.residual_known &&
+            (p->u.scan.residual = and2(c, p->u.scan.residual, e)) == NULL)
+            return nomem(c);
         p->est_rows *= floe_planner_selectivity(e);
         if (p->est_rows < 1) p->est_rows = 1;
         return FLOE_OK;
@@ -468,6 +474,9 @@ static int prune(pctx *c, floe_plan *p, const bool *keep_in, floe_plan **out, ui
         }
         if (p->u.scan.filter &&
             (q->u.scan.filter = floe_planner_remap(c->a, p->u.scan.filter, m)) == NULL)
+            return nomem(c);
+        if (p->u.scan.residual &&
+            (q->u.scan.residual = floe_planner_remap(c->a, p->u.scan.residual, m)) == NULL)
             return nomem(c);
         *out = q;
         *map = m;
@@ -632,8 +641,8 @@ static int plan_rel(pctx *c, uint32_t ri, pres *out)
     }
     {
         floe_plan *s = floe_planner_node(c->a, FLOE_PLAN_SCAN, n, 0);
-        floe_expr **list;
-        uint32_t nf = 0, k = 0, *map;
+        floe_expr **list, **rlist;
+        uint32_t nf = 0, nr = 0, k = 0, *map;
         if (s == NULL) return nomem(c);
         s->u.scan.table = rel->table;
         s->u.scan.table_name = rel->table_name;
@@ -652,16 +661,21 @@ static int plan_rel(pctx *c, uint32_t ri, pres *out)
         out->plan = s;
         map = layout_map(c, out);
         list = floe_arena_alloc(c->a, (c->nconj ? c->nconj : 1) * sizeof *list);
+        rlist = floe_arena_alloc(c->a, (c->nconj ? c->nconj : 1) * sizeof *rlist);
         s->u.scan.preds = floe_arena_alloc(c->a, (c->nconj ? c->nconj : 1) * sizeof(floe_scan_pred));
-        if (map == NULL || list == NULL || s->u.scan.preds == NULL) return nomem(c);
+        if (map == NULL || list == NULL || rlist == NULL || s->u.scan.preds == NULL) return nomem(c);
         for (i = 0; i < c->nconj; i++) {
+            bool exact = false;
             if (c->used[i] || c->mask[i] != out->mask || is_semi_conj(c->conj[i])) continue;
             c->used[i] = true;
             if (scan_pred_of(c->conj[i], rel->first_gid, rel->ncols,
-                             &s->u.scan.preds[s->u.scan.npreds]))
+                             &s->u.scan.preds[s->u.scan.npreds])) {
                 s->u.scan.npreds++;
+                exact = true;
+            }
             list[nf] = floe_planner_remap(c->a, c->conj[i], map);
             if (list[nf] == NULL) return nomem(c);
+            if (!exact) rlist[nr++] = list[nf];
             out->est *= floe_planner_selectivity(c->conj[i]);
             nf++;
         }
@@ -669,6 +683,8 @@ static int plan_rel(pctx *c, uint32_t ri, pres *out)
             s->u.scan.filter = and_of(c, list, nf);
             if (s->u.scan.filter == NULL) return nomem(c);
         }
+        s->u.scan.residual_known = true;
+        if (nr && (s->u.scan.residual = and_of(c, rlist, nr)) == NULL) return nomem(c);
         if (out->est < 1) out->est = 1;
         s->est_rows = out->est;
     }

@@ -1,6 +1,7 @@
 /* util/vec.c: column vectors and batches. */
 #include "util/vec.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "util/mem.h"
@@ -13,6 +14,12 @@ int floe_vec_init(floe_vec *v, floe_type t, uint32_t cap)
     v->data = floe_malloc_aligned((size_t)v->cap * floe_type_size(t));
     if (v->data == NULL) return FLOE_NOMEM;
     return FLOE_OK;
+}
+
+uint64_t floe_vec_dict_id(void)
+{
+    static atomic_uint_fast64_t next = 1;
+    return (uint64_t)atomic_fetch_add(&next, 1);
 }
 
 void floe_vec_borrow(floe_vec *v, floe_type t, void *data, uint64_t *validity, uint32_t n)
@@ -44,6 +51,7 @@ int floe_vec_make_owned(floe_vec *v, uint32_t cap)
     uint64_t *val = NULL;
     uint32_t i;
 
+    memset(&v->dict, 0, sizeof v->dict); /* the caller is about to change data */
     if (cap < n) cap = n;
     if (cap == 0) cap = FLOE_VEC_SIZE;
     if (!(v->flags & (FLOE_VEC_BORROWED | FLOE_VEC_BORROWED_VALIDITY | FLOE_VEC_CONST)) &&
@@ -110,6 +118,7 @@ int floe_vec_set_string(floe_vec *v, uint32_t i, const char *s, uint32_t len)
     floe_string *dst = (floe_string *)v->data + i;
     char *p;
     if (h == NULL) return FLOE_NOMEM;
+    v->dict.codes = NULL; /* the value no longer comes from the dictionary */
     p = floe_arena_memdup(h, s, len);
     if (p == NULL) return FLOE_NOMEM;
     dst->ptr = p;
@@ -165,6 +174,7 @@ int floe_batch_compact(floe_batch *b)
         floe_vec *v = &b->cols[c];
         size_t w = floe_type_size(v->type);
         int rc;
+        memset(&v->dict, 0, sizeof v->dict);
         if (v->flags & FLOE_VEC_CONST) {
             v->n = b->nsel;
             continue;

@@ -42,6 +42,21 @@ enum {
     FLOE_VEC_CONST = 0x4              /* slot 0 stands for every row */
 };
 
+/* The dictionary behind a VARCHAR vector that was read through one (a
+ * dictionary-encoded block): codes[i] < nentries for every valid row i < n,
+ * and row i's value equals entries[codes[i]] (the same bytes). NULL rows have
+ * arbitrary codes. Borrowed, like the data, for the vector's lifetime. `id`
+ * is unique per dictionary for the life of the process (floe_vec_dict_id),
+ * so a consumer may cache per-entry work across batches of one dictionary.
+ * codes == NULL: no dictionary. Only a source sets it; every mutation
+ * (floe_vec_make_owned, floe_batch_compact, set_null/set_string) drops it. */
+typedef struct floe_vec_dict {
+    const uint32_t *codes;
+    const floe_string *entries;
+    uint32_t nentries;
+    uint64_t id;
+} floe_vec_dict;
+
 typedef struct floe_vec {
     floe_type type;
     uint32_t n;         /* rows in use */
@@ -50,7 +65,11 @@ typedef struct floe_vec {
     void *data;         /* cap values of floe_type_size(type) bytes */
     uint64_t *validity; /* NULL = all valid; bit i set = row i valid */
     floe_arena *heap;   /* VARCHAR bytes owned by this vector, or NULL */
+    floe_vec_dict dict; /* VARCHAR read through a dictionary, or zeroed */
 } floe_vec;
+
+/* A new dictionary id (never 0, never repeated). Thread-safe. */
+uint64_t floe_vec_dict_id(void);
 
 /* Allocate data for `cap` rows (0: FLOE_VEC_SIZE). n = 0, all valid.
  * Returns FLOE_OK or FLOE_NOMEM. */
@@ -80,12 +99,19 @@ uint32_t floe_vec_null_count(const floe_vec *v);
 /* Typed access helpers. */
 #define FLOE_VEC_DATA(v, T) ((T *)(v)->data)
 
+enum {
+    /* set by a scan source (engine/source.h): the live rows are exactly
+     * those passing every predicate the cursor was opened with */
+    FLOE_BATCH_EXACT = 0x1
+};
+
 typedef struct floe_batch {
     uint32_t ncols;
     uint32_t n;     /* rows in every vector */
     uint32_t *sel;  /* NULL, or live row indexes (owned by the batch) */
     uint32_t nsel;  /* live rows when sel != NULL */
     floe_vec *cols; /* ncols vectors, owned */
+    uint32_t flags; /* FLOE_BATCH_* */
 } floe_batch;
 
 /* Allocate ncols vectors of the given types with capacity cap (0: default). */

@@ -247,3 +247,83 @@ Test(hashtable, large_varchar_table_matches_reference)
     cr_assert_gt(ht.nslots, 8192);
     floe_hashtable_free(&ht);
 }
+
+/* VARCHAR keys that carry their dictionary (floe_vec_dict): one key through
+ * the per-dictionary id cache, two keys through the memo with dictionary
+ * codes. Several dictionaries (as several blocks) with overlapping and
+ * reordered entries, NULLs, and selections; ids must equal the ones the same
+ * values get without the dictionary (a second table fed plain vectors). */
+Test(hashtable, dictionary_keys_match_plain_strings)
+{
+    static const char *words[] = {"apple", "pear", "fig", "kiwi", "plum", "lime", "date", "yuzu", "", "a"};
+    enum { NW = 10, NDICT = 4, ROWS = 5000 };
+    floe_type t = floe_type_make(FLOE_TYPE_VARCHAR), t2[2];
+    floe_hashtable hd, hp, hd2, hp2;
+    floe_err err = FLOE_ERR_INIT;
+    uint64_t s = 4242;
+    uint32_t d;
+    t2[0] = t2[1] = t;
+    cr_assert_eq(floe_hashtable_init(&hd, 1, &t, &err), FLOE_OK);
+    cr_assert_eq(floe_hashtable_init(&hp, 1, &t, &err), FLOE_OK);
+    cr_assert_eq(floe_hashtable_init(&hd2, 2, t2, &err), FLOE_OK);
+    cr_assert_eq(floe_hashtable_init(&hp2, 2, t2, &err), FLOE_OK);
+    for (d = 0; d < NDICT; d++) {
+        floe_string ent[NW];
+        uint32_t nent = 4 + d * 2, i, *codes = malloc(ROWS * 4), *codes2 = malloc(ROWS * 4);
+        uint32_t off = (uint32_t)(rng(&s) % NW), pos;
+        uint64_t id = floe_vec_dict_id(), id2 = floe_vec_dict_id();
+        for (i = 0; i < nent; i++) { /* a different subset and order per dictionary */
+            const char *w = words[(off + i * 3) % NW];
+            ent[i].ptr = w;
+            ent[i].len = (uint32_t)strlen(w);
+        }
+        for (i = 0; i < ROWS; i++) {
+            codes[i] = (uint32_t)(rng(&s) % nent);
+            codes2[i] = (uint32_t)(rng(&s) % nent);
+        }
+        for (pos = 0; pos < ROWS; pos += FLOE_VEC_SIZE) {
+            uint32_t n = ROWS - pos < FLOE_VEC_SIZE ? ROWS - pos : FLOE_VEC_SIZE;
+            uint32_t sel[FLOE_VEC_SIZE], nsel = 0, *usel = NULL;
+            uint32_t a[FLOE_VEC_SIZE], b[FLOE_VEC_SIZE], a2[FLOE_VEC_SIZE], b2[FLOE_VEC_SIZE];
+            floe_vec dv[2], pv[2];
+            int c;
+            for (c = 0; c < 2; c++) {
+                const uint32_t *cd = (c ? codes2 : codes) + pos;
+                floe_vec_init(&pv[c], t, n);
+                pv[c].n = n;
+                for (i = 0; i < n; i++) ((floe_string *)pv[c].data)[i] = ent[cd[i]];
+                for (i = 0; i < n; i++)
+                    if ((i + pos + c) % 13 == 0) floe_vec_set_null(&pv[c], i);
+                /* the same rows, borrowed, with the dictionary attached */
+                floe_vec_borrow(&dv[c], t, pv[c].data, pv[c].validity, n);
+                dv[c].dict.codes = cd;
+                dv[c].dict.entries = ent;
+                dv[c].dict.nentries = nent;
+                dv[c].dict.id = c ? id2 : id;
+            }
+            if (pos / FLOE_VEC_SIZE % 2 == 1) { /* every other batch: a selection */
+                for (i = 0; i < n; i++)
+                    if (rng(&s) % 3) sel[nsel++] = i;
+                usel = sel;
+            }
+            cr_assert_eq(floe_hashtable_insert(&hd, dv, n, usel, nsel, a, &err), FLOE_OK);
+            cr_assert_eq(floe_hashtable_insert(&hp, pv, n, usel, nsel, b, &err), FLOE_OK);
+            cr_assert_eq(floe_hashtable_insert(&hd2, dv, n, usel, nsel, a2, &err), FLOE_OK);
+            cr_assert_eq(floe_hashtable_insert(&hp2, pv, n, usel, nsel, b2, &err), FLOE_OK);
+            for (i = 0; i < (usel ? nsel : n); i++) {
+                cr_assert_eq(a[i], b[i], "dict %u batch %u row %u", d, pos, i);
+                cr_assert_eq(a2[i], b2[i], "two keys: dict %u batch %u row %u", d, pos, i);
+            }
+            for (c = 0; c < 2; c++) floe_vec_free(&pv[c]);
+        }
+        free(codes);
+        free(codes2);
+    }
+    cr_assert_eq(hd.count, hp.count);
+    cr_assert_eq(hd2.count, hp2.count);
+    cr_assert_leq(hd.count, NW + 1); /* NW words and NULL */
+    floe_hashtable_free(&hd);
+    floe_hashtable_free(&hp);
+    floe_hashtable_free(&hd2);
+    floe_hashtable_free(&hp2);
+}
