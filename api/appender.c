@@ -6,6 +6,12 @@
  * appender remembers its table by name and id and looks it up under the
  * database's DDL lock at every hand-off, so a concurrent DROP TABLE makes
  * further appends fail cleanly instead of touching freed state.
+ *
+ * Durability is per flush, as floe.h promises: hand-offs write their WAL
+ * records at once (FLOE_INGEST_DEFER_SYNC) and the appender keeps, per
+ * shard, the highest WAL ticket it has not yet seen durable; flush (and
+ * close) waits for one sync per shard covering all of them, instead of one
+ * sync per hand-off. Idempotent appends still return durable.
  */
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +32,10 @@ struct floe_appender {
     floe_batch buf;     /* staged rows */
     uint32_t col;       /* next column of the current row */
     uint64_t last_seq;
+    floe_ingest_table *ingest; /* the table's ingest state the tickets belong to */
+    uint32_t nshards;
+    uint64_t *pending;  /* nshards WAL tickets written but not yet synced; owned */
+    bool has_pending;
     bool nowait;        /* FLOE_BUSY instead of blocking on the memory bound */
     floe_err err;
 };
@@ -41,6 +51,7 @@ static void app_free(floe_appender *app)
     uint32_t c;
     if (app == NULL) return;
     floe_batch_free(&app->buf);
+    floe_free(app->pending);
     if (app->col_names)
         for (c = 0; c < app->ncols; c++) floe_free(app->col_names[c]);
     floe_free(app->col_names);
@@ -77,6 +88,9 @@ int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
     app->table = floe_strdup(t->def->name);
     app->table_id = t->def->id;
     app->ncols = t->def->ncols;
+    app->ingest = t->ingest;
+    app->nshards = floe_ingest_table_nshards(t->ingest);
+    app->pending = floe_calloc(app->nshards + 1, sizeof *app->pending);
     app->types = floe_calloc(app->ncols + 1, sizeof *app->types);
     app->not_null = floe_calloc(app->ncols + 1, sizeof *app->not_null);
     app->col_names = floe_calloc(app->ncols + 1, sizeof *app->col_names);
@@ -90,6 +104,7 @@ int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
     }
     pthread_rwlock_unlock(&db->ddl_lock);
     if (app->col_names == NULL || (app->ncols && app->col_names[app->ncols - 1] == NULL) ||
+        app->pending == NULL ||
         floe_batch_init(&app->buf, app->ncols, app->types, FLOE_VEC_SIZE) != FLOE_OK) {
         app_free(app);
         return FLOE_NOMEM;
@@ -99,26 +114,41 @@ int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
     return FLOE_OK;
 }
 
-/* Hand batch b to ingest under the DDL lock; o may be NULL. */
-static int send_opts(floe_appender *app, const floe_batch *b, const floe_ingest_append_opts *o,
-                     int *out_duplicate)
+/* The appender's table under the DDL lock (held on success, released on
+ * failure): FLOE_ERROR when it was dropped or altered since the open. */
+static int lock_table(floe_appender *app, floe_db_table **out)
 {
     floe_db *db = app->db;
     floe_db_table *t;
-    floe_ingest_append_result ar;
-    int rc;
-    if (db == NULL) return floe_err_set(&app->err, FLOE_MISUSE, "appender is not open");
     pthread_rwlock_rdlock(&db->ddl_lock);
     t = floe_db_find_table(db, app->table);
-    if (t == NULL || t->def->id != app->table_id || t->def->ncols != app->ncols) {
+    if (t == NULL || t->def->id != app->table_id || t->def->ncols != app->ncols ||
+        t->ingest != app->ingest) {
         pthread_rwlock_unlock(&db->ddl_lock);
         return floe_err_set(&app->err, FLOE_ERROR,
                             "appender: table '%s' was dropped or altered; reopen the appender",
                             app->table);
     }
+    *out = t;
+    return FLOE_OK;
+}
+
+/* Hand batch b to ingest under the DDL lock; o may be NULL (then the WAL
+ * sync is left to the next flush). */
+static int send_opts(floe_appender *app, const floe_batch *b, const floe_ingest_append_opts *o,
+                     int *out_duplicate)
+{
+    floe_db *db = app->db;
+    floe_db_table *t = NULL;
+    floe_ingest_append_result ar;
     floe_ingest_append_opts local;
+    int rc;
+    if (db == NULL) return floe_err_set(&app->err, FLOE_MISUSE, "appender is not open");
+    if ((rc = lock_table(app, &t)) != FLOE_OK) return rc;
     if (o == NULL) {
         memset(&local, 0, sizeof local);
+        local.flags = FLOE_INGEST_DEFER_SYNC;
+        local.sync_tickets = app->pending;
         o = &local;
     }
     if (app->nowait) {
@@ -126,6 +156,7 @@ static int send_opts(floe_appender *app, const floe_batch *b, const floe_ingest_
         local.flags |= FLOE_INGEST_NOWAIT;
         o = &local;
     }
+    if (o->flags & FLOE_INGEST_DEFER_SYNC) app->has_pending = true;
     rc = floe_ingest_append(t->ingest, b, o, &ar, NULL, &app->err);
     if (rc == FLOE_OK) {
         if (ar.last_seq) app->last_seq = ar.last_seq;
@@ -136,15 +167,31 @@ static int send_opts(floe_appender *app, const floe_batch *b, const floe_ingest_
     return rc;
 }
 
-static int send(floe_appender *app, const floe_batch *b) { return send_opts(app, b, NULL, NULL); }
-
-/* Send the staged rows and reset the staging batch. */
-static int send_staged(floe_appender *app)
+/* Wait until every row handed to ingest so far is durable. */
+static int sync_pending(floe_appender *app)
 {
+    floe_db_table *t = NULL;
+    int rc;
+    if (!app->has_pending) return FLOE_OK;
+    if ((rc = lock_table(app, &t)) != FLOE_OK) return rc;
+    rc = floe_ingest_sync(t->ingest, app->pending, &app->err);
+    pthread_rwlock_unlock(&app->db->ddl_lock);
+    /* after a failure the WAL refuses appends: nothing left to wait for */
+    memset(app->pending, 0, app->nshards * sizeof *app->pending);
+    app->has_pending = false;
+    return rc;
+}
+
+/* Send the staged rows and reset the staging batch; with `defer` their WAL
+ * sync is left to the next flush, else they are durable on return. */
+static int send_staged(floe_appender *app, bool defer)
+{
+    floe_ingest_append_opts o;
     uint32_t c;
     int rc;
     if (app->buf.n == 0) return FLOE_OK;
-    rc = send(app, &app->buf);
+    memset(&o, 0, sizeof o);
+    rc = send_opts(app, &app->buf, defer ? NULL : &o, NULL);
     for (c = 0; c < app->ncols; c++) {
         floe_vec *v = &app->buf.cols[c];
         floe_arena_reset(v->heap);
@@ -296,7 +343,8 @@ int floe_appender_end_row(floe_appender *app)
     app->col = 0;
     app->buf.n++;
     for (c = 0; c < app->ncols; c++) app->buf.cols[c].n = app->buf.n;
-    if (app->buf.n == FLOE_VEC_SIZE) return send_staged(app);
+    /* a full staging batch is durable when the row completing it returns */
+    if (app->buf.n == FLOE_VEC_SIZE) return send_staged(app, false);
     return FLOE_OK;
 }
 
@@ -324,7 +372,7 @@ int floe_appender_append_columns(floe_appender *app, uint32_t nrows, const void 
     if (app == NULL || app->db == NULL || (nrows && data == NULL)) return FLOE_MISUSE;
     if (app->col != 0)
         return floe_err_set(&app->err, FLOE_MISUSE, "appender: a row is half appended");
-    if ((rc = send_staged(app)) != FLOE_OK) return rc;
+    if ((rc = send_staged(app, true)) != FLOE_OK) return rc;
     if ((rc = check_not_null(app, nrows, validity)) != FLOE_OK) return rc;
     memset(&b, 0, sizeof b);
     b.ncols = app->ncols;
@@ -336,7 +384,7 @@ int floe_appender_append_columns(floe_appender *app, uint32_t nrows, const void 
         floe_vec_borrow(&b.cols[c], app->types[c], (void *)data[c],
                         validity && validity[c] ? (uint64_t *)validity[c] : NULL, nrows);
     b.n = nrows;
-    rc = send(app, &b);
+    rc = send_opts(app, &b, NULL, NULL);
     floe_free(b.cols);
     return rc;
 }
@@ -353,7 +401,7 @@ int floe_appender_append_idempotent(floe_appender *app, uint64_t producer_id, ui
     if (app == NULL || app->db == NULL || (nrows && data == NULL)) return FLOE_MISUSE;
     if (app->col != 0)
         return floe_err_set(&app->err, FLOE_MISUSE, "appender: a row is half appended");
-    if ((rc = send_staged(app)) != FLOE_OK) return rc;
+    if ((rc = send_staged(app, true)) != FLOE_OK) return rc;
     if ((rc = check_not_null(app, nrows, validity)) != FLOE_OK) return rc;
     memset(&o, 0, sizeof o);
     o.has_producer = true;
@@ -369,6 +417,8 @@ int floe_appender_append_idempotent(floe_appender *app, uint64_t producer_id, ui
                         validity && validity[c] ? (uint64_t *)validity[c] : NULL, nrows);
     rc = send_opts(app, &b, &o, &dup);
     floe_free(b.cols);
+    /* durable on return, rows staged before it included */
+    if (rc == FLOE_OK) rc = sync_pending(app);
     if (rc == FLOE_OK && out_duplicate) *out_duplicate = dup;
     return rc;
 }
@@ -385,7 +435,8 @@ int floe_appender_flush(floe_appender *app, uint64_t *out_seq)
     int rc;
     if (app == NULL) return FLOE_MISUSE;
     if (app->db == NULL) return floe_err_set(&app->err, FLOE_MISUSE, "appender is not open");
-    rc = send_staged(app);
+    rc = send_staged(app, true);
+    if (rc == FLOE_OK) rc = sync_pending(app);
     if (rc == FLOE_OK && out_seq) *out_seq = app->last_seq;
     return rc;
 }
@@ -395,7 +446,8 @@ int floe_appender_close(floe_appender *app)
     int rc = FLOE_OK;
     if (app == NULL) return FLOE_OK;
     if (app->db) {
-        rc = send_staged(app);
+        rc = send_staged(app, true);
+        if (rc == FLOE_OK) rc = sync_pending(app);
         atomic_fetch_sub(&app->db->nappenders, 1);
         if (rc != FLOE_OK) floe_db_set_error(app->db, &app->err);
     }

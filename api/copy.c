@@ -5,7 +5,8 @@
  * load (< FLOE_COPY_BULK_ROWS rows) is held in memory and appended through
  * ingest (WAL + memtables) only when every row parsed. A large one is
  * written straight into one new part (streamed; with a sort key all rows are
- * held and written sorted), which is committed in the catalog and listed
+ * held and written sorted; each block's columns are encoded on as many
+ * threads as parse), which is committed in the catalog and listed
  * under the table's visibility lock only after every row parsed: a bad row
  * fails the statement and nothing is applied, a crash before the commit
  * leaves nothing visible. With REJECTS 'path', bad rows are written to that
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "api/copy.h"
 
@@ -255,6 +257,12 @@ static int load_sink(void *ctx, floe_batch *in, floe_err *err)
     if (!lc->bulk && lc->held_rows >= lc->bulk_rows) {
         lc->bulk = true;
         if ((rc = floe_db_bulk_part_open(lc->db, lc->t, &lc->w, err)) != FLOE_OK) return rc;
+        /* the sink thread encoding blocks is the bottleneck of a bulk load:
+         * encode a block's columns on as many threads as parse */
+        {
+            long nc = sysconf(_SC_NPROCESSORS_ONLN);
+            floe_part_writer_set_threads(lc->w, g_threads ? g_threads : nc > 0 ? (uint32_t)nc : 1);
+        }
         if (lc->t->nsort == 0) {
             for (i = 0; i < lc->held.n && rc == FLOE_OK; i++)
                 rc = floe_part_writer_append(lc->w, &lc->held.b[i], err);

@@ -218,7 +218,10 @@ FLOE_API int floe_appender_end_row(floe_appender *app);
 
 /* Column batch: `nrows` rows; data[c] points at nrows values in column c's
  * physical layout, validity[c] is NULL (all valid) or a bitmap as above.
- * `validity` itself may be NULL. Data is copied. */
+ * `validity` itself may be NULL. Data is copied. The rows are written to the
+ * WAL (and visible to queries) when the call returns; floe_appender_flush
+ * makes them durable, with one WAL sync for everything appended since the
+ * previous flush. */
 FLOE_API int floe_appender_append_columns(floe_appender *app, uint32_t nrows,
                                           const void *const *data,
                                           const uint64_t *const *validity);

@@ -663,6 +663,15 @@ uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s)
     return v;
 }
 
+uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t)
+{
+    uint64_t n = 0;
+    uint32_t s;
+    for (s = 0; s < t->nshards; s++)
+        if (t->shards[s].wal) n += floe_wal_sync_count(t->shards[s].wal);
+    return n;
+}
+
 /* ------------------------------------------------------------------ append */
 
 /* Block (or fail with FLOE_BUSY) while memtables exceed the memory bound. */
@@ -702,7 +711,7 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
                        const floe_ingest_append_opts *o, floe_ingest_append_result *res,
                        uint64_t *out_shard_seq, floe_err *err)
 {
-    static const floe_ingest_append_opts no_opts = {0, false, 0, 0};
+    static const floe_ingest_append_opts no_opts = {0, false, 0, 0, NULL};
     uint32_t nlive = floe_batch_rows(b), c, i, s;
     uint32_t *shard_of = NULL, *order = NULL, *start = NULL;
     uint64_t *tickets = NULL;
@@ -748,7 +757,14 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
     }
     if (t->partition_col < 0 || t->nshards == 1) {
         /* whole batch to one shard */
-        one_shard = t->partition_col < 0 ? atomic_fetch_add(&t->rr, 1) % t->nshards : 0;
+        one_shard = t->nshards;
+        /* a caller deferring syncs keeps its unsynced batches on one shard:
+         * one sync then covers them all, and a crash keeps a prefix of them */
+        if (t->partition_col < 0 && (o->flags & FLOE_INGEST_DEFER_SYNC) && o->sync_tickets)
+            for (s = 0; s < t->nshards && one_shard == t->nshards; s++)
+                if (o->sync_tickets[s]) one_shard = s;
+        if (one_shard == t->nshards)
+            one_shard = t->partition_col < 0 ? atomic_fetch_add(&t->rr, 1) % t->nshards : 0;
         for (i = 0; i < nlive; i++) order[i] = b->sel ? b->sel[i] : i;
     } else {
         const floe_vec *kv = &b->cols[t->partition_col];
@@ -839,7 +855,11 @@ accept:
         prod_locked = false;
     }
     /* durability: wait without holding any ingest lock, shards in parallel */
-    if (tickets && t->db->o.durability != FLOE_DURABILITY_OFF) {
+    if (tickets && t->db->o.durability != FLOE_DURABILITY_OFF &&
+        (o->flags & FLOE_INGEST_DEFER_SYNC) && o->sync_tickets) {
+        for (s = 0; s < t->nshards; s++)
+            if (tickets[s] > o->sync_tickets[s]) o->sync_tickets[s] = tickets[s];
+    } else if (tickets && t->db->o.durability != FLOE_DURABILITY_OFF) {
         uint32_t nj = 0;
         jobs = floe_malloc(t->nshards * sizeof *jobs);
         if (jobs == NULL) {
@@ -864,6 +884,29 @@ out:
     floe_free(shard_of);
     floe_free(start);
     if (res) *res = r;
+    return rc;
+}
+
+int floe_ingest_sync(floe_ingest_table *t, const uint64_t *tickets, floe_err *err)
+{
+    sync_job *jobs;
+    uint32_t s, nj = 0;
+    int rc;
+    if (tickets == NULL || t->db->o.durability == FLOE_DURABILITY_OFF) return FLOE_OK;
+    for (s = 0; s < t->nshards; s++)
+        if (tickets[s] && t->shards[s].wal) nj++;
+    if (nj == 0) return FLOE_OK;
+    jobs = floe_malloc(nj * sizeof *jobs);
+    if (jobs == NULL) return floe_err_nomem(err);
+    nj = 0;
+    for (s = 0; s < t->nshards; s++) {
+        if (tickets[s] == 0 || t->shards[s].wal == NULL) continue;
+        jobs[nj].wal = t->shards[s].wal;
+        jobs[nj].ticket = tickets[s];
+        nj++;
+    }
+    rc = sync_wals(t->db, jobs, nj, err);
+    floe_free(jobs);
     return rc;
 }
 

@@ -11,12 +11,14 @@
  * physical bytes (BOOLEAN 1 byte, INTEGER/DATE 4, BIGINT/DECIMAL/TIMESTAMP/
  * DOUBLE 8, INTERVAL 16 = months i32, days i32, micros i64; VARCHAR its
  * bytes) and a NULL key goes to shard 0. Without a partition column each
- * appended batch goes whole to the next shard round-robin. N must stay the
+ * appended batch goes whole to the next shard round-robin (but see
+ * FLOE_INGEST_DEFER_SYNC). N must stay the
  * same across restarts (the caller stores it with the table).
  *
  * Rows become visible to snapshots when their shard's mutex is released,
  * which may be just before their WAL record is durable; the append call
- * itself returns only after durability.
+ * itself returns only after durability (unless FLOE_INGEST_DEFER_SYNC asks
+ * the caller to wait later, through floe_ingest_sync).
  *
  * Each shard has its own mutex, active memtable, list of frozen memtables
  * waiting to be flushed (oldest first, still visible to queries), WAL and a
@@ -154,17 +156,29 @@ uint32_t floe_ingest_table_nshards(floe_ingest_table *t);
 uint64_t floe_ingest_table_last_seq(floe_ingest_table *t, uint32_t s);
 /* Highest sequence number committed to parts for shard s. */
 uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s);
+/* fdatasyncs issued so far by the WALs of all shards (0 without a WAL). */
+uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t);
 
 /* The shard of row `row` of partition vector v (see the formula above). */
 uint32_t floe_ingest_shard_of(const floe_vec *v, uint32_t row, uint32_t nshards);
 
 #define FLOE_INGEST_NOWAIT 0x1 /* FLOE_BUSY instead of blocking on the memory bound */
+/* Return once the rows are written to the WAL (and visible) without waiting
+ * for durability: per shard the append's WAL ticket is raised into
+ * opts.sync_tickets, and the caller makes the rows durable later with
+ * floe_ingest_sync (one sync then covers many appends). Without a partition
+ * column, a batch goes to the shard the caller already holds a ticket of
+ * (round-robin only when it holds none), so its unsynced batches share one
+ * WAL: one sync covers them and a crash keeps a prefix of them. */
+#define FLOE_INGEST_DEFER_SYNC 0x2
 
 typedef struct floe_ingest_append_opts {
     unsigned flags;        /* FLOE_INGEST_* */
     bool has_producer;     /* idempotent producer: skip if producer_seq <= last accepted */
     uint64_t producer_id;
     uint64_t producer_seq;
+    uint64_t *sync_tickets; /* FLOE_INGEST_DEFER_SYNC: nshards entries (caller's, start
+                             * at 0), each raised to this append's ticket on that shard */
 } floe_ingest_append_opts;
 
 typedef struct floe_ingest_append_result {
@@ -186,6 +200,13 @@ typedef struct floe_ingest_append_result {
 int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
                        const floe_ingest_append_opts *o, floe_ingest_append_result *res,
                        uint64_t *out_shard_seq, floe_err *err);
+
+/* Wait until the WAL records behind tickets[0..nshards) (from appends with
+ * FLOE_INGEST_DEFER_SYNC; 0 = nothing on that shard) are durable per the
+ * database's durability: FULL and BATCH give them an fdatasync that started
+ * after they were written (shards in parallel), OFF returns at once. Errors:
+ * FLOE_IOERR (that WAL then refuses appends, as for a failed append). */
+int floe_ingest_sync(floe_ingest_table *t, const uint64_t *tickets, floe_err *err);
 
 /* Last accepted seq of producer `id` (0 and false when unknown). */
 bool floe_ingest_producer_seq(floe_ingest_table *t, uint64_t id, uint64_t *out_seq);

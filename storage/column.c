@@ -134,13 +134,21 @@ int floe_column_writer_open(const char *path, uint32_t col_id, floe_type type,
     return FLOE_OK;
 }
 
+/* a < b in floe_value_cmp's VARCHAR order (bytewise, shorter first). */
+static inline bool str_less(const floe_string *a, const floe_string *b)
+{
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int c = n ? memcmp(a->ptr, b->ptr, n) : 0;
+    return c < 0 || (c == 0 && a->len < b->len);
+}
+
 /* Min/max of the valid values of v into bi (and the VARCHAR prefixes). */
 static void block_minmax(const floe_vec *v, floe_block_info *bi, char pre[2][FLOE_STAT_PREFIX])
 {
     floe_type t = v->type;
     uint32_t i;
     bool any = false;
-    floe_value mn, mx, x;
+    floe_value mn, mx;
     if (!has_stats(t) || bi->nulls == bi->rows) return;
     mn = mx = floe_value_null(t);
     if (t.id != FLOE_TYPE_VARCHAR && t.id != FLOE_TYPE_DOUBLE) {
@@ -185,16 +193,32 @@ static void block_minmax(const floe_vec *v, floe_block_info *bi, char pre[2][FLO
         any = true;
     }
     if (t.id == FLOE_TYPE_VARCHAR) {
+        /* floe_value_cmp's order, typed: the first byte decides most
+         * comparisons without a call */
+        const floe_string *sv = (const floe_string *)v->data;
+        const floe_string *lo = NULL, *hi = NULL;
         for (i = 0; i < v->n; i++) {
-            if (!floe_vec_is_valid(v, i)) continue;
-            floe_value_load(t, v->data, i, &x);
-            if (!any) {
-                mn = mx = x;
-                any = true;
+            const floe_string *s = &sv[i];
+            if (v->validity && !floe_vec_is_valid(v, i)) continue;
+            if (lo == NULL) {
+                lo = hi = s;
                 continue;
             }
-            if (floe_value_cmp(&x, &mn) < 0) mn = x;
-            if (floe_value_cmp(&x, &mx) > 0) mx = x;
+            if (s->len && lo->len && (unsigned char)s->ptr[0] != (unsigned char)lo->ptr[0]) {
+                if ((unsigned char)s->ptr[0] < (unsigned char)lo->ptr[0]) lo = s;
+            } else if (str_less(s, lo)) {
+                lo = s;
+            }
+            if (s->len && hi->len && (unsigned char)s->ptr[0] != (unsigned char)hi->ptr[0]) {
+                if ((unsigned char)s->ptr[0] > (unsigned char)hi->ptr[0]) hi = s;
+            } else if (str_less(hi, s)) {
+                hi = s;
+            }
+        }
+        if (lo) {
+            floe_value_load(t, v->data, (size_t)(lo - sv), &mn);
+            floe_value_load(t, v->data, (size_t)(hi - sv), &mx);
+            any = true;
         }
     }
     if (!any) return;

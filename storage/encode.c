@@ -441,10 +441,61 @@ typedef struct i64_at {
     uint32_t code; /* code before sorting */
 } i64_at;
 
-static int i64_at_cmp(const void *a, const void *b)
+/* Sort a[0, n) ascending by v: LSD radix sort on the order-preserving
+ * unsigned key, 16 bits per pass, skipping digits all values share (the
+ * values are distinct, so the order is the one any sort gives). tmp holds n.
+ * Returns the sorted array (a or tmp). */
+static i64_at *i64_at_sort(i64_at *a, i64_at *tmp, uint32_t n)
 {
-    int64_t x = ((const i64_at *)a)->v, y = ((const i64_at *)b)->v;
-    return x < y ? -1 : x > y;
+    uint32_t *cnt, i, pass;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    if (n < 2) return a;
+    if (n <= 24) { /* insertion sort */
+        for (i = 1; i < n; i++) {
+            i64_at x = a[i];
+            uint32_t j = i;
+            while (j > 0 && a[j - 1].v > x.v) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = x;
+        }
+        return a;
+    }
+    cnt = floe_malloc(65536 * sizeof *cnt);
+    if (cnt == NULL) { /* no memory for counts: a simple shell sort */
+        uint32_t gap, j;
+        for (gap = n / 2; gap > 0; gap /= 2)
+            for (i = gap; i < n; i++) {
+                i64_at x = a[i];
+                for (j = i; j >= gap && a[j - gap].v > x.v; j -= gap) a[j] = a[j - gap];
+                a[j] = x;
+            }
+        return a;
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t k = (uint64_t)a[i].v ^ (1ULL << 63);
+        lo &= k;
+        hi |= k;
+    }
+    for (pass = 0; pass < 4; pass++) {
+        uint32_t shift = pass * 16, sum = 0;
+        i64_at *t;
+        if ((((lo ^ hi) >> shift) & 0xffff) == 0) continue; /* same digit everywhere */
+        memset(cnt, 0, 65536 * sizeof *cnt);
+        for (i = 0; i < n; i++) cnt[(((uint64_t)a[i].v ^ (1ULL << 63)) >> shift) & 0xffff]++;
+        for (i = 0; i < 65536; i++) {
+            uint32_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++) tmp[cnt[(((uint64_t)a[i].v ^ (1ULL << 63)) >> shift) & 0xffff]++] = a[i];
+        t = a;
+        a = tmp;
+        tmp = t;
+    }
+    floe_free(cnt);
+    return a;
 }
 
 /* Sort an integer dictionary ascending; rank[old code] = new code. Computes
@@ -453,15 +504,15 @@ static int i64_at_cmp(const void *a, const void *b)
 static int i64_dict_sort(i64_dict *d, uint32_t *rank, uint64_t *out_dmin, uint32_t *out_dw,
                          floe_err *err)
 {
-    i64_at *at = floe_malloc((size_t)(d->n ? d->n : 1) * sizeof *at);
+    i64_at *buf = floe_malloc((size_t)(d->n ? d->n : 1) * 2 * sizeof *buf), *at;
     uint64_t dmin = UINT64_MAX, dmax = 0;
     uint32_t i;
-    if (at == NULL) return floe_err_nomem(err);
+    if (buf == NULL) return floe_err_nomem(err);
     for (i = 0; i < d->n; i++) {
-        at[i].v = d->vals[i];
-        at[i].code = i;
+        buf[i].v = d->vals[i];
+        buf[i].code = i;
     }
-    qsort(at, d->n, sizeof *at, i64_at_cmp);
+    at = i64_at_sort(buf, buf + d->n, d->n);
     for (i = 0; i < d->n; i++) {
         rank[at[i].code] = i;
         d->vals[i] = at[i].v;
@@ -472,7 +523,7 @@ static int i64_dict_sort(i64_dict *d, uint32_t *rank, uint64_t *out_dmin, uint32
         }
     }
     if (d->n < 2) dmin = dmax = 0;
-    floe_free(at);
+    floe_free(buf);
     *out_dmin = dmin;
     *out_dw = bits_for(dmax - dmin);
     return FLOE_OK;
@@ -647,6 +698,79 @@ static int str_at_cmp(const void *a, const void *b)
     return str_cmp(&((const str_at *)a)->s, &((const str_at *)b)->s);
 }
 
+/* Byte `d` of s as 0..255, or -1 past its end (shorter sorts first). */
+static inline int str_byte(const floe_string *s, uint32_t d)
+{
+    return d < s->len ? (int)(unsigned char)s->ptr[d] : -1;
+}
+
+/* Sort a[0, n) bytewise (str_cmp order), every string sharing its first
+ * `depth` bytes: multikey quicksort (Bentley & Sedgewick), which reads each
+ * byte of a shared prefix once per level instead of in every comparison.
+ * Deeper than `budget` nested calls (bad pivots) the rest goes to qsort. */
+static void str_at_sort(str_at *a, uint32_t n, uint32_t depth, int budget)
+{
+    while (n > 1) {
+        uint32_t lt, gt, i;
+        int pivot;
+        str_at x;
+        if (n <= 12) { /* insertion sort on the rest of the bytes */
+            for (i = 1; i < n; i++) {
+                uint32_t j = i;
+                x = a[i];
+                while (j > 0) {
+                    const floe_string *p = &a[j - 1].s;
+                    uint32_t m = p->len < x.s.len ? p->len : x.s.len, k = depth;
+                    int c = 0;
+                    if (m > k) c = memcmp(p->ptr + k, x.s.ptr + k, m - k);
+                    if (c < 0 || (c == 0 && p->len <= x.s.len)) break;
+                    a[j] = a[j - 1];
+                    j--;
+                }
+                a[j] = x;
+            }
+            return;
+        }
+        if (budget <= 0) {
+            qsort(a, n, sizeof *a, str_at_cmp);
+            return;
+        }
+        /* median of three bytes as the pivot */
+        {
+            int p0 = str_byte(&a[0].s, depth), p1 = str_byte(&a[n / 2].s, depth),
+                p2 = str_byte(&a[n - 1].s, depth);
+            pivot = p0 < p1 ? (p1 < p2 ? p1 : (p0 < p2 ? p2 : p0))
+                            : (p0 < p2 ? p0 : (p1 < p2 ? p2 : p1));
+        }
+        /* three-way partition: [0, lt) < pivot, [lt, gt) == pivot, [gt, n) > pivot */
+        lt = 0;
+        gt = n;
+        i = 0;
+        while (i < gt) {
+            int c = str_byte(&a[i].s, depth);
+            if (c < pivot) {
+                x = a[lt];
+                a[lt++] = a[i];
+                a[i++] = x;
+            } else if (c > pivot) {
+                x = a[--gt];
+                a[gt] = a[i];
+                a[i] = x;
+            } else {
+                i++;
+            }
+        }
+        str_at_sort(a, lt, depth, budget - 1);
+        str_at_sort(a + gt, n - gt, depth, budget - 1);
+        /* equal byte: go one byte deeper (strings that ended here are equal
+         * to each other, so at most one: the values are distinct) */
+        if (pivot < 0) return;
+        a += lt;
+        n = gt - lt;
+        depth++;
+    }
+}
+
 /* Sort a string dictionary bytewise (similar neighbours compress better and
  * codes keep the strings' order) and renumber codes[0, n) to match.
  * FLOE_NOMEM on failure (dictionary and codes unchanged). */
@@ -664,7 +788,7 @@ static int str_dict_sort(str_dict *d, int64_t *codes, uint32_t n, floe_err *err)
         at[i].s = d->vals[i];
         at[i].code = i;
     }
-    qsort(at, d->n, sizeof *at, str_at_cmp);
+    str_at_sort(at, d->n, 0, 64);
     for (i = 0; i < d->n; i++) {
         rank[at[i].code] = i;
         d->vals[i] = at[i].s;

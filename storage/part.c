@@ -14,6 +14,7 @@
 #include "storage/format.h"
 #include "util/hash.h"
 #include "util/mem.h"
+#include "util/thread.h"
 
 #define PATH_CAP 4096
 
@@ -235,6 +236,7 @@ struct floe_part_writer {
     uint32_t nblocks, cap_blocks;
     uint64_t rows;
     int force_enc, lz4;
+    uint32_t nthreads; /* threads encoding a block's columns (1: the caller alone) */
 };
 
 static void writer_free(floe_part_writer *w)
@@ -322,10 +324,62 @@ int floe_part_writer_open(const char *table_dir, int64_t part_id, const floe_par
     return FLOE_OK;
 }
 
+void floe_part_writer_set_threads(floe_part_writer *w, uint32_t nthreads)
+{
+    w->nthreads = nthreads ? nthreads : 1;
+}
+
 void floe_part_writer_set_encoding(floe_part_writer *w, int force_enc, int lz4)
 {
     w->force_enc = force_enc;
     w->lz4 = lz4;
+}
+
+/* Encode and write the buffered block of column c. */
+static int flush_col(floe_part_writer *w, uint32_t c, floe_err *err)
+{
+    wcol *col = &w->cols[c];
+    int enc = w->force_enc, rc;
+    if (enc != FLOE_ENC_AUTO && !floe_encode_applies(col->def.type, enc)) enc = FLOE_ENC_AUTO;
+    col->buf.n = w->nbuf;
+    rc = floe_column_writer_add(col->cw, &col->buf, enc, w->lz4, err);
+    if (rc) return rc;
+    col->buf.n = 0;
+    floe_free(col->buf.validity);
+    col->buf.validity = NULL;
+    if (col->strs) floe_arena_reset(col->strs);
+    return FLOE_OK;
+}
+
+/* Columns of one block shared by several threads (each column's writer is
+ * touched by one thread only). */
+typedef struct col_jobs {
+    floe_part_writer *w;
+    atomic_uint next;  /* next column to take */
+    atomic_int failed; /* stop taking columns */
+    int rc;            /* first failure (under mu) */
+    floe_err err;
+    pthread_mutex_t mu;
+} col_jobs;
+
+static void *col_worker(void *arg)
+{
+    col_jobs *j = arg;
+    uint32_t c;
+    while (!atomic_load(&j->failed) && (c = atomic_fetch_add(&j->next, 1)) < j->w->ncols) {
+        floe_err e = FLOE_ERR_INIT;
+        int rc = flush_col(j->w, c, &e);
+        if (rc != FLOE_OK) {
+            pthread_mutex_lock(&j->mu);
+            if (j->rc == FLOE_OK) {
+                j->rc = rc;
+                j->err = e;
+            }
+            pthread_mutex_unlock(&j->mu);
+            atomic_store(&j->failed, 1);
+        }
+    }
+    return NULL;
 }
 
 static int flush_block(floe_part_writer *w, floe_err *err)
@@ -340,17 +394,33 @@ static int flush_block(floe_part_writer *w, floe_err *err)
         w->blocks = nb;
         w->cap_blocks = cap;
     }
-    for (c = 0; c < w->ncols; c++) {
-        wcol *col = &w->cols[c];
-        int enc = w->force_enc;
-        if (enc != FLOE_ENC_AUTO && !floe_encode_applies(col->def.type, enc)) enc = FLOE_ENC_AUTO;
-        col->buf.n = w->nbuf;
-        rc = floe_column_writer_add(col->cw, &col->buf, enc, w->lz4, err);
-        if (rc) return rc;
-        col->buf.n = 0;
-        floe_free(col->buf.validity);
-        col->buf.validity = NULL;
-        if (col->strs) floe_arena_reset(col->strs);
+    if (w->nthreads > 1 && w->ncols > 1) {
+        pthread_t th[8];
+        uint32_t nth = w->nthreads - 1, started = 0;
+        col_jobs j;
+        if (nth > 8) nth = 8;
+        if (nth > w->ncols - 1) nth = w->ncols - 1;
+        j.w = w;
+        atomic_init(&j.next, 0);
+        atomic_init(&j.failed, 0);
+        j.rc = FLOE_OK;
+        floe_err_clear(&j.err);
+        pthread_mutex_init(&j.mu, NULL);
+        /* helpers are best effort: the caller takes whatever they do not */
+        while (started < nth && floe_thread_create(&th[started], col_worker, &j, "floe-encode") == 0)
+            started++;
+        col_worker(&j);
+        for (c = 0; c < started; c++) pthread_join(th[c], NULL);
+        pthread_mutex_destroy(&j.mu);
+        if (j.rc != FLOE_OK) {
+            if (err) *err = j.err;
+            return j.rc;
+        }
+    } else {
+        for (c = 0; c < w->ncols; c++) {
+            rc = flush_col(w, c, err);
+            if (rc) return rc;
+        }
     }
     w->blocks[w->nblocks++] = w->nbuf;
     w->rows += w->nbuf;

@@ -76,6 +76,11 @@ const char *floe_part_dir(const char *table_dir, int64_t part_id, char *buf, siz
  * copied. */
 int floe_part_writer_open(const char *table_dir, int64_t part_id, const floe_part_schema *schema,
                           uint32_t block_rows, floe_part_writer **out, floe_err *err);
+/* Encode each block's columns on up to `nthreads` threads (the caller's
+ * included; helpers are started per block and joined before the call that
+ * completed the block returns). 0 or 1 (the default): the caller alone. The
+ * bytes written are the same either way. */
+void floe_part_writer_set_threads(floe_part_writer *w, uint32_t nthreads);
 /* Test hooks: force an encoding (FLOE_ENC_AUTO by default) and the LZ4 mode
  * (-1 auto, 0 never, 1 always) for every following block. */
 void floe_part_writer_set_encoding(floe_part_writer *w, int force_enc, int lz4);

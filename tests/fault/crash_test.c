@@ -2,7 +2,8 @@
  * that every acknowledged row survives exactly once and no row is partial.
  *
  * A child process opens the database with durability FULL, appends batches
- * of rows (id, payload 'p<id>', v = id / 2) through the appender, and after
+ * of rows (id, payload 'p<id>', v = id / 2) through the appender (row by row,
+ * or every other batch as five column batches), and after
  * each acknowledged flush writes the highest acknowledged id to a pipe; every
  * few batches it also runs FLUSH so kills land inside part writes too. The
  * parent SIGKILLs it after a random delay, reopens the database (WAL
@@ -55,11 +56,32 @@ static void producer(const char *dir, int fd)
     if (floe_appender_open(db, "t", &app) != FLOE_OK) die("appender", db);
     for (;;) {
         int64_t i;
-        for (i = next; i < next + BATCH; i++) {
-            int n = snprintf(payload, sizeof payload, "p%lld", (long long)i);
-            if (floe_append_int64(app, i) || floe_append_string(app, payload, n) ||
-                floe_append_double(app, (double)i / 2) || floe_appender_end_row(app))
-                die(floe_appender_errmsg(app), NULL);
+        if (batches % 2 == 0) {
+            for (i = next; i < next + BATCH; i++) {
+                int n = snprintf(payload, sizeof payload, "p%lld", (long long)i);
+                if (floe_append_int64(app, i) || floe_append_string(app, payload, n) ||
+                    floe_append_double(app, (double)i / 2) || floe_appender_end_row(app))
+                    die(floe_appender_errmsg(app), NULL);
+            }
+        } else {
+            /* column batches: several appends whose WAL records the flush
+             * makes durable together */
+            static int64_t ids[BATCH / 5];
+            static double vs[BATCH / 5];
+            static floe_string ps[BATCH / 5];
+            static char pbuf[BATCH / 5][24];
+            const void *data[3] = {ids, ps, vs};
+            int64_t c0;
+            for (c0 = next; c0 < next + BATCH; c0 += BATCH / 5) {
+                for (i = 0; i < BATCH / 5; i++) {
+                    ids[i] = c0 + i;
+                    vs[i] = (double)(c0 + i) / 2;
+                    ps[i].len = (uint32_t)snprintf(pbuf[i], sizeof pbuf[i], "p%lld", (long long)(c0 + i));
+                    ps[i].ptr = pbuf[i];
+                }
+                if (floe_appender_append_columns(app, BATCH / 5, data, NULL) != FLOE_OK)
+                    die(floe_appender_errmsg(app), NULL);
+            }
         }
         if (floe_appender_flush(app, NULL) != FLOE_OK) die(floe_appender_errmsg(app), NULL);
         next += BATCH;

@@ -335,6 +335,89 @@ Test(shard, no_partition_key_is_round_robin_by_batch)
     floe_ingest_db_close(db, NULL);
 }
 
+static void deferred_sync_case(floe_durability d)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_ingest_snapshot *sn;
+    floe_ingest_append_opts ao = {FLOE_INGEST_DEFER_SYNC, false, 0, 0, NULL};
+    uint64_t tickets[4] = {0, 0, 0, 0}, seqs[4], flushed[4] = {0, 0, 0, 0}, syncs = 0;
+    uint8_t seen[700];
+    uint32_t s, home = 4, k;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, d, 0);
+    t = open_table(db, -1, 4, 0, NULL);
+    ao.sync_tickets = tickets;
+    /* the first append opens a segment (its syncs are counted), the next
+     * four only write: their rows follow the first ones to the same shard */
+    for (k = 0; k < 5; k++) {
+        floe_batch b;
+        make_batch(&b, 100, k * 100, 5);
+        cr_assert_eq(floe_ingest_append(t, &b, &ao, NULL, seqs, NULL), FLOE_OK);
+        floe_batch_free(&b);
+        for (s = 0; s < 4 && d != FLOE_DURABILITY_OFF; s++) {
+            if (!seqs[s]) continue;
+            if (home == 4) home = s;
+            cr_assert_eq(s, home, "deferred batch %u went to shard %u, not %u", k, s, home);
+            cr_assert_eq(seqs[s], (k + 1) * 100);
+        }
+        if (k == 0) syncs = floe_ingest_table_wal_syncs(t);
+    }
+    if (d == FLOE_DURABILITY_OFF) {
+        /* nothing to sync: no ticket is held, batches go round-robin */
+        for (s = 0; s < 4; s++) cr_assert_eq(tickets[s], 0);
+        cr_assert_eq(floe_ingest_sync(t, tickets, NULL), FLOE_OK);
+        cr_assert_eq(floe_ingest_table_wal_syncs(t), 0);
+        cr_assert_eq(snapshot_rows(t), 500);
+        floe_ingest_table_close(t, false, NULL);
+        floe_ingest_db_close(db, NULL);
+        fake_free(&st);
+        return;
+    }
+    cr_assert_lt(home, 4);
+    for (s = 0; s < 4; s++) cr_assert_eq(tickets[s] != 0, s == home);
+    cr_assert_eq(floe_ingest_table_wal_syncs(t), syncs, "a deferred append synced its WAL");
+    cr_assert_eq(snapshot_rows(t), 500); /* visible before durable, as for any append */
+    cr_assert_eq(floe_ingest_sync(t, tickets, NULL), FLOE_OK);
+    cr_assert_eq(floe_ingest_table_wal_syncs(t), syncs + 1, "one sync covers the five appends");
+    cr_assert_eq(floe_ingest_sync(t, tickets, NULL), FLOE_OK); /* already durable: no new sync */
+    cr_assert_eq(floe_ingest_table_wal_syncs(t), syncs + 1);
+    /* with no ticket held the next batch goes round-robin again */
+    memset(tickets, 0, sizeof tickets);
+    for (k = 5; k < 7; k++) {
+        floe_batch b;
+        make_batch(&b, 100, k * 100, 5);
+        cr_assert_eq(floe_ingest_append(t, &b, NULL, NULL, seqs, NULL), FLOE_OK);
+        floe_batch_free(&b);
+        cr_assert_eq(seqs[home], 0);
+    }
+    /* everything is in the WAL: a reopen without a flush recovers all 700 */
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    cr_assert_eq(floe_ingest_db_close(db, NULL), FLOE_OK);
+    db = open_db(dir, &st, false, d, 0);
+    t = open_table(db, -1, 4, 0, flushed);
+    memset(seen, 0, sizeof seen);
+    cr_assert_eq(floe_ingest_snapshot_take(t, &sn, NULL), FLOE_OK);
+    cr_assert_eq(sn->rows, 700);
+    mark_snapshot(sn, seen, 700);
+    floe_ingest_snapshot_free(sn);
+    cr_assert_eq(floe_ingest_table_last_seq(t, home), 500);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    cr_assert_eq(floe_ingest_db_close(db, NULL), FLOE_OK);
+    fake_free(&st);
+}
+
+Test(shard, deferred_syncs_keep_batches_on_one_shard_and_one_sync_covers_them)
+{
+    deferred_sync_case(FLOE_DURABILITY_BATCH);
+    deferred_sync_case(FLOE_DURABILITY_FULL);
+    deferred_sync_case(FLOE_DURABILITY_OFF);
+}
+
 Test(shard, selection_vector_is_honoured)
 {
     floe_ingest_db *db = open_db(NULL, NULL, false, FLOE_DURABILITY_OFF, 0);
@@ -626,7 +709,7 @@ Test(flush, memory_bound_gives_busy_with_nowait)
     fake_store st;
     floe_ingest_db *db;
     floe_ingest_table *t;
-    floe_ingest_append_opts ao = {FLOE_INGEST_NOWAIT, false, 0, 0};
+    floe_ingest_append_opts ao = {FLOE_INGEST_NOWAIT, false, 0, 0, NULL};
     floe_err err = FLOE_ERR_INIT;
     int k, busy = 0;
 
@@ -692,7 +775,7 @@ Test(producer, retries_are_skipped_and_state_survives_recovery)
     fake_store st;
     floe_ingest_db *db;
     floe_ingest_table *t;
-    floe_ingest_append_opts ao = {0, true, 42, 0};
+    floe_ingest_append_opts ao = {0, true, 42, 0, NULL};
     floe_ingest_append_result res;
     uint64_t seq, flushed[2] = {0, 0};
     floe_ingest_producer *prods;
@@ -1039,7 +1122,7 @@ Test(table, open_and_recovery_survive_every_failed_allocation)
     t = open_table(db, 0, 2, 700, NULL); /* replay will freeze memtables too */
     for (k = 0; k < 10; k++) {
         floe_batch b;
-        floe_ingest_append_opts ao = {0, true, 5, (uint64_t)k + 1};
+        floe_ingest_append_opts ao = {0, true, 5, (uint64_t)k + 1, NULL};
         make_batch(&b, 300, k * 300, 17);
         cr_assert_eq(floe_ingest_append(t, &b, &ao, NULL, NULL, NULL), FLOE_OK);
         floe_batch_free(&b);

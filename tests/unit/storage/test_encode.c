@@ -272,6 +272,81 @@ Test(encode, string_dictionary_is_sorted_and_codes_match)
     floe_encode_buf_free(&b);
 }
 
+/* Dictionary sorting (multikey quicksort for strings, radix for integers)
+ * on the inputs that stress it: long shared prefixes, strings that are
+ * prefixes of each other, empty strings, 0x00 and 0xff bytes, all 64 bits
+ * of integers, full 65,536-row blocks; sorted strictly and codes matching. */
+Test(encode, dictionaries_sort_hard_inputs)
+{
+    floe_type ts = floe_type_make(FLOE_TYPE_VARCHAR), ti = floe_type_make(FLOE_TYPE_BIGINT);
+    static const uint32_t ns[] = {3, 13, 100, 5000, 65536};
+    uint32_t ni, i, shape;
+    for (shape = 0; shape < 3; shape++) {
+        for (ni = 0; ni < 5; ni++) {
+            uint32_t n = ns[ni], *codes = malloc((size_t)n * 4);
+            floe_vec v, dict;
+            floe_encbuf b = {0};
+            floe_err err = FLOE_ERR_INIT;
+            uint8_t used;
+            uint64_t s = 77 + ni * 10 + shape;
+            cr_assert_eq(floe_vec_init(&v, ts, n), FLOE_OK);
+            for (i = 0; i < n; i++) {
+                char buf[200];
+                uint64_t r = tu_rand(&s) % (n / 2 + 2);
+                uint32_t l;
+                if (shape == 0) { /* 90 shared bytes, then a number, some cut short */
+                    memset(buf, 'p', 90);
+                    l = 90 + (uint32_t)snprintf(buf + 90, 100, "%llu", (unsigned long long)r);
+                    if (r % 7 == 0) l = (uint32_t)(r % 91);
+                } else if (shape == 1) { /* prefixes of one string of 0x00/0xff bytes */
+                    for (l = 0; l < 120; l++) buf[l] = (l * 7 + 3) % 5 ? (char)0xff : 0;
+                    l = (uint32_t)(r % 120);
+                } else { /* random bytes, random lengths */
+                    uint64_t s2 = r * 2654435761u;
+                    l = (uint32_t)(tu_rand(&s2) % 9);
+                    for (uint32_t k = 0; k < l; k++) buf[k] = (char)(tu_rand(&s2) % 3 ? tu_rand(&s2) : 0);
+                }
+                cr_assert_eq(floe_vec_set_string(&v, i, buf, l), FLOE_OK);
+            }
+            v.n = n;
+            cr_assert_eq(floe_encode_values(ts, v.data, NULL, n, FLOE_ENC_DICT, &b, &used, &err), FLOE_OK);
+            cr_assert_eq(floe_decode_dict(ts, used, b.p, b.len, n, codes, &dict, &err), FLOE_OK, "%s", err.msg);
+            for (i = 1; i < dict.n; i++) {
+                floe_string a = ((floe_string *)dict.data)[i - 1], c = ((floe_string *)dict.data)[i];
+                uint32_t m = a.len < c.len ? a.len : c.len;
+                int k = m ? memcmp(a.ptr, c.ptr, m) : 0;
+                cr_assert(k < 0 || (k == 0 && a.len < c.len), "shape %u n %u: not sorted at %u", shape, n, i);
+            }
+            for (i = 0; i < n; i++) cr_assert(tu_same(ts, v.data, i, dict.data, codes[i]), "row %u", i);
+            floe_vec_free(&dict);
+            floe_vec_free(&v);
+            floe_encode_buf_free(&b);
+
+            /* integers: distinct in every 16-bit digit, signs mixed */
+            cr_assert_eq(floe_vec_init(&v, ti, n), FLOE_OK);
+            for (i = 0; i < n; i++) {
+                uint64_t r = tu_rand(&s) % (n / 2 + 2);
+                int64_t x = shape == 0 ? (int64_t)(r * 0x9E3779B97F4A7C15ULL)
+                            : shape == 1 ? (int64_t)r - (int64_t)n / 4
+                                         : (r % 3 == 0 ? INT64_MIN + (int64_t)r : INT64_MAX - (int64_t)r);
+                ((int64_t *)v.data)[i] = x;
+            }
+            v.n = n;
+            b.len = 0;
+            cr_assert_eq(floe_encode_values(ti, v.data, NULL, n, FLOE_ENC_DICT, &b, &used, &err), FLOE_OK);
+            cr_assert_eq(floe_decode_dict(ti, used, b.p, b.len, n, codes, &dict, &err), FLOE_OK, "%s", err.msg);
+            for (i = 1; i < dict.n; i++)
+                cr_assert_lt(((int64_t *)dict.data)[i - 1], ((int64_t *)dict.data)[i], "shape %u n %u at %u",
+                             shape, n, i);
+            for (i = 0; i < n; i++) cr_assert(tu_same(ti, v.data, i, dict.data, codes[i]), "row %u", i);
+            floe_vec_free(&dict);
+            floe_vec_free(&v);
+            floe_encode_buf_free(&b);
+            free(codes);
+        }
+    }
+}
+
 /* Hand-made string blocks with inconsistent length streams. */
 Test(encode, string_length_stream_damage_is_corrupt)
 {

@@ -149,6 +149,58 @@ Test(part, round_trip_block_7) { round_trip(7, 7 * 3 + 3); }
 Test(part, round_trip_block_2048) { round_trip(2048, 2048 * 2 + 100); }
 Test(part, round_trip_block_65536, .timeout = 120) { round_trip(65536, 65536 + 77); }
 
+static char *slurp(const char *path, size_t *n)
+{
+    struct stat st;
+    char *buf;
+    int fd = open(path, O_RDONLY);
+    cr_assert_geq(fd, 0, "%s", path);
+    cr_assert_eq(fstat(fd, &st), 0);
+    buf = malloc((size_t)st.st_size + 1);
+    cr_assert_eq(read(fd, buf, (size_t)st.st_size), st.st_size);
+    close(fd);
+    *n = (size_t)st.st_size;
+    return buf;
+}
+
+/* Encoding a block's columns on several threads writes the same bytes. */
+Test(part, threaded_column_encoding_writes_the_same_files)
+{
+    char *dir = tu_tmpdir();
+    uint32_t nth, k;
+    table t;
+    table_make(&t, 5000, 2, 1, 99);
+    for (nth = 1; nth <= 4; nth++) {
+        floe_part_writer *w;
+        floe_part_info info;
+        floe_err err = FLOE_ERR_INIT;
+        cr_assert_eq(floe_part_writer_open(dir, nth, &t.schema, 700, &w, &err), FLOE_OK, "%s", err.msg);
+        floe_part_writer_set_threads(w, nth == 4 ? 64 : nth);
+        cr_assert_eq(floe_part_writer_append(w, &t.batch, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(floe_part_writer_finish(w, &info, &err), FLOE_OK, "%s", err.msg);
+        floe_part_info_free(&info);
+        check_part(dir, nth, &t, 700, -1);
+    }
+    for (k = 0; k < TU_NTYPES; k++) {
+        char p1[1024], pn[1024], name[64];
+        size_t n1, nn;
+        char *b1, *bn;
+        snprintf(name, sizeof name, "c%u.col", 10 + k);
+        snprintf(p1, sizeof p1, "%s/part-1/%s", dir, name);
+        b1 = slurp(p1, &n1);
+        for (nth = 2; nth <= 4; nth++) {
+            snprintf(pn, sizeof pn, "%s/part-%u/%s", dir, nth, name);
+            bn = slurp(pn, &nn);
+            cr_assert(n1 == nn && memcmp(b1, bn, n1) == 0, "column %u differs with %u threads", k, nth);
+            free(bn);
+        }
+        free(b1);
+    }
+    floe_batch_free(&t.batch);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 Test(part, append_honours_selection_const_and_many_batches)
 {
     char *dir = tu_tmpdir(), pdir[4096];
