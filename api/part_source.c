@@ -33,7 +33,9 @@ typedef struct part_cursor {
     floe_scan_pred *preds;
     uint32_t npreds;
     uint32_t *pred_vec; /* index into vecs of each predicate's column */
-    bool exact;         /* every predicate is applied exactly: batches say so */
+    bool exact;         /* every predicate is applied exactly: batches say so
+                         * (cleared when filter_sel keeps rows for the engine:
+                         * NaN in a DOUBLE comparison, or no memory) */
     uint32_t *bsel;     /* with predicates: block rows that pass them, ascending */
     uint32_t nbsel, selpos; /* entries in bsel; next entry to hand out */
     /* Columns read through their dictionary (codes[i].data set, vecs[i]
@@ -100,6 +102,31 @@ bool floe_part_source_block_may_match(const floe_block_info *bi, floe_type t,
             return true;
         return !(lo == 0 && hi == 0 && floe_value_cmp(&bi->min, &bi->max) == 0);
     default: return true;
+    }
+}
+
+/* True when the block's statistics prove every row passes p (no NULLs, and
+ * min/max inside the predicate's range), so the block needs no filtering.
+ * Integer-like types only (DOUBLE statistics say nothing about NaN). */
+static bool block_all_match(const floe_block_info *bi, floe_type t, const floe_scan_pred *p)
+{
+    floe_value v = p->value, mn, mx;
+    if (bi == NULL || t.id == FLOE_TYPE_VARCHAR || t.id == FLOE_TYPE_DOUBLE || t.id == FLOE_TYPE_INTERVAL)
+        return false;
+    if (p->op == FLOE_PRED_IS_NOT_NULL) return bi->nulls == 0;
+    if (p->op == FLOE_PRED_IS_NULL) return bi->nulls == bi->rows;
+    if (bi->nulls || !(bi->flags & FLOE_BLOCK_MINMAX) || !pred_usable(t, p)) return false;
+    mn = bi->min;
+    mx = bi->max;
+    v.type = mn.type = mx.type = t;
+    switch (p->op) {
+    case FLOE_PRED_EQ: return floe_value_cmp(&mn, &v) == 0 && floe_value_cmp(&mx, &v) == 0;
+    case FLOE_PRED_NE: return floe_value_cmp(&v, &mn) < 0 || floe_value_cmp(&v, &mx) > 0;
+    case FLOE_PRED_LT: return floe_value_cmp(&mx, &v) < 0;
+    case FLOE_PRED_LE: return floe_value_cmp(&mx, &v) <= 0;
+    case FLOE_PRED_GT: return floe_value_cmp(&mn, &v) > 0;
+    case FLOE_PRED_GE: return floe_value_cmp(&mn, &v) >= 0;
+    default: return false;
     }
 }
 
@@ -174,13 +201,16 @@ static inline bool col_read(const part_cursor *c, uint32_t i)
  * dictionary entry once, then select rows by code. */
 static uint32_t filter_sel_dict(const floe_vec *codes, const floe_vec *dict, uint32_t base,
                                 const floe_scan_pred *p, uint32_t *sel, uint32_t nsel,
-                                const uint8_t *ok)
+                                const uint8_t *ok, bool *exact)
 {
     const uint32_t *cd = codes->data;
     const floe_string *dd = dict->data;
     uint8_t pass_small[256], *pass = dict->n <= 256 ? pass_small : floe_malloc(dict->n);
     uint32_t i, k = 0, lo = UINT32_MAX, hi = 0, npass = 0;
-    if (pass == NULL) return nsel; /* keep every row: the engine filters */
+    if (pass == NULL) {
+        *exact = false;
+        return nsel; /* keep every row: the engine filters */
+    }
     for (i = 0; i < dict->n; i++) {
         pass[i] = ok[str_cmp3(&dd[i], &p->value.v.s) + 1];
         if (pass[i]) {
@@ -198,6 +228,7 @@ static uint32_t filter_sel_dict(const floe_vec *codes, const floe_vec *dict, uin
         uint64_t *bits = floe_malloc(FLOE_BITMAP_WORDS(nsel) * 2 * sizeof *bits);
         if (bits == NULL) {
             if (pass != pass_small) floe_free(pass);
+            *exact = false;
             return nsel;
         }
         if (npass == dict->n) {
@@ -235,7 +266,8 @@ static uint32_t filter_sel_dict(const floe_vec *codes, const floe_vec *dict, uin
  * the new count. Typed loops: this runs for every row of a filtered scan.
  * codes/dict: v's dictionary codes and dictionary, or NULL. */
 static uint32_t filter_sel(const floe_vec *v, const floe_vec *codes, const floe_vec *dict,
-                           uint32_t base, const floe_scan_pred *p, uint32_t *sel, uint32_t nsel)
+                           uint32_t base, const floe_scan_pred *p, uint32_t *sel, uint32_t nsel,
+                           bool *exact)
 {
     uint32_t i, k = 0;
     const uint8_t *ok;
@@ -248,7 +280,7 @@ static uint32_t filter_sel(const floe_vec *v, const floe_vec *codes, const floe_
         return k;
     }
     ok = cmp_ok[p->op];
-    if (codes && codes->data) return filter_sel_dict(codes, dict, base, p, sel, nsel, ok);
+    if (codes && codes->data) return filter_sel_dict(codes, dict, base, p, sel, nsel, ok, exact);
 #define FILTER_LOOP(CMP)                                                    \
     for (i = 0; i < nsel; i++) {                                            \
         uint32_t r = base + sel[i];                                         \
@@ -284,10 +316,27 @@ static uint32_t filter_sel(const floe_vec *v, const floe_vec *codes, const floe_
             double x = d[r];
             if (isnan(x) || isnan(val)) {
                 sel[k++] = sel[i]; /* NaN semantics are the engine's call: keep */
+                *exact = false;
                 continue;
             }
             c = (x > val) - (x < val);
         })
+    } else if (v->type.id != FLOE_TYPE_INTERVAL && w == 8 && base == 0 && nsel == v->n &&
+               v->validity == NULL && nsel > 0) {
+        /* the whole block (sel is the identity), no NULLs: SIMD compares
+         * into a bitmap, then the set bits' rows */
+        static const floe_kcmp kop[6] = {FLOE_KCMP_EQ, FLOE_KCMP_NE, FLOE_KCMP_LT,
+                                         FLOE_KCMP_LE, FLOE_KCMP_GT, FLOE_KCMP_GE};
+        uint64_t *bits = floe_malloc(FLOE_BITMAP_WORDS(nsel) * sizeof *bits);
+        if (bits == NULL) {
+            *exact = false;
+            return nsel; /* keep every row: the engine filters */
+        }
+        floe_kernel_cmp_i64_const(v->data, p->value.v.i, kop[p->op], nsel, bits);
+        if (nsel % 64) bits[nsel / 64] &= (1ull << (nsel % 64)) - 1;
+        k = floe_kernel_sel_from_bits(bits, nsel, sel);
+        floe_free(bits);
+        return k;
     } else if (v->type.id != FLOE_TYPE_INTERVAL && (w == 8 || w == 4 || w == 1)) {
         int64_t val = p->value.v.i;
         if (w == 8) {
@@ -352,10 +401,6 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
             c->exact = false;
             continue; /* unusable: leave it to the engine */
         }
-        /* filter_sel keeps NaN rows of DOUBLE comparisons for the engine */
-        if (floe_part_reader_col_type(r, p->col).id == FLOE_TYPE_DOUBLE && p->op != FLOE_PRED_IS_NULL &&
-            p->op != FLOE_PRED_IS_NOT_NULL)
-            c->exact = false;
         if (!floe_part_reader_has_col(r, p->col)) c->exact = false;
         for (k = 0; k < nall && c->cols[k] != p->col; k++) {
         }
@@ -407,9 +452,15 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
             for (i = 0; i < nr; i++) bs[i] = i;
         }
         c->nbsel = c->rows;
-        for (k = 0; k < c->npreds && c->nbsel; k++)
+        for (k = 0; k < c->npreds && c->nbsel; k++) {
+            uint32_t col = c->cols[c->pred_vec[k]];
+            if (block_all_match(floe_part_reader_block_info(r, col, c->block),
+                                floe_part_reader_col_type(r, col), &c->preds[k]))
+                continue; /* every row passes: nothing to filter */
             c->nbsel = filter_sel(&c->vecs[c->pred_vec[k]], &c->codes[c->pred_vec[k]],
-                                  &c->dicts[c->pred_vec[k]], 0, &c->preds[k], c->bsel, c->nbsel);
+                                  &c->dicts[c->pred_vec[k]], 0, &c->preds[k], c->bsel, c->nbsel,
+                                  &c->exact);
+        }
         if (c->nbsel == 0) {
             c->pos = c->rows; /* nothing can match: the cursor is empty */
             *out = (floe_scan_cursor *)c;

@@ -344,15 +344,58 @@ static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, c
 #define VALID(k) (all_valid || floe_vec_is_valid(v, ROW(k)))
     switch (ag->fn) {
     case FLOE_AGG_COUNT_STAR:
+        if (o->ngroups == 0) { /* one group: no store per row */
+            s->cnt[0] += cnt;
+            break;
+        }
         for (k = 0; k < cnt; k++) s->cnt[gids[k]]++;
         break;
     case FLOE_AGG_COUNT:
+        if (o->ngroups == 0) {
+            int64_t c = 0;
+            if (all_valid) {
+                c = cnt;
+            } else {
+                for (k = 0; k < cnt; k++) c += VALID(k);
+            }
+            s->cnt[0] += c;
+            break;
+        }
         for (k = 0; k < cnt; k++)
             if (VALID(k)) s->cnt[gids[k]]++;
         break;
     case FLOE_AGG_SUM:
     case FLOE_AGG_AVG:
-        if (cls_of(v->type) == CLS_DBL) {
+        if (cls_of(v->type) == CLS_DBL && o->ngroups == 0 && !cst) {
+            /* one group: four partial sums in registers instead of a
+             * dependency through memory per row */
+            const double *d = v->data;
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            int64_t c = 0;
+            if (all_valid) {
+                for (k = 0; k + 4 <= cnt; k += 4) {
+                    a0 += d[rows[k]];
+                    a1 += d[rows[k + 1]];
+                    a2 += d[rows[k + 2]];
+                    a3 += d[rows[k + 3]];
+                }
+                for (; k < cnt; k++) a0 += d[rows[k]];
+                c = cnt;
+            } else {
+                for (k = 0; k < cnt; k++) {
+                    /* branch-free: an invalid row adds 0 */
+                    int ok = VALID(k);
+                    double x = ok ? d[rows[k]] : 0.0;
+                    if (k & 1)
+                        a1 += x;
+                    else
+                        a0 += x;
+                    c += ok;
+                }
+            }
+            s->dsum[0] += (a0 + a1) + (a2 + a3);
+            s->cnt[0] += c;
+        } else if (cls_of(v->type) == CLS_DBL) {
             const double *d = v->data;
             for (k = 0; k < cnt; k++)
                 if (VALID(k)) {
