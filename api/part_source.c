@@ -45,6 +45,8 @@ typedef struct part_cursor {
      * unselected rows always read as empty strings. */
     floe_string **win;  /* per column, or NULL; owned */
     uint64_t *dids;     /* per column: floe_vec_dict_id of its dictionary, or 0 */
+    floe_block_cursor **bcur; /* per column: read a vector at a time (projected
+                               * fixed-width columns), or NULL; owned */
     uint32_t *wrows;    /* rows of the windows written by the last batch */
     uint32_t nwrows;
 } part_cursor;
@@ -168,6 +170,8 @@ static void ps_close(floe_scan_cursor *cc)
     floe_free(c->win);
     floe_free(c->wrows);
     floe_free(c->dids);
+    for (i = 0; c->bcur && i < c->ncols + c->nextra; i++) floe_block_cursor_free(c->bcur[i]);
+    floe_free(c->bcur);
     floe_free(c->vecs);
     floe_free(c->codes);
     floe_free(c->dicts);
@@ -191,10 +195,11 @@ static int str_cmp3(const floe_string *a, const floe_string *b)
     return m ? (m > 0) - (m < 0) : (a->len > b->len) - (a->len < b->len);
 }
 
-/* Column i of the cursor is decoded (values, or codes and dictionary). */
+/* Column i of the cursor is decoded (values, codes and dictionary, or a
+ * block cursor). */
 static inline bool col_read(const part_cursor *c, uint32_t i)
 {
-    return c->vecs[i].data != NULL || c->codes[i].data != NULL;
+    return c->vecs[i].data != NULL || c->codes[i].data != NULL || c->bcur[i] != NULL;
 }
 
 /* filter_sel for a VARCHAR column read through its dictionary: compare each
@@ -413,7 +418,8 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
     c->codes = floe_calloc(nall + 1, sizeof *c->codes);
     c->dicts = floe_calloc(nall + 1, sizeof *c->dicts);
     c->dids = floe_calloc(nall + 1, sizeof *c->dids);
-    if (c->vecs == NULL || c->codes == NULL || c->dicts == NULL || c->dids == NULL) {
+    c->bcur = floe_calloc(nall + 1, sizeof *c->bcur);
+    if (c->vecs == NULL || c->codes == NULL || c->dicts == NULL || c->dids == NULL || c->bcur == NULL) {
         ps_close((floe_scan_cursor *)c);
         return floe_err_nomem(err);
     }
@@ -480,6 +486,11 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
                 c->vecs[i].type = floe_type_make(FLOE_TYPE_VARCHAR);
                 c->dids[i] = floe_vec_dict_id();
             }
+        }
+        if (rc == FLOE_NOTFOUND && i < ncols && floe_part_reader_col_type(r, c->cols[i]).id != FLOE_TYPE_VARCHAR) {
+            /* a projected value column: decoded a vector at a time in ps_next */
+            rc = floe_part_open_block(r, c->cols[i], c->block, &c->bcur[i], err);
+            if (rc == FLOE_OK) c->vecs[i].type = floe_part_reader_col_type(r, c->cols[i]);
         }
         if (rc == FLOE_NOTFOUND) rc = floe_part_read_block(r, c->cols[i], c->block, &c->vecs[i], err);
         if (rc) {
@@ -561,6 +572,13 @@ static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
             out->cols[i].dict.entries = c->dicts[i].data;
             out->cols[i].dict.nentries = c->dicts[i].n;
             out->cols[i].dict.id = c->dids[i];
+            continue;
+        }
+        if (c->bcur[i]) {
+            const void *data;
+            const uint64_t *val;
+            floe_block_cursor_read(c->bcur[i], c->pos, n, &data, &val);
+            floe_vec_borrow(&out->cols[i], v->type, (void *)data, (uint64_t *)val, n);
             continue;
         }
         floe_vec_borrow(&out->cols[i], v->type, (char *)v->data + (size_t)c->pos * w,

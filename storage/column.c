@@ -782,3 +782,114 @@ out:
     }
     return rc;
 }
+
+/* ------------------------------------------------------------ block cursor */
+
+struct floe_block_cursor {
+    floe_type type;
+    uint8_t *body;          /* decompressed block body (streaming) */
+    uint64_t *validity;     /* the block's bitmap, or NULL (no NULLs) */
+    floe_vec whole;         /* the block decoded at open (not streaming) */
+    int streaming;
+    floe_decode_stream st;
+    uint64_t *buf;          /* FLOE_VEC_SIZE values (streaming) */
+};
+
+void floe_block_cursor_free(floe_block_cursor *c)
+{
+    if (c == NULL) return;
+    floe_free(c->body);
+    floe_free(c->validity);
+    floe_vec_free(&c->whole);
+    floe_free_aligned(c->buf);
+    floe_free(c);
+}
+
+int floe_column_reader_open_block(const floe_column_reader *r, uint32_t b, floe_block_cursor **out,
+                                  floe_err *err)
+{
+    const floe_block_info *bi;
+    floe_block_cursor *c;
+    size_t skip = 0;
+    int rc;
+    *out = NULL;
+    if (b >= r->nblocks)
+        return floe_err_set(err, FLOE_MISUSE, "%s: block %u of %u", r->name, b, r->nblocks);
+    bi = &r->blocks[b];
+    c = floe_calloc(1, sizeof *c);
+    if (c == NULL) return floe_err_nomem(err);
+    c->type = r->type;
+    if (floe_type_size(r->type) != 8 || r->type.id == FLOE_TYPE_INTERVAL ||
+        !(bi->encoding == FLOE_ENC_FOR || bi->encoding == FLOE_ENC_DELTA || bi->encoding == FLOE_ENC_ALP)) {
+        rc = floe_column_reader_read(r, b, &c->whole, err); /* not a streaming encoding */
+        if (rc) {
+            floe_free(c);
+            return rc;
+        }
+        *out = c;
+        return FLOE_OK;
+    }
+    rc = load_body(r, b, &c->body, err);
+    if (rc) goto fail;
+    if (bi->nulls) {
+        size_t words = FLOE_BITMAP_WORDS(bi->rows), i;
+        uint32_t valid = 0;
+        if (bi->raw < words * 8) {
+            rc = RCORRUPT("%s: block %u: validity truncated", r->name, b);
+            goto fail;
+        }
+        c->validity = floe_malloc(words * 8);
+        if (c->validity == NULL) {
+            rc = floe_err_nomem(err);
+            goto fail;
+        }
+        memcpy(c->validity, c->body, words * 8);
+        if (bi->rows % 64) c->validity[words - 1] &= (1ULL << (bi->rows % 64)) - 1;
+        for (i = 0; i < words; i++) valid += (uint32_t)__builtin_popcountll(c->validity[i]);
+        if (valid != bi->rows - bi->nulls) {
+            rc = RCORRUPT("%s: block %u: validity does not match NULL count", r->name, b);
+            goto fail;
+        }
+        skip = words * 8;
+    }
+    rc = floe_decode_stream_init(&c->st, r->type, bi->encoding, c->body + skip, bi->raw - skip, bi->rows,
+                                 err);
+    if (rc == FLOE_NOTFOUND) { /* e.g. ALP exceptions out of order: decode whole */
+        floe_free(c->body);
+        floe_free(c->validity);
+        c->body = NULL;
+        c->validity = NULL;
+        rc = floe_column_reader_read(r, b, &c->whole, err);
+        if (rc) goto fail;
+        *out = c;
+        return FLOE_OK;
+    }
+    if (rc) {
+        if (rc == FLOE_CORRUPT) floe_err_prefix(err, "%s: block %u: ", r->name, b);
+        goto fail;
+    }
+    c->buf = floe_malloc_aligned(FLOE_VEC_SIZE * sizeof *c->buf);
+    if (c->buf == NULL) {
+        rc = floe_err_nomem(err);
+        goto fail;
+    }
+    c->streaming = 1;
+    *out = c;
+    return FLOE_OK;
+fail:
+    floe_block_cursor_free(c);
+    return rc;
+}
+
+void floe_block_cursor_read(floe_block_cursor *c, uint32_t from, uint32_t m, const void **data,
+                            const uint64_t **validity)
+{
+    if (!c->streaming) {
+        *data = (const char *)c->whole.data + (size_t)from * floe_type_size(c->type);
+        *validity = c->whole.validity ? c->whole.validity + from / 64 : NULL;
+        return;
+    }
+    floe_decode_stream_read(&c->st, from, m, c->buf);
+    *data = c->buf;
+    *validity = c->validity ? c->validity + from / 64 : NULL;
+}

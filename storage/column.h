@@ -88,4 +88,20 @@ int floe_column_reader_read(const floe_column_reader *r, uint32_t b, floe_vec *o
 int floe_column_reader_read_dict(const floe_column_reader *r, uint32_t b, floe_vec *codes,
                                  floe_vec *dict, floe_err *err);
 
+/* Reading block b one vector at a time, in order. The block is read,
+ * checksummed, decompressed and its header checked at open; values are then
+ * decoded per call into the cursor's L1-sized buffer when the encoding
+ * streams (encode.h floe_decode_stream), else the whole block is decoded at
+ * open and calls hand out slices of it. The cursor owns its buffers. */
+typedef struct floe_block_cursor floe_block_cursor;
+int floe_column_reader_open_block(const floe_column_reader *r, uint32_t b, floe_block_cursor **out,
+                                  floe_err *err);
+/* Rows [from, from + m) of the block: from a multiple of FLOE_VEC_SIZE and
+ * at or after the previous call's end, m <= FLOE_VEC_SIZE. *data (physical
+ * layout) and *validity (NULL: all valid; bit 0 is row `from`) are valid
+ * until the next call or the free. */
+void floe_block_cursor_read(floe_block_cursor *c, uint32_t from, uint32_t m, const void **data,
+                            const uint64_t **validity);
+void floe_block_cursor_free(floe_block_cursor *c);
+
 #endif

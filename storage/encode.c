@@ -191,8 +191,10 @@ static void unpack_groups(const uint8_t *in, uint64_t *out, size_t ng, uint64_t 
         unpack_wide(in, out, ng, base, w);
 }
 
-void floe_encode_bitunpack(const uint8_t *in, uint32_t n, uint32_t w, uint64_t base,
-                           uint64_t *out)
+/* floe_encode_bitunpack of n values at `in`, where `avail` >= their packed
+ * size bytes may be read (more lets more groups take the fast path). */
+static void bitunpack_avail(const uint8_t *in, size_t avail, uint32_t n, uint32_t w, uint64_t base,
+                            uint64_t *out)
 {
     size_t len = floe_encode_packed_size(n, w);
     size_t full = n / 8, fast = full, g0, rest_bytes, ng;
@@ -201,7 +203,7 @@ void floe_encode_bitunpack(const uint8_t *in, uint32_t n, uint32_t w, uint64_t b
 
     /* groups whose reads (w + 9 bytes from the group start) stay inside `in` */
     if (w > 0) {
-        size_t safe = len >= (size_t)w + 16 ? (len - w - 16) / w + 1 : 0;
+        size_t safe = avail >= (size_t)w + 16 ? (avail - w - 16) / w + 1 : 0;
         if (safe < fast) fast = safe;
     }
     unpack_groups(in, out, fast, base, w);
@@ -214,6 +216,12 @@ void floe_encode_bitunpack(const uint8_t *in, uint32_t n, uint32_t w, uint64_t b
     memcpy(tb, in + g0 * w, rest_bytes);
     unpack_groups(tb, tmp, ng, base, w);
     memcpy(out + g0 * 8, tmp, ((size_t)n - g0 * 8) * sizeof(uint64_t));
+}
+
+void floe_encode_bitunpack(const uint8_t *in, uint32_t n, uint32_t w, uint64_t base,
+                           uint64_t *out)
+{
+    bitunpack_avail(in, floe_encode_packed_size(n, w), n, w, base, out);
 }
 
 /* ------------------------------------------------------- applicability */
@@ -1366,6 +1374,160 @@ static void narrow(floe_type t, const int64_t *v, uint32_t n, void *out)
         for (i = 0; i < n; i++) ((uint8_t *)out)[i] = (uint8_t)v[i];
     else
         for (i = 0; i < n; i++) ((int32_t *)out)[i] = (int32_t)v[i];
+}
+
+/* ALP's int -> double step (see decode_alp): in place over out[0, n). */
+static void alp_scale(double *out, uint32_t n, double p)
+{
+    const uint64_t magic_bits = 0x4338000000000000ULL; /* 2^52 + 2^51 */
+    const double magic = 6755399441055744.0;
+    uint64_t inrange = 1;
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, &out[i], 8);
+        inrange &= (u + (1ULL << 51)) < (1ULL << 52);
+    }
+    if (inrange) {
+        for (i = 0; i < n; i++) {
+            uint64_t u;
+            double d;
+            memcpy(&u, &out[i], 8);
+            u += magic_bits;
+            memcpy(&d, &u, 8);
+            out[i] = (d - magic) / p;
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            int64_t x;
+            memcpy(&x, &out[i], 8);
+            out[i] = (double)x / p;
+        }
+    }
+}
+
+int floe_decode_stream_init(floe_decode_stream *s, floe_type t, int enc, const uint8_t *in,
+                            size_t len, uint32_t n, floe_err *err)
+{
+    rd r = {in, len, 0};
+    uint32_t npacked = n, i, prev = 0;
+    memset(s, 0, sizeof *s);
+    s->enc = enc;
+    s->n = n;
+    if (phys_width(t) != 8 || !floe_encode_applies(t, enc) ||
+        !(enc == FLOE_ENC_FOR || enc == FLOE_ENC_DELTA || enc == FLOE_ENC_ALP))
+        return FLOE_NOTFOUND;
+    if (enc == FLOE_ENC_FOR) {
+        if (!rd_u64(&r, &s->base) || !rd_u64(&r, &s->factor)) return CORRUPT("FOR header truncated");
+    } else if (enc == FLOE_ENC_DELTA) {
+        if (!rd_u64(&r, &s->acc) || !rd_u64(&r, &s->base) || !rd_u64(&r, &s->factor))
+            return CORRUPT("delta header truncated");
+        if (n == 0) return r.off == r.len ? FLOE_OK : CORRUPT("%zu trailing bytes after delta data", r.len - r.off);
+        npacked = n - 1;
+    } else {
+        uint8_t e;
+        if (!rd_u8(&r, &e) || !rd_u64(&r, &s->base)) return CORRUPT("ALP header truncated");
+        if (e > FLOE_ALP_MAX_EXP) return CORRUPT("ALP exponent %u too large", (unsigned)e);
+        s->p = pow10_tab[e];
+        s->factor = 1;
+    }
+    if (s->factor == 0) return CORRUPT("zero scale factor");
+    if (!rd_u8(&r, &s->w)) return CORRUPT("truncated bit width");
+    if (s->w > 64) return CORRUPT("bit width %u too large", (unsigned)s->w);
+    s->qlen = floe_encode_packed_size(npacked, s->w);
+    if (!rd_take(&r, s->qlen, &s->q))
+        return CORRUPT("packed data truncated (%u values of %u bits)", npacked, (unsigned)s->w);
+    if (enc == FLOE_ENC_ALP) {
+        if (!rd_u32(&r, &s->nexc)) return CORRUPT("ALP exceptions truncated");
+        if (s->nexc > n) return CORRUPT("ALP: %u exceptions for %u rows", s->nexc, n);
+        if (!rd_take(&r, (size_t)s->nexc * 4, &s->xpos) || !rd_take(&r, (size_t)s->nexc * 8, &s->xval))
+            return CORRUPT("ALP exceptions truncated");
+        for (i = 0; i < s->nexc; i++) {
+            uint32_t at;
+            memcpy(&at, s->xpos + (size_t)i * 4, 4);
+            if (at >= n) return CORRUPT("ALP exception position %u >= %u", at, n);
+            if (i && at <= prev) return FLOE_NOTFOUND; /* not ascending: decode whole */
+            prev = at;
+        }
+    }
+    if (r.off != r.len) return CORRUPT("%zu trailing bytes after %s data", r.len - r.off, floe_encode_name(enc));
+    return FLOE_OK;
+}
+
+/* x[i] = acc + x[0] + ... + x[i] for i < n; returns the last (acc when n
+ * is 0). One add's latency per value: splitting into independent chains
+ * measured no faster here (stores and loads of the chains interleave). */
+static uint64_t prefix_sum(uint64_t *x, uint32_t n, uint64_t acc)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++) x[i] = acc += x[i];
+    return acc;
+}
+
+/* Unpack packed values [from, from + m) (from a multiple of 8) as base + x * factor. */
+static void stream_unpack(const floe_decode_stream *s, uint32_t from, uint32_t m, uint64_t *out)
+{
+    size_t off = (size_t)from / 8 * s->w;
+    uint32_t i;
+    bitunpack_avail(s->q + off, s->qlen - off, m, s->w, s->factor == 1 ? s->base : 0, out);
+    if (s->factor != 1)
+        for (i = 0; i < m; i++) out[i] = s->base + out[i] * s->factor;
+}
+
+void floe_decode_stream_read(floe_decode_stream *s, uint32_t from, uint32_t m, void *outv)
+{
+    uint64_t *out = outv;
+    uint32_t i;
+    if (s->enc == FLOE_ENC_DELTA) {
+        /* value 0 is the first value; value k = value k-1 + delta k-1, the
+         * deltas being packed values 0..n-2. acc is the value at pos - 1
+         * (the first value while pos is 0 or 1). */
+        if (s->pos == 0 && from > 0) s->pos = 1;
+        if (s->pos < from) { /* skip: add deltas pos-1 .. from-2 */
+            uint32_t lo = s->pos - 1, hi = from - 1, c;
+            for (c = lo / 8 * 8; c < hi; c += 2048) {
+                uint32_t k = hi - c < 2048 ? hi - c : 2048;
+                uint64_t acc = s->acc;
+                stream_unpack(s, c, k, out);
+                for (i = c < lo ? lo - c : 0; i < k; i++) acc += out[i];
+                s->acc = acc;
+            }
+            s->pos = from;
+        }
+        if (m == 0) return;
+        {
+            uint64_t acc = s->acc; /* a local: out may alias *s for the compiler */
+            if (from == 0) {
+                out[0] = acc;
+                if (m > 1) stream_unpack(s, 0, m - 1, out + 1);
+            } else {
+                /* delta from-1 sits at the end of the group before `from` */
+                uint64_t tmp[8];
+                stream_unpack(s, from - 8, 8, tmp);
+                out[0] = acc += tmp[7];
+                if (m > 1) stream_unpack(s, from, m - 1, out + 1);
+            }
+            s->acc = prefix_sum(out + 1, m - 1, acc);
+        }
+        s->pos = from + m;
+        return;
+    }
+    stream_unpack(s, from, m, out);
+    if (s->enc == FLOE_ENC_ALP) {
+        alp_scale((double *)out, m, s->p);
+        while (s->xi < s->nexc) {
+            uint32_t at;
+            memcpy(&at, s->xpos + (size_t)s->xi * 4, 4);
+            if (at < from) {
+                s->xi++;
+                continue;
+            }
+            if (at >= from + m) break;
+            memcpy(&out[at - from], s->xval + (size_t)s->xi * 8, 8);
+            s->xi++;
+        }
+    }
+    s->pos = from + m;
 }
 
 int floe_decode_values(floe_type t, int enc, const uint8_t *in, size_t len, uint32_t n,

@@ -72,6 +72,35 @@ int floe_encode_values(floe_type t, const void *data, const uint64_t *validity, 
 int floe_decode_values(floe_type t, int enc, const uint8_t *in, size_t len, uint32_t n,
                        void *out, floe_arena *strings, floe_err *err);
 
+/* Decoding a block's values a range at a time, in order, so that a scan
+ * decodes each 2048-row vector into a buffer that stays in L1 instead of
+ * the whole block into memory first. Streams exist for the 8-byte types
+ * (BIGINT, TIMESTAMP, DECIMAL, DOUBLE) in FOR, DELTA and ALP; the header,
+ * sizes and exception positions are all checked at init, so next() cannot
+ * fail. The stream borrows `in`, which must outlive it. */
+typedef struct floe_decode_stream {
+    int enc;
+    uint32_t n, pos;    /* values in the block; next value to produce */
+    const uint8_t *q;   /* bit-packed values */
+    size_t qlen;
+    uint8_t w;          /* bit width */
+    uint64_t base, factor; /* FOR/DELTA: x -> base + x * factor; ALP: x -> base + x */
+    uint64_t acc;       /* DELTA: the value before pos */
+    double p;           /* ALP: 10^e */
+    const uint8_t *xpos, *xval; /* ALP exceptions: ascending u32 positions, 8-byte values */
+    uint32_t nexc, xi;  /* exceptions; first one at or after pos */
+} floe_decode_stream;
+
+/* Prepare a stream over the n values of an `enc` block of type t in
+ * in[0, len). FLOE_NOTFOUND when the block cannot be streamed (decode it
+ * whole with floe_decode_values), FLOE_CORRUPT as floe_decode_values. */
+int floe_decode_stream_init(floe_decode_stream *s, floe_type t, int enc, const uint8_t *in,
+                            size_t len, uint32_t n, floe_err *err);
+/* Write values [from, from + m) into out (8-byte values); from >= the end of
+ * the previous call and a multiple of 8, from + m <= n. Skipped DELTA
+ * values are still summed (into `out`, which needs room for max(m, 2048)). */
+void floe_decode_stream_read(floe_decode_stream *s, uint32_t from, uint32_t m, void *out);
+
 /* For a DICT block: write the n codes into codes[0, n) and the dictionary
  * into `dict` (a zeroed vector; initialised here with the dictionary's
  * values, VARCHAR bytes in dict->heap). Every code is < dict->n. Free dict

@@ -839,6 +839,19 @@ int floe_part_read_block(const floe_part_reader *r, uint32_t col, uint32_t b, fl
     return floe_column_reader_read(r->cols[col].cr, b, out, err);
 }
 
+int floe_part_open_block(const floe_part_reader *r, uint32_t col, uint32_t b, floe_block_cursor **out,
+                         floe_err *err)
+{
+    *out = NULL;
+    if (col >= r->ncols || b >= r->nblocks)
+        return floe_err_set(err, FLOE_MISUSE, "part-%lld: column %u block %u out of range",
+                            (long long)r->part_id, col, b);
+    if (r->cols[col].cr == NULL)
+        return floe_err_set(err, FLOE_NOTFOUND, "part-%lld: column %u is not in the part",
+                            (long long)r->part_id, col);
+    return floe_column_reader_open_block(r->cols[col].cr, b, out, err);
+}
+
 int floe_part_read_dict(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *codes,
                         floe_vec *dict, floe_err *err)
 {

@@ -133,6 +133,11 @@ int floe_part_read_block(const floe_part_reader *r, uint32_t col, uint32_t b, fl
  * dictionary-encoded or the column is missing: use floe_part_read_block. */
 int floe_part_read_dict(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *codes,
                         floe_vec *dict, floe_err *err);
+/* A cursor over block b of column col, read one vector at a time (see
+ * column.h floe_block_cursor). FLOE_NOTFOUND (nothing allocated) when the
+ * column is not in this part: use floe_part_read_block. */
+int floe_part_open_block(const floe_part_reader *r, uint32_t col, uint32_t b, floe_block_cursor **out,
+                         floe_err *err);
 
 /* Merge: write part `new_id` in table_dir holding every row of src[0, n) in
  * order (part by part), with the columns of `schema` (a column a source part

@@ -454,3 +454,62 @@ Test(encode, bad_scale_factor_and_dictionary_count_are_corrupt)
     cr_assert_eq(floe_decode_values(t, FLOE_ENC_DICT, code2, sizeof code2, 4, out, NULL, &err), FLOE_OK, "%s", err.msg);
     cr_assert(out[0] == 9 && out[3] == 9);
 }
+
+/* floe_decode_stream gives the same values as floe_decode_values, read in
+ * 2048-value steps, with skipped ranges (the scan jumps over vectors without
+ * a passing row), and in one step; blocks it cannot stream say FLOE_NOTFOUND. */
+Test(encode, decode_streams_match_whole_block_decoding)
+{
+    uint32_t k, shape, ns[] = {1, 7, 100, 2048, 2049, 5000, 65536}, ni;
+    int enc, streamed = 0;
+    static uint64_t got[70000];
+    for (k = 0; k < TU_NTYPES; k++) {
+        floe_type t = tu_type(k);
+        for (enc = 0; enc < FLOE_ENC_COUNT; enc++) {
+            if (!floe_encode_applies(t, enc)) continue;
+            for (shape = 0; shape < 5; shape++) {
+                for (ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+                    uint32_t n = ns[ni], pattern;
+                    floe_vec v, d;
+                    floe_encbuf b = {0};
+                    floe_err err = FLOE_ERR_INIT;
+                    floe_arena *a = floe_arena_new(0);
+                    floe_decode_stream st;
+                    uint8_t used;
+                    int rc;
+                    cr_assert_eq(floe_vec_init(&v, t, n), FLOE_OK);
+                    cr_assert_eq(floe_vec_init(&d, t, n), FLOE_OK);
+                    tu_fill(&v, n, (int)shape, 0, k * 1000 + shape * 10 + ni);
+                    cr_assert_eq(floe_encode_values(t, v.data, NULL, n, enc, &b, &used, &err), FLOE_OK);
+                    cr_assert_eq(floe_decode_values(t, used, b.p, b.len, n, d.data, a, &err), FLOE_OK);
+                    rc = floe_decode_stream_init(&st, t, used, b.p, b.len, n, &err);
+                    if (floe_type_size(t) == 8 &&
+                        (used == FLOE_ENC_FOR || used == FLOE_ENC_DELTA || used == FLOE_ENC_ALP))
+                        cr_assert(rc == FLOE_OK || (rc == FLOE_NOTFOUND && used == FLOE_ENC_ALP),
+                                  "type %u enc %s: %d %s", t.id, floe_encode_name(used), rc, err.msg);
+                    else
+                        cr_assert_eq(rc, FLOE_NOTFOUND);
+                    for (pattern = 0; rc == FLOE_OK && pattern < 3; pattern++) {
+                        uint32_t from, step = pattern == 2 ? n : 2048, vec = 0;
+                        cr_assert_eq(floe_decode_stream_init(&st, t, used, b.p, b.len, n, &err), FLOE_OK);
+                        for (from = 0; from < n; from += step, vec++) {
+                            uint32_t m = n - from < step ? n - from : step, i;
+                            if (pattern == 1 && vec % 3 == 1) continue; /* skipped vector */
+                            floe_decode_stream_read(&st, from, m, got);
+                            for (i = 0; i < m; i++)
+                                cr_assert(memcmp(&got[i], (const uint64_t *)d.data + from + i, 8) == 0,
+                                          "type %u enc %s shape %u n %u pattern %u row %u", t.id,
+                                          floe_encode_name(used), shape, n, pattern, from + i);
+                        }
+                        streamed++;
+                    }
+                    floe_encode_buf_free(&b);
+                    floe_vec_free(&v);
+                    floe_vec_free(&d);
+                    floe_arena_free(a);
+                }
+            }
+        }
+    }
+    cr_assert_gt(streamed, 100);
+}
