@@ -5,6 +5,15 @@
  * outside the mutex (so writers keep appending meanwhile) and everybody whose
  * ticket is covered by that sync returns. Rolling a segment waits for an
  * in-flight sync on the old fd so no fd is closed under a syscall.
+ *
+ * Preallocation (durability FULL and BATCH): the open segment is extended
+ * with zeros ahead of the records, a chunk at a time (256 KiB, doubling up
+ * to 16 MiB), and that chunk is fdatasynced at once, so a commit's
+ * fdatasync overwrites blocks the file system already allocated and only
+ * flushes data (about half the cost of appending on ext4 here). The zero
+ * tail is cut off when the segment is closed; recovery reads an all-zero
+ * record header as the end of the log, and treats a bad record followed
+ * only by zeros like a torn last record.
  */
 #include "ingest/wal.h"
 
@@ -41,6 +50,7 @@ struct floe_wal {
     uint32_t nsegs, capsegs;
     int fd;             /* open segment, -1 until the first append */
     uint64_t seg_size;  /* bytes in the open segment */
+    uint64_t zeroed;    /* file size of the open segment (zeros past seg_size) */
     uint64_t next_segno;
     uint64_t last_seq;
     uint64_t written;   /* records written (tickets) */
@@ -95,18 +105,28 @@ static int fsync_dir(const char *dir, floe_err *err)
     return FLOE_OK;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+static int write_all(int fd, const char *p, size_t n, uint64_t off)
 {
     while (n) {
-        ssize_t k = write(fd, p, n);
+        ssize_t k = pwrite(fd, p, n, (off_t)off);
         if (k < 0) {
             if (errno == EINTR) continue;
             return -1;
         }
         p += k;
+        off += (uint64_t)k;
         n -= (size_t)k;
     }
     return 0;
+}
+
+/* True when p[0, n) is all zero bytes. */
+static bool all_zero(const char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
 }
 
 static inline void put32(char *p, uint32_t v) { memcpy(p, &v, 4); }
@@ -323,18 +343,25 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         floe_batch b;
         floe_err derr = FLOE_ERR_INIT;
         if (n - pos < FLOE_WAL_RECORD_HEADER_BYTES) {
-            torn = "short record header";
+            torn = all_zero(buf + pos, n - pos) ? "" : "short record header";
             break;
         }
         len = get32(buf + pos);
         sum = get32(buf + pos + 4);
         type = (uint8_t)buf[pos + 8];
+        if (len == 0 && sum == 0 && type == 0) {
+            /* preallocated zeros: the end of the log when only zeros follow;
+             * a torn write into them otherwise */
+            torn = all_zero(buf + pos, n - pos) ? "" : "torn write after the last record";
+            break;
+        }
         if ((uint64_t)len > n - pos - FLOE_WAL_RECORD_HEADER_BYTES) {
             torn = "short record";
             break;
         }
         if (floe_checksum32(buf + pos + 8, (size_t)len + 1) != sum) {
-            if (pos + FLOE_WAL_RECORD_HEADER_BYTES + len == n) {
+            size_t end = pos + FLOE_WAL_RECORD_HEADER_BYTES + len;
+            if (end == n || all_zero(buf + end, n - end)) {
                 torn = "checksum mismatch in last record";
                 break;
             }
@@ -373,10 +400,11 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
     }
     if (torn == NULL) goto done;
     if (!last) {
-        rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: %s at offset %zu", path, torn, pos);
+        rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: %s at offset %zu", path,
+                          *torn ? torn : "zero bytes after the last record", pos);
         goto out;
     }
-    if (warn && warn_cap)
+    if (*torn && warn && warn_cap) /* "": a clean end before preallocated zeros */
         snprintf(warn, warn_cap, "wal segment %s: dropped torn tail (%s, %zu bytes) at offset %zu",
                  path, torn, n - pos, pos);
     {
@@ -506,7 +534,7 @@ static int open_segment(floe_wal *w, floe_err *err)
     char path[4096], hdr[FLOE_WAL_HEADER_BYTES];
     int fd, rc;
     seg_path(w, w->next_segno, path, sizeof path);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return floe_err_set(err, FLOE_IOERR, "create %s: %s", path, strerror(errno));
     memset(hdr, 0, sizeof hdr);
     memcpy(hdr, FLOE_WAL_MAGIC, 8);
@@ -514,7 +542,7 @@ static int open_segment(floe_wal *w, floe_err *err)
     put32(hdr + 12, w->o.shard);
     put64(hdr + 16, w->o.table_id);
     put64(hdr + 24, w->next_segno);
-    if (write_all(fd, hdr, sizeof hdr) != 0) {
+    if (write_all(fd, hdr, sizeof hdr, 0) != 0) {
         rc = floe_err_set(err, FLOE_IOERR, "write %s: %s", path, strerror(errno));
         close(fd);
         unlink(path);
@@ -541,6 +569,38 @@ static int open_segment(floe_wal *w, floe_err *err)
     w->next_segno++;
     w->fd = fd;
     w->seg_size = FLOE_WAL_HEADER_BYTES;
+    w->zeroed = FLOE_WAL_HEADER_BYTES;
+    return FLOE_OK;
+}
+
+/* Extend the open segment with synced zeros to hold `need` bytes (see the
+ * top of this file). The fdatasync also covers every record written so far.
+ * Caller holds mu. */
+static int prealloc(floe_wal *w, uint64_t need, floe_err *err)
+{
+    static const char zeros[65536];
+    uint64_t chunk = w->zeroed < (256u << 10) ? (256u << 10) : w->zeroed;
+    uint64_t end, off;
+    if (chunk > (16u << 20)) chunk = 16u << 20;
+    end = w->zeroed + chunk;
+    if (end < need) end = need;
+    for (off = w->zeroed; off < end;) {
+        size_t k = end - off < sizeof zeros ? (size_t)(end - off) : sizeof zeros;
+        if (write_all(w->fd, zeros, k, off) != 0) {
+            w->failed = FLOE_IOERR;
+            return floe_err_set(err, FLOE_IOERR, "preallocate wal: %s", strerror(errno));
+        }
+        off += k;
+    }
+    if (fdatasync(w->fd) != 0) {
+        w->failed = FLOE_IOERR;
+        return floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
+    }
+    w->zeroed = end;
+    if (w->written > w->synced) { /* that sync made every record so far durable */
+        w->synced = w->written;
+        pthread_cond_broadcast(&w->cv);
+    }
     return FLOE_OK;
 }
 
@@ -550,8 +610,14 @@ static int close_segment(floe_wal *w, floe_err *err)
     int rc = FLOE_OK;
     while (w->syncing) pthread_cond_wait(&w->cv, &w->mu);
     if (w->fd < 0) return FLOE_OK;
+    if (w->zeroed > w->seg_size && ftruncate(w->fd, (off_t)w->seg_size) != 0) {
+        rc = floe_err_set(err, FLOE_IOERR, "truncate wal: %s", strerror(errno));
+        w->failed = FLOE_IOERR;
+    }
+    w->zeroed = w->seg_size;
     if (w->o.durability != FLOE_DURABILITY_OFF) {
-        if (fdatasync(w->fd) != 0) {
+        /* fsync, not fdatasync: the size just shrank */
+        if (fsync(w->fd) != 0) {
             rc = floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
             w->failed = FLOE_IOERR;
         } else {
@@ -732,7 +798,11 @@ int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint
         rc = open_segment(w, err);
         if (rc) goto out;
     }
-    if (write_all(w->fd, w->buf, sz) != 0) {
+    if (w->o.durability != FLOE_DURABILITY_OFF && w->seg_size + sz > w->zeroed) {
+        rc = prealloc(w, w->seg_size + sz, err);
+        if (rc) goto out;
+    }
+    if (write_all(w->fd, w->buf, sz, w->seg_size) != 0) {
         rc = floe_err_set(err, FLOE_IOERR, "write wal: %s", strerror(errno));
         w->failed = FLOE_IOERR;
         goto out;

@@ -27,14 +27,21 @@
  * arriving meanwhile share the next one (no timer adds latency). FULL gives
  * each append an fdatasync of its own. OFF never syncs.
  * Segments roll at segment_bytes; the closed one is synced first (unless OFF)
- * and the new segment's directory entry is fsynced.
+ * and the new segment's directory entry is fsynced. With FULL and BATCH the
+ * open segment is preallocated: extended with zeros a chunk ahead of the
+ * records (256 KiB doubling to 16 MiB) and synced, so commits overwrite
+ * allocated blocks and their fdatasync flushes data only; closing a segment
+ * cuts the zeros off.
  *
  * Recovery (floe_wal_open): all segments are read in order and every record
  * is handed to the replay callback (the caller skips rows at or below what
- * its parts already hold). A torn last record (short, or a checksum mismatch
- * at the very end of the LAST segment) is dropped, the file is truncated to
- * the last good record, and a warning is returned for the caller to show.
- * Anything malformed before that is FLOE_CORRUPT naming file and offset.
+ * its parts already hold). In the LAST segment, an all-zero record header
+ * followed only by zeros is the end of the log (a crash while preallocated);
+ * a torn last record (short, or a checksum mismatch with only zeros or
+ * nothing after it) or a nonzero byte among the trailing zeros is dropped
+ * with a warning for the caller to show. Either way the file is truncated to
+ * the last good record. Anything malformed before that, or zeros in a
+ * segment that is not the last, is FLOE_CORRUPT naming file and offset.
  * New records always go to a fresh segment.
  *
  * Thread-safety: append/sync/truncate may be called from many threads; the

@@ -483,3 +483,117 @@ Test(wal, open_and_append_survive_every_failed_allocation)
     cr_assert_gt(ok, 0);
     tu_ref_free(&ref);
 }
+
+/* Append `n` zero bytes to a file (what a crash leaves of a preallocated
+ * segment), optionally with one nonzero byte at `bad` within them. */
+static void append_zeros(const char *path, size_t n, long bad)
+{
+    char *z = calloc(1, n);
+    int fd = open(path, O_WRONLY | O_APPEND);
+    cr_assert_geq(fd, 0);
+    if (bad >= 0) z[bad] = 0x5a;
+    cr_assert_eq(write(fd, z, n), (ssize_t)n);
+    close(fd);
+    free(z);
+}
+
+static uint64_t file_size(const char *path)
+{
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    return (uint64_t)st.st_size;
+}
+
+/* Reopen, collecting every record; returns how many. */
+static uint64_t reopen_count(const floe_wal_opts *o, char *warn, size_t wcap, tu_ref *ref)
+{
+    collect cl;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    memset(&cl, 0, sizeof cl);
+    cl.ref.ncols = TU_NTYPES;
+    cl.next_seq = 1;
+    cr_assert_eq(floe_wal_open(o, collect_cb, &cl, warn, wcap, &w, &err), FLOE_OK, "%s", err.msg);
+    if (ref) assert_same(&cl.ref, ref, cl.ref.nrows);
+    floe_wal_close(w);
+    tu_ref_free(&cl.ref);
+    return cl.nrecords;
+}
+
+Test(wal, preallocated_zero_tail_is_the_end_of_the_log)
+{
+    char dir[512], warn[512], path[600];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ref = {0};
+    uint64_t seq = 1, used;
+    int fd;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_FULL);
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK);
+    write_records(w, 3, 5, &ref, &seq);
+    seg_file(dir, 1, path, sizeof path);
+    /* while open, the segment runs ahead of its records with zeros */
+    cr_assert_geq(file_size(path), 256u << 10);
+    floe_wal_close(w);
+    /* a clean close cuts them off */
+    used = file_size(path);
+    cr_assert_lt(used, 256u << 10);
+
+    /* A: records, then zeros (a crash while preallocated): all records, no
+     * warning, and the zeros are cut off so the segment can stop being last */
+    append_zeros(path, 300000, -1);
+    warn[0] = 'x';
+    warn[1] = 0;
+    cr_assert_eq(reopen_count(&o, warn, sizeof warn, &ref), 3);
+    cr_assert_str_empty(warn);
+    cr_assert_eq(file_size(path), used);
+
+    /* C: a nonzero byte inside the zeros: a torn write, dropped with a warning */
+    append_zeros(path, 300000, 4000);
+    cr_assert_eq(reopen_count(&o, warn, sizeof warn, &ref), 3);
+    cr_assert(strstr(warn, "torn") != NULL, "warning: %s", warn);
+    cr_assert_eq(file_size(path), used);
+
+    /* B: the last record torn, zeros after it: dropped like a torn tail */
+    fd = open(path, O_RDWR);
+    {
+        char c;
+        cr_assert_eq(pread(fd, &c, 1, (off_t)used - 3), 1);
+        c ^= 0x40;
+        cr_assert_eq(pwrite(fd, &c, 1, (off_t)used - 3), 1);
+    }
+    close(fd);
+    append_zeros(path, 5000, -1);
+    cr_assert_eq(reopen_count(&o, warn, sizeof warn, &ref), 2);
+    cr_assert(strstr(warn, "torn") != NULL && strstr(warn, path) != NULL, "warning: %s", warn);
+    tu_ref_free(&ref);
+}
+
+Test(wal, zeros_in_a_non_last_segment_are_corrupt)
+{
+    char dir[512], warn[512], path[600];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ref = {0};
+    uint64_t seq = 1;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_BATCH);
+    o.segment_bytes = 30000;
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK);
+    write_records(w, 12, 8, &ref, &seq);
+    cr_assert_gt(floe_wal_segment_count(w), 1);
+    floe_wal_close(w);
+    seg_file(dir, 1, path, sizeof path);
+    cr_assert_lt(file_size(path), 256u << 10); /* rolled segments are cut to their records */
+    append_zeros(path, 1000, -1);
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_CORRUPT);
+    cr_assert(strstr(err.msg, path) != NULL && strstr(err.msg, "offset") != NULL, "%s", err.msg);
+    tu_ref_free(&ref);
+}
