@@ -37,6 +37,10 @@
 #define FLOE_STAT_PREFIX 32u
 /* LZ4 or zstd is kept only when it saves at least 1/FLOE_LZ4_MIN_SAVING_DIV of the raw body. */
 #define FLOE_LZ4_MIN_SAVING_DIV 10
+/* Blocks of 8-byte values in FOR, DELTA or ALP are decoded a vector at a time
+ * (encode.h floe_decode_stream) unless LZ4 makes the scan decompress the
+ * whole block first; there LZ4 is kept only when it saves at least half. */
+#define FLOE_LZ4_MIN_SAVING_DIV_STREAMED 2
 /* zstd level the writer uses (VARCHAR blocks only; see doc/format.md). */
 #define FLOE_ZSTD_LEVEL 3
 
