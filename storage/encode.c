@@ -183,6 +183,32 @@ static const unpack_fn unpackers[57] = {
     unpack_48, unpack_49, unpack_50, unpack_51, unpack_52, unpack_53, unpack_54, unpack_55,
     unpack_56};
 
+/* Unpack and prefix-sum in one pass: out[k] = acc + sum of (base + x_i) for
+ * i <= k, over ng groups of 8 values of W bits; returns the running sum.
+ * DELTA blocks decode through these, so the sum's one-add chain overlaps
+ * the unpacking instead of taking a pass of its own. */
+typedef uint64_t (*unpack_delta_fn)(const uint8_t *in, uint64_t *out, size_t ng, uint64_t base,
+                                    uint64_t acc);
+#define FLOE_UNPACK_DELTA(W)                                                                   \
+    static uint64_t unpackd_##W(const uint8_t *in, uint64_t *out, size_t ng, uint64_t base,   \
+                                uint64_t acc)                                                 \
+    {                                                                                          \
+        const uint64_t mask = (1ULL << W) - 1;                                                 \
+        size_t g;                                                                              \
+        int j;                                                                                 \
+        for (g = 0; g < ng; g++, in += W, out += 8)                                            \
+            for (j = 0; j < 8; j++) {                                                          \
+                acc += base + ((load64(in + (j * W) / 8) >> ((j * W) % 8)) & mask);            \
+                out[j] = acc;                                                                  \
+            }                                                                                  \
+        return acc;                                                                            \
+    }
+FLOE_UNPACK_DELTA(1) FLOE_UNPACK_DELTA(2) FLOE_UNPACK_DELTA(3) FLOE_UNPACK_DELTA(4) FLOE_UNPACK_DELTA(5) FLOE_UNPACK_DELTA(6) FLOE_UNPACK_DELTA(7) FLOE_UNPACK_DELTA(8) FLOE_UNPACK_DELTA(9) FLOE_UNPACK_DELTA(10) FLOE_UNPACK_DELTA(11) FLOE_UNPACK_DELTA(12) FLOE_UNPACK_DELTA(13) FLOE_UNPACK_DELTA(14) FLOE_UNPACK_DELTA(15) FLOE_UNPACK_DELTA(16) FLOE_UNPACK_DELTA(17) FLOE_UNPACK_DELTA(18) FLOE_UNPACK_DELTA(19) FLOE_UNPACK_DELTA(20) FLOE_UNPACK_DELTA(21) FLOE_UNPACK_DELTA(22) FLOE_UNPACK_DELTA(23) FLOE_UNPACK_DELTA(24) FLOE_UNPACK_DELTA(25) FLOE_UNPACK_DELTA(26) FLOE_UNPACK_DELTA(27) FLOE_UNPACK_DELTA(28) FLOE_UNPACK_DELTA(29) FLOE_UNPACK_DELTA(30) FLOE_UNPACK_DELTA(31) FLOE_UNPACK_DELTA(32) FLOE_UNPACK_DELTA(33) FLOE_UNPACK_DELTA(34) FLOE_UNPACK_DELTA(35) FLOE_UNPACK_DELTA(36) FLOE_UNPACK_DELTA(37) FLOE_UNPACK_DELTA(38) FLOE_UNPACK_DELTA(39) FLOE_UNPACK_DELTA(40) FLOE_UNPACK_DELTA(41) FLOE_UNPACK_DELTA(42) FLOE_UNPACK_DELTA(43) FLOE_UNPACK_DELTA(44) FLOE_UNPACK_DELTA(45) FLOE_UNPACK_DELTA(46) FLOE_UNPACK_DELTA(47) FLOE_UNPACK_DELTA(48) FLOE_UNPACK_DELTA(49) FLOE_UNPACK_DELTA(50) FLOE_UNPACK_DELTA(51) FLOE_UNPACK_DELTA(52) FLOE_UNPACK_DELTA(53) FLOE_UNPACK_DELTA(54) FLOE_UNPACK_DELTA(55) FLOE_UNPACK_DELTA(56)
+#undef FLOE_UNPACK_DELTA
+
+static const unpack_delta_fn delta_unpackers[57] = {
+    NULL, unpackd_1, unpackd_2, unpackd_3, unpackd_4, unpackd_5, unpackd_6, unpackd_7, unpackd_8, unpackd_9, unpackd_10, unpackd_11, unpackd_12, unpackd_13, unpackd_14, unpackd_15, unpackd_16, unpackd_17, unpackd_18, unpackd_19, unpackd_20, unpackd_21, unpackd_22, unpackd_23, unpackd_24, unpackd_25, unpackd_26, unpackd_27, unpackd_28, unpackd_29, unpackd_30, unpackd_31, unpackd_32, unpackd_33, unpackd_34, unpackd_35, unpackd_36, unpackd_37, unpackd_38, unpackd_39, unpackd_40, unpackd_41, unpackd_42, unpackd_43, unpackd_44, unpackd_45, unpackd_46, unpackd_47, unpackd_48, unpackd_49, unpackd_50, unpackd_51, unpackd_52, unpackd_53, unpackd_54, unpackd_55, unpackd_56};
+
 static void unpack_groups(const uint8_t *in, uint64_t *out, size_t ng, uint64_t base, uint32_t w)
 {
     if (w <= 56)
@@ -1454,16 +1480,6 @@ int floe_decode_stream_init(floe_decode_stream *s, floe_type t, int enc, const u
     return FLOE_OK;
 }
 
-/* x[i] = acc + x[0] + ... + x[i] for i < n; returns the last (acc when n
- * is 0). One add's latency per value: splitting into independent chains
- * measured no faster here (stores and loads of the chains interleave). */
-static uint64_t prefix_sum(uint64_t *x, uint32_t n, uint64_t acc)
-{
-    uint32_t i;
-    for (i = 0; i < n; i++) x[i] = acc += x[i];
-    return acc;
-}
-
 /* Unpack packed values [from, from + m) (from a multiple of 8) as base + x * factor. */
 static void stream_unpack(const floe_decode_stream *s, uint32_t from, uint32_t m, uint64_t *out)
 {
@@ -1472,6 +1488,28 @@ static void stream_unpack(const floe_decode_stream *s, uint32_t from, uint32_t m
     bitunpack_avail(s->q + off, s->qlen - off, m, s->w, s->factor == 1 ? s->base : 0, out);
     if (s->factor != 1)
         for (i = 0; i < m; i++) out[i] = s->base + out[i] * s->factor;
+}
+
+/* DELTA: out[k] = acc + deltas from..from+k (packed values from a multiple
+ * of 8); returns the new running sum. Whole groups whose reads stay inside
+ * the packed bytes go through the fused unpackers, the rest through
+ * stream_unpack and a separate sum. */
+static uint64_t stream_unpack_sum(const floe_decode_stream *s, uint32_t from, uint32_t m, uint64_t *out,
+                                  uint64_t acc)
+{
+    uint32_t i, done = 0;
+    if (s->factor == 1 && s->w >= 1 && s->w <= 56) {
+        size_t off = (size_t)from / 8 * s->w, avail = s->qlen - off;
+        size_t fast = m / 8, safe = avail >= (size_t)s->w + 16 ? (avail - s->w - 16) / s->w + 1 : 0;
+        if (safe < fast) fast = safe;
+        acc = delta_unpackers[s->w](s->q + off, out, fast, s->base, acc);
+        done = (uint32_t)fast * 8;
+    }
+    if (done < m) {
+        stream_unpack(s, from + done, m - done, out + done);
+        for (i = done; i < m; i++) out[i] = acc += out[i];
+    }
+    return acc;
 }
 
 void floe_decode_stream_read(floe_decode_stream *s, uint32_t from, uint32_t m, void *outv)
@@ -1499,15 +1537,13 @@ void floe_decode_stream_read(floe_decode_stream *s, uint32_t from, uint32_t m, v
             uint64_t acc = s->acc; /* a local: out may alias *s for the compiler */
             if (from == 0) {
                 out[0] = acc;
-                if (m > 1) stream_unpack(s, 0, m - 1, out + 1);
             } else {
                 /* delta from-1 sits at the end of the group before `from` */
                 uint64_t tmp[8];
                 stream_unpack(s, from - 8, 8, tmp);
                 out[0] = acc += tmp[7];
-                if (m > 1) stream_unpack(s, from, m - 1, out + 1);
             }
-            s->acc = prefix_sum(out + 1, m - 1, acc);
+            s->acc = m > 1 ? stream_unpack_sum(s, from, m - 1, out + 1, acc) : acc;
         }
         s->pos = from + m;
         return;
