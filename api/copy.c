@@ -245,7 +245,10 @@ static int load_sink(void *ctx, floe_batch *in, floe_err *err)
         }
     }
     if (lc->w && lc->t->nsort == 0) { /* bulk, streaming */
-        rc = floe_part_writer_append(lc->w, &b, err);
+        /* the readers put every string in its vector's heap: hand the heaps
+         * over instead of copying the strings again (not after widen) */
+        rc = lc->ident ? floe_part_writer_append_take(lc->w, &b, err)
+                       : floe_part_writer_append(lc->w, &b, err);
         floe_batch_free(&b);
         return rc;
     }
@@ -295,6 +298,40 @@ static void held_row(void *ctx, uint64_t row, uint32_t col, floe_value *out)
     floe_value_load(v->type, v->data, (size_t)row, out);
 }
 
+/* The statement's result: no columns, or with REJECTS (Count, Rejected).
+ * Built before the rows are published, so nothing can fail after them. */
+static int copy_result(bool rejects, uint64_t rows, uint64_t rejected, floe_result **out, floe_err *err)
+{
+    floe_result *res;
+    *out = NULL;
+    if (rejects) {
+        static const char *cn[] = {"Count", "Rejected"};
+        floe_type tt[2] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_BIGINT)};
+        floe_batch b;
+        int64_t v[2] = {(int64_t)rows, (int64_t)rejected};
+        floe_vec cols[2];
+        int rc;
+        res = floe_result_new(2, cn, tt);
+        if (res == NULL) return floe_err_nomem(err);
+        memset(&b, 0, sizeof b);
+        floe_vec_borrow(&cols[0], tt[0], &v[0], NULL, 1);
+        floe_vec_borrow(&cols[1], tt[1], &v[1], NULL, 1);
+        b.ncols = 2;
+        b.n = 1;
+        b.cols = cols;
+        if ((rc = floe_result_append(res, &b, err)) != FLOE_OK) {
+            floe_result_free(res);
+            return rc;
+        }
+    } else {
+        res = floe_result_new(0, NULL, NULL);
+        if (res == NULL) return floe_err_nomem(err);
+    }
+    res->rows_changed = rows;
+    *out = res;
+    return FLOE_OK;
+}
+
 int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err)
 {
     floe_db_table *t = bs->table.table_ref;
@@ -305,7 +342,7 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
     floe_copy_parse_opts po;
     floe_copy_parse_stats pst;
     load_ctx lc;
-    uint64_t rows = 0;
+    floe_result *res = NULL;
     uint32_t k, i;
     int rc;
 
@@ -368,20 +405,20 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
             rc = floe_db_write_sorted(lc.w, t, held_row, &lc, acc, err);
             if (rc != FLOE_OK) goto out;
         }
+        if ((rc = copy_result(co.rejects != NULL, pst.rows, rs.n, &res, err)) != FLOE_OK) goto out;
         rc = floe_db_bulk_part_publish(db, t, lc.w, err);
         lc.w = NULL;
         if (rc != FLOE_OK) goto out;
-        rows = pst.rows;
-        atomic_fetch_add(&t->rows_ingested, rows);
+        atomic_fetch_add(&t->rows_ingested, pst.rows);
     } else {
         /* a small load goes through ingest (WAL + memtables) */
+        uint64_t rows = 0;
+        for (i = 0; i < lc.held.n; i++) rows += floe_batch_rows(&lc.held.b[i]);
+        if ((rc = copy_result(co.rejects != NULL, rows, rs.n, &res, err)) != FLOE_OK) goto out;
         for (i = 0; i < lc.held.n && rc == FLOE_OK; i++) {
             floe_ingest_append_result ar;
             rc = floe_ingest_append(t->ingest, &lc.held.b[i], NULL, &ar, NULL, err);
-            if (rc == FLOE_OK) {
-                rows += ar.rows;
-                atomic_fetch_add(&t->rows_ingested, ar.rows);
-            }
+            if (rc == FLOE_OK) atomic_fetch_add(&t->rows_ingested, ar.rows);
         }
     }
 out:
@@ -391,32 +428,11 @@ out:
     floe_free(types);
     floe_free(names);
     if (rs.f) fclose(rs.f);
-    if (rc != FLOE_OK) return rc;
-    if (co.rejects) {
-        static const char *cn[] = {"Count", "Rejected"};
-        floe_type tt[2] = {floe_type_make(FLOE_TYPE_BIGINT), floe_type_make(FLOE_TYPE_BIGINT)};
-        floe_result *res = floe_result_new(2, cn, tt);
-        floe_batch b;
-        int64_t v[2] = {(int64_t)rows, (int64_t)rs.n};
-        floe_vec cols[2];
-        if (res == NULL) return floe_err_nomem(err);
-        memset(&b, 0, sizeof b);
-        floe_vec_borrow(&cols[0], tt[0], &v[0], NULL, 1);
-        floe_vec_borrow(&cols[1], tt[1], &v[1], NULL, 1);
-        b.ncols = 2;
-        b.n = 1;
-        b.cols = cols;
-        if ((rc = floe_result_append(res, &b, err)) != FLOE_OK) {
-            floe_result_free(res);
-            return rc;
-        }
-        res->rows_changed = rows;
-        *out = res;
-        return FLOE_OK;
+    if (rc != FLOE_OK) {
+        floe_result_free(res);
+        return rc;
     }
-    *out = floe_result_new(0, NULL, NULL);
-    if (*out == NULL) return floe_err_nomem(err);
-    (*out)->rows_changed = rows;
+    *out = res;
     return FLOE_OK;
 }
 

@@ -237,7 +237,24 @@ struct floe_part_writer {
     uint64_t rows;
     int force_enc, lz4;
     uint32_t nthreads; /* threads encoding a block's columns (1: the caller alone) */
+    /* string heaps taken by floe_part_writer_append_take, each freed once
+     * the rows up to `end` (counted over all appends) are written */
+    struct held_heap { floe_arena *a; uint64_t end; } *held;
+    uint32_t nheld, capheld;
 };
+
+/* Free the held heaps whose rows are all in written blocks. */
+static void release_heaps(floe_part_writer *w, bool all)
+{
+    uint32_t i, k = 0;
+    for (i = 0; i < w->nheld; i++) {
+        if (all || w->held[i].end <= w->rows)
+            floe_arena_free(w->held[i].a);
+        else
+            w->held[k++] = w->held[i];
+    }
+    w->nheld = k;
+}
 
 static void writer_free(floe_part_writer *w)
 {
@@ -251,6 +268,8 @@ static void writer_free(floe_part_writer *w)
     }
     floe_free(w->cols);
     floe_free(w->blocks);
+    release_heaps(w, true);
+    floe_free(w->held);
     floe_free(w->tmp_dir);
     floe_free(w->final_dir);
     floe_free(w->table_dir);
@@ -425,12 +444,13 @@ static int flush_block(floe_part_writer *w, floe_err *err)
     w->blocks[w->nblocks++] = w->nbuf;
     w->rows += w->nbuf;
     w->nbuf = 0;
+    if (w->nheld) release_heaps(w, false);
     return FLOE_OK;
 }
 
 /* Copy `take` live rows starting at live index `pos` of src into col's buffer. */
 static int copy_rows(wcol *col, const floe_vec *src, const uint32_t *sel, uint32_t pos,
-                     uint32_t take, uint32_t dst0, floe_err *err)
+                     uint32_t take, uint32_t dst0, bool keep_strings, floe_err *err)
 {
     size_t wdt = floe_type_size(col->def.type);
     bool is_const = (src->flags & FLOE_VEC_CONST) != 0;
@@ -444,6 +464,8 @@ static int copy_rows(wcol *col, const floe_vec *src, const uint32_t *sel, uint32
             memcpy(dst + (size_t)(dst0 + k) * wdt, (const char *)src->data + (size_t)s * wdt, wdt);
         }
     }
+    if (src->validity == NULL && (col->def.type.id != FLOE_TYPE_VARCHAR || keep_strings))
+        return FLOE_OK; /* no NULL to mark, no string to copy */
     for (k = 0; k < take; k++) {
         uint32_t s = is_const ? 0 : sel ? sel[pos + k] : pos + k;
         if (src->validity && !floe_vec_is_valid(src, s)) {
@@ -453,7 +475,7 @@ static int copy_rows(wcol *col, const floe_vec *src, const uint32_t *sel, uint32
                 d->ptr = "";
                 d->len = 0;
             }
-        } else if (col->def.type.id == FLOE_TYPE_VARCHAR) {
+        } else if (col->def.type.id == FLOE_TYPE_VARCHAR && !keep_strings) {
             floe_string *d = (floe_string *)dst + dst0 + k;
             if (d->len) {
                 char *p;
@@ -470,7 +492,47 @@ static int copy_rows(wcol *col, const floe_vec *src, const uint32_t *sel, uint32
     return FLOE_OK;
 }
 
+static int append_rows(floe_part_writer *w, const floe_batch *b, const bool *keep, floe_err *err);
+
 int floe_part_writer_append(floe_part_writer *w, const floe_batch *b, floe_err *err)
+{
+    return append_rows(w, b, NULL, err);
+}
+
+int floe_part_writer_append_take(floe_part_writer *w, floe_batch *b, floe_err *err)
+{
+    bool keep_small[32], *keep = b->ncols <= 32 ? keep_small : floe_calloc(b->ncols, sizeof *keep);
+    uint64_t end = w->rows + w->nbuf + floe_batch_rows(b);
+    uint32_t c;
+    int rc;
+    if (keep == NULL) return floe_err_nomem(err);
+    for (c = 0; c < b->ncols; c++) {
+        floe_vec *v = &b->cols[c];
+        keep[c] = false;
+        if (c >= w->ncols || v->type.id != FLOE_TYPE_VARCHAR || v->heap == NULL) continue;
+        if (w->nheld == w->capheld) {
+            uint32_t cap = w->capheld ? w->capheld * 2 : 16;
+            struct held_heap *nh = floe_realloc(w->held, (size_t)cap * sizeof *nh);
+            if (nh == NULL) {
+                rc = floe_err_nomem(err);
+                goto out;
+            }
+            w->held = nh;
+            w->capheld = cap;
+        }
+        w->held[w->nheld].a = v->heap;
+        w->held[w->nheld].end = end;
+        w->nheld++;
+        v->heap = NULL;
+        keep[c] = true;
+    }
+    rc = append_rows(w, b, keep, err);
+out:
+    if (keep != keep_small) floe_free(keep);
+    return rc;
+}
+
+static int append_rows(floe_part_writer *w, const floe_batch *b, const bool *keep, floe_err *err)
 {
     uint32_t live = floe_batch_rows(b), pos = 0, c;
     int rc;
@@ -485,7 +547,7 @@ int floe_part_writer_append(floe_part_writer *w, const floe_batch *b, floe_err *
         uint32_t take = w->block_rows - w->nbuf;
         if (take > live - pos) take = live - pos;
         for (c = 0; c < w->ncols; c++) {
-            rc = copy_rows(&w->cols[c], &b->cols[c], b->sel, pos, take, w->nbuf, err);
+            rc = copy_rows(&w->cols[c], &b->cols[c], b->sel, pos, take, w->nbuf, keep && keep[c], err);
             if (rc) return rc;
         }
         w->nbuf += take;

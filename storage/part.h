@@ -87,6 +87,12 @@ void floe_part_writer_set_encoding(floe_part_writer *w, int force_enc, int lz4);
 /* Append the live rows of b (honours b->sel and CONST vectors); b's columns
  * are in schema order with the schema's types (else FLOE_TYPE). */
 int floe_part_writer_append(floe_part_writer *w, const floe_batch *b, floe_err *err);
+/* Like floe_part_writer_append, but instead of copying the strings of a
+ * VARCHAR column into its own arena the writer takes that column's heap
+ * (b->cols[c].heap becomes NULL) and frees it once every row of b is written.
+ * Only for batches whose non-empty strings all live in their vector's heap
+ * (as the CSV/JSON readers make them). */
+int floe_part_writer_append_take(floe_part_writer *w, floe_batch *b, floe_err *err);
 /* Write the last block, manifest, fsync everything, rename to part-<id>/,
  * fsync the table directory, fill *out_info (may be NULL) and free the
  * writer. On failure the temporary directory is removed and the writer freed. */
