@@ -1218,6 +1218,39 @@ static int decode_i64(int enc, bool dbl, const uint8_t *in, size_t len, uint32_t
     return FLOE_OK;
 }
 
+/* ALP's int -> double step, in place over out[0, n): int64 -> double has no
+ * AVX2 instruction; for |x| < 2^51 (every realistic ALP value) adding x to
+ * the bits of 2^52 + 2^51 and subtracting that double is exact and
+ * vectorizes, so the division runs as vdivpd. Same results as (double)x / p. */
+static void alp_scale(double *out, uint32_t n, double p)
+{
+    const uint64_t magic_bits = 0x4338000000000000ULL; /* 2^52 + 2^51 */
+    const double magic = 6755399441055744.0;
+    uint64_t inrange = 1;
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, &out[i], 8);
+        inrange &= (u + (1ULL << 51)) < (1ULL << 52);
+    }
+    if (inrange) {
+        for (i = 0; i < n; i++) {
+            uint64_t u;
+            double d;
+            memcpy(&u, &out[i], 8);
+            u += magic_bits;
+            memcpy(&d, &u, 8);
+            out[i] = (d - magic) / p;
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            int64_t x;
+            memcpy(&x, &out[i], 8);
+            out[i] = (double)x / p;
+        }
+    }
+}
+
 static int decode_alp(const uint8_t *in, size_t len, uint32_t n, double *out, floe_err *err)
 {
     rd r = {in, len, 0};
@@ -1232,36 +1265,7 @@ static int decode_alp(const uint8_t *in, size_t len, uint32_t n, double *out, fl
     rc = get_packed(&r, n, base, 64, (uint64_t *)out, NULL, err);
     if (rc) return rc;
     p = pow10_tab[e];
-    {
-        /* int64 -> double has no AVX2 instruction; for |x| < 2^51 (every
-         * realistic ALP value) adding x to the bits of 2^52 + 2^51 and
-         * subtracting that double is exact and vectorizes, so the division
-         * runs as vdivpd. Same results as (double)x / p. */
-        const uint64_t magic_bits = 0x4338000000000000ULL; /* 2^52 + 2^51 */
-        const double magic = 6755399441055744.0;
-        uint64_t inrange = 1;
-        for (i = 0; i < n; i++) {
-            uint64_t u;
-            memcpy(&u, &out[i], 8);
-            inrange &= (u + (1ULL << 51)) < (1ULL << 52);
-        }
-        if (inrange) {
-            for (i = 0; i < n; i++) {
-                uint64_t u;
-                double d;
-                memcpy(&u, &out[i], 8);
-                u += magic_bits;
-                memcpy(&d, &u, 8);
-                out[i] = (d - magic) / p;
-            }
-        } else {
-            for (i = 0; i < n; i++) {
-                int64_t x;
-                memcpy(&x, &out[i], 8);
-                out[i] = (double)x / p;
-            }
-        }
-    }
+    alp_scale(out, n, p);
     if (!rd_u32(&r, &nexc)) return CORRUPT("ALP exceptions truncated");
     if (nexc > n) return CORRUPT("ALP: %u exceptions for %u rows", nexc, n);
     if (!rd_take(&r, (size_t)nexc * 4, &pos) || !rd_take(&r, (size_t)nexc * 8, &vals))
@@ -1402,35 +1406,6 @@ static void narrow(floe_type t, const int64_t *v, uint32_t n, void *out)
         for (i = 0; i < n; i++) ((int32_t *)out)[i] = (int32_t)v[i];
 }
 
-/* ALP's int -> double step (see decode_alp): in place over out[0, n). */
-static void alp_scale(double *out, uint32_t n, double p)
-{
-    const uint64_t magic_bits = 0x4338000000000000ULL; /* 2^52 + 2^51 */
-    const double magic = 6755399441055744.0;
-    uint64_t inrange = 1;
-    uint32_t i;
-    for (i = 0; i < n; i++) {
-        uint64_t u;
-        memcpy(&u, &out[i], 8);
-        inrange &= (u + (1ULL << 51)) < (1ULL << 52);
-    }
-    if (inrange) {
-        for (i = 0; i < n; i++) {
-            uint64_t u;
-            double d;
-            memcpy(&u, &out[i], 8);
-            u += magic_bits;
-            memcpy(&d, &u, 8);
-            out[i] = (d - magic) / p;
-        }
-    } else {
-        for (i = 0; i < n; i++) {
-            int64_t x;
-            memcpy(&x, &out[i], 8);
-            out[i] = (double)x / p;
-        }
-    }
-}
 
 int floe_decode_stream_init(floe_decode_stream *s, floe_type t, int enc, const uint8_t *in,
                             size_t len, uint32_t n, floe_err *err)
