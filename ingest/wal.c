@@ -51,6 +51,8 @@ struct floe_wal {
     int fd;             /* open segment, -1 until the first append */
     uint64_t seg_size;  /* bytes in the open segment */
     uint64_t zeroed;    /* file size of the open segment (zeros past seg_size) */
+    uint64_t synced_off; /* bytes of the open segment known durable */
+    uint64_t seg_gen;   /* open_segment count: tells a sync which segment it covered */
     uint64_t next_segno;
     uint64_t last_seq;
     uint64_t written;   /* records written (tickets) */
@@ -297,6 +299,19 @@ static int read_file(const char *path, char **out, size_t *out_n, floe_err *err)
     return FLOE_OK;
 }
 
+/* A v2 record starts at `at` with a good checksum and states that the file
+ * was durable past `bad` (so the bad record at `bad` had been synced). */
+static bool next_says_durable(const char *buf, size_t n, size_t at, size_t bad)
+{
+    uint32_t len;
+    if (at > n || n - at < FLOE_WAL_RECORD_HEADER_BYTES) return false;
+    len = get32(buf + at);
+    if ((uint64_t)len > n - at - FLOE_WAL_RECORD_HEADER_BYTES) return false;
+    if (floe_checksum32(buf + at + 8, (size_t)len + FLOE_WAL_RECORD_HEADER_BYTES - 8) != get32(buf + at + 4))
+        return false;
+    return get64(buf + at + 9) > bad;
+}
+
 /* Replay one segment. `last` says it is the final segment (a torn tail is
  * then dropped and the file truncated). */
 static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_replay_fn cb,
@@ -305,7 +320,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
 {
     char path[4096];
     char *buf = NULL;
-    size_t n = 0, pos;
+    size_t n = 0, pos, hb, frontier;
     int rc;
     uint64_t last_seq = 0;
     const char *torn = NULL;
@@ -329,12 +344,15 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         *out_removed = true;
         goto done;
     }
-    if (memcmp(buf, FLOE_WAL_MAGIC, 8) != 0 || get32(buf + 8) != FLOE_WAL_VERSION ||
+    if (memcmp(buf, FLOE_WAL_MAGIC, 8) != 0 ||
+        (get32(buf + 8) != FLOE_WAL_VERSION && get32(buf + 8) != 1) ||
         get32(buf + 12) != w->o.shard || get64(buf + 16) != w->o.table_id ||
         get64(buf + 24) != segno) {
         rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: bad header at offset 0", path);
         goto out;
     }
+    hb = get32(buf + 8) == 1 ? FLOE_WAL_V1_RECORD_HEADER_BYTES : FLOE_WAL_RECORD_HEADER_BYTES;
+    frontier = hb == FLOE_WAL_RECORD_HEADER_BYTES ? FLOE_WAL_HEADER_BYTES : SIZE_MAX;
     pos = FLOE_WAL_HEADER_BYTES;
     while (pos < n) {
         uint32_t len, sum;
@@ -342,27 +360,31 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         floe_wal_record rec;
         floe_batch b;
         floe_err derr = FLOE_ERR_INIT;
-        if (n - pos < FLOE_WAL_RECORD_HEADER_BYTES) {
+        if (n - pos < hb) {
             torn = all_zero(buf + pos, n - pos) ? "" : "short record header";
             break;
         }
         len = get32(buf + pos);
         sum = get32(buf + pos + 4);
         type = (uint8_t)buf[pos + 8];
-        if (len == 0 && sum == 0 && type == 0) {
+        if (len == 0 && sum == 0 && type == 0 && all_zero(buf + pos, hb)) {
             /* preallocated zeros: the end of the log when only zeros follow;
              * a torn write into them otherwise */
             torn = all_zero(buf + pos, n - pos) ? "" : "torn write after the last record";
             break;
         }
-        if ((uint64_t)len > n - pos - FLOE_WAL_RECORD_HEADER_BYTES) {
+        if ((uint64_t)len > n - pos - hb) {
             torn = "short record";
             break;
         }
-        if (floe_checksum32(buf + pos + 8, (size_t)len + 1) != sum) {
-            size_t end = pos + FLOE_WAL_RECORD_HEADER_BYTES + len;
+        if (floe_checksum32(buf + pos + 8, (size_t)len + hb - 8) != sum) {
+            size_t end = pos + hb + len;
             if (end == n || all_zero(buf + end, n - end)) {
                 torn = "checksum mismatch in last record";
+                break;
+            }
+            if (last && pos >= frontier && !next_says_durable(buf, n, end, pos)) {
+                torn = "checksum mismatch in a record never synced";
                 break;
             }
             rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: checksum mismatch at offset %zu",
@@ -374,7 +396,11 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
                               path, type, pos);
             goto out;
         }
-        rc = decode_batch(buf + pos + FLOE_WAL_RECORD_HEADER_BYTES, len, &rec, &b, &derr);
+        if (hb == FLOE_WAL_RECORD_HEADER_BYTES) {
+            uint64_t d = get64(buf + pos + 9);
+            if (d > frontier && d <= pos) frontier = (size_t)d;
+        }
+        rc = decode_batch(buf + pos + hb, len, &rec, &b, &derr);
         if (rc == FLOE_OK && rec.shard != w->o.shard) {
             rc = floe_err_set(&derr, FLOE_CORRUPT, "record of shard %u", rec.shard);
         }
@@ -396,7 +422,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         rc = cb ? cb(ctx, &rec, err) : FLOE_OK;
         floe_batch_free(&b);
         if (rc) goto out;
-        pos += FLOE_WAL_RECORD_HEADER_BYTES + len;
+        pos += hb + len;
     }
     if (torn == NULL) goto done;
     if (!last) {
@@ -570,6 +596,8 @@ static int open_segment(floe_wal *w, floe_err *err)
     w->fd = fd;
     w->seg_size = FLOE_WAL_HEADER_BYTES;
     w->zeroed = FLOE_WAL_HEADER_BYTES;
+    w->synced_off = FLOE_WAL_HEADER_BYTES;
+    w->seg_gen++;
     return FLOE_OK;
 }
 
@@ -597,6 +625,7 @@ static int prealloc(floe_wal *w, uint64_t need, floe_err *err)
         return floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
     }
     w->zeroed = end;
+    w->synced_off = w->seg_size;
     if (w->written > w->synced) { /* that sync made every record so far durable */
         w->synced = w->written;
         pthread_cond_broadcast(&w->cv);
@@ -759,9 +788,8 @@ static void encode_record(char *out, size_t sz, const floe_batch *b, const uint3
             p += (size_t)nrows * w;
         }
     }
-    (void)sz;
     put32(out, (uint32_t)(sz - FLOE_WAL_RECORD_HEADER_BYTES));
-    put32(out + 4, floe_checksum32(out + 8, sz - 8));
+    /* durable (offset 9) and the checksum are set by floe_wal_append */
 }
 
 int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint32_t nrows,
@@ -802,6 +830,12 @@ int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint
         rc = prealloc(w, w->seg_size + sz, err);
         if (rc) goto out;
     }
+    /* the header's durable offset is only known now (after a roll or a
+     * preallocation sync): set it and checksum the record here */
+    /* durability off never syncs: claim what was written, so a bad record
+     * that a later good one follows is still reported as corruption */
+    put64(w->buf + 9, w->o.durability == FLOE_DURABILITY_OFF ? w->seg_size : w->synced_off);
+    put32(w->buf + 4, floe_checksum32(w->buf + 8, sz - 8));
     if (write_all(w->fd, w->buf, sz, w->seg_size) != 0) {
         rc = floe_err_set(err, FLOE_IOERR, "write wal: %s", strerror(errno));
         w->failed = FLOE_IOERR;
@@ -833,7 +867,7 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
      * without any timer adding latency. */
     while (w->o.durability == FLOE_DURABILITY_FULL && w->synced < ticket) {
         int fd = w->fd, r;
-        uint64_t target = w->written;
+        uint64_t target = w->written, toff = w->seg_size, gen = w->seg_gen;
         w->inflight++;
         pthread_mutex_unlock(&w->mu);
         r = fd >= 0 ? fdatasync(fd) : 0;
@@ -847,6 +881,7 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
             break;
         }
         if (target > w->synced) w->synced = target;
+        if (gen == w->seg_gen && toff > w->synced_off) w->synced_off = toff;
         pthread_cond_broadcast(&w->cv);
     }
     while (w->synced < ticket) {
@@ -855,7 +890,7 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
             break;
         }
         if (!w->syncing) {
-            uint64_t target;
+            uint64_t target, toff = w->seg_size, gen = w->seg_gen;
             int fd, r;
             w->syncing = true;
             target = w->written;
@@ -873,6 +908,7 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
                 break;
             }
             if (target > w->synced) w->synced = target;
+            if (gen == w->seg_gen && toff > w->synced_off) w->synced_off = toff;
             pthread_cond_broadcast(&w->cv);
         } else {
             pthread_cond_wait(&w->cv, &w->mu);

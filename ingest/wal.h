@@ -9,9 +9,13 @@
  * Segment: a 32-byte header  [magic "FLOEWAL\0"][version u32][shard u32]
  * [table_id u64][segno u64], then records
  *
- *     [length u32][checksum u32][type u8][payload: length bytes]
+ *     [length u32][checksum u32][type u8][durable u64][payload: length bytes]
  *
- * checksum = floe_checksum32 over type and payload. Type 1 (BATCH) payload:
+ * checksum = floe_checksum32 over type, durable and payload. `durable` is the
+ * segment offset up to which the writer knew the file synced when it wrote
+ * the record (format version 1 had no such field; its segments still read).
+ * A bad record in the last segment at or beyond every `durable` seen before
+ * it can only be an unsynced write, so it ends the log (see Recovery). Type 1 (BATCH) payload:
  *     shard u32, first_seq u64, nrows u32, flags u8 (bit 0: producer),
  *     [producer_id u64, producer_seq u64], ncols u32, then per column:
  *     type id u8, precision u8, scale u8, has_nulls u8,
@@ -38,10 +42,13 @@
  * its parts already hold). In the LAST segment, an all-zero record header
  * followed only by zeros is the end of the log (a crash while preallocated);
  * a torn last record (short, or a checksum mismatch with only zeros or
- * nothing after it) or a nonzero byte among the trailing zeros is dropped
- * with a warning for the caller to show. Either way the file is truncated to
- * the last good record. Anything malformed before that, or zeros in a
- * segment that is not the last, is FLOE_CORRUPT naming file and offset.
+ * nothing after it), a nonzero byte among the trailing zeros, or a bad record
+ * beyond the durable offset every earlier record states (unsynced records,
+ * written out of order by a power loss) unless a good record right after it
+ * says it was durable, is dropped with everything after it and a warning for
+ * the caller to show. Either way the file is truncated to the last good
+ * record. Anything malformed before that, or zeros in a segment that is not
+ * the last, is FLOE_CORRUPT naming file and offset.
  * New records always go to a fresh segment.
  *
  * Thread-safety: append/sync/truncate may be called from many threads; the
@@ -58,9 +65,10 @@
 #include "util/vec.h"
 
 #define FLOE_WAL_MAGIC "FLOEWAL"
-#define FLOE_WAL_VERSION 1
+#define FLOE_WAL_VERSION 2 /* 1: records without `durable` (still read) */
 #define FLOE_WAL_HEADER_BYTES 32
-#define FLOE_WAL_RECORD_HEADER_BYTES 9
+#define FLOE_WAL_RECORD_HEADER_BYTES 17
+#define FLOE_WAL_V1_RECORD_HEADER_BYTES 9
 #define FLOE_WAL_REC_BATCH 1
 
 typedef enum floe_durability {

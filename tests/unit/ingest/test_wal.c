@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "ingest/wal.h"
+#include "util/hash.h"
 #include "ingest_test_util.h"
 
 typedef struct collect {
@@ -595,5 +596,129 @@ Test(wal, zeros_in_a_non_last_segment_are_corrupt)
     append_zeros(path, 1000, -1);
     cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_CORRUPT);
     cr_assert(strstr(err.msg, path) != NULL && strstr(err.msg, "offset") != NULL, "%s", err.msg);
+    tu_ref_free(&ref);
+}
+
+/* Offsets of the records of a closed v2 segment file. */
+static uint32_t record_offsets(const char *path, uint64_t *offs, uint32_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    uint64_t pos = FLOE_WAL_HEADER_BYTES, size = file_size(path);
+    uint32_t k = 0;
+    cr_assert_not_null(f);
+    while (pos + FLOE_WAL_RECORD_HEADER_BYTES <= size && k < cap) {
+        uint32_t len;
+        cr_assert_eq(fseek(f, (long)pos, SEEK_SET), 0);
+        cr_assert_eq(fread(&len, 4, 1, f), 1);
+        offs[k++] = pos;
+        pos += FLOE_WAL_RECORD_HEADER_BYTES + len;
+    }
+    fclose(f);
+    return k;
+}
+
+static void flip_byte(const char *path, uint64_t off)
+{
+    int fd = open(path, O_RDWR);
+    char c;
+    cr_assert_eq(pread(fd, &c, 1, (off_t)off), 1);
+    c ^= 0x11;
+    cr_assert_eq(pwrite(fd, &c, 1, (off_t)off), 1);
+    close(fd);
+}
+
+/* With group commit, records written after the last sync are not durable: a
+ * power loss may tear one of them while a later one survives. Recovery drops
+ * the torn one and everything after it (none was acknowledged); a bad record
+ * that a later good record says was durable stays corruption. */
+Test(wal, unsynced_record_torn_before_a_later_one_is_dropped)
+{
+    char dir[512], warn[512], path[600];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    floe_type types[TU_NTYPES];
+    floe_batch b;
+    uint64_t seed = 3, seq = 1, ticket, offs[8];
+    int r, how;
+    tu_all_types(types);
+    for (how = 0; how < 2; how++) {
+        tu_tmpdir(dir, sizeof dir);
+        o = mkopts(dir, FLOE_DURABILITY_BATCH);
+        cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK);
+        cr_assert_eq(floe_batch_init(&b, TU_NTYPES, types, 100), FLOE_OK);
+        for (r = 0; r < 4; r++) { /* A synced, then B, C, D written and not synced */
+            tu_fill_random(&b, 100, &seed, 0);
+            cr_assert_eq(floe_wal_append(w, &b, NULL, 100, seq, NULL, &ticket, &err), FLOE_OK);
+            seq += 100;
+            if (r == 0) cr_assert_eq(floe_wal_sync(w, ticket, &err), FLOE_OK);
+        }
+        floe_batch_free(&b);
+        floe_wal_close(w);
+        seg_file(dir, 1, path, sizeof path);
+        cr_assert_eq(record_offsets(path, offs, 8), 4);
+        if (how == 0) {
+            /* C torn, D intact: C and D go, A and B stay */
+            flip_byte(path, offs[2] + FLOE_WAL_RECORD_HEADER_BYTES + 30);
+            cr_assert_eq(reopen_count(&o, warn, sizeof warn, NULL), 2);
+            cr_assert(strstr(warn, "never synced") != NULL, "warning: %s", warn);
+            cr_assert_eq(file_size(path), offs[2]);
+        } else {
+            /* A was synced before B was written, and B says so: corruption */
+            flip_byte(path, offs[0] + FLOE_WAL_RECORD_HEADER_BYTES + 30);
+            cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_CORRUPT);
+            cr_assert(strstr(err.msg, "checksum mismatch at offset") != NULL, "%s", err.msg);
+        }
+    }
+}
+
+/* Segments of format version 1 (records without the durable offset) still
+ * replay: rewrite a v2 segment as v1 and read it back. */
+Test(wal, version_1_segments_replay)
+{
+    char dir[512], warn[512], path[600];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ref = {0};
+    uint64_t seq = 1, offs[16], size;
+    uint32_t nrec, i;
+    char *in, *out;
+    size_t olen = FLOE_WAL_HEADER_BYTES;
+    FILE *f;
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_FULL);
+    ref.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK);
+    write_records(w, 5, 21, &ref, &seq);
+    floe_wal_close(w);
+    seg_file(dir, 1, path, sizeof path);
+    nrec = record_offsets(path, offs, 16);
+    cr_assert_eq(nrec, 5);
+    size = file_size(path);
+    in = malloc(size);
+    out = malloc(size);
+    f = fopen(path, "rb");
+    cr_assert_eq(fread(in, 1, size, f), size);
+    fclose(f);
+    memcpy(out, in, FLOE_WAL_HEADER_BYTES);
+    out[8] = 1; /* version 1 */
+    for (i = 0; i < nrec; i++) {
+        uint32_t len, sum;
+        memcpy(&len, in + offs[i], 4);
+        memcpy(out + olen, &len, 4);
+        out[olen + 8] = in[offs[i] + 8]; /* type */
+        memcpy(out + olen + 9, in + offs[i] + FLOE_WAL_RECORD_HEADER_BYTES, len);
+        sum = floe_checksum32(out + olen + 8, (size_t)len + 1);
+        memcpy(out + olen + 4, &sum, 4);
+        olen += FLOE_WAL_V1_RECORD_HEADER_BYTES + len;
+    }
+    f = fopen(path, "wb");
+    cr_assert_eq(fwrite(out, 1, olen, f), olen);
+    fclose(f);
+    cr_assert_eq(reopen_count(&o, warn, sizeof warn, &ref), 5);
+    cr_assert_str_empty(warn);
+    free(in);
+    free(out);
     tu_ref_free(&ref);
 }
