@@ -694,38 +694,52 @@ static int load_body(const floe_column_reader *r, uint32_t b, uint8_t **out_body
 }
 
 /* Split a body into validity (copied into v) and value bytes. */
-static int take_validity(const floe_column_reader *r, uint32_t b, const uint8_t *body,
-                         floe_vec *v, size_t *skip, floe_err *err)
+/* Copy block b's validity bitmap (the body's first words; the block has
+ * NULLs) into dst, checked against the block's NULL count. */
+static int copy_bitmap(const floe_column_reader *r, uint32_t b, const uint8_t *body, uint64_t *dst,
+                       floe_err *err)
 {
     const floe_block_info *bi = &r->blocks[b];
     size_t words = FLOE_BITMAP_WORDS(bi->rows), i;
     uint32_t valid = 0;
+    memcpy(dst, body, words * 8);
+    if (bi->rows % 64) dst[words - 1] &= (1ULL << (bi->rows % 64)) - 1;
+    for (i = 0; i < words; i++) valid += (uint32_t)__builtin_popcountll(dst[i]);
+    if (valid != bi->rows - bi->nulls)
+        return RCORRUPT("%s: block %u: validity does not match NULL count", r->name, b);
+    return FLOE_OK;
+}
+
+/* Bytes of block b's body taken by its validity bitmap (0 without NULLs);
+ * FLOE_CORRUPT when the body is too short for it. */
+static int bitmap_bytes(const floe_column_reader *r, uint32_t b, size_t *skip, floe_err *err)
+{
+    const floe_block_info *bi = &r->blocks[b];
+    size_t words = FLOE_BITMAP_WORDS(bi->rows);
     *skip = 0;
     if (bi->nulls == 0) return FLOE_OK;
     if (bi->raw < words * 8) return RCORRUPT("%s: block %u: validity truncated", r->name, b);
-    if (floe_vec_ensure_validity(v)) return floe_err_nomem(err);
-    memcpy(v->validity, body, words * 8);
-    if (bi->rows % 64) v->validity[words - 1] &= (1ULL << (bi->rows % 64)) - 1;
-    for (i = 0; i < words; i++) valid += (uint32_t)__builtin_popcountll(v->validity[i]);
-    if (valid != bi->rows - bi->nulls)
-        return RCORRUPT("%s: block %u: validity does not match NULL count", r->name, b);
     *skip = words * 8;
     return FLOE_OK;
 }
 
-int floe_column_reader_read(const floe_column_reader *r, uint32_t b, floe_vec *out, floe_err *err)
+static int take_validity(const floe_column_reader *r, uint32_t b, const uint8_t *body,
+                         floe_vec *v, size_t *skip, floe_err *err)
 {
-    const floe_block_info *bi;
-    uint8_t *body = NULL;
+    int rc = bitmap_bytes(r, b, skip, err);
+    if (rc || *skip == 0) return rc;
+    if (floe_vec_ensure_validity(v)) return floe_err_nomem(err);
+    return copy_bitmap(r, b, body, v->validity, err);
+}
+
+/* Decode block b's loaded body into *out (see floe_column_reader_read). */
+static int decode_body(const floe_column_reader *r, uint32_t b, const uint8_t *body, floe_vec *out,
+                       floe_err *err)
+{
+    const floe_block_info *bi = &r->blocks[b];
     size_t skip;
     floe_arena *heap = NULL;
     int rc;
-    memset(out, 0, sizeof *out);
-    if (b >= r->nblocks)
-        return floe_err_set(err, FLOE_MISUSE, "%s: block %u of %u", r->name, b, r->nblocks);
-    bi = &r->blocks[b];
-    rc = load_body(r, b, &body, err);
-    if (rc) return rc;
     if (floe_vec_init(out, r->type, bi->rows)) {
         rc = floe_err_nomem(err);
         goto out;
@@ -744,8 +758,21 @@ int floe_column_reader_read(const floe_column_reader *r, uint32_t b, floe_vec *o
     }
     out->n = bi->rows;
 out:
-    floe_free(body);
     if (rc) floe_vec_free(out);
+    return rc;
+}
+
+int floe_column_reader_read(const floe_column_reader *r, uint32_t b, floe_vec *out, floe_err *err)
+{
+    uint8_t *body = NULL;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (b >= r->nblocks)
+        return floe_err_set(err, FLOE_MISUSE, "%s: block %u of %u", r->name, b, r->nblocks);
+    rc = load_body(r, b, &body, err);
+    if (rc) return rc;
+    rc = decode_body(r, b, body, out, err);
+    floe_free(body);
     return rc;
 }
 
@@ -823,47 +850,15 @@ int floe_column_reader_open_block(const floe_column_reader *r, uint32_t b, floe_
     c = floe_calloc(1, sizeof *c);
     if (c == NULL) return floe_err_nomem(err);
     c->type = r->type;
-    if (floe_type_size(r->type) != 8 || r->type.id == FLOE_TYPE_INTERVAL ||
-        !(bi->encoding == FLOE_ENC_FOR || bi->encoding == FLOE_ENC_DELTA || bi->encoding == FLOE_ENC_ALP)) {
-        rc = floe_column_reader_read(r, b, &c->whole, err); /* not a streaming encoding */
-        if (rc) {
-            floe_free(c);
-            return rc;
-        }
-        *out = c;
-        return FLOE_OK;
-    }
     rc = load_body(r, b, &c->body, err);
+    if (rc == FLOE_OK) rc = bitmap_bytes(r, b, &skip, err);
     if (rc) goto fail;
-    if (bi->nulls) {
-        size_t words = FLOE_BITMAP_WORDS(bi->rows), i;
-        uint32_t valid = 0;
-        if (bi->raw < words * 8) {
-            rc = RCORRUPT("%s: block %u: validity truncated", r->name, b);
-            goto fail;
-        }
-        c->validity = floe_malloc(words * 8);
-        if (c->validity == NULL) {
-            rc = floe_err_nomem(err);
-            goto fail;
-        }
-        memcpy(c->validity, c->body, words * 8);
-        if (bi->rows % 64) c->validity[words - 1] &= (1ULL << (bi->rows % 64)) - 1;
-        for (i = 0; i < words; i++) valid += (uint32_t)__builtin_popcountll(c->validity[i]);
-        if (valid != bi->rows - bi->nulls) {
-            rc = RCORRUPT("%s: block %u: validity does not match NULL count", r->name, b);
-            goto fail;
-        }
-        skip = words * 8;
-    }
     rc = floe_decode_stream_init(&c->st, r->type, bi->encoding, c->body + skip, bi->raw - skip, bi->rows,
                                  err);
-    if (rc == FLOE_NOTFOUND) { /* e.g. ALP exceptions out of order: decode whole */
+    if (rc == FLOE_NOTFOUND) { /* not a streaming encoding: decode the block now */
+        rc = decode_body(r, b, c->body, &c->whole, err);
         floe_free(c->body);
-        floe_free(c->validity);
         c->body = NULL;
-        c->validity = NULL;
-        rc = floe_column_reader_read(r, b, &c->whole, err);
         if (rc) goto fail;
         *out = c;
         return FLOE_OK;
@@ -871,6 +866,14 @@ int floe_column_reader_open_block(const floe_column_reader *r, uint32_t b, floe_
     if (rc) {
         if (rc == FLOE_CORRUPT) floe_err_prefix(err, "%s: block %u: ", r->name, b);
         goto fail;
+    }
+    if (skip) {
+        c->validity = floe_malloc(skip);
+        if (c->validity == NULL) {
+            rc = floe_err_nomem(err);
+            goto fail;
+        }
+        if ((rc = copy_bitmap(r, b, c->body, c->validity, err)) != FLOE_OK) goto fail;
     }
     c->buf = floe_malloc_aligned(FLOE_VEC_SIZE * sizeof *c->buf);
     if (c->buf == NULL) {

@@ -1095,32 +1095,26 @@ out:
 
 #define CORRUPT(...) floe_err_set(err, FLOE_CORRUPT, __VA_ARGS__)
 
+/* Read a u8 width (at most maxw) and take the bytes of n packed values. */
+static int take_packed(rd *r, uint32_t n, uint32_t maxw, uint8_t *w, const uint8_t **q, floe_err *err)
+{
+    if (!rd_u8(r, w)) return CORRUPT("truncated bit width");
+    if (*w > maxw) return CORRUPT("bit width %u too large", (unsigned)*w);
+    if (!rd_take(r, floe_encode_packed_size(n, *w), q))
+        return CORRUPT("packed data truncated (%u values of %u bits)", n, (unsigned)*w);
+    return FLOE_OK;
+}
+
 /* Read a u8 width and n packed values at `base` into out64. */
 static int get_packed(rd *r, uint32_t n, uint64_t base, uint32_t maxw, uint64_t *out64,
                       uint32_t *out_w, floe_err *err)
 {
-    uint8_t w;
-    const uint8_t *q;
-    if (!rd_u8(r, &w)) return CORRUPT("truncated bit width");
-    if (w > maxw) return CORRUPT("bit width %u too large", (unsigned)w);
-    if (!rd_take(r, floe_encode_packed_size(n, w), &q))
-        return CORRUPT("packed data truncated (%u values of %u bits)", n, (unsigned)w);
+    uint8_t w = 0;
+    const uint8_t *q = NULL;
+    int rc = take_packed(r, n, maxw, &w, &q, err);
+    if (rc) return rc;
     floe_encode_bitunpack(q, n, w, base, out64);
     if (out_w) *out_w = w;
-    return FLOE_OK;
-}
-
-/* Like get_packed, then scale: out[i] = base + x_i * factor (factor >= 1). */
-static int get_packed_scaled(rd *r, uint32_t n, uint64_t base, uint64_t factor, uint64_t *out64,
-                             floe_err *err)
-{
-    uint32_t i;
-    int rc;
-    if (factor == 0) return CORRUPT("zero scale factor");
-    if (factor == 1) return get_packed(r, n, base, 64, out64, NULL, err);
-    rc = get_packed(r, n, 0, 64, out64, NULL, err);
-    if (rc) return rc;
-    for (i = 0; i < n; i++) out64[i] = base + out64[i] * factor;
     return FLOE_OK;
 }
 
@@ -1151,29 +1145,25 @@ static int get_i64_dict(rd *r, uint32_t n, uint64_t **out_vals, uint32_t *out_n,
 }
 
 /* Decode an integer-like encoding into n int64 (DOUBLE: bit patterns). */
+static int stream_open(floe_decode_stream *s, int enc, const uint8_t *in, size_t len, uint32_t n,
+                       floe_err *err);
+
 static int decode_i64(int enc, bool dbl, const uint8_t *in, size_t len, uint32_t n, int64_t *out,
                       floe_err *err)
 {
     rd r = {in, len, 0};
-    uint64_t a, b, f;
     uint32_t cnt, i;
     int rc;
 
     switch (enc) {
     case FLOE_ENC_FOR:
-        if (!rd_u64(&r, &a) || !rd_u64(&r, &f)) return CORRUPT("FOR header truncated");
-        rc = get_packed_scaled(&r, n, a, f, (uint64_t *)out, err);
+    case FLOE_ENC_DELTA: { /* the stream's checks and (fused) unpacking, in one call */
+        floe_decode_stream s;
+        rc = stream_open(&s, enc, in, len, n, err);
         if (rc) return rc;
-        break;
-    case FLOE_ENC_DELTA:
-        if (!rd_u64(&r, &a) || !rd_u64(&r, &b) || !rd_u64(&r, &f))
-            return CORRUPT("delta header truncated");
-        if (n == 0) break;
-        rc = get_packed_scaled(&r, n - 1, b, f, (uint64_t *)out + 1, err);
-        if (rc) return rc;
-        out[0] = (int64_t)a;
-        for (i = 1; i < n; i++) out[i] = (int64_t)((uint64_t)out[i - 1] + (uint64_t)out[i]);
-        break;
+        floe_decode_stream_read(&s, 0, n, out);
+        return FLOE_OK;
+    }
     case FLOE_ENC_RLE: {
         const uint8_t *vals, *lens;
         uint32_t pos = 0;
@@ -1410,14 +1400,24 @@ static void narrow(floe_type t, const int64_t *v, uint32_t n, void *out)
 int floe_decode_stream_init(floe_decode_stream *s, floe_type t, int enc, const uint8_t *in,
                             size_t len, uint32_t n, floe_err *err)
 {
-    rd r = {in, len, 0};
-    uint32_t npacked = n, i, prev = 0;
     memset(s, 0, sizeof *s);
-    s->enc = enc;
-    s->n = n;
     if (phys_width(t) != 8 || !floe_encode_applies(t, enc) ||
         !(enc == FLOE_ENC_FOR || enc == FLOE_ENC_DELTA || enc == FLOE_ENC_ALP))
         return FLOE_NOTFOUND;
+    return stream_open(s, enc, in, len, n, err);
+}
+
+/* floe_decode_stream_init without the type check: FOR, DELTA or ALP of any
+ * integer width (values come out as 64 bits). */
+static int stream_open(floe_decode_stream *s, int enc, const uint8_t *in, size_t len, uint32_t n,
+                       floe_err *err)
+{
+    rd r = {in, len, 0};
+    uint32_t npacked = n, i, prev = 0;
+    int rc;
+    memset(s, 0, sizeof *s);
+    s->enc = enc;
+    s->n = n;
     if (enc == FLOE_ENC_FOR) {
         if (!rd_u64(&r, &s->base) || !rd_u64(&r, &s->factor)) return CORRUPT("FOR header truncated");
     } else if (enc == FLOE_ENC_DELTA) {
@@ -1433,11 +1433,8 @@ int floe_decode_stream_init(floe_decode_stream *s, floe_type t, int enc, const u
         s->factor = 1;
     }
     if (s->factor == 0) return CORRUPT("zero scale factor");
-    if (!rd_u8(&r, &s->w)) return CORRUPT("truncated bit width");
-    if (s->w > 64) return CORRUPT("bit width %u too large", (unsigned)s->w);
+    if ((rc = take_packed(&r, npacked, 64, &s->w, &s->q, err)) != FLOE_OK) return rc;
     s->qlen = floe_encode_packed_size(npacked, s->w);
-    if (!rd_take(&r, s->qlen, &s->q))
-        return CORRUPT("packed data truncated (%u values of %u bits)", npacked, (unsigned)s->w);
     if (enc == FLOE_ENC_ALP) {
         if (!rd_u32(&r, &s->nexc)) return CORRUPT("ALP exceptions truncated");
         if (s->nexc > n) return CORRUPT("ALP: %u exceptions for %u rows", s->nexc, n);
@@ -1622,12 +1619,7 @@ int floe_decode_dict(floe_type t, int enc, const uint8_t *in, size_t len, uint32
             floe_vec_free(dict);
             return floe_err_nomem(err);
         }
-        if (!rd_u8(&r, &w))
-            rc = CORRUPT("truncated bit width");
-        else if (w > 32)
-            rc = CORRUPT("bit width %u too large", (unsigned)w);
-        else if (!rd_take(&r, floe_encode_packed_size(n, w), &q))
-            rc = CORRUPT("packed data truncated (%u values of %u bits)", n, (unsigned)w);
+        rc = take_packed(&r, n, 32, &w, &q, err);
         for (start = 0; rc == FLOE_OK && start < n; start += CH) {
             uint32_t m = n - start < CH ? n - start : CH;
             floe_encode_bitunpack(q + (size_t)start / 8 * w, m, w, 0, c64);

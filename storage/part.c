@@ -901,31 +901,40 @@ int floe_part_read_block(const floe_part_reader *r, uint32_t col, uint32_t b, fl
     return floe_column_reader_read(r->cols[col].cr, b, out, err);
 }
 
-int floe_part_open_block(const floe_part_reader *r, uint32_t col, uint32_t b, floe_block_cursor **out,
-                         floe_err *err)
+/* The reader of column col for block b: FLOE_MISUSE out of range,
+ * FLOE_NOTFOUND when the column is not in this part. */
+static int stored_col(const floe_part_reader *r, uint32_t col, uint32_t b, const floe_column_reader **out,
+                      floe_err *err)
 {
-    *out = NULL;
     if (col >= r->ncols || b >= r->nblocks)
         return floe_err_set(err, FLOE_MISUSE, "part-%lld: column %u block %u out of range",
                             (long long)r->part_id, col, b);
     if (r->cols[col].cr == NULL)
         return floe_err_set(err, FLOE_NOTFOUND, "part-%lld: column %u is not in the part",
                             (long long)r->part_id, col);
-    return floe_column_reader_open_block(r->cols[col].cr, b, out, err);
+    *out = r->cols[col].cr;
+    return FLOE_OK;
+}
+
+int floe_part_open_block(const floe_part_reader *r, uint32_t col, uint32_t b, floe_block_cursor **out,
+                         floe_err *err)
+{
+    const floe_column_reader *cr = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = stored_col(r, col, b, &cr, err)) != FLOE_OK) return rc;
+    return floe_column_reader_open_block(cr, b, out, err);
 }
 
 int floe_part_read_dict(const floe_part_reader *r, uint32_t col, uint32_t b, floe_vec *codes,
                         floe_vec *dict, floe_err *err)
 {
+    const floe_column_reader *cr = NULL;
+    int rc;
     memset(codes, 0, sizeof *codes);
     memset(dict, 0, sizeof *dict);
-    if (col >= r->ncols || b >= r->nblocks)
-        return floe_err_set(err, FLOE_MISUSE, "part-%lld: column %u block %u out of range",
-                            (long long)r->part_id, col, b);
-    if (r->cols[col].cr == NULL)
-        return floe_err_set(err, FLOE_NOTFOUND, "part-%lld: column %u is not in the part",
-                            (long long)r->part_id, col);
-    return floe_column_reader_read_dict(r->cols[col].cr, b, codes, dict, err);
+    if ((rc = stored_col(r, col, b, &cr, err)) != FLOE_OK) return rc;
+    return floe_column_reader_read_dict(cr, b, codes, dict, err);
 }
 
 /* --------------------------------------------------------------- merge */
