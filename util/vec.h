@@ -48,8 +48,9 @@ enum {
  * arbitrary codes. Borrowed, like the data, for the vector's lifetime. `id`
  * is unique per dictionary for the life of the process (floe_vec_dict_id),
  * so a consumer may cache per-entry work across batches of one dictionary.
- * codes == NULL: no dictionary. Only a source sets it; every mutation
- * (floe_vec_make_owned, floe_batch_compact, set_null/set_string) drops it. */
+ * codes == NULL: no dictionary. Only a source sets it; floe_vec_make_owned,
+ * floe_batch_compact and floe_vec_set_string drop it (floe_vec_set_null
+ * keeps it: a NULL row's code is arbitrary anyway). */
 typedef struct floe_vec_dict {
     const uint32_t *codes;
     const floe_string *entries;
