@@ -16,41 +16,81 @@
 int floe_bench_storage(int argc, char **argv); /* bench/bench_storage.c */
 #endif
 
-static void usage(void)
-{
-    fprintf(stderr,
-            "usage: floe-bench <workload> [options]\n"
-            "workloads:\n"
-            "  query    load lineitem (--sf), TPC-H (--tpch-sf), events (--rows); run the query set\n"
-            "  ingest   events through appenders (threads x durability modes), then COPY FROM CSV\n"
-            "  mixed    producers append at a fixed rate while a client runs the events queries\n"
-            "  storage  the storage engine's benchmarks (bench_storage.c)\n"
-            "  all      query, ingest, mixed (and storage when built)\n"
-            "  gen      write a dataset as CSV, byte-identical to peers/gen_data:\n"
+/* Workloads and the options each takes: `floe-bench --help` lists them all,
+ * `floe-bench WORKLOAD --help` the ones of that workload. */
+enum { W_QUERY = 1, W_INGEST = 2, W_MIXED = 4, W_GEN = 8, W_ALL = W_QUERY | W_INGEST | W_MIXED };
+
+static const struct workload_help {
+    const char *name, *what;
+    unsigned mask;
+} workloads[] = {
+    {"query", "load lineitem (--sf), TPC-H (--tpch-sf), events (--rows); run the query set", W_QUERY},
+    {"ingest", "events through appenders (threads x durability modes), then COPY FROM CSV", W_INGEST},
+    {"mixed", "producers append at a fixed rate while a client runs the events queries", W_MIXED},
+    {"storage", "the storage engine's benchmarks (bench_storage.c; `storage --help`)", 0},
+    {"all", "query, ingest, mixed (and storage when built)", W_ALL},
+    {"gen", "write a dataset as CSV, byte-identical to peers/gen_data:\n"
             "           floe-bench gen events|lineitem|orders|customer|part|supplier|partsupp|\n"
-            "                          nation|region [--rows N | --sf X] [--seed S] --out FILE\n"
-            "options:\n"
-            "  --vs duckdb,sqlite     peers run with floe (same data, same queries)\n"
-            "  --sf X                 lineitem scale factor for tpch_q1/q6 (default 0.5; 0 skips)\n"
-            "  --tpch-sf X            also load the 8 TPC-H tables at this scale factor and run\n"
-            "                         tpch_q3/q5/q10/q12/q14/q18 (default 0: skipped)\n"
-            "  --rows N               events rows for query and COPY (default 2000000)\n"
-            "  --runs N               warm runs per query (default 5)\n"
-            "  --threads N            max producer threads in ingest: 1, 2, 4 ... and N (default 2)\n"
-            "  --modes full,batch,off durability modes in ingest (default all three)\n"
-            "  --batch N              rows per flush in ingest (default 10000)\n"
-            "  --ingest-rows N        rows per ingest case, at most (default 2000000)\n"
-            "  --ingest-secs S        seconds per ingest case, at most (default 5)\n"
-            "  --mixed-secs S         mixed duration per peer (default 10)\n"
-            "  --mixed-rate R         appended rows/s in mixed, all producers (default 100000)\n"
-            "  --producers N          producer threads in mixed (default 2)\n"
-            "  --mixed-batch N        rows per flush in mixed (default 1000)\n"
-            "  --rtol X               answer tolerance (default 1e-9)\n"
-            "  --seed S               data seed (default: the peers kit's seeds)\n"
-            "  --workdir DIR          scratch directory (default /tmp/floe-bench)\n"
-            "  --out FILE             results file, .csv or .json (default floe-bench-results.csv);\n"
-            "                         the SVG chart goes next to it (FILE with .svg)\n"
-            "  --quiet                no per-case progress lines\n");
+            "                          nation|region [--rows N | --sf X] [--seed S] --out FILE",
+     W_GEN},
+};
+
+static const struct option_help {
+    const char *text;
+    unsigned mask;
+} options[] = {
+    {"  --vs duckdb,sqlite     peers run with floe (same data, same queries)", W_ALL},
+    {"  --sf X                 lineitem scale factor for tpch_q1/q6 (default 0.5; 0 skips)", W_QUERY | W_GEN},
+    {"  --tpch-sf X            also load the 8 TPC-H tables at this scale factor and run\n"
+     "                         tpch_q3/q5/q10/q12/q14/q18 (default 0: skipped)", W_QUERY},
+    {"  --rows N               events rows for query and COPY (default 2000000)", W_QUERY | W_INGEST | W_GEN},
+    {"  --runs N               warm runs per query (default 5)", W_QUERY},
+    {"  --threads N            max producer threads in ingest: 1, 2, 4 ... and N (default 2)", W_INGEST},
+    {"  --modes full,batch,off durability modes in ingest (default all three)", W_INGEST},
+    {"  --batch N              rows per flush in ingest (default 10000)", W_INGEST},
+    {"  --ingest-rows N        rows per ingest case, at most (default 2000000)", W_INGEST},
+    {"  --ingest-secs S        seconds per ingest case, at most (default 5)", W_INGEST},
+    {"  --mixed-secs S         mixed duration per peer (default 10)", W_MIXED},
+    {"  --mixed-rate R         appended rows/s in mixed, all producers (default 100000)", W_MIXED},
+    {"  --producers N          producer threads in mixed (default 2)", W_MIXED},
+    {"  --mixed-batch N        rows per flush in mixed (default 1000)", W_MIXED},
+    {"  --rtol X               answer tolerance (default 1e-9)", W_QUERY | W_MIXED},
+    {"  --seed S               data seed (default: the peers kit's seeds)", W_ALL | W_GEN},
+    {"  --workdir DIR          scratch directory (default /tmp/floe-bench)", W_ALL},
+    {"  --out FILE             results file, .csv or .json (default floe-bench-results.csv);\n"
+     "                         the SVG chart goes next to it (FILE with .svg); gen: the CSV", W_ALL | W_GEN},
+    {"  --quiet                no per-case progress lines", W_ALL},
+    {"  --help                 print this help and exit", W_ALL | W_GEN},
+};
+
+/* Help for `work` (NULL: every workload) on stdout, exit 0. */
+static void help(const char *work)
+{
+    unsigned mask = W_ALL | W_GEN;
+    size_t i;
+    if (work) {
+        for (i = 0; i < sizeof workloads / sizeof *workloads; i++)
+            if (strcmp(workloads[i].name, work) == 0) mask = workloads[i].mask;
+        printf("usage: floe-bench %s [options]\n", work);
+    } else {
+        printf("usage: floe-bench <workload> [options]   (floe-bench <workload> --help: its options)\n");
+    }
+    printf("workloads:\n");
+    for (i = 0; i < sizeof workloads / sizeof *workloads; i++)
+        if (work == NULL || strcmp(workloads[i].name, work) == 0)
+            printf("  %-8s %s\n", workloads[i].name, workloads[i].what);
+    printf("options:\n");
+    for (i = 0; i < sizeof options / sizeof *options; i++)
+        if (options[i].mask & mask) printf("%s\n", options[i].text);
+    exit(0);
+}
+
+/* A command-line error: say what is wrong, point at --help, exit 2. */
+static void usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "floe-bench: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see floe-bench --help)\n");
     exit(2);
 }
 
@@ -67,7 +107,7 @@ static unsigned parse_modes(const char *s)
         else if (strcmp(tok, "off") == 0)
             m |= 1u << FLOE_BENCH_DUR_OFF;
         else
-            usage();
+            usage_error("unknown durability mode '%s' in --modes (full, batch, off)", tok);
     }
     return m;
 }
@@ -84,8 +124,13 @@ int main(int argc, char **argv)
     uint64_t seed = 0;
     int i, rc = FLOE_OK, is_all;
 
-    if (argc < 2) usage();
+    if (argc < 2) usage_error("%sno workload given", "");
     work = argv[1];
+    if (strcmp(work, "--help") == 0 || strcmp(work, "-h") == 0) help(NULL);
+    for (i = 0; i < (int)(sizeof workloads / sizeof *workloads); i++)
+        if (strcmp(workloads[i].name, work) == 0) break;
+    if (i == (int)(sizeof workloads / sizeof *workloads))
+        usage_error("unknown workload '%s'", work);
     if (strcmp(work, "storage") == 0) { /* its options are its own */
 #ifdef FLOE_BENCH_HAVE_STORAGE
         return floe_bench_storage(argc - 1, argv + 1);
@@ -98,14 +143,17 @@ int main(int argc, char **argv)
 #ifdef FLOE_BENCH_HAVE_FLOE
     o.peers[o.npeers++] = "floe";
 #endif
+    if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) help(work);
     /* gen takes its dataset name first */
     for (i = strcmp(work, "gen") == 0 ? 3 : 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) help(work);
         if (strcmp(a, "--quiet") == 0) {
             o.progress = NULL;
             continue;
         }
-        if (v == NULL) usage();
+        if (strncmp(a, "--", 2) != 0) usage_error("unexpected argument '%s'", a);
+        if (v == NULL) usage_error("option '%s' needs a value", a);
         i++;
         if (strcmp(a, "--vs") == 0) {
             snprintf(vs, sizeof vs, "%s", v);
@@ -147,15 +195,17 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--seed") == 0) {
             seed = o.seed = strtoull(v, NULL, 10);
         } else {
-            usage();
+            usage_error("unknown option '%s'", a);
         }
     }
-    if (o.batch == 0 || o.mixed_batch == 0 || o.runs < 0 || o.threads < 1) usage();
+    if (o.batch == 0 || o.mixed_batch == 0 || o.runs < 0 || o.threads < 1)
+        usage_error("%s--batch, --mixed-batch and --threads must be >= 1, --runs >= 0", "");
 
     if (strcmp(work, "gen") == 0) {
         uint64_t bytes = 0;
         const char *set = argc > 2 ? argv[2] : "";
-        if (floe_bench_schema_find(set) == NULL || gen_out == NULL) usage();
+        if (floe_bench_schema_find(set) == NULL) usage_error("gen: unknown dataset '%s'", set);
+        if (gen_out == NULL) usage_error("%sgen needs --out FILE", "");
         if (!(gen_size > 0)) gen_size = strcmp(set, "events") == 0 ? 10000000 : 1;
         rc = floe_bench_data_write_csv(set, gen_size, seed, gen_out, &bytes, &err);
         if (rc != FLOE_OK) {
@@ -166,7 +216,7 @@ int main(int argc, char **argv)
         return 0;
     }
     is_all = strcmp(work, "all") == 0;
-    if (!is_all && strcmp(work, "query") && strcmp(work, "ingest") && strcmp(work, "mixed")) usage();
+
     if (o.npeers == 0) {
         fprintf(stderr, "floe-bench: floe itself is not built yet (no api/db.c); "
                         "name peers with --vs duckdb,sqlite\n");
