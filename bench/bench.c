@@ -12,9 +12,7 @@
 #include "bench/peer_sqlite.h"
 #include "floe.h"
 
-#ifdef FLOE_BENCH_HAVE_STORAGE
 int floe_bench_storage(int argc, char **argv); /* bench/bench_storage.c */
-#endif
 
 /* Workloads and the options each takes: `floe-bench --help` lists them all,
  * `floe-bench WORKLOAD --help` the ones of that workload. */
@@ -132,17 +130,10 @@ int main(int argc, char **argv)
     if (i == (int)(sizeof workloads / sizeof *workloads))
         usage_error("unknown workload '%s'", work);
     if (strcmp(work, "storage") == 0) { /* its options are its own */
-#ifdef FLOE_BENCH_HAVE_STORAGE
         return floe_bench_storage(argc - 1, argv + 1);
-#else
-        fprintf(stderr, "floe-bench storage: not built yet (bench/bench_storage.c)\n");
-        return 2;
-#endif
     }
     floe_bench_opts_defaults(&o);
-#ifdef FLOE_BENCH_HAVE_FLOE
     o.peers[o.npeers++] = "floe";
-#endif
     if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) help(work);
     /* gen takes its dataset name first */
     for (i = strcmp(work, "gen") == 0 ? 3 : 2; i < argc; i++) {
@@ -217,18 +208,8 @@ int main(int argc, char **argv)
     }
     is_all = strcmp(work, "all") == 0;
 
-    if (o.npeers == 0) {
-        fprintf(stderr, "floe-bench: floe itself is not built yet (no api/db.c); "
-                        "name peers with --vs duckdb,sqlite\n");
-        return 2;
-    }
-    printf("# floe-bench %s: floe %s%s, duckdb %s, sqlite %s; sf=%g rows=%lld runs=%d\n", work,
+    printf("# floe-bench %s: floe %s, duckdb %s, sqlite %s; sf=%g rows=%lld runs=%d\n", work,
            FLOE_VERSION,
-#ifdef FLOE_BENCH_HAVE_FLOE
-           "",
-#else
-           " (not built)",
-#endif
            floe_bench_duckdb_version() ? floe_bench_duckdb_version() : "(not found)",
            floe_bench_sqlite_version(), o.sf, (long long)o.rows, o.runs);
     floe_bench_report_init(&rep, o.peers[0]);
@@ -236,13 +217,11 @@ int main(int argc, char **argv)
     if (rc == FLOE_OK && (is_all || strcmp(work, "ingest") == 0)) rc = floe_bench_run_ingest(&o, &rep, &err);
     if (rc == FLOE_OK && (is_all || strcmp(work, "ingest") == 0)) rc = floe_bench_run_copy(&o, &rep, &err);
     if (rc == FLOE_OK && (is_all || strcmp(work, "mixed") == 0)) rc = floe_bench_run_mixed(&o, &rep, &err);
-#ifdef FLOE_BENCH_HAVE_STORAGE
     if (rc == FLOE_OK && is_all) {
         static char name[] = "storage";
         char *sargv[] = {name, NULL};
         if (floe_bench_storage(1, sargv) != 0) fprintf(stderr, "floe-bench: storage workload failed\n");
     }
-#endif
     floe_bench_report_print(&rep, stdout);
     if (rc == FLOE_OK) rc = floe_bench_report_write(&rep, out, &err);
     floe_bench_report_svg_path(out, svg, sizeof svg);

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "bench/gen.h"
+#include "datagen/gen.h"
 #include "bench/gen_tpch.h"
 #include "util/datetime.h"
 #include "util/mem.h"

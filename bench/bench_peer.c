@@ -31,9 +31,7 @@ const char *floe_bench_durability_name(floe_bench_durability d)
 }
 
 static const floe_bench_peer_ops *const all_ops[] = {
-#ifdef FLOE_BENCH_HAVE_FLOE
     &floe_bench_peer_floe_ops,
-#endif
     &floe_bench_peer_duckdb_ops, &floe_bench_peer_sqlite_ops, &floe_bench_peer_clickhouse_ops};
 
 const floe_bench_peer_ops *floe_bench_peer_find(const char *name)

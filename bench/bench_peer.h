@@ -102,8 +102,6 @@ int floe_bench_peer_load(floe_bench_peer *p, floe_bench_data *d, uint64_t flush_
 extern const floe_bench_peer_ops floe_bench_peer_duckdb_ops;
 extern const floe_bench_peer_ops floe_bench_peer_sqlite_ops;
 extern const floe_bench_peer_ops floe_bench_peer_clickhouse_ops;
-#ifdef FLOE_BENCH_HAVE_FLOE
 extern const floe_bench_peer_ops floe_bench_peer_floe_ops;
-#endif
 
 #endif

@@ -3,7 +3,7 @@
  * ../shared/peers/gen_data.c; any change there must be copied here (the
  * test compares our CSV rendering with gen_data's output byte for byte). */
 #include "bench/gen_tpch.h"
-#include "bench/rng.h"
+#include "datagen/rng.h"
 
 #include <math.h>
 #include <stdio.h>

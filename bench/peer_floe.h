@@ -8,8 +8,7 @@
  * floe's syntax differs. Queries run with floe_query (fully materialized);
  * answers are read with the typed getters. A floe_db is shared by the
  * producer threads, each with its own appender. The operations table is
- * floe_bench_peer_floe_ops (bench_peer.h); it exists only when floe is built
- * (FLOE_BENCH_HAVE_FLOE).
+ * floe_bench_peer_floe_ops (bench_peer.h).
  */
 #ifndef FLOE_BENCH_PEER_FLOE_H
 #define FLOE_BENCH_PEER_FLOE_H

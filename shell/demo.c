@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bench/gen.h"
+#include "datagen/gen.h"
 
 #define DEMO_HISTORY_ROWS 1000000
 

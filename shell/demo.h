@@ -1,9 +1,7 @@
 /* shell/demo.h: background sample-data producer for `floe --demo`.
  *
- * Written by the lead (shell/demo.c); the shell only calls it. When demo.c
- * exists, shell/CMakeLists.txt defines FLOE_SHELL_HAVE_DEMO and the shell
- * calls shell_demo_start after opening the database and shell_demo_stop
- * before closing it (a running producer holds an appender, and
+ * The shell calls shell_demo_start after opening the database and
+ * shell_demo_stop before closing it (a running producer holds an appender, and
  * floe_db_close returns FLOE_BUSY while appenders are open).
  */
 #ifndef FLOE_SHELL_DEMO_H

@@ -530,9 +530,7 @@ static int run_dot(shell *sh, const char *line)
 
 static void close_db(shell *sh)
 {
-#ifdef FLOE_SHELL_HAVE_DEMO
     shell_demo_stop();
-#endif
     if (sh->db != NULL) {
         g_db = NULL;
         if (floe_db_close(sh->db) != FLOE_OK)
@@ -878,18 +876,11 @@ int main(int argc, char **argv)
 
     if (open_db(&sh, path) != 0) return 1;
     if (demo) {
-#ifdef FLOE_SHELL_HAVE_DEMO
         if (shell_demo_start(sh.db, demo_rate) != FLOE_OK) {
             fprintf(stderr, "Error: --demo: %s\n", floe_db_errmsg(sh.db));
             close_db(&sh);
             return 1;
         }
-#else
-        (void)demo_rate;
-        fprintf(stderr, "floe: --demo is not available in this build\n");
-        close_db(&sh);
-        return 2;
-#endif
     }
 
     if (nsql > 0) {

@@ -1,7 +1,7 @@
-/* bench/gen.c: the peers kit's events stream, generated into column arrays.
+/* datagen/gen.c: the peers kit's events stream, generated into column arrays.
  * The RNG call sequence mirrors ../shared/peers/gen_data.c (ev_gen_next). */
-#include "bench/gen.h"
-#include "bench/rng.h"
+#include "datagen/gen.h"
+#include "datagen/rng.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* bench/gen.h: deterministic data generators for benchmarks and the demo.
+/* datagen/gen.h: deterministic data generators for benchmarks and the demo.
  *
  * The events generator reproduces, row for row, the stream of the peers kit
  * (`../shared/peers/gen_data events --rows N`, default seed 20240101): the
@@ -12,8 +12,8 @@
  * VARCHAR values point at static strings or at the generator's URL buffer
  * (valid until the next call). One generator per thread; not thread-safe.
  */
-#ifndef FLOE_BENCH_GEN_H
-#define FLOE_BENCH_GEN_H
+#ifndef FLOE_DATAGEN_GEN_H
+#define FLOE_DATAGEN_GEN_H
 
 #include <stdint.h>
 

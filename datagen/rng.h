@@ -1,9 +1,9 @@
-/* bench/rng.h: the peers kit's random stream (xoshiro256** seeded by
+/* datagen/rng.h: the peers kit's random stream (xoshiro256** seeded by
  * splitmix64), shared by the data generators so they reproduce
  * ../shared/peers/gen_data byte for byte. The state is 4 words owned by
  * each generator; not thread-safe per state. */
-#ifndef FLOE_BENCH_RNG_H
-#define FLOE_BENCH_RNG_H
+#ifndef FLOE_DATAGEN_RNG_H
+#define FLOE_DATAGEN_RNG_H
 
 #include <math.h>
 #include <stdint.h>

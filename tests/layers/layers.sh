@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# tests/layers/layers.sh: the build enforces the layering (doc/architecture.md).
+# Usage: layers.sh CC SCOPE_ROOT SOURCE_ROOT SIMDE_INCLUDE
+# For each layer, a header of the layer itself and of a layer below it must
+# compile within the layer's include scope, and a header of a layer it must
+# not use (a wrong-way #include) must fail with "No such file".
+# Also: <sqlite3.h>, <lz4.h> and <zstd.h> appear in storage/ alone.
+set -u
+CC=$1 SCOPE=$2 SRC=$3 SIMDE=$4
+passes=0 fails=0
+try() { # layer, header, want (ok|fail)
+    local layer=$1 header=$2 want=$3 out rc
+    out=$(printf '#include "%s"\nint floe_layer_probe;\n' "$header" |
+          "$CC" -std=c11 -D_GNU_SOURCE -fsyntax-only -I"$SCOPE/floe_$layer" -I"$SRC/include" -I"$SIMDE" -x c - 2>&1)
+    rc=$?
+    if [ "$want" = ok ] && [ $rc -ne 0 ]; then
+        echo "FAIL: $layer should include $header: $out"; fails=$((fails + 1)); return
+    fi
+    if [ "$want" = fail ] && { [ $rc -eq 0 ] || ! grep -q "No such file" <<<"$out"; }; then
+        echo "FAIL: $layer must not be able to include $header (rc=$rc) $out"; fails=$((fails + 1)); return
+    fi
+    passes=$((passes + 1))
+}
+try util util/err.h ok;         try util storage/part.h fail;   try util engine/plan.h fail
+try storage storage/part.h ok;  try storage util/vec.h ok;      try storage engine/plan.h fail
+try storage ingest/wal.h fail;  try storage api/db.h fail
+try ingest ingest/wal.h ok;     try ingest storage/part.h fail;  try ingest engine/plan.h fail
+try engine engine/plan.h ok;    try engine storage/catalog.h fail; try engine ingest/table.h fail
+try engine sql/binder.h fail
+try sql sql/binder.h ok;        try sql engine/plan.h ok;       try sql storage/catalog.h fail
+try sql ingest/table.h fail;    try sql api/db.h fail
+try api api/db.h ok;            try api storage/catalog.h ok;   try api sql/binder.h ok
+try shell_core shell/render.h ok; try shell_core util/err.h fail; try shell_core api/db.h fail
+for lib in sqlite3 lz4 zstd; do
+    users=$(grep -rl "#include <$lib\.h>" "$SRC"/util "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/api "$SRC"/shell 2>/dev/null)
+    if [ -n "$users" ]; then echo "FAIL: <$lib.h> outside storage/: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
+done
+echo "layers: $passes passed, $fails failed"
+[ $fails -eq 0 ]
