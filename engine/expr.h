@@ -62,7 +62,7 @@ typedef enum floe_expr_kind {
  *  SUBSTR: (VARCHAR, BIGINT start [, BIGINT length]), 1-based, in characters.
  *  STARTS_WITH, CONTAINS: (VARCHAR, VARCHAR) -> BOOLEAN. TRIM/LTRIM/RTRIM: (VARCHAR
  *      [, VARCHAR characters]): strip spaces, or any of the given characters.
- *  REPLACE: (VARCHAR, VARCHAR, VARCHAR).
+ *  REPLACE: (VARCHAR, VARCHAR, VARCHAR). REVERSE: VARCHAR (by characters).
  *  ABS: numeric. ROUND: (x [, INTEGER digits]) for DOUBLE/DECIMAL/integers.
  *  FLOOR CEIL: DOUBLE or DECIMAL (integers pass through).
  *  SQRT LN LOG10 EXP POWER: DOUBLE.
