@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/eval_internal.h"
+#include "engine/functions.h"
 #include "engine/kernels.h"
 #include "engine/plan.h"
 #include "util/hash.h"
@@ -383,38 +384,16 @@ static int eval_column(const floe_expr *e, const floe_batch *in, floe_vec *out, 
 
 static bool fn_is_strict(floe_fn fn)
 {
-    return fn != FLOE_FN_CONCAT && fn != FLOE_FN_GREATEST && fn != FLOE_FN_LEAST;
+    return (floe_functions_get(fn)->flags & FLOE_FNF_STRICT) != 0;
 }
 
+/* CAST and LIKE have their own kernels; CALLs dispatch through the registry. */
 static int call_family(const floe_fnargs *fa, floe_vec *out, floe_err *err)
 {
     const floe_expr *e = fa->e;
     if (e->kind == FLOE_EXPR_CAST) return floe_cast_eval(fa, out, err);
     if (e->kind == FLOE_EXPR_LIKE) return floe_like_eval(fa, out, err);
-    switch (e->fn) {
-    case FLOE_FN_EQ:
-    case FLOE_FN_NE:
-    case FLOE_FN_LT:
-    case FLOE_FN_LE:
-    case FLOE_FN_GT:
-    case FLOE_FN_GE: return floe_fn_compare_eval(fa, out, err);
-    case FLOE_FN_CONCAT:
-    case FLOE_FN_CONCAT_OP:
-    case FLOE_FN_LOWER:
-    case FLOE_FN_UPPER:
-    case FLOE_FN_LENGTH:
-    case FLOE_FN_SUBSTR:
-    case FLOE_FN_STARTS_WITH:
-    case FLOE_FN_CONTAINS:
-    case FLOE_FN_TRIM:
-    case FLOE_FN_LTRIM:
-    case FLOE_FN_RTRIM:
-    case FLOE_FN_REPLACE: return floe_fn_string_eval(fa, out, err);
-    case FLOE_FN_DATE_TRUNC:
-    case FLOE_FN_DATE_PART:
-    case FLOE_FN_TIME_BUCKET: return floe_fn_date_eval(fa, out, err);
-    default: return floe_fn_arith_eval(fa, out, err);
-    }
+    return floe_functions_get(e->fn)->eval(fa, out, err);
 }
 
 /* CALL, CAST and LIKE: evaluate args, combine NULLs, run the family. */

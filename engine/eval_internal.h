@@ -131,6 +131,7 @@ int floe_fn_arith_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_compare_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_string_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_date_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
+int floe_fn_reverse_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 /* Upper- or lower-case n bytes of UTF-8 into o (same length): ASCII,
  * Latin-1, Greek and Cyrillic letters; other bytes are copied. */
 void floe_fn_string_casemap(const char *s, uint32_t n, char *o, bool upper);

@@ -62,7 +62,7 @@ typedef enum floe_expr_kind {
  *  SUBSTR: (VARCHAR, BIGINT start [, BIGINT length]), 1-based, in characters.
  *  STARTS_WITH, CONTAINS: (VARCHAR, VARCHAR) -> BOOLEAN. TRIM/LTRIM/RTRIM: (VARCHAR
  *      [, VARCHAR characters]): strip spaces, or any of the given characters.
- *  REPLACE: (VARCHAR, VARCHAR, VARCHAR).
+ *  REPLACE: (VARCHAR, VARCHAR, VARCHAR). REVERSE: VARCHAR (by characters).
  *  ABS: numeric. ROUND: (x [, INTEGER digits]) for DOUBLE/DECIMAL/integers.
  *  FLOOR CEIL: DOUBLE or DECIMAL (integers pass through).
  *  SQRT LN LOG10 EXP POWER: DOUBLE.
@@ -72,45 +72,12 @@ typedef enum floe_expr_kind {
  *  TIME_BUCKET: (INTERVAL, TIMESTAMP) -> TIMESTAMP.
  *  GREATEST LEAST: n args of one type.
  */
+/* The ids of engine/functions.def, FLOE_FN_<ID>, in its order; the
+ * registry (engine/functions.h) describes each one. */
 typedef enum floe_fn {
-    FLOE_FN_ADD,
-    FLOE_FN_SUB,
-    FLOE_FN_MUL,
-    FLOE_FN_DIV,
-    FLOE_FN_MOD,
-    FLOE_FN_NEG,
-    FLOE_FN_EQ,
-    FLOE_FN_NE,
-    FLOE_FN_LT,
-    FLOE_FN_LE,
-    FLOE_FN_GT,
-    FLOE_FN_GE,
-    FLOE_FN_CONCAT,
-    FLOE_FN_CONCAT_OP,
-    FLOE_FN_LOWER,
-    FLOE_FN_UPPER,
-    FLOE_FN_LENGTH,
-    FLOE_FN_SUBSTR,
-    FLOE_FN_STARTS_WITH,
-    FLOE_FN_CONTAINS,
-    FLOE_FN_TRIM,
-    FLOE_FN_LTRIM,
-    FLOE_FN_RTRIM,
-    FLOE_FN_REPLACE,
-    FLOE_FN_ABS,
-    FLOE_FN_ROUND,
-    FLOE_FN_FLOOR,
-    FLOE_FN_CEIL,
-    FLOE_FN_SQRT,
-    FLOE_FN_LN,
-    FLOE_FN_LOG10,
-    FLOE_FN_EXP,
-    FLOE_FN_POWER,
-    FLOE_FN_DATE_TRUNC,
-    FLOE_FN_DATE_PART,
-    FLOE_FN_TIME_BUCKET,
-    FLOE_FN_GREATEST,
-    FLOE_FN_LEAST,
+#define FLOE_FUNCTION(id, display, names, flags, sigs, eval) FLOE_FN_##id,
+#include "engine/functions.def"
+#undef FLOE_FUNCTION
     FLOE_FN_COUNT_ /* number of functions; keep last */
 } floe_fn;
 

@@ -10,24 +10,19 @@
 #include <string.h>
 
 #include "engine/eval_internal.h"
+#include "engine/functions.h"
 #include "util/strbuf.h"
 
 static const char *fn_name(floe_fn fn)
 {
-    static const char *names[FLOE_FN_COUNT_] = {
-        "+",           "-",        "*",         "/",         "%",       "-",
-        "=",           "<>",       "<",         "<=",        ">",       ">=",
-        "concat",      "||",       "lower",     "upper",     "length",  "substr",
-        "starts_with", "contains", "trim",      "ltrim",     "rtrim",   "replace",
-        "abs",         "round",    "floor",     "ceil",      "sqrt",    "ln",
-        "log10",       "exp",      "power",     "date_trunc", "date_part", "time_bucket",
-        "greatest",    "least"};
-    return (unsigned)fn < FLOE_FN_COUNT_ ? names[fn] : "?";
+    const floe_fn_def *d = floe_functions_get(fn);
+    return d ? d->name : "?";
 }
 
 static bool is_infix(floe_fn fn)
 {
-    return fn <= FLOE_FN_MOD || (fn >= FLOE_FN_EQ && fn <= FLOE_FN_GE) || fn == FLOE_FN_CONCAT_OP;
+    const floe_fn_def *d = floe_functions_get(fn);
+    return d && (d->flags & FLOE_FNF_INFIX);
 }
 
 static void put_value(const floe_value *v, floe_type t, floe_strbuf *b)

@@ -176,6 +176,35 @@ static int fn_replace(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     return FLOE_OK;
 }
 
+/* reverse(s): the characters of s in reverse order (UTF-8 sequences are
+ * kept whole, so multi-byte characters stay valid). Strict: the evaluator
+ * has set out's validity. */
+int floe_fn_reverse_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
+{
+    const floe_vec *a = &fa->args[0];
+    floe_string *o = out->data;
+    if (fa->nargs != 1 || a->type.id != FLOE_TYPE_VARCHAR)
+        return floe_err_set(err, FLOE_TYPE, "reverse: argument 1 has the wrong type");
+    FLOE_FOR_ROWS(fa, r, {
+        floe_string s;
+        char *p;
+        uint32_t i = 0, n;
+        if (!floe_bit(out->validity, r)) continue;
+        s = arg_str(a, r);
+        p = floe_eval_str_alloc(out, s.len);
+        if (p == NULL) return floe_err_nomem(err);
+        while (i < s.len) {
+            n = 1;
+            while (i + n < s.len && ((unsigned char)s.ptr[i + n] & 0xC0) == 0x80) n++;
+            memcpy(p + s.len - i - n, s.ptr + i, n);
+            i += n;
+        }
+        o[r].ptr = p;
+        o[r].len = s.len;
+    });
+    return FLOE_OK;
+}
+
 int floe_fn_string_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
 {
     floe_fn fn = fa->e->fn;

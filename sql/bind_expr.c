@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/functions.h"
 #include "util/datetime.h"
 
 /* ------------------------------------------------------------ constructors */
@@ -915,7 +916,7 @@ int floe_bind_expr_fold(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *
         return FLOE_OK;
     case FLOE_EXPR_CALL:
         /* strict functions: a NULL argument makes the result NULL */
-        if (e->fn != FLOE_FN_CONCAT)
+        if (floe_functions_get(e->fn)->flags & FLOE_FNF_FOLD_NULL)
             for (i = 0; i < e->nargs; i++)
                 if (e->args[i]->kind == FLOE_EXPR_CONST && e->args[i]->value.is_null)
                     return set_const(a, e, floe_value_null(e->type), out, err);
@@ -927,25 +928,6 @@ int floe_bind_expr_fold(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *
         case FLOE_FN_DIV:
         case FLOE_FN_MOD:
         case FLOE_FN_NEG: return fold_arith(a, e, out, err);
-        case FLOE_FN_DATE_PART:
-        case FLOE_FN_DATE_TRUNC:
-        case FLOE_FN_TIME_BUCKET:
-        case FLOE_FN_LOWER:
-        case FLOE_FN_UPPER:
-        case FLOE_FN_LENGTH:
-        case FLOE_FN_SUBSTR:
-        case FLOE_FN_CONCAT:
-        case FLOE_FN_CONCAT_OP:
-        case FLOE_FN_TRIM:
-        case FLOE_FN_LTRIM:
-        case FLOE_FN_RTRIM:
-        case FLOE_FN_REPLACE:
-        case FLOE_FN_ABS:
-        case FLOE_FN_ROUND:
-        case FLOE_FN_FLOOR:
-        case FLOE_FN_CEIL:
-        case FLOE_FN_GREATEST:
-        case FLOE_FN_LEAST: return fold_engine(a, e, out, err);
         case FLOE_FN_EQ:
         case FLOE_FN_NE:
         case FLOE_FN_LT:
@@ -966,7 +948,9 @@ int floe_bind_expr_fold(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *
                                           : c >= 0;
             return set_const(a, e, r, out, err);
         }
-        default: return FLOE_OK;
+        default:
+            if (floe_functions_get(e->fn)->flags & FLOE_FNF_FOLD) return fold_engine(a, e, out, err);
+            return FLOE_OK;
         }
     case FLOE_EXPR_NOT:
         if (e->args[0]->kind != FLOE_EXPR_CONST) return FLOE_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/functions.h"
 #include "sql/bind_expr.h"
 #include "sql/planner.h"
 #include "util/datetime.h"
@@ -475,31 +476,6 @@ done:
 
 /* ------------------------------------------------------------ functions */
 
-typedef struct fn_def {
-    const char *name;
-    floe_fn fn;
-    int minargs, maxargs;
-} fn_def;
-
-static const fn_def scalar_fns[] = {
-    {"lower", FLOE_FN_LOWER, 1, 1},         {"upper", FLOE_FN_UPPER, 1, 1},
-    {"length", FLOE_FN_LENGTH, 1, 1},       {"char_length", FLOE_FN_LENGTH, 1, 1},
-    {"substr", FLOE_FN_SUBSTR, 2, 3},       {"substring", FLOE_FN_SUBSTR, 2, 3},
-    {"starts_with", FLOE_FN_STARTS_WITH, 2, 2}, {"contains", FLOE_FN_CONTAINS, 2, 2},
-    {"trim", FLOE_FN_TRIM, 1, 2},           {"ltrim", FLOE_FN_LTRIM, 1, 2},
-    {"rtrim", FLOE_FN_RTRIM, 1, 2},         {"replace", FLOE_FN_REPLACE, 3, 3},
-    {"abs", FLOE_FN_ABS, 1, 1},             {"round", FLOE_FN_ROUND, 1, 2},
-    {"floor", FLOE_FN_FLOOR, 1, 1},         {"ceil", FLOE_FN_CEIL, 1, 1},
-    {"ceiling", FLOE_FN_CEIL, 1, 1},        {"sqrt", FLOE_FN_SQRT, 1, 1},
-    {"ln", FLOE_FN_LN, 1, 1},               {"log10", FLOE_FN_LOG10, 1, 1},
-    {"log", FLOE_FN_LOG10, 1, 1},           {"exp", FLOE_FN_EXP, 1, 1},
-    {"power", FLOE_FN_POWER, 2, 2},         {"pow", FLOE_FN_POWER, 2, 2},
-    {"date_trunc", FLOE_FN_DATE_TRUNC, 2, 2}, {"date_part", FLOE_FN_DATE_PART, 2, 2},
-    {"datepart", FLOE_FN_DATE_PART, 2, 2},  {"time_bucket", FLOE_FN_TIME_BUCKET, 2, 2},
-    {"greatest", FLOE_FN_GREATEST, 1, 255}, {"least", FLOE_FN_LEAST, 1, 255},
-    {"concat", FLOE_FN_CONCAT, 1, 255},
-};
-
 static bool is_agg_name(const char *n)
 {
     static const char *names[] = {"count", "sum", "avg", "min", "max", "approx_count_distinct",
@@ -677,16 +653,110 @@ static int common_of(binder *b, floe_expr **args, uint32_t n, const char *what, 
     return FLOE_OK;
 }
 
+static int nargs_err(binder *b, const char *n, uint32_t na, int off)
+{
+    return floe_err_set_at(b->err, FLOE_ERROR, off, "function %s does not take %u argument%s", n,
+                           na, na == 1 ? "" : "s");
+}
+
+/* The rule for argument i of an overload (the last rule repeats). */
+static const floe_fn_arg *sig_rule(const floe_fn_sig *sig, uint32_t i)
+{
+    return &sig->args[i < sig->nrules ? i : sig->nrules - 1u];
+}
+
+/* Whether argument x could satisfy rule r (no conversion done). */
+static bool rule_accepts(const floe_fn_arg *r, const floe_expr *x)
+{
+    floe_type t = T((floe_type_id)r->type);
+    switch ((floe_fn_argrule)r->rule) {
+    case FLOE_FA_IMPLICIT:
+        return (x->type.id == t.id) || x->type.id == FLOE_TYPE_NULL ||
+               x->kind == FLOE_EXPR_CONST || floe_bind_expr_implicit_ok(x->type, t) ||
+               (t.id == FLOE_TYPE_INTEGER && floe_type_is_integer(x->type)) ||
+               (t.id == FLOE_TYPE_TIMESTAMP && x->type.id == FLOE_TYPE_DATE);
+    case FLOE_FA_NUMERIC: return floe_type_is_numeric(x->type);
+    case FLOE_FA_NUMTO: return floe_type_is_numeric(x->type) || x->type.id == FLOE_TYPE_NULL;
+    default: return true;
+    }
+}
+
+/* The overload of fd for these arguments: the first whose count fits and
+ * whose rules accept every argument, else the first whose count fits (its
+ * conversion then reports the type error). NULL when no count fits. */
+static const floe_fn_sig *pick_sig(binder *b, const floe_fn_def *fd, floe_expr **args, uint32_t na)
+{
+    const floe_fn_sig *fit = NULL;
+    uint32_t k, i;
+    (void)b;
+    for (k = 0; k < fd->nsigs; k++) {
+        const floe_fn_sig *sg = &fd->sigs[k];
+        if (na < sg->minargs || na > sg->maxargs) continue;
+        if (fit == NULL) fit = sg;
+        if (fd->nsigs == 1) break;
+        for (i = 0; i < na && rule_accepts(sig_rule(sg, i), args[i]); i++) {}
+        if (i == na) return sg;
+    }
+    return fit;
+}
+
+/* Check and convert the arguments of a call to overload sig and give its
+ * result type in *out_t; errors name the function `n` at offset off. */
+static int apply_sig(binder *b, const floe_fn_sig *sig, floe_expr **args, uint32_t na,
+                     const char *n, int off, floe_type *out_t)
+{
+    floe_type common = T(FLOE_TYPE_NULL);
+    bool have_common = false;
+    uint32_t i;
+    int rc;
+    char b1[32];
+    for (i = 0; i < na; i++) {
+        const floe_fn_arg *r = sig_rule(sig, i);
+        floe_type t = T((floe_type_id)r->type);
+        switch ((floe_fn_argrule)r->rule) {
+        case FLOE_FA_IMPLICIT:
+            if ((rc = need_type(b, &args[i], t, n, off))) return rc;
+            break;
+        case FLOE_FA_CAST:
+            if ((rc = floe_bind_expr_cast(b->a, args[i], t, &args[i], b->err))) return at(b, rc, off);
+            break;
+        case FLOE_FA_NUMERIC:
+        case FLOE_FA_NUMTO:
+            if (!floe_type_is_numeric(args[i]->type) &&
+                (r->rule == FLOE_FA_NUMERIC || args[i]->type.id != FLOE_TYPE_NULL))
+                return floe_err_set_at(b->err, FLOE_TYPE, off, "function %s(%s) does not exist", n,
+                                       floe_type_name(args[0]->type, b1, sizeof b1));
+            if (r->rule == FLOE_FA_NUMTO &&
+                (rc = floe_bind_expr_cast(b->a, args[i], t, &args[i], b->err)))
+                return at(b, rc, off);
+            break;
+        case FLOE_FA_COMMON:
+            if (!have_common && (rc = common_of(b, args, na, n, off, &common))) return rc;
+            have_common = true;
+            break;
+        case FLOE_FA_UNIT:
+            if ((rc = unit_const(b, args[i], n, off))) return rc;
+            break;
+        }
+        if (r->const_msg && args[i]->kind != FLOE_EXPR_CONST)
+            return floe_err_set_at(b->err, FLOE_ERROR, off, "%s: %s", n, r->const_msg);
+    }
+    if (sig->ret == FLOE_FR_ARG0) *out_t = args[0]->type;
+    else if (sig->ret == FLOE_FR_COMMON) *out_t = common;
+    else *out_t = T((floe_type_id)sig->ret);
+    return FLOE_OK;
+}
+
 static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
 {
     binder *b = bk->b;
     const char *n = ae->call.name;
     uint32_t na = (uint32_t)ae->call.nargs, i;
     floe_expr **args;
-    const fn_def *fd = NULL;
+    const floe_fn_def *fd;
+    const floe_fn_sig *sig;
     floe_type t;
     int rc;
-    char b1[32];
 
     if (is_agg_name(n)) return bind_agg(bk, ae, out);
     if (ae->call.distinct)
@@ -711,7 +781,7 @@ static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
     }
     if (strcmp(n, "coalesce") == 0 || strcmp(n, "ifnull") == 0) {
         floe_expr *e;
-        if (na < 1) goto nargs;
+        if (na < 1) return nargs_err(b, n, na, ae->off);
         if ((rc = common_of(b, args, na, "COALESCE", ae->off, &t))) return rc;
         e = floe_bind_expr_new(b->a, FLOE_EXPR_COALESCE, t, na);
         if (e == NULL) return nomem(b);
@@ -720,7 +790,7 @@ static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
     }
     if (strcmp(n, "nullif") == 0) {
         floe_expr *e, *cmp, *nul;
-        if (na != 2) goto nargs;
+        if (na != 2) return nargs_err(b, n, na, ae->off);
         if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", args[0], args[1], &cmp, b->err)))
             return at(b, rc, ae->off);
         t = args[0]->type.id == FLOE_TYPE_NULL ? args[1]->type : args[0]->type;
@@ -735,110 +805,25 @@ static int bind_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
         e->has_else = true;
         return floe_bind_expr_fold(b->a, e, out, b->err);
     }
-    for (i = 0; i < sizeof scalar_fns / sizeof scalar_fns[0]; i++)
-        if (strcmp(scalar_fns[i].name, n) == 0) fd = &scalar_fns[i];
-    if (fd == NULL) {
+    if ((fd = floe_functions_lookup(n)) == NULL) {
         hint h = {NULL, 0, n};
-        for (i = 0; i < sizeof scalar_fns / sizeof scalar_fns[0]; i++) hint_try(&h, scalar_fns[i].name);
+        const char *cand;
+        for (i = 0; (cand = floe_functions_sql_name(i)) != NULL; i++) hint_try(&h, cand);
         if (h.best)
             return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                                    "function %s does not exist; did you mean \"%s\"?", n, h.best);
         return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function %s does not exist", n);
     }
-    if ((int)na < fd->minargs || (int)na > fd->maxargs) goto nargs;
-    t = T(FLOE_TYPE_VARCHAR);
-    switch (fd->fn) {
-    case FLOE_FN_LOWER:
-    case FLOE_FN_UPPER:
-    case FLOE_FN_TRIM:
-    case FLOE_FN_LTRIM:
-    case FLOE_FN_RTRIM:
-    case FLOE_FN_REPLACE:
-        for (i = 0; i < na; i++)
-            if ((rc = need_type(b, &args[i], T(FLOE_TYPE_VARCHAR), n, ae->off))) return rc;
-        break;
-    case FLOE_FN_CONCAT:
-        for (i = 0; i < na; i++)
-            if ((rc = floe_bind_expr_cast(b->a, args[i], T(FLOE_TYPE_VARCHAR), &args[i], b->err)))
-                return at(b, rc, ae->off);
-        break;
-    case FLOE_FN_LENGTH:
-        if ((rc = need_type(b, &args[0], T(FLOE_TYPE_VARCHAR), n, ae->off))) return rc;
-        t = T(FLOE_TYPE_BIGINT);
-        break;
-    case FLOE_FN_SUBSTR:
-        if ((rc = need_type(b, &args[0], T(FLOE_TYPE_VARCHAR), n, ae->off))) return rc;
-        for (i = 1; i < na; i++)
-            if ((rc = need_type(b, &args[i], T(FLOE_TYPE_BIGINT), n, ae->off))) return rc;
-        break;
-    case FLOE_FN_STARTS_WITH:
-    case FLOE_FN_CONTAINS:
-        for (i = 0; i < na; i++)
-            if ((rc = need_type(b, &args[i], T(FLOE_TYPE_VARCHAR), n, ae->off))) return rc;
-        t = T(FLOE_TYPE_BOOLEAN);
-        break;
-    case FLOE_FN_ABS:
-        if (!floe_type_is_numeric(args[0]->type)) goto badarg;
-        t = args[0]->type;
-        break;
-    case FLOE_FN_ROUND:
-        if (!floe_type_is_numeric(args[0]->type)) goto badarg;
-        if (na == 2 && (rc = need_type(b, &args[1], T(FLOE_TYPE_INTEGER), n, ae->off))) return rc;
-        t = args[0]->type;
-        break;
-    case FLOE_FN_FLOOR:
-    case FLOE_FN_CEIL:
-        if (!floe_type_is_numeric(args[0]->type)) goto badarg;
-        if (floe_type_is_integer(args[0]->type)) {
-            *out = args[0];
-            return FLOE_OK;
-        }
-        t = args[0]->type;
-        break;
-    case FLOE_FN_SQRT:
-    case FLOE_FN_LN:
-    case FLOE_FN_LOG10:
-    case FLOE_FN_EXP:
-    case FLOE_FN_POWER:
-        for (i = 0; i < na; i++) {
-            if (!floe_type_is_numeric(args[i]->type) && args[i]->type.id != FLOE_TYPE_NULL)
-                goto badarg;
-            if ((rc = floe_bind_expr_cast(b->a, args[i], T(FLOE_TYPE_DOUBLE), &args[i], b->err)))
-                return at(b, rc, ae->off);
-        }
-        t = T(FLOE_TYPE_DOUBLE);
-        break;
-    case FLOE_FN_DATE_TRUNC:
-    case FLOE_FN_DATE_PART:
-        if ((rc = unit_const(b, args[0], n, ae->off))) return rc;
-        if ((rc = need_type(b, &args[1], T(FLOE_TYPE_TIMESTAMP), n, ae->off))) return rc;
-        t = fd->fn == FLOE_FN_DATE_TRUNC ? T(FLOE_TYPE_TIMESTAMP) : T(FLOE_TYPE_BIGINT);
-        break;
-    case FLOE_FN_TIME_BUCKET:
-        if ((rc = need_type(b, &args[0], T(FLOE_TYPE_INTERVAL), n, ae->off))) return rc;
-        if (args[0]->kind != FLOE_EXPR_CONST)
-            return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
-                                   "time_bucket: the bucket width must be a constant interval");
-        if ((rc = need_type(b, &args[1], T(FLOE_TYPE_TIMESTAMP), n, ae->off))) return rc;
-        t = T(FLOE_TYPE_TIMESTAMP);
-        break;
-    case FLOE_FN_GREATEST:
-    case FLOE_FN_LEAST:
-        if ((rc = common_of(b, args, na, n, ae->off, &t))) return rc;
-        break;
-    default: break;
+    if ((sig = pick_sig(b, fd, args, na)) == NULL) return nargs_err(b, n, na, ae->off);
+    if ((rc = apply_sig(b, sig, args, na, n, ae->off, &t))) return rc;
+    if ((fd->flags & FLOE_FNF_INT_IDENTITY) && floe_type_is_integer(args[0]->type)) {
+        *out = args[0];
+        return FLOE_OK;
     }
-    *out = floe_bind_expr_call(b->a, fd->fn, t, args, na);
+    *out = floe_bind_expr_call(b->a, fd->id, t, args, na);
     if (*out == NULL) return nomem(b);
     return at(b, floe_bind_expr_fold(b->a, *out, out, b->err), ae->off);
-nargs:
-    return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
-                           "function %s does not take %u argument%s", n, na, na == 1 ? "" : "s");
-badarg:
-    return floe_err_set_at(b->err, FLOE_TYPE, ae->off, "function %s(%s) does not exist", n,
-                           floe_type_name(args[0]->type, b1, sizeof b1));
 }
-
 
 /* ------------------------------------------------------------ decorrelation */
 

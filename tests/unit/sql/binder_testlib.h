@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/functions.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
 #include "util/strbuf.h"
@@ -110,12 +111,11 @@ static inline int bind_sql(const char *sql, floe_bound_stmt **out, floe_err *err
 
 /* ------------------------------------------------------------ printer */
 
-static const char *fn_names[] = {"+", "-", "*", "/", "%", "neg", "=", "<>", "<", "<=", ">", ">=",
-                                 "concat", "||", "lower", "upper", "length", "substr",
-                                 "starts_with", "contains", "trim", "ltrim", "rtrim", "replace",
-                                 "abs", "round", "floor", "ceil", "sqrt", "ln", "log10", "exp",
-                                 "power", "date_trunc", "date_part", "time_bucket", "greatest",
-                                 "least"};
+/* Function names come from the registry; unary minus prints as "neg". */
+static const char *fn_name(floe_fn fn)
+{
+    return fn == FLOE_FN_NEG ? "neg" : floe_functions_get(fn)->name;
+}
 
 static void pr_type(floe_strbuf *o, floe_type t)
 {
@@ -157,11 +157,11 @@ static void pr_expr(floe_strbuf *o, const floe_expr *e)
                               e->fn == FLOE_FN_CONCAT_OP)) {
             floe_strbuf_putc(o, '(');
             pr_expr(o, e->args[0]);
-            floe_strbuf_printf(o, " %s ", fn_names[e->fn]);
+            floe_strbuf_printf(o, " %s ", fn_name(e->fn));
             pr_expr(o, e->args[1]);
             floe_strbuf_putc(o, ')');
         } else {
-            floe_strbuf_printf(o, "%s(", fn_names[e->fn]);
+            floe_strbuf_printf(o, "%s(", fn_name(e->fn));
             pr_args(o, e, 0);
             floe_strbuf_putc(o, ')');
         }
