@@ -180,8 +180,8 @@ Test(catalog, commit_part_is_atomic_and_advances_flushed_seq)
     cr_assert_eq(floe_catalog_open(NULL, &c, &err), FLOE_OK);
     create_events(c, &tid);
     off.table_id = tid;
-    cr_assert_eq(floe_catalog_alloc_part_id(c, &pid, &err), FLOE_OK, "%s", err.msg);
-    cr_assert_eq(floe_catalog_alloc_part_id(c, &pid2, &err), FLOE_OK);
+    cr_assert_eq(floe_catalog_alloc_part_id(c, tid, &pid, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(floe_catalog_alloc_part_id(c, tid, &pid2, &err), FLOE_OK);
     cr_assert_eq(pid2, pid + 1);
     p = mkpart(pid, 1000);
     memset(&pc, 0, sizeof pc);
@@ -299,7 +299,7 @@ Test(catalog, state_survives_reopen_from_disk)
     cr_assert_eq(floe_catalog_open(dir, &c, &err), FLOE_OK, "%s", err.msg);
     create_events(c, &tid);
     off.table_id = tid;
-    cr_assert_eq(floe_catalog_alloc_part_id(c, &pid, &err), FLOE_OK);
+    cr_assert_eq(floe_catalog_alloc_part_id(c, tid, &pid, &err), FLOE_OK);
     p = mkpart(pid, 500);
     memset(&pc, 0, sizeof pc);
     pc.table_id = tid;
@@ -327,7 +327,7 @@ Test(catalog, state_survives_reopen_from_disk)
     cr_assert_eq(otab, tid);
     cr_assert_eq(floe_catalog_get_producer(c, "prod-1", tid, &last, &err), FLOE_OK);
     cr_assert_eq(last, 31337);
-    cr_assert_eq(floe_catalog_alloc_part_id(c, &pid2, &err), FLOE_OK);
+    cr_assert_eq(floe_catalog_alloc_part_id(c, tid, &pid2, &err), FLOE_OK);
     cr_assert_gt(pid2, pid);
     /* dropping the table removes its offsets and producers too */
     cr_assert_eq(floe_catalog_drop_table(c, "events", NULL, &err), FLOE_OK);
