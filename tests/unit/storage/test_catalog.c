@@ -362,3 +362,45 @@ Test(catalog, copy_by_id_and_newer_schema_is_refused)
     tu_rmrf(dir);
     free(dir);
 }
+
+Test(catalog, sqlite_errors_map_to_clear_codes_naming_the_file)
+{
+    floe_err err = FLOE_ERR_INIT;
+    /* a full disk shows as SQLITE_FULL, or as an I/O error over ENOSPC */
+    cr_assert_eq(floe_catalog_map_error(13 /* SQLITE_FULL */, 0, "/d/catalog.db", "commit part-3",
+                                        "database or disk is full", &err),
+                 FLOE_IOERR);
+    cr_assert(strstr(err.msg, "disk full (ENOSPC)") && strstr(err.msg, "'/d/catalog.db'"), "%s",
+              err.msg);
+    cr_assert_eq(floe_catalog_map_error(10 /* SQLITE_IOERR */, 28 /* ENOSPC */, "/d/catalog.db",
+                                        "open", "disk I/O error", &err),
+                 FLOE_IOERR);
+    cr_assert(strstr(err.msg, "disk full (ENOSPC) writing '/d/catalog.db'"), "%s", err.msg);
+    cr_assert_eq(floe_catalog_map_error(11 /* SQLITE_CORRUPT */, 0, "/d/catalog.db", "list parts",
+                                        "database disk image is malformed", &err),
+                 FLOE_CORRUPT);
+    cr_assert(strstr(err.msg, "/d/catalog.db") != NULL, "%s", err.msg);
+    cr_assert_eq(floe_catalog_map_error(26 /* SQLITE_NOTADB */, 0, "x", "open", "m", &err),
+                 FLOE_CORRUPT);
+    cr_assert_eq(floe_catalog_map_error(10, 5 /* EIO */, "/d/catalog.db", "open", "disk I/O error",
+                                        &err),
+                 FLOE_IOERR);
+    cr_assert(strstr(err.msg, "ENOSPC") == NULL && strstr(err.msg, "/d/catalog.db"), "%s", err.msg);
+}
+
+Test(catalog, garbage_file_is_refused_as_corrupt)
+{
+    char *dir = tu_tmpdir(), p[4200];
+    floe_catalog *c = NULL;
+    floe_err err = FLOE_ERR_INIT;
+    FILE *f;
+    snprintf(p, sizeof p, "%s/catalog.db", dir);
+    f = fopen(p, "wb");
+    cr_assert_not_null(f);
+    fputs("this is not an sqlite database, just some bytes that are long enough to matter....", f);
+    fclose(f);
+    cr_assert_eq(floe_catalog_open(dir, &c, &err), FLOE_CORRUPT, "%s", err.msg);
+    cr_assert(strstr(err.msg, "catalog.db") != NULL, "%s", err.msg);
+    tu_rmrf(dir);
+    free(dir);
+}
