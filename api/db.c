@@ -312,7 +312,7 @@ static int cb_write_part(void *ctx, const floe_ingest_flush_info *fi, void **out
         goto fail;
     }
     schema = table_schema(t, pcols);
-    if ((rc = floe_catalog_alloc_part_id(db->cat, &part_id, err)) != FLOE_OK) goto fail;
+    if ((rc = floe_catalog_alloc_part_id(db->cat, t->def->id, &part_id, err)) != FLOE_OK) goto fail;
     if ((rc = floe_part_writer_open(t->dir, part_id, &schema, 0, &w, err)) != FLOE_OK) goto fail;
     if (t->nsort > 0)
         rc = floe_db_write_sorted(w, t, memtable_row, fi->mem, fi->nrows, err);
@@ -476,6 +476,36 @@ static int load_producers(floe_db *db, int64_t table_id, floe_ingest_producer **
     return rc;
 }
 
+/* Open-time cleanup of t's directory from the catalog's bookkeeping
+ * (storage/part.h floe_part_gc): removes only what the catalog explains,
+ * refuses to open on an unexplained part directory, and quarantines those
+ * of a catalog upgraded from v1 into <db>/quarantine/<table id>/. */
+static int table_gc(floe_db *db, floe_db_table *t, const int64_t *ids, uint32_t n, floe_err *err)
+{
+    floe_catalog_gc g;
+    floe_part_gc_opts o;
+    char qdir[4096];
+    int rc = floe_catalog_gc_info(db->cat, t->def->id, &g, err);
+    if (rc != FLOE_OK) return rc;
+    snprintf(qdir, sizeof qdir, "%s/quarantine/%lld", db->path, (long long)t->def->id);
+    memset(&o, 0, sizeof o);
+    o.committed = ids;
+    o.ncommitted = n;
+    o.pending = g.pending;
+    o.npending = g.npending;
+    o.garbage = g.garbage;
+    o.ngarbage = g.ngarbage;
+    o.quarantine_unknown = g.legacy;
+    o.quarantine_dir = qdir;
+    o.catalog_path = floe_catalog_path(db->cat);
+    o.warning = cb_warning;
+    o.ctx = db;
+    rc = floe_part_gc(t->dir, &o, err);
+    floe_catalog_gc_free(&g);
+    if (rc == FLOE_OK) rc = floe_catalog_gc_done(db->cat, t->def->id, err);
+    return rc;
+}
+
 /* Load a table's committed parts, collect garbage, and open its ingest
  * state (replaying its WAL). Takes ownership of def. */
 static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, floe_err *err)
@@ -521,7 +551,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
         goto fail;
     }
     for (i = 0; i < nparts; i++) ids[i] = parts[i].id;
-    if ((rc = floe_part_gc(t->dir, ids, nparts, err)) != FLOE_OK) goto fail;
+    if ((rc = table_gc(db, t, ids, nparts, err)) != FLOE_OK) goto fail;
     {
         floe_part_schema schema = table_schema(t, pcols);
         for (i = 0; i < nparts; i++) {
@@ -694,6 +724,9 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
     if ((rc = make_dir(buf, &err)) != FLOE_OK) goto fail;
     if ((rc = floe_catalog_open(db->in_memory ? NULL : db->path, &db->cat, &err)) != FLOE_OK)
         goto fail;
+    if ((flags & FLOE_OPEN_INTEGRITY_CHECK) &&
+        (rc = floe_catalog_integrity_check(db->cat, &err)) != FLOE_OK)
+        goto fail;
 
     memset(&io, 0, sizeof io);
     io.dir = db->in_memory ? NULL : db->path;
@@ -778,7 +811,7 @@ int floe_db_bulk_part_open(floe_db *db, floe_db_table *t, floe_part_writer **out
     *out = NULL;
     if (pcols == NULL) return floe_err_nomem(err);
     schema = table_schema(t, pcols);
-    rc = floe_catalog_alloc_part_id(db->cat, &part_id, err);
+    rc = floe_catalog_alloc_part_id(db->cat, t->def->id, &part_id, err);
     if (rc == FLOE_OK) rc = floe_part_writer_open(t->dir, part_id, &schema, 0, out, err);
     floe_free(pcols);
     return rc;

@@ -500,7 +500,7 @@ static int write_merged(floe_maintain *m, floe_db_table *t, floe_part_reader *co
 
     if (pcols == NULL) return floe_err_nomem(err);
     schema = floe_table_def_schema(t->def, pcols);
-    if ((rc = floe_catalog_alloc_part_id(t->db->cat, &id, err)) != FLOE_OK) goto out;
+    if ((rc = floe_catalog_alloc_part_id(t->db->cat, t->def->id, &id, err)) != FLOE_OK) goto out;
     if (t->nsort > 0)
         rc = merge_sorted(m, t, src, n, id, &schema, info, err);
     else

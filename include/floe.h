@@ -112,6 +112,9 @@ typedef struct floe_appender floe_appender;
  * no fsync (survives a process crash, not an OS crash). */
 #define FLOE_OPEN_DURABILITY_FULL 0x10
 #define FLOE_OPEN_DURABILITY_OFF 0x20
+/* Run sqlite's full PRAGMA integrity_check on the catalog at open (a
+ * quick_check always runs); FLOE_CORRUPT naming catalog.db on damage. */
+#define FLOE_OPEN_INTEGRITY_CHECK 0x100
 /* The memtable memory bound is 512 MiB by default; the environment variable
  * FLOE_MEM_LIMIT_MB sets another (read at open). */
 

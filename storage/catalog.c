@@ -1,8 +1,10 @@
 /* storage/catalog.c: sqlite3-backed catalog (the only sqlite3 user). */
 #include "storage/catalog.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 struct floe_catalog {
     sqlite3 *db;
     pthread_mutex_t mu;
+    char path[4096]; /* <db_dir>/catalog.db or ":memory:", for messages */
 };
 
 /* ------------------------------------------------------------ table defs */
@@ -90,42 +93,111 @@ floe_part_schema floe_table_def_schema(const floe_table_def *t, floe_part_column
 
 /* ---------------------------------------------------------- sqlite glue */
 
-#define SQLERR(c, what) \
-    floe_err_set(err, FLOE_ERROR, "catalog: %s: %s", what, sqlite3_errmsg((c)->db))
+/* Map a failed sqlite call (result code `s`) to a floe code and message
+ * naming the catalog file: damage -> FLOE_CORRUPT, a full disk (SQLITE_FULL
+ * or an OS error ENOSPC under an I/O error) -> FLOE_IOERR saying so,
+ * constraint -> FLOE_CONSTRAINT, other failures -> FLOE_IOERR. Every SQL text
+ * is ours, so SQLITE_ERROR (e.g. "no such table") means the schema on disk is
+ * not the one this build wrote: FLOE_CORRUPT too. */
+static int sqlfail(floe_catalog *c, int s, const char *what, floe_err *err)
+{
+    const char *msg = c->db ? sqlite3_errmsg(c->db) : "out of memory";
+    int prim = s & 0xff, sys = c->db ? sqlite3_system_errno(c->db) : 0;
+    return floe_catalog_map_error(prim, sys, c->path, what, msg, err);
+}
+
+int floe_catalog_map_error(int sqlite_rc, int sys_errno, const char *file, const char *what,
+                           const char *msg, floe_err *err)
+{
+    switch (sqlite_rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_ERROR:
+    case SQLITE_MISMATCH:
+    case SQLITE_FORMAT:
+    case SQLITE_SCHEMA:
+        return floe_err_set(err, FLOE_CORRUPT, "catalog: %s: '%s' is damaged: %s", what, file, msg);
+    case SQLITE_CONSTRAINT:
+        return floe_err_set(err, FLOE_CONSTRAINT, "catalog: %s: %s", what, msg);
+    case SQLITE_NOMEM:
+        return floe_err_set(err, FLOE_NOMEM, "catalog: %s: out of memory", what);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return floe_err_set(err, FLOE_BUSY, "catalog: %s: '%s' is locked: %s", what, file, msg);
+    default:
+        break;
+    }
+    if ((sqlite_rc & 0xff) == SQLITE_FULL || sys_errno == ENOSPC)
+        return floe_err_set(err, FLOE_IOERR, "catalog: %s: disk full (ENOSPC) writing '%s': %s",
+                            what, file, msg);
+    return floe_err_set(err, FLOE_IOERR, "catalog: %s: '%s': %s", what, file, msg);
+}
+
+#define SQLERR(c, what) sqlfail((c), sqlite3_errcode((c)->db), (what), err)
+
+/* Damage found by a sanity check on values read back (sqlite itself did not
+ * fail): FLOE_CORRUPT naming the catalog file. */
+#define BADVAL(c, ...) bad_value((c), err, __VA_ARGS__)
+static int bad_value(floe_catalog *c, floe_err *err, const char *fmt, ...) FLOE_PRINTF(3, 4);
+static int bad_value(floe_catalog *c, floe_err *err, const char *fmt, ...)
+{
+    char buf[FLOE_ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return floe_err_set(err, FLOE_CORRUPT, "catalog: '%s' is inconsistent: %s", c->path, buf);
+}
 
 static int exec(floe_catalog *c, const char *sql, const char *what, floe_err *err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int rc = floe_err_set(err, FLOE_ERROR, "catalog: %s: %s", what, msg ? msg : "?");
-        sqlite3_free(msg);
-        return rc;
-    }
+    int s = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    if (s != SQLITE_OK) return sqlfail(c, s, what, err);
     return FLOE_OK;
 }
 
 static int prep(floe_catalog *c, const char *sql, sqlite3_stmt **st, const char *what,
                 floe_err *err)
 {
-    if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK) {
+    int s = sqlite3_prepare_v2(c->db, sql, -1, st, NULL);
+    if (s != SQLITE_OK) {
         *st = NULL;
-        return SQLERR(c, what);
+        return sqlfail(c, s, what, err);
     }
     return FLOE_OK;
+}
+
+/* Step a statement: FLOE_ROW, FLOE_DONE, or an error code with `err` set.
+ * Never treats a failure as the end of the rows. */
+static int step(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *err)
+{
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) return FLOE_ROW;
+    if (s == SQLITE_DONE) return FLOE_DONE;
+    return sqlfail(c, s, what, err);
 }
 
 /* Step a statement that returns no rows, then finalize it. */
 static int run(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *err)
 {
-    int s = sqlite3_step(st), rc = FLOE_OK;
-    if (s != SQLITE_DONE) {
-        if (s == SQLITE_CONSTRAINT)
-            rc = floe_err_set(err, FLOE_CONSTRAINT, "catalog: %s: %s", what, sqlite3_errmsg(c->db));
-        else
-            rc = SQLERR(c, what);
-    }
+    int rc = step(c, st, what, err);
+    if (rc == FLOE_DONE)
+        rc = FLOE_OK;
+    else if (rc == FLOE_ROW)
+        rc = floe_err_set(err, FLOE_ERROR, "catalog: %s: unexpected row", what);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* Integer column i that must be a non-NULL integer in [lo, hi]. */
+static bool int_col(sqlite3_stmt *st, int i, int64_t lo, int64_t hi, int64_t *out)
+{
+    int64_t v;
+    if (sqlite3_column_type(st, i) != SQLITE_INTEGER) return false;
+    v = sqlite3_column_int64(st, i);
+    if (v < lo || v > hi) return false;
+    *out = v;
+    return true;
 }
 
 static int begin(floe_catalog *c, const char *what, floe_err *err)
@@ -177,28 +249,53 @@ static const char migration_v1[] =
     " last_seq INTEGER NOT NULL, PRIMARY KEY(producer, table_id));"
     "INSERT INTO schema_version VALUES(1);";
 
+/* v2: part-id bookkeeping that lets open-time cleanup tell a crash leftover
+ * from damage (pending: allocated, not committed; garbage: removed from the
+ * catalog, directory maybe still there), the legacy_gc tables whose unknown
+ * part directories are quarantined once (v1 kept no such record), and per
+ * shard the highest seq dropped whole by TTL. A v1 catalog trusts its
+ * flushed_seq: dropped_seq starts equal to it. */
+static const char migration_v2[] =
+    "CREATE TABLE pending_parts(id INTEGER PRIMARY KEY, table_id INTEGER NOT NULL);"
+    "CREATE TABLE garbage_parts(id INTEGER PRIMARY KEY, table_id INTEGER NOT NULL);"
+    "CREATE TABLE legacy_gc(table_id INTEGER PRIMARY KEY);"
+    "INSERT INTO legacy_gc SELECT id FROM tables;"
+    "ALTER TABLE shard_state ADD COLUMN dropped_seq INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE shard_state SET dropped_seq = flushed_seq;";
+
 /* Forward migrations: migrations[v - 1] upgrades version v-1 to v. */
-static const char *const migrations[] = {migration_v1};
+static const char *const migrations[] = {migration_v1, migration_v2};
 
 static int migrate(floe_catalog *c, floe_err *err)
 {
+    const char *what = "read schema version";
     sqlite3_stmt *st;
-    int version = 0, rc, v;
-    rc = prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st,
-              "read schema version", err);
+    int64_t version = 0, n = 0;
+    int rc, v;
+    rc = prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st, what, err);
     if (rc) return rc;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0) {
-        sqlite3_finalize(st);
-        rc = prep(c, "SELECT max(version) FROM schema_version", &st, "read schema version", err);
-        if (rc) return rc;
-        if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
-    }
+    rc = step(c, st, what, err);
+    if (rc == FLOE_ROW && !int_col(st, 0, 0, 1, &n)) rc = BADVAL(c, "schema_version table");
     sqlite3_finalize(st);
+    if (rc != FLOE_ROW) return rc == FLOE_DONE ? SQLERR(c, what) : rc;
+    if (n > 0) {
+        rc = prep(c, "SELECT version FROM schema_version", &st, what, err);
+        if (rc) return rc;
+        rc = step(c, st, what, err);
+        if (rc == FLOE_ROW && !int_col(st, 0, 1, INT32_MAX, &version))
+            rc = BADVAL(c, "schema version is not a positive integer");
+        else if (rc == FLOE_DONE)
+            rc = BADVAL(c, "schema version is missing");
+        if (rc == FLOE_ROW && step(c, st, what, err) != FLOE_DONE)
+            rc = BADVAL(c, "more than one schema version");
+        sqlite3_finalize(st);
+        if (rc != FLOE_ROW) return rc;
+    }
     if (version > FLOE_CATALOG_VERSION)
         return floe_err_set(err, FLOE_UNSUPPORTED,
-                            "catalog: schema version %d is newer than this floe (%d)", version,
-                            FLOE_CATALOG_VERSION);
-    for (v = version + 1; v <= FLOE_CATALOG_VERSION; v++) {
+                            "catalog: schema version %lld of '%s' is newer than this floe (%d)",
+                            (long long)version, c->path, FLOE_CATALOG_VERSION);
+    for (v = (int)version + 1; v <= FLOE_CATALOG_VERSION; v++) {
         char upd[80];
         rc = begin(c, "migrate", err);
         if (rc) return rc;
@@ -213,37 +310,105 @@ static int migrate(floe_catalog *c, floe_err *err)
     return FLOE_OK;
 }
 
+/* One-row integer query (mutex held or during open). */
+static int query_i64(floe_catalog *c, const char *sql, const char *what, int64_t *out,
+                     floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(c, sql, &st, what, err);
+    if (rc) return rc;
+    rc = step(c, st, what, err);
+    if (rc == FLOE_ROW)
+        rc = int_col(st, 0, INT64_MIN, INT64_MAX, out) ? FLOE_OK
+                                                       : BADVAL(c, "%s: not an integer", what);
+    else if (rc == FLOE_DONE)
+        rc = BADVAL(c, "%s: no row", what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* PRAGMA quick_check or integrity_check: FLOE_CORRUPT unless "ok". */
+static int check_pragma(floe_catalog *c, const char *pragma, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(c, pragma, &st, pragma, err);
+    if (rc) return rc;
+    rc = step(c, st, pragma, err);
+    if (rc == FLOE_ROW) {
+        const char *r = (const char *)sqlite3_column_text(st, 0);
+        if (r && strcmp(r, "ok") == 0)
+            rc = FLOE_OK;
+        else
+            rc = floe_err_set(err, FLOE_CORRUPT, "catalog: %s: '%s' is damaged: %s", pragma,
+                              c->path, r ? r : "(no message)");
+    } else if (rc == FLOE_DONE) {
+        rc = floe_err_set(err, FLOE_CORRUPT, "catalog: %s: '%s': no result", pragma, c->path);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Checks at open beyond sqlite's own: part ids are never reused, so the next
+ * id must be above every id the catalog knows. */
+static int check_ids(floe_catalog *c, floe_err *err)
+{
+    int64_t next = 0, maxid = 0;
+    int rc = query_i64(c, "SELECT value FROM meta WHERE key='next_part_id'", "read next part id",
+                       &next, err);
+    if (rc == FLOE_OK)
+        rc = query_i64(c,
+                       "SELECT max(coalesce((SELECT max(id) FROM parts),0),"
+                       " coalesce((SELECT max(id) FROM pending_parts),0),"
+                       " coalesce((SELECT max(id) FROM garbage_parts),0))",
+                       "read part ids", &maxid, err);
+    if (rc == FLOE_OK && (next < 1 || next <= maxid))
+        rc = BADVAL(c, "next part id %lld is not above the highest known part id %lld",
+                    (long long)next, (long long)maxid);
+    return rc;
+}
+
 int floe_catalog_open(const char *db_dir, floe_catalog **out, floe_err *err)
 {
     floe_catalog *c;
-    char path[4096];
-    int rc;
+    int rc, s;
     *out = NULL;
     c = floe_calloc(1, sizeof *c);
     if (c == NULL) return floe_err_nomem(err);
     pthread_mutex_init(&c->mu, NULL);
     if (db_dir)
-        snprintf(path, sizeof path, "%s/catalog.db", db_dir);
+        snprintf(c->path, sizeof c->path, "%s/catalog.db", db_dir);
     else
-        snprintf(path, sizeof path, ":memory:");
-    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                          SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-        rc = floe_err_set(err, FLOE_IOERR, "catalog: open %s: %s", path,
-                          c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        snprintf(c->path, sizeof c->path, ":memory:");
+    s = sqlite3_open_v2(c->path, &c->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+    if (s != SQLITE_OK) {
+        rc = sqlfail(c, s, "open", err);
         floe_catalog_close(c);
         return rc;
     }
+    sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, 5000);
     rc = exec(c, "PRAGMA foreign_keys=ON", "open", err);
     if (rc == FLOE_OK && db_dir) rc = exec(c, "PRAGMA journal_mode=WAL", "open", err);
     if (rc == FLOE_OK) rc = exec(c, "PRAGMA synchronous=FULL", "open", err);
+    if (rc == FLOE_OK && db_dir) rc = check_pragma(c, "PRAGMA quick_check", err);
     if (rc == FLOE_OK) rc = migrate(c, err);
+    if (rc == FLOE_OK) rc = check_ids(c, err);
     if (rc) {
         floe_catalog_close(c);
         return rc;
     }
     *out = c;
     return FLOE_OK;
+}
+
+int floe_catalog_integrity_check(floe_catalog *c, floe_err *err)
+{
+    int rc;
+    pthread_mutex_lock(&c->mu);
+    rc = check_pragma(c, "PRAGMA integrity_check", err);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
 }
 
 void floe_catalog_close(floe_catalog *c)
@@ -256,16 +421,22 @@ void floe_catalog_close(floe_catalog *c)
 
 /* -------------------------------------------------------------- tables */
 
-static int64_t table_id_by_name(floe_catalog *c, const char *name)
+/* Id of the table named `name` in *out (-1 when absent). */
+static int lookup_table(floe_catalog *c, const char *name, int64_t *out, const char *what,
+                        floe_err *err)
 {
     sqlite3_stmt *st;
-    int64_t id = -1;
-    if (sqlite3_prepare_v2(c->db, "SELECT id FROM tables WHERE name=?", -1, &st, NULL) != SQLITE_OK)
-        return -2;
+    int rc = prep(c, "SELECT id FROM tables WHERE name=?", &st, what, err);
+    *out = -1;
+    if (rc) return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    rc = step(c, st, what, err);
+    if (rc == FLOE_ROW)
+        rc = int_col(st, 0, 1, INT64_MAX, out) ? FLOE_OK : BADVAL(c, "table '%s': bad id", name);
+    else if (rc == FLOE_DONE)
+        rc = FLOE_OK;
     sqlite3_finalize(st);
-    return id;
+    return rc;
 }
 
 static int insert_column(floe_catalog *c, int64_t tid, const floe_column_def *col, uint32_t id,
@@ -311,7 +482,9 @@ int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_
     pthread_mutex_lock(&c->mu);
     rc = begin(c, what, err);
     if (rc) goto out_unlocked_tx;
-    if (table_id_by_name(c, def->name) >= 0) {
+    rc = lookup_table(c, def->name, &tid, what, err);
+    if (rc) goto out;
+    if (tid >= 0) {
         rc = floe_err_set(err, FLOE_CONSTRAINT, "catalog: %s: table already exists", what);
         goto out;
     }
@@ -330,14 +503,15 @@ int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_
     rc = prep(c, "INSERT INTO table_options VALUES(?,?,?,?,?,?,?,?,?)", &st, what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, tid);
-    sqlite3_bind_int64(st, 2, def->opts.partition_col);
+    /* "no column" is stored as -1 (0 is no column id either) */
+    sqlite3_bind_int64(st, 2, def->opts.partition_col > 0 ? def->opts.partition_col : -1);
     sqlite3_bind_int64(st, 3, def->opts.shards ? def->opts.shards : 1);
     sqlite3_bind_text(st, 4, sort, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, (int64_t)def->opts.flush_rows);
     sqlite3_bind_int64(st, 6, (int64_t)def->opts.flush_bytes);
     sqlite3_bind_int64(st, 7, def->opts.flush_interval_ms);
     sqlite3_bind_int64(st, 8, def->opts.ttl_seconds);
-    sqlite3_bind_int64(st, 9, def->opts.ttl_col);
+    sqlite3_bind_int64(st, 9, def->opts.ttl_col > 0 ? def->opts.ttl_col : -1);
     rc = run(c, st, what, err);
 out:
     rc = end(c, rc, what, err);
@@ -357,11 +531,28 @@ int floe_catalog_drop_table(floe_catalog *c, const char *name, int64_t *out_id, 
     pthread_mutex_lock(&c->mu);
     rc = begin(c, what, err);
     if (rc) goto unlock;
-    tid = table_id_by_name(c, name);
+    rc = lookup_table(c, name, &tid, what, err);
+    if (rc) goto out;
     if (tid < 0) {
         rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: no such table", what);
         goto out;
     }
+    /* the table's directory goes as a whole: its part bookkeeping too */
+    rc = prep(c, "DELETE FROM pending_parts WHERE table_id=?1; ", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    rc = run(c, st, what, err);
+    if (rc) goto out;
+    rc = prep(c, "DELETE FROM garbage_parts WHERE table_id=?1", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    rc = run(c, st, what, err);
+    if (rc) goto out;
+    rc = prep(c, "DELETE FROM legacy_gc WHERE table_id=?1", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    rc = run(c, st, what, err);
+    if (rc) goto out;
     rc = prep(c, "DELETE FROM stream_offsets WHERE table_id=?", &st, what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, tid);
@@ -396,7 +587,8 @@ int floe_catalog_add_column(floe_catalog *c, const char *table, const floe_colum
     pthread_mutex_lock(&c->mu);
     rc = begin(c, what, err);
     if (rc) goto unlock;
-    tid = table_id_by_name(c, table);
+    rc = lookup_table(c, table, &tid, what, err);
+    if (rc) goto out;
     if (tid < 0) {
         rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: no such table", what);
         goto out;
@@ -408,11 +600,13 @@ int floe_catalog_add_column(floe_catalog *c, const char *table, const floe_colum
     if (rc) goto out;
     sqlite3_bind_text(st, 1, col->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, tid);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    rc = step(c, st, what, err);
+    if (rc != FLOE_ROW) {
         sqlite3_finalize(st);
-        rc = SQLERR(c, what);
+        if (rc == FLOE_DONE) rc = BADVAL(c, "table '%s' vanished", table);
         goto out;
     }
+    rc = FLOE_OK;
     id = (uint32_t)sqlite3_column_int64(st, 0);
     version = (uint32_t)sqlite3_column_int64(st, 1) + 1;
     ordinal = (uint32_t)sqlite3_column_int64(st, 2);
@@ -444,94 +638,143 @@ static char *col_text(sqlite3_stmt *st, int i)
     return s ? floe_strdup((const char *)s) : NULL;
 }
 
-/* Load a table definition by id (mutex held). */
+static bool valid_type(int64_t id)
+{
+    return id >= FLOE_TYPE_BOOLEAN && id <= FLOE_TYPE_INTERVAL;
+}
+
+/* Column id `id` of t exists (or id is -1 when allow_none). */
+static bool has_col(const floe_table_def *t, int64_t id, bool allow_none)
+{
+    uint32_t i;
+    if (id == -1) return allow_none;
+    for (i = 0; i < t->ncols; i++)
+        if ((int64_t)t->cols[i].id == id) return true;
+    return false;
+}
+
+#define FLOE_CATALOG_MAX_SHARDS 4096 /* sanity bound on table_options.shards */
+
+/* Load a table definition by id (mutex held). FLOE_NOTFOUND when absent;
+ * FLOE_CORRUPT naming the catalog when a value read back is impossible
+ * (NULL or wrong type where the schema forbids it, unknown type ids,
+ * options naming columns the table lacks). */
 static int load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_err *err)
 {
     floe_table_def *t;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
+    int64_t v[8], ncols = 0;
     int rc;
     const char *what = "read table";
     *out = NULL;
     t = floe_calloc(1, sizeof *t);
     if (t == NULL) return floe_err_nomem(err);
-    rc = prep(c, "SELECT name, created, version, next_col_id FROM tables WHERE id=?", &st, what, err);
-    if (rc) goto fail;
-    sqlite3_bind_int64(st, 1, tid);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: table id %lld: no such table", (long long)tid);
-        goto fail;
-    }
     t->id = tid;
-    t->name = col_text(st, 0);
-    t->created = sqlite3_column_int64(st, 1);
-    t->version = (uint32_t)sqlite3_column_int64(st, 2);
-    t->next_col_id = (uint32_t)sqlite3_column_int64(st, 3);
-    sqlite3_finalize(st);
-    if (t->name == NULL) goto nomem;
-    rc = prep(c,
-              "SELECT col_id, name, type_id, precision, scale, not_null, added_version, default_text,"
-              " (SELECT count(*) FROM columns WHERE table_id=?1) FROM columns WHERE table_id=?1"
-              " ORDER BY ordinal",
+    rc = prep(c, "SELECT name, created, version, next_col_id,"
+                 " (SELECT count(*) FROM columns WHERE table_id=?1) FROM tables WHERE id=?1",
               &st, what, err);
     if (rc) goto fail;
     sqlite3_bind_int64(st, 1, tid);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    rc = step(c, st, what, err);
+    if (rc == FLOE_DONE) {
+        rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: table id %lld: no such table", (long long)tid);
+        goto fail;
+    }
+    if (rc != FLOE_ROW) goto fail;
+    if (sqlite3_column_type(st, 0) != SQLITE_TEXT || !int_col(st, 1, INT64_MIN, INT64_MAX, &v[1]) ||
+        !int_col(st, 2, 1, UINT32_MAX, &v[2]) || !int_col(st, 3, 2, UINT32_MAX, &v[3]) ||
+        !int_col(st, 4, 1, UINT32_MAX, &ncols)) {
+        rc = BADVAL(c, "table id %lld: bad values in tables", (long long)tid);
+        goto fail;
+    }
+    t->name = col_text(st, 0);
+    t->created = v[1];
+    t->version = (uint32_t)v[2];
+    t->next_col_id = (uint32_t)v[3];
+    sqlite3_finalize(st);
+    st = NULL;
+    if (t->name == NULL) goto nomem;
+    t->cols = floe_calloc((size_t)ncols + 1, sizeof *t->cols);
+    if (t->cols == NULL) goto nomem;
+    rc = prep(c,
+              "SELECT col_id, name, type_id, precision, scale, not_null, added_version, default_text,"
+              " ordinal FROM columns WHERE table_id=?1 ORDER BY ordinal",
+              &st, what, err);
+    if (rc) goto fail;
+    sqlite3_bind_int64(st, 1, tid);
+    while ((rc = step(c, st, what, err)) == FLOE_ROW) {
         floe_column_def *cd;
-        if (t->cols == NULL) {
-            t->cols = floe_calloc((size_t)sqlite3_column_int64(st, 8) + 1, sizeof *t->cols);
-            if (t->cols == NULL) {
-                sqlite3_finalize(st);
-                goto nomem;
-            }
+        if ((int64_t)t->ncols == ncols || !int_col(st, 0, 1, (int64_t)t->next_col_id - 1, &v[0]) ||
+            sqlite3_column_type(st, 1) != SQLITE_TEXT || !int_col(st, 2, 0, 255, &v[2]) ||
+            !valid_type(v[2]) || !int_col(st, 3, 0, 255, &v[3]) || !int_col(st, 4, 0, 255, &v[4]) ||
+            !int_col(st, 5, 0, 1, &v[5]) || !int_col(st, 6, 1, t->version, &v[6]) ||
+            !int_col(st, 8, (int64_t)t->ncols, (int64_t)t->ncols, &v[7]) ||
+            has_col(t, v[0], false)) {
+            rc = BADVAL(c, "table '%s': bad column definition #%u", t->name, t->ncols + 1);
+            goto fail;
         }
         cd = &t->cols[t->ncols++];
-        cd->id = (uint32_t)sqlite3_column_int64(st, 0);
+        cd->id = (uint32_t)v[0];
         cd->name = col_text(st, 1);
-        cd->type.id = (uint8_t)sqlite3_column_int(st, 2);
-        cd->type.precision = (uint8_t)sqlite3_column_int(st, 3);
-        cd->type.scale = (uint8_t)sqlite3_column_int(st, 4);
-        cd->not_null = sqlite3_column_int(st, 5) != 0;
-        cd->added_version = (uint32_t)sqlite3_column_int64(st, 6);
+        cd->type.id = (uint8_t)v[2];
+        cd->type.precision = (uint8_t)v[3];
+        cd->type.scale = (uint8_t)v[4];
+        cd->not_null = v[5] != 0;
+        cd->added_version = (uint32_t)v[6];
         cd->default_text = col_text(st, 7);
-        if (cd->name == NULL || (sqlite3_column_type(st, 7) != SQLITE_NULL && !cd->default_text)) {
-            sqlite3_finalize(st);
+        if (cd->name == NULL || (sqlite3_column_type(st, 7) != SQLITE_NULL && !cd->default_text))
             goto nomem;
-        }
     }
+    if (rc != FLOE_DONE) goto fail;
     sqlite3_finalize(st);
+    st = NULL;
+    if ((int64_t)t->ncols != ncols) {
+        rc = BADVAL(c, "table '%s': %lld columns listed, %u read", t->name, (long long)ncols,
+                    t->ncols);
+        goto fail;
+    }
     rc = prep(c,
               "SELECT partition_col, shards, sort_cols, flush_rows, flush_bytes, flush_interval_ms,"
               " ttl_seconds, ttl_col FROM table_options WHERE table_id=?",
               &st, what, err);
     if (rc) goto fail;
     sqlite3_bind_int64(st, 1, tid);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    rc = step(c, st, what, err);
+    if (rc == FLOE_DONE) rc = BADVAL(c, "table '%s': options are missing", t->name);
+    if (rc != FLOE_ROW) goto fail;
+    {
         const char *s = (const char *)sqlite3_column_text(st, 2);
         uint32_t n = 0;
-        t->opts.partition_col = sqlite3_column_int64(st, 0);
-        t->opts.shards = (uint32_t)sqlite3_column_int64(st, 1);
-        t->opts.flush_rows = (uint64_t)sqlite3_column_int64(st, 3);
-        t->opts.flush_bytes = (uint64_t)sqlite3_column_int64(st, 4);
-        t->opts.flush_interval_ms = (uint32_t)sqlite3_column_int64(st, 5);
-        t->opts.ttl_seconds = sqlite3_column_int64(st, 6);
-        t->opts.ttl_col = sqlite3_column_int64(st, 7);
-        t->opts.sort_cols = floe_calloc(s ? strlen(s) / 2 + 2 : 1, sizeof(uint32_t));
-        if (t->opts.sort_cols == NULL) {
-            sqlite3_finalize(st);
-            goto nomem;
+        if (!int_col(st, 0, -1, UINT32_MAX, &v[0]) || !has_col(t, v[0], true) ||
+            !int_col(st, 1, 1, FLOE_CATALOG_MAX_SHARDS, &v[1]) ||
+            !int_col(st, 3, 0, INT64_MAX, &v[3]) || !int_col(st, 4, 0, INT64_MAX, &v[4]) ||
+            !int_col(st, 5, 0, UINT32_MAX, &v[5]) || !int_col(st, 6, 0, INT64_MAX, &v[6]) ||
+            !int_col(st, 7, -1, UINT32_MAX, &v[7]) || !has_col(t, v[7], true) ||
+            sqlite3_column_type(st, 2) != SQLITE_TEXT) {
+            rc = BADVAL(c, "table '%s': bad values in table_options", t->name);
+            goto fail;
         }
+        t->opts.partition_col = v[0];
+        t->opts.shards = (uint32_t)v[1];
+        t->opts.flush_rows = (uint64_t)v[3];
+        t->opts.flush_bytes = (uint64_t)v[4];
+        t->opts.flush_interval_ms = (uint32_t)v[5];
+        t->opts.ttl_seconds = v[6];
+        t->opts.ttl_col = v[7];
+        t->opts.sort_cols = floe_calloc(s ? strlen(s) / 2 + 2 : 1, sizeof(uint32_t));
+        if (t->opts.sort_cols == NULL) goto nomem;
         while (s && *s) {
             char *e;
-            unsigned long v = strtoul(s, &e, 10);
-            if (e == s) break;
-            t->opts.sort_cols[n++] = (uint32_t)v;
+            unsigned long sv = strtoul(s, &e, 10);
+            if (e == s || (*e != ',' && *e != '\0') || !has_col(t, (int64_t)sv, false)) {
+                rc = BADVAL(c, "table '%s': bad sort key '%s'", t->name,
+                            (const char *)sqlite3_column_text(st, 2));
+                goto fail;
+            }
+            t->opts.sort_cols[n++] = (uint32_t)sv;
             s = *e == ',' ? e + 1 : e;
         }
         t->opts.nsort = n;
-    } else {
-        t->opts.partition_col = t->opts.ttl_col = -1;
-        t->opts.shards = 1;
     }
     sqlite3_finalize(st);
     *out = t;
@@ -539,6 +782,7 @@ static int load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_e
 nomem:
     rc = floe_err_nomem(err);
 fail:
+    if (st) sqlite3_finalize(st);
     floe_table_def_free(t);
     return rc;
 }
@@ -549,9 +793,9 @@ int floe_catalog_get_table(floe_catalog *c, const char *name, floe_table_def **o
     int rc;
     *out = NULL;
     pthread_mutex_lock(&c->mu);
-    tid = table_id_by_name(c, name);
-    if (tid == -2)
-        rc = SQLERR(c, "get table");
+    rc = lookup_table(c, name, &tid, "get table", err);
+    if (rc)
+        ;
     else if (tid < 0)
         rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: table '%s' does not exist", name);
     else
@@ -581,7 +825,8 @@ int floe_catalog_list_tables(floe_catalog *c, floe_table_def ***out, uint32_t *o
     pthread_mutex_lock(&c->mu);
     rc = prep(c, "SELECT id FROM tables ORDER BY name", &st, "list tables", err);
     if (rc) goto out;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = step(c, st, "list tables", err)) == FLOE_ROW) {
+        int64_t id;
         if (n == cap) {
             int64_t *ni;
             cap = cap ? cap * 2 : 16;
@@ -593,9 +838,16 @@ int floe_catalog_list_tables(floe_catalog *c, floe_table_def ***out, uint32_t *o
             }
             ids = ni;
         }
-        ids[n++] = sqlite3_column_int64(st, 0);
+        if (!int_col(st, 0, 1, INT64_MAX, &id)) {
+            sqlite3_finalize(st);
+            rc = BADVAL(c, "a table id is not a positive integer");
+            goto out;
+        }
+        ids[n++] = id;
     }
     sqlite3_finalize(st);
+    if (rc != FLOE_DONE) goto out;
+    rc = FLOE_OK;
     defs = floe_calloc(n ? n : 1, sizeof *defs);
     if (defs == NULL) {
         rc = floe_err_nomem(err);
@@ -617,9 +869,10 @@ out:
 
 /* --------------------------------------------------------------- parts */
 
-int floe_catalog_alloc_part_id(floe_catalog *c, int64_t *out_id, floe_err *err)
+int floe_catalog_alloc_part_id(floe_catalog *c, int64_t table_id, int64_t *out_id, floe_err *err)
 {
     sqlite3_stmt *st;
+    int64_t id = 0;
     int rc;
     const char *what = "allocate part id";
     pthread_mutex_lock(&c->mu);
@@ -628,15 +881,25 @@ int floe_catalog_alloc_part_id(floe_catalog *c, int64_t *out_id, floe_err *err)
     rc = prep(c, "UPDATE meta SET value=value+1 WHERE key='next_part_id' RETURNING value-1", &st,
               what, err);
     if (rc) goto out;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *out_id = sqlite3_column_int64(st, 0);
-    else
-        rc = SQLERR(c, what);
+    rc = step(c, st, what, err);
+    if (rc == FLOE_ROW)
+        rc = int_col(st, 0, 1, INT64_MAX - 1, &id) ? FLOE_OK : BADVAL(c, "next part id is invalid");
+    else if (rc == FLOE_DONE)
+        rc = BADVAL(c, "next part id is missing");
     sqlite3_finalize(st);
+    if (rc) goto out;
+    /* recorded as pending in the same transaction: a directory part-<id>
+     * left by a crash before its commit is then known to be removable */
+    rc = prep(c, "INSERT INTO pending_parts VALUES(?,?)", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, table_id);
+    rc = run(c, st, what, err);
 out:
     rc = end(c, rc, what, err);
 unlock:
     pthread_mutex_unlock(&c->mu);
+    if (rc == FLOE_OK) *out_id = id;
     return rc;
 }
 
@@ -683,16 +946,29 @@ static int insert_part(floe_catalog *c, int64_t tid, const floe_part_info *p, co
     return FLOE_OK;
 }
 
-static int table_exists(floe_catalog *c, int64_t tid)
+/* *found: the table exists (transaction and mutex held). */
+static int table_exists(floe_catalog *c, int64_t tid, bool *found, const char *what, floe_err *err)
 {
     sqlite3_stmt *st;
-    int found = 0;
-    if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM tables WHERE id=?", -1, &st, NULL) != SQLITE_OK)
-        return 0;
+    int rc = prep(c, "SELECT 1 FROM tables WHERE id=?", &st, what, err);
+    *found = false;
+    if (rc) return rc;
     sqlite3_bind_int64(st, 1, tid);
-    found = sqlite3_step(st) == SQLITE_ROW;
+    rc = step(c, st, what, err);
     sqlite3_finalize(st);
-    return found;
+    if (rc == FLOE_ROW) *found = true;
+    return rc == FLOE_ROW || rc == FLOE_DONE ? FLOE_OK : rc;
+}
+
+/* The part is no longer pending (its commit or merge is in this
+ * transaction). */
+static int clear_pending(floe_catalog *c, int64_t part_id, const char *what, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(c, "DELETE FROM pending_parts WHERE id=?", &st, what, err);
+    if (rc) return rc;
+    sqlite3_bind_int64(st, 1, part_id);
+    return run(c, st, what, err);
 }
 
 static int set_offset_locked(floe_catalog *c, const floe_stream_offset *o, const char *what,
@@ -719,12 +995,18 @@ int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_e
     pthread_mutex_lock(&c->mu);
     rc = begin(c, what, err);
     if (rc) goto unlock;
-    if (!table_exists(c, pc->table_id)) {
-        rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: table id %lld does not exist", what,
-                          (long long)pc->table_id);
-        goto out;
+    {
+        bool found;
+        rc = table_exists(c, pc->table_id, &found, what, err);
+        if (rc) goto out;
+        if (!found) {
+            rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: table id %lld does not exist",
+                              what, (long long)pc->table_id);
+            goto out;
+        }
     }
     rc = insert_part(c, pc->table_id, pc->part, what, err);
+    if (rc == FLOE_OK) rc = clear_pending(c, pc->part->part_id, what, err);
     for (i = 0; rc == FLOE_OK && i < pc->nshards; i++) {
         const floe_shard_range *r = &pc->shards[i];
         rc = prep(c, "INSERT INTO part_shards VALUES(?,?,?,?)", &st, what, err);
@@ -736,7 +1018,7 @@ int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_e
         rc = run(c, st, what, err);
         if (rc) break;
         rc = prep(c,
-                  "INSERT INTO shard_state VALUES(?1,?2,?3) ON CONFLICT(table_id, shard) DO UPDATE"
+                  "INSERT INTO shard_state(table_id, shard, flushed_seq) VALUES(?1,?2,?3) ON CONFLICT(table_id, shard) DO UPDATE"
                   " SET flushed_seq=max(flushed_seq, excluded.flushed_seq)",
                   &st, what, err);
         if (rc) break;
@@ -770,13 +1052,15 @@ void floe_catalog_parts_free(floe_catalog_part *parts, uint32_t n)
     floe_free(parts);
 }
 
-/* Read a min/max blob as a value of type t; VARCHAR bytes are copied. */
+/* Read a min/max blob as a value of type t; VARCHAR bytes are copied.
+ * 0 ok, -1 out of memory, -2 a value of the wrong size or kind. */
 static int load_stat(sqlite3_stmt *st, int i, floe_type t, floe_value *v)
 {
     const void *b = sqlite3_column_blob(st, i);
     int n = sqlite3_column_bytes(st, i);
     *v = floe_value_null(t);
     if (sqlite3_column_type(st, i) == SQLITE_NULL) return 0;
+    if (sqlite3_column_type(st, i) != SQLITE_BLOB) return -2;
     v->is_null = false;
     if (t.id == FLOE_TYPE_VARCHAR) {
         char *s = floe_strndup(b ? b : "", (size_t)n);
@@ -788,8 +1072,79 @@ static int load_stat(sqlite3_stmt *st, int i, floe_type t, floe_value *v)
         v->v.s.len = (uint32_t)n;
     } else if (n == 8) {
         memcpy(&v->v, b, 8);
+    } else {
+        v->is_null = true;
+        return -2;
     }
     return 0;
+}
+
+/* Shard sequence state of one table against its parts' ranges (snapshot,
+ * mutex held): per shard, flushed_seq must be >= every committed part's
+ * max_seq (else the WAL was truncated past rows no part holds) and must
+ * not exceed max(highest seq in parts, highest seq TTL dropped) (else WAL
+ * replay would skip acknowledged rows that no part holds). */
+static int check_seqs(floe_catalog *c, const floe_table_def *t, const floe_catalog_part *parts,
+                      uint32_t n, floe_err *err)
+{
+    const char *what = "read shard state";
+    uint64_t *covered = floe_calloc(t->opts.shards, sizeof *covered);
+    uint8_t *seen = floe_calloc(t->opts.shards, 1);
+    sqlite3_stmt *st = NULL;
+    uint32_t i, k;
+    int rc;
+    if (covered == NULL || seen == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    for (i = 0; i < n; i++)
+        for (k = 0; k < parts[i].nshards; k++) {
+            const floe_shard_range *r = &parts[i].shards[k];
+            if (r->max_seq > covered[r->shard]) covered[r->shard] = r->max_seq;
+        }
+    rc = prep(c, "SELECT shard, flushed_seq, dropped_seq FROM shard_state WHERE table_id=?", &st,
+              what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, t->id);
+    while ((rc = step(c, st, what, err)) == FLOE_ROW) {
+        int64_t sh, fl, dr;
+        uint64_t top;
+        if (!int_col(st, 0, 0, (int64_t)t->opts.shards - 1, &sh) ||
+            !int_col(st, 1, 0, INT64_MAX, &fl) || !int_col(st, 2, 0, INT64_MAX, &dr) ||
+            seen[sh]) {
+            rc = BADVAL(c, "table '%s': bad shard_state row", t->name);
+            goto out;
+        }
+        seen[sh] = 1;
+        if ((uint64_t)fl < covered[sh]) {
+            rc = BADVAL(c, "table '%s' shard %lld: flushed_seq %lld is below seq %llu held by a part",
+                        t->name, (long long)sh, (long long)fl, (unsigned long long)covered[sh]);
+            goto out;
+        }
+        top = covered[sh] > (uint64_t)dr ? covered[sh] : (uint64_t)dr;
+        if ((uint64_t)fl > top) {
+            rc = BADVAL(c,
+                        "table '%s' shard %lld: flushed_seq %lld is above the highest seq in parts"
+                        " or dropped by TTL (%llu): WAL rows with seqs in (%llu, %lld] would be"
+                        " neither in a part nor replayed",
+                        t->name, (long long)sh, (long long)fl, (unsigned long long)top,
+                        (unsigned long long)top, (long long)fl);
+            goto out;
+        }
+    }
+    if (rc != FLOE_DONE) goto out;
+    rc = FLOE_OK;
+    for (i = 0; i < t->opts.shards; i++)
+        if (covered[i] > 0 && !seen[i]) {
+            rc = BADVAL(c, "table '%s' shard %u: parts hold seqs up to %llu but no flushed_seq",
+                        t->name, i, (unsigned long long)covered[i]);
+            break;
+        }
+out:
+    if (st) sqlite3_finalize(st);
+    floe_free(covered);
+    floe_free(seen);
+    return rc;
 }
 
 int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part **out,
@@ -812,8 +1167,9 @@ int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part
               what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, table_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = step(c, st, what, err)) == FLOE_ROW) {
         floe_catalog_part *p;
+        int64_t v[4];
         if (n == cap) {
             floe_catalog_part *np;
             cap = cap ? cap * 2 : 16;
@@ -824,14 +1180,21 @@ int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part
             }
             parts = np;
         }
+        if (!int_col(st, 0, 1, INT64_MAX, &v[0]) || !int_col(st, 1, 0, INT64_MAX, &v[1]) ||
+            !int_col(st, 2, 0, INT64_MAX, &v[2]) || !int_col(st, 3, INT64_MIN, INT64_MAX, &v[3])) {
+            rc = BADVAL(c, "table '%s': bad values in parts", t->name);
+            goto out;
+        }
         p = &parts[n++];
         memset(p, 0, sizeof *p);
-        p->id = sqlite3_column_int64(st, 0);
+        p->id = v[0];
         p->table_id = table_id;
-        p->rows = (uint64_t)sqlite3_column_int64(st, 1);
-        p->bytes = (uint64_t)sqlite3_column_int64(st, 2);
-        p->created = sqlite3_column_int64(st, 3);
+        p->rows = (uint64_t)v[1];
+        p->bytes = (uint64_t)v[2];
+        p->created = v[3];
     }
+    if (rc != FLOE_DONE) goto out;
+    rc = FLOE_OK;
     sqlite3_finalize(st);
     st = NULL;
     for (i = 0; i < n && rc == FLOE_OK; i++) {
@@ -847,35 +1210,60 @@ int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part
                   &st, what, err);
         if (rc) break;
         sqlite3_bind_int64(st, 1, p->id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            uint32_t cid = (uint32_t)sqlite3_column_int64(st, 0), k;
+        while ((rc = step(c, st, what, err)) == FLOE_ROW) {
+            int64_t cid, by, nu, flags;
+            uint32_t k;
             floe_catalog_part_col *pc;
-            int flags = sqlite3_column_int(st, 3);
-            for (k = 0; k < t->ncols && t->cols[k].id != cid; k++) {
+            int ls;
+            if (!int_col(st, 0, 1, UINT32_MAX, &cid) || !int_col(st, 1, 0, INT64_MAX, &by) ||
+                !int_col(st, 2, 0, INT64_MAX, &nu) || !int_col(st, 3, 0, 7, &flags)) {
+                rc = BADVAL(c, "part-%lld: bad column statistics", (long long)p->id);
+                break;
+            }
+            for (k = 0; k < t->ncols && t->cols[k].id != (uint32_t)cid; k++) {
             }
             if (k == t->ncols) continue; /* a dropped column */
+            if (p->ncols == t->ncols) {
+                rc = BADVAL(c, "part-%lld: column %lld listed twice", (long long)p->id,
+                            (long long)cid);
+                break;
+            }
             pc = &p->cols[p->ncols++];
-            pc->col_id = cid;
-            pc->bytes = (uint64_t)sqlite3_column_int64(st, 1);
-            pc->nulls = (uint64_t)sqlite3_column_int64(st, 2);
+            pc->col_id = (uint32_t)cid;
+            pc->bytes = (uint64_t)by;
+            pc->nulls = (uint64_t)nu;
             pc->has_minmax = flags & 1;
             pc->min_trunc = (flags & 2) != 0;
             pc->max_trunc = (flags & 4) != 0;
-            if (load_stat(st, 4, t->cols[k].type, &pc->min) ||
-                load_stat(st, 5, t->cols[k].type, &pc->max)) {
+            pc->min = floe_value_null(t->cols[k].type);
+            pc->max = floe_value_null(t->cols[k].type);
+            if ((ls = load_stat(st, 4, t->cols[k].type, &pc->min)) == 0)
+                ls = load_stat(st, 5, t->cols[k].type, &pc->max);
+            if (ls == -1) {
                 rc = floe_err_nomem(err);
+                break;
+            }
+            if (ls == -2) {
+                rc = BADVAL(c, "part-%lld: bad min/max of column %lld", (long long)p->id,
+                            (long long)cid);
                 break;
             }
         }
         sqlite3_finalize(st);
         st = NULL;
-        if (rc) break;
+        if (rc != FLOE_DONE) break;
         rc = prep(c, "SELECT shard, min_seq, max_seq FROM part_shards WHERE part_id=? ORDER BY shard",
                   &st, what, err);
         if (rc) break;
         sqlite3_bind_int64(st, 1, p->id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while ((rc = step(c, st, what, err)) == FLOE_ROW) {
             floe_shard_range *r;
+            int64_t sh, lo, hi;
+            if (!int_col(st, 0, 0, (int64_t)t->opts.shards - 1, &sh) ||
+                !int_col(st, 1, 0, INT64_MAX, &lo) || !int_col(st, 2, lo, INT64_MAX, &hi)) {
+                rc = BADVAL(c, "part-%lld: bad shard range", (long long)p->id);
+                break;
+            }
             if (p->nshards == scap) {
                 floe_shard_range *nr = floe_realloc(p->shards, (size_t)scap * 2 * sizeof *nr);
                 if (nr == NULL) {
@@ -886,13 +1274,16 @@ int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part
                 scap *= 2;
             }
             r = &p->shards[p->nshards++];
-            r->shard = (uint32_t)sqlite3_column_int64(st, 0);
-            r->min_seq = (uint64_t)sqlite3_column_int64(st, 1);
-            r->max_seq = (uint64_t)sqlite3_column_int64(st, 2);
+            r->shard = (uint32_t)sh;
+            r->min_seq = (uint64_t)lo;
+            r->max_seq = (uint64_t)hi;
         }
         sqlite3_finalize(st);
         st = NULL;
+        if (rc != FLOE_DONE) break;
+        rc = FLOE_OK;
     }
+    if (rc == FLOE_OK) rc = check_seqs(c, t, parts, n, err);
 out:
     if (st) sqlite3_finalize(st);
     sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
@@ -926,9 +1317,12 @@ int floe_catalog_replace_parts(floe_catalog *c, int64_t table_id, const int64_t 
         if (rc) break;
         sqlite3_bind_int64(st, 1, old_ids[i]);
         sqlite3_bind_int64(st, 2, table_id);
-        if (sqlite3_step(st) != SQLITE_ROW)
+        rc = step(c, st, what, err);
+        if (rc == FLOE_DONE)
             rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: part-%lld is not committed", what,
                               (long long)old_ids[i]);
+        else if (rc == FLOE_ROW)
+            rc = FLOE_OK;
         sqlite3_finalize(st);
         if (rc) break;
         rc = prep(c, "INSERT INTO merge_shards SELECT shard, min_seq, max_seq FROM part_shards"
@@ -941,9 +1335,29 @@ int floe_catalog_replace_parts(floe_catalog *c, int64_t table_id, const int64_t 
         if (rc) break;
         sqlite3_bind_int64(st, 1, old_ids[i]);
         rc = run(c, st, what, err);
+        if (rc) break;
+        /* its directory stays until no reader uses it: known garbage */
+        rc = prep(c, "INSERT OR REPLACE INTO garbage_parts VALUES(?,?)", &st, what, err);
+        if (rc) break;
+        sqlite3_bind_int64(st, 1, old_ids[i]);
+        sqlite3_bind_int64(st, 2, table_id);
+        rc = run(c, st, what, err);
+    }
+    if (rc == FLOE_OK && merged == NULL) {
+        /* a TTL drop: remember the highest seq dropped per shard so that
+         * flushed_seq above the remaining parts is explained */
+        rc = prep(c, "UPDATE shard_state SET dropped_seq = max(dropped_seq,"
+                     " (SELECT max(max_seq) FROM merge_shards m WHERE m.shard=shard_state.shard))"
+                     " WHERE table_id=? AND shard IN (SELECT shard FROM merge_shards)",
+                  &st, what, err);
+        if (rc == FLOE_OK) {
+            sqlite3_bind_int64(st, 1, table_id);
+            rc = run(c, st, what, err);
+        }
     }
     if (rc == FLOE_OK && merged) {
         rc = insert_part(c, table_id, merged, what, err);
+        if (rc == FLOE_OK) rc = clear_pending(c, merged->part_id, what, err);
         if (rc == FLOE_OK) {
             rc = prep(c, "INSERT INTO part_shards SELECT ?, shard, min(min_seq), max(max_seq)"
                          " FROM merge_shards GROUP BY shard", &st, what, err);
@@ -972,7 +1386,8 @@ int floe_catalog_part_ids(floe_catalog *c, int64_t table_id, int64_t **out_ids, 
     rc = prep(c, "SELECT id FROM parts WHERE table_id=? ORDER BY id", &st, "list part ids", err);
     if (rc == FLOE_OK) {
         sqlite3_bind_int64(st, 1, table_id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while ((rc = step(c, st, "list part ids", err)) == FLOE_ROW) {
+            rc = FLOE_OK;
             if (n == cap) {
                 int64_t *ni;
                 cap = cap ? cap * 2 : 16;
@@ -985,6 +1400,7 @@ int floe_catalog_part_ids(floe_catalog *c, int64_t table_id, int64_t **out_ids, 
             }
             ids[n++] = sqlite3_column_int64(st, 0);
         }
+        if (rc == FLOE_DONE) rc = FLOE_OK;
         sqlite3_finalize(st);
     }
     pthread_mutex_unlock(&c->mu);
@@ -1011,7 +1427,14 @@ int floe_catalog_flushed_seq(floe_catalog *c, int64_t table_id, uint32_t shard, 
     if (rc == FLOE_OK) {
         sqlite3_bind_int64(st, 1, table_id);
         sqlite3_bind_int64(st, 2, shard);
-        if (sqlite3_step(st) == SQLITE_ROW) *out_seq = (uint64_t)sqlite3_column_int64(st, 0);
+        rc = step(c, st, "read flushed_seq", err);
+        if (rc == FLOE_ROW) {
+            int64_t v = 0;
+            rc = int_col(st, 0, 0, INT64_MAX, &v) ? FLOE_OK : BADVAL(c, "bad flushed_seq");
+            if (rc == FLOE_OK) *out_seq = (uint64_t)v;
+        } else if (rc == FLOE_DONE) {
+            rc = FLOE_OK;
+        }
         sqlite3_finalize(st);
     }
     pthread_mutex_unlock(&c->mu);
@@ -1031,10 +1454,12 @@ int floe_catalog_get_offset(floe_catalog *c, const char *source, const char *top
         sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 3, partition);
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        rc = step(c, st, "read stream offset", err);
+        if (rc == FLOE_ROW) {
+            rc = FLOE_OK;
             if (out_next) *out_next = sqlite3_column_int64(st, 0);
             if (out_table_id) *out_table_id = sqlite3_column_int64(st, 1);
-        } else {
+        } else if (rc == FLOE_DONE) {
             rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: no offset for %s %s[%d]", source,
                               topic, partition);
         }
@@ -1064,9 +1489,11 @@ int floe_catalog_get_producer(floe_catalog *c, const char *producer, int64_t tab
     if (rc == FLOE_OK) {
         sqlite3_bind_text(st, 1, producer, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, table_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
+        rc = step(c, st, "read producer state", err);
+        if (rc == FLOE_ROW) {
+            rc = FLOE_OK;
             *out_last_seq = (uint64_t)sqlite3_column_int64(st, 0);
-        else
+        } else if (rc == FLOE_DONE)
             rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: producer '%s' is unknown", producer);
         sqlite3_finalize(st);
     }
@@ -1102,7 +1529,7 @@ int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_n
     char **names = NULL;
     uint64_t *seqs = NULL;
     uint32_t n = 0, cap = 0;
-    int rc, step;
+    int rc;
     *out_names = NULL;
     *out_seqs = NULL;
     *out_n = 0;
@@ -1111,7 +1538,8 @@ int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_n
               "list producers", err);
     if (rc == FLOE_OK) {
         sqlite3_bind_int64(st, 1, table_id);
-        while (rc == FLOE_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        while ((rc = step(c, st, "list producers", err)) == FLOE_ROW) {
+            rc = FLOE_OK;
             if (n == cap) {
                 uint32_t ncap = cap ? cap * 2 : 8;
                 char **nn = floe_realloc(names, ncap * sizeof *nn);
@@ -1124,6 +1552,10 @@ int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_n
                 }
                 cap = ncap;
             }
+            if (sqlite3_column_type(st, 0) != SQLITE_TEXT) {
+                rc = BADVAL(c, "a producer name is not text");
+                break;
+            }
             names[n] = floe_strdup((const char *)sqlite3_column_text(st, 0));
             if (names[n] == NULL) {
                 rc = floe_err_nomem(err);
@@ -1131,6 +1563,7 @@ int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_n
             }
             seqs[n++] = (uint64_t)sqlite3_column_int64(st, 1);
         }
+        if (rc == FLOE_DONE) rc = FLOE_OK;
         sqlite3_finalize(st);
     }
     pthread_mutex_unlock(&c->mu);
@@ -1144,4 +1577,102 @@ int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_n
     *out_seqs = seqs;
     *out_n = n;
     return FLOE_OK;
+}
+
+/* ------------------------------------------------------ open-time cleanup */
+
+/* Ids from a one-column query bound to table_id, appended to *ids. */
+static int collect_ids(floe_catalog *c, const char *sql, int64_t table_id, int64_t **ids,
+                       uint32_t *n, const char *what, floe_err *err)
+{
+    sqlite3_stmt *st;
+    uint32_t cap = *n;
+    int rc = prep(c, sql, &st, what, err);
+    if (rc) return rc;
+    sqlite3_bind_int64(st, 1, table_id);
+    while ((rc = step(c, st, what, err)) == FLOE_ROW) {
+        int64_t id;
+        if (!int_col(st, 0, 1, INT64_MAX, &id)) {
+            rc = BADVAL(c, "%s: a part id is not a positive integer", what);
+            break;
+        }
+        if (*n == cap) {
+            int64_t *ni;
+            cap = cap ? cap * 2 : 16;
+            ni = floe_realloc(*ids, cap * sizeof *ni);
+            if (ni == NULL) {
+                rc = floe_err_nomem(err);
+                break;
+            }
+            *ids = ni;
+        }
+        (*ids)[(*n)++] = id;
+    }
+    sqlite3_finalize(st);
+    return rc == FLOE_DONE ? FLOE_OK : rc;
+}
+
+int floe_catalog_gc_info(floe_catalog *c, int64_t table_id, floe_catalog_gc *out, floe_err *err)
+{
+    const char *what = "read part bookkeeping";
+    int64_t legacy = 0;
+    int rc;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&c->mu);
+    rc = exec(c, "BEGIN", what, err);
+    if (rc) goto unlock;
+    rc = collect_ids(c, "SELECT id FROM pending_parts WHERE table_id=? ORDER BY id", table_id,
+                     &out->pending, &out->npending, what, err);
+    if (rc == FLOE_OK)
+        rc = collect_ids(c, "SELECT id FROM garbage_parts WHERE table_id=? ORDER BY id", table_id,
+                         &out->garbage, &out->ngarbage, what, err);
+    if (rc == FLOE_OK) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM legacy_gc WHERE table_id=%lld",
+                 (long long)table_id);
+        rc = query_i64(c, sql, what, &legacy, err);
+    }
+    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+unlock:
+    pthread_mutex_unlock(&c->mu);
+    out->legacy = legacy > 0;
+    if (rc) floe_catalog_gc_free(out);
+    return rc;
+}
+
+void floe_catalog_gc_free(floe_catalog_gc *g)
+{
+    if (g == NULL) return;
+    floe_free(g->pending);
+    floe_free(g->garbage);
+    memset(g, 0, sizeof *g);
+}
+
+int floe_catalog_gc_done(floe_catalog *c, int64_t table_id, floe_err *err)
+{
+    static const char *const sql[] = {"DELETE FROM pending_parts WHERE table_id=?",
+                                      "DELETE FROM garbage_parts WHERE table_id=?",
+                                      "DELETE FROM legacy_gc WHERE table_id=?"};
+    const char *what = "clear part bookkeeping";
+    sqlite3_stmt *st;
+    size_t i;
+    int rc;
+    pthread_mutex_lock(&c->mu);
+    rc = begin(c, what, err);
+    if (rc == FLOE_OK) {
+        for (i = 0; rc == FLOE_OK && i < sizeof sql / sizeof *sql; i++) {
+            rc = prep(c, sql[i], &st, what, err);
+            if (rc) break;
+            sqlite3_bind_int64(st, 1, table_id);
+            rc = run(c, st, what, err);
+        }
+        rc = end(c, rc, what, err);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+const char *floe_catalog_path(const floe_catalog *c)
+{
+    return c->path;
 }

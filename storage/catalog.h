@@ -11,8 +11,25 @@
  * Invariants: table names are unique case-insensitively; column ids are
  * stable (never reused within a table); table and part ids are never reused.
  * shard_state.flushed_seq is the highest sequence number contained in
- * committed parts of that shard (only ever advances). Every function that
- * writes does so in one transaction: on failure nothing changes.
+ * committed parts of that shard (only ever advances); it equals
+ * max(highest max_seq of the shard's committed parts, dropped_seq), where
+ * dropped_seq is the highest seq of parts TTL dropped whole. Every part id
+ * is, from its allocation on, in exactly one of: pending (allocated, its
+ * directory maybe being written), committed (parts), garbage (removed by a
+ * merge/TTL, its directory maybe not yet deleted); pending and garbage are
+ * cleared per table by floe_catalog_gc_done once open-time cleanup has
+ * removed those directories. Every function that writes does so in one
+ * transaction: on failure nothing changes.
+ *
+ * Errors: every sqlite step distinguishes a row, the end, and a failure; a
+ * failure is never taken for the end of the rows. sqlite damage
+ * (SQLITE_CORRUPT, SQLITE_NOTADB, a schema that is not ours) and values
+ * that cannot be right (NULL or a wrong type where not allowed, negative
+ * ids or sizes, unknown type ids, options naming absent columns, shard
+ * ranges outside the table's shards, sequence state the parts do not
+ * explain) are FLOE_CORRUPT naming <db_dir>/catalog.db; a full disk is
+ * FLOE_IOERR "disk full (ENOSPC) writing '<file>'"; other failures
+ * FLOE_IOERR naming the file. Open runs PRAGMA quick_check.
  *
  * Ownership: floe_table_def and floe_catalog_part results are allocated by
  * the catalog and freed by the caller with floe_table_def_free /
@@ -33,7 +50,7 @@
 #include "util/err.h"
 #include "util/types.h"
 
-#define FLOE_CATALOG_VERSION 1 /* schema version this build writes */
+#define FLOE_CATALOG_VERSION 2 /* schema version this build writes */
 
 typedef struct floe_column_def {
     uint32_t id;           /* stable column id (assigned by the catalog) */
@@ -79,8 +96,20 @@ floe_part_schema floe_table_def_schema(const floe_table_def *t, floe_part_column
 
 typedef struct floe_catalog floe_catalog;
 
-/* Open or create <db_dir>/catalog.db; db_dir NULL means in memory. */
+/* Open or create <db_dir>/catalog.db; db_dir NULL means in memory. Runs
+ * PRAGMA quick_check (FLOE_CORRUPT unless "ok") and the forward migrations,
+ * and checks that the next part id is above every known one. */
 int floe_catalog_open(const char *db_dir, floe_catalog **out, floe_err *err);
+/* Full PRAGMA integrity_check (slower than the quick_check at open):
+ * FLOE_CORRUPT naming the file unless "ok". */
+int floe_catalog_integrity_check(floe_catalog *c, floe_err *err);
+/* "<db_dir>/catalog.db" or ":memory:", for messages; owned by c. */
+const char *floe_catalog_path(const floe_catalog *c);
+/* Map a sqlite result code (and the OS errno under it, 0 if none) to a
+ * floe code and a message "catalog: <what>: ..." naming `file`: see Errors
+ * above. Returns the code. Exposed for tests. */
+int floe_catalog_map_error(int sqlite_rc, int sys_errno, const char *file, const char *what,
+                           const char *msg, floe_err *err);
 void floe_catalog_close(floe_catalog *c); /* NULL ok */
 
 /* Create a table from `def` (name, columns with name/type/not_null/default,
@@ -107,8 +136,11 @@ int floe_catalog_get_table_by_id(floe_catalog *c, int64_t id, floe_table_def **o
 int floe_catalog_list_tables(floe_catalog *c, floe_table_def ***out, uint32_t *out_n,
                              floe_err *err);
 
-/* A fresh part id (never returned again, even after a crash). */
-int floe_catalog_alloc_part_id(floe_catalog *c, int64_t *out_id, floe_err *err);
+/* A fresh part id (never returned again, even after a crash) for a part of
+ * table_id, recorded as pending in the same transaction until
+ * floe_catalog_commit_part/replace_parts commits it. */
+int floe_catalog_alloc_part_id(floe_catalog *c, int64_t table_id, int64_t *out_id,
+                               floe_err *err);
 
 typedef struct floe_shard_range {
     uint32_t shard;
@@ -155,15 +187,20 @@ typedef struct floe_catalog_part {
     floe_shard_range *shards;
 } floe_catalog_part;
 
-/* Committed parts of a table ordered by id. Free with floe_catalog_parts_free. */
+/* Committed parts of a table ordered by id, read in one snapshot and
+ * checked: every value sane, and per shard flushed_seq consistent with the
+ * parts' ranges and TTL drops (see Invariants), else FLOE_CORRUPT. Free
+ * with floe_catalog_parts_free. */
 int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part **out,
                             uint32_t *out_n, floe_err *err);
 void floe_catalog_parts_free(floe_catalog_part *parts, uint32_t n);
 
 /* Merges and TTL: in ONE transaction remove parts old_ids[0, nold) (all must
- * be committed parts of table_id, else FLOE_NOTFOUND and nothing changes)
- * and, when `merged` is not NULL, add it with the union of the old parts'
- * shard ranges. */
+ * be committed parts of table_id, else FLOE_NOTFOUND and nothing changes),
+ * recording them as garbage, and, when `merged` is not NULL, add it with
+ * the union of the old parts' shard ranges (no longer pending). When
+ * `merged` is NULL (a TTL drop) each shard's dropped_seq advances to the
+ * highest seq dropped. */
 int floe_catalog_replace_parts(floe_catalog *c, int64_t table_id, const int64_t *old_ids,
                                uint32_t nold, const floe_part_info *merged, floe_err *err);
 
@@ -189,7 +226,25 @@ int floe_catalog_set_producer(floe_catalog *c, const char *producer, int64_t tab
 int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_names,
                                 uint64_t **out_seqs, uint32_t *out_n, floe_err *err);
 
-/* Committed part ids of a table (for floe_part_gc); free with floe_free. */
+/* Open-time cleanup of one table (api/db.c with floe_part_gc): the part ids
+ * pending and garbage (each array freed by floe_catalog_gc_free), and
+ * whether the table predates this bookkeeping (a catalog upgraded from v1:
+ * an unexplained part directory is quarantined once, not refused). */
+typedef struct floe_catalog_gc {
+    int64_t *pending;
+    uint32_t npending;
+    int64_t *garbage;
+    uint32_t ngarbage;
+    bool legacy;
+} floe_catalog_gc;
+int floe_catalog_gc_info(floe_catalog *c, int64_t table_id, floe_catalog_gc *out,
+                         floe_err *err);
+void floe_catalog_gc_free(floe_catalog_gc *g); /* NULL ok; leaves it empty */
+/* Cleanup of table_id finished: forget its pending and garbage ids and its
+ * legacy mark. Call only with no flush or merge in flight for the table. */
+int floe_catalog_gc_done(floe_catalog *c, int64_t table_id, floe_err *err);
+
+/* Committed part ids of a table; free with floe_free. */
 int floe_catalog_part_ids(floe_catalog *c, int64_t table_id, int64_t **out_ids, uint32_t *out_n,
                           floe_err *err);
 

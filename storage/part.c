@@ -1001,48 +1001,122 @@ static bool parse_part_name(const char *s, int64_t *id, bool *tmp)
     return false;
 }
 
-int floe_part_gc(const char *table_dir, const int64_t *committed, uint32_t n, floe_err *err)
+static bool id_in(const int64_t *ids, uint32_t n, int64_t id)
+{
+    uint32_t i;
+    for (i = 0; i < n; i++)
+        if (ids[i] == id) return true;
+    return false;
+}
+
+/* mkdir that accepts an existing directory. */
+static int ensure_dir(const char *path, floe_err *err)
+{
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return floe_err_set(err, FLOE_IOERR, "mkdir %s: %s", path, strerror(errno));
+    return FLOE_OK;
+}
+
+/* Move <table_dir>/<name> to <quarantine_dir>/<name> (".1", ".2"... when
+ * taken), append a line to <quarantine_dir>/NOTE and warn. */
+static int quarantine(const char *table_dir, const char *name, const floe_part_gc_opts *o,
+                      floe_err *err)
+{
+    char from[PATH_CAP], to[PATH_CAP + 16], parent[PATH_CAP + 8], msg[2 * PATH_CAP + 160];
+    const char *slash;
+    struct stat st;
+    FILE *f;
+    int i, rc;
+    /* the quarantine directory and its parent (<db>/quarantine) */
+    snprintf(parent, sizeof parent, "%s", o->quarantine_dir);
+    slash = strrchr(parent, '/');
+    if (slash != NULL && slash != parent) {
+        parent[slash - parent] = '\0';
+        if ((rc = ensure_dir(parent, err)) != FLOE_OK) return rc;
+    }
+    if ((rc = ensure_dir(o->quarantine_dir, err)) != FLOE_OK) return rc;
+    snprintf(from, sizeof from, "%s/%s", table_dir, name);
+    snprintf(to, sizeof to, "%s/%s", o->quarantine_dir, name);
+    for (i = 1; stat(to, &st) == 0 && i < 1000; i++)
+        snprintf(to, sizeof to, "%s/%s.%d", o->quarantine_dir, name, i);
+    if (rename(from, to) != 0)
+        return floe_err_set(err, FLOE_IOERR, "move %s to %s: %s", from, to, strerror(errno));
+    if ((rc = fsync_path(o->quarantine_dir, err)) != FLOE_OK) return rc;
+    snprintf(msg, sizeof msg,
+             "%s: part directory not known to the catalog (upgraded from schema v1) moved to %s;"
+             " nothing was deleted",
+             from, to);
+    snprintf(parent, sizeof parent, "%s/NOTE", o->quarantine_dir);
+    if ((f = fopen(parent, "a")) != NULL) {
+        fprintf(f, "%s\n", msg);
+        fclose(f);
+    }
+    if (o->warning) o->warning(o->ctx, msg);
+    return FLOE_OK;
+}
+
+int floe_part_gc(const char *table_dir, const floe_part_gc_opts *o, floe_err *err)
 {
     DIR *d = opendir(table_dir);
     struct dirent *e;
     char path[PATH_CAP], name[64];
-    uint32_t i, k;
-    int rc = FLOE_OK, removed = 0;
+    const char *cat = o->catalog_path ? o->catalog_path : "the catalog";
+    int64_t *rm_ids = NULL;
+    bool *rm_tmp = NULL;
+    uint32_t nrm = 0, cap = 0, i, k;
+    int rc = FLOE_OK;
 
     if (d == NULL) {
-        if (errno == ENOENT && n == 0) return FLOE_OK;
+        if (errno == ENOENT && o->ncommitted == 0) return FLOE_OK;
         if (errno == ENOENT)
             return floe_err_set(err, FLOE_CORRUPT, "%s: table directory is missing", table_dir);
         return floe_err_set(err, FLOE_IOERR, "open directory %s: %s", table_dir, strerror(errno));
     }
+    /* 1. classify every part directory; nothing is touched yet */
     while ((e = readdir(d)) != NULL) {
         int64_t id;
-        bool tmp, keep = false;
+        bool tmp;
         if (!parse_part_name(e->d_name, &id, &tmp)) continue;
-        if (!tmp)
-            for (i = 0; i < n && !keep; i++) keep = committed[i] == id;
-        if (keep) continue;
-        snprintf(path, sizeof path, "%s/%s", table_dir, e->d_name);
-        rc = remove_dir(path, err);
-        if (rc) break;
-        removed++;
+        if (!tmp && id_in(o->committed, o->ncommitted, id)) continue;
+        if (!tmp && !id_in(o->pending, o->npending, id) && !id_in(o->garbage, o->ngarbage, id) &&
+            !o->quarantine_unknown) {
+            rc = floe_err_set(err, FLOE_CORRUPT,
+                              "%s/%s: a finished part directory that %s neither commits nor"
+                              " records as pending or removed: the catalog may be damaged;"
+                              " refusing to open (nothing was removed)",
+                              table_dir, e->d_name, cat);
+            break;
+        }
+        if (nrm == cap) {
+            uint32_t ncap = cap ? cap * 2 : 16;
+            int64_t *ni = floe_realloc(rm_ids, ncap * sizeof *ni);
+            bool *nt = ni ? floe_realloc(rm_tmp, ncap * sizeof *nt) : NULL;
+            if (ni) rm_ids = ni;
+            if (nt) rm_tmp = nt;
+            if (ni == NULL || nt == NULL) {
+                rc = floe_err_nomem(err);
+                break;
+            }
+            cap = ncap;
+        }
+        rm_ids[nrm] = id;
+        rm_tmp[nrm++] = tmp;
     }
     closedir(d);
-    if (rc) return rc;
-    if (removed) {
-        rc = fsync_path(table_dir, err);
-        if (rc) return rc;
-    }
-    for (i = 0; i < n; i++) {
+    if (rc) goto out;
+    /* 2. every committed part is complete */
+    for (i = 0; i < o->ncommitted; i++) {
         manifest m;
         struct stat st;
-        floe_part_dir(table_dir, committed[i], path, sizeof path);
-        snprintf(name, sizeof name, "part-%lld", (long long)committed[i]);
-        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-            return floe_err_set(err, FLOE_CORRUPT,
-                                "%s: committed in the catalog but its directory is missing", name);
+        floe_part_dir(table_dir, o->committed[i], path, sizeof path);
+        snprintf(name, sizeof name, "part-%lld", (long long)o->committed[i]);
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            rc = floe_err_set(err, FLOE_CORRUPT,
+                              "%s: committed in %s but its directory is missing", path, cat);
+            goto out;
+        }
         rc = manifest_read(path, name, &m, err);
-        if (rc) return rc;
+        if (rc) goto out;
         for (k = 0; k < m.ncols; k++) {
             char f[PATH_CAP + 32];
             snprintf(f, sizeof f, "%s/c%u.col", path, m.col_ids[k]);
@@ -1053,7 +1127,24 @@ int floe_part_gc(const char *table_dir, const int64_t *committed, uint32_t n, fl
             }
         }
         manifest_free(&m);
-        if (rc) return rc;
+        if (rc) goto out;
     }
-    return FLOE_OK;
+    /* 3. in-flight (.tmp), pending and garbage directories go; unexplained
+     * ones (only in quarantine mode) are moved aside */
+    for (i = 0; i < nrm && rc == FLOE_OK; i++) {
+        bool explained = rm_tmp[i] || id_in(o->pending, o->npending, rm_ids[i]) ||
+                         id_in(o->garbage, o->ngarbage, rm_ids[i]);
+        snprintf(name, sizeof name, "part-%lld%s", (long long)rm_ids[i], rm_tmp[i] ? ".tmp" : "");
+        if (!explained) {
+            rc = quarantine(table_dir, name, o, err);
+            continue;
+        }
+        snprintf(path, sizeof path, "%s/%s", table_dir, name);
+        rc = remove_dir(path, err);
+    }
+    if (rc == FLOE_OK && nrm > 0) rc = fsync_path(table_dir, err);
+out:
+    floe_free(rm_ids);
+    floe_free(rm_tmp);
+    return rc;
 }

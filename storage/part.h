@@ -9,7 +9,8 @@
  * fsynced, the manifest written and fsynced, the directory fsynced, renamed
  * to part-<id>/, and the table directory fsynced. The part only becomes
  * visible when the caller commits it in the catalog (storage/catalog.h);
- * floe_part_gc, run at open, removes whatever a crash left behind.
+ * floe_part_gc, run at open, removes what a crash left behind, and only
+ * what the catalog explains (a part id it records as pending or garbage).
  *
  * Reading: a reader opens a part against the table's current schema; a
  * schema column the manifest does not list (added by ALTER TABLE ADD COLUMN
@@ -155,10 +156,31 @@ int floe_part_merge(const char *table_dir, floe_part_reader *const *src, uint32_
                     int64_t new_id, const floe_part_schema *schema, uint32_t block_rows,
                     floe_part_info *out_info, floe_err *err);
 
-/* Open-time garbage collection of <table_dir>: removes part-*.tmp/ and every
- * part-<id>/ whose id is not in committed[0, n). A committed part whose
- * directory, manifest or column files are missing is FLOE_CORRUPT naming it
- * (after the removals). A missing table_dir with n == 0 is fine. */
-int floe_part_gc(const char *table_dir, const int64_t *committed, uint32_t n, floe_err *err);
+/* Open-time cleanup of <table_dir>. Part directories are classified from
+ * the catalog's bookkeeping (storage/catalog.h): committed (kept), pending
+ * (allocated, never committed: a crash during a flush or merge) and garbage
+ * (removed from the catalog by a merge/TTL, directory not yet deleted).
+ * part-*.tmp/, pending and garbage directories are removed. A finished
+ * part directory that is none of the three is what a damaged catalog looks
+ * like: FLOE_CORRUPT naming it and the catalog, and nothing is removed;
+ * with quarantine_unknown (a catalog that predates the bookkeeping) it is
+ * moved to <quarantine_dir>/ (a line added to its NOTE file, reported
+ * through `warning`), never deleted. A committed part whose directory,
+ * manifest or column files are missing is FLOE_CORRUPT, also before
+ * anything is removed. A missing table_dir with no committed part is fine. */
+typedef struct floe_part_gc_opts {
+    const int64_t *committed;
+    uint32_t ncommitted;
+    const int64_t *pending;
+    uint32_t npending;
+    const int64_t *garbage;
+    uint32_t ngarbage;
+    bool quarantine_unknown;
+    const char *quarantine_dir; /* needed with quarantine_unknown */
+    const char *catalog_path;   /* for messages; may be NULL */
+    void (*warning)(void *ctx, const char *msg); /* may be NULL */
+    void *ctx;
+} floe_part_gc_opts;
+int floe_part_gc(const char *table_dir, const floe_part_gc_opts *o, floe_err *err);
 
 #endif

@@ -180,8 +180,8 @@ Test(catalog, commit_part_is_atomic_and_advances_flushed_seq)
     cr_assert_eq(floe_catalog_open(NULL, &c, &err), FLOE_OK);
     create_events(c, &tid);
     off.table_id = tid;
-    cr_assert_eq(floe_catalog_alloc_part_id(c, &pid, &err), FLOE_OK, "%s", err.msg);
-    cr_assert_eq(floe_catalog_alloc_part_id(c, &pid2, &err), FLOE_OK);
+    cr_assert_eq(floe_catalog_alloc_part_id(c, tid, &pid, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(floe_catalog_alloc_part_id(c, tid, &pid2, &err), FLOE_OK);
     cr_assert_eq(pid2, pid + 1);
     p = mkpart(pid, 1000);
     memset(&pc, 0, sizeof pc);
@@ -299,7 +299,7 @@ Test(catalog, state_survives_reopen_from_disk)
     cr_assert_eq(floe_catalog_open(dir, &c, &err), FLOE_OK, "%s", err.msg);
     create_events(c, &tid);
     off.table_id = tid;
-    cr_assert_eq(floe_catalog_alloc_part_id(c, &pid, &err), FLOE_OK);
+    cr_assert_eq(floe_catalog_alloc_part_id(c, tid, &pid, &err), FLOE_OK);
     p = mkpart(pid, 500);
     memset(&pc, 0, sizeof pc);
     pc.table_id = tid;
@@ -327,7 +327,7 @@ Test(catalog, state_survives_reopen_from_disk)
     cr_assert_eq(otab, tid);
     cr_assert_eq(floe_catalog_get_producer(c, "prod-1", tid, &last, &err), FLOE_OK);
     cr_assert_eq(last, 31337);
-    cr_assert_eq(floe_catalog_alloc_part_id(c, &pid2, &err), FLOE_OK);
+    cr_assert_eq(floe_catalog_alloc_part_id(c, tid, &pid2, &err), FLOE_OK);
     cr_assert_gt(pid2, pid);
     /* dropping the table removes its offsets and producers too */
     cr_assert_eq(floe_catalog_drop_table(c, "events", NULL, &err), FLOE_OK);
@@ -359,6 +359,48 @@ Test(catalog, copy_by_id_and_newer_schema_is_refused)
     cr_assert_eq(floe_catalog_open(dir, &c, &err), FLOE_UNSUPPORTED);
     cr_assert_null(c);
     cr_assert(strstr(err.msg, "schema version 99") != NULL, "%s", err.msg);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+Test(catalog, sqlite_errors_map_to_clear_codes_naming_the_file)
+{
+    floe_err err = FLOE_ERR_INIT;
+    /* a full disk shows as SQLITE_FULL, or as an I/O error over ENOSPC */
+    cr_assert_eq(floe_catalog_map_error(13 /* SQLITE_FULL */, 0, "/d/catalog.db", "commit part-3",
+                                        "database or disk is full", &err),
+                 FLOE_IOERR);
+    cr_assert(strstr(err.msg, "disk full (ENOSPC)") && strstr(err.msg, "'/d/catalog.db'"), "%s",
+              err.msg);
+    cr_assert_eq(floe_catalog_map_error(10 /* SQLITE_IOERR */, 28 /* ENOSPC */, "/d/catalog.db",
+                                        "open", "disk I/O error", &err),
+                 FLOE_IOERR);
+    cr_assert(strstr(err.msg, "disk full (ENOSPC) writing '/d/catalog.db'"), "%s", err.msg);
+    cr_assert_eq(floe_catalog_map_error(11 /* SQLITE_CORRUPT */, 0, "/d/catalog.db", "list parts",
+                                        "database disk image is malformed", &err),
+                 FLOE_CORRUPT);
+    cr_assert(strstr(err.msg, "/d/catalog.db") != NULL, "%s", err.msg);
+    cr_assert_eq(floe_catalog_map_error(26 /* SQLITE_NOTADB */, 0, "x", "open", "m", &err),
+                 FLOE_CORRUPT);
+    cr_assert_eq(floe_catalog_map_error(10, 5 /* EIO */, "/d/catalog.db", "open", "disk I/O error",
+                                        &err),
+                 FLOE_IOERR);
+    cr_assert(strstr(err.msg, "ENOSPC") == NULL && strstr(err.msg, "/d/catalog.db"), "%s", err.msg);
+}
+
+Test(catalog, garbage_file_is_refused_as_corrupt)
+{
+    char *dir = tu_tmpdir(), p[4200];
+    floe_catalog *c = NULL;
+    floe_err err = FLOE_ERR_INIT;
+    FILE *f;
+    snprintf(p, sizeof p, "%s/catalog.db", dir);
+    f = fopen(p, "wb");
+    cr_assert_not_null(f);
+    fputs("this is not an sqlite database, just some bytes that are long enough to matter....", f);
+    fclose(f);
+    cr_assert_eq(floe_catalog_open(dir, &c, &err), FLOE_CORRUPT, "%s", err.msg);
+    cr_assert(strstr(err.msg, "catalog.db") != NULL, "%s", err.msg);
     tu_rmrf(dir);
     free(dir);
 }

@@ -33,7 +33,7 @@ static void flush(floe_catalog *cat, const char *tdir, const floe_table_def *t, 
         FLOE_VEC_DATA(&b.cols[2], double)[i] = (double)seq / 4.0;
     }
     b.n = rows;
-    cr_assert_eq(floe_catalog_alloc_part_id(cat, &pid, &err), FLOE_OK);
+    cr_assert_eq(floe_catalog_alloc_part_id(cat, t->id, &pid, &err), FLOE_OK);
     cr_assert_eq(floe_part_writer_open(tdir, pid, &sc, 1000, &w, &err), FLOE_OK, "%s", err.msg);
     cr_assert_eq(floe_part_writer_append(w, &b, &err), FLOE_OK);
     cr_assert_eq(floe_part_writer_finish(w, &info, &err), FLOE_OK, "%s", err.msg);
@@ -95,7 +95,21 @@ Test(flow, flush_crash_alter_reopen_gc_scan)
     cr_assert_eq(t->ncols, 4);
     cr_assert_eq(floe_catalog_part_ids(cat, tid, &ids, &n, &err), FLOE_OK);
     cr_assert_eq(n, 2);
-    cr_assert_eq(floe_part_gc(tdir, ids, n, &err), FLOE_OK, "%s", err.msg);
+    {
+        floe_catalog_gc g;
+        floe_part_gc_opts o;
+        cr_assert_eq(floe_catalog_gc_info(cat, tid, &g, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(g.npending, 1); /* p3: allocated, never committed */
+        cr_assert_eq(g.pending[0], p3);
+        memset(&o, 0, sizeof o);
+        o.committed = ids;
+        o.ncommitted = n;
+        o.pending = g.pending;
+        o.npending = g.npending;
+        cr_assert_eq(floe_part_gc(tdir, &o, &err), FLOE_OK, "%s", err.msg);
+        floe_catalog_gc_free(&g);
+        cr_assert_eq(floe_catalog_gc_done(cat, tid, &err), FLOE_OK, "%s", err.msg);
+    }
     floe_free(ids);
     floe_part_dir(tdir, p3, pdir, sizeof pdir);
     cr_assert_neq(stat(pdir, &st), 0, "uncommitted part survived GC");

@@ -470,6 +470,19 @@ static void check_readable(const char *dir, int64_t id)
     floe_part_reader_unref(r);
 }
 
+/* floe_part_gc with committed ids and pending ids (allocated, uncommitted). */
+static int gc(const char *dir, const int64_t *committed, uint32_t n, const int64_t *pending,
+              uint32_t npending, floe_err *err)
+{
+    floe_part_gc_opts o;
+    memset(&o, 0, sizeof o);
+    o.committed = committed;
+    o.ncommitted = n;
+    o.pending = pending;
+    o.npending = npending;
+    return floe_part_gc(dir, &o, err);
+}
+
 Test(part_gc, crash_at_each_step_yields_old_or_new_state)
 {
     int step;
@@ -483,11 +496,11 @@ Test(part_gc, crash_at_each_step_yields_old_or_new_state)
         if (step >= 3) cr_assert(exists(dir, "part-2"));
         if (step == 4) {
             /* the catalog committed part 2: GC keeps it */
-            cr_assert_eq(floe_part_gc(dir, new_ids, 2, &err), FLOE_OK, "%s", err.msg);
+            cr_assert_eq(gc(dir, new_ids, 2, NULL, 0, &err), FLOE_OK, "%s", err.msg);
             check_readable(dir, 2);
         } else {
             /* crash before the catalog commit: the old state */
-            cr_assert_eq(floe_part_gc(dir, old_ids, 1, &err), FLOE_OK, "%s", err.msg);
+            cr_assert_eq(gc(dir, old_ids, 1, &new_ids[1], 1, &err), FLOE_OK, "%s", err.msg);
             cr_assert(!exists(dir, "part-2.tmp"));
             cr_assert(!exists(dir, "part-2"));
         }
@@ -497,19 +510,53 @@ Test(part_gc, crash_at_each_step_yields_old_or_new_state)
     }
 }
 
+Test(part_gc, unexplained_part_is_refused_and_kept_or_quarantined)
+{
+    char *dir = tu_tmpdir(), q[4200], note[4300];
+    floe_err err = FLOE_ERR_INIT;
+    int64_t ids[1] = {1}, garbage[1] = {3};
+    floe_part_gc_opts o;
+    write_simple(dir, 1, 0);
+    write_simple(dir, 2, 0); /* committed nowhere: a damaged catalog */
+    write_simple(dir, 3, 0); /* removed by a merge, directory left */
+    memset(&o, 0, sizeof o);
+    o.committed = ids;
+    o.ncommitted = 1;
+    o.garbage = garbage;
+    o.ngarbage = 1;
+    o.catalog_path = "db/catalog.db";
+    cr_assert_eq(floe_part_gc(dir, &o, &err), FLOE_CORRUPT);
+    cr_assert(strstr(err.msg, "part-2") && strstr(err.msg, "db/catalog.db"), "%s", err.msg);
+    /* refused before touching anything, even the explained garbage */
+    cr_assert(exists(dir, "part-2") && exists(dir, "part-3"));
+    /* a catalog that predates the bookkeeping: moved aside, never deleted */
+    snprintf(q, sizeof q, "%s/quarantine/7", dir);
+    o.quarantine_unknown = true;
+    o.quarantine_dir = q;
+    cr_assert_eq(floe_part_gc(dir, &o, &err), FLOE_OK, "%s", err.msg);
+    cr_assert(!exists(dir, "part-2") && !exists(dir, "part-3"));
+    cr_assert(exists(dir, "quarantine/7/part-2"));
+    cr_assert(exists(dir, "quarantine/7/part-2/part.meta"));
+    snprintf(note, sizeof note, "%s/NOTE", q);
+    cr_assert(access(note, F_OK) == 0);
+    check_readable(dir, 1);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 Test(part_gc, committed_but_missing_part_is_reported)
 {
     char *dir = tu_tmpdir(), p[4200];
     floe_err err = FLOE_ERR_INIT;
     int64_t ids[2] = {1, 3};
     write_simple(dir, 1, 0);
-    cr_assert_eq(floe_part_gc(dir, ids, 2, &err), FLOE_CORRUPT);
+    cr_assert_eq(gc(dir, ids, 2, NULL, 0, &err), FLOE_CORRUPT);
     cr_assert(strstr(err.msg, "part-3") != NULL, "%s", err.msg);
     write_simple(dir, 3, 0);
-    cr_assert_eq(floe_part_gc(dir, ids, 2, &err), FLOE_OK);
+    cr_assert_eq(gc(dir, ids, 2, NULL, 0, &err), FLOE_OK);
     snprintf(p, sizeof p, "%s/part-3/c3.col", dir);
     unlink(p);
-    cr_assert_eq(floe_part_gc(dir, ids, 2, &err), FLOE_CORRUPT);
+    cr_assert_eq(gc(dir, ids, 2, NULL, 0, &err), FLOE_CORRUPT);
     cr_assert(strstr(err.msg, "part-3/c3.col") != NULL, "%s", err.msg);
     tu_rmrf(dir);
     free(dir);
