@@ -601,7 +601,10 @@ static int rounding(const floe_fnargs *fa, floe_vec *out, floe_err *err)
                 }
                 v = q * p;
             }
-            if (!dec_rescale(v, s, rs, &res) || (!out64 && (res < INT32_MIN || res > INT32_MAX)))
+            if (!dec_rescale(v, s, rs, &res) || (!out64 && (res < INT32_MIN || res > INT32_MAX)) ||
+                (out->type.id == FLOE_TYPE_DECIMAL && out->type.precision > 0 &&
+                 out->type.precision < 19 &&
+                 (res >= floe_pow10[out->type.precision] || res <= -floe_pow10[out->type.precision])))
                 return floe_err_set(err, FLOE_RANGE, "value out of range for %s",
                                     floe_type_name(out->type, tn, sizeof tn));
             if (out64)

@@ -182,9 +182,10 @@ static int parse_decimal_text(const char *s, size_t n, int scale, int64_t *out, 
     while (i < n && isspace((unsigned char)s[i])) i++;
     if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
     while (i < n && isdigit((unsigned char)s[i])) {
-        acc = acc * 10 + (s[i++] - '0');
+        /* saturate past 10^20: scaled by up to 10^18 below it still fits 128 bits */
+        if (acc <= (__int128)10000000000LL * 1000000000LL) acc = acc * 10 + (s[i] - '0');
+        i++;
         any = 1;
-        if (acc > ((__int128)1 << 100)) return *ok = false, 0;
     }
     if (i < n && s[i] == '.') {
         i++;
@@ -207,7 +208,10 @@ static int parse_decimal_text(const char *s, size_t n, int scale, int64_t *out, 
     }
     if (round_digit >= 5) acc++;
     if (neg) acc = -acc;
-    if (acc > INT64_MAX || acc < -INT64_MAX) return *ok = false, 0;
+    /* well-formed but huge: saturate, so the caller's precision check
+     * (p <= 18) reports it as out of range rather than as bad syntax */
+    if (acc > INT64_MAX) acc = INT64_MAX;
+    if (acc < -INT64_MAX) acc = -INT64_MAX;
     *out = (int64_t)acc;
     *ok = true;
     return 0;

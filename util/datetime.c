@@ -23,17 +23,19 @@ static int64_t days_from_ymd64(int64_t y, int m, int d)
 
 int32_t floe_date_from_ymd(int y, int m, int d) { return (int32_t)days_from_ymd64(y, m, d); }
 
-/* days * 1 day + tod as a TIMESTAMP; false when it leaves int64. */
+static bool fits_i64(__int128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
+
+/* days * 1 day + tod as a TIMESTAMP; false when it leaves int64. In 128
+ * bits: the first day of the range starts below INT64_MIN. */
 static bool ts_compose(int64_t days, int64_t tod, int64_t *out)
 {
-    int64_t x;
-    return !__builtin_mul_overflow(days, FLOE_MICROS_PER_DAY, &x) &&
-           !__builtin_add_overflow(x, tod, out);
+    __int128 r = (__int128)days * FLOE_MICROS_PER_DAY + tod;
+    if (!fits_i64(r)) return false;
+    *out = (int64_t)r;
+    return true;
 }
 
 bool floe_date_to_timestamp(int32_t d, int64_t *out) { return ts_compose(d, 0, out); }
-
-static bool fits_i64(__int128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
 
 void floe_date_to_ymd(int32_t days, int *y, int *m, int *d)
 {
