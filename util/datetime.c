@@ -374,10 +374,17 @@ static int64_t floor_div(int64_t a, int64_t b)
     return q;
 }
 
+/* a - floor(a / b) * b without the product (it leaves int64 at INT64_MIN). */
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+    int64_t r = a % b;
+    return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+}
+
 size_t floe_timestamp_format(int64_t micros, char *buf, size_t cap)
 {
     int64_t days = floor_div(micros, FLOE_MICROS_PER_DAY);
-    int64_t rem = micros - days * FLOE_MICROS_PER_DAY;
+    int64_t rem = floor_mod(micros, FLOE_MICROS_PER_DAY);
     int64_t secs = rem / FLOE_MICROS_PER_SEC, frac = rem % FLOE_MICROS_PER_SEC;
     int y, m, d;
     size_t n;
@@ -428,7 +435,7 @@ bool floe_timestamp_add(int64_t ts, floe_interval iv, int64_t *out)
     __int128 r;
     if (iv.months) {
         int64_t days = floor_div(ts, FLOE_MICROS_PER_DAY);
-        int64_t tod = ts - days * FLOE_MICROS_PER_DAY;
+        int64_t tod = floor_mod(ts, FLOE_MICROS_PER_DAY);
         int y, m, d, dim;
         int64_t mm, yy;
         floe_date_to_ymd((int32_t)days, &y, &m, &d); /* |days| < 2^27 for any int64 ts */
@@ -559,7 +566,7 @@ bool floe_timestamp_trunc(floe_dt_unit unit, int64_t ts, int64_t *out)
 int64_t floe_timestamp_extract(floe_dt_unit unit, int64_t ts)
 {
     int64_t days = floor_div(ts, FLOE_MICROS_PER_DAY);
-    int64_t tod = ts - days * FLOE_MICROS_PER_DAY;
+    int64_t tod = floor_mod(ts, FLOE_MICROS_PER_DAY);
     int y, m, d;
     floe_date_to_ymd((int32_t)days, &y, &m, &d);
     switch (unit) {
