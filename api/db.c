@@ -769,10 +769,13 @@ fail:
     return rc;
 }
 
-int floe_db_close(floe_db *db)
+int floe_db_close(floe_db *db) { return floe_db_close_msg(db, NULL, 0); }
+
+int floe_db_close_msg(floe_db *db, char *msg, size_t cap)
 {
     floe_err err = FLOE_ERR_INIT;
     int rc = FLOE_OK;
+    if (msg != NULL && cap > 0) msg[0] = '\0';
     if (db == NULL) return FLOE_OK;
     if (atomic_load(&db->nappenders) > 0) {
         floe_err_set(&err, FLOE_BUSY, "cannot close: %d appender(s) still open",
@@ -784,8 +787,9 @@ int floe_db_close(floe_db *db)
     while (db->ntables > 0) {
         floe_db_table *t = db->tables[db->ntables - 1];
         if (floe_db_close_table(db, t, !db->in_memory, &err) != FLOE_OK) {
-            fprintf(stderr, "floe: close: %s\n", err.msg);
-            rc = err.code;
+            /* the first failure is the one reported; the db is freed below */
+            if (rc == FLOE_OK && msg != NULL && cap > 0) snprintf(msg, cap, "%s", err.msg);
+            if (rc == FLOE_OK) rc = err.code;
             floe_db_close_table(db, t, false, NULL);
         }
     }

@@ -235,13 +235,17 @@ static int cast_from_text(const floe_value *in, floe_type t, floe_value *out, fl
     }
     case FLOE_TYPE_TIMESTAMP: {
         int64_t ts;
-        if (floe_timestamp_parse(s, n, &ts, NULL)) return bad_text(t, s0, n0, err);
+        int rc = floe_timestamp_parse(s, n, &ts, err);
+        if (rc == FLOE_RANGE) return rc; /* well-formed but beyond the type */
+        if (rc) return bad_text(t, s0, n0, err);
         out->v.i = ts;
         return FLOE_OK;
     }
     case FLOE_TYPE_INTERVAL: {
         floe_interval iv;
-        if (floe_interval_parse(s, n, &iv, NULL)) return bad_text(t, s0, n0, err);
+        int rc = floe_interval_parse(s, n, &iv, err);
+        if (rc == FLOE_RANGE) return rc;
+        if (rc) return bad_text(t, s0, n0, err);
         out->v.iv = iv;
         return FLOE_OK;
     }
@@ -376,7 +380,7 @@ int floe_cast_value(const floe_value *in, floe_type t, floe_arena *arena, floe_v
         break;
     case FLOE_TYPE_TIMESTAMP:
         if (in->type.id == FLOE_TYPE_DATE) {
-            out->v.i = in->v.i * FLOE_MICROS_PER_DAY;
+            if (!floe_date_to_timestamp((int32_t)in->v.i, &out->v.i)) return out_of_range(in, t, err);
             return FLOE_OK;
         }
         break;
@@ -386,7 +390,8 @@ int floe_cast_value(const floe_value *in, floe_type t, floe_arena *arena, floe_v
                         floe_type_name(t, tn2, sizeof tn2));
 }
 
-/* Fast vector loops for common widenings; false when the pair has none. */
+/* Fast vector loops for common widenings; false when the pair has none or
+ * a row needs the checked value-by-value path (DATE beyond TIMESTAMP). */
 static bool cast_fast(const floe_fnargs *fa, floe_vec *out)
 {
     const floe_vec *a = &fa->args[0];
@@ -415,10 +420,12 @@ static bool cast_fast(const floe_fnargs *fa, floe_vec *out)
         return true;
     }
     if (from == FLOE_TYPE_DATE && to == FLOE_TYPE_TIMESTAMP) {
+        /* dates beyond year ~292000 do not fit: the value path reports them */
         const int32_t *x = a->data;
         int64_t *o = out->data;
-        FLOE_FOR_ROWS(fa, r, { o[r] = (int64_t)x[r] * FLOE_MICROS_PER_DAY; });
-        return true;
+        int flag = 0;
+        FLOE_FOR_ROWS(fa, r, { flag |= __builtin_mul_overflow((int64_t)x[r], FLOE_MICROS_PER_DAY, &o[r]); });
+        return !flag;
     }
     if (from == FLOE_TYPE_TIMESTAMP && to == FLOE_TYPE_DATE) {
         const int64_t *x = a->data;

@@ -362,12 +362,18 @@ static int arith_decimal(const floe_fnargs *fa, floe_vec *out, floe_err *err)
 
 /* ------------------------------------------------------------- temporal */
 
-static inline floe_interval iv_neg(floe_interval iv)
+/* FLOE_RANGE for row r of a temporal a <op> b: "<what> out of range: x op y". */
+static int temporal_range(const floe_fnargs *fa, uint32_t r, const char *what, floe_err *err)
 {
-    floe_interval n = {-iv.months, -iv.days, -iv.micros};
-    return n;
+    char xs[64], ys[64];
+    fmt_row(&fa->args[0], r, xs, sizeof xs);
+    fmt_row(&fa->args[1], r, ys, sizeof ys);
+    return floe_err_set(err, FLOE_RANGE, "%s out of range: %s %s %s", what, xs,
+                        fn_sym(fa->e->fn), ys);
 }
 
+/* Temporal arithmetic is checked row by row (each row calls into
+ * util/datetime.h anyway); only valid rows can fail. */
 static int arith_temporal(const floe_fnargs *fa, floe_vec *out, floe_err *err)
 {
     floe_fn fn = fa->e->fn;
@@ -377,49 +383,67 @@ static int arith_temporal(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     const floe_interval *ivb = b->data, *iva = a->data;
     char tn1[32], tn2[32];
 
+#define TEMPORAL_CHECK(ok, what)                                                   \
+    do {                                                                           \
+        if (!(ok) && floe_bit(out->validity, r)) return temporal_range(fa, r, what, err); \
+    } while (0)
     if ((ta == FLOE_TYPE_TIMESTAMP || ta == FLOE_TYPE_DATE) && tb == FLOE_TYPE_INTERVAL &&
         out->type.id == FLOE_TYPE_TIMESTAMP) {
         int64_t *o = out->data;
         bool date = ta == FLOE_TYPE_DATE;
         FLOE_FOR_ROWS(fa, r, {
-            int64_t t = date ? (int64_t)((const int32_t *)a->data)[floe_vidx(a, r)] * FLOE_MICROS_PER_DAY
-                             : ((const int64_t *)a->data)[floe_vidx(a, r)];
+            int64_t t = 0, res = 0;
             floe_interval iv = ivb[floe_vidx(b, r)];
-            o[r] = floe_timestamp_add(t, sub ? iv_neg(iv) : iv);
+            bool ok = date ? floe_date_to_timestamp(((const int32_t *)a->data)[floe_vidx(a, r)], &t)
+                           : (t = ((const int64_t *)a->data)[floe_vidx(a, r)], true);
+            ok = ok && (!sub || floe_interval_neg(iv, &iv)) && floe_timestamp_add(t, iv, &res);
+            TEMPORAL_CHECK(ok, "timestamp");
+            o[r] = res;
         });
         return FLOE_OK;
     }
     if (ta == FLOE_TYPE_INTERVAL && tb == FLOE_TYPE_TIMESTAMP && !sub) {
         int64_t *o = out->data;
         FLOE_FOR_ROWS(fa, r, {
-            o[r] = floe_timestamp_add(((const int64_t *)b->data)[floe_vidx(b, r)],
-                                      iva[floe_vidx(a, r)]);
+            int64_t res = 0;
+            bool ok = floe_timestamp_add(((const int64_t *)b->data)[floe_vidx(b, r)],
+                                         iva[floe_vidx(a, r)], &res);
+            TEMPORAL_CHECK(ok, "timestamp");
+            o[r] = res;
         });
         return FLOE_OK;
     }
     if (ta == FLOE_TYPE_DATE && floe_type_is_integer(b->type) && out->type.id == FLOE_TYPE_DATE) {
         int32_t *o = out->data;
-        int flag = 0;
         FLOE_FOR_ROWS(fa, r, {
-            int64_t v = (int64_t)((const int32_t *)a->data)[floe_vidx(a, r)] +
-                        (sub ? -load_i(b, r) : load_i(b, r));
-            flag |= floe_bit(out->validity, r) && (v < INT32_MIN || v > INT32_MAX);
-            o[r] = (int32_t)v;
+            int64_t k = load_i(b, r);
+            int32_t res = 0;
+            bool ok = !(sub && k == INT64_MIN) &&
+                      floe_date_add_days(((const int32_t *)a->data)[floe_vidx(a, r)], sub ? -k : k, &res);
+            TEMPORAL_CHECK(ok, "date");
+            o[r] = res;
         });
-        if (flag) return floe_err_set(err, FLOE_RANGE, "date out of range");
         return FLOE_OK;
     }
     if (floe_type_is_integer(a->type) && tb == FLOE_TYPE_DATE && !sub) {
         int32_t *o = out->data;
         FLOE_FOR_ROWS(fa, r, {
-            o[r] = (int32_t)(((const int32_t *)b->data)[floe_vidx(b, r)] + load_i(a, r));
+            int32_t res = 0;
+            bool ok = floe_date_add_days(((const int32_t *)b->data)[floe_vidx(b, r)], load_i(a, r), &res);
+            TEMPORAL_CHECK(ok, "date");
+            o[r] = res;
         });
         return FLOE_OK;
     }
     if (ta == FLOE_TYPE_DATE && tb == FLOE_TYPE_DATE && sub) {
+        /* the difference of two int32 day counts always fits int64 */
         if (floe_eval_pclass(out->type) == FLOE_PC_I32) {
             int32_t *o = out->data;
-            FLOE_FOR_ROWS(fa, r, { o[r] = (int32_t)(load_i(a, r) - load_i(b, r)); });
+            FLOE_FOR_ROWS(fa, r, {
+                int64_t d = load_i(a, r) - load_i(b, r);
+                TEMPORAL_CHECK(d >= INT32_MIN && d <= INT32_MAX, "integer");
+                o[r] = (int32_t)d;
+            });
         } else {
             int64_t *o = out->data;
             FLOE_FOR_ROWS(fa, r, { o[r] = load_i(a, r) - load_i(b, r); });
@@ -429,24 +453,23 @@ static int arith_temporal(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     if (ta == FLOE_TYPE_TIMESTAMP && tb == FLOE_TYPE_TIMESTAMP && sub) {
         floe_interval *o = out->data;
         FLOE_FOR_ROWS(fa, r, {
-            int64_t d = load_i(a, r) - load_i(b, r);
-            o[r].months = 0;
-            o[r].days = (int32_t)(d / FLOE_MICROS_PER_DAY);
-            o[r].micros = d % FLOE_MICROS_PER_DAY;
+            floe_interval res = {0, 0, 0};
+            TEMPORAL_CHECK(floe_timestamp_diff(load_i(a, r), load_i(b, r), &res), "interval");
+            o[r] = res;
         });
         return FLOE_OK;
     }
     if (ta == FLOE_TYPE_INTERVAL && tb == FLOE_TYPE_INTERVAL) {
         floe_interval *o = out->data;
         FLOE_FOR_ROWS(fa, r, {
-            floe_interval x = iva[floe_vidx(a, r)], y = ivb[floe_vidx(b, r)];
-            if (sub) y = iv_neg(y);
-            o[r].months = x.months + y.months;
-            o[r].days = x.days + y.days;
-            o[r].micros = x.micros + y.micros;
+            floe_interval x = iva[floe_vidx(a, r)], y = ivb[floe_vidx(b, r)], res = {0, 0, 0};
+            bool ok = (!sub || floe_interval_neg(y, &y)) && floe_interval_add(x, y, &res);
+            TEMPORAL_CHECK(ok, "interval");
+            o[r] = res;
         });
         return FLOE_OK;
     }
+#undef TEMPORAL_CHECK
     return floe_err_set(err, FLOE_TYPE, "operator %s is not defined for %s and %s", fn_sym(fn),
                         floe_type_name(a->type, tn1, sizeof tn1),
                         floe_type_name(b->type, tn2, sizeof tn2));
@@ -492,7 +515,14 @@ static int neg_abs(const floe_fnargs *fa, floe_vec *out, floe_err *err)
         const floe_interval *x = a->data;
         floe_interval *o = out->data;
         if (is_abs) return floe_err_set(err, FLOE_TYPE, "abs is not defined for INTERVAL");
-        FLOE_FOR_ROWS(fa, r, { o[r] = iv_neg(x[r]); });
+        FLOE_FOR_ROWS(fa, r, {
+            floe_interval res = {0, 0, 0};
+            if (!floe_interval_neg(x[r], &res) && floe_bit(out->validity, r)) {
+                fmt_row(a, r, xs, sizeof xs);
+                return floe_err_set(err, FLOE_RANGE, "interval out of range: -(%s)", xs);
+            }
+            o[r] = res;
+        });
         return FLOE_OK;
     }
     default: return floe_err_set(err, FLOE_TYPE, "%s needs a number", is_abs ? "abs" : "-");
@@ -571,7 +601,10 @@ static int rounding(const floe_fnargs *fa, floe_vec *out, floe_err *err)
                 }
                 v = q * p;
             }
-            if (!dec_rescale(v, s, rs, &res) || (!out64 && (res < INT32_MIN || res > INT32_MAX)))
+            if (!dec_rescale(v, s, rs, &res) || (!out64 && (res < INT32_MIN || res > INT32_MAX)) ||
+                (out->type.id == FLOE_TYPE_DECIMAL && out->type.precision > 0 &&
+                 out->type.precision < 19 &&
+                 (res >= floe_pow10[out->type.precision] || res <= -floe_pow10[out->type.precision])))
                 return floe_err_set(err, FLOE_RANGE, "value out of range for %s",
                                     floe_type_name(out->type, tn, sizeof tn));
             if (out64)

@@ -16,11 +16,31 @@ static inline int64_t floor_div(int64_t a, int64_t b)
     return q - ((a % b != 0) & ((a < 0) != (b < 0)));
 }
 
-static inline int64_t ts_at(const floe_vec *v, uint32_t r)
+/* Row r as a TIMESTAMP; false for a DATE beyond the TIMESTAMP range. */
+static inline bool ts_at(const floe_vec *v, uint32_t r, int64_t *out)
 {
     uint32_t i = floe_vidx(v, r);
-    if (v->type.id == FLOE_TYPE_DATE) return (int64_t)((const int32_t *)v->data)[i] * FLOE_MICROS_PER_DAY;
-    return ((const int64_t *)v->data)[i];
+    if (v->type.id == FLOE_TYPE_DATE) return floe_date_to_timestamp(((const int32_t *)v->data)[i], out);
+    *out = ((const int64_t *)v->data)[i];
+    return true;
+}
+
+/* FLOE_RANGE for row r of fn(.., t) whose result or input leaves TIMESTAMP. */
+static int ts_range(const char *fn, const floe_vec *t, uint32_t r, floe_err *err)
+{
+    char buf[64];
+    floe_value x;
+    floe_eval_load(t, r, &x);
+    floe_value_format(&x, buf, sizeof buf);
+    return floe_err_set(err, FLOE_RANGE, "timestamp out of range in %s: %s", fn, buf);
+}
+
+/* One checked trunc of row r into o[r]. */
+static int trunc_row(floe_dt_unit unit, const floe_vec *t, uint32_t r, int64_t *o, floe_err *err)
+{
+    int64_t ts;
+    if (!ts_at(t, r, &ts) || !floe_timestamp_trunc(unit, ts, &o[r])) return ts_range("date_trunc", t, r, err);
+    return FLOE_OK;
 }
 
 static int unit_at(const floe_vec *u, uint32_t r, floe_dt_unit *out, floe_err *err)
@@ -57,17 +77,22 @@ static int date_trunc(const floe_fnargs *fa, floe_vec *out, floe_err *err)
         w = unit_width(unit);
         if (w && t->type.id == FLOE_TYPE_TIMESTAMP && !floe_vec_const(t)) {
             const int64_t *x = t->data;
-            FLOE_FOR_ROWS(fa, r, { o[r] = floor_div(x[r], w) * w; });
-        } else {
-            FLOE_FOR_ROWS(fa, r, { o[r] = floe_timestamp_trunc(unit, ts_at(t, r)); });
+            int flag = 0;
+            /* only the floor below INT64_MIN can overflow; recheck row by row then */
+            FLOE_FOR_ROWS(fa, r, { flag |= __builtin_mul_overflow(floor_div(x[r], w), w, &o[r]); });
+            if (!flag) return FLOE_OK;
         }
+        FLOE_FOR_ROWS(fa, r, {
+            if (!floe_bit(out->validity, r)) continue;
+            if ((rc = trunc_row(unit, t, r, o, err))) return rc;
+        });
         return FLOE_OK;
     }
     FLOE_FOR_ROWS(fa, r, {
         if (!floe_bit(out->validity, r)) continue;
         rc = unit_at(u, r, &unit, err);
         if (rc) return rc;
-        o[r] = floe_timestamp_trunc(unit, ts_at(t, r));
+        if ((rc = trunc_row(unit, t, r, o, err))) return rc;
     });
     return FLOE_OK;
 }
@@ -90,15 +115,18 @@ static int date_part(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             rc = unit_at(u, r, &unit, err);
             if (rc) return rc;
         }
-        ts = ts_at(t, r);
+        if (!ts_at(t, r, &ts)) return ts_range("date_part", t, r, err);
         if (dbl) {
             double v;
-            if (unit == FLOE_DT_EPOCH)
+            if (unit == FLOE_DT_EPOCH) {
                 v = (double)ts / 1e6;
-            else if (unit == FLOE_DT_SECOND)
-                v = (double)(ts - floor_div(ts, 60 * FLOE_MICROS_PER_SEC) * 60 * FLOE_MICROS_PER_SEC) / 1e6;
-            else
+            } else if (unit == FLOE_DT_SECOND) {
+                /* the non-negative remainder: floor(ts / 1 min) * 1 min may leave int64 */
+                int64_t rem = ts % (60 * FLOE_MICROS_PER_SEC);
+                v = (double)(rem < 0 ? rem + 60 * FLOE_MICROS_PER_SEC : rem) / 1e6;
+            } else {
                 v = (double)floe_timestamp_extract(unit, ts);
+            }
             ((double *)out->data)[r] = v;
         } else if (floe_eval_pclass(out->type) == FLOE_PC_I32) {
             ((int32_t *)out->data)[r] = (int32_t)floe_timestamp_extract(unit, ts);
@@ -124,7 +152,11 @@ static int time_bucket(const floe_fnargs *fa, floe_vec *out, floe_err *err)
         if (x.months && (x.days || x.micros))
             return floe_err_set(err, FLOE_RANGE,
                                 "time_bucket: month intervals cannot have day or time component");
-        o[r] = floe_time_bucket(x, ts_at(t, r));
+        {
+            int64_t ts;
+            if (!ts_at(t, r, &ts) || !floe_time_bucket(x, ts, &o[r]))
+                return ts_range("time_bucket", t, r, err);
+        }
     });
     return FLOE_OK;
 }

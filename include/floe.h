@@ -124,8 +124,16 @@ typedef struct floe_appender floe_appender;
 FLOE_API int floe_db_open(const char *path, unsigned flags, floe_db **out_db);
 
 /* Flush every memtable to parts and close. Returns FLOE_BUSY (and closes
- * nothing) while results or appenders are open. NULL is a no-op. */
+ * nothing) while results or appenders are open. When a flush fails it still
+ * closes and frees db and returns that error's code (floe_db_close_msg gives
+ * its message). NULL is a no-op. */
 FLOE_API int floe_db_close(floe_db *db);
+/* floe_db_close that also reports why: when the final flush fails (the rows
+ * stay in the WAL and are recovered at the next open) the database is still
+ * closed and freed, so floe_db_errmsg() cannot be used; the message of the
+ * first failure is copied into msg (cap bytes, NUL-terminated; "" on
+ * success or when nothing failed). msg may be NULL. */
+FLOE_API int floe_db_close_msg(floe_db *db, char *msg, size_t cap);
 
 /* Last error on the handle: code and message. The message is owned by db and
  * valid until the next call on db. Never NULL. */

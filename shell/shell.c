@@ -16,8 +16,11 @@
  * Statements running over a second on a terminal show a spinner with the
  * elapsed time on stderr (shell/progress.c), erased when they finish.
  *
- * Exit status: 0, or 1 when a statement or dot command failed in a
- * non-interactive run (2 for bad usage). Memory is plain libc (the shell is
+ * Exit status (as sqlite3): 0, or 1 when a statement or dot command failed
+ * in a non-interactive run (including a failed .output/.once file or a
+ * failed render), when the database cannot be opened, or when closing it
+ * fails ("floe: close: <message>": the final flush), even interactively;
+ * 2 for bad usage. Memory is plain libc (the shell is
  * a floe.h client); values from floe_value_text are freed with floe_free.
  */
 #include <errno.h>
@@ -153,11 +156,23 @@ static void shell_fail(shell *sh, const char *fmt, const char *arg)
 
 /* ------------------------------------------------------------------ output */
 
+/* Close an output file; a failed write (full disk, ...) surfaces at the
+ * latest in fclose and counts as an error. Returns 0 or -1 (reported). */
+static int close_out(shell *sh)
+{
+    int rc = 0;
+    if (sh->out != stdout && fclose(sh->out) != 0) {
+        shell_fail(sh, "writing the output file failed: %s", strerror(errno));
+        rc = -1;
+    }
+    sh->out = stdout;
+    return rc;
+}
+
 static void end_once(shell *sh)
 {
     if (sh->once) {
-        if (sh->out != stdout) fclose(sh->out);
-        sh->out = stdout;
+        close_out(sh);
         sh->once = 0;
     }
 }
@@ -255,6 +270,9 @@ static int run_sql(shell *sh, const char *sql)
         if (render_result(sh, res) != 0) {
             fprintf(stderr, "Error: cannot show the result (out of memory or write error)\n");
             sh->nerrors++;
+            floe_result_free(res);
+            end_once(sh);
+            return -1; /* a failed statement: -bail stops here */
         }
     }
     dt = now_seconds() - t0;
@@ -289,6 +307,7 @@ static int query_column(shell *sh, const char *sql, uint32_t col, shell_names *o
             if (t != NULL && shell_names_add(out, t) != 0) {
                 floe_free(t);
                 floe_result_free(res);
+                shell_fail(sh, "%s", "out of memory");
                 return -1;
             }
             floe_free(t);
@@ -363,10 +382,9 @@ static int process_stream(shell *sh, FILE *in);
 static int set_output(shell *sh, const char *file, int once)
 {
     FILE *f;
-    if (sh->out != stdout) fclose(sh->out);
-    sh->out = stdout;
+    int rc = close_out(sh);
     sh->once = 0;
-    if (file == NULL) return 0;
+    if (file == NULL) return rc;
     f = fopen(file, "w");
     if (f == NULL) {
         shell_fail(sh, "cannot open \"%s\" for writing", file);
@@ -374,7 +392,7 @@ static int set_output(shell *sh, const char *file, int once)
     }
     sh->out = f;
     sh->once = once;
-    return 0;
+    return rc;
 }
 
 static int dot_schema(shell *sh, const char *table)
@@ -482,10 +500,12 @@ static int run_dot(shell *sh, const char *line)
         rc = dot_schema(sh, cmd.argc ? cmd.argv[0] : NULL);
         break;
     case SHELL_DOT_MODE:
-        if (cmd.argc == 0)
+        if (cmd.argc == 0) {
             fprintf(sh->out, "%s\n", shell_mode_name(sh->mode));
-        else
-            shell_mode_parse(cmd.argv[0], &sh->mode);
+        } else if (shell_mode_parse(cmd.argv[0], &sh->mode) != 0) {
+            shell_fail(sh, "unknown mode \"%s\"", cmd.argv[0]);
+            rc = -1;
+        }
         break;
     case SHELL_DOT_HEADERS:
         sh->headers = shell_onoff_parse(cmd.argv[0]);
@@ -504,7 +524,10 @@ static int run_dot(shell *sh, const char *line)
         break;
     case SHELL_DOT_IMPORT: {
         char *sql = shell_import_sql(cmd.argv[0], cmd.argv[1]);
-        if (sql == NULL) return -1;
+        if (sql == NULL) {
+            shell_fail(sh, "%s", "out of memory");
+            return -1;
+        }
         rc = run_sql(sh, sql);
         free(sql);
         break;
@@ -528,17 +551,30 @@ static int run_dot(shell *sh, const char *line)
 
 /* -------------------------------------------------------------- database */
 
-static void close_db(shell *sh)
+/* Close the database. Closing flushes every memtable to parts, so it can
+ * fail (disk full, a damaged table directory): that is reported as
+ * "floe: close: <message>" and returns -1; the caller makes the exit status
+ * (or, for .open, the error count) say so. */
+static int close_db(shell *sh)
 {
+    int rc = 0;
     shell_demo_stop();
     if (sh->db != NULL) {
         g_db = NULL;
-        if (floe_db_close(sh->db) != FLOE_OK)
-            fprintf(stderr, "Error: closing the database: %s\n", floe_db_errmsg(sh->db));
+        char msg[512];
+        int crc = floe_db_close_msg(sh->db, msg, sizeof msg);
+        if (crc != FLOE_OK) {
+            /* BUSY closes nothing and keeps its message on the handle */
+            fprintf(stderr, "floe: close: %s\n",
+                    crc == FLOE_BUSY ? floe_db_errmsg(sh->db) : msg[0] ? msg : floe_errstr(crc));
+            fflush(stderr);
+            rc = -1;
+        }
         sh->db = NULL;
     }
     free(sh->path);
     sh->path = NULL;
+    return rc;
 }
 
 /* Open path (NULL or ":memory:" = in memory), replacing the current db. */
@@ -555,7 +591,7 @@ static int open_db(shell *sh, const char *path)
         sh->nerrors++;
         return -1;
     }
-    close_db(sh);
+    if (close_db(sh) != 0) sh->nerrors++; /* the new database opens anyway */
     sh->db = db;
     g_db = db;
     if (path != NULL) {
@@ -777,7 +813,13 @@ static void usage(FILE *f)
             "  -bail               stop at the first error\n"
             "  --demo[=ROWS_PER_S] start the background sample-data producer\n"
             "  --version           print the version and exit\n"
-            "  --help              print this help and exit\n");
+            "  --help              print this help and exit\n"
+            "\n"
+            "Exit status (like sqlite3): 0 on success; 1 when a statement or dot command\n"
+            "given with -c, as an argument or in a script failed (with -bail, at the first\n"
+            "failure), when the database cannot be opened, or when closing it fails (the\n"
+            "final flush to disk: \"floe: close: ...\" on stderr), also after an\n"
+            "interactive session; 2 for bad options.\n");
 }
 
 /* Run one command-line SQL argument: dot command or statements. */
@@ -900,6 +942,10 @@ int main(int argc, char **argv)
     }
     set_output(&sh, NULL, 0);
     status = (!sh.interactive && sh.nerrors > 0) ? 1 : 0;
-    close_db(&sh);
+    if (close_db(&sh) != 0) status = 1;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "floe: write error on standard output\n");
+        status = 1;
+    }
     return status;
 }

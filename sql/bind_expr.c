@@ -183,9 +183,10 @@ static int parse_decimal_text(const char *s, size_t n, int scale, int64_t *out, 
     while (i < n && isspace((unsigned char)s[i])) i++;
     if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
     while (i < n && isdigit((unsigned char)s[i])) {
-        acc = acc * 10 + (s[i++] - '0');
+        /* saturate past 10^20: scaled by up to 10^18 below it still fits 128 bits */
+        if (acc <= (__int128)10000000000LL * 1000000000LL) acc = acc * 10 + (s[i] - '0');
+        i++;
         any = 1;
-        if (acc > ((__int128)1 << 100)) return *ok = false, 0;
     }
     if (i < n && s[i] == '.') {
         i++;
@@ -208,7 +209,10 @@ static int parse_decimal_text(const char *s, size_t n, int scale, int64_t *out, 
     }
     if (round_digit >= 5) acc++;
     if (neg) acc = -acc;
-    if (acc > INT64_MAX || acc < -INT64_MAX) return *ok = false, 0;
+    /* well-formed but huge: saturate, so the caller's precision check
+     * (p <= 18) reports it as out of range rather than as bad syntax */
+    if (acc > INT64_MAX) acc = INT64_MAX;
+    if (acc < -INT64_MAX) acc = -INT64_MAX;
     *out = (int64_t)acc;
     *ok = true;
     return 0;
@@ -370,7 +374,9 @@ int floe_bind_expr_cast_value(floe_arena *a, const floe_value *v, floe_type to, 
             if (to.id != FLOE_TYPE_DOUBLE) return range_err(err, v, to);
         }
         if (floe_type_is_integer(to)) {
-            if (v->v.d >= 9.2e18 || v->v.d <= -9.2e18) return range_err(err, v, to);
+            /* the engine's bound: round(d) in [-2^63, 2^63) */
+            if (!(round(v->v.d) >= -9223372036854775808.0 && round(v->v.d) < 9223372036854775808.0))
+                return range_err(err, v, to);
             out->v.i = round_double(v->v.d);
             return check_int_range(v, out->v.i, to, err);
         }
@@ -384,7 +390,7 @@ int floe_bind_expr_cast_value(floe_arena *a, const floe_value *v, floe_type to, 
         break;
     case FLOE_TYPE_DATE:
         if (to.id == FLOE_TYPE_TIMESTAMP) {
-            out->v.i = v->v.i * FLOE_MICROS_PER_DAY;
+            if (!floe_date_to_timestamp((int32_t)v->v.i, &out->v.i)) return range_err(err, v, to);
             return FLOE_OK;
         }
         break;
@@ -788,9 +794,7 @@ static int fold_arith(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *er
     if (e->fn == FLOE_FN_NEG) {
         if (x->type.id == FLOE_TYPE_DOUBLE) r.v.d = -x->v.d;
         else if (x->type.id == FLOE_TYPE_INTERVAL) {
-            r.v.iv.months = -x->v.iv.months;
-            r.v.iv.days = -x->v.iv.days;
-            r.v.iv.micros = -x->v.iv.micros;
+            if (!floe_interval_neg(x->v.iv, &r.v.iv)) goto keep; /* the engine reports it */
         } else {
             if (x->v.i == INT64_MIN) goto keep;
             r.v.i = -x->v.i;
@@ -800,36 +804,36 @@ static int fold_arith(floe_arena *a, floe_expr *e, floe_expr **out, floe_err *er
         return set_const(a, e, r, out, err);
     }
     /* temporal */
+    /* temporal: anything out of range is left to the engine, which raises
+     * FLOE_RANGE naming the operands if the expression is evaluated */
     if (floe_type_is_temporal(x->type) && y->type.id == FLOE_TYPE_INTERVAL) {
-        int64_t ts = x->type.id == FLOE_TYPE_DATE ? x->v.i * FLOE_MICROS_PER_DAY : x->v.i;
+        int64_t ts = x->v.i;
         floe_interval iv = y->v.iv;
-        if (e->fn == FLOE_FN_SUB) {
-            iv.months = -iv.months;
-            iv.days = -iv.days;
-            iv.micros = -iv.micros;
-        }
-        r.v.i = floe_timestamp_add(ts, iv);
+        if (x->type.id == FLOE_TYPE_DATE && !floe_date_to_timestamp((int32_t)x->v.i, &ts)) goto keep;
+        if (e->fn == FLOE_FN_SUB && !floe_interval_neg(iv, &iv)) goto keep;
+        if (!floe_timestamp_add(ts, iv, &r.v.i)) goto keep;
         return set_const(a, e, r, out, err);
     }
     if (x->type.id == FLOE_TYPE_DATE && y->type.id == FLOE_TYPE_INTEGER) {
-        r.v.i = e->fn == FLOE_FN_ADD ? x->v.i + y->v.i : x->v.i - y->v.i;
+        int32_t d;
+        if (!floe_date_add_days((int32_t)x->v.i, e->fn == FLOE_FN_ADD ? y->v.i : -y->v.i, &d))
+            goto keep; /* y is an INTEGER: -y fits */
+        r.v.i = d;
         return set_const(a, e, r, out, err);
     }
     if (x->type.id == FLOE_TYPE_DATE && y->type.id == FLOE_TYPE_DATE) {
         r.v.i = x->v.i - y->v.i;
+        if (e->type.id == FLOE_TYPE_INTEGER && (r.v.i < INT32_MIN || r.v.i > INT32_MAX)) goto keep;
         return set_const(a, e, r, out, err);
     }
     if (x->type.id == FLOE_TYPE_TIMESTAMP && y->type.id == FLOE_TYPE_TIMESTAMP) {
-        int64_t d = x->v.i - y->v.i;
-        r.v.iv.months = 0;
-        r.v.iv.days = (int32_t)(d / FLOE_MICROS_PER_DAY);
-        r.v.iv.micros = d % FLOE_MICROS_PER_DAY;
+        if (!floe_timestamp_diff(x->v.i, y->v.i, &r.v.iv)) goto keep;
         return set_const(a, e, r, out, err);
     }
     if (x->type.id == FLOE_TYPE_INTERVAL && y->type.id == FLOE_TYPE_INTERVAL) {
-        r.v.iv.months = x->v.iv.months + y->v.iv.months;
-        r.v.iv.days = x->v.iv.days + y->v.iv.days;
-        r.v.iv.micros = x->v.iv.micros + y->v.iv.micros;
+        floe_interval yv = y->v.iv;
+        if (e->fn == FLOE_FN_SUB && !floe_interval_neg(yv, &yv)) goto keep;
+        if (!floe_interval_add(x->v.iv, yv, &r.v.iv)) goto keep;
         return set_const(a, e, r, out, err);
     }
     if (x->type.id == FLOE_TYPE_DOUBLE) {

@@ -1,6 +1,7 @@
 /* sql/binder.c: statements and query blocks to bound plans. */
 #include "sql/binder.h"
 
+#include <errno.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,7 +450,11 @@ static int bind_interval(block *bk, const floe_ast_expr *ae, floe_expr **out)
             size_t n = ve->str.n < sizeof buf - 1 ? ve->str.n : sizeof buf - 1;
             memcpy(buf, ve->str.s, n);
             buf[n] = '\0';
+            errno = 0;
             count = strtoll(buf, &end, 10);
+            if (errno == ERANGE)
+                return floe_err_set_at(b->err, FLOE_RANGE, ae->off, "interval out of range: '%s' %s",
+                                       buf, u);
             while (*end == ' ') end++;
             if (end == buf || *end) {
                 /* '1 day' DAY style: parse the whole text */
@@ -2701,15 +2706,19 @@ static int bind_create(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
                 if (o->value == NULL)
                     return floe_err_set_at(b->err, FLOE_ERROR, o->off, "option ttl needs a value");
                 if ((rc = const_value(b, o->value, T(FLOE_TYPE_INVALID), "ttl", &tv))) return rc;
+                __int128 ttl; /* 128 bits: checked against int64 below */
                 if (floe_type_is_integer(tv.type)) {
-                    c->ttl_us = tv.v.i * FLOE_MICROS_PER_SEC;
+                    ttl = (__int128)tv.v.i * FLOE_MICROS_PER_SEC;
                 } else {
                     floe_value iv;
                     if ((rc = floe_bind_expr_cast_value(b->a, &tv, T(FLOE_TYPE_INTERVAL), &iv, b->err)))
                         return at(b, rc, o->off);
-                    c->ttl_us = ((int64_t)iv.v.iv.months * 30 + iv.v.iv.days) * FLOE_MICROS_PER_DAY +
-                                iv.v.iv.micros;
+                    ttl = ((__int128)iv.v.iv.months * 30 + iv.v.iv.days) * FLOE_MICROS_PER_DAY +
+                          iv.v.iv.micros;
                 }
+                if (ttl > INT64_MAX)
+                    return floe_err_set_at(b->err, FLOE_RANGE, o->off, "ttl out of range");
+                c->ttl_us = ttl < 0 ? 0 : (int64_t)ttl;
                 if (c->ttl_us <= 0)
                     return floe_err_set_at(b->err, FLOE_RANGE, o->off, "ttl must be positive");
             } else if (strcmp(o->name, "ttl_column") == 0) {

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-int32_t floe_date_from_ymd(int y, int m, int d)
+/* Days since 1970-01-01 in 64 bits: exact for any |y| < 2^40, so callers
+ * can range-check the result instead of wrapping. */
+static int64_t days_from_ymd64(int64_t y, int m, int d)
 {
     int64_t era, yoe, doy, doe;
     y -= m <= 2;
@@ -16,8 +18,24 @@ int32_t floe_date_from_ymd(int y, int m, int d)
     yoe = y - era * 400;
     doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + doe - 719468);
+    return era * 146097 + doe - 719468;
 }
+
+int32_t floe_date_from_ymd(int y, int m, int d) { return (int32_t)days_from_ymd64(y, m, d); }
+
+static bool fits_i64(__int128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
+
+/* days * 1 day + tod as a TIMESTAMP; false when it leaves int64. In 128
+ * bits: the first day of the range starts below INT64_MIN. */
+static bool ts_compose(int64_t days, int64_t tod, int64_t *out)
+{
+    __int128 r = (__int128)days * FLOE_MICROS_PER_DAY + tod;
+    if (!fits_i64(r)) return false;
+    *out = (int64_t)r;
+    return true;
+}
+
+bool floe_date_to_timestamp(int32_t d, int64_t *out) { return ts_compose(d, 0, out); }
 
 void floe_date_to_ymd(int32_t days, int *y, int *m, int *d)
 {
@@ -35,9 +53,9 @@ void floe_date_to_ymd(int32_t days, int *y, int *m, int *d)
     *d = (int)dd;
 }
 
-static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-static int days_in_month(int y, int m)
+static int days_in_month(int64_t y, int m)
 {
     static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : dm[m - 1];
@@ -148,8 +166,10 @@ int floe_timestamp_parse(const char *s, size_t n, int64_t *out, floe_err *err)
     }
     skip_ws(s, n, &i);
     if (i != n) goto bad;
-    *out = (int64_t)days * FLOE_MICROS_PER_DAY + (hh * 3600 + mi * 60 + ss) * FLOE_MICROS_PER_SEC +
-           frac - tz;
+    /* the time of day and zone are small; only the day count can overflow */
+    if (!ts_compose(days, (hh * 3600 + mi * 60 + ss) * FLOE_MICROS_PER_SEC + frac - tz, out))
+        return floe_err_set(err, FLOE_RANGE, "timestamp out of range: '%.*s'",
+                            (int)(n > 64 ? 64 : n), s);
     return FLOE_OK;
 bad:
     return floe_err_set(err, FLOE_PARSE,
@@ -157,133 +177,184 @@ bad:
                         (int)(n > 64 ? 64 : n), s);
 }
 
-static int unit_add(int64_t count, const char *u, size_t ul, floe_interval *iv)
+/* Interval units: how one unit splits into months, days and micros (exactly
+ * one of them is non-zero). */
+typedef struct iv_unit {
+    int64_t months, days, micros;
+} iv_unit;
+
+static bool unit_lookup(const char *u, size_t ul, iv_unit *out)
 {
     char w[16];
     size_t k;
-    if (ul == 0 || ul >= sizeof w) return 0;
+    memset(out, 0, sizeof *out);
+    if (ul == 0 || ul >= sizeof w) return false;
     for (k = 0; k < ul; k++) w[k] = (char)tolower((unsigned char)u[k]);
     w[ul] = '\0';
     if (ul > 1 && w[ul - 1] == 's' && strcmp(w, "s") != 0 && strcmp(w, "ms") != 0 &&
         strcmp(w, "us") != 0)
         w[ul - 1] = '\0'; /* plural */
     if (!strcmp(w, "microsecond") || !strcmp(w, "us") || !strcmp(w, "usec"))
-        iv->micros += count;
+        out->micros = 1;
     else if (!strcmp(w, "millisecond") || !strcmp(w, "ms") || !strcmp(w, "msec"))
-        iv->micros += count * 1000;
+        out->micros = 1000;
     else if (!strcmp(w, "second") || !strcmp(w, "s") || !strcmp(w, "sec"))
-        iv->micros += count * FLOE_MICROS_PER_SEC;
+        out->micros = FLOE_MICROS_PER_SEC;
     else if (!strcmp(w, "minute") || !strcmp(w, "m") || !strcmp(w, "min"))
-        iv->micros += count * 60 * FLOE_MICROS_PER_SEC;
+        out->micros = 60 * FLOE_MICROS_PER_SEC;
     else if (!strcmp(w, "hour") || !strcmp(w, "h") || !strcmp(w, "hr"))
-        iv->micros += count * 3600 * FLOE_MICROS_PER_SEC;
+        out->micros = 3600 * FLOE_MICROS_PER_SEC;
     else if (!strcmp(w, "day") || !strcmp(w, "d"))
-        iv->days += (int32_t)count;
+        out->days = 1;
     else if (!strcmp(w, "week") || !strcmp(w, "w"))
-        iv->days += (int32_t)(count * 7);
+        out->days = 7;
     else if (!strcmp(w, "month") || !strcmp(w, "mon"))
-        iv->months += (int32_t)count;
+        out->months = 1;
     else if (!strcmp(w, "quarter"))
-        iv->months += (int32_t)(count * 3);
+        out->months = 3;
     else if (!strcmp(w, "year") || !strcmp(w, "y") || !strcmp(w, "yr"))
-        iv->months += (int32_t)(count * 12);
+        out->months = 12;
     else if (!strcmp(w, "decade"))
-        iv->months += (int32_t)(count * 120);
+        out->months = 120;
     else if (!strcmp(w, "century"))
-        iv->months += (int32_t)(count * 1200);
+        out->months = 1200;
     else
-        return 0;
-    return 1;
+        return false;
+    return true;
+}
+
+/* iv += (count + frac / 10^6) units, negated when neg. The fraction spills
+ * down like PostgreSQL: months -> 30-day days -> micros, days -> micros.
+ * false when a field leaves its range (months/days int32, micros int64). */
+static bool unit_add(uint64_t count, int64_t frac, bool neg, const iv_unit *u, floe_interval *iv)
+{
+    __int128 c = neg ? -(__int128)count : (__int128)count, f = neg ? -frac : frac;
+    __int128 months = iv->months, days = iv->days, micros = iv->micros;
+    if (u->months) {
+        __int128 fm = f * u->months; /* 10^-6 months */
+        __int128 fd = fm % 1000000 * 30; /* 10^-6 days */
+        months += c * u->months + fm / 1000000;
+        days += fd / 1000000;
+        micros += fd % 1000000 * FLOE_MICROS_PER_DAY / 1000000;
+    } else if (u->days) {
+        days += c * u->days;
+        micros += f * u->days * FLOE_MICROS_PER_DAY / 1000000;
+    } else {
+        micros += c * u->micros + f * u->micros / 1000000;
+    }
+    if (months < INT32_MIN || months > INT32_MAX || days < INT32_MIN || days > INT32_MAX ||
+        !fits_i64(micros))
+        return false;
+    iv->months = (int32_t)months;
+    iv->days = (int32_t)days;
+    iv->micros = (int64_t)micros;
+    return true;
 }
 
 int floe_interval_from_unit(int64_t count, const char *unit, size_t unit_len,
                             floe_interval *out, floe_err *err)
 {
+    iv_unit u;
     memset(out, 0, sizeof *out);
-    if (!unit_add(count, unit, unit_len, out))
+    if (!unit_lookup(unit, unit_len, &u))
         return floe_err_set(err, FLOE_PARSE, "unknown interval unit '%.*s'", (int)unit_len, unit);
+    if (!unit_add(count < 0 ? 0 - (uint64_t)count : (uint64_t)count, 0, count < 0, &u, out))
+        return floe_err_set(err, FLOE_RANGE, "interval out of range: %lld %.*s", (long long)count,
+                            (int)unit_len, unit);
     return FLOE_OK;
+}
+
+/* Digits at s[*i] as an unsigned count; *ovf when they exceed int64 (the
+ * digits are consumed anyway so the caller reports the whole text). */
+static int read_count(const char *s, size_t n, size_t *i, uint64_t *out, bool *ovf)
+{
+    int k = 0;
+    uint64_t v = 0;
+    while (*i < n && isdigit((unsigned char)s[*i])) {
+        unsigned d = (unsigned)(s[*i] - '0');
+        if (v > ((uint64_t)INT64_MAX - d) / 10) *ovf = true;
+        else v = v * 10 + d;
+        (*i)++;
+        k++;
+    }
+    *out = v;
+    return k > 0;
+}
+
+/* ".ffffff" at s[*i] (after the point) as micro-units: 6 digits kept, the
+ * rest dropped (truncated, like PostgreSQL's 6-digit precision). */
+static int64_t read_frac6(const char *s, size_t n, size_t *i)
+{
+    int64_t frac = 0;
+    int k = 0;
+    while (*i < n && isdigit((unsigned char)s[*i])) {
+        if (k < 6) {
+            frac = frac * 10 + (s[*i] - '0');
+            k++;
+        }
+        (*i)++;
+    }
+    for (; k < 6; k++) frac *= 10;
+    return frac;
 }
 
 int floe_interval_parse(const char *s, size_t n, floe_interval *out, floe_err *err)
 {
+    static const iv_unit sec = {0, 0, FLOE_MICROS_PER_SEC};
     size_t i = 0;
     int any = 0;
+    bool ovf = false;
     memset(out, 0, sizeof *out);
     for (;;) {
-        int neg = 0;
-        int64_t num;
+        bool neg = false;
+        uint64_t num;
+        int64_t frac = 0;
         size_t u0;
+        iv_unit u;
         skip_ws(s, n, &i);
         if (i >= n) break;
         if (s[i] == '-' || s[i] == '+') {
             neg = s[i] == '-';
             i++;
         }
-        if (!read_num(s, n, &i, 1, 18, &num)) goto bad;
+        if (!read_count(s, n, &i, &num, &ovf)) goto bad;
         if (i < n && s[i] == ':') { /* HH:MM[:SS[.f]] */
-            int64_t mi = 0, sec = 0, frac = 0;
-            int k = 0;
+            int64_t mi = 0, ss = 0;
+            static const iv_unit hour = {0, 0, 3600 * FLOE_MICROS_PER_SEC};
             i++;
             if (!read_num(s, n, &i, 1, 2, &mi)) goto bad;
             if (i < n && s[i] == ':') {
                 i++;
-                if (!read_num(s, n, &i, 1, 2, &sec)) goto bad;
+                if (!read_num(s, n, &i, 1, 2, &ss)) goto bad;
                 if (i < n && s[i] == '.') {
                     i++;
-                    while (i < n && isdigit((unsigned char)s[i])) {
-                        if (k < 6) {
-                            frac = frac * 10 + (s[i] - '0');
-                            k++;
-                        }
-                        i++;
-                    }
-                    while (k < 6) {
-                        frac *= 10;
-                        k++;
-                    }
+                    frac = read_frac6(s, n, &i);
                 }
             }
-            num = (num * 3600 + mi * 60 + sec) * FLOE_MICROS_PER_SEC + frac;
-            out->micros += neg ? -num : num;
+            frac += (mi * 60 + ss) * FLOE_MICROS_PER_SEC; /* micros: the unit is 1 s */
+            if (!ovf && !unit_add(num, 0, neg, &hour, out)) ovf = true;
+            if (!ovf && !unit_add(0, frac, neg, &sec, out)) ovf = true;
             any = 1;
             continue;
         }
-        if (i < n && s[i] == '.') { /* fractional seconds like '1.5 seconds' */
-            int64_t frac = 0;
-            int k = 0;
+        if (i < n && s[i] == '.') { /* fractional count like '1.5 days' */
             i++;
-            while (i < n && isdigit((unsigned char)s[i])) {
-                if (k < 6) {
-                    frac = frac * 10 + (s[i] - '0');
-                    k++;
-                }
-                i++;
-            }
-            while (k < 6) {
-                frac *= 10;
-                k++;
-            }
-            skip_ws(s, n, &i);
-            u0 = i;
-            while (i < n && isalpha((unsigned char)s[i])) i++;
-            if (!unit_add(neg ? -num : num, s + u0, i - u0, out)) goto bad;
-            if (strncasecmp(s + u0, "s", 1) == 0) out->micros += neg ? -frac : frac;
-            any = 1;
-            continue;
+            frac = read_frac6(s, n, &i);
         }
         skip_ws(s, n, &i);
         u0 = i;
         while (i < n && isalpha((unsigned char)s[i])) i++;
-        if (i == u0) {
-            /* bare number: seconds, as DuckDB does for '90' without a unit */
-            out->micros += (neg ? -num : num) * FLOE_MICROS_PER_SEC;
-        } else if (!unit_add(neg ? -num : num, s + u0, i - u0, out)) {
+        if (i == u0) /* bare number: seconds, as DuckDB does for '90' without a unit */
+            u = sec;
+        else if (!unit_lookup(s + u0, i - u0, &u))
             goto bad;
-        }
+        if (!ovf && !unit_add(num, frac, neg, &u, out)) ovf = true;
         any = 1;
     }
     if (!any) goto bad;
+    if (ovf)
+        return floe_err_set(err, FLOE_RANGE, "interval out of range: '%.*s'",
+                            (int)(n > 64 ? 64 : n), s);
     return FLOE_OK;
 bad:
     return floe_err_set(err, FLOE_PARSE, "invalid INTERVAL '%.*s'", (int)(n > 64 ? 64 : n), s);
@@ -303,10 +374,17 @@ static int64_t floor_div(int64_t a, int64_t b)
     return q;
 }
 
+/* a - floor(a / b) * b without the product (it leaves int64 at INT64_MIN). */
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+    int64_t r = a % b;
+    return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+}
+
 size_t floe_timestamp_format(int64_t micros, char *buf, size_t cap)
 {
     int64_t days = floor_div(micros, FLOE_MICROS_PER_DAY);
-    int64_t rem = micros - days * FLOE_MICROS_PER_DAY;
+    int64_t rem = floor_mod(micros, FLOE_MICROS_PER_DAY);
     int64_t secs = rem / FLOE_MICROS_PER_SEC, frac = rem % FLOE_MICROS_PER_SEC;
     int y, m, d;
     size_t n;
@@ -332,40 +410,86 @@ size_t floe_interval_format(floe_interval iv, char *buf, size_t cap)
     do {                                                              \
         if (n < cap) n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__); \
     } while (0)
-    if (iv.months / 12) IV_PUT("%d year%s", iv.months / 12, abs(iv.months / 12) == 1 ? "" : "s");
+    /* magnitudes in 64 bits: -INT32_MIN and -INT64_MIN must not be negated in their type */
+    if (iv.months / 12)
+        IV_PUT("%d year%s", iv.months / 12, iv.months / 12 == 1 || iv.months / 12 == -1 ? "" : "s");
     if (iv.months % 12)
-        IV_PUT("%s%d month%s", n ? " " : "", iv.months % 12, abs(iv.months % 12) == 1 ? "" : "s");
-    if (iv.days) IV_PUT("%s%d day%s", n ? " " : "", iv.days, abs(iv.days) == 1 ? "" : "s");
+        IV_PUT("%s%d month%s", n ? " " : "", iv.months % 12,
+               iv.months % 12 == 1 || iv.months % 12 == -1 ? "" : "s");
+    if (iv.days)
+        IV_PUT("%s%d day%s", n ? " " : "", iv.days, iv.days == 1 || iv.days == -1 ? "" : "s");
     if (iv.micros || n == 0) {
-        int64_t u = iv.micros < 0 ? -iv.micros : iv.micros;
-        int64_t s = u / FLOE_MICROS_PER_SEC, f = u % FLOE_MICROS_PER_SEC;
-        IV_PUT("%s%s%02lld:%02lld:%02lld", n ? " " : "", iv.micros < 0 ? "-" : "",
-               (long long)(s / 3600), (long long)(s / 60 % 60), (long long)(s % 60));
-        if (f) IV_PUT(".%06lld", (long long)f);
+        uint64_t u = iv.micros < 0 ? 0 - (uint64_t)iv.micros : (uint64_t)iv.micros;
+        uint64_t s = u / FLOE_MICROS_PER_SEC, f = u % FLOE_MICROS_PER_SEC;
+        IV_PUT("%s%s%02llu:%02llu:%02llu", n ? " " : "", iv.micros < 0 ? "-" : "",
+               (unsigned long long)(s / 3600), (unsigned long long)(s / 60 % 60),
+               (unsigned long long)(s % 60));
+        if (f) IV_PUT(".%06llu", (unsigned long long)f);
     }
 #undef IV_PUT
     return n < cap ? n : cap - 1;
 }
 
-int64_t floe_timestamp_add(int64_t ts, floe_interval iv)
+bool floe_timestamp_add(int64_t ts, floe_interval iv, int64_t *out)
 {
+    __int128 r;
     if (iv.months) {
         int64_t days = floor_div(ts, FLOE_MICROS_PER_DAY);
-        int64_t tod = ts - days * FLOE_MICROS_PER_DAY;
+        int64_t tod = floor_mod(ts, FLOE_MICROS_PER_DAY);
         int y, m, d, dim;
-        int64_t mm;
-        floe_date_to_ymd((int32_t)days, &y, &m, &d);
+        int64_t mm, yy;
+        floe_date_to_ymd((int32_t)days, &y, &m, &d); /* |days| < 2^27 for any int64 ts */
         mm = (int64_t)y * 12 + (m - 1) + iv.months;
-        y = (int)floor_div(mm, 12);
-        m = (int)(mm - (int64_t)y * 12) + 1;
-        dim = days_in_month(y, m);
+        yy = floor_div(mm, 12);
+        m = (int)(mm - yy * 12) + 1;
+        dim = days_in_month(yy, m);
         if (d > dim) d = dim;
-        ts = (int64_t)floe_date_from_ymd(y, m, d) * FLOE_MICROS_PER_DAY + tod;
+        if (!ts_compose(days_from_ymd64(yy, m, d), tod, &ts)) return false;
     }
-    return ts + (int64_t)iv.days * FLOE_MICROS_PER_DAY + iv.micros;
+    /* days and micros together, so only the final result must fit */
+    r = (__int128)ts + (__int128)iv.days * FLOE_MICROS_PER_DAY + iv.micros;
+    if (!fits_i64(r)) return false;
+    *out = (int64_t)r;
+    return true;
 }
 
-int32_t floe_date_add_days(int32_t d, int32_t days) { return d + days; }
+bool floe_date_add_days(int32_t d, int64_t days, int32_t *out)
+{
+    int64_t r;
+    if (__builtin_add_overflow((int64_t)d, days, &r) || r < INT32_MIN || r > INT32_MAX) return false;
+    *out = (int32_t)r;
+    return true;
+}
+
+bool floe_interval_neg(floe_interval iv, floe_interval *out)
+{
+    if (iv.months == INT32_MIN || iv.days == INT32_MIN || iv.micros == INT64_MIN) return false;
+    out->months = -iv.months;
+    out->days = -iv.days;
+    out->micros = -iv.micros;
+    return true;
+}
+
+bool floe_interval_add(floe_interval a, floe_interval b, floe_interval *out)
+{
+    floe_interval r;
+    if (__builtin_add_overflow(a.months, b.months, &r.months) ||
+        __builtin_add_overflow(a.days, b.days, &r.days) ||
+        __builtin_add_overflow(a.micros, b.micros, &r.micros))
+        return false;
+    *out = r;
+    return true;
+}
+
+bool floe_timestamp_diff(int64_t a, int64_t b, floe_interval *out)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(a, b, &d)) return false;
+    out->months = 0;
+    out->days = (int32_t)(d / FLOE_MICROS_PER_DAY); /* |d / 1 day| < 2^27 */
+    out->micros = d % FLOE_MICROS_PER_DAY;
+    return true;
+}
 
 int floe_dt_unit_parse(const char *s, size_t n, floe_dt_unit *out, floe_err *err)
 {
@@ -403,22 +527,27 @@ int floe_dt_unit_parse(const char *s, size_t n, floe_dt_unit *out, floe_err *err
     return floe_err_set(err, FLOE_PARSE, "unknown date part '%.*s'", (int)n, s);
 }
 
-int64_t floe_timestamp_trunc(floe_dt_unit unit, int64_t ts)
+/* floor(ts / w) * w; false when that lies below INT64_MIN. */
+static bool floor_to(int64_t ts, int64_t w, int64_t *out)
+{
+    return !__builtin_mul_overflow(floor_div(ts, w), w, out);
+}
+
+bool floe_timestamp_trunc(floe_dt_unit unit, int64_t ts, int64_t *out)
 {
     int64_t days = floor_div(ts, FLOE_MICROS_PER_DAY);
     int y, m, d;
     switch (unit) {
-    case FLOE_DT_MICROSECOND: return ts;
-    case FLOE_DT_MILLISECOND: return floor_div(ts, 1000) * 1000;
-    case FLOE_DT_SECOND: return floor_div(ts, FLOE_MICROS_PER_SEC) * FLOE_MICROS_PER_SEC;
-    case FLOE_DT_MINUTE: return floor_div(ts, 60 * FLOE_MICROS_PER_SEC) * 60 * FLOE_MICROS_PER_SEC;
-    case FLOE_DT_HOUR:
-        return floor_div(ts, 3600 * FLOE_MICROS_PER_SEC) * 3600 * FLOE_MICROS_PER_SEC;
-    case FLOE_DT_DAY: return days * FLOE_MICROS_PER_DAY;
+    case FLOE_DT_MICROSECOND: *out = ts; return true;
+    case FLOE_DT_MILLISECOND: return floor_to(ts, 1000, out);
+    case FLOE_DT_SECOND: return floor_to(ts, FLOE_MICROS_PER_SEC, out);
+    case FLOE_DT_MINUTE: return floor_to(ts, 60 * FLOE_MICROS_PER_SEC, out);
+    case FLOE_DT_HOUR: return floor_to(ts, 3600 * FLOE_MICROS_PER_SEC, out);
+    case FLOE_DT_DAY: return ts_compose(days, 0, out);
     case FLOE_DT_WEEK: {
         /* 1970-01-01 was a Thursday; Monday-based weeks */
         int64_t dow = ((days % 7) + 7 + 3) % 7; /* 0 = Monday */
-        return (days - dow) * FLOE_MICROS_PER_DAY;
+        return ts_compose(days - dow, 0, out);
     }
     default: break;
     }
@@ -429,15 +558,15 @@ int64_t floe_timestamp_trunc(floe_dt_unit unit, int64_t ts)
     case FLOE_DT_YEAR: m = 1; d = 1; break;
     case FLOE_DT_DECADE: y = (int)floor_div(y, 10) * 10; m = 1; d = 1; break;
     case FLOE_DT_CENTURY: y = (int)floor_div(y - 1, 100) * 100 + 1; m = 1; d = 1; break;
-    default: return ts;
+    default: *out = ts; return true;
     }
-    return (int64_t)floe_date_from_ymd(y, m, d) * FLOE_MICROS_PER_DAY;
+    return ts_compose(days_from_ymd64(y, m, d), 0, out);
 }
 
 int64_t floe_timestamp_extract(floe_dt_unit unit, int64_t ts)
 {
     int64_t days = floor_div(ts, FLOE_MICROS_PER_DAY);
-    int64_t tod = ts - days * FLOE_MICROS_PER_DAY;
+    int64_t tod = floor_mod(ts, FLOE_MICROS_PER_DAY);
     int y, m, d;
     floe_date_to_ymd((int32_t)days, &y, &m, &d);
     switch (unit) {
@@ -471,24 +600,38 @@ int64_t floe_timestamp_extract(floe_dt_unit unit, int64_t ts)
     return 0;
 }
 
-int64_t floe_time_bucket(floe_interval width, int64_t ts)
+static __int128 floor_div128(__int128 a, __int128 b)
+{
+    __int128 q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
+    return q;
+}
+
+bool floe_time_bucket(floe_interval width, int64_t ts, int64_t *out)
 {
     if (width.months) {
         /* months since 2000-01-01 */
         int64_t days = floor_div(ts, FLOE_MICROS_PER_DAY);
         int y, m, d;
-        int64_t mm, b;
+        int64_t mm, b, yy;
         floe_date_to_ymd((int32_t)days, &y, &m, &d);
         mm = ((int64_t)y - 2000) * 12 + (m - 1);
-        b = floor_div(mm, width.months) * width.months;
-        y = (int)(2000 + floor_div(b, 12));
+        b = floor_div(mm, width.months) * width.months; /* |b| <= |mm| + |months| */
+        yy = 2000 + floor_div(b, 12);
         m = (int)(b - floor_div(b, 12) * 12) + 1;
-        return (int64_t)floe_date_from_ymd(y, m, 1) * FLOE_MICROS_PER_DAY;
+        return ts_compose(days_from_ymd64(yy, m, 1), 0, out);
     } else {
-        int64_t w = (int64_t)width.days * FLOE_MICROS_PER_DAY + width.micros;
+        /* in 128 bits: the width (days up to 2^31) and ts - origin may exceed int64 */
+        __int128 w = (__int128)width.days * FLOE_MICROS_PER_DAY + width.micros, r;
         /* origin 2000-01-03 00:00:00 (a Monday), DuckDB's default */
-        int64_t origin = (int64_t)floe_date_from_ymd(2000, 1, 3) * FLOE_MICROS_PER_DAY;
-        if (w <= 0) return ts;
-        return origin + floor_div(ts - origin, w) * w;
+        __int128 origin = (__int128)floe_date_from_ymd(2000, 1, 3) * FLOE_MICROS_PER_DAY;
+        if (w <= 0) {
+            *out = ts;
+            return true;
+        }
+        r = origin + floor_div128(ts - origin, w) * w;
+        if (!fits_i64(r)) return false;
+        *out = (int64_t)r;
+        return true;
     }
 }
