@@ -112,7 +112,6 @@ typedef struct floe_appender floe_appender;
  * no fsync (survives a process crash, not an OS crash). */
 #define FLOE_OPEN_DURABILITY_FULL 0x10
 #define FLOE_OPEN_DURABILITY_OFF 0x20
-/* Bits 0x100 and up are taken by other options (FLOE_OPEN_INTEGRITY_CHECK). */
 
 /* Options of floe_db_open_ex. Always call floe_open_options_init() first and
  * then set the fields you need: fields are only ever appended at the end

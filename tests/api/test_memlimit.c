@@ -12,7 +12,11 @@ static char *setting(floe_db *db, const char *name, char *buf, size_t cap)
     snprintf(sql, sizeof sql, "SELECT current_setting('%s')", name);
     res = query_ok(db, sql);
     cr_assert_eq(floe_result_row_count(res), 1);
-    snprintf(buf, cap, "%s", floe_value_text(res, 0, 0));
+    {
+        char *text = floe_value_text(res, 0, 0); /* free with floe_free() */
+        snprintf(buf, cap, "%s", text ? text : "(null)");
+        floe_free(text);
+    }
     floe_result_free(res);
     return buf;
 }
