@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/maintain.h"
+#include "api/settings.h"
 #include "util/mem.h"
 
 static int64_t wall_us(void)
@@ -662,19 +663,40 @@ void floe_db_remove_table_files(floe_db *db, int64_t table_id)
 
 /* ------------------------------------------------------------ open/close */
 
+void floe_open_options_init(floe_open_options *o)
+{
+    if (o) memset(o, 0, sizeof *o);
+}
+
 int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
 {
+    floe_open_options o;
+    floe_open_options_init(&o);
+    o.flags = flags;
+    return floe_db_open_ex(path, &o, out_db);
+}
+
+int floe_db_open_ex(const char *path, const floe_open_options *o, floe_db **out_db)
+{
     floe_db *db = floe_calloc(1, sizeof *db);
+    floe_open_options defaults;
     floe_err err = FLOE_ERR_INIT;
     floe_ingest_db_opts io;
     floe_table_def **defs = NULL;
     uint32_t ndefs = 0, i;
+    unsigned flags;
     char buf[4096];
     struct stat st;
     int rc;
 
     *out_db = db;
     if (db == NULL) return FLOE_NOMEM;
+    if (o == NULL) {
+        floe_open_options_init(&defaults);
+        o = &defaults;
+    }
+    flags = o->flags;
+    floe_settings_open(db, o); /* memory_limit, threads (api/settings.c) */
     floe_mem_tune();
     pthread_rwlock_init(&db->ddl_lock, NULL);
     pthread_mutex_init(&db->err_mu, NULL);
@@ -685,13 +707,6 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
         clock_gettime(CLOCK_MONOTONIC, &mt);
         db->opened_mono_us = (int64_t)mt.tv_sec * 1000000 + mt.tv_nsec / 1000;
     }
-    db->nthreads = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
-    {
-        /* FLOE_THREADS caps the query worker threads (default: all cores) */
-        const char *env = getenv("FLOE_THREADS");
-        if (env && atoi(env) > 0) db->nthreads = (uint32_t)atoi(env);
-    }
-    if (db->nthreads < 1) db->nthreads = 1;
 
     if (path == NULL || strcmp(path, ":memory:") == 0 || path[0] == '\0') {
         const char *tmp = getenv("TMPDIR");
@@ -734,10 +749,7 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
                     : (flags & FLOE_OPEN_DURABILITY_OFF) ? FLOE_DURABILITY_OFF
                                                           : FLOE_DURABILITY_BATCH;
     io.background_flush = true;
-    {
-        const char *env = getenv("FLOE_MEM_LIMIT_MB");
-        if (env && atoll(env) > 0) io.mem_limit_bytes = (uint64_t)atoll(env) << 20;
-    }
+    io.mem_limit_bytes = floe_settings_memtable_limit(db);
     io.cb.ctx = db;
     io.cb.write_part = cb_write_part;
     io.cb.commit_part = cb_commit_part;

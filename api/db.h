@@ -67,7 +67,12 @@ struct floe_db {
     atomic_int nappenders;        /* open appenders */
     int64_t opened_us;            /* wall clock at open */
     int64_t opened_mono_us;       /* monotonic clock at open (rates) */
-    uint32_t nthreads;
+    _Atomic uint32_t nthreads;    /* query workers (SET threads; api/settings.c) */
+    uint32_t nthreads_default;    /* at open: the option or online CPUs (RESET threads) */
+    _Atomic uint64_t mem_limit;   /* memory_limit in bytes (SET memory_limit) */
+    uint64_t mem_limit_default;   /* at open: the option or 80% of detected memory */
+    uint64_t memtable_limit_opt;  /* floe_open_options.memtable_limit (0: a share of mem_limit) */
+    atomic_uint_least64_t query_mem; /* bytes held by all running queries (the accountant) */
     struct floe_maintain *maint;  /* merges and TTL (api/maintain.h); owned */
 };
 

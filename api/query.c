@@ -17,6 +17,7 @@
 #include "api/part_source.h"
 #include "api/query.h"
 #include "api/result.h"
+#include "api/settings.h"
 #include "api/system.h"
 #include "engine/plan.h"
 #include "ingest/convert.h"
@@ -292,6 +293,7 @@ int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, flo
     ctx.nthreads = db->nthreads;
     ctx.now_us = now_us;
     ctx.interrupt = &db->interrupt;
+    floe_settings_exec_ctx(db, &ctx); /* memory_limit, shared by all queries */
     if ((rc = floe_exec_open(qp, &ctx, &ex, err)) != FLOE_OK) goto out;
     for (;;) {
         floe_batch b;
@@ -316,9 +318,30 @@ out:
     return rc;
 }
 
+/* A query's result buffer while it is filled: counted against
+ * memory_limit (the bytes are given back when the query ends; the finished
+ * result then belongs to the caller). */
+typedef struct result_sink {
+    floe_db *db;
+    floe_result *res;
+    uint64_t charged; /* bytes charged to db's accountant */
+} result_sink;
+
 static int sink_result(void *ctx, floe_batch *b, floe_err *err)
 {
-    return floe_result_append(ctx, b, err);
+    result_sink *rs = ctx;
+    uint64_t bytes;
+    uint32_t c;
+    int rc = floe_result_append(rs->res, b, err);
+    if (rc != FLOE_OK) return rc;
+    /* an estimate: fixed widths and validity (VARCHAR string bytes not counted) */
+    bytes = 0;
+    for (c = 0; c < rs->res->ncols; c++) bytes += floe_type_size(rs->res->types[c]) + 1;
+    bytes *= rs->res->nrows;
+    if (bytes <= rs->charged) return FLOE_OK;
+    rc = floe_settings_charge(rs->db, (int64_t)(bytes - rs->charged), "RESULT", err);
+    rs->charged = bytes;
+    return rc;
 }
 
 /* ------------------------------------------------------------- statements */
@@ -336,9 +359,14 @@ static int run_query(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_resu
 {
     const floe_plan *root = bs->plan->root;
     floe_result *res = floe_result_new(root->ncols, root->names, root->types);
+    result_sink rs;
     int rc;
     if (res == NULL) return floe_err_nomem(err);
-    rc = floe_db_run_plan(db, bs->plan, now_us, sink_result, res, err);
+    rs.db = db;
+    rs.res = res;
+    rs.charged = 0;
+    rc = floe_db_run_plan(db, bs->plan, now_us, sink_result, &rs, err);
+    if (rs.charged) (void)floe_settings_charge(db, -(int64_t)rs.charged, "RESULT", NULL);
     if (rc != FLOE_OK) {
         floe_result_free(res);
         return rc;
@@ -668,6 +696,12 @@ static int run_statement(floe_db *db, const char *sql, const floe_ast_stmt *ast,
     else
         pthread_rwlock_rdlock(&db->ddl_lock);
 
+    if (ast->kind == FLOE_AST_STMT_SET) { /* SET/RESET: no binding, no plan */
+        rc = floe_settings_run(db, ast, out, err);
+        goto out;
+    }
+    rc = floe_settings_current(db, ast, out, err); /* SELECT current_setting('x') */
+    if (rc != FLOE_NOTFOUND) goto out;
     rc = floe_bind_statement(ast, sql, &cat, now_us, &bs, err);
     if (rc != FLOE_OK) goto out;
     if (bs->explain) {

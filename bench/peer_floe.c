@@ -4,11 +4,30 @@
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "bench/bench_stats.h"
 #include "util/mem.h"
+
+/* The tool's environment, mapped to open options (the library reads none):
+ * FLOE_MEM_LIMIT_MB bounds memtables (MiB), FLOE_THREADS the query workers. */
+static void options_from_env(floe_open_options *o, unsigned flags)
+{
+    const char *mb = getenv("FLOE_MEM_LIMIT_MB"), *th = getenv("FLOE_THREADS");
+    floe_open_options_init(o);
+    o->flags = flags;
+    if (mb && atoll(mb) > 0) o->memtable_limit = (uint64_t)atoll(mb) << 20;
+    if (th && atoi(th) > 0) o->threads = (uint32_t)atoi(th);
+}
+
+static int open_env(const char *dir, unsigned flags, floe_db **out)
+{
+    floe_open_options o;
+    options_from_env(&o, flags);
+    return floe_db_open_ex(dir, &o, out);
+}
 
 unsigned floe_bench_floe_open_flags(floe_bench_durability mode)
 {
@@ -56,7 +75,7 @@ static int fl_open(const char *dir, void **out, floe_err *err)
     s = floe_calloc(1, sizeof *s);
     if (s == NULL) return floe_err_nomem(err);
     snprintf(s->dir, sizeof s->dir, "%s", dir);
-    rc = floe_db_open(dir, FLOE_OPEN_CREATE, &s->db);
+    rc = open_env(dir, FLOE_OPEN_CREATE, &s->db);
     if (rc != FLOE_OK) {
         rc = floe_err_set(err, rc, "floe_db_open %s: %s", dir,
                           s->db ? floe_db_errmsg(s->db) : floe_errstr(rc));
@@ -106,7 +125,7 @@ static int fl_durability(void *state, floe_bench_durability mode, floe_err *err)
     int rc = floe_db_close(s->db);
     s->db = NULL;
     s->flags = floe_bench_floe_open_flags(mode);
-    if (rc == FLOE_OK) rc = floe_db_open(s->dir, s->flags, &s->db);
+    if (rc == FLOE_OK) rc = open_env(s->dir, s->flags, &s->db);
     if (rc != FLOE_OK)
         return floe_err_set(err, rc, "floe: durability '%s': %s", floe_bench_durability_name(mode),
                             s->db ? floe_db_errmsg(s->db) : floe_errstr(rc));
@@ -224,7 +243,7 @@ static int fl_disk_bytes(void *state, const char *dir, uint64_t *out, floe_err *
     if (rc == FLOE_OK) {
         s->db = NULL;
         *out = floe_bench_dir_bytes(dir);
-        rc = floe_db_open(s->dir, s->flags, &s->db);
+        rc = open_env(s->dir, s->flags, &s->db);
         if (rc != FLOE_OK)
             rc = floe_err_set(err, rc, "floe: reopen %s: %s", s->dir,
                               s->db ? floe_db_errmsg(s->db) : floe_errstr(rc));

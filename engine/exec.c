@@ -13,6 +13,7 @@
 
 #include "engine/exec_rows.h"
 #include "util/mem.h"
+#include "util/sysmem.h"
 
 #define EXEC_DEFAULT_MEM_LIMIT (4ULL << 30)
 
@@ -52,18 +53,32 @@ uint32_t floe_exec_workers(const floe_executor *ex)
 
 int floe_exec_mem(floe_executor *ex, int64_t delta, const char *opname, floe_err *err)
 {
-    uint64_t now;
+    atomic_uint_least64_t *shared = ex->ctx->mem_shared;
+    uint64_t mine, all;
+    char lim[32], held[32], total[32], share[32];
     if (delta < 0) {
         atomic_fetch_sub(ex->mem, (uint64_t)-delta);
+        if (shared) atomic_fetch_sub(shared, (uint64_t)-delta);
         return FLOE_OK;
     }
-    now = atomic_fetch_add(ex->mem, (uint64_t)delta) + (uint64_t)delta;
-    if (now > ex->mem_limit)
+    mine = atomic_fetch_add(ex->mem, (uint64_t)delta) + (uint64_t)delta;
+    all = shared ? atomic_fetch_add(shared, (uint64_t)delta) + (uint64_t)delta : mine;
+    if (all <= ex->mem_limit) return FLOE_OK;
+    floe_sysmem_format(ex->ctx->mem_limit_shown ? ex->ctx->mem_limit_shown : ex->mem_limit, lim,
+                       sizeof lim);
+    floe_sysmem_format(mine, held, sizeof held);
+    floe_sysmem_format(ex->mem_limit, share, sizeof share);
+    if (shared && all != mine)
         return floe_err_set(err, FLOE_NOMEM,
-                            "%s: memory limit exceeded (%" PRIu64 " bytes held, limit %" PRIu64
-                            " bytes)",
-                            opname, now, ex->mem_limit);
-    return FLOE_OK;
+                            "memory limit of %s exceeded by %s (%s held by this query, %s by all "
+                            "queries; queries may hold %s)%s%s",
+                            lim, opname, held, floe_sysmem_format(all, total, sizeof total),
+                            share, ex->ctx->mem_hint ? "; " : "",
+                            ex->ctx->mem_hint ? ex->ctx->mem_hint : "");
+    return floe_err_set(err, FLOE_NOMEM,
+                        "memory limit of %s exceeded by %s (%s held; queries may hold %s)%s%s",
+                        lim, opname, held, share, ex->ctx->mem_hint ? "; " : "",
+                        ex->ctx->mem_hint ? ex->ctx->mem_hint : "");
 }
 
 int floe_exec_check(floe_executor *ex, floe_err *err)

@@ -21,8 +21,11 @@
  * the executor (under subq_mu) for every worker's eval context.
  *
  * Memory held by hash tables, sort buffers and result buffers is accounted
- * with floe_exec_mem against ctx->mem_limit (shared by the query and its
- * subqueries); every operator gives its bytes back when it closes.
+ * with floe_exec_mem against ctx->mem_limit: in the query's own counter
+ * (shared by the query and its subqueries) and, when ctx->mem_shared is
+ * set, in the database's counter of all running queries, which is what the
+ * limit is checked against. An operator whose charge fails keeps it counted
+ * and, like every operator, gives its bytes back when it closes.
  * Thread-safety: an op instance is used by one thread; the executor's
  * counters are atomic.
  */
@@ -91,7 +94,8 @@ uint32_t floe_exec_workers(const floe_executor *ex);
 int floe_exec_drive(floe_executor *ex, const floe_plan *child,
                     int (*consume)(void *arg, uint32_t worker, floe_batch *b, floe_err *err),
                     void *arg, floe_err *err);
-/* Account delta bytes held by operator `opname`; FLOE_NOMEM past the limit. */
+/* Account delta bytes held by operator `opname`; FLOE_NOMEM past the limit
+ * (the bytes stay counted: the operator gives back what it reported). */
 int floe_exec_mem(floe_executor *ex, int64_t delta, const char *opname, floe_err *err);
 /* FLOE_INTERRUPT when the query was interrupted. */
 int floe_exec_check(floe_executor *ex, floe_err *err);

@@ -161,7 +161,12 @@ typedef struct floe_exec_ctx {
     uint32_t nthreads;        /* worker threads (0: number of cores) */
     int64_t now_us;           /* statement start time */
     atomic_int *interrupt;    /* nonzero stops the query with FLOE_INTERRUPT; may be NULL */
-    uint64_t mem_limit;       /* bytes an operator may hold before failing (0: default 4 GiB) */
+    uint64_t mem_limit;       /* bytes this query (or, with mem_shared, all queries
+                               * together) may hold before failing (0: default 4 GiB) */
+    atomic_uint_least64_t *mem_shared; /* bytes held by every running query of the
+                                        * database (they all add to it), or NULL */
+    uint64_t mem_limit_shown; /* the limit the error names (memory_limit; 0: mem_limit) */
+    const char *mem_hint;     /* appended to that error ("SET memory_limit to raise it"), or NULL */
 } floe_exec_ctx;
 
 typedef struct floe_executor floe_executor;

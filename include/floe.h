@@ -115,13 +115,52 @@ typedef struct floe_appender floe_appender;
 /* Run sqlite's full PRAGMA integrity_check on the catalog at open (a
  * quick_check always runs); FLOE_CORRUPT naming catalog.db on damage. */
 #define FLOE_OPEN_INTEGRITY_CHECK 0x100
-/* The memtable memory bound is 512 MiB by default; the environment variable
- * FLOE_MEM_LIMIT_MB sets another (read at open). */
+
+/* Options of floe_db_open_ex. Always call floe_open_options_init() first and
+ * then set the fields you need: fields are only ever appended at the end
+ * (never removed, reordered or retyped), so code compiled against an older
+ * floe.h keeps working, and a field you do not set keeps its default.
+ *
+ * memory_limit: bytes the database may use for memtables and queries
+ * together (DuckDB's memory_limit). 0 (the default) means 80% of the smaller
+ * of physical RAM and the process's cgroup memory limit (cgroup v2
+ * memory.max, v1 memory.limit_in_bytes), detected at open. Memtables use at
+ * most memtable_limit (default min(512 MiB, memory_limit / 4); appends then
+ * wait for flushes, as before); running queries together use the rest
+ * (memory_limit minus that share, at least half of memory_limit): hash tables of GROUP BY,
+ * DISTINCT and joins, sort buffers and result buffers are counted, and a
+ * query that would go over fails with FLOE_NOMEM and the message "memory
+ * limit of 1.0 GiB exceeded by AGGREGATE (... held); SET memory_limit to
+ * raise it" and frees what it held; the database stays usable. Change it at
+ * run time with SQL: SET memory_limit = '1GB' (also TO; units B, KB, MB, GB,
+ * TB, KiB, MiB, GiB, TiB, or '50%' of the detected memory), RESET
+ * memory_limit, SELECT current_setting('memory_limit').
+ *
+ * threads: worker threads of a query (DuckDB's threads). 0 (the default)
+ * means one per online CPU. SQL: SET threads = 4, RESET threads.
+ *
+ * The library reads no environment variable for these; the floe shell and
+ * test tools map FLOE_MEM_LIMIT_MB (memtable_limit in MiB) and FLOE_THREADS
+ * to them. */
+typedef struct floe_open_options {
+    unsigned flags;        /* FLOE_OPEN_* bits (default 0) */
+    uint64_t memory_limit; /* bytes; 0: 80% of min(RAM, cgroup limit) */
+    uint32_t threads;      /* query workers; 0: one per CPU */
+    uint64_t memtable_limit; /* bytes of memtables before appends wait for
+                              * flushes; 0: min(512 MiB, memory_limit / 4) */
+    /* new fields are appended here */
+} floe_open_options;
+
+/* Fill *o with the defaults (all zero today). */
+FLOE_API void floe_open_options_init(floe_open_options *o);
 
 /* Open the database in directory `path`, or an in-memory database when path
  * is NULL or ":memory:". *out_db is set even on failure (NULL only on
- * FLOE_NOMEM) so floe_db_errmsg() works; always floe_db_close() it. */
+ * FLOE_NOMEM) so floe_db_errmsg() works; always floe_db_close() it.
+ * floe_db_open(path, flags, out) is floe_db_open_ex with default options
+ * and those flags; o == NULL means the defaults. */
 FLOE_API int floe_db_open(const char *path, unsigned flags, floe_db **out_db);
+FLOE_API int floe_db_open_ex(const char *path, const floe_open_options *o, floe_db **out_db);
 
 /* Flush every memtable to parts and close. Returns FLOE_BUSY (and closes
  * nothing) while results or appenders are open. When a flush fails it still

@@ -81,6 +81,7 @@ struct floe_ingest_db {
     floe_ingest_table **tables;
     uint32_t ntables, captables;
     atomic_uint_fast64_t mem;   /* bytes in memtables */
+    atomic_uint_fast64_t mem_limit; /* memory bound (o.mem_limit_bytes, then floe_ingest_db_set_mem_limit) */
     bool stop, wake, pressure;
     bool has_thread;
     pthread_t thread;
@@ -342,6 +343,7 @@ int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe
         db->o.dir = db->dir;
     }
     atomic_init(&db->mem, 0);
+    atomic_init(&db->mem_limit, db->o.mem_limit_bytes);
     atomic_init(&db->flush_failing, 0);
     pthread_mutex_init(&db->mu, NULL);
     pthread_cond_init(&db->cv, NULL);
@@ -396,6 +398,23 @@ int floe_ingest_db_close(floe_ingest_db *db, floe_err *err)
 }
 
 uint64_t floe_ingest_db_mem_bytes(floe_ingest_db *db) { return atomic_load(&db->mem); }
+
+void floe_ingest_db_set_mem_limit(floe_ingest_db *db, uint64_t bytes)
+{
+    uint64_t old = atomic_exchange(&db->mem_limit, bytes ? bytes : DEFAULT_MEM_LIMIT);
+    if (bytes && bytes < old) {
+        /* lowered: let the flusher see the pressure now */
+        pthread_mutex_lock(&db->mu);
+        db->wake = true;
+        pthread_cond_broadcast(&db->cv);
+        pthread_mutex_unlock(&db->mu);
+    } else {
+        /* raised: appenders waiting for memory may go on */
+        pthread_mutex_lock(&db->mu);
+        pthread_cond_broadcast(&db->mem_cv);
+        pthread_mutex_unlock(&db->mu);
+    }
+}
 
 /* ------------------------------------------------------------------ tables */
 
@@ -678,11 +697,11 @@ uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t)
 static int wait_for_memory(floe_ingest_table *t, unsigned flags, floe_err *err)
 {
     floe_ingest_db *db = t->db;
-    if (atomic_load(&db->mem) <= db->o.mem_limit_bytes) return FLOE_OK;
+    if (atomic_load(&db->mem) <= atomic_load(&db->mem_limit)) return FLOE_OK;
     if ((flags & FLOE_INGEST_NOWAIT) || db->o.cb.write_part == NULL)
         return floe_err_set(err, FLOE_BUSY, "memtables hold %" PRIu64 " bytes, over the %" PRIu64
                             " byte limit; %s", (uint64_t)atomic_load(&db->mem),
-                            db->o.mem_limit_bytes,
+                            (uint64_t)atomic_load(&db->mem_limit),
                             db->o.cb.write_part ? "flush pending" : "nothing to flush to");
     if (!db->has_thread) {
         /* no flusher: flush this table in the caller */
@@ -691,7 +710,7 @@ static int wait_for_memory(floe_ingest_table *t, unsigned flags, floe_err *err)
         return FLOE_OK;
     }
     pthread_mutex_lock(&db->mu);
-    while (atomic_load(&db->mem) > db->o.mem_limit_bytes && !db->stop) {
+    while (atomic_load(&db->mem) > atomic_load(&db->mem_limit) && !db->stop) {
         struct timespec ts;
         if (atomic_load(&db->flush_failing)) {
             pthread_mutex_unlock(&db->mu);
@@ -1074,7 +1093,7 @@ static void *flusher_main(void *arg)
             if (db->stop) break;
         }
         db->wake = false;
-        pressure = db->pressure || atomic_load(&db->mem) > db->o.mem_limit_bytes;
+        pressure = db->pressure || atomic_load(&db->mem) > atomic_load(&db->mem_limit);
         db->pressure = false;
         n = db->ntables;
         tabs = floe_malloc((n ? n : 1) * sizeof *tabs);

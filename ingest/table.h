@@ -125,6 +125,10 @@ int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe
 int floe_ingest_db_close(floe_ingest_db *db, floe_err *err);
 /* Bytes in all memtables (active + frozen) of the database. */
 uint64_t floe_ingest_db_mem_bytes(floe_ingest_db *db);
+/* Change the memtable memory bound (0: 512 MiB) while the database runs
+ * (SET memory_limit). Lowering it wakes the flusher; raising it wakes
+ * appenders waiting for memory. Any thread. */
+void floe_ingest_db_set_mem_limit(floe_ingest_db *db, uint64_t bytes);
 
 typedef struct floe_ingest_table_opts {
     uint64_t table_id;

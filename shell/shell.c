@@ -577,13 +577,26 @@ static int close_db(shell *sh)
     return rc;
 }
 
+/* The tool's environment, mapped to open options (the library reads none):
+ * FLOE_MEM_LIMIT_MB bounds memtables (MiB), FLOE_THREADS the query workers. */
+static void options_from_env(floe_open_options *o, unsigned flags)
+{
+    const char *mb = getenv("FLOE_MEM_LIMIT_MB"), *th = getenv("FLOE_THREADS");
+    floe_open_options_init(o);
+    o->flags = flags;
+    if (mb && atoll(mb) > 0) o->memtable_limit = (uint64_t)atoll(mb) << 20;
+    if (th && atoi(th) > 0) o->threads = (uint32_t)atoi(th);
+}
+
 /* Open path (NULL or ":memory:" = in memory), replacing the current db. */
 static int open_db(shell *sh, const char *path)
 {
+    floe_open_options o;
     floe_db *db = NULL;
     int rc;
     if (path != NULL && strcmp(path, ":memory:") == 0) path = NULL;
-    rc = floe_db_open(path, FLOE_OPEN_CREATE, &db);
+    options_from_env(&o, FLOE_OPEN_CREATE);
+    rc = floe_db_open_ex(path, &o, &db);
     if (rc != FLOE_OK) {
         fprintf(stderr, "Error: cannot open %s: %s\n", path ? path : "in-memory database",
                 db ? floe_db_errmsg(db) : floe_errstr(rc));

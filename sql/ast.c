@@ -516,5 +516,13 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
         floe_strbuf_puts(b, "FLUSH TABLE ");
         put_ident(b, s->table);
         break;
+    case FLOE_AST_STMT_SET:
+        floe_strbuf_puts(b, s->set.value ? "SET " : "RESET ");
+        put_ident(b, s->set.name);
+        if (s->set.value) {
+            floe_strbuf_puts(b, " = ");
+            floe_ast_format_expr(s->set.value, b);
+        }
+        break;
     }
 }

@@ -349,7 +349,9 @@ typedef enum floe_ast_stmt_kind {
     FLOE_AST_STMT_EXPLAIN,      /* explain */
     FLOE_AST_STMT_SHOW_TABLES,  /* no fields */
     FLOE_AST_STMT_DESCRIBE,     /* DESCRIBE t, DESC t: table */
-    FLOE_AST_STMT_FLUSH         /* FLUSH [TABLE] t: table */
+    FLOE_AST_STMT_FLUSH,        /* FLUSH [TABLE] t: table */
+    FLOE_AST_STMT_SET           /* SET name {=|TO} value, RESET name: set; run by
+                                 * api/ (api/settings.c), never bound */
 } floe_ast_stmt_kind;
 
 struct floe_ast_stmt {
@@ -400,6 +402,11 @@ struct floe_ast_stmt {
             bool analyze;        /* EXPLAIN ANALYZE */
             floe_ast_stmt *stmt; /* the explained statement */
         } explain;
+        struct {
+            const char *name;     /* setting, lower case */
+            floe_ast_expr *value; /* a literal or a bare word (FLOE_AST_COLUMN);
+                                   * NULL for RESET */
+        } set;
         const char *table; /* DESCRIBE, FLUSH */
     };
 };

@@ -3024,6 +3024,7 @@ static int bind_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
         floe_query_plan_free(bs->plan);
         bs->plan = NULL;
         return resolve_table(b, s->table, s->off, &bs->table);
+    case FLOE_AST_STMT_SET: break; /* run by api/settings.c without binding */
     }
     return floe_err_set_at(b->err, FLOE_UNSUPPORTED, s->off, "unsupported statement");
 }

@@ -1529,6 +1529,19 @@ static int parse_stmt_in(floe_parser *p, floe_ast_stmt *s)
         accept_kw(p, "TABLE");
         return parse_ident(p, &s->table, "table name");
     }
+    if (accept_kw(p, "SET")) {
+        /* DuckDB's spelling: SET [GLOBAL|SESSION] name {=|TO} value */
+        s->kind = FLOE_AST_STMT_SET;
+        if (!accept_kw(p, "GLOBAL")) accept_kw(p, "SESSION");
+        TRY(parse_ident(p, &s->set.name, "setting name"));
+        if (!accept_op(p, "=")) TRY(expect_kw(p, "TO", "or '=' after the setting name"));
+        return parse_expr(p, 0, &s->set.value);
+    }
+    if (accept_kw(p, "RESET")) {
+        s->kind = FLOE_AST_STMT_SET;
+        if (!accept_kw(p, "GLOBAL")) accept_kw(p, "SESSION");
+        return parse_ident(p, &s->set.name, "setting name");
+    }
     return syntax_error(p, NULL);
 }
 

@@ -259,9 +259,11 @@ Test(api, nowait_appender_gets_busy_instead_of_unbounded_memory)
     const void *data[1] = {v};
     int i, busy = 0, ok = 0, rc;
     for (i = 0; i < 200000; i++) v[i] = i;
-    setenv("FLOE_MEM_LIMIT_MB", "1", 1); /* read at open */
-    cr_assert_eq(floe_db_open(dir, FLOE_OPEN_CREATE | FLOE_OPEN_DURABILITY_OFF, &db), FLOE_OK);
-    unsetenv("FLOE_MEM_LIMIT_MB");
+    floe_open_options o;
+    floe_open_options_init(&o);
+    o.flags = FLOE_OPEN_CREATE | FLOE_OPEN_DURABILITY_OFF;
+    o.memtable_limit = 1 << 20;
+    cr_assert_eq(floe_db_open_ex(dir, &o, &db), FLOE_OK);
     exec_ok(db, "CREATE TABLE b (v BIGINT) WITH (shards = 1)");
     cr_assert_eq(floe_appender_open(db, "b", &app), FLOE_OK);
     cr_assert_eq(floe_appender_set_nowait(app, 1), FLOE_OK);

@@ -43,6 +43,17 @@
 #include "floe.h"
 #include "tests/sql/slt_parse.h"
 
+/* The tool's environment, mapped to open options (the library reads none):
+ * FLOE_MEM_LIMIT_MB bounds memtables (MiB), FLOE_THREADS the query workers. */
+static void options_from_env(floe_open_options *o, unsigned flags)
+{
+    const char *mb = getenv("FLOE_MEM_LIMIT_MB"), *th = getenv("FLOE_THREADS");
+    floe_open_options_init(o);
+    o->flags = flags;
+    if (mb && atoll(mb) > 0) o->memtable_limit = (uint64_t)atoll(mb) << 20;
+    if (th && atoi(th) > 0) o->threads = (uint32_t)atoi(th);
+}
+
 typedef struct counts {
     long passed, failed, skipped;
 } counts;
@@ -302,7 +313,9 @@ static int run_file(runner *r, const char *file)
         fprintf(stderr, "floe-slt: cannot read %s\n", file);
         return -1;
     }
-    if (floe_db_open(NULL, FLOE_OPEN_CREATE, &db) != FLOE_OK) {
+    floe_open_options o;
+    options_from_env(&o, FLOE_OPEN_CREATE);
+    if (floe_db_open_ex(NULL, &o, &db) != FLOE_OK) {
         fprintf(stderr, "floe-slt: cannot open an in-memory database: %s\n",
                 db ? floe_db_errmsg(db) : "out of memory");
         floe_db_close(db);
