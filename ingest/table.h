@@ -201,6 +201,13 @@ int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
                        const floe_ingest_append_opts *o, floe_ingest_append_result *res,
                        uint64_t *out_shard_seq, floe_err *err);
 
+/* floe_ingest_append of the live rows of batches[0..n) as one transaction:
+ * all of them or none are appended (and, after a crash, recovered), with
+ * one producer seq for the whole. Same options, results and errors. */
+int floe_ingest_append_many(floe_ingest_table *t, const floe_batch *batches, uint32_t n,
+                            const floe_ingest_append_opts *o, floe_ingest_append_result *res,
+                            uint64_t *out_shard_seq, floe_err *err);
+
 /* Wait until the WAL records behind tickets[0..nshards) (from appends with
  * FLOE_INGEST_DEFER_SYNC; 0 = nothing on that shard) are durable per the
  * database's durability: FULL and BATCH give them an fdatasync that started
