@@ -652,8 +652,9 @@ static int open_segment(floe_wal *w, floe_err *err)
         }
     }
     rc = seg_push(w, w->next_segno, 0, err);
-    if (rc) {
+    if (rc) { /* out of memory: no record is in it, the next try recreates it */
         close(fd);
+        unlink(path);
         return rc;
     }
     w->next_segno++;
