@@ -1,8 +1,10 @@
 /* ingest/table.c: shards, appends, WAL recovery, flushing and snapshots.
  *
  * Lock order (never taken the other way round):
- *   producer mutex -> shard mutex -> WAL mutex
+ *   shard mutex (several: in shard index order) -> WAL mutex
  *   visibility lock -> shard mutex
+ *   producer mutex is taken alone (an append's producer is marked busy
+ *   before its shard mutexes and released after them)
  *   db mutex is taken alone (never while holding a shard mutex).
  * A shard's `flushing` flag (under its mutex) makes one thread at a time
  * flush that shard, oldest frozen memtable first, so parts of a shard are
