@@ -415,9 +415,10 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
         uint64_t rows = 0;
         for (i = 0; i < lc.held.n; i++) rows += floe_batch_rows(&lc.held.b[i]);
         if ((rc = copy_result(co.rejects != NULL, rows, rs.n, &res, err)) != FLOE_OK) goto out;
-        for (i = 0; i < lc.held.n && rc == FLOE_OK; i++) {
+        if (lc.held.n) { /* one transaction: all of it or nothing */
             floe_ingest_append_result ar;
-            rc = floe_ingest_append(t->ingest, &lc.held.b[i], NULL, &ar, NULL, err);
+            rc = floe_ingest_append_many(t->ingest, lc.held.b, (uint32_t)lc.held.n, NULL, &ar,
+                                         NULL, err);
             if (rc == FLOE_OK) atomic_fetch_add(&t->rows_ingested, ar.rows);
         }
     }

@@ -361,13 +361,16 @@ fail:
 }
 
 /* The catalog transaction of a flushed part: the part with its statistics,
- * its shard's sequence range (advancing the flushed seq), then the
- * producers' last sequence numbers. */
+ * its shard's sequence range (advancing the flushed seq) and the producers'
+ * last sequence numbers, all or nothing: the WAL holding these rows (and
+ * their producer seqs) is truncated once the flushed seq covers them. */
 static int catalog_commit(floe_db *db, floe_db_table *t, const floe_ingest_flush_info *fi,
                           pending_part *pp, floe_err *err)
 {
     floe_part_commit pc;
     floe_shard_range sr;
+    floe_producer_seq *ps = NULL;
+    char (*names)[24] = NULL;
     uint32_t i;
     int rc;
     memset(&pc, 0, sizeof pc);
@@ -378,13 +381,26 @@ static int catalog_commit(floe_db *db, floe_db_table *t, const floe_ingest_flush
     pc.part = &pp->info;
     pc.shards = &sr;
     pc.nshards = 1;
-    if ((rc = floe_catalog_commit_part(db->cat, &pc, err)) != FLOE_OK) return rc;
-    for (i = 0; i < fi->nproducers; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "%llu", (unsigned long long)fi->producers[i].id);
-        floe_catalog_set_producer(db->cat, name, t->def->id, fi->producers[i].seq, NULL);
+    if (fi->nproducers) {
+        ps = floe_malloc(fi->nproducers * sizeof *ps);
+        names = floe_malloc(fi->nproducers * sizeof *names);
+        if (ps == NULL || names == NULL) {
+            floe_free(ps);
+            floe_free(names);
+            return floe_err_nomem(err);
+        }
+        for (i = 0; i < fi->nproducers; i++) {
+            snprintf(names[i], sizeof names[i], "%llu", (unsigned long long)fi->producers[i].id);
+            ps[i].producer = names[i];
+            ps[i].last_seq = fi->producers[i].seq;
+        }
+        pc.producers = ps;
+        pc.nproducers = fi->nproducers;
     }
-    return FLOE_OK;
+    rc = floe_catalog_commit_part(db->cat, &pc, err);
+    floe_free(ps);
+    floe_free(names);
+    return rc;
 }
 
 /* Called by ingest with the visibility lock held exclusively: list the part

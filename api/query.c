@@ -21,6 +21,7 @@
 #include "api/system.h"
 #include "engine/plan.h"
 #include "ingest/convert.h"
+#include "ingest/memtable.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
 #include "util/mem.h"
@@ -406,22 +407,24 @@ static int run_explain(floe_bound_stmt *bs, floe_result **out, floe_err *err)
     return FLOE_OK;
 }
 
-/* INSERT and CTAS: append the plan's rows to table t, checking NOT NULL. */
+/* INSERT and CTAS: append the plan's rows to table t, checking NOT NULL.
+ * The rows are collected in a private memtable (the plan may read t itself,
+ * so no shard lock can be held meanwhile) and go to ingest at the end as
+ * one transaction: a statement that fails midway, out of memory included,
+ * appends nothing. */
 typedef struct insert_ctx {
     floe_db_table *t;
-    uint64_t rows;
+    floe_memtable *buf;
 } insert_ctx;
 
 static int sink_insert(void *ctx, floe_batch *b, floe_err *err)
 {
     insert_ctx *ic = ctx;
     floe_db_table *t = ic->t;
-    floe_ingest_append_result ar;
-    uint32_t c;
-    int rc;
+    uint32_t c, live = floe_batch_rows(b);
     for (c = 0; c < t->def->ncols && c < b->ncols; c++) {
         if (t->def->cols[c].not_null) {
-            uint32_t i, live = floe_batch_rows(b);
+            uint32_t i;
             for (i = 0; i < live; i++) {
                 uint32_t r = b->sel ? b->sel[i] : i;
                 if (!floe_vec_is_valid(&b->cols[c], r))
@@ -431,11 +434,49 @@ static int sink_insert(void *ctx, floe_batch *b, floe_err *err)
             }
         }
     }
-    rc = floe_ingest_append(t->ingest, b, NULL, &ar, NULL, err);
-    if (rc == FLOE_OK) {
-        ic->rows += ar.rows;
-        atomic_fetch_add(&t->rows_ingested, ar.rows);
+    if (b->ncols != t->def->ncols)
+        return floe_err_set(err, FLOE_TYPE, "INSERT: %u columns for table %s of %u", b->ncols,
+                            t->def->name, t->def->ncols);
+    return floe_memtable_append(ic->buf, b, b->sel, live, err);
+}
+
+/* Append the rows collected in ic->buf to the table in one transaction. */
+static int insert_commit(insert_ctx *ic, uint64_t *out_rows, floe_err *err)
+{
+    floe_memtable *m = ic->buf;
+    uint64_t nrows = floe_memtable_rows(m), nch = floe_memtable_nchunks(nrows), ch;
+    uint32_t ncols = floe_memtable_ncols(m), c;
+    floe_batch *bs;
+    floe_vec *cols;
+    floe_ingest_append_result ar;
+    int rc;
+    *out_rows = 0;
+    if (nrows == 0) return FLOE_OK;
+    if (nch > UINT32_MAX / 2)
+        return floe_err_set(err, FLOE_RANGE, "INSERT of %llu rows is too large",
+                            (unsigned long long)nrows);
+    floe_memtable_freeze(m);
+    bs = floe_calloc(nch, sizeof *bs);
+    cols = floe_calloc(nch * ncols, sizeof *cols);
+    if (bs == NULL || cols == NULL) {
+        floe_free(bs);
+        floe_free(cols);
+        return floe_err_nomem(err);
     }
+    for (ch = 0; ch < nch; ch++) {
+        uint32_t n = (uint32_t)(ch + 1 < nch ? FLOE_VEC_SIZE : nrows - ch * FLOE_VEC_SIZE);
+        bs[ch].cols = cols + ch * ncols;
+        bs[ch].ncols = ncols;
+        bs[ch].n = n;
+        for (c = 0; c < ncols; c++) floe_memtable_chunk_vec(m, ch, c, n, &bs[ch].cols[c]);
+    }
+    rc = floe_ingest_append_many(ic->t->ingest, bs, (uint32_t)nch, NULL, &ar, NULL, err);
+    if (rc == FLOE_OK) {
+        *out_rows = ar.rows;
+        atomic_fetch_add(&ic->t->rows_ingested, ar.rows);
+    }
+    floe_free(bs);
+    floe_free(cols);
     return rc;
 }
 
@@ -443,14 +484,25 @@ static int run_insert(floe_db *db, floe_db_table *t, const floe_query_plan *qp, 
                       floe_result **out, floe_err *err)
 {
     insert_ctx ic;
+    floe_type *types;
+    uint64_t rows = 0;
+    uint32_t c;
     int rc;
     ic.t = t;
-    ic.rows = 0;
+    ic.buf = NULL;
+    types = floe_malloc((t->def->ncols ? t->def->ncols : 1) * sizeof *types);
+    if (types == NULL) return floe_err_nomem(err);
+    for (c = 0; c < t->def->ncols; c++) types[c] = t->def->cols[c].type;
+    rc = floe_memtable_new(t->def->ncols, types, 1, &ic.buf, err);
+    floe_free(types);
+    if (rc != FLOE_OK) return rc;
     rc = floe_db_run_plan(db, qp, now_us, sink_insert, &ic, err);
+    if (rc == FLOE_OK) rc = insert_commit(&ic, &rows, err);
+    floe_memtable_unref(ic.buf);
     if (rc != FLOE_OK) return rc;
     *out = floe_result_new(0, NULL, NULL);
     if (*out == NULL) return floe_err_nomem(err);
-    (*out)->rows_changed = ic.rows;
+    (*out)->rows_changed = rows;
     return FLOE_OK;
 }
 

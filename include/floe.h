@@ -278,13 +278,17 @@ FLOE_API int floe_appender_append_columns(floe_appender *app, uint32_t nrows,
 
 /* Idempotent producers (like Kafka's): append a column batch (as
  * floe_appender_append_columns, any number of rows, applied all or nothing
- * on a table with one shard, per shard otherwise) tagged with the producer's
- * id and a sequence number that grows with every batch it sends. A batch
- * whose producer_seq is not above the last one accepted from producer_id is
- * skipped and *out_duplicate (when not NULL) set to 1, so a producer that
- * retries after a crash or timeout never double-counts. The last accepted
- * sequence survives restarts. Rows staged by the row-at-a-time calls are
- * sent first. */
+ * whatever the number of shards it spans, also across crashes) tagged with
+ * the producer's id and a sequence number that grows with every batch it
+ * sends; durable when the call returns. A batch whose producer_seq is not
+ * above the last one accepted from producer_id is skipped and
+ * *out_duplicate (when not NULL) set to 1, so a producer that retries after
+ * a crash or timeout never double-counts. A batch is accepted only once it
+ * is wholly written and durable: after a failed call its retry is applied,
+ * and after a crash the batch was either recovered whole (the retry is then
+ * a duplicate) or not at all. The last accepted sequence survives restarts.
+ * Calls of one producer id are serialized. Rows staged by the row-at-a-time
+ * calls are sent first. */
 FLOE_API int floe_appender_append_idempotent(floe_appender *app, uint64_t producer_id,
                                              uint64_t producer_seq, uint32_t nrows,
                                              const void *const *data,

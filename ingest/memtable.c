@@ -282,13 +282,24 @@ static void set_valid_range(uint64_t *bm, uint32_t off0, uint32_t k)
 int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
                         uint32_t nrows, floe_err *err)
 {
-    uint64_t base = atomic_load_explicit(&m->count, memory_order_relaxed);
+    floe_memtable_unstage(m);
+    return floe_memtable_stage_more(m, b, rows, nrows, err);
+}
+
+void floe_memtable_unstage(floe_memtable *m)
+{
+    m->staged_rows = 0;
+    m->staged_bytes = 0;
+}
+
+int floe_memtable_stage_more(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
+                             uint32_t nrows, floe_err *err)
+{
+    uint64_t base = atomic_load_explicit(&m->count, memory_order_relaxed) + m->staged_rows;
     uint64_t added_bytes = 0, str_bytes = 0;
     uint32_t c, i;
     int rc;
 
-    m->staged_rows = 0;
-    m->staged_bytes = 0;
     if (nrows == 0) return FLOE_OK;
     if (b->ncols != m->ncols)
         return floe_err_set(err, FLOE_TYPE, "memtable append: %u columns, expected %u", b->ncols,
@@ -354,8 +365,8 @@ int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *r
             i0 += k;
         }
     }
-    m->staged_rows = nrows;
-    m->staged_bytes = added_bytes + str_bytes + (uint64_t)nrows * m->row_bytes;
+    m->staged_rows += nrows;
+    m->staged_bytes += added_bytes + str_bytes + (uint64_t)nrows * m->row_bytes;
     return FLOE_OK;
 }
 

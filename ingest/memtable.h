@@ -73,6 +73,13 @@ int floe_memtable_append(floe_memtable *m, const floe_batch *b, const uint32_t *
 int floe_memtable_stage(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
                         uint32_t nrows, floe_err *err);
 void floe_memtable_publish(floe_memtable *m);
+/* Stage rows after the rows already staged (not published) instead of
+ * replacing them, so one publish makes several batches visible at once; on
+ * failure the rows staged before stay staged. floe_memtable_unstage drops
+ * every staged row. Single writer. */
+int floe_memtable_stage_more(floe_memtable *m, const floe_batch *b, const uint32_t *rows,
+                             uint32_t nrows, floe_err *err);
+void floe_memtable_unstage(floe_memtable *m);
 /* Record that a row of producer `id` with producer sequence `seq` is in this
  * memtable (keeps the max per id). FLOE_NOMEM. Single writer. */
 int floe_memtable_note_producer(floe_memtable *m, uint64_t id, uint64_t seq, floe_err *err);

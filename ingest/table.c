@@ -1,8 +1,10 @@
 /* ingest/table.c: shards, appends, WAL recovery, flushing and snapshots.
  *
  * Lock order (never taken the other way round):
- *   producer mutex -> shard mutex -> WAL mutex
+ *   shard mutex (several: in shard index order) -> WAL mutex
  *   visibility lock -> shard mutex
+ *   producer mutex is taken alone (an append's producer is marked busy
+ *   before its shard mutexes and released after them)
  *   db mutex is taken alone (never while holding a shard mutex).
  * A shard's `flushing` flag (under its mutex) makes one thread at a time
  * flush that shard, oldest frozen memtable first, so parts of a shard are
@@ -17,7 +19,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +39,7 @@
 typedef struct frozen_mem {
     floe_memtable *mem;
     uint64_t bytes; /* accounted in db->mem at freeze time */
+    bool cross;     /* holds pieces of multi-shard transactions */
 } frozen_mem;
 
 typedef struct ingest_shard {
@@ -42,6 +47,7 @@ typedef struct ingest_shard {
     pthread_cond_t cv;          /* `flushing` cleared */
     floe_memtable *active;
     uint64_t active_accounted;  /* bytes of active already added to db->mem */
+    bool active_cross;          /* active holds pieces of multi-shard transactions */
     frozen_mem *frozen;         /* oldest first */
     uint32_t nfrozen, capfrozen;
     uint64_t seq;               /* last assigned sequence number */
@@ -66,9 +72,14 @@ struct floe_ingest_table {
     ingest_shard *shards;
     atomic_uint rr;             /* round-robin cursor */
     pthread_rwlock_t vis;       /* visibility lock */
-    pthread_mutex_t prod_mu;    /* producer state; held across producer appends */
+    pthread_mutex_t prod_mu;    /* producer state (held briefly) */
+    pthread_cond_t prod_cv;     /* a producer stopped being busy */
     floe_ingest_producer *prods;
-    uint32_t nprods, capprods;
+    uint32_t nprods, capprods;  /* capprods >= nprods + nbusy */
+    uint64_t *busy;             /* producers with an append in flight */
+    uint32_t nbusy, capbusy;
+    uint64_t txn_base;          /* random per open: transaction ids */
+    atomic_uint_fast64_t txn_ctr;
     int users;                  /* flusher passes using it (db->mu) */
 };
 
@@ -122,6 +133,17 @@ static void deadline_in(struct timespec *ts, uint32_t ms)
         ts->tv_sec++;
         ts->tv_nsec -= 1000000000L;
     }
+}
+
+/* 64 random bits (transaction ids must not repeat across opens). */
+static uint64_t random_u64(void)
+{
+    uint64_t v = 0;
+    struct timespec ts;
+    if (getrandom(&v, sizeof v, 0) == (ssize_t)sizeof v && v) return v;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    v = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 40);
+    return floe_hash64(&v, sizeof v) | 1;
 }
 
 /* ------------------------------------------------------------------ shards */
@@ -182,9 +204,11 @@ static int freeze_active(floe_ingest_table *t, ingest_shard *s, floe_err *err)
     floe_memtable_freeze(s->active);
     s->frozen[s->nfrozen].mem = s->active;
     s->frozen[s->nfrozen].bytes = s->active_accounted;
+    s->frozen[s->nfrozen].cross = s->active_cross;
     s->nfrozen++;
     s->active = fresh;
     s->active_accounted = 0;
+    s->active_cross = false;
     return FLOE_OK;
 }
 
@@ -418,11 +442,196 @@ void floe_ingest_db_set_mem_limit(floe_ingest_db *db, uint64_t bytes)
 
 /* ------------------------------------------------------------------ tables */
 
+/* ---------------------------------------------------------------- recovery
+ *
+ * Two passes over the shards' WALs. Pass 1 (floe_wal_open with scan_record)
+ * checks the files and notes, for every record of a multi-record
+ * transaction, its shard, rows and manifest, and every ABORT record. Then a
+ * transaction is kept only when no ABORT names it and every piece of its
+ * manifest is covered: rows at or below that shard's flushed seq are in
+ * parts, the others must be in that shard's records of the transaction.
+ * Pass 2 (floe_wal_replay with replay_record) replays everything except
+ * the records of dropped transactions. Last, every shard holding a record
+ * of a dropped transaction but no ABORT for it gets one (synced), so a later
+ * recovery never reconsiders the transaction even after the missing piece's
+ * seqs were reused by new rows and flushed. */
+
+typedef struct scan_rec {
+    uint64_t txn;
+    uint32_t shard;
+    uint64_t first, last;
+    size_t moff;   /* manifest: pool[moff, moff + np) */
+    uint32_t np;
+} scan_rec;
+
+typedef struct scan_abort {
+    uint64_t txn;
+    uint32_t shard;
+} scan_abort;
+
+typedef struct scan_ctx {
+    uint32_t shard;
+    scan_rec *recs;
+    size_t nrecs, caprecs;
+    floe_wal_piece *pool;
+    size_t npool, cappool;
+    scan_abort *aborts;
+    size_t naborts, capaborts;
+    uint64_t *skip;       /* sorted ids of dropped transactions */
+    size_t nskip, capskip;
+    scan_rec *todo;       /* ABORT records to write (txn, shard, first, last) */
+    size_t ntodo, captodo;
+} scan_ctx;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem, floe_err *err)
+{
+    size_t nc;
+    void *np;
+    if (need <= *cap) return FLOE_OK;
+    nc = *cap ? *cap * 2 : 64;
+    while (nc < need) nc *= 2;
+    np = floe_realloc(*p, nc * elem);
+    if (np == NULL) return floe_err_nomem(err);
+    *p = np;
+    *cap = nc;
+    return FLOE_OK;
+}
+
+static int scan_record(void *arg, const floe_wal_record *rec, floe_err *err)
+{
+    scan_ctx *sc = arg;
+    int rc;
+    if (rec->type == FLOE_WAL_REC_ABORT) {
+        rc = grow((void **)&sc->aborts, &sc->capaborts, sc->naborts + 1, sizeof *sc->aborts, err);
+        if (rc) return rc;
+        sc->aborts[sc->naborts].txn = rec->txn_id;
+        sc->aborts[sc->naborts].shard = sc->shard;
+        sc->naborts++;
+        return FLOE_OK;
+    }
+    if (rec->txn_id == 0 || rec->nrows == 0) return FLOE_OK;
+    rc = grow((void **)&sc->recs, &sc->caprecs, sc->nrecs + 1, sizeof *sc->recs, err);
+    if (rc == FLOE_OK)
+        rc = grow((void **)&sc->pool, &sc->cappool, sc->npool + rec->npieces, sizeof *sc->pool, err);
+    if (rc) return rc;
+    sc->recs[sc->nrecs].txn = rec->txn_id;
+    sc->recs[sc->nrecs].shard = sc->shard;
+    sc->recs[sc->nrecs].first = rec->first_seq;
+    sc->recs[sc->nrecs].last = rec->first_seq + rec->nrows - 1;
+    sc->recs[sc->nrecs].moff = sc->npool;
+    sc->recs[sc->nrecs].np = rec->npieces;
+    memcpy(sc->pool + sc->npool, rec->pieces, rec->npieces * sizeof *rec->pieces);
+    sc->npool += rec->npieces;
+    sc->nrecs++;
+    return FLOE_OK;
+}
+
+static int cmp_scan_rec(const void *a, const void *b)
+{
+    const scan_rec *x = a, *y = b;
+    if (x->txn != y->txn) return x->txn < y->txn ? -1 : 1;
+    if (x->shard != y->shard) return x->shard < y->shard ? -1 : 1;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+static int cmp_scan_abort(const void *a, const void *b)
+{
+    const scan_abort *x = a, *y = b;
+    if (x->txn != y->txn) return x->txn < y->txn ? -1 : 1;
+    return (x->shard > y->shard) - (x->shard < y->shard);
+}
+
+static bool has_abort(const scan_ctx *sc, uint64_t txn, uint32_t shard, bool any_shard)
+{
+    size_t lo = 0, hi = sc->naborts;
+    while (lo < hi) { /* first abort >= (txn, shard or 0) */
+        size_t mid = (lo + hi) / 2;
+        const scan_abort *a = &sc->aborts[mid];
+        if (a->txn < txn || (a->txn == txn && !any_shard && a->shard < shard)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < sc->naborts && sc->aborts[lo].txn == txn &&
+           (any_shard || sc->aborts[lo].shard == shard);
+}
+
+static bool skipped(const scan_ctx *sc, uint64_t txn)
+{
+    size_t lo = 0, hi = sc->nskip;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (sc->skip[mid] < txn) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < sc->nskip && sc->skip[lo] == txn;
+}
+
+/* Decide which transactions are dropped (sc->skip) and which ABORT records
+ * must be written (sc->todo). FLOE_NOMEM. */
+static int decide_txns(floe_ingest_table *t, scan_ctx *sc, floe_err *err)
+{
+    size_t g = 0, e, i, k;
+    int rc;
+    if (sc->nrecs) qsort(sc->recs, sc->nrecs, sizeof *sc->recs, cmp_scan_rec);
+    if (sc->naborts) qsort(sc->aborts, sc->naborts, sizeof *sc->aborts, cmp_scan_abort);
+    for (g = 0; g < sc->nrecs; g = e) {
+        uint64_t txn = sc->recs[g].txn;
+        bool keep;
+        for (e = g; e < sc->nrecs && sc->recs[e].txn == txn; e++) {}
+        keep = !has_abort(sc, txn, 0, true);
+        for (k = 0; keep && k < sc->recs[g].np; k++) {
+            const floe_wal_piece *p = &sc->pool[sc->recs[g].moff + k];
+            uint64_t need;
+            if (p->shard >= t->nshards || p->first_seq > p->last_seq) {
+                keep = false;
+                break;
+            }
+            need = t->shards[p->shard].flushed_seq + 1;
+            if (need < p->first_seq) need = p->first_seq;
+            for (i = g; i < e; i++)
+                if (sc->recs[i].shard == p->shard && sc->recs[i].first <= need &&
+                    sc->recs[i].last >= need)
+                    need = sc->recs[i].last + 1;
+            keep = need > p->last_seq;
+        }
+        if (keep) continue;
+        rc = grow((void **)&sc->skip, &sc->capskip, sc->nskip + 1, sizeof *sc->skip, err);
+        if (rc) return rc;
+        sc->skip[sc->nskip++] = txn; /* groups come in txn order: stays sorted */
+        for (i = g; i < e; i = k) {
+            uint32_t sh = sc->recs[i].shard;
+            uint64_t lo = sc->recs[i].first, hi = sc->recs[i].last;
+            for (k = i; k < e && sc->recs[k].shard == sh; k++) {
+                if (sc->recs[k].first < lo) lo = sc->recs[k].first;
+                if (sc->recs[k].last > hi) hi = sc->recs[k].last;
+            }
+            if (has_abort(sc, txn, sh, false)) continue;
+            rc = grow((void **)&sc->todo, &sc->captodo, sc->ntodo + 1, sizeof *sc->todo, err);
+            if (rc) return rc;
+            sc->todo[sc->ntodo] = sc->recs[i];
+            sc->todo[sc->ntodo].first = lo;
+            sc->todo[sc->ntodo].last = hi;
+            sc->ntodo++;
+        }
+    }
+    return FLOE_OK;
+}
+
+static void scan_free(scan_ctx *sc)
+{
+    floe_free(sc->recs);
+    floe_free(sc->pool);
+    floe_free(sc->aborts);
+    floe_free(sc->skip);
+    floe_free(sc->todo);
+    memset(sc, 0, sizeof *sc);
+}
+
 typedef struct replay_ctx {
     floe_ingest_table *t;
     ingest_shard *s;
     uint32_t *rows;
     uint32_t caprows;
+    const scan_ctx *scan;
 } replay_ctx;
 
 static int replay_record(void *arg, const floe_wal_record *rec, floe_err *err)
@@ -434,6 +643,8 @@ static int replay_record(void *arg, const floe_wal_record *rec, floe_err *err)
     uint32_t c, i, n;
     int rc;
 
+    if (rec->type != FLOE_WAL_REC_BATCH) return FLOE_OK;
+    if (rec->txn_id && skipped(rc_->scan, rec->txn_id)) return FLOE_OK; /* partial or aborted */
     if (rec->batch->ncols != t->ncols)
         return floe_err_set(err, FLOE_CORRUPT, "wal segment %s: record at offset %" PRIu64
                             " has %u columns, table %s has %u", rec->segment, rec->offset,
@@ -506,7 +717,9 @@ static void table_free(floe_ingest_table *t)
     floe_free(t->shards);
     pthread_rwlock_destroy(&t->vis);
     pthread_mutex_destroy(&t->prod_mu);
+    pthread_cond_destroy(&t->prod_cv);
     floe_free(t->prods);
+    floe_free(t->busy);
     floe_free(t->types);
     floe_free(t->name);
     floe_free(t);
@@ -518,10 +731,12 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
     floe_ingest_table *t;
     pthread_rwlockattr_t ra;
     replay_ctx rcx;
+    scan_ctx scx;
     uint32_t i;
     int rc;
 
     *out = NULL;
+    memset(&scx, 0, sizeof scx);
     if (o->ncols == 0 || o->types == NULL ||
         (o->partition_col >= 0 && (uint32_t)o->partition_col >= o->ncols))
         return floe_err_set(err, FLOE_MISUSE, "bad ingest table options");
@@ -549,6 +764,9 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
     pthread_rwlock_init(&t->vis, &ra);
     pthread_rwlockattr_destroy(&ra);
     pthread_mutex_init(&t->prod_mu, NULL);
+    pthread_cond_init(&t->prod_cv, NULL);
+    t->txn_base = random_u64();
+    atomic_init(&t->txn_ctr, 0);
     t->shards = floe_calloc(t->nshards, sizeof *t->shards);
     if (t->name == NULL || t->types == NULL || t->shards == NULL) {
         if (t->shards == NULL) t->nshards = 0;
@@ -580,6 +798,8 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
         }
     }
     rcx.t = t;
+    rcx.scan = &scx;
+    /* pass 1: check every WAL and note its transactions (see Recovery) */
     for (i = 0; i < t->nshards; i++) {
         ingest_shard *s = &t->shards[i];
         rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &s->active, err);
@@ -594,22 +814,60 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
             wo.durability = db->o.durability;
             wo.group_commit_ms = db->o.group_commit_ms;
             wo.segment_bytes = db->o.wal_segment_bytes;
-            rcx.s = s;
-            rc = floe_wal_open(&wo, replay_record, &rcx, warn, sizeof warn, &s->wal, err);
+            scx.shard = i;
+            rc = floe_wal_open(&wo, scan_record, &scx, warn, sizeof warn, &s->wal, err);
             if (rc) {
                 floe_err_prefix(err, "table %s: ", t->name);
                 goto fail;
             }
             if (warn[0] && db->o.cb.warning) db->o.cb.warning(db->o.cb.ctx, warn);
-            if (floe_wal_last_seq(s->wal) > s->seq) s->seq = floe_wal_last_seq(s->wal);
-            if (floe_memtable_rows(s->active) == 0 && floe_memtable_seq_lo(s->active) != s->seq + 1) {
-                floe_memtable_unref(s->active);
-                s->active = NULL;
-                rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &s->active, err);
-                if (rc) goto fail;
-            }
         }
     }
+    if (db->o.dir) {
+        rc = decide_txns(t, &scx, err);
+        if (rc) goto fail;
+    }
+    /* pass 2: replay */
+    for (i = 0; i < t->nshards && db->o.dir; i++) {
+        ingest_shard *s = &t->shards[i];
+        rcx.s = s;
+        rc = floe_wal_replay(s->wal, replay_record, &rcx, err);
+        if (rc) {
+            floe_err_prefix(err, "table %s: ", t->name);
+            goto fail;
+        }
+        if (floe_wal_last_seq(s->wal) > s->seq) s->seq = floe_wal_last_seq(s->wal);
+        if (floe_memtable_rows(s->active) > 0 &&
+            floe_memtable_seq_lo(s->active) + floe_memtable_rows(s->active) != s->seq + 1) {
+            /* dropped records at the end: row i <-> seq_lo + i must hold */
+            rc = freeze_active(t, s, err);
+            if (rc) goto fail;
+        }
+        if (floe_memtable_rows(s->active) == 0 && floe_memtable_seq_lo(s->active) != s->seq + 1) {
+            floe_memtable_unref(s->active);
+            s->active = NULL;
+            rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &s->active, err);
+            if (rc) goto fail;
+        }
+    }
+    /* settle dropped transactions for good before anything new is written */
+    for (size_t k = 0; k < scx.ntodo; k++) {
+        const scan_rec *a = &scx.todo[k];
+        uint64_t tk;
+        rc = floe_wal_append_abort(t->shards[a->shard].wal, a->txn, a->first, a->last, &tk, err);
+        if (rc == FLOE_OK) rc = floe_wal_sync(t->shards[a->shard].wal, tk, err);
+        if (rc) {
+            floe_err_prefix(err, "table %s: ", t->name);
+            goto fail;
+        }
+    }
+    if (scx.ntodo && db->o.cb.warning) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "table %s: dropped %zu pieces of transactions that did not "
+                 "reach every shard's WAL", t->name, scx.ntodo);
+        db->o.cb.warning(db->o.cb.ctx, msg);
+    }
+    scan_free(&scx);
     floe_free(rcx.rows);
     rcx.rows = NULL;
     pthread_mutex_lock(&db->mu);
@@ -632,6 +890,7 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
     return FLOE_OK;
 fail:
     floe_free(rcx.rows);
+    scan_free(&scx);
     table_free(t);
     return rc;
 }
@@ -726,159 +985,326 @@ static int wait_for_memory(floe_ingest_table *t, unsigned flags, floe_err *err)
     return FLOE_OK;
 }
 
-int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
-                       const floe_ingest_append_opts *o, floe_ingest_append_result *res,
-                       uint64_t *out_shard_seq, floe_err *err)
+/* Wait until no other append of producer `id` is in flight, then answer
+ * whether `seq` is a duplicate; when not, mark the producer busy (its
+ * appends are serialized) and reserve room so that accepting the batch later
+ * cannot fail. prod_mu held on entry and return. */
+static int prod_begin(floe_ingest_table *t, uint64_t id, uint64_t seq, bool *out_dup,
+                      floe_err *err)
+{
+    floe_ingest_producer *p;
+    uint32_t i;
+    for (;;) {
+        bool busy = false;
+        for (i = 0; i < t->nbusy && !busy; i++) busy = t->busy[i] == id;
+        if (!busy) break;
+        pthread_cond_wait(&t->prod_cv, &t->prod_mu);
+    }
+    p = prod_find(t, id);
+    *out_dup = p != NULL && seq <= p->seq;
+    if (*out_dup) return FLOE_OK;
+    if (t->nbusy == t->capbusy) {
+        uint32_t cap = t->capbusy ? t->capbusy * 2 : 8;
+        uint64_t *nb = floe_realloc(t->busy, cap * sizeof *nb);
+        if (nb == NULL) return floe_err_nomem(err);
+        t->busy = nb;
+        t->capbusy = cap;
+    }
+    /* every busy producer may add one entry in prod_end */
+    if (t->capprods < t->nprods + t->nbusy + 1) {
+        uint32_t cap = (t->nprods + t->nbusy + 1) * 2;
+        floe_ingest_producer *np = floe_realloc(t->prods, cap * sizeof *np);
+        if (np == NULL) return floe_err_nomem(err);
+        t->prods = np;
+        t->capprods = cap;
+    }
+    t->busy[t->nbusy++] = id;
+    return FLOE_OK;
+}
+
+/* The append of producer `id` begun with prod_begin finished: when `ok`,
+ * accept `seq` (cannot fail: room was reserved). prod_mu not held. */
+static void prod_end(floe_ingest_table *t, uint64_t id, uint64_t seq, bool ok)
+{
+    uint32_t i;
+    pthread_mutex_lock(&t->prod_mu);
+    if (ok) prod_note(t, id, seq, NULL);
+    for (i = 0; i < t->nbusy; i++) {
+        if (t->busy[i] == id) {
+            t->busy[i] = t->busy[--t->nbusy];
+            break;
+        }
+    }
+    pthread_cond_broadcast(&t->prod_cv);
+    pthread_mutex_unlock(&t->prod_mu);
+}
+
+/* A fresh transaction id: random per table open, then counting (never 0). */
+static uint64_t new_txn_id(floe_ingest_table *t)
+{
+    uint64_t id = t->txn_base + atomic_fetch_add(&t->txn_ctr, 1);
+    return id ? id : t->txn_base + atomic_fetch_add(&t->txn_ctr, 1);
+}
+
+/* How batch j of a transaction splits over shards: its live rows in shard
+ * order (order[start[s] .. start[s+1]) go to shard s); rows is NULL when
+ * the whole batch goes to one shard with no selection. */
+typedef struct txn_split {
+    uint32_t *order;
+    uint32_t *start; /* nshards + 1 */
+    bool identity;   /* one shard, rows 0..n-1: pass rows = NULL */
+} txn_split;
+
+static inline const uint32_t *split_rows(const txn_split *sp, uint32_t s)
+{
+    return sp->identity ? NULL : sp->order + sp->start[s];
+}
+
+static inline uint32_t split_n(const txn_split *sp, uint32_t s)
+{
+    return sp->start[s + 1] - sp->start[s];
+}
+
+/* Split batch b over shards into sp, whose order (live rows) and start
+ * (nshards + 1, zeroed) the caller allocated; pos is scratch (nshards).
+ * The whole batch goes to `one_shard` when it is < nshards. */
+static void split_batch(floe_ingest_table *t, const floe_batch *b, uint32_t one_shard,
+                        uint32_t *shard_of, uint32_t *pos, txn_split *sp)
+{
+    uint32_t nlive = floe_batch_rows(b), i, s;
+    sp->identity = false;
+    if (one_shard < t->nshards) {
+        if (b->sel)
+            for (i = 0; i < nlive; i++) sp->order[i] = b->sel[i];
+        for (s = one_shard + 1; s <= t->nshards; s++) sp->start[s] = nlive;
+        sp->identity = b->sel == NULL;
+    } else {
+        const floe_vec *kv = &b->cols[t->partition_col];
+        /* pass 1: shard ids and counts; pass 2: stable counting-sort gather */
+        for (i = 0; i < nlive; i++) {
+            uint32_t row = b->sel ? b->sel[i] : i;
+            shard_of[i] = floe_ingest_shard_of(kv, row, t->nshards);
+            sp->start[shard_of[i] + 1]++;
+        }
+        for (s = 0; s < t->nshards; s++) sp->start[s + 1] += sp->start[s];
+        memcpy(pos, sp->start, t->nshards * sizeof *pos);
+        for (i = 0; i < nlive; i++) sp->order[pos[shard_of[i]]++] = b->sel ? b->sel[i] : i;
+    }
+}
+
+/* One append transaction: the live rows of bs[0..nb) go in all or nothing.
+ * Under the mutexes of every shard it touches (taken in shard order) the
+ * rows are staged in the memtables, seqs assigned and every WAL record
+ * written; only then are they published. A failure before the publish
+ * leaves nothing visible and writes an ABORT record to every shard that got
+ * a record of the transaction. Durability is waited for without any lock;
+ * the producer is accepted only after it. */
+static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
+                      const floe_ingest_append_opts *o, floe_ingest_append_result *res,
+                      uint64_t *out_shard_seq, floe_err *err)
 {
     static const floe_ingest_append_opts no_opts = {0, false, 0, 0, NULL};
-    uint32_t nlive = floe_batch_rows(b), c, i, s;
-    uint32_t *shard_of = NULL, *order = NULL, *start = NULL;
-    uint64_t *tickets = NULL;
+    uint32_t c, i, j, s, maxlive = 0, nrec = 0, npieces = 0, nlocked = 0;
+    uint32_t *shard_of = NULL, *locked = NULL, *pos = NULL, *u32;
+    uint64_t *tickets = NULL, *tot = NULL, *written = NULL, sumlive = 0;
+    txn_split *sp = NULL;
+    floe_wal_piece *pieces = NULL;
+    char *scratch = NULL;
+    size_t nu64, nu32;
+    floe_wal_txn txn;
     sync_job *jobs = NULL;
-    uint32_t one_shard = 0;
-    bool prod_locked = false, froze = false;
+    uint32_t one_shard;
+    bool prod_busy = false, froze = false, published = false, cross;
     int rc = FLOE_OK;
     floe_ingest_append_result r;
 
     memset(&r, 0, sizeof r);
+    memset(&txn, 0, sizeof txn);
     if (o == NULL) o = &no_opts;
     if (out_shard_seq) memset(out_shard_seq, 0, t->nshards * sizeof *out_shard_seq);
-    if (b->ncols != t->ncols)
-        return floe_err_set(err, FLOE_TYPE, "table %s has %u columns, batch has %u", t->name,
-                            t->ncols, b->ncols);
-    for (c = 0; c < t->ncols; c++) {
-        if (!floe_type_eq(b->cols[c].type, t->types[c])) {
-            char want[32], got[32];
-            return floe_err_set(err, FLOE_TYPE, "table %s column %u is %s, batch has %s", t->name,
-                                c + 1, floe_type_name(t->types[c], want, sizeof want),
-                                floe_type_name(b->cols[c].type, got, sizeof got));
+    for (j = 0; j < nb; j++) {
+        const floe_batch *b = &bs[j];
+        if (b->ncols != t->ncols)
+            return floe_err_set(err, FLOE_TYPE, "table %s has %u columns, batch has %u", t->name,
+                                t->ncols, b->ncols);
+        for (c = 0; c < t->ncols; c++) {
+            if (!floe_type_eq(b->cols[c].type, t->types[c])) {
+                char want[32], got[32];
+                return floe_err_set(err, FLOE_TYPE, "table %s column %u is %s, batch has %s",
+                                    t->name, c + 1, floe_type_name(t->types[c], want, sizeof want),
+                                    floe_type_name(b->cols[c].type, got, sizeof got));
+            }
         }
+        if (floe_batch_rows(b) > maxlive) maxlive = floe_batch_rows(b);
+        sumlive += floe_batch_rows(b);
     }
     rc = wait_for_memory(t, o->flags, err);
     if (rc) return rc;
     if (o->has_producer) {
-        floe_ingest_producer *p;
+        bool dup = false;
         pthread_mutex_lock(&t->prod_mu);
-        prod_locked = true;
-        p = prod_find(t, o->producer_id);
-        if (p && o->producer_seq <= p->seq) {
+        rc = prod_begin(t, o->producer_id, o->producer_seq, &dup, err);
+        pthread_mutex_unlock(&t->prod_mu);
+        if (rc) return rc;
+        if (dup) {
             r.duplicate = true;
             goto out;
         }
+        prod_busy = true;
     }
-    if (nlive == 0) goto accept;
 
-    tickets = floe_calloc(t->nshards, sizeof *tickets);
-    order = floe_malloc((size_t)nlive * sizeof *order);
-    if (tickets == NULL || order == NULL) {
-        rc = floe_err_nomem(err);
-        goto out;
-    }
+    /* where the rows go: without a partition column the whole transaction
+     * goes to one shard */
+    one_shard = t->nshards;
     if (t->partition_col < 0 || t->nshards == 1) {
-        /* whole batch to one shard */
-        one_shard = t->nshards;
         /* a caller deferring syncs keeps its unsynced batches on one shard:
          * one sync then covers them all, and a crash keeps a prefix of them */
         if (t->partition_col < 0 && (o->flags & FLOE_INGEST_DEFER_SYNC) && o->sync_tickets)
             for (s = 0; s < t->nshards && one_shard == t->nshards; s++)
                 if (o->sync_tickets[s]) one_shard = s;
-        if (one_shard == t->nshards)
-            one_shard = t->partition_col < 0 ? atomic_fetch_add(&t->rr, 1) % t->nshards : 0;
-        for (i = 0; i < nlive; i++) order[i] = b->sel ? b->sel[i] : i;
-    } else {
-        const floe_vec *kv = &b->cols[t->partition_col];
-        shard_of = floe_malloc((size_t)nlive * sizeof *shard_of);
-        start = floe_calloc(t->nshards + 1, sizeof *start);
-        if (shard_of == NULL || start == NULL) {
-            rc = floe_err_nomem(err);
-            goto out;
-        }
-        /* pass 1: shard ids and counts; pass 2: stable counting-sort gather */
-        for (i = 0; i < nlive; i++) {
-            uint32_t row = b->sel ? b->sel[i] : i;
-            shard_of[i] = floe_ingest_shard_of(kv, row, t->nshards);
-            start[shard_of[i] + 1]++;
-        }
-        for (s = 0; s < t->nshards; s++) start[s + 1] += start[s];
-        {
-            uint32_t *pos = floe_malloc(t->nshards * sizeof *pos);
-            if (pos == NULL) {
-                rc = floe_err_nomem(err);
-                goto out;
+        if (one_shard == t->nshards) {
+            if (t->nshards == 1)
+                one_shard = 0;
+            else if (o->has_producer) { /* a retry goes where the first attempt went */
+                uint64_t h = o->producer_id * 0x9E3779B97F4A7C15ULL ^
+                             o->producer_seq * 0xC2B2AE3D27D4EB4FULL;
+                one_shard = (uint32_t)((h ^ (h >> 31)) % t->nshards);
             }
-            memcpy(pos, start, t->nshards * sizeof *pos);
-            for (i = 0; i < nlive; i++) order[pos[shard_of[i]]++] = b->sel ? b->sel[i] : i;
-            floe_free(pos);
+            else
+                one_shard = atomic_fetch_add(&t->rr, 1) % t->nshards;
         }
     }
-
-    for (s = 0; s < t->nshards; s++) {
-        ingest_shard *sh = &t->shards[s];
-        const uint32_t *rows;
-        uint32_t n;
-        uint64_t first;
-        if (start) {
-            rows = order + start[s];
-            n = start[s + 1] - start[s];
-        } else {
-            if (s != one_shard) continue;
-            rows = b->sel ? order : NULL; /* NULL: rows 0..n-1, copied wholesale */
-            n = nlive;
+    /* one zeroed allocation for all the bookkeeping (8-byte items first) */
+    nu64 = (size_t)t->nshards * 3;
+    nu32 = (size_t)t->nshards * 2 + (size_t)nb * (t->nshards + 1) + sumlive + maxlive;
+    scratch = floe_calloc(1, nu64 * 8 + (size_t)t->nshards * sizeof *pieces +
+                                 (size_t)nb * sizeof *sp + nu32 * 4 + 8);
+    if (scratch == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    tot = (uint64_t *)scratch;
+    written = tot + t->nshards;
+    tickets = written + t->nshards;
+    pieces = (floe_wal_piece *)(tickets + t->nshards);
+    sp = (txn_split *)(pieces + t->nshards);
+    u32 = (uint32_t *)(sp + nb);
+    locked = u32;
+    pos = locked + t->nshards;
+    shard_of = pos + t->nshards;
+    u32 = shard_of + maxlive;
+    for (j = 0; j < nb; j++) {
+        sp[j].start = u32;
+        sp[j].order = u32 + t->nshards + 1;
+        u32 = sp[j].order + floe_batch_rows(&bs[j]);
+        split_batch(t, &bs[j], one_shard, shard_of, pos, &sp[j]);
+        for (s = 0; s < t->nshards; s++) {
+            uint32_t n = split_n(&sp[j], s);
+            tot[s] += n;
+            if (n) nrec++;
         }
-        if (n == 0) continue;
+    }
+    if (nrec == 0) goto accept;
+    for (s = 0; s < t->nshards; s++) {
+        if (tot[s] == 0) continue;
+        if (tot[s] > FLOE_MEMTABLE_MAX_ROWS) {
+            rc = floe_err_set(err, FLOE_RANGE, "table %s: %" PRIu64 " rows for one shard in one "
+                              "append", t->name, tot[s]);
+            goto out;
+        }
+        locked[npieces++] = s;
+    }
+    cross = npieces > 1;
+
+    /* stage every piece (nothing visible yet) */
+    for (i = 0; i < npieces; i++) {
+        ingest_shard *sh = &t->shards[locked[i]];
         pthread_mutex_lock(&sh->mu);
-        if (floe_memtable_rows(sh->active) + n > FLOE_MEMTABLE_MAX_ROWS) {
+        nlocked++;
+        if (floe_memtable_rows(sh->active) + tot[locked[i]] > FLOE_MEMTABLE_MAX_ROWS) {
             rc = freeze_active(t, sh, err);
-            if (rc) {
-                pthread_mutex_unlock(&sh->mu);
-                goto out;
-            }
+            if (rc) goto unlock;
             froze = true;
         }
-        first = sh->seq + 1;
-        rc = floe_memtable_stage(sh->active, b, rows, n, err);
+        floe_memtable_unstage(sh->active);
+        for (j = 0; j < nb && rc == FLOE_OK; j++)
+            rc = floe_memtable_stage_more(sh->active, &bs[j], split_rows(&sp[j], locked[i]),
+                                          split_n(&sp[j], locked[i]), err);
         /* reserve the producer's slot now so noting it after the WAL write
          * cannot fail (a max with 0 changes nothing) */
         if (rc == FLOE_OK && o->has_producer)
             rc = floe_memtable_note_producer(sh->active, o->producer_id, 0, err);
-        if (rc == FLOE_OK && sh->wal) {
-            uint64_t prod[2] = {o->producer_id, o->producer_seq};
-            rc = floe_wal_append(sh->wal, b, rows, n, first, o->has_producer ? prod : NULL,
-                                 &tickets[s], err);
-        }
         if (rc) {
-            pthread_mutex_unlock(&sh->mu);
-            floe_err_prefix(err, "table %s shard %u: ", t->name, s);
-            goto out;
+            floe_err_prefix(err, "table %s shard %u: ", t->name, locked[i]);
+            goto unlock;
         }
+        pieces[i].shard = locked[i];
+        pieces[i].first_seq = sh->seq + 1;
+        pieces[i].last_seq = sh->seq + tot[locked[i]];
+    }
+    /* write the WAL records: a transaction when there is more than one */
+    if (nrec > 1) {
+        txn.id = new_txn_id(t);
+        txn.pieces = pieces;
+        txn.npieces = npieces;
+    }
+    for (i = 0; i < npieces && t->shards[locked[i]].wal; i++) {
+        ingest_shard *sh = &t->shards[locked[i]];
+        uint64_t seq = pieces[i].first_seq;
+        uint64_t prod[2] = {o->producer_id, o->producer_seq};
+        for (j = 0; j < nb; j++) {
+            uint32_t n = split_n(&sp[j], locked[i]);
+            if (n == 0) continue;
+            rc = floe_wal_append_txn(sh->wal, &bs[j], split_rows(&sp[j], locked[i]), n, seq,
+                                     o->has_producer ? prod : NULL, nrec > 1 ? &txn : NULL,
+                                     &tickets[locked[i]], err);
+            if (rc) {
+                floe_err_prefix(err, "table %s shard %u: ", t->name, locked[i]);
+                goto unlock;
+            }
+            seq += n;
+            written[locked[i]] = seq - 1;
+        }
+    }
+    for (i = 0; i < npieces; i++) {
+        ingest_shard *sh = &t->shards[locked[i]];
         if (o->has_producer)
             floe_memtable_note_producer(sh->active, o->producer_id, o->producer_seq, NULL);
         floe_memtable_publish(sh->active);
-        sh->seq = first + n - 1;
+        if (cross) sh->active_cross = true;
+        sh->seq = pieces[i].last_seq;
         account_active(t, sh);
         if (over_thresholds(t, sh)) {
             if (freeze_active(t, sh, NULL) == FLOE_OK) froze = true;
         }
-        pthread_mutex_unlock(&sh->mu);
-        r.rows += n;
-        if (first + n - 1 > r.last_seq) r.last_seq = first + n - 1;
-        if (out_shard_seq) out_shard_seq[s] = first + n - 1;
+        r.rows += tot[locked[i]];
+        if (sh->seq > r.last_seq) r.last_seq = sh->seq;
+        if (out_shard_seq) out_shard_seq[locked[i]] = sh->seq;
     }
+    published = true;
+unlock:
+    if (!published) {
+        for (i = 0; i < nlocked; i++) {
+            ingest_shard *sh = &t->shards[locked[i]];
+            floe_memtable_unstage(sh->active);
+            /* the seqs stay free for the next append: the ABORT record
+             * tells recovery which records of this shard to skip */
+            if (written[locked[i]] && txn.id) {
+                uint64_t tk;
+                floe_wal_append_abort(sh->wal, txn.id, pieces[i].first_seq, written[locked[i]],
+                                      &tk, NULL);
+            }
+        }
+    }
+    for (i = nlocked; i > 0; i--) pthread_mutex_unlock(&t->shards[locked[i - 1]].mu);
+    if (!published) goto out;
 accept:
-    if (o->has_producer) {
-        rc = prod_note(t, o->producer_id, o->producer_seq, err);
-        if (rc) goto out;
-    }
-    if (prod_locked) {
-        pthread_mutex_unlock(&t->prod_mu);
-        prod_locked = false;
-    }
     /* durability: wait without holding any ingest lock, shards in parallel */
-    if (tickets && t->db->o.durability != FLOE_DURABILITY_OFF &&
+    if (nrec && t->db->o.durability != FLOE_DURABILITY_OFF &&
         (o->flags & FLOE_INGEST_DEFER_SYNC) && o->sync_tickets) {
         for (s = 0; s < t->nshards; s++)
             if (tickets[s] > o->sync_tickets[s]) o->sync_tickets[s] = tickets[s];
-    } else if (tickets && t->db->o.durability != FLOE_DURABILITY_OFF) {
+    } else if (nrec && t->db->o.durability != FLOE_DURABILITY_OFF) {
         uint32_t nj = 0;
         jobs = floe_malloc(t->nshards * sizeof *jobs);
         if (jobs == NULL) {
@@ -894,16 +1320,31 @@ accept:
         rc = sync_wals(t->db, jobs, nj, err);
         if (rc) goto out;
     }
+    if (prod_busy) {
+        prod_end(t, o->producer_id, o->producer_seq, true);
+        prod_busy = false;
+    }
 out:
-    if (prod_locked) pthread_mutex_unlock(&t->prod_mu);
+    if (prod_busy) prod_end(t, o->producer_id, o->producer_seq, false);
     if (froze && t->db->has_thread) wake_flusher(t->db, false);
     floe_free(jobs);
-    floe_free(tickets);
-    floe_free(order);
-    floe_free(shard_of);
-    floe_free(start);
+    floe_free(scratch);
     if (res) *res = r;
     return rc;
+}
+
+int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
+                       const floe_ingest_append_opts *o, floe_ingest_append_result *res,
+                       uint64_t *out_shard_seq, floe_err *err)
+{
+    return append_txn(t, b, 1, o, res, out_shard_seq, err);
+}
+
+int floe_ingest_append_many(floe_ingest_table *t, const floe_batch *batches, uint32_t n,
+                            const floe_ingest_append_opts *o, floe_ingest_append_result *res,
+                            uint64_t *out_shard_seq, floe_err *err)
+{
+    return append_txn(t, batches, n, o, res, out_shard_seq, err);
 }
 
 int floe_ingest_sync(floe_ingest_table *t, const uint64_t *tickets, floe_err *err)
@@ -930,6 +1371,28 @@ int floe_ingest_sync(floe_ingest_table *t, const uint64_t *tickets, floe_err *er
 }
 
 /* ------------------------------------------------------------------- flush */
+
+/* Make everything written to any shard's WAL of t durable (one sync per
+ * shard with unsynced records, in parallel). No-op for OFF. */
+static int sync_all_wals(floe_ingest_table *t, floe_err *err)
+{
+    sync_job *jobs;
+    uint32_t s, nj = 0;
+    int rc;
+    if (t->db->o.durability == FLOE_DURABILITY_OFF) return FLOE_OK;
+    jobs = floe_malloc(t->nshards * sizeof *jobs);
+    if (jobs == NULL) return floe_err_nomem(err);
+    for (s = 0; s < t->nshards; s++) {
+        uint64_t tk = t->shards[s].wal ? floe_wal_written(t->shards[s].wal) : 0;
+        if (tk == 0) continue;
+        jobs[nj].wal = t->shards[s].wal;
+        jobs[nj].ticket = tk;
+        nj++;
+    }
+    rc = sync_wals(t->db, jobs, nj, err);
+    floe_free(jobs);
+    return rc;
+}
 
 static void fill_info(floe_ingest_table *t, uint32_t shard, floe_memtable *m,
                       floe_ingest_flush_info *fi)
@@ -985,13 +1448,18 @@ static int flush_shard(floe_ingest_table *t, uint32_t si, bool freeze, bool wait
     while (s->nfrozen > 0) {
         floe_memtable *m = s->frozen[0].mem;
         uint64_t bytes = s->frozen[0].bytes;
+        bool cross = s->frozen[0].cross;
         floe_ingest_flush_info fi;
         void *part = NULL;
         floe_err ferr = FLOE_ERR_INIT;
 
         pthread_mutex_unlock(&s->mu);
         fill_info(t, si, m, &fi);
-        rc = cb->write_part(cb->ctx, &fi, &part, &ferr);
+        /* its rows become durable in a part: the other pieces of their
+         * transactions (already written, under the shard mutexes) must be
+         * durable first, or a crash could keep half a transaction */
+        rc = cross ? sync_all_wals(t, &ferr) : FLOE_OK;
+        if (rc == FLOE_OK) rc = cb->write_part(cb->ctx, &fi, &part, &ferr);
         if (rc == FLOE_OK) {
             pthread_rwlock_wrlock(&t->vis);
             rc = cb->commit_part(cb->ctx, &fi, part, &ferr);

@@ -23,16 +23,23 @@
  * Each shard has its own mutex, active memtable, list of frozen memtables
  * waiting to be flushed (oldest first, still visible to queries), WAL and a
  * monotonic per-row sequence number (starting after the recovered one). An
- * append scatters the batch's rows to shards (one pass computing shard ids,
- * then one gather per shard) and, per shard under its mutex, writes the WAL
- * record, copies the rows into the active memtable and publishes them; then,
- * without any shard mutex, it waits for durability. Appenders on different
- * shards never share a lock (except appends carrying a producer id, which
- * are serialized per table to make the duplicate check atomic).
+ * append is one transaction over the shards it touches: it scatters the
+ * batch's rows to shards (one pass computing shard ids, then one gather per
+ * shard), takes the touched shards' mutexes in shard order, stages the rows
+ * in their active memtables, assigns seqs and writes every WAL record (with
+ * the transaction's manifest when there is more than one record, see
+ * wal.h), and only then publishes the rows and releases the mutexes; then,
+ * without any shard mutex, it waits for durability. A failure before the
+ * publish makes nothing visible and writes an ABORT record to the shards
+ * that got records. Appenders on disjoint shards never share a lock; two
+ * appends of the same producer id run one after the other.
  *
  * Flushing a shard: under its mutex the active memtable is frozen and a
  * fresh one takes appends; without the mutex write_part() writes the part
- * (slow); then, holding the table's visibility lock exclusively,
+ * (slow; when the memtable holds pieces of multi-shard transactions, every
+ * shard's WAL is synced first, so no piece becomes durable in a part while
+ * another one could still be lost); then, holding the table's visibility
+ * lock exclusively,
  * commit_part() publishes it and the frozen memtable leaves the shard, so a
  * query that snapshots parts and memtables under the shared visibility lock
  * sees every row exactly once. Then the WAL is truncated. A failed flush
@@ -43,13 +50,22 @@
  * batch whose seq is <= the last accepted one for that id is skipped. The
  * state lives in memory, in every WAL record of the batch (so recovery
  * restores it) and in floe_ingest_flush_info.producers (so commit_part can
- * persist it; keep the max per id, a value may be 0). A failed append whose
- * rows reached only some shards does not advance the producer, so its retry
- * may duplicate those rows; single-shard tables are all-or-nothing.
+ * persist it, in the same catalog transaction as the part; keep the max per
+ * id, a value may be 0). The producer advances only once the whole batch is
+ * written and (unless FLOE_INGEST_DEFER_SYNC) durable: a failed append
+ * leaves it where it was, so the retry is applied, not skipped. Without a
+ * partition column a producer's batch goes to a shard chosen from (id, seq),
+ * so a retry meets the same shard as the first attempt.
  *
- * Recovery: floe_ingest_table_open replays each shard's WAL, skipping rows
- * whose seq <= the flushed seq the caller passes per shard (from its parts),
- * and restores idempotent-producer state from the records.
+ * Recovery: floe_ingest_table_open reads every shard's WAL first, then
+ * replays each one, skipping rows whose seq <= the flushed seq the caller
+ * passes per shard (from its parts) and every record of a transaction that
+ * is not whole: one named by an ABORT record, or with a piece neither in
+ * parts (flushed seq) nor in its shard's WAL. For such a partial
+ * transaction an ABORT record is written and synced to every shard holding
+ * a record of it before the table opens, so a later recovery drops it too
+ * even after the lost piece's seqs were reused. Producer state is restored
+ * from the records replayed (whole transactions) and the caller's catalog.
  *
  * Thread-safety: everything here may be called from many threads, except
  * that a table is closed once, after its appenders/snapshots stopped using
@@ -197,13 +213,21 @@ typedef struct floe_ingest_append_result {
  * this append assigned there, 0 where it added none. A duplicate producer
  * batch returns FLOE_OK with res->duplicate set and appends nothing.
  * Errors: FLOE_TYPE, FLOE_BUSY (memory bound with FLOE_INGEST_NOWAIT, or
- * flushes failing), FLOE_NOMEM, FLOE_IOERR; on error rows may have reached
- * some shards but never half a shard. After a WAL write or sync failure that
- * shard refuses appends (FLOE_IOERR) until the table is reopened; rows whose
- * sync failed may or may not survive a crash. */
+ * flushes failing), FLOE_NOMEM, FLOE_IOERR, FLOE_RANGE; an error before the
+ * WAL records are all written appends nothing, in any shard, now or after
+ * a crash. After a WAL write or sync failure that shard refuses appends
+ * (FLOE_IOERR) until the table is reopened; rows whose sync failed are
+ * visible and may or may not survive a crash, all of the batch or none. */
 int floe_ingest_append(floe_ingest_table *t, const floe_batch *b,
                        const floe_ingest_append_opts *o, floe_ingest_append_result *res,
                        uint64_t *out_shard_seq, floe_err *err);
+
+/* floe_ingest_append of the live rows of batches[0..n) as one transaction:
+ * all of them or none are appended (and, after a crash, recovered), with
+ * one producer seq for the whole. Same options, results and errors. */
+int floe_ingest_append_many(floe_ingest_table *t, const floe_batch *batches, uint32_t n,
+                            const floe_ingest_append_opts *o, floe_ingest_append_result *res,
+                            uint64_t *out_shard_seq, floe_err *err);
 
 /* Wait until the WAL records behind tickets[0..nshards) (from appends with
  * FLOE_INGEST_DEFER_SYNC; 0 = nothing on that shard) are durable per the

@@ -181,7 +181,7 @@ static bool valid_type(floe_type t)
  * with floe_batch_free even on failure). Returns FLOE_OK, FLOE_NOMEM, or
  * FLOE_CORRUPT with a short reason in err (the caller adds file/offset). */
 static int decode_batch(const char *p, size_t n, floe_wal_record *rec, floe_batch *b,
-                        floe_err *err)
+                        floe_wal_piece **pieces, floe_err *err)
 {
     rd r = {p, n, 0};
     const char *q;
@@ -194,12 +194,31 @@ static int decode_batch(const char *p, size_t n, floe_wal_record *rec, floe_batc
     rec->first_seq = get64(q + 4);
     rec->nrows = get32(q + 12);
     flags = (uint8_t)q[16];
+    if (flags & ~3u) return floe_err_set(err, FLOE_CORRUPT, "bad flags %u", flags);
     rec->has_producer = (flags & 1) != 0;
     rec->producer_id = rec->producer_seq = 0;
     if (rec->has_producer) {
         if (!rd_take(&r, 16, &q)) return floe_err_set(err, FLOE_CORRUPT, "short producer");
         rec->producer_id = get64(q);
         rec->producer_seq = get64(q + 8);
+    }
+    if (flags & 2) {
+        uint32_t np, i;
+        if (!rd_take(&r, 12, &q)) return floe_err_set(err, FLOE_CORRUPT, "short transaction");
+        rec->txn_id = get64(q);
+        np = get32(q + 8);
+        if (rec->txn_id == 0 || np == 0 || (uint64_t)np * 20 > r.n - r.pos)
+            return floe_err_set(err, FLOE_CORRUPT, "bad transaction manifest");
+        *pieces = floe_malloc((size_t)np * sizeof **pieces);
+        if (*pieces == NULL) return floe_err_nomem(err);
+        for (i = 0; i < np; i++) {
+            rd_take(&r, 20, &q);
+            (*pieces)[i].shard = get32(q);
+            (*pieces)[i].first_seq = get64(q + 4);
+            (*pieces)[i].last_seq = get64(q + 12);
+        }
+        rec->npieces = np;
+        rec->pieces = *pieces;
     }
     if (!rd_take(&r, 4, &q)) return floe_err_set(err, FLOE_CORRUPT, "short column count");
     ncols = get32(q);
@@ -265,6 +284,18 @@ static int decode_batch(const char *p, size_t n, floe_wal_record *rec, floe_batc
     return FLOE_OK;
 }
 
+/* Decode an ABORT payload into rec. FLOE_OK or FLOE_CORRUPT. */
+static int decode_abort(const char *p, size_t n, floe_wal_record *rec, floe_err *err)
+{
+    if (n != 28) return floe_err_set(err, FLOE_CORRUPT, "bad abort record of %zu bytes", n);
+    rec->shard = get32(p);
+    rec->txn_id = get64(p + 4);
+    rec->first_seq = get64(p + 12);
+    rec->abort_last_seq = get64(p + 20);
+    if (rec->txn_id == 0) return floe_err_set(err, FLOE_CORRUPT, "abort record without transaction");
+    return FLOE_OK;
+}
+
 static int read_file(const char *path, char **out, size_t *out_n, floe_err *err)
 {
     int fd = open(path, O_RDONLY);
@@ -323,7 +354,9 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
     size_t n = 0, pos, hb, frontier;
     int rc;
     uint64_t last_seq = 0;
+    uint32_t version;
     const char *torn = NULL;
+    floe_wal_piece *pieces = NULL;
 
     seg_path(w, segno, path, sizeof path);
     rc = read_file(path, &buf, &n, err);
@@ -344,8 +377,8 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         *out_removed = true;
         goto done;
     }
-    if (memcmp(buf, FLOE_WAL_MAGIC, 8) != 0 ||
-        (get32(buf + 8) != FLOE_WAL_VERSION && get32(buf + 8) != 1) ||
+    version = get32(buf + 8);
+    if (memcmp(buf, FLOE_WAL_MAGIC, 8) != 0 || version < 1 || version > FLOE_WAL_VERSION ||
         get32(buf + 12) != w->o.shard || get64(buf + 16) != w->o.table_id ||
         get64(buf + 24) != segno) {
         rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: bad header at offset 0", path);
@@ -391,7 +424,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
                               path, pos);
             goto out;
         }
-        if (type != FLOE_WAL_REC_BATCH) {
+        if (type != FLOE_WAL_REC_BATCH && (type != FLOE_WAL_REC_ABORT || version < 3)) {
             rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: unknown record type %u at offset %zu",
                               path, type, pos);
             goto out;
@@ -400,12 +433,21 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
             uint64_t d = get64(buf + pos + 9);
             if (d > frontier && d <= pos) frontier = (size_t)d;
         }
-        rc = decode_batch(buf + pos + hb, len, &rec, &b, &derr);
+        memset(&rec, 0, sizeof rec);
+        rec.type = type;
+        if (type == FLOE_WAL_REC_ABORT) {
+            memset(&b, 0, sizeof b);
+            rc = decode_abort(buf + pos + hb, len, &rec, &derr);
+        } else {
+            rc = decode_batch(buf + pos + hb, len, &rec, &b, &pieces, &derr);
+        }
         if (rc == FLOE_OK && rec.shard != w->o.shard) {
             rc = floe_err_set(&derr, FLOE_CORRUPT, "record of shard %u", rec.shard);
         }
         if (rc != FLOE_OK) {
             floe_batch_free(&b);
+            floe_free(pieces);
+            pieces = NULL;
             if (rc == FLOE_NOMEM) {
                 rc = floe_err_nomem(err);
             } else {
@@ -414,13 +456,15 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
             }
             goto out;
         }
-        rec.batch = &b;
+        rec.batch = type == FLOE_WAL_REC_BATCH ? &b : NULL;
         rec.segment = path;
         rec.offset = pos;
         if (rec.nrows && rec.first_seq + rec.nrows - 1 > last_seq)
             last_seq = rec.first_seq + rec.nrows - 1;
         rc = cb ? cb(ctx, &rec, err) : FLOE_OK;
         floe_batch_free(&b);
+        floe_free(pieces);
+        pieces = NULL;
         if (rc) goto out;
         pos += hb + len;
     }
@@ -554,6 +598,26 @@ fail:
     return rc;
 }
 
+int floe_wal_replay(floe_wal *w, floe_wal_replay_fn replay, void *ctx, floe_err *err)
+{
+    uint32_t i;
+    int rc = FLOE_OK;
+    pthread_mutex_lock(&w->mu);
+    if (w->fd >= 0 || w->written) {
+        pthread_mutex_unlock(&w->mu);
+        return floe_err_set(err, FLOE_MISUSE, "wal replay after an append");
+    }
+    /* the files were checked (and a torn tail cut) by floe_wal_open */
+    for (i = 0; i < w->nsegs && rc == FLOE_OK; i++) {
+        uint64_t ls = 0;
+        bool removed = false;
+        rc = replay_segment(w, w->segs[i].segno, i + 1 == w->nsegs, replay, ctx, NULL, 0, &ls,
+                            &removed, err);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
 /* Open a fresh segment (caller holds mu; no sync in flight). */
 static int open_segment(floe_wal *w, floe_err *err)
 {
@@ -588,8 +652,9 @@ static int open_segment(floe_wal *w, floe_err *err)
         }
     }
     rc = seg_push(w, w->next_segno, 0, err);
-    if (rc) {
+    if (rc) { /* out of memory: no record is in it, the next try recreates it */
         close(fd);
+        unlink(path);
         return rc;
     }
     w->next_segno++;
@@ -683,6 +748,11 @@ uint64_t floe_wal_last_seq(floe_wal *w)
     return s;
 }
 
+static int write_record(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint32_t nrows,
+                        uint64_t first_seq, const uint64_t *producer, const floe_wal_txn *txn,
+                        uint64_t abort_txn, uint64_t abort_last, uint64_t *out_ticket,
+                        floe_err *err);
+
 static inline uint32_t src_row(const floe_vec *v, const uint32_t *rows, uint32_t i)
 {
     if (v->flags & FLOE_VEC_CONST) return 0;
@@ -691,9 +761,10 @@ static inline uint32_t src_row(const floe_vec *v, const uint32_t *rows, uint32_t
 
 /* Encoded size of the BATCH record, header included. */
 static size_t record_size(const floe_batch *b, const uint32_t *rows, uint32_t nrows,
-                          const uint64_t *producer)
+                          const uint64_t *producer, const floe_wal_txn *txn)
 {
-    size_t sz = FLOE_WAL_RECORD_HEADER_BYTES + 17 + (producer ? 16 : 0) + 4;
+    size_t sz = FLOE_WAL_RECORD_HEADER_BYTES + 17 + (producer ? 16 : 0) + 4 +
+                (txn ? 12 + (size_t)txn->npieces * 20 : 0);
     uint32_t c, i;
     for (c = 0; c < b->ncols; c++) {
         const floe_vec *v = &b->cols[c];
@@ -714,7 +785,7 @@ static size_t record_size(const floe_batch *b, const uint32_t *rows, uint32_t nr
 
 static void encode_record(char *out, size_t sz, const floe_batch *b, const uint32_t *rows,
                           uint32_t nrows, uint64_t first_seq, uint32_t shard,
-                          const uint64_t *producer)
+                          const uint64_t *producer, const floe_wal_txn *txn)
 {
     char *p = out + FLOE_WAL_RECORD_HEADER_BYTES;
     uint32_t c, i;
@@ -722,12 +793,23 @@ static void encode_record(char *out, size_t sz, const floe_batch *b, const uint3
     put32(p, shard);
     put64(p + 4, first_seq);
     put32(p + 12, nrows);
-    p[16] = producer ? 1 : 0;
+    p[16] = (char)((producer ? 1 : 0) | (txn ? 2 : 0));
     p += 17;
     if (producer) {
         put64(p, producer[0]);
         put64(p + 8, producer[1]);
         p += 16;
+    }
+    if (txn) {
+        put64(p, txn->id);
+        put32(p + 8, txn->npieces);
+        p += 12;
+        for (i = 0; i < txn->npieces; i++) {
+            put32(p, txn->pieces[i].shard);
+            put64(p + 4, txn->pieces[i].first_seq);
+            put64(p + 12, txn->pieces[i].last_seq);
+            p += 20;
+        }
     }
     put32(p, b->ncols);
     p += 4;
@@ -796,7 +878,40 @@ int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint
                     uint64_t first_seq, const uint64_t *producer, uint64_t *out_ticket,
                     floe_err *err)
 {
-    size_t sz = record_size(b, rows, nrows, producer);
+    return floe_wal_append_txn(w, b, rows, nrows, first_seq, producer, NULL, out_ticket, err);
+}
+
+int floe_wal_append_abort(floe_wal *w, uint64_t txn_id, uint64_t first_seq, uint64_t last_seq,
+                          uint64_t *out_ticket, floe_err *err)
+{
+    return write_record(w, NULL, NULL, 0, first_seq, NULL, NULL, txn_id, last_seq, out_ticket,
+                        err);
+}
+
+int floe_wal_append_txn(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint32_t nrows,
+                        uint64_t first_seq, const uint64_t *producer, const floe_wal_txn *txn,
+                        uint64_t *out_ticket, floe_err *err)
+{
+    return write_record(w, b, rows, nrows, first_seq, producer, txn, 0, 0, out_ticket, err);
+}
+
+uint64_t floe_wal_written(floe_wal *w)
+{
+    uint64_t n;
+    pthread_mutex_lock(&w->mu);
+    n = w->written;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
+/* Encode and write one record: a BATCH (b != NULL) or an ABORT of
+ * abort_txn's rows first_seq..abort_last. */
+static int write_record(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint32_t nrows,
+                        uint64_t first_seq, const uint64_t *producer, const floe_wal_txn *txn,
+                        uint64_t abort_txn, uint64_t abort_last, uint64_t *out_ticket,
+                        floe_err *err)
+{
+    size_t sz = b ? record_size(b, rows, nrows, producer, txn) : FLOE_WAL_RECORD_HEADER_BYTES + 28;
     int rc = FLOE_OK;
 
     if (sz - FLOE_WAL_RECORD_HEADER_BYTES > UINT32_MAX)
@@ -817,7 +932,17 @@ int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint
         w->buf = nb;
         w->bufcap = cap;
     }
-    encode_record(w->buf, sz, b, rows, nrows, first_seq, w->o.shard, producer);
+    if (b) {
+        encode_record(w->buf, sz, b, rows, nrows, first_seq, w->o.shard, producer, txn);
+    } else {
+        char *p = w->buf + FLOE_WAL_RECORD_HEADER_BYTES;
+        w->buf[8] = FLOE_WAL_REC_ABORT;
+        put32(p, w->o.shard);
+        put64(p + 4, abort_txn);
+        put64(p + 12, first_seq);
+        put64(p + 20, abort_last);
+        put32(w->buf, 28);
+    }
     if (w->fd >= 0 && w->seg_size > FLOE_WAL_HEADER_BYTES && w->seg_size + sz > w->o.segment_bytes) {
         rc = close_segment(w, err);
         if (rc) goto out;
@@ -923,9 +1048,14 @@ int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err)
     uint32_t i, k = 0;
     int rc = FLOE_OK;
     char path[4096];
+    bool prefix = true; /* every older segment was deleted */
     pthread_mutex_lock(&w->mu);
     for (i = 0; i < w->nsegs; i++) {
         bool open_one = w->fd >= 0 && i + 1 == w->nsegs;
+        if (!prefix) {
+            w->segs[k++] = w->segs[i];
+            continue;
+        }
         /* the open segment too, once all its rows are in parts and no sync
          * uses its descriptor: the next append starts a new segment, so a
          * flushed table keeps no WAL on disk */
@@ -940,9 +1070,11 @@ int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err)
             if (unlink(path) != 0 && errno != ENOENT) {
                 rc = floe_err_set(err, FLOE_IOERR, "unlink %s: %s", path, strerror(errno));
                 w->segs[k++] = w->segs[i];
+                prefix = false;
             }
             continue;
         }
+        prefix = false;
         w->segs[k++] = w->segs[i];
     }
     w->nsegs = k;

@@ -16,14 +16,30 @@
  * the record (format version 1 had no such field; its segments still read).
  * A bad record in the last segment at or beyond every `durable` seen before
  * it can only be an unsynced write, so it ends the log (see Recovery). Type 1 (BATCH) payload:
- *     shard u32, first_seq u64, nrows u32, flags u8 (bit 0: producer),
- *     [producer_id u64, producer_seq u64], ncols u32, then per column:
+ *     shard u32, first_seq u64, nrows u32,
+ *     flags u8 (bit 0: producer, bit 1: transaction; version 3),
+ *     [producer_id u64, producer_seq u64],
+ *     [txn_id u64, npieces u32, npieces x (shard u32, first_seq u64, last_seq u64)],
+ *     ncols u32, then per column:
  *     type id u8, precision u8, scale u8, has_nulls u8,
  *     [validity: FLOE_BITMAP_WORDS(nrows) u64 words when has_nulls],
  *     values: nrows * physical width bytes (BOOLEAN 1, INTEGER/DATE 4,
  *     BIGINT/DOUBLE/DECIMAL/TIMESTAMP 8, INTERVAL 16 = months i32, days i32,
  *     micros i64), or for VARCHAR nrows u32 lengths then the bytes.
+ * Type 2 (ABORT, version 3) payload: shard u32, txn_id u64, first_seq u64,
+ * last_seq u64: the records of transaction txn_id in this shard (rows
+ * first_seq..last_seq) must never be replayed.
  * All integers little-endian (floe only builds on little-endian hosts).
+ *
+ * Transactions (version 3): an append whose rows take more than one record
+ * (pieces in several shards, or several batches) is a transaction with a
+ * random nonzero 64-bit id; each of its records carries the id and the
+ * manifest: every piece (shard, first_seq, last_seq) of the transaction, a
+ * piece being all its rows in one shard (it may span several records). A
+ * single-record append carries none. The WAL itself does not interpret
+ * manifests: ingest/table.c replays a transaction only when every piece is
+ * present (in parts or in the WAL) and no ABORT names it, and writes ABORT
+ * records for a partial one (see table.h, Recovery).
  *
  * Durability (per database): FULL fdatasyncs before floe_wal_sync returns;
  * BATCH is group commit: a waiter starts an fdatasync at once when none is
@@ -65,11 +81,25 @@
 #include "util/vec.h"
 
 #define FLOE_WAL_MAGIC "FLOEWAL"
-#define FLOE_WAL_VERSION 2 /* 1: records without `durable` (still read) */
+#define FLOE_WAL_VERSION 3 /* 1: records without `durable`; 2: no transactions (both still read) */
 #define FLOE_WAL_HEADER_BYTES 32
 #define FLOE_WAL_RECORD_HEADER_BYTES 17
 #define FLOE_WAL_V1_RECORD_HEADER_BYTES 9
 #define FLOE_WAL_REC_BATCH 1
+#define FLOE_WAL_REC_ABORT 2
+
+/* One piece of a transaction: its rows in one shard. */
+typedef struct floe_wal_piece {
+    uint32_t shard;
+    uint64_t first_seq, last_seq;
+} floe_wal_piece;
+
+/* The transaction a record belongs to (see Transactions above). */
+typedef struct floe_wal_txn {
+    uint64_t id;                 /* nonzero */
+    const floe_wal_piece *pieces;
+    uint32_t npieces;
+} floe_wal_txn;
 
 typedef enum floe_durability {
     FLOE_DURABILITY_FULL = 0,
@@ -88,13 +118,19 @@ typedef struct floe_wal_opts {
 
 /* One decoded record, borrowed by the replay callback until it returns. */
 typedef struct floe_wal_record {
+    uint8_t type;           /* FLOE_WAL_REC_BATCH or FLOE_WAL_REC_ABORT */
+    uint64_t txn_id;        /* 0: not part of a multi-record transaction */
+    uint32_t npieces;       /* BATCH with txn_id: the transaction's manifest */
+    const floe_wal_piece *pieces;
+    uint64_t abort_last_seq; /* ABORT: rows first_seq..abort_last_seq (nrows = 0) */
     uint32_t shard;
     uint64_t first_seq;     /* seq of row 0; rows are first_seq .. +nrows-1 */
     uint32_t nrows;
     bool has_producer;
     uint64_t producer_id;
     uint64_t producer_seq;
-    const floe_batch *batch; /* nrows rows; VARCHAR bytes point into the file buffer */
+    const floe_batch *batch; /* nrows rows; VARCHAR bytes point into the file buffer;
+                              * NULL for ABORT */
     const char *segment;     /* file path, for messages */
     uint64_t offset;         /* byte offset of the record in the segment */
 } floe_wal_record;
@@ -111,6 +147,10 @@ typedef struct floe_wal floe_wal;
  * and byte offset), FLOE_NOMEM, or the callback's code; *out = NULL then. */
 int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, char *warn,
                   size_t warn_cap, floe_wal **out, floe_err *err);
+/* Hand every record of the WAL to `replay` again, in order (a second pass
+ * after floe_wal_open, before anything is appended: FLOE_MISUSE after an
+ * append). Errors as for floe_wal_open. */
+int floe_wal_replay(floe_wal *w, floe_wal_replay_fn replay, void *ctx, floe_err *err);
 /* Close (syncing first unless OFF). NULL ok. */
 void floe_wal_close(floe_wal *w);
 
@@ -125,11 +165,24 @@ uint64_t floe_wal_last_seq(floe_wal *w);
 int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint32_t nrows,
                     uint64_t first_seq, const uint64_t *producer, uint64_t *out_ticket,
                     floe_err *err);
+/* floe_wal_append for a record of transaction `txn` (NULL: none). */
+int floe_wal_append_txn(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint32_t nrows,
+                        uint64_t first_seq, const uint64_t *producer, const floe_wal_txn *txn,
+                        uint64_t *out_ticket, floe_err *err);
+/* Write an ABORT record for transaction txn_id's rows first_seq..last_seq in
+ * this shard (no sync). Errors as for floe_wal_append. */
+int floe_wal_append_abort(floe_wal *w, uint64_t txn_id, uint64_t first_seq, uint64_t last_seq,
+                          uint64_t *out_ticket, floe_err *err);
+/* The ticket of the last record written (0 when none): floe_wal_sync of it
+ * makes everything written so far durable. */
+uint64_t floe_wal_written(floe_wal *w);
 /* Wait until the record with `ticket` is durable per the durability mode
  * (returns at once for OFF). FLOE_IOERR when a sync failed. */
 int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err);
-/* Delete closed segments whose records all have seq <= `seq` (call after
- * the part holding them is committed). FLOE_IOERR on unlink failure. */
+/* Delete the oldest segments, in order, while their records all have
+ * seq <= `seq` (call after the part holding them is committed); a segment
+ * is never deleted while an older one stays, so an ABORT record outlives the
+ * records it names. FLOE_IOERR on unlink failure. */
 int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err);
 
 /* Delete every WAL segment of table `table_id` (all shards) under

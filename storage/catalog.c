@@ -985,6 +985,26 @@ static int set_offset_locked(floe_catalog *c, const floe_stream_offset *o, const
     return run(c, st, what, err);
 }
 
+/* Upsert a producer's last seq, keeping the larger (c->mu held). */
+static int set_producer_locked(floe_catalog *c, const char *producer, int64_t table_id,
+                               uint64_t last_seq, const char *what, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    /* sequence numbers only advance: a stale value never lowers the stored one */
+    rc = prep(c,
+              "INSERT INTO producers VALUES(?,?,?) ON CONFLICT(producer, table_id) DO UPDATE "
+              "SET last_seq = max(last_seq, excluded.last_seq)",
+              &st, what, err);
+    if (rc == FLOE_OK) {
+        sqlite3_bind_text(st, 1, producer, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, table_id);
+        sqlite3_bind_int64(st, 3, (int64_t)last_seq);
+        rc = run(c, st, what, err);
+    }
+    return rc;
+}
+
 int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_err *err)
 {
     char what[80];
@@ -1029,6 +1049,9 @@ int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_e
     }
     for (i = 0; rc == FLOE_OK && i < pc->noffsets; i++)
         rc = set_offset_locked(c, &pc->offsets[i], what, err);
+    for (i = 0; rc == FLOE_OK && i < pc->nproducers; i++)
+        rc = set_producer_locked(c, pc->producers[i].producer, pc->table_id,
+                                 pc->producers[i].last_seq, what, err);
 out:
     rc = end(c, rc, what, err);
 unlock:
@@ -1504,20 +1527,9 @@ int floe_catalog_get_producer(floe_catalog *c, const char *producer, int64_t tab
 int floe_catalog_set_producer(floe_catalog *c, const char *producer, int64_t table_id,
                               uint64_t last_seq, floe_err *err)
 {
-    sqlite3_stmt *st;
     int rc;
     pthread_mutex_lock(&c->mu);
-    /* sequence numbers only advance: a stale value never lowers the stored one */
-    rc = prep(c,
-              "INSERT INTO producers VALUES(?,?,?) ON CONFLICT(producer, table_id) DO UPDATE "
-              "SET last_seq = max(last_seq, excluded.last_seq)",
-              &st, "store producer state", err);
-    if (rc == FLOE_OK) {
-        sqlite3_bind_text(st, 1, producer, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, table_id);
-        sqlite3_bind_int64(st, 3, (int64_t)last_seq);
-        rc = run(c, st, "store producer state", err);
-    }
+    rc = set_producer_locked(c, producer, table_id, last_seq, "store producer state", err);
     pthread_mutex_unlock(&c->mu);
     return rc;
 }

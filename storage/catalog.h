@@ -155,6 +155,11 @@ typedef struct floe_stream_offset {
     int64_t table_id;
 } floe_stream_offset;
 
+typedef struct floe_producer_seq {
+    const char *producer;
+    uint64_t last_seq;
+} floe_producer_seq;
+
 typedef struct floe_part_commit {
     int64_t table_id;
     const floe_part_info *part;      /* as filled by floe_part_writer_finish */
@@ -162,11 +167,14 @@ typedef struct floe_part_commit {
     uint32_t nshards;
     const floe_stream_offset *offsets; /* stream offsets the flush covers (may be NULL) */
     uint32_t noffsets;
+    const floe_producer_seq *producers; /* idempotent producers' last seqs (may be NULL) */
+    uint32_t nproducers;
 } floe_part_commit;
 
 /* In ONE transaction: insert the part with its column statistics and shard
  * ranges, advance each shard's flushed_seq to at least max_seq, and store
- * the stream offsets. On any failure nothing is recorded. */
+ * the stream offsets and producer seqs (as floe_catalog_set_producer). On
+ * any failure nothing is recorded. */
 int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_err *err);
 
 /* Per-column statistics of a committed part. */

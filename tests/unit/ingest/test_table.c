@@ -1230,3 +1230,237 @@ Test(flush, without_a_flush_target_the_memory_bound_is_busy)
     cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
     cr_assert_eq(floe_ingest_db_close(db, NULL), FLOE_OK);
 }
+
+/* ------------------------------------------------- multi-shard transactions */
+
+/* Cut the last WAL segment of shard `shard` of table 9 back to its header,
+ * as a crash between two shards' WAL writes leaves it. */
+static void cut_last_segment(const char *dir, uint32_t shard)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "f=$(ls %s/wal/9-%u-*.wal | sort -t- -k3 -n | tail -1) && truncate -s 32 \"$f\"",
+             dir, shard);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* ids >= from whose key (column 0, BIGINT) maps to `shard` of nshards. */
+static void ids_in_shard(uint32_t shard, uint32_t nshards, int64_t from, uint32_t n, int64_t *out)
+{
+    floe_vec v;
+    uint32_t k = 0;
+    cr_assert_eq(floe_vec_init(&v, floe_type_make(FLOE_TYPE_BIGINT), 1), FLOE_OK);
+    v.n = 1;
+    for (int64_t id = from; k < n; id++) {
+        FLOE_VEC_DATA(&v, int64_t)[0] = id;
+        if (floe_ingest_shard_of(&v, 0, nshards) == shard) out[k++] = id;
+    }
+    floe_vec_free(&v);
+}
+
+static void batch_of_ids(floe_batch *b, const int64_t *ids, uint32_t n)
+{
+    uint32_t i;
+    make_batch(b, n, 0, 1);
+    for (i = 0; i < n; i++) FLOE_VEC_DATA(&b->cols[0], int64_t)[i] = ids[i];
+}
+
+/* Ids in the table's memtables, each once, plus the fake parts' ids. */
+static uint64_t count_ids(floe_ingest_table *t, fake_store *st, uint8_t *seen, uint64_t nseen)
+{
+    floe_ingest_snapshot *sn;
+    uint64_t n, i;
+    uint32_t p;
+    memset(seen, 0, nseen);
+    cr_assert_eq(floe_ingest_snapshot_take(t, &sn, NULL), FLOE_OK);
+    mark_snapshot(sn, seen, nseen);
+    n = sn->rows;
+    floe_ingest_snapshot_free(sn);
+    for (p = 0; p < st->nparts; p++) {
+        for (i = 0; i < st->parts[p].nrows; i++) {
+            int64_t id = st->parts[p].ids[i];
+            cr_assert_lt((uint64_t)id, nseen);
+            cr_assert_eq(seen[id], 0, "id %lld twice", (long long)id);
+            seen[id] = 1;
+        }
+        n += st->parts[p].nrows;
+    }
+    return n;
+}
+
+Test(txn, partial_transaction_is_dropped_in_every_shard_and_its_retry_applies)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_ingest_append_opts ao = {0, true, 7, 1, NULL};
+    floe_ingest_append_result res;
+    uint64_t shard_seq[2], seq;
+    uint8_t seen[64];
+    floe_batch b;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_FULL, 0);
+    t = open_table(db, 0, 2, 0, NULL);
+    make_batch(&b, 10, 0, 10);
+    cr_assert_eq(floe_ingest_append(t, &b, &ao, &res, shard_seq, NULL), FLOE_OK);
+    cr_assert(shard_seq[0] > 0 && shard_seq[1] > 0, "the batch spans both shards");
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    cut_last_segment(dir, 1);
+
+    /* the piece in shard 0 must not come back alone, nor the producer */
+    t = open_table(db, 0, 2, 0, NULL);
+    cr_assert_eq(count_ids(t, &st, seen, sizeof seen), 0);
+    cr_assert(!floe_ingest_producer_seq(t, 7, &seq) || seq == 0);
+    cr_assert_eq(floe_ingest_append(t, &b, &ao, &res, NULL, NULL), FLOE_OK);
+    cr_assert(!res.duplicate, "the retry of a dropped batch is applied");
+    cr_assert_eq(res.rows, 10);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+
+    /* and a second recovery keeps exactly the retry */
+    t = open_table(db, 0, 2, 0, NULL);
+    cr_assert_eq(count_ids(t, &st, seen, sizeof seen), 10);
+    for (int i = 0; i < 10; i++) cr_assert(seen[i]);
+    cr_assert_eq(floe_ingest_append(t, &b, &ao, &res, NULL, NULL), FLOE_OK);
+    cr_assert(res.duplicate);
+    floe_ingest_table_close(t, false, NULL);
+    floe_batch_free(&b);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
+
+Test(txn, abort_keeps_a_second_recovery_stable_after_the_seqs_are_reused_and_flushed)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_ingest_append_result res;
+    uint64_t shard_seq[2], flushed[2];
+    uint8_t seen[4096];
+    int64_t ids[20];
+    floe_batch b, b1;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_FULL, 0);
+    t = open_table(db, 0, 2, 0, NULL);
+    make_batch(&b, 10, 0, 10);
+    cr_assert_eq(floe_ingest_append(t, &b, NULL, &res, shard_seq, NULL), FLOE_OK);
+    cr_assert(shard_seq[0] > 0 && shard_seq[1] > 0);
+    floe_batch_free(&b);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    cut_last_segment(dir, 1);
+
+    t = open_table(db, 0, 2, 0, NULL);
+    cr_assert_eq(count_ids(t, &st, seen, sizeof seen), 0);
+    /* new rows in shard 1 reuse the lost piece's seqs and reach a part;
+     * shard 0 (holding the orphan piece) has nothing to flush */
+    ids_in_shard(1, 2, 1000, 20, ids);
+    batch_of_ids(&b1, ids, 20);
+    cr_assert_eq(floe_ingest_append(t, &b1, NULL, &res, shard_seq, NULL), FLOE_OK);
+    cr_assert_eq(shard_seq[0], 0);
+    cr_assert_geq(res.rows, 20);
+    floe_batch_free(&b1);
+    cr_assert_eq(floe_ingest_flush_table(t, true, NULL), FLOE_OK);
+    flushed[0] = floe_ingest_table_flushed_seq(t, 0);
+    flushed[1] = floe_ingest_table_flushed_seq(t, 1);
+    cr_assert_geq(flushed[1], 20);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+
+    /* the orphan piece's manifest is now "covered" by shard 1's part: only
+     * the ABORT record written by the first recovery keeps it out */
+    t = open_table(db, 0, 2, 0, flushed);
+    cr_assert_eq(count_ids(t, &st, seen, sizeof seen), 20);
+    for (int i = 0; i < 10; i++) cr_assert(!seen[i], "id %d of the dropped batch is back", i);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
+
+Test(txn, piece_whose_other_piece_is_in_a_part_is_replayed)
+{
+    char dir[512], cmd[700];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    floe_ingest_append_result res;
+    uint64_t shard_seq[2], flushed[2];
+    uint8_t seen[64];
+    floe_batch b;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_FULL, 0);
+    t = open_table(db, 0, 2, 0, NULL);
+    make_batch(&b, 10, 0, 10);
+    cr_assert_eq(floe_ingest_append(t, &b, NULL, &res, shard_seq, NULL), FLOE_OK);
+    floe_batch_free(&b);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    /* shard 1's piece went to a part and its WAL was truncated */
+    snprintf(cmd, sizeof cmd, "rm %s/wal/9-1-*.wal", dir);
+    cr_assert_eq(system(cmd), 0);
+    flushed[0] = 0;
+    flushed[1] = shard_seq[1];
+    t = open_table(db, 0, 2, 0, flushed);
+    cr_assert_eq(count_ids(t, &st, seen, sizeof seen), shard_seq[0]);
+    floe_ingest_table_close(t, false, NULL);
+    /* without it (flushed seq 0), the piece is partial */
+    flushed[1] = 0;
+    t = open_table(db, 0, 2, 0, flushed);
+    cr_assert_eq(count_ids(t, &st, seen, sizeof seen), 0);
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}
+
+Test(txn, append_many_is_all_or_nothing_under_failed_allocations)
+{
+    char dir[512];
+    fake_store st;
+    floe_ingest_db *db;
+    floe_ingest_table *t;
+    uint64_t ok_rows = 0;
+    uint8_t seen[40 * 3 * 100];
+    int k, failures = 0;
+
+    tu_tmpdir(dir, sizeof dir);
+    fake_init(&st);
+    db = open_db(dir, &st, false, FLOE_DURABILITY_OFF, 0);
+    t = open_table(db, 0, 4, 0, NULL);
+    for (k = 0; k < 40; k++) {
+        floe_batch bs[3];
+        floe_ingest_append_result res;
+        int rc, j;
+        for (j = 0; j < 3; j++) make_batch(&bs[j], 100, (k * 3 + j) * 100, 1000000);
+        floe_mem_fail_after(k % 20, 0);
+        floe_err err = FLOE_ERR_INIT;
+        rc = floe_ingest_append_many(t, bs, 3, NULL, &res, NULL, &err);
+        floe_mem_fail_after(-1, 0);
+        if (rc == FLOE_OK) {
+            ok_rows += 300;
+            cr_assert_eq(res.rows, 300);
+        } else {
+            cr_assert_eq(rc, FLOE_NOMEM, "k %d rc %d: %s", k, rc, err.msg);
+            failures++;
+        }
+        cr_assert_eq(snapshot_rows(t), ok_rows, "all or nothing (k %d)", k);
+        for (j = 0; j < 3; j++) floe_batch_free(&bs[j]);
+    }
+    cr_assert_gt(failures, 0);
+    cr_assert_gt(ok_rows, 0);
+    cr_assert_eq(floe_ingest_table_close(t, false, NULL), FLOE_OK);
+    /* the WALs hold exactly the accepted transactions, whole */
+    t = open_table(db, 0, 4, 0, NULL);
+    cr_assert_eq(count_ids(t, &st, seen, sizeof seen), ok_rows);
+    for (k = 0; k < 40 * 3; k++) {
+        int j, n = 0;
+        for (j = 0; j < 100; j++) n += seen[k * 100 + j];
+        cr_assert(n == 0 || n == 100, "batch %d partially present (%d rows)", k, n);
+    }
+    floe_ingest_table_close(t, false, NULL);
+    floe_ingest_db_close(db, NULL);
+    fake_free(&st);
+}

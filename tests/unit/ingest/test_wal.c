@@ -722,3 +722,86 @@ Test(wal, version_1_segments_replay)
     free(out);
     tu_ref_free(&ref);
 }
+
+typedef struct txn_seen {
+    uint64_t rows, txn_rows, aborts, last_abort_hi;
+    uint32_t npieces;
+} txn_seen;
+
+static int txn_cb(void *ctx, const floe_wal_record *rec, floe_err *err)
+{
+    txn_seen *s = ctx;
+    (void)err;
+    if (rec->type == FLOE_WAL_REC_ABORT) {
+        cr_assert_eq(rec->txn_id, 99);
+        s->aborts++;
+        s->last_abort_hi = rec->abort_last_seq;
+        return FLOE_OK;
+    }
+    s->rows += rec->nrows;
+    if (rec->txn_id) {
+        cr_assert_eq(rec->txn_id, 99);
+        s->txn_rows += rec->nrows;
+        s->npieces = rec->npieces;
+        cr_assert_eq(rec->pieces[1].shard, 3);
+        cr_assert_eq(rec->pieces[1].last_seq, 12);
+    }
+    return FLOE_OK;
+}
+
+Test(wal, transaction_manifests_and_aborts_round_trip_and_v2_segments_still_replay)
+{
+    char dir[512], path[700];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    floe_batch b;
+    uint64_t ticket, rows = 0;
+    floe_wal_piece pieces[2] = {{0, 11, 20}, {3, 5, 12}};
+    floe_wal_txn txn = {99, pieces, 2};
+    txn_seen s;
+    uint32_t v2 = 2;
+    int fd;
+
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, FLOE_DURABILITY_FULL);
+    /* a v2 segment: records without transactions, header version 2 */
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, NULL, 0, &w, &err), FLOE_OK, "%s", err.msg);
+    {
+        floe_type types[TU_NTYPES];
+        uint64_t seed = 1;
+        tu_all_types(types);
+        cr_assert_eq(floe_batch_init(&b, TU_NTYPES, types, 10), FLOE_OK);
+        tu_fill_random(&b, 10, &seed, 3);
+    }
+    cr_assert_eq(floe_wal_append(w, &b, NULL, 10, 1, NULL, &ticket, &err), FLOE_OK);
+    floe_wal_close(w);
+    snprintf(path, sizeof path, "%s/wal/%llu-%u-1.wal", dir, (unsigned long long)o.table_id,
+             o.shard);
+    fd = open(path, O_WRONLY);
+    cr_assert_geq(fd, 0, "%s", path);
+    cr_assert_eq(pwrite(fd, &v2, 4, 8), 4);
+    close(fd);
+    cr_assert_eq(floe_wal_open(&o, count_cb, &rows, NULL, 0, &w, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(rows, 10);
+    /* then a v3 segment with a transaction's record and an ABORT */
+    cr_assert_eq(floe_wal_append_txn(w, &b, NULL, 10, 11, NULL, &txn, &ticket, &err), FLOE_OK);
+    cr_assert_eq(floe_wal_append_abort(w, 99, 11, 20, &ticket, &err), FLOE_OK);
+    cr_assert_eq(floe_wal_sync(w, ticket, &err), FLOE_OK);
+    floe_wal_close(w);
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(floe_wal_open(&o, txn_cb, &s, NULL, 0, &w, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(s.rows, 20);
+    cr_assert_eq(s.txn_rows, 10);
+    cr_assert_eq(s.npieces, 2);
+    cr_assert_eq(s.aborts, 1);
+    cr_assert_eq(s.last_abort_hi, 20);
+    cr_assert_eq(floe_wal_last_seq(w), 20);
+    /* the second pass sees the same */
+    memset(&s, 0, sizeof s);
+    cr_assert_eq(floe_wal_replay(w, txn_cb, &s, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(s.rows, 20);
+    cr_assert_eq(s.aborts, 1);
+    floe_wal_close(w);
+    floe_batch_free(&b);
+}

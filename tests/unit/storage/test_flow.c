@@ -21,7 +21,7 @@ static void flush(floe_catalog *cat, const char *tdir, const floe_table_def *t, 
     floe_err err = FLOE_ERR_INIT;
     floe_shard_range r = {0, first_seq, first_seq + rows - 1};
     floe_stream_offset off = {"kafka", "events", 0, (int64_t)(first_seq + rows), t->id};
-    floe_part_commit pc = {t->id, &info, &r, 1, &off, 1};
+    floe_part_commit pc = {t->id, &info, &r, 1, &off, 1, NULL, 0};
     uint32_t i, c;
     int64_t pid;
     for (c = 0; c < t->ncols; c++) ty[c] = t->cols[c].type;
