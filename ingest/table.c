@@ -575,6 +575,7 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
             wo.durability = db->o.durability;
             wo.group_commit_ms = db->o.group_commit_ms;
             wo.segment_bytes = db->o.wal_segment_bytes;
+            wo.readonly = db->o.readonly;
             rcx.s = s;
             rc = floe_wal_open(&wo, replay_record, &rcx, warn, sizeof warn, &s->wal, err);
             if (rc) {

@@ -327,7 +327,16 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
 
     seg_path(w, segno, path, sizeof path);
     rc = read_file(path, &buf, &n, err);
+    if (rc && w->o.readonly && access(path, F_OK) != 0 && errno == ENOENT) {
+        floe_err_clear(err);
+        *out_removed = true; /* the writer truncated it after we listed it */
+        goto done;
+    }
     if (rc) return rc;
+    if (n < FLOE_WAL_HEADER_BYTES && last && w->o.readonly) {
+        *out_removed = true; /* being created by the writer: no record yet */
+        goto done;
+    }
     if (n < FLOE_WAL_HEADER_BYTES) {
         if (!last) {
             rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: short header (%zu bytes) at offset 0",
@@ -383,7 +392,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
                 torn = "checksum mismatch in last record";
                 break;
             }
-            if (last && pos >= frontier && !next_says_durable(buf, n, end, pos)) {
+            if (last && (w->o.readonly || (pos >= frontier && !next_says_durable(buf, n, end, pos)))) {
                 torn = "checksum mismatch in a record never synced";
                 break;
             }
@@ -430,6 +439,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
                           *torn ? torn : "zero bytes after the last record", pos);
         goto out;
     }
+    if (w->o.readonly) goto done; /* the writer's tail: where our view ends */
     if (*torn && warn && warn_cap) /* "": a clean end before preallocated zeros */
         snprintf(warn, warn_cap, "wal segment %s: dropped torn tail (%s, %zu bytes) at offset %zu",
                  path, torn, n - pos, pos);
@@ -467,6 +477,7 @@ static int list_segments(floe_wal *w, uint64_t **out, uint32_t *out_n, floe_err 
     uint32_t n = 0, cap = 0;
     *out = NULL;
     *out_n = 0;
+    if (d == NULL && w->o.readonly && errno == ENOENT) return FLOE_OK;
     if (d == NULL) return floe_err_set(err, FLOE_IOERR, "opendir %s: %s", w->dir, strerror(errno));
     while ((e = readdir(d)) != NULL) {
         unsigned long long tid, segno;
@@ -521,7 +532,9 @@ int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, 
     }
     memcpy(w->dir, o->db_dir, dl);
     memcpy(w->dir + dl, "/wal", 5);
-    if (mkdir(w->dir, 0755) == 0) {
+    if (o->readonly) {
+        /* no mkdir: list_segments treats a missing directory as empty */
+    } else if (mkdir(w->dir, 0755) == 0) {
         /* make the new directory entry itself durable */
         if (o->durability != FLOE_DURABILITY_OFF) {
             rc = fsync_dir(o->db_dir, err);
@@ -801,6 +814,9 @@ int floe_wal_append(floe_wal *w, const floe_batch *b, const uint32_t *rows, uint
 
     if (sz - FLOE_WAL_RECORD_HEADER_BYTES > UINT32_MAX)
         return floe_err_set(err, FLOE_RANGE, "wal record of %zu bytes is too large", sz);
+    if (w->o.readonly)
+        return floe_err_set(err, FLOE_READONLY, "wal of table %" PRIu64 " shard %u is read-only",
+                            w->o.table_id, w->o.shard);
     pthread_mutex_lock(&w->mu);
     if (w->failed) {
         rc = floe_err_set(err, w->failed, "wal of table %" PRIu64 " shard %u failed earlier",
