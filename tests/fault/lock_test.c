@@ -306,6 +306,26 @@ static void case_readonly_rejects(const char *base)
         CHECK(rc == FLOE_OK && v[0] == 7, "writable count: %lld", (long long)v[0]);
     }
     floe_db_close(db);
+
+    /* after a clean close sqlite's -wal/-shm are gone: a reader must not
+     * create them (nor anything else) */
+    memset(&before, 0, sizeof before);
+    memset(&after, 0, sizeof after);
+    sum_dir(dir, "", &before);
+    snprintf(path, sizeof path, "%s/catalog.db-wal", dir);
+    CHECK(access(path, F_OK) != 0, "no catalog -wal after a clean close");
+    rc = floe_db_open(dir, FLOE_OPEN_READONLY, &db);
+    CHECK(rc == FLOE_OK, "read-only open after a clean close: %s", floe_db_errmsg(db));
+    if (rc == FLOE_OK) {
+        rc = query_ints(db, "SELECT count(*), sum(id) FROM t", v, 2);
+        CHECK(rc == FLOE_OK && v[0] == 7 && v[1] == 28, "clean read-only count %lld", (long long)v[0]);
+        CHECK(access(path, F_OK) != 0, "a read-only handle created %s", path);
+    }
+    floe_db_close(db);
+    sum_dir(dir, "", &after);
+    CHECK(before.len == after.len && memcmp(before.text, after.text, before.len) == 0,
+          "files changed by a read-only handle after a clean close:\n--- before\n%s--- after\n%s",
+          before.text, after.text);
 }
 
 /* The writer of readers_beside_writer: appends ids 1.. forever. */
