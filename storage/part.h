@@ -9,7 +9,8 @@
  * fsynced, the manifest written and fsynced, the directory fsynced, renamed
  * to part-<id>/, and the table directory fsynced. The part only becomes
  * visible when the caller commits it in the catalog (storage/catalog.h);
- * floe_part_gc, run at open, removes whatever a crash left behind.
+ * floe_part_gc, run at a writable open (never by a read-only handle: a
+ * running writer's in-flight parts look the same), removes what a crash left.
  *
  * Reading: a reader opens a part against the table's current schema; a
  * schema column the manifest does not list (added by ALTER TABLE ADD COLUMN
