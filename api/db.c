@@ -524,7 +524,10 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
     for (i = 0; i < nparts; i++) ids[i] = parts[i].id;
     /* a reader never collects: the writer's in-flight parts look like garbage */
     if (!db->readonly && (rc = floe_part_gc(t->dir, ids, nparts, err)) != FLOE_OK) goto fail;
-    {
+    /* a reader opens the parts after reading the WAL (below): the writer
+     * truncates WAL segments right after each flush, while parts go away
+     * only with the rarer merges, so that order keeps retries rare */
+    if (!db->readonly) {
         floe_part_schema schema = table_schema(t, pcols);
         for (i = 0; i < nparts; i++) {
             floe_part_reader *r;
@@ -559,6 +562,24 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
     o.producers = prods;
     o.nproducers = nprods;
     if ((rc = floe_ingest_table_open(db->ingest, &o, &t->ingest, err)) != FLOE_OK) goto fail;
+    if (db->readonly) {
+        floe_part_schema schema = table_schema(t, pcols);
+        for (i = 0; rc == FLOE_OK && i < nparts; i++) {
+            floe_part_reader *r = NULL;
+            floe_part_dir(t->dir, parts[i].id, buf, sizeof buf);
+            rc = floe_part_reader_open(buf, &schema, &r, err);
+            if (rc == FLOE_OK && parts_push(t, r) != FLOE_OK) {
+                floe_part_reader_unref(r);
+                rc = floe_err_nomem(err);
+            }
+            if (rc == FLOE_OK) t->part_bytes += parts[i].bytes;
+        }
+        if (rc != FLOE_OK) {
+            floe_ingest_table_close(t->ingest, false, NULL);
+            t->ingest = NULL;
+            goto fail;
+        }
+    }
     floe_free(prods);
     floe_catalog_parts_free(parts, nparts);
     floe_free(ids);
@@ -810,19 +831,24 @@ static int ro_snapshot(floe_db *db, bool *out_retry, floe_err *err)
         if (rc != FLOE_NOMEM) *out_retry = ro_changed(db, &m);
         return rc;
     }
-    /* the WAL was read after the catalog: a flush committed meanwhile may
-     * have truncated segments holding rows above the flushed seqs we use */
-    if (m.immutable ? ro_changed(db, &m) : false) *out_retry = true;
+    /* The WAL was read after the catalog: a flush committed meanwhile may
+     * have truncated segments holding rows above the flushed seq F we use.
+     * Segments go oldest first and seqs are consecutive, so rows were lost
+     * exactly when the WAL's lowest seq is above F + 1; when it was empty,
+     * only an unchanged F proves that nothing was there to lose. */
+    if (m.immutable && ro_changed(db, &m)) *out_retry = true;
     for (i = 0; !m.immutable && !*out_retry && i < db->ntables; i++) {
         floe_db_table *t = db->tables[i];
-        for (s = 0; s < t->def->opts.shards; s++) {
-            uint64_t now = 0;
+        for (s = 0; s < t->def->opts.shards && !*out_retry; s++) {
+            uint64_t f = floe_ingest_table_flushed_seq(t->ingest, s), now = 0;
+            uint64_t first = floe_ingest_table_wal_first_seq(t->ingest, s);
+            if (first != 0) {
+                *out_retry = first > f + 1;
+                continue;
+            }
             if ((rc = floe_catalog_flushed_seq(db->cat, t->def->id, s, &now, err)) != FLOE_OK)
                 return rc;
-            if (now != floe_ingest_table_flushed_seq(t->ingest, s)) {
-                *out_retry = true;
-                break;
-            }
+            *out_retry = now != f;
         }
     }
     if (*out_retry)

@@ -664,6 +664,11 @@ uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s)
     return v;
 }
 
+uint64_t floe_ingest_table_wal_first_seq(floe_ingest_table *t, uint32_t s)
+{
+    return t->shards[s].wal ? floe_wal_first_seq(t->shards[s].wal) : 0;
+}
+
 uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t)
 {
     uint64_t n = 0;

@@ -158,6 +158,9 @@ uint32_t floe_ingest_table_nshards(floe_ingest_table *t);
 uint64_t floe_ingest_table_last_seq(floe_ingest_table *t, uint32_t s);
 /* Highest sequence number committed to parts for shard s. */
 uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s);
+/* Lowest sequence number found in shard s's WAL at open (floe_wal_first_seq;
+ * 0 when it held none or there is no WAL). */
+uint64_t floe_ingest_table_wal_first_seq(floe_ingest_table *t, uint32_t s);
 /* fdatasyncs issued so far by the WALs of all shards (0 without a WAL). */
 uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t);
 

@@ -55,6 +55,7 @@ struct floe_wal {
     uint64_t seg_gen;   /* open_segment count: tells a sync which segment it covered */
     uint64_t next_segno;
     uint64_t last_seq;
+    uint64_t first_seq; /* lowest row seq replayed at open, 0 none */
     uint64_t written;   /* records written (tickets) */
     uint64_t synced;    /* tickets known durable */
     bool syncing;       /* a waiter is in fdatasync */
@@ -428,6 +429,8 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         rec.offset = pos;
         if (rec.nrows && rec.first_seq + rec.nrows - 1 > last_seq)
             last_seq = rec.first_seq + rec.nrows - 1;
+        if (rec.nrows && (w->first_seq == 0 || rec.first_seq < w->first_seq))
+            w->first_seq = rec.first_seq;
         rc = cb ? cb(ctx, &rec, err) : FLOE_OK;
         floe_batch_free(&b);
         if (rc) goto out;
@@ -686,6 +689,8 @@ void floe_wal_close(floe_wal *w)
     floe_free(w->dir);
     floe_free(w);
 }
+
+uint64_t floe_wal_first_seq(floe_wal *w) { return w->first_seq; }
 
 uint64_t floe_wal_last_seq(floe_wal *w)
 {

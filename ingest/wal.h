@@ -123,6 +123,10 @@ int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, 
 /* Close (syncing first unless OFF). NULL ok. */
 void floe_wal_close(floe_wal *w);
 
+/* Lowest row sequence number replayed at open; 0 if none. (A read-only
+ * reader beside a writer checks with it that no segment holding rows it
+ * needs was truncated before it read them.) */
+uint64_t floe_wal_first_seq(floe_wal *w);
 /* Highest row sequence number seen in the WAL (replayed or appended); 0 if none. */
 uint64_t floe_wal_last_seq(floe_wal *w);
 
