@@ -74,6 +74,13 @@ int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
     if (app == NULL) return FLOE_NOMEM;
     floe_err_clear(&app->err);
     app->db = db;
+    if (floe_db_check_writable(db, "open an appender", &err) != FLOE_OK) {
+        app->err = err;
+        *out = app;
+        floe_db_set_error(db, &err);
+        app->db = NULL; /* not counted as open */
+        return FLOE_READONLY;
+    }
     pthread_rwlock_rdlock(&db->ddl_lock);
     t = floe_db_find_table(db, table);
     if (t == NULL) {

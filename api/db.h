@@ -17,7 +17,13 @@
  *    so a query sees each row exactly once.
  *  - The last error (db->err) is per handle, like sqlite3_errmsg: concurrent
  *    statements on one handle see each other's messages.
- * Layout on disk: <db>/catalog.db, <db>/wal/, <db>/tables/<id>/part-<n>/.
+ *  - One writer per directory: a writable open holds an OFD fcntl write
+ *    lock on <db>/LOCK (which holds the holder's pid) from before it changes
+ *    anything until close. A read-only handle (db->readonly) takes no lock,
+ *    reads a snapshot (committed parts + WAL tail) at open, then closes its
+ *    catalog (db->cat == NULL): queries never need it, every writing path
+ *    refuses with FLOE_READONLY, and no flusher or maintenance thread runs.
+ * Layout on disk: <db>/LOCK, <db>/catalog.db, <db>/wal/, <db>/tables/<id>/part-<n>/.
  */
 #ifndef FLOE_API_DB_H
 #define FLOE_API_DB_H
@@ -54,6 +60,9 @@ typedef struct floe_db_table {
 struct floe_db {
     char *path;                   /* database directory; owned */
     bool in_memory;               /* path is a private temporary directory */
+    bool readonly;                /* FLOE_OPEN_READONLY: a snapshot; cat is NULL after open */
+    int lock_fd;                  /* <path>/LOCK holding the writer lock, -1 none */
+    long lock_pid;                /* read-only: the writer's pid seen at open, 0 none */
     floe_catalog *cat;
     floe_ingest_db *ingest;
     pthread_rwlock_t ddl_lock;
@@ -102,6 +111,8 @@ int floe_db_bulk_part_open(floe_db *db, floe_db_table *t, floe_part_writer **out
  * crash leaves only files that open-time GC removes) and list it in t->parts.
  * On failure nothing is visible and the part's files are removed. */
 int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w, floe_err *err);
+/* FLOE_READONLY with a message naming `what` when db is read-only, else FLOE_OK. */
+int floe_db_check_writable(floe_db *db, const char *what, floe_err *err);
 /* Record err as the handle's last error and return its code. */
 int floe_db_set_error(floe_db *db, const floe_err *err);
 

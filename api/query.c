@@ -760,6 +760,16 @@ static int run_statement(floe_db *db, const char *sql, const floe_ast_stmt *ast,
         rc = run_explain(bs, out, err);
         goto out;
     }
+    if (db->readonly) {
+        const char *w = bs->kind == FLOE_BOUND_INSERT         ? "INSERT"
+                        : bs->kind == FLOE_BOUND_CREATE_TABLE ? "CREATE TABLE"
+                        : bs->kind == FLOE_BOUND_DROP_TABLE   ? "DROP TABLE"
+                        : bs->kind == FLOE_BOUND_ALTER_ADD    ? "ALTER TABLE"
+                        : bs->kind == FLOE_BOUND_FLUSH        ? "FLUSH"
+                        : bs->kind == FLOE_BOUND_COPY_FROM    ? "COPY FROM"
+                                                              : NULL;
+        if (w != NULL && (rc = floe_db_check_writable(db, w, err)) != FLOE_OK) goto out;
+    }
     switch (bs->kind) {
     case FLOE_BOUND_QUERY: rc = run_query(db, bs, now_us, out, err); break;
     case FLOE_BOUND_INSERT:

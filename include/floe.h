@@ -54,7 +54,8 @@ extern "C" {
     X(PARSE, 12, "syntax error")                                         \
     X(UNSUPPORTED, 13, "not supported")                                  \
     X(ROW, 100, "a row is ready")                                        \
-    X(DONE, 101, "no more rows")
+    X(DONE, 101, "no more rows")                                         \
+    X(READONLY, 14, "attempt to write a read-only database")
 
 enum floe_status {
 #define FLOE_X_(name, num, text) FLOE_##name = num,
@@ -106,7 +107,9 @@ typedef struct floe_appender floe_appender;
 /* ---------------------------------------------------------------- database */
 
 #define FLOE_OPEN_CREATE 0x1   /* create the directory if it does not exist */
-#define FLOE_OPEN_READONLY 0x2 /* reserved */
+/* Open without writing anything, beside a writer that may be running (see
+ * "Locking and read-only opens" below). */
+#define FLOE_OPEN_READONLY 0x2
 /* Durability of acknowledged appends (default: batch, a shared group-commit
  * fsync at most every few ms). FULL: fsync before each append returns. OFF:
  * no fsync (survives a process crash, not an OS crash). */
@@ -158,14 +161,39 @@ FLOE_API void floe_open_options_init(floe_open_options *o);
  * is NULL or ":memory:". *out_db is set even on failure (NULL only on
  * FLOE_NOMEM) so floe_db_errmsg() works; always floe_db_close() it.
  * floe_db_open(path, flags, out) is floe_db_open_ex with default options
- * and those flags; o == NULL means the defaults. */
+ * and those flags; o == NULL means the defaults.
+ *
+ * Locking and read-only opens. A database directory has at most one writer:
+ * a writable open takes an exclusive lock on <path>/LOCK (an open-file-
+ * description fcntl lock, released by the kernel when the process exits or
+ * is killed) before it changes anything, and holds it until floe_db_close.
+ * A second writable open, from another process or the same one, fails with
+ * FLOE_BUSY and the message "database '<path>' is locked by process <pid>".
+ * In-memory databases take no lock.
+ *
+ * With FLOE_OPEN_READONLY no lock is taken and nothing in the directory is
+ * created, changed or removed (no cleanup, no WAL repair, no flush, no
+ * background merges), so it works beside a running writer and on files the
+ * process may only read (the catalog's sqlite -shm/-wal files excepted:
+ * beside a writer, or after a crash left them, sqlite reads through them).
+ * The handle sees a consistent snapshot taken at open: the parts committed
+ * at one instant plus the rows the writer's WAL held above them (a record
+ * the writer is still writing is simply not seen); it does not follow later
+ * writes (reopen to refresh). When the writer changes the database while
+ * the snapshot is taken, the open retries, and after repeated failures
+ * returns FLOE_BUSY. Every writing statement (INSERT, COPY ... FROM, CREATE,
+ * DROP, ALTER, FLUSH) and floe_appender_open fail with FLOE_READONLY.
+ * FLOE_OPEN_READONLY needs an existing database directory (FLOE_OPEN_CREATE
+ * is then ignored: FLOE_NOTFOUND when it is missing); an in-memory database
+ * cannot be opened read-only (FLOE_MISUSE). */
 FLOE_API int floe_db_open(const char *path, unsigned flags, floe_db **out_db);
 FLOE_API int floe_db_open_ex(const char *path, const floe_open_options *o, floe_db **out_db);
 
-/* Flush every memtable to parts and close. Returns FLOE_BUSY (and closes
- * nothing) while results or appenders are open. When a flush fails it still
- * closes and frees db and returns that error's code (floe_db_close_msg gives
- * its message). NULL is a no-op. */
+/* Flush every memtable to parts (not for a read-only handle), release the
+ * writer lock and close. Returns FLOE_BUSY (and closes nothing) while
+ * results or appenders are open. When a flush fails it still closes and
+ * frees db and returns that error's code (floe_db_close_msg gives its
+ * message). NULL is a no-op. */
 FLOE_API int floe_db_close(floe_db *db);
 /* floe_db_close that also reports why: when the final flush fails (the rows
  * stay in the WAL and are recovered at the next open) the database is still

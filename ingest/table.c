@@ -814,6 +814,7 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
             wo.durability = db->o.durability;
             wo.group_commit_ms = db->o.group_commit_ms;
             wo.segment_bytes = db->o.wal_segment_bytes;
+            wo.readonly = db->o.readonly;
             scx.shard = i;
             rc = floe_wal_open(&wo, scan_record, &scx, warn, sizeof warn, &s->wal, err);
             if (rc) {
@@ -850,8 +851,9 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
             if (rc) goto fail;
         }
     }
-    /* settle dropped transactions for good before anything new is written */
-    for (size_t k = 0; k < scx.ntodo; k++) {
+    /* settle dropped transactions for good before anything new is written
+     * (a read-only handle just leaves them out: the writer settles them) */
+    for (size_t k = 0; k < scx.ntodo && !db->o.readonly; k++) {
         const scan_rec *a = &scx.todo[k];
         uint64_t tk;
         rc = floe_wal_append_abort(t->shards[a->shard].wal, a->txn, a->first, a->last, &tk, err);
@@ -861,7 +863,7 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
             goto fail;
         }
     }
-    if (scx.ntodo && db->o.cb.warning) {
+    if (scx.ntodo && !db->o.readonly && db->o.cb.warning) {
         char msg[160];
         snprintf(msg, sizeof msg, "table %s: dropped %zu pieces of transactions that did not "
                  "reach every shard's WAL", t->name, scx.ntodo);
@@ -939,6 +941,11 @@ uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s)
     v = t->shards[s].flushed_seq;
     pthread_mutex_unlock(&t->shards[s].mu);
     return v;
+}
+
+uint64_t floe_ingest_table_wal_first_seq(floe_ingest_table *t, uint32_t s)
+{
+    return t->shards[s].wal ? floe_wal_first_seq(t->shards[s].wal) : 0;
 }
 
 uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t)

@@ -129,6 +129,8 @@ typedef struct floe_ingest_db_opts {
     uint64_t wal_segment_bytes; /* 0 = 64 MiB */
     uint64_t mem_limit_bytes;   /* frozen + active memtables; 0 = 512 MiB */
     bool background_flush;      /* run the flusher thread */
+    bool readonly;              /* open the WALs read-only (floe_wal_opts.readonly): replay
+                                 * changes no file, appends fail; use with no flusher */
     uint32_t flusher_tick_ms;   /* flusher's age-check period; 0 = 50 */
     floe_ingest_callbacks cb;
 } floe_ingest_db_opts;
@@ -176,6 +178,9 @@ uint32_t floe_ingest_table_nshards(floe_ingest_table *t);
 uint64_t floe_ingest_table_last_seq(floe_ingest_table *t, uint32_t s);
 /* Highest sequence number committed to parts for shard s. */
 uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s);
+/* Lowest sequence number found in shard s's WAL at open (floe_wal_first_seq;
+ * 0 when it held none or there is no WAL). */
+uint64_t floe_ingest_table_wal_first_seq(floe_ingest_table *t, uint32_t s);
 /* fdatasyncs issued so far by the WALs of all shards (0 without a WAL). */
 uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t);
 

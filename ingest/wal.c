@@ -39,6 +39,8 @@
 typedef struct wal_seg {
     uint64_t segno;
     uint64_t last_seq; /* highest row seq in it; 0 when no records */
+    uint64_t view_end; /* read-only handles: bytes of it the first pass read, so
+                        * the replay pass sees exactly the same records */
 } wal_seg;
 
 struct floe_wal {
@@ -55,6 +57,7 @@ struct floe_wal {
     uint64_t seg_gen;   /* open_segment count: tells a sync which segment it covered */
     uint64_t next_segno;
     uint64_t last_seq;
+    uint64_t first_seq; /* lowest row seq replayed at open, 0 none */
     uint64_t written;   /* records written (tickets) */
     uint64_t synced;    /* tickets known durable */
     bool syncing;       /* a waiter is in fdatasync */
@@ -90,6 +93,7 @@ static int seg_push(floe_wal *w, uint64_t segno, uint64_t last_seq, floe_err *er
     }
     w->segs[w->nsegs].segno = segno;
     w->segs[w->nsegs].last_seq = last_seq;
+    w->segs[w->nsegs].view_end = 0;
     w->nsegs++;
     return FLOE_OK;
 }
@@ -344,10 +348,13 @@ static bool next_says_durable(const char *buf, size_t n, size_t at, size_t bad)
 }
 
 /* Replay one segment. `last` says it is the final segment (a torn tail is
- * then dropped and the file truncated). */
+ * then dropped and the file truncated). For a read-only handle *view_end is
+ * 0 on the first pass (set to the bytes read) and, on the replay pass, the
+ * extent to read again: the writer may have appended since, and records the
+ * first pass did not check must not be replayed. */
 static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_replay_fn cb,
                           void *ctx, char *warn, size_t warn_cap, uint64_t *out_last_seq,
-                          bool *out_removed, floe_err *err)
+                          bool *out_removed, uint64_t *view_end, floe_err *err)
 {
     char path[4096];
     char *buf = NULL;
@@ -360,7 +367,19 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
 
     seg_path(w, segno, path, sizeof path);
     rc = read_file(path, &buf, &n, err);
+    if (rc && w->o.readonly && access(path, F_OK) != 0 && errno == ENOENT) {
+        if (*view_end) /* gone between the passes: the snapshot is stale */
+            return floe_err_set(err, FLOE_BUSY, "wal segment %s was removed while it was read", path);
+        floe_err_clear(err);
+        *out_removed = true; /* the writer truncated it after we listed it */
+        goto done;
+    }
     if (rc) return rc;
+    if (w->o.readonly && *view_end && n > *view_end) n = (size_t)*view_end;
+    if (n < FLOE_WAL_HEADER_BYTES && last && w->o.readonly) {
+        *out_removed = true; /* being created by the writer: no record yet */
+        goto done;
+    }
     if (n < FLOE_WAL_HEADER_BYTES) {
         if (!last) {
             rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: short header (%zu bytes) at offset 0",
@@ -416,7 +435,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
                 torn = "checksum mismatch in last record";
                 break;
             }
-            if (last && pos >= frontier && !next_says_durable(buf, n, end, pos)) {
+            if (last && (w->o.readonly || (pos >= frontier && !next_says_durable(buf, n, end, pos)))) {
                 torn = "checksum mismatch in a record never synced";
                 break;
             }
@@ -461,6 +480,8 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         rec.offset = pos;
         if (rec.nrows && rec.first_seq + rec.nrows - 1 > last_seq)
             last_seq = rec.first_seq + rec.nrows - 1;
+        if (rec.nrows && (w->first_seq == 0 || rec.first_seq < w->first_seq))
+            w->first_seq = rec.first_seq;
         rc = cb ? cb(ctx, &rec, err) : FLOE_OK;
         floe_batch_free(&b);
         floe_free(pieces);
@@ -468,12 +489,14 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         if (rc) goto out;
         pos += hb + len;
     }
+    if (w->o.readonly && *view_end == 0) *view_end = pos;
     if (torn == NULL) goto done;
     if (!last) {
         rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: %s at offset %zu", path,
                           *torn ? torn : "zero bytes after the last record", pos);
         goto out;
     }
+    if (w->o.readonly) goto done; /* the writer's tail: where our view ends */
     if (*torn && warn && warn_cap) /* "": a clean end before preallocated zeros */
         snprintf(warn, warn_cap, "wal segment %s: dropped torn tail (%s, %zu bytes) at offset %zu",
                  path, torn, n - pos, pos);
@@ -511,6 +534,7 @@ static int list_segments(floe_wal *w, uint64_t **out, uint32_t *out_n, floe_err 
     uint32_t n = 0, cap = 0;
     *out = NULL;
     *out_n = 0;
+    if (d == NULL && w->o.readonly && errno == ENOENT) return FLOE_OK;
     if (d == NULL) return floe_err_set(err, FLOE_IOERR, "opendir %s: %s", w->dir, strerror(errno));
     while ((e = readdir(d)) != NULL) {
         unsigned long long tid, segno;
@@ -565,7 +589,9 @@ int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, 
     }
     memcpy(w->dir, o->db_dir, dl);
     memcpy(w->dir + dl, "/wal", 5);
-    if (mkdir(w->dir, 0755) == 0) {
+    if (o->readonly) {
+        /* no mkdir: list_segments treats a missing directory as empty */
+    } else if (mkdir(w->dir, 0755) == 0) {
         /* make the new directory entry itself durable */
         if (o->durability != FLOE_DURABILITY_OFF) {
             rc = fsync_dir(o->db_dir, err);
@@ -578,14 +604,15 @@ int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, 
     rc = list_segments(w, &segnos, &nseg, err);
     if (rc) goto fail;
     for (i = 0; i < nseg; i++) {
-        uint64_t ls = 0;
+        uint64_t ls = 0, ve = 0;
         bool removed = false;
         rc = replay_segment(w, segnos[i], i + 1 == nseg, replay, ctx, warn, warn_cap, &ls,
-                            &removed, err);
+                            &removed, &ve, err);
         if (rc) goto fail;
         if (removed) continue;
         rc = seg_push(w, segnos[i], ls, err);
         if (rc) goto fail;
+        w->segs[w->nsegs - 1].view_end = ve;
         if (ls > w->last_seq) w->last_seq = ls;
     }
     w->next_segno = nseg ? segnos[nseg - 1] + 1 : 1;
@@ -612,7 +639,7 @@ int floe_wal_replay(floe_wal *w, floe_wal_replay_fn replay, void *ctx, floe_err 
         uint64_t ls = 0;
         bool removed = false;
         rc = replay_segment(w, w->segs[i].segno, i + 1 == w->nsegs, replay, ctx, NULL, 0, &ls,
-                            &removed, err);
+                            &removed, &w->segs[i].view_end, err);
     }
     pthread_mutex_unlock(&w->mu);
     return rc;
@@ -738,6 +765,8 @@ void floe_wal_close(floe_wal *w)
     floe_free(w->dir);
     floe_free(w);
 }
+
+uint64_t floe_wal_first_seq(floe_wal *w) { return w->first_seq; }
 
 uint64_t floe_wal_last_seq(floe_wal *w)
 {
@@ -916,6 +945,9 @@ static int write_record(floe_wal *w, const floe_batch *b, const uint32_t *rows, 
 
     if (sz - FLOE_WAL_RECORD_HEADER_BYTES > UINT32_MAX)
         return floe_err_set(err, FLOE_RANGE, "wal record of %zu bytes is too large", sz);
+    if (w->o.readonly)
+        return floe_err_set(err, FLOE_READONLY, "wal of table %" PRIu64 " shard %u is read-only",
+                            w->o.table_id, w->o.shard);
     pthread_mutex_lock(&w->mu);
     if (w->failed) {
         rc = floe_err_set(err, w->failed, "wal of table %" PRIu64 " shard %u failed earlier",

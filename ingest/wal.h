@@ -67,6 +67,14 @@
  * the last, is FLOE_CORRUPT naming file and offset.
  * New records always go to a fresh segment.
  *
+ * Read-only mode (opts.readonly, for read-only database handles beside a
+ * running writer): floe_wal_open changes no file (no mkdir, no truncation,
+ * no unlink) and sets no warning. A missing wal directory or a segment that
+ * vanished after listing (the writer truncated it) is skipped. In the last
+ * segment, a short or bad record ends the log (the writer may be writing
+ * it); elsewhere damage is still FLOE_CORRUPT. floe_wal_append returns
+ * FLOE_READONLY; close writes nothing.
+ *
  * Thread-safety: append/sync/truncate may be called from many threads; the
  * WAL has its own mutex (the shard mutex orders appends by sequence number).
  */
@@ -114,6 +122,7 @@ typedef struct floe_wal_opts {
     floe_durability durability;
     uint32_t group_commit_ms;    /* reserved (BATCH needs no window); 0 = 2 */
     uint64_t segment_bytes;      /* roll size; 0 = 64 MiB */
+    bool readonly;               /* read only: see "Read-only mode" above */
 } floe_wal_opts;
 
 /* One decoded record, borrowed by the replay callback until it returns. */
@@ -154,6 +163,10 @@ int floe_wal_replay(floe_wal *w, floe_wal_replay_fn replay, void *ctx, floe_err 
 /* Close (syncing first unless OFF). NULL ok. */
 void floe_wal_close(floe_wal *w);
 
+/* Lowest row sequence number replayed at open; 0 if none. (A read-only
+ * reader beside a writer checks with it that no segment holding rows it
+ * needs was truncated before it read them.) */
+uint64_t floe_wal_first_seq(floe_wal *w);
 /* Highest row sequence number seen in the WAL (replayed or appended); 0 if none. */
 uint64_t floe_wal_last_seq(floe_wal *w);
 

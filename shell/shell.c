@@ -16,6 +16,11 @@
  * Statements running over a second on a terminal show a spinner with the
  * elapsed time on stderr (shell/progress.c), erased when they finish.
  *
+ * Locking: a database directory another process holds open for writing is
+ * opened read-only (floe.h FLOE_OPEN_READONLY) when SQL comes from the
+ * command line; an interactive session or stdin script refuses to open it
+ * (exit 1) unless --readonly asks for a read-only session.
+ *
  * Exit status (as sqlite3): 0, or 1 when a statement or dot command failed
  * in a non-interactive run (including a failed .output/.once file or a
  * failed render), when the database cannot be opened, or when closing it
@@ -60,6 +65,9 @@ typedef struct shell {
     int once;               /* restore stdout after the next statement */
     int interactive;
     int bail;               /* stop at the first error */
+    int readonly;           /* --readonly: open databases read-only */
+    int ro_fallback;        /* SQL from the command line: a database locked by a
+                             * writer is opened read-only instead */
     int nerrors;
     int quit;
     int cancelled;          /* a statement was interrupted: stop this input */
@@ -595,8 +603,23 @@ static int open_db(shell *sh, const char *path)
     floe_db *db = NULL;
     int rc;
     if (path != NULL && strcmp(path, ":memory:") == 0) path = NULL;
-    options_from_env(&o, FLOE_OPEN_CREATE);
+    options_from_env(&o, sh->readonly && path ? FLOE_OPEN_READONLY : FLOE_OPEN_CREATE);
     rc = floe_db_open_ex(path, &o, &db);
+    if (rc == FLOE_BUSY && path != NULL && !sh->readonly) {
+        if (sh->ro_fallback) {
+            /* queries work beside the writer; writes fail naming its pid */
+            floe_db_close(db);
+            db = NULL;
+            o.flags = FLOE_OPEN_READONLY;
+            rc = floe_db_open_ex(path, &o, &db);
+        } else {
+            fprintf(stderr, "Error: cannot open %s: %s\n(use --readonly to open it read-only "
+                    "beside that process)\n", path, floe_db_errmsg(db));
+            floe_db_close(db);
+            sh->nerrors++;
+            return -1;
+        }
+    }
     if (rc != FLOE_OK) {
         fprintf(stderr, "Error: cannot open %s: %s\n", path ? path : "in-memory database",
                 db ? floe_db_errmsg(db) : floe_errstr(rc));
@@ -818,12 +841,17 @@ static void usage(FILE *f)
             "PATH is omitted or :memory:) and run SQL given as arguments, a script on\n"
             "stdin, or an interactive session.\n"
             "\n"
+            "One process at a time may open PATH for writing. SQL given as arguments\n"
+            "runs read-only when another process has PATH open (writes then fail);\n"
+            "an interactive session or a script on stdin refuses, unless --readonly.\n"
+            "\n"
             "Options:\n"
             "  -c SQL              run SQL (statements and dot commands), then exit\n"
             "  -box -table -csv -tsv -json -jsonl -markdown -line\n"
             "                      output mode (default box)\n"
             "  -header, -noheader  show or hide column names\n"
             "  -bail               stop at the first error\n"
+            "  --readonly          open PATH read-only: a snapshot, beside a writer\n"
             "  --demo[=ROWS_PER_S] start the background sample-data producer\n"
             "  --version           print the version and exit\n"
             "  --help              print this help and exit\n"
@@ -899,6 +927,8 @@ int main(int argc, char **argv)
                 sh.headers = 0;
             } else if (strcmp(opt, "bail") == 0) {
                 sh.bail = 1;
+            } else if (strcmp(opt, "readonly") == 0) {
+                sh.readonly = 1;
             } else if (strncmp(opt, "demo", 4) == 0 && (opt[4] == '\0' || opt[4] == '=')) {
                 demo = 1;
                 if (opt[4] == '=') {
@@ -922,6 +952,7 @@ int main(int argc, char **argv)
     }
 
     sh.interactive = nsql == 0 && isatty(STDIN_FILENO);
+    sh.ro_fallback = nsql > 0;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
@@ -947,7 +978,7 @@ int main(int argc, char **argv)
             printf("Connected to a transient in-memory database.\n"
                    "Use \".open PATH\" to open a persistent database directory.\n");
         else
-            printf("Opened database directory %s.\n", sh.path);
+            printf("Opened database directory %s%s.\n", sh.path, sh.readonly ? " read-only" : "");
         printf("Enter \".help\" for usage hints.\n");
         interactive_loop(&sh);
     } else {

@@ -411,6 +411,118 @@ int floe_catalog_integrity_check(floe_catalog *c, floe_err *err)
     return rc;
 }
 
+/* Percent-encode a path for a file: URI (RFC 3986 unreserved and '/' kept). */
+static void uri_path(const char *in, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (; *in && o + 4 < cap; in++) {
+        unsigned char ch = (unsigned char)*in;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '/' || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+            out[o++] = (char)ch;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[ch >> 4];
+            out[o++] = hex[ch & 15];
+        }
+    }
+    out[o] = '\0';
+}
+
+int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog **out,
+                               floe_err *err)
+{
+    floe_catalog *c;
+    sqlite3_stmt *st;
+    char path[4096], uri[12400];
+    int rc, version = 0;
+    *out = NULL;
+    c = floe_calloc(1, sizeof *c);
+    if (c == NULL) return floe_err_nomem(err);
+    pthread_mutex_init(&c->mu, NULL);
+    snprintf(path, sizeof path, "%s/catalog.db", db_dir);
+    memcpy(uri, "file:", 5);
+    uri_path(path, uri + 5, sizeof uri - 40);
+    if (immutable) strcat(uri, "?immutable=1");
+    if (sqlite3_open_v2(uri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = floe_err_set(err, FLOE_IOERR, "catalog: open %s read-only: %s", path,
+                          c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        floe_catalog_close(c);
+        return rc;
+    }
+    sqlite3_busy_timeout(c->db, 5000);
+    /* never checkpoint (write) when this is the last connection to close */
+    sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    rc = prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st,
+              "read schema version", err);
+    if (rc == FLOE_OK) {
+        int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+        sqlite3_finalize(st);
+        if (has && (rc = prep(c, "SELECT max(version) FROM schema_version", &st,
+                              "read schema version", err)) == FLOE_OK) {
+            if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+            sqlite3_finalize(st);
+        }
+    }
+    if (rc == FLOE_OK && version == 0)
+        rc = floe_err_set(err, FLOE_BUSY, "catalog: %s is not initialised yet", path);
+    else if (rc == FLOE_OK && version != FLOE_CATALOG_VERSION)
+        rc = floe_err_set(err, FLOE_UNSUPPORTED,
+                          "catalog: schema version %d, this floe reads %d (open the database "
+                          "writable once to upgrade it)", version, FLOE_CATALOG_VERSION);
+    if (rc) {
+        floe_catalog_close(c);
+        return rc;
+    }
+    *out = c;
+    return FLOE_OK;
+}
+
+int floe_catalog_read_begin(floe_catalog *c, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    pthread_mutex_lock(&c->mu);
+    rc = exec(c, "BEGIN", "read snapshot", err);
+    /* a deferred transaction takes its snapshot at the first read */
+    if (rc == FLOE_OK && (rc = prep(c, "SELECT count(*) FROM tables", &st, "read snapshot", err)) ==
+                             FLOE_OK) {
+        if (sqlite3_step(st) != SQLITE_ROW) rc = SQLERR(c, "read snapshot");
+        sqlite3_finalize(st);
+        if (rc) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+void floe_catalog_read_end(floe_catalog *c)
+{
+    if (c == NULL) return;
+    pthread_mutex_lock(&c->mu);
+    if (!sqlite3_get_autocommit(c->db)) sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&c->mu);
+}
+
+int floe_catalog_data_version(floe_catalog *c, int64_t *out, floe_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    *out = 0;
+    pthread_mutex_lock(&c->mu);
+    rc = prep(c, "PRAGMA data_version", &st, "read data_version", err);
+    if (rc == FLOE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *out = sqlite3_column_int64(st, 0);
+        else
+            rc = SQLERR(c, "read data_version");
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
 void floe_catalog_close(floe_catalog *c)
 {
     if (c == NULL) return;
@@ -1178,11 +1290,13 @@ int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part
     floe_catalog_part *parts = NULL;
     sqlite3_stmt *st = NULL;
     uint32_t n = 0, cap = 0, i, scap;
+    bool own_txn;
     int rc;
     *out = NULL;
     *out_n = 0;
     pthread_mutex_lock(&c->mu);
-    rc = exec(c, "BEGIN", what, err); /* one consistent snapshot */
+    own_txn = sqlite3_get_autocommit(c->db) != 0; /* else inside floe_catalog_read_begin */
+    rc = own_txn ? exec(c, "BEGIN", what, err) : FLOE_OK; /* one consistent snapshot */
     if (rc) goto unlock;
     rc = load_table(c, table_id, &t, err);
     if (rc) goto out;
@@ -1309,7 +1423,7 @@ int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part
     if (rc == FLOE_OK) rc = check_seqs(c, t, parts, n, err);
 out:
     if (st) sqlite3_finalize(st);
-    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    if (own_txn) sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
 unlock:
     pthread_mutex_unlock(&c->mu);
     floe_table_def_free(t);

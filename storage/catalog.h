@@ -112,6 +112,23 @@ int floe_catalog_map_error(int sqlite_rc, int sys_errno, const char *file, const
                            const char *msg, floe_err *err);
 void floe_catalog_close(floe_catalog *c); /* NULL ok */
 
+/* Open <db_dir>/catalog.db read-only for a read-only database handle: no
+ * journal-mode change, no migration (a schema version other than this
+ * build's is FLOE_UNSUPPORTED; an uninitialised catalog FLOE_BUSY) and no
+ * checkpoint at close. `immutable` opens it with sqlite's immutable=1 (no
+ * locks, no -shm/-wal files created): only when the caller knows no writer
+ * is running and no -wal file exists, and it must then check afterwards
+ * that none started (the file may not change while it is read). Only the
+ * read functions below may be used on it. */
+int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog **out,
+                               floe_err *err);
+/* A read transaction: every read between begin and end sees one snapshot.
+ * Only for a catalog used by one thread meanwhile. end accepts any state. */
+int floe_catalog_read_begin(floe_catalog *c, floe_err *err);
+void floe_catalog_read_end(floe_catalog *c);
+/* sqlite's PRAGMA data_version: changes when another connection commits. */
+int floe_catalog_data_version(floe_catalog *c, int64_t *out, floe_err *err);
+
 /* Create a table from `def` (name, columns with name/type/not_null/default,
  * options; ids, versions and `created` are assigned). Column ids are 1..n in
  * order. FLOE_CONSTRAINT when the name exists. *out_id may be NULL. */

@@ -9,8 +9,8 @@
  * fsynced, the manifest written and fsynced, the directory fsynced, renamed
  * to part-<id>/, and the table directory fsynced. The part only becomes
  * visible when the caller commits it in the catalog (storage/catalog.h);
- * floe_part_gc, run at open, removes what a crash left behind, and only
- * what the catalog explains (a part id it records as pending or garbage).
+ * floe_part_gc, run at a writable open (never by a read-only handle: a
+ * running writer's in-flight parts look the same), removes what a crash left.
  *
  * Reading: a reader opens a part against the table's current schema; a
  * schema column the manifest does not list (added by ALTER TABLE ADD COLUMN
