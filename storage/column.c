@@ -321,8 +321,7 @@ int floe_column_writer_add(floe_column_writer *w, const floe_vec *v, int force_e
     stored_len = w->body.len;
     if (lz4 != 0 && w->body.len >= 64) {
         int bound = LZ4_compressBound((int)w->body.len), k;
-        int streamed = floe_type_size(v->type) == 8 && v->type.id != FLOE_TYPE_INTERVAL &&
-                       (enc == FLOE_ENC_FOR || enc == FLOE_ENC_DELTA || enc == FLOE_ENC_ALP);
+        int streamed = floe_encode_streams(v->type, enc);
         size_t keep = lz4 == 1 ? SIZE_MAX
                                : w->body.len - w->body.len / (streamed ? FLOE_LZ4_MIN_SAVING_DIV_STREAMED
                                                                        : FLOE_LZ4_MIN_SAVING_DIV);
