@@ -15,7 +15,7 @@
  *          exceptions stored raw
  * The encoder estimates every applicable encoding from one pass of block
  * statistics and writes the smallest. LZ4/zstd over the result is the
- * caller's (storage/column.c) business. Each encoding is one file,
+ * column writer's business (storage/compress.h). Each encoding is one file,
  * storage/enc_<name>.c, registered in the table in storage/encode.c
  * (protocol: storage/enc.h).
  *
