@@ -21,12 +21,18 @@
 
 /* ------------------------------------------------------------ the table */
 
-/* Every encoding, indexed by its id (storage/format.h; never renumber). To
- * add one, see doc/architecture.md "Add an encoding". */
+/* Every encoding, indexed by its id (storage/format.h; never renumber).
+ * Adding one: a new id in format.h (and FLOE_ENC_COUNT), its layout in
+ * doc/format.md, a file storage/enc_<name>.c implementing storage/enc.h's
+ * protocol, a row here and, if an automatic choice may pick it, a place in
+ * auto_order. Forced-only, the golden tests (tests/unit/storage/
+ * test_*_golden.c) pass unchanged; as an automatic candidate it changes
+ * what the writer picks, a format change: bump FLOE_COL_VERSION and
+ * regenerate the golden files deliberately. */
 static const floe_enc_ops encodings[FLOE_ENC_COUNT] = {
 #define ROW(ID, x, rel, so, sr)                                                                \
-    {ID, #x, floe_enc_##x##_applies, floe_enc_##x##_plan, floe_enc_##x##_write, rel,            \
-     floe_enc_##x##_decode, so, sr}
+    [ID] = {ID, #x, floe_enc_##x##_applies, floe_enc_##x##_plan, floe_enc_##x##_write, rel,     \
+            floe_enc_##x##_decode, so, sr}
     ROW(FLOE_ENC_PLAIN, plain, NULL, NULL, NULL),
     ROW(FLOE_ENC_DICT, dict, floe_enc_dict_release, NULL, NULL),
     ROW(FLOE_ENC_RLE, rle, NULL, NULL, NULL),

@@ -28,6 +28,10 @@ typedef struct golden_case {
 
 #include "golden/encode_golden.h"
 
+/* The encodings the golden file covers (ids 0..5, PLAIN to ALP): a later
+ * encoding adds cases of its own instead of shifting these. */
+#define GOLDEN_NENC 6
+
 static uint64_t fnv1a64(const uint8_t *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -98,7 +102,7 @@ Test(encode_golden, blocks_encode_to_the_golden_bytes, .timeout = 120)
                     cr_assert_eq(floe_vec_init(&v, t, n ? n : 1), FLOE_OK);
                     fill_shape(&v, n, shape, nulls, 1000003u * k + 101u * (uint32_t)shape +
                                                          7u * (uint32_t)nulls + ni);
-                    for (enc = FLOE_ENC_AUTO; enc < FLOE_ENC_COUNT; enc++) {
+                    for (enc = FLOE_ENC_AUTO; enc < GOLDEN_NENC; enc++) {
                         floe_encbuf b = {0};
                         floe_err err = FLOE_ERR_INIT;
                         uint8_t used = 255;
