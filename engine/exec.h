@@ -105,7 +105,21 @@ int floe_exec_eval(floe_exec_op *op, const floe_expr *e, const floe_batch *in, f
 /* Narrow in's selection to rows where e is TRUE. */
 int floe_exec_filter(floe_exec_op *op, const floe_expr *e, floe_batch *in, floe_err *err);
 
-/* Operator constructors (children are built or driven by the operator). */
+/* Operator constructors, one file each (children are built or driven by the
+ * operator); floe_exec_build is the only caller. `shared`: as floe_exec_build. */
+int floe_op_scan_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,
+                      floe_exec_op **out, floe_err *err);
+int floe_op_filter_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,
+                        floe_exec_op **out, floe_err *err);
+int floe_op_project_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,
+                         floe_exec_op **out, floe_err *err);
+int floe_op_limit_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+int floe_op_union_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+int floe_op_values_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+/* A morsel dispenser over every source of table t (op_scan.c; free with
+ * floe_op_scan_morsels_free, which accepts NULL). FLOE_NOMEM. */
+int floe_op_scan_morsels_new(const floe_table_scan *t, floe_exec_morsels **out, floe_err *err);
+void floe_op_scan_morsels_free(floe_exec_morsels *m);
 int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_sort_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,

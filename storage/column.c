@@ -1,35 +1,21 @@
-/* storage/column.c: column file writer and reader (layout in doc/format.md). */
+/* storage/column.c: column file writer and reader (layout in doc/format.md);
+ * block bodies are encoded by storage/encode.h and compressed by
+ * storage/compress.h. */
 #include "storage/column.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <lz4.h>
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem: zstd allocates through floe_malloc */
-#include <zstd.h>
-#include <zstd_errors.h>
 
+#include "storage/compress.h"
 #include "storage/format.h"
 #include "util/hash.h"
 #include "util/mem.h"
 
 /* ------------------------------------------------------------- helpers */
-
-/* zstd allocates through floe's allocator (so OOM tests reach it too). */
-static void *zstd_alloc(void *opaque, size_t size)
-{
-    (void)opaque;
-    return floe_malloc(size);
-}
-static void zstd_free(void *opaque, void *p)
-{
-    (void)opaque;
-    floe_free(p);
-}
-static const ZSTD_customMem zstd_mem = {zstd_alloc, zstd_free, NULL};
 
 static int write_all(int fd, const void *p, size_t n, const char *path, floe_err *err)
 {
@@ -81,8 +67,8 @@ struct floe_column_writer {
     floe_block_info *blocks;
     char (*prefix)[2][FLOE_STAT_PREFIX]; /* VARCHAR min/max bytes per block */
     uint32_t nblocks, cap;
-    floe_encbuf body, lz, zs; /* scratch */
-    ZSTD_CCtx *zctx; /* created on the first VARCHAR block */
+    floe_encbuf body;       /* scratch: the block before compression */
+    floe_compressor comp;   /* LZ4/zstd (storage/compress.h) */
 };
 
 static void header_bytes(uint8_t h[FLOE_COL_HEADER_SIZE], uint32_t col_id, floe_type t)
@@ -239,30 +225,6 @@ static void block_minmax(const floe_vec *v, floe_block_info *bi, char pre[2][FLO
     bi->max = mx;
 }
 
-/* zstd-compress w->body into w->zs; *out_len = compressed size, or SIZE_MAX
- * when zstd fails on the data. FLOE_NOMEM when the context or buffer cannot
- * be allocated. */
-static int zstd_block(floe_column_writer *w, size_t *out_len, floe_err *err)
-{
-    size_t bound = ZSTD_compressBound(w->body.len), k;
-    int rc;
-    *out_len = SIZE_MAX;
-    if (w->zctx == NULL) {
-        w->zctx = ZSTD_createCCtx_advanced(zstd_mem);
-        if (w->zctx == NULL) return floe_err_nomem(err);
-    }
-    w->zs.len = 0;
-    rc = floe_encode_buf_reserve(&w->zs, bound, err);
-    if (rc) return rc;
-    k = ZSTD_compressCCtx(w->zctx, w->zs.p, bound, w->body.p, w->body.len, FLOE_ZSTD_LEVEL);
-    if (ZSTD_isError(k)) {
-        if (ZSTD_getErrorCode(k) == ZSTD_error_memory_allocation) return floe_err_nomem(err);
-        return FLOE_OK;
-    }
-    *out_len = k;
-    return FLOE_OK;
-}
-
 int floe_column_writer_add(floe_column_writer *w, const floe_vec *v, int force_enc, int lz4,
                            floe_err *err)
 {
@@ -317,37 +279,9 @@ int floe_column_writer_add(floe_column_writer *w, const floe_vec *v, int force_e
                             w->body.len);
     bi.encoding = enc;
     bi.raw = (uint32_t)w->body.len;
-    stored = w->body.p;
-    stored_len = w->body.len;
-    if (lz4 != 0 && w->body.len >= 64) {
-        int bound = LZ4_compressBound((int)w->body.len), k;
-        int streamed = floe_type_size(v->type) == 8 && v->type.id != FLOE_TYPE_INTERVAL &&
-                       (enc == FLOE_ENC_FOR || enc == FLOE_ENC_DELTA || enc == FLOE_ENC_ALP);
-        size_t keep = lz4 == 1 ? SIZE_MAX
-                               : w->body.len - w->body.len / (streamed ? FLOE_LZ4_MIN_SAVING_DIV_STREAMED
-                                                                       : FLOE_LZ4_MIN_SAVING_DIV);
-        w->lz.len = 0;
-        rc = floe_encode_buf_reserve(&w->lz, (size_t)bound, err);
-        if (rc) return rc;
-        k = LZ4_compress_default((const char *)w->body.p, (char *)w->lz.p, (int)w->body.len,
-                                 bound);
-        if (k > 0 && (size_t)k <= keep) {
-            stored = w->lz.p;
-            stored_len = (size_t)k;
-            bi.flags |= FLOE_BLOCK_LZ4;
-        }
-        /* zstd only for text: it decodes at ~1 GB/s, too slow for numbers */
-        if (lz4 == -1 && w->type.id == FLOE_TYPE_VARCHAR) {
-            size_t zk;
-            rc = zstd_block(w, &zk, err);
-            if (rc) return rc;
-            if (zk < stored_len && zk <= keep) {
-                stored = w->zs.p;
-                stored_len = zk;
-                bi.flags = (uint8_t)((bi.flags & ~FLOE_BLOCK_LZ4) | FLOE_BLOCK_ZSTD);
-            }
-        }
-    }
+    rc = floe_compress_block(&w->comp, v->type, enc, lz4, w->body.p, w->body.len, &stored,
+                             &stored_len, &bi.flags, err);
+    if (rc) return rc;
     bi.offset = w->off;
     bi.stored = (uint32_t)stored_len;
     bi.checksum = floe_checksum32(stored, stored_len);
@@ -448,9 +382,7 @@ void floe_column_writer_abort(floe_column_writer *w)
     floe_free(w->blocks);
     floe_free(w->prefix);
     floe_encode_buf_free(&w->body);
-    floe_encode_buf_free(&w->lz);
-    floe_encode_buf_free(&w->zs);
-    ZSTD_freeCCtx(w->zctx);
+    floe_compressor_free(&w->comp);
     floe_free(w);
 }
 
@@ -662,31 +594,13 @@ static int load_body(const floe_column_reader *r, uint32_t b, uint8_t **out_body
         floe_free(st);
         return floe_err_nomem(err);
     }
-    if (bi->flags & FLOE_BLOCK_ZSTD) {
-        ZSTD_DCtx *dctx = ZSTD_createDCtx_advanced(zstd_mem);
-        size_t k;
-        if (dctx == NULL) {
-            floe_free(st);
-            floe_free(raw);
-            return floe_err_nomem(err);
-        }
-        k = ZSTD_decompressDCtx(dctx, raw, bi->raw, st, bi->stored);
-        ZSTD_freeDCtx(dctx);
-        if (ZSTD_isError(k) && ZSTD_getErrorCode(k) == ZSTD_error_memory_allocation) {
-            floe_free(st);
-            floe_free(raw);
-            return floe_err_nomem(err);
-        }
-        if (ZSTD_isError(k) || k != bi->raw) {
-            floe_free(st);
-            floe_free(raw);
-            return RCORRUPT("%s: block %u: zstd data is corrupt", r->name, b);
-        }
-    } else if (LZ4_decompress_safe((const char *)st, (char *)raw, (int)bi->stored, (int)bi->raw) !=
-               (int)bi->raw) {
+    rc = floe_decompress_block(bi->flags, st, bi->stored, raw, bi->raw);
+    if (rc) {
         floe_free(st);
         floe_free(raw);
-        return RCORRUPT("%s: block %u: LZ4 data is corrupt", r->name, b);
+        if (rc == FLOE_NOMEM) return floe_err_nomem(err);
+        return RCORRUPT("%s: block %u: %s data is corrupt", r->name, b,
+                        bi->flags & FLOE_BLOCK_ZSTD ? "zstd" : "LZ4");
     }
     floe_free(st);
     *out_body = raw;

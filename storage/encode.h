@@ -15,7 +15,9 @@
  *          exceptions stored raw
  * The encoder estimates every applicable encoding from one pass of block
  * statistics and writes the smallest. LZ4/zstd over the result is the
- * caller's (storage/column.c) business.
+ * column writer's business (storage/compress.h). Each encoding is one file,
+ * storage/enc_<name>.c, registered in the table in storage/encode.c
+ * (protocol: storage/enc.h).
  *
  * Invariants: decoders validate every count, length, bit width, code and
  * position against their input before touching memory, so hostile input
@@ -58,6 +60,10 @@ void floe_encode_buf_free(floe_encbuf *b);
 bool floe_encode_applies(floe_type t, int enc);
 /* Short name of an encoding ("plain", "dict", ...); "?" if unknown. */
 const char *floe_encode_name(int enc);
+/* Whether blocks of type t in encoding `enc` can be decoded a vector at a
+ * time (floe_decode_stream_init accepts them; FOR, DELTA and ALP of 8-byte
+ * types). */
+bool floe_encode_streams(floe_type t, int enc);
 
 /* Encode rows [0, n) of `data` (t's physical layout; validity NULL = all
  * valid) and append the bytes to `out`. `force` is FLOE_ENC_AUTO or an
