@@ -178,12 +178,147 @@ int floe_binder_logic2(binder *b, floe_expr_kind k, floe_expr *x, floe_expr *y, 
     return floe_bind_expr_logic(b->a, k, args, y ? 2 : 1, out, b->err);
 }
 
-static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
+/* x IS [NOT] NULL / UNKNOWN / TRUE / FALSE / DISTINCT FROM y. */
+static int bind_is(block *bk, const floe_ast_expr *ae, floe_expr **out)
 {
     binder *b = bk->b;
     floe_expr *x = NULL, *y = NULL, *e;
-    int rc = FLOE_OK;
+    int rc;
+    if ((rc = floe_binder_expr(bk, ae->is.arg, &x))) return rc;
+    switch (ae->is.what) {
+    case FLOE_AST_IS_NULL:
+    case FLOE_AST_IS_UNKNOWN: rc = is_not_null(b, x, ae->is.negated, out); break;
+    case FLOE_AST_IS_TRUE:
+    case FLOE_AST_IS_FALSE:
+        if (x->type.id == FLOE_TYPE_NULL &&
+            (rc = floe_bind_expr_cast(b->a, x, T(FLOE_TYPE_BOOLEAN), &x, b->err)))
+            break;
+        if (ae->is.what == FLOE_AST_IS_FALSE && (rc = floe_binder_logic2(b, FLOE_EXPR_NOT, x, NULL, &x))) break;
+        if ((rc = floe_binder_logic2(b, FLOE_EXPR_AND, x, x, &x))) break; /* type check */
+        if ((rc = coalesce_false(b, x, &x))) break;
+        rc = ae->is.negated ? floe_binder_logic2(b, FLOE_EXPR_NOT, x, NULL, out) : (*out = x, FLOE_OK);
+        break;
+    case FLOE_AST_IS_DISTINCT: {
+        floe_expr *eq, *n1, *n2, *both;
+        if ((rc = floe_binder_expr(bk, ae->is.right, &y))) return rc;
+        if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "IS DISTINCT FROM", x, y, &eq, b->err)))
+            break;
+        if ((rc = is_not_null(b, x, false, &n1)) || (rc = is_not_null(b, y, false, &n2)) ||
+            (rc = floe_binder_logic2(b, FLOE_EXPR_AND, n1, n2, &both)))
+            break;
+        e = floe_bind_expr_new(b->a, FLOE_EXPR_COALESCE, T(FLOE_TYPE_BOOLEAN), 2);
+        if (e == NULL) return floe_binder_nomem(b);
+        e->args[0] = eq;
+        e->args[1] = both; /* eq is NULL only when a side is NULL */
+        /* IS NOT DISTINCT FROM = coalesce(x = y, x IS NULL AND y IS NULL) */
+        rc = ae->is.negated ? (*out = e, FLOE_OK) : floe_binder_logic2(b, FLOE_EXPR_NOT, e, NULL, out);
+        break;
+    }
+    }
+    return floe_binder_at(b, rc, ae->off);
+}
+
+/* x [NOT] IN (list): one common type for the operand and the items. */
+static int bind_in_list(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
+    floe_expr *e;
     uint32_t i;
+    int rc;
+    uint32_t n = (uint32_t)ae->in_list.nitems + 1;
+    floe_type t;
+    e = floe_bind_expr_new(b->a, FLOE_EXPR_IN_LIST, T(FLOE_TYPE_BOOLEAN), n);
+    if (e == NULL) return floe_binder_nomem(b);
+    if ((rc = floe_binder_expr(bk, ae->in_list.arg, &e->args[0]))) return rc;
+    for (i = 1; i < n; i++)
+        if ((rc = floe_binder_expr(bk, ae->in_list.items[i - 1], &e->args[i]))) return rc;
+    /* the operand's type wins over constant strings */
+    if ((rc = floe_binder_common_type(b, e->args, n, "IN", ae->off, &t))) {
+        char b1[32], b2[32];
+        for (i = 1; i < n; i++) {
+            floe_type u;
+            if (!floe_bind_expr_common_type(e->args[0], e->args[i], &u)) break;
+        }
+        if (i < n)
+            return floe_err_set_at(b->err, FLOE_TYPE, ae->off, "operator does not exist: %s = %s",
+                                   floe_type_name(e->args[0]->type, b1, sizeof b1),
+                                   floe_type_name(e->args[i]->type, b2, sizeof b2));
+        return rc;
+    }
+    e->negated = ae->in_list.negated;
+    return floe_bind_expr_fold(b->a, e, out, b->err);
+}
+
+/* x [NOT] [I]LIKE pattern [ESCAPE c] over strings. */
+static int bind_like(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
+    floe_expr *e;
+    uint32_t i;
+    int rc;
+    uint32_t n = ae->like.escape ? 3 : 2;
+    e = floe_bind_expr_new(b->a, FLOE_EXPR_LIKE, T(FLOE_TYPE_BOOLEAN), n);
+    if (e == NULL) return floe_binder_nomem(b);
+    if ((rc = floe_binder_expr(bk, ae->like.arg, &e->args[0])) ||
+        (rc = floe_binder_expr(bk, ae->like.pattern, &e->args[1])) ||
+        (ae->like.escape && (rc = floe_binder_expr(bk, ae->like.escape, &e->args[2]))))
+        return rc;
+    for (i = 0; i < n; i++)
+        if ((rc = floe_binder_need_type(b, &e->args[i], T(FLOE_TYPE_VARCHAR),
+                            ae->like.ilike ? "ILIKE" : "LIKE", ae->off)))
+            return rc;
+    e->negated = ae->like.negated;
+    e->ilike = ae->like.ilike;
+    *out = e;
+    return FLOE_OK;
+}
+
+/* CASE [operand] WHEN ... THEN ... [ELSE ...] END: one result type. */
+static int bind_case(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
+    floe_expr *x, *e;
+    uint32_t i;
+    int rc;
+    uint32_t nw = (uint32_t)ae->case_.nwhens, n = nw * 2 + (ae->case_.else_ ? 1 : 0);
+    floe_expr **res = floe_arena_alloc(b->a, (nw + 1) * sizeof *res);
+    floe_expr *op = NULL;
+    floe_type t;
+    uint32_t nr = 0;
+    e = floe_bind_expr_new(b->a, FLOE_EXPR_CASE, T(FLOE_TYPE_NULL), n);
+    if (e == NULL || res == NULL) return floe_binder_nomem(b);
+    if (ae->case_.operand && (rc = floe_binder_expr(bk, ae->case_.operand, &op))) return rc;
+    for (i = 0; i < nw; i++) {
+        floe_expr *w;
+        if ((rc = floe_binder_expr(bk, ae->case_.whens[i], &w))) return rc;
+        if (op) {
+            if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", op, w, &w, b->err)))
+                return floe_binder_at(b, rc, ae->case_.whens[i]->off);
+        } else if ((rc = floe_binder_logic2(b, FLOE_EXPR_AND, w, w, &x))) {
+            return floe_binder_at(b, rc, ae->case_.whens[i]->off);
+        } else if (w->type.id != FLOE_TYPE_BOOLEAN &&
+                   (rc = floe_bind_expr_cast(b->a, w, T(FLOE_TYPE_BOOLEAN), &w, b->err))) {
+            return floe_binder_at(b, rc, ae->case_.whens[i]->off);
+        }
+        e->args[2 * i] = w;
+        if ((rc = floe_binder_expr(bk, ae->case_.thens[i], &res[nr++]))) return rc;
+    }
+    if (ae->case_.else_) {
+        if ((rc = floe_binder_expr(bk, ae->case_.else_, &res[nr++]))) return rc;
+        e->has_else = true;
+    }
+    if ((rc = floe_binder_common_type(b, res, nr, "CASE", ae->off, &t))) return rc;
+    for (i = 0; i < nw; i++) e->args[2 * i + 1] = res[i];
+    if (ae->case_.else_) e->args[2 * nw] = res[nw];
+    e->type = t;
+    return floe_bind_expr_fold(b->a, e, out, b->err);
+}
+
+static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
+    floe_expr *x = NULL, *y = NULL;
+    int rc = FLOE_OK;
 
     switch (ae->kind) {
     case FLOE_AST_INT: return bind_literal_int(b, ae, out);
@@ -249,39 +384,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
             rc = floe_bind_expr_binary(b->a, binop_fn(ae->binary.op),
                                        binop_name(ae->binary.op), x, y, out, b->err);
         return floe_binder_at(b, rc, ae->off);
-    case FLOE_AST_IS:
-        if ((rc = floe_binder_expr(bk, ae->is.arg, &x))) return rc;
-        switch (ae->is.what) {
-        case FLOE_AST_IS_NULL:
-        case FLOE_AST_IS_UNKNOWN: rc = is_not_null(b, x, ae->is.negated, out); break;
-        case FLOE_AST_IS_TRUE:
-        case FLOE_AST_IS_FALSE:
-            if (x->type.id == FLOE_TYPE_NULL &&
-                (rc = floe_bind_expr_cast(b->a, x, T(FLOE_TYPE_BOOLEAN), &x, b->err)))
-                break;
-            if (ae->is.what == FLOE_AST_IS_FALSE && (rc = floe_binder_logic2(b, FLOE_EXPR_NOT, x, NULL, &x))) break;
-            if ((rc = floe_binder_logic2(b, FLOE_EXPR_AND, x, x, &x))) break; /* type check */
-            if ((rc = coalesce_false(b, x, &x))) break;
-            rc = ae->is.negated ? floe_binder_logic2(b, FLOE_EXPR_NOT, x, NULL, out) : (*out = x, FLOE_OK);
-            break;
-        case FLOE_AST_IS_DISTINCT: {
-            floe_expr *eq, *n1, *n2, *both;
-            if ((rc = floe_binder_expr(bk, ae->is.right, &y))) return rc;
-            if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "IS DISTINCT FROM", x, y, &eq, b->err)))
-                break;
-            if ((rc = is_not_null(b, x, false, &n1)) || (rc = is_not_null(b, y, false, &n2)) ||
-                (rc = floe_binder_logic2(b, FLOE_EXPR_AND, n1, n2, &both)))
-                break;
-            e = floe_bind_expr_new(b->a, FLOE_EXPR_COALESCE, T(FLOE_TYPE_BOOLEAN), 2);
-            if (e == NULL) return floe_binder_nomem(b);
-            e->args[0] = eq;
-            e->args[1] = both; /* eq is NULL only when a side is NULL */
-            /* IS NOT DISTINCT FROM = coalesce(x = y, x IS NULL AND y IS NULL) */
-            rc = ae->is.negated ? (*out = e, FLOE_OK) : floe_binder_logic2(b, FLOE_EXPR_NOT, e, NULL, out);
-            break;
-        }
-        }
-        return floe_binder_at(b, rc, ae->off);
+    case FLOE_AST_IS: return bind_is(bk, ae, out);
     case FLOE_AST_BETWEEN: {
         floe_expr *lo, *hi, *c1, *c2;
         if ((rc = floe_binder_expr(bk, ae->between.arg, &x)) || (rc = floe_binder_expr(bk, ae->between.lo, &lo)) ||
@@ -300,30 +403,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
         }
         return floe_binder_at(b, rc, ae->off);
     }
-    case FLOE_AST_IN_LIST: {
-        uint32_t n = (uint32_t)ae->in_list.nitems + 1;
-        floe_type t;
-        e = floe_bind_expr_new(b->a, FLOE_EXPR_IN_LIST, T(FLOE_TYPE_BOOLEAN), n);
-        if (e == NULL) return floe_binder_nomem(b);
-        if ((rc = floe_binder_expr(bk, ae->in_list.arg, &e->args[0]))) return rc;
-        for (i = 1; i < n; i++)
-            if ((rc = floe_binder_expr(bk, ae->in_list.items[i - 1], &e->args[i]))) return rc;
-        /* the operand's type wins over constant strings */
-        if ((rc = floe_binder_common_type(b, e->args, n, "IN", ae->off, &t))) {
-            char b1[32], b2[32];
-            for (i = 1; i < n; i++) {
-                floe_type u;
-                if (!floe_bind_expr_common_type(e->args[0], e->args[i], &u)) break;
-            }
-            if (i < n)
-                return floe_err_set_at(b->err, FLOE_TYPE, ae->off, "operator does not exist: %s = %s",
-                                       floe_type_name(e->args[0]->type, b1, sizeof b1),
-                                       floe_type_name(e->args[i]->type, b2, sizeof b2));
-            return rc;
-        }
-        e->negated = ae->in_list.negated;
-        return floe_bind_expr_fold(b->a, e, out, b->err);
-    }
+    case FLOE_AST_IN_LIST: return bind_in_list(bk, ae, out);
     case FLOE_AST_IN_QUERY:
         if ((rc = floe_binder_expr(bk, ae->in_query.arg, &x))) return rc;
         return floe_binder_subquery(bk, ae->in_query.query, FLOE_SUBQ_IN, x, ae->in_query.negated,
@@ -332,23 +412,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
         return floe_binder_subquery(bk, ae->subquery.query, FLOE_SUBQ_EXISTS, NULL, false, ae->off, out);
     case FLOE_AST_SUBQUERY:
         return floe_binder_subquery(bk, ae->subquery.query, FLOE_SUBQ_SCALAR, NULL, false, ae->off, out);
-    case FLOE_AST_LIKE: {
-        uint32_t n = ae->like.escape ? 3 : 2;
-        e = floe_bind_expr_new(b->a, FLOE_EXPR_LIKE, T(FLOE_TYPE_BOOLEAN), n);
-        if (e == NULL) return floe_binder_nomem(b);
-        if ((rc = floe_binder_expr(bk, ae->like.arg, &e->args[0])) ||
-            (rc = floe_binder_expr(bk, ae->like.pattern, &e->args[1])) ||
-            (ae->like.escape && (rc = floe_binder_expr(bk, ae->like.escape, &e->args[2]))))
-            return rc;
-        for (i = 0; i < n; i++)
-            if ((rc = floe_binder_need_type(b, &e->args[i], T(FLOE_TYPE_VARCHAR),
-                                ae->like.ilike ? "ILIKE" : "LIKE", ae->off)))
-                return rc;
-        e->negated = ae->like.negated;
-        e->ilike = ae->like.ilike;
-        *out = e;
-        return FLOE_OK;
-    }
+    case FLOE_AST_LIKE: return bind_like(bk, ae, out);
     case FLOE_AST_CALL: return floe_binder_call(bk, ae, out);
     case FLOE_AST_CAST:
         if ((rc = floe_binder_expr(bk, ae->cast.arg, &x))) return rc;
@@ -359,40 +423,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
         }
         rc = floe_bind_expr_cast(b->a, x, ae->cast.type, out, b->err);
         return floe_binder_at(b, rc, ae->off);
-    case FLOE_AST_CASE: {
-        uint32_t nw = (uint32_t)ae->case_.nwhens, n = nw * 2 + (ae->case_.else_ ? 1 : 0);
-        floe_expr **res = floe_arena_alloc(b->a, (nw + 1) * sizeof *res);
-        floe_expr *op = NULL;
-        floe_type t;
-        uint32_t nr = 0;
-        e = floe_bind_expr_new(b->a, FLOE_EXPR_CASE, T(FLOE_TYPE_NULL), n);
-        if (e == NULL || res == NULL) return floe_binder_nomem(b);
-        if (ae->case_.operand && (rc = floe_binder_expr(bk, ae->case_.operand, &op))) return rc;
-        for (i = 0; i < nw; i++) {
-            floe_expr *w;
-            if ((rc = floe_binder_expr(bk, ae->case_.whens[i], &w))) return rc;
-            if (op) {
-                if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", op, w, &w, b->err)))
-                    return floe_binder_at(b, rc, ae->case_.whens[i]->off);
-            } else if ((rc = floe_binder_logic2(b, FLOE_EXPR_AND, w, w, &x))) {
-                return floe_binder_at(b, rc, ae->case_.whens[i]->off);
-            } else if (w->type.id != FLOE_TYPE_BOOLEAN &&
-                       (rc = floe_bind_expr_cast(b->a, w, T(FLOE_TYPE_BOOLEAN), &w, b->err))) {
-                return floe_binder_at(b, rc, ae->case_.whens[i]->off);
-            }
-            e->args[2 * i] = w;
-            if ((rc = floe_binder_expr(bk, ae->case_.thens[i], &res[nr++]))) return rc;
-        }
-        if (ae->case_.else_) {
-            if ((rc = floe_binder_expr(bk, ae->case_.else_, &res[nr++]))) return rc;
-            e->has_else = true;
-        }
-        if ((rc = floe_binder_common_type(b, res, nr, "CASE", ae->off, &t))) return rc;
-        for (i = 0; i < nw; i++) e->args[2 * i + 1] = res[i];
-        if (ae->case_.else_) e->args[2 * nw] = res[nw];
-        e->type = t;
-        return floe_bind_expr_fold(b->a, e, out, b->err);
-    }
+    case FLOE_AST_CASE: return bind_case(bk, ae, out);
     case FLOE_AST_EXTRACT: {
         floe_expr *args[2];
         floe_dt_unit unit;

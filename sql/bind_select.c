@@ -230,37 +230,40 @@ typedef struct target {
     int off;
 } target;
 
-static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan **out)
-{
-    block *bk = floe_arena_alloc(b->a, sizeof *bk);
+/* One SELECT block being bound; the phases below fill it in order. */
+typedef struct selctx {
+    binder *b;
+    const floe_ast_query *q;
+    block *bk;
     fromctx fc;
-    floe_pitem **items = NULL;
-    uint32_t nitems = 0, capitems = 0, i, j;
-    target *tg = NULL;
-    uint32_t nt = 0, capt = 0, nvis;
-    floe_expr **groups = NULL, *having = NULL, **oexprs = NULL;
-    uint32_t ngroups = 0;
-    uint32_t *ocol = NULL; /* ORDER BY: output column, or UINT32_MAX for expressions */
-    floe_plan *p;
-    uint32_t *map = NULL;
-    bool *needed;
-    bool aggregated;
-    decorr *dc = NULL;
+    decorr *dc;           /* non-NULL: the top block of a decorrelated subquery */
+    floe_pitem **items;   /* FROM items for the planner */
+    uint32_t nitems, capitems;
+    target *tg;           /* select list, then hidden ORDER BY columns */
+    uint32_t nt, capt;
+    uint32_t nvis;        /* visible targets */
+    floe_expr **groups;
+    uint32_t ngroups;
+    floe_expr *having;
+    uint32_t *ocol;       /* ORDER BY: output column, or UINT32_MAX for expressions */
+    floe_expr **oexprs;
+    floe_plan *p;         /* the plan so far */
+    uint32_t *map;        /* gid -> column of the FROM plan */
+} selctx;
+
+/* FROM, then WHERE conjuncts (correlated EXISTS / IN ones may become semi
+ * joins), then the correlated equalities of a decorrelated subquery. */
+static int sel_from_where(selctx *sc)
+{
+    binder *b = sc->b;
+    const floe_ast_query *q = sc->q;
+    block *bk = sc->bk;
     int rc, k;
 
-    if (bk == NULL) return floe_binder_nomem(b);
-    memset(bk, 0, sizeof *bk);
-    bk->b = b;
-    bk->fr = fr;
-    memset(&fc, 0, sizeof fc);
-    fc.bk = bk;
-    if (fr && fr->dc_pending) {
-        dc = fr->dc;
-        fr->dc_pending = false;
-    }
-
     for (k = 0; k < q->select.nfrom; k++)
-        if ((rc = floe_binder_from(&fc, q->select.from[k], &items, &nitems, &capitems))) return rc;
+        if ((rc = floe_binder_from(&sc->fc, q->select.from[k], &sc->items, &sc->nitems,
+                                   &sc->capitems)))
+            return rc;
     if (q->select.where) {
         /* AST conjuncts: correlated EXISTS / IN ones may become semi joins */
         const floe_ast_expr *stack[64], *wa;
@@ -277,7 +280,7 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
                 stack[sp++] = wa->binary.left;
                 continue;
             }
-            if (nitems && (rc = floe_binder_try_semi(bk, wa, &done))) return rc;
+            if (sc->nitems && (rc = floe_binder_try_semi(bk, wa, &done))) return rc;
             if (done) continue;
             if ((rc = floe_binder_expr(bk, wa, &w))) return rc;
             if (w->type.id == FLOE_TYPE_NULL &&
@@ -289,100 +292,152 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
                                        "argument of WHERE must be type BOOLEAN, not type %s",
                                        floe_type_name(w->type, b1, sizeof b1));
             }
-            if ((rc = floe_binder_add_conj(&fc, w))) return rc;
+            if ((rc = floe_binder_add_conj(&sc->fc, w))) return rc;
         }
         bk->in_where = false;
     }
-    if (dc && (rc = floe_binder_dc_extract(bk, fc.conj, &fc.nconj, dc))) return rc;
+    if (sc->dc && (rc = floe_binder_dc_extract(bk, sc->fc.conj, &sc->fc.nconj, sc->dc))) return rc;
+    return FLOE_OK;
+}
 
-    /* select list */
-    bk->agg_ok = true;
-    for (k = 0; k < q->select.ntargets && !(dc && dc->kind == FLOE_SUBQ_EXISTS); k++) {
+/* Room for one more target; NULL on OOM. */
+static target *sel_target_new(selctx *sc)
+{
+    sc->tg = floe_binder_grow(sc->b, sc->tg, sc->nt, &sc->capt, sizeof *sc->tg);
+    return sc->tg ? &sc->tg[sc->nt] : NULL;
+}
+
+/* `*` or `rel.*`: every visible column of the block (of rel). */
+static int sel_star(selctx *sc, const floe_ast_target *t)
+{
+    binder *b = sc->b;
+    block *bk = sc->bk;
+    const char *rel = t->expr->star.table;
+    bool any = false;
+    uint32_t i;
+    for (i = 0; i < bk->ncols; i++) {
+        scol *c = &bk->cols[i];
+        target *g;
+        if (rel ? (c->rel == NULL || strcmp(c->rel, rel) != 0) : c->hidden) continue;
+        if ((g = sel_target_new(sc)) == NULL) return floe_binder_nomem(b);
+        g->e = floe_bind_expr_column(b->a, c->gid, c->type);
+        if (g->e == NULL) return floe_binder_nomem(b);
+        g->name = c->name;
+        g->ast = NULL;
+        g->alias = NULL;
+        g->off = t->off;
+        sc->nt++;
+        any = true;
+    }
+    if (!any)
+        return floe_err_set_at(b->err, FLOE_ERROR, t->off,
+                               rel ? "missing FROM-clause entry for table \"%s\""
+                                   : "SELECT * with no tables specified%s",
+                               rel ? rel : "");
+    return FLOE_OK;
+}
+
+/* The select list (aggregates allowed). */
+static int sel_targets(selctx *sc)
+{
+    binder *b = sc->b;
+    const floe_ast_query *q = sc->q;
+    int rc, k;
+
+    sc->bk->agg_ok = true;
+    for (k = 0; k < q->select.ntargets && !(sc->dc && sc->dc->kind == FLOE_SUBQ_EXISTS); k++) {
         const floe_ast_target *t = &q->select.targets[k];
+        target *g;
         if (t->expr->kind == FLOE_AST_STAR) {
-            const char *rel = t->expr->star.table;
-            bool any = false;
-            for (i = 0; i < bk->ncols; i++) {
-                scol *c = &bk->cols[i];
-                if (rel ? (c->rel == NULL || strcmp(c->rel, rel) != 0) : c->hidden) continue;
-                tg = floe_binder_grow(b, tg, nt, &capt, sizeof *tg);
-                if (tg == NULL) return floe_binder_nomem(b);
-                tg[nt].e = floe_bind_expr_column(b->a, c->gid, c->type);
-                if (tg[nt].e == NULL) return floe_binder_nomem(b);
-                tg[nt].name = c->name;
-                tg[nt].ast = NULL;
-                tg[nt].alias = NULL;
-                tg[nt].off = t->off;
-                nt++;
-                any = true;
-            }
-            if (!any)
-                return floe_err_set_at(b->err, FLOE_ERROR, t->off,
-                                       rel ? "missing FROM-clause entry for table \"%s\""
-                                           : "SELECT * with no tables specified%s",
-                                       rel ? rel : "");
+            if ((rc = sel_star(sc, t))) return rc;
             continue;
         }
-        tg = floe_binder_grow(b, tg, nt, &capt, sizeof *tg);
-        if (tg == NULL) return floe_binder_nomem(b);
-        if ((rc = floe_binder_expr(bk, t->expr, &tg[nt].e))) return rc;
-        if (tg[nt].e->type.id == FLOE_TYPE_NULL &&
-            (rc = floe_bind_expr_cast(b->a, tg[nt].e, T(FLOE_TYPE_INTEGER), &tg[nt].e, b->err)))
+        if ((g = sel_target_new(sc)) == NULL) return floe_binder_nomem(b);
+        if ((rc = floe_binder_expr(sc->bk, t->expr, &g->e))) return rc;
+        if (g->e->type.id == FLOE_TYPE_NULL &&
+            (rc = floe_bind_expr_cast(b->a, g->e, T(FLOE_TYPE_INTEGER), &g->e, b->err)))
             return rc;
-        tg[nt].ast = t->expr;
-        tg[nt].alias = t->alias;
-        tg[nt].name = t->alias ? floe_binder_strdup(b, t->alias) : floe_binder_expr_name(b, t->expr);
-        tg[nt].off = t->off;
-        nt++;
+        g->ast = t->expr;
+        g->alias = t->alias;
+        g->name = t->alias ? floe_binder_strdup(b, t->alias) : floe_binder_expr_name(b, t->expr);
+        g->off = t->off;
+        sc->nt++;
     }
-    nvis = nt;
-    if (dc) {
-        /* decorrelated subquery: values, then the inner keys as columns */
-        bool agg = bk->naggs > 0 || q->select.ngroup_by > 0 || q->select.having;
-        dc->nvals = nt;
-        if (dc->kind == FLOE_SUBQ_SCALAR) {
-            if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.distinct || nt != 1)
-                goto dc_fail;
-            /* count of no rows is 0 where a LEFT join gives NULL: only a bare
-             * count can be fixed up (coalesce to 0), other uses of counts fail */
-            dc->count_value = tg[0].e->kind == FLOE_EXPR_COLUMN && tg[0].e->index >= AGG_BASE &&
-                              (bk->aggs[tg[0].e->index - AGG_BASE].fn == FLOE_AGG_COUNT ||
-                               bk->aggs[tg[0].e->index - AGG_BASE].fn == FLOE_AGG_COUNT_STAR);
-            for (i = 0; i < bk->naggs; i++)
-                if ((bk->aggs[i].fn == FLOE_AGG_COUNT || bk->aggs[i].fn == FLOE_AGG_COUNT_STAR) &&
-                    !(dc->count_value && i == tg[0].e->index - AGG_BASE))
-                    goto dc_fail;
-            if (q->select.having && dc->count_value) goto dc_fail;
-            groups = floe_arena_alloc(b->a, dc->nkeys * sizeof *groups);
-            if (groups == NULL) return floe_binder_nomem(b);
-            for (i = 0; i < dc->nkeys; i++) groups[ngroups++] = dc->inner[i];
-        } else if (agg) {
-            goto dc_fail;
-        }
-        for (i = 0; i < dc->nkeys; i++) {
-            tg = floe_binder_grow(b, tg, nt, &capt, sizeof *tg);
-            if (tg == NULL) return floe_binder_nomem(b);
-            tg[nt].e = dc->inner[i];
-            tg[nt].name = "key";
-            tg[nt].ast = NULL;
-            tg[nt].alias = NULL;
-            tg[nt].off = q->off;
-            nt++;
-        }
-        nvis = nt;
-    }
+    sc->nvis = sc->nt;
+    return FLOE_OK;
+}
 
-    /* GROUP BY: ordinals, output aliases that do not shadow a column, expressions */
+/* Decorrelated subquery: its values, then the inner keys as columns; a
+ * scalar one groups by the inner keys. FLOE_UNSUPPORTED (dc->failed) when
+ * the block's shape does not allow it. */
+static int sel_decorr(selctx *sc)
+{
+    binder *b = sc->b;
+    const floe_ast_query *q = sc->q;
+    block *bk = sc->bk;
+    decorr *dc = sc->dc;
+    bool agg = bk->naggs > 0 || q->select.ngroup_by > 0 || q->select.having;
+    uint32_t i;
+
+    dc->nvals = sc->nt;
+    if (dc->kind == FLOE_SUBQ_SCALAR) {
+        target *tg = sc->tg;
+        if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.distinct || sc->nt != 1)
+            goto dc_fail;
+        /* count of no rows is 0 where a LEFT join gives NULL: only a bare
+         * count can be fixed up (coalesce to 0), other uses of counts fail */
+        dc->count_value = tg[0].e->kind == FLOE_EXPR_COLUMN && tg[0].e->index >= AGG_BASE &&
+                          (bk->aggs[tg[0].e->index - AGG_BASE].fn == FLOE_AGG_COUNT ||
+                           bk->aggs[tg[0].e->index - AGG_BASE].fn == FLOE_AGG_COUNT_STAR);
+        for (i = 0; i < bk->naggs; i++)
+            if ((bk->aggs[i].fn == FLOE_AGG_COUNT || bk->aggs[i].fn == FLOE_AGG_COUNT_STAR) &&
+                !(dc->count_value && i == tg[0].e->index - AGG_BASE))
+                goto dc_fail;
+        if (q->select.having && dc->count_value) goto dc_fail;
+        sc->groups = floe_arena_alloc(b->a, dc->nkeys * sizeof *sc->groups);
+        if (sc->groups == NULL) return floe_binder_nomem(b);
+        for (i = 0; i < dc->nkeys; i++) sc->groups[sc->ngroups++] = dc->inner[i];
+    } else if (agg) {
+        goto dc_fail;
+    }
+    for (i = 0; i < dc->nkeys; i++) {
+        target *g = sel_target_new(sc);
+        if (g == NULL) return floe_binder_nomem(b);
+        g->e = dc->inner[i];
+        g->name = "key";
+        g->ast = NULL;
+        g->alias = NULL;
+        g->off = q->off;
+        sc->nt++;
+    }
+    sc->nvis = sc->nt;
+    return FLOE_OK;
+dc_fail:
+    dc->failed = true;
+    return FLOE_UNSUPPORTED;
+}
+
+/* GROUP BY (ordinals, output aliases that do not shadow a column,
+ * expressions), then HAVING. */
+static int sel_group_by(selctx *sc)
+{
+    binder *b = sc->b;
+    const floe_ast_query *q = sc->q;
+    block *bk = sc->bk;
+    target *tg = sc->tg;
+    uint32_t i;
+    int rc, k;
+
     if (q->select.ngroup_by) {
-        groups = floe_arena_alloc(b->a, (size_t)q->select.ngroup_by * sizeof *groups);
-        if (groups == NULL) return floe_binder_nomem(b);
+        sc->groups = floe_arena_alloc(b->a, (size_t)q->select.ngroup_by * sizeof *sc->groups);
+        if (sc->groups == NULL) return floe_binder_nomem(b);
     }
     for (k = 0; k < q->select.ngroup_by; k++) {
         const floe_ast_expr *g = q->select.group_by[k];
         const floe_ast_expr *use = g;
         floe_expr *ge;
         if (g->kind == FLOE_AST_INT && g->int_lit.fits) {
-            if (g->int_lit.value < 1 || (uint64_t)g->int_lit.value > nvis)
+            if (g->int_lit.value < 1 || (uint64_t)g->int_lit.value > sc->nvis)
                 return floe_err_set_at(b->err, FLOE_ERROR, g->off,
                                        "GROUP BY position %lld is not in select list",
                                        (long long)g->int_lit.value);
@@ -390,7 +445,7 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
             if (has_agg_ref(ge))
                 return floe_err_set_at(b->err, FLOE_ERROR, g->off,
                                        "aggregate functions are not allowed in GROUP BY");
-            groups[ngroups++] = ge;
+            sc->groups[sc->ngroups++] = ge;
             continue;
         }
         if (g->kind == FLOE_AST_COLUMN && g->column.table == NULL) {
@@ -398,7 +453,7 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
             for (i = 0; i < bk->ncols; i++)
                 if (!bk->cols[i].hidden && strcmp(bk->cols[i].name, g->column.name) == 0) is_col = true;
             if (!is_col)
-                for (i = 0; i < nvis; i++)
+                for (i = 0; i < sc->nvis; i++)
                     if (tg[i].alias && strcmp(tg[i].alias, g->column.name) == 0 && tg[i].ast) {
                         use = tg[i].ast;
                         break;
@@ -408,75 +463,93 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         rc = floe_binder_expr(bk, use, &ge);
         bk->agg_ok = true;
         if (rc) return rc;
-        groups[ngroups++] = ge;
+        sc->groups[sc->ngroups++] = ge;
     }
 
     if (q->select.having) {
-        if ((rc = floe_binder_expr(bk, q->select.having, &having))) return rc;
-        if (having->type.id != FLOE_TYPE_BOOLEAN &&
-            (rc = floe_bind_expr_cast(b->a, having, T(FLOE_TYPE_BOOLEAN), &having, b->err)))
+        if ((rc = floe_binder_expr(bk, q->select.having, &sc->having))) return rc;
+        if (sc->having->type.id != FLOE_TYPE_BOOLEAN &&
+            (rc = floe_bind_expr_cast(b->a, sc->having, T(FLOE_TYPE_BOOLEAN), &sc->having, b->err)))
             return floe_binder_at(b, rc, q->select.having->off);
     }
+    return FLOE_OK;
+}
 
-    /* ORDER BY: ordinals, output names, else expressions (hidden columns) */
+/* ORDER BY: ordinals, output names, else expressions (hidden columns). */
+static int sel_order_by(selctx *sc)
+{
+    binder *b = sc->b;
+    const floe_ast_query *q = sc->q;
+    uint32_t i, nvis = sc->nvis;
+    int rc, k;
+
     if (q->norder_by) {
-        ocol = floe_arena_alloc(b->a, (size_t)q->norder_by * sizeof *ocol);
-        oexprs = floe_arena_alloc(b->a, (size_t)q->norder_by * sizeof *oexprs);
-        if (ocol == NULL || oexprs == NULL) return floe_binder_nomem(b);
+        sc->ocol = floe_arena_alloc(b->a, (size_t)q->norder_by * sizeof *sc->ocol);
+        sc->oexprs = floe_arena_alloc(b->a, (size_t)q->norder_by * sizeof *sc->oexprs);
+        if (sc->ocol == NULL || sc->oexprs == NULL) return floe_binder_nomem(b);
     }
     for (k = 0; k < q->norder_by; k++) {
         const floe_ast_expr *o = q->order_by[k].expr;
-        ocol[k] = UINT32_MAX;
-        oexprs[k] = NULL;
+        target *g;
+        sc->ocol[k] = UINT32_MAX;
+        sc->oexprs[k] = NULL;
         if (o->kind == FLOE_AST_INT && o->int_lit.fits) {
             if (o->int_lit.value < 1 || (uint64_t)o->int_lit.value > nvis)
                 return floe_err_set_at(b->err, FLOE_ERROR, o->off,
                                        "ORDER BY position %lld is not in select list",
                                        (long long)o->int_lit.value);
-            ocol[k] = (uint32_t)o->int_lit.value - 1;
+            sc->ocol[k] = (uint32_t)o->int_lit.value - 1;
             continue;
         }
         if (o->kind == FLOE_AST_COLUMN && o->column.table == NULL) {
             for (i = 0; i < nvis; i++)
-                if (tg[i].alias && strcmp(tg[i].alias, o->column.name) == 0) break;
+                if (sc->tg[i].alias && strcmp(sc->tg[i].alias, o->column.name) == 0) break;
             if (i < nvis) {
-                ocol[k] = i;
+                sc->ocol[k] = i;
                 continue;
             }
         }
-        if ((rc = floe_binder_expr(bk, o, &oexprs[k]))) return rc;
+        if ((rc = floe_binder_expr(sc->bk, o, &sc->oexprs[k]))) return rc;
         for (i = 0; i < nvis; i++)
-            if (floe_bind_expr_equal(tg[i].e, oexprs[k])) break;
+            if (floe_bind_expr_equal(sc->tg[i].e, sc->oexprs[k])) break;
         if (i < nvis) {
-            ocol[k] = i;
+            sc->ocol[k] = i;
             continue;
         }
         if (q->select.distinct)
             return floe_err_set_at(b->err, FLOE_ERROR, o->off,
                                    "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
-        tg = floe_binder_grow(b, tg, nt, &capt, sizeof *tg);
-        if (tg == NULL) return floe_binder_nomem(b);
-        tg[nt].e = oexprs[k];
-        tg[nt].name = floe_binder_expr_name(b, o);
-        tg[nt].ast = o;
-        tg[nt].alias = NULL;
-        tg[nt].off = o->off;
-        ocol[k] = nt++;
+        if ((g = sel_target_new(sc)) == NULL) return floe_binder_nomem(b);
+        g->e = sc->oexprs[k];
+        g->name = floe_binder_expr_name(b, o);
+        g->ast = o;
+        g->alias = NULL;
+        g->off = o->off;
+        sc->ocol[k] = sc->nt++;
     }
+    return FLOE_OK;
+}
 
-    aggregated = ngroups > 0 || bk->naggs > 0;
+/* The plan of FROM + WHERE over the columns the rest of the query reads
+ * (sc->p, sc->map). */
+static int sel_from_plan(selctx *sc)
+{
+    binder *b = sc->b;
+    block *bk = sc->bk;
+    bool *needed;
+    uint32_t i;
+    int rc;
 
     /* columns the rest of the query reads */
     needed = floe_arena_alloc(b->a, bk->ngids ? bk->ngids : 1);
     if (needed == NULL) return floe_binder_nomem(b);
     memset(needed, 0, bk->ngids ? bk->ngids : 1);
-    for (i = 0; i < nt; i++) floe_planner_mark(tg[i].e, needed, bk->ngids);
-    for (i = 0; i < ngroups; i++) floe_planner_mark(groups[i], needed, bk->ngids);
+    for (i = 0; i < sc->nt; i++) floe_planner_mark(sc->tg[i].e, needed, bk->ngids);
+    for (i = 0; i < sc->ngroups; i++) floe_planner_mark(sc->groups[i], needed, bk->ngids);
     for (i = 0; i < bk->naggs; i++)
         if (bk->aggs[i].arg) floe_planner_mark(bk->aggs[i].arg, needed, bk->ngids);
-    if (having) floe_planner_mark(having, needed, bk->ngids);
+    if (sc->having) floe_planner_mark(sc->having, needed, bk->ngids);
 
-    /* FROM + WHERE */
     for (i = 0; i < bk->nsjoins; i++) {
         /* decorrelated scalar subqueries: (FROM items) LEFT JOIN aggregate */
         floe_pitem *l = floe_arena_alloc(b->a, sizeof *l);
@@ -484,111 +557,118 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         if (l == NULL || one == NULL) return floe_binder_nomem(b);
         memset(l, 0, sizeof *l);
         l->kind = FLOE_PITEM_LEFT;
-        l->lefts = items;
-        l->nleft = nitems;
+        l->lefts = sc->items;
+        l->nleft = sc->nitems;
         l->right = bk->sjoins[i];
         l->on = bk->sjoin_on[i];
         l->non = bk->sjoins[i]->non;
         bk->sjoins[i]->non = 0;
         one[0] = l;
-        items = one;
-        nitems = 1;
+        sc->items = one;
+        sc->nitems = 1;
     }
-    if (nitems) {
-        if ((rc = floe_planner_from(b->a, bk->rels, bk->nrels, items, nitems, fc.conj, fc.nconj,
-                                    bk->semis, bk->nsemis, needed, bk->ngids, &p, &map, b->err)))
+    if (sc->nitems)
+        return floe_planner_from(b->a, bk->rels, bk->nrels, sc->items, sc->nitems, sc->fc.conj,
+                                 sc->fc.nconj, bk->semis, bk->nsemis, needed, bk->ngids, &sc->p,
+                                 &sc->map, b->err);
+    sc->p = floe_binder_node(b, FLOE_PLAN_VALUES, 0, 0);
+    if (sc->p == NULL) return floe_binder_nomem(b);
+    sc->p->u.values.nrows = 1;
+    sc->p->est_rows = 1;
+    if (sc->fc.nconj) {
+        floe_plan *f = floe_binder_node(b, FLOE_PLAN_FILTER, 0, 1);
+        floe_expr *w;
+        if (f == NULL) return floe_binder_nomem(b);
+        if ((rc = floe_bind_expr_logic(b->a, FLOE_EXPR_AND, sc->fc.conj, sc->fc.nconj, &w, b->err)))
             return rc;
-    } else {
-        p = floe_binder_node(b, FLOE_PLAN_VALUES, 0, 0);
-        if (p == NULL) return floe_binder_nomem(b);
-        p->u.values.nrows = 1;
-        p->est_rows = 1;
-        if (fc.nconj) {
-            floe_plan *f = floe_binder_node(b, FLOE_PLAN_FILTER, 0, 1);
-            floe_expr *w;
-            if (f == NULL) return floe_binder_nomem(b);
-            if ((rc = floe_bind_expr_logic(b->a, FLOE_EXPR_AND, fc.conj, fc.nconj, &w, b->err)))
-                return rc;
-            f->u.filter.pred = w;
-            f->children[0] = p;
-            f->est_rows = 1;
-            p = f;
-        }
-        map = floe_arena_alloc(b->a, sizeof *map);
-        if (map == NULL) return floe_binder_nomem(b);
+        f->u.filter.pred = w;
+        f->children[0] = sc->p;
+        f->est_rows = 1;
+        sc->p = f;
     }
+    sc->map = floe_arena_alloc(b->a, sizeof *sc->map);
+    return sc->map ? FLOE_OK : floe_binder_nomem(b);
+}
 
-    if (aggregated) {
-        aggctx ac;
-        floe_plan *ag = floe_binder_node(b, FLOE_PLAN_AGGREGATE, ngroups + bk->naggs, 1);
-        if (ag == NULL) return floe_binder_nomem(b);
-        ag->u.agg.groups = floe_arena_alloc(b->a, (ngroups ? ngroups : 1) * sizeof(floe_expr *));
-        ag->u.agg.aggs = floe_arena_alloc(b->a, (bk->naggs ? bk->naggs : 1) * sizeof(floe_agg));
-        if (ag->u.agg.groups == NULL || ag->u.agg.aggs == NULL) return floe_binder_nomem(b);
-        for (i = 0; i < ngroups; i++) {
-            ag->u.agg.groups[i] = floe_planner_remap(b->a, groups[i], map);
-            if (ag->u.agg.groups[i] == NULL) return floe_binder_nomem(b);
-            ag->types[i] = groups[i]->type;
-            ag->names[i] = groups[i]->name ? groups[i]->name : "group";
-        }
-        for (i = 0; i < bk->naggs; i++) {
-            ag->u.agg.aggs[i] = bk->aggs[i];
-            if (bk->aggs[i].arg) {
-                ag->u.agg.aggs[i].arg = floe_planner_remap(b->a, bk->aggs[i].arg, map);
-                if (ag->u.agg.aggs[i].arg == NULL) return floe_binder_nomem(b);
-            }
-            ag->types[ngroups + i] = bk->aggs[i].type;
-            ag->names[ngroups + i] = bk->agg_names[i];
-        }
-        ag->u.agg.ngroups = ngroups;
-        ag->u.agg.naggs = bk->naggs;
-        ag->children[0] = p;
-        {
-            double est = 1;
-            if (ngroups) {
-                est = p->est_rows;
-                for (i = 0; i < ngroups && i < 3; i++) est *= 0.1;
-                if (est < 1) est = 1;
-            }
-            ag->est_rows = est;
-        }
-        p = ag;
-        ac.bk = bk;
-        ac.groups = groups;
-        ac.ngroups = ngroups;
-        if (having) {
-            floe_plan *f = floe_binder_node(b, FLOE_PLAN_FILTER, p->ncols, 1);
-            if (f == NULL) return floe_binder_nomem(b);
-            ac.off = q->select.having->off;
-            if ((rc = post_agg(&ac, having, &f->u.filter.pred))) return rc;
-            memcpy(f->types, p->types, p->ncols * sizeof *f->types);
-            memcpy(f->names, p->names, p->ncols * sizeof *f->names);
-            f->children[0] = p;
-            f->est_rows = p->est_rows * 0.5 < 1 ? 1 : p->est_rows * 0.5;
-            p = f;
-        }
-        for (i = 0; i < nt; i++) {
-            ac.off = tg[i].off;
-            if ((rc = post_agg(&ac, tg[i].e, &tg[i].e))) return rc;
-        }
-    } else {
-        for (i = 0; i < nt; i++) {
-            tg[i].e = floe_planner_remap(b->a, tg[i].e, map);
-            if (tg[i].e == NULL) return floe_binder_nomem(b);
-        }
+/* The AGGREGATE node over sc->p, HAVING, and the targets rewritten onto
+ * the aggregate's outputs. */
+static int sel_aggregate(selctx *sc)
+{
+    binder *b = sc->b;
+    block *bk = sc->bk;
+    uint32_t i, ngroups = sc->ngroups;
+    aggctx ac;
+    int rc;
+    floe_plan *ag = floe_binder_node(b, FLOE_PLAN_AGGREGATE, ngroups + bk->naggs, 1);
+    if (ag == NULL) return floe_binder_nomem(b);
+    ag->u.agg.groups = floe_arena_alloc(b->a, (ngroups ? ngroups : 1) * sizeof(floe_expr *));
+    ag->u.agg.aggs = floe_arena_alloc(b->a, (bk->naggs ? bk->naggs : 1) * sizeof(floe_agg));
+    if (ag->u.agg.groups == NULL || ag->u.agg.aggs == NULL) return floe_binder_nomem(b);
+    for (i = 0; i < ngroups; i++) {
+        ag->u.agg.groups[i] = floe_planner_remap(b->a, sc->groups[i], sc->map);
+        if (ag->u.agg.groups[i] == NULL) return floe_binder_nomem(b);
+        ag->types[i] = sc->groups[i]->type;
+        ag->names[i] = sc->groups[i]->name ? sc->groups[i]->name : "group";
     }
-    if (!aggregated && having)
-        return floe_err_set_at(b->err, FLOE_ERROR, q->select.having->off,
-                               "HAVING requires GROUP BY or an aggregate");
+    for (i = 0; i < bk->naggs; i++) {
+        ag->u.agg.aggs[i] = bk->aggs[i];
+        if (bk->aggs[i].arg) {
+            ag->u.agg.aggs[i].arg = floe_planner_remap(b->a, bk->aggs[i].arg, sc->map);
+            if (ag->u.agg.aggs[i].arg == NULL) return floe_binder_nomem(b);
+        }
+        ag->types[ngroups + i] = bk->aggs[i].type;
+        ag->names[ngroups + i] = bk->agg_names[i];
+    }
+    ag->u.agg.ngroups = ngroups;
+    ag->u.agg.naggs = bk->naggs;
+    ag->children[0] = sc->p;
+    {
+        double est = 1;
+        if (ngroups) {
+            est = sc->p->est_rows;
+            for (i = 0; i < ngroups && i < 3; i++) est *= 0.1;
+            if (est < 1) est = 1;
+        }
+        ag->est_rows = est;
+    }
+    sc->p = ag;
+    ac.bk = bk;
+    ac.groups = sc->groups;
+    ac.ngroups = ngroups;
+    if (sc->having) {
+        floe_plan *p = sc->p, *f = floe_binder_node(b, FLOE_PLAN_FILTER, p->ncols, 1);
+        if (f == NULL) return floe_binder_nomem(b);
+        ac.off = sc->q->select.having->off;
+        if ((rc = post_agg(&ac, sc->having, &f->u.filter.pred))) return rc;
+        memcpy(f->types, p->types, p->ncols * sizeof *f->types);
+        memcpy(f->names, p->names, p->ncols * sizeof *f->names);
+        f->children[0] = p;
+        f->est_rows = p->est_rows * 0.5 < 1 ? 1 : p->est_rows * 0.5;
+        sc->p = f;
+    }
+    for (i = 0; i < sc->nt; i++) {
+        ac.off = sc->tg[i].off;
+        if ((rc = post_agg(&ac, sc->tg[i].e, &sc->tg[i].e))) return rc;
+    }
+    return FLOE_OK;
+}
 
-    /* select list (+ hidden ORDER BY columns) */
+/* Select list (+ hidden ORDER BY columns), DISTINCT, ORDER BY / LIMIT, and
+ * the final projection dropping the hidden columns. */
+static int sel_output(selctx *sc)
+{
+    binder *b = sc->b;
+    const floe_ast_query *q = sc->q;
+    uint32_t i, nt = sc->nt, nvis = sc->nvis;
+    floe_plan *p = sc->p;
+    int rc, k;
     {
         floe_expr **ex = floe_arena_alloc(b->a, (nt ? nt : 1) * sizeof *ex);
         const char **nm = floe_arena_alloc(b->a, (nt ? nt : 1) * sizeof *nm);
         if (ex == NULL || nm == NULL) return floe_binder_nomem(b);
         for (i = 0; i < nt; i++) {
-            ex[i] = tg[i].e;
-            nm[i] = tg[i].name;
+            ex[i] = sc->tg[i].e;
+            nm[i] = sc->tg[i].name;
         }
         p = floe_binder_project(b, p, ex, nm, nt);
         if (p == NULL) return floe_binder_nomem(b);
@@ -607,25 +687,63 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         if (q->norder_by) {
             keys = floe_arena_alloc(b->a, (size_t)q->norder_by * sizeof *keys);
             if (keys == NULL) return floe_binder_nomem(b);
-            for (k = 0; k < q->norder_by; k++) sort_key_init(&keys[k], ocol[k], &q->order_by[k]);
+            for (k = 0; k < q->norder_by; k++) sort_key_init(&keys[k], sc->ocol[k], &q->order_by[k]);
         }
         if ((rc = order_limit(b, q, p, keys, (uint32_t)q->norder_by, &p))) return rc;
     }
     if (nt > nvis) {
         floe_expr **ex = floe_arena_alloc(b->a, nvis * sizeof *ex);
         if (ex == NULL) return floe_binder_nomem(b);
-        for (j = 0; j < nvis; j++) {
-            ex[j] = floe_bind_expr_column(b->a, j, p->types[j]);
-            if (ex[j] == NULL) return floe_binder_nomem(b);
+        for (i = 0; i < nvis; i++) {
+            ex[i] = floe_bind_expr_column(b->a, i, p->types[i]);
+            if (ex[i] == NULL) return floe_binder_nomem(b);
         }
         p = floe_binder_project(b, p, ex, p->names, nvis);
         if (p == NULL) return floe_binder_nomem(b);
     }
-    *out = p;
+    sc->p = p;
     return FLOE_OK;
-dc_fail:
-    dc->failed = true;
-    return FLOE_UNSUPPORTED;
+}
+
+/* SELECT block: phases over a selctx, in this order (each reads what the
+ * ones before it bound). */
+static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan **out)
+{
+    selctx sc;
+    uint32_t i;
+    int rc;
+
+    memset(&sc, 0, sizeof sc);
+    sc.b = b;
+    sc.q = q;
+    sc.bk = floe_arena_alloc(b->a, sizeof *sc.bk);
+    if (sc.bk == NULL) return floe_binder_nomem(b);
+    memset(sc.bk, 0, sizeof *sc.bk);
+    sc.bk->b = b;
+    sc.bk->fr = fr;
+    sc.fc.bk = sc.bk;
+    if (fr && fr->dc_pending) {
+        sc.dc = fr->dc;
+        fr->dc_pending = false;
+    }
+    if ((rc = sel_from_where(&sc)) || (rc = sel_targets(&sc))) return rc;
+    if (sc.dc && (rc = sel_decorr(&sc))) return rc;
+    if ((rc = sel_group_by(&sc)) || (rc = sel_order_by(&sc)) || (rc = sel_from_plan(&sc)))
+        return rc;
+    if (sc.ngroups > 0 || sc.bk->naggs > 0) {
+        if ((rc = sel_aggregate(&sc))) return rc;
+    } else {
+        if (sc.having)
+            return floe_err_set_at(b->err, FLOE_ERROR, q->select.having->off,
+                                   "HAVING requires GROUP BY or an aggregate");
+        for (i = 0; i < sc.nt; i++) {
+            sc.tg[i].e = floe_planner_remap(b->a, sc.tg[i].e, sc.map);
+            if (sc.tg[i].e == NULL) return floe_binder_nomem(b);
+        }
+    }
+    if ((rc = sel_output(&sc))) return rc;
+    *out = sc.p;
+    return FLOE_OK;
 }
 
 /* ------------------------------------------------------------ VALUES, set ops */
