@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/aggregates.h"
 #include "engine/functions.h"
 #include "sql/bind_expr.h"
 #include "util/datetime.h"
@@ -20,15 +21,11 @@
 
 /* ------------------------------------------------------------ functions */
 
+/* The aggregate `n` names, or NULL (quantile_cont is recognized only to be
+ * rejected with a hint). */
 static bool is_agg_name(const char *n)
 {
-    static const char *names[] = {"count", "sum", "avg", "min", "max", "approx_count_distinct",
-                                  "quantile", "quantile_disc", "quantile_cont", "median",
-                                  "any_value", "mean", NULL};
-    int i;
-    for (i = 0; names[i]; i++)
-        if (strcmp(n, names[i]) == 0) return true;
-    return false;
+    return floe_aggregates_lookup(n) != NULL || strcmp(n, "quantile_cont") == 0;
 }
 
 int floe_binder_need_type(binder *b, floe_expr **x, floe_type t, const char *fname, int off)
@@ -49,15 +46,70 @@ int floe_binder_need_type(binder *b, floe_expr **x, floe_type t, const char *fna
                            floe_type_name(t, b2, sizeof b2));
 }
 
+/* The constant fraction argument of a FLOE_AGGF_FRACTION aggregate into g. */
+static int bind_fraction(block *bk, const floe_ast_expr *ae, floe_agg *g)
+{
+    binder *b = bk->b;
+    const char *n = ae->call.name;
+    floe_expr *q;
+    floe_value qv;
+    int rc;
+    if ((rc = floe_binder_expr(bk, ae->call.args[1], &q))) return rc;
+    if (q->kind != FLOE_EXPR_CONST || !floe_type_is_numeric(q->type) || q->value.is_null)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->call.args[1]->off,
+                               "%s: the quantile must be a constant number", n);
+    rc = floe_bind_expr_cast_value(b->a, &q->value, T(FLOE_TYPE_DOUBLE), &qv, b->err);
+    if (rc) return floe_binder_at(b, rc, ae->off);
+    if (qv.v.d < 0 || qv.v.d > 1)
+        return floe_err_set_at(b->err, FLOE_RANGE, ae->call.args[1]->off,
+                               "%s: the quantile must be between 0 and 1", n);
+    g->param = qv.v.d;
+    return FLOE_OK;
+}
+
+/* Result type of aggregate d over argument *arg by d's bind rule (FLOE_TYPE
+ * when the argument is not accepted). */
+static int agg_result(binder *b, const floe_agg_def *d, floe_expr **arg, const char *n, int off,
+                      floe_type *out)
+{
+    floe_type t = (*arg)->type;
+    char b1[32];
+    switch (d->result) {
+    case FLOE_AGGR_BIGINT: *out = T(FLOE_TYPE_BIGINT); return FLOE_OK;
+    case FLOE_AGGR_ARG: *out = t; return FLOE_OK;
+    case FLOE_AGGR_SUM:
+        if (floe_type_is_integer(t)) *out = T(FLOE_TYPE_BIGINT);
+        else if (t.id == FLOE_TYPE_DECIMAL) *out = floe_type_decimal(18, t.scale);
+        else if (t.id == FLOE_TYPE_DOUBLE) *out = t;
+        else break;
+        return FLOE_OK;
+    case FLOE_AGGR_AVG:
+        if (!floe_type_is_numeric(t)) break;
+        *out = T(FLOE_TYPE_DOUBLE);
+        return FLOE_OK;
+    case FLOE_AGGR_MEDIAN:
+        *out = floe_type_is_integer(t) ? T(FLOE_TYPE_DOUBLE) : t;
+        return FLOE_OK;
+    case FLOE_AGGR_BOOL:
+        *out = T(FLOE_TYPE_BOOLEAN);
+        return floe_binder_need_type(b, arg, *out, n, off);
+    }
+    return floe_err_set_at(b->err, FLOE_TYPE, off, "function %s(%s) does not exist", n,
+                           floe_type_name(t, b1, sizeof b1));
+}
+
+/* An aggregate call: checked by its registry entry (engine/aggregates.h),
+ * added to the block's aggregates (identical ones shared) and bound to the
+ * placeholder COLUMN AGG_BASE + i. */
 static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
 {
     binder *b = bk->b;
     const char *n = ae->call.name;
+    const floe_agg_def *d = floe_aggregates_lookup(n);
     floe_agg g;
     floe_expr *arg = NULL, *e;
     uint32_t i;
     int rc;
-    char b1[32];
 
     memset(&g, 0, sizeof g);
     g.distinct = ae->call.distinct;
@@ -71,10 +123,7 @@ static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
         g.fn = FLOE_AGG_COUNT_STAR;
         g.type = T(FLOE_TYPE_BIGINT);
     } else {
-        int want = (strcmp(n, "quantile") == 0 || strcmp(n, "quantile_disc") == 0 ||
-                    strcmp(n, "quantile_cont") == 0)
-                       ? 2
-                       : 1;
+        int want = strcmp(n, "quantile_cont") == 0 || (d->flags & FLOE_AGGF_FRACTION) ? 2 : 1;
         if (ae->call.nargs != want)
             return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                                    "function %s takes %d argument%s", n, want, want > 1 ? "s" : "");
@@ -85,50 +134,13 @@ static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
         if (arg->type.id == FLOE_TYPE_NULL) {
             if ((rc = floe_bind_expr_cast(b->a, arg, T(FLOE_TYPE_INTEGER), &arg, b->err))) return rc;
         }
-        g.arg = arg;
-        g.type = arg->type;
-        if (strcmp(n, "count") == 0) {
-            g.fn = FLOE_AGG_COUNT;
-            g.type = T(FLOE_TYPE_BIGINT);
-        } else if (strcmp(n, "sum") == 0) {
-            g.fn = FLOE_AGG_SUM;
-            if (floe_type_is_integer(arg->type)) g.type = T(FLOE_TYPE_BIGINT);
-            else if (arg->type.id == FLOE_TYPE_DECIMAL) g.type = floe_type_decimal(18, arg->type.scale);
-            else if (arg->type.id != FLOE_TYPE_DOUBLE) goto badtype;
-        } else if (strcmp(n, "avg") == 0 || strcmp(n, "mean") == 0) {
-            g.fn = FLOE_AGG_AVG;
-            if (!floe_type_is_numeric(arg->type)) goto badtype;
-            g.type = T(FLOE_TYPE_DOUBLE);
-        } else if (strcmp(n, "min") == 0) {
-            g.fn = FLOE_AGG_MIN;
-        } else if (strcmp(n, "max") == 0) {
-            g.fn = FLOE_AGG_MAX;
-        } else if (strcmp(n, "any_value") == 0) {
-            g.fn = FLOE_AGG_ANY_VALUE;
-        } else if (strcmp(n, "approx_count_distinct") == 0) {
-            g.fn = FLOE_AGG_APPROX_COUNT_DISTINCT;
-            g.type = T(FLOE_TYPE_BIGINT);
-        } else if (strcmp(n, "median") == 0) {
-            g.fn = FLOE_AGG_MEDIAN;
-            if (floe_type_is_integer(arg->type)) g.type = T(FLOE_TYPE_DOUBLE);
-        } else if (strcmp(n, "quantile_cont") == 0) {
+        if (d == NULL) /* quantile_cont */
             return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
                                    "quantile_cont is not supported; use quantile_disc or median");
-        } else { /* quantile, quantile_disc: nearest rank */
-            floe_expr *q;
-            floe_value qv;
-            g.fn = FLOE_AGG_QUANTILE;
-            if ((rc = floe_binder_expr(bk, ae->call.args[1], &q))) return rc;
-            if (q->kind != FLOE_EXPR_CONST || !floe_type_is_numeric(q->type) || q->value.is_null)
-                return floe_err_set_at(b->err, FLOE_ERROR, ae->call.args[1]->off,
-                                       "%s: the quantile must be a constant number", n);
-            rc = floe_bind_expr_cast_value(b->a, &q->value, T(FLOE_TYPE_DOUBLE), &qv, b->err);
-            if (rc) return floe_binder_at(b, rc, ae->off);
-            if (qv.v.d < 0 || qv.v.d > 1)
-                return floe_err_set_at(b->err, FLOE_RANGE, ae->call.args[1]->off,
-                                       "%s: the quantile must be between 0 and 1", n);
-            g.param = qv.v.d;
-        }
+        g.fn = d->id;
+        if ((rc = agg_result(b, d, &arg, n, ae->off, &g.type))) return rc;
+        g.arg = arg;
+        if ((d->flags & FLOE_AGGF_FRACTION) && (rc = bind_fraction(bk, ae, &g))) return rc;
     }
     /* reuse an identical aggregate */
     for (i = 0; i < bk->naggs; i++) {
@@ -155,9 +167,6 @@ static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
     if (e == NULL) return floe_binder_nomem(b);
     *out = e;
     return FLOE_OK;
-badtype:
-    return floe_err_set_at(b->err, FLOE_TYPE, ae->off, "function %s(%s) does not exist", n,
-                           floe_type_name(arg->type, b1, sizeof b1));
 }
 
 static int unit_const(binder *b, floe_expr *u, const char *fname, int off)
