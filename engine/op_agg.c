@@ -18,6 +18,12 @@
  * at the end, never a silent wrap. Without GROUP BY there is exactly one
  * output row, even for empty input; with GROUP BY, empty input gives none.
  * DISTINCT (the plan node) is an aggregation grouping by all columns.
+ *
+ * Per-aggregate code is only in the update / combine / finalize functions
+ * below, which engine/aggregates.def names (agg_ops_table); the state arrays
+ * a group gets follow the aggregate's FLOE_AGGS_* bits and DISTINCT sets its
+ * FLOE_AGGF_DISTINCT flag (engine/aggregates.h). The scan shortcuts
+ * (COUNT(*)-only, MIN/MAX-only, COUNT(DISTINCT integer)) test ids.
  * Memory held by tables, states, sets and sketches is accounted as
  * "AGGREGATE".
  */
