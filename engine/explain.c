@@ -2,23 +2,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "engine/aggregates.h"
 #include "engine/plan.h"
 
 static const char *agg_name(floe_agg_fn fn)
 {
-    switch (fn) {
-    case FLOE_AGG_COUNT_STAR: return "count";
-    case FLOE_AGG_COUNT: return "count";
-    case FLOE_AGG_SUM: return "sum";
-    case FLOE_AGG_AVG: return "avg";
-    case FLOE_AGG_MIN: return "min";
-    case FLOE_AGG_MAX: return "max";
-    case FLOE_AGG_APPROX_COUNT_DISTINCT: return "approx_count_distinct";
-    case FLOE_AGG_QUANTILE: return "quantile";
-    case FLOE_AGG_MEDIAN: return "median";
-    case FLOE_AGG_ANY_VALUE: return "any_value";
-    }
-    return "?";
+    const floe_agg_def *d = floe_aggregates_get(fn);
+    return d ? d->name : "?";
 }
 
 static const char *join_name(floe_join_type t)
@@ -148,7 +138,7 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
                 floe_strbuf_putc(out, '*');
             else
                 put_expr(out, a->arg);
-            if (a->fn == FLOE_AGG_QUANTILE) floe_strbuf_printf(out, ", %g", a->param);
+            if (floe_aggregates_get(a->fn)->flags & FLOE_AGGF_FRACTION) floe_strbuf_printf(out, ", %g", a->param);
             floe_strbuf_putc(out, ')');
         }
         floe_strbuf_putc(out, ']');

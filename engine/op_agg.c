@@ -18,6 +18,12 @@
  * at the end, never a silent wrap. Without GROUP BY there is exactly one
  * output row, even for empty input; with GROUP BY, empty input gives none.
  * DISTINCT (the plan node) is an aggregation grouping by all columns.
+ *
+ * Per-aggregate code is only in the update / combine / finalize functions
+ * below, which engine/aggregates.def names (agg_ops_table); the state arrays
+ * a group gets follow the aggregate's FLOE_AGGS_* bits and DISTINCT sets its
+ * FLOE_AGGF_DISTINCT flag (engine/aggregates.h). The scan shortcuts
+ * (COUNT(*)-only, MIN/MAX-only, COUNT(DISTINCT integer)) test ids.
  * Memory held by tables, states, sets and sketches is accounted as
  * "AGGREGATE".
  */
@@ -25,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/aggregates.h"
 #include "engine/exec.h"
 #include "engine/exec_rows.h"
 #include "engine/hashtable.h"
@@ -123,9 +130,7 @@ static inline int64_t vload_int(const floe_vec *v, uint32_t r)
 
 static int agg_distinct(const floe_agg *a)
 {
-    return a->distinct && a->fn != FLOE_AGG_MIN && a->fn != FLOE_AGG_MAX &&
-           a->fn != FLOE_AGG_ANY_VALUE && a->fn != FLOE_AGG_APPROX_COUNT_DISTINCT &&
-           a->fn != FLOE_AGG_COUNT_STAR;
+    return a->distinct && (floe_aggregates_get(a->fn)->flags & FLOE_AGGF_DISTINCT);
 }
 
 /* Aggregate a is a COUNT(DISTINCT integer) without GROUP BY, counted in a
@@ -206,21 +211,15 @@ static int local_reserve(agg_op *o, agg_local *L, uint64_t n)
         agg_st *s = &L->st[a];
         const floe_agg *ag = &o->aggs[a];
         GROW(s->cnt, L->cap, ncap);
-        switch (ag->fn) {
-        case FLOE_AGG_SUM:
-        case FLOE_AGG_AVG:
-            if (ag->arg && cls_of(ag->arg->type) == CLS_DBL)
+        {
+            unsigned st = floe_aggregates_get(ag->fn)->state;
+            if ((st & FLOE_AGGS_SUM) && ag->arg && cls_of(ag->arg->type) == CLS_DBL)
                 GROW(s->dsum, L->cap, ncap);
-            else
+            else if (st & FLOE_AGGS_SUM)
                 GROW(s->isum, L->cap, ncap);
-            break;
-        case FLOE_AGG_MIN:
-        case FLOE_AGG_MAX:
-        case FLOE_AGG_ANY_VALUE: GROW(s->val, L->cap, ncap); break;
-        case FLOE_AGG_APPROX_COUNT_DISTINCT: GROW(s->hll, L->cap, ncap); break;
-        case FLOE_AGG_QUANTILE:
-        case FLOE_AGG_MEDIAN: GROW(s->lists, L->cap, ncap); break;
-        default: break;
+            if (st & FLOE_AGGS_VAL) GROW(s->val, L->cap, ncap);
+            if (st & FLOE_AGGS_HLL) GROW(s->hll, L->cap, ncap);
+            if (st & FLOE_AGGS_LIST) GROW(s->lists, L->cap, ncap);
         }
     }
     L->cap = ncap;
@@ -331,206 +330,493 @@ static inline int better(floe_agg_fn fn, const floe_value *nv, const floe_value 
     return fn == FLOE_AGG_MIN ? c < 0 : c > 0;
 }
 
-/* Feed rows[k] (physical rows of v) to groups gids[k] for aggregate a. */
+static int cmp_values(const void *a, const void *b)
+{
+    return floe_value_cmp(a, b);
+}
+
+static double pow10d(int s)
+{
+    double p = 1;
+    while (s-- > 0) p *= 10;
+    return p;
+}
+
+static int put_value(floe_vec *col, uint32_t i, floe_value v)
+{
+    if (v.is_null) return floe_vec_set_null(col, i);
+    v.type = col->type;
+    floe_value_store(&v, col->data, i);
+    return FLOE_OK;
+}
+
+static double value_as_double(const floe_value *v, floe_type argt)
+{
+    if (argt.id == FLOE_TYPE_DOUBLE) return v->v.d;
+    if (argt.id == FLOE_TYPE_DECIMAL) return (double)v->v.i / pow10d(argt.scale);
+    return (double)v->v.i;
+}
+
+/* ------------------------------------------------------------------ update
+ *
+ * An aggregate's update feeds rows[k] (physical rows of v; row 0 when v is
+ * CONST) to groups gids[k]; v is NULL for COUNT(*). Without GROUP BY every
+ * gid is 0 and the one-group paths keep sums in registers. */
+
+#define UPD_ARGS                                                                           \
+    agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const uint32_t *rows,         \
+        const uint32_t *gids, uint32_t cnt, floe_err *err
+#define UPD_PROLOGUE                                                                       \
+    const floe_agg *ag = &o->aggs[ai];                                                     \
+    agg_st *s = &L->st[ai];                                                                \
+    uint32_t k;                                                                            \
+    int cst = v && (v->flags & FLOE_VEC_CONST);                                            \
+    int all_valid = v == NULL || v->validity == NULL;                                      \
+    (void)ag;                                                                              \
+    (void)err
+#define ROW(k) (cst ? 0 : rows[k])
+#define VALID(k) (all_valid || floe_vec_is_valid(v, ROW(k)))
+
+static int upd_count_star(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    (void)cst;
+    (void)all_valid;
+    (void)rows;
+    if (o->ngroups == 0) { /* one group: no store per row */
+        s->cnt[0] += cnt;
+        return FLOE_OK;
+    }
+    for (k = 0; k < cnt; k++) s->cnt[gids[k]]++;
+    return FLOE_OK;
+}
+
+static int upd_count(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    if (o->ngroups == 0) {
+        int64_t c = 0;
+        if (all_valid) {
+            c = cnt;
+        } else {
+            for (k = 0; k < cnt; k++) c += VALID(k);
+        }
+        s->cnt[0] += c;
+        return FLOE_OK;
+    }
+    for (k = 0; k < cnt; k++)
+        if (VALID(k)) s->cnt[gids[k]]++;
+    return FLOE_OK;
+}
+
+/* SUM and AVG: a count and a sum (double, or 128-bit integer). */
+static int upd_sum(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    if (cls_of(v->type) == CLS_DBL && o->ngroups == 0 && !cst) {
+        /* one group: four partial sums in registers instead of a
+         * dependency through memory per row */
+        const double *d = v->data;
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int64_t c = 0;
+        if (all_valid) {
+            for (k = 0; k + 4 <= cnt; k += 4) {
+                a0 += d[rows[k]];
+                a1 += d[rows[k + 1]];
+                a2 += d[rows[k + 2]];
+                a3 += d[rows[k + 3]];
+            }
+            for (; k < cnt; k++) a0 += d[rows[k]];
+            c = cnt;
+        } else {
+            for (k = 0; k < cnt; k++) {
+                /* branch-free: an invalid row adds 0 */
+                int ok = VALID(k);
+                double x = ok ? d[rows[k]] : 0.0;
+                if (k & 1)
+                    a1 += x;
+                else
+                    a0 += x;
+                c += ok;
+            }
+        }
+        s->dsum[0] += (a0 + a1) + (a2 + a3);
+        s->cnt[0] += c;
+    } else if (cls_of(v->type) == CLS_DBL) {
+        const double *d = v->data;
+        for (k = 0; k < cnt; k++)
+            if (VALID(k)) {
+                s->dsum[gids[k]] += d[ROW(k)];
+                s->cnt[gids[k]]++;
+            }
+    } else if (floe_type_size(v->type) == 8 && o->ngroups == 0 && all_valid && !cst && cnt &&
+               rows[cnt - 1] == cnt - 1) {
+        /* one group, every row valid, rows 0..cnt-1 (ascending, so the
+         * identity): split each value into a signed high and an unsigned
+         * low 32-bit half, summed in 64 bits (exact below 2^31 rows) by
+         * a loop the compiler vectorizes */
+        const int64_t *d = v->data;
+        int64_t hi = 0;
+        uint64_t lo = 0;
+        for (k = 0; k < cnt; k++) {
+            hi += d[k] >> 32;
+            lo += (uint32_t)d[k];
+        }
+        s->isum[0] += (agg_i128)hi * ((agg_i128)1 << 32) + (agg_i128)lo;
+        s->cnt[0] += cnt;
+    } else if (floe_type_size(v->type) == 8) {
+        const int64_t *d = v->data;
+        for (k = 0; k < cnt; k++)
+            if (VALID(k)) {
+                s->isum[gids[k]] += d[ROW(k)];
+                s->cnt[gids[k]]++;
+            }
+    } else {
+        for (k = 0; k < cnt; k++)
+            if (VALID(k)) {
+                s->isum[gids[k]] += vload_int(v, ROW(k));
+                s->cnt[gids[k]]++;
+            }
+    }
+    return FLOE_OK;
+}
+
+/* MIN, MAX and ANY_VALUE: one value per group. */
+static int upd_minmax(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    if (ag->fn != FLOE_AGG_ANY_VALUE && cls_of(v->type) == CLS_INT) {
+        /* integers of any width: compare in registers */
+        int mn = ag->fn == FLOE_AGG_MIN;
+        for (k = 0; k < cnt; k++) {
+            uint32_t g = gids[k];
+            int64_t x;
+            if (!VALID(k)) continue;
+            x = vload_int(v, ROW(k));
+            if (s->cnt[g] == 0 || (mn ? x < s->val[g].v.i : x > s->val[g].v.i)) {
+                s->val[g].type = v->type;
+                s->val[g].is_null = false;
+                s->val[g].v.i = x;
+            }
+            s->cnt[g]++;
+        }
+        return FLOE_OK;
+    }
+    if (ag->fn != FLOE_AGG_ANY_VALUE && v->type.id == FLOE_TYPE_DOUBLE) {
+        int mn = ag->fn == FLOE_AGG_MIN;
+        const double *d = v->data;
+        for (k = 0; k < cnt; k++) {
+            uint32_t g = gids[k];
+            double x;
+            if (!VALID(k)) continue;
+            x = d[ROW(k)];
+            if (s->cnt[g] == 0) {
+                s->val[g].type = v->type;
+                s->val[g].is_null = false;
+                s->val[g].v.d = x;
+            } else if (x == x && s->val[g].v.d == s->val[g].v.d) {
+                if (mn ? x < s->val[g].v.d : x > s->val[g].v.d) s->val[g].v.d = x;
+            } else {
+                /* NaN sorts after every number (floe_value_cmp) */
+                floe_value nv = s->val[g];
+                nv.v.d = x;
+                if (better(ag->fn, &nv, &s->val[g])) s->val[g].v.d = x;
+            }
+            s->cnt[g]++;
+        }
+        return FLOE_OK;
+    }
+    for (k = 0; k < cnt; k++) {
+        floe_value nv;
+        uint32_t g = gids[k];
+        if (!VALID(k)) continue;
+        if (s->cnt[g] && ag->fn == FLOE_AGG_ANY_VALUE) continue;
+        floe_value_load(v->type, v->data, ROW(k), &nv);
+        nv.is_null = false;
+        if (s->cnt[g] == 0 || better(ag->fn, &nv, &s->val[g])) {
+            if (copy_str(L, &nv)) return floe_err_nomem(err);
+            s->val[g] = nv;
+        }
+        s->cnt[g]++;
+    }
+    return FLOE_OK;
+}
+
+/* BOOL_AND / BOOL_OR: the AND / OR of the group's non-NULL values. */
+static int upd_bool(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    int is_and = ag->fn == FLOE_AGG_BOOL_AND;
+    const uint8_t *d = v->data;
+    for (k = 0; k < cnt; k++) {
+        uint32_t g = gids[k];
+        int64_t x;
+        if (!VALID(k)) continue;
+        x = d[ROW(k)] != 0;
+        if (s->cnt[g] == 0) {
+            s->val[g].type = v->type;
+            s->val[g].is_null = false;
+            s->val[g].v.i = x;
+        } else {
+            s->val[g].v.i = is_and ? (s->val[g].v.i & x) : (s->val[g].v.i | x);
+        }
+        s->cnt[g]++;
+    }
+    return FLOE_OK;
+}
+
+static int upd_hll(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    for (k = 0; k < cnt; k++) {
+        uint32_t g = gids[k];
+        uint64_t h;
+        uint32_t one = ROW(k);
+        if (!VALID(k)) continue;
+        floe_hashtable_hash_rows(v, 1, one + 1, &one, 1, &h);
+        {
+            size_t before = floe_hll_sketch_bytes(&s->hll[g]);
+            if (floe_hll_sketch_add(&s->hll[g], h) != FLOE_OK) return floe_err_nomem(err);
+            L->hll_bytes += floe_hll_sketch_bytes(&s->hll[g]) - before;
+        }
+        s->cnt[g]++;
+    }
+    return FLOE_OK;
+}
+
+/* QUANTILE and MEDIAN: every value of the group. */
+static int upd_list(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    for (k = 0; k < cnt; k++) {
+        agg_vlist *l = &s->lists[gids[k]];
+        floe_value nv;
+        if (!VALID(k)) continue;
+        if (l->n == l->cap) {
+            uint32_t nc = l->cap ? l->cap * 2 : 8;
+            floe_value *nvp = floe_realloc(l->v, nc * sizeof *nvp);
+            if (nvp == NULL) return floe_err_nomem(err);
+            L->list_bytes += (uint64_t)(nc - l->cap) * sizeof *nvp;
+            l->v = nvp;
+            l->cap = nc;
+        }
+        floe_value_load(v->type, v->data, ROW(k), &nv);
+        nv.is_null = false;
+        if (copy_str(L, &nv)) return floe_err_nomem(err);
+        l->v[l->n++] = nv;
+        s->cnt[gids[k]]++;
+    }
+    return FLOE_OK;
+}
+#undef ROW
+#undef VALID
+#undef UPD_PROLOGUE
+
+/* ----------------------------------------------------------------- combine
+ *
+ * An aggregate's combine folds the state of group lid of L into group g of
+ * G; it runs only when L's group saw values (COUNT(*): always) and the
+ * count is added after it. */
+
+#define CMB_ARGS                                                                           \
+    agg_op *o, uint32_t a, agg_local *G, uint64_t g, agg_local *L, uint64_t lid,          \
+        floe_err *err
+
+static int cmb_none(CMB_ARGS)
+{
+    (void)o, (void)a, (void)G, (void)g, (void)L, (void)lid, (void)err;
+    return FLOE_OK;
+}
+
+static int cmb_sum(CMB_ARGS)
+{
+    agg_st *gs = &G->st[a], *ls = &L->st[a];
+    (void)o, (void)err;
+    if (gs->dsum)
+        gs->dsum[g] += ls->dsum[lid];
+    else
+        gs->isum[g] += ls->isum[lid];
+    return FLOE_OK;
+}
+
+static int cmb_minmax(CMB_ARGS)
+{
+    const floe_agg *ag = &o->aggs[a];
+    agg_st *gs = &G->st[a], *ls = &L->st[a];
+    (void)err;
+    if (gs->cnt[g] == 0 ||
+        (ag->fn != FLOE_AGG_ANY_VALUE && better(ag->fn, &ls->val[lid], &gs->val[g])))
+        gs->val[g] = ls->val[lid];
+    return FLOE_OK;
+}
+
+static int cmb_bool(CMB_ARGS)
+{
+    agg_st *gs = &G->st[a], *ls = &L->st[a];
+    (void)err;
+    if (gs->cnt[g] == 0)
+        gs->val[g] = ls->val[lid];
+    else if (o->aggs[a].fn == FLOE_AGG_BOOL_AND)
+        gs->val[g].v.i &= ls->val[lid].v.i;
+    else
+        gs->val[g].v.i |= ls->val[lid].v.i;
+    return FLOE_OK;
+}
+
+static int cmb_hll(CMB_ARGS)
+{
+    agg_st *gs = &G->st[a], *ls = &L->st[a];
+    size_t before = floe_hll_sketch_bytes(&gs->hll[g]);
+    (void)o;
+    if (floe_hll_sketch_merge(&gs->hll[g], &ls->hll[lid]) != FLOE_OK) return floe_err_nomem(err);
+    G->hll_bytes += floe_hll_sketch_bytes(&gs->hll[g]) - before;
+    return FLOE_OK;
+}
+
+static int cmb_list(CMB_ARGS)
+{
+    agg_st *gs = &G->st[a], *ls = &L->st[a];
+    agg_vlist *gl = &gs->lists[g], *ll = &ls->lists[lid];
+    (void)o;
+    if (gl->n + ll->n > gl->cap) {
+        uint32_t nc = gl->n + ll->n;
+        floe_value *nv = floe_realloc(gl->v, nc * sizeof *nv);
+        if (nv == NULL) return floe_err_nomem(err);
+        G->list_bytes += (uint64_t)(nc - gl->cap) * sizeof *nv;
+        gl->v = nv;
+        gl->cap = nc;
+    }
+    memcpy(gl->v + gl->n, ll->v, ll->n * sizeof *ll->v);
+    gl->n += ll->n;
+    return FLOE_OK;
+}
+
+/* ---------------------------------------------------------------- finalize
+ *
+ * An aggregate's finalize sets *r (type and is_null preset to the column's
+ * type and false, v.i to 0) from group g's state. */
+
+#define FIN_ARGS const floe_agg *ag, agg_st *s, uint64_t g, floe_type ct, floe_value *r, floe_err *err
+
+static int fin_count(FIN_ARGS)
+{
+    (void)ag, (void)ct, (void)err;
+    r->v.i = s->cnt[g];
+    return FLOE_OK;
+}
+
+static int fin_hll(FIN_ARGS)
+{
+    (void)ag, (void)ct, (void)err;
+    r->v.i = (int64_t)floe_hll_sketch_estimate(&s->hll[g]);
+    return FLOE_OK;
+}
+
+static int fin_sum(FIN_ARGS)
+{
+    (void)ag;
+    if (s->cnt[g] == 0) {
+        r->is_null = true;
+    } else if (s->dsum) {
+        r->v.d = s->dsum[g];
+        if (ct.id != FLOE_TYPE_DOUBLE) r->v.i = (int64_t)s->dsum[g];
+    } else {
+        agg_i128 x = s->isum[g];
+        agg_i128 lim = ct.id == FLOE_TYPE_DECIMAL ? (agg_i128)999999999999999999LL
+                                                  : (agg_i128)INT64_MAX;
+        if (x > lim || x < -lim - (ct.id == FLOE_TYPE_DECIMAL ? 0 : 1))
+            return floe_err_set(err, FLOE_RANGE, "SUM: integer overflow: result out of range for %s",
+                                ct.id == FLOE_TYPE_DECIMAL ? "DECIMAL(18)" : "BIGINT");
+        if (ct.id == FLOE_TYPE_DOUBLE)
+            r->v.d = (double)x;
+        else
+            r->v.i = (int64_t)x;
+    }
+    return FLOE_OK;
+}
+
+static int fin_avg(FIN_ARGS)
+{
+    floe_type argt = ag->arg ? ag->arg->type : floe_type_make(FLOE_TYPE_BIGINT);
+    (void)ct, (void)err;
+    if (s->cnt[g] == 0) {
+        r->is_null = true;
+    } else if (s->dsum) {
+        r->v.d = s->dsum[g] / (double)s->cnt[g];
+    } else {
+        long double q = (long double)s->isum[g] / (long double)s->cnt[g];
+        if (argt.id == FLOE_TYPE_DECIMAL) q /= (long double)pow10d(argt.scale);
+        r->v.d = (double)q;
+    }
+    return FLOE_OK;
+}
+
+static int fin_val(FIN_ARGS)
+{
+    (void)ag, (void)ct, (void)err;
+    if (s->cnt[g] == 0)
+        r->is_null = true;
+    else
+        *r = s->val[g];
+    return FLOE_OK;
+}
+
+/* QUANTILE (nearest rank) and MEDIAN (mean of the two middle values). */
+static int fin_quantile(FIN_ARGS)
+{
+    floe_type argt = ag->arg ? ag->arg->type : floe_type_make(FLOE_TYPE_BIGINT);
+    agg_vlist *l = &s->lists[g];
+    (void)err;
+    if (l->n == 0) {
+        r->is_null = true;
+        return FLOE_OK;
+    }
+    qsort(l->v, l->n, sizeof *l->v, cmp_values);
+    if (ag->fn == FLOE_AGG_QUANTILE) {
+        double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param;
+        *r = l->v[(uint32_t)floor((double)(l->n - 1) * q)];
+    } else {
+        const floe_value *lo = &l->v[(l->n - 1) / 2], *hi = &l->v[l->n / 2];
+        if (ct.id == FLOE_TYPE_DOUBLE && cls_of(argt) != CLS_STR && cls_of(argt) != CLS_OTHER) {
+            r->v.d = (value_as_double(lo, argt) + value_as_double(hi, argt)) / 2;
+        } else if (ct.id == FLOE_TYPE_DECIMAL && argt.id == FLOE_TYPE_DECIMAL) {
+            agg_i128 sum = (agg_i128)lo->v.i + hi->v.i;
+            r->v.i = (int64_t)(sum >= 0 ? (sum + 1) / 2 : (sum - 1) / 2);
+        } else if (cls_of(argt) == CLS_INT && lo != hi) {
+            r->v.i = (int64_t)(((agg_i128)lo->v.i + hi->v.i) / 2);
+        } else {
+            *r = *lo;
+        }
+    }
+    return FLOE_OK;
+}
+
+/* The entry points of every aggregate, from engine/aggregates.def. */
+typedef struct agg_ops {
+    int (*update)(UPD_ARGS);
+    int (*combine)(CMB_ARGS);
+    int (*finalize)(FIN_ARGS);
+} agg_ops;
+
+#define NAMES(...) 0
+#define NO_NAMES 0
+#define FLOE_AGGREGATE(id, display, names, flags, result, state, upd, cmb, fin)            \
+    [FLOE_AGG_##id] = {upd, cmb, fin},
+static const agg_ops agg_ops_table[FLOE_AGG_COUNT_] = {
+#include "engine/aggregates.def"
+};
+#undef FLOE_AGGREGATE
+#undef NAMES
+#undef NO_NAMES
+#undef UPD_ARGS
+#undef CMB_ARGS
+#undef FIN_ARGS
+
+/* Feed rows[k] (physical rows of v) to groups gids[k] for aggregate ai. */
 static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const uint32_t *rows,
                       const uint32_t *gids, uint32_t cnt, floe_err *err)
 {
-    const floe_agg *ag = &o->aggs[ai];
-    agg_st *s = &L->st[ai];
-    uint32_t k;
-    int cst = v && (v->flags & FLOE_VEC_CONST);
-    int all_valid = v == NULL || v->validity == NULL;
-#define ROW(k) (cst ? 0 : rows[k])
-#define VALID(k) (all_valid || floe_vec_is_valid(v, ROW(k)))
-    switch (ag->fn) {
-    case FLOE_AGG_COUNT_STAR:
-        if (o->ngroups == 0) { /* one group: no store per row */
-            s->cnt[0] += cnt;
-            break;
-        }
-        for (k = 0; k < cnt; k++) s->cnt[gids[k]]++;
-        break;
-    case FLOE_AGG_COUNT:
-        if (o->ngroups == 0) {
-            int64_t c = 0;
-            if (all_valid) {
-                c = cnt;
-            } else {
-                for (k = 0; k < cnt; k++) c += VALID(k);
-            }
-            s->cnt[0] += c;
-            break;
-        }
-        for (k = 0; k < cnt; k++)
-            if (VALID(k)) s->cnt[gids[k]]++;
-        break;
-    case FLOE_AGG_SUM:
-    case FLOE_AGG_AVG:
-        if (cls_of(v->type) == CLS_DBL && o->ngroups == 0 && !cst) {
-            /* one group: four partial sums in registers instead of a
-             * dependency through memory per row */
-            const double *d = v->data;
-            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            int64_t c = 0;
-            if (all_valid) {
-                for (k = 0; k + 4 <= cnt; k += 4) {
-                    a0 += d[rows[k]];
-                    a1 += d[rows[k + 1]];
-                    a2 += d[rows[k + 2]];
-                    a3 += d[rows[k + 3]];
-                }
-                for (; k < cnt; k++) a0 += d[rows[k]];
-                c = cnt;
-            } else {
-                for (k = 0; k < cnt; k++) {
-                    /* branch-free: an invalid row adds 0 */
-                    int ok = VALID(k);
-                    double x = ok ? d[rows[k]] : 0.0;
-                    if (k & 1)
-                        a1 += x;
-                    else
-                        a0 += x;
-                    c += ok;
-                }
-            }
-            s->dsum[0] += (a0 + a1) + (a2 + a3);
-            s->cnt[0] += c;
-        } else if (cls_of(v->type) == CLS_DBL) {
-            const double *d = v->data;
-            for (k = 0; k < cnt; k++)
-                if (VALID(k)) {
-                    s->dsum[gids[k]] += d[ROW(k)];
-                    s->cnt[gids[k]]++;
-                }
-        } else if (floe_type_size(v->type) == 8 && o->ngroups == 0 && all_valid && !cst && cnt &&
-                   rows[cnt - 1] == cnt - 1) {
-            /* one group, every row valid, rows 0..cnt-1 (ascending, so the
-             * identity): split each value into a signed high and an unsigned
-             * low 32-bit half, summed in 64 bits (exact below 2^31 rows) by
-             * a loop the compiler vectorizes */
-            const int64_t *d = v->data;
-            int64_t hi = 0;
-            uint64_t lo = 0;
-            for (k = 0; k < cnt; k++) {
-                hi += d[k] >> 32;
-                lo += (uint32_t)d[k];
-            }
-            s->isum[0] += (agg_i128)hi * ((agg_i128)1 << 32) + (agg_i128)lo;
-            s->cnt[0] += cnt;
-        } else if (floe_type_size(v->type) == 8) {
-            const int64_t *d = v->data;
-            for (k = 0; k < cnt; k++)
-                if (VALID(k)) {
-                    s->isum[gids[k]] += d[ROW(k)];
-                    s->cnt[gids[k]]++;
-                }
-        } else {
-            for (k = 0; k < cnt; k++)
-                if (VALID(k)) {
-                    s->isum[gids[k]] += vload_int(v, ROW(k));
-                    s->cnt[gids[k]]++;
-                }
-        }
-        break;
-    case FLOE_AGG_MIN:
-    case FLOE_AGG_MAX:
-    case FLOE_AGG_ANY_VALUE:
-        if (ag->fn != FLOE_AGG_ANY_VALUE && cls_of(v->type) == CLS_INT) {
-            /* integers of any width: compare in registers */
-            int mn = ag->fn == FLOE_AGG_MIN;
-            for (k = 0; k < cnt; k++) {
-                uint32_t g = gids[k];
-                int64_t x;
-                if (!VALID(k)) continue;
-                x = vload_int(v, ROW(k));
-                if (s->cnt[g] == 0 || (mn ? x < s->val[g].v.i : x > s->val[g].v.i)) {
-                    s->val[g].type = v->type;
-                    s->val[g].is_null = false;
-                    s->val[g].v.i = x;
-                }
-                s->cnt[g]++;
-            }
-            break;
-        }
-        if (ag->fn != FLOE_AGG_ANY_VALUE && v->type.id == FLOE_TYPE_DOUBLE) {
-            int mn = ag->fn == FLOE_AGG_MIN;
-            const double *d = v->data;
-            for (k = 0; k < cnt; k++) {
-                uint32_t g = gids[k];
-                double x;
-                if (!VALID(k)) continue;
-                x = d[ROW(k)];
-                if (s->cnt[g] == 0) {
-                    s->val[g].type = v->type;
-                    s->val[g].is_null = false;
-                    s->val[g].v.d = x;
-                } else if (x == x && s->val[g].v.d == s->val[g].v.d) {
-                    if (mn ? x < s->val[g].v.d : x > s->val[g].v.d) s->val[g].v.d = x;
-                } else {
-                    /* NaN sorts after every number (floe_value_cmp) */
-                    floe_value nv = s->val[g];
-                    nv.v.d = x;
-                    if (better(ag->fn, &nv, &s->val[g])) s->val[g].v.d = x;
-                }
-                s->cnt[g]++;
-            }
-            break;
-        }
-        for (k = 0; k < cnt; k++) {
-            floe_value nv;
-            uint32_t g = gids[k];
-            if (!VALID(k)) continue;
-            if (s->cnt[g] && ag->fn == FLOE_AGG_ANY_VALUE) continue;
-            floe_value_load(v->type, v->data, ROW(k), &nv);
-            nv.is_null = false;
-            if (s->cnt[g] == 0 || better(ag->fn, &nv, &s->val[g])) {
-                if (copy_str(L, &nv)) return floe_err_nomem(err);
-                s->val[g] = nv;
-            }
-            s->cnt[g]++;
-        }
-        break;
-    case FLOE_AGG_APPROX_COUNT_DISTINCT: {
-        for (k = 0; k < cnt; k++) {
-            uint32_t g = gids[k];
-            uint64_t h;
-            uint32_t one = ROW(k);
-            if (!VALID(k)) continue;
-            floe_hashtable_hash_rows(v, 1, one + 1, &one, 1, &h);
-            {
-                size_t before = floe_hll_sketch_bytes(&s->hll[g]);
-                if (floe_hll_sketch_add(&s->hll[g], h) != FLOE_OK) return floe_err_nomem(err);
-                L->hll_bytes += floe_hll_sketch_bytes(&s->hll[g]) - before;
-            }
-            s->cnt[g]++;
-        }
-        break;
-    }
-    case FLOE_AGG_QUANTILE:
-    case FLOE_AGG_MEDIAN:
-        for (k = 0; k < cnt; k++) {
-            agg_vlist *l = &s->lists[gids[k]];
-            floe_value nv;
-            if (!VALID(k)) continue;
-            if (l->n == l->cap) {
-                uint32_t nc = l->cap ? l->cap * 2 : 8;
-                floe_value *nvp = floe_realloc(l->v, nc * sizeof *nvp);
-                if (nvp == NULL) return floe_err_nomem(err);
-                L->list_bytes += (uint64_t)(nc - l->cap) * sizeof *nvp;
-                l->v = nvp;
-                l->cap = nc;
-            }
-            floe_value_load(v->type, v->data, ROW(k), &nv);
-            nv.is_null = false;
-            if (copy_str(L, &nv)) return floe_err_nomem(err);
-            l->v[l->n++] = nv;
-            s->cnt[gids[k]]++;
-        }
-        break;
-    }
-#undef ROW
-#undef VALID
-    return FLOE_OK;
+    return agg_ops_table[o->aggs[ai].fn].update(o, L, ai, v, rows, gids, cnt, err);
 }
 
 /* Insert (group, value) pairs of the valid rows into the distinct set of
@@ -646,45 +932,9 @@ static int merge_state(agg_op *o, uint32_t a, agg_local *G, uint64_t g, agg_loca
 {
     const floe_agg *ag = &o->aggs[a];
     agg_st *gs = &G->st[a], *ls = &L->st[a];
+    int rc;
     if (ls->cnt[lid] == 0 && ag->fn != FLOE_AGG_COUNT_STAR) return FLOE_OK;
-    switch (ag->fn) {
-    case FLOE_AGG_SUM:
-    case FLOE_AGG_AVG:
-        if (gs->dsum)
-            gs->dsum[g] += ls->dsum[lid];
-        else
-            gs->isum[g] += ls->isum[lid];
-        break;
-    case FLOE_AGG_MIN:
-    case FLOE_AGG_MAX:
-    case FLOE_AGG_ANY_VALUE:
-        if (gs->cnt[g] == 0 ||
-            (ag->fn != FLOE_AGG_ANY_VALUE && better(ag->fn, &ls->val[lid], &gs->val[g])))
-            gs->val[g] = ls->val[lid];
-        break;
-    case FLOE_AGG_APPROX_COUNT_DISTINCT: {
-        size_t before = floe_hll_sketch_bytes(&gs->hll[g]);
-        if (floe_hll_sketch_merge(&gs->hll[g], &ls->hll[lid]) != FLOE_OK) return floe_err_nomem(err);
-        G->hll_bytes += floe_hll_sketch_bytes(&gs->hll[g]) - before;
-        break;
-    }
-    case FLOE_AGG_QUANTILE:
-    case FLOE_AGG_MEDIAN: {
-        agg_vlist *gl = &gs->lists[g], *ll = &ls->lists[lid];
-        if (gl->n + ll->n > gl->cap) {
-            uint32_t nc = gl->n + ll->n;
-            floe_value *nv = floe_realloc(gl->v, nc * sizeof *nv);
-            if (nv == NULL) return floe_err_nomem(err);
-            G->list_bytes += (uint64_t)(nc - gl->cap) * sizeof *nv;
-            gl->v = nv;
-            gl->cap = nc;
-        }
-        memcpy(gl->v + gl->n, ll->v, ll->n * sizeof *ll->v);
-        gl->n += ll->n;
-        break;
-    }
-    default: break;
-    }
+    if ((rc = agg_ops_table[ag->fn].combine(o, a, G, g, L, lid, err))) return rc;
     gs->cnt[g] += ls->cnt[lid];
     return FLOE_OK;
 }
@@ -851,115 +1101,17 @@ static int agg_phase(agg_op *o, void (*fn)(void *, uint32_t), uint32_t n, floe_e
 
 /* ------------------------------------------------------------------ output */
 
-static int cmp_values(const void *a, const void *b)
-{
-    return floe_value_cmp(a, b);
-}
-
-static double pow10d(int s)
-{
-    double p = 1;
-    while (s-- > 0) p *= 10;
-    return p;
-}
-
-static int put_value(floe_vec *col, uint32_t i, floe_value v)
-{
-    if (v.is_null) return floe_vec_set_null(col, i);
-    v.type = col->type;
-    floe_value_store(&v, col->data, i);
-    return FLOE_OK;
-}
-
-static double value_as_double(const floe_value *v, floe_type argt)
-{
-    if (argt.id == FLOE_TYPE_DOUBLE) return v->v.d;
-    if (argt.id == FLOE_TYPE_DECIMAL) return (double)v->v.i / pow10d(argt.scale);
-    return (double)v->v.i;
-}
-
 static int agg_final(agg_op *o, agg_local *G, uint32_t ai, uint64_t g, floe_vec *col, uint32_t i,
                      floe_err *err)
 {
     const floe_agg *ag = &o->aggs[ai];
     agg_st *s = &G->st[ai];
     floe_value r;
-    floe_type argt = ag->arg ? ag->arg->type : floe_type_make(FLOE_TYPE_BIGINT);
+    int rc;
     r.type = col->type;
     r.is_null = false;
     r.v.i = 0;
-    switch (ag->fn) {
-    case FLOE_AGG_COUNT_STAR:
-    case FLOE_AGG_COUNT: r.v.i = s->cnt[g]; break;
-    case FLOE_AGG_APPROX_COUNT_DISTINCT:
-        r.v.i = (int64_t)floe_hll_sketch_estimate(&s->hll[g]);
-        break;
-    case FLOE_AGG_SUM:
-        if (s->cnt[g] == 0) {
-            r.is_null = true;
-        } else if (s->dsum) {
-            r.v.d = s->dsum[g];
-            if (col->type.id != FLOE_TYPE_DOUBLE) r.v.i = (int64_t)s->dsum[g];
-        } else {
-            agg_i128 x = s->isum[g];
-            agg_i128 lim = col->type.id == FLOE_TYPE_DECIMAL ? (agg_i128)999999999999999999LL
-                                                             : (agg_i128)INT64_MAX;
-            if (x > lim || x < -lim - (col->type.id == FLOE_TYPE_DECIMAL ? 0 : 1))
-                return floe_err_set(err, FLOE_RANGE, "SUM: integer overflow: result out of range for %s",
-                                    col->type.id == FLOE_TYPE_DECIMAL ? "DECIMAL(18)" : "BIGINT");
-            if (col->type.id == FLOE_TYPE_DOUBLE)
-                r.v.d = (double)x;
-            else
-                r.v.i = (int64_t)x;
-        }
-        break;
-    case FLOE_AGG_AVG:
-        if (s->cnt[g] == 0) {
-            r.is_null = true;
-        } else if (s->dsum) {
-            r.v.d = s->dsum[g] / (double)s->cnt[g];
-        } else {
-            long double q = (long double)s->isum[g] / (long double)s->cnt[g];
-            if (argt.id == FLOE_TYPE_DECIMAL) q /= (long double)pow10d(argt.scale);
-            r.v.d = (double)q;
-        }
-        break;
-    case FLOE_AGG_MIN:
-    case FLOE_AGG_MAX:
-    case FLOE_AGG_ANY_VALUE:
-        if (s->cnt[g] == 0)
-            r.is_null = true;
-        else
-            r = s->val[g];
-        break;
-    case FLOE_AGG_QUANTILE:
-    case FLOE_AGG_MEDIAN: {
-        agg_vlist *l = &s->lists[g];
-        if (l->n == 0) {
-            r.is_null = true;
-            break;
-        }
-        qsort(l->v, l->n, sizeof *l->v, cmp_values);
-        if (ag->fn == FLOE_AGG_QUANTILE) {
-            double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param;
-            r = l->v[(uint32_t)floor((double)(l->n - 1) * q)];
-        } else {
-            const floe_value *lo = &l->v[(l->n - 1) / 2], *hi = &l->v[l->n / 2];
-            if (col->type.id == FLOE_TYPE_DOUBLE && cls_of(argt) != CLS_STR &&
-                cls_of(argt) != CLS_OTHER) {
-                r.v.d = (value_as_double(lo, argt) + value_as_double(hi, argt)) / 2;
-            } else if (col->type.id == FLOE_TYPE_DECIMAL && argt.id == FLOE_TYPE_DECIMAL) {
-                agg_i128 sum = (agg_i128)lo->v.i + hi->v.i;
-                r.v.i = (int64_t)(sum >= 0 ? (sum + 1) / 2 : (sum - 1) / 2);
-            } else if (cls_of(argt) == CLS_INT && lo != hi) {
-                r.v.i = (int64_t)(((agg_i128)lo->v.i + hi->v.i) / 2);
-            } else {
-                r = *lo;
-            }
-        }
-        break;
-    }
-    }
+    if ((rc = agg_ops_table[ag->fn].finalize(ag, s, g, col->type, &r, err))) return rc;
     if (put_value(col, i, r) != FLOE_OK) return floe_err_nomem(err);
     return FLOE_OK;
 }

@@ -52,20 +52,21 @@ typedef enum floe_join_type {
                       * match but a NULL key was involved) */
 } floe_join_type;
 
+/* Aggregates: one per line of engine/aggregates.def, whose table
+ * (engine/aggregates.h) gives each its SQL names, bind rule (argument and
+ * result types), state and update / combine / finalize functions.
+ *   COUNT_STAR BIGINT; COUNT BIGINT, non-NULL args (distinct: distinct values);
+ *   SUM INTEGER/BIGINT -> BIGINT (overflow is an error, FLOE_RANGE), DOUBLE ->
+ *   DOUBLE, DECIMAL(p,s) -> DECIMAL(18,s); AVG -> DOUBLE; MIN/MAX/ANY_VALUE
+ *   the arg's type; APPROX_COUNT_DISTINCT BIGINT, HyperLogLog (error ~1.6%);
+ *   QUANTILE exact quantile `param` in [0,1], nearest-rank like DuckDB
+ *   quantile_disc; MEDIAN mean of the two middle values for numbers (DOUBLE
+ *   for integers, like DuckDB); BOOL_AND/BOOL_OR BOOLEAN (NULLs ignored). */
 typedef enum floe_agg_fn {
-    FLOE_AGG_COUNT_STAR,     /* BIGINT */
-    FLOE_AGG_COUNT,          /* BIGINT, non-NULL args (distinct: distinct values) */
-    FLOE_AGG_SUM,            /* INTEGER/BIGINT -> BIGINT (overflow is an error, FLOE_RANGE);
-                              * DOUBLE -> DOUBLE; DECIMAL(p,s) -> DECIMAL(18,s) */
-    FLOE_AGG_AVG,            /* -> DOUBLE (DECIMAL -> DOUBLE) */
-    FLOE_AGG_MIN,            /* same type as arg */
-    FLOE_AGG_MAX,
-    FLOE_AGG_APPROX_COUNT_DISTINCT, /* BIGINT, HyperLogLog (error ~1.6%) */
-    FLOE_AGG_QUANTILE,       /* exact quantile `param` in [0,1], nearest-rank like
-                              * DuckDB quantile_disc; same type as arg */
-    FLOE_AGG_MEDIAN,         /* exact median: mean of the two middle values for numbers
-                              * (DOUBLE result for integers, like DuckDB's median) */
-    FLOE_AGG_ANY_VALUE       /* some non-NULL value of the group (internal use) */
+#define FLOE_AGGREGATE(id, ...) FLOE_AGG_##id,
+#include "engine/aggregates.def"
+#undef FLOE_AGGREGATE
+    FLOE_AGG_COUNT_ /* number of aggregates */
 } floe_agg_fn;
 
 typedef struct floe_agg {

@@ -16,9 +16,10 @@
  * literals are INTEGER when they fit in 32 bits, else BIGINT, else DECIMAL(18,0)
  * or DOUBLE; decimal literals (0.05) are DECIMAL(p,s) with the written digits
  * (DOUBLE when they have an exponent or more than 18 digits), promoted to
- * DOUBLE next to a DOUBLE column. quantile(x, q) and quantile_disc are the
- * nearest-rank quantile (FLOE_AGG_QUANTILE), quantile_cont is rejected, and
- * median is FLOE_AGG_MEDIAN. Result columns are named like DuckDB: alias, else
+ * DOUBLE next to a DOUBLE column. Aggregates are those of the registry
+ * (engine/aggregates.h: names, argument and result types); quantile(x, q)
+ * and quantile_disc are the nearest-rank quantile (FLOE_AGG_QUANTILE),
+ * quantile_cont is rejected, and median is FLOE_AGG_MEDIAN. Result columns are named like DuckDB: alias, else
  * column name, else function text such as "count_star()" or "sum(x)", else
  * the expression text. Integer literals stand for ordinals in GROUP BY and
  * ORDER BY; ORDER BY also takes output aliases, GROUP BY takes aliases that do

@@ -1,0 +1,379 @@
+/* sql/bind_call.c: binding of function and aggregate calls.
+ *
+ * Scalar functions read their overloads from the registry
+ * (engine/functions.h); aggregates read theirs from engine/aggregates.h and
+ * become placeholders COLUMN AGG_BASE + i of the block. COALESCE, NULLIF and
+ * the statement clock (now(), current_date) are special forms bound here.
+ */
+#include "sql/bind_internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/aggregates.h"
+#include "engine/functions.h"
+#include "sql/bind_expr.h"
+#include "util/datetime.h"
+#include "util/mem.h"
+
+/* ------------------------------------------------------------ functions */
+
+/* The aggregate `n` names, or NULL (quantile_cont is recognized only to be
+ * rejected with a hint). */
+static bool is_agg_name(const char *n)
+{
+    return floe_aggregates_lookup(n) != NULL || strcmp(n, "quantile_cont") == 0;
+}
+
+int floe_binder_need_type(binder *b, floe_expr **x, floe_type t, const char *fname, int off)
+{
+    char b1[32], b2[32];
+    int rc;
+    if ((*x)->type.id == t.id && t.id != FLOE_TYPE_DECIMAL) return FLOE_OK;
+    if ((*x)->type.id == FLOE_TYPE_NULL || (*x)->kind == FLOE_EXPR_CONST ||
+        floe_bind_expr_implicit_ok((*x)->type, t) ||
+        (t.id == FLOE_TYPE_INTEGER && floe_type_is_integer((*x)->type)) ||
+        (t.id == FLOE_TYPE_TIMESTAMP && (*x)->type.id == FLOE_TYPE_DATE)) {
+        rc = floe_bind_expr_cast(b->a, *x, t, x, b->err);
+        if (rc == FLOE_OK) return FLOE_OK;
+        if (rc == FLOE_NOMEM) return rc;
+    }
+    return floe_err_set_at(b->err, FLOE_TYPE, off, "function %s(%s) does not exist (expected %s)",
+                           fname, floe_type_name((*x)->type, b1, sizeof b1),
+                           floe_type_name(t, b2, sizeof b2));
+}
+
+/* The constant fraction argument of a FLOE_AGGF_FRACTION aggregate into g. */
+static int bind_fraction(block *bk, const floe_ast_expr *ae, floe_agg *g)
+{
+    binder *b = bk->b;
+    const char *n = ae->call.name;
+    floe_expr *q;
+    floe_value qv;
+    int rc;
+    if ((rc = floe_binder_expr(bk, ae->call.args[1], &q))) return rc;
+    if (q->kind != FLOE_EXPR_CONST || !floe_type_is_numeric(q->type) || q->value.is_null)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->call.args[1]->off,
+                               "%s: the quantile must be a constant number", n);
+    rc = floe_bind_expr_cast_value(b->a, &q->value, T(FLOE_TYPE_DOUBLE), &qv, b->err);
+    if (rc) return floe_binder_at(b, rc, ae->off);
+    if (qv.v.d < 0 || qv.v.d > 1)
+        return floe_err_set_at(b->err, FLOE_RANGE, ae->call.args[1]->off,
+                               "%s: the quantile must be between 0 and 1", n);
+    g->param = qv.v.d;
+    return FLOE_OK;
+}
+
+/* Result type of aggregate d over argument *arg by d's bind rule (FLOE_TYPE
+ * when the argument is not accepted). */
+static int agg_result(binder *b, const floe_agg_def *d, floe_expr **arg, const char *n, int off,
+                      floe_type *out)
+{
+    floe_type t = (*arg)->type;
+    char b1[32];
+    switch (d->result) {
+    case FLOE_AGGR_BIGINT: *out = T(FLOE_TYPE_BIGINT); return FLOE_OK;
+    case FLOE_AGGR_ARG: *out = t; return FLOE_OK;
+    case FLOE_AGGR_SUM:
+        if (floe_type_is_integer(t)) *out = T(FLOE_TYPE_BIGINT);
+        else if (t.id == FLOE_TYPE_DECIMAL) *out = floe_type_decimal(18, t.scale);
+        else if (t.id == FLOE_TYPE_DOUBLE) *out = t;
+        else break;
+        return FLOE_OK;
+    case FLOE_AGGR_AVG:
+        if (!floe_type_is_numeric(t)) break;
+        *out = T(FLOE_TYPE_DOUBLE);
+        return FLOE_OK;
+    case FLOE_AGGR_MEDIAN:
+        *out = floe_type_is_integer(t) ? T(FLOE_TYPE_DOUBLE) : t;
+        return FLOE_OK;
+    case FLOE_AGGR_BOOL:
+        *out = T(FLOE_TYPE_BOOLEAN);
+        return floe_binder_need_type(b, arg, *out, n, off);
+    }
+    return floe_err_set_at(b->err, FLOE_TYPE, off, "function %s(%s) does not exist", n,
+                           floe_type_name(t, b1, sizeof b1));
+}
+
+/* An aggregate call: checked by its registry entry (engine/aggregates.h),
+ * added to the block's aggregates (identical ones shared) and bound to the
+ * placeholder COLUMN AGG_BASE + i. */
+static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
+    const char *n = ae->call.name;
+    const floe_agg_def *d = floe_aggregates_lookup(n);
+    floe_agg g;
+    floe_expr *arg = NULL, *e;
+    uint32_t i;
+    int rc;
+
+    memset(&g, 0, sizeof g);
+    g.distinct = ae->call.distinct;
+    if (!bk->agg_ok)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                               "aggregate functions are not allowed here");
+    if (bk->in_agg)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                               "aggregate function calls cannot be nested");
+    if (strcmp(n, "count") == 0 && ae->call.nargs == 1 && ae->call.args[0]->kind == FLOE_AST_STAR) {
+        g.fn = FLOE_AGG_COUNT_STAR;
+        g.type = T(FLOE_TYPE_BIGINT);
+    } else {
+        int want = strcmp(n, "quantile_cont") == 0 || (d->flags & FLOE_AGGF_FRACTION) ? 2 : 1;
+        if (ae->call.nargs != want)
+            return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                                   "function %s takes %d argument%s", n, want, want > 1 ? "s" : "");
+        bk->in_agg = true;
+        rc = floe_binder_expr(bk, ae->call.args[0], &arg);
+        bk->in_agg = false;
+        if (rc) return rc;
+        if (arg->type.id == FLOE_TYPE_NULL) {
+            if ((rc = floe_bind_expr_cast(b->a, arg, T(FLOE_TYPE_INTEGER), &arg, b->err))) return rc;
+        }
+        if (d == NULL) /* quantile_cont */
+            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                                   "quantile_cont is not supported; use quantile_disc or median");
+        g.fn = d->id;
+        if ((rc = agg_result(b, d, &arg, n, ae->off, &g.type))) return rc;
+        g.arg = arg;
+        if ((d->flags & FLOE_AGGF_FRACTION) && (rc = bind_fraction(bk, ae, &g))) return rc;
+    }
+    /* reuse an identical aggregate */
+    for (i = 0; i < bk->naggs; i++) {
+        floe_agg *o = &bk->aggs[i];
+        if (o->fn == g.fn && o->distinct == g.distinct && o->param == g.param &&
+            floe_bind_expr_equal(o->arg, g.arg))
+            break;
+    }
+    if (i == bk->naggs) {
+        bk->aggs = floe_binder_grow(b, bk->aggs, bk->naggs, &bk->capaggs, sizeof *bk->aggs);
+        if (bk->aggs == NULL) return floe_binder_nomem(b);
+        {
+            uint32_t cap2 = bk->capaggs;
+            const char **nn = floe_arena_alloc(b->a, cap2 * sizeof *nn);
+            if (nn == NULL) return floe_binder_nomem(b);
+            if (bk->naggs) memcpy(nn, bk->agg_names, bk->naggs * sizeof *nn);
+            bk->agg_names = nn;
+        }
+        bk->aggs[bk->naggs] = g;
+        bk->agg_names[bk->naggs] = floe_binder_expr_name(b, ae);
+        bk->naggs++;
+    }
+    e = floe_bind_expr_column(b->a, AGG_BASE + i, g.type);
+    if (e == NULL) return floe_binder_nomem(b);
+    *out = e;
+    return FLOE_OK;
+}
+
+static int unit_const(binder *b, floe_expr *u, const char *fname, int off)
+{
+    floe_dt_unit unit;
+    if (u->kind != FLOE_EXPR_CONST || u->type.id != FLOE_TYPE_VARCHAR || u->value.is_null)
+        return floe_err_set_at(b->err, FLOE_ERROR, off, "%s: the unit must be a constant string",
+                               fname);
+    if (floe_dt_unit_parse(u->value.v.s.ptr, u->value.v.s.len, &unit, b->err))
+        return floe_binder_at(b, b->err ? b->err->code : FLOE_ERROR, off);
+    return FLOE_OK;
+}
+
+int floe_binder_common_type(binder *b, floe_expr **args, uint32_t n, const char *what, int off,
+                     floe_type *out)
+{
+    floe_type t = args[0]->type;
+    uint32_t i;
+    int rc;
+    char b1[32], b2[32];
+    for (i = 1; i < n; i++) {
+        floe_expr tmp = *args[0];
+        floe_type nt;
+        tmp.type = t;
+        /* compare against a placeholder of the running type */
+        if (!floe_bind_expr_common_type(i == 1 ? args[0] : &tmp, args[i], &nt)) {
+            return floe_err_set_at(b->err, FLOE_TYPE, off, "%s types %s and %s cannot be matched",
+                                   what, floe_type_name(t, b1, sizeof b1),
+                                   floe_type_name(args[i]->type, b2, sizeof b2));
+        }
+        t = nt;
+    }
+    if (t.id == FLOE_TYPE_NULL) t = T(FLOE_TYPE_INTEGER);
+    for (i = 0; i < n; i++)
+        if ((rc = floe_bind_expr_cast(b->a, args[i], t, &args[i], b->err))) return floe_binder_at(b, rc, off);
+    *out = t;
+    return FLOE_OK;
+}
+
+static int nargs_err(binder *b, const char *n, uint32_t na, int off)
+{
+    return floe_err_set_at(b->err, FLOE_ERROR, off, "function %s does not take %u argument%s", n,
+                           na, na == 1 ? "" : "s");
+}
+
+/* The rule for argument i of an overload (the last rule repeats). */
+static const floe_fn_arg *sig_rule(const floe_fn_sig *sig, uint32_t i)
+{
+    return &sig->args[i < sig->nrules ? i : sig->nrules - 1u];
+}
+
+/* Whether argument x could satisfy rule r (no conversion done). */
+static bool rule_accepts(const floe_fn_arg *r, const floe_expr *x)
+{
+    floe_type t = T((floe_type_id)r->type);
+    switch ((floe_fn_argrule)r->rule) {
+    case FLOE_FA_IMPLICIT:
+        return (x->type.id == t.id) || x->type.id == FLOE_TYPE_NULL ||
+               x->kind == FLOE_EXPR_CONST || floe_bind_expr_implicit_ok(x->type, t) ||
+               (t.id == FLOE_TYPE_INTEGER && floe_type_is_integer(x->type)) ||
+               (t.id == FLOE_TYPE_TIMESTAMP && x->type.id == FLOE_TYPE_DATE);
+    case FLOE_FA_NUMERIC: return floe_type_is_numeric(x->type);
+    case FLOE_FA_NUMTO: return floe_type_is_numeric(x->type) || x->type.id == FLOE_TYPE_NULL;
+    default: return true;
+    }
+}
+
+/* The overload of fd for these arguments: the first whose count fits and
+ * whose rules accept every argument, else the first whose count fits (its
+ * conversion then reports the type error). NULL when no count fits. */
+static const floe_fn_sig *pick_sig(binder *b, const floe_fn_def *fd, floe_expr **args, uint32_t na)
+{
+    const floe_fn_sig *fit = NULL;
+    uint32_t k, i;
+    (void)b;
+    for (k = 0; k < fd->nsigs; k++) {
+        const floe_fn_sig *sg = &fd->sigs[k];
+        if (na < sg->minargs || na > sg->maxargs) continue;
+        if (fit == NULL) fit = sg;
+        if (fd->nsigs == 1) break;
+        for (i = 0; i < na && rule_accepts(sig_rule(sg, i), args[i]); i++) {}
+        if (i == na) return sg;
+    }
+    return fit;
+}
+
+/* Check and convert the arguments of a call to overload sig and give its
+ * result type in *out_t; errors name the function `n` at offset off. */
+static int apply_sig(binder *b, const floe_fn_sig *sig, floe_expr **args, uint32_t na,
+                     const char *n, int off, floe_type *out_t)
+{
+    floe_type common = T(FLOE_TYPE_NULL);
+    bool have_common = false;
+    uint32_t i;
+    int rc;
+    char b1[32];
+    for (i = 0; i < na; i++) {
+        const floe_fn_arg *r = sig_rule(sig, i);
+        floe_type t = T((floe_type_id)r->type);
+        switch ((floe_fn_argrule)r->rule) {
+        case FLOE_FA_IMPLICIT:
+            if ((rc = floe_binder_need_type(b, &args[i], t, n, off))) return rc;
+            break;
+        case FLOE_FA_CAST:
+            if ((rc = floe_bind_expr_cast(b->a, args[i], t, &args[i], b->err))) return floe_binder_at(b, rc, off);
+            break;
+        case FLOE_FA_NUMERIC:
+        case FLOE_FA_NUMTO:
+            if (!floe_type_is_numeric(args[i]->type) &&
+                (r->rule == FLOE_FA_NUMERIC || args[i]->type.id != FLOE_TYPE_NULL))
+                return floe_err_set_at(b->err, FLOE_TYPE, off, "function %s(%s) does not exist", n,
+                                       floe_type_name(args[0]->type, b1, sizeof b1));
+            if (r->rule == FLOE_FA_NUMTO &&
+                (rc = floe_bind_expr_cast(b->a, args[i], t, &args[i], b->err)))
+                return floe_binder_at(b, rc, off);
+            break;
+        case FLOE_FA_COMMON:
+            if (!have_common && (rc = floe_binder_common_type(b, args, na, n, off, &common))) return rc;
+            have_common = true;
+            break;
+        case FLOE_FA_UNIT:
+            if ((rc = unit_const(b, args[i], n, off))) return rc;
+            break;
+        }
+        if (r->const_msg && args[i]->kind != FLOE_EXPR_CONST)
+            return floe_err_set_at(b->err, FLOE_ERROR, off, "%s: %s", n, r->const_msg);
+    }
+    if (sig->ret == FLOE_FR_ARG0) *out_t = args[0]->type;
+    else if (sig->ret == FLOE_FR_COMMON) *out_t = common;
+    else *out_t = T((floe_type_id)sig->ret);
+    return FLOE_OK;
+}
+
+int floe_binder_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
+    const char *n = ae->call.name;
+    uint32_t na = (uint32_t)ae->call.nargs, i;
+    floe_expr **args;
+    const floe_fn_def *fd;
+    const floe_fn_sig *sig;
+    floe_type t;
+    int rc;
+
+    if (is_agg_name(n)) return bind_agg(bk, ae, out);
+    if (ae->call.distinct)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "DISTINCT is only allowed in aggregates");
+    if ((strcmp(n, "now") == 0 || strcmp(n, "current_timestamp") == 0) && na == 0) {
+        *out = floe_binder_const_int(b, T(FLOE_TYPE_TIMESTAMP), b->now_us);
+        return *out ? FLOE_OK : floe_binder_nomem(b);
+    }
+    if (strcmp(n, "current_date") == 0 && na == 0) {
+        int64_t d = b->now_us / FLOE_MICROS_PER_DAY;
+        if (b->now_us % FLOE_MICROS_PER_DAY < 0) d--;
+        *out = floe_binder_const_int(b, T(FLOE_TYPE_DATE), d);
+        return *out ? FLOE_OK : floe_binder_nomem(b);
+    }
+    args = floe_arena_alloc(b->a, (na ? na : 1) * sizeof *args);
+    if (args == NULL) return floe_binder_nomem(b);
+    for (i = 0; i < na; i++) {
+        if (ae->call.args[i]->kind == FLOE_AST_STAR)
+            return floe_err_set_at(b->err, FLOE_ERROR, ae->call.args[i]->off,
+                                   "* is only allowed in count(*)");
+        if ((rc = floe_binder_expr(bk, ae->call.args[i], &args[i]))) return rc;
+    }
+    if (strcmp(n, "coalesce") == 0 || strcmp(n, "ifnull") == 0) {
+        floe_expr *e;
+        if (na < 1) return nargs_err(b, n, na, ae->off);
+        if ((rc = floe_binder_common_type(b, args, na, "COALESCE", ae->off, &t))) return rc;
+        e = floe_bind_expr_new(b->a, FLOE_EXPR_COALESCE, t, na);
+        if (e == NULL) return floe_binder_nomem(b);
+        memcpy(e->args, args, na * sizeof *args);
+        return floe_bind_expr_fold(b->a, e, out, b->err);
+    }
+    if (strcmp(n, "nullif") == 0) {
+        floe_expr *e, *cmp, *nul;
+        if (na != 2) return nargs_err(b, n, na, ae->off);
+        if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", args[0], args[1], &cmp, b->err)))
+            return floe_binder_at(b, rc, ae->off);
+        t = args[0]->type.id == FLOE_TYPE_NULL ? args[1]->type : args[0]->type;
+        if (t.id == FLOE_TYPE_NULL) t = T(FLOE_TYPE_INTEGER);
+        if ((rc = floe_bind_expr_cast(b->a, args[0], t, &args[0], b->err))) return floe_binder_at(b, rc, ae->off);
+        nul = floe_bind_expr_const(b->a, floe_value_null(t));
+        e = floe_bind_expr_new(b->a, FLOE_EXPR_CASE, t, 3);
+        if (e == NULL || nul == NULL) return floe_binder_nomem(b);
+        e->args[0] = cmp;
+        e->args[1] = nul;
+        e->args[2] = args[0];
+        e->has_else = true;
+        return floe_bind_expr_fold(b->a, e, out, b->err);
+    }
+    if ((fd = floe_functions_lookup(n)) == NULL) {
+        hint h = {NULL, 0, n};
+        const char *cand;
+        for (i = 0; (cand = floe_functions_sql_name(i)) != NULL; i++) floe_binder_hint_try(&h, cand);
+        if (h.best)
+            return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                                   "function %s does not exist; did you mean \"%s\"?", n, h.best);
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function %s does not exist", n);
+    }
+    if ((sig = pick_sig(b, fd, args, na)) == NULL) return nargs_err(b, n, na, ae->off);
+    if ((rc = apply_sig(b, sig, args, na, n, ae->off, &t))) return rc;
+    if ((fd->flags & FLOE_FNF_INT_IDENTITY) && floe_type_is_integer(args[0]->type)) {
+        *out = args[0];
+        return FLOE_OK;
+    }
+    *out = floe_bind_expr_call(b->a, fd->id, t, args, na);
+    if (*out == NULL) return floe_binder_nomem(b);
+    return floe_binder_at(b, floe_bind_expr_fold(b->a, *out, out, b->err), ae->off);
+}
