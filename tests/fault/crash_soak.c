@@ -857,5 +857,7 @@ int main(int argc, char **argv)
            percentile(s.recovery_ms, s.nrecovery, 0.5), percentile(s.recovery_ms, s.nrecovery, 0.99),
            s.nrecovery ? s.recovery_ms[s.nrecovery - 1] : 0, (now_ms() - t_start) / 1e3);
     printf("crash_soak: %d passed, %d failed\n", passed, failed);
+    for (k = 0; k < NWRITERS; k++) free(s.ws[k].st);
+    free(s.recovery_ms);
     return failed ? 1 : 0;
 }
