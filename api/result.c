@@ -1,5 +1,5 @@
 /* api/result.c: materialized query results and their getters (floe.h). */
-#include "api/result.h"
+#include "db/result.h"
 
 #include <math.h>
 #include <string.h>

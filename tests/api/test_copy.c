@@ -16,7 +16,7 @@
 
 #include "floe.h"
 #include "tests/api/api_test_util.h"
-#include "api/copy.h"
+#include "db/copy.h"
 #include "util/mem.h"
 #include "ingest/csv.h"
 #include "ingest/jsonl.h"

@@ -23,16 +23,22 @@ try() { # layer, header, want (ok|fail)
 }
 try util util/err.h ok;         try util storage/part.h fail;   try util engine/plan.h fail
 try storage storage/part.h ok;  try storage util/vec.h ok;      try storage engine/plan.h fail
-try storage ingest/wal.h fail;  try storage api/db.h fail
+try storage ingest/wal.h fail;  try storage db/db.h fail
 try ingest ingest/wal.h ok;     try ingest storage/part.h fail;  try ingest engine/plan.h fail
+try ingest db/db.h fail
 try engine engine/plan.h ok;    try engine storage/catalog.h fail; try engine ingest/table.h fail
-try engine sql/binder.h fail
+try engine sql/binder.h fail;   try engine db/db.h fail
 try sql sql/binder.h ok;        try sql engine/plan.h ok;       try sql storage/catalog.h fail
-try sql ingest/table.h fail;    try sql api/db.h fail
-try api api/db.h ok;            try api storage/catalog.h ok;   try api sql/binder.h ok
-try shell_core shell/render.h ok; try shell_core util/err.h fail; try shell_core api/db.h fail
+try sql ingest/table.h fail;    try sql db/db.h fail
+try db db/db.h ok;              try db storage/catalog.h ok;    try db sql/binder.h ok
+try db ingest/table.h ok;       try db engine/plan.h ok;        try db util/err.h ok
+try api db/db.h ok;             try api storage/catalog.h ok;   try api sql/binder.h ok
+try shell_core shell/render.h ok; try shell_core util/err.h fail; try shell_core db/db.h fail
+# api/ has no header the layers below could reach: nothing below includes it.
+users=$(grep -rl '#include "api/' "$SRC"/util "$SRC"/storage "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/db 2>/dev/null)
+if [ -n "$users" ]; then echo "FAIL: api/ included from below: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
 for lib in sqlite3 lz4 zstd; do
-    users=$(grep -rl "#include <$lib\.h>" "$SRC"/util "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/api "$SRC"/shell 2>/dev/null)
+    users=$(grep -rl "#include <$lib\.h>" "$SRC"/util "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/db "$SRC"/api "$SRC"/shell 2>/dev/null)
     if [ -n "$users" ]; then echo "FAIL: <$lib.h> outside storage/: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
 done
 echo "layers: $passes passed, $fails failed"

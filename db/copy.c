@@ -1,4 +1,4 @@
-/* api/copy.c: COPY table FROM 'file' and COPY table|(query) TO 'file'.
+/* db/copy.c: COPY table FROM 'file' and COPY table|(query) TO 'file'.
  *
  * COPY FROM parses the file on all cores (ingest/copy_parallel.h over the
  * CSV and JSON-lines readers) and takes the batches in file order. A small
@@ -19,11 +19,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "api/copy.h"
+#include "db/copy.h"
 
-#include "api/db.h"
-#include "api/query.h"
-#include "api/result.h"
+#include "db/db.h"
+#include "db/query.h"
+#include "db/result.h"
 #include "ingest/copy_parallel.h"
 #include "ingest/csv.h"
 #include "ingest/jsonl.h"

@@ -1,14 +1,14 @@
-/* api/query.h: statement execution behind floe_exec/floe_query, and COPY.
+/* db/query.h: statement execution behind floe_exec/floe_query, and COPY.
  *
  * floe_db_run parses every statement of `sql` in turn and runs it; the
  * result of the last one is returned. COPY lives in api/copy.c. Callers hold
  * no lock; statement functions below are called by run_statement with
  * db->ddl_lock held (shared).
  */
-#ifndef FLOE_API_QUERY_H
-#define FLOE_API_QUERY_H
+#ifndef FLOE_DB_QUERY_H
+#define FLOE_DB_QUERY_H
 
-#include "api/db.h"
+#include "db/db.h"
 #include "sql/binder.h"
 
 int floe_db_run(floe_db *db, const char *sql, floe_result **out_res);

@@ -1,4 +1,4 @@
-/* api/query.c: running SQL statements: parse, bind, execute, materialize.
+/* db/query.c: running SQL statements: parse, bind, execute, materialize.
  *
  * Each statement of a SQL string is parsed, bound against the database's
  * tables (through the binder's catalog callbacks) and executed here: queries
@@ -12,13 +12,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include "api/db.h"
-#include "api/mem_source.h"
-#include "api/part_source.h"
-#include "api/query.h"
-#include "api/result.h"
-#include "api/settings.h"
-#include "api/system.h"
+#include "db/db.h"
+#include "db/mem_source.h"
+#include "db/part_source.h"
+#include "db/query.h"
+#include "db/result.h"
+#include "db/settings.h"
+#include "db/system.h"
 #include "engine/plan.h"
 #include "ingest/convert.h"
 #include "ingest/memtable.h"

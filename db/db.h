@@ -1,4 +1,4 @@
-/* api/db.h: the database handle behind floe.h and its tables' runtime state.
+/* db/db.h: the database handle behind floe.h and its tables' runtime state.
  *
  * A floe_db owns: the sqlite3 catalog (storage/catalog.h), the ingest state
  * (ingest/table.h: WAL, sharded memtables, flusher thread) and one
@@ -25,8 +25,8 @@
  *    refuses with FLOE_READONLY, and no flusher or maintenance thread runs.
  * Layout on disk: <db>/LOCK, <db>/catalog.db, <db>/wal/, <db>/tables/<id>/part-<n>/.
  */
-#ifndef FLOE_API_DB_H
-#define FLOE_API_DB_H
+#ifndef FLOE_DB_DB_H
+#define FLOE_DB_DB_H
 
 #include <pthread.h>
 #include <stdatomic.h>

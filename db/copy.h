@@ -1,12 +1,12 @@
-/* api/copy.h: COPY FROM/TO tuning knobs (the statements are in api/query.h).
+/* db/copy.h: COPY FROM/TO tuning knobs (the statements are in api/query.h).
  *
  * COPY FROM switches to the bulk path (rows written straight into a new
  * part, bypassing WAL and memtables) once FLOE_COPY_BULK_ROWS rows were
  * parsed. The knobs below exist for tests and benchmarks; they are process
  * wide and must be set while no COPY runs.
  */
-#ifndef FLOE_API_COPY_H
-#define FLOE_API_COPY_H
+#ifndef FLOE_DB_COPY_H
+#define FLOE_DB_COPY_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* api/maintain.h: background part merges and TTL retention.
+/* db/maintain.h: background part merges and TTL retention.
  *
  * Purpose: streaming ingest flushes many small parts (one per shard every
  * few seconds). A maintenance thread per database (started by
@@ -40,8 +40,8 @@
  * thread while the database is open; floe_maintain_stop only by
  * floe_db_close.
  */
-#ifndef FLOE_API_MAINTAIN_H
-#define FLOE_API_MAINTAIN_H
+#ifndef FLOE_DB_MAINTAIN_H
+#define FLOE_DB_MAINTAIN_H
 
 #include <stdint.h>
 

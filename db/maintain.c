@@ -1,11 +1,11 @@
-/* api/maintain.c: background part merges and TTL retention.
+/* db/maintain.c: background part merges and TTL retention.
  *
  * See api/maintain.h for the contract. Lock order: pass_mu -> ddl_lock
  * (shared) -> the table's visibility lock (exclusive, only around the
  * catalog commit and the part-list swap) -> the catalog's own mutex. The
  * thread's mutex `mu` is never held across a pass.
  */
-#include "api/maintain.h"
+#include "db/maintain.h"
 
 #include "util/thread.h"
 
@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/db.h"
+#include "db/db.h"
 #include "util/mem.h"
 
 enum { KIND_TTL, KIND_MERGE };

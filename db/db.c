@@ -1,6 +1,6 @@
-/* api/db.c: opening and closing databases, table runtime state, and the
+/* db/db.c: opening and closing databases, table runtime state, and the
  * flush callbacks that turn frozen memtables into committed parts. */
-#include "api/db.h"
+#include "db/db.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/maintain.h"
-#include "api/settings.h"
+#include "db/maintain.h"
+#include "db/settings.h"
 #include "util/mem.h"
 
 static int64_t wall_us(void)
