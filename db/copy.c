@@ -23,7 +23,7 @@
 
 #include "db/db.h"
 #include "db/query.h"
-#include "db/result.h"
+#include "db/result_build.h"
 #include "ingest/copy_parallel.h"
 #include "ingest/csv.h"
 #include "ingest/jsonl.h"

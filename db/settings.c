@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "db/result.h"
+#include "db/result_build.h"
 #include "ingest/table.h"
 #include "util/sysmem.h"
 
