@@ -88,6 +88,13 @@ struct floe_db {
     uint64_t memtable_limit_opt;  /* floe_open_options.memtable_limit (0: a share of mem_limit) */
     atomic_uint_least64_t query_mem; /* bytes held by all running queries (the accountant) */
     struct floe_maintain *maint;  /* merges and TTL (db/maintain.h); owned */
+    void (*log)(void *ctx, int level, const char *msg); /* floe_open_options.log (db/log.h) */
+    void *log_ctx;
+    uint32_t maintain_interval_ms; /* at open: the option (0: default) */
+    /* COPY FROM tuning (floe_copy_set_tuning, db/copy.h); 0 = default */
+    size_t copy_chunk_bytes;
+    uint64_t copy_bulk_rows;
+    uint32_t copy_threads;
 };
 
 /* ---- db/open.c */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/log.h"
 #include "util/mem.h"
 
 
@@ -307,15 +308,13 @@ static void cb_discard_part(void *ctx, const floe_ingest_flush_info *fi, void *p
 
 static void cb_flush_error(void *ctx, const floe_ingest_flush_info *fi, const floe_err *err)
 {
-    (void)ctx;
     (void)fi;
-    fprintf(stderr, "floe: background flush failed (will retry): %s\n", err->msg);
+    floe_db_log(ctx, FLOE_LOG_ERROR, "background flush failed (will retry): %s", err->msg);
 }
 
 void floe_db_warning(void *ctx, const char *msg)
 {
-    (void)ctx;
-    fprintf(stderr, "floe: %s\n", msg);
+    floe_db_log(ctx, FLOE_LOG_WARN, "%s", msg);
 }
 
 void floe_db_flush_callbacks(floe_db *db, floe_ingest_callbacks *cb)

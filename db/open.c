@@ -1,7 +1,9 @@
 /* db/open.c: opening and closing a database: the directory (or an
  * in-memory scratch directory), the writer lock, the catalog, the ingest
  * state with its flush callbacks (db/flush.c), every table (db/table.c),
- * background maintenance; and read-only snapshots. Contract in db/db.h.
+ * background maintenance; and read-only snapshots. Settings come from
+ * floe_open_options only (no environment): temp_directory for the in-memory
+ * scratch directory, log/log_ctx (db/log.h), maintain_interval_ms. Contract in db/db.h.
  */
 #include "db/db.h"
 
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db/log.h"
 #include "db/maintain.h"
 #include "db/settings.h"
 #include "util/mem.h"
@@ -262,7 +265,10 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
         o = &defaults;
     }
     flags = o->flags;
-    floe_settings_open(db, o); /* memory_limit, threads (api/settings.c) */
+    floe_settings_open(db, o); /* memory_limit, threads (db/settings.c) */
+    db->log = o->log;         /* db/log.h; NULL: silent */
+    db->log_ctx = o->log_ctx;
+    db->maintain_interval_ms = o->maintain_interval_ms;
     db->lock_fd = -1;
     db->readonly = (flags & FLOE_OPEN_READONLY) != 0;
     floe_mem_tune();
@@ -277,12 +283,12 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     }
 
     if (path == NULL || strcmp(path, ":memory:") == 0 || path[0] == '\0') {
-        const char *tmp = getenv("TMPDIR");
+        const char *tmp = o->temp_directory;
         if (db->readonly) {
             rc = floe_err_set(err, FLOE_MISUSE, "an in-memory database cannot be opened read-only");
             goto fail;
         }
-        snprintf(buf, sizeof buf, "%s/floe-mem-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        snprintf(buf, sizeof buf, "%s/floe-mem-XXXXXX", tmp && *tmp ? tmp : P_tmpdir);
         if (mkdtemp(buf) == NULL) {
             rc = floe_err_set(err, FLOE_IOERR, "cannot create a scratch directory: %s",
                               strerror(errno));
@@ -340,7 +346,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     for (i = 0; i < ndefs; i++) floe_table_def_free(defs[i]);
     floe_free(defs);
     if (rc != FLOE_OK) goto fail;
-    /* background merges and TTL (api/maintain.c) */
+    /* background merges and TTL (db/maintain.c) */
     if ((rc = floe_maintain_start(db, err)) != FLOE_OK) goto fail;
     return FLOE_OK;
 fail:
@@ -368,6 +374,8 @@ int floe_db_shutdown(floe_db *db, floe_err *err)
             if (rc == FLOE_OK) {
                 *err = e;
                 rc = e.code;
+            } else {
+                floe_db_log(db, FLOE_LOG_ERROR, "close: %s", e.msg); /* only the first is returned */
             }
             floe_db_close_table(db, t, false, NULL);
         }
