@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/db.h"
+#include "api/api.h"
 #include "ingest/convert.h"
 #include "util/mem.h"
 

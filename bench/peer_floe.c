@@ -11,13 +11,25 @@
 #include "bench/bench_stats.h"
 #include "util/mem.h"
 
+/* The library never prints: its log (background flush/merge failures,
+ * recovery warnings) comes here and goes to stderr as "floe: <msg>". */
+static void log_to_stderr(void *ctx, int level, const char *msg)
+{
+    (void)ctx;
+    (void)level;
+    fprintf(stderr, "floe: %s\n", msg);
+}
+
 /* The tool's environment, mapped to open options (the library reads none):
- * FLOE_MEM_LIMIT_MB bounds memtables (MiB), FLOE_THREADS the query workers. */
+ * FLOE_MEM_LIMIT_MB bounds memtables (MiB), FLOE_THREADS the query workers,
+ * TMPDIR holds in-memory databases; the library's log goes to stderr. */
 static void options_from_env(floe_open_options *o, unsigned flags)
 {
     const char *mb = getenv("FLOE_MEM_LIMIT_MB"), *th = getenv("FLOE_THREADS");
     floe_open_options_init(o);
     o->flags = flags;
+    o->log = log_to_stderr;
+    o->temp_directory = getenv("TMPDIR"); /* in-memory databases' scratch directory */
     if (mb && atoll(mb) > 0) o->memtable_limit = (uint64_t)atoll(mb) << 20;
     if (th && atoi(th) > 0) o->threads = (uint32_t)atoi(th);
 }

@@ -119,6 +119,11 @@ typedef struct floe_appender floe_appender;
  * quick_check always runs); FLOE_CORRUPT naming catalog.db on damage. */
 #define FLOE_OPEN_INTEGRITY_CHECK 0x100
 
+/* Levels of the log callback (floe_open_options.log). */
+#define FLOE_LOG_ERROR 1
+#define FLOE_LOG_WARN 2
+#define FLOE_LOG_INFO 3
+
 /* Options of floe_db_open_ex. Always call floe_open_options_init() first and
  * then set the fields you need: fields are only ever appended at the end
  * (never removed, reordered or retyped), so code compiled against an older
@@ -142,15 +147,37 @@ typedef struct floe_appender floe_appender;
  * threads: worker threads of a query (DuckDB's threads). 0 (the default)
  * means one per online CPU. SQL: SET threads = 4, RESET threads.
  *
- * The library reads no environment variable for these; the floe shell and
- * test tools map FLOE_MEM_LIMIT_MB (memtable_limit in MiB) and FLOE_THREADS
- * to them. */
+ * log, log_ctx: the library never prints. Messages that have no caller to
+ * return them to -- a background flush, merge or TTL pass that failed and
+ * will retry, recovery warnings at open (a torn WAL tail cut, a partial
+ * multi-shard transaction dropped, a part directory quarantined), a table
+ * that could not be flushed at close -- go to log(log_ctx, level, msg), with
+ * level FLOE_LOG_ERROR, FLOE_LOG_WARN or FLOE_LOG_INFO and msg a one-line
+ * text without a trailing newline (valid for the call only). NULL (the
+ * default) is silent. It may be called from floe's background threads and
+ * concurrently; it must not call back into the database. The floe shell
+ * installs one printing "floe: <msg>" to stderr.
+ *
+ * temp_directory: where an in-memory database keeps its private scratch
+ * directory (removed at close). NULL (the default): P_tmpdir ("/tmp"). The
+ * shell passes $TMPDIR.
+ *
+ * maintain_interval_ms: period of background merges and TTL. 0 (the
+ * default): 1000 ms; UINT32_MAX: no background passes.
+ *
+ * The library reads no environment variable; the floe shell and test tools
+ * map FLOE_MEM_LIMIT_MB (memtable_limit in MiB), FLOE_THREADS and TMPDIR to
+ * these options. */
 typedef struct floe_open_options {
     unsigned flags;        /* FLOE_OPEN_* bits (default 0) */
     uint64_t memory_limit; /* bytes; 0: 80% of min(RAM, cgroup limit) */
     uint32_t threads;      /* query workers; 0: one per CPU */
     uint64_t memtable_limit; /* bytes of memtables before appends wait for
                               * flushes; 0: min(512 MiB, memory_limit / 4) */
+    void (*log)(void *ctx, int level, const char *msg); /* NULL: silent */
+    void *log_ctx;                /* passed to log */
+    const char *temp_directory;   /* in-memory databases' scratch; NULL: P_tmpdir */
+    uint32_t maintain_interval_ms; /* 0: 1000; UINT32_MAX: no background merges/TTL */
     /* new fields are appended here */
 } floe_open_options;
 

@@ -4,6 +4,12 @@
  * so tests can fail the Nth allocation (floe_mem_fail_after) and count live
  * allocations. Allocation failure returns NULL; callers return FLOE_NOMEM.
  * Thread-safe.
+ *
+ * Process-wide state: the failure countdown (floe_mem_fail_after) and the
+ * live-allocation counter are the library's one documented exception to "no
+ * process-wide mutable state": a test hook and a statistic, atomics, that
+ * change nothing while no test arms the countdown. Everything else that can
+ * be tuned belongs to a database (floe_open_options, SET, struct floe_db).
  */
 #ifndef FLOE_UTIL_MEM_H
 #define FLOE_UTIL_MEM_H

@@ -22,7 +22,7 @@
 
 #include "floe.h"
 #include "tests/api/api_test_util.h"
-#include "api/maintain.h"
+#include "db/maintain.h"
 
 #define NTAB 3
 static const char *const tab_names[NTAB] = {"a", "b", "c"};

@@ -16,7 +16,7 @@
 
 #include "floe.h"
 #include "tests/api/api_test_util.h"
-#include "api/copy.h"
+#include "db/copy.h"
 #include "util/mem.h"
 #include "ingest/csv.h"
 #include "ingest/jsonl.h"
@@ -192,8 +192,8 @@ static void round_trip(bool jsonl, bool bulk, const char *sort)
     snprintf(in, sizeof in, "%s/in.%s", dir, jsonl ? "jsonl" : "csv");
     gen_file(in, jsonl, 14, jsonl * 10 + bulk * 3 + (sort != NULL), &want);
     /* many chunks; bulk from 1000 rows, or never */
-    floe_copy_set_tuning(16384, bulk ? 1000 : 1000000000, 2);
     cr_assert_eq(floe_db_open(dbp, FLOE_OPEN_CREATE, &db), FLOE_OK, "%s", floe_db_errmsg(db));
+    floe_copy_set_tuning(db, 16384, bulk ? 1000 : 1000000000, 2);
     snprintf(sql, sizeof sql, "%s%s%s", DDL9, sort ? " ORDER BY " : "", sort ? sort : "");
     exec_ok(db, sql);
     snprintf(sql, sizeof sql, "COPY t FROM '%s'%s", in, jsonl ? "" : " (HEADER true)");
@@ -213,7 +213,6 @@ static void round_trip(bool jsonl, bool bulk, const char *sort)
     cr_assert_eq(query_int(db, "SELECT count(*) FROM t"), (int64_t)want.nrows);
     copy_out_and_compare(db, dir, jsonl, &want);
     cr_assert_eq(floe_db_close(db), FLOE_OK);
-    floe_copy_set_tuning(0, 0, 0);
     tu_ref_free(&want);
 }
 
@@ -250,8 +249,8 @@ static void bad_last_chunk(uint64_t bulk_rows)
     snprintf(dbp, sizeof dbp, "%s/db", dir);
     snprintf(in, sizeof in, "%s/in.csv", dir);
     gen_simple(in, n, &bad, 1);
-    floe_copy_set_tuning(8192, bulk_rows, 2);
     cr_assert_eq(floe_db_open(dbp, FLOE_OPEN_CREATE, &db), FLOE_OK);
+    floe_copy_set_tuning(db, 8192, bulk_rows, 2);
     exec_ok(db, "CREATE TABLE t (a INTEGER, b BIGINT, s VARCHAR)");
     exec_ok(db, "INSERT INTO t VALUES (1, 2, 'x'), (3, 4, 'y')");
     snprintf(sql, sizeof sql, "COPY t FROM '%s'", in);
@@ -264,7 +263,6 @@ static void bad_last_chunk(uint64_t bulk_rows)
     cr_assert_eq(floe_db_open(dbp, 0, &db), FLOE_OK);
     cr_assert_eq(query_int(db, "SELECT count(*) FROM t"), 2);
     cr_assert_eq(floe_db_close(db), FLOE_OK);
-    floe_copy_set_tuning(0, 0, 0);
 }
 
 Test(copy, bad_row_in_last_chunk_bulk_path_applies_nothing) { bad_last_chunk(1000); }
@@ -282,14 +280,13 @@ Test(copy, not_null_violation_on_bulk_path_applies_nothing)
     for (i = 0; i < 20000; i++) floe_strbuf_printf(&sb, "%d,%s\n", i, i == 19000 ? "" : "v");
     write_text(in, sb.s, sb.len);
     floe_strbuf_free(&sb);
-    floe_copy_set_tuning(8192, 1000, 2);
     cr_assert_eq(floe_db_open(dbp, FLOE_OPEN_CREATE, &db), FLOE_OK);
+    floe_copy_set_tuning(db, 8192, 1000, 2);
     exec_ok(db, "CREATE TABLE t (a INTEGER, s VARCHAR NOT NULL)");
     snprintf(sql, sizeof sql, "COPY t FROM '%s'", in);
     cr_assert_eq(floe_exec(db, sql), FLOE_CONSTRAINT, "%s", floe_db_errmsg(db));
     cr_assert_eq(query_int(db, "SELECT count(*) FROM t"), 0);
     cr_assert_eq(floe_db_close(db), FLOE_OK);
-    floe_copy_set_tuning(0, 0, 0);
 }
 
 Test(copy, rejects_file_in_input_order_with_counts)
@@ -305,8 +302,8 @@ Test(copy, rejects_file_in_input_order_with_counts)
     snprintf(in, sizeof in, "%s/in.csv", dir);
     snprintf(rj, sizeof rj, "%s/rejects.txt", dir);
     gen_simple(in, n, bad, 6);
-    floe_copy_set_tuning(8192, 1000, 2);
     cr_assert_eq(floe_db_open(dbp, FLOE_OPEN_CREATE, &db), FLOE_OK);
+    floe_copy_set_tuning(db, 8192, 1000, 2);
     exec_ok(db, "CREATE TABLE t (a INTEGER, b BIGINT, s VARCHAR)");
     snprintf(sql, sizeof sql, "COPY t FROM '%s' (REJECTS '%s')", in, rj);
     cr_assert_eq(floe_query(db, sql, &res), FLOE_OK, "%s", floe_db_errmsg(db));
@@ -329,7 +326,6 @@ Test(copy, rejects_file_in_input_order_with_counts)
     fclose(f);
     cr_assert_eq(k, 6);
     cr_assert_eq(floe_db_close(db), FLOE_OK);
-    floe_copy_set_tuning(0, 0, 0);
 }
 
 /* Number of part directories (committed or temporary) under <db>/tables/. */
@@ -385,8 +381,8 @@ Test(copy, bulk_copy_killed_at_random_times_is_all_or_nothing, .timeout = 60)
         cr_assert_geq(pid, 0);
         if (pid == 0) {
             floe_db *cdb = NULL;
-            floe_copy_set_tuning(1 << 20, 1000, 2);
             if (floe_db_open(path, 0, &cdb) != FLOE_OK) _exit(2);
+            floe_copy_set_tuning(cdb, 1 << 20, 1000, 2);
             snprintf(sql, sizeof sql, "COPY t FROM '%s'", in);
             if (floe_exec(cdb, sql) != FLOE_OK) _exit(3);
             _exit(0); /* like a crash right after the statement: no close */
@@ -438,8 +434,8 @@ static void column_subset(uint64_t bulk_rows)
     for (i = 0; i < n; i++) floe_strbuf_printf(&sb, "name%d,%d\n", i % 10, i);
     write_text(in, sb.s, sb.len);
     floe_strbuf_free(&sb);
-    floe_copy_set_tuning(8192, bulk_rows, 2);
     cr_assert_eq(floe_db_open(dbp, FLOE_OPEN_CREATE, &db), FLOE_OK);
+    floe_copy_set_tuning(db, 8192, bulk_rows, 2);
     exec_ok(db, "CREATE TABLE t (a INTEGER, b BIGINT DEFAULT 7, s VARCHAR, z DOUBLE)");
     snprintf(sql, sizeof sql, "COPY t (s, a) FROM '%s'", in);
     exec_ok(db, sql);
@@ -452,7 +448,6 @@ static void column_subset(uint64_t bulk_rows)
     cr_assert_eq(floe_db_open(dbp, 0, &db), FLOE_OK);
     cr_assert_eq(query_int(db, "SELECT sum(b) FROM t WHERE s = 'name3'"), 7LL * (n / 10));
     cr_assert_eq(floe_db_close(db), FLOE_OK);
-    floe_copy_set_tuning(0, 0, 0);
 }
 
 Test(copy, column_list_subset_bulk_path) { column_subset(1000); }
@@ -464,6 +459,7 @@ Test(copy, bulk_copy_allocation_failures_apply_all_or_nothing)
 {
     char dir[4096], dbp[4200], in[4200], sql[8600];
     floe_db *db = NULL;
+    floe_open_options oo;
     const int n = 5000;
     int fail, nomem = 0;
     bool done = false;
@@ -471,12 +467,13 @@ Test(copy, bulk_copy_allocation_failures_apply_all_or_nothing)
     snprintf(dbp, sizeof dbp, "%s/db", dir);
     snprintf(in, sizeof in, "%s/in.csv", dir);
     gen_simple(in, n, NULL, 0);
-    floe_copy_set_tuning(4096, 1000, 2);
     /* no background maintenance: its allocations would take the injected
      * failures meant for the COPY (the countdown is process-wide) */
-    setenv("FLOE_MAINTAIN_INTERVAL_MS", "0", 1);
-    cr_assert_eq(floe_db_open(dbp, FLOE_OPEN_CREATE, &db), FLOE_OK);
-    unsetenv("FLOE_MAINTAIN_INTERVAL_MS");
+    floe_open_options_init(&oo);
+    oo.flags = FLOE_OPEN_CREATE;
+    oo.maintain_interval_ms = UINT32_MAX;
+    cr_assert_eq(floe_db_open_ex(dbp, &oo, &db), FLOE_OK);
+    floe_copy_set_tuning(db, 4096, 1000, 2);
     exec_ok(db, "CREATE TABLE t (a INTEGER, b BIGINT, s VARCHAR)");
     snprintf(sql, sizeof sql, "COPY t FROM '%s'", in);
     for (fail = 0; fail < 3000 && !done; fail += 7) {
@@ -501,5 +498,4 @@ Test(copy, bulk_copy_allocation_failures_apply_all_or_nothing)
     cr_assert_eq(floe_db_open(dbp, 0, &db), FLOE_OK, "%s", floe_db_errmsg(db));
     cr_assert_eq(query_int(db, "SELECT count(*) FROM t"), n);
     cr_assert_eq(floe_db_close(db), FLOE_OK);
-    floe_copy_set_tuning(0, 0, 0);
 }

@@ -17,8 +17,8 @@
 
 #include "floe.h"
 #include "tests/api/api_test_util.h"
-#include "api/db.h"
-#include "api/maintain.h"
+#include "db/db.h"
+#include "db/maintain.h"
 #include "storage/part.h"
 #include "util/mem.h"
 

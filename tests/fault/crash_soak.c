@@ -14,7 +14,7 @@
  *         ones (ingest path) and big ones (>= FLOE_COPY_BULK_ROWS: the path
  *         that writes a part directly).
  * A child runs one thread per writer plus one issuing FLUSH, with
- * FLOE_MAINTAIN_INTERVAL_MS shortened so merges run constantly (see
+ * maintain_interval_ms shortened so merges run constantly (see
  * child_tuning). Even runs open with durability FULL, odd ones with the
  * default batch durability; in both, a batch counts as acknowledged only
  * when the API says it is durable: idempotent append, INSERT and COPY on
@@ -164,11 +164,13 @@ typedef struct writer_ctx {
     int w;
 } writer_ctx;
 
-/* Everything the library reads from the environment for this test, in one
- * place: merges every 20 ms instead of every second. */
-static void child_tuning(void)
+/* Every tuning of this test's opens, in one place: merges every 20 ms
+ * instead of every second. */
+static void child_tuning(floe_open_options *o, unsigned flags)
 {
-    setenv("FLOE_MAINTAIN_INTERVAL_MS", "20", 1);
+    floe_open_options_init(o);
+    o->flags = flags;
+    o->maintain_interval_ms = 20;
 }
 
 static void child_die(const writer_ctx *x, const char *what, const char *msg_text)
@@ -365,9 +367,10 @@ static void child_main(const child_plan *plan)
     writer_ctx ctx[NWRITERS + 1];
     pthread_t th[NWRITERS + 1];
     floe_db *db = NULL;
+    floe_open_options oo;
     int w;
-    child_tuning();
-    if (floe_db_open(plan->dir, plan->full ? FLOE_OPEN_DURABILITY_FULL : 0, &db) != FLOE_OK) {
+    child_tuning(&oo, plan->full ? FLOE_OPEN_DURABILITY_FULL : 0);
+    if (floe_db_open_ex(plan->dir, &oo, &db) != FLOE_OK) {
         fprintf(stderr, "crash_soak: child open: %s\n", floe_db_errmsg(db));
         _exit(3);
     }

@@ -337,8 +337,11 @@ static void writer_child(const char *dir, volatile int64_t *acked)
     int64_t ids[BATCH], next = 1;
     const void *data[1] = {ids};
     int i;
-    setenv("FLOE_MAINTAIN_INTERVAL_MS", "20", 1);
-    if (floe_db_open(dir, FLOE_OPEN_CREATE | FLOE_OPEN_DURABILITY_OFF, &db) != FLOE_OK ||
+    floe_open_options o;
+    floe_open_options_init(&o);
+    o.flags = FLOE_OPEN_CREATE | FLOE_OPEN_DURABILITY_OFF;
+    o.maintain_interval_ms = 20; /* merges all the time */
+    if (floe_db_open_ex(dir, &o, &db) != FLOE_OK ||
         floe_exec(db, "CREATE TABLE t(id BIGINT) WITH (shards = 1, flush_rows = 300, "
                       "flush_interval_ms = 20)") != FLOE_OK ||
         floe_appender_open(db, "t", &app) != FLOE_OK)

@@ -4,7 +4,9 @@
 # For each layer, a header of the layer itself and of a layer below it must
 # compile within the layer's include scope, and a header of a layer it must
 # not use (a wrong-way #include) must fail with "No such file".
-# Also: <sqlite3.h>, <lz4.h> and <zstd.h> appear in storage/ alone.
+# Also: <sqlite3.h>, <lz4.h> and <zstd.h> appear in storage/ alone, nothing
+# below api/ includes it, and no library layer prints (fprintf(stderr,
+# printf, puts, perror) or calls getenv.
 set -u
 CC=$1 SCOPE=$2 SRC=$3 SIMDE=$4
 passes=0 fails=0
@@ -23,16 +25,27 @@ try() { # layer, header, want (ok|fail)
 }
 try util util/err.h ok;         try util storage/part.h fail;   try util engine/plan.h fail
 try storage storage/part.h ok;  try storage util/vec.h ok;      try storage engine/plan.h fail
-try storage ingest/wal.h fail;  try storage api/db.h fail
+try storage ingest/wal.h fail;  try storage db/db.h fail
 try ingest ingest/wal.h ok;     try ingest storage/part.h fail;  try ingest engine/plan.h fail
+try ingest db/db.h fail
 try engine engine/plan.h ok;    try engine storage/catalog.h fail; try engine ingest/table.h fail
-try engine sql/binder.h fail
+try engine sql/binder.h fail;   try engine db/db.h fail
 try sql sql/binder.h ok;        try sql engine/plan.h ok;       try sql storage/catalog.h fail
-try sql ingest/table.h fail;    try sql api/db.h fail
-try api api/db.h ok;            try api storage/catalog.h ok;   try api sql/binder.h ok
-try shell_core shell/render.h ok; try shell_core util/err.h fail; try shell_core api/db.h fail
+try sql ingest/table.h fail;    try sql db/db.h fail
+try db db/db.h ok;              try db storage/catalog.h ok;    try db sql/binder.h ok
+try db ingest/table.h ok;       try db engine/plan.h ok;        try db util/err.h ok
+try api db/db.h ok;             try api storage/catalog.h ok;   try api sql/binder.h ok
+try shell_core shell/render.h ok; try shell_core util/err.h fail; try shell_core db/db.h fail
+# api/ has no header the layers below could reach: nothing below includes it.
+users=$(grep -rl '#include "api/' "$SRC"/util "$SRC"/storage "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/db 2>/dev/null)
+if [ -n "$users" ]; then echo "FAIL: api/ included from below: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
+# The library never prints and never reads the environment (log callback
+# and floe_open_options instead; tools and tests read it and pass it on).
+users=$(grep -rnE '(^|[^_a-z])(printf|puts|perror|getenv|secure_getenv)\(|f(printf|puts)\((stderr|stdout)' \
+        "$SRC"/util "$SRC"/storage "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/db "$SRC"/api 2>/dev/null)
+if [ -n "$users" ]; then echo "FAIL: the library prints or reads the environment: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
 for lib in sqlite3 lz4 zstd; do
-    users=$(grep -rl "#include <$lib\.h>" "$SRC"/util "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/api "$SRC"/shell 2>/dev/null)
+    users=$(grep -rl "#include <$lib\.h>" "$SRC"/util "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/db "$SRC"/api "$SRC"/shell 2>/dev/null)
     if [ -n "$users" ]; then echo "FAIL: <$lib.h> outside storage/: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
 done
 echo "layers: $passes passed, $fails failed"

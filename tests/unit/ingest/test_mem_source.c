@@ -1,5 +1,5 @@
 /* tests/unit/ingest/test_mem_source.c: the engine scan source over snapshots. */
-#include "api/mem_source.h"
+#include "db/mem_source.h"
 #include "ingest/table.h"
 #include "ingest_test_util.h"
 

@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <sys/stat.h>
 
-#include "api/part_source.h"
+#include "db/part_source.h"
 #include "storage/catalog.h"
 #include "storage_testutil.h"
 

@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "api/part_source.h"
+#include "db/part_source.h"
 #include "storage_testutil.h"
 
 #define NPARTS 3

@@ -1,5 +1,5 @@
-/* api/part_source.c: scan source over part readers (see part_source.h). */
-#include "api/part_source.h"
+/* db/part_source.c: scan source over part readers (see part_source.h). */
+#include "db/part_source.h"
 
 #include <math.h>
 #include <pthread.h>

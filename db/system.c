@@ -1,5 +1,5 @@
-/* api/system.c: the floe_stats system table and a scan source over a batch. */
-#include "api/system.h"
+/* db/system.c: the floe_stats system table and a scan source over a batch. */
+#include "db/system.h"
 
 #include <string.h>
 #include <strings.h>

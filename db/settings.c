@@ -1,6 +1,6 @@
-/* api/settings.c: memory_limit and threads, SET/RESET/current_setting, and
+/* db/settings.c: memory_limit and threads, SET/RESET/current_setting, and
  * the database's memory accountant (see settings.h). */
-#include "api/settings.h"
+#include "db/settings.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "api/result.h"
+#include "db/result_build.h"
 #include "ingest/table.h"
 #include "util/sysmem.h"
 

@@ -1,4 +1,4 @@
-/* api/copy.c: COPY table FROM 'file' and COPY table|(query) TO 'file'.
+/* db/copy.c: COPY table FROM 'file' and COPY table|(query) TO 'file'.
  *
  * COPY FROM parses the file on all cores (ingest/copy_parallel.h over the
  * CSV and JSON-lines readers) and takes the batches in file order. A small
@@ -19,11 +19,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "api/copy.h"
+#include "db/copy.h"
 
-#include "api/db.h"
-#include "api/query.h"
-#include "api/result.h"
+#include "db/db.h"
+#include "db/query.h"
+#include "db/result_build.h"
 #include "ingest/copy_parallel.h"
 #include "ingest/csv.h"
 #include "ingest/jsonl.h"
@@ -195,16 +195,11 @@ static int widen(const floe_bound_stmt *bs, floe_batch *in, floe_batch *out, flo
     return FLOE_OK;
 }
 
-/* Tuning (floe_copy_set_tuning); 0 = default. */
-static size_t g_chunk_bytes;
-static uint64_t g_bulk_rows;
-static uint32_t g_threads;
-
-void floe_copy_set_tuning(size_t chunk_bytes, uint64_t bulk_rows, uint32_t nthreads)
+void floe_copy_set_tuning(floe_db *db, size_t chunk_bytes, uint64_t bulk_rows, uint32_t nthreads)
 {
-    g_chunk_bytes = chunk_bytes;
-    g_bulk_rows = bulk_rows;
-    g_threads = nthreads;
+    db->copy_chunk_bytes = chunk_bytes;
+    db->copy_bulk_rows = bulk_rows;
+    db->copy_threads = nthreads;
 }
 
 /* The state of one COPY FROM: rows are held until BULK_ROWS are seen; then
@@ -264,7 +259,8 @@ static int load_sink(void *ctx, floe_batch *in, floe_err *err)
          * encode a block's columns on as many threads as parse */
         {
             long nc = sysconf(_SC_NPROCESSORS_ONLN);
-            floe_part_writer_set_threads(lc->w, g_threads ? g_threads : nc > 0 ? (uint32_t)nc : 1);
+            uint32_t nt = lc->db->copy_threads;
+            floe_part_writer_set_threads(lc->w, nt ? nt : nc > 0 ? (uint32_t)nc : 1);
         }
         if (lc->t->nsort == 0) {
             for (i = 0; i < lc->held.n && rc == FLOE_OK; i++)
@@ -363,8 +359,8 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
     }
     memset(&po, 0, sizeof po);
     po.jsonl = co.jsonl != 0;
-    po.nthreads = g_threads;
-    po.chunk_bytes = g_chunk_bytes;
+    po.nthreads = db->copy_threads;
+    po.chunk_bytes = db->copy_chunk_bytes;
     po.js.source_name = bs->copy.path;
     po.csv.delimiter = co.delimiter;
     po.csv.quote = co.quote;
@@ -381,7 +377,7 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
     lc.t = t;
     lc.ident = bs->copy.ncols == bs->table.ncols;
     for (k = 0; lc.ident && k < bs->copy.ncols; k++) lc.ident = bs->copy.cols[k] == k;
-    lc.bulk_rows = g_bulk_rows ? g_bulk_rows : FLOE_COPY_BULK_ROWS;
+    lc.bulk_rows = db->copy_bulk_rows ? db->copy_bulk_rows : FLOE_COPY_BULK_ROWS;
     rc = floe_copy_parallel_parse(bs->copy.path, &po, bs->copy.ncols, types, names, load_sink, &lc,
                               &pst, err);
     if (rc != FLOE_OK) goto out;

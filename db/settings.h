@@ -1,4 +1,4 @@
-/* api/settings.h: the database's run-time settings (memory_limit, threads)
+/* db/settings.h: the database's run-time settings (memory_limit, threads)
  * and its memory accountant.
  *
  * Settings are fixed at open from floe_open_options and changed by SQL
@@ -18,10 +18,10 @@
  * Thread-safety: every function may be called from any thread; settings are
  * atomics on the handle.
  */
-#ifndef FLOE_API_SETTINGS_H
-#define FLOE_API_SETTINGS_H
+#ifndef FLOE_DB_SETTINGS_H
+#define FLOE_DB_SETTINGS_H
 
-#include "api/db.h"
+#include "db/db.h"
 #include "engine/plan.h"
 #include "sql/ast.h"
 

@@ -1,4 +1,4 @@
-/* api/mem_source.h: a scan source (engine/source.h) over memtable snapshots.
+/* db/mem_source.h: a scan source (engine/source.h) over memtable snapshots.
  *
  * Turns a floe_ingest_snapshot into a floe_scan_source whose morsels are the
  * chunks (FLOE_VEC_SIZE rows) of the snapshot's memtables, in snapshot order
@@ -18,8 +18,8 @@
  * engine/source.h: nmorsels/morsel_rows/morsel_may_match/open from any
  * thread, each cursor by one thread.
  */
-#ifndef FLOE_API_MEM_SOURCE_H
-#define FLOE_API_MEM_SOURCE_H
+#ifndef FLOE_DB_MEM_SOURCE_H
+#define FLOE_DB_MEM_SOURCE_H
 
 #include "engine/source.h"
 #include "ingest/table.h"

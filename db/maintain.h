@@ -1,4 +1,4 @@
-/* api/maintain.h: background part merges and TTL retention.
+/* db/maintain.h: background part merges and TTL retention.
  *
  * Purpose: streaming ingest flushes many small parts (one per shard every
  * few seconds). A maintenance thread per database (started by
@@ -31,7 +31,7 @@
  * file descriptors). A crash leaves either the old parts or the merged one;
  * open-time GC (floe_part_gc) removes the other.
  *
- * Errors in the background are printed to stderr once per table, kind
+ * Errors in the background go to the database's log (db/log.h) once per table, kind
  * (ttl or merge) and error code, and retried at the next pass; nothing is
  * lost on failure (the old parts stay committed and listed).
  *
@@ -40,8 +40,8 @@
  * thread while the database is open; floe_maintain_stop only by
  * floe_db_close.
  */
-#ifndef FLOE_API_MAINTAIN_H
-#define FLOE_API_MAINTAIN_H
+#ifndef FLOE_DB_MAINTAIN_H
+#define FLOE_DB_MAINTAIN_H
 
 #include <stdint.h>
 
@@ -56,7 +56,7 @@ typedef struct floe_maintain_opts {
     uint64_t small_bytes;     /* ... and below this many bytes on disk */
 } floe_maintain_opts;
 
-/* Defaults: interval 1000 ms (environment FLOE_MAINTAIN_INTERVAL_MS
+/* Defaults: interval 1000 ms (floe_open_options.maintain_interval_ms
  * overrides it at open), merge more than 8 small parts, up to 16 at a time,
  * small = under 1,000,000 rows and 64 MiB. */
 #define FLOE_MAINTAIN_INTERVAL_MS 1000
@@ -88,7 +88,7 @@ void floe_maintain_set_opts(floe_db *db, const floe_maintain_opts *o);
 void floe_maintain_get_opts(floe_db *db, floe_maintain_opts *out);
 /* Run one maintenance pass now over every table (see above) and add what
  * it did to *out_stats (may be NULL). Returns the first error met (later
- * tables are still processed; the error was also reported on stderr) or
+ * tables are still processed; the error was also reported to the log) or
  * FLOE_OK; FLOE_MISUSE when the database has no maintenance state. */
 int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err);
 

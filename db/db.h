@@ -1,4 +1,9 @@
-/* api/db.h: the database handle behind floe.h and its tables' runtime state.
+/* db/db.h: the database handle behind floe.h and its tables' runtime state.
+ *
+ * Implemented by db/open.c (open/close, writer lock, read-only snapshots),
+ * db/table.c (a table's runtime state and part list) and db/flush.c (the
+ * flush callbacks and sorted part writing); api/db.c wraps them as floe.h's
+ * floe_db_* functions and owns the handle's last error (db->err).
  *
  * A floe_db owns: the sqlite3 catalog (storage/catalog.h), the ingest state
  * (ingest/table.h: WAL, sharded memtables, flusher thread) and one
@@ -11,7 +16,7 @@
  *    dropped or changed under a running query or appender.
  *  - A table's part list changes only inside the flush commit callback,
  *    which ingest calls with the table's visibility lock held exclusively,
- *    and in maintenance passes (api/maintain.h) under the same lock;
+ *    and in maintenance passes (db/maintain.h) under the same lock;
  *    queries copy the list (taking a reference on each reader) while holding
  *    it shared (floe_ingest_read_lock) together with the memtable snapshot,
  *    so a query sees each row exactly once.
@@ -25,8 +30,8 @@
  *    refuses with FLOE_READONLY, and no flusher or maintenance thread runs.
  * Layout on disk: <db>/LOCK, <db>/catalog.db, <db>/wal/, <db>/tables/<id>/part-<n>/.
  */
-#ifndef FLOE_API_DB_H
-#define FLOE_API_DB_H
+#ifndef FLOE_DB_DB_H
+#define FLOE_DB_DB_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -76,15 +81,54 @@ struct floe_db {
     atomic_int nappenders;        /* open appenders */
     int64_t opened_us;            /* wall clock at open */
     int64_t opened_mono_us;       /* monotonic clock at open (rates) */
-    _Atomic uint32_t nthreads;    /* query workers (SET threads; api/settings.c) */
+    _Atomic uint32_t nthreads;    /* query workers (SET threads; db/settings.c) */
     uint32_t nthreads_default;    /* at open: the option or online CPUs (RESET threads) */
     _Atomic uint64_t mem_limit;   /* memory_limit in bytes (SET memory_limit) */
     uint64_t mem_limit_default;   /* at open: the option or 80% of detected memory */
     uint64_t memtable_limit_opt;  /* floe_open_options.memtable_limit (0: a share of mem_limit) */
     atomic_uint_least64_t query_mem; /* bytes held by all running queries (the accountant) */
-    struct floe_maintain *maint;  /* merges and TTL (api/maintain.h); owned */
+    struct floe_maintain *maint;  /* merges and TTL (db/maintain.h); owned */
+    void (*log)(void *ctx, int level, const char *msg); /* floe_open_options.log (db/log.h) */
+    void *log_ctx;
+    uint32_t maintain_interval_ms; /* at open: the option (0: default) */
+    /* COPY FROM tuning (floe_copy_set_tuning, db/copy.h); 0 = default */
+    size_t copy_chunk_bytes;
+    uint64_t copy_bulk_rows;
+    uint32_t copy_threads;
 };
 
+/* ---- db/open.c */
+/* Open the database at path (NULL, "" or ":memory:": a private scratch
+ * directory) into db, a zeroed handle the caller allocated, with options o
+ * (NULL: defaults). On failure everything opened is released but db itself
+ * stays allocated (the caller records err on it and the user frees it with
+ * floe_db_close). */
+int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, floe_err *err);
+/* Stop maintenance, flush and close every table, release the writer lock
+ * and free db (always). Returns the first table's close failure (err set;
+ * its rows stay in the WAL and are recovered at the next open). Caller
+ * made sure no appender is open. */
+int floe_db_shutdown(floe_db *db, floe_err *err);
+
+/* ---- db/flush.c */
+/* Fill ingest's flush callbacks for db (ctx = db). */
+void floe_db_flush_callbacks(floe_db *db, floe_ingest_callbacks *cb);
+/* A recovery warning (ingest's and part GC's warning callback; ctx = db). */
+void floe_db_warning(void *ctx, const char *msg);
+
+/* ---- db/table.c */
+/* mkdir of one level; an existing directory is fine. FLOE_IOERR. */
+int floe_db_make_dir(const char *path, floe_err *err);
+/* Remove a directory tree (best effort). */
+void floe_db_remove_tree(const char *path);
+/* Make room for one more part in t->parts ahead of a commit (counted in
+ * t->reserved_parts), so listing it after the commit cannot fail. Takes the
+ * visibility lock exclusively. FLOE_NOMEM. */
+int floe_db_parts_reserve(floe_db_table *t);
+/* Append r to t->parts (taking over its reference) and count its rows;
+ * cannot fail when a slot was reserved. Caller holds the visibility lock
+ * exclusively (or owns t alone). FLOE_NOMEM. */
+int floe_db_parts_push(floe_db_table *t, floe_part_reader *r);
 /* Find a table by name (case-insensitive); NULL when absent. Caller holds ddl_lock. */
 floe_db_table *floe_db_find_table(floe_db *db, const char *name);
 /* Open the runtime state of a catalog table (parts, WAL replay) and add it
@@ -95,6 +139,7 @@ int floe_db_add_table(floe_db *db, floe_table_def *def, floe_err *err);
 int floe_db_close_table(floe_db *db, floe_db_table *t, bool flush, floe_err *err);
 /* Remove <db>/tables/<id> (after DROP TABLE). */
 void floe_db_remove_table_files(floe_db *db, int64_t table_id);
+/* ---- db/flush.c */
 /* Read row `row`, column `col` (table order) of a row source into *out;
  * VARCHAR bytes stay owned by the source. */
 typedef void (*floe_db_row_fn)(void *ctx, uint64_t row, uint32_t col, floe_value *out);
@@ -113,7 +158,5 @@ int floe_db_bulk_part_open(floe_db *db, floe_db_table *t, floe_part_writer **out
 int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w, floe_err *err);
 /* FLOE_READONLY with a message naming `what` when db is read-only, else FLOE_OK. */
 int floe_db_check_writable(floe_db *db, const char *what, floe_err *err);
-/* Record err as the handle's last error and return its code. */
-int floe_db_set_error(floe_db *db, const floe_err *err);
 
 #endif

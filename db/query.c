@@ -1,4 +1,4 @@
-/* api/query.c: running SQL statements: parse, bind, execute, materialize.
+/* db/query.c: running SQL statements: parse, bind, execute, materialize.
  *
  * Each statement of a SQL string is parsed, bound against the database's
  * tables (through the binder's catalog callbacks) and executed here: queries
@@ -12,13 +12,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include "api/db.h"
-#include "api/mem_source.h"
-#include "api/part_source.h"
-#include "api/query.h"
-#include "api/result.h"
-#include "api/settings.h"
-#include "api/system.h"
+#include "db/db.h"
+#include "db/mem_source.h"
+#include "db/part_source.h"
+#include "db/query.h"
+#include "db/result_build.h"
+#include "db/settings.h"
+#include "db/system.h"
 #include "engine/plan.h"
 #include "ingest/convert.h"
 #include "ingest/memtable.h"
@@ -792,27 +792,25 @@ out:
     return rc;
 }
 
-int floe_db_run(floe_db *db, const char *sql, floe_result **out_res)
+int floe_db_run(floe_db *db, const char *sql, floe_result **out_res, floe_err *err)
 {
     floe_parser *p = NULL;
-    floe_err err = FLOE_ERR_INIT;
     floe_result *last = NULL;
     int rc;
 
     if (out_res) *out_res = NULL;
-    if (db == NULL || sql == NULL) return FLOE_MISUSE;
     atomic_store(&db->interrupt, 0);
-    rc = floe_parser_new(sql, strlen(sql), &p, &err);
+    rc = floe_parser_new(sql, strlen(sql), &p, err);
     while (rc == FLOE_OK) {
         floe_ast_stmt *ast = NULL;
         floe_result *res = NULL;
-        rc = floe_parser_next(p, &ast, &err);
+        rc = floe_parser_next(p, &ast, err);
         if (rc == FLOE_DONE) {
             rc = FLOE_OK;
             break;
         }
         if (rc != FLOE_ROW) break;
-        rc = run_statement(db, sql, ast, &res, &err);
+        rc = run_statement(db, sql, ast, &res, err);
         if (rc != FLOE_OK) break;
         floe_result_free(last);
         last = res;
@@ -820,26 +818,13 @@ int floe_db_run(floe_db *db, const char *sql, floe_result **out_res)
     floe_parser_free(p);
     if (rc != FLOE_OK) {
         floe_result_free(last);
-        return floe_db_set_error(db, &err);
+        return rc;
     }
     if (last == NULL) last = floe_result_new(0, NULL, NULL);
-    if (last == NULL) {
-        floe_err_nomem(&err);
-        return floe_db_set_error(db, &err);
-    }
-    floe_err_clear(&err);
-    floe_db_set_error(db, &err);
+    if (last == NULL) return floe_err_nomem(err);
     if (out_res)
         *out_res = last;
     else
         floe_result_free(last);
     return FLOE_OK;
-}
-
-int floe_exec(floe_db *db, const char *sql) { return floe_db_run(db, sql, NULL); }
-
-int floe_query(floe_db *db, const char *sql, floe_result **out_res)
-{
-    if (out_res == NULL) return FLOE_MISUSE;
-    return floe_db_run(db, sql, out_res);
 }

@@ -1,4 +1,6 @@
-/* api/result.h: the floe_result object behind floe.h's result functions.
+/* db/result_build.h: the floe_result object behind floe.h's result functions
+ * and how db/ builds it (floe_result_free is here too; the getters are
+ * api/result.c).
  *
  * A result is a materialized table: column names and types plus rows stored
  * in chunks of exactly FLOE_VEC_SIZE rows (the last one shorter), each an
@@ -7,8 +9,8 @@
  * borrow from scans) can be freed at once. Owned by whoever received it from
  * floe_query; not thread-safe.
  */
-#ifndef FLOE_API_RESULT_H
-#define FLOE_API_RESULT_H
+#ifndef FLOE_DB_RESULT_BUILD_H
+#define FLOE_DB_RESULT_BUILD_H
 
 #include "floe.h"
 #include "util/err.h"

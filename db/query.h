@@ -1,17 +1,20 @@
-/* api/query.h: statement execution behind floe_exec/floe_query, and COPY.
+/* db/query.h: statement execution behind floe_exec/floe_query (api/db.c), and COPY.
  *
  * floe_db_run parses every statement of `sql` in turn and runs it; the
- * result of the last one is returned. COPY lives in api/copy.c. Callers hold
+ * result of the last one is returned. COPY lives in db/copy.c. Callers hold
  * no lock; statement functions below are called by run_statement with
  * db->ddl_lock held (shared).
  */
-#ifndef FLOE_API_QUERY_H
-#define FLOE_API_QUERY_H
+#ifndef FLOE_DB_QUERY_H
+#define FLOE_DB_QUERY_H
 
-#include "api/db.h"
+#include "db/db.h"
 #include "sql/binder.h"
 
-int floe_db_run(floe_db *db, const char *sql, floe_result **out_res);
+/* Run every statement of sql (db, sql non-NULL); *out_res (when out_res is
+ * not NULL) gets the last one's result, owned by the caller. The error
+ * goes to err; api/ copies it to the handle. */
+int floe_db_run(floe_db *db, const char *sql, floe_result **out_res, floe_err *err);
 
 /* Receives each result batch of a plan (borrowed for the call). */
 typedef int (*floe_batch_sink)(void *ctx, floe_batch *b, floe_err *err);

@@ -1,4 +1,4 @@
-/* api/part_source.h: a floe_scan_source over committed parts.
+/* db/part_source.h: a floe_scan_source over committed parts.
  *
  * Purpose: let the engine scan a table's parts through engine/source.h. A
  * morsel is one (part, block); morsel_may_match checks the block's min/max
@@ -33,8 +33,8 @@
  * schema column indexes; every reader must have been opened with the same
  * schema.
  */
-#ifndef FLOE_API_PART_SOURCE_H
-#define FLOE_API_PART_SOURCE_H
+#ifndef FLOE_DB_PART_SOURCE_H
+#define FLOE_DB_PART_SOURCE_H
 
 #include <stdint.h>
 

@@ -1,11 +1,11 @@
-/* api/maintain.c: background part merges and TTL retention.
+/* db/maintain.c: background part merges and TTL retention.
  *
  * See api/maintain.h for the contract. Lock order: pass_mu -> ddl_lock
  * (shared) -> the table's visibility lock (exclusive, only around the
  * catalog commit and the part-list swap) -> the catalog's own mutex. The
  * thread's mutex `mu` is never held across a pass.
  */
-#include "api/maintain.h"
+#include "db/maintain.h"
 
 #include "util/thread.h"
 
@@ -21,7 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/db.h"
+#include "db/db.h"
+#include "db/log.h"
 #include "util/mem.h"
 
 enum { KIND_TTL, KIND_MERGE };
@@ -618,8 +619,8 @@ static void note(floe_maintain *m, const floe_db_table *t, int kind, int rc, con
     }
     if (f->code == rc) return;
     f->code = rc;
-    fprintf(stderr, "floe: background %s of table '%s' failed (will retry): %s\n", kind_names[kind],
-            t->def->name, e->code != FLOE_OK ? e->msg : floe_errstr(rc));
+    floe_db_log(m->db, FLOE_LOG_ERROR, "background %s of table '%s' failed (will retry): %s",
+                kind_names[kind], t->def->name, e->code != FLOE_OK ? e->msg : floe_errstr(rc));
 }
 
 int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err)
@@ -710,17 +711,14 @@ int floe_maintain_start(floe_db *db, floe_err *err)
 {
     floe_maintain *m = floe_calloc(1, sizeof *m);
     pthread_condattr_t ca;
-    const char *env = getenv("FLOE_MAINTAIN_INTERVAL_MS");
     int rc;
 
     if (m == NULL) return floe_err_nomem(err);
     m->db = db;
-    m->opts.interval_ms = FLOE_MAINTAIN_INTERVAL_MS;
-    if (env != NULL && *env != '\0') {
-        char *end;
-        long v = strtol(env, &end, 10);
-        if (*end == '\0' && v >= 0 && v <= 86400000L) m->opts.interval_ms = (uint32_t)v;
-    }
+    /* floe_open_options.maintain_interval_ms: 0 default, UINT32_MAX never */
+    m->opts.interval_ms = db->maintain_interval_ms == 0          ? FLOE_MAINTAIN_INTERVAL_MS
+                          : db->maintain_interval_ms == UINT32_MAX ? 0
+                                                                   : db->maintain_interval_ms;
     m->opts.merge_min_parts = FLOE_MAINTAIN_MIN_PARTS;
     m->opts.merge_max_parts = FLOE_MAINTAIN_MAX_PARTS;
     m->opts.small_rows = FLOE_MAINTAIN_SMALL_ROWS;

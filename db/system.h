@@ -1,4 +1,4 @@
-/* api/system.h: system tables: views of floe's own state queried with SQL.
+/* db/system.h: system tables: views of floe's own state queried with SQL.
  *
  *   floe_stats   one row per table: rows in parts and memtables, memtable
  *                bytes, parts, bytes on disk, ingest counters and rate,
@@ -9,12 +9,12 @@
  * other (floe_system_find); a query materializes its rows when it starts
  * (floe_system_source), so it is a snapshot like every other scan.
  */
-#ifndef FLOE_API_SYSTEM_H
-#define FLOE_API_SYSTEM_H
+#ifndef FLOE_DB_SYSTEM_H
+#define FLOE_DB_SYSTEM_H
 
 #include <stdbool.h>
 
-#include "api/db.h"
+#include "db/db.h"
 #include "engine/source.h"
 #include "sql/binder.h"
 

@@ -1,5 +1,5 @@
-/* api/mem_source.c: memtable snapshot -> engine scan source. */
-#include "api/mem_source.h"
+/* db/mem_source.c: memtable snapshot -> engine scan source. */
+#include "db/mem_source.h"
 
 #include <string.h>
 
