@@ -485,6 +485,94 @@ static int parse_case(floe_parser *p, floe_ast_expr *e)
     return FLOE_OK;
 }
 
+/* EXTRACT(field FROM expr), at EXTRACT followed by '('. */
+static int parse_extract(floe_parser *p, int off, floe_ast_expr **out)
+{
+    floe_ast_expr *e;
+    floe_token f;
+    e = floe_parse_new_expr(p, FLOE_AST_EXTRACT, off);
+    if (e == NULL) return floe_parse_nomem(p);
+    floe_parse_advance(p);
+    floe_parse_advance(p);
+    f = p->tok;
+    if (f.kind == FLOE_TOK_WORD) e->extract.field = floe_parse_lower_copy(p, &f);
+    else if (floe_parse_is_string_tok(&f)) {
+        char *s = floe_parse_unquote(p, &f, NULL);
+        int i;
+        if (s != NULL)
+            for (i = 0; s[i]; i++)
+                if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
+        e->extract.field = s;
+    } else
+        return floe_parse_syntax_error(p, "expected a field name in EXTRACT");
+    if (e->extract.field == NULL) return floe_parse_nomem(p);
+    floe_parse_advance(p);
+    TRY(floe_parse_expect_kw(p, "FROM", "in EXTRACT"));
+    TRY(floe_parse_expr(p, 0, &e->extract.arg));
+    TRY(floe_parse_expect_op(p, ")", "after EXTRACT"));
+    *out = e;
+    return FLOE_OK;
+}
+
+/* INTERVAL 'text' | INTERVAL n unit | INTERVAL (expr) unit | INTERVAL -n unit. */
+static int parse_interval(floe_parser *p, int off, floe_ast_expr **out)
+{
+    floe_ast_expr *e;
+    floe_ast_expr *v;
+    e = floe_parse_new_expr(p, FLOE_AST_INTERVAL, off);
+    if (e == NULL) return floe_parse_nomem(p);
+    floe_parse_advance(p);
+    if (floe_parse_at_op(p, "(")) {
+        floe_parse_advance(p);
+        TRY(floe_parse_expr(p, 0, &v));
+        TRY(floe_parse_expect_op(p, ")", "after INTERVAL expression"));
+    } else if (floe_parse_at_op(p, "-")) {
+        TRY(parse_unary(p, &v)); /* INTERVAL -1 DAY */
+    } else {
+        TRY(floe_parse_primary(p, &v));
+    }
+    e->interval.value = v;
+    e->interval.unit = interval_unit(p, &p->tok);
+    if (e->interval.unit != NULL) floe_parse_advance(p);
+    else if (v->kind != FLOE_AST_STRING)
+        return floe_parse_syntax_error(p, "expected an interval unit (DAY, HOUR, ...)");
+    *out = e;
+    return FLOE_OK;
+}
+
+/* name, table.name or table.* (the current token is not reserved). */
+static int parse_column_ref(floe_parser *p, int off, floe_ast_expr **out)
+{
+    floe_ast_expr *e;
+    const char *first;
+    TRY(floe_parse_ident(p, &first, "column name"));
+    if (floe_parse_at_op(p, ".")) {
+        floe_parse_advance(p);
+        if (floe_parse_at_op(p, "*")) {
+            e = floe_parse_new_expr(p, FLOE_AST_STAR, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            e->star.table = first;
+            floe_parse_advance(p);
+        } else {
+            e = floe_parse_new_expr(p, FLOE_AST_COLUMN, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            e->column.table = first;
+            if (p->tok.kind == FLOE_TOK_WORD) { /* any word after "t." */
+                if ((e->column.name = floe_parse_lower_copy(p, &p->tok)) == NULL) return floe_parse_nomem(p);
+                floe_parse_advance(p);
+            } else {
+                TRY(floe_parse_ident(p, &e->column.name, "column name after '.'"));
+            }
+        }
+    } else {
+        e = floe_parse_new_expr(p, FLOE_AST_COLUMN, off);
+        if (e == NULL) return floe_parse_nomem(p);
+        e->column.name = first;
+    }
+    *out = e;
+    return FLOE_OK;
+}
+
 int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
 {
     floe_token t = p->tok;
@@ -539,27 +627,7 @@ int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
             TRY(floe_parse_query(p, &e->subquery.query));
             TRY(floe_parse_expect_op(p, ")", "after EXISTS subquery"));
         } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "EXTRACT") && floe_parse_is_op(p, &n1, "(")) {
-            floe_token f;
-            e = floe_parse_new_expr(p, FLOE_AST_EXTRACT, off);
-            if (e == NULL) return floe_parse_nomem(p);
-            floe_parse_advance(p);
-            floe_parse_advance(p);
-            f = p->tok;
-            if (f.kind == FLOE_TOK_WORD) e->extract.field = floe_parse_lower_copy(p, &f);
-            else if (floe_parse_is_string_tok(&f)) {
-                char *s = floe_parse_unquote(p, &f, NULL);
-                int i;
-                if (s != NULL)
-                    for (i = 0; s[i]; i++)
-                        if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
-                e->extract.field = s;
-            } else
-                return floe_parse_syntax_error(p, "expected a field name in EXTRACT");
-            if (e->extract.field == NULL) return floe_parse_nomem(p);
-            floe_parse_advance(p);
-            TRY(floe_parse_expect_kw(p, "FROM", "in EXTRACT"));
-            TRY(floe_parse_expr(p, 0, &e->extract.arg));
-            TRY(floe_parse_expect_op(p, ")", "after EXTRACT"));
+            TRY(parse_extract(p, off, &e));
         } else if (t.kind == FLOE_TOK_WORD && (floe_parse_at_kw(p, "DATE") || floe_parse_at_kw(p, "TIMESTAMP")) &&
                    floe_parse_is_string_tok(&n1)) {
             e = floe_parse_new_expr(p, FLOE_AST_TYPED, off);
@@ -571,24 +639,7 @@ int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
         } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "INTERVAL") &&
                    (floe_parse_is_string_tok(&n1) || n1.kind == FLOE_TOK_INT || n1.kind == FLOE_TOK_NUM ||
                     floe_parse_is_op(p, &n1, "(") || negative_interval(p))) {
-            floe_ast_expr *v;
-            e = floe_parse_new_expr(p, FLOE_AST_INTERVAL, off);
-            if (e == NULL) return floe_parse_nomem(p);
-            floe_parse_advance(p);
-            if (floe_parse_at_op(p, "(")) {
-                floe_parse_advance(p);
-                TRY(floe_parse_expr(p, 0, &v));
-                TRY(floe_parse_expect_op(p, ")", "after INTERVAL expression"));
-            } else if (floe_parse_at_op(p, "-")) {
-                TRY(parse_unary(p, &v)); /* INTERVAL -1 DAY */
-            } else {
-                TRY(floe_parse_primary(p, &v));
-            }
-            e->interval.value = v;
-            e->interval.unit = interval_unit(p, &p->tok);
-            if (e->interval.unit != NULL) floe_parse_advance(p);
-            else if (v->kind != FLOE_AST_STRING)
-                return floe_parse_syntax_error(p, "expected an interval unit (DAY, HOUR, ...)");
+            TRY(parse_interval(p, off, &e));
         } else if (reserved && !((floe_parse_at_kw(p, "LEFT") || floe_parse_at_kw(p, "RIGHT")) && floe_parse_is_op(p, &n1, "("))) {
             return floe_parse_syntax_error(p, NULL);
         } else if (floe_parse_is_op(p, &n1, "(")) {
@@ -599,31 +650,7 @@ int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
             floe_parse_advance(p);
             TRY(parse_call(p, e));
         } else {
-            const char *first;
-            TRY(floe_parse_ident(p, &first, "column name"));
-            if (floe_parse_at_op(p, ".")) {
-                floe_parse_advance(p);
-                if (floe_parse_at_op(p, "*")) {
-                    e = floe_parse_new_expr(p, FLOE_AST_STAR, off);
-                    if (e == NULL) return floe_parse_nomem(p);
-                    e->star.table = first;
-                    floe_parse_advance(p);
-                } else {
-                    e = floe_parse_new_expr(p, FLOE_AST_COLUMN, off);
-                    if (e == NULL) return floe_parse_nomem(p);
-                    e->column.table = first;
-                    if (p->tok.kind == FLOE_TOK_WORD) { /* any word after "t." */
-                        if ((e->column.name = floe_parse_lower_copy(p, &p->tok)) == NULL) return floe_parse_nomem(p);
-                        floe_parse_advance(p);
-                    } else {
-                        TRY(floe_parse_ident(p, &e->column.name, "column name after '.'"));
-                    }
-                }
-            } else {
-                e = floe_parse_new_expr(p, FLOE_AST_COLUMN, off);
-                if (e == NULL) return floe_parse_nomem(p);
-                e->column.name = first;
-            }
+            TRY(parse_column_ref(p, off, &e));
         }
         break;
     }
