@@ -75,22 +75,16 @@ int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
     floe_err_clear(&app->err);
     app->db = db;
     if (floe_db_check_writable(db, "open an appender", &err) != FLOE_OK) {
-        app->err = err;
-        *out = app;
-        floe_db_set_error(db, &err);
-        app->db = NULL; /* not counted as open */
-        return FLOE_READONLY;
+        app_free(app);
+        return floe_db_set_error(db, &err);
     }
     pthread_rwlock_rdlock(&db->ddl_lock);
     t = floe_db_find_table(db, table);
     if (t == NULL) {
         pthread_rwlock_unlock(&db->ddl_lock);
         floe_err_set(&err, FLOE_NOTFOUND, "appender: table '%s' does not exist", table);
-        app->err = err;
-        *out = app;
-        floe_db_set_error(db, &err);
-        app->db = NULL; /* not counted as open */
-        return FLOE_NOTFOUND;
+        app_free(app);
+        return floe_db_set_error(db, &err);
     }
     app->table = floe_strdup(t->def->name);
     app->table_id = t->def->id;
@@ -114,7 +108,8 @@ int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
         app->pending == NULL ||
         floe_batch_init(&app->buf, app->ncols, app->types, FLOE_VEC_SIZE) != FLOE_OK) {
         app_free(app);
-        return FLOE_NOMEM;
+        floe_err_nomem(&err);
+        return floe_db_set_error(db, &err);
     }
     atomic_fetch_add(&db->nappenders, 1);
     *out = app;
@@ -311,6 +306,9 @@ static int append_bytes(floe_appender *app, const char *s, size_t n)
     int rc = next_slot(app, &v, &r);
     if (rc) return rc;
     rc = floe_convert_text(v, r, s, n, &app->err);
+    /* text that is no value of the column's type is a type mismatch, as
+     * in SQL's CAST('abc' AS INTEGER); COPY keeps FLOE_PARSE for its input */
+    if (rc == FLOE_PARSE) rc = app->err.code = FLOE_TYPE;
     if (rc != FLOE_OK) {
         floe_err_prefix(&app->err, "appender: column '%s': ", app->col_names[app->col]);
         return rc;

@@ -76,16 +76,30 @@ int64_t floe_value_int64(floe_result *res, uint32_t col, uint64_t row)
     if (v == NULL || !floe_vec_is_valid(v, i)) return 0;
     floe_value_load(v->type, v->data, i, &x);
     switch (v->type.id) {
-    case FLOE_TYPE_DOUBLE: return (int64_t)x.v.d;
+    case FLOE_TYPE_DOUBLE: {
+        /* as CAST(x AS BIGINT): half away from zero, never undefined */
+        double r = round(x.v.d);
+        if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0)) {
+            floe_err_set(&res->err, FLOE_RANGE, "value %g (row %llu, column %u) out of range for int64",
+                         x.v.d, (unsigned long long)row, col);
+            return 0;
+        }
+        return (int64_t)r;
+    }
     case FLOE_TYPE_VARCHAR:
     case FLOE_TYPE_INTERVAL:
         floe_err_set(&res->err, FLOE_TYPE, "column %u is not numeric", col);
         return 0;
     case FLOE_TYPE_DECIMAL: {
-        int64_t p = 1;
+        /* as CAST(x AS BIGINT): half away from zero (2.5 -> 3, -2.5 -> -3),
+         * not truncation; |x| < 10^18 so q +- 1 cannot overflow */
+        int64_t p = 1, q, r;
         int k;
         for (k = 0; k < v->type.scale; k++) p *= 10;
-        return x.v.i / p;
+        q = x.v.i / p;
+        r = x.v.i % p;
+        if (r >= 0 ? 2 * r >= p : -2 * r >= p) q += x.v.i < 0 ? -1 : 1;
+        return q;
     }
     default: return x.v.i;
     }

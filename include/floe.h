@@ -10,7 +10,12 @@
  *  - Every fallible function returns an int status: FLOE_OK (0) or a positive
  *    FLOE_* code. The last error message is kept on the handle involved
  *    (floe_db_errmsg, floe_result_errmsg, floe_appender_errmsg) and stays valid
- *    until the next call on that handle.
+ *    until the next call on that handle. The message of a floe_db is per
+ *    handle, not per thread (as in SQLite without its mutex): on a floe_db
+ *    shared by threads, a call that fails in another thread replaces it, so
+ *    read it under your own serialization of the calls on db, or rely on
+ *    the returned code. Results and appenders, used by one thread at a time,
+ *    keep their own messages and have no such race.
  *  - Pointers returned are borrowed unless their comment says "free with
  *    floe_free()"; the comment names the event that ends the borrow.
  *  - Destructors accept NULL. Closing a database whose results or appenders are
@@ -230,7 +235,8 @@ FLOE_API int floe_db_close(floe_db *db);
 FLOE_API int floe_db_close_msg(floe_db *db, char *msg, size_t cap);
 
 /* Last error on the handle: code and message. The message is owned by db and
- * valid until the next call on db. Never NULL. */
+ * valid until the next call on db (from any thread: see "Conventions" for a
+ * db shared by threads). Never NULL. */
 FLOE_API int floe_db_errcode(floe_db *db);
 FLOE_API const char *floe_db_errmsg(floe_db *db);
 /* Byte offset into the SQL text of the last error, or -1 when unknown. */
@@ -285,8 +291,17 @@ FLOE_API int floe_result_column_data(floe_result *res, uint64_t chunk, uint32_t 
                                      const uint64_t **out_validity);
 
 /* Row-wise typed getters. Out-of-range or wrong-type access returns 0/NULL
- * and sets the error on res. Values are converted where a cast is lossless
- * or standard (any number to double, integers to int64). */
+ * and sets the error on res (floe_result_errmsg). A SQL NULL reads as 0/NULL
+ * without an error (check floe_value_is_null). Conversions:
+ *  floe_value_int64: BOOLEAN 0/1, INTEGER and BIGINT as is, DATE as days and
+ *    TIMESTAMP as microseconds (their physical values); DECIMAL and DOUBLE
+ *    as SQL's CAST(x AS BIGINT): rounded half away from zero (2.5 -> 3,
+ *    -2.5 -> -3, 2.49 -> 2), never truncated; a DOUBLE outside the int64
+ *    range (or NaN) returns 0 with a FLOE_RANGE message. VARCHAR and
+ *    INTERVAL: 0 and a FLOE_TYPE message.
+ *  floe_value_double: any number (a DECIMAL is divided by 10^scale; values
+ *    beyond 2^53 lose precision as any double does).
+ *  floe_value_string: VARCHAR only; floe_value_text: any type. */
 FLOE_API int floe_value_is_null(floe_result *res, uint32_t col, uint64_t row);
 FLOE_API int64_t floe_value_int64(floe_result *res, uint32_t col, uint64_t row);
 FLOE_API double floe_value_double(floe_result *res, uint32_t col, uint64_t row);
@@ -301,15 +316,50 @@ FLOE_API void floe_free(void *p);
 
 /* ---------------------------------------------------------------- appender */
 
-/* Open an appender on `table`. Appended rows are visible to queries as soon
- * as floe_appender_flush returns (or the row-at-a-time call completes the
- * row with durability per the database option). *out is set even on
- * failure when possible; free with floe_appender_close(). */
+/* Open an appender on `table`; free it with floe_appender_close(). On
+ * failure *out is NULL and there is nothing to free: the code is returned
+ * and the message is on db (floe_db_errmsg): FLOE_NOTFOUND for a missing
+ * table, FLOE_READONLY on a read-only handle, FLOE_NOMEM, or FLOE_MISUSE
+ * (db or table NULL; no message).
+ *
+ * When appended rows become visible to queries (and durable):
+ *  - row-at-a-time rows (floe_append_* + floe_appender_end_row) are staged
+ *    inside the appender, like DuckDB's appender: they are NOT visible when
+ *    floe_appender_end_row returns. They are handed to the table (visible)
+ *    by floe_appender_flush, floe_appender_close, the next column-batch or
+ *    idempotent call, and automatically each time floe_result_chunk_size()
+ *    rows are staged (the end_row completing such a chunk returns when they
+ *    are visible and durable). Staging is what makes one-row appends cheap;
+ *    call floe_appender_flush when readers must see the rows now.
+ *  - column batches are visible when floe_appender_append_columns returns
+ *    and durable at the next floe_appender_flush.
+ *  - idempotent batches are visible and durable when their call returns.
+ * Durability follows the database's FLOE_OPEN_DURABILITY_* option. */
 FLOE_API int floe_appender_open(floe_db *db, const char *table, floe_appender **out);
+/* Last error of the appender's calls; owned by app, valid until the next
+ * call on app. Never NULL. */
 FLOE_API const char *floe_appender_errmsg(floe_appender *app);
 
 /* Row-at-a-time: call one append per column, in column order, then
- * floe_appender_end_row. */
+ * floe_appender_end_row. These take VALUES, converted to the column's type
+ * as SQL's CAST would (unlike column batches, which take the physical
+ * layout):
+ *  floe_append_int64/int32/bool: into BOOLEAN (nonzero is true), INTEGER
+ *    (FLOE_RANGE outside int32), BIGINT, DOUBLE, DATE (days), TIMESTAMP
+ *    (microseconds), and DECIMAL as the whole number: appending 5 to a
+ *    DECIMAL(10,2) stores 5.00 (physical 500), FLOE_RANGE when it does not
+ *    fit the precision. To append an exact fraction use floe_append_text
+ *    ("12.34") or a column batch (physical 1234 at scale 2).
+ *  floe_append_double: into DOUBLE, or DECIMAL rounded half away from zero
+ *    at the column's scale; other columns FLOE_TYPE.
+ *  floe_append_string/floe_append_text: into VARCHAR the bytes as given;
+ *    into any other column the text is parsed as CAST(text AS type) would
+ *    ('42' into INTEGER is 42), and text that is no value of that type
+ *    ('abc' into INTEGER) fails with FLOE_TYPE naming the column (as the
+ *    SQL CAST does; COPY reports its input errors as FLOE_PARSE).
+ * A failed append leaves the row where it was: the value is not taken and
+ * the same column may be appended again. A NULL into a NOT NULL column
+ * fails with FLOE_CONSTRAINT. */
 FLOE_API int floe_append_null(floe_appender *app);
 FLOE_API int floe_append_bool(floe_appender *app, int v);
 FLOE_API int floe_append_int32(floe_appender *app, int32_t v);
@@ -359,7 +409,10 @@ FLOE_API int floe_appender_set_nowait(floe_appender *app, int nowait);
  * visible. Returns the sequence number of the last appended row in *out_seq
  * when out_seq is not NULL. */
 FLOE_API int floe_appender_flush(floe_appender *app, uint64_t *out_seq);
-/* Flush and free. NULL is a no-op. */
+/* Flush and free. The appender is freed whatever the result, also when the
+ * final flush fails (staged rows it could not hand to the table are then
+ * dropped, e.g. after a DROP TABLE): the message of that failure is copied
+ * to the database (floe_db_errmsg), since app is gone. NULL is a no-op. */
 FLOE_API int floe_appender_close(floe_appender *app);
 
 #ifdef __cplusplus

@@ -851,7 +851,8 @@ static void usage(FILE *f)
             "Usage: floe [OPTIONS] [PATH] [SQL...]\n"
             "Open the floe database directory PATH (created if missing; in memory when\n"
             "PATH is omitted or :memory:) and run SQL given as arguments, a script on\n"
-            "stdin, or an interactive session.\n"
+            "stdin, or an interactive session. A PATH that looks like SQL (\"SELECT 1\")\n"
+            "and does not exist is refused: give the path first, or :memory:.\n"
             "\n"
             "One process at a time may open PATH for writing. SQL given as arguments\n"
             "runs read-only when another process has PATH open (writes then fail);\n"
@@ -927,10 +928,15 @@ int main(int argc, char **argv)
                 return 0;
             } else if (strcmp(opt, "c") == 0) {
                 if (i + 1 >= argc) {
-                    fprintf(stderr, "floe: -c needs an SQL argument\n");
+                    fprintf(stderr, "floe: option '-c' needs an SQL argument\n");
                     return 2;
                 }
-                if (nsql < (int)(sizeof(sqls) / sizeof(sqls[0]))) sqls[nsql++] = argv[++i];
+                if (nsql >= (int)(sizeof(sqls) / sizeof(sqls[0]))) {
+                    fprintf(stderr, "floe: too many SQL arguments at '%s' (at most %d)\n",
+                            argv[i + 1], (int)(sizeof(sqls) / sizeof(sqls[0])));
+                    return 2;
+                }
+                sqls[nsql++] = argv[++i];
             } else if (shell_mode_parse(opt, &m) == 0) {
                 sh.mode = m;
             } else if (strcmp(opt, "header") == 0 || strcmp(opt, "headers") == 0) {
@@ -952,17 +958,31 @@ int main(int argc, char **argv)
                     }
                 }
             } else {
-                fprintf(stderr, "floe: unknown option: %s\n", a);
-                usage(stderr);
+                fprintf(stderr, "floe: unknown option '%s' (see floe --help)\n", a);
                 return 2;
             }
         } else if (path == NULL) {
             path = a;
         } else if (nsql < (int)(sizeof(sqls) / sizeof(sqls[0]))) {
             sqls[nsql++] = a;
+        } else {
+            fprintf(stderr, "floe: too many SQL arguments at '%s' (at most %d)\n", a,
+                    (int)(sizeof(sqls) / sizeof(sqls[0])));
+            return 2;
         }
     }
 
+    /* `floe "SELECT 1"`: SQL where the path belongs must not create a
+     * directory named "SELECT 1" (an existing directory of that name is
+     * still opened) */
+    if (path != NULL && strcmp(path, ":memory:") != 0 && shell_sql_looks_like_sql(path) &&
+        access(path, F_OK) != 0) {
+        fprintf(stderr,
+                "floe: '%s' looks like SQL; give a database path first, or :memory:\n"
+                "(e.g. floe :memory: \"%s\")\n",
+                path, path);
+        return 2;
+    }
     sh.interactive = nsql == 0 && isatty(STDIN_FILENO);
     sh.ro_fallback = nsql > 0;
     memset(&sa, 0, sizeof(sa));

@@ -1,9 +1,11 @@
 /* shell/sqltext.c: SQL text helpers for the shell (see sqltext.h). */
 #include "shell/sqltext.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Scanner states. */
 enum { S_CODE, S_SQUOTE, S_DQUOTE, S_LINE_COMMENT, S_BLOCK_COMMENT };
@@ -132,4 +134,19 @@ char *shell_sql_error_context(const char *sql, int offset)
     out[k++] = '\n';
     out[k] = '\0';
     return out;
+}
+
+int shell_sql_looks_like_sql(const char *s)
+{
+    static const char *const kw[] = {"select", "insert", "create", "drop",   "alter",   "with",
+                                     "copy",   "show",   "describe", "explain", "update", "delete",
+                                     "values", "set",    "reset",  "flush",   "pragma", "from"};
+    size_t i, n = 0;
+    for (i = 0; s[i]; i++)
+        if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == ';') return 1;
+    while (isalpha((unsigned char)s[n])) n++;
+    if (s[n] != '\0') return 0; /* a keyword followed by '/', '.', ... is a path */
+    for (i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (strlen(kw[i]) == n && strncasecmp(s, kw[i], n) == 0) return 1;
+    return 0;
 }

@@ -27,6 +27,12 @@ int shell_sql_is_open(const char *s);
 /* Number of leading bytes of s that are whitespace (not comments). */
 size_t shell_sql_skip_space(const char *s);
 
+/* 1 when a command-line word meant as a database path looks like SQL
+ * instead: it holds whitespace or a ';', or its first word is a statement
+ * keyword (SELECT, INSERT, CREATE, ... case-insensitive). `floe "SELECT 1"`
+ * must not create a directory named "SELECT 1". */
+int shell_sql_looks_like_sql(const char *s);
+
 /* The error display for `offset` (a byte offset into sql, clamped to its
  * length): "LINE n: <that line>\n<spaces>^\n", with tabs shown as one space
  * so the caret lines up. Returns NULL when offset < 0 or out of memory. */

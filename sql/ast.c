@@ -103,9 +103,57 @@ static void put_exprs(floe_strbuf *b, floe_ast_expr *const *es, int n)
     }
 }
 
-void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
+/* INTERVAL value [UNIT]: the value bare when the printer's own output
+ * reparses as it (literals, parenthesised nodes), else in parentheses. */
+static void format_interval(const floe_ast_expr *e, floe_strbuf *b)
 {
     int i;
+    const floe_ast_expr *v = e->interval.value;
+    floe_strbuf_puts(b, "INTERVAL ");
+    if (v->kind == FLOE_AST_STRING ||
+        ((v->kind == FLOE_AST_INT || v->kind == FLOE_AST_NUM) &&
+         (v->kind == FLOE_AST_INT ? v->int_lit.text : v->num_lit.text)[0] != '-') ||
+        v->kind == FLOE_AST_BINARY || v->kind == FLOE_AST_UNARY || v->kind == FLOE_AST_IS ||
+        v->kind == FLOE_AST_BETWEEN || v->kind == FLOE_AST_IN_LIST ||
+        v->kind == FLOE_AST_IN_QUERY || v->kind == FLOE_AST_LIKE) {
+        /* literals, and nodes the printer parenthesises itself */
+        floe_ast_format_expr(v, b);
+    } else {
+        floe_strbuf_putc(b, '(');
+        floe_ast_format_expr(v, b);
+        floe_strbuf_putc(b, ')');
+    }
+    if (e->interval.unit) {
+        const char *u = e->interval.unit;
+        floe_strbuf_putc(b, ' ');
+        for (i = 0; u[i]; i++) floe_strbuf_putc(b, (char)(u[i] - 32));
+    }
+}
+
+/* CASE [operand] WHEN .. THEN .. [ELSE ..] END */
+static void format_case(const floe_ast_expr *e, floe_strbuf *b)
+{
+    int i;
+    floe_strbuf_puts(b, "CASE");
+    if (e->case_.operand) {
+        floe_strbuf_putc(b, ' ');
+        floe_ast_format_expr(e->case_.operand, b);
+    }
+    for (i = 0; i < e->case_.nwhens; i++) {
+        floe_strbuf_puts(b, " WHEN ");
+        floe_ast_format_expr(e->case_.whens[i], b);
+        floe_strbuf_puts(b, " THEN ");
+        floe_ast_format_expr(e->case_.thens[i], b);
+    }
+    if (e->case_.else_) {
+        floe_strbuf_puts(b, " ELSE ");
+        floe_ast_format_expr(e->case_.else_, b);
+    }
+    floe_strbuf_puts(b, " END");
+}
+
+void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
+{
     switch (e->kind) {
     case FLOE_AST_INT: floe_strbuf_puts(b, e->int_lit.text); break;
     case FLOE_AST_NUM: floe_strbuf_puts(b, e->num_lit.text); break;
@@ -116,29 +164,7 @@ void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
         floe_strbuf_puts(b, e->typed.type.id == FLOE_TYPE_DATE ? "DATE " : "TIMESTAMP ");
         put_string(b, e->typed.s, e->typed.n);
         break;
-    case FLOE_AST_INTERVAL: {
-        const floe_ast_expr *v = e->interval.value;
-        floe_strbuf_puts(b, "INTERVAL ");
-        if (v->kind == FLOE_AST_STRING ||
-            ((v->kind == FLOE_AST_INT || v->kind == FLOE_AST_NUM) &&
-             (v->kind == FLOE_AST_INT ? v->int_lit.text : v->num_lit.text)[0] != '-') ||
-            v->kind == FLOE_AST_BINARY || v->kind == FLOE_AST_UNARY || v->kind == FLOE_AST_IS ||
-            v->kind == FLOE_AST_BETWEEN || v->kind == FLOE_AST_IN_LIST ||
-            v->kind == FLOE_AST_IN_QUERY || v->kind == FLOE_AST_LIKE) {
-            /* literals, and nodes the printer parenthesises itself */
-            floe_ast_format_expr(v, b);
-        } else {
-            floe_strbuf_putc(b, '(');
-            floe_ast_format_expr(v, b);
-            floe_strbuf_putc(b, ')');
-        }
-        if (e->interval.unit) {
-            const char *u = e->interval.unit;
-            floe_strbuf_putc(b, ' ');
-            for (i = 0; u[i]; i++) floe_strbuf_putc(b, (char)(u[i] - 32));
-        }
-        break;
-    }
+    case FLOE_AST_INTERVAL: format_interval(e, b); break;
     case FLOE_AST_COLUMN:
         if (e->column.table) {
             put_ident(b, e->column.table);
@@ -237,24 +263,7 @@ void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
         floe_strbuf_puts(b, e->cast.type_name);
         floe_strbuf_putc(b, ')');
         break;
-    case FLOE_AST_CASE:
-        floe_strbuf_puts(b, "CASE");
-        if (e->case_.operand) {
-            floe_strbuf_putc(b, ' ');
-            floe_ast_format_expr(e->case_.operand, b);
-        }
-        for (i = 0; i < e->case_.nwhens; i++) {
-            floe_strbuf_puts(b, " WHEN ");
-            floe_ast_format_expr(e->case_.whens[i], b);
-            floe_strbuf_puts(b, " THEN ");
-            floe_ast_format_expr(e->case_.thens[i], b);
-        }
-        if (e->case_.else_) {
-            floe_strbuf_puts(b, " ELSE ");
-            floe_ast_format_expr(e->case_.else_, b);
-        }
-        floe_strbuf_puts(b, " END");
-        break;
+    case FLOE_AST_CASE: format_case(e, b); break;
     case FLOE_AST_EXTRACT:
         floe_strbuf_puts(b, "EXTRACT(");
         if (plain_word(e->extract.field)) floe_strbuf_puts(b, e->extract.field);

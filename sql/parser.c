@@ -7,10 +7,13 @@
  * Every recursive entry point (parse_expr, parse_query, unary chains, FROM
  * nesting, EXPLAIN) counts depth, so hostile input cannot overflow the stack.
  *
+ * The statement rules live in sql/parse_stmt.c; the parser state and the
+ * helpers both files share are declared in sql/parse_internal.h.
+ *
  * Lexer errors are deferred: the failing token becomes FLOE_TOK_ERROR, which
  * no rule accepts, and the error reported is then the lexer's own.
  */
-#include "sql/parser.h"
+#include "sql/parse_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,44 +23,6 @@
 #include "util/arena.h"
 #include "util/mem.h"
 
-struct floe_parser {
-    floe_lexer lx;
-    floe_arena *arena; /* owns every tree returned */
-    floe_token tok;    /* current token */
-    floe_token prev;   /* last consumed token (for node end offsets) */
-    int depth;         /* current recursion depth */
-    floe_err lex_err;  /* first lexer error, when tok.kind == ERROR */
-    int lex_failed;
-    int sticky_rc;     /* error state: every later call returns it */
-    floe_err sticky;
-    size_t done_off;   /* offset after the last statement returned */
-    floe_err *err;     /* the caller's, during a call */
-};
-
-enum {
-    PREC_OR = 1,
-    PREC_AND,
-    PREC_NOT,
-    PREC_IS,
-    PREC_CMP,
-    PREC_LIKE, /* BETWEEN IN LIKE ILIKE */
-    PREC_CONCAT,
-    PREC_ADD,
-    PREC_MUL
-};
-
-/* Error paths keep their message buffers out of the recursive frames. */
-#if defined(__GNUC__)
-#define COLD __attribute__((noinline, cold))
-#else
-#define COLD
-#endif
-
-#define TRY(x)                    \
-    do {                          \
-        int rc_ = (x);            \
-        if (rc_ != FLOE_OK) return rc_; \
-    } while (0)
 
 /* ------------------------------------------------------------ basics */
 
@@ -76,7 +41,7 @@ void floe_sql_position(const char *sql, int offset, int *out_line, int *out_col)
     *out_col = col;
 }
 
-static void advance(floe_parser *p)
+void floe_parse_advance(floe_parser *p)
 {
     if (p->tok.kind == FLOE_TOK_EOF || p->tok.kind == FLOE_TOK_ERROR) return;
     p->prev = p->tok;
@@ -91,7 +56,7 @@ static void advance(floe_parser *p)
 }
 
 /* The k-th token after the current one (k >= 1), without consuming. */
-static floe_token peek(const floe_parser *p, int k)
+floe_token floe_parse_peek(const floe_parser *p, int k)
 {
     floe_lexer lx = p->lx;
     floe_token t = p->tok;
@@ -113,7 +78,7 @@ COLD static int with_pos(floe_parser *p, int code, int off, const char *msg)
 
 /* Syntax error at the current token; `expected` may be NULL. Reports a
  * pending lexer error instead when the parser got stuck on it. */
-COLD static int syntax_error(floe_parser *p, const char *expected)
+COLD int floe_parse_syntax_error(floe_parser *p, const char *expected)
 {
     char msg[FLOE_ERRMSG_MAX];
     const floe_token *t = &p->tok;
@@ -137,45 +102,45 @@ COLD static int syntax_error(floe_parser *p, const char *expected)
     return with_pos(p, FLOE_PARSE, t->off, msg);
 }
 
-COLD static int error_at(floe_parser *p, int off, const char *msg)
+COLD int floe_parse_error_at(floe_parser *p, int off, const char *msg)
 {
     return with_pos(p, FLOE_PARSE, off, msg);
 }
 
-static int nomem(floe_parser *p) { return floe_err_nomem(p->err); }
+int floe_parse_nomem(floe_parser *p) { return floe_err_nomem(p->err); }
 
-static void *alloc(floe_parser *p, size_t n)
+void *floe_parse_alloc(floe_parser *p, size_t n)
 {
     void *q = floe_arena_alloc(p->arena, n);
     if (q != NULL) memset(q, 0, n);
     return q;
 }
 
-static int is_op(const floe_parser *p, const floe_token *t, const char *op)
+int floe_parse_is_op(const floe_parser *p, const floe_token *t, const char *op)
 {
     size_t n = strlen(op);
     return t->kind == FLOE_TOK_OP && (size_t)t->len == n &&
            memcmp(p->lx.sql + t->off, op, n) == 0;
 }
 
-static int at_op(const floe_parser *p, const char *op) { return is_op(p, &p->tok, op); }
-static int at_kw(const floe_parser *p, const char *kw) { return floe_lexer_is(&p->lx, &p->tok, kw); }
+int floe_parse_at_op(const floe_parser *p, const char *op) { return floe_parse_is_op(p, &p->tok, op); }
+int floe_parse_at_kw(const floe_parser *p, const char *kw) { return floe_lexer_is(&p->lx, &p->tok, kw); }
 static int tok_kw(const floe_parser *p, const floe_token *t, const char *kw)
 {
     return floe_lexer_is(&p->lx, t, kw);
 }
 
-static int accept_op(floe_parser *p, const char *op)
+int floe_parse_accept_op(floe_parser *p, const char *op)
 {
-    if (!at_op(p, op)) return 0;
-    advance(p);
+    if (!floe_parse_at_op(p, op)) return 0;
+    floe_parse_advance(p);
     return 1;
 }
 
-static int accept_kw(floe_parser *p, const char *kw)
+int floe_parse_accept_kw(floe_parser *p, const char *kw)
 {
-    if (!at_kw(p, kw)) return 0;
-    advance(p);
+    if (!floe_parse_at_kw(p, kw)) return 0;
+    floe_parse_advance(p);
     return 1;
 }
 
@@ -183,12 +148,12 @@ COLD static int expect_op_fail(floe_parser *p, const char *op, const char *what)
 {
     char msg[128];
     snprintf(msg, sizeof msg, "expected '%s' %s", op, what);
-    return syntax_error(p, msg);
+    return floe_parse_syntax_error(p, msg);
 }
 
-static int expect_op(floe_parser *p, const char *op, const char *what)
+int floe_parse_expect_op(floe_parser *p, const char *op, const char *what)
 {
-    if (accept_op(p, op)) return FLOE_OK;
+    if (floe_parse_accept_op(p, op)) return FLOE_OK;
     return expect_op_fail(p, op, what);
 }
 
@@ -196,22 +161,22 @@ COLD static int expect_kw_fail(floe_parser *p, const char *kw, const char *what)
 {
     char msg[128];
     snprintf(msg, sizeof msg, "expected %s %s", kw, what);
-    return syntax_error(p, msg);
+    return floe_parse_syntax_error(p, msg);
 }
 
-static int expect_kw(floe_parser *p, const char *kw, const char *what)
+int floe_parse_expect_kw(floe_parser *p, const char *kw, const char *what)
 {
-    if (accept_kw(p, kw)) return FLOE_OK;
+    if (floe_parse_accept_kw(p, kw)) return FLOE_OK;
     return expect_kw_fail(p, kw, what);
 }
 
 /* End offset of the last consumed token. */
 static int end_of_prev(const floe_parser *p) { return p->prev.off + p->prev.len; }
 
-static int set_len(const floe_parser *p, int off) { return end_of_prev(p) - off; }
+int floe_parse_set_len(const floe_parser *p, int off) { return end_of_prev(p) - off; }
 
 /* Arena copy of the token's bytes, lower-cased (ASCII only). */
-static char *lower_copy(floe_parser *p, const floe_token *t)
+char *floe_parse_lower_copy(floe_parser *p, const floe_token *t)
 {
     char *s = floe_arena_strndup(p->arena, p->lx.sql + t->off, (size_t)t->len);
     int i;
@@ -222,7 +187,7 @@ static char *lower_copy(floe_parser *p, const floe_token *t)
 }
 
 /* Arena copy of a STRING, ESTRING or QIDENT token, decoded. */
-static char *unquote(floe_parser *p, const floe_token *t, size_t *out_n)
+char *floe_parse_unquote(floe_parser *p, const floe_token *t, size_t *out_n)
 {
     char *s = floe_arena_alloc(p->arena, (size_t)t->len + 1);
     size_t n;
@@ -233,21 +198,21 @@ static char *unquote(floe_parser *p, const floe_token *t, size_t *out_n)
     return s;
 }
 
-static int is_string_tok(const floe_token *t)
+int floe_parse_is_string_tok(const floe_token *t)
 {
     return t->kind == FLOE_TOK_STRING || t->kind == FLOE_TOK_ESTRING;
 }
 
 /* Growable pointer/struct arrays in the arena (old copies are abandoned). */
-static int grow(floe_parser *p, void **arr, int n, int *cap, size_t elsize)
+int floe_parse_grow(floe_parser *p, void **arr, int n, int *cap, size_t elsize)
 {
     void *q;
     int ncap;
     if (n < *cap) return FLOE_OK;
-    if (n > (1 << 28)) return error_at(p, p->tok.off, "list too long");
+    if (n > (1 << 28)) return floe_parse_error_at(p, p->tok.off, "list too long");
     ncap = *cap ? *cap * 2 : 4;
     q = floe_arena_alloc(p->arena, (size_t)ncap * elsize);
-    if (q == NULL) return nomem(p);
+    if (q == NULL) return floe_parse_nomem(p);
     if (n) memcpy(q, *arr, (size_t)n * elsize);
     memset((char *)q + (size_t)n * elsize, 0, (size_t)(ncap - n) * elsize);
     *arr = q;
@@ -255,19 +220,11 @@ static int grow(floe_parser *p, void **arr, int n, int *cap, size_t elsize)
     return FLOE_OK;
 }
 
-#define PUSH_PTR(p, arr, n, cap, item)                                  \
-    do {                                                                \
-        void *arr_ = (void *)(arr);                                     \
-        TRY(grow((p), &arr_, (n), &(cap), sizeof *(arr)));              \
-        (arr) = arr_;                                                   \
-        (arr)[(n)++] = (item);                                          \
-    } while (0)
-
-static int enter(floe_parser *p)
+int floe_parse_enter(floe_parser *p)
 {
     if (++p->depth > FLOE_PARSER_MAX_DEPTH) {
         p->depth--;
-        return error_at(p, p->tok.off, "statement too deeply nested");
+        return floe_parse_error_at(p, p->tok.off, "statement too deeply nested");
     }
     return FLOE_OK;
 }
@@ -277,38 +234,38 @@ COLD static int expected_what(floe_parser *p, const char *what)
 {
     char msg[128];
     snprintf(msg, sizeof msg, "expected %s", what);
-    return syntax_error(p, msg);
+    return floe_parse_syntax_error(p, msg);
 }
 
-static int parse_ident(floe_parser *p, const char **out, const char *what)
+int floe_parse_ident(floe_parser *p, const char **out, const char *what)
 {
     const floe_token *t = &p->tok;
     if (t->kind == FLOE_TOK_WORD && !floe_lexer_reserved(&p->lx, t)) {
-        *out = lower_copy(p, t);
+        *out = floe_parse_lower_copy(p, t);
     } else if (t->kind == FLOE_TOK_QIDENT) {
-        *out = unquote(p, t, NULL);
+        *out = floe_parse_unquote(p, t, NULL);
     } else {
         return expected_what(p, what);
     }
-    if (*out == NULL) return nomem(p);
-    advance(p);
+    if (*out == NULL) return floe_parse_nomem(p);
+    floe_parse_advance(p);
     return FLOE_OK;
 }
 
 /* '(' ident, ... ')' */
-static int parse_ident_list(floe_parser *p, const char ***out, int *out_n, const char *what)
+int floe_parse_ident_list(floe_parser *p, const char ***out, int *out_n, const char *what)
 {
     char msg[128];
     const char **arr = NULL;
     int n = 0, cap = 0;
-    TRY(expect_op(p, "(", what));
+    TRY(floe_parse_expect_op(p, "(", what));
     do {
         const char *id;
-        TRY(parse_ident(p, &id, "column name"));
+        TRY(floe_parse_ident(p, &id, "column name"));
         PUSH_PTR(p, arr, n, cap, id);
-    } while (accept_op(p, ","));
+    } while (floe_parse_accept_op(p, ","));
     snprintf(msg, sizeof msg, "after %s", what + (strncmp(what, "before ", 7) == 0 ? 7 : 0));
-    TRY(expect_op(p, ")", msg));
+    TRY(floe_parse_expect_op(p, ")", msg));
     *out = arr;
     *out_n = n;
     return FLOE_OK;
@@ -318,7 +275,7 @@ static int parse_ident_list(floe_parser *p, const char ***out, int *out_n, const
 
 /* type name: WORD [second word] ['(' INT [',' INT] ')'], resolved with
  * floe_type_parse. */
-static int parse_type(floe_parser *p, floe_type *out, const char **out_name)
+int floe_parse_type(floe_parser *p, floe_type *out, const char **out_name)
 {
     char buf[160];
     size_t bn = 0;
@@ -326,11 +283,11 @@ static int parse_type(floe_parser *p, floe_type *out, const char **out_name)
     floe_err te = FLOE_ERR_INIT;
     char *name;
 
-    if (p->tok.kind != FLOE_TOK_WORD) return syntax_error(p, "expected a type name");
+    if (p->tok.kind != FLOE_TOK_WORD) return floe_parse_syntax_error(p, "expected a type name");
 #define APPEND_TOK(t)                                                          \
     do {                                                                       \
         int l_ = (t).len;                                                      \
-        if (bn + (size_t)l_ + 2 >= sizeof buf) return error_at(p, (t).off, "type name too long"); \
+        if (bn + (size_t)l_ + 2 >= sizeof buf) return floe_parse_error_at(p, (t).off, "type name too long"); \
         if (bn && buf[bn - 1] != '(' && buf[bn - 1] != ',') buf[bn++] = ' ';  \
         for (i = 0; i < l_; i++) {                                             \
             char c_ = p->lx.sql[(t).off + i];                                  \
@@ -338,80 +295,78 @@ static int parse_type(floe_parser *p, floe_type *out, const char **out_name)
         }                                                                      \
     } while (0)
     APPEND_TOK(p->tok);
-    if (at_kw(p, "DOUBLE")) {
-        floe_token n1 = peek(p, 1);
-        advance(p);
+    if (floe_parse_at_kw(p, "DOUBLE")) {
+        floe_token n1 = floe_parse_peek(p, 1);
+        floe_parse_advance(p);
         if (tok_kw(p, &n1, "PRECISION")) {
             APPEND_TOK(p->tok);
-            advance(p);
+            floe_parse_advance(p);
         }
-    } else if (at_kw(p, "CHARACTER") || at_kw(p, "CHAR")) {
-        floe_token n1 = peek(p, 1);
-        advance(p);
+    } else if (floe_parse_at_kw(p, "CHARACTER") || floe_parse_at_kw(p, "CHAR")) {
+        floe_token n1 = floe_parse_peek(p, 1);
+        floe_parse_advance(p);
         if (tok_kw(p, &n1, "VARYING")) {
             APPEND_TOK(p->tok);
-            advance(p);
+            floe_parse_advance(p);
         }
-    } else if (at_kw(p, "TIMESTAMP")) {
-        floe_token n1 = peek(p, 1), n2 = peek(p, 2), n3 = peek(p, 3);
-        advance(p);
+    } else if (floe_parse_at_kw(p, "TIMESTAMP")) {
+        floe_token n1 = floe_parse_peek(p, 1), n2 = floe_parse_peek(p, 2), n3 = floe_parse_peek(p, 3);
+        floe_parse_advance(p);
         if ((tok_kw(p, &n1, "WITH") || tok_kw(p, &n1, "WITHOUT")) && tok_kw(p, &n2, "TIME") &&
             tok_kw(p, &n3, "ZONE")) {
             int k;
             for (k = 0; k < 3; k++) {
                 APPEND_TOK(p->tok);
-                advance(p);
+                floe_parse_advance(p);
             }
         }
     } else {
-        advance(p);
+        floe_parse_advance(p);
     }
-    if (at_op(p, "(")) {
+    if (floe_parse_at_op(p, "(")) {
         int nargs = 0;
         buf[bn++] = '(';
-        advance(p);
+        floe_parse_advance(p);
         do {
             if (p->tok.kind != FLOE_TOK_INT || nargs == 2)
-                return syntax_error(p, "expected a type modifier");
-            if (p->tok.len > 9) return error_at(p, p->tok.off, "type modifier out of range");
+                return floe_parse_syntax_error(p, "expected a type modifier");
+            if (p->tok.len > 9) return floe_parse_error_at(p, p->tok.off, "type modifier out of range");
             APPEND_TOK(p->tok);
-            advance(p);
+            floe_parse_advance(p);
             nargs++;
-            if (at_op(p, ",")) buf[bn++] = ',';
-        } while (accept_op(p, ","));
-        if (!at_op(p, ")")) return syntax_error(p, "expected ')' after type modifiers");
+            if (floe_parse_at_op(p, ",")) buf[bn++] = ',';
+        } while (floe_parse_accept_op(p, ","));
+        if (!floe_parse_at_op(p, ")")) return floe_parse_syntax_error(p, "expected ')' after type modifiers");
         buf[bn++] = ')';
-        advance(p);
+        floe_parse_advance(p);
     }
 #undef APPEND_TOK
     buf[bn] = '\0';
     if (floe_type_parse(buf, bn, out, &te) != FLOE_OK) {
         char msg[FLOE_ERRMSG_MAX];
         snprintf(msg, sizeof msg, "type %s does not exist or is invalid: %.200s", buf, te.msg);
-        return error_at(p, off, msg);
+        return floe_parse_error_at(p, off, msg);
     }
     name = floe_arena_strndup(p->arena, buf, bn);
-    if (name == NULL) return nomem(p);
+    if (name == NULL) return floe_parse_nomem(p);
     *out_name = name;
     return FLOE_OK;
 }
 
 /* ------------------------------------------------------------ expressions */
 
-static int parse_expr(floe_parser *p, int minprec, floe_ast_expr **out);
-static int parse_query(floe_parser *p, floe_ast_query **out);
 static int parse_unary(floe_parser *p, floe_ast_expr **out);
 
-static floe_ast_expr *new_expr(floe_parser *p, floe_ast_expr_kind kind, int off)
+floe_ast_expr *floe_parse_new_expr(floe_parser *p, floe_ast_expr_kind kind, int off)
 {
-    floe_ast_expr *e = alloc(p, sizeof *e);
+    floe_ast_expr *e = floe_parse_alloc(p, sizeof *e);
     if (e == NULL) return NULL;
     e->kind = kind;
     e->off = off;
     return e;
 }
 
-static int starts_query(const floe_parser *p, const floe_token *t)
+int floe_parse_starts_query(const floe_parser *p, const floe_token *t)
 {
     return tok_kw(p, t, "SELECT") || tok_kw(p, t, "WITH") || tok_kw(p, t, "VALUES");
 }
@@ -421,7 +376,7 @@ static int make_number(floe_parser *p, floe_ast_expr *e, const char *s, int n, i
 {
     char *text = floe_arena_alloc(p->arena, (size_t)n + 2);
     int i;
-    if (text == NULL) return nomem(p);
+    if (text == NULL) return floe_parse_nomem(p);
     text[0] = '-';
     memcpy(text + 1, s, (size_t)n);
     text[n + 1] = '\0';
@@ -475,8 +430,8 @@ static const char *interval_unit(const floe_parser *p, const floe_token *t)
  * column minus one) */
 static int negative_interval(const floe_parser *p)
 {
-    floe_token n1 = peek(p, 1), n2 = peek(p, 2), n3 = peek(p, 3);
-    return is_op(p, &n1, "-") && (n2.kind == FLOE_TOK_INT || n2.kind == FLOE_TOK_NUM) &&
+    floe_token n1 = floe_parse_peek(p, 1), n2 = floe_parse_peek(p, 2), n3 = floe_parse_peek(p, 3);
+    return floe_parse_is_op(p, &n1, "-") && (n2.kind == FLOE_TOK_INT || n2.kind == FLOE_TOK_NUM) &&
            interval_unit(p, &n3) != NULL;
 }
 
@@ -485,23 +440,23 @@ static int parse_call(floe_parser *p, floe_ast_expr *e)
 {
     floe_ast_expr **args = NULL;
     int n = 0, cap = 0;
-    advance(p); /* ( */
-    if (accept_kw(p, "DISTINCT")) e->call.distinct = true;
-    else accept_kw(p, "ALL");
-    if (at_op(p, "*") && !e->call.distinct) {
-        floe_ast_expr *st = new_expr(p, FLOE_AST_STAR, p->tok.off);
-        if (st == NULL) return nomem(p);
+    floe_parse_advance(p); /* ( */
+    if (floe_parse_accept_kw(p, "DISTINCT")) e->call.distinct = true;
+    else floe_parse_accept_kw(p, "ALL");
+    if (floe_parse_at_op(p, "*") && !e->call.distinct) {
+        floe_ast_expr *st = floe_parse_new_expr(p, FLOE_AST_STAR, p->tok.off);
+        if (st == NULL) return floe_parse_nomem(p);
         st->len = 1;
-        advance(p);
+        floe_parse_advance(p);
         PUSH_PTR(p, args, n, cap, st);
-    } else if (!at_op(p, ")") || e->call.distinct) {
+    } else if (!floe_parse_at_op(p, ")") || e->call.distinct) {
         do {
             floe_ast_expr *a;
-            TRY(parse_expr(p, 0, &a));
+            TRY(floe_parse_expr(p, 0, &a));
             PUSH_PTR(p, args, n, cap, a);
-        } while (accept_op(p, ","));
+        } while (floe_parse_accept_op(p, ","));
     }
-    TRY(expect_op(p, ")", "after function arguments"));
+    TRY(floe_parse_expect_op(p, ")", "after function arguments"));
     e->call.args = args;
     e->call.nargs = n;
     return FLOE_OK;
@@ -511,26 +466,114 @@ static int parse_case(floe_parser *p, floe_ast_expr *e)
 {
     floe_ast_expr **whens = NULL, **thens = NULL;
     int n = 0, capw = 0, capt = 0, nt = 0;
-    advance(p); /* CASE */
-    if (!at_kw(p, "WHEN") && !at_kw(p, "END")) TRY(parse_expr(p, 0, &e->case_.operand));
-    if (!at_kw(p, "WHEN")) return syntax_error(p, "expected WHEN in CASE");
-    while (accept_kw(p, "WHEN")) {
+    floe_parse_advance(p); /* CASE */
+    if (!floe_parse_at_kw(p, "WHEN") && !floe_parse_at_kw(p, "END")) TRY(floe_parse_expr(p, 0, &e->case_.operand));
+    if (!floe_parse_at_kw(p, "WHEN")) return floe_parse_syntax_error(p, "expected WHEN in CASE");
+    while (floe_parse_accept_kw(p, "WHEN")) {
         floe_ast_expr *w, *t;
-        TRY(parse_expr(p, 0, &w));
-        TRY(expect_kw(p, "THEN", "after WHEN condition"));
-        TRY(parse_expr(p, 0, &t));
+        TRY(floe_parse_expr(p, 0, &w));
+        TRY(floe_parse_expect_kw(p, "THEN", "after WHEN condition"));
+        TRY(floe_parse_expr(p, 0, &t));
         PUSH_PTR(p, whens, n, capw, w);
         PUSH_PTR(p, thens, nt, capt, t);
     }
-    if (accept_kw(p, "ELSE")) TRY(parse_expr(p, 0, &e->case_.else_));
-    TRY(expect_kw(p, "END", "to close CASE"));
+    if (floe_parse_accept_kw(p, "ELSE")) TRY(floe_parse_expr(p, 0, &e->case_.else_));
+    TRY(floe_parse_expect_kw(p, "END", "to close CASE"));
     e->case_.whens = whens;
     e->case_.thens = thens;
     e->case_.nwhens = n;
     return FLOE_OK;
 }
 
-static int parse_primary(floe_parser *p, floe_ast_expr **out)
+/* EXTRACT(field FROM expr), at EXTRACT followed by '('. */
+static int parse_extract(floe_parser *p, int off, floe_ast_expr **out)
+{
+    floe_ast_expr *e;
+    floe_token f;
+    e = floe_parse_new_expr(p, FLOE_AST_EXTRACT, off);
+    if (e == NULL) return floe_parse_nomem(p);
+    floe_parse_advance(p);
+    floe_parse_advance(p);
+    f = p->tok;
+    if (f.kind == FLOE_TOK_WORD) e->extract.field = floe_parse_lower_copy(p, &f);
+    else if (floe_parse_is_string_tok(&f)) {
+        char *s = floe_parse_unquote(p, &f, NULL);
+        int i;
+        if (s != NULL)
+            for (i = 0; s[i]; i++)
+                if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
+        e->extract.field = s;
+    } else
+        return floe_parse_syntax_error(p, "expected a field name in EXTRACT");
+    if (e->extract.field == NULL) return floe_parse_nomem(p);
+    floe_parse_advance(p);
+    TRY(floe_parse_expect_kw(p, "FROM", "in EXTRACT"));
+    TRY(floe_parse_expr(p, 0, &e->extract.arg));
+    TRY(floe_parse_expect_op(p, ")", "after EXTRACT"));
+    *out = e;
+    return FLOE_OK;
+}
+
+/* INTERVAL 'text' | INTERVAL n unit | INTERVAL (expr) unit | INTERVAL -n unit. */
+static int parse_interval(floe_parser *p, int off, floe_ast_expr **out)
+{
+    floe_ast_expr *e;
+    floe_ast_expr *v;
+    e = floe_parse_new_expr(p, FLOE_AST_INTERVAL, off);
+    if (e == NULL) return floe_parse_nomem(p);
+    floe_parse_advance(p);
+    if (floe_parse_at_op(p, "(")) {
+        floe_parse_advance(p);
+        TRY(floe_parse_expr(p, 0, &v));
+        TRY(floe_parse_expect_op(p, ")", "after INTERVAL expression"));
+    } else if (floe_parse_at_op(p, "-")) {
+        TRY(parse_unary(p, &v)); /* INTERVAL -1 DAY */
+    } else {
+        TRY(floe_parse_primary(p, &v));
+    }
+    e->interval.value = v;
+    e->interval.unit = interval_unit(p, &p->tok);
+    if (e->interval.unit != NULL) floe_parse_advance(p);
+    else if (v->kind != FLOE_AST_STRING)
+        return floe_parse_syntax_error(p, "expected an interval unit (DAY, HOUR, ...)");
+    *out = e;
+    return FLOE_OK;
+}
+
+/* name, table.name or table.* (the current token is not reserved). */
+static int parse_column_ref(floe_parser *p, int off, floe_ast_expr **out)
+{
+    floe_ast_expr *e;
+    const char *first;
+    TRY(floe_parse_ident(p, &first, "column name"));
+    if (floe_parse_at_op(p, ".")) {
+        floe_parse_advance(p);
+        if (floe_parse_at_op(p, "*")) {
+            e = floe_parse_new_expr(p, FLOE_AST_STAR, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            e->star.table = first;
+            floe_parse_advance(p);
+        } else {
+            e = floe_parse_new_expr(p, FLOE_AST_COLUMN, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            e->column.table = first;
+            if (p->tok.kind == FLOE_TOK_WORD) { /* any word after "t." */
+                if ((e->column.name = floe_parse_lower_copy(p, &p->tok)) == NULL) return floe_parse_nomem(p);
+                floe_parse_advance(p);
+            } else {
+                TRY(floe_parse_ident(p, &e->column.name, "column name after '.'"));
+            }
+        }
+    } else {
+        e = floe_parse_new_expr(p, FLOE_AST_COLUMN, off);
+        if (e == NULL) return floe_parse_nomem(p);
+        e->column.name = first;
+    }
+    *out = e;
+    return FLOE_OK;
+}
+
+int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
 {
     floe_token t = p->tok;
     floe_ast_expr *e = NULL;
@@ -539,164 +582,103 @@ static int parse_primary(floe_parser *p, floe_ast_expr **out)
     switch (t.kind) {
     case FLOE_TOK_INT:
     case FLOE_TOK_NUM:
-        e = new_expr(p, t.kind == FLOE_TOK_INT ? FLOE_AST_INT : FLOE_AST_NUM, off);
-        if (e == NULL) return nomem(p);
+        e = floe_parse_new_expr(p, t.kind == FLOE_TOK_INT ? FLOE_AST_INT : FLOE_AST_NUM, off);
+        if (e == NULL) return floe_parse_nomem(p);
         TRY(make_number(p, e, p->lx.sql + t.off, t.len, 0));
-        advance(p);
+        floe_parse_advance(p);
         break;
     case FLOE_TOK_STRING:
     case FLOE_TOK_ESTRING:
-        e = new_expr(p, FLOE_AST_STRING, off);
-        if (e == NULL || (e->str.s = unquote(p, &t, &e->str.n)) == NULL) return nomem(p);
-        advance(p);
+        e = floe_parse_new_expr(p, FLOE_AST_STRING, off);
+        if (e == NULL || (e->str.s = floe_parse_unquote(p, &t, &e->str.n)) == NULL) return floe_parse_nomem(p);
+        floe_parse_advance(p);
         break;
     case FLOE_TOK_QIDENT:
     case FLOE_TOK_WORD: {
-        floe_token n1 = peek(p, 1);
+        floe_token n1 = floe_parse_peek(p, 1);
         int reserved = floe_lexer_reserved(&p->lx, &t);
-        if (t.kind == FLOE_TOK_WORD && (at_kw(p, "TRUE") || at_kw(p, "FALSE"))) {
-            e = new_expr(p, FLOE_AST_BOOL, off);
-            if (e == NULL) return nomem(p);
-            e->bool_val = at_kw(p, "TRUE");
-            advance(p);
-        } else if (t.kind == FLOE_TOK_WORD && at_kw(p, "NULL")) {
-            e = new_expr(p, FLOE_AST_NULL, off);
-            if (e == NULL) return nomem(p);
-            advance(p);
-        } else if (t.kind == FLOE_TOK_WORD && at_kw(p, "CASE")) {
-            e = new_expr(p, FLOE_AST_CASE, off);
-            if (e == NULL) return nomem(p);
+        if (t.kind == FLOE_TOK_WORD && (floe_parse_at_kw(p, "TRUE") || floe_parse_at_kw(p, "FALSE"))) {
+            e = floe_parse_new_expr(p, FLOE_AST_BOOL, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            e->bool_val = floe_parse_at_kw(p, "TRUE");
+            floe_parse_advance(p);
+        } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "NULL")) {
+            e = floe_parse_new_expr(p, FLOE_AST_NULL, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            floe_parse_advance(p);
+        } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "CASE")) {
+            e = floe_parse_new_expr(p, FLOE_AST_CASE, off);
+            if (e == NULL) return floe_parse_nomem(p);
             TRY(parse_case(p, e));
-        } else if (t.kind == FLOE_TOK_WORD && at_kw(p, "CAST")) {
-            e = new_expr(p, FLOE_AST_CAST, off);
-            if (e == NULL) return nomem(p);
-            advance(p);
-            TRY(expect_op(p, "(", "after CAST"));
-            TRY(parse_expr(p, 0, &e->cast.arg));
-            TRY(expect_kw(p, "AS", "in CAST"));
-            TRY(parse_type(p, &e->cast.type, &e->cast.type_name));
-            TRY(expect_op(p, ")", "after CAST type"));
-        } else if (t.kind == FLOE_TOK_WORD && at_kw(p, "EXISTS")) {
-            e = new_expr(p, FLOE_AST_EXISTS, off);
-            if (e == NULL) return nomem(p);
-            advance(p);
-            TRY(expect_op(p, "(", "after EXISTS"));
-            TRY(parse_query(p, &e->subquery.query));
-            TRY(expect_op(p, ")", "after EXISTS subquery"));
-        } else if (t.kind == FLOE_TOK_WORD && at_kw(p, "EXTRACT") && is_op(p, &n1, "(")) {
-            floe_token f;
-            e = new_expr(p, FLOE_AST_EXTRACT, off);
-            if (e == NULL) return nomem(p);
-            advance(p);
-            advance(p);
-            f = p->tok;
-            if (f.kind == FLOE_TOK_WORD) e->extract.field = lower_copy(p, &f);
-            else if (is_string_tok(&f)) {
-                char *s = unquote(p, &f, NULL);
-                int i;
-                if (s != NULL)
-                    for (i = 0; s[i]; i++)
-                        if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
-                e->extract.field = s;
-            } else
-                return syntax_error(p, "expected a field name in EXTRACT");
-            if (e->extract.field == NULL) return nomem(p);
-            advance(p);
-            TRY(expect_kw(p, "FROM", "in EXTRACT"));
-            TRY(parse_expr(p, 0, &e->extract.arg));
-            TRY(expect_op(p, ")", "after EXTRACT"));
-        } else if (t.kind == FLOE_TOK_WORD && (at_kw(p, "DATE") || at_kw(p, "TIMESTAMP")) &&
-                   is_string_tok(&n1)) {
-            e = new_expr(p, FLOE_AST_TYPED, off);
-            if (e == NULL) return nomem(p);
-            e->typed.type = floe_type_make(at_kw(p, "DATE") ? FLOE_TYPE_DATE : FLOE_TYPE_TIMESTAMP);
-            advance(p);
-            if ((e->typed.s = unquote(p, &p->tok, &e->typed.n)) == NULL) return nomem(p);
-            advance(p);
-        } else if (t.kind == FLOE_TOK_WORD && at_kw(p, "INTERVAL") &&
-                   (is_string_tok(&n1) || n1.kind == FLOE_TOK_INT || n1.kind == FLOE_TOK_NUM ||
-                    is_op(p, &n1, "(") || negative_interval(p))) {
-            floe_ast_expr *v;
-            e = new_expr(p, FLOE_AST_INTERVAL, off);
-            if (e == NULL) return nomem(p);
-            advance(p);
-            if (at_op(p, "(")) {
-                advance(p);
-                TRY(parse_expr(p, 0, &v));
-                TRY(expect_op(p, ")", "after INTERVAL expression"));
-            } else if (at_op(p, "-")) {
-                TRY(parse_unary(p, &v)); /* INTERVAL -1 DAY */
-            } else {
-                TRY(parse_primary(p, &v));
-            }
-            e->interval.value = v;
-            e->interval.unit = interval_unit(p, &p->tok);
-            if (e->interval.unit != NULL) advance(p);
-            else if (v->kind != FLOE_AST_STRING)
-                return syntax_error(p, "expected an interval unit (DAY, HOUR, ...)");
-        } else if (reserved && !((at_kw(p, "LEFT") || at_kw(p, "RIGHT")) && is_op(p, &n1, "("))) {
-            return syntax_error(p, NULL);
-        } else if (is_op(p, &n1, "(")) {
-            e = new_expr(p, FLOE_AST_CALL, off);
-            if (e == NULL) return nomem(p);
-            e->call.name = t.kind == FLOE_TOK_QIDENT ? unquote(p, &t, NULL) : lower_copy(p, &t);
-            if (e->call.name == NULL) return nomem(p);
-            advance(p);
+        } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "CAST")) {
+            e = floe_parse_new_expr(p, FLOE_AST_CAST, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            floe_parse_advance(p);
+            TRY(floe_parse_expect_op(p, "(", "after CAST"));
+            TRY(floe_parse_expr(p, 0, &e->cast.arg));
+            TRY(floe_parse_expect_kw(p, "AS", "in CAST"));
+            TRY(floe_parse_type(p, &e->cast.type, &e->cast.type_name));
+            TRY(floe_parse_expect_op(p, ")", "after CAST type"));
+        } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "EXISTS")) {
+            e = floe_parse_new_expr(p, FLOE_AST_EXISTS, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            floe_parse_advance(p);
+            TRY(floe_parse_expect_op(p, "(", "after EXISTS"));
+            TRY(floe_parse_query(p, &e->subquery.query));
+            TRY(floe_parse_expect_op(p, ")", "after EXISTS subquery"));
+        } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "EXTRACT") && floe_parse_is_op(p, &n1, "(")) {
+            TRY(parse_extract(p, off, &e));
+        } else if (t.kind == FLOE_TOK_WORD && (floe_parse_at_kw(p, "DATE") || floe_parse_at_kw(p, "TIMESTAMP")) &&
+                   floe_parse_is_string_tok(&n1)) {
+            e = floe_parse_new_expr(p, FLOE_AST_TYPED, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            e->typed.type = floe_type_make(floe_parse_at_kw(p, "DATE") ? FLOE_TYPE_DATE : FLOE_TYPE_TIMESTAMP);
+            floe_parse_advance(p);
+            if ((e->typed.s = floe_parse_unquote(p, &p->tok, &e->typed.n)) == NULL) return floe_parse_nomem(p);
+            floe_parse_advance(p);
+        } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "INTERVAL") &&
+                   (floe_parse_is_string_tok(&n1) || n1.kind == FLOE_TOK_INT || n1.kind == FLOE_TOK_NUM ||
+                    floe_parse_is_op(p, &n1, "(") || negative_interval(p))) {
+            TRY(parse_interval(p, off, &e));
+        } else if (reserved && !((floe_parse_at_kw(p, "LEFT") || floe_parse_at_kw(p, "RIGHT")) && floe_parse_is_op(p, &n1, "("))) {
+            return floe_parse_syntax_error(p, NULL);
+        } else if (floe_parse_is_op(p, &n1, "(")) {
+            e = floe_parse_new_expr(p, FLOE_AST_CALL, off);
+            if (e == NULL) return floe_parse_nomem(p);
+            e->call.name = t.kind == FLOE_TOK_QIDENT ? floe_parse_unquote(p, &t, NULL) : floe_parse_lower_copy(p, &t);
+            if (e->call.name == NULL) return floe_parse_nomem(p);
+            floe_parse_advance(p);
             TRY(parse_call(p, e));
         } else {
-            const char *first;
-            TRY(parse_ident(p, &first, "column name"));
-            if (at_op(p, ".")) {
-                advance(p);
-                if (at_op(p, "*")) {
-                    e = new_expr(p, FLOE_AST_STAR, off);
-                    if (e == NULL) return nomem(p);
-                    e->star.table = first;
-                    advance(p);
-                } else {
-                    e = new_expr(p, FLOE_AST_COLUMN, off);
-                    if (e == NULL) return nomem(p);
-                    e->column.table = first;
-                    if (p->tok.kind == FLOE_TOK_WORD) { /* any word after "t." */
-                        if ((e->column.name = lower_copy(p, &p->tok)) == NULL) return nomem(p);
-                        advance(p);
-                    } else {
-                        TRY(parse_ident(p, &e->column.name, "column name after '.'"));
-                    }
-                }
-            } else {
-                e = new_expr(p, FLOE_AST_COLUMN, off);
-                if (e == NULL) return nomem(p);
-                e->column.name = first;
-            }
+            TRY(parse_column_ref(p, off, &e));
         }
         break;
     }
     case FLOE_TOK_OP:
-        if (at_op(p, "(")) {
-            floe_token n1 = peek(p, 1);
-            advance(p);
-            if (starts_query(p, &n1)) {
-                e = new_expr(p, FLOE_AST_SUBQUERY, off);
-                if (e == NULL) return nomem(p);
-                TRY(parse_query(p, &e->subquery.query));
-                TRY(expect_op(p, ")", "after subquery"));
+        if (floe_parse_at_op(p, "(")) {
+            floe_token n1 = floe_parse_peek(p, 1);
+            floe_parse_advance(p);
+            if (floe_parse_starts_query(p, &n1)) {
+                e = floe_parse_new_expr(p, FLOE_AST_SUBQUERY, off);
+                if (e == NULL) return floe_parse_nomem(p);
+                TRY(floe_parse_query(p, &e->subquery.query));
+                TRY(floe_parse_expect_op(p, ")", "after subquery"));
             } else {
-                TRY(parse_expr(p, 0, &e));
-                TRY(expect_op(p, ")", "to close '('"));
+                TRY(floe_parse_expr(p, 0, &e));
+                TRY(floe_parse_expect_op(p, ")", "to close '('"));
                 /* parentheses make no node: the inner one covers them */
                 e->off = off;
-                e->len = set_len(p, off);
+                e->len = floe_parse_set_len(p, off);
                 *out = e;
                 return FLOE_OK;
             }
             break;
         }
-        return syntax_error(p, NULL);
+        return floe_parse_syntax_error(p, NULL);
     default:
-        return syntax_error(p, NULL);
+        return floe_parse_syntax_error(p, NULL);
     }
-    e->len = set_len(p, off);
+    e->len = floe_parse_set_len(p, off);
     *out = e;
     return FLOE_OK;
 }
@@ -705,14 +687,14 @@ static int parse_primary(floe_parser *p, floe_ast_expr **out)
 static int parse_postfix(floe_parser *p, floe_ast_expr **out)
 {
     floe_ast_expr *e;
-    TRY(parse_primary(p, &e));
-    while (at_op(p, "::")) {
-        floe_ast_expr *c = new_expr(p, FLOE_AST_CAST, e->off);
-        if (c == NULL) return nomem(p);
-        advance(p);
+    TRY(floe_parse_primary(p, &e));
+    while (floe_parse_at_op(p, "::")) {
+        floe_ast_expr *c = floe_parse_new_expr(p, FLOE_AST_CAST, e->off);
+        if (c == NULL) return floe_parse_nomem(p);
+        floe_parse_advance(p);
         c->cast.arg = e;
-        TRY(parse_type(p, &c->cast.type, &c->cast.type_name));
-        c->len = set_len(p, c->off);
+        TRY(floe_parse_type(p, &c->cast.type, &c->cast.type_name));
+        c->len = floe_parse_set_len(p, c->off);
         e = c;
     }
     *out = e;
@@ -726,10 +708,10 @@ static int parse_unary(floe_parser *p, floe_ast_expr **out)
 {
     int off = p->tok.off, neg, rc;
     floe_ast_expr *arg, *e;
-    if (!at_op(p, "-") && !at_op(p, "+")) return parse_postfix(p, out);
-    neg = at_op(p, "-");
-    advance(p);
-    TRY(enter(p));
+    if (!floe_parse_at_op(p, "-") && !floe_parse_at_op(p, "+")) return parse_postfix(p, out);
+    neg = floe_parse_at_op(p, "-");
+    floe_parse_advance(p);
+    TRY(floe_parse_enter(p));
     rc = parse_unary(p, &arg);
     p->depth--;
     if (rc != FLOE_OK) return rc;
@@ -738,16 +720,16 @@ static int parse_unary(floe_parser *p, floe_ast_expr **out)
         if (text[0] != '-') {
             TRY(make_number(p, arg, text, (int)strlen(text), 1));
             arg->off = off;
-            arg->len = set_len(p, off);
+            arg->len = floe_parse_set_len(p, off);
             *out = arg;
             return FLOE_OK;
         }
     }
-    e = new_expr(p, FLOE_AST_UNARY, off);
-    if (e == NULL) return nomem(p);
+    e = floe_parse_new_expr(p, FLOE_AST_UNARY, off);
+    if (e == NULL) return floe_parse_nomem(p);
     e->unary.op = neg ? FLOE_AST_NEG : FLOE_AST_PLUS;
     e->unary.arg = arg;
-    e->len = set_len(p, off);
+    e->len = floe_parse_set_len(p, off);
     *out = e;
     return FLOE_OK;
 }
@@ -759,12 +741,12 @@ static int binop_of(const floe_parser *p, int *prec, floe_ast_binop *op)
     const floe_token *t = &p->tok;
     const char *s = p->lx.sql + t->off;
     if (t->kind == FLOE_TOK_WORD) {
-        if (at_kw(p, "AND")) {
+        if (floe_parse_at_kw(p, "AND")) {
             *prec = PREC_AND;
             *op = FLOE_AST_AND;
             return 1;
         }
-        if (at_kw(p, "OR")) {
+        if (floe_parse_at_kw(p, "OR")) {
             *prec = PREC_OR;
             *op = FLOE_AST_OR;
             return 1;
@@ -803,72 +785,72 @@ static int parse_special(floe_parser *p, floe_ast_expr *left, floe_ast_expr **ou
 {
     floe_ast_expr *e;
     int negated = 0;
-    if (accept_kw(p, "IS")) {
-        e = new_expr(p, FLOE_AST_IS, left->off);
-        if (e == NULL) return nomem(p);
+    if (floe_parse_accept_kw(p, "IS")) {
+        e = floe_parse_new_expr(p, FLOE_AST_IS, left->off);
+        if (e == NULL) return floe_parse_nomem(p);
         e->is.arg = left;
-        if (accept_kw(p, "NOT")) e->is.negated = true;
-        if (accept_kw(p, "NULL")) e->is.what = FLOE_AST_IS_NULL;
-        else if (accept_kw(p, "TRUE")) e->is.what = FLOE_AST_IS_TRUE;
-        else if (accept_kw(p, "FALSE")) e->is.what = FLOE_AST_IS_FALSE;
-        else if (accept_kw(p, "UNKNOWN")) e->is.what = FLOE_AST_IS_UNKNOWN;
-        else if (accept_kw(p, "DISTINCT")) {
+        if (floe_parse_accept_kw(p, "NOT")) e->is.negated = true;
+        if (floe_parse_accept_kw(p, "NULL")) e->is.what = FLOE_AST_IS_NULL;
+        else if (floe_parse_accept_kw(p, "TRUE")) e->is.what = FLOE_AST_IS_TRUE;
+        else if (floe_parse_accept_kw(p, "FALSE")) e->is.what = FLOE_AST_IS_FALSE;
+        else if (floe_parse_accept_kw(p, "UNKNOWN")) e->is.what = FLOE_AST_IS_UNKNOWN;
+        else if (floe_parse_accept_kw(p, "DISTINCT")) {
             e->is.what = FLOE_AST_IS_DISTINCT;
-            TRY(expect_kw(p, "FROM", "after IS DISTINCT"));
-            TRY(parse_expr(p, PREC_IS + 1, &e->is.right));
+            TRY(floe_parse_expect_kw(p, "FROM", "after IS DISTINCT"));
+            TRY(floe_parse_expr(p, PREC_IS + 1, &e->is.right));
         } else
-            return syntax_error(p, "expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS");
-        e->len = set_len(p, e->off);
+            return floe_parse_syntax_error(p, "expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS");
+        e->len = floe_parse_set_len(p, e->off);
         *out = e;
         return FLOE_OK;
     }
-    if (accept_kw(p, "NOT")) negated = 1;
-    if (accept_kw(p, "BETWEEN")) {
-        e = new_expr(p, FLOE_AST_BETWEEN, left->off);
-        if (e == NULL) return nomem(p);
+    if (floe_parse_accept_kw(p, "NOT")) negated = 1;
+    if (floe_parse_accept_kw(p, "BETWEEN")) {
+        e = floe_parse_new_expr(p, FLOE_AST_BETWEEN, left->off);
+        if (e == NULL) return floe_parse_nomem(p);
         e->between.negated = negated;
         e->between.arg = left;
-        TRY(parse_expr(p, PREC_LIKE + 1, &e->between.lo));
-        TRY(expect_kw(p, "AND", "in BETWEEN"));
-        TRY(parse_expr(p, PREC_LIKE + 1, &e->between.hi));
-    } else if (accept_kw(p, "IN")) {
-        floe_token n1 = peek(p, 1);
-        TRY(expect_op(p, "(", "after IN"));
-        if (starts_query(p, &n1)) {
-            e = new_expr(p, FLOE_AST_IN_QUERY, left->off);
-            if (e == NULL) return nomem(p);
+        TRY(floe_parse_expr(p, PREC_LIKE + 1, &e->between.lo));
+        TRY(floe_parse_expect_kw(p, "AND", "in BETWEEN"));
+        TRY(floe_parse_expr(p, PREC_LIKE + 1, &e->between.hi));
+    } else if (floe_parse_accept_kw(p, "IN")) {
+        floe_token n1 = floe_parse_peek(p, 1);
+        TRY(floe_parse_expect_op(p, "(", "after IN"));
+        if (floe_parse_starts_query(p, &n1)) {
+            e = floe_parse_new_expr(p, FLOE_AST_IN_QUERY, left->off);
+            if (e == NULL) return floe_parse_nomem(p);
             e->in_query.negated = negated;
             e->in_query.arg = left;
-            TRY(parse_query(p, &e->in_query.query));
+            TRY(floe_parse_query(p, &e->in_query.query));
         } else {
             floe_ast_expr **items = NULL;
             int n = 0, cap = 0;
-            e = new_expr(p, FLOE_AST_IN_LIST, left->off);
-            if (e == NULL) return nomem(p);
+            e = floe_parse_new_expr(p, FLOE_AST_IN_LIST, left->off);
+            if (e == NULL) return floe_parse_nomem(p);
             e->in_list.negated = negated;
             e->in_list.arg = left;
             do {
                 floe_ast_expr *it;
-                TRY(parse_expr(p, 0, &it));
+                TRY(floe_parse_expr(p, 0, &it));
                 PUSH_PTR(p, items, n, cap, it);
-            } while (accept_op(p, ","));
+            } while (floe_parse_accept_op(p, ","));
             e->in_list.items = items;
             e->in_list.nitems = n;
         }
-        TRY(expect_op(p, ")", "after IN list"));
-    } else if (at_kw(p, "LIKE") || at_kw(p, "ILIKE")) {
-        e = new_expr(p, FLOE_AST_LIKE, left->off);
-        if (e == NULL) return nomem(p);
-        e->like.ilike = at_kw(p, "ILIKE");
+        TRY(floe_parse_expect_op(p, ")", "after IN list"));
+    } else if (floe_parse_at_kw(p, "LIKE") || floe_parse_at_kw(p, "ILIKE")) {
+        e = floe_parse_new_expr(p, FLOE_AST_LIKE, left->off);
+        if (e == NULL) return floe_parse_nomem(p);
+        e->like.ilike = floe_parse_at_kw(p, "ILIKE");
         e->like.negated = negated;
         e->like.arg = left;
-        advance(p);
-        TRY(parse_expr(p, PREC_LIKE + 1, &e->like.pattern));
-        if (accept_kw(p, "ESCAPE")) TRY(parse_expr(p, PREC_LIKE + 1, &e->like.escape));
+        floe_parse_advance(p);
+        TRY(floe_parse_expr(p, PREC_LIKE + 1, &e->like.pattern));
+        if (floe_parse_accept_kw(p, "ESCAPE")) TRY(floe_parse_expr(p, PREC_LIKE + 1, &e->like.escape));
     } else {
-        return syntax_error(p, "expected BETWEEN, IN, LIKE or ILIKE after NOT");
+        return floe_parse_syntax_error(p, "expected BETWEEN, IN, LIKE or ILIKE after NOT");
     }
-    e->len = set_len(p, e->off);
+    e->len = floe_parse_set_len(p, e->off);
     *out = e;
     return FLOE_OK;
 }
@@ -878,15 +860,15 @@ static int parse_expr_in(floe_parser *p, int minprec, floe_ast_expr **out)
     floe_ast_expr *left;
     int off = p->tok.off;
 
-    if (at_kw(p, "NOT")) {
+    if (floe_parse_at_kw(p, "NOT")) {
         floe_ast_expr *arg;
-        advance(p);
-        TRY(parse_expr(p, PREC_NOT, &arg));
-        left = new_expr(p, FLOE_AST_UNARY, off);
-        if (left == NULL) return nomem(p);
+        floe_parse_advance(p);
+        TRY(floe_parse_expr(p, PREC_NOT, &arg));
+        left = floe_parse_new_expr(p, FLOE_AST_UNARY, off);
+        if (left == NULL) return floe_parse_nomem(p);
         left->unary.op = FLOE_AST_NOT;
         left->unary.arg = arg;
-        left->len = set_len(p, off);
+        left->len = floe_parse_set_len(p, off);
     } else {
         TRY(parse_unary(p, &left));
     }
@@ -896,30 +878,30 @@ static int parse_expr_in(floe_parser *p, int minprec, floe_ast_expr **out)
         if (binop_of(p, &prec, &op)) {
             floe_ast_expr *right, *e;
             if (prec < minprec) break;
-            advance(p);
-            TRY(parse_expr(p, prec + 1, &right));
-            e = new_expr(p, FLOE_AST_BINARY, left->off);
-            if (e == NULL) return nomem(p);
+            floe_parse_advance(p);
+            TRY(floe_parse_expr(p, prec + 1, &right));
+            e = floe_parse_new_expr(p, FLOE_AST_BINARY, left->off);
+            if (e == NULL) return floe_parse_nomem(p);
             e->binary.op = op;
             e->binary.left = left;
             e->binary.right = right;
-            e->len = set_len(p, e->off);
+            e->len = floe_parse_set_len(p, e->off);
             left = e;
             continue;
         }
         if (p->tok.kind != FLOE_TOK_WORD) break;
-        if (at_kw(p, "IS")) {
+        if (floe_parse_at_kw(p, "IS")) {
             if (PREC_IS < minprec) break;
             TRY(parse_special(p, left, &left));
             continue;
         }
-        if (at_kw(p, "BETWEEN") || at_kw(p, "IN") || at_kw(p, "LIKE") || at_kw(p, "ILIKE")) {
+        if (floe_parse_at_kw(p, "BETWEEN") || floe_parse_at_kw(p, "IN") || floe_parse_at_kw(p, "LIKE") || floe_parse_at_kw(p, "ILIKE")) {
             if (PREC_LIKE < minprec) break;
             TRY(parse_special(p, left, &left));
             continue;
         }
-        if (at_kw(p, "NOT")) {
-            floe_token n1 = peek(p, 1);
+        if (floe_parse_at_kw(p, "NOT")) {
+            floe_token n1 = floe_parse_peek(p, 1);
             if (tok_kw(p, &n1, "BETWEEN") || tok_kw(p, &n1, "IN") || tok_kw(p, &n1, "LIKE") ||
                 tok_kw(p, &n1, "ILIKE")) {
                 if (PREC_LIKE < minprec) break;
@@ -933,10 +915,10 @@ static int parse_expr_in(floe_parser *p, int minprec, floe_ast_expr **out)
     return FLOE_OK;
 }
 
-static int parse_expr(floe_parser *p, int minprec, floe_ast_expr **out)
+int floe_parse_expr(floe_parser *p, int minprec, floe_ast_expr **out)
 {
     int rc;
-    TRY(enter(p));
+    TRY(floe_parse_enter(p));
     rc = parse_expr_in(p, minprec, out);
     p->depth--;
     return rc;
@@ -949,49 +931,49 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out);
 /* [AS] alias ['(' cols ')'] for FROM items. */
 static int parse_from_alias(floe_parser *p, floe_ast_from *f)
 {
-    if (accept_kw(p, "AS")) {
-        TRY(parse_ident(p, &f->alias, "alias after AS"));
+    if (floe_parse_accept_kw(p, "AS")) {
+        TRY(floe_parse_ident(p, &f->alias, "alias after AS"));
     } else if ((p->tok.kind == FLOE_TOK_WORD && !floe_lexer_reserved(&p->lx, &p->tok)) ||
                p->tok.kind == FLOE_TOK_QIDENT) {
-        TRY(parse_ident(p, &f->alias, "alias"));
+        TRY(floe_parse_ident(p, &f->alias, "alias"));
     } else {
         return FLOE_OK;
     }
-    if (at_op(p, "(")) TRY(parse_ident_list(p, &f->cols, &f->ncols, "column alias list"));
+    if (floe_parse_at_op(p, "(")) TRY(floe_parse_ident_list(p, &f->cols, &f->ncols, "column alias list"));
     return FLOE_OK;
 }
 
 static int parse_table_ref(floe_parser *p, floe_ast_from **out)
 {
     int off = p->tok.off;
-    floe_ast_from *f = alloc(p, sizeof *f);
-    if (f == NULL) return nomem(p);
+    floe_ast_from *f = floe_parse_alloc(p, sizeof *f);
+    if (f == NULL) return floe_parse_nomem(p);
     f->off = off;
-    if (at_op(p, "(")) {
-        floe_token n1 = peek(p, 1);
-        if (starts_query(p, &n1) || is_op(p, &n1, "(")) {
-            advance(p);
+    if (floe_parse_at_op(p, "(")) {
+        floe_token n1 = floe_parse_peek(p, 1);
+        if (floe_parse_starts_query(p, &n1) || floe_parse_is_op(p, &n1, "(")) {
+            floe_parse_advance(p);
             f->kind = FLOE_AST_FROM_SUBQUERY;
-            TRY(parse_query(p, &f->query));
-            TRY(expect_op(p, ")", "after subquery in FROM"));
+            TRY(floe_parse_query(p, &f->query));
+            TRY(floe_parse_expect_op(p, ")", "after subquery in FROM"));
             TRY(parse_from_alias(p, f));
         } else {
             int rc;
-            advance(p);
-            TRY(enter(p));
+            floe_parse_advance(p);
+            TRY(floe_parse_enter(p));
             rc = parse_from_item(p, &f);
             p->depth--;
             if (rc != FLOE_OK) return rc;
-            TRY(expect_op(p, ")", "after parenthesised join"));
+            TRY(floe_parse_expect_op(p, ")", "after parenthesised join"));
             *out = f; /* keep the inner node and range */
             return FLOE_OK;
         }
     } else {
         f->kind = FLOE_AST_FROM_TABLE;
-        TRY(parse_ident(p, &f->table, "table name"));
+        TRY(floe_parse_ident(p, &f->table, "table name"));
         TRY(parse_from_alias(p, f));
     }
-    f->len = set_len(p, off);
+    f->len = floe_parse_set_len(p, off);
     *out = f;
     return FLOE_OK;
 }
@@ -1003,40 +985,40 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out)
     for (;;) {
         floe_ast_join_kind kind;
         floe_ast_from *j;
-        if (accept_kw(p, "CROSS")) {
+        if (floe_parse_accept_kw(p, "CROSS")) {
             kind = FLOE_AST_JOIN_CROSS;
-        } else if (accept_kw(p, "INNER")) {
+        } else if (floe_parse_accept_kw(p, "INNER")) {
             kind = FLOE_AST_JOIN_INNER;
-        } else if (at_kw(p, "JOIN")) {
+        } else if (floe_parse_at_kw(p, "JOIN")) {
             kind = FLOE_AST_JOIN_INNER;
-        } else if (at_kw(p, "LEFT") || at_kw(p, "RIGHT") || at_kw(p, "FULL")) {
-            kind = at_kw(p, "LEFT")    ? FLOE_AST_JOIN_LEFT
-                   : at_kw(p, "RIGHT") ? FLOE_AST_JOIN_RIGHT
+        } else if (floe_parse_at_kw(p, "LEFT") || floe_parse_at_kw(p, "RIGHT") || floe_parse_at_kw(p, "FULL")) {
+            kind = floe_parse_at_kw(p, "LEFT")    ? FLOE_AST_JOIN_LEFT
+                   : floe_parse_at_kw(p, "RIGHT") ? FLOE_AST_JOIN_RIGHT
                                        : FLOE_AST_JOIN_FULL;
-            advance(p);
-            accept_kw(p, "OUTER");
+            floe_parse_advance(p);
+            floe_parse_accept_kw(p, "OUTER");
         } else {
             break;
         }
-        TRY(expect_kw(p, "JOIN", "in join"));
-        j = alloc(p, sizeof *j);
-        if (j == NULL) return nomem(p);
+        TRY(floe_parse_expect_kw(p, "JOIN", "in join"));
+        j = floe_parse_alloc(p, sizeof *j);
+        if (j == NULL) return floe_parse_nomem(p);
         j->kind = FLOE_AST_FROM_JOIN;
         j->off = left->off;
         j->join.kind = kind;
         j->join.left = left;
         TRY(parse_table_ref(p, &j->join.right));
         if (kind != FLOE_AST_JOIN_CROSS) {
-            if (accept_kw(p, "ON")) {
-                TRY(parse_expr(p, 0, &j->join.on));
-            } else if (accept_kw(p, "USING")) {
-                TRY(parse_ident_list(p, &j->join.using_cols, &j->join.nusing,
+            if (floe_parse_accept_kw(p, "ON")) {
+                TRY(floe_parse_expr(p, 0, &j->join.on));
+            } else if (floe_parse_accept_kw(p, "USING")) {
+                TRY(floe_parse_ident_list(p, &j->join.using_cols, &j->join.nusing,
                                      "column list of USING"));
             } else {
-                return syntax_error(p, "expected ON or USING after join");
+                return floe_parse_syntax_error(p, "expected ON or USING after join");
             }
         }
-        j->len = set_len(p, j->off);
+        j->len = floe_parse_set_len(p, j->off);
         left = j;
     }
     *out = left;
@@ -1051,59 +1033,59 @@ static int parse_select_core(floe_parser *p, floe_ast_query *q)
     int nt = 0, capt = 0, nf = 0, capf = 0, ng = 0, capg = 0;
 
     q->kind = FLOE_AST_Q_SELECT;
-    advance(p); /* SELECT */
-    if (accept_kw(p, "DISTINCT")) q->select.distinct = true;
-    else accept_kw(p, "ALL");
+    floe_parse_advance(p); /* SELECT */
+    if (floe_parse_accept_kw(p, "DISTINCT")) q->select.distinct = true;
+    else floe_parse_accept_kw(p, "ALL");
     do {
         floe_ast_target *t;
-        TRY(grow(p, (void **)&targets, nt, &capt, sizeof *targets));
+        TRY(floe_parse_grow(p, (void **)&targets, nt, &capt, sizeof *targets));
         t = &targets[nt++];
         t->off = p->tok.off;
-        if (at_op(p, "*")) {
-            t->expr = new_expr(p, FLOE_AST_STAR, p->tok.off);
-            if (t->expr == NULL) return nomem(p);
+        if (floe_parse_at_op(p, "*")) {
+            t->expr = floe_parse_new_expr(p, FLOE_AST_STAR, p->tok.off);
+            if (t->expr == NULL) return floe_parse_nomem(p);
             t->expr->len = 1;
-            advance(p);
+            floe_parse_advance(p);
         } else {
-            TRY(parse_expr(p, 0, &t->expr));
-            if (accept_kw(p, "AS")) {
+            TRY(floe_parse_expr(p, 0, &t->expr));
+            if (floe_parse_accept_kw(p, "AS")) {
                 if (p->tok.kind == FLOE_TOK_WORD) { /* AS takes any word, even reserved */
-                    if ((t->alias = lower_copy(p, &p->tok)) == NULL) return nomem(p);
-                    advance(p);
+                    if ((t->alias = floe_parse_lower_copy(p, &p->tok)) == NULL) return floe_parse_nomem(p);
+                    floe_parse_advance(p);
                 } else {
-                    TRY(parse_ident(p, &t->alias, "alias after AS"));
+                    TRY(floe_parse_ident(p, &t->alias, "alias after AS"));
                 }
             } else if ((p->tok.kind == FLOE_TOK_WORD && !floe_lexer_reserved(&p->lx, &p->tok)) ||
                        p->tok.kind == FLOE_TOK_QIDENT) {
-                TRY(parse_ident(p, &t->alias, "alias"));
+                TRY(floe_parse_ident(p, &t->alias, "alias"));
             }
         }
-        t->len = set_len(p, t->off);
-    } while (accept_op(p, ","));
+        t->len = floe_parse_set_len(p, t->off);
+    } while (floe_parse_accept_op(p, ","));
     q->select.targets = targets;
     q->select.ntargets = nt;
 
-    if (accept_kw(p, "FROM")) {
+    if (floe_parse_accept_kw(p, "FROM")) {
         do {
             floe_ast_from *f;
             TRY(parse_from_item(p, &f));
             PUSH_PTR(p, from, nf, capf, f);
-        } while (accept_op(p, ","));
+        } while (floe_parse_accept_op(p, ","));
         q->select.from = from;
         q->select.nfrom = nf;
     }
-    if (accept_kw(p, "WHERE")) TRY(parse_expr(p, 0, &q->select.where));
-    if (accept_kw(p, "GROUP")) {
-        TRY(expect_kw(p, "BY", "after GROUP"));
+    if (floe_parse_accept_kw(p, "WHERE")) TRY(floe_parse_expr(p, 0, &q->select.where));
+    if (floe_parse_accept_kw(p, "GROUP")) {
+        TRY(floe_parse_expect_kw(p, "BY", "after GROUP"));
         do {
             floe_ast_expr *g;
-            TRY(parse_expr(p, 0, &g));
+            TRY(floe_parse_expr(p, 0, &g));
             PUSH_PTR(p, group, ng, capg, g);
-        } while (accept_op(p, ","));
+        } while (floe_parse_accept_op(p, ","));
         q->select.group_by = group;
         q->select.ngroup_by = ng;
     }
-    if (accept_kw(p, "HAVING")) TRY(parse_expr(p, 0, &q->select.having));
+    if (floe_parse_accept_kw(p, "HAVING")) TRY(floe_parse_expr(p, 0, &q->select.having));
     return FLOE_OK;
 }
 
@@ -1112,22 +1094,22 @@ static int parse_values(floe_parser *p, floe_ast_query *q)
     floe_ast_expr ***rows = NULL;
     int nrows = 0, caprows = 0, ncols = -1;
     q->kind = FLOE_AST_Q_VALUES;
-    advance(p); /* VALUES */
+    floe_parse_advance(p); /* VALUES */
     do {
         floe_ast_expr **row = NULL;
         int n = 0, cap = 0, roff = p->tok.off;
-        TRY(expect_op(p, "(", "before VALUES row"));
+        TRY(floe_parse_expect_op(p, "(", "before VALUES row"));
         do {
             floe_ast_expr *v;
-            TRY(parse_expr(p, 0, &v));
+            TRY(floe_parse_expr(p, 0, &v));
             PUSH_PTR(p, row, n, cap, v);
-        } while (accept_op(p, ","));
-        TRY(expect_op(p, ")", "after VALUES row"));
+        } while (floe_parse_accept_op(p, ","));
+        TRY(floe_parse_expect_op(p, ")", "after VALUES row"));
         if (ncols >= 0 && n != ncols)
-            return error_at(p, roff, "VALUES lists must all be the same length");
+            return floe_parse_error_at(p, roff, "VALUES lists must all be the same length");
         ncols = n;
         PUSH_PTR(p, rows, nrows, caprows, row);
-    } while (accept_op(p, ","));
+    } while (floe_parse_accept_op(p, ","));
     q->values.rows = rows;
     q->values.nrows = nrows;
     q->values.ncols = ncols;
@@ -1141,20 +1123,20 @@ static int parse_set_primary(floe_parser *p, floe_ast_query **out)
 {
     floe_ast_query *q;
     int off = p->tok.off;
-    if (at_op(p, "(")) {
-        advance(p);
-        TRY(parse_query(p, &q));
-        TRY(expect_op(p, ")", "after parenthesised query"));
+    if (floe_parse_at_op(p, "(")) {
+        floe_parse_advance(p);
+        TRY(floe_parse_query(p, &q));
+        TRY(floe_parse_expect_op(p, ")", "after parenthesised query"));
         *out = q;
         return FLOE_OK;
     }
-    q = alloc(p, sizeof *q);
-    if (q == NULL) return nomem(p);
+    q = floe_parse_alloc(p, sizeof *q);
+    if (q == NULL) return floe_parse_nomem(p);
     q->off = off;
-    if (at_kw(p, "SELECT")) TRY(parse_select_core(p, q));
-    else if (at_kw(p, "VALUES")) TRY(parse_values(p, q));
-    else return syntax_error(p, "expected SELECT, VALUES or '('");
-    q->len = set_len(p, off);
+    if (floe_parse_at_kw(p, "SELECT")) TRY(parse_select_core(p, q));
+    else if (floe_parse_at_kw(p, "VALUES")) TRY(parse_values(p, q));
+    else return floe_parse_syntax_error(p, "expected SELECT, VALUES or '('");
+    q->len = floe_parse_set_len(p, off);
     *out = q;
     return FLOE_OK;
 }
@@ -1168,22 +1150,22 @@ static int parse_set_expr(floe_parser *p, int level, floe_ast_query **out)
     for (;;) {
         floe_ast_setop_kind op;
         floe_ast_query *q;
-        if (level == 0 && at_kw(p, "UNION")) op = FLOE_AST_UNION;
-        else if (level == 0 && at_kw(p, "EXCEPT")) op = FLOE_AST_EXCEPT;
-        else if (level == 1 && at_kw(p, "INTERSECT")) op = FLOE_AST_INTERSECT;
+        if (level == 0 && floe_parse_at_kw(p, "UNION")) op = FLOE_AST_UNION;
+        else if (level == 0 && floe_parse_at_kw(p, "EXCEPT")) op = FLOE_AST_EXCEPT;
+        else if (level == 1 && floe_parse_at_kw(p, "INTERSECT")) op = FLOE_AST_INTERSECT;
         else break;
-        advance(p);
-        q = alloc(p, sizeof *q);
-        if (q == NULL) return nomem(p);
+        floe_parse_advance(p);
+        q = floe_parse_alloc(p, sizeof *q);
+        if (q == NULL) return floe_parse_nomem(p);
         q->kind = FLOE_AST_Q_SETOP;
         q->off = left->off;
         q->setop.op = op;
         q->setop.left = left;
-        if (accept_kw(p, "ALL")) q->setop.all = true;
-        else accept_kw(p, "DISTINCT");
+        if (floe_parse_accept_kw(p, "ALL")) q->setop.all = true;
+        else floe_parse_accept_kw(p, "DISTINCT");
         if (level == 0) TRY(parse_set_expr(p, 1, &q->setop.right));
         else TRY(parse_set_primary(p, &q->setop.right));
-        q->len = set_len(p, q->off);
+        q->len = floe_parse_set_len(p, q->off);
         left = q;
     }
     *out = left;
@@ -1194,21 +1176,21 @@ static int parse_with(floe_parser *p, floe_ast_cte **out, int *out_n, bool *recu
 {
     floe_ast_cte *ctes = NULL;
     int n = 0, cap = 0;
-    advance(p); /* WITH */
-    if (accept_kw(p, "RECURSIVE")) *recursive = true;
+    floe_parse_advance(p); /* WITH */
+    if (floe_parse_accept_kw(p, "RECURSIVE")) *recursive = true;
     do {
         floe_ast_cte *c;
-        TRY(grow(p, (void **)&ctes, n, &cap, sizeof *ctes));
+        TRY(floe_parse_grow(p, (void **)&ctes, n, &cap, sizeof *ctes));
         c = &ctes[n++];
         c->off = p->tok.off;
-        TRY(parse_ident(p, &c->name, "name of WITH query"));
-        if (at_op(p, "(")) TRY(parse_ident_list(p, &c->cols, &c->ncols, "column list of WITH query"));
-        TRY(expect_kw(p, "AS", "after WITH query name"));
-        TRY(expect_op(p, "(", "before WITH query"));
-        TRY(parse_query(p, &c->query));
-        TRY(expect_op(p, ")", "after WITH query"));
-        c->len = set_len(p, c->off);
-    } while (accept_op(p, ","));
+        TRY(floe_parse_ident(p, &c->name, "name of WITH query"));
+        if (floe_parse_at_op(p, "(")) TRY(floe_parse_ident_list(p, &c->cols, &c->ncols, "column list of WITH query"));
+        TRY(floe_parse_expect_kw(p, "AS", "after WITH query name"));
+        TRY(floe_parse_expect_op(p, "(", "before WITH query"));
+        TRY(floe_parse_query(p, &c->query));
+        TRY(floe_parse_expect_op(p, ")", "after WITH query"));
+        c->len = floe_parse_set_len(p, c->off);
+    } while (floe_parse_accept_op(p, ","));
     *out = ctes;
     *out_n = n;
     return FLOE_OK;
@@ -1220,19 +1202,19 @@ static int parse_order_by(floe_parser *p, floe_ast_order **out, int *out_n)
     int n = 0, cap = 0;
     do {
         floe_ast_order *o;
-        TRY(grow(p, (void **)&items, n, &cap, sizeof *items));
+        TRY(floe_parse_grow(p, (void **)&items, n, &cap, sizeof *items));
         o = &items[n++];
         o->off = p->tok.off;
-        TRY(parse_expr(p, 0, &o->expr));
-        if (accept_kw(p, "DESC")) o->desc = true;
-        else accept_kw(p, "ASC");
-        if (accept_kw(p, "NULLS")) {
-            if (accept_kw(p, "FIRST")) o->nulls = FLOE_AST_NULLS_FIRST;
-            else if (accept_kw(p, "LAST")) o->nulls = FLOE_AST_NULLS_LAST;
-            else return syntax_error(p, "expected FIRST or LAST after NULLS");
+        TRY(floe_parse_expr(p, 0, &o->expr));
+        if (floe_parse_accept_kw(p, "DESC")) o->desc = true;
+        else floe_parse_accept_kw(p, "ASC");
+        if (floe_parse_accept_kw(p, "NULLS")) {
+            if (floe_parse_accept_kw(p, "FIRST")) o->nulls = FLOE_AST_NULLS_FIRST;
+            else if (floe_parse_accept_kw(p, "LAST")) o->nulls = FLOE_AST_NULLS_LAST;
+            else return floe_parse_syntax_error(p, "expected FIRST or LAST after NULLS");
         }
-        o->len = set_len(p, o->off);
-    } while (accept_op(p, ","));
+        o->len = floe_parse_set_len(p, o->off);
+    } while (floe_parse_accept_op(p, ","));
     *out = items;
     *out_n = n;
     return FLOE_OK;
@@ -1245,318 +1227,53 @@ static int parse_query_in(floe_parser *p, floe_ast_query **out)
     bool recursive = false;
     floe_ast_query *q;
 
-    if (at_kw(p, "WITH")) {
+    if (floe_parse_at_kw(p, "WITH")) {
         with_off = p->tok.off;
         TRY(parse_with(p, &ctes, &nctes, &recursive));
     }
     TRY(parse_set_expr(p, 0, &q));
     if (nctes) {
-        if (q->nctes) return error_at(p, with_off, "multiple WITH clauses not allowed");
+        if (q->nctes) return floe_parse_error_at(p, with_off, "multiple WITH clauses not allowed");
         q->ctes = ctes;
         q->nctes = nctes;
         q->recursive = recursive;
         q->off = off;
     }
-    if (at_kw(p, "ORDER")) {
+    if (floe_parse_at_kw(p, "ORDER")) {
         int ooff = p->tok.off;
-        advance(p);
-        TRY(expect_kw(p, "BY", "after ORDER"));
-        if (q->norder_by) return error_at(p, ooff, "multiple ORDER BY clauses not allowed");
+        floe_parse_advance(p);
+        TRY(floe_parse_expect_kw(p, "BY", "after ORDER"));
+        if (q->norder_by) return floe_parse_error_at(p, ooff, "multiple ORDER BY clauses not allowed");
         TRY(parse_order_by(p, &q->order_by, &q->norder_by));
     }
     for (;;) {
         int loff = p->tok.off;
-        if (accept_kw(p, "LIMIT")) {
-            if (q->limit != NULL) return error_at(p, loff, "multiple LIMIT clauses not allowed");
-            if (!accept_kw(p, "ALL")) TRY(parse_expr(p, 0, &q->limit));
-        } else if (accept_kw(p, "OFFSET")) {
-            if (q->offset != NULL) return error_at(p, loff, "multiple OFFSET clauses not allowed");
-            TRY(parse_expr(p, 0, &q->offset));
-            if (!accept_kw(p, "ROWS")) accept_kw(p, "ROW");
+        if (floe_parse_accept_kw(p, "LIMIT")) {
+            if (q->limit != NULL) return floe_parse_error_at(p, loff, "multiple LIMIT clauses not allowed");
+            if (!floe_parse_accept_kw(p, "ALL")) TRY(floe_parse_expr(p, 0, &q->limit));
+        } else if (floe_parse_accept_kw(p, "OFFSET")) {
+            if (q->offset != NULL) return floe_parse_error_at(p, loff, "multiple OFFSET clauses not allowed");
+            TRY(floe_parse_expr(p, 0, &q->offset));
+            if (!floe_parse_accept_kw(p, "ROWS")) floe_parse_accept_kw(p, "ROW");
         } else {
             break;
         }
     }
-    q->len = set_len(p, q->off);
+    q->len = floe_parse_set_len(p, q->off);
     *out = q;
     return FLOE_OK;
 }
 
-static int parse_query(floe_parser *p, floe_ast_query **out)
+int floe_parse_query(floe_parser *p, floe_ast_query **out)
 {
     int rc;
-    TRY(enter(p));
+    TRY(floe_parse_enter(p));
     rc = parse_query_in(p, out);
     p->depth--;
     return rc;
 }
 
 /* ------------------------------------------------------------ statements */
-
-static int parse_stmt(floe_parser *p, floe_ast_stmt **out);
-
-static int parse_coldef(floe_parser *p, floe_ast_coldef *c)
-{
-    c->off = p->tok.off;
-    TRY(parse_ident(p, &c->name, "column name"));
-    TRY(parse_type(p, &c->type, &c->type_name));
-    for (;;) {
-        if (at_kw(p, "NOT")) {
-            advance(p);
-            TRY(expect_kw(p, "NULL", "after NOT"));
-            c->not_null = true;
-        } else if (accept_kw(p, "NULL")) {
-            c->not_null = false;
-        } else if (accept_kw(p, "DEFAULT")) {
-            TRY(parse_expr(p, 0, &c->default_));
-        } else {
-            break;
-        }
-    }
-    c->len = set_len(p, c->off);
-    return FLOE_OK;
-}
-
-/* One option: name [=] [value]. In a parenthesised list the value is an
- * expression, or any single word (wal = full); in a bare list (COPY ... WITH
- * FORMAT csv HEADER) it is a literal, ON/OFF, or a word after FORMAT. */
-static int parse_option(floe_parser *p, floe_ast_option *o, int bare)
-{
-    floe_token n1;
-    o->off = p->tok.off;
-    if (p->tok.kind != FLOE_TOK_WORD) return syntax_error(p, "expected an option name");
-    if ((o->name = lower_copy(p, &p->tok)) == NULL) return nomem(p);
-    advance(p);
-    accept_op(p, "=");
-    n1 = peek(p, 1);
-    if (at_op(p, ",") || at_op(p, ")") || at_op(p, ";") || p->tok.kind == FLOE_TOK_EOF) {
-        o->value = NULL;
-    } else if (p->tok.kind == FLOE_TOK_WORD && !at_kw(p, "TRUE") && !at_kw(p, "FALSE") &&
-               !at_kw(p, "NULL") &&
-               (bare ? (strcmp(o->name, "format") == 0 || at_kw(p, "ON") || at_kw(p, "OFF"))
-                     : (is_op(p, &n1, ",") || is_op(p, &n1, ")")))) {
-        floe_ast_expr *w = new_expr(p, FLOE_AST_COLUMN, p->tok.off);
-        if (w == NULL || (w->column.name = lower_copy(p, &p->tok)) == NULL) return nomem(p);
-        w->len = p->tok.len;
-        advance(p);
-        o->value = w;
-    } else if (!bare) {
-        TRY(parse_expr(p, 0, &o->value));
-    } else if (p->tok.kind == FLOE_TOK_WORD && !at_kw(p, "TRUE") && !at_kw(p, "FALSE")) {
-        o->value = NULL; /* the word is the next option */
-    } else {
-        TRY(parse_primary(p, &o->value));
-    }
-    o->len = set_len(p, o->off);
-    return FLOE_OK;
-}
-
-static int parse_options(floe_parser *p, floe_ast_option **out, int *out_n, int allow_bare)
-{
-    floe_ast_option *opts = NULL;
-    int n = 0, cap = 0, paren = at_op(p, "(");
-    if (!paren && !allow_bare) return syntax_error(p, "expected '(' before options");
-    if (paren) advance(p);
-    do {
-        if (!paren && (at_op(p, ";") || p->tok.kind == FLOE_TOK_EOF)) break;
-        TRY(grow(p, (void **)&opts, n, &cap, sizeof *opts));
-        TRY(parse_option(p, &opts[n++], !paren));
-        if (!paren && !at_op(p, ",") && p->tok.kind == FLOE_TOK_WORD) continue;
-        if (!accept_op(p, ",")) break;
-    } while (1);
-    if (paren) TRY(expect_op(p, ")", "after options"));
-    *out = opts;
-    *out_n = n;
-    return FLOE_OK;
-}
-
-static int parse_create(floe_parser *p, floe_ast_stmt *s)
-{
-    advance(p); /* CREATE */
-    TRY(expect_kw(p, "TABLE", "after CREATE"));
-    s->kind = FLOE_AST_STMT_CREATE_TABLE;
-    if (at_kw(p, "IF")) {
-        advance(p);
-        TRY(expect_kw(p, "NOT", "after IF"));
-        TRY(expect_kw(p, "EXISTS", "after IF NOT"));
-        s->create_table.if_not_exists = true;
-    }
-    TRY(parse_ident(p, &s->create_table.table, "table name"));
-    if (accept_kw(p, "AS")) return parse_query(p, &s->create_table.as_query);
-    if (!at_op(p, "(")) return syntax_error(p, "expected '(' or AS after table name");
-    advance(p);
-    {
-        floe_ast_coldef *cols = NULL;
-        int n = 0, cap = 0;
-        do {
-            TRY(grow(p, (void **)&cols, n, &cap, sizeof *cols));
-            TRY(parse_coldef(p, &cols[n++]));
-        } while (accept_op(p, ","));
-        TRY(expect_op(p, ")", "after column list"));
-        s->create_table.cols = cols;
-        s->create_table.ncols = n;
-    }
-    for (;;) {
-        if (at_kw(p, "PARTITION")) {
-            advance(p);
-            TRY(expect_kw(p, "BY", "after PARTITION"));
-            if (s->create_table.npartition_by) return error_at(p, p->prev.off, "PARTITION BY given twice");
-            if (at_op(p, "(")) {
-                TRY(parse_ident_list(p, &s->create_table.partition_by,
-                                     &s->create_table.npartition_by, "PARTITION BY list"));
-            } else {
-                const char **one = alloc(p, sizeof *one);
-                if (one == NULL) return nomem(p);
-                TRY(parse_ident(p, &one[0], "partition column"));
-                s->create_table.partition_by = one;
-                s->create_table.npartition_by = 1;
-            }
-        } else if (at_kw(p, "ORDER")) {
-            advance(p);
-            TRY(expect_kw(p, "BY", "after ORDER"));
-            if (s->create_table.norder_by) return error_at(p, p->prev.off, "ORDER BY given twice");
-            if (at_op(p, "(")) {
-                TRY(parse_ident_list(p, &s->create_table.order_by, &s->create_table.norder_by,
-                                     "ORDER BY list"));
-            } else {
-                const char **arr = NULL;
-                int n = 0, cap = 0;
-                do {
-                    const char *id;
-                    TRY(parse_ident(p, &id, "sort column"));
-                    PUSH_PTR(p, arr, n, cap, id);
-                } while (accept_op(p, ","));
-                s->create_table.order_by = arr;
-                s->create_table.norder_by = n;
-            }
-        } else if (at_kw(p, "WITH")) {
-            advance(p);
-            if (s->create_table.noptions) return error_at(p, p->prev.off, "WITH given twice");
-            TRY(parse_options(p, &s->create_table.options, &s->create_table.noptions, 0));
-        } else {
-            break;
-        }
-    }
-    return FLOE_OK;
-}
-
-static int parse_insert(floe_parser *p, floe_ast_stmt *s)
-{
-    floe_token n1;
-    advance(p); /* INSERT */
-    TRY(expect_kw(p, "INTO", "after INSERT"));
-    s->kind = FLOE_AST_STMT_INSERT;
-    TRY(parse_ident(p, &s->insert.table, "table name"));
-    n1 = peek(p, 1);
-    if (at_op(p, "(") && !starts_query(p, &n1) && !is_op(p, &n1, "("))
-        TRY(parse_ident_list(p, &s->insert.cols, &s->insert.ncols, "column list"));
-    if (!at_kw(p, "VALUES") && !at_kw(p, "SELECT") && !at_kw(p, "WITH") && !at_op(p, "("))
-        return syntax_error(p, "expected VALUES or SELECT");
-    return parse_query(p, &s->insert.query);
-}
-
-static int parse_copy(floe_parser *p, floe_ast_stmt *s)
-{
-    advance(p); /* COPY */
-    s->kind = FLOE_AST_STMT_COPY;
-    if (at_op(p, "(")) {
-        advance(p);
-        TRY(parse_query(p, &s->copy.query));
-        TRY(expect_op(p, ")", "after COPY query"));
-        TRY(expect_kw(p, "TO", "after COPY (query)"));
-        s->copy.to = true;
-    } else {
-        TRY(parse_ident(p, &s->copy.table, "table name"));
-        if (at_op(p, "(")) TRY(parse_ident_list(p, &s->copy.cols, &s->copy.ncols, "column list"));
-        if (accept_kw(p, "TO")) s->copy.to = true;
-        else TRY(expect_kw(p, "FROM", "or TO after COPY table"));
-    }
-    if (!is_string_tok(&p->tok)) return syntax_error(p, "expected a file name string");
-    if ((s->copy.path = unquote(p, &p->tok, NULL)) == NULL) return nomem(p);
-    advance(p);
-    accept_kw(p, "WITH");
-    if (at_op(p, ";") || p->tok.kind == FLOE_TOK_EOF) return FLOE_OK;
-    return parse_options(p, &s->copy.options, &s->copy.noptions, 1);
-}
-
-static int parse_stmt_in(floe_parser *p, floe_ast_stmt *s)
-{
-    if (at_kw(p, "SELECT") || at_kw(p, "WITH") || at_kw(p, "VALUES") || at_op(p, "(")) {
-        s->kind = FLOE_AST_STMT_QUERY;
-        return parse_query(p, &s->query);
-    }
-    if (at_kw(p, "CREATE")) return parse_create(p, s);
-    if (at_kw(p, "INSERT")) return parse_insert(p, s);
-    if (at_kw(p, "COPY")) return parse_copy(p, s);
-    if (accept_kw(p, "DROP")) {
-        s->kind = FLOE_AST_STMT_DROP_TABLE;
-        TRY(expect_kw(p, "TABLE", "after DROP"));
-        if (at_kw(p, "IF")) {
-            advance(p);
-            TRY(expect_kw(p, "EXISTS", "after IF"));
-            s->drop_table.if_exists = true;
-        }
-        return parse_ident(p, &s->drop_table.table, "table name");
-    }
-    if (accept_kw(p, "ALTER")) {
-        s->kind = FLOE_AST_STMT_ALTER_ADD;
-        TRY(expect_kw(p, "TABLE", "after ALTER"));
-        TRY(parse_ident(p, &s->alter_add.table, "table name"));
-        TRY(expect_kw(p, "ADD", "after ALTER TABLE name"));
-        accept_kw(p, "COLUMN");
-        return parse_coldef(p, &s->alter_add.col);
-    }
-    if (accept_kw(p, "EXPLAIN")) {
-        int rc;
-        s->kind = FLOE_AST_STMT_EXPLAIN;
-        if (accept_kw(p, "ANALYZE")) s->explain.analyze = true;
-        TRY(enter(p));
-        rc = parse_stmt(p, &s->explain.stmt);
-        p->depth--;
-        return rc;
-    }
-    if (accept_kw(p, "SHOW")) {
-        s->kind = FLOE_AST_STMT_SHOW_TABLES;
-        return expect_kw(p, "TABLES", "after SHOW");
-    }
-    if (accept_kw(p, "DESCRIBE") || accept_kw(p, "DESC")) {
-        s->kind = FLOE_AST_STMT_DESCRIBE;
-        accept_kw(p, "TABLE");
-        return parse_ident(p, &s->table, "table name");
-    }
-    if (accept_kw(p, "FLUSH")) {
-        s->kind = FLOE_AST_STMT_FLUSH;
-        accept_kw(p, "TABLE");
-        return parse_ident(p, &s->table, "table name");
-    }
-    if (accept_kw(p, "SET")) {
-        /* DuckDB's spelling: SET [GLOBAL|SESSION] name {=|TO} value */
-        s->kind = FLOE_AST_STMT_SET;
-        if (!accept_kw(p, "GLOBAL")) accept_kw(p, "SESSION");
-        TRY(parse_ident(p, &s->set.name, "setting name"));
-        if (!accept_op(p, "=")) TRY(expect_kw(p, "TO", "or '=' after the setting name"));
-        return parse_expr(p, 0, &s->set.value);
-    }
-    if (accept_kw(p, "RESET")) {
-        s->kind = FLOE_AST_STMT_SET;
-        if (!accept_kw(p, "GLOBAL")) accept_kw(p, "SESSION");
-        return parse_ident(p, &s->set.name, "setting name");
-    }
-    return syntax_error(p, NULL);
-}
-
-static int parse_stmt(floe_parser *p, floe_ast_stmt **out)
-{
-    floe_ast_stmt *s = alloc(p, sizeof *s);
-    if (s == NULL) return nomem(p);
-    s->off = p->tok.off;
-    TRY(parse_stmt_in(p, s));
-    s->len = set_len(p, s->off);
-    *out = s;
-    return FLOE_OK;
-}
-
-/* ------------------------------------------------------------ API */
 
 int floe_parser_new(const char *sql, size_t len, floe_parser **out, floe_err *err)
 {
@@ -1578,7 +1295,7 @@ int floe_parser_new(const char *sql, size_t len, floe_parser **out, floe_err *er
     p->tok.kind = FLOE_TOK_OP;
     p->tok.off = 0;
     p->tok.len = 0;
-    advance(p);
+    floe_parse_advance(p);
     p->prev.off = 0;
     p->prev.len = 0;
     *out = p;
@@ -1613,8 +1330,8 @@ int floe_parser_next(floe_parser *p, floe_ast_stmt **out_stmt, floe_err *err)
         return p->sticky_rc;
     }
     p->err = err;
-    while (at_op(p, ";")) {
-        advance(p);
+    while (floe_parse_at_op(p, ";")) {
+        floe_parse_advance(p);
         p->done_off = (size_t)end_of_prev(p);
     }
     if (p->tok.kind == FLOE_TOK_EOF) {
@@ -1622,11 +1339,11 @@ int floe_parser_next(floe_parser *p, floe_ast_stmt **out_stmt, floe_err *err)
         return FLOE_DONE;
     }
     p->depth = 0;
-    rc = parse_stmt(p, &s);
-    if (rc == FLOE_OK && !at_op(p, ";") && p->tok.kind != FLOE_TOK_EOF)
-        rc = syntax_error(p, NULL);
+    rc = floe_parse_stmt(p, &s);
+    if (rc == FLOE_OK && !floe_parse_at_op(p, ";") && p->tok.kind != FLOE_TOK_EOF)
+        rc = floe_parse_syntax_error(p, NULL);
     if (rc != FLOE_OK) return fail(p, rc, err);
-    if (at_op(p, ";")) advance(p);
+    if (floe_parse_at_op(p, ";")) floe_parse_advance(p);
     p->done_off = (size_t)end_of_prev(p);
     *out_stmt = s;
     return FLOE_ROW;
@@ -1665,8 +1382,8 @@ int floe_parser_parse_expr(const char *sql, size_t len, floe_parser **out_parser
     TRY(floe_parser_new(sql, len, out_parser, err));
     p = *out_parser;
     p->err = err ? err : &local;
-    rc = parse_expr(p, 0, out_expr);
-    if (rc == FLOE_OK && p->tok.kind != FLOE_TOK_EOF) rc = syntax_error(p, NULL);
+    rc = floe_parse_expr(p, 0, out_expr);
+    if (rc == FLOE_OK && p->tok.kind != FLOE_TOK_EOF) rc = floe_parse_syntax_error(p, NULL);
     if (rc != FLOE_OK) {
         *out_expr = NULL;
         return fail(p, rc, p->err);
