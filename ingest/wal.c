@@ -603,7 +603,8 @@ static int open_segment(floe_wal *w, floe_err *err)
     put64(hdr + 16, w->o.table_id);
     put64(hdr + 24, w->next_segno);
     rc = floe_os_pwrite_all(fd, hdr, sizeof hdr, 0, path, err);
-    if (rc) {
+    if (rc) { /* fail-stop like every write error of the log */
+        w->failed = FLOE_IOERR;
         floe_os_close(fd, path, NULL);
         floe_os_unlink(path, true, NULL);
         return rc;
@@ -995,7 +996,7 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
         if (gen == w->seg_gen && toff > w->synced_off) w->synced_off = toff;
         pthread_cond_broadcast(&w->cv);
     }
-    while (w->synced < ticket) {
+    while (rc == FLOE_OK && w->synced < ticket) {
         if (w->failed) {
             rc = floe_err_set(err, w->failed, "wal sync failed earlier");
             break;
