@@ -453,21 +453,15 @@ void floe_os_dirlist_free(floe_os_dirlist *l)
 
 int floe_os_remove_tree(const char *path, floe_err *err)
 {
-    struct stat st;
     floe_os_dirlist l;
     uint32_t i;
     int rc = FLOE_OK, r;
-    if (lstat(path, &st) != 0) {
-        if (errno == ENOENT) return FLOE_OK;
-        return fail(err, "stat", path, -1);
-    }
-    if (!S_ISDIR(st.st_mode)) return floe_os_unlink(path, true, err);
     r = floe_os_list_dir(path, &l, err);
     if (r == FLOE_NOTFOUND) {
         floe_err_clear(err);
         return FLOE_OK;
     }
-    if (r) return r;
+    if (r) return r; /* ENOTDIR too: the top path must be a directory */
     for (i = 0; i < l.n; i++) {
         size_t len = strlen(path) + strlen(l.names[i]) + 2;
         char *child = floe_malloc(len);
@@ -476,7 +470,13 @@ int floe_os_remove_tree(const char *path, floe_err *err)
             continue;
         }
         snprintf(child, len, "%s/%s", path, l.names[i]);
-        r = floe_os_remove_tree(child, rc ? NULL : err);
+        /* unlink first (parts hold only files); Linux says EISDIR for a
+         * directory, POSIX allows EPERM */
+        r = floe_os_unlink(child, true, rc ? NULL : err);
+        if (r && (errno == EISDIR || errno == EPERM)) {
+            if (rc == FLOE_OK) floe_err_clear(err);
+            r = floe_os_remove_tree(child, rc ? NULL : err);
+        }
         if (r && rc == FLOE_OK) rc = r;
         floe_free(child);
     }

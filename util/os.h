@@ -127,7 +127,8 @@ int floe_os_rmdir(const char *path, bool missing_ok, floe_err *err);
 /* open + fsync + close of a directory (or any path): makes its entries
  * durable. */
 int floe_os_fsync_dir(const char *path, floe_err *err);
-/* Remove `path` and everything below it; a missing path is FLOE_OK.
+/* Remove directory `path` and everything below it; a missing path is
+ * FLOE_OK, a path that is not a directory FLOE_IOERR (ENOTDIR).
  * Continues past failures and reports the first. */
 int floe_os_remove_tree(const char *path, floe_err *err);
 
