@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "util/mem.h"
+#include "util/os.h"
 
 #define DEFAULT_CHUNK ((size_t)8 << 20)
 #define MAX_WIDEN 4 /* chunks a re-parse may widen over before going sequential */
@@ -457,13 +458,15 @@ int floe_copy_parallel_parse(const char *path, const floe_copy_parse_opts *o, ui
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         nthreads = n > 0 ? (uint32_t)n : 1;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "COPY: cannot open '%s': %s", path, strerror(errno));
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < 2 * (uint64_t)chunk_bytes) {
-        /* small or not a regular file: one sequential reader */
+    if (floe_os_open(path, O_RDONLY, 0, &fd, NULL) != FLOE_OK)
+        return floe_err_set(err, FLOE_IOERR, "COPY: cannot open '%s': %s", path, strerror(errno));
+    if (floe_os_fstat(fd, &sb, path, NULL) != FLOE_OK || !S_ISREG(sb.st_mode) ||
+        (uint64_t)sb.st_size < 2 * (uint64_t)chunk_bytes) {
+        /* small or not a regular file: one sequential reader (stdio over
+         * the descriptor util/os opened; its reads are not hooked) */
         FILE *f = fdopen(fd, "rb");
         if (f == NULL) {
-            close(fd);
+            floe_os_close(fd, path, NULL);
             return floe_err_set(err, FLOE_IOERR, "COPY: cannot read '%s': %s", path, strerror(errno));
         }
         st->chunks = 1;
@@ -472,9 +475,13 @@ int floe_copy_parallel_parse(const char *path, const floe_copy_parse_opts *o, ui
         return rc;
     }
     d.size = (size_t)sb.st_size;
-    d.map = mmap(NULL, d.size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (d.map == MAP_FAILED)
+    {
+        const void *map = NULL;
+        rc = floe_os_mmap_file(fd, d.size, &map, path, NULL);
+        d.map = map;
+    }
+    floe_os_close(fd, path, NULL);
+    if (rc != FLOE_OK)
         return floe_err_set(err, FLOE_IOERR, "COPY: cannot map '%s': %s", path, strerror(errno));
     madvise((void *)d.map, d.size, MADV_SEQUENTIAL);
     if ((rc = cut_chunks(&d, chunk_bytes, err)) != FLOE_OK) goto out;
@@ -507,6 +514,6 @@ sync_out:
 out:
     for (i = 0; i < d.nch; i++) result_free(&d.ch[i].res);
     floe_free(d.ch);
-    munmap((void *)d.map, d.size);
+    floe_os_munmap(d.map, d.size);
     return rc;
 }

@@ -14,10 +14,10 @@
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/arena.h"
 #include "util/mem.h"
+#include "util/os.h"
 
 #define DIR_SIZE ((uint64_t)1 << FLOE_MEMTABLE_DIR_BITS)
 #define DIR_MASK (DIR_SIZE - 1)
@@ -70,12 +70,7 @@ static bool has_minmax_type(floe_type t)
     }
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static int64_t now_ms(void) { return floe_os_clock_mono_ns() / 1000000; }
 
 int floe_memtable_new(uint32_t ncols, const floe_type *types, uint64_t seq_lo,
                       floe_memtable **out, floe_err *err)

@@ -27,6 +27,7 @@
 
 #include "util/hash.h"
 #include "util/mem.h"
+#include "util/os.h"
 
 #define DEFAULT_FLUSH_ROWS 1000000ULL
 #define DEFAULT_FLUSH_BYTES (64ULL << 20)
@@ -117,32 +118,25 @@ typedef struct sync_job {
     struct sync_job *next;
 } sync_job;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static int64_t now_ms(void) { return floe_os_clock_mono_ns() / 1000000; }
 
+/* An absolute CLOCK_REALTIME deadline for pthread_cond_timedwait. */
 static void deadline_in(struct timespec *ts, uint32_t ms)
 {
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
+    int64_t ns = floe_os_clock_wall_ns() + (int64_t)ms * 1000000LL;
+    ts->tv_sec = (time_t)(ns / 1000000000LL);
+    ts->tv_nsec = (long)(ns % 1000000000LL);
 }
 
 /* 64 random bits (transaction ids must not repeat across opens). */
 static uint64_t random_u64(void)
 {
     uint64_t v = 0;
-    struct timespec ts;
+    int64_t ns;
     if (getrandom(&v, sizeof v, 0) == (ssize_t)sizeof v && v) return v;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    v = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 40);
+    ns = floe_os_clock_wall_ns();
+    v = (uint64_t)(ns / 1000000000LL) * 1000000007ULL ^ (uint64_t)(ns % 1000000000LL) ^
+        ((uint64_t)getpid() << 40);
     return floe_hash64(&v, sizeof v) | 1;
 }
 

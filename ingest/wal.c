@@ -1,7 +1,8 @@
 /* ingest/wal.c: segmented, checksummed WAL with group commit.
  *
- * See wal.h for the format. Writes go straight to the segment fd with
- * write(2) under the WAL mutex; sync waiters elect one of them to fdatasync
+ * See wal.h for the format. Every file call goes through util/os (so tests
+ * can fail any of them). Writes go straight to the segment fd with
+ * pwrite(2) under the WAL mutex; sync waiters elect one of them to fdatasync
  * outside the mutex (so writers keep appending meanwhile) and everybody whose
  * ticket is covered by that sync returns. Rolling a segment waits for an
  * in-flight sync on the old fd so no fd is closed under a syscall.
@@ -17,7 +18,6 @@
  */
 #include "ingest/wal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -25,12 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "util/hash.h"
 #include "util/mem.h"
+#include "util/os.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "floe's WAL format assumes a little-endian host"
@@ -51,6 +49,7 @@ struct floe_wal {
     wal_seg *segs;      /* on disk, ascending segno; the open one is last */
     uint32_t nsegs, capsegs;
     int fd;             /* open segment, -1 until the first append */
+    char seg_name[4096]; /* its path, for messages */
     uint64_t seg_size;  /* bytes in the open segment */
     uint64_t zeroed;    /* file size of the open segment (zeros past seg_size) */
     uint64_t synced_off; /* bytes of the open segment known durable */
@@ -68,13 +67,6 @@ struct floe_wal {
     char *buf;          /* encode buffer */
     size_t bufcap;
 };
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void seg_path(const floe_wal *w, uint64_t segno, char *buf, size_t cap)
 {
@@ -96,34 +88,6 @@ static int seg_push(floe_wal *w, uint64_t segno, uint64_t last_seq, floe_err *er
     w->segs[w->nsegs].view_end = 0;
     w->nsegs++;
     return FLOE_OK;
-}
-
-static int fsync_dir(const char *dir, floe_err *err)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "open %s: %s", dir, strerror(errno));
-    if (fsync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        return floe_err_set(err, FLOE_IOERR, "fsync %s: %s", dir, strerror(e));
-    }
-    close(fd);
-    return FLOE_OK;
-}
-
-static int write_all(int fd, const char *p, size_t n, uint64_t off)
-{
-    while (n) {
-        ssize_t k = pwrite(fd, p, n, (off_t)off);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += k;
-        off += (uint64_t)k;
-        n -= (size_t)k;
-    }
-    return 0;
 }
 
 /* True when p[0, n) is all zero bytes. */
@@ -300,40 +264,6 @@ static int decode_abort(const char *p, size_t n, floe_wal_record *rec, floe_err 
     return FLOE_OK;
 }
 
-static int read_file(const char *path, char **out, size_t *out_n, floe_err *err)
-{
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    char *buf;
-    size_t got = 0;
-    *out = NULL;
-    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "open %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return floe_err_set(err, FLOE_IOERR, "stat %s: %s", path, strerror(errno));
-    }
-    buf = floe_malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return floe_err_nomem(err);
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-            int e = errno;
-            close(fd);
-            floe_free(buf);
-            return floe_err_set(err, FLOE_IOERR, "read %s: %s", path, k ? strerror(e) : "short");
-        }
-        got += (size_t)k;
-    }
-    close(fd);
-    *out = buf;
-    *out_n = got;
-    return FLOE_OK;
-}
-
 /* A v2 record starts at `at` with a good checksum and states that the file
  * was durable past `bad` (so the bad record at `bad` had been synced). */
 static bool next_says_durable(const char *buf, size_t n, size_t at, size_t bad)
@@ -366,8 +296,8 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
     floe_wal_piece *pieces = NULL;
 
     seg_path(w, segno, path, sizeof path);
-    rc = read_file(path, &buf, &n, err);
-    if (rc && w->o.readonly && access(path, F_OK) != 0 && errno == ENOENT) {
+    rc = floe_os_read_all(path, &buf, &n, err);
+    if (rc && w->o.readonly && !floe_os_exists(path)) {
         if (*view_end) /* gone between the passes: the snapshot is stale */
             return floe_err_set(err, FLOE_BUSY, "wal segment %s was removed while it was read", path);
         floe_err_clear(err);
@@ -389,10 +319,8 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         /* crashed while creating the segment: it holds no record */
         if (warn && warn_cap)
             snprintf(warn, warn_cap, "wal segment %s: dropped torn header (%zu bytes)", path, n);
-        if (unlink(path) != 0) {
-            rc = floe_err_set(err, FLOE_IOERR, "unlink %s: %s", path, strerror(errno));
-            goto out;
-        }
+        rc = floe_os_unlink(path, false, err);
+        if (rc) goto out;
         *out_removed = true;
         goto done;
     }
@@ -501,15 +429,13 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
         snprintf(warn, warn_cap, "wal segment %s: dropped torn tail (%s, %zu bytes) at offset %zu",
                  path, torn, n - pos, pos);
     {
-        int fd = open(path, O_WRONLY);
-        if (fd < 0 || ftruncate(fd, (off_t)pos) != 0 ||
-            (w->o.durability != FLOE_DURABILITY_OFF && fsync(fd) != 0)) {
-            int e = errno;
-            if (fd >= 0) close(fd);
-            rc = floe_err_set(err, FLOE_IOERR, "truncate %s: %s", path, strerror(e));
-            goto out;
-        }
-        close(fd);
+        int fd;
+        rc = floe_os_open(path, O_WRONLY, 0, &fd, err);
+        if (rc == FLOE_OK) rc = floe_os_ftruncate(fd, pos, path, err);
+        if (rc == FLOE_OK && w->o.durability != FLOE_DURABILITY_OFF)
+            rc = floe_os_fsync(fd, path, err);
+        floe_os_close(fd, path, NULL);
+        if (rc) goto out;
     }
 done:
     *out_last_seq = last_seq;
@@ -525,37 +451,52 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* True when `name` is a segment file of `table_id` (of any shard with
+ * `any_shard`, else of `want_shard`); sets *out_segno and *out_shard. */
+static bool parse_seg_name(const char *name, uint64_t table_id, bool any_shard, uint32_t want_shard,
+                           uint64_t *out_segno, uint32_t *out_shard)
+{
+    unsigned long long tid, segno;
+    unsigned shard;
+    int used = 0;
+    if (sscanf(name, "%llu-%u-%llu.wal%n", &tid, &shard, &segno, &used) != 3) return false;
+    if (name[used] != '\0' || tid != table_id || (!any_shard && shard != want_shard)) return false;
+    *out_segno = segno;
+    *out_shard = shard;
+    return true;
+}
+
 /* Segment numbers of this table/shard found in w->dir, sorted. */
 static int list_segments(floe_wal *w, uint64_t **out, uint32_t *out_n, floe_err *err)
 {
-    DIR *d = opendir(w->dir);
-    struct dirent *e;
+    floe_os_dirlist l;
     uint64_t *v = NULL;
-    uint32_t n = 0, cap = 0;
+    uint32_t n = 0, i;
+    int rc;
     *out = NULL;
     *out_n = 0;
-    if (d == NULL && w->o.readonly && errno == ENOENT) return FLOE_OK;
-    if (d == NULL) return floe_err_set(err, FLOE_IOERR, "opendir %s: %s", w->dir, strerror(errno));
-    while ((e = readdir(d)) != NULL) {
-        unsigned long long tid, segno;
-        unsigned shard;
-        int used = 0;
-        if (sscanf(e->d_name, "%llu-%u-%llu.wal%n", &tid, &shard, &segno, &used) != 3) continue;
-        if (e->d_name[used] != '\0' || tid != w->o.table_id || shard != w->o.shard) continue;
-        if (n == cap) {
-            uint64_t *nv;
-            cap = cap ? cap * 2 : 16;
-            nv = floe_realloc(v, cap * sizeof *v);
-            if (nv == NULL) {
-                closedir(d);
-                floe_free(v);
-                return floe_err_nomem(err);
-            }
-            v = nv;
-        }
-        v[n++] = segno;
+    rc = floe_os_list_dir(w->dir, &l, err);
+    if (rc == FLOE_NOTFOUND && w->o.readonly) {
+        floe_err_clear(err);
+        return FLOE_OK;
     }
-    closedir(d);
+    if (rc == FLOE_NOTFOUND)
+        return floe_err_set(err, FLOE_IOERR, "open directory '%s': %s", w->dir, strerror(ENOENT));
+    if (rc) return rc;
+    if (l.n) {
+        v = floe_malloc(l.n * sizeof *v);
+        if (v == NULL) {
+            floe_os_dirlist_free(&l);
+            return floe_err_nomem(err);
+        }
+    }
+    for (i = 0; i < l.n; i++) {
+        uint64_t segno;
+        uint32_t shard;
+        if (parse_seg_name(l.names[i], w->o.table_id, false, w->o.shard, &segno, &shard))
+            v[n++] = segno;
+    }
+    floe_os_dirlist_free(&l);
     if (n) qsort(v, n, sizeof *v, cmp_u64);
     *out = v;
     *out_n = n;
@@ -591,15 +532,17 @@ int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, 
     memcpy(w->dir + dl, "/wal", 5);
     if (o->readonly) {
         /* no mkdir: list_segments treats a missing directory as empty */
-    } else if (mkdir(w->dir, 0755) == 0) {
+    } else if (floe_os_mkdir(w->dir, 0755, false, err) == FLOE_OK) {
         /* make the new directory entry itself durable */
         if (o->durability != FLOE_DURABILITY_OFF) {
-            rc = fsync_dir(o->db_dir, err);
+            rc = floe_os_fsync_dir(o->db_dir, err);
             if (rc) goto fail;
         }
     } else if (errno != EEXIST) {
-        rc = floe_err_set(err, FLOE_IOERR, "mkdir %s: %s", w->dir, strerror(errno));
+        rc = FLOE_IOERR;
         goto fail;
+    } else {
+        floe_err_clear(err);
     }
     rc = list_segments(w, &segnos, &nseg, err);
     if (rc) goto fail;
@@ -651,39 +594,44 @@ static int open_segment(floe_wal *w, floe_err *err)
     char path[4096], hdr[FLOE_WAL_HEADER_BYTES];
     int fd, rc;
     seg_path(w, w->next_segno, path, sizeof path);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "create %s: %s", path, strerror(errno));
+    rc = floe_os_open(path, O_WRONLY | O_CREAT | O_EXCL, 0644, &fd, err);
+    if (rc) return rc;
     memset(hdr, 0, sizeof hdr);
     memcpy(hdr, FLOE_WAL_MAGIC, 8);
     put32(hdr + 8, FLOE_WAL_VERSION);
     put32(hdr + 12, w->o.shard);
     put64(hdr + 16, w->o.table_id);
     put64(hdr + 24, w->next_segno);
-    if (write_all(fd, hdr, sizeof hdr, 0) != 0) {
-        rc = floe_err_set(err, FLOE_IOERR, "write %s: %s", path, strerror(errno));
-        close(fd);
-        unlink(path);
+    rc = floe_os_pwrite_all(fd, hdr, sizeof hdr, 0, path, err);
+    if (rc) { /* fail-stop like every write error of the log */
+        w->failed = FLOE_IOERR;
+        floe_os_close(fd, path, NULL);
+        floe_os_unlink(path, true, NULL);
         return rc;
     }
     if (w->o.durability != FLOE_DURABILITY_OFF) {
-        if (fdatasync(fd) != 0) {
-            rc = floe_err_set(err, FLOE_IOERR, "fdatasync %s: %s", path, strerror(errno));
-            close(fd);
+        rc = floe_os_fdatasync(fd, path, err);
+        if (rc) {
+            /* never retried (fsyncgate): the file's state is unknown */
+            w->failed = FLOE_IOERR;
+            floe_os_close(fd, path, NULL);
             return rc;
         }
         w->nsyncs++;
-        rc = fsync_dir(w->dir, err);
+        rc = floe_os_fsync_dir(w->dir, err);
         if (rc) {
-            close(fd);
+            w->failed = FLOE_IOERR;
+            floe_os_close(fd, path, NULL);
             return rc;
         }
     }
     rc = seg_push(w, w->next_segno, 0, err);
     if (rc) { /* out of memory: no record is in it, the next try recreates it */
-        close(fd);
-        unlink(path);
+        floe_os_close(fd, path, NULL);
+        floe_os_unlink(path, true, NULL);
         return rc;
     }
+    memcpy(w->seg_name, path, sizeof w->seg_name);
     w->next_segno++;
     w->fd = fd;
     w->seg_size = FLOE_WAL_HEADER_BYTES;
@@ -706,15 +654,15 @@ static int prealloc(floe_wal *w, uint64_t need, floe_err *err)
     if (end < need) end = need;
     for (off = w->zeroed; off < end;) {
         size_t k = end - off < sizeof zeros ? (size_t)(end - off) : sizeof zeros;
-        if (write_all(w->fd, zeros, k, off) != 0) {
+        if (floe_os_pwrite_all(w->fd, zeros, k, off, w->seg_name, err) != FLOE_OK) {
             w->failed = FLOE_IOERR;
-            return floe_err_set(err, FLOE_IOERR, "preallocate wal: %s", strerror(errno));
+            return FLOE_IOERR;
         }
         off += k;
     }
-    if (fdatasync(w->fd) != 0) {
+    if (floe_os_fdatasync(w->fd, w->seg_name, err) != FLOE_OK) {
         w->failed = FLOE_IOERR;
-        return floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
+        return FLOE_IOERR;
     }
     w->zeroed = end;
     w->synced_off = w->seg_size;
@@ -731,15 +679,18 @@ static int close_segment(floe_wal *w, floe_err *err)
     int rc = FLOE_OK;
     while (w->syncing) pthread_cond_wait(&w->cv, &w->mu);
     if (w->fd < 0) return FLOE_OK;
-    if (w->zeroed > w->seg_size && ftruncate(w->fd, (off_t)w->seg_size) != 0) {
-        rc = floe_err_set(err, FLOE_IOERR, "truncate wal: %s", strerror(errno));
+    if (w->zeroed > w->seg_size &&
+        floe_os_ftruncate(w->fd, w->seg_size, w->seg_name, err) != FLOE_OK) {
+        rc = FLOE_IOERR;
         w->failed = FLOE_IOERR;
     }
     w->zeroed = w->seg_size;
     if (w->o.durability != FLOE_DURABILITY_OFF) {
         /* fsync, not fdatasync: the size just shrank */
-        if (fsync(w->fd) != 0) {
-            rc = floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
+        if (w->failed) { /* never sync again after a failure (fsyncgate) */
+            if (rc == FLOE_OK) rc = floe_err_set(err, w->failed, "wal sync failed earlier");
+        } else if (floe_os_fsync(w->fd, w->seg_name, rc ? NULL : err) != FLOE_OK) {
+            rc = FLOE_IOERR;
             w->failed = FLOE_IOERR;
         } else {
             w->nsyncs++;
@@ -747,7 +698,7 @@ static int close_segment(floe_wal *w, floe_err *err)
             pthread_cond_broadcast(&w->cv);
         }
     }
-    close(w->fd);
+    floe_os_close(w->fd, w->seg_name, NULL);
     w->fd = -1;
     return rc;
 }
@@ -993,8 +944,8 @@ static int write_record(floe_wal *w, const floe_batch *b, const uint32_t *rows, 
      * that a later good one follows is still reported as corruption */
     put64(w->buf + 9, w->o.durability == FLOE_DURABILITY_OFF ? w->seg_size : w->synced_off);
     put32(w->buf + 4, floe_checksum32(w->buf + 8, sz - 8));
-    if (write_all(w->fd, w->buf, sz, w->seg_size) != 0) {
-        rc = floe_err_set(err, FLOE_IOERR, "write wal: %s", strerror(errno));
+    if (floe_os_pwrite_all(w->fd, w->buf, sz, w->seg_size, w->seg_name, err) != FLOE_OK) {
+        rc = FLOE_IOERR;
         w->failed = FLOE_IOERR;
         goto out;
     }
@@ -1025,23 +976,27 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
     while (w->o.durability == FLOE_DURABILITY_FULL && w->synced < ticket) {
         int fd = w->fd, r;
         uint64_t target = w->written, toff = w->seg_size, gen = w->seg_gen;
+        if (w->failed) { /* never retry an fsync after it failed (fsyncgate) */
+            rc = floe_err_set(err, w->failed, "wal sync failed earlier");
+            break;
+        }
         w->inflight++;
         pthread_mutex_unlock(&w->mu);
-        r = fd >= 0 ? fdatasync(fd) : 0;
+        r = fd >= 0 ? floe_os_fdatasync(fd, w->seg_name, err) : FLOE_OK;
         pthread_mutex_lock(&w->mu);
         w->inflight--;
         w->nsyncs++;
-        w->last_sync_ns = now_ns();
-        if (r != 0) {
+        w->last_sync_ns = floe_os_clock_mono_ns();
+        if (r != FLOE_OK) {
             w->failed = FLOE_IOERR;
-            rc = floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
+            rc = FLOE_IOERR;
             break;
         }
         if (target > w->synced) w->synced = target;
         if (gen == w->seg_gen && toff > w->synced_off) w->synced_off = toff;
         pthread_cond_broadcast(&w->cv);
     }
-    while (w->synced < ticket) {
+    while (rc == FLOE_OK && w->synced < ticket) {
         if (w->failed) {
             rc = floe_err_set(err, w->failed, "wal sync failed earlier");
             break;
@@ -1053,14 +1008,14 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
             target = w->written;
             fd = w->fd;
             pthread_mutex_unlock(&w->mu);
-            r = fd >= 0 ? fdatasync(fd) : 0;
+            r = fd >= 0 ? floe_os_fdatasync(fd, w->seg_name, err) : FLOE_OK;
             pthread_mutex_lock(&w->mu);
             w->nsyncs++;
-            w->last_sync_ns = now_ns();
+            w->last_sync_ns = floe_os_clock_mono_ns();
             w->syncing = false;
-            if (r != 0) {
+            if (r != FLOE_OK) {
                 w->failed = FLOE_IOERR;
-                rc = floe_err_set(err, FLOE_IOERR, "fdatasync wal: %s", strerror(errno));
+                rc = FLOE_IOERR;
                 pthread_cond_broadcast(&w->cv);
                 break;
             }
@@ -1093,14 +1048,14 @@ int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err)
          * flushed table keeps no WAL on disk */
         if (open_one && seq > 0 && w->segs[i].last_seq <= seq && !w->syncing &&
             w->inflight == 0 && w->synced >= w->written) {
-            close(w->fd);
+            floe_os_close(w->fd, w->seg_name, NULL);
             w->fd = -1;
             open_one = false;
         }
         if (!open_one && rc == FLOE_OK && w->segs[i].last_seq <= seq) {
             seg_path(w, w->segs[i].segno, path, sizeof path);
-            if (unlink(path) != 0 && errno != ENOENT) {
-                rc = floe_err_set(err, FLOE_IOERR, "unlink %s: %s", path, strerror(errno));
+            if (floe_os_unlink(path, true, err) != FLOE_OK) {
+                rc = FLOE_IOERR;
                 w->segs[k++] = w->segs[i];
                 prefix = false;
             }
@@ -1135,50 +1090,49 @@ uint32_t floe_wal_segment_count(floe_wal *w)
 int floe_wal_drop_table(const char *db_dir, uint64_t table_id, floe_err *err)
 {
     char dir[4096], path[4400];
-    DIR *d;
-    struct dirent *e;
-    int rc = FLOE_OK;
+    floe_os_dirlist l;
+    uint32_t i;
+    int rc;
     snprintf(dir, sizeof dir, "%s/wal", db_dir);
-    d = opendir(dir);
-    if (d == NULL) {
-        if (errno == ENOENT) return FLOE_OK;
-        return floe_err_set(err, FLOE_IOERR, "opendir %s: %s", dir, strerror(errno));
+    rc = floe_os_list_dir(dir, &l, err);
+    if (rc == FLOE_NOTFOUND) {
+        floe_err_clear(err);
+        return FLOE_OK;
     }
-    while ((e = readdir(d)) != NULL) {
-        unsigned long long tid, segno;
-        unsigned shard;
-        int used = 0;
-        if (sscanf(e->d_name, "%llu-%u-%llu.wal%n", &tid, &shard, &segno, &used) != 3) continue;
-        if (e->d_name[used] != '\0' || tid != table_id) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0 && errno != ENOENT && rc == FLOE_OK)
-            rc = floe_err_set(err, FLOE_IOERR, "unlink %s: %s", path, strerror(errno));
+    if (rc) return rc;
+    for (i = 0; i < l.n; i++) {
+        uint64_t segno;
+        uint32_t shard;
+        if (!parse_seg_name(l.names[i], table_id, true, 0, &segno, &shard)) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, l.names[i]);
+        if (floe_os_unlink(path, true, rc ? NULL : err) != FLOE_OK && rc == FLOE_OK)
+            rc = FLOE_IOERR;
     }
-    closedir(d);
-    if (rc == FLOE_OK) rc = fsync_dir(dir, err);
+    floe_os_dirlist_free(&l);
+    if (rc == FLOE_OK) rc = floe_os_fsync_dir(dir, err);
     return rc;
 }
 
 int floe_wal_shard_count(const char *db_dir, uint64_t table_id, uint32_t *out, floe_err *err)
 {
     char dir[4096];
-    DIR *d;
-    struct dirent *e;
+    floe_os_dirlist l;
+    uint32_t i;
+    int rc;
     *out = 0;
     snprintf(dir, sizeof dir, "%s/wal", db_dir);
-    d = opendir(dir);
-    if (d == NULL) {
-        if (errno == ENOENT) return FLOE_OK;
-        return floe_err_set(err, FLOE_IOERR, "opendir %s: %s", dir, strerror(errno));
+    rc = floe_os_list_dir(dir, &l, err);
+    if (rc == FLOE_NOTFOUND) {
+        floe_err_clear(err);
+        return FLOE_OK;
     }
-    while ((e = readdir(d)) != NULL) {
-        unsigned long long tid, segno;
-        unsigned shard;
-        int used = 0;
-        if (sscanf(e->d_name, "%llu-%u-%llu.wal%n", &tid, &shard, &segno, &used) != 3) continue;
-        if (e->d_name[used] != '\0' || tid != table_id) continue;
-        if (shard + 1 > *out) *out = shard + 1;
+    if (rc) return rc;
+    for (i = 0; i < l.n; i++) {
+        uint64_t segno;
+        uint32_t shard;
+        if (parse_seg_name(l.names[i], table_id, true, 0, &segno, &shard) && shard + 1 > *out)
+            *out = shard + 1;
     }
-    closedir(d);
+    floe_os_dirlist_free(&l);
     return FLOE_OK;
 }

@@ -7,46 +7,27 @@
 #include <fcntl.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "storage/compress.h"
 #include "storage/format.h"
 #include "util/hash.h"
 #include "util/mem.h"
+#include "util/os.h"
 
 /* ------------------------------------------------------------- helpers */
 
 static int write_all(int fd, const void *p, size_t n, const char *path, floe_err *err)
 {
-    const char *c = p;
-    while (n > 0) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            return floe_err_set(err, FLOE_IOERR, "write %s: %s", path, strerror(errno));
-        }
-        c += k;
-        n -= (size_t)k;
-    }
-    return FLOE_OK;
+    return floe_os_write_all(fd, p, n, path, err);
 }
 
 /* pread exactly n bytes; a short read means the file is truncated. */
 static int pread_all(int fd, void *p, size_t n, uint64_t off, const char *name, floe_err *err)
 {
-    char *c = p;
-    while (n > 0) {
-        ssize_t k = pread(fd, c, n, (off_t)off);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            return floe_err_set(err, FLOE_IOERR, "%s: read: %s", name, strerror(errno));
-        }
-        if (k == 0) return floe_err_set(err, FLOE_CORRUPT, "%s: file is truncated", name);
-        c += k;
-        n -= (size_t)k;
-        off += (uint64_t)k;
-    }
+    size_t got;
+    int rc = floe_os_pread(fd, p, n, off, name, &got, err);
+    if (rc) return rc;
+    if (got < n) return floe_err_set(err, FLOE_CORRUPT, "%s: file is truncated", name);
     return FLOE_OK;
 }
 
@@ -103,9 +84,8 @@ int floe_column_writer_open(const char *path, uint32_t col_id, floe_type type,
     }
     w->col_id = col_id;
     w->type = type;
-    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (w->fd < 0) {
-        rc = floe_err_set(err, FLOE_IOERR, "create %s: %s", path, strerror(errno));
+    rc = floe_os_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644, &w->fd, err);
+    if (rc) {
         floe_column_writer_abort(w);
         return rc;
     }
@@ -358,16 +338,11 @@ int floe_column_writer_finish(floe_column_writer *w, floe_err *err)
     rc = write_all(w->fd, tr, sizeof tr, w->path, err);
     if (rc) goto out;
     w->off += f.len + sizeof tr;
-    if (fsync(w->fd) != 0) {
-        rc = floe_err_set(err, FLOE_IOERR, "fsync %s: %s", w->path, strerror(errno));
-        goto out;
-    }
-    if (close(w->fd) != 0) {
-        w->fd = -1;
-        rc = floe_err_set(err, FLOE_IOERR, "close %s: %s", w->path, strerror(errno));
-        goto out;
-    }
+    rc = floe_os_fsync(w->fd, w->path, err);
+    if (rc) goto out;
+    rc = floe_os_close(w->fd, w->path, err);
     w->fd = -1;
+    if (rc) goto out;
 out:
     floe_encode_buf_free(&f);
     floe_column_writer_abort(w);
@@ -377,7 +352,7 @@ out:
 void floe_column_writer_abort(floe_column_writer *w)
 {
     if (w == NULL) return;
-    if (w->fd >= 0) close(w->fd);
+    floe_os_close(w->fd, w->path, NULL);
     floe_free(w->path);
     floe_free(w->blocks);
     floe_free(w->prefix);
@@ -477,20 +452,18 @@ int floe_column_reader_open(const char *path, const char *name, uint32_t col_id,
     if (r == NULL) return floe_err_nomem(err);
     r->type = type;
     r->name = floe_strdup(name);
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    r->fd = -1;
     if (r->name == NULL) {
         rc = floe_err_nomem(err);
         goto fail;
     }
-    if (r->fd < 0) {
+    if (floe_os_open(path, O_RDONLY, 0, &r->fd, NULL) != FLOE_OK) {
         rc = floe_err_set(err, errno == ENOENT ? FLOE_CORRUPT : FLOE_IOERR, "%s: open: %s",
                           name, strerror(errno));
         goto fail;
     }
-    if (fstat(r->fd, &st) != 0) {
-        rc = floe_err_set(err, FLOE_IOERR, "%s: stat: %s", name, strerror(errno));
-        goto fail;
-    }
+    rc = floe_os_fstat(r->fd, &st, name, err);
+    if (rc) goto fail;
     r->file_bytes = (uint64_t)st.st_size;
     if (r->file_bytes < FLOE_COL_HEADER_SIZE + FLOE_COL_TRAILER_SIZE + FLOE_COL_FOOTER_FIXED) {
         rc = RCORRUPT("%s: file is truncated (%llu bytes)", name, (unsigned long long)r->file_bytes);
@@ -546,7 +519,7 @@ fail:
 void floe_column_reader_close(floe_column_reader *r)
 {
     if (r == NULL) return;
-    if (r->fd >= 0) close(r->fd);
+    floe_os_close(r->fd, r->name, NULL);
     floe_free(r->name);
     floe_free(r->blocks);
     floe_free(r->footer);

@@ -1,19 +1,17 @@
 /* storage/part.c: part directories: writer (crash-safe), reader, open-time GC. */
 #include "storage/part.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "storage/format.h"
 #include "util/hash.h"
 #include "util/mem.h"
+#include "util/os.h"
 #include "util/thread.h"
 
 #define PATH_CAP 4096
@@ -26,39 +24,10 @@ const char *floe_part_dir(const char *table_dir, int64_t part_id, char *buf, siz
     return buf;
 }
 
-static int fsync_path(const char *path, floe_err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = FLOE_OK;
-    if (fd < 0) return floe_err_set(err, FLOE_IOERR, "open %s: %s", path, strerror(errno));
-    if (fsync(fd) != 0) rc = floe_err_set(err, FLOE_IOERR, "fsync %s: %s", path, strerror(errno));
-    close(fd);
-    return rc;
-}
+static int fsync_path(const char *path, floe_err *err) { return floe_os_fsync_dir(path, err); }
 
 /* Remove a directory and the files in it (parts have no subdirectories). */
-static int remove_dir(const char *dir, floe_err *err)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[PATH_CAP];
-    if (d == NULL) {
-        if (errno == ENOENT) return FLOE_OK;
-        return floe_err_set(err, FLOE_IOERR, "open directory %s: %s", dir, strerror(errno));
-    }
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (unlink(path) != 0 && errno != ENOENT) {
-            int rc = floe_err_set(err, FLOE_IOERR, "remove %s: %s", path, strerror(errno));
-            closedir(d);
-            return rc;
-        }
-    }
-    closedir(d);
-    if (rmdir(dir) != 0 && errno != ENOENT)
-        return floe_err_set(err, FLOE_IOERR, "remove %s: %s", dir, strerror(errno));
-    return FLOE_OK;
-}
+static int remove_dir(const char *dir, floe_err *err) { return floe_os_remove_tree(dir, err); }
 
 void floe_part_info_free(floe_part_info *info)
 {
@@ -119,21 +88,14 @@ static int manifest_write(const char *dir, const manifest *m, floe_err *err)
     sum = floe_checksum32(b, off);
     memcpy(b + off, &sum, 4);
     snprintf(path, sizeof path, "%s/%s", dir, FLOE_PART_META_NAME);
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        rc = floe_err_set(err, FLOE_IOERR, "create %s: %s", path, strerror(errno));
-    } else {
-        const uint8_t *p = b;
-        size_t left = len;
-        while (left > 0 && rc == FLOE_OK) {
-            ssize_t k = write(fd, p, left);
-            if (k < 0 && errno == EINTR) continue;
-            if (k < 0) rc = floe_err_set(err, FLOE_IOERR, "write %s: %s", path, strerror(errno));
-            else p += k, left -= (size_t)k;
-        }
-        if (rc == FLOE_OK && fsync(fd) != 0)
-            rc = floe_err_set(err, FLOE_IOERR, "fsync %s: %s", path, strerror(errno));
-        close(fd);
+    rc = floe_os_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fd, err);
+    if (rc == FLOE_OK) {
+        rc = floe_os_write_all(fd, b, len, path, err);
+        if (rc == FLOE_OK) rc = floe_os_fsync(fd, path, err);
+        if (rc == FLOE_OK)
+            rc = floe_os_close(fd, path, err);
+        else
+            floe_os_close(fd, path, NULL);
     }
     floe_free(b);
     return rc;
@@ -151,21 +113,21 @@ static int manifest_read(const char *dir, const char *name, manifest *m, floe_er
     int fd, rc = FLOE_OK;
     memset(m, 0, sizeof *m);
     snprintf(path, sizeof path, "%s/%s", dir, FLOE_PART_META_NAME);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (floe_os_open(path, O_RDONLY, 0, &fd, NULL) != FLOE_OK)
         return floe_err_set(err, errno == ENOENT ? FLOE_CORRUPT : FLOE_IOERR, "%s/%s: open: %s",
                             name, FLOE_PART_META_NAME, strerror(errno));
-    if (fstat(fd, &st) != 0 || st.st_size < FLOE_PART_META_FIXED + 4 || st.st_size > (1 << 26)) {
-        close(fd);
+    if (floe_os_fstat(fd, &st, path, NULL) != FLOE_OK || st.st_size < FLOE_PART_META_FIXED + 4 ||
+        st.st_size > (1 << 26)) {
+        floe_os_close(fd, path, NULL);
         return floe_err_set(err, FLOE_CORRUPT, "%s/%s: bad size", name, FLOE_PART_META_NAME);
     }
     len = (size_t)st.st_size;
     b = floe_malloc(len);
     if (b == NULL) {
-        close(fd);
+        floe_os_close(fd, path, NULL);
         return floe_err_nomem(err);
     }
-    if (pread(fd, b, len, 0) != (ssize_t)len) {
+    if (floe_os_pread(fd, b, len, 0, path, NULL, NULL) != FLOE_OK) {
         rc = floe_err_set(err, FLOE_IOERR, "%s/%s: short read", name, FLOE_PART_META_NAME);
         goto out;
     }
@@ -212,7 +174,7 @@ static int manifest_read(const char *dir, const char *name, manifest *m, floe_er
                               FLOE_PART_META_NAME);
     }
 out:
-    close(fd);
+    floe_os_close(fd, path, NULL);
     floe_free(b);
     if (rc) manifest_free(m);
     return rc;
@@ -328,8 +290,7 @@ int floe_part_writer_open(const char *table_dir, int64_t part_id, const floe_par
     }
     /* a stale .tmp of the same id is garbage from a crash */
     rc = remove_dir(w->tmp_dir, err);
-    if (rc == FLOE_OK && mkdir(w->tmp_dir, 0755) != 0)
-        rc = floe_err_set(err, FLOE_IOERR, "create %s: %s", w->tmp_dir, strerror(errno));
+    if (rc == FLOE_OK) rc = floe_os_mkdir(w->tmp_dir, 0755, false, err);
     for (c = 0; rc == FLOE_OK && c < schema->ncols; c++) {
         snprintf(path, sizeof path, "%s/c%u.col", w->tmp_dir, schema->cols[c].id);
         rc = floe_column_writer_open(path, schema->cols[c].id, schema->cols[c].type,
@@ -656,7 +617,7 @@ static int writer_run(floe_part_writer *w, int stop_after, floe_part_info *out_i
         char path[PATH_CAP];
         struct stat st;
         snprintf(path, sizeof path, "%s/c%u.col", w->tmp_dir, w->cols[c].def.id);
-        if (stat(path, &st) == 0) info.cols[c].bytes = (uint64_t)st.st_size; /* footer included */
+        if (floe_os_stat(path, &st, NULL) == FLOE_OK) info.cols[c].bytes = (uint64_t)st.st_size; /* footer included */
         info.bytes += info.cols[c].bytes;
     }
     if (stop_after == 1) goto stop;
@@ -685,11 +646,8 @@ static int writer_run(floe_part_writer *w, int stop_after, floe_part_info *out_i
     rc = fsync_path(w->tmp_dir, err);
     if (rc) goto fail;
     if (stop_after == 2) goto stop;
-    if (rename(w->tmp_dir, w->final_dir) != 0) {
-        rc = floe_err_set(err, FLOE_IOERR, "rename %s to %s: %s", w->tmp_dir, w->final_dir,
-                          strerror(errno));
-        goto fail;
-    }
+    rc = floe_os_rename(w->tmp_dir, w->final_dir, err);
+    if (rc) goto fail;
     rc = fsync_path(w->table_dir, err);
     if (rc) {
         remove_dir(w->final_dir, NULL);
@@ -1012,9 +970,7 @@ static bool id_in(const int64_t *ids, uint32_t n, int64_t id)
 /* mkdir that accepts an existing directory. */
 static int ensure_dir(const char *path, floe_err *err)
 {
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return floe_err_set(err, FLOE_IOERR, "mkdir %s: %s", path, strerror(errno));
-    return FLOE_OK;
+    return floe_os_mkdir(path, 0755, true, err);
 }
 
 /* Move <table_dir>/<name> to <quarantine_dir>/<name> (".1", ".2"... when
@@ -1024,8 +980,6 @@ static int quarantine(const char *table_dir, const char *name, const floe_part_g
 {
     char from[PATH_CAP], to[PATH_CAP + 16], parent[PATH_CAP + 8], msg[2 * PATH_CAP + 160];
     const char *slash;
-    struct stat st;
-    FILE *f;
     int i, rc;
     /* the quarantine directory and its parent (<db>/quarantine) */
     snprintf(parent, sizeof parent, "%s", o->quarantine_dir);
@@ -1037,19 +991,25 @@ static int quarantine(const char *table_dir, const char *name, const floe_part_g
     if ((rc = ensure_dir(o->quarantine_dir, err)) != FLOE_OK) return rc;
     snprintf(from, sizeof from, "%s/%s", table_dir, name);
     snprintf(to, sizeof to, "%s/%s", o->quarantine_dir, name);
-    for (i = 1; stat(to, &st) == 0 && i < 1000; i++)
+    for (i = 1; floe_os_exists(to) && i < 1000; i++)
         snprintf(to, sizeof to, "%s/%s.%d", o->quarantine_dir, name, i);
-    if (rename(from, to) != 0)
-        return floe_err_set(err, FLOE_IOERR, "move %s to %s: %s", from, to, strerror(errno));
+    if ((rc = floe_os_rename(from, to, err)) != FLOE_OK) return rc;
     if ((rc = fsync_path(o->quarantine_dir, err)) != FLOE_OK) return rc;
     snprintf(msg, sizeof msg,
              "%s: part directory not known to the catalog (upgraded from schema v1) moved to %s;"
              " nothing was deleted",
              from, to);
     snprintf(parent, sizeof parent, "%s/NOTE", o->quarantine_dir);
-    if ((f = fopen(parent, "a")) != NULL) {
-        fprintf(f, "%s\n", msg);
-        fclose(f);
+    {
+        /* best effort: the warning callback below carries the same text */
+        int fd;
+        if (floe_os_open(parent, O_WRONLY | O_CREAT | O_APPEND, 0644, &fd, NULL) == FLOE_OK) {
+            size_t ml = strlen(msg);
+            msg[ml] = '\n';
+            floe_os_write_all(fd, msg, ml + 1, parent, NULL);
+            msg[ml] = '\0';
+            floe_os_close(fd, parent, NULL);
+        }
     }
     if (o->warning) o->warning(o->ctx, msg);
     return FLOE_OK;
@@ -1057,26 +1017,26 @@ static int quarantine(const char *table_dir, const char *name, const floe_part_g
 
 int floe_part_gc(const char *table_dir, const floe_part_gc_opts *o, floe_err *err)
 {
-    DIR *d = opendir(table_dir);
-    struct dirent *e;
+    floe_os_dirlist l;
     char path[PATH_CAP], name[64];
     const char *cat = o->catalog_path ? o->catalog_path : "the catalog";
     int64_t *rm_ids = NULL;
     bool *rm_tmp = NULL;
-    uint32_t nrm = 0, cap = 0, i, k;
-    int rc = FLOE_OK;
+    uint32_t nrm = 0, cap = 0, i, k, j;
+    int rc = floe_os_list_dir(table_dir, &l, err);
 
-    if (d == NULL) {
-        if (errno == ENOENT && o->ncommitted == 0) return FLOE_OK;
-        if (errno == ENOENT)
-            return floe_err_set(err, FLOE_CORRUPT, "%s: table directory is missing", table_dir);
-        return floe_err_set(err, FLOE_IOERR, "open directory %s: %s", table_dir, strerror(errno));
+    if (rc == FLOE_NOTFOUND) {
+        floe_err_clear(err);
+        if (o->ncommitted == 0) return FLOE_OK;
+        return floe_err_set(err, FLOE_CORRUPT, "%s: table directory is missing", table_dir);
     }
+    if (rc) return rc;
     /* 1. classify every part directory; nothing is touched yet */
-    while ((e = readdir(d)) != NULL) {
+    for (j = 0; j < l.n; j++) {
+        const char *ename = l.names[j];
         int64_t id;
         bool tmp;
-        if (!parse_part_name(e->d_name, &id, &tmp)) continue;
+        if (!parse_part_name(ename, &id, &tmp)) continue;
         if (!tmp && id_in(o->committed, o->ncommitted, id)) continue;
         if (!tmp && !id_in(o->pending, o->npending, id) && !id_in(o->garbage, o->ngarbage, id) &&
             !o->quarantine_unknown) {
@@ -1084,7 +1044,7 @@ int floe_part_gc(const char *table_dir, const floe_part_gc_opts *o, floe_err *er
                               "%s/%s: a finished part directory that %s neither commits nor"
                               " records as pending or removed: the catalog may be damaged;"
                               " refusing to open (nothing was removed)",
-                              table_dir, e->d_name, cat);
+                              table_dir, ename, cat);
             break;
         }
         if (nrm == cap) {
@@ -1102,7 +1062,7 @@ int floe_part_gc(const char *table_dir, const floe_part_gc_opts *o, floe_err *er
         rm_ids[nrm] = id;
         rm_tmp[nrm++] = tmp;
     }
-    closedir(d);
+    floe_os_dirlist_free(&l);
     if (rc) goto out;
     /* 2. every committed part is complete */
     for (i = 0; i < o->ncommitted; i++) {
@@ -1110,7 +1070,7 @@ int floe_part_gc(const char *table_dir, const floe_part_gc_opts *o, floe_err *er
         struct stat st;
         floe_part_dir(table_dir, o->committed[i], path, sizeof path);
         snprintf(name, sizeof name, "part-%lld", (long long)o->committed[i]);
-        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (floe_os_stat(path, &st, NULL) != FLOE_OK || !S_ISDIR(st.st_mode)) {
             rc = floe_err_set(err, FLOE_CORRUPT,
                               "%s: committed in %s but its directory is missing", path, cat);
             goto out;
@@ -1120,7 +1080,7 @@ int floe_part_gc(const char *table_dir, const floe_part_gc_opts *o, floe_err *er
         for (k = 0; k < m.ncols; k++) {
             char f[PATH_CAP + 32];
             snprintf(f, sizeof f, "%s/c%u.col", path, m.col_ids[k]);
-            if (stat(f, &st) != 0) {
+            if (floe_os_stat(f, &st, NULL) != FLOE_OK) {
                 rc = floe_err_set(err, FLOE_CORRUPT, "%s/c%u.col: committed but missing", name,
                                   m.col_ids[k]);
                 break;

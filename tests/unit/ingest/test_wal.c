@@ -1,9 +1,11 @@
 /* tests/unit/ingest/test_wal.c: WAL round trip, torn tails, corruption, sync modes. */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 
 #include "ingest/wal.h"
 #include "util/hash.h"
+#include "util/os.h"
 #include "ingest_test_util.h"
 
 typedef struct collect {
@@ -804,4 +806,140 @@ Test(wal, transaction_manifests_and_aborts_round_trip_and_v2_segments_still_repl
     cr_assert_eq(s.aborts, 1);
     floe_wal_close(w);
     floe_batch_free(&b);
+}
+
+/* ------------------------------------------------- I/O fault injection */
+
+#define FAULT_RECORDS 6
+
+/* Append+sync FAULT_RECORDS records (the 4th rolls to a new segment) with
+ * the hook armed; stop at the first failure. Acknowledged rows (append and
+ * sync both OK) go to `ack`; *out_failed_rows = rows of the record whose
+ * append succeeded but whose sync failed (0 when the append failed). */
+static int fault_run(floe_wal *w, tu_ref *ack, uint32_t *out_failed_rows, floe_err *err)
+{
+    floe_type types[TU_NTYPES];
+    floe_batch b;
+    floe_value row[TU_NTYPES];
+    uint64_t seed = 42, seq = 1;
+    int r, rc = FLOE_OK;
+    tu_all_types(types);
+    *out_failed_rows = 0;
+    cr_assert_eq(floe_batch_init(&b, TU_NTYPES, types, 300), FLOE_OK);
+    for (r = 0; r < FAULT_RECORDS && rc == FLOE_OK; r++) {
+        uint32_t n = 100 + (uint32_t)(tu_rand(&seed) % 200), i;
+        uint64_t ticket;
+        tu_fill_random(&b, n, &seed, 5);
+        rc = floe_wal_append(w, &b, NULL, n, seq, NULL, &ticket, err);
+        if (rc) break;
+        rc = floe_wal_sync(w, ticket, err);
+        if (rc) {
+            *out_failed_rows = n;
+            break;
+        }
+        for (i = 0; i < n; i++) {
+            tu_batch_row(&b, i, row);
+            tu_ref_push(ack, row);
+        }
+        seq += n;
+    }
+    floe_batch_free(&b);
+    return rc;
+}
+
+/* Fail the nth call of `kind` for every n the operation makes: a clean
+ * FLOE_IOERR naming the segment, a sticky failure (no later append or sync
+ * succeeds, so no fsync is ever retried after one failed), and a reopen
+ * that recovers exactly the acknowledged records (plus, after a failed sync,
+ * possibly the one record whose sync failed: its write reached the file). */
+static void fault_every_point(floe_durability d, unsigned kind)
+{
+    char dir[512], warn[512];
+    floe_wal_opts o;
+    floe_wal *w;
+    floe_err err = FLOE_ERR_INIT;
+    tu_ref ack = {0};
+    uint32_t failed_rows;
+    uint64_t calls, nth;
+
+    /* count the injection points of a clean run */
+    tu_tmpdir(dir, sizeof dir);
+    o = mkopts(dir, d);
+    o.segment_bytes = 60000;
+    ack.ncols = TU_NTYPES;
+    cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK, "%s", err.msg);
+    floe_os_hook_reset();
+    cr_assert_eq(fault_run(w, &ack, &failed_rows, &err), FLOE_OK, "%s", err.msg);
+    calls = floe_os_calls(kind);
+    floe_os_hook_off();
+    cr_assert_gt(floe_wal_segment_count(w), 1, "the run rolls a segment");
+    floe_wal_close(w);
+    tu_ref_free(&ack);
+    cr_assert_geq(calls, 3);
+
+    for (nth = 1; nth <= calls; nth++) {
+        collect cl;
+        uint64_t ticket;
+        int rc;
+        floe_type t = floe_type_make(FLOE_TYPE_BIGINT);
+        floe_batch b;
+        tu_tmpdir(dir, sizeof dir);
+        o.db_dir = dir;
+        memset(&ack, 0, sizeof ack);
+        ack.ncols = TU_NTYPES;
+        cr_assert_eq(floe_wal_open(&o, NULL, NULL, warn, sizeof warn, &w, &err), FLOE_OK, "%s", err.msg);
+        floe_os_hook_reset();
+        floe_os_fault_set(kind, nth, FLOE_OS_FAIL, EIO);
+        rc = fault_run(w, &ack, &failed_rows, &err);
+        cr_assert_eq(floe_os_faults_hit(), 1, "n=%llu", (unsigned long long)nth);
+        cr_assert_eq(rc, FLOE_IOERR, "n=%llu: rc %d", (unsigned long long)nth, rc);
+        cr_assert(strstr(err.msg, "/wal") != NULL && strstr(err.msg, strerror(EIO)) != NULL,
+                  "n=%llu: message names the file and errno: %s", (unsigned long long)nth, err.msg);
+        /* sticky: later appends and syncs fail without touching the disk */
+        floe_os_hook_reset();
+        cr_assert_eq(floe_batch_init(&b, 1, &t, 4), FLOE_OK);
+        ((int64_t *)b.cols[0].data)[0] = 1;
+        b.n = 1;
+        cr_assert_eq(floe_wal_append(w, &b, NULL, 1, 1000000, NULL, &ticket, &err), FLOE_IOERR,
+                     "n=%llu: append after a failure", (unsigned long long)nth);
+        rc = floe_wal_sync(w, floe_wal_written(w) + (failed_rows ? 0 : 1), &err);
+        cr_assert_eq(rc, FLOE_IOERR, "n=%llu: sync after a failure", (unsigned long long)nth);
+        cr_assert_eq(floe_os_calls(FLOE_OS_WRITE | FLOE_OS_FSYNC), 0,
+                     "n=%llu: no write or sync after the failure", (unsigned long long)nth);
+        floe_batch_free(&b);
+        floe_wal_close(w);
+        cr_assert_eq(floe_os_calls(FLOE_OS_FSYNC), 0, "close never retries an fsync");
+        floe_os_hook_off();
+
+        memset(&cl, 0, sizeof cl);
+        cl.ref.ncols = TU_NTYPES;
+        cl.next_seq = 1;
+        cr_assert_eq(floe_wal_open(&o, collect_cb, &cl, warn, sizeof warn, &w, &err), FLOE_OK,
+                     "n=%llu: %s", (unsigned long long)nth, err.msg);
+        cr_assert(cl.ref.nrows == ack.nrows || cl.ref.nrows == ack.nrows + failed_rows,
+                  "n=%llu: recovered %llu rows, acknowledged %llu (+%u unacknowledged)",
+                  (unsigned long long)nth, (unsigned long long)cl.ref.nrows,
+                  (unsigned long long)ack.nrows, failed_rows);
+        assert_same(&cl.ref, &ack, ack.nrows);
+        floe_wal_close(w);
+        tu_ref_free(&cl.ref);
+        tu_ref_free(&ack);
+    }
+}
+
+Test(wal_fault, every_write_of_a_batch_mode_run_fails_cleanly)
+{
+    fault_every_point(FLOE_DURABILITY_BATCH, FLOE_OS_WRITE);
+}
+Test(wal_fault, every_fdatasync_of_a_batch_mode_run_fails_cleanly)
+{
+    fault_every_point(FLOE_DURABILITY_BATCH, FLOE_OS_FSYNC);
+}
+Test(wal_fault, every_write_of_a_full_mode_run_fails_cleanly)
+{
+    fault_every_point(FLOE_DURABILITY_FULL, FLOE_OS_WRITE);
+}
+Test(wal_fault, every_fdatasync_of_a_full_mode_run_fails_cleanly)
+{
+    fault_every_point(FLOE_DURABILITY_FULL, FLOE_OS_FSYNC);
 }

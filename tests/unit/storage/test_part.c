@@ -2,6 +2,7 @@
  * x encoding x NULL pattern x block size, block statistics, missing columns,
  * corruption detection, crash safety of the write sequence and GC. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 
 #include "storage/part.h"
 #include "storage_testutil.h"
+#include "util/os.h"
 
 /* A table of all 9 types (column ids 10..18) filled with random data. */
 typedef struct table {
@@ -644,3 +646,68 @@ Test(part, merge_concatenates_parts_and_fills_missing_columns)
     tu_rmrf(dir);
     free(dir);
 }
+
+/* ------------------------------------------------- I/O fault injection */
+
+/* Fail the nth write, fsync or rename of floe_part_writer_open..finish for
+ * every n: a clean FLOE_IOERR, no finished part-N directory, and the next GC
+ * (nothing committed, N pending) leaves the table directory empty. */
+static void part_fault_every_point(unsigned kind)
+{
+    table t;
+    uint64_t calls, nth;
+    char *dir = tu_tmpdir();
+    floe_part_writer *w;
+    floe_part_info info;
+    floe_err err = FLOE_ERR_INIT;
+    table_make(&t, 3000, 2, 1, 5);
+    floe_os_hook_reset();
+    cr_assert_eq(floe_part_writer_open(dir, 1, &t.schema, 1000, &w, &err), FLOE_OK, "%s", err.msg);
+    floe_part_writer_set_threads(w, 1);
+    cr_assert_eq(floe_part_writer_append(w, &t.batch, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(floe_part_writer_finish(w, &info, &err), FLOE_OK, "%s", err.msg);
+    calls = floe_os_calls(kind);
+    floe_os_hook_off();
+    floe_part_info_free(&info);
+    check_part(dir, 1, &t, 1000, -1);
+    tu_rmrf(dir);
+    free(dir);
+    cr_assert_geq(calls, 1);
+    for (nth = 1; nth <= calls; nth++) {
+        int64_t pending = 7;
+        floe_os_dirlist l;
+        char final[4200];
+        int rc;
+        dir = tu_tmpdir();
+        floe_os_hook_reset();
+        floe_os_fault_set(kind, nth, FLOE_OS_FAIL, kind == FLOE_OS_WRITE ? ENOSPC : EIO);
+        rc = floe_part_writer_open(dir, 7, &t.schema, 1000, &w, &err);
+        if (rc == FLOE_OK) {
+            floe_part_writer_set_threads(w, 1);
+            rc = floe_part_writer_append(w, &t.batch, &err);
+            if (rc == FLOE_OK)
+                rc = floe_part_writer_finish(w, &info, &err);
+            else
+                floe_part_writer_abort(w);
+        }
+        cr_assert_eq(floe_os_faults_hit(), 1, "n=%llu", (unsigned long long)nth);
+        floe_os_hook_off();
+        cr_assert_eq(rc, FLOE_IOERR, "n=%llu: rc %d %s", (unsigned long long)nth, rc, err.msg);
+        cr_assert(kind != FLOE_OS_WRITE || strstr(err.msg, "disk full (ENOSPC) writing '") != NULL,
+                  "n=%llu: %s", (unsigned long long)nth, err.msg);
+        floe_part_dir(dir, 7, final, sizeof final);
+        cr_assert(!floe_os_exists(final), "n=%llu: no finished part after a failure", (unsigned long long)nth);
+        cr_assert_eq(gc(dir, NULL, 0, &pending, 1, &err), FLOE_OK, "%s", err.msg);
+        cr_assert_eq(floe_os_list_dir(dir, &l, &err), FLOE_OK);
+        cr_assert_eq(l.n, 0, "n=%llu: GC leaves nothing (first: %s)", (unsigned long long)nth,
+                     l.n ? l.names[0] : "");
+        floe_os_dirlist_free(&l);
+        tu_rmrf(dir);
+        free(dir);
+    }
+    floe_batch_free(&t.batch);
+}
+
+Test(part_fault, every_write_fails_cleanly) { part_fault_every_point(FLOE_OS_WRITE); }
+Test(part_fault, every_fsync_fails_cleanly) { part_fault_every_point(FLOE_OS_FSYNC); }
+Test(part_fault, every_rename_fails_cleanly) { part_fault_every_point(FLOE_OS_RENAME); }
