@@ -5,6 +5,7 @@
 #include "api/api.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "db/query.h"
@@ -45,11 +46,6 @@ void floe_interrupt(floe_db *db)
     if (db) atomic_store(&db->interrupt, 1);
 }
 
-void floe_open_options_init(floe_open_options *o)
-{
-    if (o) memset(o, 0, sizeof *o);
-}
-
 int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
 {
     floe_open_options o;
@@ -61,12 +57,24 @@ int floe_db_open(const char *path, unsigned flags, floe_db **out_db)
 int floe_db_open_ex(const char *path, const floe_open_options *o, floe_db **out_db)
 {
     floe_err err = FLOE_ERR_INIT;
+    floe_open_options opts;
     floe_db *db;
     int rc;
     if (out_db == NULL) return FLOE_MISUSE;
     *out_db = db = floe_calloc(1, sizeof *db);
     if (db == NULL) return FLOE_NOMEM;
-    rc = floe_db_open_dir(db, path, o, &err);
+    /* read as many bytes as the caller's floe.h had; newer fields default */
+    floe_open_options_init(&opts);
+    if (o != NULL && o->size < offsetof(floe_open_options, flags) + sizeof o->flags) {
+        floe_err_set(&err, FLOE_MISUSE, "floe_open_options not initialised: call "
+                                        "floe_open_options_init() first");
+        return floe_db_set_error(db, &err);
+    }
+    if (o != NULL) {
+        memcpy(&opts, o, o->size < sizeof opts ? o->size : sizeof opts);
+        opts.size = sizeof opts;
+    }
+    rc = floe_db_open_dir(db, path, &opts, &err);
     if (rc != FLOE_OK) floe_db_set_error(db, &err); /* the handle stays for floe_db_errmsg */
     return rc;
 }

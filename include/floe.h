@@ -131,8 +131,13 @@ typedef struct floe_appender floe_appender;
 
 /* Options of floe_db_open_ex. Always call floe_open_options_init() first and
  * then set the fields you need: fields are only ever appended at the end
- * (never removed, reordered or retyped), so code compiled against an older
- * floe.h keeps working, and a field you do not set keeps its default.
+ * (never removed, reordered or retyped), and floe_open_options_init (inline,
+ * so it is compiled into your program) records in `size` how large the
+ * struct was in the floe.h you compiled against; the library reads only
+ * that many bytes and gives every newer field its default. So a program
+ * built against an older floe.h keeps working with a newer library, and a
+ * field you do not set keeps its default. An options struct whose `size` is
+ * not set (not initialised) is FLOE_MISUSE.
  *
  * memory_limit: bytes the database may use for memtables and queries
  * together (DuckDB's memory_limit). 0 (the default) means 80% of the smaller
@@ -174,6 +179,7 @@ typedef struct floe_appender floe_appender;
  * map FLOE_MEM_LIMIT_MB (memtable_limit in MiB), FLOE_THREADS and TMPDIR to
  * these options. */
 typedef struct floe_open_options {
+    size_t size;           /* sizeof(floe_open_options) as compiled: set by init */
     unsigned flags;        /* FLOE_OPEN_* bits (default 0) */
     uint64_t memory_limit; /* bytes; 0: 80% of min(RAM, cgroup limit) */
     uint32_t threads;      /* query workers; 0: one per CPU */
@@ -186,8 +192,12 @@ typedef struct floe_open_options {
     /* new fields are appended here */
 } floe_open_options;
 
-/* Fill *o with the defaults (all zero today). */
-FLOE_API void floe_open_options_init(floe_open_options *o);
+/* Fill *o with the defaults (all zero but `size`). */
+static inline void floe_open_options_init(floe_open_options *o)
+{
+    *o = (floe_open_options){0};
+    o->size = sizeof *o;
+}
 
 /* Open the database in directory `path`, or an in-memory database when path
  * is NULL or ":memory:". *out_db is set even on failure (NULL only on
