@@ -309,6 +309,7 @@ int floe_fn_regex_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
         if (group < 0 || group > 9)
             return floe_err_set(err, FLOE_RANGE, "%s: group index must be between 0 and 9", name);
     }
+    if (copts & PCRE2_LITERAL) copts &= ~(uint32_t)(PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL); /* not allowed with it */
     if ((rc = rx_state_get(fa, &st, err))) return rc;
     if (cpat) {
         /* every row is valid-or-NULL through the strict wrapper; a NULL
