@@ -6,13 +6,14 @@
  *   date_diff(part, a, b)  the number of `part` boundaries between a and b:
  *       year/quarter/month/decade/century from the calendar fields, day
  *       from the dates, hour..microsecond by flooring both to the unit,
+ *       decade/century from year / 10 and year / 100 (not EXTRACT's century),
  *       week as whole days / 7 (truncated), as DuckDB does.
  *   age(a, b)  a - b symbolically (PostgreSQL): years and months, then days,
  *       then time, borrowing from the earlier timestamp's month; negative
  *       results are the negated age(b, a). The result has months, days, micros.
  *   epoch_ms(ts) truncates toward zero; epoch(ts) is DOUBLE seconds.
  *   strftime / strptime take DuckDB's specifiers (see fmt_one / parse_one):
- *       %Y %y %m %-m %d %-d %e %H %-H %I %-I %M %-M %S %-S %f %g %n %p %j %-j
+ *       %Y %y %m %-m %d %-d %H %-H %I %-I %M %-M %S %-S %f %g %n %p %j %-j
  *       %a %A %b %h %B %w %u %c %x %X %z %Z %%. An unparsable input is FLOE_ERROR
  *       naming the value and the format.
  *
@@ -101,7 +102,6 @@ static int fmt_one(char c, bool nopad, const tparts *t, char *b, size_t cap)
     case 'y': return snprintf(b, cap, nopad ? "%d" : "%02d", ((t->y % 100) + 100) % 100);
     case 'm': return snprintf(b, cap, nopad ? "%d" : "%02d", t->m);
     case 'd': return snprintf(b, cap, nopad ? "%d" : "%02d", t->d);
-    case 'e': return snprintf(b, cap, "%2d", t->d);
     case 'H': return snprintf(b, cap, nopad ? "%d" : "%02d", t->H);
     case 'I': return snprintf(b, cap, nopad ? "%d" : "%02d", h12);
     case 'M': return snprintf(b, cap, nopad ? "%d" : "%02d", t->M);
@@ -228,11 +228,7 @@ static int strptime_row(floe_string s, floe_string f, int64_t *out, floe_err *er
             y = v < 69 ? 2000 + v : 1900 + v; /* POSIX / DuckDB pivot */
             break;
         case 'm': ok = digits(s, &i, 2, &m); break;
-        case 'd':
-        case 'e':
-            while (f.ptr[j] == 'e' && i < s.len && s.ptr[i] == ' ') i++;
-            ok = digits(s, &i, 2, &d);
-            break;
+        case 'd': ok = digits(s, &i, 2, &d); break;
         case 'H': ok = digits(s, &i, 2, &H); break;
         case 'I': ok = digits(s, &i, 2, &H) && H >= 1 && H <= 12; break;
         case 'M': ok = digits(s, &i, 2, &M); break;
@@ -334,8 +330,8 @@ static int date_diff(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             o[r] = ((int64_t)tb.y * 4 + (tb.m - 1) / 3) - ((int64_t)ta.y * 4 + (ta.m - 1) / 3);
             continue;
         case FLOE_DT_MONTH: o[r] = ((int64_t)tb.y * 12 + tb.m) - ((int64_t)ta.y * 12 + ta.m); continue;
-        case FLOE_DT_DECADE:
-        case FLOE_DT_CENTURY: o[r] = floe_timestamp_extract(u, b) - floe_timestamp_extract(u, a); continue;
+        case FLOE_DT_DECADE: o[r] = fdiv(tb.y, 10) - fdiv(ta.y, 10); continue;
+        case FLOE_DT_CENTURY: o[r] = fdiv(tb.y, 100) - fdiv(ta.y, 100); continue; /* DuckDB: year / 100 */
         case FLOE_DT_DAY:
         case FLOE_DT_DOW:
         case FLOE_DT_DOY:

@@ -213,7 +213,7 @@ static int pad(const floe_fnargs *fa, floe_vec *out, bool left, floe_err *err)
         o[r].ptr = p;
         o[r].len = keep + fill_bytes;
         if (!left) memcpy(p, s.ptr, keep);
-        {
+        if (need) {
             uint64_t rem = need;
             char *q = left ? p : p + keep;
             while (rem >= fl) {
