@@ -37,7 +37,9 @@ function fmt(t, v) {
 async function fill(file) {
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  // latin1 keeps every byte as it is (floe-only records may hold invalid UTF-8)
+  const lines = fs.readFileSync(file, 'latin1').split('\n');
+  const u8 = (a) => Buffer.from(a.join('\n'), 'latin1').toString('utf8');
   const out = [];
   let bad = 0, i = 0, floeOnly = false;
   while (i < lines.length) {
@@ -48,7 +50,7 @@ async function fill(file) {
       out.push(l); i++;
       while (i < lines.length && lines[i].trim() !== '') { sql.push(lines[i]); out.push(lines[i]); i++; }
       let ok = true;
-      try { await con.run(sql.join('\n')); } catch (e) { ok = false; }
+      try { await con.run(u8(sql)); } catch (e) { ok = false; }
       if (ok !== l.startsWith('statement ok') && !floeOnly) {
         console.error(`${file}: DuckDB ${ok ? 'accepts' : 'rejects'}: ${sql.join(' ')}`);
         bad++;
@@ -66,7 +68,7 @@ async function fill(file) {
       while (i < lines.length && lines[i].trim() !== '') { old.push(lines[i]); i++; }
       if (floeOnly) { out.push(...old); floeOnly = false; continue; }
       let rows;
-      try { rows = (await con.runAndReadAll(sql.join('\n'))).getRows(); } catch (e) {
+      try { rows = (await con.runAndReadAll(u8(sql))).getRows(); } catch (e) {
         console.error(`${file}: DuckDB error on ${sql.join(' ')}: ${e.message.split('\n')[0]}`);
         bad++; out.push(...old); continue;
       }
@@ -79,7 +81,7 @@ async function fill(file) {
     }
     out.push(l); i++;
   }
-  fs.writeFileSync(file, out.join('\n'));
+  fs.writeFileSync(file, out.join('\n'), 'latin1');
   return bad;
 }
 
