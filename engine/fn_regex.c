@@ -312,8 +312,9 @@ int floe_fn_regex_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
     if (copts & PCRE2_LITERAL) copts &= ~(uint32_t)(PCRE2_DOLLAR_ENDONLY | PCRE2_DOTALL); /* not allowed with it */
     if ((rc = rx_state_get(fa, &st, err))) return rc;
     if (cpat) {
-        /* every row is valid-or-NULL through the strict wrapper; a NULL
-         * constant pattern never gets here (folded to NULL) */
+        /* a NULL constant pattern (from a subquery, say) makes every row
+         * NULL (strict), so nothing is compiled and p is never used */
+        if (!floe_bit(pv->validity, 0)) return FLOE_OK;
         if ((rc = rx_compile(st, name, sarg(pv, 0), copts, &p, err))) return rc;
     }
 
