@@ -208,6 +208,8 @@ typedef struct cache_entry {
     uint32_t nparams;
     floe_vec result;    /* the subquery's first column (owned) */
     floe_valset *set;   /* IN: values of result (lazily), or an IN list's constants */
+    void *state;        /* a function's per-call state (floe_eval_fn_state) */
+    void (*state_free)(void *);
 } cache_entry;
 
 typedef struct eval_cache {
@@ -355,6 +357,7 @@ void floe_eval_ctx_free(floe_eval_ctx *ctx)
             next = it->next;
             floe_vec_free(&it->result);
             floe_valset_free(it->set);
+            if (it->state_free && it->state) it->state_free(it->state);
             floe_free(it);
         }
     }
@@ -362,6 +365,27 @@ void floe_eval_ctx_free(floe_eval_ctx *ctx)
     floe_arena_free(c->arena);
     floe_free(c);
     ctx->cache = NULL;
+}
+
+void **floe_eval_fn_state(const floe_fnargs *fa, void (*free_fn)(void *), floe_err *err)
+{
+    eval_cache *c;
+    cache_entry *ce;
+    /* a tag keeps these entries apart from an IN list's or a subquery's */
+    uint64_t h = entry_hash(fa->e, NULL, 0) ^ 0x9e3779b97f4a7c15ull;
+    if (fa->ctx == NULL) {
+        floe_err_set(err, FLOE_MISUSE, "function state needs an evaluation context");
+        return NULL;
+    }
+    c = cache_get(fa->ctx, err);
+    if (c == NULL) return NULL;
+    ce = cache_find(c, fa->e, NULL, 0, h);
+    if (ce == NULL) {
+        ce = cache_add(c, fa->e, NULL, 0, h, err);
+        if (ce == NULL) return NULL;
+        ce->state_free = free_fn;
+    }
+    return &ce->state;
 }
 
 /* ---------------------------------------------------------- leaf nodes */

@@ -109,6 +109,14 @@ int floe_eval_copy_rows(floe_vec *dst, floe_vec *src, const uint32_t *sel, uint3
  * Used by functions that return (parts of) their argument strings. */
 int floe_eval_adopt_strings(floe_vec *dst, floe_vec *src, const floe_fnargs *fa, floe_err *err);
 
+/* A function's state for call node fa->e that lives as long as the
+ * evaluation context (one operator in one thread, i.e. the whole query for
+ * uncorrelated expressions): the slot holds the function's pointer, NULL the
+ * first time; free_fn(state) runs at floe_eval_ctx_free. Used to compile a
+ * regular expression once per query instead of once per batch. NULL with
+ * err set on OOM or when fa->ctx is NULL. */
+void **floe_eval_fn_state(const floe_fnargs *fa, void (*free_fn)(void *), floe_err *err);
+
 /* Three-way compare of row ia of a and row ib of b (same type, both valid):
  * strings byte-wise, doubles in the PostgreSQL total order. */
 int floe_eval_cmp_rows(const floe_vec *a, uint32_t ia, const floe_vec *b, uint32_t ib);
@@ -132,6 +140,9 @@ int floe_fn_compare_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_string_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_date_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
 int floe_fn_reverse_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);
+int floe_fn_regex_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);    /* fn_regex.c */
+int floe_fn_text_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err);     /* fn_text.c */
+int floe_fn_calendar_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err); /* fn_calendar.c */
 /* Upper- or lower-case n bytes of UTF-8 into o (same length): ASCII,
  * Latin-1, Greek and Cyrillic letters; other bytes are copied. */
 void floe_fn_string_casemap(const char *s, uint32_t n, char *o, bool upper);

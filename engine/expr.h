@@ -71,6 +71,8 @@ typedef enum floe_expr_kind {
  *      cast to TIMESTAMP by the binder.
  *  TIME_BUCKET: (INTERVAL, TIMESTAMP) -> TIMESTAMP.
  *  GREATEST LEAST: n args of one type.
+ *  REGEXP_*, SPLIT_PART .. TRANSLATE, STRFTIME .. MONTHNAME: as their lines in
+ *      engine/functions.def say (doc/functions.md describes each).
  */
 /* The ids of engine/functions.def, FLOE_FN_<ID>, in its order; the
  * registry (engine/functions.h) describes each one. */
