@@ -10,7 +10,8 @@ ninja -C build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOE_SANITIZE=ON -DFLOE_BUILD_BENCH=OFF >/dev/null
 ninja -C build-asan -j"$jobs"
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/../tests/lsan.supp" \
+    UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
 # The fuzz step: libFuzzer (clang) on the parser and on the binder/planner,
 # each for a fixed time on a scratch copy of the corpus; a crash, leak or
 # broken property (round trip, documented error codes) fails the run.
