@@ -122,6 +122,7 @@ int floe_op_scan_morsels_new(const floe_table_scan *t, floe_exec_morsels **out, 
 void floe_op_scan_morsels_free(floe_exec_morsels *m);
 int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_sort_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+int floe_op_window_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,
                       floe_exec_op **out, floe_err *err);
 /* The child of join p that streams (probe side). */

@@ -185,6 +185,7 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
         floe_strbuf_printf(out, "VALUES rows=%u cols=%u", p->u.values.nrows, p->ncols);
         break;
     case FLOE_PLAN_DISTINCT: floe_strbuf_puts(out, "DISTINCT"); break;
+    case FLOE_PLAN_WINDOW: floe_strbuf_printf(out, "WINDOW functions=%u", p->u.window.nfns); break;
     }
     if (p->est_rows > 0) floe_strbuf_printf(out, " (est. %.0f rows)", p->est_rows);
     floe_strbuf_putc(out, '\n');

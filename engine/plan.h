@@ -40,7 +40,8 @@ typedef enum floe_plan_kind {
     FLOE_PLAN_NL_JOIN,   /* nested loop: cross product filtered by `cond` (may be NULL) */
     FLOE_PLAN_UNION_ALL, /* children[0..nchildren) with identical column types */
     FLOE_PLAN_VALUES,    /* constant rows (also: SELECT without FROM = 1 row, 0 cols) */
-    FLOE_PLAN_DISTINCT   /* distinct rows of the child (all columns) */
+    FLOE_PLAN_DISTINCT,  /* distinct rows of the child (all columns) */
+    FLOE_PLAN_WINDOW     /* child columns + one column per window function */
 } floe_plan_kind;
 
 typedef enum floe_join_type {
@@ -82,6 +83,48 @@ typedef struct floe_sort_key {
     bool desc;
     bool nulls_first; /* default: NULLS LAST for ASC, NULLS FIRST for DESC (PostgreSQL) */
 } floe_sort_key;
+
+/* Window functions (FLOE_PLAN_WINDOW, engine/op_window.c). */
+typedef enum floe_win_fn {
+    FLOE_WIN_ROW_NUMBER,
+    FLOE_WIN_RANK,
+    FLOE_WIN_DENSE_RANK,
+    FLOE_WIN_PERCENT_RANK,
+    FLOE_WIN_CUME_DIST,
+    FLOE_WIN_NTILE,       /* param: buckets (> 0) */
+    FLOE_WIN_LAG,         /* arg, param: offset (>= 0), def: default column or UINT32_MAX */
+    FLOE_WIN_LEAD,
+    FLOE_WIN_FIRST_VALUE, /* arg, over the frame */
+    FLOE_WIN_LAST_VALUE,
+    FLOE_WIN_NTH_VALUE,   /* arg, param: n (>= 1) */
+    FLOE_WIN_AGG          /* agg.fn over the frame (COUNT_STAR, COUNT, SUM, AVG, MIN, MAX) */
+} floe_win_fn;
+
+typedef enum floe_win_bound {
+    FLOE_WB_UNBOUNDED_PRECEDING,
+    FLOE_WB_PRECEDING, /* `offset` rows (ROWS) or order-key distance (RANGE) */
+    FLOE_WB_CURRENT,   /* ROWS: this row; RANGE: first / last peer */
+    FLOE_WB_FOLLOWING,
+    FLOE_WB_UNBOUNDED_FOLLOWING
+} floe_win_bound;
+
+typedef struct floe_window {
+    floe_win_fn fn;
+    floe_agg agg;          /* FLOE_WIN_AGG: fn and type (agg.arg unused: see arg) */
+    uint32_t arg;          /* child column of the argument, or UINT32_MAX */
+    uint32_t def;          /* LAG/LEAD default value column, or UINT32_MAX (NULL) */
+    int64_t param;         /* NTILE buckets, LAG/LEAD offset, NTH_VALUE n */
+    uint32_t *part;        /* npart child columns: PARTITION BY */
+    uint32_t npart;
+    floe_sort_key *order;  /* norder keys over child columns: ORDER BY */
+    uint32_t norder;
+    bool range;            /* frame unit RANGE (false: ROWS) */
+    floe_win_bound start, end;
+    int64_t start_off, end_off; /* ROWS: row counts; RANGE: distance in the order key's
+                                 * units (microseconds for TIMESTAMP and intervals, days
+                                 * for DATE, unscaled for DECIMAL) */
+    floe_type type;        /* result type */
+} floe_window;
 
 typedef struct floe_plan floe_plan;
 struct floe_plan {
@@ -136,6 +179,10 @@ struct floe_plan {
             floe_expr *cond;        /* extra condition over left+right cols, or NULL */
             bool build_left;        /* INNER only: build the hash table on the left input */
         } join;                     /* HASH_JOIN and NL_JOIN (nkeys = 0) */
+        struct {
+            floe_window *fns;       /* nfns: output columns child->ncols + i */
+            uint32_t nfns;
+        } window;
         struct {
             uint32_t nrows;
             floe_expr **cells;      /* nrows * ncols constant-foldable exprs, row-major */

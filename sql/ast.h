@@ -36,6 +36,7 @@
 
 typedef struct floe_ast_expr floe_ast_expr;
 typedef struct floe_ast_query floe_ast_query;
+typedef struct floe_ast_window floe_ast_window;
 typedef struct floe_ast_from floe_ast_from;
 typedef struct floe_ast_stmt floe_ast_stmt;
 
@@ -180,6 +181,7 @@ struct floe_ast_expr {
             floe_ast_expr **args; /* count(*) has one STAR argument */
             int nargs;
             bool distinct;        /* f(DISTINCT ...) */
+            floe_ast_window *over; /* f(...) OVER (...) or OVER name; NULL when absent */
         } call;
         struct {
             floe_ast_expr *arg;
@@ -215,6 +217,56 @@ typedef struct floe_ast_order {
     floe_ast_nulls nulls;
     int off, len;
 } floe_ast_order;
+
+/* Window frames: the unit, the bounds and EXCLUDE of an OVER clause. */
+typedef enum floe_ast_frame_unit {
+    FLOE_AST_FRAME_NONE, /* no frame written: the default */
+    FLOE_AST_FRAME_ROWS,
+    FLOE_AST_FRAME_RANGE,
+    FLOE_AST_FRAME_GROUPS
+} floe_ast_frame_unit;
+
+typedef enum floe_ast_bound_kind {
+    FLOE_AST_BOUND_UNBOUNDED_PRECEDING,
+    FLOE_AST_BOUND_PRECEDING, /* offset PRECEDING */
+    FLOE_AST_BOUND_CURRENT,   /* CURRENT ROW */
+    FLOE_AST_BOUND_FOLLOWING, /* offset FOLLOWING */
+    FLOE_AST_BOUND_UNBOUNDED_FOLLOWING
+} floe_ast_bound_kind;
+
+typedef struct floe_ast_bound {
+    floe_ast_bound_kind kind;
+    floe_ast_expr *offset; /* PRECEDING / FOLLOWING only, else NULL */
+} floe_ast_bound;
+
+typedef enum floe_ast_exclude {
+    FLOE_AST_EXCLUDE_NONE, /* not written, or EXCLUDE NO OTHERS */
+    FLOE_AST_EXCLUDE_CURRENT,
+    FLOE_AST_EXCLUDE_GROUP,
+    FLOE_AST_EXCLUDE_TIES
+} floe_ast_exclude;
+
+/* A window specification: OVER (...), OVER name, or WINDOW name AS (...).
+ * `base` names a window it refines (OVER (w ORDER BY x)) or, for OVER name,
+ * the whole window; the binder resolves it against the SELECT's WINDOW list. */
+struct floe_ast_window {
+    const char *base;             /* NULL when absent */
+    floe_ast_expr **partition;    /* PARTITION BY exprs; (NULL, 0) */
+    int npartition;
+    floe_ast_order *order;        /* ORDER BY; (NULL, 0) */
+    int norder;
+    floe_ast_frame_unit unit;     /* NONE: start/end unused */
+    floe_ast_bound start, end;    /* BETWEEN start AND end (a single bound: end = CURRENT ROW) */
+    floe_ast_exclude exclude;
+    int off, len;
+};
+
+/* WINDOW name AS (spec) */
+typedef struct floe_ast_named_window {
+    const char *name;
+    floe_ast_window *spec;
+    int off, len;
+} floe_ast_named_window;
 
 typedef struct floe_ast_target {
     floe_ast_expr *expr; /* STAR for * and t.* */
@@ -304,6 +356,9 @@ struct floe_ast_query {
             floe_ast_expr **group_by; /* exprs, ordinals (INT) or aliases */
             int ngroup_by;
             floe_ast_expr *having;    /* NULL when absent */
+            floe_ast_named_window *windows; /* WINDOW clause; (NULL, 0) */
+            int nwindows;
+            floe_ast_expr *qualify;   /* QUALIFY condition; NULL when absent */
         } select;
         struct {
             floe_ast_setop_kind op;

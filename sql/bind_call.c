@@ -101,24 +101,16 @@ static int agg_result(binder *b, const floe_agg_def *d, floe_expr **arg, const c
 /* An aggregate call: checked by its registry entry (engine/aggregates.h),
  * added to the block's aggregates (identical ones shared) and bound to the
  * placeholder COLUMN AGG_BASE + i. */
-static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
+int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_agg *out)
 {
     binder *b = bk->b;
     const char *n = ae->call.name;
     const floe_agg_def *d = floe_aggregates_lookup(n);
     floe_agg g;
-    floe_expr *arg = NULL, *e;
-    uint32_t i;
+    floe_expr *arg = NULL;
     int rc;
-
     memset(&g, 0, sizeof g);
     g.distinct = ae->call.distinct;
-    if (!bk->agg_ok)
-        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
-                               "aggregate functions are not allowed here");
-    if (bk->in_agg)
-        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
-                               "aggregate function calls cannot be nested");
     if (strcmp(n, "count") == 0 && ae->call.nargs == 1 && ae->call.args[0]->kind == FLOE_AST_STAR) {
         g.fn = FLOE_AGG_COUNT_STAR;
         g.type = T(FLOE_TYPE_BIGINT);
@@ -127,7 +119,7 @@ static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
         if (ae->call.nargs != want)
             return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                                    "function %s takes %d argument%s", n, want, want > 1 ? "s" : "");
-        bk->in_agg = true;
+        bk->in_agg = !window;
         rc = floe_binder_expr(bk, ae->call.args[0], &arg);
         bk->in_agg = false;
         if (rc) return rc;
@@ -142,6 +134,25 @@ static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
         g.arg = arg;
         if ((d->flags & FLOE_AGGF_FRACTION) && (rc = bind_fraction(bk, ae, &g))) return rc;
     }
+    *out = g;
+    return FLOE_OK;
+}
+
+static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
+    floe_agg g;
+    floe_expr *e;
+    uint32_t i;
+    int rc;
+
+    if (!bk->agg_ok)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                               "aggregate functions are not allowed here");
+    if (bk->in_agg)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                               "aggregate function calls cannot be nested");
+    if ((rc = floe_binder_agg_spec(bk, ae, false, &g))) return rc;
     /* reuse an identical aggregate */
     for (i = 0; i < bk->naggs; i++) {
         floe_agg *o = &bk->aggs[i];
@@ -311,6 +322,7 @@ int floe_binder_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
     floe_type t;
     int rc;
 
+    if (ae->call.over) return floe_binder_window(bk, ae, out);
     if (is_agg_name(n)) return bind_agg(bk, ae, out);
     if (ae->call.distinct)
         return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "DISTINCT is only allowed in aggregates");

@@ -38,6 +38,7 @@
 #include "util/err.h"
 
 #define AGG_BASE 0x40000000u /* COLUMN index space of aggregate placeholders */
+#define WIN_BASE 0x20000000u /* COLUMN index space of window function placeholders */
 
 typedef struct cte_def {
     const char *name;
@@ -67,6 +68,16 @@ typedef struct scol {
 } scol;
 
 struct block;
+
+/* A bound window call: the plan's floe_window (column fields filled by
+ * bind_select.c when it builds the WINDOW node) and its expressions in the
+ * block's space. */
+typedef struct bwin {
+    floe_window w;
+    floe_expr *arg, *def;    /* NULL when absent */
+    floe_expr **part;        /* w.npart */
+    floe_expr **ord;         /* w.norder (w.order[k] has desc / nulls_first) */
+} bwin;
 
 /* Parameters of one subquery: outer values it reads (correlation). */
 /* Decorrelation request for the top block of a subquery: correlated
@@ -106,6 +117,12 @@ typedef struct block {
     bool in_where;     /* binding WHERE: scalar subqueries may become joins */
     floe_psemi *semis; /* decorrelated EXISTS / IN conjuncts */
     uint32_t nsemis, capsemis;
+    bool win_ok;       /* window calls may appear here (select list, ORDER BY, QUALIFY) */
+    bool in_win;       /* inside a window call's arguments or specification */
+    bwin *wins;        /* window calls: placeholders COLUMN WIN_BASE + i */
+    uint32_t nwins, capwins;
+    const floe_ast_named_window *named; /* the SELECT's WINDOW clause */
+    int nnamed;
     floe_pitem **sjoins; /* decorrelated scalar subqueries: LEFT join items */
     floe_expr ***sjoin_on;
     uint32_t nsjoins, capsjoins;
@@ -193,11 +210,19 @@ int floe_binder_logic2(binder *b, floe_expr_kind k, floe_expr *x, floe_expr *y, 
 
 /* Bind a function call or an aggregate call. */
 int floe_binder_call(block *bk, const floe_ast_expr *ae, floe_expr **out);
+/* The floe_agg (fn, type, arg in the block's space) of aggregate call ae,
+ * without the checks of where it appears (window aggregates). */
+int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_agg *g);
 /* Convert *x to t as a function argument would be; errors name fname. */
 int floe_binder_need_type(binder *b, floe_expr **x, floe_type t, const char *fname, int off);
 /* Cast args[0..n) to their common type *out (`what` names the construct). */
 int floe_binder_common_type(binder *b, floe_expr **args, uint32_t n, const char *what, int off,
                             floe_type *out);
+
+/* ---------------------------------------------------------- bind_window.c */
+
+/* Bind a call with OVER into a placeholder COLUMN WIN_BASE + i of the block. */
+int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out);
 
 /* ---------------------------------------------------------- bind_subquery.c */
 

@@ -186,6 +186,10 @@ static int post_agg(aggctx *ac, floe_expr *e, floe_expr **out)
             return FLOE_OK;
         }
     if (e->kind == FLOE_EXPR_COLUMN) {
+        if (e->index >= WIN_BASE && e->index < AGG_BASE) {
+            *out = e;
+            return FLOE_OK;
+        }
         if (e->index >= AGG_BASE) {
             *out = floe_bind_expr_column(b->a, ac->ngroups + (e->index - AGG_BASE), e->type);
             return *out ? FLOE_OK : floe_binder_nomem(b);
@@ -249,7 +253,51 @@ typedef struct selctx {
     floe_expr **oexprs;
     floe_plan *p;         /* the plan so far */
     uint32_t *map;        /* gid -> column of the FROM plan */
+    floe_expr *qualify;   /* QUALIFY condition, or NULL */
 } selctx;
+
+/* floe_planner_remap that leaves window placeholders alone; NULL on OOM. */
+static floe_expr *remap_keep_win(floe_arena *a, const floe_expr *e, const uint32_t *map)
+{
+    floe_expr *c;
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN && e->index < WIN_BASE) return floe_planner_remap(a, e, map);
+    if ((c = floe_arena_alloc(a, sizeof *c)) == NULL) return NULL;
+    *c = *e;
+    if (e->nargs) {
+        if ((c->args = floe_arena_alloc(a, e->nargs * sizeof *c->args)) == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++)
+            if ((c->args[i] = remap_keep_win(a, e->args[i], map)) == NULL) return NULL;
+    }
+    return c;
+}
+
+/* Every expression of the block's window calls (and QUALIFY) through f. */
+static int wins_rewrite(selctx *sc, void *arg, int (*f)(void *arg, floe_expr *e, floe_expr **out))
+{
+    block *bk = sc->bk;
+    uint32_t i, k;
+    int rc;
+    for (i = 0; i < bk->nwins; i++) {
+        bwin *w = &bk->wins[i];
+        if (w->arg && (rc = f(arg, w->arg, &w->arg))) return rc;
+        if (w->def && (rc = f(arg, w->def, &w->def))) return rc;
+        for (k = 0; k < w->w.npart; k++)
+            if ((rc = f(arg, w->part[k], &w->part[k]))) return rc;
+        for (k = 0; k < w->w.norder; k++)
+            if ((rc = f(arg, w->ord[k], &w->ord[k]))) return rc;
+    }
+    if (sc->qualify && (rc = f(arg, sc->qualify, &sc->qualify))) return rc;
+    return FLOE_OK;
+}
+
+static int rw_post_agg(void *arg, floe_expr *e, floe_expr **out);
+static int rw_remap(void *arg, floe_expr *e, floe_expr **out)
+{
+    selctx *sc = arg;
+    *out = remap_keep_win(sc->b->a, e, sc->map);
+    return *out ? FLOE_OK : floe_binder_nomem(sc->b);
+}
 
 /* FROM, then WHERE conjuncts (correlated EXISTS / IN ones may become semi
  * joins), then the correlated equalities of a decorrelated subquery. */
@@ -549,6 +597,15 @@ static int sel_from_plan(selctx *sc)
     for (i = 0; i < bk->naggs; i++)
         if (bk->aggs[i].arg) floe_planner_mark(bk->aggs[i].arg, needed, bk->ngids);
     if (sc->having) floe_planner_mark(sc->having, needed, bk->ngids);
+    if (sc->qualify) floe_planner_mark(sc->qualify, needed, bk->ngids);
+    for (i = 0; i < bk->nwins; i++) {
+        bwin *w = &bk->wins[i];
+        uint32_t k;
+        if (w->arg) floe_planner_mark(w->arg, needed, bk->ngids);
+        if (w->def) floe_planner_mark(w->def, needed, bk->ngids);
+        for (k = 0; k < w->w.npart; k++) floe_planner_mark(w->part[k], needed, bk->ngids);
+        for (k = 0; k < w->w.norder; k++) floe_planner_mark(w->ord[k], needed, bk->ngids);
+    }
 
     for (i = 0; i < bk->nsjoins; i++) {
         /* decorrelated scalar subqueries: (FROM items) LEFT JOIN aggregate */
@@ -650,6 +707,110 @@ static int sel_aggregate(selctx *sc)
         ac.off = sc->tg[i].off;
         if ((rc = post_agg(&ac, sc->tg[i].e, &sc->tg[i].e))) return rc;
     }
+    ac.off = sc->q->off;
+    return wins_rewrite(sc, &ac, rw_post_agg);
+}
+
+static int rw_post_agg(void *arg, floe_expr *e, floe_expr **out)
+{
+    return post_agg(arg, e, out);
+}
+
+/* Rewrite window placeholders WIN_BASE + i to column base + i. */
+static floe_expr *win_cols(floe_arena *a, const floe_expr *e, uint32_t base)
+{
+    floe_expr *c;
+    uint32_t i;
+    if ((c = floe_arena_alloc(a, sizeof *c)) == NULL) return NULL;
+    *c = *e;
+    if (e->kind == FLOE_EXPR_COLUMN && e->index >= WIN_BASE && e->index < AGG_BASE)
+        c->index = base + (e->index - WIN_BASE);
+    if (e->nargs) {
+        if ((c->args = floe_arena_alloc(a, e->nargs * sizeof *c->args)) == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++)
+            if ((c->args[i] = win_cols(a, e->args[i], base)) == NULL) return NULL;
+    }
+    return c;
+}
+
+/* Column of expression e in the pre-window projection: an existing column
+ * reference, else a new one appended to exprs. */
+static uint32_t win_input(floe_expr **exprs, uint32_t *n, floe_expr *e)
+{
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN) return e->index;
+    for (i = 0; i < *n; i++)
+        if (floe_bind_expr_equal(exprs[i], e)) return i;
+    exprs[*n] = e;
+    return (*n)++;
+}
+
+/* Window calls: PROJECT (the plan's columns + the window calls' inputs),
+ * WINDOW, QUALIFY as a FILTER; targets read the window outputs. */
+static int sel_window(selctx *sc)
+{
+    binder *b = sc->b;
+    block *bk = sc->bk;
+    floe_plan *p = sc->p, *wp;
+    uint32_t i, k, n = p->ncols, cap = p->ncols, base;
+    floe_expr **exprs;
+    const char **names;
+    for (i = 0; i < bk->nwins; i++) cap += 2 + bk->wins[i].w.npart + bk->wins[i].w.norder;
+    exprs = floe_arena_alloc(b->a, cap * sizeof *exprs);
+    names = floe_arena_alloc(b->a, cap * sizeof *names);
+    if (exprs == NULL || names == NULL) return floe_binder_nomem(b);
+    for (i = 0; i < n; i++)
+        if ((exprs[i] = floe_bind_expr_column(b->a, i, p->types[i])) == NULL) return floe_binder_nomem(b);
+    wp = floe_binder_node(b, FLOE_PLAN_WINDOW, 0, 1);
+    if (wp == NULL) return floe_binder_nomem(b);
+    wp->u.window.nfns = bk->nwins;
+    wp->u.window.fns = floe_arena_alloc(b->a, bk->nwins * sizeof *wp->u.window.fns);
+    if (wp->u.window.fns == NULL) return floe_binder_nomem(b);
+    for (i = 0; i < bk->nwins; i++) {
+        bwin *w = &bk->wins[i];
+        floe_window *f = &wp->u.window.fns[i];
+        *f = w->w;
+        if (w->arg) f->arg = win_input(exprs, &n, w->arg);
+        if (w->def) f->def = win_input(exprs, &n, w->def);
+        f->part = floe_arena_alloc(b->a, (f->npart ? f->npart : 1) * sizeof *f->part);
+        f->order = floe_arena_alloc(b->a, (f->norder ? f->norder : 1) * sizeof *f->order);
+        if (f->part == NULL || f->order == NULL) return floe_binder_nomem(b);
+        for (k = 0; k < f->npart; k++) f->part[k] = win_input(exprs, &n, w->part[k]);
+        for (k = 0; k < f->norder; k++) {
+            f->order[k] = w->w.order[k];
+            f->order[k].col = win_input(exprs, &n, w->ord[k]);
+        }
+    }
+    for (i = 0; i < n; i++) names[i] = i < p->ncols ? p->names[i] : "window input";
+    if (n > p->ncols && (p = floe_binder_project(b, p, exprs, names, n)) == NULL)
+        return floe_binder_nomem(b);
+    base = p->ncols;
+    wp->ncols = base + bk->nwins;
+    wp->types = floe_arena_alloc(b->a, wp->ncols * sizeof *wp->types);
+    wp->names = floe_arena_alloc(b->a, wp->ncols * sizeof *wp->names);
+    if (wp->types == NULL || wp->names == NULL) return floe_binder_nomem(b);
+    memcpy(wp->types, p->types, base * sizeof *wp->types);
+    memcpy(wp->names, p->names, base * sizeof *wp->names);
+    for (i = 0; i < bk->nwins; i++) {
+        wp->types[base + i] = bk->wins[i].w.type;
+        wp->names[base + i] = "window";
+    }
+    wp->children[0] = p;
+    wp->est_rows = p->est_rows;
+    p = wp;
+    for (i = 0; i < sc->nt; i++)
+        if ((sc->tg[i].e = win_cols(b->a, sc->tg[i].e, base)) == NULL) return floe_binder_nomem(b);
+    if (sc->qualify) {
+        floe_plan *f = floe_binder_node(b, FLOE_PLAN_FILTER, p->ncols, 1);
+        if (f == NULL) return floe_binder_nomem(b);
+        if ((f->u.filter.pred = win_cols(b->a, sc->qualify, base)) == NULL) return floe_binder_nomem(b);
+        memcpy(f->types, p->types, p->ncols * sizeof *f->types);
+        memcpy(f->names, p->names, p->ncols * sizeof *f->names);
+        f->children[0] = p;
+        f->est_rows = p->est_rows * 0.5 < 1 ? 1 : p->est_rows * 0.5;
+        p = f;
+    }
+    sc->p = p;
     return FLOE_OK;
 }
 
@@ -726,10 +887,35 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         sc.dc = fr->dc;
         fr->dc_pending = false;
     }
-    if ((rc = sel_from_where(&sc)) || (rc = sel_targets(&sc))) return rc;
+    sc.bk->named = q->select.windows;
+    sc.bk->nnamed = q->select.nwindows;
+    if ((rc = sel_from_where(&sc))) return rc;
+    sc.bk->win_ok = true;
+    rc = sel_targets(&sc);
+    sc.bk->win_ok = false;
+    if (rc) return rc;
+    if (sc.dc && sc.bk->nwins)
+        return floe_err_set_at(b->err, FLOE_UNSUPPORTED, q->off,
+                               "window functions in a correlated subquery are not supported");
     if (sc.dc && (rc = sel_decorr(&sc))) return rc;
-    if ((rc = sel_group_by(&sc)) || (rc = sel_order_by(&sc)) || (rc = sel_from_plan(&sc)))
-        return rc;
+    if ((rc = sel_group_by(&sc))) return rc;
+    sc.bk->win_ok = true;
+    rc = sel_order_by(&sc);
+    if (rc == FLOE_OK && q->select.qualify) {
+        rc = floe_binder_expr(sc.bk, q->select.qualify, &sc.qualify);
+        if (rc == FLOE_OK && sc.qualify->type.id != FLOE_TYPE_BOOLEAN &&
+            (rc = floe_bind_expr_cast(b->a, sc.qualify, T(FLOE_TYPE_BOOLEAN), &sc.qualify, b->err)))
+            rc = floe_binder_at(b, rc, q->select.qualify->off);
+    }
+    sc.bk->win_ok = false;
+    if (rc) return rc;
+    if (sc.dc && sc.bk->nwins)
+        return floe_err_set_at(b->err, FLOE_UNSUPPORTED, q->off,
+                               "window functions in a correlated subquery are not supported");
+    if (q->select.qualify && sc.bk->nwins == 0)
+        return floe_err_set_at(b->err, FLOE_ERROR, q->select.qualify->off,
+                               "QUALIFY requires a window function in the select list or the QUALIFY clause");
+    if ((rc = sel_from_plan(&sc))) return rc;
     if (sc.ngroups > 0 || sc.bk->naggs > 0) {
         if ((rc = sel_aggregate(&sc))) return rc;
     } else {
@@ -737,10 +923,12 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
             return floe_err_set_at(b->err, FLOE_ERROR, q->select.having->off,
                                    "HAVING requires GROUP BY or an aggregate");
         for (i = 0; i < sc.nt; i++) {
-            sc.tg[i].e = floe_planner_remap(b->a, sc.tg[i].e, sc.map);
+            sc.tg[i].e = remap_keep_win(b->a, sc.tg[i].e, sc.map);
             if (sc.tg[i].e == NULL) return floe_binder_nomem(b);
         }
+        if ((rc = wins_rewrite(&sc, &sc, rw_remap))) return rc;
     }
+    if (sc.bk->nwins && (rc = sel_window(&sc))) return rc;
     if ((rc = sel_output(&sc))) return rc;
     *out = sc.p;
     return FLOE_OK;

@@ -14,7 +14,7 @@ static const char *const reserved_words[] = {
     "GROUP",    "HAVING",  "ILIKE",     "IN",     "INNER",  "INTERSECT", "INTO",
     "IS",       "JOIN",    "LATERAL",   "LEFT",   "LIKE",   "LIMIT",   "NATURAL",
     "NOT",      "NULL",    "OFFSET",    "ON",     "OR",     "ORDER",   "OUTER",
-    "RIGHT",    "SELECT",  "SOME",      "TABLE",  "THEN",   "TRUE",    "UNION",
+    "QUALIFY", "RIGHT",    "SELECT",  "SOME",      "TABLE",  "THEN",   "TRUE",    "UNION",
     "USING",    "VALUES",  "WHEN",      "WHERE",  "WINDOW", "WITH",
 };
 #define NRESERVED (sizeof reserved_words / sizeof reserved_words[0])

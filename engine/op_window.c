@@ -1,0 +1,549 @@
+/* engine/op_window.c: WINDOW (window functions over partitions).
+ *
+ * Contract: output = the child's columns, then one column per window
+ * function of plan->u.window.fns (types from the plan). Rows come out in the
+ * order they were materialized (SQL leaves it unspecified; an ORDER BY above
+ * sorts them).
+ *
+ * How: every worker of the child pipeline appends its batches to a local row
+ * buffer; the buffers are concatenated into one collection `all`. For each
+ * window function the rows are sorted (engine/sort.h) by (PARTITION BY keys,
+ * ORDER BY keys); partition and peer boundaries are found by comparing
+ * neighbouring rows; each function is evaluated over each partition and its
+ * result stored at the row's original position in `res` (one column per
+ * function). Frames are [lo, hi) ranges of sorted positions: ROWS by
+ * arithmetic, RANGE CURRENT ROW by peer boundaries, RANGE with offsets by
+ * binary search on the (single, integer-like) order key. COUNT/SUM/AVG over a
+ * frame are differences of per-partition prefix sums (128-bit for integers
+ * and decimals, long double for doubles), MIN/MAX a query on a segment tree
+ * of row positions: every frame costs O(1) or O(log n), never O(frame).
+ * Integer SUM outside BIGINT (DECIMAL(18)) is FLOE_RANGE, like op_agg.c.
+ *
+ * Not yet: partitions are evaluated on one thread (the child pipeline runs
+ * on all workers); the binder rejects GROUPS frames, EXCLUDE and other
+ * aggregates with FLOE_UNSUPPORTED. Memory of `all`, `res` and the per-function
+ * scratch arrays is accounted as "WINDOW". Thread-safety: one op instance is
+ * used by one thread (the consume callback writes only its worker's buffer).
+ */
+#include <string.h>
+
+#include "engine/exec.h"
+#include "engine/exec_rows.h"
+#include "engine/sort.h"
+#include "util/mem.h"
+
+__extension__ typedef __int128 win_i128;
+
+typedef struct win_op {
+    floe_exec_op base;
+    uint32_t nw;
+    floe_exec_rows *locals;  /* nw per-worker buffers */
+    floe_exec_rows all;      /* every input row */
+    floe_exec_rows res;      /* one column per window function, row-aligned with all */
+    int inited;
+    uint64_t reported;       /* bytes reported to floe_exec_mem */
+    uint64_t pos;            /* next row to emit */
+    int done;
+} win_op;
+
+static int account(win_op *o, uint64_t extra, floe_err *err)
+{
+    uint64_t b = floe_exec_rows_bytes(&o->all) + floe_exec_rows_bytes(&o->res) + extra;
+    uint32_t w;
+    int rc;
+    if (o->locals)
+        for (w = 0; w < o->nw; w++) b += floe_exec_rows_bytes(&o->locals[w]);
+    if (b == o->reported) return FLOE_OK;
+    rc = floe_exec_mem(o->base.ex, (int64_t)b - (int64_t)o->reported, "WINDOW", err);
+    o->reported = b;
+    return rc;
+}
+
+static int win_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+{
+    win_op *o = arg;
+    int rc = floe_exec_check(o->base.ex, err);
+    if (rc) return rc;
+    return floe_exec_rows_append(&o->locals[w], b->cols, b->n, b->sel, b->nsel, err);
+}
+
+/* ------------------------------------------------------------ values */
+
+static inline bool valid_at(const floe_exec_rows *r, uint32_t c, uint64_t i)
+{
+    return floe_exec_rows_is_valid(r, c, i);
+}
+
+static void load(const floe_exec_rows *r, uint32_t c, uint64_t i, floe_value *v)
+{
+    if (!valid_at(r, c, i)) {
+        *v = floe_value_null(r->types[c]);
+        return;
+    }
+    floe_value_load(r->types[c], r->data[c], i, v);
+    v->is_null = false;
+}
+
+static void put(floe_exec_rows *r, uint32_t c, uint64_t i, const floe_value *v)
+{
+    if (v->is_null) {
+        r->valid[c][i >> 6] &= ~((uint64_t)1 << (i & 63));
+        return;
+    }
+    r->valid[c][i >> 6] |= (uint64_t)1 << (i & 63);
+    floe_value_store(v, r->data[c], i);
+}
+
+static void put_int(floe_exec_rows *r, uint32_t c, uint64_t i, int64_t x)
+{
+    floe_value v;
+    v.type = r->types[c];
+    v.is_null = false;
+    v.v.i = x;
+    put(r, c, i, &v);
+}
+
+static void put_dbl(floe_exec_rows *r, uint32_t c, uint64_t i, double x)
+{
+    floe_value v;
+    v.type = r->types[c];
+    v.is_null = false;
+    v.v.d = x;
+    put(r, c, i, &v);
+}
+
+/* Rows a and b of r agree on columns cols (NULLs equal). */
+static bool same(const floe_exec_rows *r, const uint32_t *cols, const floe_sort_key *keys, uint32_t n,
+                 uint64_t a, uint64_t b)
+{
+    uint32_t k;
+    for (k = 0; k < n; k++) {
+        uint32_t c = cols ? cols[k] : keys[k].col;
+        floe_value x, y;
+        int va = valid_at(r, c, a), vb = valid_at(r, c, b);
+        if (va != vb) return false;
+        if (!va) continue;
+        floe_value_load(r->types[c], r->data[c], a, &x);
+        floe_value_load(r->types[c], r->data[c], b, &y);
+        if (floe_value_cmp(&x, &y) != 0) return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------ one function */
+
+typedef struct wctx {
+    win_op *o;
+    const floe_window *f;
+    uint32_t col;         /* result column in res */
+    const uint64_t *idx;  /* sorted position -> row */
+    uint64_t *pstart;     /* per sorted position: its partition's first position */
+    uint64_t *peer_lo, *peer_hi; /* peers of each position */
+    win_i128 *isum;       /* prefix sums over sorted positions (n + 1) */
+    long double *dsum;
+    int64_t *cnt;
+    int64_t *tree;        /* MIN/MAX segment tree: 2 * n positions (-1: none) */
+    uint64_t n;
+} wctx;
+
+/* The order key of sorted position i as a signed number ascending in sort
+ * order (RANGE offsets). */
+static win_i128 okey(const wctx *w, uint64_t i)
+{
+    floe_value v;
+    floe_value_load(w->o->all.types[w->f->order[0].col], w->o->all.data[w->f->order[0].col], w->idx[i], &v);
+    return w->f->order[0].desc ? -(win_i128)v.v.i : (win_i128)v.v.i;
+}
+
+/* First position in [lo, hi) whose key is >= t (strict: > t). */
+static uint64_t lower(const wctx *w, uint64_t lo, uint64_t hi, win_i128 t, bool strict)
+{
+    while (lo < hi) {
+        uint64_t m = lo + (hi - lo) / 2;
+        win_i128 k = okey(w, m);
+        if (strict ? k <= t : k < t) lo = m + 1;
+        else hi = m;
+    }
+    return lo;
+}
+
+/* The frame [*lo, *hi) of sorted position i in partition [ps, pe). */
+static void frame_of(const wctx *w, uint64_t i, uint64_t ps, uint64_t pe, uint64_t nlo, uint64_t nhi,
+                     uint64_t *lo, uint64_t *hi)
+{
+    const floe_window *f = w->f;
+    int64_t so = f->start_off, eo = f->end_off;
+    uint64_t a = ps, b = pe;
+    if (!f->range) {
+        switch (f->start) {
+        case FLOE_WB_UNBOUNDED_PRECEDING: a = ps; break;
+        case FLOE_WB_PRECEDING: a = i - ps < (uint64_t)so ? ps : i - (uint64_t)so; break;
+        case FLOE_WB_CURRENT: a = i; break;
+        case FLOE_WB_FOLLOWING: a = pe - i <= (uint64_t)so ? pe : i + (uint64_t)so; break;
+        case FLOE_WB_UNBOUNDED_FOLLOWING: a = pe; break;
+        }
+        switch (f->end) {
+        case FLOE_WB_UNBOUNDED_PRECEDING: b = ps; break;
+        case FLOE_WB_PRECEDING: b = i - ps < (uint64_t)eo ? ps : i - (uint64_t)eo + 1; break;
+        case FLOE_WB_CURRENT: b = i + 1; break;
+        case FLOE_WB_FOLLOWING: b = pe - i <= (uint64_t)eo ? pe : i + (uint64_t)eo + 1; break;
+        case FLOE_WB_UNBOUNDED_FOLLOWING: b = pe; break;
+        }
+    } else {
+        bool null_row = f->norder && !valid_at(&w->o->all, f->order[0].col, w->idx[i]);
+        win_i128 x = (f->start == FLOE_WB_PRECEDING || f->start == FLOE_WB_FOLLOWING ||
+                      f->end == FLOE_WB_PRECEDING || f->end == FLOE_WB_FOLLOWING) && !null_row
+                         ? okey(w, i) : 0;
+        switch (f->start) {
+        case FLOE_WB_UNBOUNDED_PRECEDING: a = ps; break;
+        case FLOE_WB_CURRENT: a = w->peer_lo[i]; break;
+        case FLOE_WB_PRECEDING:
+            a = null_row ? w->peer_lo[i] : lower(w, nlo, nhi, x - so, false); break;
+        case FLOE_WB_FOLLOWING:
+            a = null_row ? w->peer_lo[i] : lower(w, nlo, nhi, x + so, false); break;
+        case FLOE_WB_UNBOUNDED_FOLLOWING: a = pe; break;
+        }
+        switch (f->end) {
+        case FLOE_WB_UNBOUNDED_PRECEDING: b = ps; break;
+        case FLOE_WB_CURRENT: b = w->peer_hi[i]; break;
+        case FLOE_WB_PRECEDING:
+            b = null_row ? w->peer_hi[i] : lower(w, nlo, nhi, x - eo, true); break;
+        case FLOE_WB_FOLLOWING:
+            b = null_row ? w->peer_hi[i] : lower(w, nlo, nhi, x + eo, true); break;
+        case FLOE_WB_UNBOUNDED_FOLLOWING: b = pe; break;
+        }
+    }
+    if (b < a) b = a;
+    *lo = a;
+    *hi = b;
+}
+
+/* MIN/MAX: the better of two positions (-1: none). */
+static int64_t better(const wctx *w, int64_t a, int64_t b)
+{
+    floe_value x, y;
+    int c;
+    uint32_t col = w->f->arg;
+    if (a < 0) return b;
+    if (b < 0) return a;
+    floe_value_load(w->o->all.types[col], w->o->all.data[col], w->idx[a], &x);
+    floe_value_load(w->o->all.types[col], w->o->all.data[col], w->idx[b], &y);
+    c = floe_value_cmp(&x, &y);
+    if (w->f->agg.fn == FLOE_AGG_MAX) c = -c;
+    return c <= 0 ? a : b;
+}
+
+static int64_t tree_query(const wctx *w, uint64_t lo, uint64_t hi)
+{
+    int64_t best = -1;
+    uint64_t l = lo + w->n, r = hi + w->n;
+    while (l < r) {
+        if (l & 1) best = better(w, best, w->tree[l++]);
+        if (r & 1) best = better(w, best, w->tree[--r]);
+        l >>= 1;
+        r >>= 1;
+    }
+    return best;
+}
+
+static int agg_value(const wctx *w, uint64_t ps, uint64_t lo, uint64_t hi, uint64_t row, floe_err *err)
+{
+    const floe_window *f = w->f;
+    floe_exec_rows *res = &w->o->res;
+    int64_t c;
+    (void)ps;
+    switch (f->agg.fn) {
+    case FLOE_AGG_COUNT_STAR: put_int(res, w->col, row, (int64_t)(hi - lo)); return FLOE_OK;
+    case FLOE_AGG_COUNT: put_int(res, w->col, row, w->cnt[hi] - w->cnt[lo]); return FLOE_OK;
+    case FLOE_AGG_MIN:
+    case FLOE_AGG_MAX: {
+        int64_t p = lo < hi ? tree_query(w, lo, hi) : -1;
+        floe_value v;
+        if (p < 0) v = floe_value_null(f->type);
+        else load(&w->o->all, f->arg, w->idx[p], &v);
+        put(res, w->col, row, &v);
+        return FLOE_OK;
+    }
+    default: break;
+    }
+    c = w->cnt[hi] - w->cnt[lo];
+    if (c == 0) {
+        floe_value v = floe_value_null(f->type);
+        put(res, w->col, row, &v);
+        return FLOE_OK;
+    }
+    if (w->dsum) {
+        long double s = w->dsum[hi] - w->dsum[lo];
+        put_dbl(res, w->col, row, f->agg.fn == FLOE_AGG_AVG ? (double)(s / c) : (double)s);
+        return FLOE_OK;
+    }
+    {
+        win_i128 s = w->isum[hi] - w->isum[lo];
+        floe_type at = w->o->all.types[f->arg];
+        if (f->agg.fn == FLOE_AGG_AVG) {
+            long double q = (long double)s / (long double)c;
+            if (at.id == FLOE_TYPE_DECIMAL) q /= (long double)floe_pow10[at.scale];
+            put_dbl(res, w->col, row, (double)q);
+        } else {
+            win_i128 lim = f->type.id == FLOE_TYPE_DECIMAL ? (win_i128)999999999999999999LL : (win_i128)INT64_MAX;
+            if (s > lim || s < -lim - (f->type.id == FLOE_TYPE_DECIMAL ? 0 : 1))
+                return floe_err_set(err, FLOE_RANGE, "SUM: integer overflow: result out of range for %s",
+                                    f->type.id == FLOE_TYPE_DECIMAL ? "DECIMAL(18)" : "BIGINT");
+            put_int(res, w->col, row, (int64_t)s);
+        }
+    }
+    return FLOE_OK;
+}
+
+/* Evaluate function f over the sorted rows. */
+static int eval_fn(wctx *w, floe_err *err)
+{
+    const floe_window *f = w->f;
+    floe_exec_rows *all = &w->o->all, *res = &w->o->res;
+    uint64_t n = w->n, ps, i;
+    int rc;
+    /* partitions and peers */
+    for (ps = 0; ps < n;) {
+        uint64_t pe = ps + 1, q, nlo, nhi, dense = 0;
+        while (pe < n && same(all, f->part, NULL, f->npart, w->idx[ps], w->idx[pe])) pe++;
+        for (q = ps; q < pe;) {
+            uint64_t qe = q + 1, j;
+            while (qe < pe && same(all, NULL, f->order, f->norder, w->idx[q], w->idx[qe])) qe++;
+            for (j = q; j < qe; j++) {
+                w->peer_lo[j] = q;
+                w->peer_hi[j] = qe;
+            }
+            q = qe;
+        }
+        /* non-NULL order keys (RANGE offsets) */
+        nlo = ps;
+        nhi = pe;
+        if (f->norder) {
+            uint32_t oc = f->order[0].col;
+            while (nlo < nhi && !valid_at(all, oc, w->idx[nlo])) nlo++;
+            while (nhi > nlo && !valid_at(all, oc, w->idx[nhi - 1])) nhi--;
+        }
+        for (i = ps; i < pe; i++) {
+            uint64_t row = w->idx[i], m = pe - ps, r = i - ps, lo, hi;
+            floe_value v;
+            if (i == w->peer_lo[i]) dense++;
+            switch (f->fn) {
+            case FLOE_WIN_ROW_NUMBER: put_int(res, w->col, row, (int64_t)r + 1); break;
+            case FLOE_WIN_RANK: put_int(res, w->col, row, (int64_t)(w->peer_lo[i] - ps) + 1); break;
+            case FLOE_WIN_DENSE_RANK: put_int(res, w->col, row, (int64_t)dense); break;
+            case FLOE_WIN_PERCENT_RANK:
+                put_dbl(res, w->col, row, m > 1 ? (double)(w->peer_lo[i] - ps) / (double)(m - 1) : 0.0);
+                break;
+            case FLOE_WIN_CUME_DIST:
+                put_dbl(res, w->col, row, (double)(w->peer_hi[i] - ps) / (double)m);
+                break;
+            case FLOE_WIN_NTILE: {
+                uint64_t k = (uint64_t)f->param, qn = m / k, rem = m % k, bkt;
+                if (qn == 0) bkt = r;
+                else if (r < rem * (qn + 1)) bkt = r / (qn + 1);
+                else bkt = rem + (r - rem * (qn + 1)) / qn;
+                put_int(res, w->col, row, (int64_t)bkt + 1);
+                break;
+            }
+            case FLOE_WIN_LAG:
+            case FLOE_WIN_LEAD: {
+                uint64_t off = (uint64_t)f->param;
+                bool in = f->fn == FLOE_WIN_LAG ? r >= off : m - r > off;
+                if (in) load(all, f->arg, w->idx[f->fn == FLOE_WIN_LAG ? i - off : i + off], &v);
+                else if (f->def != UINT32_MAX) load(all, f->def, row, &v);
+                else v = floe_value_null(f->type);
+                put(res, w->col, row, &v);
+                break;
+            }
+            case FLOE_WIN_FIRST_VALUE:
+            case FLOE_WIN_LAST_VALUE:
+            case FLOE_WIN_NTH_VALUE: {
+                uint64_t at;
+                frame_of(w, i, ps, pe, nlo, nhi, &lo, &hi);
+                at = f->fn == FLOE_WIN_FIRST_VALUE ? lo : f->fn == FLOE_WIN_LAST_VALUE ? hi - 1
+                                                                                     : lo + (uint64_t)f->param - 1;
+                if (lo < hi && at < hi) load(all, f->arg, w->idx[at], &v);
+                else v = floe_value_null(f->type);
+                put(res, w->col, row, &v);
+                break;
+            }
+            case FLOE_WIN_AGG:
+                frame_of(w, i, ps, pe, nlo, nhi, &lo, &hi);
+                if ((rc = agg_value(w, ps, lo, hi, row, err))) return rc;
+                break;
+            }
+        }
+        ps = pe;
+        if ((rc = floe_exec_check(w->o->base.ex, err))) return rc;
+    }
+    return FLOE_OK;
+}
+
+/* Prefix sums / segment tree of an aggregate over sorted positions. */
+static int agg_prepare(wctx *w, floe_err *err)
+{
+    const floe_window *f = w->f;
+    const floe_exec_rows *all = &w->o->all;
+    uint64_t n = w->n, i;
+    if (f->fn != FLOE_WIN_AGG || f->agg.fn == FLOE_AGG_COUNT_STAR) return FLOE_OK;
+    if (f->agg.fn == FLOE_AGG_MIN || f->agg.fn == FLOE_AGG_MAX) {
+        if ((w->tree = floe_malloc((size_t)(2 * n + 1) * sizeof *w->tree)) == NULL) return floe_err_nomem(err);
+        for (i = 0; i < n; i++) w->tree[n + i] = valid_at(all, f->arg, w->idx[i]) ? (int64_t)i : -1;
+        for (i = n - 1; i >= 1 && n > 1; i--) w->tree[i] = better(w, w->tree[2 * i], w->tree[2 * i + 1]);
+        return FLOE_OK;
+    }
+    if ((w->cnt = floe_malloc((size_t)(n + 1) * sizeof *w->cnt)) == NULL) return floe_err_nomem(err);
+    w->cnt[0] = 0;
+    if (f->agg.fn != FLOE_AGG_COUNT) {
+        bool dbl = all->types[f->arg].id == FLOE_TYPE_DOUBLE;
+        if (dbl) w->dsum = floe_malloc((size_t)(n + 1) * sizeof *w->dsum);
+        else w->isum = floe_malloc((size_t)(n + 1) * sizeof *w->isum);
+        if (w->dsum == NULL && w->isum == NULL) return floe_err_nomem(err);
+        if (dbl) w->dsum[0] = 0;
+        else w->isum[0] = 0;
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t row = w->idx[i];
+        bool v = valid_at(all, f->arg, row);
+        w->cnt[i + 1] = w->cnt[i] + v;
+        if (w->dsum || w->isum) {
+            floe_value x;
+            if (v) floe_value_load(all->types[f->arg], all->data[f->arg], row, &x);
+            if (w->dsum) w->dsum[i + 1] = w->dsum[i] + (v ? (long double)x.v.d : 0);
+            else w->isum[i + 1] = w->isum[i] + (v ? (win_i128)x.v.i : 0);
+        }
+    }
+    return FLOE_OK;
+}
+
+static int run_fn(win_op *o, uint32_t fi, floe_err *err)
+{
+    const floe_plan *ch = o->base.plan->children[0];
+    const floe_window *f = &o->base.plan->u.window.fns[fi];
+    uint32_t nk = f->npart + f->norder, k;
+    uint64_t n = o->all.n, i, scratch;
+    floe_sort_key *keys = floe_calloc(nk ? nk : 1, sizeof *keys);
+    uint64_t *idx = NULL;
+    wctx w;
+    int rc = FLOE_OK;
+    memset(&w, 0, sizeof w);
+    if (keys == NULL) return floe_err_nomem(err);
+    for (k = 0; k < f->npart; k++) keys[k].col = f->part[k];
+    for (k = 0; k < f->norder; k++) keys[f->npart + k] = f->order[k];
+    if (nk) {
+        floe_sort_spec spec;
+        floe_sort_spec_init(&spec, keys, nk, ch->types);
+        rc = floe_sort_rows(&spec, &o->all, &idx, err);
+    } else {
+        idx = floe_malloc((size_t)(n ? n : 1) * sizeof *idx);
+        if (idx == NULL) rc = floe_err_nomem(err);
+        else for (i = 0; i < n; i++) idx[i] = i;
+    }
+    if (rc) goto out;
+    w.o = o;
+    w.f = f;
+    w.col = fi;
+    w.idx = idx;
+    w.n = n;
+    w.peer_lo = floe_malloc((size_t)(n ? n : 1) * sizeof *w.peer_lo);
+    w.peer_hi = floe_malloc((size_t)(n ? n : 1) * sizeof *w.peer_hi);
+    if (w.peer_lo == NULL || w.peer_hi == NULL) {
+        rc = floe_err_nomem(err);
+        goto out;
+    }
+    scratch = n * (3 * sizeof(uint64_t) + 2 * sizeof(win_i128) + sizeof(int64_t));
+    if ((rc = account(o, scratch, err))) goto out;
+    if ((rc = agg_prepare(&w, err))) goto out;
+    rc = eval_fn(&w, err);
+out:
+    floe_free(keys);
+    floe_free(idx);
+    floe_free(w.peer_lo);
+    floe_free(w.peer_hi);
+    floe_free(w.isum);
+    floe_free(w.dsum);
+    floe_free(w.cnt);
+    floe_free(w.tree);
+    return rc;
+}
+
+static int win_run(win_op *o, floe_err *err)
+{
+    const floe_plan *p = o->base.plan, *ch = p->children[0];
+    uint32_t w, nf = p->u.window.nfns;
+    int rc;
+    o->nw = floe_exec_workers(o->base.ex);
+    o->locals = floe_calloc(o->nw, sizeof *o->locals);
+    if (o->locals == NULL) return floe_err_nomem(err);
+    for (w = 0; w < o->nw; w++)
+        if ((rc = floe_exec_rows_init(&o->locals[w], ch->ncols, ch->types, err))) return rc;
+    if ((rc = floe_exec_rows_init(&o->all, ch->ncols, ch->types, err))) return rc;
+    if ((rc = floe_exec_rows_init(&o->res, nf, p->types + ch->ncols, err))) return rc;
+    o->inited = 1;
+    if ((rc = floe_exec_drive(o->base.ex, ch, win_consume, o, err))) return rc;
+    if ((rc = account(o, 0, err))) return rc;
+    for (w = 0; w < o->nw; w++)
+        if ((rc = floe_exec_rows_append_rows(&o->all, &o->locals[w], err))) return rc;
+    for (w = 0; w < o->nw; w++) floe_exec_rows_free(&o->locals[w]);
+    floe_free(o->locals);
+    o->locals = NULL;
+    if ((rc = floe_exec_rows_reserve(&o->res, o->all.n, err))) return rc;
+    o->res.n = o->all.n;
+    if ((rc = account(o, 0, err))) return rc;
+    for (w = 0; w < nf; w++)
+        if ((rc = run_fn(o, w, err))) return rc;
+    return account(o, 0, err);
+}
+
+static int win_next(floe_exec_op *op, floe_batch *out, floe_err *err)
+{
+    win_op *o = (win_op *)op;
+    const floe_plan *p = op->plan;
+    uint32_t nc = p->children[0]->ncols, n;
+    int rc;
+    if (!o->done) {
+        rc = win_run(o, err);
+        o->done = 1;
+        if (rc) return rc;
+    }
+    if (o->pos >= o->all.n) return FLOE_DONE;
+    n = (uint32_t)(o->all.n - o->pos < FLOE_VEC_SIZE ? o->all.n - o->pos : FLOE_VEC_SIZE);
+    if (floe_batch_init(out, p->ncols, p->types, n) != FLOE_OK) return floe_err_nomem(err);
+    if ((rc = floe_exec_rows_gather(&o->all, 0, nc, NULL, o->pos, n, out->cols, 0)) ||
+        (rc = floe_exec_rows_gather(&o->res, 0, p->u.window.nfns, NULL, o->pos, n, out->cols + nc, 0))) {
+        floe_batch_free(out);
+        return floe_err_set(err, rc, "WINDOW: out of memory gathering rows");
+    }
+    out->n = n;
+    o->pos += n;
+    return FLOE_ROW;
+}
+
+static void win_close(floe_exec_op *op)
+{
+    win_op *o = (win_op *)op;
+    uint32_t w;
+    if (o->locals) {
+        for (w = 0; w < o->nw; w++) floe_exec_rows_free(&o->locals[w]);
+        floe_free(o->locals);
+        o->locals = NULL;
+    }
+    if (o->inited) {
+        floe_exec_rows_free(&o->all);
+        floe_exec_rows_free(&o->res);
+    }
+    if (o->reported) (void)floe_exec_mem(o->base.ex, -(int64_t)o->reported, "WINDOW", NULL);
+    floe_eval_ctx_free(&op->ectx);
+    floe_free(o);
+}
+
+int floe_op_window_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err)
+{
+    win_op *o = floe_calloc(1, sizeof *o);
+    if (o == NULL) return floe_err_nomem(err);
+    floe_exec_op_init(&o->base, ex, p);
+    o->base.next = win_next;
+    o->base.close = win_close;
+    *out = &o->base;
+    return FLOE_OK;
+}
