@@ -12,5 +12,7 @@
 /* Record err as the handle's last error (under db->err_mu) and return its
  * code; db NULL just returns the code. */
 int floe_db_set_error(floe_db *db, const floe_err *err);
+/* Copy err into a caller's floe_error_info (msg "" and offset -1 on success). */
+void floe_error_info_set(floe_error_info *info, const floe_err *err);
 
 #endif

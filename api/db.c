@@ -97,22 +97,45 @@ int floe_db_close_msg(floe_db *db, char *msg, size_t cap)
     return rc;
 }
 
-static int run(floe_db *db, const char *sql, floe_result **out_res)
+static int run(floe_db *db, const char *sql, unsigned flags, floe_result **out_res,
+               floe_error_info *info)
 {
     floe_err err = FLOE_ERR_INIT;
     int rc;
     if (out_res) *out_res = NULL;
-    if (db == NULL || sql == NULL) return FLOE_MISUSE;
-    rc = floe_db_run(db, sql, out_res, &err);
+    if (db == NULL || sql == NULL) {
+        if (info) {
+            info->code = FLOE_MISUSE;
+            info->offset = -1;
+            snprintf(info->msg, sizeof info->msg, "%s", floe_errstr(FLOE_MISUSE));
+        }
+        return FLOE_MISUSE;
+    }
+    rc = floe_db_run(db, sql, flags, out_res, &err);
     if (rc == FLOE_OK) floe_err_clear(&err);
     floe_db_set_error(db, &err);
+    if (info) floe_error_info_set(info, &err);
     return rc;
 }
 
-int floe_exec(floe_db *db, const char *sql) { return run(db, sql, NULL); }
+void floe_error_info_set(floe_error_info *info, const floe_err *err)
+{
+    info->code = err->code;
+    info->offset = err->code ? err->offset : -1;
+    snprintf(info->msg, sizeof info->msg, "%s", err->code ? err->msg : "");
+}
+
+int floe_exec(floe_db *db, const char *sql) { return run(db, sql, 0, NULL, NULL); }
 
 int floe_query(floe_db *db, const char *sql, floe_result **out_res)
 {
     if (out_res == NULL) return FLOE_MISUSE;
-    return run(db, sql, out_res);
+    return run(db, sql, 0, out_res, NULL);
+}
+
+int floe_query_ex(floe_db *db, const char *sql, unsigned flags, floe_result **out_res,
+                  floe_error_info *info)
+{
+    if (out_res == NULL) return FLOE_MISUSE;
+    return run(db, sql, flags, out_res, info);
 }

@@ -95,6 +95,7 @@ struct floe_db {
     size_t copy_chunk_bytes;
     uint64_t copy_bulk_rows;
     uint32_t copy_threads;
+    bool no_sync;                 /* in memory or FLOE_OPEN_DURABILITY_OFF: appends never fsync */
 };
 
 /* ---- db/open.c */
@@ -158,5 +159,12 @@ int floe_db_bulk_part_open(floe_db *db, floe_db_table *t, floe_part_writer **out
 int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w, floe_err *err);
 /* FLOE_READONLY with a message naming `what` when db is read-only, else FLOE_OK. */
 int floe_db_check_writable(floe_db *db, const char *what, floe_err *err);
+
+/* ---- db/text_batch.c */
+/* floe_append_text_batch (floe.h) below api/: parse data as CSV or JSON
+ * lines for `table` and append all rows as one ingest transaction. res
+ * gets rows, duplicate, last_seq and error_line; the error goes to err. */
+int floe_db_append_text(floe_db *db, const char *table, const char *data, size_t len,
+                        const floe_text_batch_opts *o, floe_text_batch_result *res, floe_err *err);
 
 #endif

@@ -333,6 +333,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
                     : (flags & FLOE_OPEN_DURABILITY_OFF) ? FLOE_DURABILITY_OFF
                                                           : FLOE_DURABILITY_BATCH;
     io.background_flush = true;
+    db->no_sync = io.dir == NULL || io.durability == FLOE_DURABILITY_OFF;
     io.mem_limit_bytes = floe_settings_memtable_limit(db);
     floe_db_flush_callbacks(db, &io.cb);
     if ((rc = floe_ingest_db_open(&io, &db->ingest, err)) != FLOE_OK) goto fail;

@@ -724,8 +724,8 @@ static int run_flush(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_e
 }
 
 /* Run one parsed statement; *out gets its result (never NULL on success). */
-static int run_statement(floe_db *db, const char *sql, const floe_ast_stmt *ast, floe_result **out,
-                         floe_err *err)
+static int run_statement(floe_db *db, const char *sql, unsigned flags, const floe_ast_stmt *ast,
+                         floe_result **out, floe_err *err)
 {
     floe_bound_stmt *bs = NULL;
     floe_sql_catalog cat;
@@ -749,6 +749,10 @@ static int run_statement(floe_db *db, const char *sql, const floe_ast_stmt *ast,
         pthread_rwlock_rdlock(&db->ddl_lock);
 
     if (ast->kind == FLOE_AST_STMT_SET) { /* SET/RESET: no binding, no plan */
+        if (flags & FLOE_QUERY_READONLY) {
+            rc = floe_err_set(err, FLOE_READONLY, "SET is not allowed in a read-only query");
+            goto out;
+        }
         rc = floe_settings_run(db, ast, out, err);
         goto out;
     }
@@ -769,6 +773,13 @@ static int run_statement(floe_db *db, const char *sql, const floe_ast_stmt *ast,
                         : bs->kind == FLOE_BOUND_COPY_FROM    ? "COPY FROM"
                                                               : NULL;
         if (w != NULL && (rc = floe_db_check_writable(db, w, err)) != FLOE_OK) goto out;
+    }
+    if ((flags & FLOE_QUERY_READONLY) && bs->kind != FLOE_BOUND_QUERY &&
+        bs->kind != FLOE_BOUND_SHOW_TABLES && bs->kind != FLOE_BOUND_DESCRIBE) {
+        rc = floe_err_set(err, FLOE_READONLY,
+                          "only queries (SELECT, EXPLAIN, SHOW TABLES, DESCRIBE) are allowed in a "
+                          "read-only query");
+        goto out;
     }
     switch (bs->kind) {
     case FLOE_BOUND_QUERY: rc = run_query(db, bs, now_us, out, err); break;
@@ -792,7 +803,7 @@ out:
     return rc;
 }
 
-int floe_db_run(floe_db *db, const char *sql, floe_result **out_res, floe_err *err)
+int floe_db_run(floe_db *db, const char *sql, unsigned flags, floe_result **out_res, floe_err *err)
 {
     floe_parser *p = NULL;
     floe_result *last = NULL;
@@ -810,7 +821,7 @@ int floe_db_run(floe_db *db, const char *sql, floe_result **out_res, floe_err *e
             break;
         }
         if (rc != FLOE_ROW) break;
-        rc = run_statement(db, sql, ast, &res, err);
+        rc = run_statement(db, sql, flags, ast, &res, err);
         if (rc != FLOE_OK) break;
         floe_result_free(last);
         last = res;

@@ -12,9 +12,11 @@
 #include "sql/binder.h"
 
 /* Run every statement of sql (db, sql non-NULL); *out_res (when out_res is
- * not NULL) gets the last one's result, owned by the caller. The error
- * goes to err; api/ copies it to the handle. */
-int floe_db_run(floe_db *db, const char *sql, floe_result **out_res, floe_err *err);
+ * not NULL) gets the last one's result, owned by the caller. flags are
+ * floe.h's FLOE_QUERY_* (READONLY refuses every statement that writes or
+ * touches files, before running it). The error goes to err; api/ copies
+ * it to the handle. */
+int floe_db_run(floe_db *db, const char *sql, unsigned flags, floe_result **out_res, floe_err *err);
 
 /* Receives each result batch of a plan (borrowed for the call). */
 typedef int (*floe_batch_sink)(void *ctx, floe_batch *b, floe_err *err);

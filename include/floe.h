@@ -260,6 +260,30 @@ FLOE_API int floe_exec(floe_db *db, const char *sql);
  * failure). The caller frees it with floe_result_free(). */
 FLOE_API int floe_query(floe_db *db, const char *sql, floe_result **out_res);
 
+/* The error of one call, kept by the caller: unlike floe_db_errmsg, which
+ * is per handle and may be replaced by another thread's failing call, this
+ * belongs to the call that filled it (a server running many statements at
+ * once on one handle reads its own). code is FLOE_OK on success; offset is
+ * the byte offset into the SQL text (or -1); msg is NUL-terminated. */
+typedef struct floe_error_info {
+    int code;
+    int offset;
+    char msg[512];
+} floe_error_info;
+
+/* floe_query_ex flags. READONLY: refuse (FLOE_READONLY, nothing run) any
+ * statement other than a query, EXPLAIN, SHOW TABLES, DESCRIBE and
+ * current_setting: INSERT, COPY (FROM and TO: they touch server files),
+ * CREATE, DROP, ALTER, FLUSH and SET fail. Statements before the refused
+ * one in a multi-statement text have run (they were read-only too). */
+#define FLOE_QUERY_READONLY 0x1
+
+/* floe_query with flags (FLOE_QUERY_*) and the error also written to *info
+ * (when info is not NULL; info->code is FLOE_OK on success). The handle's
+ * last error is set too, as floe_query does. */
+FLOE_API int floe_query_ex(floe_db *db, const char *sql, unsigned flags, floe_result **out_res,
+                           floe_error_info *info);
+
 /* Ask a running query on db to stop; it returns FLOE_INTERRUPT. Safe from a
  * signal handler and from another thread. */
 FLOE_API void floe_interrupt(floe_db *db);
@@ -408,6 +432,65 @@ FLOE_API int floe_appender_append_idempotent(floe_appender *app, uint64_t produc
                                              uint64_t producer_seq, uint32_t nrows,
                                              const void *const *data,
                                              const uint64_t *const *validity, int *out_duplicate);
+
+/* ------------------------------------------------------ text batch append */
+
+/* Formats of floe_append_text_batch. */
+#define FLOE_TEXT_CSV 0   /* RFC 4180 CSV, columns in table order (COPY's reader) */
+#define FLOE_TEXT_JSONL 1 /* JSON lines keyed by column name (COPY's reader) */
+
+/* Acknowledgement levels (floe_text_batch_opts.ack): when the call returns.
+ *  DEFAULT: the database's durability (FSYNC unless opened with
+ *    FLOE_OPEN_DURABILITY_OFF, then WAL).
+ *  NONE: the rows are visible and their WAL record written; no sync waited
+ *    for (today the same guarantee as WAL: the batch always goes through
+ *    the WAL to be atomic).
+ *  WAL: the WAL record is written (survives a crash of the process, not of
+ *    the OS).
+ *  FSYNC: the WAL record is synced (fdatasync, the database's group commit
+ *    under the default durability); FLOE_UNSUPPORTED on a database opened
+ *    with FLOE_OPEN_DURABILITY_OFF.
+ * An idempotent batch (has_producer) is always synced: its producer seq
+ * must not advance before the rows are durable. */
+#define FLOE_ACK_DEFAULT 0
+#define FLOE_ACK_NONE 1
+#define FLOE_ACK_WAL 2
+#define FLOE_ACK_FSYNC 3
+
+/* Options of floe_append_text_batch: zero them (memset) then set fields;
+ * fields are only appended. */
+typedef struct floe_text_batch_opts {
+    int format;            /* FLOE_TEXT_CSV or FLOE_TEXT_JSONL */
+    int header;            /* CSV: the first line names the columns (skipped) */
+    int ack;               /* FLOE_ACK_* */
+    int nowait;            /* FLOE_BUSY at once instead of waiting when memtables are full */
+    int has_producer;      /* idempotent producer (see floe_appender_append_idempotent) */
+    uint64_t producer_id;
+    uint64_t producer_seq;
+    const char *source_name; /* names the input in messages; NULL: "body" */
+} floe_text_batch_opts;
+
+typedef struct floe_text_batch_result {
+    uint64_t rows;         /* rows appended (0 for a duplicate) */
+    int duplicate;         /* an idempotent batch already accepted: nothing applied */
+    uint64_t last_seq;     /* highest sequence number assigned (0: none) */
+    uint64_t error_line;   /* 1-based line of the bad row, 0 when the error has none */
+    floe_error_info error; /* this call's error (code FLOE_OK on success) */
+} floe_text_batch_result;
+
+/* Parse `len` bytes of `data` (CSV or JSON lines, as COPY ... FROM reads
+ * them: same conversions, same messages "body:12: column price (3): ...")
+ * for table `table` and append every row as ONE transaction: all rows or
+ * none are applied, visible and recovered after a crash. A bad row (bad
+ * syntax, wrong type, unknown JSON key, NULL in a NOT NULL column) fails the
+ * whole batch with FLOE_PARSE, FLOE_TYPE, FLOE_RANGE or FLOE_CONSTRAINT and
+ * applies nothing; FLOE_NOTFOUND for a missing table, FLOE_READONLY on a
+ * read-only handle, FLOE_BUSY when memtables are full and o->nowait, and
+ * FLOE_UNSUPPORTED for FLOE_ACK_FSYNC without durability. Returns when the
+ * rows reach o->ack. o may be NULL (CSV, no header, default ack); res is
+ * required. Thread-safe: any number of calls may run at once on one db. */
+FLOE_API int floe_append_text_batch(floe_db *db, const char *table, const char *data, size_t len,
+                                    const floe_text_batch_opts *o, floe_text_batch_result *res);
 
 /* Back-pressure: when the database's memtables hold more than their memory
  * bound (flushing has fallen behind), appends block until a flush frees

@@ -42,6 +42,7 @@
 #include <editline/readline.h>
 
 #include "floe.h"
+#include "server/serve.h"
 #include "shell/completion.h"
 #include "shell/demo.h"
 #include "shell/dotcmd.h"
@@ -909,6 +910,10 @@ int main(int argc, char **argv)
     int nsql = 0, i, demo = 0, status;
     double demo_rate = 1000.0;
     struct sigaction sa;
+
+    /* `floe serve DB ...`: the HTTP server (server/serve.h); a database
+     * directory named "serve" is opened as ./serve */
+    if (argc > 1 && strcmp(argv[1], "serve") == 0) return floe_serve_main(argc - 1, argv + 1);
 
     memset(&sh, 0, sizeof(sh));
     sh.mode = SHELL_MODE_BOX;

@@ -36,6 +36,7 @@ try db db/db.h ok;              try db storage/catalog.h ok;    try db sql/binde
 try db ingest/table.h ok;       try db engine/plan.h ok;        try db util/err.h ok
 try api db/db.h ok;             try api storage/catalog.h ok;   try api sql/binder.h ok
 try shell_core shell/render.h ok; try shell_core util/err.h fail; try shell_core db/db.h fail
+try server server/format.h ok;  try server util/err.h fail;   try server db/db.h fail
 # api/ has no header the layers below could reach: nothing below includes it.
 users=$(grep -rl '#include "api/' "$SRC"/util "$SRC"/storage "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/db 2>/dev/null)
 if [ -n "$users" ]; then echo "FAIL: api/ included from below: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi

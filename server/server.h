@@ -1,0 +1,70 @@
+/* server/server.h: floe's HTTP server (`floe serve`), over libmicrohttpd.
+ *
+ * Purpose: producers and dashboards that are not C programs in the same
+ * process reach one database over HTTP. Routes:
+ *   GET  /health                     {"status":"ok"}
+ *   POST /v1/tables/<table>/rows     body = JSON lines (application/x-ndjson)
+ *        or CSV (text/csv; ?header=true); ?format=jsonl|csv overrides the
+ *        Content-Type; ?ack=none|wal|fsync. The whole body is ONE atomic
+ *        batch (floe_append_text_batch): 200 {"rows":n,"duplicate":b,
+ *        "last_seq":s} once the rows reached the ack level; a bad row is
+ *        400 {"error":..,"code":..,"line":n} and nothing is applied.
+ *        X-Floe-Producer (any text, hashed to 64 bits with FNV-1a) and
+ *        X-Floe-Seq (decimal > 0) make it an idempotent append: a retried
+ *        batch is acknowledged again ("duplicate":true) and applied once,
+ *        across restarts.
+ *   POST /v1/query (SQL body, any statement) and GET /v1/query?sql=
+ *        (read-only statements only: FLOE_QUERY_READONLY): the result in
+ *        ?format=json (default), jsonl or csv, streamed from the result a
+ *        piece at a time; errors 400 {"error":..,"code":..,"position":n}.
+ *        Every reply of /v1/query has an X-Floe-Query-Id header.
+ * Status codes: 400 bad request or bad data, 403 a writing statement on a
+ * read-only route, 404 unknown route or table, 405 wrong method, 413 body
+ * over max_body (nothing applied), 415 unknown body format, 429 with
+ * Retry-After when memtables are full, 500 anything else.
+ *
+ * Limits: max_body bytes per request (checked against Content-Length at
+ * once and while the body arrives); timeout_s closes a connection idle for
+ * that long (a half-sent body is then dropped: nothing is applied, as when
+ * the client disconnects, since a body is applied only once complete);
+ * max_conns connections at once (more are refused by libmicrohttpd).
+ *
+ * Threads: libmicrohttpd's epoll loop on a pool of `threads` threads; a
+ * handler runs on its connection's pool thread and may block (an append
+ * waiting for its fsync); floe_db is shared by them (floe.h allows it).
+ * Errors are read per call (floe_error_info), never from the handle.
+ * Ownership: the server borrows db; close the db only after
+ * floe_server_stop. Access control (tokens, TLS) is not implemented: the
+ * caller (serve.c) refuses non-loopback addresses.
+ */
+#ifndef FLOE_SERVER_SERVER_H
+#define FLOE_SERVER_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "floe.h"
+
+typedef struct floe_server_config {
+    uint32_t addr;      /* IPv4 address to listen on, host byte order */
+    uint16_t port;      /* 0: an ephemeral port (see floe_server_port) */
+    uint32_t threads;   /* pool threads; 0: 8 */
+    size_t max_body;    /* bytes; 0: 64 MiB */
+    uint32_t timeout_s; /* idle connection timeout; 0: 30 s */
+    uint32_t max_conns; /* 0: 1024 */
+} floe_server_config;
+
+typedef struct floe_server floe_server;
+
+/* Start serving db. On failure returns -1 with a message in errbuf. */
+int floe_server_start(floe_db *db, const floe_server_config *cfg, floe_server **out, char *errbuf,
+                      size_t cap);
+/* The port actually listened on. */
+uint16_t floe_server_port(floe_server *s);
+/* Graceful stop: stop accepting connections, wait up to drain_ms for the
+ * requests in progress to finish (their replies sent), then stop every
+ * thread and free s. Returns the number of requests still in progress when
+ * the wait ended (0 normally). NULL ok. */
+int floe_server_stop(floe_server *s, int drain_ms);
+
+#endif
