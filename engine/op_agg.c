@@ -7,7 +7,12 @@
  * merge worker p re-inserts the keys of partition p of every local into its
  * own global table (giving a local -> global id map) and combines the states
  * (counts and sums add, min/max compare, HyperLogLog sketches merge, quantile
- * value lists concatenate). DISTINCT aggregates keep, per worker, a set of
+ * value lists concatenate, moments combine by Chan's formula). An
+ * aggregate's FILTER (WHERE p) is evaluated per batch before anything else
+ * of it: only the live rows where p is TRUE reach its DISTINCT set or its
+ * update (and the COUNT(*)-only / MIN/MAX-only scan shortcuts are off).
+ * Two-argument aggregates (covar, corr, regr_*, arg_min/arg_max) get their
+ * second argument as v2. DISTINCT aggregates keep, per worker, a set of
  * (group id, value) pairs (values only without GROUP BY); the pairs are
  * partitioned like their group (by value without GROUP BY, the partial
  * results of the partitions being folded at the end), and only pairs new to
