@@ -25,7 +25,9 @@
 /* Flags (floe_agg_def.flags). */
 enum {
     FLOE_AGGF_DISTINCT = 1u << 0, /* DISTINCT changes the result: deduplicate per group */
-    FLOE_AGGF_FRACTION = 1u << 1  /* second argument: a constant fraction in [0,1] (param) */
+    FLOE_AGGF_FRACTION = 1u << 1, /* second argument: a constant fraction in [0,1] (param) */
+    FLOE_AGGF_TWO_ARGS = 1u << 2  /* second argument: an expression (floe_agg.arg2); a row
+                                     is fed only when both arguments are non-NULL */
 };
 
 /* Bind rules: accepted argument and result type. */
@@ -35,7 +37,10 @@ typedef enum floe_agg_result {
     FLOE_AGGR_AVG,    /* numeric -> DOUBLE */
     FLOE_AGGR_ARG,    /* any argument; its type */
     FLOE_AGGR_MEDIAN, /* any argument; DOUBLE for integers, else its type */
-    FLOE_AGGR_BOOL    /* BOOLEAN (implicit cast) -> BOOLEAN */
+    FLOE_AGGR_BOOL,   /* BOOLEAN (implicit cast) -> BOOLEAN */
+    FLOE_AGGR_STAT,   /* numeric (cast to DOUBLE; with TWO_ARGS both) -> DOUBLE */
+    FLOE_AGGR_COUNT2, /* two numeric arguments (cast to DOUBLE) -> BIGINT (regr_count) */
+    FLOE_AGGR_ARGBY   /* any two arguments; the first's type (arg_min / arg_max) */
 } floe_agg_result;
 
 /* Per-group state arrays (floe_agg_def.state); a count is always kept. */
@@ -43,7 +48,10 @@ enum {
     FLOE_AGGS_SUM = 1u << 0,  /* 128-bit integer sum, or double sum for DOUBLE arguments */
     FLOE_AGGS_VAL = 1u << 1,  /* one floe_value */
     FLOE_AGGS_HLL = 1u << 2,  /* a HyperLogLog sketch */
-    FLOE_AGGS_LIST = 1u << 3  /* every value (holistic: quantiles) */
+    FLOE_AGGS_LIST = 1u << 3, /* every value (holistic: quantiles, mode) */
+    FLOE_AGGS_MOM = 1u << 4,  /* means, second moments and co-moment of DOUBLE arguments
+                                 (Welford; combined by the parallel-variance formula) */
+    FLOE_AGGS_VAL2 = 1u << 5  /* a second floe_value (arg_min / arg_max: the compared value) */
 };
 
 typedef struct floe_agg_def {

@@ -138,8 +138,16 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
                 floe_strbuf_putc(out, '*');
             else
                 put_expr(out, a->arg);
+            if (a->arg2) {
+                floe_strbuf_puts(out, ", ");
+                put_expr(out, a->arg2);
+            }
             if (floe_aggregates_get(a->fn)->flags & FLOE_AGGF_FRACTION) floe_strbuf_printf(out, ", %g", a->param);
             floe_strbuf_putc(out, ')');
+            if (a->filter) {
+                floe_strbuf_puts(out, " FILTER ");
+                put_expr(out, a->filter);
+            }
         }
         floe_strbuf_putc(out, ']');
         break;

@@ -7,7 +7,12 @@
  * merge worker p re-inserts the keys of partition p of every local into its
  * own global table (giving a local -> global id map) and combines the states
  * (counts and sums add, min/max compare, HyperLogLog sketches merge, quantile
- * value lists concatenate). DISTINCT aggregates keep, per worker, a set of
+ * value lists concatenate, moments combine by Chan's formula). An
+ * aggregate's FILTER (WHERE p) is evaluated per batch before anything else
+ * of it: only the live rows where p is TRUE reach its DISTINCT set or its
+ * update (and the COUNT(*)-only / MIN/MAX-only scan shortcuts are off).
+ * Two-argument aggregates (covar, corr, regr_*, arg_min/arg_max) get their
+ * second argument as v2. DISTINCT aggregates keep, per worker, a set of
  * (group id, value) pairs (values only without GROUP BY); the pairs are
  * partitioned like their group (by value without GROUP BY, the partial
  * results of the partitions being folded at the end), and only pairs new to
@@ -49,13 +54,24 @@ typedef struct agg_vlist {
     uint32_t n, cap;
 } agg_vlist;
 
+/* Moments of a group's (a, b) pairs (b unused by one-argument aggregates);
+ * the count is agg_st.cnt. Welford: m2a = sum (a - ma)^2, cab = sum (a -
+ * ma)(b - mb), kept centred so large offsets do not cancel. */
+typedef struct agg_mom {
+    double ma, mb;   /* means */
+    double m2a, m2b; /* sums of squared deviations */
+    double cab;      /* sum of co-deviations */
+} agg_mom;
+
 typedef struct agg_st {
     int64_t *cnt;      /* values seen (rows for COUNT_STAR) */
     agg_i128 *isum;    /* SUM/AVG of integers and decimals */
     double *dsum;      /* SUM/AVG of doubles */
     floe_value *val;   /* MIN/MAX/ANY_VALUE */
     floe_hll_sketch *hll; /* APPROX_COUNT_DISTINCT: sparse, then dense, per group */
-    agg_vlist *lists;  /* QUANTILE/MEDIAN values */
+    agg_vlist *lists;  /* QUANTILE/MEDIAN/MODE values */
+    agg_mom *mom;      /* STDDEV/VAR/COVAR/CORR/REGR moments */
+    floe_value *val2;  /* ARG_MIN/ARG_MAX: the compared value (val: the result) */
 } agg_st;
 
 typedef struct agg_local {
@@ -75,6 +91,8 @@ typedef struct agg_local {
     uint32_t *dids;           /* scratch: distinct-set ids */
     uint32_t *drows;          /* scratch: rows fed by distinct_add */
     uint32_t *dgids;          /* scratch: their groups */
+    uint32_t *frows;          /* scratch: live rows passing an aggregate's FILTER */
+    uint32_t *fids;           /* scratch: their groups */
     uint64_t *hashes;         /* scratch */
     uint32_t *gpart;          /* merge: partition of each group */
     uint32_t **dpart;         /* merge: per DISTINCT agg, partition of each (group, value) pair */
@@ -162,6 +180,8 @@ static void local_free(agg_op *o, agg_local *L)
             floe_free(s->val);
             floe_free(s->hll);
             floe_free(s->lists);
+            floe_free(s->mom);
+            floe_free(s->val2);
         }
     }
     if (L->dsets)
@@ -177,6 +197,8 @@ static void local_free(agg_op *o, agg_local *L)
     floe_free(L->dids);
     floe_free(L->drows);
     floe_free(L->dgids);
+    floe_free(L->frows);
+    floe_free(L->fids);
     floe_free(L->hashes);
     floe_free(L->gidbuf);
     floe_free(L->gpart);
@@ -220,6 +242,8 @@ static int local_reserve(agg_op *o, agg_local *L, uint64_t n)
             if (st & FLOE_AGGS_VAL) GROW(s->val, L->cap, ncap);
             if (st & FLOE_AGGS_HLL) GROW(s->hll, L->cap, ncap);
             if (st & FLOE_AGGS_LIST) GROW(s->lists, L->cap, ncap);
+            if (st & FLOE_AGGS_MOM) GROW(s->mom, L->cap, ncap);
+            if (st & FLOE_AGGS_VAL2) GROW(s->val2, L->cap, ncap);
         }
     }
     L->cap = ncap;
@@ -243,9 +267,11 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
     L->dids = floe_malloc(FLOE_VEC_SIZE * sizeof *L->dids);
     L->drows = floe_malloc(FLOE_VEC_SIZE * sizeof *L->drows);
     L->dgids = floe_malloc(FLOE_VEC_SIZE * sizeof *L->dgids);
+    L->frows = floe_malloc(FLOE_VEC_SIZE * sizeof *L->frows);
+    L->fids = floe_malloc(FLOE_VEC_SIZE * sizeof *L->fids);
     L->hashes = floe_malloc(FLOE_VEC_SIZE * sizeof *L->hashes);
     L->gidbuf = floe_malloc(FLOE_VEC_SIZE * sizeof *L->gidbuf);
-    if (!L->st || !L->dsets || !L->arena || !L->ids || !L->rows || !L->dids || !L->drows || !L->dgids || !L->hashes ||
+    if (!L->st || !L->dsets || !L->arena || !L->ids || !L->rows || !L->dids || !L->drows || !L->dgids || !L->frows || !L->fids || !L->hashes ||
         !L->gidbuf) {
         local_free(o, L);
         return floe_err_nomem(err);
@@ -301,6 +327,9 @@ static int local_account(agg_op *o, agg_local *L, floe_err *err)
     int rc;
     if (o->ngroups) b += floe_hashtable_bytes(&L->ht);
     for (a = 0; a < o->naggs; a++) {
+        unsigned st = floe_aggregates_get(o->aggs[a].fn)->state;
+        if (st & FLOE_AGGS_MOM) b += L->cap * sizeof(agg_mom);
+        if (st & FLOE_AGGS_VAL2) b += L->cap * sizeof(floe_value);
         if (agg_fastd(o, a))
             b += L->isets[a].bytes;
         else if (agg_distinct(&o->aggs[a]))
@@ -360,12 +389,14 @@ static double value_as_double(const floe_value *v, floe_type argt)
 /* ------------------------------------------------------------------ update
  *
  * An aggregate's update feeds rows[k] (physical rows of v; row 0 when v is
- * CONST) to groups gids[k]; v is NULL for COUNT(*). Without GROUP BY every
- * gid is 0 and the one-group paths keep sums in registers. */
+ * CONST) to groups gids[k]; v is NULL for COUNT(*). v2 is the second
+ * argument of FLOE_AGGF_TWO_ARGS aggregates (same rows; NULL otherwise).
+ * Rows failing the aggregate's FILTER were already dropped. Without GROUP
+ * BY every gid is 0 and the one-group paths keep sums in registers. */
 
 #define UPD_ARGS                                                                           \
-    agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const uint32_t *rows,         \
-        const uint32_t *gids, uint32_t cnt, floe_err *err
+    agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const floe_vec *v2,           \
+        const uint32_t *rows, const uint32_t *gids, uint32_t cnt, floe_err *err
 #define UPD_PROLOGUE                                                                       \
     const floe_agg *ag = &o->aggs[ai];                                                     \
     agg_st *s = &L->st[ai];                                                                \
@@ -373,6 +404,7 @@ static double value_as_double(const floe_value *v, floe_type argt)
     int cst = v && (v->flags & FLOE_VEC_CONST);                                            \
     int all_valid = v == NULL || v->validity == NULL;                                      \
     (void)ag;                                                                              \
+    (void)v2;                                                                              \
     (void)err
 #define ROW(k) (cst ? 0 : rows[k])
 #define VALID(k) (all_valid || floe_vec_is_valid(v, ROW(k)))
@@ -608,6 +640,73 @@ static int upd_list(UPD_ARGS)
     }
     return FLOE_OK;
 }
+/* Value of a DOUBLE vector at physical row r (CONST: row 0), or NaN-free
+ * validity in *ok. */
+static inline double dbl_at(const floe_vec *v, uint32_t r, int *ok)
+{
+    r = floe_exec_vrow(v, r);
+    *ok = floe_vec_is_valid(v, r);
+    return ((const double *)v->data)[r];
+}
+
+/* STDDEV/VAR (one argument), COVAR/CORR/REGR_* (a = first argument, the
+ * regressions' y; b = second, x): Welford's update of means and centred
+ * (co)moments, both arguments bound as DOUBLE. */
+static int upd_mom(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    (void)cst;
+    (void)all_valid;
+    for (k = 0; k < cnt; k++) {
+        uint32_t g = gids[k];
+        agg_mom *m = &s->mom[g];
+        int oka, okb = 1;
+        double a = dbl_at(v, rows[k], &oka), b = 0, n, da, db;
+        if (v2) b = dbl_at(v2, rows[k], &okb);
+        if (!oka || !okb) continue;
+        n = (double)(s->cnt[g] + 1);
+        da = a - m->ma;
+        db = b - m->mb;
+        m->ma += da / n;
+        m->mb += db / n;
+        m->m2a += da * (a - m->ma);
+        m->m2b += db * (b - m->mb);
+        m->cab += da * (b - m->mb);
+        s->cnt[g]++;
+    }
+    return FLOE_OK;
+}
+
+/* ARG_MIN / ARG_MAX (arg, val): val[g] is the arg at the least / greatest
+ * val (val2[g]); rows where either is NULL are skipped. Ties keep the
+ * smaller arg, so the result does not depend on the order rows arrive in. */
+static int argby_better(floe_agg_fn fn, const floe_value *na, const floe_value *nv, const floe_value *ca,
+                        const floe_value *cv)
+{
+    int c = floe_value_cmp(nv, cv);
+    if (fn == FLOE_AGG_ARG_MAX) c = -c;
+    return c < 0 || (c == 0 && floe_value_cmp(na, ca) < 0);
+}
+
+static int upd_argby(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    for (k = 0; k < cnt; k++) {
+        uint32_t g = gids[k], r2 = floe_exec_vrow(v2, rows[k]);
+        floe_value na, nv;
+        if (!VALID(k) || !floe_vec_is_valid(v2, r2)) continue;
+        floe_value_load(v->type, v->data, ROW(k), &na);
+        floe_value_load(v2->type, v2->data, r2, &nv);
+        na.is_null = nv.is_null = false;
+        if (s->cnt[g] == 0 || argby_better(ag->fn, &na, &nv, &s->val[g], &s->val2[g])) {
+            if (copy_str(L, &na) || copy_str(L, &nv)) return floe_err_nomem(err);
+            s->val[g] = na;
+            s->val2[g] = nv;
+        }
+        s->cnt[g]++;
+    }
+    return FLOE_OK;
+}
 #undef ROW
 #undef VALID
 #undef UPD_PROLOGUE
@@ -660,6 +759,41 @@ static int cmb_bool(CMB_ARGS)
         gs->val[g].v.i &= ls->val[lid].v.i;
     else
         gs->val[g].v.i |= ls->val[lid].v.i;
+    return FLOE_OK;
+}
+
+/* Chan et al.'s pairwise combination of two sets of moments. */
+static int cmb_mom(CMB_ARGS)
+{
+    agg_st *gs = &G->st[a], *ls = &L->st[a];
+    agg_mom *gm = &gs->mom[g];
+    const agg_mom *lm = &ls->mom[lid];
+    double ng = (double)gs->cnt[g], nl = (double)ls->cnt[lid], n = ng + nl, da, db, f;
+    (void)o, (void)err;
+    if (gs->cnt[g] == 0) {
+        *gm = *lm;
+        return FLOE_OK;
+    }
+    da = lm->ma - gm->ma;
+    db = lm->mb - gm->mb;
+    f = ng * nl / n;
+    gm->m2a += lm->m2a + da * da * f;
+    gm->m2b += lm->m2b + db * db * f;
+    gm->cab += lm->cab + da * db * f;
+    gm->ma += da * nl / n;
+    gm->mb += db * nl / n;
+    return FLOE_OK;
+}
+
+static int cmb_argby(CMB_ARGS)
+{
+    agg_st *gs = &G->st[a], *ls = &L->st[a];
+    (void)err;
+    if (gs->cnt[g] == 0 ||
+        argby_better(o->aggs[a].fn, &ls->val[lid], &ls->val2[lid], &gs->val[g], &gs->val2[g])) {
+        gs->val[g] = ls->val[lid];
+        gs->val2[g] = ls->val2[lid];
+    }
     return FLOE_OK;
 }
 
@@ -761,7 +895,75 @@ static int fin_val(FIN_ARGS)
     return FLOE_OK;
 }
 
-/* QUANTILE (nearest rank) and MEDIAN (mean of the two middle values). */
+/* STDDEV/VAR/COVAR/CORR/REGR_*: NULL without values, and where the
+ * statistic is undefined: sample statistics of one value, and (as
+ * PostgreSQL, where DuckDB gives NaN) corr / regr_slope / regr_intercept
+ * with a constant x or y, regr_r2 with a constant x (1 with a constant y). */
+static int fin_mom(FIN_ARGS)
+{
+    const agg_mom *m = &s->mom[g];
+    double n = (double)s->cnt[g], x = 0;
+    int null = s->cnt[g] == 0;
+    (void)ct, (void)err;
+    switch (ag->fn) {
+    case FLOE_AGG_STDDEV_SAMP: null |= n < 2; if (!null) x = sqrt(m->m2a / (n - 1)); break;
+    case FLOE_AGG_STDDEV_POP: if (!null) x = sqrt(m->m2a / n); break;
+    case FLOE_AGG_VAR_SAMP: null |= n < 2; if (!null) x = m->m2a / (n - 1); break;
+    case FLOE_AGG_VAR_POP: if (!null) x = m->m2a / n; break;
+    case FLOE_AGG_COVAR_SAMP: null |= n < 2; if (!null) x = m->cab / (n - 1); break;
+    case FLOE_AGG_COVAR_POP: if (!null) x = m->cab / n; break;
+    case FLOE_AGG_CORR:
+        null |= m->m2a == 0 || m->m2b == 0;
+        if (!null) x = m->cab / sqrt(m->m2a * m->m2b);
+        break;
+    case FLOE_AGG_REGR_SLOPE: null |= m->m2b == 0; if (!null) x = m->cab / m->m2b; break;
+    case FLOE_AGG_REGR_INTERCEPT:
+        null |= m->m2b == 0;
+        if (!null) x = m->ma - m->cab / m->m2b * m->mb;
+        break;
+    case FLOE_AGG_REGR_R2:
+        null |= m->m2b == 0;
+        if (!null) x = m->m2a == 0 ? 1.0 : (m->cab * m->cab) / (m->m2a * m->m2b);
+        break;
+    case FLOE_AGG_REGR_AVGX: x = m->mb; break;
+    case FLOE_AGG_REGR_AVGY: x = m->ma; break;
+    case FLOE_AGG_REGR_SXX: x = m->m2b; break;
+    case FLOE_AGG_REGR_SYY: x = m->m2a; break;
+    case FLOE_AGG_REGR_SXY: x = m->cab; break;
+    default: null = 1; break;
+    }
+    r->is_null = null != 0;
+    r->v.d = x;
+    return FLOE_OK;
+}
+
+/* MODE: the most frequent value; among equally frequent ones the smallest
+ * (deterministic whatever the threads did). */
+static int fin_mode(FIN_ARGS)
+{
+    agg_vlist *l = &s->lists[g];
+    uint32_t i, run = 0, best = 0, bi = 0;
+    (void)ag, (void)ct, (void)err;
+    if (l->n == 0) {
+        r->is_null = true;
+        return FLOE_OK;
+    }
+    qsort(l->v, l->n, sizeof *l->v, cmp_values);
+    for (i = 0; i < l->n; i++) {
+        run = (i > 0 && floe_value_cmp(&l->v[i], &l->v[i - 1]) == 0) ? run + 1 : 1;
+        if (run > best) {
+            best = run;
+            bi = i;
+        }
+    }
+    *r = l->v[bi];
+    return FLOE_OK;
+}
+
+/* QUANTILE / quantile_disc (the first value whose cumulative share reaches
+ * q: index ceil(n q) - 1, as PostgreSQL's percentile_disc and DuckDB),
+ * QUANTILE_CONT (linear interpolation between ranks floor and ceil of
+ * (n - 1) q, DOUBLE arguments) and MEDIAN (mean of the two middle values). */
 static int fin_quantile(FIN_ARGS)
 {
     floe_type argt = ag->arg ? ag->arg->type : floe_type_make(FLOE_TYPE_BIGINT);
@@ -773,8 +975,14 @@ static int fin_quantile(FIN_ARGS)
     }
     qsort(l->v, l->n, sizeof *l->v, cmp_values);
     if (ag->fn == FLOE_AGG_QUANTILE) {
-        double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param;
-        *r = l->v[(uint32_t)floor((double)(l->n - 1) * q)];
+        double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param, c = ceil((double)l->n * q);
+        uint32_t i = c < 1 ? 0 : (uint32_t)c - 1;
+        *r = l->v[i < l->n ? i : l->n - 1];
+    } else if (ag->fn == FLOE_AGG_QUANTILE_CONT) {
+        double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param, pos = (double)(l->n - 1) * q;
+        uint32_t lo = (uint32_t)floor(pos), hi = (uint32_t)ceil(pos);
+        double a = l->v[lo].v.d, b = l->v[hi < l->n ? hi : l->n - 1].v.d;
+        r->v.d = lo == hi ? a : a + (pos - (double)lo) * (b - a);
     } else {
         const floe_value *lo = &l->v[(l->n - 1) / 2], *hi = &l->v[l->n / 2];
         if (ct.id == FLOE_TYPE_DOUBLE && cls_of(argt) != CLS_STR && cls_of(argt) != CLS_OTHER) {
@@ -812,11 +1020,12 @@ static const agg_ops agg_ops_table[FLOE_AGG_COUNT_] = {
 #undef CMB_ARGS
 #undef FIN_ARGS
 
-/* Feed rows[k] (physical rows of v) to groups gids[k] for aggregate ai. */
-static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const uint32_t *rows,
-                      const uint32_t *gids, uint32_t cnt, floe_err *err)
+/* Feed rows[k] (physical rows of v, and of v2 for two-argument
+ * aggregates) to groups gids[k] for aggregate ai. */
+static int agg_update(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const floe_vec *v2,
+                      const uint32_t *rows, const uint32_t *gids, uint32_t cnt, floe_err *err)
 {
-    return agg_ops_table[o->aggs[ai].fn].update(o, L, ai, v, rows, gids, cnt, err);
+    return agg_ops_table[o->aggs[ai].fn].update(o, L, ai, v, v2, rows, gids, cnt, err);
 }
 
 /* Insert (group, value) pairs of the valid rows into the distinct set of
@@ -848,7 +1057,7 @@ static int distinct_add(agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v,
                 next_new++;
             }
         }
-        return agg_update(o, L, ai, v, L->drows, L->dgids, n2, err);
+        return agg_update(o, L, ai, v, NULL, L->drows, L->dgids, n2, err);
     }
 }
 
@@ -903,20 +1112,48 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
     }
     for (a = 0; a < o->naggs && rc == FLOE_OK; a++) {
         const floe_agg *ag = &o->aggs[a];
+        const uint32_t *rows = L->rows, *ids = L->ids;
+        uint32_t n = live;
+        if (ag->filter) {
+            /* FILTER (WHERE p): keep the live rows where p is TRUE */
+            floe_vec fv;
+            const uint8_t *fd;
+            rc = floe_exec_eval(&L->ev, ag->filter, b, &fv, err);
+            if (rc) break;
+            fd = fv.data;
+            for (k = 0, n = 0; k < live; k++) {
+                uint32_t r = floe_exec_vrow(&fv, L->rows[k]);
+                if (floe_vec_is_valid(&fv, r) && fd[r]) {
+                    L->frows[n] = L->rows[k];
+                    L->fids[n++] = L->ids[k];
+                }
+            }
+            floe_vec_free(&fv);
+            rows = L->frows;
+            ids = L->fids;
+            if (n == 0) continue;
+        }
         if (ag->fn == FLOE_AGG_COUNT_STAR) {
-            rc = agg_update(o, L, a, NULL, L->rows, L->ids, live, err);
+            rc = agg_update(o, L, a, NULL, NULL, rows, ids, n, err);
             continue;
         }
         rc = floe_exec_eval(&L->ev, ag->arg, b, &argv, err);
         if (rc) break;
         if (agg_fastd(o, a)) {
-            rc = fastd_add(L, a, &argv, b->sel ? L->rows : NULL, live, err);
+            rc = fastd_add(L, a, &argv, b->sel || ag->filter ? rows : NULL, n, err);
         } else if (agg_distinct(ag)) {
-            for (k = 0; k < live; k++) L->gidbuf[L->rows[k]] = L->ids[k];
+            for (k = 0; k < n; k++) L->gidbuf[rows[k]] = ids[k];
             /* rows scratch is reused by distinct_add: keep a copy of the live rows */
-            rc = distinct_add(o, L, a, &argv, L->gidbuf, L->rows, live, b->n, 0, err);
+            rc = distinct_add(o, L, a, &argv, L->gidbuf, rows, n, b->n, 0, err);
+        } else if (ag->arg2) {
+            floe_vec argv2;
+            rc = floe_exec_eval(&L->ev, ag->arg2, b, &argv2, err);
+            if (rc == FLOE_OK) {
+                rc = agg_update(o, L, a, &argv, &argv2, rows, ids, n, err);
+                floe_vec_free(&argv2);
+            }
         } else {
-            rc = agg_update(o, L, a, &argv, L->rows, L->ids, live, err);
+            rc = agg_update(o, L, a, &argv, NULL, rows, ids, n, err);
         }
         floe_vec_free(&argv);
     }
@@ -1125,7 +1362,7 @@ static int count_only_scan(const agg_op *o)
         o->child->u.scan.filter || o->child->u.scan.npreds)
         return 0;
     for (a = 0; a < o->naggs; a++)
-        if (o->aggs[a].fn != FLOE_AGG_COUNT_STAR) return 0;
+        if (o->aggs[a].fn != FLOE_AGG_COUNT_STAR || o->aggs[a].filter) return 0;
     return 1;
 }
 
@@ -1179,7 +1416,7 @@ static int minmax_only_scan(const agg_op *o)
         return 0;
     for (a = 0; a < o->naggs; a++) {
         const floe_agg *ag = &o->aggs[a];
-        if ((ag->fn != FLOE_AGG_MIN && ag->fn != FLOE_AGG_MAX) || ag->arg == NULL ||
+        if ((ag->fn != FLOE_AGG_MIN && ag->fn != FLOE_AGG_MAX) || ag->arg == NULL || ag->filter ||
             ag->arg->kind != FLOE_EXPR_COLUMN || ag->arg->index >= c->ncols ||
             cls_of(ag->arg->type) != CLS_INT || ag->arg->type.id != c->types[ag->arg->index].id)
             return 0;

@@ -73,6 +73,10 @@ typedef enum floe_agg_fn {
 typedef struct floe_agg {
     floe_agg_fn fn;
     floe_expr *arg;   /* NULL for COUNT_STAR */
+    floe_expr *arg2;  /* second argument (FLOE_AGGF_TWO_ARGS: covar/corr/regr_* y, x;
+                         arg_min/arg_max compared value), else NULL */
+    floe_expr *filter; /* FILTER (WHERE ...): BOOLEAN predicate over the input rows;
+                          only rows where it is TRUE are fed; NULL = every row */
     bool distinct;    /* COUNT(DISTINCT x), SUM(DISTINCT x), ... */
     double param;     /* QUANTILE fraction */
     floe_type type;   /* result type */

@@ -255,6 +255,16 @@ void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
         floe_strbuf_puts(b, e->call.distinct ? "(DISTINCT " : "(");
         put_exprs(b, e->call.args, e->call.nargs);
         floe_strbuf_putc(b, ')');
+        if (e->call.within) {
+            floe_strbuf_puts(b, " WITHIN GROUP (ORDER BY ");
+            floe_ast_format_expr(e->call.within, b);
+            floe_strbuf_puts(b, e->call.within_desc ? " DESC)" : ")");
+        }
+        if (e->call.filter) {
+            floe_strbuf_puts(b, " FILTER (WHERE ");
+            floe_ast_format_expr(e->call.filter, b);
+            floe_strbuf_putc(b, ')');
+        }
         break;
     case FLOE_AST_CAST:
         floe_strbuf_puts(b, "CAST(");

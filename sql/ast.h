@@ -182,6 +182,9 @@ struct floe_ast_expr {
             int nargs;
             bool distinct;        /* f(DISTINCT ...) */
             floe_ast_window *over; /* f(...) OVER (...) or OVER name; NULL when absent */
+            floe_ast_expr *filter; /* f(...) FILTER (WHERE filter), or NULL */
+            floe_ast_expr *within; /* f(...) WITHIN GROUP (ORDER BY within), or NULL */
+            bool within_desc;      /* ... ORDER BY within DESC */
         } call;
         struct {
             floe_ast_expr *arg;

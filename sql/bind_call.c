@@ -21,11 +21,19 @@
 
 /* ------------------------------------------------------------ functions */
 
-/* The aggregate `n` names, or NULL (quantile_cont is recognized only to be
- * rejected with a hint). */
+/* The ordered-set aggregates called with WITHIN GROUP (ORDER BY x): the
+ * registry aggregate they are, with x as its argument. */
+static const char *ordered_set_agg(const char *n)
+{
+    if (strcmp(n, "percentile_cont") == 0) return "quantile_cont";
+    if (strcmp(n, "percentile_disc") == 0) return "quantile_disc";
+    return NULL;
+}
+
+/* Whether `n` names an aggregate. */
 static bool is_agg_name(const char *n)
 {
-    return floe_aggregates_lookup(n) != NULL || strcmp(n, "quantile_cont") == 0;
+    return floe_aggregates_lookup(n) != NULL || ordered_set_agg(n) != NULL;
 }
 
 int floe_binder_need_type(binder *b, floe_expr **x, floe_type t, const char *fname, int off)
@@ -46,35 +54,52 @@ int floe_binder_need_type(binder *b, floe_expr **x, floe_type t, const char *fna
                            floe_type_name(t, b2, sizeof b2));
 }
 
-/* The constant fraction argument of a FLOE_AGGF_FRACTION aggregate into g. */
-static int bind_fraction(block *bk, const floe_ast_expr *ae, floe_agg *g)
+/* The constant fraction argument fa of a FLOE_AGGF_FRACTION aggregate into g. */
+static int bind_fraction(block *bk, const floe_ast_expr *ae, const floe_ast_expr *fa, floe_agg *g)
 {
     binder *b = bk->b;
     const char *n = ae->call.name;
     floe_expr *q;
     floe_value qv;
     int rc;
-    if ((rc = floe_binder_expr(bk, ae->call.args[1], &q))) return rc;
+    if ((rc = floe_binder_expr(bk, fa, &q))) return rc;
     if (q->kind != FLOE_EXPR_CONST || !floe_type_is_numeric(q->type) || q->value.is_null)
-        return floe_err_set_at(b->err, FLOE_ERROR, ae->call.args[1]->off,
+        return floe_err_set_at(b->err, FLOE_ERROR, fa->off,
                                "%s: the quantile must be a constant number", n);
     rc = floe_bind_expr_cast_value(b->a, &q->value, T(FLOE_TYPE_DOUBLE), &qv, b->err);
     if (rc) return floe_binder_at(b, rc, ae->off);
     if (qv.v.d < 0 || qv.v.d > 1)
-        return floe_err_set_at(b->err, FLOE_RANGE, ae->call.args[1]->off,
+        return floe_err_set_at(b->err, FLOE_RANGE, fa->off,
                                "%s: the quantile must be between 0 and 1", n);
     g->param = qv.v.d;
     return FLOE_OK;
 }
 
-/* Result type of aggregate d over argument *arg by d's bind rule (FLOE_TYPE
- * when the argument is not accepted). */
-static int agg_result(binder *b, const floe_agg_def *d, floe_expr **arg, const char *n, int off,
-                      floe_type *out)
+/* Result type of aggregate d over argument *arg (and *arg2 for two-argument
+ * aggregates, else NULL) by d's bind rule (FLOE_TYPE when an argument is not
+ * accepted); STAT and COUNT2 cast their arguments to DOUBLE. */
+static int agg_result(binder *b, const floe_agg_def *d, floe_expr **arg, floe_expr **arg2, const char *n,
+                      int off, floe_type *out)
 {
     floe_type t = (*arg)->type;
-    char b1[32];
+    char b1[32], b2[32];
+    int rc;
     switch (d->result) {
+    case FLOE_AGGR_STAT:
+    case FLOE_AGGR_COUNT2:
+        if (!floe_type_is_numeric(t) || (arg2 && !floe_type_is_numeric((*arg2)->type))) {
+            if (arg2)
+                return floe_err_set_at(b->err, FLOE_TYPE, off, "function %s(%s, %s) does not exist", n,
+                                       floe_type_name(t, b1, sizeof b1),
+                                       floe_type_name((*arg2)->type, b2, sizeof b2));
+            break;
+        }
+        if ((rc = floe_bind_expr_cast(b->a, *arg, T(FLOE_TYPE_DOUBLE), arg, b->err)) ||
+            (arg2 && (rc = floe_bind_expr_cast(b->a, *arg2, T(FLOE_TYPE_DOUBLE), arg2, b->err))))
+            return floe_binder_at(b, rc, off);
+        *out = T(d->result == FLOE_AGGR_STAT ? FLOE_TYPE_DOUBLE : FLOE_TYPE_BIGINT);
+        return FLOE_OK;
+    case FLOE_AGGR_ARGBY: *out = t; return FLOE_OK;
     case FLOE_AGGR_BIGINT: *out = T(FLOE_TYPE_BIGINT); return FLOE_OK;
     case FLOE_AGGR_ARG: *out = t; return FLOE_OK;
     case FLOE_AGGR_SUM:
@@ -106,33 +131,82 @@ int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_a
     binder *b = bk->b;
     const char *n = ae->call.name;
     const floe_agg_def *d = floe_aggregates_lookup(n);
+    const floe_ast_expr *a0, *a1; /* the argument and the second (or fraction) one */
     floe_agg g;
-    floe_expr *arg = NULL;
-    int rc;
+    floe_expr *arg = NULL, *arg2 = NULL;
+    int rc, nargs = ae->call.nargs;
+
     memset(&g, 0, sizeof g);
     g.distinct = ae->call.distinct;
+    if (window && (ae->call.within || ae->call.filter))
+        return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                               "%s with %s over a window is not supported", n,
+                               ae->call.within ? "WITHIN GROUP" : "FILTER");
+    if (ae->call.within) {
+        /* percentile_cont(q) WITHIN GROUP (ORDER BY x) = quantile_cont(x, q) */
+        if (ordered_set_agg(n) == NULL)
+            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                                   "WITHIN GROUP is only supported for percentile_cont and percentile_disc");
+        if (ae->call.within_desc)
+            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->call.within->off,
+                                   "%s: WITHIN GROUP (ORDER BY ... DESC) is not supported", n);
+        if (nargs != 1 || g.distinct)
+            return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                                   "function %s takes 1 argument (the fraction) before WITHIN GROUP", n);
+        d = floe_aggregates_lookup(ordered_set_agg(n));
+        a0 = ae->call.within;
+        a1 = ae->call.args[0];
+        nargs = 2;
+    } else if (d == NULL) {
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                               "%s is an ordered-set aggregate: write %s(fraction) WITHIN GROUP (ORDER BY x)",
+                               n, n);
+    } else {
+        a0 = nargs > 0 ? ae->call.args[0] : NULL;
+        a1 = nargs > 1 ? ae->call.args[1] : NULL;
+    }
     if (strcmp(n, "count") == 0 && ae->call.nargs == 1 && ae->call.args[0]->kind == FLOE_AST_STAR) {
         g.fn = FLOE_AGG_COUNT_STAR;
         g.type = T(FLOE_TYPE_BIGINT);
     } else {
-        int want = strcmp(n, "quantile_cont") == 0 || (d->flags & FLOE_AGGF_FRACTION) ? 2 : 1;
-        if (ae->call.nargs != want)
+        bool two = (d->flags & FLOE_AGGF_TWO_ARGS) != 0;
+        int want = two || (d->flags & FLOE_AGGF_FRACTION) ? 2 : 1;
+        if (nargs != want)
             return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                                    "function %s takes %d argument%s", n, want, want > 1 ? "s" : "");
+        if (two && g.distinct)
+            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                                   "%s(DISTINCT ...) is not supported", n);
+        if (two && window)
+            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                                   "%s over a window is not supported", n);
         bk->in_agg = !window;
-        rc = floe_binder_expr(bk, ae->call.args[0], &arg);
+        rc = floe_binder_expr(bk, a0, &arg);
+        if (rc == FLOE_OK && two) rc = floe_binder_expr(bk, a1, &arg2);
         bk->in_agg = false;
         if (rc) return rc;
         if (arg->type.id == FLOE_TYPE_NULL) {
             if ((rc = floe_bind_expr_cast(b->a, arg, T(FLOE_TYPE_INTEGER), &arg, b->err))) return rc;
         }
-        if (d == NULL) /* quantile_cont */
-            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
-                                   "quantile_cont is not supported; use quantile_disc or median");
+        if (arg2 && arg2->type.id == FLOE_TYPE_NULL) {
+            if ((rc = floe_bind_expr_cast(b->a, arg2, T(FLOE_TYPE_INTEGER), &arg2, b->err))) return rc;
+        }
         g.fn = d->id;
-        if ((rc = agg_result(b, d, &arg, n, ae->off, &g.type))) return rc;
+        if ((rc = agg_result(b, d, &arg, two ? &arg2 : NULL, n, ae->off, &g.type))) return rc;
         g.arg = arg;
-        if ((d->flags & FLOE_AGGF_FRACTION) && (rc = bind_fraction(bk, ae, &g))) return rc;
+        g.arg2 = arg2;
+        if ((d->flags & FLOE_AGGF_FRACTION) && (rc = bind_fraction(bk, ae, a1, &g))) return rc;
+    }
+    if (ae->call.filter) {
+        /* FILTER (WHERE p): a predicate over the input rows, like WHERE */
+        floe_expr *f;
+        bk->in_agg = true;
+        rc = floe_binder_expr(bk, ae->call.filter, &f);
+        bk->in_agg = false;
+        if (rc) return rc;
+        if ((rc = floe_binder_need_type(b, &f, T(FLOE_TYPE_BOOLEAN), "FILTER", ae->call.filter->off)))
+            return rc;
+        g.filter = f;
     }
     *out = g;
     return FLOE_OK;
@@ -157,7 +231,8 @@ static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
     for (i = 0; i < bk->naggs; i++) {
         floe_agg *o = &bk->aggs[i];
         if (o->fn == g.fn && o->distinct == g.distinct && o->param == g.param &&
-            floe_bind_expr_equal(o->arg, g.arg))
+            floe_bind_expr_equal(o->arg, g.arg) && floe_bind_expr_equal(o->arg2, g.arg2) &&
+            floe_bind_expr_equal(o->filter, g.filter))
             break;
     }
     if (i == bk->naggs) {
@@ -326,6 +401,9 @@ int floe_binder_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
     if (is_agg_name(n)) return bind_agg(bk, ae, out);
     if (ae->call.distinct)
         return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "DISTINCT is only allowed in aggregates");
+    if (ae->call.filter || ae->call.within)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "%s is only allowed in aggregates",
+                               ae->call.filter ? "FILTER" : "WITHIN GROUP");
     if ((strcmp(n, "now") == 0 || strcmp(n, "current_timestamp") == 0) && na == 0) {
         *out = floe_binder_const_int(b, T(FLOE_TYPE_TIMESTAMP), b->now_us);
         return *out ? FLOE_OK : floe_binder_nomem(b);

@@ -594,8 +594,11 @@ static int sel_from_plan(selctx *sc)
     memset(needed, 0, bk->ngids ? bk->ngids : 1);
     for (i = 0; i < sc->nt; i++) floe_planner_mark(sc->tg[i].e, needed, bk->ngids);
     for (i = 0; i < sc->ngroups; i++) floe_planner_mark(sc->groups[i], needed, bk->ngids);
-    for (i = 0; i < bk->naggs; i++)
+    for (i = 0; i < bk->naggs; i++) {
         if (bk->aggs[i].arg) floe_planner_mark(bk->aggs[i].arg, needed, bk->ngids);
+        if (bk->aggs[i].arg2) floe_planner_mark(bk->aggs[i].arg2, needed, bk->ngids);
+        if (bk->aggs[i].filter) floe_planner_mark(bk->aggs[i].filter, needed, bk->ngids);
+    }
     if (sc->having) floe_planner_mark(sc->having, needed, bk->ngids);
     if (sc->qualify) floe_planner_mark(sc->qualify, needed, bk->ngids);
     for (i = 0; i < bk->nwins; i++) {
@@ -673,6 +676,12 @@ static int sel_aggregate(selctx *sc)
             ag->u.agg.aggs[i].arg = floe_planner_remap(b->a, bk->aggs[i].arg, sc->map);
             if (ag->u.agg.aggs[i].arg == NULL) return floe_binder_nomem(b);
         }
+        if (bk->aggs[i].arg2 &&
+            (ag->u.agg.aggs[i].arg2 = floe_planner_remap(b->a, bk->aggs[i].arg2, sc->map)) == NULL)
+            return floe_binder_nomem(b);
+        if (bk->aggs[i].filter &&
+            (ag->u.agg.aggs[i].filter = floe_planner_remap(b->a, bk->aggs[i].filter, sc->map)) == NULL)
+            return floe_binder_nomem(b);
         ag->types[ngroups + i] = bk->aggs[i].type;
         ag->names[ngroups + i] = bk->agg_names[i];
     }

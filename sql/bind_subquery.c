@@ -65,7 +65,10 @@ static bool plan_has_param(const floe_plan *p)
         for (i = 0; i < p->u.agg.ngroups; i++)
             if (has_kind(p->u.agg.groups[i], FLOE_EXPR_PARAM)) return true;
         for (i = 0; i < p->u.agg.naggs; i++)
-            if (p->u.agg.aggs[i].arg && has_kind(p->u.agg.aggs[i].arg, FLOE_EXPR_PARAM)) return true;
+            if ((p->u.agg.aggs[i].arg && has_kind(p->u.agg.aggs[i].arg, FLOE_EXPR_PARAM)) ||
+                (p->u.agg.aggs[i].arg2 && has_kind(p->u.agg.aggs[i].arg2, FLOE_EXPR_PARAM)) ||
+                (p->u.agg.aggs[i].filter && has_kind(p->u.agg.aggs[i].filter, FLOE_EXPR_PARAM)))
+                return true;
         break;
     case FLOE_PLAN_HASH_JOIN:
     case FLOE_PLAN_NL_JOIN:

@@ -435,7 +435,10 @@ static int negative_interval(const floe_parser *p)
            interval_unit(p, &n3) != NULL;
 }
 
-/* '(' [DISTINCT|ALL] [* | expr, ...] ')' after a function name. */
+/* '(' [DISTINCT|ALL] [* | expr, ...] ')' after a function name, then the
+ * aggregate clauses [WITHIN GROUP '(' ORDER BY expr [ASC|DESC] ')']
+ * [FILTER '(' WHERE expr ')'] (neither word is reserved: they are clauses
+ * only when followed by GROUP / '('). */
 static int parse_call(floe_parser *p, floe_ast_expr *e)
 {
     floe_ast_expr **args = NULL;
@@ -459,6 +462,30 @@ static int parse_call(floe_parser *p, floe_ast_expr *e)
     TRY(floe_parse_expect_op(p, ")", "after function arguments"));
     e->call.args = args;
     e->call.nargs = n;
+    if (floe_parse_at_kw(p, "WITHIN")) {
+        floe_token n1 = floe_parse_peek(p, 1);
+        if (tok_kw(p, &n1, "GROUP")) {
+            floe_parse_advance(p);
+            floe_parse_advance(p);
+            TRY(floe_parse_expect_op(p, "(", "after WITHIN GROUP"));
+            TRY(floe_parse_expect_kw(p, "ORDER", "in WITHIN GROUP"));
+            TRY(floe_parse_expect_kw(p, "BY", "after ORDER"));
+            TRY(floe_parse_expr(p, 0, &e->call.within));
+            if (floe_parse_accept_kw(p, "DESC")) e->call.within_desc = true;
+            else floe_parse_accept_kw(p, "ASC");
+            TRY(floe_parse_expect_op(p, ")", "after WITHIN GROUP (ORDER BY ..."));
+        }
+    }
+    if (floe_parse_at_kw(p, "FILTER")) {
+        floe_token n1 = floe_parse_peek(p, 1);
+        if (floe_parse_is_op(p, &n1, "(")) {
+            floe_parse_advance(p);
+            floe_parse_advance(p);
+            TRY(floe_parse_expect_kw(p, "WHERE", "in FILTER"));
+            TRY(floe_parse_expr(p, 0, &e->call.filter));
+            TRY(floe_parse_expect_op(p, ")", "after FILTER (WHERE ..."));
+        }
+    }
     return FLOE_OK;
 }
 

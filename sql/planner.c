@@ -497,6 +497,11 @@ static int prune(pctx *c, floe_plan *p, const bool *keep_in, floe_plan **out, ui
             const floe_expr *e = p->kind == FLOE_PLAN_PROJECT ? p->u.project.exprs[i]
                                                                  : p->u.agg.aggs[i - first].arg;
             if (keep[i] && e) mark_cols(e, ck, child->ncols);
+            if (keep[i] && p->kind == FLOE_PLAN_AGGREGATE) {
+                const floe_agg *g = &p->u.agg.aggs[i - first];
+                if (g->arg2) mark_cols(g->arg2, ck, child->ncols);
+                if (g->filter) mark_cols(g->filter, ck, child->ncols);
+            }
         }
         if ((rc = prune(c, child, ck, &nc, &cm))) return rc;
         if ((q = clone_node(c, p, k)) == NULL) return nomem(c);
@@ -525,6 +530,10 @@ static int prune(pctx *c, floe_plan *p, const bool *keep_in, floe_plan **out, ui
                 floe_agg *g = &q->u.agg.aggs[k - first];
                 *g = p->u.agg.aggs[i - first];
                 if (g->arg && (g->arg = floe_planner_remap(c->a, g->arg, cm)) == NULL)
+                    return nomem(c);
+                if (g->arg2 && (g->arg2 = floe_planner_remap(c->a, g->arg2, cm)) == NULL)
+                    return nomem(c);
+                if (g->filter && (g->filter = floe_planner_remap(c->a, g->filter, cm)) == NULL)
                     return nomem(c);
             }
             k++;

@@ -333,9 +333,10 @@ Test(agg, quantile_and_median_match_sorted_reference)
             cr_assert(nv > 0 && nd > 0);
             cr_assert_float_eq(tres_at(&res, i, 1)->v.d,
                                ((double)vals[(nv - 1) / 2] + (double)vals[nv / 2]) / 2, 1e-9);
-            cr_assert_eq(tres_at(&res, i, 2)->v.i, vals[(uint64_t)floor((double)(nv - 1) * 0.9)]);
+            /* quantile_disc: the first value whose cumulative share reaches q */
+            cr_assert_eq(tres_at(&res, i, 2)->v.i, vals[(uint64_t)ceil((double)nv * 0.9) - 1]);
             cr_assert_float_eq(tres_at(&res, i, 3)->v.d,
-                               (double)dvals[(uint64_t)floor((double)(nd - 1) * 0.25)], 1e-9);
+                               (double)dvals[(uint64_t)ceil((double)nd * 0.25) - 1], 1e-9);
             cr_assert_float_eq(tres_at(&res, i, 4)->v.d,
                                ((double)dvals[(nd - 1) / 2] + (double)dvals[nd / 2]) / 2, 1e-9);
             free(vals);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/aggregates.h"
 #include "engine/functions.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
@@ -278,10 +279,22 @@ static void pr_plan_rec(floe_strbuf *o, const floe_plan *p, int ind)
         for (i = 0; i < p->u.agg.naggs; i++) {
             const floe_agg *g = &p->u.agg.aggs[i];
             if (i) floe_strbuf_puts(o, ", ");
-            floe_strbuf_printf(o, "%s(%s", agg_names[g->fn], g->distinct ? "DISTINCT " : "");
+            floe_strbuf_printf(o, "%s(%s",
+                               (size_t)g->fn < sizeof agg_names / sizeof *agg_names
+                                   ? agg_names[g->fn]
+                                   : floe_aggregates_get(g->fn)->name,
+                               g->distinct ? "DISTINCT " : "");
             if (g->arg) pr_expr(o, g->arg);
-            if (g->fn == FLOE_AGG_QUANTILE) floe_strbuf_printf(o, ", %g", g->param);
+            if (g->arg2) {
+                floe_strbuf_puts(o, ", ");
+                pr_expr(o, g->arg2);
+            }
+            if (floe_aggregates_get(g->fn)->flags & FLOE_AGGF_FRACTION) floe_strbuf_printf(o, ", %g", g->param);
             floe_strbuf_puts(o, ")");
+            if (g->filter) {
+                floe_strbuf_puts(o, " FILTER ");
+                pr_expr(o, g->filter);
+            }
         }
         floe_strbuf_puts(o, "]");
         break;

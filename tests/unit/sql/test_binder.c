@@ -201,8 +201,31 @@ Test(binder, quantiles_and_median)
                 "AGGREGATE groups=[] aggs=[quantile(#2, 0.9), quantile(#0, 0.5), median(#0), "
                 "median(#2), approx_count_distinct(#1), count(DISTINCT #1)]\n"
                 "  SCAN t cols=[a,c,d]\n");
-    expect_error("select quantile_cont(d, 0.5) from t", FLOE_UNSUPPORTED, "quantile_cont", 7);
+    expect_plan("select quantile_cont(d, 0.25), percentile_cont(0.5) within group (order by a), "
+                "percentile_disc(0.5) within group (order by a) from t",
+                "AGGREGATE groups=[] aggs=[quantile_cont(#1, 0.25), quantile_cont(CAST(#0 AS DOUBLE), 0.5), "
+                "quantile(#0, 0.5)]\n"
+                "  SCAN t cols=[a,d]\n");
+    expect_error("select percentile_cont(0.5) from t", FLOE_ERROR, "WITHIN GROUP", 7);
+    expect_error("select percentile_cont(0.5) within group (order by a desc) from t", FLOE_UNSUPPORTED,
+                 "DESC", -1);
+    expect_error("select sum(a) within group (order by a) from t", FLOE_UNSUPPORTED, "WITHIN GROUP", 7);
     expect_error("select quantile(d, 2) from t", FLOE_RANGE, "between 0 and 1", -1);
+}
+
+Test(binder, two_argument_aggregates_and_filter)
+{
+    expect_plan("select covar_pop(a, d), arg_min(c, a), count(*) filter (where a > 1) from t",
+                "AGGREGATE groups=[] aggs=[covar_pop(CAST(#0 AS DOUBLE), #2), arg_min(#1, #0), "
+                "count_star() FILTER (#0 > 1:INTEGER)]\n"
+                "  SCAN t cols=[a,c,d]\n");
+    expect_error("select covar_pop(a) from t", FLOE_ERROR, "takes 2 arguments", 7);
+    expect_error("select corr(distinct a, d) from t", FLOE_UNSUPPORTED, "DISTINCT", 7);
+    expect_error("select corr(c, d) from t", FLOE_TYPE, "does not exist", 7);
+    expect_error("select stddev(c) from t", FLOE_TYPE, "does not exist", 7);
+    expect_error("select sum(a) filter (where c) from t", FLOE_TYPE, "FILTER", -1);
+    expect_error("select abs(a) filter (where a > 1) from t", FLOE_ERROR, "only allowed in aggregates", 7);
+    expect_error("select sum(a) filter (where sum(a) > 1) from t", FLOE_ERROR, "nested", -1);
 }
 
 Test(binder, result_column_names_like_duckdb)
