@@ -20,7 +20,10 @@
  * whatever the threads did. The output is partition 0's groups, then 1's...
  *
  * Integer SUM/AVG accumulate in 128 bits; a SUM outside BIGINT is FLOE_RANGE
- * at the end, never a silent wrap. Without GROUP BY there is exactly one
+ * at the end, never a silent wrap. DOUBLE SUM/AVG accumulate exactly
+ * (engine/xsum.h) and round once at the end, so which worker saw which
+ * morsel, and in what order, never changes a digit: 1 thread and N give
+ * the same bits. Without GROUP BY there is exactly one
  * output row, even for empty input; with GROUP BY, empty input gives none.
  * DISTINCT (the plan node) is an aggregation grouping by all columns.
  *
@@ -42,6 +45,7 @@
 #include "engine/hashtable.h"
 #include "engine/hll.h"
 #include "engine/intset.h"
+#include "engine/xsum.h"
 #include "util/hash.h"
 #include "util/mem.h"
 
@@ -66,7 +70,8 @@ typedef struct agg_mom {
 typedef struct agg_st {
     int64_t *cnt;      /* values seen (rows for COUNT_STAR) */
     agg_i128 *isum;    /* SUM/AVG of integers and decimals */
-    double *dsum;      /* SUM/AVG of doubles */
+    floe_xsum *xsum;   /* SUM/AVG of doubles: exact (engine/xsum.h), so the
+                          result never depends on the order rows arrive in */
     floe_value *val;   /* MIN/MAX/ANY_VALUE */
     floe_hll_sketch *hll; /* APPROX_COUNT_DISTINCT: sparse, then dense, per group */
     agg_vlist *lists;  /* QUANTILE/MEDIAN/MODE values */
@@ -85,6 +90,7 @@ typedef struct agg_local {
     floe_arena *arena;        /* copied strings of MIN/MAX/quantile values */
     uint64_t list_bytes;      /* bytes in quantile lists */
     uint64_t hll_bytes;       /* bytes held by sketches */
+    uint64_t xsum_bytes;      /* bytes held by wide exact-sum accumulators */
     uint64_t reported;        /* bytes reported to floe_exec_mem */
     uint32_t *ids;            /* scratch: group id per live row */
     uint32_t *rows;           /* scratch: row index per live row */
@@ -174,9 +180,11 @@ static void local_free(agg_op *o, agg_local *L)
                 for (g = 0; g < L->cap; g++) floe_hll_sketch_free(&s->hll[g]);
             if (s->lists)
                 for (g = 0; g < L->cap; g++) floe_free(s->lists[g].v);
+            if (s->xsum)
+                for (g = 0; g < L->cap; g++) floe_xsum_free(&s->xsum[g]);
             floe_free(s->cnt);
             floe_free(s->isum);
-            floe_free(s->dsum);
+            floe_free(s->xsum);
             floe_free(s->val);
             floe_free(s->hll);
             floe_free(s->lists);
@@ -236,7 +244,7 @@ static int local_reserve(agg_op *o, agg_local *L, uint64_t n)
         {
             unsigned st = floe_aggregates_get(ag->fn)->state;
             if ((st & FLOE_AGGS_SUM) && ag->arg && cls_of(ag->arg->type) == CLS_DBL)
-                GROW(s->dsum, L->cap, ncap);
+                GROW(s->xsum, L->cap, ncap);
             else if (st & FLOE_AGGS_SUM)
                 GROW(s->isum, L->cap, ncap);
             if (st & FLOE_AGGS_VAL) GROW(s->val, L->cap, ncap);
@@ -322,7 +330,7 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
 static int local_account(agg_op *o, agg_local *L, floe_err *err)
 {
     uint64_t b = L->cap * (uint64_t)(o->naggs * 24 + 8) + L->list_bytes + L->hll_bytes +
-                 floe_arena_reserved(L->arena);
+                 L->xsum_bytes + floe_arena_reserved(L->arena);
     uint32_t a;
     int rc;
     if (o->ngroups) b += floe_hashtable_bytes(&L->ht);
@@ -330,6 +338,7 @@ static int local_account(agg_op *o, agg_local *L, floe_err *err)
         unsigned st = floe_aggregates_get(o->aggs[a].fn)->state;
         if (st & FLOE_AGGS_MOM) b += L->cap * sizeof(agg_mom);
         if (st & FLOE_AGGS_VAL2) b += L->cap * sizeof(floe_value);
+        if (L->st[a].xsum) b += L->cap * (uint64_t)(sizeof(floe_xsum) - 8);
         if (agg_fastd(o, a))
             b += L->isets[a].bytes;
         else if (agg_distinct(&o->aggs[a]))
@@ -441,44 +450,34 @@ static int upd_count(UPD_ARGS)
     return FLOE_OK;
 }
 
-/* SUM and AVG: a count and a sum (double, or 128-bit integer). */
+/* SUM and AVG: a count and a sum (exact for doubles, or 128-bit integer). */
 static int upd_sum(UPD_ARGS)
 {
     UPD_PROLOGUE;
-    if (cls_of(v->type) == CLS_DBL && o->ngroups == 0 && !cst) {
-        /* one group: four partial sums in registers instead of a
-         * dependency through memory per row */
+    if (cls_of(v->type) == CLS_DBL && o->ngroups == 0) {
+        /* one group: the exact sum in a local (registers), stored once */
         const double *d = v->data;
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        floe_xsum acc = s->xsum[0];
         int64_t c = 0;
+        int rc = FLOE_OK;
         if (all_valid) {
-            for (k = 0; k + 4 <= cnt; k += 4) {
-                a0 += d[rows[k]];
-                a1 += d[rows[k + 1]];
-                a2 += d[rows[k + 2]];
-                a3 += d[rows[k + 3]];
-            }
-            for (; k < cnt; k++) a0 += d[rows[k]];
-            c = cnt;
+            for (k = 0; k < cnt && rc == FLOE_OK; k++) rc = floe_xsum_add(&acc, d[ROW(k)], &L->xsum_bytes);
+            c = k;
         } else {
-            for (k = 0; k < cnt; k++) {
-                /* branch-free: an invalid row adds 0 */
-                int ok = VALID(k);
-                double x = ok ? d[rows[k]] : 0.0;
-                if (k & 1)
-                    a1 += x;
-                else
-                    a0 += x;
-                c += ok;
-            }
+            for (k = 0; k < cnt && rc == FLOE_OK; k++)
+                if (VALID(k)) {
+                    rc = floe_xsum_add(&acc, d[ROW(k)], &L->xsum_bytes);
+                    c++;
+                }
         }
-        s->dsum[0] += (a0 + a1) + (a2 + a3);
+        s->xsum[0] = acc;
         s->cnt[0] += c;
+        if (rc) return floe_err_nomem(err);
     } else if (cls_of(v->type) == CLS_DBL) {
         const double *d = v->data;
         for (k = 0; k < cnt; k++)
             if (VALID(k)) {
-                s->dsum[gids[k]] += d[ROW(k)];
+                if (floe_xsum_add(&s->xsum[gids[k]], d[ROW(k)], &L->xsum_bytes)) return floe_err_nomem(err);
                 s->cnt[gids[k]]++;
             }
     } else if (floe_type_size(v->type) == 8 && o->ngroups == 0 && all_valid && !cst && cnt &&
@@ -730,10 +729,10 @@ static int cmb_none(CMB_ARGS)
 static int cmb_sum(CMB_ARGS)
 {
     agg_st *gs = &G->st[a], *ls = &L->st[a];
-    (void)o, (void)err;
-    if (gs->dsum)
-        gs->dsum[g] += ls->dsum[lid];
-    else
+    (void)o;
+    if (gs->xsum) {
+        if (floe_xsum_merge(&gs->xsum[g], &ls->xsum[lid], &G->xsum_bytes)) return floe_err_nomem(err);
+    } else
         gs->isum[g] += ls->isum[lid];
     return FLOE_OK;
 }
@@ -851,9 +850,9 @@ static int fin_sum(FIN_ARGS)
     (void)ag;
     if (s->cnt[g] == 0) {
         r->is_null = true;
-    } else if (s->dsum) {
-        r->v.d = s->dsum[g];
-        if (ct.id != FLOE_TYPE_DOUBLE) r->v.i = (int64_t)s->dsum[g];
+    } else if (s->xsum) {
+        r->v.d = floe_xsum_value(&s->xsum[g]);
+        if (ct.id != FLOE_TYPE_DOUBLE) r->v.i = (int64_t)r->v.d;
     } else {
         agg_i128 x = s->isum[g];
         agg_i128 lim = ct.id == FLOE_TYPE_DECIMAL ? (agg_i128)999999999999999999LL
@@ -875,8 +874,8 @@ static int fin_avg(FIN_ARGS)
     (void)ct, (void)err;
     if (s->cnt[g] == 0) {
         r->is_null = true;
-    } else if (s->dsum) {
-        r->v.d = s->dsum[g] / (double)s->cnt[g];
+    } else if (s->xsum) {
+        r->v.d = floe_xsum_value(&s->xsum[g]) / (double)s->cnt[g];
     } else {
         long double q = (long double)s->isum[g] / (long double)s->cnt[g];
         if (argt.id == FLOE_TYPE_DECIMAL) q /= (long double)pow10d(argt.scale);
