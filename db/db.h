@@ -118,10 +118,6 @@ void floe_db_flush_callbacks(floe_db *db, floe_ingest_callbacks *cb);
 void floe_db_warning(void *ctx, const char *msg);
 
 /* ---- db/table.c */
-/* mkdir of one level; an existing directory is fine. FLOE_IOERR. */
-int floe_db_make_dir(const char *path, floe_err *err);
-/* Remove a directory tree (best effort). */
-void floe_db_remove_tree(const char *path);
 /* Make room for one more part in t->parts ahead of a commit (counted in
  * t->reserved_parts), so listing it after the commit cannot fail. Takes the
  * visibility lock exclusively. FLOE_NOMEM. */

@@ -16,6 +16,7 @@
 
 #include "db/log.h"
 #include "util/mem.h"
+#include "util/os.h"
 
 
 /* What write_part hands to commit_part. */
@@ -200,7 +201,7 @@ static int cb_write_part(void *ctx, const floe_ingest_flush_info *fi, void **out
     floe_part_dir(t->dir, part_id, pp->dir, sizeof pp->dir);
     if ((rc = floe_part_reader_open(pp->dir, &schema, &pp->reader, err)) != FLOE_OK) {
         floe_part_info_free(&pp->info);
-        floe_db_remove_tree(pp->dir);
+        floe_os_remove_tree(pp->dir, NULL);
         goto fail;
     }
     /* The catalog commit (an fsync'ed sqlite transaction) happens here,
@@ -225,7 +226,7 @@ static int cb_write_part(void *ctx, const floe_ingest_flush_info *fi, void **out
 fail_reader:
     floe_part_reader_unref(pp->reader);
     floe_part_info_free(&pp->info);
-    floe_db_remove_tree(pp->dir);
+    floe_os_remove_tree(pp->dir, NULL);
 fail:
     floe_free(pcols);
     floe_free(pp);
@@ -302,7 +303,7 @@ static void cb_discard_part(void *ctx, const floe_ingest_flush_info *fi, void *p
     (void)fi;
     floe_part_reader_unref(pp->reader);
     floe_part_info_free(&pp->info);
-    floe_db_remove_tree(pp->dir);
+    floe_os_remove_tree(pp->dir, NULL);
     floe_free(pp);
 }
 
@@ -363,7 +364,7 @@ int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w
     if ((rc = floe_part_writer_finish(w, &info, err)) != FLOE_OK) goto out;
     floe_part_dir(t->dir, info.part_id, dir, sizeof dir);
     if ((rc = floe_part_reader_open(dir, &schema, &r, err)) != FLOE_OK) {
-        floe_db_remove_tree(dir);
+        floe_os_remove_tree(dir, NULL);
         goto out;
     }
     floe_ingest_write_lock(t->ingest);
@@ -394,7 +395,7 @@ int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w
     if (rc != FLOE_OK) {
         floe_part_reader_unref(r);
         r = NULL;
-        floe_db_remove_tree(dir);
+        floe_os_remove_tree(dir, NULL);
     }
 out:
     floe_part_reader_unref(r);

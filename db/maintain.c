@@ -9,7 +9,6 @@
 
 #include "util/thread.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,6 +23,7 @@
 #include "db/db.h"
 #include "db/log.h"
 #include "util/mem.h"
+#include "util/os.h"
 
 enum { KIND_TTL, KIND_MERGE };
 static const char *const kind_names[] = {"TTL cleanup", "merge"};
@@ -52,41 +52,11 @@ struct floe_maintain {
 
 /* ------------------------------------------------------------- helpers */
 
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Remove a part directory (files, and any subdirectory). Best effort: a
- * leftover is removed by floe_part_gc at the next open. */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    if (d == NULL) {
-        unlink(path);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        char sub[4096 + 512];
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-        if (e->d_type == DT_DIR)
-            remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 static void remove_part_dir(const floe_db_table *t, int64_t id)
 {
     char buf[4096];
     floe_part_dir(t->dir, id, buf, sizeof buf);
-    remove_tree(buf);
+    floe_os_remove_tree(buf, NULL); /* best effort: floe_part_gc removes a leftover at the next open */
 }
 
 static int cmp_reader_id(const void *a, const void *b)
@@ -510,7 +480,7 @@ static int write_merged(floe_maintain *m, floe_db_table *t, floe_part_reader *co
     floe_part_dir(t->dir, id, dir, sizeof dir);
     if ((rc = floe_part_reader_open(dir, &schema, out, err)) != FLOE_OK) {
         floe_part_info_free(info);
-        remove_tree(dir);
+        floe_os_remove_tree(dir, NULL);
     }
 out:
     floe_free(pcols);
@@ -628,7 +598,7 @@ int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err
     floe_maintain *m = db ? db->maint : NULL;
     floe_maintain_opts o;
     floe_maintain_stats st;
-    int64_t now = wall_us();
+    int64_t now = floe_os_clock_wall_us();
     int first = FLOE_OK;
     uint32_t i;
 
@@ -681,12 +651,10 @@ static void *maint_main(void *arg)
             pthread_cond_wait(&m->cv, &m->mu);
             continue;
         }
-        clock_gettime(CLOCK_MONOTONIC, &dl);
-        dl.tv_sec += ms / 1000;
-        dl.tv_nsec += (long)(ms % 1000) * 1000000L;
-        if (dl.tv_nsec >= 1000000000L) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000L;
+        {
+            int64_t ns = floe_os_clock_mono_ns() + (int64_t)ms * 1000000LL;
+            dl.tv_sec = (time_t)(ns / 1000000000LL);
+            dl.tv_nsec = (long)(ns % 1000000000LL);
         }
         while (!m->stop_req && gen == m->opts_gen && w != ETIMEDOUT)
             w = pthread_cond_timedwait(&m->cv, &m->mu, &dl);

@@ -20,13 +20,7 @@
 #include "db/maintain.h"
 #include "db/settings.h"
 #include "util/mem.h"
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
+#include "util/os.h"
 
 /* ----------------------------------------------------------- writer lock */
 
@@ -41,8 +35,8 @@ static int64_t wall_us(void)
 static long lock_file_pid(int fd)
 {
     char b[32];
-    ssize_t n = pread(fd, b, sizeof b - 1, 0);
-    if (n <= 0) return 0;
+    size_t n = 0;
+    if (floe_os_pread(fd, b, sizeof b - 1, 0, NULL, &n, NULL) != FLOE_OK || n == 0) return 0;
     b[n] = '\0';
     return strtol(b, NULL, 10);
 }
@@ -57,8 +51,7 @@ static bool lock_probe(const char *dir, long *out_pid)
     bool held = false;
     *out_pid = 0;
     snprintf(path, sizeof path, "%s/LOCK", dir);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    if (floe_os_open(path, O_RDONLY, 0, &fd, NULL) != FLOE_OK) return false;
     memset(&fl, 0, sizeof fl);
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
@@ -66,7 +59,7 @@ static bool lock_probe(const char *dir, long *out_pid)
         held = true;
         *out_pid = lock_file_pid(fd);
     }
-    close(fd);
+    floe_os_close(fd, path, NULL);
     return held;
 }
 
@@ -78,8 +71,7 @@ static int db_lock(floe_db *db, floe_err *err)
     struct flock fl;
     int fd, n;
     snprintf(path, sizeof path, "%s/LOCK", db->path);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
+    if (floe_os_open(path, O_RDWR | O_CREAT, 0644, &fd, NULL) != FLOE_OK)
         return floe_err_set(err, FLOE_IOERR, "cannot open lock file '%s': %s (open it read-only "
                             "to only read)", path, strerror(errno));
     memset(&fl, 0, sizeof fl);
@@ -88,7 +80,7 @@ static int db_lock(floe_db *db, floe_err *err)
     if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
         int e = errno;
         long holder = (e == EAGAIN || e == EACCES) ? lock_file_pid(fd) : 0;
-        close(fd);
+        floe_os_close(fd, path, NULL);
         if (e != EAGAIN && e != EACCES)
             return floe_err_set(err, FLOE_IOERR, "cannot lock '%s': %s", path, strerror(e));
         if (holder > 0)
@@ -98,9 +90,10 @@ static int db_lock(floe_db *db, floe_err *err)
                             db->path);
     }
     n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+    if (floe_os_ftruncate(fd, 0, path, NULL) != FLOE_OK ||
+        floe_os_pwrite_all(fd, pid, (size_t)n, 0, path, NULL) != FLOE_OK) {
         int e = errno;
-        close(fd);
+        floe_os_close(fd, path, NULL);
         return floe_err_set(err, FLOE_IOERR, "cannot write lock file '%s': %s", path, strerror(e));
     }
     db->lock_fd = fd;
@@ -138,9 +131,9 @@ static bool ro_changed(floe_db *db, const ro_mark *m)
     floe_err e = FLOE_ERR_INIT;
     if (!m->immutable) return floe_catalog_data_version(db->cat, &v, &e) != FLOE_OK || v != m->version;
     snprintf(path, sizeof path, "%s/catalog.db-wal", db->path);
-    if (lock_probe(db->path, &pid) || access(path, F_OK) == 0) return true;
+    if (lock_probe(db->path, &pid) || floe_os_exists(path)) return true;
     snprintf(path, sizeof path, "%s/catalog.db", db->path);
-    return stat(path, &st) != 0 || st.st_ino != m->cat.st_ino || st.st_size != m->cat.st_size ||
+    return floe_os_stat(path, &st, NULL) != FLOE_OK || st.st_ino != m->cat.st_ino || st.st_size != m->cat.st_size ||
            st.st_mtim.tv_sec != m->cat.st_mtim.tv_sec || st.st_mtim.tv_nsec != m->cat.st_mtim.tv_nsec;
 }
 
@@ -161,9 +154,9 @@ static int ro_snapshot(floe_db *db, bool *out_retry, floe_err *err)
     *out_retry = false;
     memset(&m, 0, sizeof m);
     snprintf(path, sizeof path, "%s/catalog.db-wal", db->path);
-    m.immutable = !lock_probe(db->path, &db->lock_pid) && access(path, F_OK) != 0;
+    m.immutable = !lock_probe(db->path, &db->lock_pid) && !floe_os_exists(path);
     snprintf(path, sizeof path, "%s/catalog.db", db->path);
-    if (stat(path, &m.cat) != 0)
+    if (floe_os_stat(path, &m.cat, NULL) != FLOE_OK)
         return floe_err_set(err, FLOE_NOTFOUND, "'%s' is not a floe database (no catalog.db)",
                             db->path);
     rc = floe_catalog_open_readonly(db->path, m.immutable, &db->cat, err);
@@ -228,10 +221,7 @@ static int db_open_readonly(floe_db *db, floe_err *err)
     int attempt, rc = FLOE_OK;
     for (attempt = 0; attempt < RO_ATTEMPTS; attempt++) {
         bool retry = false;
-        if (attempt > 0) {
-            struct timespec ts = {0, RO_RETRY_MS * 1000000L};
-            nanosleep(&ts, NULL);
-        }
+        if (attempt > 0) floe_os_sleep_ms(RO_RETRY_MS);
         floe_err_clear(err);
         rc = ro_snapshot(db, &retry, err);
         if (rc == FLOE_OK) return FLOE_OK;
@@ -275,12 +265,8 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     pthread_rwlock_init(&db->ddl_lock, NULL);
     pthread_mutex_init(&db->err_mu, NULL);
     floe_err_clear(&db->err);
-    db->opened_us = wall_us();
-    {
-        struct timespec mt;
-        clock_gettime(CLOCK_MONOTONIC, &mt);
-        db->opened_mono_us = (int64_t)mt.tv_sec * 1000000 + mt.tv_nsec / 1000;
-    }
+    db->opened_us = floe_os_clock_wall_us();
+    db->opened_mono_us = floe_os_clock_mono_us();
 
     if (path == NULL || strcmp(path, ":memory:") == 0 || path[0] == '\0') {
         const char *tmp = o->temp_directory;
@@ -296,12 +282,12 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
         }
         db->in_memory = true;
     } else {
-        if (stat(path, &st) != 0) {
+        if (floe_os_stat(path, &st, NULL) != FLOE_OK) {
             if (!(flags & FLOE_OPEN_CREATE) || db->readonly) {
                 rc = floe_err_set(err, FLOE_NOTFOUND, "database '%s' does not exist", path);
                 goto fail;
             }
-            if ((rc = floe_db_make_dir(path, err)) != FLOE_OK) goto fail;
+            if ((rc = floe_os_mkdir(path, 0755, true, err)) != FLOE_OK) goto fail;
         } else if (!S_ISDIR(st.st_mode)) {
             rc = floe_err_set(err, FLOE_ERROR, "'%s' is not a floe database directory", path);
             goto fail;
@@ -320,7 +306,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     /* the writer lock comes before anything is written or cleaned up */
     if (!db->in_memory && (rc = db_lock(db, err)) != FLOE_OK) goto fail;
     snprintf(buf, sizeof buf, "%s/tables", db->path);
-    if ((rc = floe_db_make_dir(buf, err)) != FLOE_OK) goto fail;
+    if ((rc = floe_os_mkdir(buf, 0755, true, err)) != FLOE_OK) goto fail;
     if ((rc = floe_catalog_open(db->in_memory ? NULL : db->path, &db->cat, err)) != FLOE_OK)
         goto fail;
     if ((flags & FLOE_OPEN_INTEGRITY_CHECK) &&
@@ -357,7 +343,7 @@ fail:
     db->ingest = NULL;
     floe_catalog_close(db->cat);
     db->cat = NULL;
-    if (db->lock_fd >= 0) close(db->lock_fd);
+    floe_os_close(db->lock_fd, NULL, NULL);
     db->lock_fd = -1;
     return rc;
 }
@@ -383,8 +369,8 @@ int floe_db_shutdown(floe_db *db, floe_err *err)
     }
     floe_ingest_db_close(db->ingest, NULL);
     floe_catalog_close(db->cat);
-    if (db->lock_fd >= 0) close(db->lock_fd); /* last: releases the writer lock */
-    if (db->in_memory && db->path) floe_db_remove_tree(db->path);
+    floe_os_close(db->lock_fd, NULL, NULL); /* last: releases the writer lock */
+    if (db->in_memory && db->path) floe_os_remove_tree(db->path, NULL);
     floe_free(db->path);
     floe_free(db->tables);
     pthread_rwlock_destroy(&db->ddl_lock);

@@ -25,14 +25,8 @@
 #include "sql/binder.h"
 #include "sql/parser.h"
 #include "util/mem.h"
+#include "util/os.h"
 #include "util/strbuf.h"
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* --------------------------------------------------- binder's catalog view */
 
@@ -730,7 +724,7 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     floe_bound_stmt *bs = NULL;
     floe_sql_catalog cat;
     cat_view cv;
-    int64_t now_us = wall_us();
+    int64_t now_us = floe_os_clock_wall_us();
     int exclusive = ast->kind == FLOE_AST_STMT_CREATE_TABLE ||
                     ast->kind == FLOE_AST_STMT_DROP_TABLE || ast->kind == FLOE_AST_STMT_ALTER_ADD;
     int rc;

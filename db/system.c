@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "util/mem.h"
+#include "util/os.h"
 
 /* ------------------------------------------------------- batch source */
 
@@ -160,19 +161,12 @@ bool floe_system_find(const char *name, floe_cat_table *out)
 
 bool floe_system_is(const void *table_ref) { return table_ref == &stats_ref_marker; }
 
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int floe_system_source(floe_db *db, const void *table_ref, floe_scan_source *out, floe_err *err)
 {
     floe_type types[ST_NCOLS];
     floe_batch b;
     uint32_t c, i, n = db->ntables;
-    double secs = (double)(mono_us() - db->opened_mono_us) / 1e6;
+    double secs = (double)(floe_os_clock_mono_us() - db->opened_mono_us) / 1e6;
     int rc;
     (void)table_ref;
     for (c = 0; c < ST_NCOLS; c++) types[c] = stats_cols[c].type;

@@ -3,7 +3,6 @@
  * dropping it. Contract in db/db.h. */
 #include "db/db.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/mem.h"
+#include "util/os.h"
 
 floe_db_table *floe_db_find_table(floe_db *db, const char *name)
 {
@@ -22,38 +22,6 @@ floe_db_table *floe_db_find_table(floe_db *db, const char *name)
     return NULL;
 }
 
-
-/* mkdir -p for one level; an existing directory is fine. */
-int floe_db_make_dir(const char *path, floe_err *err)
-{
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return floe_err_set(err, FLOE_IOERR, "cannot create directory '%s': %s", path,
-                            strerror(errno));
-    return FLOE_OK;
-}
-
-/* Remove a directory tree (best effort; used for dropped tables and the
- * in-memory database's scratch directory). */
-void floe_db_remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    if (d == NULL) {
-        unlink(path);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        char sub[4096 + 512];
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-        if (e->d_type == DT_DIR)
-            floe_db_remove_tree(sub);
-        else
-            unlink(sub);
-    }
-    closedir(d);
-    rmdir(path);
-}
 
 /* ----------------------------------------------------------- part list */
 
@@ -204,7 +172,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
         rc = floe_err_nomem(err);
         goto fail;
     }
-    if (!db->readonly && (rc = floe_db_make_dir(t->dir, err)) != FLOE_OK) goto fail;
+    if (!db->readonly && (rc = floe_os_mkdir(t->dir, 0755, true, err)) != FLOE_OK) goto fail;
     for (i = 0; i < def->opts.nsort && t->nsort < 16; i++) {
         int ci = col_index(def, def->opts.sort_cols[i]);
         if (ci >= 0) t->sort_cols[t->nsort++] = ci;
@@ -344,7 +312,7 @@ void floe_db_remove_table_files(floe_db *db, int64_t table_id)
 {
     char buf[4096];
     snprintf(buf, sizeof buf, "%s/tables/%lld", db->path, (long long)table_id);
-    floe_db_remove_tree(buf);
+    floe_os_remove_tree(buf, NULL);
     if (!db->in_memory) floe_wal_drop_table(db->path, (uint64_t)table_id, NULL);
 }
 

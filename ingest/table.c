@@ -1,4 +1,4 @@
-/* ingest/table.c: shards, appends, WAL recovery, flushing and snapshots.
+/* ingest/table.c: shards, appends, flushing and snapshots (WAL recovery: ingest/recover.c).
  *
  * Lock order (never taken the other way round):
  *   shard mutex (several: in shard index order) -> WAL mutex
@@ -11,6 +11,7 @@
  * committed in sequence order.
  */
 #include "ingest/table.h"
+#include "ingest/table_internal.h"
 
 #include "util/thread.h"
 
@@ -29,94 +30,6 @@
 #include "util/mem.h"
 #include "util/os.h"
 
-#define DEFAULT_FLUSH_ROWS 1000000ULL
-#define DEFAULT_FLUSH_BYTES (64ULL << 20)
-#define DEFAULT_FLUSH_INTERVAL_MS 1000
-#define DEFAULT_MEM_LIMIT (512ULL << 20)
-#define RETRY_MIN_MS 100
-#define RETRY_MAX_MS 5000
-#define SYNC_HELPERS 3
-
-typedef struct frozen_mem {
-    floe_memtable *mem;
-    uint64_t bytes; /* accounted in db->mem at freeze time */
-    bool cross;     /* holds pieces of multi-shard transactions */
-} frozen_mem;
-
-typedef struct ingest_shard {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;          /* `flushing` cleared */
-    floe_memtable *active;
-    uint64_t active_accounted;  /* bytes of active already added to db->mem */
-    bool active_cross;          /* active holds pieces of multi-shard transactions */
-    frozen_mem *frozen;         /* oldest first */
-    uint32_t nfrozen, capfrozen;
-    uint64_t seq;               /* last assigned sequence number */
-    uint64_t flushed_seq;       /* highest seq committed to parts */
-    floe_wal *wal;              /* NULL for in-memory databases */
-    bool flushing;
-    int64_t retry_at_ms;        /* after a failed flush: not before */
-    uint32_t retry_ms;          /* current back-off */
-} ingest_shard;
-
-struct floe_ingest_table {
-    floe_ingest_db *db;
-    uint64_t table_id;
-    char *name;
-    void *ctx;
-    uint32_t ncols;
-    floe_type *types;
-    int32_t partition_col;
-    uint32_t nshards;
-    uint64_t flush_rows, flush_bytes;
-    uint32_t flush_interval_ms;
-    ingest_shard *shards;
-    atomic_uint rr;             /* round-robin cursor */
-    pthread_rwlock_t vis;       /* visibility lock */
-    pthread_mutex_t prod_mu;    /* producer state (held briefly) */
-    pthread_cond_t prod_cv;     /* a producer stopped being busy */
-    floe_ingest_producer *prods;
-    uint32_t nprods, capprods;  /* capprods >= nprods + nbusy */
-    uint64_t *busy;             /* producers with an append in flight */
-    uint32_t nbusy, capbusy;
-    uint64_t txn_base;          /* random per open: transaction ids */
-    atomic_uint_fast64_t txn_ctr;
-    int users;                  /* flusher passes using it (db->mu) */
-};
-
-struct floe_ingest_db {
-    floe_ingest_db_opts o;
-    char *dir;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;          /* flusher wake-up */
-    pthread_cond_t mem_cv;      /* memory freed / flusher pass done */
-    floe_ingest_table **tables;
-    uint32_t ntables, captables;
-    atomic_uint_fast64_t mem;   /* bytes in memtables */
-    atomic_uint_fast64_t mem_limit; /* memory bound (o.mem_limit_bytes, then floe_ingest_db_set_mem_limit) */
-    bool stop, wake, pressure;
-    bool has_thread;
-    pthread_t thread;
-    atomic_int flush_failing;   /* last flush attempt failed */
-    /* sync helpers: an append touching several shards waits for their WAL
-     * syncs in parallel instead of one after the other */
-    pthread_mutex_t sync_mu;
-    pthread_cond_t sync_cv;      /* a job was queued / stop */
-    pthread_cond_t sync_done_cv; /* a job finished */
-    struct sync_job *sync_head, *sync_tail;
-    pthread_t syncers[SYNC_HELPERS];
-    uint32_t nsyncers;
-    bool sync_stop;
-};
-
-typedef struct sync_job {
-    floe_wal *wal;
-    uint64_t ticket;
-    int rc;
-    floe_err err;
-    bool done;
-    struct sync_job *next;
-} sync_job;
 
 static int64_t now_ms(void) { return floe_os_clock_mono_ns() / 1000000; }
 
@@ -168,7 +81,7 @@ static void db_mem_add(floe_ingest_db *db, int64_t delta)
 }
 
 /* Account the active memtable's growth (shard mutex held). */
-static void account_active(floe_ingest_table *t, ingest_shard *s)
+void floe_ingest_table_account_active(floe_ingest_table *t, ingest_shard *s)
 {
     uint64_t b = floe_memtable_bytes(s->active);
     if (b != s->active_accounted) {
@@ -180,7 +93,7 @@ static void account_active(floe_ingest_table *t, ingest_shard *s)
 /* Move the active memtable to the frozen list and start a fresh one (shard
  * mutex held). No-op when active is empty. FLOE_NOMEM keeps things as they
  * were. */
-static int freeze_active(floe_ingest_table *t, ingest_shard *s, floe_err *err)
+int floe_ingest_table_freeze_active(floe_ingest_table *t, ingest_shard *s, floe_err *err)
 {
     floe_memtable *fresh;
     int rc;
@@ -194,7 +107,7 @@ static int freeze_active(floe_ingest_table *t, ingest_shard *s, floe_err *err)
     }
     rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &fresh, err);
     if (rc) return rc;
-    account_active(t, s);
+    floe_ingest_table_account_active(t, s);
     floe_memtable_freeze(s->active);
     s->frozen[s->nfrozen].mem = s->active;
     s->frozen[s->nfrozen].bytes = s->active_accounted;
@@ -206,7 +119,7 @@ static int freeze_active(floe_ingest_table *t, ingest_shard *s, floe_err *err)
     return FLOE_OK;
 }
 
-static bool over_thresholds(const floe_ingest_table *t, const ingest_shard *s)
+bool floe_ingest_table_over_thresholds(const floe_ingest_table *t, const ingest_shard *s)
 {
     return floe_memtable_rows(s->active) >= t->flush_rows ||
            floe_memtable_bytes(s->active) >= t->flush_bytes;
@@ -232,7 +145,7 @@ static floe_ingest_producer *prod_find(floe_ingest_table *t, uint64_t id)
 }
 
 /* Raise producer id's last seq to at least seq (prod_mu held or single-threaded). */
-static int prod_note(floe_ingest_table *t, uint64_t id, uint64_t seq, floe_err *err)
+int floe_ingest_table_prod_note(floe_ingest_table *t, uint64_t id, uint64_t seq, floe_err *err)
 {
     floe_ingest_producer *p = prod_find(t, id);
     if (p) {
@@ -436,259 +349,6 @@ void floe_ingest_db_set_mem_limit(floe_ingest_db *db, uint64_t bytes)
 
 /* ------------------------------------------------------------------ tables */
 
-/* ---------------------------------------------------------------- recovery
- *
- * Two passes over the shards' WALs. Pass 1 (floe_wal_open with scan_record)
- * checks the files and notes, for every record of a multi-record
- * transaction, its shard, rows and manifest, and every ABORT record. Then a
- * transaction is kept only when no ABORT names it and every piece of its
- * manifest is covered: rows at or below that shard's flushed seq are in
- * parts, the others must be in that shard's records of the transaction.
- * Pass 2 (floe_wal_replay with replay_record) replays everything except
- * the records of dropped transactions. Last, every shard holding a record
- * of a dropped transaction but no ABORT for it gets one (synced), so a later
- * recovery never reconsiders the transaction even after the missing piece's
- * seqs were reused by new rows and flushed. */
-
-typedef struct scan_rec {
-    uint64_t txn;
-    uint32_t shard;
-    uint64_t first, last;
-    size_t moff;   /* manifest: pool[moff, moff + np) */
-    uint32_t np;
-} scan_rec;
-
-typedef struct scan_abort {
-    uint64_t txn;
-    uint32_t shard;
-} scan_abort;
-
-typedef struct scan_ctx {
-    uint32_t shard;
-    scan_rec *recs;
-    size_t nrecs, caprecs;
-    floe_wal_piece *pool;
-    size_t npool, cappool;
-    scan_abort *aborts;
-    size_t naborts, capaborts;
-    uint64_t *skip;       /* sorted ids of dropped transactions */
-    size_t nskip, capskip;
-    scan_rec *todo;       /* ABORT records to write (txn, shard, first, last) */
-    size_t ntodo, captodo;
-} scan_ctx;
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem, floe_err *err)
-{
-    size_t nc;
-    void *np;
-    if (need <= *cap) return FLOE_OK;
-    nc = *cap ? *cap * 2 : 64;
-    while (nc < need) nc *= 2;
-    np = floe_realloc(*p, nc * elem);
-    if (np == NULL) return floe_err_nomem(err);
-    *p = np;
-    *cap = nc;
-    return FLOE_OK;
-}
-
-static int scan_record(void *arg, const floe_wal_record *rec, floe_err *err)
-{
-    scan_ctx *sc = arg;
-    int rc;
-    if (rec->type == FLOE_WAL_REC_ABORT) {
-        rc = grow((void **)&sc->aborts, &sc->capaborts, sc->naborts + 1, sizeof *sc->aborts, err);
-        if (rc) return rc;
-        sc->aborts[sc->naborts].txn = rec->txn_id;
-        sc->aborts[sc->naborts].shard = sc->shard;
-        sc->naborts++;
-        return FLOE_OK;
-    }
-    if (rec->txn_id == 0 || rec->nrows == 0) return FLOE_OK;
-    rc = grow((void **)&sc->recs, &sc->caprecs, sc->nrecs + 1, sizeof *sc->recs, err);
-    if (rc == FLOE_OK)
-        rc = grow((void **)&sc->pool, &sc->cappool, sc->npool + rec->npieces, sizeof *sc->pool, err);
-    if (rc) return rc;
-    sc->recs[sc->nrecs].txn = rec->txn_id;
-    sc->recs[sc->nrecs].shard = sc->shard;
-    sc->recs[sc->nrecs].first = rec->first_seq;
-    sc->recs[sc->nrecs].last = rec->first_seq + rec->nrows - 1;
-    sc->recs[sc->nrecs].moff = sc->npool;
-    sc->recs[sc->nrecs].np = rec->npieces;
-    memcpy(sc->pool + sc->npool, rec->pieces, rec->npieces * sizeof *rec->pieces);
-    sc->npool += rec->npieces;
-    sc->nrecs++;
-    return FLOE_OK;
-}
-
-static int cmp_scan_rec(const void *a, const void *b)
-{
-    const scan_rec *x = a, *y = b;
-    if (x->txn != y->txn) return x->txn < y->txn ? -1 : 1;
-    if (x->shard != y->shard) return x->shard < y->shard ? -1 : 1;
-    return (x->first > y->first) - (x->first < y->first);
-}
-
-static int cmp_scan_abort(const void *a, const void *b)
-{
-    const scan_abort *x = a, *y = b;
-    if (x->txn != y->txn) return x->txn < y->txn ? -1 : 1;
-    return (x->shard > y->shard) - (x->shard < y->shard);
-}
-
-static bool has_abort(const scan_ctx *sc, uint64_t txn, uint32_t shard, bool any_shard)
-{
-    size_t lo = 0, hi = sc->naborts;
-    while (lo < hi) { /* first abort >= (txn, shard or 0) */
-        size_t mid = (lo + hi) / 2;
-        const scan_abort *a = &sc->aborts[mid];
-        if (a->txn < txn || (a->txn == txn && !any_shard && a->shard < shard)) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < sc->naborts && sc->aborts[lo].txn == txn &&
-           (any_shard || sc->aborts[lo].shard == shard);
-}
-
-static bool skipped(const scan_ctx *sc, uint64_t txn)
-{
-    size_t lo = 0, hi = sc->nskip;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (sc->skip[mid] < txn) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < sc->nskip && sc->skip[lo] == txn;
-}
-
-/* Decide which transactions are dropped (sc->skip) and which ABORT records
- * must be written (sc->todo). FLOE_NOMEM. */
-static int decide_txns(floe_ingest_table *t, scan_ctx *sc, floe_err *err)
-{
-    size_t g = 0, e, i, k;
-    int rc;
-    if (sc->nrecs) qsort(sc->recs, sc->nrecs, sizeof *sc->recs, cmp_scan_rec);
-    if (sc->naborts) qsort(sc->aborts, sc->naborts, sizeof *sc->aborts, cmp_scan_abort);
-    for (g = 0; g < sc->nrecs; g = e) {
-        uint64_t txn = sc->recs[g].txn;
-        bool keep;
-        for (e = g; e < sc->nrecs && sc->recs[e].txn == txn; e++) {}
-        keep = !has_abort(sc, txn, 0, true);
-        for (k = 0; keep && k < sc->recs[g].np; k++) {
-            const floe_wal_piece *p = &sc->pool[sc->recs[g].moff + k];
-            uint64_t need;
-            if (p->shard >= t->nshards || p->first_seq > p->last_seq) {
-                keep = false;
-                break;
-            }
-            need = t->shards[p->shard].flushed_seq + 1;
-            if (need < p->first_seq) need = p->first_seq;
-            for (i = g; i < e; i++)
-                if (sc->recs[i].shard == p->shard && sc->recs[i].first <= need &&
-                    sc->recs[i].last >= need)
-                    need = sc->recs[i].last + 1;
-            keep = need > p->last_seq;
-        }
-        if (keep) continue;
-        rc = grow((void **)&sc->skip, &sc->capskip, sc->nskip + 1, sizeof *sc->skip, err);
-        if (rc) return rc;
-        sc->skip[sc->nskip++] = txn; /* groups come in txn order: stays sorted */
-        for (i = g; i < e; i = k) {
-            uint32_t sh = sc->recs[i].shard;
-            uint64_t lo = sc->recs[i].first, hi = sc->recs[i].last;
-            for (k = i; k < e && sc->recs[k].shard == sh; k++) {
-                if (sc->recs[k].first < lo) lo = sc->recs[k].first;
-                if (sc->recs[k].last > hi) hi = sc->recs[k].last;
-            }
-            if (has_abort(sc, txn, sh, false)) continue;
-            rc = grow((void **)&sc->todo, &sc->captodo, sc->ntodo + 1, sizeof *sc->todo, err);
-            if (rc) return rc;
-            sc->todo[sc->ntodo] = sc->recs[i];
-            sc->todo[sc->ntodo].first = lo;
-            sc->todo[sc->ntodo].last = hi;
-            sc->ntodo++;
-        }
-    }
-    return FLOE_OK;
-}
-
-static void scan_free(scan_ctx *sc)
-{
-    floe_free(sc->recs);
-    floe_free(sc->pool);
-    floe_free(sc->aborts);
-    floe_free(sc->skip);
-    floe_free(sc->todo);
-    memset(sc, 0, sizeof *sc);
-}
-
-typedef struct replay_ctx {
-    floe_ingest_table *t;
-    ingest_shard *s;
-    uint32_t *rows;
-    uint32_t caprows;
-    const scan_ctx *scan;
-} replay_ctx;
-
-static int replay_record(void *arg, const floe_wal_record *rec, floe_err *err)
-{
-    replay_ctx *rc_ = arg;
-    floe_ingest_table *t = rc_->t;
-    ingest_shard *s = rc_->s;
-    uint64_t first = rec->first_seq, skip = 0;
-    uint32_t c, i, n;
-    int rc;
-
-    if (rec->type != FLOE_WAL_REC_BATCH) return FLOE_OK;
-    if (rec->txn_id && skipped(rc_->scan, rec->txn_id)) return FLOE_OK; /* partial or aborted */
-    if (rec->batch->ncols != t->ncols)
-        return floe_err_set(err, FLOE_CORRUPT, "wal segment %s: record at offset %" PRIu64
-                            " has %u columns, table %s has %u", rec->segment, rec->offset,
-                            rec->batch->ncols, t->name, t->ncols);
-    for (c = 0; c < t->ncols; c++)
-        if (!floe_type_eq(rec->batch->cols[c].type, t->types[c]))
-            return floe_err_set(err, FLOE_CORRUPT, "wal segment %s: record at offset %" PRIu64
-                                " column %u type differs from table %s", rec->segment,
-                                rec->offset, c, t->name);
-    if (rec->has_producer) {
-        rc = prod_note(t, rec->producer_id, rec->producer_seq, err);
-        if (rc) return rc;
-    }
-    if (rec->nrows == 0) return FLOE_OK;
-    /* rows already in parts, or already replayed, are skipped */
-    if (first <= s->seq) skip = s->seq - first + 1;
-    if (skip >= rec->nrows) return FLOE_OK;
-    first += skip;
-    if (first != s->seq + 1 || floe_memtable_rows(s->active) + rec->nrows > FLOE_MEMTABLE_MAX_ROWS) {
-        /* a gap in sequence numbers (or a full memtable): keep row i <-> seq_lo + i */
-        if (floe_memtable_rows(s->active) > 0) {
-            rc = freeze_active(t, s, err);
-            if (rc) return rc;
-        }
-        floe_memtable_unref(s->active);
-        s->active = NULL;
-        s->active_accounted = 0;
-        rc = floe_memtable_new(t->ncols, t->types, first, &s->active, err);
-        if (rc) return rc;
-    }
-    n = rec->nrows - (uint32_t)skip;
-    if (n > rc_->caprows) {
-        uint32_t *r = floe_realloc(rc_->rows, n * sizeof *r);
-        if (r == NULL) return floe_err_nomem(err);
-        rc_->rows = r;
-        rc_->caprows = n;
-    }
-    for (i = 0; i < n; i++) rc_->rows[i] = (uint32_t)skip + i;
-    rc = floe_memtable_append(s->active, rec->batch, rc_->rows, n, err);
-    if (rc) return rc;
-    if (rec->has_producer) {
-        rc = floe_memtable_note_producer(s->active, rec->producer_id, rec->producer_seq, err);
-        if (rc) return rc;
-    }
-    s->seq = first + n - 1;
-    account_active(t, s);
-    if (over_thresholds(t, s)) return freeze_active(t, s, err);
-    return FLOE_OK;
-}
-
 static void table_free(floe_ingest_table *t)
 {
     uint32_t i, k;
@@ -724,13 +384,10 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
 {
     floe_ingest_table *t;
     pthread_rwlockattr_t ra;
-    replay_ctx rcx;
-    scan_ctx scx;
     uint32_t i;
     int rc;
 
     *out = NULL;
-    memset(&scx, 0, sizeof scx);
     if (o->ncols == 0 || o->types == NULL ||
         (o->partition_col >= 0 && (uint32_t)o->partition_col >= o->ncols))
         return floe_err_set(err, FLOE_MISUSE, "bad ingest table options");
@@ -775,97 +432,12 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
         t->shards[i].seq = t->shards[i].flushed_seq;
         t->shards[i].retry_ms = RETRY_MIN_MS;
     }
-    memset(&rcx, 0, sizeof rcx);
     for (i = 0; i < o->nproducers; i++) {
-        rc = prod_note(t, o->producers[i].id, o->producers[i].seq, err);
+        rc = floe_ingest_table_prod_note(t, o->producers[i].id, o->producers[i].seq, err);
         if (rc) goto fail;
     }
-    if (db->o.dir) {
-        uint32_t walshards;
-        rc = floe_wal_shard_count(db->o.dir, t->table_id, &walshards, err);
-        if (rc) goto fail;
-        if (walshards > t->nshards) {
-            rc = floe_err_set(err, FLOE_MISUSE, "table %s: its WAL has %u shards but it is opened "
-                              "with %u (the shard count must not change)", t->name, walshards,
-                              t->nshards);
-            goto fail;
-        }
-    }
-    rcx.t = t;
-    rcx.scan = &scx;
-    /* pass 1: check every WAL and note its transactions (see Recovery) */
-    for (i = 0; i < t->nshards; i++) {
-        ingest_shard *s = &t->shards[i];
-        rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &s->active, err);
-        if (rc) goto fail;
-        if (db->o.dir) {
-            floe_wal_opts wo;
-            char warn[FLOE_ERRMSG_MAX];
-            memset(&wo, 0, sizeof wo);
-            wo.db_dir = db->o.dir;
-            wo.table_id = t->table_id;
-            wo.shard = i;
-            wo.durability = db->o.durability;
-            wo.group_commit_ms = db->o.group_commit_ms;
-            wo.segment_bytes = db->o.wal_segment_bytes;
-            wo.readonly = db->o.readonly;
-            scx.shard = i;
-            rc = floe_wal_open(&wo, scan_record, &scx, warn, sizeof warn, &s->wal, err);
-            if (rc) {
-                floe_err_prefix(err, "table %s: ", t->name);
-                goto fail;
-            }
-            if (warn[0] && db->o.cb.warning) db->o.cb.warning(db->o.cb.ctx, warn);
-        }
-    }
-    if (db->o.dir) {
-        rc = decide_txns(t, &scx, err);
-        if (rc) goto fail;
-    }
-    /* pass 2: replay */
-    for (i = 0; i < t->nshards && db->o.dir; i++) {
-        ingest_shard *s = &t->shards[i];
-        rcx.s = s;
-        rc = floe_wal_replay(s->wal, replay_record, &rcx, err);
-        if (rc) {
-            floe_err_prefix(err, "table %s: ", t->name);
-            goto fail;
-        }
-        if (floe_wal_last_seq(s->wal) > s->seq) s->seq = floe_wal_last_seq(s->wal);
-        if (floe_memtable_rows(s->active) > 0 &&
-            floe_memtable_seq_lo(s->active) + floe_memtable_rows(s->active) != s->seq + 1) {
-            /* dropped records at the end: row i <-> seq_lo + i must hold */
-            rc = freeze_active(t, s, err);
-            if (rc) goto fail;
-        }
-        if (floe_memtable_rows(s->active) == 0 && floe_memtable_seq_lo(s->active) != s->seq + 1) {
-            floe_memtable_unref(s->active);
-            s->active = NULL;
-            rc = floe_memtable_new(t->ncols, t->types, s->seq + 1, &s->active, err);
-            if (rc) goto fail;
-        }
-    }
-    /* settle dropped transactions for good before anything new is written
-     * (a read-only handle just leaves them out: the writer settles them) */
-    for (size_t k = 0; k < scx.ntodo && !db->o.readonly; k++) {
-        const scan_rec *a = &scx.todo[k];
-        uint64_t tk;
-        rc = floe_wal_append_abort(t->shards[a->shard].wal, a->txn, a->first, a->last, &tk, err);
-        if (rc == FLOE_OK) rc = floe_wal_sync(t->shards[a->shard].wal, tk, err);
-        if (rc) {
-            floe_err_prefix(err, "table %s: ", t->name);
-            goto fail;
-        }
-    }
-    if (scx.ntodo && !db->o.readonly && db->o.cb.warning) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "table %s: dropped %zu pieces of transactions that did not "
-                 "reach every shard's WAL", t->name, scx.ntodo);
-        db->o.cb.warning(db->o.cb.ctx, msg);
-    }
-    scan_free(&scx);
-    floe_free(rcx.rows);
-    rcx.rows = NULL;
+    rc = floe_ingest_table_recover(t, err);
+    if (rc) goto fail;
     pthread_mutex_lock(&db->mu);
     if (db->ntables == db->captables) {
         uint32_t cap = db->captables ? db->captables * 2 : 8;
@@ -885,8 +457,6 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
     *out = t;
     return FLOE_OK;
 fail:
-    floe_free(rcx.rows);
-    scan_free(&scx);
     table_free(t);
     return rc;
 }
@@ -1029,7 +599,7 @@ static void prod_end(floe_ingest_table *t, uint64_t id, uint64_t seq, bool ok)
 {
     uint32_t i;
     pthread_mutex_lock(&t->prod_mu);
-    if (ok) prod_note(t, id, seq, NULL);
+    if (ok) floe_ingest_table_prod_note(t, id, seq, NULL);
     for (i = 0; i < t->nbusy; i++) {
         if (t->busy[i] == id) {
             t->busy[i] = t->busy[--t->nbusy];
@@ -1093,69 +663,39 @@ static void split_batch(floe_ingest_table *t, const floe_batch *b, uint32_t one_
     }
 }
 
-/* One append transaction: the live rows of bs[0..nb) go in all or nothing.
- * Under the mutexes of every shard it touches (taken in shard order) the
- * rows are staged in the memtables, seqs assigned and every WAL record
- * written; only then are they published. A failure before the publish
- * leaves nothing visible and writes an ABORT record to every shard that got
- * a record of the transaction. Durability is waited for without any lock;
- * the producer is accepted only after it. */
-static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
-                      const floe_ingest_append_opts *o, floe_ingest_append_result *res,
-                      uint64_t *out_shard_seq, floe_err *err)
+/* Check that every batch has the table's columns and types; count their
+ * live rows (the most in one batch and the sum). */
+static int check_batches(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
+                         uint32_t *out_maxlive, uint64_t *out_sumlive, floe_err *err)
 {
-    static const floe_ingest_append_opts no_opts = {0, false, 0, 0, NULL};
-    uint32_t c, i, j, s, maxlive = 0, nrec = 0, npieces = 0, nlocked = 0;
-    uint32_t *shard_of = NULL, *locked = NULL, *pos = NULL, *u32;
-    uint64_t *tickets = NULL, *tot = NULL, *written = NULL, sumlive = 0;
-    txn_split *sp = NULL;
-    floe_wal_piece *pieces = NULL;
-    char *scratch = NULL;
-    size_t nu64, nu32;
-    floe_wal_txn txn;
-    sync_job *jobs = NULL;
-    uint32_t one_shard;
-    bool prod_busy = false, froze = false, published = false, cross;
-    int rc = FLOE_OK;
-    floe_ingest_append_result r;
-
-    memset(&r, 0, sizeof r);
-    memset(&txn, 0, sizeof txn);
-    if (o == NULL) o = &no_opts;
-    if (out_shard_seq) memset(out_shard_seq, 0, t->nshards * sizeof *out_shard_seq);
-    for (j = 0; j < nb; j++) {
-        const floe_batch *b = &bs[j];
-        if (b->ncols != t->ncols)
-            return floe_err_set(err, FLOE_TYPE, "table %s has %u columns, batch has %u", t->name,
-                                t->ncols, b->ncols);
-        for (c = 0; c < t->ncols; c++) {
-            if (!floe_type_eq(b->cols[c].type, t->types[c])) {
-                char want[32], got[32];
-                return floe_err_set(err, FLOE_TYPE, "table %s column %u is %s, batch has %s",
-                                    t->name, c + 1, floe_type_name(t->types[c], want, sizeof want),
-                                    floe_type_name(b->cols[c].type, got, sizeof got));
-            }
+    uint32_t c, j, maxlive = 0;
+    uint64_t sumlive = 0;
+for (j = 0; j < nb; j++) {
+    const floe_batch *b = &bs[j];
+    if (b->ncols != t->ncols)
+        return floe_err_set(err, FLOE_TYPE, "table %s has %u columns, batch has %u", t->name,
+                            t->ncols, b->ncols);
+    for (c = 0; c < t->ncols; c++) {
+        if (!floe_type_eq(b->cols[c].type, t->types[c])) {
+            char want[32], got[32];
+            return floe_err_set(err, FLOE_TYPE, "table %s column %u is %s, batch has %s",
+                                t->name, c + 1, floe_type_name(t->types[c], want, sizeof want),
+                                floe_type_name(b->cols[c].type, got, sizeof got));
         }
-        if (floe_batch_rows(b) > maxlive) maxlive = floe_batch_rows(b);
-        sumlive += floe_batch_rows(b);
     }
-    rc = wait_for_memory(t, o->flags, err);
-    if (rc) return rc;
-    if (o->has_producer) {
-        bool dup = false;
-        pthread_mutex_lock(&t->prod_mu);
-        rc = prod_begin(t, o->producer_id, o->producer_seq, &dup, err);
-        pthread_mutex_unlock(&t->prod_mu);
-        if (rc) return rc;
-        if (dup) {
-            r.duplicate = true;
-            goto out;
-        }
-        prod_busy = true;
-    }
+    if (floe_batch_rows(b) > maxlive) maxlive = floe_batch_rows(b);
+    sumlive += floe_batch_rows(b);
+}
+    *out_maxlive = maxlive;
+    *out_sumlive = sumlive;
+    return FLOE_OK;
+}
 
-    /* where the rows go: without a partition column the whole transaction
-     * goes to one shard */
+/* The one shard a transaction goes to when the table has no partition
+ * column (or one shard); t->nshards when rows are split by partition. */
+static uint32_t pick_shard(floe_ingest_table *t, const floe_ingest_append_opts *o)
+{
+    uint32_t s, one_shard;
     one_shard = t->nshards;
     if (t->partition_col < 0 || t->nshards == 1) {
         /* a caller deferring syncs keeps its unsynced batches on one shard:
@@ -1175,6 +715,167 @@ static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
                 one_shard = atomic_fetch_add(&t->rr, 1) % t->nshards;
         }
     }
+    return one_shard;
+}
+
+/* Write the WAL records of the staged pieces (shard mutexes held): piece
+ * i is shard pieces[i].shard; tickets[] and written[] (last seq written)
+ * are indexed by shard. */
+static int write_wal(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
+                     const txn_split *sp, const floe_wal_piece *pieces, uint32_t npieces,
+                     const floe_ingest_append_opts *o, const floe_wal_txn *txn,
+                     uint64_t *tickets, uint64_t *written, floe_err *err)
+{
+    uint32_t i, j;
+    int rc;
+    for (i = 0; i < npieces && t->shards[pieces[i].shard].wal; i++) {
+        ingest_shard *sh = &t->shards[pieces[i].shard];
+        uint64_t seq = pieces[i].first_seq;
+        uint64_t prod[2] = {o->producer_id, o->producer_seq};
+        for (j = 0; j < nb; j++) {
+            uint32_t n = split_n(&sp[j], pieces[i].shard);
+            if (n == 0) continue;
+            rc = floe_wal_append_txn(sh->wal, &bs[j], split_rows(&sp[j], pieces[i].shard), n, seq,
+                                     o->has_producer ? prod : NULL, txn,
+                                     &tickets[pieces[i].shard], err);
+            if (rc) {
+                floe_err_prefix(err, "table %s shard %u: ", t->name, pieces[i].shard);
+                return rc;
+            }
+            seq += n;
+            written[pieces[i].shard] = seq - 1;
+        }
+    }
+    return FLOE_OK;
+}
+
+/* Make the WAL records of an append (tickets[] by shard, 0 = none)
+ * durable, or, for a caller deferring syncs, hand it the tickets. Holds no
+ * ingest lock; shards are synced in parallel. */
+static int wait_durable(floe_ingest_table *t, const floe_ingest_append_opts *o,
+                        const uint64_t *tickets, floe_err *err)
+{
+    sync_job *jobs;
+    uint32_t s;
+    int rc = FLOE_OK;
+    if (t->db->o.durability != FLOE_DURABILITY_OFF &&
+        (o->flags & FLOE_INGEST_DEFER_SYNC) && o->sync_tickets) {
+        for (s = 0; s < t->nshards; s++)
+            if (tickets[s] > o->sync_tickets[s]) o->sync_tickets[s] = tickets[s];
+    } else if (t->db->o.durability != FLOE_DURABILITY_OFF) {
+        uint32_t nj = 0;
+        jobs = floe_malloc(t->nshards * sizeof *jobs);
+        if (jobs == NULL) return floe_err_nomem(err);
+        for (s = 0; s < t->nshards; s++) {
+            if (tickets[s] == 0) continue;
+            jobs[nj].wal = t->shards[s].wal;
+            jobs[nj].ticket = tickets[s];
+            nj++;
+        }
+        rc = sync_wals(t->db, jobs, nj, err);
+        floe_free(jobs);
+    }
+    return rc;
+}
+
+/* Stage the rows of bs[0..nb) that go to shard `si` (its mutex held) in
+ * its active memtable, freezing it first when they would not fit. */
+static int stage_piece(floe_ingest_table *t, uint32_t si, const floe_batch *bs, uint32_t nb,
+                       const txn_split *sp, uint64_t tot, const floe_ingest_append_opts *o,
+                       bool *froze, floe_err *err)
+{
+    ingest_shard *sh = &t->shards[si];
+    uint32_t j;
+    int rc = FLOE_OK;
+    if (floe_memtable_rows(sh->active) + tot > FLOE_MEMTABLE_MAX_ROWS) {
+        rc = floe_ingest_table_freeze_active(t, sh, err);
+        if (rc) return rc;
+        *froze = true;
+    }
+    floe_memtable_unstage(sh->active);
+    for (j = 0; j < nb && rc == FLOE_OK; j++)
+        rc = floe_memtable_stage_more(sh->active, &bs[j], split_rows(&sp[j], si),
+                                      split_n(&sp[j], si), err);
+    /* reserve the producer's slot now so noting it after the WAL write
+     * cannot fail (a max with 0 changes nothing) */
+    if (rc == FLOE_OK && o->has_producer)
+        rc = floe_memtable_note_producer(sh->active, o->producer_id, 0, err);
+    if (rc) {
+        floe_err_prefix(err, "table %s shard %u: ", t->name, si);
+        return rc;
+    }
+    return FLOE_OK;
+}
+
+/* Publish the staged rows of one piece (its shard's mutex held): they
+ * become visible; add them to *r. */
+static void publish_piece(floe_ingest_table *t, const floe_wal_piece *pc, uint64_t tot,
+                          const floe_ingest_append_opts *o, bool cross, bool *froze,
+                          floe_ingest_append_result *r)
+{
+    ingest_shard *sh = &t->shards[pc->shard];
+    if (o->has_producer)
+        floe_memtable_note_producer(sh->active, o->producer_id, o->producer_seq, NULL);
+    floe_memtable_publish(sh->active);
+    if (cross) sh->active_cross = true;
+    sh->seq = pc->last_seq;
+    floe_ingest_table_account_active(t, sh);
+    if (floe_ingest_table_over_thresholds(t, sh)) {
+        if (floe_ingest_table_freeze_active(t, sh, NULL) == FLOE_OK) *froze = true;
+    }
+    r->rows += tot;
+    if (sh->seq > r->last_seq) r->last_seq = sh->seq;
+}
+
+/* One append transaction: the live rows of bs[0..nb) go in all or nothing.
+ * Under the mutexes of every shard it touches (taken in shard order) the
+ * rows are staged in the memtables, seqs assigned and every WAL record
+ * written; only then are they published. A failure before the publish
+ * leaves nothing visible and writes an ABORT record to every shard that got
+ * a record of the transaction. Durability is waited for without any lock;
+ * the producer is accepted only after it. */
+static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
+                      const floe_ingest_append_opts *o, floe_ingest_append_result *res,
+                      uint64_t *out_shard_seq, floe_err *err)
+{
+    static const floe_ingest_append_opts no_opts = {0, false, 0, 0, NULL};
+    uint32_t i, j, s, maxlive = 0, nrec = 0, npieces = 0, nlocked = 0;
+    uint32_t *shard_of = NULL, *locked = NULL, *pos = NULL, *u32;
+    uint64_t *tickets = NULL, *tot = NULL, *written = NULL, sumlive = 0;
+    txn_split *sp = NULL;
+    floe_wal_piece *pieces = NULL;
+    char *scratch = NULL;
+    size_t nu64, nu32;
+    floe_wal_txn txn;
+    uint32_t one_shard;
+    bool prod_busy = false, froze = false, published = false, cross;
+    int rc = FLOE_OK;
+    floe_ingest_append_result r;
+
+    memset(&r, 0, sizeof r);
+    memset(&txn, 0, sizeof txn);
+    if (o == NULL) o = &no_opts;
+    if (out_shard_seq) memset(out_shard_seq, 0, t->nshards * sizeof *out_shard_seq);
+    rc = check_batches(t, bs, nb, &maxlive, &sumlive, err);
+    if (rc) return rc;
+    rc = wait_for_memory(t, o->flags, err);
+    if (rc) return rc;
+    if (o->has_producer) {
+        bool dup = false;
+        pthread_mutex_lock(&t->prod_mu);
+        rc = prod_begin(t, o->producer_id, o->producer_seq, &dup, err);
+        pthread_mutex_unlock(&t->prod_mu);
+        if (rc) return rc;
+        if (dup) {
+            r.duplicate = true;
+            goto out;
+        }
+        prod_busy = true;
+    }
+
+    /* where the rows go: without a partition column the whole transaction
+     * goes to one shard */
+    one_shard = pick_shard(t, o);
     /* one zeroed allocation for all the bookkeeping (8-byte items first) */
     nu64 = (size_t)t->nshards * 3;
     nu32 = (size_t)t->nshards * 2 + (size_t)nb * (t->nshards + 1) + sumlive + maxlive;
@@ -1222,23 +923,8 @@ static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
         ingest_shard *sh = &t->shards[locked[i]];
         pthread_mutex_lock(&sh->mu);
         nlocked++;
-        if (floe_memtable_rows(sh->active) + tot[locked[i]] > FLOE_MEMTABLE_MAX_ROWS) {
-            rc = freeze_active(t, sh, err);
-            if (rc) goto unlock;
-            froze = true;
-        }
-        floe_memtable_unstage(sh->active);
-        for (j = 0; j < nb && rc == FLOE_OK; j++)
-            rc = floe_memtable_stage_more(sh->active, &bs[j], split_rows(&sp[j], locked[i]),
-                                          split_n(&sp[j], locked[i]), err);
-        /* reserve the producer's slot now so noting it after the WAL write
-         * cannot fail (a max with 0 changes nothing) */
-        if (rc == FLOE_OK && o->has_producer)
-            rc = floe_memtable_note_producer(sh->active, o->producer_id, 0, err);
-        if (rc) {
-            floe_err_prefix(err, "table %s shard %u: ", t->name, locked[i]);
-            goto unlock;
-        }
+        rc = stage_piece(t, locked[i], bs, nb, sp, tot[locked[i]], o, &froze, err);
+        if (rc) goto unlock;
         pieces[i].shard = locked[i];
         pieces[i].first_seq = sh->seq + 1;
         pieces[i].last_seq = sh->seq + tot[locked[i]];
@@ -1249,38 +935,12 @@ static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
         txn.pieces = pieces;
         txn.npieces = npieces;
     }
-    for (i = 0; i < npieces && t->shards[locked[i]].wal; i++) {
-        ingest_shard *sh = &t->shards[locked[i]];
-        uint64_t seq = pieces[i].first_seq;
-        uint64_t prod[2] = {o->producer_id, o->producer_seq};
-        for (j = 0; j < nb; j++) {
-            uint32_t n = split_n(&sp[j], locked[i]);
-            if (n == 0) continue;
-            rc = floe_wal_append_txn(sh->wal, &bs[j], split_rows(&sp[j], locked[i]), n, seq,
-                                     o->has_producer ? prod : NULL, nrec > 1 ? &txn : NULL,
-                                     &tickets[locked[i]], err);
-            if (rc) {
-                floe_err_prefix(err, "table %s shard %u: ", t->name, locked[i]);
-                goto unlock;
-            }
-            seq += n;
-            written[locked[i]] = seq - 1;
-        }
-    }
+    rc = write_wal(t, bs, nb, sp, pieces, npieces, o, nrec > 1 ? &txn : NULL, tickets, written,
+                   err);
+    if (rc) goto unlock;
     for (i = 0; i < npieces; i++) {
-        ingest_shard *sh = &t->shards[locked[i]];
-        if (o->has_producer)
-            floe_memtable_note_producer(sh->active, o->producer_id, o->producer_seq, NULL);
-        floe_memtable_publish(sh->active);
-        if (cross) sh->active_cross = true;
-        sh->seq = pieces[i].last_seq;
-        account_active(t, sh);
-        if (over_thresholds(t, sh)) {
-            if (freeze_active(t, sh, NULL) == FLOE_OK) froze = true;
-        }
-        r.rows += tot[locked[i]];
-        if (sh->seq > r.last_seq) r.last_seq = sh->seq;
-        if (out_shard_seq) out_shard_seq[locked[i]] = sh->seq;
+        publish_piece(t, &pieces[i], tot[locked[i]], o, cross, &froze, &r);
+        if (out_shard_seq) out_shard_seq[locked[i]] = t->shards[locked[i]].seq;
     }
     published = true;
 unlock:
@@ -1301,24 +961,8 @@ unlock:
     if (!published) goto out;
 accept:
     /* durability: wait without holding any ingest lock, shards in parallel */
-    if (nrec && t->db->o.durability != FLOE_DURABILITY_OFF &&
-        (o->flags & FLOE_INGEST_DEFER_SYNC) && o->sync_tickets) {
-        for (s = 0; s < t->nshards; s++)
-            if (tickets[s] > o->sync_tickets[s]) o->sync_tickets[s] = tickets[s];
-    } else if (nrec && t->db->o.durability != FLOE_DURABILITY_OFF) {
-        uint32_t nj = 0;
-        jobs = floe_malloc(t->nshards * sizeof *jobs);
-        if (jobs == NULL) {
-            rc = floe_err_nomem(err);
-            goto out;
-        }
-        for (s = 0; s < t->nshards; s++) {
-            if (tickets[s] == 0) continue;
-            jobs[nj].wal = t->shards[s].wal;
-            jobs[nj].ticket = tickets[s];
-            nj++;
-        }
-        rc = sync_wals(t->db, jobs, nj, err);
+    if (nrec) {
+        rc = wait_durable(t, o, tickets, err);
         if (rc) goto out;
     }
     if (prod_busy) {
@@ -1328,7 +972,6 @@ accept:
 out:
     if (prod_busy) prod_end(t, o->producer_id, o->producer_seq, false);
     if (froze && t->db->has_thread) wake_flusher(t->db, false);
-    floe_free(jobs);
     floe_free(scratch);
     if (res) *res = r;
     return rc;
@@ -1431,7 +1074,7 @@ static int flush_shard(floe_ingest_table *t, uint32_t si, bool freeze, bool wait
         pthread_cond_wait(&s->cv, &s->mu);
     }
     if (freeze) {
-        rc = freeze_active(t, s, err);
+        rc = floe_ingest_table_freeze_active(t, s, err);
         if (rc) {
             pthread_mutex_unlock(&s->mu);
             return rc;
@@ -1515,7 +1158,7 @@ int floe_ingest_flush_table(floe_ingest_table *t, bool wait, floe_err *err)
         for (i = 0; i < t->nshards; i++) {
             ingest_shard *s = &t->shards[i];
             pthread_mutex_lock(&s->mu);
-            rc = freeze_active(t, s, err);
+            rc = floe_ingest_table_freeze_active(t, s, err);
             pthread_mutex_unlock(&s->mu);
             if (rc) return rc;
         }
@@ -1537,7 +1180,7 @@ static bool shard_due(floe_ingest_table *t, ingest_shard *s, int64_t now, bool p
     uint64_t rows;
     pthread_mutex_lock(&s->mu);
     rows = floe_memtable_rows(s->active);
-    *out_freeze = rows > 0 && (pressure || over_thresholds(t, s) ||
+    *out_freeze = rows > 0 && (pressure || floe_ingest_table_over_thresholds(t, s) ||
                                /* '>': both times are truncated to whole ms,
                                 * so '>=' could fire up to 1 ms early */
                                now - floe_memtable_first_row_ms(s->active) >

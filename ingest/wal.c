@@ -277,6 +277,54 @@ static bool next_says_durable(const char *buf, size_t n, size_t at, size_t bad)
     return get64(buf + at + 9) > bad;
 }
 
+/* Decode the record of `type` whose payload is p[0..len) (at offset `pos`
+ * of segment `path`) and hand it to `cb`; raise *last_seq to its last row's
+ * seq and w->first_seq down to its first. */
+static int replay_record(floe_wal *w, const char *p, uint32_t len, uint8_t type, const char *path,
+                         size_t pos, floe_wal_replay_fn cb, void *ctx, uint64_t *last_seq,
+                         floe_err *err)
+{
+    floe_wal_record rec;
+    floe_batch b;
+    floe_err derr = FLOE_ERR_INIT;
+    floe_wal_piece *pieces = NULL;
+    int rc;
+
+    memset(&rec, 0, sizeof rec);
+    rec.type = type;
+    if (type == FLOE_WAL_REC_ABORT) {
+        memset(&b, 0, sizeof b);
+        rc = decode_abort(p, len, &rec, &derr);
+    } else {
+        rc = decode_batch(p, len, &rec, &b, &pieces, &derr);
+    }
+    if (rc == FLOE_OK && rec.shard != w->o.shard) {
+        rc = floe_err_set(&derr, FLOE_CORRUPT, "record of shard %u", rec.shard);
+    }
+    if (rc != FLOE_OK) {
+        floe_batch_free(&b);
+        floe_free(pieces);
+        if (rc == FLOE_NOMEM) {
+            rc = floe_err_nomem(err);
+        } else {
+            rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: %s at offset %zu", path,
+                              derr.msg, pos);
+        }
+        return rc;
+    }
+    rec.batch = type == FLOE_WAL_REC_BATCH ? &b : NULL;
+    rec.segment = path;
+    rec.offset = pos;
+    if (rec.nrows && rec.first_seq + rec.nrows - 1 > *last_seq)
+        *last_seq = rec.first_seq + rec.nrows - 1;
+    if (rec.nrows && (w->first_seq == 0 || rec.first_seq < w->first_seq))
+        w->first_seq = rec.first_seq;
+    rc = cb ? cb(ctx, &rec, err) : FLOE_OK;
+    floe_batch_free(&b);
+    floe_free(pieces);
+    return rc;
+}
+
 /* Replay one segment. `last` says it is the final segment (a torn tail is
  * then dropped and the file truncated). For a read-only handle *view_end is
  * 0 on the first pass (set to the bytes read) and, on the replay pass, the
@@ -293,7 +341,6 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
     uint64_t last_seq = 0;
     uint32_t version;
     const char *torn = NULL;
-    floe_wal_piece *pieces = NULL;
 
     seg_path(w, segno, path, sizeof path);
     rc = floe_os_read_all(path, &buf, &n, err);
@@ -337,9 +384,6 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
     while (pos < n) {
         uint32_t len, sum;
         uint8_t type;
-        floe_wal_record rec;
-        floe_batch b;
-        floe_err derr = FLOE_ERR_INIT;
         if (n - pos < hb) {
             torn = all_zero(buf + pos, n - pos) ? "" : "short record header";
             break;
@@ -380,40 +424,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
             uint64_t d = get64(buf + pos + 9);
             if (d > frontier && d <= pos) frontier = (size_t)d;
         }
-        memset(&rec, 0, sizeof rec);
-        rec.type = type;
-        if (type == FLOE_WAL_REC_ABORT) {
-            memset(&b, 0, sizeof b);
-            rc = decode_abort(buf + pos + hb, len, &rec, &derr);
-        } else {
-            rc = decode_batch(buf + pos + hb, len, &rec, &b, &pieces, &derr);
-        }
-        if (rc == FLOE_OK && rec.shard != w->o.shard) {
-            rc = floe_err_set(&derr, FLOE_CORRUPT, "record of shard %u", rec.shard);
-        }
-        if (rc != FLOE_OK) {
-            floe_batch_free(&b);
-            floe_free(pieces);
-            pieces = NULL;
-            if (rc == FLOE_NOMEM) {
-                rc = floe_err_nomem(err);
-            } else {
-                rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: %s at offset %zu", path,
-                                  derr.msg, pos);
-            }
-            goto out;
-        }
-        rec.batch = type == FLOE_WAL_REC_BATCH ? &b : NULL;
-        rec.segment = path;
-        rec.offset = pos;
-        if (rec.nrows && rec.first_seq + rec.nrows - 1 > last_seq)
-            last_seq = rec.first_seq + rec.nrows - 1;
-        if (rec.nrows && (w->first_seq == 0 || rec.first_seq < w->first_seq))
-            w->first_seq = rec.first_seq;
-        rc = cb ? cb(ctx, &rec, err) : FLOE_OK;
-        floe_batch_free(&b);
-        floe_free(pieces);
-        pieces = NULL;
+        rc = replay_record(w, buf + pos + hb, len, type, path, pos, cb, ctx, &last_seq, err);
         if (rc) goto out;
         pos += hb + len;
     }

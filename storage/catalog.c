@@ -1,5 +1,6 @@
 /* storage/catalog.c: sqlite3-backed catalog (the only sqlite3 user). */
 #include "storage/catalog.h"
+#include "storage/catalog_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -12,12 +13,6 @@
 #include <time.h>
 
 #include "util/mem.h"
-
-struct floe_catalog {
-    sqlite3 *db;
-    pthread_mutex_t mu;
-    char path[4096]; /* <db_dir>/catalog.db or ":memory:", for messages */
-};
 
 /* ------------------------------------------------------------ table defs */
 
@@ -135,11 +130,7 @@ int floe_catalog_map_error(int sqlite_rc, int sys_errno, const char *file, const
 
 #define SQLERR(c, what) sqlfail((c), sqlite3_errcode((c)->db), (what), err)
 
-/* Damage found by a sanity check on values read back (sqlite itself did not
- * fail): FLOE_CORRUPT naming the catalog file. */
-#define BADVAL(c, ...) bad_value((c), err, __VA_ARGS__)
-static int bad_value(floe_catalog *c, floe_err *err, const char *fmt, ...) FLOE_PRINTF(3, 4);
-static int bad_value(floe_catalog *c, floe_err *err, const char *fmt, ...)
+int floe_catalog_bad_value(floe_catalog *c, floe_err *err, const char *fmt, ...)
 {
     char buf[FLOE_ERRMSG_MAX];
     va_list ap;
@@ -149,14 +140,14 @@ static int bad_value(floe_catalog *c, floe_err *err, const char *fmt, ...)
     return floe_err_set(err, FLOE_CORRUPT, "catalog: '%s' is inconsistent: %s", c->path, buf);
 }
 
-static int exec(floe_catalog *c, const char *sql, const char *what, floe_err *err)
+int floe_catalog_exec(floe_catalog *c, const char *sql, const char *what, floe_err *err)
 {
     int s = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
     if (s != SQLITE_OK) return sqlfail(c, s, what, err);
     return FLOE_OK;
 }
 
-static int prep(floe_catalog *c, const char *sql, sqlite3_stmt **st, const char *what,
+int floe_catalog_prep(floe_catalog *c, const char *sql, sqlite3_stmt **st, const char *what,
                 floe_err *err)
 {
     int s = sqlite3_prepare_v2(c->db, sql, -1, st, NULL);
@@ -169,7 +160,7 @@ static int prep(floe_catalog *c, const char *sql, sqlite3_stmt **st, const char 
 
 /* Step a statement: FLOE_ROW, FLOE_DONE, or an error code with `err` set.
  * Never treats a failure as the end of the rows. */
-static int step(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *err)
+int floe_catalog_step(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *err)
 {
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) return FLOE_ROW;
@@ -178,9 +169,9 @@ static int step(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *e
 }
 
 /* Step a statement that returns no rows, then finalize it. */
-static int run(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *err)
+int floe_catalog_run(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *err)
 {
-    int rc = step(c, st, what, err);
+    int rc = floe_catalog_step(c, st, what, err);
     if (rc == FLOE_DONE)
         rc = FLOE_OK;
     else if (rc == FLOE_ROW)
@@ -190,7 +181,7 @@ static int run(floe_catalog *c, sqlite3_stmt *st, const char *what, floe_err *er
 }
 
 /* Integer column i that must be a non-NULL integer in [lo, hi]. */
-static bool int_col(sqlite3_stmt *st, int i, int64_t lo, int64_t hi, int64_t *out)
+bool floe_catalog_int_col(sqlite3_stmt *st, int i, int64_t lo, int64_t hi, int64_t *out)
 {
     int64_t v;
     if (sqlite3_column_type(st, i) != SQLITE_INTEGER) return false;
@@ -200,15 +191,15 @@ static bool int_col(sqlite3_stmt *st, int i, int64_t lo, int64_t hi, int64_t *ou
     return true;
 }
 
-static int begin(floe_catalog *c, const char *what, floe_err *err)
+int floe_catalog_begin(floe_catalog *c, const char *what, floe_err *err)
 {
-    return exec(c, "BEGIN IMMEDIATE", what, err);
+    return floe_catalog_exec(c, "BEGIN IMMEDIATE", what, err);
 }
 
-static int end(floe_catalog *c, int rc, const char *what, floe_err *err)
+int floe_catalog_end(floe_catalog *c, int rc, const char *what, floe_err *err)
 {
     if (rc == FLOE_OK) {
-        rc = exec(c, "COMMIT", what, err);
+        rc = floe_catalog_exec(c, "COMMIT", what, err);
         if (rc == FLOE_OK) return FLOE_OK;
     }
     sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
@@ -272,21 +263,21 @@ static int migrate(floe_catalog *c, floe_err *err)
     sqlite3_stmt *st;
     int64_t version = 0, n = 0;
     int rc, v;
-    rc = prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st, what, err);
+    rc = floe_catalog_prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st, what, err);
     if (rc) return rc;
-    rc = step(c, st, what, err);
-    if (rc == FLOE_ROW && !int_col(st, 0, 0, 1, &n)) rc = BADVAL(c, "schema_version table");
+    rc = floe_catalog_step(c, st, what, err);
+    if (rc == FLOE_ROW && !floe_catalog_int_col(st, 0, 0, 1, &n)) rc = BADVAL(c, "schema_version table");
     sqlite3_finalize(st);
     if (rc != FLOE_ROW) return rc == FLOE_DONE ? SQLERR(c, what) : rc;
     if (n > 0) {
-        rc = prep(c, "SELECT version FROM schema_version", &st, what, err);
+        rc = floe_catalog_prep(c, "SELECT version FROM schema_version", &st, what, err);
         if (rc) return rc;
-        rc = step(c, st, what, err);
-        if (rc == FLOE_ROW && !int_col(st, 0, 1, INT32_MAX, &version))
+        rc = floe_catalog_step(c, st, what, err);
+        if (rc == FLOE_ROW && !floe_catalog_int_col(st, 0, 1, INT32_MAX, &version))
             rc = BADVAL(c, "schema version is not a positive integer");
         else if (rc == FLOE_DONE)
             rc = BADVAL(c, "schema version is missing");
-        if (rc == FLOE_ROW && step(c, st, what, err) != FLOE_DONE)
+        if (rc == FLOE_ROW && floe_catalog_step(c, st, what, err) != FLOE_DONE)
             rc = BADVAL(c, "more than one schema version");
         sqlite3_finalize(st);
         if (rc != FLOE_ROW) return rc;
@@ -297,14 +288,14 @@ static int migrate(floe_catalog *c, floe_err *err)
                             (long long)version, c->path, FLOE_CATALOG_VERSION);
     for (v = (int)version + 1; v <= FLOE_CATALOG_VERSION; v++) {
         char upd[80];
-        rc = begin(c, "migrate", err);
+        rc = floe_catalog_begin(c, "migrate", err);
         if (rc) return rc;
-        rc = exec(c, migrations[v - 1], "migrate", err);
+        rc = floe_catalog_exec(c, migrations[v - 1], "migrate", err);
         if (rc == FLOE_OK && v > 1) {
             snprintf(upd, sizeof upd, "UPDATE schema_version SET version=%d", v);
-            rc = exec(c, upd, "migrate", err);
+            rc = floe_catalog_exec(c, upd, "migrate", err);
         }
-        rc = end(c, rc, "migrate", err);
+        rc = floe_catalog_end(c, rc, "migrate", err);
         if (rc) return rc;
     }
     return FLOE_OK;
@@ -315,11 +306,11 @@ static int query_i64(floe_catalog *c, const char *sql, const char *what, int64_t
                      floe_err *err)
 {
     sqlite3_stmt *st;
-    int rc = prep(c, sql, &st, what, err);
+    int rc = floe_catalog_prep(c, sql, &st, what, err);
     if (rc) return rc;
-    rc = step(c, st, what, err);
+    rc = floe_catalog_step(c, st, what, err);
     if (rc == FLOE_ROW)
-        rc = int_col(st, 0, INT64_MIN, INT64_MAX, out) ? FLOE_OK
+        rc = floe_catalog_int_col(st, 0, INT64_MIN, INT64_MAX, out) ? FLOE_OK
                                                        : BADVAL(c, "%s: not an integer", what);
     else if (rc == FLOE_DONE)
         rc = BADVAL(c, "%s: no row", what);
@@ -331,9 +322,9 @@ static int query_i64(floe_catalog *c, const char *sql, const char *what, int64_t
 static int check_pragma(floe_catalog *c, const char *pragma, floe_err *err)
 {
     sqlite3_stmt *st;
-    int rc = prep(c, pragma, &st, pragma, err);
+    int rc = floe_catalog_prep(c, pragma, &st, pragma, err);
     if (rc) return rc;
-    rc = step(c, st, pragma, err);
+    rc = floe_catalog_step(c, st, pragma, err);
     if (rc == FLOE_ROW) {
         const char *r = (const char *)sqlite3_column_text(st, 0);
         if (r && strcmp(r, "ok") == 0)
@@ -388,9 +379,9 @@ int floe_catalog_open(const char *db_dir, floe_catalog **out, floe_err *err)
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, 5000);
-    rc = exec(c, "PRAGMA foreign_keys=ON", "open", err);
-    if (rc == FLOE_OK && db_dir) rc = exec(c, "PRAGMA journal_mode=WAL", "open", err);
-    if (rc == FLOE_OK) rc = exec(c, "PRAGMA synchronous=FULL", "open", err);
+    rc = floe_catalog_exec(c, "PRAGMA foreign_keys=ON", "open", err);
+    if (rc == FLOE_OK && db_dir) rc = floe_catalog_exec(c, "PRAGMA journal_mode=WAL", "open", err);
+    if (rc == FLOE_OK) rc = floe_catalog_exec(c, "PRAGMA synchronous=FULL", "open", err);
     if (rc == FLOE_OK && db_dir) rc = check_pragma(c, "PRAGMA quick_check", err);
     if (rc == FLOE_OK) rc = migrate(c, err);
     if (rc == FLOE_OK) rc = check_ids(c, err);
@@ -455,12 +446,12 @@ int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog 
     sqlite3_busy_timeout(c->db, 5000);
     /* never checkpoint (write) when this is the last connection to close */
     sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-    rc = prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st,
+    rc = floe_catalog_prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st,
               "read schema version", err);
     if (rc == FLOE_OK) {
         int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
         sqlite3_finalize(st);
-        if (has && (rc = prep(c, "SELECT max(version) FROM schema_version", &st,
+        if (has && (rc = floe_catalog_prep(c, "SELECT max(version) FROM schema_version", &st,
                               "read schema version", err)) == FLOE_OK) {
             if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
             sqlite3_finalize(st);
@@ -485,9 +476,9 @@ int floe_catalog_read_begin(floe_catalog *c, floe_err *err)
     sqlite3_stmt *st;
     int rc;
     pthread_mutex_lock(&c->mu);
-    rc = exec(c, "BEGIN", "read snapshot", err);
+    rc = floe_catalog_exec(c, "BEGIN", "read snapshot", err);
     /* a deferred transaction takes its snapshot at the first read */
-    if (rc == FLOE_OK && (rc = prep(c, "SELECT count(*) FROM tables", &st, "read snapshot", err)) ==
+    if (rc == FLOE_OK && (rc = floe_catalog_prep(c, "SELECT count(*) FROM tables", &st, "read snapshot", err)) ==
                              FLOE_OK) {
         if (sqlite3_step(st) != SQLITE_ROW) rc = SQLERR(c, "read snapshot");
         sqlite3_finalize(st);
@@ -511,7 +502,7 @@ int floe_catalog_data_version(floe_catalog *c, int64_t *out, floe_err *err)
     int rc;
     *out = 0;
     pthread_mutex_lock(&c->mu);
-    rc = prep(c, "PRAGMA data_version", &st, "read data_version", err);
+    rc = floe_catalog_prep(c, "PRAGMA data_version", &st, "read data_version", err);
     if (rc == FLOE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW)
             *out = sqlite3_column_int64(st, 0);
@@ -538,13 +529,13 @@ static int lookup_table(floe_catalog *c, const char *name, int64_t *out, const c
                         floe_err *err)
 {
     sqlite3_stmt *st;
-    int rc = prep(c, "SELECT id FROM tables WHERE name=?", &st, what, err);
+    int rc = floe_catalog_prep(c, "SELECT id FROM tables WHERE name=?", &st, what, err);
     *out = -1;
     if (rc) return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = step(c, st, what, err);
+    rc = floe_catalog_step(c, st, what, err);
     if (rc == FLOE_ROW)
-        rc = int_col(st, 0, 1, INT64_MAX, out) ? FLOE_OK : BADVAL(c, "table '%s': bad id", name);
+        rc = floe_catalog_int_col(st, 0, 1, INT64_MAX, out) ? FLOE_OK : BADVAL(c, "table '%s': bad id", name);
     else if (rc == FLOE_DONE)
         rc = FLOE_OK;
     sqlite3_finalize(st);
@@ -555,7 +546,7 @@ static int insert_column(floe_catalog *c, int64_t tid, const floe_column_def *co
                          uint32_t ordinal, uint32_t version, const char *what, floe_err *err)
 {
     sqlite3_stmt *st;
-    int rc = prep(c, "INSERT INTO columns VALUES(?,?,?,?,?,?,?,?,?,?)", &st, what, err);
+    int rc = floe_catalog_prep(c, "INSERT INTO columns VALUES(?,?,?,?,?,?,?,?,?,?)", &st, what, err);
     if (rc) return rc;
     sqlite3_bind_int64(st, 1, tid);
     sqlite3_bind_int64(st, 2, id);
@@ -570,7 +561,7 @@ static int insert_column(floe_catalog *c, int64_t tid, const floe_column_def *co
         sqlite3_bind_text(st, 10, col->default_text, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 10);
-    rc = run(c, st, what, err);
+    rc = floe_catalog_run(c, st, what, err);
     if (rc == FLOE_CONSTRAINT)
         floe_err_set(err, FLOE_CONSTRAINT, "%s: column '%s' is defined twice", what, col->name);
     return rc;
@@ -592,7 +583,7 @@ int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_
     for (i = 0; i < def->opts.nsort && sl < sizeof sort - 16; i++)
         sl += (size_t)snprintf(sort + sl, sizeof sort - sl, "%s%u", i ? "," : "", def->opts.sort_cols[i]);
     pthread_mutex_lock(&c->mu);
-    rc = begin(c, what, err);
+    rc = floe_catalog_begin(c, what, err);
     if (rc) goto out_unlocked_tx;
     rc = lookup_table(c, def->name, &tid, what, err);
     if (rc) goto out;
@@ -600,19 +591,19 @@ int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_
         rc = floe_err_set(err, FLOE_CONSTRAINT, "catalog: %s: table already exists", what);
         goto out;
     }
-    rc = prep(c, "INSERT INTO tables(name, created, version, next_col_id) VALUES(?,?,1,?)", &st,
+    rc = floe_catalog_prep(c, "INSERT INTO tables(name, created, version, next_col_id) VALUES(?,?,1,?)", &st,
               what, err);
     if (rc) goto out;
     sqlite3_bind_text(st, 1, def->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
     sqlite3_bind_int64(st, 3, (int64_t)def->ncols + 1);
-    rc = run(c, st, what, err);
+    rc = floe_catalog_run(c, st, what, err);
     if (rc) goto out;
     tid = sqlite3_last_insert_rowid(c->db);
     for (i = 0; i < def->ncols && rc == FLOE_OK; i++)
         rc = insert_column(c, tid, &def->cols[i], i + 1, i, 1, what, err);
     if (rc) goto out;
-    rc = prep(c, "INSERT INTO table_options VALUES(?,?,?,?,?,?,?,?,?)", &st, what, err);
+    rc = floe_catalog_prep(c, "INSERT INTO table_options VALUES(?,?,?,?,?,?,?,?,?)", &st, what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, tid);
     /* "no column" is stored as -1 (0 is no column id either) */
@@ -624,9 +615,9 @@ int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_
     sqlite3_bind_int64(st, 7, def->opts.flush_interval_ms);
     sqlite3_bind_int64(st, 8, def->opts.ttl_seconds);
     sqlite3_bind_int64(st, 9, def->opts.ttl_col > 0 ? def->opts.ttl_col : -1);
-    rc = run(c, st, what, err);
+    rc = floe_catalog_run(c, st, what, err);
 out:
-    rc = end(c, rc, what, err);
+    rc = floe_catalog_end(c, rc, what, err);
 out_unlocked_tx:
     pthread_mutex_unlock(&c->mu);
     if (rc == FLOE_OK && out_id) *out_id = tid;
@@ -641,7 +632,7 @@ int floe_catalog_drop_table(floe_catalog *c, const char *name, int64_t *out_id, 
     int rc;
     snprintf(what, sizeof what, "drop table '%s'", name);
     pthread_mutex_lock(&c->mu);
-    rc = begin(c, what, err);
+    rc = floe_catalog_begin(c, what, err);
     if (rc) goto unlock;
     rc = lookup_table(c, name, &tid, what, err);
     if (rc) goto out;
@@ -650,38 +641,38 @@ int floe_catalog_drop_table(floe_catalog *c, const char *name, int64_t *out_id, 
         goto out;
     }
     /* the table's directory goes as a whole: its part bookkeeping too */
-    rc = prep(c, "DELETE FROM pending_parts WHERE table_id=?1; ", &st, what, err);
+    rc = floe_catalog_prep(c, "DELETE FROM pending_parts WHERE table_id=?1; ", &st, what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, tid);
-    rc = run(c, st, what, err);
+    rc = floe_catalog_run(c, st, what, err);
     if (rc) goto out;
-    rc = prep(c, "DELETE FROM garbage_parts WHERE table_id=?1", &st, what, err);
-    if (rc) goto out;
-    sqlite3_bind_int64(st, 1, tid);
-    rc = run(c, st, what, err);
-    if (rc) goto out;
-    rc = prep(c, "DELETE FROM legacy_gc WHERE table_id=?1", &st, what, err);
+    rc = floe_catalog_prep(c, "DELETE FROM garbage_parts WHERE table_id=?1", &st, what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, tid);
-    rc = run(c, st, what, err);
+    rc = floe_catalog_run(c, st, what, err);
     if (rc) goto out;
-    rc = prep(c, "DELETE FROM stream_offsets WHERE table_id=?", &st, what, err);
-    if (rc) goto out;
-    sqlite3_bind_int64(st, 1, tid);
-    rc = run(c, st, what, err);
-    if (rc) goto out;
-    rc = prep(c, "DELETE FROM producers WHERE table_id=?", &st, what, err);
+    rc = floe_catalog_prep(c, "DELETE FROM legacy_gc WHERE table_id=?1", &st, what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, tid);
-    rc = run(c, st, what, err);
+    rc = floe_catalog_run(c, st, what, err);
     if (rc) goto out;
-    rc = prep(c, "DELETE FROM tables WHERE id=?", &st, what, err); /* cascades */
+    rc = floe_catalog_prep(c, "DELETE FROM stream_offsets WHERE table_id=?", &st, what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, tid);
-    rc = run(c, st, what, err);
+    rc = floe_catalog_run(c, st, what, err);
+    if (rc) goto out;
+    rc = floe_catalog_prep(c, "DELETE FROM producers WHERE table_id=?", &st, what, err);
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    rc = floe_catalog_run(c, st, what, err);
+    if (rc) goto out;
+    rc = floe_catalog_prep(c, "DELETE FROM tables WHERE id=?", &st, what, err); /* cascades */
+    if (rc) goto out;
+    sqlite3_bind_int64(st, 1, tid);
+    rc = floe_catalog_run(c, st, what, err);
     if (rc == FLOE_OK && out_id) *out_id = tid;
 out:
-    rc = end(c, rc, what, err);
+    rc = floe_catalog_end(c, rc, what, err);
 unlock:
     pthread_mutex_unlock(&c->mu);
     return rc;
@@ -697,7 +688,7 @@ int floe_catalog_add_column(floe_catalog *c, const char *table, const floe_colum
     int rc;
     snprintf(what, sizeof what, "add column '%s' to '%s'", col->name, table);
     pthread_mutex_lock(&c->mu);
-    rc = begin(c, what, err);
+    rc = floe_catalog_begin(c, what, err);
     if (rc) goto unlock;
     rc = lookup_table(c, table, &tid, what, err);
     if (rc) goto out;
@@ -705,14 +696,14 @@ int floe_catalog_add_column(floe_catalog *c, const char *table, const floe_colum
         rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: no such table", what);
         goto out;
     }
-    rc = prep(c,
+    rc = floe_catalog_prep(c,
               "SELECT t.next_col_id, t.version, (SELECT max(ordinal)+1 FROM columns WHERE table_id=t.id),"
               " (SELECT count(*) FROM columns WHERE table_id=t.id AND name=?) FROM tables t WHERE t.id=?",
               &st, what, err);
     if (rc) goto out;
     sqlite3_bind_text(st, 1, col->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, tid);
-    rc = step(c, st, what, err);
+    rc = floe_catalog_step(c, st, what, err);
     if (rc != FLOE_ROW) {
         sqlite3_finalize(st);
         if (rc == FLOE_DONE) rc = BADVAL(c, "table '%s' vanished", table);
@@ -730,14 +721,14 @@ int floe_catalog_add_column(floe_catalog *c, const char *table, const floe_colum
     sqlite3_finalize(st);
     rc = insert_column(c, tid, col, id, ordinal, version, what, err);
     if (rc) goto out;
-    rc = prep(c, "UPDATE tables SET next_col_id=?, version=? WHERE id=?", &st, what, err);
+    rc = floe_catalog_prep(c, "UPDATE tables SET next_col_id=?, version=? WHERE id=?", &st, what, err);
     if (rc) goto out;
     sqlite3_bind_int64(st, 1, (int64_t)id + 1);
     sqlite3_bind_int64(st, 2, version);
     sqlite3_bind_int64(st, 3, tid);
-    rc = run(c, st, what, err);
+    rc = floe_catalog_run(c, st, what, err);
 out:
-    rc = end(c, rc, what, err);
+    rc = floe_catalog_end(c, rc, what, err);
 unlock:
     pthread_mutex_unlock(&c->mu);
     if (rc == FLOE_OK && out_col_id) *out_col_id = id;
@@ -771,7 +762,7 @@ static bool has_col(const floe_table_def *t, int64_t id, bool allow_none)
  * FLOE_CORRUPT naming the catalog when a value read back is impossible
  * (NULL or wrong type where the schema forbids it, unknown type ids,
  * options naming columns the table lacks). */
-static int load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_err *err)
+int floe_catalog_load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_err *err)
 {
     floe_table_def *t;
     sqlite3_stmt *st = NULL;
@@ -782,20 +773,20 @@ static int load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_e
     t = floe_calloc(1, sizeof *t);
     if (t == NULL) return floe_err_nomem(err);
     t->id = tid;
-    rc = prep(c, "SELECT name, created, version, next_col_id,"
+    rc = floe_catalog_prep(c, "SELECT name, created, version, next_col_id,"
                  " (SELECT count(*) FROM columns WHERE table_id=?1) FROM tables WHERE id=?1",
               &st, what, err);
     if (rc) goto fail;
     sqlite3_bind_int64(st, 1, tid);
-    rc = step(c, st, what, err);
+    rc = floe_catalog_step(c, st, what, err);
     if (rc == FLOE_DONE) {
         rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: table id %lld: no such table", (long long)tid);
         goto fail;
     }
     if (rc != FLOE_ROW) goto fail;
-    if (sqlite3_column_type(st, 0) != SQLITE_TEXT || !int_col(st, 1, INT64_MIN, INT64_MAX, &v[1]) ||
-        !int_col(st, 2, 1, UINT32_MAX, &v[2]) || !int_col(st, 3, 2, UINT32_MAX, &v[3]) ||
-        !int_col(st, 4, 1, UINT32_MAX, &ncols)) {
+    if (sqlite3_column_type(st, 0) != SQLITE_TEXT || !floe_catalog_int_col(st, 1, INT64_MIN, INT64_MAX, &v[1]) ||
+        !floe_catalog_int_col(st, 2, 1, UINT32_MAX, &v[2]) || !floe_catalog_int_col(st, 3, 2, UINT32_MAX, &v[3]) ||
+        !floe_catalog_int_col(st, 4, 1, UINT32_MAX, &ncols)) {
         rc = BADVAL(c, "table id %lld: bad values in tables", (long long)tid);
         goto fail;
     }
@@ -808,19 +799,19 @@ static int load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_e
     if (t->name == NULL) goto nomem;
     t->cols = floe_calloc((size_t)ncols + 1, sizeof *t->cols);
     if (t->cols == NULL) goto nomem;
-    rc = prep(c,
+    rc = floe_catalog_prep(c,
               "SELECT col_id, name, type_id, precision, scale, not_null, added_version, default_text,"
               " ordinal FROM columns WHERE table_id=?1 ORDER BY ordinal",
               &st, what, err);
     if (rc) goto fail;
     sqlite3_bind_int64(st, 1, tid);
-    while ((rc = step(c, st, what, err)) == FLOE_ROW) {
+    while ((rc = floe_catalog_step(c, st, what, err)) == FLOE_ROW) {
         floe_column_def *cd;
-        if ((int64_t)t->ncols == ncols || !int_col(st, 0, 1, (int64_t)t->next_col_id - 1, &v[0]) ||
-            sqlite3_column_type(st, 1) != SQLITE_TEXT || !int_col(st, 2, 0, 255, &v[2]) ||
-            !valid_type(v[2]) || !int_col(st, 3, 0, 255, &v[3]) || !int_col(st, 4, 0, 255, &v[4]) ||
-            !int_col(st, 5, 0, 1, &v[5]) || !int_col(st, 6, 1, t->version, &v[6]) ||
-            !int_col(st, 8, (int64_t)t->ncols, (int64_t)t->ncols, &v[7]) ||
+        if ((int64_t)t->ncols == ncols || !floe_catalog_int_col(st, 0, 1, (int64_t)t->next_col_id - 1, &v[0]) ||
+            sqlite3_column_type(st, 1) != SQLITE_TEXT || !floe_catalog_int_col(st, 2, 0, 255, &v[2]) ||
+            !valid_type(v[2]) || !floe_catalog_int_col(st, 3, 0, 255, &v[3]) || !floe_catalog_int_col(st, 4, 0, 255, &v[4]) ||
+            !floe_catalog_int_col(st, 5, 0, 1, &v[5]) || !floe_catalog_int_col(st, 6, 1, t->version, &v[6]) ||
+            !floe_catalog_int_col(st, 8, (int64_t)t->ncols, (int64_t)t->ncols, &v[7]) ||
             has_col(t, v[0], false)) {
             rc = BADVAL(c, "table '%s': bad column definition #%u", t->name, t->ncols + 1);
             goto fail;
@@ -845,23 +836,23 @@ static int load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_e
                     t->ncols);
         goto fail;
     }
-    rc = prep(c,
+    rc = floe_catalog_prep(c,
               "SELECT partition_col, shards, sort_cols, flush_rows, flush_bytes, flush_interval_ms,"
               " ttl_seconds, ttl_col FROM table_options WHERE table_id=?",
               &st, what, err);
     if (rc) goto fail;
     sqlite3_bind_int64(st, 1, tid);
-    rc = step(c, st, what, err);
+    rc = floe_catalog_step(c, st, what, err);
     if (rc == FLOE_DONE) rc = BADVAL(c, "table '%s': options are missing", t->name);
     if (rc != FLOE_ROW) goto fail;
     {
         const char *s = (const char *)sqlite3_column_text(st, 2);
         uint32_t n = 0;
-        if (!int_col(st, 0, -1, UINT32_MAX, &v[0]) || !has_col(t, v[0], true) ||
-            !int_col(st, 1, 1, FLOE_CATALOG_MAX_SHARDS, &v[1]) ||
-            !int_col(st, 3, 0, INT64_MAX, &v[3]) || !int_col(st, 4, 0, INT64_MAX, &v[4]) ||
-            !int_col(st, 5, 0, UINT32_MAX, &v[5]) || !int_col(st, 6, 0, INT64_MAX, &v[6]) ||
-            !int_col(st, 7, -1, UINT32_MAX, &v[7]) || !has_col(t, v[7], true) ||
+        if (!floe_catalog_int_col(st, 0, -1, UINT32_MAX, &v[0]) || !has_col(t, v[0], true) ||
+            !floe_catalog_int_col(st, 1, 1, FLOE_CATALOG_MAX_SHARDS, &v[1]) ||
+            !floe_catalog_int_col(st, 3, 0, INT64_MAX, &v[3]) || !floe_catalog_int_col(st, 4, 0, INT64_MAX, &v[4]) ||
+            !floe_catalog_int_col(st, 5, 0, UINT32_MAX, &v[5]) || !floe_catalog_int_col(st, 6, 0, INT64_MAX, &v[6]) ||
+            !floe_catalog_int_col(st, 7, -1, UINT32_MAX, &v[7]) || !has_col(t, v[7], true) ||
             sqlite3_column_type(st, 2) != SQLITE_TEXT) {
             rc = BADVAL(c, "table '%s': bad values in table_options", t->name);
             goto fail;
@@ -911,7 +902,7 @@ int floe_catalog_get_table(floe_catalog *c, const char *name, floe_table_def **o
     else if (tid < 0)
         rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: table '%s' does not exist", name);
     else
-        rc = load_table(c, tid, out, err);
+        rc = floe_catalog_load_table(c, tid, out, err);
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
@@ -920,7 +911,7 @@ int floe_catalog_get_table_by_id(floe_catalog *c, int64_t id, floe_table_def **o
 {
     int rc;
     pthread_mutex_lock(&c->mu);
-    rc = load_table(c, id, out, err);
+    rc = floe_catalog_load_table(c, id, out, err);
     pthread_mutex_unlock(&c->mu);
     return rc;
 }
@@ -935,9 +926,9 @@ int floe_catalog_list_tables(floe_catalog *c, floe_table_def ***out, uint32_t *o
     *out = NULL;
     *out_n = 0;
     pthread_mutex_lock(&c->mu);
-    rc = prep(c, "SELECT id FROM tables ORDER BY name", &st, "list tables", err);
+    rc = floe_catalog_prep(c, "SELECT id FROM tables ORDER BY name", &st, "list tables", err);
     if (rc) goto out;
-    while ((rc = step(c, st, "list tables", err)) == FLOE_ROW) {
+    while ((rc = floe_catalog_step(c, st, "list tables", err)) == FLOE_ROW) {
         int64_t id;
         if (n == cap) {
             int64_t *ni;
@@ -950,7 +941,7 @@ int floe_catalog_list_tables(floe_catalog *c, floe_table_def ***out, uint32_t *o
             }
             ids = ni;
         }
-        if (!int_col(st, 0, 1, INT64_MAX, &id)) {
+        if (!floe_catalog_int_col(st, 0, 1, INT64_MAX, &id)) {
             sqlite3_finalize(st);
             rc = BADVAL(c, "a table id is not a positive integer");
             goto out;
@@ -965,7 +956,7 @@ int floe_catalog_list_tables(floe_catalog *c, floe_table_def ***out, uint32_t *o
         rc = floe_err_nomem(err);
         goto out;
     }
-    for (i = 0; i < n && rc == FLOE_OK; i++) rc = load_table(c, ids[i], &defs[i], err);
+    for (i = 0; i < n && rc == FLOE_OK; i++) rc = floe_catalog_load_table(c, ids[i], &defs[i], err);
     if (rc) {
         for (i = 0; i < n; i++) floe_table_def_free(defs[i]);
         floe_free(defs);
@@ -979,732 +970,6 @@ out:
     return rc;
 }
 
-/* --------------------------------------------------------------- parts */
-
-int floe_catalog_alloc_part_id(floe_catalog *c, int64_t table_id, int64_t *out_id, floe_err *err)
-{
-    sqlite3_stmt *st;
-    int64_t id = 0;
-    int rc;
-    const char *what = "allocate part id";
-    pthread_mutex_lock(&c->mu);
-    rc = begin(c, what, err);
-    if (rc) goto unlock;
-    rc = prep(c, "UPDATE meta SET value=value+1 WHERE key='next_part_id' RETURNING value-1", &st,
-              what, err);
-    if (rc) goto out;
-    rc = step(c, st, what, err);
-    if (rc == FLOE_ROW)
-        rc = int_col(st, 0, 1, INT64_MAX - 1, &id) ? FLOE_OK : BADVAL(c, "next part id is invalid");
-    else if (rc == FLOE_DONE)
-        rc = BADVAL(c, "next part id is missing");
-    sqlite3_finalize(st);
-    if (rc) goto out;
-    /* recorded as pending in the same transaction: a directory part-<id>
-     * left by a crash before its commit is then known to be removable */
-    rc = prep(c, "INSERT INTO pending_parts VALUES(?,?)", &st, what, err);
-    if (rc) goto out;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, table_id);
-    rc = run(c, st, what, err);
-out:
-    rc = end(c, rc, what, err);
-unlock:
-    pthread_mutex_unlock(&c->mu);
-    if (rc == FLOE_OK) *out_id = id;
-    return rc;
-}
-
-static int bind_value(sqlite3_stmt *st, int i, const floe_value *v)
-{
-    if (v->type.id == FLOE_TYPE_VARCHAR)
-        return sqlite3_bind_blob(st, i, v->v.s.len ? v->v.s.ptr : "", (int)v->v.s.len,
-                                 SQLITE_TRANSIENT);
-    return sqlite3_bind_blob(st, i, &v->v, 8, SQLITE_TRANSIENT);
-}
-
-/* Insert part rows for `p` (transaction and mutex held). */
-static int insert_part(floe_catalog *c, int64_t tid, const floe_part_info *p, const char *what,
-                       floe_err *err)
-{
-    sqlite3_stmt *st;
-    uint32_t i;
-    int rc = prep(c, "INSERT INTO parts VALUES(?,?,?,?,?,1)", &st, what, err);
-    if (rc) return rc;
-    sqlite3_bind_int64(st, 1, p->part_id);
-    sqlite3_bind_int64(st, 2, tid);
-    sqlite3_bind_int64(st, 3, (int64_t)p->rows);
-    sqlite3_bind_int64(st, 4, (int64_t)p->bytes);
-    sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
-    rc = run(c, st, what, err);
-    if (rc) return rc;
-    for (i = 0; i < p->ncols; i++) {
-        const floe_part_col_info *ci = &p->cols[i];
-        int flags = (ci->has_minmax ? 1 : 0) | (ci->min_trunc ? 2 : 0) | (ci->max_trunc ? 4 : 0);
-        rc = prep(c, "INSERT INTO part_columns VALUES(?,?,?,?,?,?,?)", &st, what, err);
-        if (rc) return rc;
-        sqlite3_bind_int64(st, 1, p->part_id);
-        sqlite3_bind_int64(st, 2, ci->id);
-        sqlite3_bind_int64(st, 3, (int64_t)ci->bytes);
-        sqlite3_bind_int64(st, 4, (int64_t)ci->nulls);
-        sqlite3_bind_int(st, 5, flags);
-        if (ci->has_minmax) {
-            bind_value(st, 6, &ci->min);
-            bind_value(st, 7, &ci->max);
-        }
-        rc = run(c, st, what, err);
-        if (rc) return rc;
-    }
-    return FLOE_OK;
-}
-
-/* *found: the table exists (transaction and mutex held). */
-static int table_exists(floe_catalog *c, int64_t tid, bool *found, const char *what, floe_err *err)
-{
-    sqlite3_stmt *st;
-    int rc = prep(c, "SELECT 1 FROM tables WHERE id=?", &st, what, err);
-    *found = false;
-    if (rc) return rc;
-    sqlite3_bind_int64(st, 1, tid);
-    rc = step(c, st, what, err);
-    sqlite3_finalize(st);
-    if (rc == FLOE_ROW) *found = true;
-    return rc == FLOE_ROW || rc == FLOE_DONE ? FLOE_OK : rc;
-}
-
-/* The part is no longer pending (its commit or merge is in this
- * transaction). */
-static int clear_pending(floe_catalog *c, int64_t part_id, const char *what, floe_err *err)
-{
-    sqlite3_stmt *st;
-    int rc = prep(c, "DELETE FROM pending_parts WHERE id=?", &st, what, err);
-    if (rc) return rc;
-    sqlite3_bind_int64(st, 1, part_id);
-    return run(c, st, what, err);
-}
-
-static int set_offset_locked(floe_catalog *c, const floe_stream_offset *o, const char *what,
-                             floe_err *err)
-{
-    sqlite3_stmt *st;
-    int rc = prep(c, "INSERT OR REPLACE INTO stream_offsets VALUES(?,?,?,?,?)", &st, what, err);
-    if (rc) return rc;
-    sqlite3_bind_text(st, 1, o->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, o->topic, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, o->partition);
-    sqlite3_bind_int64(st, 4, o->next_offset);
-    sqlite3_bind_int64(st, 5, o->table_id);
-    return run(c, st, what, err);
-}
-
-/* Upsert a producer's last seq, keeping the larger (c->mu held). */
-static int set_producer_locked(floe_catalog *c, const char *producer, int64_t table_id,
-                               uint64_t last_seq, const char *what, floe_err *err)
-{
-    sqlite3_stmt *st;
-    int rc;
-    /* sequence numbers only advance: a stale value never lowers the stored one */
-    rc = prep(c,
-              "INSERT INTO producers VALUES(?,?,?) ON CONFLICT(producer, table_id) DO UPDATE "
-              "SET last_seq = max(last_seq, excluded.last_seq)",
-              &st, what, err);
-    if (rc == FLOE_OK) {
-        sqlite3_bind_text(st, 1, producer, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, table_id);
-        sqlite3_bind_int64(st, 3, (int64_t)last_seq);
-        rc = run(c, st, what, err);
-    }
-    return rc;
-}
-
-int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_err *err)
-{
-    char what[80];
-    sqlite3_stmt *st;
-    uint32_t i;
-    int rc;
-    snprintf(what, sizeof what, "commit part-%lld", (long long)pc->part->part_id);
-    pthread_mutex_lock(&c->mu);
-    rc = begin(c, what, err);
-    if (rc) goto unlock;
-    {
-        bool found;
-        rc = table_exists(c, pc->table_id, &found, what, err);
-        if (rc) goto out;
-        if (!found) {
-            rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: table id %lld does not exist",
-                              what, (long long)pc->table_id);
-            goto out;
-        }
-    }
-    rc = insert_part(c, pc->table_id, pc->part, what, err);
-    if (rc == FLOE_OK) rc = clear_pending(c, pc->part->part_id, what, err);
-    for (i = 0; rc == FLOE_OK && i < pc->nshards; i++) {
-        const floe_shard_range *r = &pc->shards[i];
-        rc = prep(c, "INSERT INTO part_shards VALUES(?,?,?,?)", &st, what, err);
-        if (rc) break;
-        sqlite3_bind_int64(st, 1, pc->part->part_id);
-        sqlite3_bind_int64(st, 2, r->shard);
-        sqlite3_bind_int64(st, 3, (int64_t)r->min_seq);
-        sqlite3_bind_int64(st, 4, (int64_t)r->max_seq);
-        rc = run(c, st, what, err);
-        if (rc) break;
-        rc = prep(c,
-                  "INSERT INTO shard_state(table_id, shard, flushed_seq) VALUES(?1,?2,?3) ON CONFLICT(table_id, shard) DO UPDATE"
-                  " SET flushed_seq=max(flushed_seq, excluded.flushed_seq)",
-                  &st, what, err);
-        if (rc) break;
-        sqlite3_bind_int64(st, 1, pc->table_id);
-        sqlite3_bind_int64(st, 2, r->shard);
-        sqlite3_bind_int64(st, 3, (int64_t)r->max_seq);
-        rc = run(c, st, what, err);
-    }
-    for (i = 0; rc == FLOE_OK && i < pc->noffsets; i++)
-        rc = set_offset_locked(c, &pc->offsets[i], what, err);
-    for (i = 0; rc == FLOE_OK && i < pc->nproducers; i++)
-        rc = set_producer_locked(c, pc->producers[i].producer, pc->table_id,
-                                 pc->producers[i].last_seq, what, err);
-out:
-    rc = end(c, rc, what, err);
-unlock:
-    pthread_mutex_unlock(&c->mu);
-    return rc;
-}
-
-void floe_catalog_parts_free(floe_catalog_part *parts, uint32_t n)
-{
-    uint32_t i, k;
-    if (parts == NULL) return;
-    for (i = 0; i < n; i++) {
-        for (k = 0; k < parts[i].ncols; k++) {
-            floe_catalog_part_col *pc = &parts[i].cols[k];
-            if (pc->min.type.id == FLOE_TYPE_VARCHAR) floe_free((void *)pc->min.v.s.ptr);
-            if (pc->max.type.id == FLOE_TYPE_VARCHAR) floe_free((void *)pc->max.v.s.ptr);
-        }
-        floe_free(parts[i].cols);
-        floe_free(parts[i].shards);
-    }
-    floe_free(parts);
-}
-
-/* Read a min/max blob as a value of type t; VARCHAR bytes are copied.
- * 0 ok, -1 out of memory, -2 a value of the wrong size or kind. */
-static int load_stat(sqlite3_stmt *st, int i, floe_type t, floe_value *v)
-{
-    const void *b = sqlite3_column_blob(st, i);
-    int n = sqlite3_column_bytes(st, i);
-    *v = floe_value_null(t);
-    if (sqlite3_column_type(st, i) == SQLITE_NULL) return 0;
-    if (sqlite3_column_type(st, i) != SQLITE_BLOB) return -2;
-    v->is_null = false;
-    if (t.id == FLOE_TYPE_VARCHAR) {
-        char *s = floe_strndup(b ? b : "", (size_t)n);
-        if (s == NULL) {
-            v->type.id = FLOE_TYPE_INVALID;
-            return -1;
-        }
-        v->v.s.ptr = s;
-        v->v.s.len = (uint32_t)n;
-    } else if (n == 8) {
-        memcpy(&v->v, b, 8);
-    } else {
-        v->is_null = true;
-        return -2;
-    }
-    return 0;
-}
-
-/* Shard sequence state of one table against its parts' ranges (snapshot,
- * mutex held): per shard, flushed_seq must be >= every committed part's
- * max_seq (else the WAL was truncated past rows no part holds) and must
- * not exceed max(highest seq in parts, highest seq TTL dropped) (else WAL
- * replay would skip acknowledged rows that no part holds). */
-static int check_seqs(floe_catalog *c, const floe_table_def *t, const floe_catalog_part *parts,
-                      uint32_t n, floe_err *err)
-{
-    const char *what = "read shard state";
-    uint64_t *covered = floe_calloc(t->opts.shards, sizeof *covered);
-    uint8_t *seen = floe_calloc(t->opts.shards, 1);
-    sqlite3_stmt *st = NULL;
-    uint32_t i, k;
-    int rc;
-    if (covered == NULL || seen == NULL) {
-        rc = floe_err_nomem(err);
-        goto out;
-    }
-    for (i = 0; i < n; i++)
-        for (k = 0; k < parts[i].nshards; k++) {
-            const floe_shard_range *r = &parts[i].shards[k];
-            if (r->max_seq > covered[r->shard]) covered[r->shard] = r->max_seq;
-        }
-    rc = prep(c, "SELECT shard, flushed_seq, dropped_seq FROM shard_state WHERE table_id=?", &st,
-              what, err);
-    if (rc) goto out;
-    sqlite3_bind_int64(st, 1, t->id);
-    while ((rc = step(c, st, what, err)) == FLOE_ROW) {
-        int64_t sh, fl, dr;
-        uint64_t top;
-        if (!int_col(st, 0, 0, (int64_t)t->opts.shards - 1, &sh) ||
-            !int_col(st, 1, 0, INT64_MAX, &fl) || !int_col(st, 2, 0, INT64_MAX, &dr) ||
-            seen[sh]) {
-            rc = BADVAL(c, "table '%s': bad shard_state row", t->name);
-            goto out;
-        }
-        seen[sh] = 1;
-        if ((uint64_t)fl < covered[sh]) {
-            rc = BADVAL(c, "table '%s' shard %lld: flushed_seq %lld is below seq %llu held by a part",
-                        t->name, (long long)sh, (long long)fl, (unsigned long long)covered[sh]);
-            goto out;
-        }
-        top = covered[sh] > (uint64_t)dr ? covered[sh] : (uint64_t)dr;
-        if ((uint64_t)fl > top) {
-            rc = BADVAL(c,
-                        "table '%s' shard %lld: flushed_seq %lld is above the highest seq in parts"
-                        " or dropped by TTL (%llu): WAL rows with seqs in (%llu, %lld] would be"
-                        " neither in a part nor replayed",
-                        t->name, (long long)sh, (long long)fl, (unsigned long long)top,
-                        (unsigned long long)top, (long long)fl);
-            goto out;
-        }
-    }
-    if (rc != FLOE_DONE) goto out;
-    rc = FLOE_OK;
-    for (i = 0; i < t->opts.shards; i++)
-        if (covered[i] > 0 && !seen[i]) {
-            rc = BADVAL(c, "table '%s' shard %u: parts hold seqs up to %llu but no flushed_seq",
-                        t->name, i, (unsigned long long)covered[i]);
-            break;
-        }
-out:
-    if (st) sqlite3_finalize(st);
-    floe_free(covered);
-    floe_free(seen);
-    return rc;
-}
-
-int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part **out,
-                            uint32_t *out_n, floe_err *err)
-{
-    const char *what = "list parts";
-    floe_table_def *t = NULL;
-    floe_catalog_part *parts = NULL;
-    sqlite3_stmt *st = NULL;
-    uint32_t n = 0, cap = 0, i, scap;
-    bool own_txn;
-    int rc;
-    *out = NULL;
-    *out_n = 0;
-    pthread_mutex_lock(&c->mu);
-    own_txn = sqlite3_get_autocommit(c->db) != 0; /* else inside floe_catalog_read_begin */
-    rc = own_txn ? exec(c, "BEGIN", what, err) : FLOE_OK; /* one consistent snapshot */
-    if (rc) goto unlock;
-    rc = load_table(c, table_id, &t, err);
-    if (rc) goto out;
-    rc = prep(c, "SELECT id, rows, bytes, created FROM parts WHERE table_id=? ORDER BY id", &st,
-              what, err);
-    if (rc) goto out;
-    sqlite3_bind_int64(st, 1, table_id);
-    while ((rc = step(c, st, what, err)) == FLOE_ROW) {
-        floe_catalog_part *p;
-        int64_t v[4];
-        if (n == cap) {
-            floe_catalog_part *np;
-            cap = cap ? cap * 2 : 16;
-            np = floe_realloc(parts, cap * sizeof *np);
-            if (np == NULL) {
-                rc = floe_err_nomem(err);
-                goto out;
-            }
-            parts = np;
-        }
-        if (!int_col(st, 0, 1, INT64_MAX, &v[0]) || !int_col(st, 1, 0, INT64_MAX, &v[1]) ||
-            !int_col(st, 2, 0, INT64_MAX, &v[2]) || !int_col(st, 3, INT64_MIN, INT64_MAX, &v[3])) {
-            rc = BADVAL(c, "table '%s': bad values in parts", t->name);
-            goto out;
-        }
-        p = &parts[n++];
-        memset(p, 0, sizeof *p);
-        p->id = v[0];
-        p->table_id = table_id;
-        p->rows = (uint64_t)v[1];
-        p->bytes = (uint64_t)v[2];
-        p->created = v[3];
-    }
-    if (rc != FLOE_DONE) goto out;
-    rc = FLOE_OK;
-    sqlite3_finalize(st);
-    st = NULL;
-    for (i = 0; i < n && rc == FLOE_OK; i++) {
-        floe_catalog_part *p = &parts[i];
-        p->cols = floe_calloc(t->ncols + 1, sizeof *p->cols);
-        scap = t->opts.shards + 1;
-        p->shards = floe_calloc(scap, sizeof *p->shards);
-        if (!p->cols || !p->shards) {
-            rc = floe_err_nomem(err);
-            break;
-        }
-        rc = prep(c, "SELECT col_id, bytes, nulls, flags, min, max FROM part_columns WHERE part_id=?",
-                  &st, what, err);
-        if (rc) break;
-        sqlite3_bind_int64(st, 1, p->id);
-        while ((rc = step(c, st, what, err)) == FLOE_ROW) {
-            int64_t cid, by, nu, flags;
-            uint32_t k;
-            floe_catalog_part_col *pc;
-            int ls;
-            if (!int_col(st, 0, 1, UINT32_MAX, &cid) || !int_col(st, 1, 0, INT64_MAX, &by) ||
-                !int_col(st, 2, 0, INT64_MAX, &nu) || !int_col(st, 3, 0, 7, &flags)) {
-                rc = BADVAL(c, "part-%lld: bad column statistics", (long long)p->id);
-                break;
-            }
-            for (k = 0; k < t->ncols && t->cols[k].id != (uint32_t)cid; k++) {
-            }
-            if (k == t->ncols) continue; /* a dropped column */
-            if (p->ncols == t->ncols) {
-                rc = BADVAL(c, "part-%lld: column %lld listed twice", (long long)p->id,
-                            (long long)cid);
-                break;
-            }
-            pc = &p->cols[p->ncols++];
-            pc->col_id = (uint32_t)cid;
-            pc->bytes = (uint64_t)by;
-            pc->nulls = (uint64_t)nu;
-            pc->has_minmax = flags & 1;
-            pc->min_trunc = (flags & 2) != 0;
-            pc->max_trunc = (flags & 4) != 0;
-            pc->min = floe_value_null(t->cols[k].type);
-            pc->max = floe_value_null(t->cols[k].type);
-            if ((ls = load_stat(st, 4, t->cols[k].type, &pc->min)) == 0)
-                ls = load_stat(st, 5, t->cols[k].type, &pc->max);
-            if (ls == -1) {
-                rc = floe_err_nomem(err);
-                break;
-            }
-            if (ls == -2) {
-                rc = BADVAL(c, "part-%lld: bad min/max of column %lld", (long long)p->id,
-                            (long long)cid);
-                break;
-            }
-        }
-        sqlite3_finalize(st);
-        st = NULL;
-        if (rc != FLOE_DONE) break;
-        rc = prep(c, "SELECT shard, min_seq, max_seq FROM part_shards WHERE part_id=? ORDER BY shard",
-                  &st, what, err);
-        if (rc) break;
-        sqlite3_bind_int64(st, 1, p->id);
-        while ((rc = step(c, st, what, err)) == FLOE_ROW) {
-            floe_shard_range *r;
-            int64_t sh, lo, hi;
-            if (!int_col(st, 0, 0, (int64_t)t->opts.shards - 1, &sh) ||
-                !int_col(st, 1, 0, INT64_MAX, &lo) || !int_col(st, 2, lo, INT64_MAX, &hi)) {
-                rc = BADVAL(c, "part-%lld: bad shard range", (long long)p->id);
-                break;
-            }
-            if (p->nshards == scap) {
-                floe_shard_range *nr = floe_realloc(p->shards, (size_t)scap * 2 * sizeof *nr);
-                if (nr == NULL) {
-                    rc = floe_err_nomem(err);
-                    break;
-                }
-                p->shards = nr;
-                scap *= 2;
-            }
-            r = &p->shards[p->nshards++];
-            r->shard = (uint32_t)sh;
-            r->min_seq = (uint64_t)lo;
-            r->max_seq = (uint64_t)hi;
-        }
-        sqlite3_finalize(st);
-        st = NULL;
-        if (rc != FLOE_DONE) break;
-        rc = FLOE_OK;
-    }
-    if (rc == FLOE_OK) rc = check_seqs(c, t, parts, n, err);
-out:
-    if (st) sqlite3_finalize(st);
-    if (own_txn) sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
-unlock:
-    pthread_mutex_unlock(&c->mu);
-    floe_table_def_free(t);
-    if (rc) {
-        floe_catalog_parts_free(parts, n);
-        return rc;
-    }
-    *out = parts;
-    *out_n = n;
-    return FLOE_OK;
-}
-
-int floe_catalog_replace_parts(floe_catalog *c, int64_t table_id, const int64_t *old_ids,
-                               uint32_t nold, const floe_part_info *merged, floe_err *err)
-{
-    char what[80];
-    sqlite3_stmt *st;
-    uint32_t i;
-    int rc;
-    snprintf(what, sizeof what, "replace %u parts of table %lld", nold, (long long)table_id);
-    pthread_mutex_lock(&c->mu);
-    rc = begin(c, what, err);
-    if (rc) goto unlock;
-    rc = exec(c, "CREATE TEMP TABLE IF NOT EXISTS merge_shards(shard INTEGER, min_seq INTEGER,"
-                 " max_seq INTEGER); DELETE FROM merge_shards;", what, err);
-    for (i = 0; rc == FLOE_OK && i < nold; i++) {
-        rc = prep(c, "SELECT 1 FROM parts WHERE id=? AND table_id=?", &st, what, err);
-        if (rc) break;
-        sqlite3_bind_int64(st, 1, old_ids[i]);
-        sqlite3_bind_int64(st, 2, table_id);
-        rc = step(c, st, what, err);
-        if (rc == FLOE_DONE)
-            rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: %s: part-%lld is not committed", what,
-                              (long long)old_ids[i]);
-        else if (rc == FLOE_ROW)
-            rc = FLOE_OK;
-        sqlite3_finalize(st);
-        if (rc) break;
-        rc = prep(c, "INSERT INTO merge_shards SELECT shard, min_seq, max_seq FROM part_shards"
-                     " WHERE part_id=?", &st, what, err);
-        if (rc) break;
-        sqlite3_bind_int64(st, 1, old_ids[i]);
-        rc = run(c, st, what, err);
-        if (rc) break;
-        rc = prep(c, "DELETE FROM parts WHERE id=?", &st, what, err);
-        if (rc) break;
-        sqlite3_bind_int64(st, 1, old_ids[i]);
-        rc = run(c, st, what, err);
-        if (rc) break;
-        /* its directory stays until no reader uses it: known garbage */
-        rc = prep(c, "INSERT OR REPLACE INTO garbage_parts VALUES(?,?)", &st, what, err);
-        if (rc) break;
-        sqlite3_bind_int64(st, 1, old_ids[i]);
-        sqlite3_bind_int64(st, 2, table_id);
-        rc = run(c, st, what, err);
-    }
-    if (rc == FLOE_OK && merged == NULL) {
-        /* a TTL drop: remember the highest seq dropped per shard so that
-         * flushed_seq above the remaining parts is explained */
-        rc = prep(c, "UPDATE shard_state SET dropped_seq = max(dropped_seq,"
-                     " (SELECT max(max_seq) FROM merge_shards m WHERE m.shard=shard_state.shard))"
-                     " WHERE table_id=? AND shard IN (SELECT shard FROM merge_shards)",
-                  &st, what, err);
-        if (rc == FLOE_OK) {
-            sqlite3_bind_int64(st, 1, table_id);
-            rc = run(c, st, what, err);
-        }
-    }
-    if (rc == FLOE_OK && merged) {
-        rc = insert_part(c, table_id, merged, what, err);
-        if (rc == FLOE_OK) rc = clear_pending(c, merged->part_id, what, err);
-        if (rc == FLOE_OK) {
-            rc = prep(c, "INSERT INTO part_shards SELECT ?, shard, min(min_seq), max(max_seq)"
-                         " FROM merge_shards GROUP BY shard", &st, what, err);
-            if (rc == FLOE_OK) {
-                sqlite3_bind_int64(st, 1, merged->part_id);
-                rc = run(c, st, what, err);
-            }
-        }
-    }
-    rc = end(c, rc, what, err);
-unlock:
-    pthread_mutex_unlock(&c->mu);
-    return rc;
-}
-
-int floe_catalog_part_ids(floe_catalog *c, int64_t table_id, int64_t **out_ids, uint32_t *out_n,
-                          floe_err *err)
-{
-    sqlite3_stmt *st;
-    int64_t *ids = NULL;
-    uint32_t n = 0, cap = 0;
-    int rc;
-    *out_ids = NULL;
-    *out_n = 0;
-    pthread_mutex_lock(&c->mu);
-    rc = prep(c, "SELECT id FROM parts WHERE table_id=? ORDER BY id", &st, "list part ids", err);
-    if (rc == FLOE_OK) {
-        sqlite3_bind_int64(st, 1, table_id);
-        while ((rc = step(c, st, "list part ids", err)) == FLOE_ROW) {
-            rc = FLOE_OK;
-            if (n == cap) {
-                int64_t *ni;
-                cap = cap ? cap * 2 : 16;
-                ni = floe_realloc(ids, cap * sizeof *ids);
-                if (ni == NULL) {
-                    rc = floe_err_nomem(err);
-                    break;
-                }
-                ids = ni;
-            }
-            ids[n++] = sqlite3_column_int64(st, 0);
-        }
-        if (rc == FLOE_DONE) rc = FLOE_OK;
-        sqlite3_finalize(st);
-    }
-    pthread_mutex_unlock(&c->mu);
-    if (rc) {
-        floe_free(ids);
-        return rc;
-    }
-    *out_ids = ids;
-    *out_n = n;
-    return FLOE_OK;
-}
-
-/* --------------------------------------------------- sequence, offsets */
-
-int floe_catalog_flushed_seq(floe_catalog *c, int64_t table_id, uint32_t shard, uint64_t *out_seq,
-                             floe_err *err)
-{
-    sqlite3_stmt *st;
-    int rc;
-    *out_seq = 0;
-    pthread_mutex_lock(&c->mu);
-    rc = prep(c, "SELECT flushed_seq FROM shard_state WHERE table_id=? AND shard=?", &st,
-              "read flushed_seq", err);
-    if (rc == FLOE_OK) {
-        sqlite3_bind_int64(st, 1, table_id);
-        sqlite3_bind_int64(st, 2, shard);
-        rc = step(c, st, "read flushed_seq", err);
-        if (rc == FLOE_ROW) {
-            int64_t v = 0;
-            rc = int_col(st, 0, 0, INT64_MAX, &v) ? FLOE_OK : BADVAL(c, "bad flushed_seq");
-            if (rc == FLOE_OK) *out_seq = (uint64_t)v;
-        } else if (rc == FLOE_DONE) {
-            rc = FLOE_OK;
-        }
-        sqlite3_finalize(st);
-    }
-    pthread_mutex_unlock(&c->mu);
-    return rc;
-}
-
-int floe_catalog_get_offset(floe_catalog *c, const char *source, const char *topic,
-                            int32_t partition, int64_t *out_next, int64_t *out_table_id,
-                            floe_err *err)
-{
-    sqlite3_stmt *st;
-    int rc;
-    pthread_mutex_lock(&c->mu);
-    rc = prep(c, "SELECT next_offset, table_id FROM stream_offsets WHERE source=? AND topic=?"
-                 " AND partition=?", &st, "read stream offset", err);
-    if (rc == FLOE_OK) {
-        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 3, partition);
-        rc = step(c, st, "read stream offset", err);
-        if (rc == FLOE_ROW) {
-            rc = FLOE_OK;
-            if (out_next) *out_next = sqlite3_column_int64(st, 0);
-            if (out_table_id) *out_table_id = sqlite3_column_int64(st, 1);
-        } else if (rc == FLOE_DONE) {
-            rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: no offset for %s %s[%d]", source,
-                              topic, partition);
-        }
-        sqlite3_finalize(st);
-    }
-    pthread_mutex_unlock(&c->mu);
-    return rc;
-}
-
-int floe_catalog_set_offset(floe_catalog *c, const floe_stream_offset *o, floe_err *err)
-{
-    int rc;
-    pthread_mutex_lock(&c->mu);
-    rc = set_offset_locked(c, o, "store stream offset", err);
-    pthread_mutex_unlock(&c->mu);
-    return rc;
-}
-
-int floe_catalog_get_producer(floe_catalog *c, const char *producer, int64_t table_id,
-                              uint64_t *out_last_seq, floe_err *err)
-{
-    sqlite3_stmt *st;
-    int rc;
-    pthread_mutex_lock(&c->mu);
-    rc = prep(c, "SELECT last_seq FROM producers WHERE producer=? AND table_id=?", &st,
-              "read producer state", err);
-    if (rc == FLOE_OK) {
-        sqlite3_bind_text(st, 1, producer, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, table_id);
-        rc = step(c, st, "read producer state", err);
-        if (rc == FLOE_ROW) {
-            rc = FLOE_OK;
-            *out_last_seq = (uint64_t)sqlite3_column_int64(st, 0);
-        } else if (rc == FLOE_DONE)
-            rc = floe_err_set(err, FLOE_NOTFOUND, "catalog: producer '%s' is unknown", producer);
-        sqlite3_finalize(st);
-    }
-    pthread_mutex_unlock(&c->mu);
-    return rc;
-}
-
-int floe_catalog_set_producer(floe_catalog *c, const char *producer, int64_t table_id,
-                              uint64_t last_seq, floe_err *err)
-{
-    int rc;
-    pthread_mutex_lock(&c->mu);
-    rc = set_producer_locked(c, producer, table_id, last_seq, "store producer state", err);
-    pthread_mutex_unlock(&c->mu);
-    return rc;
-}
-
-int floe_catalog_list_producers(floe_catalog *c, int64_t table_id, char ***out_names,
-                                uint64_t **out_seqs, uint32_t *out_n, floe_err *err)
-{
-    sqlite3_stmt *st;
-    char **names = NULL;
-    uint64_t *seqs = NULL;
-    uint32_t n = 0, cap = 0;
-    int rc;
-    *out_names = NULL;
-    *out_seqs = NULL;
-    *out_n = 0;
-    pthread_mutex_lock(&c->mu);
-    rc = prep(c, "SELECT producer, last_seq FROM producers WHERE table_id=? ORDER BY producer", &st,
-              "list producers", err);
-    if (rc == FLOE_OK) {
-        sqlite3_bind_int64(st, 1, table_id);
-        while ((rc = step(c, st, "list producers", err)) == FLOE_ROW) {
-            rc = FLOE_OK;
-            if (n == cap) {
-                uint32_t ncap = cap ? cap * 2 : 8;
-                char **nn = floe_realloc(names, ncap * sizeof *nn);
-                uint64_t *ns = nn ? floe_realloc(seqs, ncap * sizeof *ns) : NULL;
-                if (nn) names = nn;
-                if (ns) seqs = ns;
-                if (nn == NULL || ns == NULL) {
-                    rc = floe_err_nomem(err);
-                    break;
-                }
-                cap = ncap;
-            }
-            if (sqlite3_column_type(st, 0) != SQLITE_TEXT) {
-                rc = BADVAL(c, "a producer name is not text");
-                break;
-            }
-            names[n] = floe_strdup((const char *)sqlite3_column_text(st, 0));
-            if (names[n] == NULL) {
-                rc = floe_err_nomem(err);
-                break;
-            }
-            seqs[n++] = (uint64_t)sqlite3_column_int64(st, 1);
-        }
-        if (rc == FLOE_DONE) rc = FLOE_OK;
-        sqlite3_finalize(st);
-    }
-    pthread_mutex_unlock(&c->mu);
-    if (rc != FLOE_OK) {
-        while (n > 0) floe_free(names[--n]);
-        floe_free(names);
-        floe_free(seqs);
-        return rc;
-    }
-    *out_names = names;
-    *out_seqs = seqs;
-    *out_n = n;
-    return FLOE_OK;
-}
-
 /* ------------------------------------------------------ open-time cleanup */
 
 /* Ids from a one-column query bound to table_id, appended to *ids. */
@@ -1713,12 +978,12 @@ static int collect_ids(floe_catalog *c, const char *sql, int64_t table_id, int64
 {
     sqlite3_stmt *st;
     uint32_t cap = *n;
-    int rc = prep(c, sql, &st, what, err);
+    int rc = floe_catalog_prep(c, sql, &st, what, err);
     if (rc) return rc;
     sqlite3_bind_int64(st, 1, table_id);
-    while ((rc = step(c, st, what, err)) == FLOE_ROW) {
+    while ((rc = floe_catalog_step(c, st, what, err)) == FLOE_ROW) {
         int64_t id;
-        if (!int_col(st, 0, 1, INT64_MAX, &id)) {
+        if (!floe_catalog_int_col(st, 0, 1, INT64_MAX, &id)) {
             rc = BADVAL(c, "%s: a part id is not a positive integer", what);
             break;
         }
@@ -1745,7 +1010,7 @@ int floe_catalog_gc_info(floe_catalog *c, int64_t table_id, floe_catalog_gc *out
     int rc;
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&c->mu);
-    rc = exec(c, "BEGIN", what, err);
+    rc = floe_catalog_exec(c, "BEGIN", what, err);
     if (rc) goto unlock;
     rc = collect_ids(c, "SELECT id FROM pending_parts WHERE table_id=? ORDER BY id", table_id,
                      &out->pending, &out->npending, what, err);
@@ -1784,15 +1049,15 @@ int floe_catalog_gc_done(floe_catalog *c, int64_t table_id, floe_err *err)
     size_t i;
     int rc;
     pthread_mutex_lock(&c->mu);
-    rc = begin(c, what, err);
+    rc = floe_catalog_begin(c, what, err);
     if (rc == FLOE_OK) {
         for (i = 0; rc == FLOE_OK && i < sizeof sql / sizeof *sql; i++) {
-            rc = prep(c, sql[i], &st, what, err);
+            rc = floe_catalog_prep(c, sql[i], &st, what, err);
             if (rc) break;
             sqlite3_bind_int64(st, 1, table_id);
-            rc = run(c, st, what, err);
+            rc = floe_catalog_run(c, st, what, err);
         }
-        rc = end(c, rc, what, err);
+        rc = floe_catalog_end(c, rc, what, err);
     }
     pthread_mutex_unlock(&c->mu);
     return rc;

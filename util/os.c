@@ -453,23 +453,30 @@ void floe_os_dirlist_free(floe_os_dirlist *l)
 
 int floe_os_remove_tree(const char *path, floe_err *err)
 {
-    floe_os_dirlist l;
-    uint32_t i;
+    char child[4096 + 256]; /* no allocation: cleanup must work when memory is short */
+    struct dirent *e;
+    DIR *d;
     int rc = FLOE_OK, r;
-    r = floe_os_list_dir(path, &l, err);
-    if (r == FLOE_NOTFOUND) {
-        floe_err_clear(err);
-        return FLOE_OK;
+    if (hook(FLOE_OS_OPEN) == HOOK_FAIL) return fail(err, "open directory", path, -1);
+    d = opendir(path);
+    if (d == NULL) {
+        if (errno == ENOENT) return FLOE_OK;
+        return fail(err, "open directory", path, -1); /* ENOTDIR too: the top must be a directory */
     }
-    if (r) return r; /* ENOTDIR too: the top path must be a directory */
-    for (i = 0; i < l.n; i++) {
-        size_t len = strlen(path) + strlen(l.names[i]) + 2;
-        char *child = floe_malloc(len);
-        if (child == NULL) {
-            if (rc == FLOE_OK) rc = floe_err_nomem(err);
+    for (;;) {
+        errno = 0;
+        e = readdir(d);
+        if (e == NULL) {
+            if (errno != 0 && rc == FLOE_OK) rc = fail(err, "read directory", path, -1);
+            break;
+        }
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (snprintf(child, sizeof child, "%s/%s", path, e->d_name) >= (int)sizeof child) {
+            if (rc == FLOE_OK)
+                rc = floe_err_set(err, FLOE_IOERR, "remove '%s': entry '%s': path too long", path,
+                                  e->d_name);
             continue;
         }
-        snprintf(child, len, "%s/%s", path, l.names[i]);
         /* unlink first (parts hold only files); Linux says EISDIR for a
          * directory, POSIX allows EPERM */
         r = floe_os_unlink(child, true, rc ? NULL : err);
@@ -478,9 +485,8 @@ int floe_os_remove_tree(const char *path, floe_err *err)
             r = floe_os_remove_tree(child, rc ? NULL : err);
         }
         if (r && rc == FLOE_OK) rc = r;
-        floe_free(child);
     }
-    floe_os_dirlist_free(&l);
+    closedir(d);
     r = floe_os_rmdir(path, true, rc ? NULL : err);
     return rc ? rc : r;
 }

@@ -5,7 +5,7 @@
  * faults at any call and, later, simulate power loss. Each wrapper is one
  * system call (plus a retry on EINTR and, for *_all, a loop over short
  * transfers): no extra syscall, no allocation, except where the function
- * says it allocates (read_all, list_dir, remove_tree).
+ * says it allocates (read_all, list_dir).
  *
  * Errors: wrappers return FLOE_OK or FLOE_IOERR (FLOE_NOMEM where they
  * allocate) and set `err` (may be NULL) to a message naming the operation,
@@ -129,7 +129,9 @@ int floe_os_rmdir(const char *path, bool missing_ok, floe_err *err);
 int floe_os_fsync_dir(const char *path, floe_err *err);
 /* Remove directory `path` and everything below it; a missing path is
  * FLOE_OK, a path that is not a directory FLOE_IOERR (ENOTDIR).
- * Continues past failures and reports the first. */
+ * Continues past failures and reports the first. Never allocates (a failed
+ * flush or merge cleans up even when memory is short): one open directory
+ * per level of depth, entries removed while the directory is read. */
 int floe_os_remove_tree(const char *path, floe_err *err);
 
 /* A directory listing: names without "." and "..", in readdir order. */
