@@ -242,7 +242,7 @@ static int parse_rowgroup(floe_thrift_r *r, pq_rg *g, uint32_t nleaves)
 
 static char *arena_name(floe_arena *a, const uint8_t *p, uint32_t n)
 {
-    return floe_arena_strndup(a, (const char *)p, n);
+    return floe_arena_strndup(a, p ? (const char *)p : "", p ? n : 0); /* a nameless element: "" */
 }
 
 /* Walk the schema elements depth-first (root at 0). */

@@ -264,9 +264,11 @@ static int chunk_stats(floe_pq_writer *w, const wcol *col, wchunk *ch, floe_err 
     ch->has_stats = true;
     if (col->type.id == FLOE_TYPE_VARCHAR) {
         const floe_string *s = (const floe_string *)col->data;
-        ch->smin = floe_arena_memdup(w->meta, s[imin].ptr, s[imin].len + 1u);
-        ch->smax = floe_arena_memdup(w->meta, s[imax].ptr, s[imax].len + 1u);
-        if (!ch->smin || !ch->smax) return floe_err_nomem(err);
+        char *mn = floe_arena_alloc(w->meta, s[imin].len + 1u), *mx = floe_arena_alloc(w->meta, s[imax].len + 1u);
+        if (!mn || !mx) return floe_err_nomem(err);
+        if (s[imin].len) memcpy(mn, s[imin].ptr, s[imin].len);
+        if (s[imax].len) memcpy(mx, s[imax].ptr, s[imax].len);
+        ch->smin = mn, ch->smax = mx;
         ch->nmin = s[imin].len, ch->nmax = s[imax].len;
         return FLOE_OK;
     }
@@ -464,9 +466,13 @@ int floe_pq_writer_write(floe_pq_writer *w, const floe_batch *b, floe_err *err)
                 memset(col->data + (size_t)col->n * sz, 0, sz);
             } else if (col->type.id == FLOE_TYPE_VARCHAR) {
                 floe_string *s = (floe_string *)(col->data + (size_t)col->n * sz);
-                char *p = floe_arena_memdup(w->heap, s->ptr, s->len ? s->len : 1);
-                if (p == NULL) return floe_err_nomem(err);
-                s->ptr = p;
+                if (s->len == 0) {
+                    s->ptr = "";
+                } else {
+                    char *p = floe_arena_memdup(w->heap, s->ptr, s->len);
+                    if (p == NULL) return floe_err_nomem(err);
+                    s->ptr = p;
+                }
             }
             col->n++;
         }
