@@ -4,9 +4,10 @@
 # For each layer, a header of the layer itself and of a layer below it must
 # compile within the layer's include scope, and a header of a layer it must
 # not use (a wrong-way #include) must fail with "No such file".
-# Also: <sqlite3.h>, <lz4.h> and <zstd.h> appear in storage/ alone, nothing
-# below api/ includes it, and no library layer prints (fprintf(stderr,
-# printf, puts, perror) or calls getenv.
+# Also: <sqlite3.h> appears in storage/ alone, <lz4.h> and <zstd.h> in the
+# two file-format layers (storage/, lake/) alone, <snappy-c.h> and <zlib.h>
+# in lake/ alone; nothing below api/ includes it, and no library layer
+# prints (fprintf(stderr, printf, puts, perror) or calls getenv.
 set -u
 CC=$1 SCOPE=$2 SRC=$3 SIMDE=$4
 passes=0 fails=0
@@ -28,6 +29,8 @@ try storage storage/part.h ok;  try storage util/vec.h ok;      try storage engi
 try storage ingest/wal.h fail;  try storage db/db.h fail
 try ingest ingest/wal.h ok;     try ingest storage/part.h fail;  try ingest engine/plan.h fail
 try ingest db/db.h fail
+try lake lake/thrift.h ok;      try lake util/err.h ok;         try lake storage/part.h fail
+try lake engine/plan.h fail;    try lake db/db.h fail
 try engine engine/plan.h ok;    try engine storage/catalog.h fail; try engine ingest/table.h fail
 try engine sql/binder.h fail;   try engine db/db.h fail
 try sql sql/binder.h ok;        try sql engine/plan.h ok;       try sql storage/catalog.h fail
@@ -43,11 +46,21 @@ if [ -n "$users" ]; then echo "FAIL: api/ included from below: $users"; fails=$(
 # The library never prints and never reads the environment (log callback
 # and floe_open_options instead; tools and tests read it and pass it on).
 users=$(grep -rnE '(^|[^_a-z])(printf|puts|perror|getenv|secure_getenv)\(|f(printf|puts)\((stderr|stdout)' \
-        "$SRC"/util "$SRC"/storage "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/db "$SRC"/api 2>/dev/null)
+        "$SRC"/util "$SRC"/storage "$SRC"/ingest "$SRC"/lake "$SRC"/engine "$SRC"/sql "$SRC"/db "$SRC"/api 2>/dev/null)
 if [ -n "$users" ]; then echo "FAIL: the library prints or reads the environment: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
-for lib in sqlite3 lz4 zstd; do
-    users=$(grep -rl "#include <$lib\.h>" "$SRC"/util "$SRC"/ingest "$SRC"/engine "$SRC"/sql "$SRC"/db "$SRC"/api "$SRC"/shell 2>/dev/null)
-    if [ -n "$users" ]; then echo "FAIL: <$lib.h> outside storage/: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
-done
+only_in() { # header, the layers allowed to include it
+    local h=$1 d users=""; shift
+    for d in util storage ingest lake engine sql db api shell server; do
+        case " $* " in *" $d "*) continue ;; esac
+        [ -d "$SRC/$d" ] && users+=$(grep -rl "#include <$h>" "$SRC/$d" 2>/dev/null)
+    done
+    if [ -n "$users" ]; then echo "FAIL: <$h> outside $*: $users"; fails=$((fails + 1)); else passes=$((passes + 1)); fi
+}
+only_in sqlite3.h storage
+only_in lz4.h storage lake
+only_in zstd.h storage lake
+only_in snappy-c.h lake
+only_in zlib.h lake
+only_in pcre2.h engine
 echo "layers: $passes passed, $fails failed"
 [ $fails -eq 0 ]
