@@ -35,6 +35,17 @@ typedef struct failure {
     int code;
 } failure;
 
+/* A part directory a merge or TTL drop replaced. It is removed only
+ * FLOE_MAINTAIN_RETIRE_MS later, so a read-only handle that listed the part
+ * in the catalog just before the commit can still open it (once open, its
+ * files stay readable after the unlink). The catalog records it as garbage
+ * in the commit, so a crash meanwhile leaves nothing behind: the next
+ * writable open removes it. */
+typedef struct retired {
+    char *path;     /* owned */
+    int64_t due_us; /* monotonic clock */
+} retired;
+
 struct floe_maintain {
     floe_db *db;
     pthread_t thread;
@@ -48,6 +59,8 @@ struct floe_maintain {
     pthread_mutex_t pass_mu; /* one pass at a time; guards fails */
     failure fails[64];       /* fixed: reporting must not need memory */
     uint32_t nfails;         /* slots used; then reused round-robin */
+    retired *ret;            /* replaced part directories not yet removed (pass_mu) */
+    uint32_t nret, capret;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -57,6 +70,56 @@ static void remove_part_dir(const floe_db_table *t, int64_t id)
     char buf[4096];
     floe_part_dir(t->dir, id, buf, sizeof buf);
     floe_os_remove_tree(buf, NULL); /* best effort: floe_part_gc removes a leftover at the next open */
+}
+
+/* Schedule the removal of a replaced part's directory (caller holds
+ * pass_mu); without memory for the list it is removed at once. */
+static void retire_part_dir(floe_maintain *m, const floe_db_table *t, int64_t id)
+{
+    char buf[4096];
+    char *path;
+    uint32_t ms;
+    pthread_mutex_lock(&m->mu);
+    ms = m->opts.retire_ms;
+    pthread_mutex_unlock(&m->mu);
+    floe_part_dir(t->dir, id, buf, sizeof buf);
+    if (ms == 0) {
+        floe_os_remove_tree(buf, NULL);
+        return;
+    }
+    if (m->nret == m->capret) {
+        uint32_t cap = m->capret ? m->capret * 2 : 16;
+        retired *r = floe_realloc(m->ret, cap * sizeof *r);
+        if (r == NULL) {
+            floe_os_remove_tree(buf, NULL);
+            return;
+        }
+        m->ret = r;
+        m->capret = cap;
+    }
+    if ((path = floe_strdup(buf)) == NULL) {
+        floe_os_remove_tree(buf, NULL);
+        return;
+    }
+    m->ret[m->nret].path = path;
+    m->ret[m->nret].due_us = floe_os_clock_mono_us() + (int64_t)ms * 1000;
+    m->nret++;
+}
+
+/* Remove the retired directories that are due (all with `all`); pass_mu. */
+static void sweep_retired(floe_maintain *m, bool all)
+{
+    int64_t now = floe_os_clock_mono_us();
+    uint32_t i, k = 0;
+    for (i = 0; i < m->nret; i++) {
+        if (all || m->ret[i].due_us <= now) {
+            floe_os_remove_tree(m->ret[i].path, NULL);
+            floe_free(m->ret[i].path);
+        } else {
+            m->ret[k++] = m->ret[i];
+        }
+    }
+    m->nret = k;
 }
 
 static int cmp_reader_id(const void *a, const void *b)
@@ -173,7 +236,10 @@ static int commit_replace(floe_db_table *t, floe_part_reader *const *old, uint32
     if (rc == FLOE_OK) {
         for (i = 0; i < nold; i++) {
             floe_part_reader_unref(old[i]); /* the list's reference */
-            remove_part_dir(t, ids[i]);
+            if (t->db->maint != NULL)
+                retire_part_dir(t->db->maint, t, ids[i]);
+            else
+                remove_part_dir(t, ids[i]);
         }
     }
     floe_free(ids);
@@ -606,6 +672,7 @@ int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err
     memset(&st, 0, sizeof st);
     floe_maintain_get_opts(db, &o);
     pthread_mutex_lock(&m->pass_mu);
+    sweep_retired(m, false);
     pthread_rwlock_rdlock(&db->ddl_lock);
     for (i = 0; i < db->ntables && !atomic_load(&m->stopping); i++) {
         floe_db_table *t = db->tables[i];
@@ -669,6 +736,8 @@ static void *maint_main(void *arg)
 
 static void maint_free(floe_maintain *m)
 {
+    sweep_retired(m, true);
+    floe_free(m->ret);
     pthread_cond_destroy(&m->cv);
     pthread_mutex_destroy(&m->mu);
     pthread_mutex_destroy(&m->pass_mu);
@@ -691,6 +760,7 @@ int floe_maintain_start(floe_db *db, floe_err *err)
     m->opts.merge_max_parts = FLOE_MAINTAIN_MAX_PARTS;
     m->opts.small_rows = FLOE_MAINTAIN_SMALL_ROWS;
     m->opts.small_bytes = FLOE_MAINTAIN_SMALL_BYTES;
+    m->opts.retire_ms = FLOE_MAINTAIN_RETIRE_MS;
     atomic_init(&m->stopping, false);
     pthread_mutex_init(&m->mu, NULL);
     pthread_mutex_init(&m->pass_mu, NULL);
@@ -738,6 +808,7 @@ void floe_maintain_set_opts(floe_db *db, const floe_maintain_opts *o)
     if (m->opts.merge_max_parts < 2) m->opts.merge_max_parts = 2;
     m->opts.small_rows = o->small_rows ? o->small_rows : FLOE_MAINTAIN_SMALL_ROWS;
     m->opts.small_bytes = o->small_bytes ? o->small_bytes : FLOE_MAINTAIN_SMALL_BYTES;
+    m->opts.retire_ms = o->retire_ms;
     m->opts_gen++;
     pthread_cond_broadcast(&m->cv);
     pthread_mutex_unlock(&m->mu);

@@ -54,6 +54,8 @@ typedef struct floe_maintain_opts {
     uint32_t merge_max_parts; /* at most this many parts per merge (>= 2) */
     uint64_t small_rows;      /* a part is small below this many rows ... */
     uint64_t small_bytes;     /* ... and below this many bytes on disk */
+    uint32_t retire_ms;       /* replaced parts' directories stay this long
+                               * (FLOE_MAINTAIN_RETIRE_MS; 0: removed at once) */
 } floe_maintain_opts;
 
 /* Defaults: interval 1000 ms (floe_open_options.maintain_interval_ms
@@ -64,6 +66,10 @@ typedef struct floe_maintain_opts {
 #define FLOE_MAINTAIN_MAX_PARTS 16
 #define FLOE_MAINTAIN_SMALL_ROWS 1000000
 #define FLOE_MAINTAIN_SMALL_BYTES (64u << 20)
+/* A replaced part's directory stays this long after the commit that
+ * replaced it (read-only handles may be opening it), then a pass removes
+ * it; closing the database removes the rest. */
+#define FLOE_MAINTAIN_RETIRE_MS 10000
 
 /* What one pass did. */
 typedef struct floe_maintain_stats {

@@ -81,6 +81,7 @@ static void build(const char *dir, expect *e)
         if (floe_db_open(dir, FLOE_OPEN_CREATE | FLOE_OPEN_DURABILITY_FULL, &db) != FLOE_OK) _exit(2);
         floe_maintain_get_opts(db, &mo);
         mo.interval_ms = 0;
+        mo.retire_ms = 0; /* TTL-dropped parts removed at once: the copies start clean */
         floe_maintain_set_opts(db, &mo);
         cexec(db, "CREATE TABLE a (k BIGINT, v BIGINT, ts TIMESTAMP) WITH (shards = 2)");
         cexec(db, "CREATE TABLE b (k BIGINT, v BIGINT, ts TIMESTAMP) WITH (shards = 1)");

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "floe.h"
+#include "util/os.h"
 #include "tests/api/api_test_util.h"
 #include "db/db.h"
 #include "db/maintain.h"
@@ -36,6 +37,7 @@ static floe_db *open_db(const char *dir)
     floe_maintain_opts o;
     cr_assert_eq(floe_db_open(dir, FLOE_OPEN_CREATE, &db), FLOE_OK, "%s", floe_db_errmsg(db));
     floe_maintain_get_opts(db, &o);
+    o.retire_ms = 0; /* replaced part directories go at once (see retired_parts_stay_a_while) */
     cr_assert_eq(o.merge_min_parts, FLOE_MAINTAIN_MIN_PARTS);
     o.interval_ms = 0;
     floe_maintain_set_opts(db, &o);
@@ -300,6 +302,7 @@ Test(maintain, few_parts_are_not_merged)
     {
         floe_maintain_opts o;
         floe_maintain_get_opts(db, &o);
+        o.retire_ms = 0; /* replaced part directories go at once (see retired_parts_stay_a_while) */
         o.merge_min_parts = 2;
         o.merge_max_parts = 3;
         o.small_rows = 50;
@@ -425,6 +428,7 @@ static void concurrent_case(const char *name, const char *create)
         /* small merges, many swaps while the queries run */
         floe_maintain_opts o;
         floe_maintain_get_opts(db, &o);
+        o.retire_ms = 0; /* replaced part directories go at once (see retired_parts_stay_a_while) */
         o.merge_min_parts = 1;
         o.merge_max_parts = 3;
         floe_maintain_set_opts(db, &o);
@@ -473,6 +477,7 @@ Test(maintain, background_thread_merges)
     }
     cr_assert_eq(table_parts(db, "t"), 12);
     floe_maintain_get_opts(db, &o);
+    o.retire_ms = 0; /* replaced part directories go at once (see retired_parts_stay_a_while) */
     o.interval_ms = 20;
     floe_maintain_set_opts(db, &o);
     for (tries = 0; tries < 250 && table_parts(db, "t") > FLOE_MAINTAIN_MIN_PARTS; tries++)
@@ -505,6 +510,7 @@ Test(maintain, allocation_failures_lose_nothing)
         exec_ok(db, "FLUSH t");
     }
     floe_maintain_get_opts(db, &o);
+    o.retire_ms = 0; /* replaced part directories go at once (see retired_parts_stay_a_while) */
     o.merge_min_parts = 1;
     floe_maintain_set_opts(db, &o);
     for (n = 0; !done && n < 1000000; n += n < 64 ? 1 : n / 8) {
@@ -575,6 +581,7 @@ Test(maintain, merges_while_flushing)
                 " ORDER BY (k, v)");
     table_id = floe_db_find_table(db, "t")->def->id;
     floe_maintain_get_opts(db, &o);
+    o.retire_ms = 0; /* replaced part directories go at once (see retired_parts_stay_a_while) */
     o.merge_min_parts = 2;
     o.merge_max_parts = 4;
     floe_maintain_set_opts(db, &o);
@@ -758,4 +765,43 @@ Test(maintain, thread_blocks_signals)
     closedir(d);
     cr_assert(found, "no floe-maintain thread");
     cr_assert_eq(floe_db_close(db), FLOE_OK);
+}
+
+/* A merge keeps the replaced parts' directories for retire_ms (a read-only
+ * handle may be opening them), and a later pass removes them. */
+Test(maintain, retired_parts_stay_a_while)
+{
+    char dir[] = "/tmp/floe-maint-retire-XXXXXX";
+    floe_db *db = NULL;
+    floe_maintain_opts o;
+    floe_maintain_stats st;
+    floe_err err = FLOE_ERR_INIT;
+    int64_t table_id;
+    int i, before;
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(floe_db_open(dir, FLOE_OPEN_CREATE, &db), FLOE_OK, "%s", floe_db_errmsg(db));
+    floe_maintain_get_opts(db, &o);
+    o.interval_ms = 0;
+    o.retire_ms = 300;
+    floe_maintain_set_opts(db, &o);
+    cr_assert_eq(floe_exec(db, "CREATE TABLE t (a BIGINT) WITH (shards = 1)"), FLOE_OK);
+    for (i = 0; i < 10; i++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "INSERT INTO t VALUES (%d), (%d); FLUSH t", 2 * i, 2 * i + 1);
+        cr_assert_eq(floe_exec(db, sql), FLOE_OK, "%s", floe_db_errmsg(db));
+    }
+    table_id = floe_db_find_table(db, "t")->def->id;
+    before = count_part_dirs(dir, table_id);
+    cr_assert_eq(before, 10);
+    memset(&st, 0, sizeof st);
+    cr_assert_eq(floe_maintain_run(db, &st, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_gt(st.merges, 0);
+    cr_assert_eq(table_parts(db, "t"), 1);
+    /* the merged part and the 10 replaced ones, still on disk */
+    cr_assert_eq(count_part_dirs(dir, table_id), 11);
+    usleep(400 * 1000);
+    cr_assert_eq(floe_maintain_run(db, &st, &err), FLOE_OK, "%s", err.msg);
+    cr_assert_eq(count_part_dirs(dir, table_id), 1);
+    cr_assert_eq(floe_db_close(db), FLOE_OK);
+    floe_os_remove_tree(dir, NULL);
 }
