@@ -6,40 +6,16 @@
  *
  *     <db_dir>/wal/<table_id>-<shard>-<segno>.wal     (decimal numbers)
  *
- * Segment: a 32-byte header  [magic "FLOEWAL\0"][version u32][shard u32]
- * [table_id u64][segno u64], then records
- *
- *     [length u32][checksum u32][type u8][durable u64][payload: length bytes]
- *
- * checksum = floe_checksum32 over type, durable and payload. `durable` is the
- * segment offset up to which the writer knew the file synced when it wrote
- * the record (format version 1 had no such field; its segments still read).
- * A bad record in the last segment at or beyond every `durable` seen before
- * it can only be an unsynced write, so it ends the log (see Recovery). Type 1 (BATCH) payload:
- *     shard u32, first_seq u64, nrows u32,
- *     flags u8 (bit 0: producer, bit 1: transaction; version 3),
- *     [producer_id u64, producer_seq u64],
- *     [txn_id u64, npieces u32, npieces x (shard u32, first_seq u64, last_seq u64)],
- *     ncols u32, then per column:
- *     type id u8, precision u8, scale u8, has_nulls u8,
- *     [validity: FLOE_BITMAP_WORDS(nrows) u64 words when has_nulls],
- *     values: nrows * physical width bytes (BOOLEAN 1, INTEGER/DATE 4,
- *     BIGINT/DOUBLE/DECIMAL/TIMESTAMP 8, INTERVAL 16 = months i32, days i32,
- *     micros i64), or for VARCHAR nrows u32 lengths then the bytes.
- * Type 2 (ABORT, version 3) payload: shard u32, txn_id u64, first_seq u64,
- * last_seq u64: the records of transaction txn_id in this shard (rows
- * first_seq..last_seq) must never be replayed.
- * All integers little-endian (floe only builds on little-endian hosts).
- *
- * Transactions (version 3): an append whose rows take more than one record
- * (pieces in several shards, or several batches) is a transaction with a
- * random nonzero 64-bit id; each of its records carries the id and the
- * manifest: every piece (shard, first_seq, last_seq) of the transaction, a
- * piece being all its rows in one shard (it may span several records). A
- * single-record append carries none. The WAL itself does not interpret
- * manifests: ingest/table.c replays a transaction only when every piece is
- * present (in parts or in the WAL) and no ABORT names it, and writes ABORT
- * records for a partial one (see table.h, Recovery).
+ * The bytes — segment header, record framing, the BATCH and ABORT payloads,
+ * transaction manifests — are specified in doc/format.md ("Write-ahead
+ * log"); the constants below are the code's side of it. In short: records
+ * are [length u32][checksum u32][type u8][durable u64][payload], `durable`
+ * being the segment offset the writer knew synced when it wrote the record,
+ * and a multi-record append (several shards or batches) is a transaction
+ * whose records all carry its id and manifest. The WAL itself does not
+ * interpret manifests: ingest/recover.c replays a transaction only when every
+ * piece is present (in parts or in the WAL) and no ABORT names it, and
+ * writes ABORT records for a partial one (see table.h, Recovery).
  *
  * Durability (per database): FULL fdatasyncs before floe_wal_sync returns;
  * BATCH is group commit: a waiter starts an fdatasync at once when none is
