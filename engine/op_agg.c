@@ -322,6 +322,8 @@ static double value_as_double(const floe_value *v, floe_type argt)
     return (double)v->v.i;
 }
 
+/* update functions (contract and arguments in engine/agg_internal.h) */
+
 static int upd_count_star(UPD_ARGS)
 {
     UPD_PROLOGUE;
@@ -547,6 +549,8 @@ static int upd_list(UPD_ARGS)
 #undef VALID
 #undef UPD_PROLOGUE
 
+/* combine functions (contract and arguments in engine/agg_internal.h) */
+
 static int cmb_none(CMB_ARGS)
 {
     (void)o, (void)a, (void)G, (void)g, (void)L, (void)lid, (void)err;
@@ -615,6 +619,8 @@ static int cmb_list(CMB_ARGS)
     gl->n += ll->n;
     return FLOE_OK;
 }
+
+/* finalize functions (contract and arguments in engine/agg_internal.h) */
 
 static int fin_count(FIN_ARGS)
 {
