@@ -5,7 +5,8 @@
  * SQL calls it by, its flags, its bind rule (accepted arguments and result
  * type, which the binder applies) and the per-group state it keeps. Its
  * update / combine / finalize entry points are named in the same .def line
- * and live in engine/op_agg.c (PostgreSQL's transfn / combinefn / finalfn):
+ * and live in engine/op_agg.c, or engine/agg_stats.c for the statistical
+ * ones (PostgreSQL's transfn / combinefn / finalfn):
  * update feeds a batch of rows to their groups' states, combine folds one
  * partial state into another (parallel merge, and later window segment
  * trees), finalize produces a group's result. Adding an aggregate is one

@@ -28,7 +28,9 @@
  * DISTINCT (the plan node) is an aggregation grouping by all columns.
  *
  * Per-aggregate code is only in the update / combine / finalize functions
- * below, which engine/aggregates.def names (agg_ops_table); the state arrays
+ * below and, for the statistical aggregates, in engine/agg_stats.c (the
+ * shared structs are in engine/agg_internal.h), which
+ * engine/aggregates.def names (agg_ops_table); the state arrays
  * a group gets follow the aggregate's FLOE_AGGS_* bits and DISTINCT sets its
  * FLOE_AGGF_DISTINCT flag (engine/aggregates.h). The scan shortcuts
  * (COUNT(*)-only, MIN/MAX-only, COUNT(DISTINCT integer)) test ids.
@@ -39,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/agg_internal.h"
 #include "engine/aggregates.h"
 #include "engine/exec.h"
 #include "engine/exec_rows.h"
@@ -49,83 +52,7 @@
 #include "util/hash.h"
 #include "util/mem.h"
 
-__extension__ typedef __int128 agg_i128;
-
 enum { CLS_INT, CLS_DBL, CLS_STR, CLS_OTHER };
-
-typedef struct agg_vlist {
-    floe_value *v;
-    uint32_t n, cap;
-} agg_vlist;
-
-/* Moments of a group's (a, b) pairs (b unused by one-argument aggregates);
- * the count is agg_st.cnt. Welford: m2a = sum (a - ma)^2, cab = sum (a -
- * ma)(b - mb), kept centred so large offsets do not cancel. */
-typedef struct agg_mom {
-    double ma, mb;   /* means */
-    double m2a, m2b; /* sums of squared deviations */
-    double cab;      /* sum of co-deviations */
-} agg_mom;
-
-typedef struct agg_st {
-    int64_t *cnt;      /* values seen (rows for COUNT_STAR) */
-    agg_i128 *isum;    /* SUM/AVG of integers and decimals */
-    floe_xsum *xsum;   /* SUM/AVG of doubles: exact (engine/xsum.h), so the
-                          result never depends on the order rows arrive in */
-    floe_value *val;   /* MIN/MAX/ANY_VALUE */
-    floe_hll_sketch *hll; /* APPROX_COUNT_DISTINCT: sparse, then dense, per group */
-    agg_vlist *lists;  /* QUANTILE/MEDIAN/MODE values */
-    agg_mom *mom;      /* STDDEV/VAR/COVAR/CORR/REGR moments */
-    floe_value *val2;  /* ARG_MIN/ARG_MAX: the compared value (val: the result) */
-} agg_st;
-
-typedef struct agg_local {
-    floe_exec_op ev;          /* eval context of this worker */
-    floe_hashtable ht;        /* group keys (ngroups > 0) */
-    uint64_t ngroups;         /* groups with state */
-    uint64_t cap;             /* state capacity in groups */
-    agg_st *st;               /* naggs */
-    floe_hashtable *dsets;    /* naggs: (group, value) sets of DISTINCT aggs */
-    floe_intset *isets;       /* naggs, or NULL: sets of the fast COUNT(DISTINCT integer) */
-    floe_arena *arena;        /* copied strings of MIN/MAX/quantile values */
-    uint64_t list_bytes;      /* bytes in quantile lists */
-    uint64_t hll_bytes;       /* bytes held by sketches */
-    uint64_t xsum_bytes;      /* bytes held by wide exact-sum accumulators */
-    uint64_t reported;        /* bytes reported to floe_exec_mem */
-    uint32_t *ids;            /* scratch: group id per live row */
-    uint32_t *rows;           /* scratch: row index per live row */
-    uint32_t *dids;           /* scratch: distinct-set ids */
-    uint32_t *drows;          /* scratch: rows fed by distinct_add */
-    uint32_t *dgids;          /* scratch: their groups */
-    uint32_t *frows;          /* scratch: live rows passing an aggregate's FILTER */
-    uint32_t *fids;           /* scratch: their groups */
-    uint64_t *hashes;         /* scratch */
-    uint32_t *gpart;          /* merge: partition of each group */
-    uint32_t **dpart;         /* merge: per DISTINCT agg, partition of each (group, value) pair */
-    int64_t *gidbuf;          /* scratch: group id per physical row (BIGINT vector) */
-} agg_local;
-
-typedef struct agg_op {
-    floe_exec_op base;
-    const floe_plan *child;
-    floe_expr **groups;       /* ngroups */
-    uint32_t ngroups;
-    const floe_agg *aggs;
-    uint32_t naggs;
-    floe_expr *own_exprs;     /* DISTINCT: synthesized column references */
-    floe_expr **own_groups;
-    uint8_t *fastd;           /* naggs, or NULL: COUNT(DISTINCT integer) without GROUP BY,
-                                 kept in a floe_intset instead of dsets */
-    uint32_t nw;
-    agg_local **locals;       /* nw */
-    uint32_t nparts;          /* merge partitions (one merge worker each) */
-    agg_local **globals;      /* nparts merged states */
-    floe_err *perr;           /* nparts / nw: errors of the parallel phases */
-    int *prc;
-    int done;                 /* input consumed and merged */
-    uint32_t part;            /* partition being emitted */
-    uint64_t pos;             /* next group of it to emit */
-} agg_op;
 
 static int cls_of(floe_type t)
 {
@@ -352,7 +279,7 @@ static int local_account(agg_op *o, agg_local *L, floe_err *err)
 
 /* ------------------------------------------------------------------ update */
 
-static int copy_str(agg_local *L, floe_value *v)
+int floe_agg_copy_str(agg_local *L, floe_value *v)
 {
     if (v->type.id == FLOE_TYPE_VARCHAR && v->v.s.len) {
         char *p = floe_arena_memdup(L->arena, v->v.s.ptr, v->v.s.len);
@@ -395,28 +322,7 @@ static double value_as_double(const floe_value *v, floe_type argt)
     return (double)v->v.i;
 }
 
-/* ------------------------------------------------------------------ update
- *
- * An aggregate's update feeds rows[k] (physical rows of v; row 0 when v is
- * CONST) to groups gids[k]; v is NULL for COUNT(*). v2 is the second
- * argument of FLOE_AGGF_TWO_ARGS aggregates (same rows; NULL otherwise).
- * Rows failing the aggregate's FILTER were already dropped. Without GROUP
- * BY every gid is 0 and the one-group paths keep sums in registers. */
-
-#define UPD_ARGS                                                                           \
-    agg_op *o, agg_local *L, uint32_t ai, const floe_vec *v, const floe_vec *v2,           \
-        const uint32_t *rows, const uint32_t *gids, uint32_t cnt, floe_err *err
-#define UPD_PROLOGUE                                                                       \
-    const floe_agg *ag = &o->aggs[ai];                                                     \
-    agg_st *s = &L->st[ai];                                                                \
-    uint32_t k;                                                                            \
-    int cst = v && (v->flags & FLOE_VEC_CONST);                                            \
-    int all_valid = v == NULL || v->validity == NULL;                                      \
-    (void)ag;                                                                              \
-    (void)v2;                                                                              \
-    (void)err
-#define ROW(k) (cst ? 0 : rows[k])
-#define VALID(k) (all_valid || floe_vec_is_valid(v, ROW(k)))
+/* update functions (contract and arguments in engine/agg_internal.h) */
 
 static int upd_count_star(UPD_ARGS)
 {
@@ -565,7 +471,7 @@ static int upd_minmax(UPD_ARGS)
         floe_value_load(v->type, v->data, ROW(k), &nv);
         nv.is_null = false;
         if (s->cnt[g] == 0 || better(ag->fn, &nv, &s->val[g])) {
-            if (copy_str(L, &nv)) return floe_err_nomem(err);
+            if (floe_agg_copy_str(L, &nv)) return floe_err_nomem(err);
             s->val[g] = nv;
         }
         s->cnt[g]++;
@@ -633,76 +539,9 @@ static int upd_list(UPD_ARGS)
         }
         floe_value_load(v->type, v->data, ROW(k), &nv);
         nv.is_null = false;
-        if (copy_str(L, &nv)) return floe_err_nomem(err);
+        if (floe_agg_copy_str(L, &nv)) return floe_err_nomem(err);
         l->v[l->n++] = nv;
         s->cnt[gids[k]]++;
-    }
-    return FLOE_OK;
-}
-/* Value of a DOUBLE vector at physical row r (CONST: row 0), or NaN-free
- * validity in *ok. */
-static inline double dbl_at(const floe_vec *v, uint32_t r, int *ok)
-{
-    r = floe_exec_vrow(v, r);
-    *ok = floe_vec_is_valid(v, r);
-    return ((const double *)v->data)[r];
-}
-
-/* STDDEV/VAR (one argument), COVAR/CORR/REGR_* (a = first argument, the
- * regressions' y; b = second, x): Welford's update of means and centred
- * (co)moments, both arguments bound as DOUBLE. */
-static int upd_mom(UPD_ARGS)
-{
-    UPD_PROLOGUE;
-    (void)cst;
-    (void)all_valid;
-    for (k = 0; k < cnt; k++) {
-        uint32_t g = gids[k];
-        agg_mom *m = &s->mom[g];
-        int oka, okb = 1;
-        double a = dbl_at(v, rows[k], &oka), b = 0, n, da, db;
-        if (v2) b = dbl_at(v2, rows[k], &okb);
-        if (!oka || !okb) continue;
-        n = (double)(s->cnt[g] + 1);
-        da = a - m->ma;
-        db = b - m->mb;
-        m->ma += da / n;
-        m->mb += db / n;
-        m->m2a += da * (a - m->ma);
-        m->m2b += db * (b - m->mb);
-        m->cab += da * (b - m->mb);
-        s->cnt[g]++;
-    }
-    return FLOE_OK;
-}
-
-/* ARG_MIN / ARG_MAX (arg, val): val[g] is the arg at the least / greatest
- * val (val2[g]); rows where either is NULL are skipped. Ties keep the
- * smaller arg, so the result does not depend on the order rows arrive in. */
-static int argby_better(floe_agg_fn fn, const floe_value *na, const floe_value *nv, const floe_value *ca,
-                        const floe_value *cv)
-{
-    int c = floe_value_cmp(nv, cv);
-    if (fn == FLOE_AGG_ARG_MAX) c = -c;
-    return c < 0 || (c == 0 && floe_value_cmp(na, ca) < 0);
-}
-
-static int upd_argby(UPD_ARGS)
-{
-    UPD_PROLOGUE;
-    for (k = 0; k < cnt; k++) {
-        uint32_t g = gids[k], r2 = floe_exec_vrow(v2, rows[k]);
-        floe_value na, nv;
-        if (!VALID(k) || !floe_vec_is_valid(v2, r2)) continue;
-        floe_value_load(v->type, v->data, ROW(k), &na);
-        floe_value_load(v2->type, v2->data, r2, &nv);
-        na.is_null = nv.is_null = false;
-        if (s->cnt[g] == 0 || argby_better(ag->fn, &na, &nv, &s->val[g], &s->val2[g])) {
-            if (copy_str(L, &na) || copy_str(L, &nv)) return floe_err_nomem(err);
-            s->val[g] = na;
-            s->val2[g] = nv;
-        }
-        s->cnt[g]++;
     }
     return FLOE_OK;
 }
@@ -710,15 +549,7 @@ static int upd_argby(UPD_ARGS)
 #undef VALID
 #undef UPD_PROLOGUE
 
-/* ----------------------------------------------------------------- combine
- *
- * An aggregate's combine folds the state of group lid of L into group g of
- * G; it runs only when L's group saw values (COUNT(*): always) and the
- * count is added after it. */
-
-#define CMB_ARGS                                                                           \
-    agg_op *o, uint32_t a, agg_local *G, uint64_t g, agg_local *L, uint64_t lid,          \
-        floe_err *err
+/* combine functions (contract and arguments in engine/agg_internal.h) */
 
 static int cmb_none(CMB_ARGS)
 {
@@ -761,41 +592,6 @@ static int cmb_bool(CMB_ARGS)
     return FLOE_OK;
 }
 
-/* Chan et al.'s pairwise combination of two sets of moments. */
-static int cmb_mom(CMB_ARGS)
-{
-    agg_st *gs = &G->st[a], *ls = &L->st[a];
-    agg_mom *gm = &gs->mom[g];
-    const agg_mom *lm = &ls->mom[lid];
-    double ng = (double)gs->cnt[g], nl = (double)ls->cnt[lid], n = ng + nl, da, db, f;
-    (void)o, (void)err;
-    if (gs->cnt[g] == 0) {
-        *gm = *lm;
-        return FLOE_OK;
-    }
-    da = lm->ma - gm->ma;
-    db = lm->mb - gm->mb;
-    f = ng * nl / n;
-    gm->m2a += lm->m2a + da * da * f;
-    gm->m2b += lm->m2b + db * db * f;
-    gm->cab += lm->cab + da * db * f;
-    gm->ma += da * nl / n;
-    gm->mb += db * nl / n;
-    return FLOE_OK;
-}
-
-static int cmb_argby(CMB_ARGS)
-{
-    agg_st *gs = &G->st[a], *ls = &L->st[a];
-    (void)err;
-    if (gs->cnt[g] == 0 ||
-        argby_better(o->aggs[a].fn, &ls->val[lid], &ls->val2[lid], &gs->val[g], &gs->val2[g])) {
-        gs->val[g] = ls->val[lid];
-        gs->val2[g] = ls->val2[lid];
-    }
-    return FLOE_OK;
-}
-
 static int cmb_hll(CMB_ARGS)
 {
     agg_st *gs = &G->st[a], *ls = &L->st[a];
@@ -824,12 +620,7 @@ static int cmb_list(CMB_ARGS)
     return FLOE_OK;
 }
 
-/* ---------------------------------------------------------------- finalize
- *
- * An aggregate's finalize sets *r (type and is_null preset to the column's
- * type and false, v.i to 0) from group g's state. */
-
-#define FIN_ARGS const floe_agg *ag, agg_st *s, uint64_t g, floe_type ct, floe_value *r, floe_err *err
+/* finalize functions (contract and arguments in engine/agg_internal.h) */
 
 static int fin_count(FIN_ARGS)
 {
@@ -891,71 +682,6 @@ static int fin_val(FIN_ARGS)
         r->is_null = true;
     else
         *r = s->val[g];
-    return FLOE_OK;
-}
-
-/* STDDEV/VAR/COVAR/CORR/REGR_*: NULL without values, and where the
- * statistic is undefined: sample statistics of one value, and (as
- * PostgreSQL, where DuckDB gives NaN) corr / regr_slope / regr_intercept
- * with a constant x or y, regr_r2 with a constant x (1 with a constant y). */
-static int fin_mom(FIN_ARGS)
-{
-    const agg_mom *m = &s->mom[g];
-    double n = (double)s->cnt[g], x = 0;
-    int null = s->cnt[g] == 0;
-    (void)ct, (void)err;
-    switch (ag->fn) {
-    case FLOE_AGG_STDDEV_SAMP: null |= n < 2; if (!null) x = sqrt(m->m2a / (n - 1)); break;
-    case FLOE_AGG_STDDEV_POP: if (!null) x = sqrt(m->m2a / n); break;
-    case FLOE_AGG_VAR_SAMP: null |= n < 2; if (!null) x = m->m2a / (n - 1); break;
-    case FLOE_AGG_VAR_POP: if (!null) x = m->m2a / n; break;
-    case FLOE_AGG_COVAR_SAMP: null |= n < 2; if (!null) x = m->cab / (n - 1); break;
-    case FLOE_AGG_COVAR_POP: if (!null) x = m->cab / n; break;
-    case FLOE_AGG_CORR:
-        null |= m->m2a == 0 || m->m2b == 0;
-        if (!null) x = m->cab / sqrt(m->m2a * m->m2b);
-        break;
-    case FLOE_AGG_REGR_SLOPE: null |= m->m2b == 0; if (!null) x = m->cab / m->m2b; break;
-    case FLOE_AGG_REGR_INTERCEPT:
-        null |= m->m2b == 0;
-        if (!null) x = m->ma - m->cab / m->m2b * m->mb;
-        break;
-    case FLOE_AGG_REGR_R2:
-        null |= m->m2b == 0;
-        if (!null) x = m->m2a == 0 ? 1.0 : (m->cab * m->cab) / (m->m2a * m->m2b);
-        break;
-    case FLOE_AGG_REGR_AVGX: x = m->mb; break;
-    case FLOE_AGG_REGR_AVGY: x = m->ma; break;
-    case FLOE_AGG_REGR_SXX: x = m->m2b; break;
-    case FLOE_AGG_REGR_SYY: x = m->m2a; break;
-    case FLOE_AGG_REGR_SXY: x = m->cab; break;
-    default: null = 1; break;
-    }
-    r->is_null = null != 0;
-    r->v.d = x;
-    return FLOE_OK;
-}
-
-/* MODE: the most frequent value; among equally frequent ones the smallest
- * (deterministic whatever the threads did). */
-static int fin_mode(FIN_ARGS)
-{
-    agg_vlist *l = &s->lists[g];
-    uint32_t i, run = 0, best = 0, bi = 0;
-    (void)ag, (void)ct, (void)err;
-    if (l->n == 0) {
-        r->is_null = true;
-        return FLOE_OK;
-    }
-    qsort(l->v, l->n, sizeof *l->v, cmp_values);
-    for (i = 0; i < l->n; i++) {
-        run = (i > 0 && floe_value_cmp(&l->v[i], &l->v[i - 1]) == 0) ? run + 1 : 1;
-        if (run > best) {
-            best = run;
-            bi = i;
-        }
-    }
-    *r = l->v[bi];
     return FLOE_OK;
 }
 

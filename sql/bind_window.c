@@ -100,14 +100,173 @@ static const floe_ast_window *find_named(block *bk, const char *name, int off)
     return NULL;
 }
 
-int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out)
+/* The window function and its arguments: fills bw->w.fn, type, param,
+ * agg and bw->arg / bw->def. */
+static int bind_win_function(block *bk, const floe_ast_expr *ae, bwin *bw)
 {
     binder *b = bk->b;
     const char *n = ae->call.name;
+    int na = ae->call.nargs, rc;
+
+    if (strcmp(n, "row_number") == 0 || strcmp(n, "rank") == 0 || strcmp(n, "dense_rank") == 0 ||
+        strcmp(n, "percent_rank") == 0 || strcmp(n, "cume_dist") == 0) {
+        if (na != 0) {
+            rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function %s takes no arguments", n);
+            return rc;
+        }
+        bw->w.fn = n[0] == 'r' ? (n[1] == 'o' ? FLOE_WIN_ROW_NUMBER : FLOE_WIN_RANK)
+                  : n[0] == 'd' ? FLOE_WIN_DENSE_RANK
+                  : n[0] == 'p' ? FLOE_WIN_PERCENT_RANK : FLOE_WIN_CUME_DIST;
+        bw->w.type = T(bw->w.fn == FLOE_WIN_PERCENT_RANK || bw->w.fn == FLOE_WIN_CUME_DIST ? FLOE_TYPE_DOUBLE
+                                                                                        : FLOE_TYPE_BIGINT);
+    } else if (strcmp(n, "ntile") == 0) {
+        if (na != 1) {
+            rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function ntile takes 1 argument");
+            return rc;
+        }
+        bw->w.fn = FLOE_WIN_NTILE;
+        if ((rc = const_arg(bk, ae->call.args[0], n, 1, &bw->w.param))) return rc;
+        bw->w.type = T(FLOE_TYPE_BIGINT);
+    } else if (strcmp(n, "lag") == 0 || strcmp(n, "lead") == 0 || strcmp(n, "first_value") == 0 ||
+               strcmp(n, "last_value") == 0 || strcmp(n, "nth_value") == 0) {
+        bool ll = n[0] == 'l' && n[1] == 'e' ? true : strcmp(n, "lag") == 0;
+        int lo = 1, hi = ll ? 3 : n[0] == 'n' ? 2 : 1;
+        if (n[0] == 'n') lo = 2;
+        if (na < lo || na > hi) {
+            rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function %s takes %d to %d arguments", n,
+                                 lo, hi);
+            if (lo == hi)
+                rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function %s takes %d argument%s", n,
+                                     lo, lo > 1 ? "s" : "");
+            return rc;
+        }
+        bw->w.fn = strcmp(n, "lag") == 0 ? FLOE_WIN_LAG : strcmp(n, "lead") == 0 ? FLOE_WIN_LEAD
+                  : n[0] == 'f' ? FLOE_WIN_FIRST_VALUE : n[0] == 'l' ? FLOE_WIN_LAST_VALUE
+                  : FLOE_WIN_NTH_VALUE;
+        if (ae->call.args[0]->kind == FLOE_AST_STAR) {
+            rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "* is only allowed in count(*)");
+            return rc;
+        }
+        if ((rc = floe_binder_expr(bk, ae->call.args[0], &bw->arg))) return rc;
+        if (bw->arg->type.id == FLOE_TYPE_NULL &&
+            (rc = floe_bind_expr_cast(b->a, bw->arg, T(FLOE_TYPE_INTEGER), &bw->arg, b->err)))
+            return rc;
+        bw->w.type = bw->arg->type;
+        bw->w.param = 1;
+        if (na >= 2 && (rc = const_arg(bk, ae->call.args[1], n, ll ? 0 : 1, &bw->w.param))) return rc;
+        if (na == 3) {
+            if ((rc = floe_binder_expr(bk, ae->call.args[2], &bw->def))) return rc;
+            if ((rc = floe_binder_need_type(b, &bw->def, bw->w.type, n, ae->call.args[2]->off))) return rc;
+        }
+    } else if (floe_aggregates_lookup(n) != NULL) {
+        bw->w.fn = FLOE_WIN_AGG;
+        if ((rc = floe_binder_agg_spec(bk, ae, true, &bw->w.agg))) return rc;
+        switch (bw->w.agg.fn) {
+        case FLOE_AGG_COUNT_STAR: case FLOE_AGG_COUNT: case FLOE_AGG_SUM: case FLOE_AGG_AVG:
+        case FLOE_AGG_MIN: case FLOE_AGG_MAX: break;
+        default:
+            rc = floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                                 "window functions: aggregate %s over a window is not supported", n);
+            return rc;
+        }
+        if (bw->w.agg.fn == FLOE_AGG_SUM && bw->w.agg.arg->type.id == FLOE_TYPE_DOUBLE &&
+            bw->w.agg.type.id != FLOE_TYPE_DOUBLE) {
+            rc = unsupported(b, ae->off, "this SUM");
+            return rc;
+        }
+        bw->arg = bw->w.agg.arg;
+        bw->w.agg.arg = NULL;
+        bw->w.type = bw->w.agg.type;
+    } else {
+        rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "%s is not a window or aggregate function", n);
+        return rc;
+    }
+    return FLOE_OK;
+}
+
+/* PARTITION BY and ORDER BY: binds the keys into bw->part / bw->ord and
+ * fills bw->w.npart, norder, order. */
+static int bind_win_keys(block *bk, const floe_ast_expr *const *part, int npart, const floe_ast_order *ord,
+                         int nord, bwin *bw)
+{
+    binder *b = bk->b;
+    int k, rc;
+
+    bw->w.npart = (uint32_t)npart;
+    bw->w.norder = (uint32_t)nord;
+    bw->part = floe_arena_alloc(b->a, (size_t)(npart ? npart : 1) * sizeof *bw->part);
+    bw->ord = floe_arena_alloc(b->a, (size_t)(nord ? nord : 1) * sizeof *bw->ord);
+    bw->w.order = floe_arena_alloc(b->a, (size_t)(nord ? nord : 1) * sizeof *bw->w.order);
+    if (bw->part == NULL || bw->ord == NULL || bw->w.order == NULL) {
+        rc = floe_binder_nomem(b);
+        return rc;
+    }
+    for (k = 0; k < npart; k++)
+        if ((rc = floe_binder_expr(bk, part[k], &bw->part[k]))) return rc;
+    for (k = 0; k < nord; k++) {
+        if ((rc = floe_binder_expr(bk, ord[k].expr, &bw->ord[k]))) return rc;
+        bw->w.order[k].desc = ord[k].desc;
+        bw->w.order[k].nulls_first = ord[k].nulls == FLOE_AST_NULLS_DEFAULT ? ord[k].desc
+                                    : ord[k].nulls == FLOE_AST_NULLS_FIRST;
+    }
+    return FLOE_OK;
+}
+
+/* The frame: RANGE UNBOUNDED PRECEDING to CURRENT ROW (no ORDER BY: to
+ * UNBOUNDED FOLLOWING) unless the window has one; needs bw->ord bound. */
+static int bind_win_frame(block *bk, const floe_ast_window *frame, int nord, bwin *bw)
+{
+    binder *b = bk->b;
+    int rc;
+
+    bw->w.range = true;
+    bw->w.start = FLOE_WB_UNBOUNDED_PRECEDING;
+    bw->w.end = nord ? FLOE_WB_CURRENT : FLOE_WB_UNBOUNDED_FOLLOWING;
+    if (frame->unit != FLOE_AST_FRAME_NONE) {
+        floe_type key = nord ? bw->ord[0]->type : T(FLOE_TYPE_BIGINT);
+        if (frame->unit == FLOE_AST_FRAME_GROUPS) {
+            rc = unsupported(b, frame->off, "a GROUPS frame");
+            return rc;
+        }
+        if (frame->exclude != FLOE_AST_EXCLUDE_NONE) {
+            rc = unsupported(b, frame->off, "EXCLUDE in a frame");
+            return rc;
+        }
+        bw->w.range = frame->unit == FLOE_AST_FRAME_RANGE;
+        if (frame->start.kind == FLOE_AST_BOUND_UNBOUNDED_FOLLOWING ||
+            frame->end.kind == FLOE_AST_BOUND_UNBOUNDED_PRECEDING) {
+            rc = floe_err_set_at(b->err, FLOE_ERROR, frame->off,
+                                 frame->start.kind == FLOE_AST_BOUND_UNBOUNDED_FOLLOWING
+                                     ? "frame start cannot be UNBOUNDED FOLLOWING"
+                                     : "frame end cannot be UNBOUNDED PRECEDING");
+            return rc;
+        }
+        if (bw->w.range && (frame->start.offset || frame->end.offset)) {
+            if (nord != 1) {
+                rc = floe_err_set_at(b->err, FLOE_ERROR, frame->off,
+                                     "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column");
+                return rc;
+            }
+            if (key.id != FLOE_TYPE_INTEGER && key.id != FLOE_TYPE_BIGINT && key.id != FLOE_TYPE_DATE &&
+                key.id != FLOE_TYPE_TIMESTAMP && key.id != FLOE_TYPE_DECIMAL) {
+                rc = unsupported(b, frame->off, "a RANGE offset over this ORDER BY type");
+                return rc;
+            }
+        }
+        if ((rc = set_bound(bk, &frame->start, bw->w.range, key, &bw->w.start, &bw->w.start_off)) ||
+            (rc = set_bound(bk, &frame->end, bw->w.range, key, &bw->w.end, &bw->w.end_off)))
+            return rc;
+    }
+    return FLOE_OK;
+}
+
+int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
     const floe_ast_window *w = ae->call.over, *base = NULL, *frame;
     const floe_ast_expr *const *part;
     const floe_ast_order *ord;
-    int npart, nord, na = ae->call.nargs, k, rc;
+    int npart, nord, rc;
     bwin bw;
     floe_expr *e;
 
@@ -131,139 +290,10 @@ int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out)
     if (ae->call.distinct) return unsupported(b, ae->off, "DISTINCT in a window aggregate");
 
     bk->in_win = true;
-    /* the function and its arguments */
-    if (strcmp(n, "row_number") == 0 || strcmp(n, "rank") == 0 || strcmp(n, "dense_rank") == 0 ||
-        strcmp(n, "percent_rank") == 0 || strcmp(n, "cume_dist") == 0) {
-        if (na != 0) {
-            rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function %s takes no arguments", n);
-            goto out;
-        }
-        bw.w.fn = n[0] == 'r' ? (n[1] == 'o' ? FLOE_WIN_ROW_NUMBER : FLOE_WIN_RANK)
-                  : n[0] == 'd' ? FLOE_WIN_DENSE_RANK
-                  : n[0] == 'p' ? FLOE_WIN_PERCENT_RANK : FLOE_WIN_CUME_DIST;
-        bw.w.type = T(bw.w.fn == FLOE_WIN_PERCENT_RANK || bw.w.fn == FLOE_WIN_CUME_DIST ? FLOE_TYPE_DOUBLE
-                                                                                        : FLOE_TYPE_BIGINT);
-    } else if (strcmp(n, "ntile") == 0) {
-        if (na != 1) {
-            rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function ntile takes 1 argument");
-            goto out;
-        }
-        bw.w.fn = FLOE_WIN_NTILE;
-        if ((rc = const_arg(bk, ae->call.args[0], n, 1, &bw.w.param))) goto out;
-        bw.w.type = T(FLOE_TYPE_BIGINT);
-    } else if (strcmp(n, "lag") == 0 || strcmp(n, "lead") == 0 || strcmp(n, "first_value") == 0 ||
-               strcmp(n, "last_value") == 0 || strcmp(n, "nth_value") == 0) {
-        bool ll = n[0] == 'l' && n[1] == 'e' ? true : strcmp(n, "lag") == 0;
-        int lo = 1, hi = ll ? 3 : n[0] == 'n' ? 2 : 1;
-        if (n[0] == 'n') lo = 2;
-        if (na < lo || na > hi) {
-            rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function %s takes %d to %d arguments", n,
-                                 lo, hi);
-            if (lo == hi)
-                rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "function %s takes %d argument%s", n,
-                                     lo, lo > 1 ? "s" : "");
-            goto out;
-        }
-        bw.w.fn = strcmp(n, "lag") == 0 ? FLOE_WIN_LAG : strcmp(n, "lead") == 0 ? FLOE_WIN_LEAD
-                  : n[0] == 'f' ? FLOE_WIN_FIRST_VALUE : n[0] == 'l' ? FLOE_WIN_LAST_VALUE
-                  : FLOE_WIN_NTH_VALUE;
-        if (ae->call.args[0]->kind == FLOE_AST_STAR) {
-            rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "* is only allowed in count(*)");
-            goto out;
-        }
-        if ((rc = floe_binder_expr(bk, ae->call.args[0], &bw.arg))) goto out;
-        if (bw.arg->type.id == FLOE_TYPE_NULL &&
-            (rc = floe_bind_expr_cast(b->a, bw.arg, T(FLOE_TYPE_INTEGER), &bw.arg, b->err)))
-            goto out;
-        bw.w.type = bw.arg->type;
-        bw.w.param = 1;
-        if (na >= 2 && (rc = const_arg(bk, ae->call.args[1], n, ll ? 0 : 1, &bw.w.param))) goto out;
-        if (na == 3) {
-            if ((rc = floe_binder_expr(bk, ae->call.args[2], &bw.def))) goto out;
-            if ((rc = floe_binder_need_type(b, &bw.def, bw.w.type, n, ae->call.args[2]->off))) goto out;
-        }
-    } else if (floe_aggregates_lookup(n) != NULL) {
-        bw.w.fn = FLOE_WIN_AGG;
-        if ((rc = floe_binder_agg_spec(bk, ae, true, &bw.w.agg))) goto out;
-        switch (bw.w.agg.fn) {
-        case FLOE_AGG_COUNT_STAR: case FLOE_AGG_COUNT: case FLOE_AGG_SUM: case FLOE_AGG_AVG:
-        case FLOE_AGG_MIN: case FLOE_AGG_MAX: break;
-        default:
-            rc = floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
-                                 "window functions: aggregate %s over a window is not supported", n);
-            goto out;
-        }
-        if (bw.w.agg.fn == FLOE_AGG_SUM && bw.w.agg.arg->type.id == FLOE_TYPE_DOUBLE &&
-            bw.w.agg.type.id != FLOE_TYPE_DOUBLE) {
-            rc = unsupported(b, ae->off, "this SUM");
-            goto out;
-        }
-        bw.arg = bw.w.agg.arg;
-        bw.w.agg.arg = NULL;
-        bw.w.type = bw.w.agg.type;
-    } else {
-        rc = floe_err_set_at(b->err, FLOE_ERROR, ae->off, "%s is not a window or aggregate function", n);
+    /* the function and its arguments, PARTITION BY / ORDER BY, the frame */
+    if ((rc = bind_win_function(bk, ae, &bw)) || (rc = bind_win_keys(bk, part, npart, ord, nord, &bw)) ||
+        (rc = bind_win_frame(bk, frame, nord, &bw)))
         goto out;
-    }
-
-    /* PARTITION BY, ORDER BY */
-    bw.w.npart = (uint32_t)npart;
-    bw.w.norder = (uint32_t)nord;
-    bw.part = floe_arena_alloc(b->a, (size_t)(npart ? npart : 1) * sizeof *bw.part);
-    bw.ord = floe_arena_alloc(b->a, (size_t)(nord ? nord : 1) * sizeof *bw.ord);
-    bw.w.order = floe_arena_alloc(b->a, (size_t)(nord ? nord : 1) * sizeof *bw.w.order);
-    if (bw.part == NULL || bw.ord == NULL || bw.w.order == NULL) {
-        rc = floe_binder_nomem(b);
-        goto out;
-    }
-    for (k = 0; k < npart; k++)
-        if ((rc = floe_binder_expr(bk, part[k], &bw.part[k]))) goto out;
-    for (k = 0; k < nord; k++) {
-        if ((rc = floe_binder_expr(bk, ord[k].expr, &bw.ord[k]))) goto out;
-        bw.w.order[k].desc = ord[k].desc;
-        bw.w.order[k].nulls_first = ord[k].nulls == FLOE_AST_NULLS_DEFAULT ? ord[k].desc
-                                    : ord[k].nulls == FLOE_AST_NULLS_FIRST;
-    }
-
-    /* the frame */
-    bw.w.range = true;
-    bw.w.start = FLOE_WB_UNBOUNDED_PRECEDING;
-    bw.w.end = nord ? FLOE_WB_CURRENT : FLOE_WB_UNBOUNDED_FOLLOWING;
-    if (frame->unit != FLOE_AST_FRAME_NONE) {
-        floe_type key = nord ? bw.ord[0]->type : T(FLOE_TYPE_BIGINT);
-        if (frame->unit == FLOE_AST_FRAME_GROUPS) {
-            rc = unsupported(b, frame->off, "a GROUPS frame");
-            goto out;
-        }
-        if (frame->exclude != FLOE_AST_EXCLUDE_NONE) {
-            rc = unsupported(b, frame->off, "EXCLUDE in a frame");
-            goto out;
-        }
-        bw.w.range = frame->unit == FLOE_AST_FRAME_RANGE;
-        if (frame->start.kind == FLOE_AST_BOUND_UNBOUNDED_FOLLOWING ||
-            frame->end.kind == FLOE_AST_BOUND_UNBOUNDED_PRECEDING) {
-            rc = floe_err_set_at(b->err, FLOE_ERROR, frame->off,
-                                 frame->start.kind == FLOE_AST_BOUND_UNBOUNDED_FOLLOWING
-                                     ? "frame start cannot be UNBOUNDED FOLLOWING"
-                                     : "frame end cannot be UNBOUNDED PRECEDING");
-            goto out;
-        }
-        if (bw.w.range && (frame->start.offset || frame->end.offset)) {
-            if (nord != 1) {
-                rc = floe_err_set_at(b->err, FLOE_ERROR, frame->off,
-                                     "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column");
-                goto out;
-            }
-            if (key.id != FLOE_TYPE_INTEGER && key.id != FLOE_TYPE_BIGINT && key.id != FLOE_TYPE_DATE &&
-                key.id != FLOE_TYPE_TIMESTAMP && key.id != FLOE_TYPE_DECIMAL) {
-                rc = unsupported(b, frame->off, "a RANGE offset over this ORDER BY type");
-                goto out;
-            }
-        }
-        if ((rc = set_bound(bk, &frame->start, bw.w.range, key, &bw.w.start, &bw.w.start_off)) ||
-            (rc = set_bound(bk, &frame->end, bw.w.range, key, &bw.w.end, &bw.w.end_off)))
-            goto out;
-    }
 
     bk->wins = floe_binder_grow(b, bk->wins, bk->nwins, &bk->capwins, sizeof *bk->wins);
     if (bk->wins == NULL) {

@@ -1,6 +1,7 @@
 /* sql/parse_internal.h: the parser's state and the helpers its files share
  * (sql/parser.c: token helpers, expressions, queries and the API;
- * sql/parse_stmt.c: statement rules). Private to the sql/ parser files.
+ * sql/parse_stmt.c: statement rules; sql/parse_window.c: OVER, window
+ * specifications and frames). Private to the sql/ parser files.
  *
  * Every floe_parse_* rule returns FLOE_OK or a code with the message in
  * p->err; trees come from p->arena (freed with the parser). Not thread-safe:
@@ -97,5 +98,12 @@ int floe_parse_starts_query(const floe_parser *p, const floe_token *t);
 int floe_parse_syntax_error(floe_parser *p, const char *expected);
 char *floe_parse_unquote(floe_parser *p, const floe_token *t, size_t *out_n);
 int floe_parse_stmt(floe_parser *p, floe_ast_stmt **out);
+/* ORDER BY items (sql/parser.c), after the ORDER BY keywords. */
+int floe_parse_order_by(floe_parser *p, floe_ast_order **out, int *out_n);
+/* Window rules (sql/parse_window.c): floe_parse_over after the OVER
+ * keyword fills e->call.over; floe_parse_window_spec parses a
+ * parenthesized specification into *out. */
+int floe_parse_over(floe_parser *p, floe_ast_expr *e);
+int floe_parse_window_spec(floe_parser *p, floe_ast_window **out);
 
 #endif /* FLOE_SQL_PARSE_INTERNAL_H */
