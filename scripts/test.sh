@@ -12,19 +12,21 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOE_SANITIZE=ON -D
 ninja -C build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/../tests/lsan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
-# The fuzz step: libFuzzer (clang) on the parser and on the binder/planner,
-# each for a fixed time on a scratch copy of the corpus; a crash, leak or
-# broken property (round trip, documented error codes) fails the run.
+# The fuzz step: libFuzzer (clang) on the parser, the binder/planner and the
+# Parquet reader, each for a fixed time on a scratch copy of its corpus; a
+# crash, leak or broken property (round trip, documented error codes) fails
+# the run.
 FUZZ_SECONDS=${FLOE_FUZZ_SECONDS:-45}
 CC=clang cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOE_BUILD_FUZZ=ON \
     -DFLOE_BUILD_BENCH=OFF >/dev/null
-ninja -C build-fuzz -j"$jobs" fuzz_parser fuzz_binder
-for target in fuzz_parser fuzz_binder; do
+ninja -C build-fuzz -j"$jobs" fuzz_parser fuzz_binder fuzz_parquet
+for spec in fuzz_parser:parser:parser.dict fuzz_binder:parser:parser.dict fuzz_parquet:parquet:; do
+    IFS=: read -r target corpus dict <<<"$spec"
     fuzz_corpus=$(mktemp -d)
-    cp tests/fuzz/corpus/parser/* "$fuzz_corpus"/
-    build-fuzz/tests/fuzz/$target -max_total_time="$FUZZ_SECONDS" -dict=tests/fuzz/parser.dict \
+    cp tests/fuzz/corpus/"$corpus"/* "$fuzz_corpus"/
+    build-fuzz/tests/fuzz/$target -max_total_time="$FUZZ_SECONDS" ${dict:+-dict=tests/fuzz/$dict} \
         -print_final_stats=1 "$fuzz_corpus" 2>&1 | tail -n 3
     rm -rf "$fuzz_corpus"
 done
 echo "fuzzing ran ${FUZZ_SECONDS}s per target without a crash, leak or broken property"
-echo "fuzz: 2 passed, 0 failed"
+echo "fuzz: 3 passed, 0 failed"
