@@ -69,7 +69,7 @@ int floe_appender_open(floe_db *db, const char *table, floe_appender **out)
     uint32_t c;
 
     *out = NULL;
-    if (db == NULL || table == NULL) return FLOE_MISUSE;
+    if (db == NULL || table == NULL || !db->is_open) return FLOE_MISUSE;
     app = floe_calloc(1, sizeof *app);
     if (app == NULL) return FLOE_NOMEM;
     floe_err_clear(&app->err);

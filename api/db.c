@@ -75,6 +75,7 @@ int floe_db_open_ex(const char *path, const floe_open_options *o, floe_db **out_
         opts.size = sizeof opts;
     }
     rc = floe_db_open_dir(db, path, &opts, &err);
+    db->is_open = rc == FLOE_OK;
     if (rc != FLOE_OK) floe_db_set_error(db, &err); /* the handle stays for floe_db_errmsg */
     return rc;
 }
@@ -103,11 +104,14 @@ static int run(floe_db *db, const char *sql, unsigned flags, floe_result **out_r
     floe_err err = FLOE_ERR_INIT;
     int rc;
     if (out_res) *out_res = NULL;
-    if (db == NULL || sql == NULL) {
+    if (db == NULL || sql == NULL || !db->is_open) {
+        /* a failed open's handle keeps its open error for floe_db_errmsg */
         if (info) {
             info->code = FLOE_MISUSE;
             info->offset = -1;
-            snprintf(info->msg, sizeof info->msg, "%s", floe_errstr(FLOE_MISUSE));
+            snprintf(info->msg, sizeof info->msg, "%s",
+                     db && !db->is_open ? "the database is not open (floe_db_open failed)"
+                                        : floe_errstr(FLOE_MISUSE));
         }
         return FLOE_MISUSE;
     }

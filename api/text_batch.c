@@ -12,8 +12,10 @@ int floe_append_text_batch(floe_db *db, const char *table, const char *data, siz
     if (res == NULL) return FLOE_MISUSE;
     memset(res, 0, sizeof *res);
     res->error.offset = -1;
-    if (db == NULL || table == NULL || (data == NULL && len > 0)) {
-        floe_err_set(&err, FLOE_MISUSE, "floe_append_text_batch: db, table and data are required");
+    if (db == NULL || table == NULL || (data == NULL && len > 0) || !db->is_open) {
+        floe_err_set(&err, FLOE_MISUSE, db && !db->is_open
+                                            ? "the database is not open (floe_db_open failed)"
+                                            : "floe_append_text_batch: db, table and data are required");
         floe_error_info_set(&res->error, &err);
         return FLOE_MISUSE;
     }

@@ -65,6 +65,8 @@ typedef struct floe_db_table {
 struct floe_db {
     char *path;                   /* database directory; owned */
     bool in_memory;               /* path is a private temporary directory */
+    bool is_open;                 /* the open succeeded (a failed open's handle only
+                                   * serves floe_db_errmsg and floe_db_close) */
     bool readonly;                /* FLOE_OPEN_READONLY: a snapshot; cat is NULL after open */
     int lock_fd;                  /* <path>/LOCK holding the writer lock, -1 none */
     long lock_pid;                /* read-only: the writer's pid seen at open, 0 none */

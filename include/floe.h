@@ -201,7 +201,9 @@ static inline void floe_open_options_init(floe_open_options *o)
 
 /* Open the database in directory `path`, or an in-memory database when path
  * is NULL or ":memory:". *out_db is set even on failure (NULL only on
- * FLOE_NOMEM) so floe_db_errmsg() works; always floe_db_close() it.
+ * FLOE_NOMEM) so floe_db_errmsg() works; always floe_db_close() it. The
+ * handle of a failed open serves floe_db_errcode/errmsg and floe_db_close
+ * only: statements, appenders and batches on it return FLOE_MISUSE.
  * floe_db_open(path, flags, out) is floe_db_open_ex with default options
  * and those flags; o == NULL means the defaults.
  *

@@ -64,3 +64,21 @@ Test(options, init_sets_size_and_defaults)
     cr_assert_eq(floe_db_open_ex(NULL, NULL, &db), FLOE_OK); /* NULL: the defaults */
     floe_db_close(db);
 }
+
+/* The handle of a failed open answers FLOE_MISUSE to everything but the
+ * error getters and close (it used to crash on a NULL catalog). */
+Test(options, failed_open_handle_is_misuse_not_a_crash)
+{
+    floe_db *db = NULL;
+    floe_appender *app = NULL;
+    floe_result *res = NULL;
+    cr_assert_eq(floe_db_open("/nonexistent/floe-db-here", 0, &db), FLOE_NOTFOUND);
+    cr_assert_not_null(db);
+    cr_assert_eq(floe_exec(db, "CREATE TABLE t (a INTEGER)"), FLOE_MISUSE);
+    cr_assert_eq(floe_query(db, "SELECT 1", &res), FLOE_MISUSE);
+    cr_assert_null(res);
+    cr_assert_eq(floe_appender_open(db, "t", &app), FLOE_MISUSE);
+    cr_assert_null(app);
+    cr_assert(strstr(floe_db_errmsg(db), "does not exist") != NULL, "%s", floe_db_errmsg(db));
+    floe_db_close(db);
+}
