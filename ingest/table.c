@@ -438,12 +438,16 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
     }
     rc = floe_ingest_table_recover(t, err);
     if (rc) goto fail;
+    /* the caller's handle is set before the flusher can see the table: a
+     * flush callback may run at once (recovered rows) and reads it */
+    *out = t;
     pthread_mutex_lock(&db->mu);
     if (db->ntables == db->captables) {
         uint32_t cap = db->captables ? db->captables * 2 : 8;
         floe_ingest_table **nt = floe_realloc(db->tables, cap * sizeof *nt);
         if (nt == NULL) {
             pthread_mutex_unlock(&db->mu);
+            *out = NULL;
             rc = floe_err_nomem(err);
             goto fail;
         }
@@ -454,7 +458,6 @@ int floe_ingest_table_open(floe_ingest_db *db, const floe_ingest_table_opts *o,
     db->wake = true; /* recovered rows may be due for a flush */
     pthread_cond_signal(&db->cv);
     pthread_mutex_unlock(&db->mu);
-    *out = t;
     return FLOE_OK;
 fail:
     table_free(t);
