@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh: install dependencies, build, and run the whole test suite twice:
-# a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# a release build, then an AddressSanitizer + UndefinedBehaviorSanitizer build;
+# then the concurrency tests under ThreadSanitizer, and each fuzz target for a
+# fixed time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -12,6 +14,12 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOE_SANITIZE=ON -D
 ninja -C build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$PWD/../tests/lsan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs")
+# The concurrency tests again under ThreadSanitizer (any report fails them).
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLOE_TSAN=ON \
+    -DFLOE_BUILD_BENCH=OFF >/dev/null
+ninja -C build-tsan -j"$jobs" concurrency_test lock_test atomic_test server_test floe_shell
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j"$jobs" \
+    -R '^(concurrency_snapshots|lock_readonly|atomic_batches|server)$')
 # The fuzz step: libFuzzer (clang) on the parser, the binder/planner and the
 # Parquet reader, each for a fixed time on a scratch copy of its corpus; a
 # crash, leak or broken property (round trip, documented error codes) fails
