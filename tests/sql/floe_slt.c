@@ -9,7 +9,7 @@
  *
  * Runs each file against a fresh in-memory database (floe_db_open(NULL)),
  * through the public API only. Format: SQLite's sqllogictest (see
- * /work/shared/sqllogictest/README.md and tests/sql/slt_parse.h):
+ * ../shared/sqllogictest/README.md and tests/sql/slt_parse.h):
  *   statement ok | statement error      then the SQL, ended by a blank line
  *   query <I|R|T...> [nosort|rowsort|valuesort] [label]
  *   <SQL>

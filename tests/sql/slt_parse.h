@@ -1,6 +1,6 @@
 /* tests/sql/slt_parse.h: sqllogictest file parser and result checking.
  *
- * Reads the sqllogictest format (see /work/shared/sqllogictest/README.md and
+ * Reads the sqllogictest format (see ../shared/sqllogictest/README.md and
  * SQLite's about.wiki) record by record: `statement ok|error`, `query <types>
  * [nosort|rowsort|valuesort] [label]` with its `----` expected section,
  * `hash-threshold N`, `halt`, and the `skipif`/`onlyif <engine>` conditions

@@ -2,7 +2,7 @@
 """Generate tests/sql/aggregates_stats.test: statistical, arg_min/arg_max,
 mode, quantile_cont / percentile_* and FILTER aggregates, with expected
 values computed by DuckDB (the node bindings in /opt/peers, see
-/work/shared/peers/README.md) on the same rows.
+../shared/peers/README.md) on the same rows.
 
     python3 tests/sql/gen/gen_aggregates_stats.py > tests/sql/aggregates_stats.test
 

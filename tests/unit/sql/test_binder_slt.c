@@ -14,7 +14,7 @@
 #include "util/mem.h"
 
 #ifndef FLOE_SQLLOGICTEST_DIR
-#define FLOE_SQLLOGICTEST_DIR "/work/shared/sqllogictest"
+#define FLOE_SQLLOGICTEST_DIR "../shared/sqllogictest" /* CMake passes the absolute path */
 #endif
 
 #define MAXT 64
