@@ -54,8 +54,8 @@ typedef struct scan_ctx {
     size_t naborts, capaborts;
     uint64_t *skip;       /* sorted ids of dropped transactions */
     size_t nskip, capskip;
-    scan_rec *todo;       /* ABORT records to write (txn, shard, first, last) */
-    size_t ntodo, captodo;
+    scan_rec *settle;       /* ABORT records to write (txn, shard, first, last) */
+    size_t nsettle, capsettle;
 } scan_ctx;
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem, floe_err *err)
@@ -141,7 +141,7 @@ static bool skipped(const scan_ctx *sc, uint64_t txn)
 }
 
 /* Decide which transactions are dropped (sc->skip) and which ABORT records
- * must be written (sc->todo). FLOE_NOMEM. */
+ * must be written (sc->settle). FLOE_NOMEM. */
 static int decide_txns(floe_ingest_table *t, scan_ctx *sc, floe_err *err)
 {
     size_t g = 0, e, i, k;
@@ -180,12 +180,12 @@ static int decide_txns(floe_ingest_table *t, scan_ctx *sc, floe_err *err)
                 if (sc->recs[k].last > hi) hi = sc->recs[k].last;
             }
             if (has_abort(sc, txn, sh, false)) continue;
-            rc = grow((void **)&sc->todo, &sc->captodo, sc->ntodo + 1, sizeof *sc->todo, err);
+            rc = grow((void **)&sc->settle, &sc->capsettle, sc->nsettle + 1, sizeof *sc->settle, err);
             if (rc) return rc;
-            sc->todo[sc->ntodo] = sc->recs[i];
-            sc->todo[sc->ntodo].first = lo;
-            sc->todo[sc->ntodo].last = hi;
-            sc->ntodo++;
+            sc->settle[sc->nsettle] = sc->recs[i];
+            sc->settle[sc->nsettle].first = lo;
+            sc->settle[sc->nsettle].last = hi;
+            sc->nsettle++;
         }
     }
     return FLOE_OK;
@@ -197,7 +197,7 @@ static void scan_free(scan_ctx *sc)
     floe_free(sc->pool);
     floe_free(sc->aborts);
     floe_free(sc->skip);
-    floe_free(sc->todo);
+    floe_free(sc->settle);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -347,8 +347,8 @@ int floe_ingest_table_recover(floe_ingest_table *t, floe_err *err)
     }
     /* settle dropped transactions for good before anything new is written
      * (a read-only handle just leaves them out: the writer settles them) */
-    for (size_t k = 0; k < scx.ntodo && !db->o.readonly; k++) {
-        const scan_rec *a = &scx.todo[k];
+    for (size_t k = 0; k < scx.nsettle && !db->o.readonly; k++) {
+        const scan_rec *a = &scx.settle[k];
         uint64_t tk;
         rc = floe_wal_append_abort(t->shards[a->shard].wal, a->txn, a->first, a->last, &tk, err);
         if (rc == FLOE_OK) rc = floe_wal_sync(t->shards[a->shard].wal, tk, err);
@@ -357,10 +357,10 @@ int floe_ingest_table_recover(floe_ingest_table *t, floe_err *err)
             goto fail;
         }
     }
-    if (scx.ntodo && !db->o.readonly && db->o.cb.warning) {
+    if (scx.nsettle && !db->o.readonly && db->o.cb.warning) {
         char msg[160];
         snprintf(msg, sizeof msg, "table %s: dropped %zu pieces of transactions that did not "
-                 "reach every shard's WAL", t->name, scx.ntodo);
+                 "reach every shard's WAL", t->name, scx.nsettle);
         db->o.cb.warning(db->o.cb.ctx, msg);
     }
     scan_free(&scx);
