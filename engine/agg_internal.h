@@ -56,6 +56,8 @@ typedef struct agg_st {
     agg_vlist *lists;  /* QUANTILE/MEDIAN/MODE values */
     agg_mom *mom;      /* STDDEV/VAR/COVAR/CORR/REGR moments */
     floe_value *val2;  /* ARG_MIN/ARG_MAX: the compared value (val: the result) */
+    char *buf;         /* STRING_AGG: scratch of finalize (the result, copied out) */
+    size_t buf_cap;    /* bytes allocated in buf */
 } agg_st;
 
 typedef struct agg_local {
@@ -82,13 +84,19 @@ typedef struct agg_local {
     uint32_t *gpart;          /* merge: partition of each group */
     uint32_t **dpart;         /* merge: per DISTINCT agg, partition of each (group, value) pair */
     int64_t *gidbuf;          /* scratch: group id per physical row (BIGINT vector) */
+    uint32_t cur_set;         /* grouping set whose groups the rows being fed belong to */
+    floe_vec *okv;            /* ORDER BY keys of the aggregate being fed (its norder
+                                 vectors over the batch), or NULL (engine/agg_ordered.c) */
 } agg_local;
 
 typedef struct agg_op {
     floe_exec_op base;
     const floe_plan *child;
-    floe_expr **groups;       /* ngroups */
-    uint32_t ngroups;
+    floe_expr **groups;       /* ngexprs group expressions */
+    uint32_t ngroups;         /* hash key columns: ngexprs, plus the set number with sets */
+    uint32_t ngexprs;
+    const uint64_t *sets;     /* nsets grouping sets (masks over groups), or NULL */
+    uint32_t nsets;
     const floe_agg *aggs;
     uint32_t naggs;
     floe_expr *own_exprs;     /* DISTINCT: synthesized column references */
@@ -157,5 +165,14 @@ int floe_agg_mom_combine(CMB_ARGS);
 int floe_agg_argby_combine(CMB_ARGS);
 int floe_agg_mom_finalize(FIN_ARGS);
 int floe_agg_mode_finalize(FIN_ARGS);
+
+/* Ordered aggregates (engine/agg_ordered.c). floe_agg_order_eval evaluates
+ * ag's ORDER BY keys over b into L->okv (freed, and set NULL, by
+ * floe_agg_order_free; on failure nothing is left) for the update that
+ * follows. */
+int floe_agg_order_eval(agg_local *L, const floe_agg *ag, floe_batch *b, floe_err *err);
+void floe_agg_order_free(agg_local *L, const floe_agg *ag);
+int floe_agg_stragg_update(UPD_ARGS);
+int floe_agg_stragg_finalize(FIN_ARGS);
 
 #endif /* FLOE_ENGINE_AGG_INTERNAL_H */

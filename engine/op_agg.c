@@ -117,6 +117,7 @@ static void local_free(agg_op *o, agg_local *L)
             floe_free(s->lists);
             floe_free(s->mom);
             floe_free(s->val2);
+            floe_free(s->buf);
         }
     }
     if (L->dsets)
@@ -217,7 +218,8 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
             local_free(o, L);
             return floe_err_nomem(err);
         }
-        for (g = 0; g < o->ngroups; g++) kt[g] = o->groups[g]->type;
+        for (g = 0; g < o->ngexprs; g++) kt[g] = o->groups[g]->type;
+        if (o->nsets) kt[o->ngexprs] = floe_type_make(FLOE_TYPE_BIGINT); /* set number */
         rc = floe_hashtable_init(&L->ht, o->ngroups, kt, err);
         floe_free(kt);
         if (rc) {
@@ -545,6 +547,28 @@ static int upd_list(UPD_ARGS)
     }
     return FLOE_OK;
 }
+/* GROUPING(a, b, ...): bit n-1-j of the value is set when argument j's
+ * key is grouped out of the rows' grouping set (PostgreSQL's order: the
+ * first argument is the most significant bit); 0 without grouping sets. */
+static int upd_grouping(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    uint64_t set = o->nsets ? o->sets[L->cur_set] : ~0ull;
+    int64_t x = 0;
+    uint32_t j;
+    (void)cst;
+    (void)all_valid;
+    (void)rows;
+    for (j = 0; j < ag->ngkeys; j++) x = (x << 1) | (int64_t)(((set >> ag->gkeys[j]) & 1) ^ 1);
+    for (k = 0; k < cnt; k++) {
+        floe_value *r = &s->val[gids[k]];
+        r->type = floe_type_make(FLOE_TYPE_BIGINT);
+        r->is_null = false;
+        r->v.i = x;
+        s->cnt[gids[k]]++;
+    }
+    return FLOE_OK;
+}
 #undef ROW
 #undef VALID
 #undef UPD_PROLOGUE
@@ -576,6 +600,13 @@ static int cmb_minmax(CMB_ARGS)
     if (gs->cnt[g] == 0 ||
         (ag->fn != FLOE_AGG_ANY_VALUE && better(ag->fn, &ls->val[lid], &gs->val[g])))
         gs->val[g] = ls->val[lid];
+    return FLOE_OK;
+}
+
+static int cmb_grouping(CMB_ARGS)
+{
+    (void)o, (void)err;
+    G->st[a].val[g] = L->st[a].val[lid];
     return FLOE_OK;
 }
 
@@ -626,6 +657,15 @@ static int fin_count(FIN_ARGS)
 {
     (void)ag, (void)ct, (void)err;
     r->v.i = s->cnt[g];
+    return FLOE_OK;
+}
+
+/* A group no row reached is a seeded empty grouping set: every key is
+ * grouped out. */
+static int fin_grouping(FIN_ARGS)
+{
+    (void)ct, (void)err;
+    r->v.i = s->cnt[g] ? s->val[g].v.i : (int64_t)((1ull << ag->ngkeys) - 1);
     return FLOE_OK;
 }
 
@@ -804,37 +844,13 @@ static int fastd_add(agg_local *L, uint32_t a, const floe_vec *v, const uint32_t
     return FLOE_OK;
 }
 
-static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+/* Feed the live rows of b (L->rows, their groups in L->ids) to every
+ * aggregate: FILTER, then the DISTINCT set, the fast intset or update. */
+static int agg_feed(agg_op *o, agg_local *L, floe_batch *b, uint32_t live, floe_err *err)
 {
-    agg_op *o = arg;
-    agg_local *L = o->locals[w];
-    uint32_t live = floe_batch_rows(b), k, g, a;
-    floe_vec keys[16], *kv = keys, argv;
+    uint32_t k, a;
+    floe_vec argv;
     int rc = FLOE_OK;
-
-    rc = floe_exec_check(o->base.ex, err);
-    if (rc) return rc;
-    if (b->n > FLOE_VEC_SIZE)
-        return floe_err_set(err, FLOE_MISUSE, "AGGREGATE: batch of %u rows exceeds %u", b->n,
-                            FLOE_VEC_SIZE);
-    if (o->ngroups > 16) {
-        kv = floe_calloc(o->ngroups, sizeof *kv);
-        if (kv == NULL) return floe_err_nomem(err);
-    } else {
-        memset(keys, 0, sizeof keys);
-    }
-    for (k = 0; k < live; k++) L->rows[k] = b->sel ? b->sel[k] : k;
-    if (o->ngroups) {
-        for (g = 0; g < o->ngroups && rc == FLOE_OK; g++)
-            rc = floe_exec_eval(&L->ev, o->groups[g], b, &kv[g], err);
-        if (rc == FLOE_OK) rc = floe_hashtable_insert(&L->ht, kv, b->n, b->sel, b->nsel, L->ids, err);
-        for (g = 0; g < o->ngroups; g++) floe_vec_free(&kv[g]);
-        if (kv != keys) floe_free(kv);
-        if (rc) return rc;
-        if (local_reserve(o, L, L->ht.count) != FLOE_OK) return floe_err_nomem(err);
-    } else {
-        memset(L->ids, 0, live * sizeof *L->ids);
-    }
     for (a = 0; a < o->naggs && rc == FLOE_OK; a++) {
         const floe_agg *ag = &o->aggs[a];
         const uint32_t *rows = L->rows, *ids = L->ids;
@@ -858,7 +874,7 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
             ids = L->fids;
             if (n == 0) continue;
         }
-        if (ag->fn == FLOE_AGG_COUNT_STAR) {
+        if (ag->fn == FLOE_AGG_COUNT_STAR || ag->fn == FLOE_AGG_GROUPING) {
             rc = agg_update(o, L, a, NULL, NULL, rows, ids, n, err);
             continue;
         }
@@ -877,11 +893,90 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
                 rc = agg_update(o, L, a, &argv, &argv2, rows, ids, n, err);
                 floe_vec_free(&argv2);
             }
+        } else if (ag->norder) {
+            rc = floe_agg_order_eval(L, ag, b, err);
+            if (rc == FLOE_OK) {
+                rc = agg_update(o, L, a, &argv, NULL, rows, ids, n, err);
+                floe_agg_order_free(L, ag);
+            }
         } else {
             rc = agg_update(o, L, a, &argv, NULL, rows, ids, n, err);
         }
         floe_vec_free(&argv);
     }
+    return rc;
+}
+
+/* NULL constant vector of type t standing for n rows (a grouped-out key). */
+static void null_const(floe_vec *v, floe_type t, uint32_t n)
+{
+    static const uint64_t zero_data[4];
+    static const uint64_t zero_valid;
+    floe_vec_borrow(v, t, (void *)zero_data, (uint64_t *)&zero_valid, n);
+    v->flags |= FLOE_VEC_CONST;
+}
+
+/* Group ids of b's live rows (into L->ids) for the keys kv[0..ngexprs)
+ * (and, with grouping sets, set `set`: its grouped-out keys NULL, the set
+ * number as the last key). */
+static int agg_group_ids(agg_op *o, agg_local *L, floe_batch *b, floe_vec *kv, uint32_t set,
+                         floe_err *err)
+{
+    floe_vec one[65];
+    int64_t sid = set;
+    uint32_t g;
+    int rc;
+    if (o->nsets == 0) {
+        rc = floe_hashtable_insert(&L->ht, kv, b->n, b->sel, b->nsel, L->ids, err);
+    } else {
+        for (g = 0; g < o->ngexprs; g++) {
+            if ((o->sets[set] >> g) & 1) one[g] = kv[g];
+            else null_const(&one[g], o->groups[g]->type, b->n);
+        }
+        floe_vec_borrow(&one[o->ngexprs], floe_type_make(FLOE_TYPE_BIGINT), &sid, NULL, b->n);
+        one[o->ngexprs].flags |= FLOE_VEC_CONST;
+        rc = floe_hashtable_insert(&L->ht, one, b->n, b->sel, b->nsel, L->ids, err);
+    }
+    if (rc) return rc;
+    if (local_reserve(o, L, L->ht.count) != FLOE_OK) return floe_err_nomem(err);
+    return FLOE_OK;
+}
+
+static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+{
+    agg_op *o = arg;
+    agg_local *L = o->locals[w];
+    uint32_t live = floe_batch_rows(b), k, g, s;
+    floe_vec keys[16], *kv = keys;
+    int rc = FLOE_OK;
+
+    rc = floe_exec_check(o->base.ex, err);
+    if (rc) return rc;
+    if (b->n > FLOE_VEC_SIZE)
+        return floe_err_set(err, FLOE_MISUSE, "AGGREGATE: batch of %u rows exceeds %u", b->n,
+                            FLOE_VEC_SIZE);
+    if (o->ngexprs > 16) {
+        kv = floe_calloc(o->ngexprs, sizeof *kv);
+        if (kv == NULL) return floe_err_nomem(err);
+    } else {
+        memset(keys, 0, sizeof keys);
+    }
+    for (k = 0; k < live; k++) L->rows[k] = b->sel ? b->sel[k] : k;
+    if (o->ngroups == 0) {
+        memset(L->ids, 0, live * sizeof *L->ids);
+        rc = agg_feed(o, L, b, live, err);
+    } else {
+        for (g = 0; g < o->ngexprs && rc == FLOE_OK; g++)
+            rc = floe_exec_eval(&L->ev, o->groups[g], b, &kv[g], err);
+        /* one pass per grouping set (one for a plain GROUP BY) */
+        for (s = 0; s < (o->nsets ? o->nsets : 1) && rc == FLOE_OK; s++) {
+            L->cur_set = s;
+            rc = agg_group_ids(o, L, b, kv, s, err);
+            if (rc == FLOE_OK) rc = agg_feed(o, L, b, live, err);
+        }
+        for (g = 0; g < o->ngexprs; g++) floe_vec_free(&kv[g]);
+    }
+    if (kv != keys) floe_free(kv);
     if (rc == FLOE_OK) rc = local_account(o, L, err);
     return rc;
 }
@@ -1074,6 +1169,11 @@ static int agg_final(agg_op *o, agg_local *G, uint32_t ai, uint64_t g, floe_vec 
     r.is_null = false;
     r.v.i = 0;
     if ((rc = agg_ops_table[ag->fn].finalize(ag, s, g, col->type, &r, err))) return rc;
+    if (ag->fn == FLOE_AGG_STRING_AGG && !r.is_null) {
+        /* built in the state's scratch buffer: the column keeps a copy */
+        if (floe_vec_set_string(col, i, r.v.s.ptr, r.v.s.len) != FLOE_OK) return floe_err_nomem(err);
+        return FLOE_OK;
+    }
     if (put_value(col, i, r) != FLOE_OK) return floe_err_nomem(err);
     return FLOE_OK;
 }
@@ -1229,6 +1329,27 @@ static int minmax_scan(agg_op *o, floe_err *err)
     return FLOE_OK;
 }
 
+/* Grouping sets that group by nothing (ROLLUP's and CUBE's last, `()`)
+ * give one row even for empty input, like an aggregate without GROUP BY:
+ * their groups (every key NULL, the set number) exist from the start. */
+static int seed_empty_sets(agg_op *o, agg_local *L, floe_err *err)
+{
+    floe_vec kv[65];
+    uint32_t s, g, id;
+    int64_t sid;
+    int rc;
+    for (s = 0; s < o->nsets; s++) {
+        if (o->sets[s] != 0) continue;
+        for (g = 0; g < o->ngexprs; g++) null_const(&kv[g], o->groups[g]->type, 1);
+        sid = s;
+        floe_vec_borrow(&kv[o->ngexprs], floe_type_make(FLOE_TYPE_BIGINT), &sid, NULL, 1);
+        rc = floe_hashtable_insert(&L->ht, kv, 1, NULL, 0, &id, err);
+        if (rc) return rc;
+        if (local_reserve(o, L, L->ht.count) != FLOE_OK) return floe_err_nomem(err);
+    }
+    return FLOE_OK;
+}
+
 static int agg_run(agg_op *o, floe_err *err)
 {
     floe_executor *ex = o->base.ex;
@@ -1243,6 +1364,7 @@ static int agg_run(agg_op *o, floe_err *err)
         rc = local_new(o, &o->locals[w], err);
         if (rc) return rc;
     }
+    if ((rc = seed_empty_sets(o, o->locals[0], err))) return rc;
     if (count_only_scan(o))
         rc = count_scan_rows(o, err);
     else if (minmax_only_scan(o))
@@ -1317,7 +1439,7 @@ static int agg_next(floe_exec_op *op, floe_batch *out, floe_err *err)
     n = (uint32_t)(total - o->pos < FLOE_VEC_SIZE ? total - o->pos : FLOE_VEC_SIZE);
     if (floe_batch_init(out, p->ncols, p->types, n) != FLOE_OK) return floe_err_nomem(err);
     if (o->ngroups) {
-        rc = floe_exec_rows_gather(&G->ht.keys, 0, o->ngroups, NULL, o->pos, n, out->cols, 0);
+        rc = floe_exec_rows_gather(&G->ht.keys, 0, o->ngexprs, NULL, o->pos, n, out->cols, 0);
         if (rc) {
             floe_batch_free(out);
             return floe_err_nomem(err);
@@ -1325,7 +1447,7 @@ static int agg_next(floe_exec_op *op, floe_batch *out, floe_err *err)
     }
     for (a = 0; a < o->naggs; a++) {
         for (i = 0; i < n; i++) {
-            rc = agg_final(o, G, a, o->pos + i, &out->cols[o->ngroups + a], i, err);
+            rc = agg_final(o, G, a, o->pos + i, &out->cols[o->ngexprs + a], i, err);
             if (rc) {
                 floe_batch_free(out);
                 return rc;
@@ -1384,12 +1506,16 @@ int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, 
             o->own_groups[c] = &o->own_exprs[c];
         }
         o->groups = o->own_groups;
-        o->ngroups = ch->ncols;
+        o->ngroups = o->ngexprs = ch->ncols;
         if (o->ngroups == 0)
             return agg_close(&o->base), floe_err_set(err, FLOE_UNSUPPORTED, "DISTINCT of no columns");
     } else {
         o->groups = p->u.agg.groups;
-        o->ngroups = p->u.agg.ngroups;
+        o->ngexprs = p->u.agg.ngroups;
+        o->sets = p->u.agg.sets;
+        o->nsets = p->u.agg.nsets;
+        /* grouping sets: the set number is one more hash key */
+        o->ngroups = o->ngexprs + (o->nsets ? 1 : 0);
         o->aggs = p->u.agg.aggs;
         o->naggs = p->u.agg.naggs;
         if (o->ngroups == 0) {

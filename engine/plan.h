@@ -80,6 +80,19 @@ typedef struct floe_agg {
     bool distinct;    /* COUNT(DISTINCT x), SUM(DISTINCT x), ... */
     double param;     /* QUANTILE fraction */
     floe_type type;   /* result type */
+    /* agg(x ORDER BY k1, k2 ...): norder key expressions over the input and
+     * their directions (okeys[i].col unused); only aggregates whose result
+     * depends on the order (FLOE_AGGF_ORDERED: string_agg, first, last)
+     * keep them, the binder drops them for the others. GROUPING: the
+     * binder keeps its argument expressions here until the AGGREGATE node
+     * is built, which resolves them to gkeys and clears them. */
+    floe_expr **order;
+    struct floe_sort_key *okeys;
+    uint32_t norder;
+    const char *sep;  /* STRING_AGG separator bytes (arena), sep_len of them */
+    uint32_t sep_len;
+    uint32_t *gkeys;  /* GROUPING(a, b, ...): the group key index of each argument */
+    uint32_t ngkeys;
 } floe_agg;
 
 typedef struct floe_sort_key {
@@ -164,6 +177,12 @@ struct floe_plan {
             uint32_t ngroups;
             floe_agg *aggs;
             uint32_t naggs;
+            /* GROUPING SETS / ROLLUP / CUBE: nsets masks over groups (bit k:
+             * groups[k] is grouped; ngroups <= 64); every input row feeds
+             * one group per set, whose other keys are NULL. nsets == 0: a
+             * plain GROUP BY (one set of every key). */
+            const uint64_t *sets;
+            uint32_t nsets;
         } agg;
         struct {
             floe_sort_key *keys;
