@@ -3,7 +3,9 @@
  * engine/op_agg.c owns the operator (workers' local tables, the partitioned
  * merge, emission, the scan shortcuts) and the per-aggregate functions of
  * the basic aggregates; engine/agg_stats.c holds those of the statistical
- * ones (moments for STDDEV/VAR/COVAR/CORR/REGR_*, ARG_MIN/ARG_MAX, MODE).
+ * ones (moments for STDDEV/VAR/COVAR/CORR/REGR_*, ARG_MIN/ARG_MAX, MODE);
+ * engine/agg_ordered.c those of the ordered ones (string_agg) and the
+ * evaluation of an aggregate's ORDER BY keys.
  * Both are named by engine/aggregates.def and reached only through
  * op_agg.c's agg_ops_table.
  *

@@ -27,6 +27,17 @@
  * output row, even for empty input; with GROUP BY, empty input gives none.
  * DISTINCT (the plan node) is an aggregation grouping by all columns.
  *
+ * GROUPING SETS / ROLLUP / CUBE (plan u.agg.sets): one aggregation serves
+ * every set. Each batch's key vectors are evaluated once, then the rows
+ * are fed once per set: keyed by the set's keys (the others a NULL
+ * constant) plus the set number as one more hash key (ngroups = ngexprs +
+ * 1), so a NULL key and a grouped-out key make different groups, and so do
+ * duplicate sets. Only the ngexprs keys are output. GROUPING() reads the
+ * set being fed (L->cur_set). Sets that group by nothing are seeded in
+ * worker 0's table before any row, so empty input still gives their row
+ * (count 0, other aggregates NULL, GROUPING all ones).
+ * ORDER BY inside aggregates: see engine/agg_ordered.c.
+ *
  * Per-aggregate code is only in the update / combine / finalize functions
  * below and, for the statistical aggregates, in engine/agg_stats.c (the
  * shared structs are in engine/agg_internal.h), which
