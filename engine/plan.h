@@ -119,11 +119,19 @@ typedef enum floe_win_fn {
 
 typedef enum floe_win_bound {
     FLOE_WB_UNBOUNDED_PRECEDING,
-    FLOE_WB_PRECEDING, /* `offset` rows (ROWS) or order-key distance (RANGE) */
+    FLOE_WB_PRECEDING, /* `offset` rows (ROWS), order-key distance (RANGE) or peer
+                        * groups (GROUPS) */
     FLOE_WB_CURRENT,   /* ROWS: this row; RANGE: first / last peer */
     FLOE_WB_FOLLOWING,
     FLOE_WB_UNBOUNDED_FOLLOWING
 } floe_win_bound;
+
+typedef enum floe_win_exclude {
+    FLOE_WX_NONE,    /* EXCLUDE NO OTHERS, or nothing written */
+    FLOE_WX_CURRENT, /* the current row */
+    FLOE_WX_GROUP,   /* the current row and its peers */
+    FLOE_WX_TIES     /* its peers, not the row itself */
+} floe_win_exclude;
 
 typedef struct floe_window {
     floe_win_fn fn;
@@ -141,6 +149,8 @@ typedef struct floe_window {
                                  * units (microseconds for TIMESTAMP and intervals, days
                                  * for DATE, unscaled for DECIMAL) */
     floe_type type;        /* result type */
+    bool groups;           /* frame unit GROUPS (range false): offsets count peer groups */
+    floe_win_exclude exclude; /* EXCLUDE CURRENT ROW / GROUP / TIES (NONE: NO OTHERS) */
 } floe_window;
 
 typedef struct floe_plan floe_plan;

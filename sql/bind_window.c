@@ -6,9 +6,9 @@
  * block, and becomes the placeholder COLUMN WIN_BASE + i. bind_select.c
  * turns the block's bwins into one WINDOW plan node (engine/op_window.c).
  * Named windows (WINDOW w AS (...)) are resolved here against the block's
- * WINDOW list. What the engine does not compute yet (GROUPS frames, EXCLUDE,
- * DISTINCT and holistic aggregates over windows) fails with FLOE_UNSUPPORTED
- * naming the feature, never a wrong answer.
+ * WINDOW list. Frames: ROWS, RANGE, GROUPS, with EXCLUDE. What the engine
+ * does not compute yet (DISTINCT and holistic aggregates over windows) fails
+ * with FLOE_UNSUPPORTED naming the feature, never a wrong answer.
  */
 #include "sql/bind_internal.h"
 
@@ -59,7 +59,7 @@ static int frame_offset(block *bk, const floe_ast_expr *ae, bool range, floe_typ
             }
             return floe_err_set_at(b->err, range ? FLOE_UNSUPPORTED : FLOE_ERROR, ae->off,
                                    range ? "RANGE frame offset of this type for this ORDER BY key is not supported"
-                                         : "a ROWS frame offset must be a constant integer");
+                                         : "a ROWS or GROUPS frame offset must be a constant integer");
         }
         *out = e->value.v.i;
     } else if (key.id == FLOE_TYPE_TIMESTAMP) {
@@ -224,15 +224,12 @@ static int bind_win_frame(block *bk, const floe_ast_window *frame, int nord, bwi
     bw->w.end = nord ? FLOE_WB_CURRENT : FLOE_WB_UNBOUNDED_FOLLOWING;
     if (frame->unit != FLOE_AST_FRAME_NONE) {
         floe_type key = nord ? bw->ord[0]->type : T(FLOE_TYPE_BIGINT);
-        if (frame->unit == FLOE_AST_FRAME_GROUPS) {
-            rc = unsupported(b, frame->off, "a GROUPS frame");
-            return rc;
-        }
-        if (frame->exclude != FLOE_AST_EXCLUDE_NONE) {
-            rc = unsupported(b, frame->off, "EXCLUDE in a frame");
-            return rc;
-        }
         bw->w.range = frame->unit == FLOE_AST_FRAME_RANGE;
+        bw->w.groups = frame->unit == FLOE_AST_FRAME_GROUPS;
+        bw->w.exclude = frame->exclude == FLOE_AST_EXCLUDE_CURRENT ? FLOE_WX_CURRENT
+                        : frame->exclude == FLOE_AST_EXCLUDE_GROUP ? FLOE_WX_GROUP
+                        : frame->exclude == FLOE_AST_EXCLUDE_TIES  ? FLOE_WX_TIES
+                                                                   : FLOE_WX_NONE;
         if (frame->start.kind == FLOE_AST_BOUND_UNBOUNDED_FOLLOWING ||
             frame->end.kind == FLOE_AST_BOUND_UNBOUNDED_PRECEDING) {
             rc = floe_err_set_at(b->err, FLOE_ERROR, frame->off,
