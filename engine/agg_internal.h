@@ -168,6 +168,14 @@ int floe_agg_argby_combine(CMB_ARGS);
 int floe_agg_mom_finalize(FIN_ARGS);
 int floe_agg_mode_finalize(FIN_ARGS);
 
+/* The operator's consume callback (engine/op_agg.c): feeds batch b to
+ * worker w's local state. */
+int floe_agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err);
+/* The scan shortcuts (engine/agg_scan.c): when o is a COUNT(*)-only or a
+ * MIN/MAX-only aggregation of a bare SCAN, feed worker 0's state from the
+ * sources directly and set *done; else *done = 0 and nothing happens. */
+int floe_agg_scan_shortcut(agg_op *o, int *done, floe_err *err);
+
 /* Ordered aggregates (engine/agg_ordered.c). floe_agg_order_eval evaluates
  * ag's ORDER BY keys over b into L->okv (freed, and set NULL, by
  * floe_agg_order_free; on failure nothing is left) for the update that

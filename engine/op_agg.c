@@ -41,7 +41,8 @@
  * Per-aggregate code is only in the update / combine / finalize functions
  * below and, for the statistical aggregates, in engine/agg_stats.c (the
  * shared structs are in engine/agg_internal.h), which
- * engine/aggregates.def names (agg_ops_table); the state arrays
+ * engine/aggregates.def names (agg_ops_table); the scan shortcuts are in
+ * engine/agg_scan.c; the state arrays
  * a group gets follow the aggregate's FLOE_AGGS_* bits and DISTINCT sets its
  * FLOE_AGGF_DISTINCT flag (engine/aggregates.h). The scan shortcuts
  * (COUNT(*)-only, MIN/MAX-only, COUNT(DISTINCT integer)) test ids.
@@ -953,7 +954,7 @@ static int agg_group_ids(agg_op *o, agg_local *L, floe_batch *b, floe_vec *kv, u
     return FLOE_OK;
 }
 
-static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+int floe_agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
 {
     agg_op *o = arg;
     agg_local *L = o->locals[w];
@@ -1189,157 +1190,6 @@ static int agg_final(agg_op *o, agg_local *G, uint32_t ai, uint64_t g, floe_vec 
     return FLOE_OK;
 }
 
-/* Only COUNT(*)s without GROUP BY over a bare SCAN (no filter, no pushed
- * predicate): no column needs to be read at all. */
-static int count_only_scan(const agg_op *o)
-{
-    uint32_t a;
-    if (o->ngroups || o->naggs == 0 || o->child->kind != FLOE_PLAN_SCAN ||
-        o->child->u.scan.filter || o->child->u.scan.npreds)
-        return 0;
-    for (a = 0; a < o->naggs; a++)
-        if (o->aggs[a].fn != FLOE_AGG_COUNT_STAR || o->aggs[a].filter) return 0;
-    return 1;
-}
-
-/* Count the rows of every morsel of the scanned table through cursors that
- * produce no column (sources then decode nothing), into local 0. */
-static int count_scan_rows(agg_op *o, floe_err *err)
-{
-    floe_executor *ex = o->base.ex;
-    const floe_plan *p = o->child;
-    const floe_table_scan *t;
-    uint64_t total = 0;
-    uint32_t s, m, a, nocol = 0; /* an empty column list, not a NULL one */
-    int rc;
-    if (p->u.scan.table >= ex->ctx->ntables)
-        return floe_err_set(err, FLOE_MISUSE, "scan of table %u: only %u tables supplied",
-                            p->u.scan.table, ex->ctx->ntables);
-    t = &ex->ctx->tables[p->u.scan.table];
-    for (s = 0; s < t->nsources; s++) {
-        const floe_scan_source *src = &t->sources[s];
-        uint32_t nm = src->vt->nmorsels(src->self);
-        for (m = 0; m < nm; m++) {
-            floe_scan_cursor *c;
-            floe_batch b;
-            rc = floe_exec_check(ex, err);
-            if (rc) return rc;
-            rc = src->vt->open(src->self, m, &nocol, 0, NULL, 0, &c, err);
-            if (rc) return rc;
-            for (;;) {
-                memset(&b, 0, sizeof b);
-                rc = src->vt->next(c, &b, err);
-                if (rc == FLOE_ROW) total += floe_batch_rows(&b);
-                floe_batch_free(&b);
-                if (rc != FLOE_ROW) break;
-            }
-            src->vt->close(c);
-            if (rc != FLOE_DONE) return rc;
-        }
-    }
-    for (a = 0; a < o->naggs; a++) o->locals[0]->st[a].cnt[0] += (int64_t)total;
-    return FLOE_OK;
-}
-
-/* Only MIN/MAX of integer-like columns without GROUP BY over a bare SCAN:
- * morsels whose statistics cannot beat the running values can be skipped. */
-static int minmax_only_scan(const agg_op *o)
-{
-    const floe_plan *c = o->child;
-    uint32_t a;
-    if (o->ngroups || o->naggs == 0 || c->kind != FLOE_PLAN_SCAN || c->u.scan.filter ||
-        c->u.scan.npreds)
-        return 0;
-    for (a = 0; a < o->naggs; a++) {
-        const floe_agg *ag = &o->aggs[a];
-        if ((ag->fn != FLOE_AGG_MIN && ag->fn != FLOE_AGG_MAX) || ag->arg == NULL || ag->filter ||
-            ag->arg->kind != FLOE_EXPR_COLUMN || ag->arg->index >= c->ncols ||
-            cls_of(ag->arg->type) != CLS_INT || ag->arg->type.id != c->types[ag->arg->index].id)
-            return 0;
-    }
-    return 1;
-}
-
-/* Whether morsel m of src may hold a value beating some running MIN/MAX of
- * local 0 (asked as the pushed predicate `col > max` / `col < min`). */
-static int minmax_morsel_useful(agg_op *o, const floe_scan_source *src, uint32_t m)
-{
-    agg_local *L = o->locals[0];
-    uint32_t a;
-    if (src->vt->morsel_may_match == NULL) return 1;
-    for (a = 0; a < o->naggs; a++) {
-        const floe_agg *ag = &o->aggs[a];
-        floe_scan_pred pr;
-        if (L->st[a].cnt[0] == 0) return 1;
-        memset(&pr, 0, sizeof pr);
-        pr.col = o->child->u.scan.cols[ag->arg->index];
-        pr.op = ag->fn == FLOE_AGG_MAX ? FLOE_PRED_GT : FLOE_PRED_LT;
-        pr.value = L->st[a].val[0];
-        pr.value.type = ag->arg->type;
-        pr.value.is_null = false;
-        if (src->vt->morsel_may_match(src->self, m, &pr, 1)) return 1;
-    }
-    return 0;
-}
-
-/* Feed morsel m of src to local 0 through a cursor without predicates. */
-static int minmax_feed(agg_op *o, const floe_scan_source *src, uint32_t m, floe_err *err)
-{
-    const floe_plan *p = o->child;
-    floe_scan_cursor *c;
-    floe_batch b;
-    int rc;
-    rc = src->vt->open(src->self, m, p->u.scan.cols, p->ncols, NULL, 0, &c, err);
-    if (rc) return rc;
-    for (;;) {
-        memset(&b, 0, sizeof b);
-        rc = src->vt->next(c, &b, err);
-        if (rc == FLOE_ROW) rc = floe_batch_rows(&b) > 0 ? agg_consume(o, 0, &b, err) : FLOE_OK;
-        floe_batch_free(&b);
-        if (rc != FLOE_OK) break;
-    }
-    src->vt->close(c);
-    return rc == FLOE_DONE ? FLOE_OK : rc;
-}
-
-/* Feed local 0 the morsels that may improve the running values: the last
- * morsel first, then the others in order, so data sorted either way (time
- * columns) settles both MIN and MAX after two morsels. */
-static int minmax_scan(agg_op *o, floe_err *err)
-{
-    floe_executor *ex = o->base.ex;
-    const floe_plan *p = o->child;
-    const floe_table_scan *t;
-    uint32_t s, m, ls = UINT32_MAX, lm = 0;
-    int rc;
-    if (p->u.scan.table >= ex->ctx->ntables)
-        return floe_err_set(err, FLOE_MISUSE, "scan of table %u: only %u tables supplied",
-                            p->u.scan.table, ex->ctx->ntables);
-    t = &ex->ctx->tables[p->u.scan.table];
-    for (s = t->nsources; s-- > 0 && ls == UINT32_MAX;) {
-        uint32_t nm = t->sources[s].vt->nmorsels(t->sources[s].self);
-        if (nm) {
-            ls = s;
-            lm = nm - 1;
-            rc = minmax_feed(o, &t->sources[s], lm, err);
-            if (rc) return rc;
-        }
-    }
-    for (s = 0; s < t->nsources; s++) {
-        const floe_scan_source *src = &t->sources[s];
-        uint32_t nm = src->vt->nmorsels(src->self);
-        for (m = 0; m < nm; m++) {
-            if (s == ls && m == lm) continue;
-            rc = floe_exec_check(ex, err);
-            if (rc) return rc;
-            if (!minmax_morsel_useful(o, src, m)) continue;
-            rc = minmax_feed(o, src, m, err);
-            if (rc) return rc;
-        }
-    }
-    return FLOE_OK;
-}
-
 /* Grouping sets that group by nothing (ROLLUP's and CUBE's last, `()`)
  * give one row even for empty input, like an aggregate without GROUP BY:
  * their groups (every key NULL, the set number) exist from the start. */
@@ -1365,7 +1215,7 @@ static int agg_run(agg_op *o, floe_err *err)
 {
     floe_executor *ex = o->base.ex;
     uint32_t w, p, a;
-    int rc;
+    int rc, done = 0;
     o->nw = floe_exec_workers(ex);
     o->locals = floe_calloc(o->nw, sizeof *o->locals);
     o->perr = floe_calloc(o->nw, sizeof *o->perr);
@@ -1376,12 +1226,8 @@ static int agg_run(agg_op *o, floe_err *err)
         if (rc) return rc;
     }
     if ((rc = seed_empty_sets(o, o->locals[0], err))) return rc;
-    if (count_only_scan(o))
-        rc = count_scan_rows(o, err);
-    else if (minmax_only_scan(o))
-        rc = minmax_scan(o, err);
-    else
-        rc = floe_exec_drive(ex, o->child, agg_consume, o, err);
+    rc = floe_agg_scan_shortcut(o, &done, err); /* engine/agg_scan.c */
+    if (rc == FLOE_OK && !done) rc = floe_exec_drive(ex, o->child, floe_agg_consume, o, err);
     if (rc) return rc;
     /* partitioned merge: one partition per worker, merged in parallel */
     o->nparts = 1;
