@@ -176,6 +176,25 @@ int floe_agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err);
  * sources directly and set *done; else *done = 0 and nothing happens. */
 int floe_agg_scan_shortcut(agg_op *o, int *done, floe_err *err);
 
+/* States of aggregate 0 of o outside the hash aggregation (engine/op_agg.c,
+ * used by the window frames of engine/agg_window.c). o needs base (ex,
+ * plan), aggs / naggs = 1, and ngroups > 0 so that updates go by group id.
+ * open makes an empty local (floe_agg_state_close frees it); reserve makes
+ * groups [0, n) exist (and accounts the memory); update feeds rows[k] of v
+ * (v2) to groups gids[k]; merge folds group src into group g of the same
+ * local (src is only read: concurrent merges into different g are safe for
+ * aggregates whose combine allocates nothing: not sums of doubles, lists or
+ * sketches); final computes group g's value into *r (strings borrowed from
+ * the local or the input); reset empties group g. */
+int floe_agg_state_open(agg_op *o, agg_local **out, floe_err *err);
+void floe_agg_state_close(agg_op *o, agg_local *L);
+int floe_agg_state_reserve(agg_op *o, agg_local *L, uint64_t n, floe_err *err);
+int floe_agg_state_update(agg_op *o, agg_local *L, const floe_vec *v, const floe_vec *v2,
+                          const uint32_t *rows, const uint32_t *gids, uint32_t cnt, floe_err *err);
+int floe_agg_state_merge(agg_op *o, agg_local *L, uint64_t g, uint64_t src, floe_err *err);
+int floe_agg_state_final(agg_op *o, agg_local *L, uint64_t g, floe_value *r, floe_err *err);
+void floe_agg_state_reset(agg_op *o, agg_local *L, uint64_t g);
+
 /* Ordered aggregates (engine/agg_ordered.c). floe_agg_order_eval evaluates
  * ag's ORDER BY keys over b into L->okv (freed, and set NULL, by
  * floe_agg_order_free; on failure nothing is left) for the update that

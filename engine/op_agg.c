@@ -1391,3 +1391,62 @@ int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, 
     *out = &o->base;
     return FLOE_OK;
 }
+
+/* ------------------------------------------------- states for window frames
+ *
+ * engine/agg_window.c keeps an aggregate's states in an agg_local of its
+ * own (a segment tree of groups) through these; contracts in
+ * engine/agg_internal.h. */
+
+int floe_agg_state_open(agg_op *o, agg_local **out, floe_err *err)
+{
+    return local_new(o, out, err);
+}
+
+void floe_agg_state_close(agg_op *o, agg_local *L)
+{
+    local_free(o, L);
+}
+
+int floe_agg_state_reserve(agg_op *o, agg_local *L, uint64_t n, floe_err *err)
+{
+    if (local_reserve(o, L, n) != FLOE_OK) return floe_err_nomem(err);
+    return local_account(o, L, err);
+}
+
+int floe_agg_state_update(agg_op *o, agg_local *L, const floe_vec *v, const floe_vec *v2,
+                          const uint32_t *rows, const uint32_t *gids, uint32_t cnt, floe_err *err)
+{
+    return agg_update(o, L, 0, v, v2, rows, gids, cnt, err);
+}
+
+int floe_agg_state_merge(agg_op *o, agg_local *L, uint64_t g, uint64_t src, floe_err *err)
+{
+    return merge_state(o, 0, L, g, L, src, err);
+}
+
+int floe_agg_state_final(agg_op *o, agg_local *L, uint64_t g, floe_value *r, floe_err *err)
+{
+    const floe_agg *ag = &o->aggs[0];
+    r->type = ag->type;
+    r->is_null = false;
+    r->v.i = 0;
+    return agg_ops_table[ag->fn].finalize(ag, &L->st[0], g, ag->type, r, err);
+}
+
+void floe_agg_state_reset(agg_op *o, agg_local *L, uint64_t g)
+{
+    agg_st *s = &L->st[0];
+    (void)o;
+    s->cnt[g] = 0;
+    if (s->isum) s->isum[g] = 0;
+    if (s->xsum) floe_xsum_free(&s->xsum[g]);
+    if (s->val) memset(&s->val[g], 0, sizeof s->val[g]);
+    if (s->val2) memset(&s->val2[g], 0, sizeof s->val2[g]);
+    if (s->mom) memset(&s->mom[g], 0, sizeof s->mom[g]);
+    if (s->lists) s->lists[g].n = 0;
+    if (s->hll) {
+        floe_hll_sketch_free(&s->hll[g]);
+        memset(&s->hll[g], 0, sizeof s->hll[g]);
+    }
+}

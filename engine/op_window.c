@@ -31,14 +31,20 @@
  * since neighbouring partitions share bitmap words) and of the per-position
  * scratch arrays. A query with one partition runs on one thread.
  *
- * Not yet: the binder rejects aggregates other than count/sum/avg/min/max
- * and DISTINCT over windows with FLOE_UNSUPPORTED. Memory of `all`, `res`
- * and the per-function scratch arrays is accounted as "WINDOW".
+ * The other aggregates (any_value, bool_and/or, the statistics, arg_min /
+ * arg_max) go through a segment tree of their own states
+ * (engine/agg_window.h; one scratch state per partition worker), kept in
+ * `trees` until close since results may point at its strings. Not yet: the
+ * binder rejects holistic aggregates (lists, sketches) and DISTINCT over
+ * windows with FLOE_UNSUPPORTED. Memory of `all`, `res` and the
+ * per-function scratch arrays is accounted as "WINDOW" (trees: "AGGREGATE").
  * Thread-safety: one op instance is used by one query; the consume callback
  * writes only its worker's buffer, the partition workers as said above.
  */
 #include <string.h>
 
+#include "engine/agg_window.h"
+#include "engine/aggregates.h"
 #include "engine/exec.h"
 #include "engine/exec_rows.h"
 #include "engine/pool.h"
@@ -57,6 +63,8 @@ typedef struct win_op {
     uint64_t reported;       /* bytes reported to floe_exec_mem */
     uint64_t pos;            /* next row to emit */
     int done;
+    floe_agg_win **trees;    /* per function: its aggregate's segment tree, or NULL (kept
+                                until close: results may point at its strings) */
 } win_op;
 
 static int account(win_op *o, uint64_t extra, floe_err *err)
@@ -158,6 +166,8 @@ typedef struct wctx {
     long double *dsum;
     int64_t *cnt;
     int64_t *tree;        /* MIN/MAX segment tree: 2 * n positions (-1: none) */
+    floe_agg_win *aw;     /* other aggregates: a segment tree of states (engine/agg_window.h) */
+    uint32_t nw;          /* workers evaluating partitions (scratch states of aw) */
     uint64_t n;
     uint64_t *gnum;       /* per sorted position: its peer group's number in the partition */
     uint64_t *gfirst;     /* gfirst[ps + k]: first position of group k of the partition at ps */
@@ -339,12 +349,19 @@ static int64_t tree_query(const wctx *w, uint64_t lo, uint64_t hi)
     return best;
 }
 
-static int agg_value(const wctx *w, uint64_t rg[3][2], int nr, uint64_t row, floe_err *err)
+static int agg_value(const wctx *w, uint32_t wk, uint64_t rg[3][2], int nr, uint64_t row, floe_err *err)
 {
     const floe_window *f = w->f;
     floe_exec_rows *res = &w->o->res;
     int64_t c = 0;
     int k;
+    if (w->aw) {
+        floe_value v;
+        int rc = floe_agg_win_value(w->aw, wk, rg, nr, &v, err);
+        if (rc) return rc;
+        put(res, w->col, row, &v);
+        return FLOE_OK;
+    }
     switch (f->agg.fn) {
     case FLOE_AGG_COUNT_STAR:
         for (k = 0; k < nr; k++) c += (int64_t)(rg[k][1] - rg[k][0]);
@@ -416,7 +433,7 @@ static uint64_t value_at(const wctx *w, uint64_t rg[3][2], int nr)
 
 /* Evaluate function f over partition P (its positions only: partitions are
  * independent, so workers evaluate different ones at once). */
-static int eval_part(wctx *w, wpart *P, floe_err *err)
+static int eval_part(wctx *w, uint32_t wk, wpart *P, floe_err *err)
 {
     const floe_window *f = w->f;
     floe_exec_rows *all = &w->o->all, *res = &w->o->res;
@@ -492,7 +509,7 @@ static int eval_part(wctx *w, wpart *P, floe_err *err)
         case FLOE_WIN_AGG:
             frame_of(w, i, P, &lo, &hi);
             nr = frame_ranges(w, i, lo, hi, rg);
-            if ((rc = agg_value(w, rg, nr, row, err))) return rc;
+            if ((rc = agg_value(w, wk, rg, nr, row, err))) return rc;
             break;
         }
     }
@@ -511,7 +528,7 @@ static void eval_worker(void *arg, uint32_t wk)
         if (p >= w->npart) break;
         P.ps = w->pstarts[p];
         P.pe = w->pstarts[p + 1];
-        if ((rc = eval_part(w, &P, &w->perr[wk])) ||
+        if ((rc = eval_part(w, wk, &P, &w->perr[wk])) ||
             (rc = floe_exec_check(w->o->base.ex, &w->perr[wk]))) {
             __atomic_store_n(&w->next, w->npart, __ATOMIC_RELAXED);
             break;
@@ -529,6 +546,7 @@ static int eval_fn(wctx *w, floe_err *err)
     floe_exec_rows *all = &w->o->all;
     floe_executor *ex = w->o->base.ex;
     uint64_t n = w->n, ps, np = 0;
+    (void)ex;
     uint32_t nw = 1, k;
     int rc = FLOE_OK;
     w->pstarts = floe_malloc((size_t)(n + 1) * sizeof *w->pstarts);
@@ -542,10 +560,7 @@ static int eval_fn(wctx *w, floe_err *err)
     w->pstarts[np] = n;
     w->npart = np;
     w->next = 0;
-    if (np > 1 && floe_exec_workers(ex) > 1) {
-        if (ex->pool == NULL && (rc = floe_pool_new(ex->nthreads, &ex->pool, err))) return rc;
-        nw = floe_pool_size(ex->pool);
-    }
+    if (np > 1 && w->nw > 1) nw = w->nw;
     w->prc = floe_calloc(nw, sizeof *w->prc);
     w->perr = floe_calloc(nw, sizeof *w->perr);
     if (w->prc == NULL || w->perr == NULL) return floe_err_nomem(err);
@@ -566,6 +581,18 @@ static int agg_prepare(wctx *w, floe_err *err)
     const floe_exec_rows *all = &w->o->all;
     uint64_t n = w->n, i;
     if (f->fn != FLOE_WIN_AGG || f->agg.fn == FLOE_AGG_COUNT_STAR) return FLOE_OK;
+    switch (f->agg.fn) {
+    case FLOE_AGG_COUNT: case FLOE_AGG_SUM: case FLOE_AGG_AVG: case FLOE_AGG_MIN: case FLOE_AGG_MAX: break;
+    default: {
+        /* a segment tree of the aggregate's own states; def: a second argument */
+        int rc = floe_agg_win_new(w->o->base.ex, w->o->base.plan, &f->agg, w->nw, all, f->arg,
+                                  floe_aggregates_get(f->agg.fn)->flags & FLOE_AGGF_TWO_ARGS ? f->def
+                                                                                       : UINT32_MAX,
+                                  w->idx, n, &w->aw, err);
+        if (rc == FLOE_OK) w->o->trees[w->col] = w->aw;
+        return rc;
+    }
+    }
     if (f->agg.fn == FLOE_AGG_MIN || f->agg.fn == FLOE_AGG_MAX) {
         if ((w->tree = floe_malloc((size_t)(2 * n + 1) * sizeof *w->tree)) == NULL) return floe_err_nomem(err);
         for (i = 0; i < n; i++) w->tree[n + i] = valid_at(all, f->arg, w->idx[i]) ? (int64_t)i : -1;
@@ -623,6 +650,12 @@ static int run_fn(win_op *o, uint32_t fi, floe_err *err)
     w.o = o;
     w.f = f;
     w.col = fi;
+    w.nw = 1;
+    if (floe_exec_workers(o->base.ex) > 1) {
+        floe_executor *ex = o->base.ex;
+        if (ex->pool == NULL && (rc = floe_pool_new(ex->nthreads, &ex->pool, err))) goto out;
+        w.nw = floe_pool_size(ex->pool);
+    }
     w.idx = idx;
     w.n = n;
     w.peer_lo = floe_malloc((size_t)(n ? n : 1) * sizeof *w.peer_lo);
@@ -667,6 +700,7 @@ static int win_run(win_op *o, floe_err *err)
     if ((rc = floe_exec_rows_init(&o->all, ch->ncols, ch->types, err))) return rc;
     if ((rc = floe_exec_rows_init(&o->res, nf, p->types + ch->ncols, err))) return rc;
     o->inited = 1;
+    if ((o->trees = floe_calloc(nf ? nf : 1, sizeof *o->trees)) == NULL) return floe_err_nomem(err);
     if ((rc = floe_exec_drive(o->base.ex, ch, win_consume, o, err))) return rc;
     if ((rc = account(o, 0, err))) return rc;
     for (w = 0; w < o->nw; w++)
@@ -718,6 +752,10 @@ static void win_close(floe_exec_op *op)
     if (o->inited) {
         floe_exec_rows_free(&o->all);
         floe_exec_rows_free(&o->res);
+    }
+    if (o->trees) {
+        for (w = 0; w < o->base.plan->u.window.nfns; w++) floe_agg_win_free(o->trees[w]);
+        floe_free(o->trees);
     }
     if (o->reported) (void)floe_exec_mem(o->base.ex, -(int64_t)o->reported, "WINDOW", NULL);
     floe_eval_ctx_free(&op->ectx);

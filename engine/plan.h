@@ -137,7 +137,8 @@ typedef struct floe_window {
     floe_win_fn fn;
     floe_agg agg;          /* FLOE_WIN_AGG: fn and type (agg.arg unused: see arg) */
     uint32_t arg;          /* child column of the argument, or UINT32_MAX */
-    uint32_t def;          /* LAG/LEAD default value column, or UINT32_MAX (NULL) */
+    uint32_t def;          /* LAG/LEAD default value column, or UINT32_MAX (NULL); for a
+                            * two-argument aggregate, its second argument's column */
     int64_t param;         /* NTILE buckets, LAG/LEAD offset, NTH_VALUE n */
     uint32_t *part;        /* npart child columns: PARTITION BY */
     uint32_t npart;

@@ -247,9 +247,6 @@ int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_a
         if (two && g.distinct)
             return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
                                    "%s(DISTINCT ...) is not supported", n);
-        if (two && window)
-            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
-                                   "%s over a window is not supported", n);
         bk->in_agg = !window;
         rc = floe_binder_expr(bk, a0, &arg);
         if (rc == FLOE_OK && two) rc = floe_binder_expr(bk, a1, &arg2);

@@ -7,13 +7,16 @@
  * turns the block's bwins into one WINDOW plan node (engine/op_window.c).
  * Named windows (WINDOW w AS (...)) are resolved here against the block's
  * WINDOW list. Frames: ROWS, RANGE, GROUPS, with EXCLUDE. What the engine
- * does not compute yet (DISTINCT and holistic aggregates over windows) fails
- * with FLOE_UNSUPPORTED naming the feature, never a wrong answer.
+ * does not compute yet (DISTINCT, FILTER, ORDER BY and holistic aggregates
+ * over windows: quantiles, median, mode, string_agg, approx_count_distinct)
+ * fails with FLOE_UNSUPPORTED naming the feature, never a wrong answer. A
+ * two-argument aggregate's second argument goes in bwin.def.
  */
 #include "sql/bind_internal.h"
 
 #include <string.h>
 
+#include "engine/agg_window.h"
 #include "engine/aggregates.h"
 #include "sql/bind_expr.h"
 
@@ -165,10 +168,15 @@ static int bind_win_function(block *bk, const floe_ast_expr *ae, bwin *bw)
         case FLOE_AGG_COUNT_STAR: case FLOE_AGG_COUNT: case FLOE_AGG_SUM: case FLOE_AGG_AVG:
         case FLOE_AGG_MIN: case FLOE_AGG_MAX: break;
         default:
+            /* the others through a segment tree of their states; not the
+             * holistic ones (lists, sketches) */
+            if (floe_agg_win_supported(bw->w.agg.fn)) break;
             rc = floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
                                  "window functions: aggregate %s over a window is not supported", n);
             return rc;
         }
+        bw->def = bw->w.agg.arg2; /* a two-argument aggregate's second argument */
+        bw->w.agg.arg2 = NULL;
         if (bw->w.agg.fn == FLOE_AGG_SUM && bw->w.agg.arg->type.id == FLOE_TYPE_DOUBLE &&
             bw->w.agg.type.id != FLOE_TYPE_DOUBLE) {
             rc = unsupported(b, ae->off, "this SUM");
