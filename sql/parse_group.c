@@ -90,6 +90,8 @@ static int paren_is_list(const floe_parser *p, int top)
     static const char *const cont[] = {"AND", "OR", "IS", "IN", "LIKE", "ILIKE", "BETWEEN", "NOT",
                                        "SIMILAR", "COLLATE"};
     size_t i;
+    floe_token n1 = floe_parse_peek(p, 1);
+    if (floe_parse_starts_query(p, &n1)) return 0; /* (SELECT ...): a scalar subquery */
     for (;;) {
         if (t.kind == FLOE_TOK_EOF || t.kind == FLOE_TOK_ERROR) return 0;
         if (floe_parse_is_op(p, &t, "(")) depth++;

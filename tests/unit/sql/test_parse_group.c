@@ -38,6 +38,9 @@ Test(parse_group, plain_lists_stay_plain)
     EXPECT("SELECT a FROM t GROUP BY (a), (a + 1) * 2", "SELECT a FROM t GROUP BY a, ((a + 1) * 2)");
     EXPECT("SELECT a FROM t GROUP BY (a, b) HAVING a > 1",
            "SELECT a FROM t GROUP BY a, b HAVING (a > 1)");
+    EXPECT("SELECT 1 FROM t GROUP BY (SELECT 1)", "SELECT 1 FROM t GROUP BY (SELECT 1)");
+    EXPECT("SELECT 1 FROM t GROUP BY ROLLUP ((SELECT 1), a)",
+           "SELECT 1 FROM t GROUP BY GROUPING SETS (((SELECT 1), a), ((SELECT 1)), ())");
 }
 
 Test(parse_group, rollup_cube_and_sets_expand)
