@@ -203,5 +203,8 @@ int floe_agg_order_eval(agg_local *L, const floe_agg *ag, floe_batch *b, floe_er
 void floe_agg_order_free(agg_local *L, const floe_agg *ag);
 int floe_agg_stragg_update(UPD_ARGS);
 int floe_agg_stragg_finalize(FIN_ARGS);
+int floe_agg_first_update(UPD_ARGS);
+int floe_agg_first_combine(CMB_ARGS);
+int floe_agg_first_finalize(FIN_ARGS);
 
 #endif /* FLOE_ENGINE_AGG_INTERNAL_H */

@@ -1,5 +1,6 @@
 /* engine/agg_ordered.c: aggregates whose result depends on the order of
- * their values (string_agg), and the ORDER BY inside an aggregate call.
+ * their values (string_agg, first, last), and the ORDER BY inside an
+ * aggregate call.
  *
  * agg(x ORDER BY k1 [DESC] [NULLS FIRST|LAST], ...): op_agg.c evaluates
  * the keys of a batch (floe_agg_order_eval) into the worker's L->okv
@@ -184,5 +185,100 @@ int floe_agg_stragg_finalize(FIN_ARGS)
     floe_free(idx);
     r->v.s.ptr = s->buf;
     r->v.s.len = (uint32_t)pos;
+    return FLOE_OK;
+}
+
+/* ------------------------------------------------------------ first, last
+ *
+ * first(x [ORDER BY k ...]) / last(x ...) (DuckDB's, alias arbitrary): the
+ * value of the first / last row by the keys; NULL values count (a first row
+ * with x NULL gives NULL), NULL for a group without rows. Each group keeps
+ * one row (value, keys) in its list; rows that tie on the keys, and calls
+ * without ORDER BY, are decided by the value (a non-NULL value first, then
+ * the smallest for first, the largest for last), so the result never
+ * depends on the order rows arrive in or on threads. */
+
+/* Whether row a (value, keys) should replace row b for ag. */
+static int first_better(const floe_agg *ag, const floe_value *a, const floe_value *b, uint32_t S)
+{
+    int last = ag->fn == FLOE_AGG_LAST, c;
+    uint32_t j;
+    for (j = 1; j < S; j++)
+        if ((c = cmp_key(&a[j], &b[j], &ag->okeys[j - 1])) != 0) return last ? c > 0 : c < 0;
+    if (a[0].is_null || b[0].is_null) return !a[0].is_null && b[0].is_null;
+    c = floe_value_cmp(&a[0], &b[0]);
+    if (S == 1 && ag->okeys && ag->okeys[0].desc) c = -c;
+    return last ? c > 0 : c < 0;
+}
+
+/* Make row cand (S values, strings borrowed) the group's row: copied. */
+static int first_store(agg_local *L, agg_vlist *l, const floe_value *cand, uint32_t S)
+{
+    uint32_t j;
+    if (l->cap < S) {
+        floe_value *nv = floe_realloc(l->v, S * sizeof *nv);
+        if (nv == NULL) return FLOE_NOMEM;
+        L->list_bytes += (uint64_t)(S - l->cap) * sizeof *nv;
+        l->v = nv;
+        l->cap = S;
+    }
+    for (j = 0; j < S; j++) {
+        l->v[j] = cand[j];
+        if (!cand[j].is_null && floe_agg_copy_str(L, &l->v[j])) return FLOE_NOMEM;
+    }
+    l->n = S;
+    return FLOE_OK;
+}
+
+int floe_agg_first_update(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    uint32_t S = 1 + (L->okv ? ag->norder : 0), j;
+    floe_value one[1], *cand = S == 1 ? one : floe_malloc(S * sizeof *cand);
+    int rc = FLOE_OK;
+    if (cand == NULL) return floe_err_nomem(err);
+    for (k = 0; k < cnt && rc == FLOE_OK; k++) {
+        agg_vlist *l = &s->lists[gids[k]];
+        floe_value_load(v->type, v->data, ROW(k), &cand[0]);
+        cand[0].is_null = !VALID(k);
+        for (j = 1; j < S; j++) {
+            const floe_vec *kv = &L->okv[j - 1];
+            uint32_t r = floe_exec_vrow(kv, rows[k]);
+            floe_value_load(kv->type, kv->data, r, &cand[j]);
+            cand[j].is_null = !floe_vec_is_valid(kv, r);
+        }
+        if (l->n == 0 || first_better(ag, cand, l->v, S))
+            if (first_store(L, l, cand, S) != FLOE_OK) rc = floe_err_nomem(err);
+        s->cnt[gids[k]]++;
+    }
+    if (cand != one) floe_free(cand);
+    return rc;
+}
+
+int floe_agg_first_combine(CMB_ARGS)
+{
+    const floe_agg *ag = &o->aggs[a];
+    agg_vlist *gl = &G->st[a].lists[g], *ll = &L->st[a].lists[lid];
+    if (ll->n == 0) return FLOE_OK;
+    if (gl->n == 0 || first_better(ag, ll->v, gl->v, ll->n)) {
+        /* ll's strings live in L's arena, which outlives the merge */
+        if (gl->cap < ll->n) {
+            floe_value *nv = floe_realloc(gl->v, ll->n * sizeof *nv);
+            if (nv == NULL) return floe_err_nomem(err);
+            G->list_bytes += (uint64_t)(ll->n - gl->cap) * sizeof *nv;
+            gl->v = nv;
+            gl->cap = ll->n;
+        }
+        memcpy(gl->v, ll->v, ll->n * sizeof *ll->v);
+        gl->n = ll->n;
+    }
+    return FLOE_OK;
+}
+
+int floe_agg_first_finalize(FIN_ARGS)
+{
+    (void)ag, (void)ct, (void)err;
+    if (s->cnt[g] == 0 || s->lists[g].n == 0 || s->lists[g].v[0].is_null) r->is_null = true;
+    else *r = s->lists[g].v[0];
     return FLOE_OK;
 }

@@ -126,6 +126,12 @@ def ordered():
     q(out, 'T', 'SELECT string_agg(s, \',\' ORDER BY id) FROM t WHERE s IS NULL', 'nosort')
     q(out, 'TIT', 'SELECT g, h, md5(string_agg(s, \',\' ORDER BY id)) FROM t GROUP BY ROLLUP (g, h)')
     q(out, 'T', 'SELECT string_agg(s, \',\' ORDER BY x) FROM e', 'nosort')
+    # first / last (DuckDB's): the value of the first / last row by the keys, NULLs included
+    q(out, 'TTTTI', 'SELECT g, first(s ORDER BY id), last(s ORDER BY id), first(s ORDER BY x DESC NULLS LAST, id), last(x ORDER BY d NULLS FIRST, id) FROM t GROUP BY g')
+    q(out, 'TTT', 'SELECT h, arbitrary(k ORDER BY id DESC), first(g ORDER BY s NULLS FIRST, id) FILTER (WHERE x > 0) FROM t GROUP BY h')
+    q(out, 'TITT', 'SELECT g, h, first(s ORDER BY id), last(s ORDER BY id) FROM t GROUP BY ROLLUP (g, h)')
+    q(out, 'TT', 'SELECT first(s ORDER BY id), last(d ORDER BY id) FROM t WHERE id > 2990', 'nosort')
+    q(out, 'T', 'SELECT first(s ORDER BY x) FROM e', 'nosort')
     # ORDER BY in aggregates where it does not matter
     q(out, 'IIRI', 'SELECT sum(x ORDER BY id), count(x ORDER BY s), avg(x ORDER BY id DESC), min(x ORDER BY id) FROM t', 'nosort')
     # DISTINCT in every aggregate where it matters
