@@ -697,9 +697,11 @@ static int win_run(win_op *o, floe_err *err)
     if (o->locals == NULL) return floe_err_nomem(err);
     for (w = 0; w < o->nw; w++)
         if ((rc = floe_exec_rows_init(&o->locals[w], ch->ncols, ch->types, err))) return rc;
+    /* all and res are zeroed (calloc): freeing them is safe from here on,
+     * also when the second init fails after the first succeeded */
+    o->inited = 1;
     if ((rc = floe_exec_rows_init(&o->all, ch->ncols, ch->types, err))) return rc;
     if ((rc = floe_exec_rows_init(&o->res, nf, p->types + ch->ncols, err))) return rc;
-    o->inited = 1;
     if ((o->trees = floe_calloc(nf ? nf : 1, sizeof *o->trees)) == NULL) return floe_err_nomem(err);
     if ((rc = floe_exec_drive(o->base.ex, ch, win_consume, o, err))) return rc;
     if ((rc = account(o, 0, err))) return rc;
