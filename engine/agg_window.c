@@ -30,9 +30,16 @@ int floe_agg_win_supported(floe_agg_fn fn)
     return 1;
 }
 
-/* Feed positions [p, p + m) to their leaves. */
+int floe_agg_win_holistic(floe_agg_fn fn)
+{
+    return fn != FLOE_AGG_GROUPING && !floe_agg_win_supported(fn);
+}
+
+/* Feed positions [p, p + m) to their leaves (to group `into` when it is
+ * not UINT64_MAX). */
 static int feed(floe_agg_win *w, const floe_exec_rows *all, uint32_t arg, uint32_t arg2,
-                const uint64_t *idx, uint64_t p, uint32_t m, floe_vec *v, floe_vec *v2, floe_err *err)
+                const uint64_t *idx, uint64_t p, uint32_t m, floe_vec *v, floe_vec *v2,
+                uint64_t into, floe_err *err)
 {
     uint32_t k;
     if (floe_exec_rows_gather(all, arg, 1, idx + p, 0, m, v, 0) != FLOE_OK ||
@@ -42,7 +49,7 @@ static int feed(floe_agg_win *w, const floe_exec_rows *all, uint32_t arg, uint32
     if (v2) v2->n = m;
     for (k = 0; k < m; k++) {
         w->L->rows[k] = k;
-        w->L->ids[k] = (uint32_t)(w->S + w->n + p + k);
+        w->L->ids[k] = (uint32_t)(into != UINT64_MAX ? into : w->S + w->n + p + k);
     }
     return floe_agg_state_update(&w->o, w->L, v, v2, w->L->rows, w->L->ids, m, err);
 }
@@ -95,7 +102,7 @@ int floe_agg_win_new(floe_executor *ex, const floe_plan *plan, const floe_agg *a
     }
     for (p = 0, rc = FLOE_OK; p < n && rc == FLOE_OK; p += FLOE_VEC_SIZE) {
         uint32_t m = (uint32_t)(n - p < FLOE_VEC_SIZE ? n - p : FLOE_VEC_SIZE);
-        rc = feed(w, all, arg, arg2, idx, p, m, &v, arg2 != UINT32_MAX ? &v2 : NULL, err);
+        rc = feed(w, all, arg, arg2, idx, p, m, &v, arg2 != UINT32_MAX ? &v2 : NULL, UINT64_MAX, err);
     }
     floe_vec_free(&v);
     if (arg2 != UINT32_MAX) floe_vec_free(&v2);
@@ -128,6 +135,30 @@ int floe_agg_win_value(floe_agg_win *w, uint32_t scratch, uint64_t rg[][2], int 
         }
     }
     return floe_agg_state_final(&w->o, w->L, g, out, err);
+}
+
+int floe_agg_win_partition(floe_agg_win *w, const floe_exec_rows *all, uint32_t arg, uint32_t arg2,
+                           const uint64_t *idx, uint64_t ps, uint64_t pe, floe_value *out,
+                           floe_err *err)
+{
+    floe_vec v, v2;
+    uint64_t p;
+    int rc = FLOE_OK;
+    floe_agg_state_reset(&w->o, w->L, 0);
+    if (floe_vec_init(&v, w->a1.type, FLOE_VEC_SIZE) != FLOE_OK) return floe_err_nomem(err);
+    if (arg2 != UINT32_MAX && floe_vec_init(&v2, w->a2.type, FLOE_VEC_SIZE) != FLOE_OK) {
+        floe_vec_free(&v);
+        return floe_err_nomem(err);
+    }
+    for (p = ps; p < pe && rc == FLOE_OK; p += FLOE_VEC_SIZE) {
+        uint32_t m = (uint32_t)(pe - p < FLOE_VEC_SIZE ? pe - p : FLOE_VEC_SIZE);
+        rc = feed(w, all, arg, arg2, idx, p, m, &v, arg2 != UINT32_MAX ? &v2 : NULL, 0, err);
+    }
+    floe_vec_free(&v);
+    if (arg2 != UINT32_MAX) floe_vec_free(&v2);
+    if (rc == FLOE_OK) rc = floe_agg_state_reserve(&w->o, w->L, w->S + 2, err); /* accounts lists */
+    if (rc) return rc;
+    return floe_agg_state_final(&w->o, w->L, 0, out, err);
 }
 
 void floe_agg_win_free(floe_agg_win *w)

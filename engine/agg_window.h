@@ -25,8 +25,10 @@
 
 typedef struct floe_agg_win floe_agg_win;
 
-/* Whether aggregate fn (without DISTINCT) can be computed by a tree. */
+/* Whether aggregate fn (without DISTINCT) can be computed by a tree; and
+ * whether it can over whole partitions (every aggregate but GROUPING). */
 int floe_agg_win_supported(floe_agg_fn fn);
+int floe_agg_win_holistic(floe_agg_fn fn);
 
 /* The tree of aggregate ag (fn, type) over columns arg (and arg2 for
  * two-argument aggregates, else UINT32_MAX) of rows idx[0..n) of all, in
@@ -40,6 +42,15 @@ int floe_agg_win_new(floe_executor *ex, const floe_plan *plan, const floe_agg *a
  * aggregate says for no values). */
 int floe_agg_win_value(floe_agg_win *w, uint32_t scratch, uint64_t rg[][2], int nr, floe_value *out,
                        floe_err *err);
+/* Holistic aggregates (quantiles, median, mode, string_agg,
+ * approx_count_distinct), whose states are not trees, over a whole
+ * partition: a floe_agg_win built with n = 0 (no tree) feeds rows
+ * idx[ps..pe) of all (columns as given to floe_agg_win_new) to scratch 0
+ * and computes the value into *out (a string may live in the state until
+ * the next call: copy it). One caller at a time. */
+int floe_agg_win_partition(floe_agg_win *w, const floe_exec_rows *all, uint32_t arg, uint32_t arg2,
+                           const uint64_t *idx, uint64_t ps, uint64_t pe, floe_value *out,
+                           floe_err *err);
 void floe_agg_win_free(floe_agg_win *w);
 
 #endif /* FLOE_ENGINE_AGG_WINDOW_H */

@@ -34,9 +34,10 @@
  * The other aggregates (any_value, bool_and/or, the statistics, arg_min /
  * arg_max) go through a segment tree of their own states
  * (engine/agg_window.h; one scratch state per partition worker), kept in
- * `trees` until close since results may point at its strings. Not yet: the
- * binder rejects holistic aggregates (lists, sketches) and DISTINCT over
- * windows with FLOE_UNSUPPORTED. Memory of `all`, `res` and the
+ * `trees` until close since results may point at its strings. Holistic
+ * aggregates (lists, sketches) are computed once per partition, on one
+ * thread (the binder allows them only over whole partitions; their strings
+ * are copied into res). Not yet: DISTINCT over windows (FLOE_UNSUPPORTED). Memory of `all`, `res` and the
  * per-function scratch arrays is accounted as "WINDOW" (trees: "AGGREGATE").
  * Thread-safety: one op instance is used by one query; the consume callback
  * writes only its worker's buffer, the partition workers as said above.
@@ -168,6 +169,7 @@ typedef struct wctx {
     int64_t *tree;        /* MIN/MAX segment tree: 2 * n positions (-1: none) */
     floe_agg_win *aw;     /* other aggregates: a segment tree of states (engine/agg_window.h) */
     uint32_t nw;          /* workers evaluating partitions (scratch states of aw) */
+    int holistic;         /* aw computes whole partitions (quantiles, string_agg...) */
     uint64_t n;
     uint64_t *gnum;       /* per sorted position: its peer group's number in the partition */
     uint64_t *gfirst;     /* gfirst[ps + k]: first position of group k of the partition at ps */
@@ -431,6 +433,22 @@ static uint64_t value_at(const wctx *w, uint64_t rg[3][2], int nr)
     return UINT64_MAX;
 }
 
+/* A holistic aggregate over the whole partition P (the binder allows no
+ * other frame for them); strings are copied into res (one thread). */
+static int holistic_value(wctx *w, const wpart *P, floe_value *v, floe_err *err)
+{
+    const floe_window *f = w->f;
+    uint32_t arg2 = floe_aggregates_get(f->agg.fn)->flags & FLOE_AGGF_TWO_ARGS ? f->def : UINT32_MAX;
+    int rc = floe_agg_win_partition(w->aw, &w->o->all, f->arg, arg2, w->idx, P->ps, P->pe, v, err);
+    if (rc) return rc;
+    if (!v->is_null && v->type.id == FLOE_TYPE_VARCHAR && v->v.s.len) {
+        char *p = floe_arena_memdup(w->o->res.strings, v->v.s.ptr, v->v.s.len);
+        if (p == NULL) return floe_err_nomem(err);
+        v->v.s.ptr = p;
+    }
+    return FLOE_OK;
+}
+
 /* Evaluate function f over partition P (its positions only: partitions are
  * independent, so workers evaluate different ones at once). */
 static int eval_part(wctx *w, uint32_t wk, wpart *P, floe_err *err)
@@ -507,6 +525,11 @@ static int eval_part(wctx *w, uint32_t wk, wpart *P, floe_err *err)
             break;
         }
         case FLOE_WIN_AGG:
+            if (w->holistic) {
+                if (i == ps && (rc = holistic_value(w, P, &v, err))) return rc;
+                put(res, w->col, row, &v);
+                break;
+            }
             frame_of(w, i, P, &lo, &hi);
             nr = frame_ranges(w, i, lo, hi, rg);
             if ((rc = agg_value(w, wk, rg, nr, row, err))) return rc;
@@ -560,7 +583,7 @@ static int eval_fn(wctx *w, floe_err *err)
     w->pstarts[np] = n;
     w->npart = np;
     w->next = 0;
-    if (np > 1 && w->nw > 1) nw = w->nw;
+    if (np > 1 && w->nw > 1 && !w->holistic) nw = w->nw;
     w->prc = floe_calloc(nw, sizeof *w->prc);
     w->perr = floe_calloc(nw, sizeof *w->perr);
     if (w->prc == NULL || w->perr == NULL) return floe_err_nomem(err);
@@ -584,11 +607,15 @@ static int agg_prepare(wctx *w, floe_err *err)
     switch (f->agg.fn) {
     case FLOE_AGG_COUNT: case FLOE_AGG_SUM: case FLOE_AGG_AVG: case FLOE_AGG_MIN: case FLOE_AGG_MAX: break;
     default: {
-        /* a segment tree of the aggregate's own states; def: a second argument */
-        int rc = floe_agg_win_new(w->o->base.ex, w->o->base.plan, &f->agg, w->nw, all, f->arg,
-                                  floe_aggregates_get(f->agg.fn)->flags & FLOE_AGGF_TWO_ARGS ? f->def
-                                                                                       : UINT32_MAX,
-                                  w->idx, n, &w->aw, err);
+        /* a segment tree of the aggregate's own states (holistic ones: no
+         * tree, whole partitions); def: a second argument */
+        int rc;
+        w->holistic = floe_agg_win_holistic(f->agg.fn);
+        rc = floe_agg_win_new(w->o->base.ex, w->o->base.plan, &f->agg, w->holistic ? 1 : w->nw, all,
+                              f->arg,
+                              floe_aggregates_get(f->agg.fn)->flags & FLOE_AGGF_TWO_ARGS ? f->def
+                                                                                   : UINT32_MAX,
+                              w->idx, w->holistic ? 0 : n, &w->aw, err);
         if (rc == FLOE_OK) w->o->trees[w->col] = w->aw;
         return rc;
     }

@@ -7,8 +7,9 @@
  * turns the block's bwins into one WINDOW plan node (engine/op_window.c).
  * Named windows (WINDOW w AS (...)) are resolved here against the block's
  * WINDOW list. Frames: ROWS, RANGE, GROUPS, with EXCLUDE. What the engine
- * does not compute yet (DISTINCT, FILTER, ORDER BY and holistic aggregates
- * over windows: quantiles, median, mode, string_agg, approx_count_distinct)
+ * does not compute yet (DISTINCT, FILTER, ORDER BY in aggregates over
+ * windows, and holistic aggregates — quantiles, median, mode, string_agg,
+ * approx_count_distinct — over frames other than the whole partition)
  * fails with FLOE_UNSUPPORTED naming the feature, never a wrong answer. A
  * two-argument aggregate's second argument goes in bwin.def.
  */
@@ -170,7 +171,7 @@ static int bind_win_function(block *bk, const floe_ast_expr *ae, bwin *bw)
         default:
             /* the others through a segment tree of their states; not the
              * holistic ones (lists, sketches) */
-            if (floe_agg_win_supported(bw->w.agg.fn)) break;
+            if (floe_agg_win_supported(bw->w.agg.fn) || floe_agg_win_holistic(bw->w.agg.fn)) break;
             rc = floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
                                  "window functions: aggregate %s over a window is not supported", n);
             return rc;
@@ -299,6 +300,14 @@ int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out)
     if ((rc = bind_win_function(bk, ae, &bw)) || (rc = bind_win_keys(bk, part, npart, ord, nord, &bw)) ||
         (rc = bind_win_frame(bk, frame, nord, &bw)))
         goto out;
+    if (bw.w.fn == FLOE_WIN_AGG && floe_agg_win_holistic(bw.w.agg.fn) &&
+        (bw.w.start != FLOE_WB_UNBOUNDED_PRECEDING || bw.w.end != FLOE_WB_UNBOUNDED_FOLLOWING ||
+         bw.w.exclude != FLOE_WX_NONE)) {
+        rc = floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                             "window functions: %s over a frame other than the whole partition is not supported",
+                             ae->call.name);
+        goto out;
+    }
 
     bk->wins = floe_binder_grow(b, bk->wins, bk->nwins, &bk->capwins, sizeof *bk->wins);
     if (bk->wins == NULL) {

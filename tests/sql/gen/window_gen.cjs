@@ -88,6 +88,10 @@ const queries = [
   ['III', sub('arg_max(x, id) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN 4 PRECEDING AND 4 FOLLOWING)')],
   ['III', sub('arg_min(x, id) OVER (PARTITION BY g ORDER BY x GROUPS BETWEEN CURRENT ROW AND 2 FOLLOWING)')],
   ['IIR', subr('var_samp(x) OVER (PARTITION BY g)')],
+  // holistic aggregates over whole partitions
+  ['IIR', subr('median(x) OVER (PARTITION BY g)')],
+  ['IIR', subr('quantile_cont(x, 0.3) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)')],
+  ['III', sub('quantile_disc(x, 0.9) OVER ()')],
   ['III', sub('rank() OVER w * 1000 + dense_rank() OVER w') .replace(') q', ' WINDOW w AS (PARTITION BY g ORDER BY x)) q')],
   ['III', 'SELECT count(*), sum(id), sum(x) FROM (SELECT id, x FROM w QUALIFY row_number() OVER (PARTITION BY g ORDER BY x DESC NULLS LAST, id) <= 3) q'],
   ['TII', 'SELECT g, sum(x), rank() OVER (ORDER BY sum(x) DESC) FROM w GROUP BY g ORDER BY g NULLS FIRST'],
@@ -123,7 +127,7 @@ const queries = [
   out.push('# what is not supported fails clearly');
   for (const [sql, msg] of [
     ['SELECT sum(x) OVER (ORDER BY x GROUPS 1.5 PRECEDING) FROM w', 'a ROWS or GROUPS frame offset must be a constant integer'],
-    ['SELECT median(x) OVER (PARTITION BY g) FROM w', 'not supported'],
+    ['SELECT median(x) OVER (PARTITION BY g ORDER BY id) FROM w', 'over a frame other than the whole partition is not supported'],
     ['SELECT count(DISTINCT x) OVER (PARTITION BY g) FROM w', 'DISTINCT in a window aggregate is not supported'],
     ['SELECT id FROM w WHERE row_number() OVER () = 1', 'window functions are not allowed here'],
     ['SELECT sum(row_number() OVER ()) FROM w', 'cannot be nested'],

@@ -1,7 +1,8 @@
 /* tests/unit/engine/test_grouping_oom.c: fail the Nth allocation for every N
  * of an aggregation with grouping sets (ROLLUP (k, s), GROUPING, string_agg
  * with ORDER BY, first) and of a WINDOW with a GROUPS / EXCLUDE frame and a
- * segment-tree aggregate (stddev_pop) over several partitions: each run ends
+ * segment-tree aggregate (stddev_pop), and median over whole partitions,
+ * over several partitions: each run ends
  * in FLOE_OK or FLOE_NOMEM, never a crash, frees everything it allocated
  * (t_run checks floe_mem_live), and when it succeeds gives the same rows as
  * an undisturbed run, on 1 and 2 threads. */
@@ -110,30 +111,31 @@ Test(grouping_oom, rollup_grouping_string_agg_first)
 }
 
 /* WINDOW over (k, v, d, t): stddev_pop(d) and count(v) PARTITION BY k
- * ORDER BY v GROUPS BETWEEN 1 PRECEDING AND 2 FOLLOWING EXCLUDE TIES */
+ * ORDER BY v GROUPS BETWEEN 1 PRECEDING AND 2 FOLLOWING EXCLUDE TIES, and
+ * median(d) PARTITION BY k */
 Test(grouping_oom, window_groups_exclude_tree)
 {
     tdata L;
     floe_query_plan *qp;
     floe_table_scan tables[1];
     uint32_t cols[4] = {0, 1, 2, 5}, i;
-    floe_type wt[6] = {T_BIG, T_BIG, T_DBL, T_BIG, T_DBL, T_BIG};
+    floe_type wt[7] = {T_BIG, T_BIG, T_DBL, T_BIG, T_DBL, T_BIG, T_DBL};
     floe_plan *w;
     td_init(&L, 2500, 12, 400);
     tables[0] = L.table;
     qp = floe_query_plan_new();
-    w = t_node(qp, FLOE_PLAN_WINDOW, 6, wt, 1);
+    w = t_node(qp, FLOE_PLAN_WINDOW, 7, wt, 1);
     w->children[0] = t_scan(qp, 0, &L.src[0], 4, cols);
-    w->u.window.nfns = 2;
-    w->u.window.fns = floe_arena_alloc(qp->arena, 2 * sizeof(floe_window));
-    memset(w->u.window.fns, 0, 2 * sizeof(floe_window));
-    for (i = 0; i < 2; i++) {
+    w->u.window.nfns = 3;
+    w->u.window.fns = floe_arena_alloc(qp->arena, 3 * sizeof(floe_window));
+    memset(w->u.window.fns, 0, 3 * sizeof(floe_window));
+    for (i = 0; i < 3; i++) {
         floe_window *f = &w->u.window.fns[i];
         f->fn = FLOE_WIN_AGG;
-        f->agg.fn = i == 0 ? FLOE_AGG_STDDEV_POP : FLOE_AGG_COUNT;
-        f->agg.type = i == 0 ? T_DBL : T_BIG;
+        f->agg.fn = i == 0 ? FLOE_AGG_STDDEV_POP : i == 1 ? FLOE_AGG_COUNT : FLOE_AGG_MEDIAN;
+        f->agg.type = i == 1 ? T_BIG : T_DBL;
         f->type = f->agg.type;
-        f->arg = i == 0 ? 2 : 1;
+        f->arg = i == 1 ? 1 : 2;
         f->def = UINT32_MAX;
         f->npart = 1;
         f->part = floe_arena_alloc(qp->arena, sizeof(uint32_t));
@@ -148,6 +150,12 @@ Test(grouping_oom, window_groups_exclude_tree)
         f->end = FLOE_WB_FOLLOWING;
         f->end_off = 2;
         f->exclude = FLOE_WX_TIES;
+        if (i == 2) { /* a holistic aggregate: over the whole partition */
+            f->groups = false;
+            f->start = FLOE_WB_UNBOUNDED_PRECEDING;
+            f->end = FLOE_WB_UNBOUNDED_FOLLOWING;
+            f->exclude = FLOE_WX_NONE;
+        }
     }
     qp->root = w;
     sweep(qp, tables);
