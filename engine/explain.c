@@ -171,6 +171,7 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
                 put_expr(out, a->arg2);
             }
             if (floe_aggregates_get(a->fn)->flags & FLOE_AGGF_FRACTION) floe_strbuf_printf(out, ", %g", a->param);
+            if (a->okeys && a->norder == 0 && a->okeys[0].desc) floe_strbuf_puts(out, " DESC");
             floe_strbuf_putc(out, ')');
             if (a->filter) {
                 floe_strbuf_puts(out, " FILTER ");

@@ -754,6 +754,7 @@ static int fin_quantile(FIN_ARGS)
     if (ag->fn == FLOE_AGG_QUANTILE) {
         double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param, c = ceil((double)l->n * q);
         uint32_t i = c < 1 ? 0 : (uint32_t)c - 1;
+        if (ag->okeys && ag->okeys[0].desc) i = l->n - 1 - i; /* WITHIN GROUP (ORDER BY x DESC) */
         *r = l->v[i < l->n ? i : l->n - 1];
     } else if (ag->fn == FLOE_AGG_QUANTILE_CONT) {
         double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param, pos = (double)(l->n - 1) * q;

@@ -216,9 +216,6 @@ int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_a
         if (ordered_set_agg(n) == NULL)
             return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
                                    "WITHIN GROUP is only supported for percentile_cont and percentile_disc");
-        if (ae->call.within_desc)
-            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->call.within->off,
-                                   "%s: WITHIN GROUP (ORDER BY ... DESC) is not supported", n);
         if (nargs != 1 || g.distinct)
             return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                                    "function %s takes 1 argument (the fraction) before WITHIN GROUP", n);
@@ -263,6 +260,19 @@ int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_a
         g.arg = arg;
         g.arg2 = arg2;
         if ((d->flags & FLOE_AGGF_FRACTION) && (rc = bind_fraction(bk, ae, a1, &g))) return rc;
+        if (ae->call.within && ae->call.within_desc) {
+            /* WITHIN GROUP (ORDER BY x DESC): cont interpolates from the top,
+             * which is the ascending fraction 1 - q; disc takes the first
+             * value from the top whose share reaches q (okeys[0].desc) */
+            if (g.fn == FLOE_AGG_QUANTILE_CONT) {
+                g.param = 1 - g.param;
+            } else {
+                g.okeys = floe_arena_alloc(b->a, sizeof *g.okeys);
+                if (g.okeys == NULL) return floe_binder_nomem(b);
+                memset(g.okeys, 0, sizeof *g.okeys);
+                g.okeys[0].desc = true;
+            }
+        }
         if (d->result == FLOE_AGGR_STRAGG && a1 && (rc = bind_separator(bk, ae, a1, &g))) return rc;
     }
     if (ae->call.norder && (rc = bind_agg_order(bk, ae, d, window, &g))) return rc;

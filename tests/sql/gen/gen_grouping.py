@@ -132,6 +132,8 @@ def ordered():
     q(out, 'TITT', 'SELECT g, h, first(s ORDER BY id), last(s ORDER BY id) FROM t GROUP BY ROLLUP (g, h)')
     q(out, 'TT', 'SELECT first(s ORDER BY id), last(d ORDER BY id) FROM t WHERE id > 2990', 'nosort')
     q(out, 'T', 'SELECT first(s ORDER BY x) FROM e', 'nosort')
+    # WITHIN GROUP (ORDER BY x DESC) (DuckDB differs for percentile_disc(0): not tested)
+    q(out, 'TIIRRI', 'SELECT g, percentile_disc(0.5) WITHIN GROUP (ORDER BY x DESC), percentile_disc(0.25) WITHIN GROUP (ORDER BY x DESC), percentile_cont(0.3) WITHIN GROUP (ORDER BY x DESC), percentile_cont(0.5) WITHIN GROUP (ORDER BY d DESC), percentile_disc(1) WITHIN GROUP (ORDER BY h DESC) FROM t GROUP BY g')
     # ORDER BY in aggregates where it does not matter
     q(out, 'IIRI', 'SELECT sum(x ORDER BY id), count(x ORDER BY s), avg(x ORDER BY id DESC), min(x ORDER BY id) FROM t', 'nosort')
     # DISTINCT in every aggregate where it matters
