@@ -427,6 +427,7 @@ static void format_coldef(const floe_ast_coldef *c, floe_strbuf *b)
         floe_strbuf_puts(b, " DEFAULT ");
         floe_ast_format_expr(c->default_, b);
     }
+    floe_ast_format_coldef_cons(c, b);
 }
 
 static void format_options(const floe_ast_option *o, int n, floe_strbuf *b)
@@ -468,6 +469,10 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
             if (i) floe_strbuf_puts(b, ", ");
             format_coldef(&s->create_table.cols[i], b);
         }
+        for (i = 0; i < s->create_table.ncons; i++) {
+            floe_strbuf_puts(b, ", ");
+            floe_ast_format_tcons(&s->create_table.cons[i], b);
+        }
         floe_strbuf_putc(b, ')');
         if (s->create_table.npartition_by) {
             floe_strbuf_puts(b, " PARTITION BY ");
@@ -501,6 +506,7 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
         }
         floe_strbuf_putc(b, ' ');
         floe_ast_format_query(s->insert.query, b);
+        floe_ast_format_on_conflict(s, b);
         break;
     case FLOE_AST_STMT_COPY:
         floe_strbuf_puts(b, "COPY ");
@@ -543,5 +549,9 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
             floe_ast_format_expr(s->set.value, b);
         }
         break;
+    case FLOE_AST_STMT_CREATE_INDEX:
+    case FLOE_AST_STMT_DROP_INDEX:
+    case FLOE_AST_STMT_CREATE_VIEW:
+    case FLOE_AST_STMT_DROP_VIEW: floe_ast_format_ddl(s, b); break;
     }
 }
