@@ -1000,7 +1000,23 @@ static int parse_table_ref(floe_parser *p, floe_ast_from **out)
     } else {
         f->kind = FLOE_AST_FROM_TABLE;
         TRY(floe_parse_ident(p, &f->table, "table name"));
-        TRY(parse_from_alias(p, f));
+        if (floe_parse_at_op(p, ".")) { /* schema.table: one name "schema.table" */
+            const char *name;
+            char *q;
+            size_t a;
+            floe_parse_advance(p);
+            TRY(floe_parse_ident(p, &name, "table name"));
+            a = strlen(f->table);
+            if ((q = floe_parse_alloc(p, a + strlen(name) + 2)) == NULL) return floe_parse_nomem(p);
+            memcpy(q, f->table, a);
+            q[a] = '.';
+            strcpy(q + a + 1, name);
+            f->table = q;
+            TRY(parse_from_alias(p, f));
+            if (f->alias == NULL) f->alias = name; /* information_schema.tables is `tables` */
+        } else {
+            TRY(parse_from_alias(p, f));
+        }
     }
     f->len = floe_parse_set_len(p, off);
     *out = f;

@@ -158,6 +158,15 @@ VIEWS = [
     ("err", "already exists", "CREATE VIEW emp AS SELECT 1"),
     ("err", "does not exist", "DROP VIEW nosuch"),
     ("ok", "DROP VIEW IF EXISTS nosuch"),
+    # information_schema (SQLite has none: floe-only records; the expected rows
+    # are what the statements above created, as DuckDB lists them)
+    ("floe", "query TT nosort", "SELECT table_name, table_type FROM information_schema.tables "
+             "ORDER BY table_name\n----\ndept_pay\nVIEW\nemp\nBASE TABLE\neng\nVIEW\nrich\nVIEW\ntop\nVIEW"),
+    ("floe", "query TIT nosort", "SELECT column_name, ordinal_position, is_nullable FROM "
+             "information_schema.columns WHERE table_name = 'emp' ORDER BY ordinal_position"
+             "\n----\nid\n1\nNO\nname\n2\nYES\ndept\n3\nYES\nsalary\n4\nYES"),
+    ("floe", "query TT nosort", "SELECT constraint_name, constraint_type FROM "
+             "information_schema.table_constraints WHERE table_name = 'emp'\n----\nemp_pkey\nPRIMARY KEY"),
     # OR REPLACE (SQLite has none: floe-only records, results checked by the queries below)
     ("floe", "statement ok", "CREATE OR REPLACE VIEW eng AS SELECT id, name FROM emp WHERE dept = 'ops'"),
     ("floe", "query IT nosort", "SELECT id, name FROM eng ORDER BY id\n----\n3\ncid\n4\ndee"),
