@@ -103,6 +103,9 @@ struct floe_db {
     floe_catalog_object *views;   /* the views (db/ddl.c), loaded at open and after each
                                    * CREATE/DROP VIEW under ddl_lock exclusive; owned */
     uint32_t nviews;
+    pthread_mutex_t prep_mu;      /* guards the prepared statements (db/prepared.h) */
+    struct floe_db_prepared *prepared; /* owned */
+    uint32_t nprepared, capprepared;
 };
 
 /* ---- db/open.c */

@@ -7,6 +7,7 @@
  */
 #include "db/db.h"
 #include "db/ddl.h"
+#include "db/prepared.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -266,6 +267,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     floe_mem_tune();
     pthread_rwlock_init(&db->ddl_lock, NULL);
     pthread_mutex_init(&db->err_mu, NULL);
+    pthread_mutex_init(&db->prep_mu, NULL);
     floe_err_clear(&db->err);
     db->opened_us = floe_os_clock_wall_us();
     db->opened_mono_us = floe_os_clock_mono_us();
@@ -377,6 +379,8 @@ int floe_db_shutdown(floe_db *db, floe_err *err)
     floe_free(db->path);
     floe_free(db->tables);
     floe_catalog_objects_free(db->views, db->nviews);
+    floe_db_prepared_free(db);
+    pthread_mutex_destroy(&db->prep_mu);
     pthread_rwlock_destroy(&db->ddl_lock);
     pthread_mutex_destroy(&db->err_mu);
     floe_free(db);

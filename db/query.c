@@ -15,6 +15,7 @@
 #include "db/constraint.h"
 #include "db/db.h"
 #include "db/ddl.h"
+#include "db/prepared.h"
 #include "db/mem_source.h"
 #include "db/part_source.h"
 #include "db/query.h"
@@ -732,7 +733,8 @@ static int run_flush(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_e
 
 /* Run one parsed statement; *out gets its result (never NULL on success). */
 static int run_statement(floe_db *db, const char *sql, unsigned flags, const floe_ast_stmt *ast,
-                         floe_result **out, floe_err *err)
+                         const floe_value *params, uint32_t nparams, floe_result **out,
+                         floe_err *err)
 {
     floe_bound_stmt *bs = NULL;
     floe_sql_catalog cat;
@@ -770,7 +772,7 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     }
     rc = floe_settings_current(db, ast, out, err); /* SELECT current_setting('x') */
     if (rc != FLOE_NOTFOUND) goto out;
-    rc = floe_bind_statement(ast, sql, &cat, now_us, &bs, err);
+    rc = floe_bind_statement_params(ast, sql, &cat, now_us, params, nparams, &bs, err);
     if (rc != FLOE_OK) goto out;
     if (bs->explain) {
         rc = run_explain(bs, out, err);
@@ -828,6 +830,12 @@ out:
 
 int floe_db_run(floe_db *db, const char *sql, unsigned flags, floe_result **out_res, floe_err *err)
 {
+    return floe_db_run_params(db, sql, flags, NULL, 0, out_res, err);
+}
+
+int floe_db_run_params(floe_db *db, const char *sql, unsigned flags, const floe_value *params,
+                       uint32_t nparams, floe_result **out_res, floe_err *err)
+{
     floe_parser *p = NULL;
     floe_result *last = NULL;
     int rc;
@@ -844,7 +852,11 @@ int floe_db_run(floe_db *db, const char *sql, unsigned flags, floe_result **out_
             break;
         }
         if (rc != FLOE_ROW) break;
-        rc = run_statement(db, sql, flags, ast, &res, err);
+        if (ast->kind == FLOE_AST_STMT_PREPARE || ast->kind == FLOE_AST_STMT_EXECUTE ||
+            ast->kind == FLOE_AST_STMT_DEALLOCATE)
+            rc = floe_db_prepared_run(db, sql, flags, ast, &res, err); /* db/prepared.c */
+        else
+            rc = run_statement(db, sql, flags, ast, params, nparams, &res, err);
         if (rc != FLOE_OK) break;
         floe_result_free(last);
         last = res;

@@ -6,6 +6,7 @@
  */
 #include "sql/ast.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/lexer.h"
@@ -160,6 +161,12 @@ void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
     case FLOE_AST_STRING: put_string(b, e->str.s, e->str.n); break;
     case FLOE_AST_BOOL: floe_strbuf_puts(b, e->bool_val ? "TRUE" : "FALSE"); break;
     case FLOE_AST_NULL: floe_strbuf_puts(b, "NULL"); break;
+    case FLOE_AST_PARAM: {
+        char nb[16];
+        snprintf(nb, sizeof nb, "$%d", e->param.index);
+        floe_strbuf_puts(b, nb);
+        break;
+    }
     case FLOE_AST_TYPED:
         floe_strbuf_puts(b, e->typed.type.id == FLOE_TYPE_DATE ? "DATE " : "TIMESTAMP ");
         put_string(b, e->typed.s, e->typed.n);
@@ -553,5 +560,8 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
     case FLOE_AST_STMT_DROP_INDEX:
     case FLOE_AST_STMT_CREATE_VIEW:
     case FLOE_AST_STMT_DROP_VIEW: floe_ast_format_ddl(s, b); break;
+    case FLOE_AST_STMT_PREPARE:
+    case FLOE_AST_STMT_EXECUTE:
+    case FLOE_AST_STMT_DEALLOCATE: floe_ast_format_prepared(s, b); break;
     }
 }

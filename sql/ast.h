@@ -64,7 +64,8 @@ typedef enum floe_ast_expr_kind {
     FLOE_AST_CALL,     /* f(args), count(*), count(DISTINCT x): call */
     FLOE_AST_CAST,     /* CAST(x AS type), x::type: cast */
     FLOE_AST_CASE,     /* CASE [x] WHEN .. THEN .. [ELSE ..] END: case_ */
-    FLOE_AST_EXTRACT   /* EXTRACT(field FROM x): extract */
+    FLOE_AST_EXTRACT,  /* EXTRACT(field FROM x): extract */
+    FLOE_AST_PARAM     /* $n or ? (numbered left to right in its statement): param */
 } floe_ast_expr_kind;
 
 typedef enum floe_ast_unop {
@@ -203,6 +204,9 @@ struct floe_ast_expr {
             const char *field; /* lower case: "year", "month", "epoch", ... */
             floe_ast_expr *arg;
         } extract;
+        struct {
+            int index; /* 1-based */
+        } param;
     };
 };
 
@@ -441,7 +445,10 @@ typedef enum floe_ast_stmt_kind {
     FLOE_AST_STMT_CREATE_INDEX, /* CREATE [UNIQUE] INDEX [IF NOT EXISTS] n ON t (cols): index */
     FLOE_AST_STMT_DROP_INDEX,   /* DROP INDEX [IF EXISTS] n: drop_obj */
     FLOE_AST_STMT_CREATE_VIEW,  /* CREATE [OR REPLACE] VIEW v [(cols)] AS query: view */
-    FLOE_AST_STMT_DROP_VIEW     /* DROP VIEW [IF EXISTS] v: drop_obj */
+    FLOE_AST_STMT_DROP_VIEW,    /* DROP VIEW [IF EXISTS] v: drop_obj */
+    FLOE_AST_STMT_PREPARE,      /* PREPARE name AS statement: prepare */
+    FLOE_AST_STMT_EXECUTE,      /* EXECUTE name [(args)]: execute */
+    FLOE_AST_STMT_DEALLOCATE    /* DEALLOCATE [PREPARE] name | ALL: drop_obj (name NULL: ALL) */
 } floe_ast_stmt_kind;
 
 struct floe_ast_stmt {
@@ -516,6 +523,15 @@ struct floe_ast_stmt {
         } drop_obj;
         struct {
             const char *name;
+            floe_ast_stmt *stmt; /* its text is stmt->off .. +len of the SQL */
+        } prepare;
+        struct {
+            const char *name;
+            floe_ast_expr **args; /* (NULL, 0) when absent */
+            int nargs;
+        } execute;
+        struct {
+            const char *name;
             const char **cols; /* column aliases; (NULL, 0) when absent */
             int ncols;
             bool or_replace;
@@ -542,5 +558,6 @@ void floe_ast_format_coldef_cons(const floe_ast_coldef *c, floe_strbuf *out);
 void floe_ast_format_tcons(const floe_ast_tcons *t, floe_strbuf *out);
 void floe_ast_format_ddl(const floe_ast_stmt *s, floe_strbuf *out);
 void floe_ast_format_on_conflict(const floe_ast_stmt *s, floe_strbuf *out);
+void floe_ast_format_prepared(const floe_ast_stmt *s, floe_strbuf *out);
 
 #endif

@@ -350,3 +350,46 @@ fail:
     *out = NULL;
     return rc;
 }
+
+/* ------------------------------------------------------------ parameters */
+
+int floe_binder_param(binder *b, const floe_ast_expr *ae, floe_expr **out)
+{
+    floe_value v;
+    int i = ae->param.index;
+    if (i < 1 || (uint32_t)i > b->nparams)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "no value given for parameter $%d", i);
+    v = b->params[i - 1];
+    if (!v.is_null && v.type.id == FLOE_TYPE_VARCHAR) {
+        char *p = floe_arena_strndup(b->a, v.v.s.len ? v.v.s.ptr : "", v.v.s.len);
+        if (p == NULL) return floe_binder_nomem(b);
+        v.v.s.ptr = p;
+    }
+    if (v.is_null) v.type = T(FLOE_TYPE_NULL);
+    *out = floe_bind_expr_const(b->a, v);
+    return *out ? FLOE_OK : floe_binder_nomem(b);
+}
+
+int floe_bind_const_values(floe_ast_expr *const *args, uint32_t n, const char *sql,
+                           int64_t now_us, floe_arena *arena, floe_value *out, floe_err *err)
+{
+    binder b;
+    block bk;
+    uint32_t i;
+    memset(&b, 0, sizeof b);
+    memset(&bk, 0, sizeof bk);
+    b.a = arena;
+    b.sql = sql;
+    b.now_us = now_us;
+    b.err = err;
+    bk.b = &b;
+    for (i = 0; i < n; i++) {
+        floe_expr *e;
+        int rc = floe_binder_expr(&bk, args[i], &e);
+        if (rc) return rc;
+        if (e->kind != FLOE_EXPR_CONST)
+            return floe_err_set_at(err, FLOE_ERROR, args[i]->off, "EXECUTE arguments must be constants");
+        out[i] = e->value;
+    }
+    return FLOE_OK;
+}

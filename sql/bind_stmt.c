@@ -524,6 +524,9 @@ int floe_binder_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
         bs->plan = NULL;
         return resolve_table(b, s->table, s->off, &bs->table);
     case FLOE_AST_STMT_SET: break; /* run by api/settings.c without binding */
+    case FLOE_AST_STMT_PREPARE:    /* run by db/prepared.c without binding */
+    case FLOE_AST_STMT_EXECUTE:
+    case FLOE_AST_STMT_DEALLOCATE: break;
     case FLOE_AST_STMT_CREATE_INDEX:
     case FLOE_AST_STMT_DROP_INDEX:
     case FLOE_AST_STMT_CREATE_VIEW:

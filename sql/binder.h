@@ -223,7 +223,20 @@ typedef struct floe_bound_stmt {
  * with err->offset pointing into sql when known; *out is NULL. */
 int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_sql_catalog *cat,
                         int64_t now_us, floe_bound_stmt **out, floe_err *err);
+/* floe_bind_statement with values for the parameters $1..$nparams (and the
+ * ?s, numbered left to right): each PARAM binds as a constant of its
+ * value's type (a VARCHAR adapts to the type it meets, like a literal; a
+ * NULL is untyped). A parameter without a value is FLOE_ERROR. The values
+ * are copied into the plan. */
+int floe_bind_statement_params(const floe_ast_stmt *stmt, const char *sql,
+                               const floe_sql_catalog *cat, int64_t now_us,
+                               const floe_value *params, uint32_t nparams, floe_bound_stmt **out,
+                               floe_err *err);
 void floe_bound_stmt_free(floe_bound_stmt *s);
+/* Constant values of args[0..n) (EXECUTE's arguments) into out[0..n);
+ * VARCHAR bytes in `arena`. FLOE_ERROR when one is not constant. */
+int floe_bind_const_values(floe_ast_expr *const *args, uint32_t n, const char *sql,
+                           int64_t now_us, floe_arena *arena, floe_value *out, floe_err *err);
 
 /* Bind the SQL text of a CHECK expression against a table's columns
  * (COLUMN i is table column i) into a BOOLEAN expression in a new plan's

@@ -280,3 +280,113 @@ void floe_ast_format_on_conflict(const floe_ast_stmt *s, floe_strbuf *b)
     floe_strbuf_puts(b, s->insert.on_conflict == FLOE_AST_CONFLICT_NOTHING ? " DO NOTHING"
                                                                          : " DO UPDATE SET ...");
 }
+
+/* ------------------------------------------------------------ prepared statements */
+
+int floe_parse_param(floe_parser *p, floe_ast_expr **out)
+{
+    const char *s = p->lx.sql + p->tok.off;
+    floe_ast_expr *e = floe_parse_new_expr(p, FLOE_AST_PARAM, p->tok.off);
+    long v = 0;
+    int i;
+    if (e == NULL) return floe_parse_nomem(p);
+    if (s[0] == '?') {
+        v = ++p->nqmarks;
+    } else {
+        for (i = 1; i < p->tok.len; i++) {
+            v = v * 10 + (s[i] - '0');
+            if (v > 65535) return floe_parse_error_at(p, p->tok.off, "parameter number too large");
+        }
+        if (v < 1) return floe_parse_error_at(p, p->tok.off, "parameters are numbered from $1");
+    }
+    e->param.index = (int)v;
+    e->len = p->tok.len;
+    floe_parse_advance(p);
+    *out = e;
+    return FLOE_OK;
+}
+
+int floe_parse_prepared(floe_parser *p, floe_ast_stmt *s, int *matched)
+{
+    *matched = 1;
+    if (floe_parse_accept_kw(p, "PREPARE")) {
+        int rc;
+        s->kind = FLOE_AST_STMT_PREPARE;
+        TRY(floe_parse_ident(p, &s->prepare.name, "statement name"));
+        if (floe_parse_at_op(p, "(")) { /* parameter types: accepted, inferred at EXECUTE */
+            do {
+                floe_type t;
+                const char *tn;
+                floe_parse_advance(p);
+                TRY(floe_parse_type(p, &t, &tn));
+            } while (floe_parse_at_op(p, ","));
+            TRY(floe_parse_expect_op(p, ")", "after parameter types"));
+        }
+        TRY(floe_parse_expect_kw(p, "AS", "after the statement name"));
+        TRY(floe_parse_enter(p));
+        rc = floe_parse_stmt(p, &s->prepare.stmt);
+        p->depth--;
+        if (rc == FLOE_OK && (s->prepare.stmt->kind == FLOE_AST_STMT_PREPARE ||
+                              s->prepare.stmt->kind == FLOE_AST_STMT_EXECUTE ||
+                              s->prepare.stmt->kind == FLOE_AST_STMT_DEALLOCATE))
+            return floe_parse_error_at(p, s->prepare.stmt->off, "cannot PREPARE this statement");
+        return rc;
+    }
+    if (floe_parse_accept_kw(p, "EXECUTE")) {
+        s->kind = FLOE_AST_STMT_EXECUTE;
+        TRY(floe_parse_ident(p, &s->execute.name, "statement name"));
+        if (floe_parse_accept_op(p, "(")) {
+            floe_ast_expr **args = NULL;
+            int n = 0, cap = 0;
+            if (!floe_parse_at_op(p, ")")) {
+                do {
+                    floe_ast_expr *e;
+                    TRY(floe_parse_expr(p, 0, &e));
+                    PUSH_PTR(p, args, n, cap, e);
+                } while (floe_parse_accept_op(p, ","));
+            }
+            TRY(floe_parse_expect_op(p, ")", "after EXECUTE arguments"));
+            s->execute.args = args;
+            s->execute.nargs = n;
+        }
+        return FLOE_OK;
+    }
+    if (floe_parse_accept_kw(p, "DEALLOCATE")) {
+        s->kind = FLOE_AST_STMT_DEALLOCATE;
+        floe_parse_accept_kw(p, "PREPARE");
+        if (floe_parse_accept_kw(p, "ALL")) return FLOE_OK;
+        return floe_parse_ident(p, &s->drop_obj.name, "statement name");
+    }
+    *matched = 0;
+    return FLOE_OK;
+}
+
+void floe_ast_format_prepared(const floe_ast_stmt *s, floe_strbuf *b)
+{
+    int i;
+    switch (s->kind) {
+    case FLOE_AST_STMT_PREPARE:
+        floe_strbuf_puts(b, "PREPARE ");
+        floe_strbuf_puts(b, s->prepare.name);
+        floe_strbuf_puts(b, " AS ");
+        floe_ast_format_stmt(s->prepare.stmt, b);
+        break;
+    case FLOE_AST_STMT_EXECUTE:
+        floe_strbuf_puts(b, "EXECUTE ");
+        floe_strbuf_puts(b, s->execute.name);
+        if (s->execute.nargs) {
+            floe_strbuf_puts(b, "(");
+            for (i = 0; i < s->execute.nargs; i++) {
+                if (i) floe_strbuf_puts(b, ", ");
+                floe_ast_format_expr(s->execute.args[i], b);
+            }
+            floe_strbuf_puts(b, ")");
+        }
+        break;
+    case FLOE_AST_STMT_DEALLOCATE:
+        floe_strbuf_puts(b, "DEALLOCATE ");
+        floe_strbuf_puts(b, s->drop_obj.name ? s->drop_obj.name : "ALL");
+        break;
+    default: break;
+    }
+}

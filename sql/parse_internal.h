@@ -27,6 +27,7 @@ struct floe_parser {
     floe_err sticky;
     size_t done_off;   /* offset after the last statement returned */
     floe_err *err;     /* the caller's, during a call */
+    int nqmarks;       /* ? parameters seen in the current statement */
 };
 
 enum {
@@ -113,6 +114,10 @@ int floe_parse_table_constraint(floe_parser *p, floe_ast_tcons *t);
 int floe_parse_on_conflict(floe_parser *p, floe_ast_stmt *s);
 int floe_parse_create_ddl(floe_parser *p, floe_ast_stmt *s, int *matched); /* after CREATE */
 int floe_parse_drop_ddl(floe_parser *p, floe_ast_stmt *s, int *matched);   /* after DROP */
+/* PREPARE / EXECUTE / DEALLOCATE at the current token (sql/parse_ddl.c). */
+int floe_parse_prepared(floe_parser *p, floe_ast_stmt *s, int *matched);
+/* $n or ? at the current token (an OP token): a PARAM node. */
+int floe_parse_param(floe_parser *p, floe_ast_expr **out);
 int floe_parse_window_spec(floe_parser *p, floe_ast_window **out);
 
 #endif /* FLOE_SQL_PARSE_INTERNAL_H */

@@ -212,6 +212,9 @@ static int parse_copy(floe_parser *p, floe_ast_stmt *s)
 
 static int parse_stmt_in(floe_parser *p, floe_ast_stmt *s)
 {
+    int matched;
+    TRY(floe_parse_prepared(p, s, &matched));
+    if (matched) return FLOE_OK;
     if (floe_parse_at_kw(p, "SELECT") || floe_parse_at_kw(p, "WITH") || floe_parse_at_kw(p, "VALUES") || floe_parse_at_op(p, "(")) {
         s->kind = FLOE_AST_STMT_QUERY;
         return floe_parse_query(p, &s->query);
@@ -283,6 +286,7 @@ int floe_parse_stmt(floe_parser *p, floe_ast_stmt **out)
 {
     floe_ast_stmt *s = floe_parse_alloc(p, sizeof *s);
     if (s == NULL) return floe_parse_nomem(p);
+    if (p->depth == 0) p->nqmarks = 0; /* ? counts from 1 in each statement */
     s->off = p->tok.off;
     TRY(parse_stmt_in(p, s));
     s->len = floe_parse_set_len(p, s->off);

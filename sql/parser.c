@@ -607,6 +607,8 @@ int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
     floe_ast_expr *e = NULL;
     int off = t.off;
 
+    if (t.kind == FLOE_TOK_OP && (p->lx.sql[t.off] == '$' || p->lx.sql[t.off] == '?'))
+        return floe_parse_param(p, out);
     switch (t.kind) {
     case FLOE_TOK_INT:
     case FLOE_TOK_NUM:
