@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/block_bloom.h"
 #include "db/keyset.h"
 #include "db/mem_source.h"
 #include "db/part_source.h"
@@ -39,6 +40,7 @@ struct floe_db_cons {
     uint32_t nkeys;
     check *checks;
     uint32_t nchecks;
+    floe_db_blooms *blooms; /* filters of the CREATE INDEX columns, or NULL */
 };
 
 /* ------------------------------------------------------------ key encoding */
@@ -173,6 +175,7 @@ void floe_db_cons_free(floe_db_cons *c)
     }
     floe_free(c->keys);
     floe_free(c->checks);
+    floe_db_blooms_free(c->blooms);
     floe_catalog_objects_free(c->objs, c->nobjs);
     pthread_mutex_destroy(&c->mu);
     floe_free(c);
@@ -322,6 +325,29 @@ static int add_check(floe_db_table *t, floe_db_cons *c, const floe_catalog_objec
     return FLOE_OK;
 }
 
+/* The filter cache over the columns of the table's indexes (deduplicated). */
+static int make_blooms(floe_db_table *t, floe_db_cons *c, floe_err *err)
+{
+    uint32_t cols[16], n = 0, i, k, j;
+    for (i = 0; i < c->nobjs; i++) {
+        const floe_catalog_object *o = &c->objs[i];
+        if (o->kind != FLOE_OBJ_INDEX && o->kind != FLOE_OBJ_UNIQUE_INDEX) continue;
+        for (k = 0; k < o->ncols && n < 16; k++) {
+            int ci = col_of(t->def, o->col_ids[k]);
+            if (ci < 0) continue;
+            for (j = 0; j < n; j++)
+                if (cols[j] == (uint32_t)ci) break;
+            if (j == n) cols[n++] = (uint32_t)ci;
+        }
+    }
+    return n ? floe_db_blooms_new(cols, n, &c->blooms, err) : FLOE_OK;
+}
+
+floe_db_blooms *floe_db_cons_blooms(const floe_db_table *t)
+{
+    return t->cons ? t->cons->blooms : NULL;
+}
+
 int floe_db_cons_load(floe_db *db, floe_db_table *t, const floe_catalog_object *extra,
                       floe_db_cons **out, floe_err *err)
 {
@@ -370,6 +396,7 @@ int floe_db_cons_load(floe_db *db, floe_db_table *t, const floe_catalog_object *
         else if (o->kind == FLOE_OBJ_CHECK)
             rc = add_check(t, c, o, err);
     }
+    if (rc == FLOE_OK) rc = make_blooms(t, c, err);
     for (i = 0; i < c->nkeys && rc == FLOE_OK && !db->readonly; i++) rc = build_set(t, &c->keys[i], err);
     if (rc != FLOE_OK) {
         floe_db_cons_free(c);

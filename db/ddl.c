@@ -7,6 +7,9 @@
 #include <strings.h>
 
 #include "db/result_build.h"
+#include "db/system.h"
+#include "util/strbuf.h"
+#include "db/block_bloom.h"
 #include "db/constraint.h"
 #include "sql/parser.h"
 #include "util/mem.h"
@@ -133,6 +136,33 @@ int floe_db_check_conflict_target(const floe_bound_stmt *bs, floe_err *err)
                         "specification on table '%s'", t->def->name);
 }
 
+void floe_db_explain_indexes(const floe_query_plan *qp, floe_strbuf *out)
+{
+    uint32_t i, k, c, n;
+    for (i = 0; i < qp->ntables; i++) {
+        const floe_db_table *t = qp->table_refs[i];
+        const floe_catalog_object *o;
+        if (floe_system_is(t)) continue;
+        o = floe_db_cons_objects(t, &n);
+        for (k = 0; k < n; k++) {
+            if (o[k].kind != FLOE_OBJ_INDEX && o[k].kind != FLOE_OBJ_UNIQUE_INDEX) continue;
+            floe_strbuf_puts(out, "Index ");
+            floe_strbuf_puts(out, o[k].name);
+            floe_strbuf_puts(out, " ON ");
+            floe_strbuf_puts(out, t->def->name);
+            floe_strbuf_puts(out, " (");
+            for (c = 0; c < o[k].ncols; c++) {
+                uint32_t j;
+                for (j = 0; j < t->def->ncols; j++)
+                    if (t->def->cols[j].id == o[k].col_ids[c]) break;
+                if (c) floe_strbuf_puts(out, ", ");
+                floe_strbuf_puts(out, j < t->def->ncols ? t->def->cols[j].name : "?");
+            }
+            floe_strbuf_puts(out, "): block bloom filters skip blocks for = predicates\n");
+        }
+    }
+}
+
 /* ------------------------------------------------------------ statements */
 
 static int reload_cons(floe_db *db, floe_db_table *t, floe_err *err)
@@ -143,6 +173,32 @@ static int reload_cons(floe_db *db, floe_db_table *t, floe_err *err)
     floe_db_cons_free(t->cons);
     t->cons = c;
     return FLOE_OK;
+}
+
+/* Build the new index's filters for the parts there now (best effort: a
+ * failure leaves them to the first query that scans the parts). */
+static void warm_blooms(floe_db_table *t)
+{
+    floe_db_blooms *c = floe_db_cons_blooms(t);
+    floe_part_reader **parts;
+    floe_part_blooms **bl;
+    floe_err e = FLOE_ERR_INIT;
+    uint32_t n, i;
+    if (c == NULL) return;
+    floe_ingest_read_lock(t->ingest);
+    n = t->nparts;
+    parts = floe_calloc(n + 1, sizeof *parts);
+    for (i = 0; parts && i < n; i++) {
+        parts[i] = t->parts[i];
+        floe_part_reader_ref(parts[i]);
+    }
+    floe_ingest_read_unlock(t->ingest);
+    if (parts == NULL) return;
+    if ((bl = floe_calloc(n + 1, sizeof *bl)) != NULL && floe_db_blooms_get(c, parts, n, bl, &e) == FLOE_OK)
+        for (i = 0; i < n; i++) floe_part_blooms_unref(bl[i]);
+    for (i = 0; i < n; i++) floe_part_reader_unref(parts[i]);
+    floe_free(bl);
+    floe_free(parts);
 }
 
 static bool index_exists(const floe_db *db, const char *name)
@@ -185,6 +241,7 @@ static int create_index(floe_db *db, const floe_bound_stmt *bs, floe_err *err)
     }
     floe_db_cons_free(t->cons);
     t->cons = c;
+    warm_blooms(t);
     return FLOE_OK;
 }
 

@@ -40,6 +40,10 @@ int floe_db_create_table(floe_db *db, const floe_table_def *def, const floe_boun
                          floe_err *err);
 /* INSERT ... ON CONFLICT (cols): the columns must be a key of the table. */
 int floe_db_check_conflict_target(const floe_bound_stmt *bs, floe_err *err);
+/* EXPLAIN's lines for the indexes of the tables a plan scans:
+ * "Index t_k ON t (k): block bloom filters for = predicates". */
+struct floe_strbuf;
+void floe_db_explain_indexes(const floe_query_plan *qp, struct floe_strbuf *out);
 /* CREATE/DROP INDEX, CREATE/DROP VIEW. */
 int floe_db_run_ddl(floe_db *db, const floe_bound_stmt *bs, floe_result **out, floe_err *err);
 

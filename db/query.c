@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "db/block_bloom.h"
 #include "db/constraint.h"
 #include "db/db.h"
 #include "db/ddl.h"
@@ -155,6 +156,14 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_sc
         rc = floe_ingest_snapshot_take(t->ingest, &snap, err);
         floe_ingest_read_unlock(t->ingest);
         if (rc == FLOE_OK) rc = floe_part_source_new(parts, nparts, &scans[i].sources[0], err);
+        if (rc == FLOE_OK && nparts && floe_db_cons_blooms(t)) { /* CREATE INDEX filters */
+            floe_part_blooms **bl = floe_calloc(nparts, sizeof *bl);
+            rc = bl ? floe_db_blooms_get(floe_db_cons_blooms(t), parts, nparts, bl, err)
+                    : floe_err_nomem(err);
+            if (rc == FLOE_OK) floe_part_source_set_blooms(&scans[i].sources[0], bl);
+            else floe_free(bl);
+            if (rc != FLOE_OK) scans[i].sources[0].vt->free(scans[i].sources[0].self);
+        }
         /* the source holds its own references */
         for (k = 0; k < nparts; k++) floe_part_reader_unref(parts[k]);
         floe_free(parts);
@@ -392,6 +401,7 @@ static int run_explain(floe_bound_stmt *bs, floe_result **out, floe_err *err)
     if (res == NULL) return floe_err_nomem(err);
     if (bs->plan) floe_plan_explain(bs->plan->root, &sb);
     else floe_strbuf_puts(&sb, "(statement without a query plan)\n");
+    if (bs->plan) floe_db_explain_indexes(bs->plan, &sb); /* db/ddl.c */
     if (!floe_strbuf_ok(&sb)) rc = floe_err_nomem(err);
     p = floe_strbuf_str(&sb);
     while (rc == FLOE_OK && *p) {
