@@ -343,6 +343,11 @@ static int make_blooms(floe_db_table *t, floe_db_cons *c, floe_err *err)
     return n ? floe_db_blooms_new(cols, n, &c->blooms, err) : FLOE_OK;
 }
 
+bool floe_db_cons_enforces(const floe_db_table *t)
+{
+    return t->cons && (t->cons->nkeys || t->cons->nchecks);
+}
+
 floe_db_blooms *floe_db_cons_blooms(const floe_db_table *t)
 {
     return t->cons ? t->cons->blooms : NULL;

@@ -58,6 +58,8 @@ bool floe_db_cons_has_key(const floe_db_table *t, const uint32_t *cols, uint32_t
 /* The catalog objects t was opened with (constraints and indexes), for
  * DESCRIBE, EXPLAIN and information_schema; borrowed until t->cons changes. */
 const floe_catalog_object *floe_db_cons_objects(const floe_db_table *t, uint32_t *out_n);
+/* Whether t has a key or a CHECK to enforce on writes. */
+bool floe_db_cons_enforces(const floe_db_table *t);
 /* The CREATE INDEX filter cache of t (db/block_bloom.h), NULL when t has
  * no index; borrowed until t->cons changes (DDL, under ddl_lock exclusive). */
 struct floe_db_blooms;

@@ -381,7 +381,7 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
     lc.bulk_rows = db->copy_bulk_rows ? db->copy_bulk_rows : FLOE_COPY_BULK_ROWS;
     /* a bulk part bypasses the write path that checks constraints: a table
      * with constraints loads through ingest, all rows held (one transaction) */
-    if (t->cons) lc.bulk_rows = UINT64_MAX;
+    if (floe_db_cons_enforces(t)) lc.bulk_rows = UINT64_MAX;
     rc = floe_copy_parallel_parse(bs->copy.path, &po, bs->copy.ncols, types, names, load_sink, &lc,
                               &pst, err);
     if (rc != FLOE_OK) goto out;

@@ -136,6 +136,23 @@ int floe_db_check_conflict_target(const floe_bound_stmt *bs, floe_err *err)
                         "specification on table '%s'", t->def->name);
 }
 
+void floe_db_describe_keys(const floe_db_table *t, uint32_t col_id, char *buf, size_t cap)
+{
+    uint32_t k, c, n;
+    const floe_catalog_object *o = floe_db_cons_objects(t, &n);
+    bool pk = false, uq = false, ix = false;
+    for (k = 0; k < n; k++)
+        for (c = 0; c < o[k].ncols; c++)
+            if (o[k].col_ids[c] == col_id) {
+                pk |= o[k].kind == FLOE_OBJ_PRIMARY;
+                uq |= o[k].kind == FLOE_OBJ_UNIQUE || o[k].kind == FLOE_OBJ_UNIQUE_INDEX;
+                ix |= o[k].kind == FLOE_OBJ_INDEX;
+            }
+    if (pk) snprintf(buf + strlen(buf), cap - strlen(buf), "%sPRIMARY KEY", buf[0] ? ", " : "");
+    if (uq) snprintf(buf + strlen(buf), cap - strlen(buf), "%sUNIQUE", buf[0] ? ", " : "");
+    if (ix) snprintf(buf + strlen(buf), cap - strlen(buf), "%sINDEX", buf[0] ? ", " : "");
+}
+
 void floe_db_explain_indexes(const floe_query_plan *qp, floe_strbuf *out)
 {
     uint32_t i, k, c, n;

@@ -44,6 +44,9 @@ int floe_db_check_conflict_target(const floe_bound_stmt *bs, floe_err *err);
  * "Index t_k ON t (k): block bloom filters for = predicates". */
 struct floe_strbuf;
 void floe_db_explain_indexes(const floe_query_plan *qp, struct floe_strbuf *out);
+/* DESCRIBE's key column: append ", "-separated PRIMARY KEY / UNIQUE / INDEX
+ * for the constraints and indexes of t that include column id `col_id`. */
+void floe_db_describe_keys(const floe_db_table *t, uint32_t col_id, char *buf, size_t cap);
 /* CREATE/DROP INDEX, CREATE/DROP VIEW. */
 int floe_db_run_ddl(floe_db *db, const floe_bound_stmt *bs, floe_result **out, floe_err *err);
 

@@ -713,6 +713,7 @@ static int run_describe(floe_db *db, floe_bound_stmt *bs, floe_result **out, flo
         char tbuf[32], key[64] = "";
         const char *v[5];
         if (t->def->opts.partition_col == (int64_t)cd->id) snprintf(key, sizeof key, "PARTITION");
+        floe_db_describe_keys(t, cd->id, key, sizeof key); /* db/ddl.c: PRIMARY KEY, UNIQUE */
         for (k = 0; k < t->def->opts.nsort; k++)
             if (t->def->opts.sort_cols[k] == cd->id)
                 snprintf(key + strlen(key), sizeof key - strlen(key), "%sSORT", key[0] ? ", " : "");
