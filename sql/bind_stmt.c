@@ -491,6 +491,10 @@ int floe_binder_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
         floe_query_plan_free(bs->plan);
         bs->plan = NULL;
         if ((rc = resolve_table(b, s->alter_add.table, s->off, &bs->table))) return rc;
+        if (s->alter_add.col.primary_key || s->alter_add.col.unique || s->alter_add.col.check)
+            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, s->alter_add.col.off,
+                                   "ALTER TABLE ADD COLUMN with PRIMARY KEY, UNIQUE or CHECK is not "
+                                   "supported (use CREATE UNIQUE INDEX)");
         if ((rc = bind_coldef(b, &s->alter_add.col, &bs->alter_col))) return rc;
         for (i = 0; i < bs->table.ncols; i++)
             if (strcasecmp(bs->table.cols[i].name, bs->alter_col.name) == 0)
