@@ -473,23 +473,63 @@ static int run_checks(floe_db_table *t, floe_db_cons *c, const floe_batch *b, fl
     return FLOE_OK;
 }
 
-/* Keys of one call: the new keys per unique key (merged into the table's
- * sets after the append) and, with skip_conflicts, each batch's rows kept. */
+/* Keys of one call: added to the table's sets as they are checked, with an
+ * undo stack per key (the pool offset of each key added, newest last) to
+ * take them out again, newest first, when the call fails; and, with
+ * skip_conflicts, each batch's rows kept. */
+typedef struct undo {
+    uint64_t *off; /* pool offsets of the keys this call added */
+    uint64_t n, cap;
+} undo;
+
 typedef struct pending {
-    floe_keyset *fresh;  /* nkeys */
-    uint32_t **sel;      /* n batches: kept rows, or NULL when none was dropped */
+    undo *added;         /* nkeys */
+    uint32_t **sel;      /* n batches: kept rows (skip_conflicts) */
     uint32_t *nsel;
     bool any_dropped;
 } pending;
 
-static int check_keys(floe_db_table *t, floe_db_cons *c, const floe_batch *bs, uint32_t n,
-                      bool skip, pending *pd, floe_err *err)
+static int push_undo(undo *u, uint64_t off)
 {
-    kbuf kb[16];
-    uint64_t hs[16];
+    if (u->n == u->cap) {
+        uint64_t nc = u->cap ? u->cap * 2 : 64;
+        uint64_t *no = floe_realloc(u->off, nc * sizeof *no);
+        if (no == NULL) return FLOE_NOMEM;
+        u->off = no;
+        u->cap = nc;
+    }
+    u->off[u->n++] = off;
+    return FLOE_OK;
+}
+
+/* Take the newest key added to set k out again. */
+static void pop_undo(floe_db_cons *c, pending *pd, uint32_t k)
+{
+    floe_keyset *s = &c->keys[k].set;
+    uint64_t off = pd->added[k].off[--pd->added[k].n];
+    uint32_t len;
+    const char *key;
+    memcpy(&len, s->pool + off, 4);
+    key = s->pool + off + 4;
+    (void)floe_keyset_remove_last(s, floe_hash64(key, len), key, len);
+}
+
+static void undo_all(floe_db_cons *c, pending *pd)
+{
+    uint32_t k;
+    for (k = 0; pd->added && k < c->nkeys; k++)
+        while (pd->added[k].n) pop_undo(c, pd, k);
+}
+
+/* Check and add the keys of every live row; a conflict fails the call (err
+ * set; the caller undoes) or, with skip, drops the row (its keys undone). */
+static int add_keys(floe_db_table *t, floe_db_cons *c, const floe_batch *bs, uint32_t n, bool skip,
+                    pending *pd, floe_err *err)
+{
+    kbuf kb;
     uint32_t bi, k;
     int rc = FLOE_OK;
-    for (k = 0; k < c->nkeys; k++) kbuf_init(&kb[k]);
+    kbuf_init(&kb);
     for (bi = 0; bi < n && rc == FLOE_OK; bi++) {
         const floe_batch *b = &bs[bi];
         uint32_t i, live = floe_batch_rows(b);
@@ -499,68 +539,47 @@ static int check_keys(floe_db_table *t, floe_db_cons *c, const floe_batch *bs, u
         }
         for (i = 0; i < live && rc == FLOE_OK; i++) {
             uint32_t r = b->sel ? b->sel[i] : i;
-            bool nulls[16], conflict = false;
+            bool added[16], conflict = false;
             for (k = 0; k < c->nkeys && rc == FLOE_OK; k++) {
                 const ukey *u = &c->keys[k];
                 const floe_vec *vecs[16];
+                uint64_t off = u->set.pool_len;
+                bool has_null;
                 uint32_t j;
+                int got;
+                added[k] = false;
                 for (j = 0; j < u->ncols; j++) vecs[j] = &b->cols[u->cols[j]];
-                if (encode(vecs, u->ncols, r, &kb[k], &nulls[k]) != FLOE_OK) {
+                if (encode(vecs, u->ncols, r, &kb, &has_null) != FLOE_OK) {
                     rc = floe_err_nomem(err);
                     break;
                 }
-                if (nulls[k]) continue;
-                hs[k] = floe_hash64(kb[k].p, kb[k].n);
-                if (floe_keyset_has(&u->set, hs[k], kb[k].p, kb[k].n) ||
-                    floe_keyset_has(&pd->fresh[k], hs[k], kb[k].p, kb[k].n)) {
+                if (has_null) continue;
+                got = floe_keyset_add(&c->keys[k].set, floe_hash64(kb.p, kb.n), kb.p, kb.n);
+                if (got < 0 || (got == 1 && push_undo(&pd->added[k], off) != FLOE_OK)) {
+                    if (got == 1) /* added but not recorded: take it out now */
+                        (void)floe_keyset_remove_last(&c->keys[k].set, floe_hash64(kb.p, kb.n), kb.p, kb.n);
+                    rc = floe_err_nomem(err);
+                    break;
+                }
+                if (got == 0) {
                     conflict = true;
                     if (!skip) rc = dup_error(t, u, vecs, r, err);
                     break;
                 }
+                added[k] = true;
             }
             if (rc != FLOE_OK) break;
-            if (conflict) {
+            if (conflict) { /* ON CONFLICT DO NOTHING: the row goes, its keys too */
+                while (k-- > 0)
+                    if (added[k]) pop_undo(c, pd, k);
                 pd->any_dropped = true;
                 continue;
             }
-            for (k = 0; k < c->nkeys; k++)
-                if (!nulls[k] && floe_keyset_add(&pd->fresh[k], hs[k], kb[k].p, kb[k].n) < 0) {
-                    rc = floe_err_nomem(err);
-                    break;
-                }
             if (skip) pd->sel[bi][pd->nsel[bi]++] = r;
         }
     }
-    for (k = 0; k < c->nkeys; k++) kbuf_free(&kb[k]);
+    kbuf_free(&kb);
     return rc;
-}
-
-/* Make room in the table's sets for the fresh keys, so merging them after
- * a successful append cannot fail. */
-static int reserve(floe_db_cons *c, pending *pd, floe_err *err)
-{
-    uint32_t k;
-    for (k = 0; k < c->nkeys; k++)
-        if (floe_keyset_reserve(&c->keys[k].set, pd->fresh[k].n, pd->fresh[k].pool_len) != 0)
-            return floe_err_nomem(err);
-    return FLOE_OK;
-}
-
-static void merge(floe_db_cons *c, pending *pd)
-{
-    uint32_t k;
-    for (k = 0; k < c->nkeys; k++) {
-        const floe_keyset *f = &pd->fresh[k];
-        uint64_t i;
-        for (i = 0; i < f->cap; i++) {
-            uint32_t len;
-            const char *p;
-            if (f->slots[2 * i + 1] == 0) continue;
-            p = f->pool + (f->slots[2 * i + 1] - 1);
-            memcpy(&len, p, 4);
-            (void)floe_keyset_add(&c->keys[k].set, f->slots[2 * i], p + 4, len); /* reserved */
-        }
-    }
 }
 
 static int ingest(floe_db_table *t, const floe_batch *bs, uint32_t n, const floe_ingest_append_opts *o,
@@ -585,12 +604,11 @@ int floe_db_append(floe_db_table *t, const floe_batch *batches, uint32_t n,
     pthread_mutex_lock(&c->mu);
     for (i = 0; i < n && rc == FLOE_OK; i++) rc = run_checks(t, c, &batches[i], err);
     if (rc == FLOE_OK && c->nkeys) {
-        pd.fresh = floe_calloc(c->nkeys, sizeof *pd.fresh);
+        pd.added = floe_calloc(c->nkeys, sizeof *pd.added);
         pd.sel = floe_calloc(n + 1, sizeof *pd.sel);
         pd.nsel = floe_calloc(n + 1, sizeof *pd.nsel);
-        if (pd.fresh == NULL || pd.sel == NULL || pd.nsel == NULL) rc = floe_err_nomem(err);
-        if (rc == FLOE_OK) rc = check_keys(t, c, batches, n, skip_conflicts, &pd, err);
-        if (rc == FLOE_OK) rc = reserve(c, &pd, err);
+        if (pd.added == NULL || pd.sel == NULL || pd.nsel == NULL) rc = floe_err_nomem(err);
+        if (rc == FLOE_OK) rc = add_keys(t, c, batches, n, skip_conflicts, &pd, err);
     }
     if (rc == FLOE_OK && pd.any_dropped) {
         /* ON CONFLICT DO NOTHING: the same vectors with the kept rows selected */
@@ -608,13 +626,14 @@ int floe_db_append(floe_db_table *t, const floe_batch *batches, uint32_t n,
             memset(res, 0, sizeof *res);
         } else {
             rc = ingest(t, view ? view : batches, n, o, res, out_shard_seq, err);
-            if (rc == FLOE_OK && !res->duplicate) merge(c, &pd);
+            if (rc == FLOE_OK && res->duplicate) undo_all(c, &pd); /* nothing was appended */
         }
     }
+    if (rc != FLOE_OK) undo_all(c, &pd);
     pthread_mutex_unlock(&c->mu);
-    for (i = 0; pd.fresh && i < c->nkeys; i++) floe_keyset_free(&pd.fresh[i]);
+    for (i = 0; pd.added && i < c->nkeys; i++) floe_free(pd.added[i].off);
     for (i = 0; pd.sel && i < n; i++) floe_free(pd.sel[i]);
-    floe_free(pd.fresh);
+    floe_free(pd.added);
     floe_free(pd.sel);
     floe_free(pd.nsel);
     floe_free(view);

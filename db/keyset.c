@@ -82,6 +82,36 @@ int floe_keyset_add(floe_keyset *s, uint64_t h, const void *key, uint32_t len)
     return 1;
 }
 
+bool floe_keyset_remove_last(floe_keyset *s, uint64_t h, const void *key, uint32_t len)
+{
+    uint64_t i, j, mask;
+    if (s->cap == 0) return false;
+    mask = s->cap - 1;
+    for (i = h & mask; s->slots[2 * i + 1] != 0; i = (i + 1) & mask)
+        if (slot_eq(s, i, h, key, len)) break;
+    if (s->slots[2 * i + 1] == 0) return false;
+    if (s->slots[2 * i + 1] - 1 + 4 + len != s->pool_len) return false; /* not the last added */
+    s->pool_len = s->slots[2 * i + 1] - 1;
+    s->n--;
+    /* backward-shift deletion: keep every probe chain unbroken */
+    for (j = i;;) {
+        uint64_t home;
+        s->slots[2 * i] = 0;
+        s->slots[2 * i + 1] = 0;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (s->slots[2 * j + 1] == 0) return true;
+            home = s->slots[2 * j] & mask;
+            /* the entry at j may move to i unless its home lies cyclically in (i, j] */
+            if (i <= j ? (i < home && home <= j) : (i < home || home <= j)) continue;
+            break;
+        }
+        s->slots[2 * i] = s->slots[2 * j];
+        s->slots[2 * i + 1] = s->slots[2 * j + 1];
+        i = j;
+    }
+}
+
 uint64_t floe_keyset_bytes(const floe_keyset *s)
 {
     return s->cap * 16 + s->pool_cap;

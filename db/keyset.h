@@ -5,8 +5,9 @@
  * hash and its offset in a byte pool); the pool holds each key once as a
  * 4-byte length and its bytes. The table doubles at 50 % load, so a key
  * costs 16-32 bytes of slots (24 on average) plus 4 + its length in the
- * pool: about 40 bytes for a BIGINT key. Keys are never removed one by one
- * (floe has no DELETE yet); floe_keyset_free releases everything.
+ * pool: about 40 bytes for a BIGINT key. Only the most recently added key
+ * can be removed (undoing a failed write, newest first); floe_keyset_free
+ * releases everything.
  *
  * Ownership: the set owns its slots and pool; keys are copied in. Not
  * thread-safe: the owner (db/constraint.c) serialises use with its mutex.
@@ -31,6 +32,10 @@ bool floe_keyset_has(const floe_keyset *s, uint64_t h, const void *key, uint32_t
 /* Add the key unless present: 1 added, 0 already there, -1 out of memory
  * (the set is unchanged). */
 int floe_keyset_add(floe_keyset *s, uint64_t h, const void *key, uint32_t len);
+/* Remove the key if it is the most recently added one still present
+ * (undo, newest first): true when removed, false (nothing changes) when it
+ * is absent or not the newest. */
+bool floe_keyset_remove_last(floe_keyset *s, uint64_t h, const void *key, uint32_t len);
 /* Make room for nkeys more keys of `bytes` pool bytes in total (4 + length
  * each), so that adding them cannot fail: 0, or -1 out of memory. */
 int floe_keyset_reserve(floe_keyset *s, uint64_t nkeys, size_t bytes);

@@ -74,3 +74,46 @@ Test(keyset, reserve_makes_room)
     cr_assert_eq(s.pool_cap, pool, "pool grew after reserve");
     floe_keyset_free(&s);
 }
+
+Test(keyset, remove_last_undoes_newest_first)
+{
+    floe_keyset s;
+    uint64_t v, n = 50000, keep = 20000, h;
+    memset(&s, 0, sizeof s);
+    for (v = 0; v < n; v++) cr_assert_eq(floe_keyset_add(&s, floe_hash64(&v, 8), &v, 8), 1);
+    /* an older key cannot be removed */
+    v = 5;
+    cr_assert(!floe_keyset_remove_last(&s, floe_hash64(&v, 8), &v, 8));
+    for (v = n; v-- > keep;) {
+        h = floe_hash64(&v, 8);
+        cr_assert(floe_keyset_remove_last(&s, h, &v, 8), "remove %llu", (unsigned long long)v);
+    }
+    cr_assert_eq(s.n, keep);
+    cr_assert_eq(s.pool_len, keep * 12);
+    for (v = 0; v < n; v++)
+        cr_assert_eq(floe_keyset_has(&s, floe_hash64(&v, 8), &v, 8), v < keep, "v %llu", (unsigned long long)v);
+    /* and the set keeps working: re-add the removed ones */
+    for (v = keep; v < n; v++) cr_assert_eq(floe_keyset_add(&s, floe_hash64(&v, 8), &v, 8), 1);
+    for (v = 0; v < n; v++) cr_assert(floe_keyset_has(&s, floe_hash64(&v, 8), &v, 8));
+    /* colliding home slots: equal hashes, removed newest first */
+    {
+        floe_keyset c;
+        char k[8];
+        int i;
+        memset(&c, 0, sizeof c);
+        for (i = 0; i < 40; i++) {
+            snprintf(k, sizeof k, "k%02d", i);
+            cr_assert_eq(floe_keyset_add(&c, (uint64_t)(i % 3) * 64 + 7, k, 3), 1);
+        }
+        for (i = 39; i >= 20; i--) {
+            snprintf(k, sizeof k, "k%02d", i);
+            cr_assert(floe_keyset_remove_last(&c, (uint64_t)(i % 3) * 64 + 7, k, 3));
+        }
+        for (i = 0; i < 40; i++) {
+            snprintf(k, sizeof k, "k%02d", i);
+            cr_assert_eq(floe_keyset_has(&c, (uint64_t)(i % 3) * 64 + 7, k, 3), i < 20, "%s", k);
+        }
+        floe_keyset_free(&c);
+    }
+    floe_keyset_free(&s);
+}
