@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "db/constraint.h"
 #include "ingest/convert.h"
 #include "util/mem.h"
 
@@ -159,7 +160,7 @@ static int send_opts(floe_appender *app, const floe_batch *b, const floe_ingest_
         o = &local;
     }
     if (o->flags & FLOE_INGEST_DEFER_SYNC) app->has_pending = true;
-    rc = floe_ingest_append(t->ingest, b, o, &ar, NULL, &app->err);
+    rc = floe_db_append(t, b, 1, o, false, &ar, NULL, &app->err);
     if (rc == FLOE_OK) {
         if (ar.last_seq) app->last_seq = ar.last_seq;
         atomic_fetch_add(&t->rows_ingested, ar.rows);

@@ -21,6 +21,7 @@
 
 #include "db/copy.h"
 
+#include "db/constraint.h"
 #include "db/db.h"
 #include "db/query.h"
 #include "db/result_build.h"
@@ -378,6 +379,9 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
     lc.ident = bs->copy.ncols == bs->table.ncols;
     for (k = 0; lc.ident && k < bs->copy.ncols; k++) lc.ident = bs->copy.cols[k] == k;
     lc.bulk_rows = db->copy_bulk_rows ? db->copy_bulk_rows : FLOE_COPY_BULK_ROWS;
+    /* a bulk part bypasses the write path that checks constraints: a table
+     * with constraints loads through ingest, all rows held (one transaction) */
+    if (floe_db_cons_enforces(t)) lc.bulk_rows = UINT64_MAX;
     rc = floe_copy_parallel_parse(bs->copy.path, &po, bs->copy.ncols, types, names, load_sink, &lc,
                               &pst, err);
     if (rc != FLOE_OK) goto out;
@@ -413,8 +417,7 @@ int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err
         if ((rc = copy_result(co.rejects != NULL, rows, rs.n, &res, err)) != FLOE_OK) goto out;
         if (lc.held.n) { /* one transaction: all of it or nothing */
             floe_ingest_append_result ar;
-            rc = floe_ingest_append_many(t->ingest, lc.held.b, (uint32_t)lc.held.n, NULL, &ar,
-                                         NULL, err);
+            rc = floe_db_append(t, lc.held.b, (uint32_t)lc.held.n, NULL, false, &ar, NULL, err);
             if (rc == FLOE_OK) atomic_fetch_add(&t->rows_ingested, ar.rows);
         }
     }

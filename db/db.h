@@ -60,6 +60,8 @@ typedef struct floe_db_table {
     _Atomic uint64_t flushes;     /* parts written since open */
     int sort_cols[16];            /* sort key column indexes */
     uint32_t nsort;
+    struct floe_db_cons *cons;    /* constraints and indexes (db/constraint.h); NULL when
+                                   * none; owned, replaced only under ddl_lock exclusive */
 } floe_db_table;
 
 struct floe_db {
@@ -98,6 +100,12 @@ struct floe_db {
     uint64_t copy_bulk_rows;
     uint32_t copy_threads;
     bool no_sync;                 /* in memory or FLOE_OPEN_DURABILITY_OFF: appends never fsync */
+    floe_catalog_object *views;   /* the views (db/ddl.c), loaded at open and after each
+                                   * CREATE/DROP VIEW under ddl_lock exclusive; owned */
+    uint32_t nviews;
+    pthread_mutex_t prep_mu;      /* guards the prepared statements (db/prepared.h) */
+    struct floe_db_prepared *prepared; /* owned */
+    uint32_t nprepared, capprepared;
 };
 
 /* ---- db/open.c */

@@ -6,6 +6,8 @@
  * scratch directory, log/log_ctx (db/log.h), maintain_interval_ms. Contract in db/db.h.
  */
 #include "db/db.h"
+#include "db/ddl.h"
+#include "db/prepared.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -183,6 +185,7 @@ static int ro_snapshot(floe_db *db, bool *out_retry, floe_err *err)
     }
     for (i = 0; i < ndefs; i++) floe_table_def_free(defs[i]);
     floe_free(defs);
+    if (rc == FLOE_OK) rc = floe_db_load_views(db, err); /* db/ddl.c */
     floe_catalog_read_end(db->cat);
     if (rc != FLOE_OK) {
         if (rc != FLOE_NOMEM) *out_retry = ro_changed(db, &m);
@@ -264,6 +267,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     floe_mem_tune();
     pthread_rwlock_init(&db->ddl_lock, NULL);
     pthread_mutex_init(&db->err_mu, NULL);
+    pthread_mutex_init(&db->prep_mu, NULL);
     floe_err_clear(&db->err);
     db->opened_us = floe_os_clock_wall_us();
     db->opened_mono_us = floe_os_clock_mono_us();
@@ -332,6 +336,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     }
     for (i = 0; i < ndefs; i++) floe_table_def_free(defs[i]);
     floe_free(defs);
+    if (rc == FLOE_OK) rc = floe_db_load_views(db, err); /* db/ddl.c */
     if (rc != FLOE_OK) goto fail;
     /* background merges and TTL (db/maintain.c) */
     if ((rc = floe_maintain_start(db, err)) != FLOE_OK) goto fail;
@@ -373,6 +378,9 @@ int floe_db_shutdown(floe_db *db, floe_err *err)
     if (db->in_memory && db->path) floe_os_remove_tree(db->path, NULL);
     floe_free(db->path);
     floe_free(db->tables);
+    floe_catalog_objects_free(db->views, db->nviews);
+    floe_db_prepared_free(db);
+    pthread_mutex_destroy(&db->prep_mu);
     pthread_rwlock_destroy(&db->ddl_lock);
     pthread_mutex_destroy(&db->err_mu);
     floe_free(db);

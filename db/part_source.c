@@ -8,6 +8,7 @@
 #ifdef __GLIBC__
 #endif
 
+#include "db/block_bloom.h"
 #include "engine/kernels.h"
 #include "storage/format.h"
 #include "util/mem.h"
@@ -19,6 +20,7 @@ typedef struct part_source {
     uint32_t *m_part, *m_block; /* morsel -> (reader, block) */
     atomic_uint_fast64_t opened;  /* cursors opened (blocks visited) */
     atomic_uint_fast64_t decoded; /* column blocks decoded */
+    floe_part_blooms **blooms;    /* per reader: CREATE INDEX filters (db/block_bloom.h), or NULL */
 } part_source;
 
 typedef struct part_cursor {
@@ -153,6 +155,8 @@ static bool ps_may_match(void *self, uint32_t m, const floe_scan_pred *preds, ui
         bi = floe_part_reader_block_info(r, preds[i].col, s->m_block[m]);
         if (bi && !floe_part_source_block_may_match(bi, floe_part_reader_col_type(r, preds[i].col),
                                                     &preds[i]))
+            return false;
+        if (s->blooms && !floe_part_blooms_may_match(s->blooms[s->m_part[m]], s->m_block[m], &preds[i]))
             return false;
     }
     return true;
@@ -599,6 +603,8 @@ static void ps_free(void *self)
     uint32_t i;
     if (s == NULL) return;
     for (i = 0; i < s->nreaders; i++) floe_part_reader_unref(s->readers[i]);
+    for (i = 0; s->blooms && i < s->nreaders; i++) floe_part_blooms_unref(s->blooms[i]);
+    floe_free(s->blooms);
     floe_free(s->readers);
     floe_free(s->m_part);
     floe_free(s->m_block);
@@ -638,6 +644,11 @@ int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan
     out->vt = &part_source_vt;
     out->self = s;
     return FLOE_OK;
+}
+
+void floe_part_source_set_blooms(floe_scan_source *src, floe_part_blooms **blooms)
+{
+    ((part_source *)src->self)->blooms = blooms;
 }
 
 uint64_t floe_part_source_blocks_opened(const floe_scan_source *src)

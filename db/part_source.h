@@ -47,6 +47,14 @@
 int floe_part_source_new(floe_part_reader *const *readers, uint32_t n, floe_scan_source *out,
                          floe_err *err);
 
+/* Give the source the CREATE INDEX filters of its readers (blooms[i] for
+ * readers[i], NULL where none; db/block_bloom.h): morsel_may_match then
+ * also skips blocks whose filter proves an `=` predicate false. The source
+ * takes over the array (floe_malloc'd) and the reference of each filter.
+ * Call before the source is used. */
+struct floe_part_blooms;
+void floe_part_source_set_blooms(floe_scan_source *src, struct floe_part_blooms **blooms);
+
 /* Blocks (morsels) opened by cursors of this source so far, for tests and
  * EXPLAIN ANALYZE-style counters. */
 uint64_t floe_part_source_blocks_opened(const floe_scan_source *src);

@@ -12,7 +12,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "db/block_bloom.h"
+#include "db/constraint.h"
 #include "db/db.h"
+#include "db/ddl.h"
+#include "db/prepared.h"
 #include "db/mem_source.h"
 #include "db/part_source.h"
 #include "db/query.h"
@@ -33,6 +37,7 @@
 typedef struct cat_view {
     floe_db *db;
     floe_arena *arena; /* column arrays handed to the binder */
+    floe_db_views views; /* views parsed for this statement (db/ddl.h) */
 } cat_view;
 
 /* Parse a stored DEFAULT text back into a value of type t (strings go into arena). */
@@ -86,6 +91,14 @@ static int cat_find_table(void *self, const char *name, floe_cat_table *out, flo
     out->nrows += (double)(floe_ingest_db_mem_bytes(cv->db->ingest) / 64);
     out->table_ref = t;
     return FLOE_OK;
+}
+
+static int cat_find_view(void *self, const char *name, const floe_ast_query **out_query,
+                         const char **out_sql, const char *const **out_cols, int *out_ncols,
+                         floe_err *err)
+{
+    return floe_db_find_view(&((cat_view *)self)->views, name, out_query, out_sql, out_cols,
+                             out_ncols, err);
 }
 
 static uint32_t cat_table_count(void *self) { return ((cat_view *)self)->db->ntables; }
@@ -143,6 +156,14 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_sc
         rc = floe_ingest_snapshot_take(t->ingest, &snap, err);
         floe_ingest_read_unlock(t->ingest);
         if (rc == FLOE_OK) rc = floe_part_source_new(parts, nparts, &scans[i].sources[0], err);
+        if (rc == FLOE_OK && nparts && floe_db_cons_blooms(t)) { /* CREATE INDEX filters */
+            floe_part_blooms **bl = floe_calloc(nparts, sizeof *bl);
+            rc = bl ? floe_db_blooms_get(floe_db_cons_blooms(t), parts, nparts, bl, err)
+                    : floe_err_nomem(err);
+            if (rc == FLOE_OK) floe_part_source_set_blooms(&scans[i].sources[0], bl);
+            else floe_free(bl);
+            if (rc != FLOE_OK) scans[i].sources[0].vt->free(scans[i].sources[0].self);
+        }
         /* the source holds its own references */
         for (k = 0; k < nparts; k++) floe_part_reader_unref(parts[k]);
         floe_free(parts);
@@ -380,6 +401,7 @@ static int run_explain(floe_bound_stmt *bs, floe_result **out, floe_err *err)
     if (res == NULL) return floe_err_nomem(err);
     if (bs->plan) floe_plan_explain(bs->plan->root, &sb);
     else floe_strbuf_puts(&sb, "(statement without a query plan)\n");
+    if (bs->plan) floe_db_explain_indexes(bs->plan, &sb); /* db/ddl.c */
     if (!floe_strbuf_ok(&sb)) rc = floe_err_nomem(err);
     p = floe_strbuf_str(&sb);
     while (rc == FLOE_OK && *p) {
@@ -409,6 +431,7 @@ static int run_explain(floe_bound_stmt *bs, floe_result **out, floe_err *err)
 typedef struct insert_ctx {
     floe_db_table *t;
     floe_memtable *buf;
+    bool skip; /* ON CONFLICT DO NOTHING */
 } insert_ctx;
 
 static int sink_insert(void *ctx, floe_batch *b, floe_err *err)
@@ -464,7 +487,7 @@ static int insert_commit(insert_ctx *ic, uint64_t *out_rows, floe_err *err)
         bs[ch].n = n;
         for (c = 0; c < ncols; c++) floe_memtable_chunk_vec(m, ch, c, n, &bs[ch].cols[c]);
     }
-    rc = floe_ingest_append_many(ic->t->ingest, bs, (uint32_t)nch, NULL, &ar, NULL, err);
+    rc = floe_db_append(ic->t, bs, (uint32_t)nch, NULL, ic->skip, &ar, NULL, err);
     if (rc == FLOE_OK) {
         *out_rows = ar.rows;
         atomic_fetch_add(&ic->t->rows_ingested, ar.rows);
@@ -475,7 +498,7 @@ static int insert_commit(insert_ctx *ic, uint64_t *out_rows, floe_err *err)
 }
 
 static int run_insert(floe_db *db, floe_db_table *t, const floe_query_plan *qp, int64_t now_us,
-                      floe_result **out, floe_err *err)
+                      bool skip, floe_result **out, floe_err *err)
 {
     insert_ctx ic;
     floe_type *types;
@@ -484,6 +507,7 @@ static int run_insert(floe_db *db, floe_db_table *t, const floe_query_plan *qp, 
     int rc;
     ic.t = t;
     ic.buf = NULL;
+    ic.skip = skip;
     types = floe_malloc((t->def->ncols ? t->def->ncols : 1) * sizeof *types);
     if (types == NULL) return floe_err_nomem(err);
     for (c = 0; c < t->def->ncols; c++) types[c] = t->def->cols[c].type;
@@ -574,14 +598,14 @@ static int run_create(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_res
         return floe_err_set(err, FLOE_CONSTRAINT, "table '%s' already exists", bs->create.table);
     }
     rc = create_def(db, &bs->create, bs->plan ? bs->plan->root : NULL, &def, err);
-    if (rc == FLOE_OK) rc = floe_catalog_create_table(db->cat, &def, NULL, err);
+    if (rc == FLOE_OK) rc = floe_db_create_table(db, &def, &bs->create, err); /* db/ddl.c */
     free_def_parts(&def);
     if (rc != FLOE_OK) return rc;
     if ((rc = floe_catalog_get_table(db->cat, bs->create.table, &stored, err)) != FLOE_OK) return rc;
     if ((rc = floe_db_add_table(db, stored, err)) != FLOE_OK) return rc;
     if (bs->plan) {
         t = floe_db_find_table(db, bs->create.table);
-        return run_insert(db, t, bs->plan, now_us, out, err);
+        return run_insert(db, t, bs->plan, now_us, false, out, err);
     }
     *out = floe_result_new(0, NULL, NULL);
     return *out ? FLOE_OK : floe_err_nomem(err);
@@ -689,6 +713,7 @@ static int run_describe(floe_db *db, floe_bound_stmt *bs, floe_result **out, flo
         char tbuf[32], key[64] = "";
         const char *v[5];
         if (t->def->opts.partition_col == (int64_t)cd->id) snprintf(key, sizeof key, "PARTITION");
+        floe_db_describe_keys(t, cd->id, key, sizeof key); /* db/ddl.c: PRIMARY KEY, UNIQUE */
         for (k = 0; k < t->def->opts.nsort; k++)
             if (t->def->opts.sort_cols[k] == cd->id)
                 snprintf(key + strlen(key), sizeof key - strlen(key), "%sSORT", key[0] ? ", " : "");
@@ -719,24 +744,30 @@ static int run_flush(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_e
 
 /* Run one parsed statement; *out gets its result (never NULL on success). */
 static int run_statement(floe_db *db, const char *sql, unsigned flags, const floe_ast_stmt *ast,
-                         floe_result **out, floe_err *err)
+                         const floe_value *params, uint32_t nparams, floe_result **out,
+                         floe_err *err)
 {
     floe_bound_stmt *bs = NULL;
     floe_sql_catalog cat;
     cat_view cv;
     int64_t now_us = floe_os_clock_wall_us();
     int exclusive = ast->kind == FLOE_AST_STMT_CREATE_TABLE ||
-                    ast->kind == FLOE_AST_STMT_DROP_TABLE || ast->kind == FLOE_AST_STMT_ALTER_ADD;
+                    ast->kind == FLOE_AST_STMT_DROP_TABLE || ast->kind == FLOE_AST_STMT_ALTER_ADD ||
+                    ast->kind == FLOE_AST_STMT_CREATE_INDEX || ast->kind == FLOE_AST_STMT_DROP_INDEX ||
+                    ast->kind == FLOE_AST_STMT_CREATE_VIEW || ast->kind == FLOE_AST_STMT_DROP_VIEW;
     int rc;
 
     *out = NULL;
     cv.db = db;
+    memset(&cv.views, 0, sizeof cv.views);
+    cv.views.db = db;
     cv.arena = floe_arena_new(0);
     if (cv.arena == NULL) return floe_err_nomem(err);
     cat.self = &cv;
     cat.find_table = cat_find_table;
     cat.table_count = cat_table_count;
     cat.table_name = cat_table_name;
+    cat.find_view = cat_find_view;
     if (exclusive)
         pthread_rwlock_wrlock(&db->ddl_lock);
     else
@@ -752,7 +783,7 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     }
     rc = floe_settings_current(db, ast, out, err); /* SELECT current_setting('x') */
     if (rc != FLOE_NOTFOUND) goto out;
-    rc = floe_bind_statement(ast, sql, &cat, now_us, &bs, err);
+    rc = floe_bind_statement_params(ast, sql, &cat, now_us, params, nparams, &bs, err);
     if (rc != FLOE_OK) goto out;
     if (bs->explain) {
         rc = run_explain(bs, out, err);
@@ -765,6 +796,10 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
                         : bs->kind == FLOE_BOUND_ALTER_ADD    ? "ALTER TABLE"
                         : bs->kind == FLOE_BOUND_FLUSH        ? "FLUSH"
                         : bs->kind == FLOE_BOUND_COPY_FROM    ? "COPY FROM"
+                        : bs->kind == FLOE_BOUND_CREATE_INDEX ? "CREATE INDEX"
+                        : bs->kind == FLOE_BOUND_DROP_INDEX   ? "DROP INDEX"
+                        : bs->kind == FLOE_BOUND_CREATE_VIEW  ? "CREATE VIEW"
+                        : bs->kind == FLOE_BOUND_DROP_VIEW    ? "DROP VIEW"
                                                               : NULL;
         if (w != NULL && (rc = floe_db_check_writable(db, w, err)) != FLOE_OK) goto out;
     }
@@ -778,7 +813,9 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     switch (bs->kind) {
     case FLOE_BOUND_QUERY: rc = run_query(db, bs, now_us, out, err); break;
     case FLOE_BOUND_INSERT:
-        rc = run_insert(db, bs->table.table_ref, bs->plan, now_us, out, err);
+        rc = floe_db_check_conflict_target(bs, err); /* db/ddl.c */
+        if (rc == FLOE_OK)
+            rc = run_insert(db, bs->table.table_ref, bs->plan, now_us, bs->on_conflict != 0, out, err);
         break;
     case FLOE_BOUND_CREATE_TABLE: rc = run_create(db, bs, now_us, out, err); break;
     case FLOE_BOUND_DROP_TABLE: rc = run_drop(db, bs, out, err); break;
@@ -788,16 +825,27 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     case FLOE_BOUND_FLUSH: rc = run_flush(db, bs, out, err); break;
     case FLOE_BOUND_COPY_FROM: rc = floe_copy_from(db, bs, out, err); break;
     case FLOE_BOUND_COPY_TO: rc = floe_copy_to(db, bs, now_us, out, err); break;
+    case FLOE_BOUND_CREATE_INDEX:
+    case FLOE_BOUND_DROP_INDEX:
+    case FLOE_BOUND_CREATE_VIEW:
+    case FLOE_BOUND_DROP_VIEW: rc = floe_db_run_ddl(db, bs, out, err); break;
     default: rc = floe_err_set(err, FLOE_UNSUPPORTED, "statement not supported"); break;
     }
 out:
     pthread_rwlock_unlock(&db->ddl_lock);
     floe_bound_stmt_free(bs);
+    floe_db_views_free(&cv.views);
     floe_arena_free(cv.arena);
     return rc;
 }
 
 int floe_db_run(floe_db *db, const char *sql, unsigned flags, floe_result **out_res, floe_err *err)
+{
+    return floe_db_run_params(db, sql, flags, NULL, 0, out_res, err);
+}
+
+int floe_db_run_params(floe_db *db, const char *sql, unsigned flags, const floe_value *params,
+                       uint32_t nparams, floe_result **out_res, floe_err *err)
 {
     floe_parser *p = NULL;
     floe_result *last = NULL;
@@ -815,7 +863,11 @@ int floe_db_run(floe_db *db, const char *sql, unsigned flags, floe_result **out_
             break;
         }
         if (rc != FLOE_ROW) break;
-        rc = run_statement(db, sql, flags, ast, &res, err);
+        if (ast->kind == FLOE_AST_STMT_PREPARE || ast->kind == FLOE_AST_STMT_EXECUTE ||
+            ast->kind == FLOE_AST_STMT_DEALLOCATE)
+            rc = floe_db_prepared_run(db, sql, flags, ast, &res, err); /* db/prepared.c */
+        else
+            rc = run_statement(db, sql, flags, ast, params, nparams, &res, err);
         if (rc != FLOE_OK) break;
         floe_result_free(last);
         last = res;

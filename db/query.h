@@ -17,6 +17,11 @@
  * touches files, before running it). The error goes to err; api/ copies
  * it to the handle. */
 int floe_db_run(floe_db *db, const char *sql, unsigned flags, floe_result **out_res, floe_err *err);
+/* floe_db_run with values for the parameters $1..$nparams (and ?s) of its
+ * statements (sql/binder.h floe_bind_statement_params); VARCHAR values are
+ * borrowed for the call. */
+int floe_db_run_params(floe_db *db, const char *sql, unsigned flags, const floe_value *params,
+                       uint32_t nparams, floe_result **out_res, floe_err *err);
 
 /* Receives each result batch of a plan (borrowed for the call). */
 typedef int (*floe_batch_sink)(void *ctx, floe_batch *b, floe_err *err);

@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "db/info_schema.h"
 #include "util/mem.h"
 #include "util/os.h"
 
@@ -149,6 +150,7 @@ static const char stats_ref_marker = 's'; /* the table_ref of floe_stats */
 
 bool floe_system_find(const char *name, floe_cat_table *out)
 {
+    if (floe_info_schema_find(name, out)) return true; /* db/info_schema.c */
     if (strcasecmp(name, "floe_stats") != 0) return false;
     memset(out, 0, sizeof *out);
     out->name = "floe_stats";
@@ -159,7 +161,10 @@ bool floe_system_find(const char *name, floe_cat_table *out)
     return true;
 }
 
-bool floe_system_is(const void *table_ref) { return table_ref == &stats_ref_marker; }
+bool floe_system_is(const void *table_ref)
+{
+    return table_ref == &stats_ref_marker || floe_info_schema_is(table_ref);
+}
 
 int floe_system_source(floe_db *db, const void *table_ref, floe_scan_source *out, floe_err *err)
 {
@@ -168,7 +173,7 @@ int floe_system_source(floe_db *db, const void *table_ref, floe_scan_source *out
     uint32_t c, i, n = db->ntables;
     double secs = (double)(floe_os_clock_mono_us() - db->opened_mono_us) / 1e6;
     int rc;
-    (void)table_ref;
+    if (floe_info_schema_is(table_ref)) return floe_info_schema_source(db, table_ref, out, err);
     for (c = 0; c < ST_NCOLS; c++) types[c] = stats_cols[c].type;
     if ((rc = floe_batch_init(&b, ST_NCOLS, types, n ? n : 1)) != FLOE_OK) return floe_err_nomem(err);
     for (i = 0; i < n; i++) {

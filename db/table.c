@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db/constraint.h"
 #include "util/mem.h"
 #include "util/os.h"
 
@@ -69,6 +70,7 @@ static void table_free(floe_db_table *t)
 {
     uint32_t i;
     if (t == NULL) return;
+    floe_db_cons_free(t->cons);
     for (i = 0; i < t->nparts; i++) floe_part_reader_unref(t->parts[i]);
     floe_free(t->parts);
     floe_table_def_free(t->def);
@@ -282,6 +284,13 @@ int floe_db_add_table(floe_db *db, floe_table_def *def, floe_err *err)
     floe_db_table *t;
     int rc = table_open(db, def, &t, err);
     if (rc != FLOE_OK) return rc;
+    /* constraints: their key sets are built from the rows just recovered */
+    if ((rc = floe_db_cons_load(db, t, NULL, &t->cons, err)) != FLOE_OK) {
+        floe_err_prefix(err, "table '%s': ", t->def->name);
+        floe_ingest_table_close(t->ingest, false, NULL);
+        table_free(t);
+        return rc;
+    }
     if (tables_push(db, t) != FLOE_OK) {
         floe_ingest_table_close(t->ingest, false, NULL);
         table_free(t);

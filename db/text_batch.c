@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/constraint.h"
 #include "db/db.h"
 #include "ingest/csv.h"
 #include "ingest/jsonl.h"
@@ -243,7 +244,7 @@ int floe_db_append_text(floe_db *db, const char *table, const char *data, size_t
             in = &empty;
             nin = 1;
         }
-        rc = floe_ingest_append_many(t->ingest, in, nin, &ao, &ar, NULL, err);
+        rc = floe_db_append(t, in, nin, &ao, false, &ar, NULL, err);
         if (n == 0) floe_batch_free(&empty);
         if (rc != FLOE_OK) goto out;
     }

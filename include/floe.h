@@ -286,6 +286,35 @@ typedef struct floe_error_info {
 FLOE_API int floe_query_ex(floe_db *db, const char *sql, unsigned flags, floe_result **out_res,
                            floe_error_info *info);
 
+/* Prepared statements: one SQL statement with parameters $1, $2, ... (or
+ * ?, numbered left to right), prepared once and executed many times with
+ * typed values bound to the parameters.
+ *  floe_prepare parses `sql` (exactly one statement; a syntax error is
+ *    FLOE_PARSE with the handle's error set) and returns a new statement in
+ *    *out (NULL on failure), owned by the caller until floe_stmt_finalize.
+ *    Names and types are resolved at each execution (a table changed
+ *    between two executions is seen by the second).
+ *  floe_bind_*: give parameter `idx` (1-based, up to 65535) a value; it
+ *    stays bound until rebound. Text is copied (len < 0: NUL-terminated).
+ *    A value adapts to where it is used as a literal would: a text bound
+ *    to an INTEGER column's parameter is parsed as an integer, an int64
+ *    widens to DOUBLE. FLOE_MISUSE for idx < 1, FLOE_NOMEM.
+ *  floe_stmt_execute runs it with the bound values (a parameter with no
+ *    value is FLOE_ERROR) and returns its result as floe_query does; errors
+ *    go to the database handle (floe_db_errmsg).
+ *  floe_stmt_finalize frees the statement and its values (NULL ok). Every
+ *    statement must be finalized before floe_db_close of its database.
+ * A statement may be used by one thread at a time; different statements of
+ * one database may run concurrently like floe_query calls. */
+typedef struct floe_stmt floe_stmt;
+FLOE_API int floe_prepare(floe_db *db, const char *sql, floe_stmt **out);
+FLOE_API int floe_bind_int64(floe_stmt *st, int idx, int64_t v);
+FLOE_API int floe_bind_double(floe_stmt *st, int idx, double v);
+FLOE_API int floe_bind_text(floe_stmt *st, int idx, const char *s, int64_t len);
+FLOE_API int floe_bind_null(floe_stmt *st, int idx);
+FLOE_API int floe_stmt_execute(floe_stmt *st, floe_result **out_res);
+FLOE_API int floe_stmt_finalize(floe_stmt *st);
+
 /* Ask a running query on db to stop; it returns FLOE_INTERRUPT. Safe from a
  * signal handler and from another thread. */
 FLOE_API void floe_interrupt(floe_db *db);

@@ -6,6 +6,7 @@
  */
 #include "sql/ast.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/lexer.h"
@@ -160,6 +161,12 @@ void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
     case FLOE_AST_STRING: put_string(b, e->str.s, e->str.n); break;
     case FLOE_AST_BOOL: floe_strbuf_puts(b, e->bool_val ? "TRUE" : "FALSE"); break;
     case FLOE_AST_NULL: floe_strbuf_puts(b, "NULL"); break;
+    case FLOE_AST_PARAM: {
+        char nb[16];
+        snprintf(nb, sizeof nb, "$%d", e->param.index);
+        floe_strbuf_puts(b, nb);
+        break;
+    }
     case FLOE_AST_TYPED:
         floe_strbuf_puts(b, e->typed.type.id == FLOE_TYPE_DATE ? "DATE " : "TIMESTAMP ");
         put_string(b, e->typed.s, e->typed.n);
@@ -455,6 +462,7 @@ static void format_coldef(const floe_ast_coldef *c, floe_strbuf *b)
         floe_strbuf_puts(b, " DEFAULT ");
         floe_ast_format_expr(c->default_, b);
     }
+    floe_ast_format_coldef_cons(c, b);
 }
 
 static void format_options(const floe_ast_option *o, int n, floe_strbuf *b)
@@ -496,6 +504,10 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
             if (i) floe_strbuf_puts(b, ", ");
             format_coldef(&s->create_table.cols[i], b);
         }
+        for (i = 0; i < s->create_table.ncons; i++) {
+            floe_strbuf_puts(b, ", ");
+            floe_ast_format_tcons(&s->create_table.cons[i], b);
+        }
         floe_strbuf_putc(b, ')');
         if (s->create_table.npartition_by) {
             floe_strbuf_puts(b, " PARTITION BY ");
@@ -529,6 +541,7 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
         }
         floe_strbuf_putc(b, ' ');
         floe_ast_format_query(s->insert.query, b);
+        floe_ast_format_on_conflict(s, b);
         break;
     case FLOE_AST_STMT_COPY:
         floe_strbuf_puts(b, "COPY ");
@@ -571,5 +584,12 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
             floe_ast_format_expr(s->set.value, b);
         }
         break;
+    case FLOE_AST_STMT_CREATE_INDEX:
+    case FLOE_AST_STMT_DROP_INDEX:
+    case FLOE_AST_STMT_CREATE_VIEW:
+    case FLOE_AST_STMT_DROP_VIEW: floe_ast_format_ddl(s, b); break;
+    case FLOE_AST_STMT_PREPARE:
+    case FLOE_AST_STMT_EXECUTE:
+    case FLOE_AST_STMT_DEALLOCATE: floe_ast_format_prepared(s, b); break;
     }
 }

@@ -64,7 +64,8 @@ typedef enum floe_ast_expr_kind {
     FLOE_AST_CALL,     /* f(args), count(*), count(DISTINCT x): call */
     FLOE_AST_CAST,     /* CAST(x AS type), x::type: cast */
     FLOE_AST_CASE,     /* CASE [x] WHEN .. THEN .. [ELSE ..] END: case_ */
-    FLOE_AST_EXTRACT   /* EXTRACT(field FROM x): extract */
+    FLOE_AST_EXTRACT,  /* EXTRACT(field FROM x): extract */
+    FLOE_AST_PARAM     /* $n or ? (numbered left to right in its statement): param */
 } floe_ast_expr_kind;
 
 typedef enum floe_ast_unop {
@@ -205,6 +206,9 @@ struct floe_ast_expr {
             const char *field; /* lower case: "year", "month", "epoch", ... */
             floe_ast_expr *arg;
         } extract;
+        struct {
+            int index; /* 1-based */
+        } param;
     };
 };
 
@@ -394,7 +398,35 @@ typedef struct floe_ast_coldef {
     bool not_null;          /* NOT NULL written (a bare NULL is accepted: false) */
     floe_ast_expr *default_; /* DEFAULT expr, NULL when absent */
     int off, len;
+    bool primary_key;       /* PRIMARY KEY written on the column */
+    bool unique;            /* UNIQUE written on the column */
+    floe_ast_expr *check;   /* CHECK (expr) on the column, NULL when absent */
 } floe_ast_coldef;
+
+/* A table constraint in CREATE TABLE's column list (sql/parse_ddl.c):
+ * [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols) | CHECK (expr). A
+ * column's own PRIMARY KEY / UNIQUE / CHECK stay on its floe_ast_coldef. */
+typedef enum floe_ast_cons_kind {
+    FLOE_AST_CONS_PRIMARY,
+    FLOE_AST_CONS_UNIQUE,
+    FLOE_AST_CONS_CHECK
+} floe_ast_cons_kind;
+
+typedef struct floe_ast_tcons {
+    floe_ast_cons_kind kind;
+    const char *name;    /* CONSTRAINT name, NULL when absent */
+    const char **cols;   /* PRIMARY KEY / UNIQUE columns; (NULL, 0) for CHECK */
+    int ncols;
+    floe_ast_expr *check; /* CHECK only */
+    int off, len;
+} floe_ast_tcons;
+
+/* INSERT ... ON CONFLICT [(cols)] DO NOTHING | DO UPDATE SET c = e, ... */
+typedef enum floe_ast_conflict {
+    FLOE_AST_CONFLICT_NONE,    /* no ON CONFLICT clause: a duplicate is an error */
+    FLOE_AST_CONFLICT_NOTHING, /* DO NOTHING: conflicting rows are skipped */
+    FLOE_AST_CONFLICT_UPDATE   /* DO UPDATE SET ...: parsed, rejected by the binder */
+} floe_ast_conflict;
 
 /* name = value in WITH (...) of CREATE TABLE, and name [value] in COPY options.
  * A bare word value (FORMAT csv, wal = full) is a COLUMN expr whose name is the
@@ -416,8 +448,15 @@ typedef enum floe_ast_stmt_kind {
     FLOE_AST_STMT_SHOW_TABLES,  /* no fields */
     FLOE_AST_STMT_DESCRIBE,     /* DESCRIBE t, DESC t: table */
     FLOE_AST_STMT_FLUSH,        /* FLUSH [TABLE] t: table */
-    FLOE_AST_STMT_SET           /* SET name {=|TO} value, RESET name: set; run by
+    FLOE_AST_STMT_SET,          /* SET name {=|TO} value, RESET name: set; run by
                                  * api/ (api/settings.c), never bound */
+    FLOE_AST_STMT_CREATE_INDEX, /* CREATE [UNIQUE] INDEX [IF NOT EXISTS] n ON t (cols): index */
+    FLOE_AST_STMT_DROP_INDEX,   /* DROP INDEX [IF EXISTS] n: drop_obj */
+    FLOE_AST_STMT_CREATE_VIEW,  /* CREATE [OR REPLACE] VIEW v [(cols)] AS query: view */
+    FLOE_AST_STMT_DROP_VIEW,    /* DROP VIEW [IF EXISTS] v: drop_obj */
+    FLOE_AST_STMT_PREPARE,      /* PREPARE name AS statement: prepare */
+    FLOE_AST_STMT_EXECUTE,      /* EXECUTE name [(args)]: execute */
+    FLOE_AST_STMT_DEALLOCATE    /* DEALLOCATE [PREPARE] name | ALL: drop_obj (name NULL: ALL) */
 } floe_ast_stmt_kind;
 
 struct floe_ast_stmt {
@@ -438,6 +477,8 @@ struct floe_ast_stmt {
             floe_ast_option *options;  /* WITH (name = value, ...); (NULL, 0) */
             int noptions;
             floe_ast_query *as_query;  /* CREATE TABLE t AS query; else NULL */
+            floe_ast_tcons *cons;      /* table constraints; (NULL, 0) */
+            int ncons;
         } create_table;
         struct {
             const char *table;
@@ -452,6 +493,9 @@ struct floe_ast_stmt {
             const char **cols; /* (NULL, 0): all columns in table order */
             int ncols;
             floe_ast_query *query; /* VALUES (kind Q_VALUES) or SELECT ... */
+            floe_ast_conflict on_conflict;
+            const char **conflict_cols; /* ON CONFLICT (cols); (NULL, 0) when absent */
+            int nconflict_cols;
         } insert;
         struct {
             bool to;               /* COPY ... TO file (false: FROM file) */
@@ -474,6 +518,33 @@ struct floe_ast_stmt {
                                    * NULL for RESET */
         } set;
         const char *table; /* DESCRIBE, FLUSH */
+        struct {
+            const char *name;
+            const char *table;
+            const char **cols; /* at least one */
+            int ncols;
+            bool unique, if_not_exists;
+        } index;
+        struct {
+            const char *name;
+            bool if_exists;
+        } drop_obj;
+        struct {
+            const char *name;
+            floe_ast_stmt *stmt; /* its text is stmt->off .. +len of the SQL */
+        } prepare;
+        struct {
+            const char *name;
+            floe_ast_expr **args; /* (NULL, 0) when absent */
+            int nargs;
+        } execute;
+        struct {
+            const char *name;
+            const char **cols; /* column aliases; (NULL, 0) when absent */
+            int ncols;
+            bool or_replace;
+            floe_ast_query *query; /* its text is query->off .. +len of the SQL */
+        } view;
     };
 };
 
@@ -489,5 +560,12 @@ void floe_ast_format_query(const floe_ast_query *q, floe_strbuf *out);
 void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *out);
 /* Text of an operator ("+", "AND", "<>", ...). */
 const char *floe_ast_binop_name(floe_ast_binop op);
+/* Printing of constraints, ON CONFLICT, indexes and views (sql/parse_ddl.c),
+ * called by floe_ast_format_stmt. */
+void floe_ast_format_coldef_cons(const floe_ast_coldef *c, floe_strbuf *out);
+void floe_ast_format_tcons(const floe_ast_tcons *t, floe_strbuf *out);
+void floe_ast_format_ddl(const floe_ast_stmt *s, floe_strbuf *out);
+void floe_ast_format_on_conflict(const floe_ast_stmt *s, floe_strbuf *out);
+void floe_ast_format_prepared(const floe_ast_stmt *s, floe_strbuf *out);
 
 #endif

@@ -59,15 +59,29 @@ static int bind_rel(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, ui
     const char **cols = f->cols;
     int ncols = f->ncols;
     cte_def *c = NULL;
+    const floe_ast_query *vq = NULL; /* a view's query */
+    const char *vsql = NULL;
+    const char *const *vcols = NULL;
+    int nvcols = 0;
     if (it == NULL) return floe_binder_nomem(b);
     memset(it, 0, sizeof *it);
     memset(&r, 0, sizeof r);
     if (f->kind == FLOE_AST_FROM_TABLE)
         for (c = b->ctes; c; c = c->next)
             if (strcmp(c->name, f->table) == 0) break;
-    if (f->kind == FLOE_AST_FROM_SUBQUERY || c) {
+    if (f->kind == FLOE_AST_FROM_TABLE && c == NULL &&
+        (rc = floe_binder_find_view(b, f->table, &vq, &vsql, &vcols, &nvcols)))
+        return floe_binder_at(b, rc, f->off);
+    if (f->kind == FLOE_AST_FROM_SUBQUERY || c || vq) {
         floe_plan *p;
-        if (c) {
+        if (vq) {
+            if ((rc = floe_binder_view_query(b, f->table, vq, vsql, f->off, &p))) return rc;
+            if (alias == NULL) alias = f->table;
+            if (ncols == 0 && nvcols) {
+                cols = (const char **)vcols;
+                ncols = nvcols;
+            }
+        } else if (c) {
             if ((rc = bind_cte_ref(b, bk, c, &p))) return rc;
             if (alias == NULL) alias = c->name;
             if (ncols == 0 && c->ast->ncols) {

@@ -57,6 +57,8 @@ typedef struct binder {
     cte_def *ctes;
     int depth;  /* expression nesting */
     int qdepth; /* query nesting */
+    const floe_value *params; /* $1.. values of EXECUTE / floe_stmt_execute; (NULL, 0) */
+    uint32_t nparams;
 } binder;
 
 typedef struct scol {
@@ -178,6 +180,23 @@ int floe_binder_resolve_column(block *bk, const char *rel, const char *name, int
 
 /* Bind one statement into bs (bs->kind, description, plan). */
 int floe_binder_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs);
+
+/* ---------------------------------------------------------- bind_ddl.c */
+
+/* CREATE TABLE's PRIMARY KEY / UNIQUE / CHECK into c->cons (c->cols bound). */
+int floe_binder_create_cons(binder *b, const floe_ast_stmt *s, floe_bound_create *c);
+/* CREATE/DROP INDEX and VIEW. */
+int floe_binder_ddl(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs);
+/* INSERT's ON CONFLICT clause (bs->table resolved). */
+int floe_binder_on_conflict(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs);
+/* $n: the constant value of parameter n (FLOE_ERROR when none was given). */
+int floe_binder_param(binder *b, const floe_ast_expr *ae, floe_expr **out);
+/* The view `name` through the catalog: *out_q NULL when there is none. */
+int floe_binder_find_view(binder *b, const char *name, const floe_ast_query **out_q,
+                          const char **out_sql, const char *const **out_cols, int *out_ncols);
+/* Bind a view's query (parsed from sql) as a derived table of no frame. */
+int floe_binder_view_query(binder *b, const char *name, const floe_ast_query *q, const char *sql,
+                           int off, floe_plan **out);
 
 /* ---------------------------------------------------------- bind_select.c */
 

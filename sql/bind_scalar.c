@@ -442,6 +442,7 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
         *out = floe_bind_expr_call(b->a, FLOE_FN_DATE_PART, T(FLOE_TYPE_BIGINT), args, 2);
         return *out ? FLOE_OK : floe_binder_nomem(b);
     }
+    case FLOE_AST_PARAM: return floe_binder_param(b, ae, out); /* sql/bind_ddl.c */
     }
     return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off, "unsupported expression");
 }

@@ -245,6 +245,7 @@ static int bind_create(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
             c->ttl_col = (int32_t)j;
         }
     }
+    if (!s->create_table.as_query && (rc = floe_binder_create_cons(b, s, c))) return rc;
     bs->kind = FLOE_BOUND_CREATE_TABLE;
     if (!s->create_table.as_query) {
         floe_query_plan_free(bs->plan);
@@ -369,7 +370,8 @@ static int bind_insert(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
     }
     bs->plan->root = p;
     bs->kind = FLOE_BOUND_INSERT;
-    return FLOE_OK;
+    b->a = bs->arena;
+    return floe_binder_on_conflict(b, s, bs);
 }
 
 static int bind_options(binder *b, const floe_ast_option *opts, int n, floe_bound_copy *out)
@@ -489,6 +491,10 @@ int floe_binder_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
         floe_query_plan_free(bs->plan);
         bs->plan = NULL;
         if ((rc = resolve_table(b, s->alter_add.table, s->off, &bs->table))) return rc;
+        if (s->alter_add.col.primary_key || s->alter_add.col.unique || s->alter_add.col.check)
+            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, s->alter_add.col.off,
+                                   "ALTER TABLE ADD COLUMN with PRIMARY KEY, UNIQUE or CHECK is not "
+                                   "supported (use CREATE UNIQUE INDEX)");
         if ((rc = bind_coldef(b, &s->alter_add.col, &bs->alter_col))) return rc;
         for (i = 0; i < bs->table.ncols; i++)
             if (strcasecmp(bs->table.cols[i].name, bs->alter_col.name) == 0)
@@ -522,6 +528,13 @@ int floe_binder_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
         bs->plan = NULL;
         return resolve_table(b, s->table, s->off, &bs->table);
     case FLOE_AST_STMT_SET: break; /* run by api/settings.c without binding */
+    case FLOE_AST_STMT_PREPARE:    /* run by db/prepared.c without binding */
+    case FLOE_AST_STMT_EXECUTE:
+    case FLOE_AST_STMT_DEALLOCATE: break;
+    case FLOE_AST_STMT_CREATE_INDEX:
+    case FLOE_AST_STMT_DROP_INDEX:
+    case FLOE_AST_STMT_CREATE_VIEW:
+    case FLOE_AST_STMT_DROP_VIEW: return floe_binder_ddl(b, s, bs);
     }
     return floe_err_set_at(b->err, FLOE_UNSUPPORTED, s->off, "unsupported statement");
 }

@@ -297,6 +297,14 @@ int floe_binder_resolve_column(block *bk, const char *rel, const char *name, int
 int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_sql_catalog *cat,
                         int64_t now_us, floe_bound_stmt **out, floe_err *err)
 {
+    return floe_bind_statement_params(stmt, sql, cat, now_us, NULL, 0, out, err);
+}
+
+int floe_bind_statement_params(const floe_ast_stmt *stmt, const char *sql,
+                               const floe_sql_catalog *cat, int64_t now_us,
+                               const floe_value *params, uint32_t nparams, floe_bound_stmt **out,
+                               floe_err *err)
+{
     binder b;
     floe_bound_stmt *bs;
     int rc;
@@ -317,6 +325,8 @@ int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_s
     b.sql = sql;
     b.now_us = now_us;
     b.err = err;
+    b.params = params;
+    b.nparams = nparams;
     if (err) err->offset = -1;
     rc = floe_binder_stmt(&b, stmt, bs);
     if (rc) {

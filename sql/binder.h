@@ -93,6 +93,14 @@ typedef struct floe_sql_catalog {
     /* Number of tables and the name of table i, for "did you mean" hints. */
     uint32_t (*table_count)(void *self);
     const char *(*table_name)(void *self, uint32_t i);
+    /* View `name` (case-insensitive), or NULL (no views): FLOE_OK with
+     * *out_query (its parsed query), *out_sql (the text it was parsed from;
+     * AST offsets point into it) and its column aliases; FLOE_NOTFOUND when
+     * there is no such view. The AST stays valid until the statement that
+     * is being bound has finished executing. */
+    int (*find_view)(void *self, const char *name, const floe_ast_query **out_query,
+                     const char **out_sql, const char *const **out_cols, int *out_ncols,
+                     floe_err *err);
 } floe_sql_catalog;
 
 /* --------------------------------------------------------- bound statements */
@@ -107,8 +115,36 @@ typedef enum floe_bound_kind {
     FLOE_BOUND_COPY_TO,      /* plan + copy */
     FLOE_BOUND_SHOW_TABLES,  /* nothing */
     FLOE_BOUND_DESCRIBE,     /* table */
-    FLOE_BOUND_FLUSH         /* table */
+    FLOE_BOUND_FLUSH,        /* table */
+    FLOE_BOUND_CREATE_INDEX, /* table + index */
+    FLOE_BOUND_DROP_INDEX,   /* obj_name, if_exists */
+    FLOE_BOUND_CREATE_VIEW,  /* view */
+    FLOE_BOUND_DROP_VIEW     /* obj_name, if_exists */
 } floe_bound_kind;
+
+/* A table constraint of CREATE TABLE; kinds numbered like storage's
+ * FLOE_OBJ_* (PRIMARY 1, UNIQUE 2, CHECK 3). */
+typedef struct floe_bound_cons {
+    int kind;
+    const char *name;      /* given or generated ("t_pkey", "t_a_key", "t_check1") */
+    uint32_t *cols;        /* PRIMARY/UNIQUE: table column indexes */
+    uint32_t ncols;
+    const char *check_sql; /* CHECK: the expression's SQL text */
+} floe_bound_cons;
+
+typedef struct floe_bound_index {
+    const char *name;
+    bool unique, if_not_exists;
+    uint32_t *cols; /* table column indexes */
+    uint32_t ncols;
+} floe_bound_index;
+
+typedef struct floe_bound_view {
+    const char *name;
+    const char *sql;     /* the query's text as written */
+    const char *aliases; /* column aliases separated by '\x1f', NULL when none */
+    bool or_replace;
+} floe_bound_view;
 
 typedef struct floe_bound_column {
     const char *name;
@@ -147,6 +183,8 @@ typedef struct floe_bound_create {
     int32_t shards;          /* 0 when not given */
     int64_t ttl_us;          /* 0 when not given; intervals use 30-day months */
     int32_t ttl_col;         /* TIMESTAMP column for ttl (default: the first one), -1 */
+    floe_bound_cons *cons;   /* PRIMARY KEY, UNIQUE and CHECK constraints */
+    uint32_t ncons;
 } floe_bound_create;
 
 typedef struct floe_bound_copy {
@@ -168,6 +206,12 @@ typedef struct floe_bound_stmt {
     floe_bound_create create;
     floe_bound_column alter_col; /* ALTER ADD COLUMN */
     floe_bound_copy copy;
+    floe_bound_index index;  /* CREATE INDEX */
+    floe_bound_view view;    /* CREATE VIEW */
+    const char *obj_name;    /* DROP INDEX / DROP VIEW */
+    int on_conflict;         /* INSERT: floe_ast_conflict (NONE or NOTHING) */
+    uint32_t *conflict_cols; /* INSERT ... ON CONFLICT (cols): column indexes */
+    uint32_t nconflict_cols;
 } floe_bound_stmt;
 
 /* Bind `stmt` (parsed from `sql`, used for error offsets and expression
@@ -179,7 +223,31 @@ typedef struct floe_bound_stmt {
  * with err->offset pointing into sql when known; *out is NULL. */
 int floe_bind_statement(const floe_ast_stmt *stmt, const char *sql, const floe_sql_catalog *cat,
                         int64_t now_us, floe_bound_stmt **out, floe_err *err);
+/* floe_bind_statement with values for the parameters $1..$nparams (and the
+ * ?s, numbered left to right): each PARAM binds as a constant of its
+ * value's type (a VARCHAR adapts to the type it meets, like a literal; a
+ * NULL is untyped). A parameter without a value is FLOE_ERROR. The values
+ * are copied into the plan. */
+int floe_bind_statement_params(const floe_ast_stmt *stmt, const char *sql,
+                               const floe_sql_catalog *cat, int64_t now_us,
+                               const floe_value *params, uint32_t nparams, floe_bound_stmt **out,
+                               floe_err *err);
 void floe_bound_stmt_free(floe_bound_stmt *s);
+/* Constant values of args[0..n) (EXECUTE's arguments) into out[0..n);
+ * VARCHAR bytes in `arena`. FLOE_ERROR when one is not constant. */
+int floe_bind_const_values(floe_ast_expr *const *args, uint32_t n, const char *sql,
+                           int64_t now_us, floe_arena *arena, floe_value *out, floe_err *err);
+
+/* Bind the SQL text of a CHECK expression against a table's columns
+ * (COLUMN i is table column i) into a BOOLEAN expression in a new plan's
+ * arena: *out_qp and *out_parser own it (free both, with
+ * floe_query_plan_free and floe_parser_free, after the last use of *out).
+ * Subqueries and aggregates are rejected (FLOE_ERROR), a non-boolean type is
+ * FLOE_TYPE. (sql/bind_ddl.c) */
+struct floe_parser;
+int floe_bind_check(const char *text, const floe_cat_column *cols, uint32_t ncols,
+                    floe_query_plan **out_qp, struct floe_parser **out_parser, floe_expr **out,
+                    floe_err *err);
 
 /* Levenshtein distance between two names (case-insensitive), for hints. */
 int floe_binder_edit_distance(const char *a, const char *b);

@@ -29,7 +29,8 @@ typedef enum floe_tok_kind {
     FLOE_TOK_NUM,     /* digits with '.' and/or exponent */
     FLOE_TOK_STRING,  /* 'text' ('' inside is one ') */
     FLOE_TOK_ESTRING, /* E'text' with backslash escapes */
-    FLOE_TOK_OP,      /* punctuation or operator; text in the range */
+    FLOE_TOK_OP,      /* punctuation or operator; text in the range (also the
+                       * parameters $1, $2, ... and ?) */
     FLOE_TOK_ERROR    /* never returned by the lexer: the parser marks a token
                        * the lexer failed on with it */
 } floe_tok_kind;

@@ -27,6 +27,7 @@ struct floe_parser {
     floe_err sticky;
     size_t done_off;   /* offset after the last statement returned */
     floe_err *err;     /* the caller's, during a call */
+    int nqmarks;       /* ? parameters seen in the current statement */
 };
 
 enum {
@@ -104,6 +105,19 @@ int floe_parse_order_by(floe_parser *p, floe_ast_order **out, int *out_n);
  * keyword fills e->call.over; floe_parse_window_spec parses a
  * parenthesized specification into *out. */
 int floe_parse_over(floe_parser *p, floe_ast_expr *e);
+/* Constraint, index and view rules (sql/parse_ddl.c). The *_ddl rules and
+ * col_constraint set *matched to 0 (consuming nothing) when the current
+ * token does not start their construct. */
+int floe_parse_col_constraint(floe_parser *p, floe_ast_coldef *c, int *matched);
+int floe_parse_at_table_constraint(const floe_parser *p);
+int floe_parse_table_constraint(floe_parser *p, floe_ast_tcons *t);
+int floe_parse_on_conflict(floe_parser *p, floe_ast_stmt *s);
+int floe_parse_create_ddl(floe_parser *p, floe_ast_stmt *s, int *matched); /* after CREATE */
+int floe_parse_drop_ddl(floe_parser *p, floe_ast_stmt *s, int *matched);   /* after DROP */
+/* PREPARE / EXECUTE / DEALLOCATE at the current token (sql/parse_ddl.c). */
+int floe_parse_prepared(floe_parser *p, floe_ast_stmt *s, int *matched);
+/* $n or ? at the current token (an OP token): a PARAM node. */
+int floe_parse_param(floe_parser *p, floe_ast_expr **out);
 int floe_parse_window_spec(floe_parser *p, floe_ast_window **out);
 /* GROUP BY items, grouping sets included (sql/parse_group.c), after the
  * GROUP BY keywords: fills q->select.group_by / ngroup_by / group_sets /

@@ -27,7 +27,9 @@ static int parse_coldef(floe_parser *p, floe_ast_coldef *c)
         } else if (floe_parse_accept_kw(p, "DEFAULT")) {
             TRY(floe_parse_expr(p, 0, &c->default_));
         } else {
-            break;
+            int matched;
+            TRY(floe_parse_col_constraint(p, c, &matched));
+            if (!matched) break;
         }
     }
     c->len = floe_parse_set_len(p, c->off);
@@ -89,7 +91,10 @@ static int parse_options(floe_parser *p, floe_ast_option **out, int *out_n, int 
 
 static int parse_create(floe_parser *p, floe_ast_stmt *s)
 {
+    int matched;
     floe_parse_advance(p); /* CREATE */
+    TRY(floe_parse_create_ddl(p, s, &matched));
+    if (matched) return FLOE_OK;
     TRY(floe_parse_expect_kw(p, "TABLE", "after CREATE"));
     s->kind = FLOE_AST_STMT_CREATE_TABLE;
     if (floe_parse_at_kw(p, "IF")) {
@@ -104,11 +109,19 @@ static int parse_create(floe_parser *p, floe_ast_stmt *s)
     floe_parse_advance(p);
     {
         floe_ast_coldef *cols = NULL;
-        int n = 0, cap = 0;
+        floe_ast_tcons *cons = NULL;
+        int n = 0, cap = 0, ncons = 0, capcons = 0;
         do {
+            if (floe_parse_at_table_constraint(p)) {
+                TRY(floe_parse_grow(p, (void **)&cons, ncons, &capcons, sizeof *cons));
+                TRY(floe_parse_table_constraint(p, &cons[ncons++]));
+                continue;
+            }
             TRY(floe_parse_grow(p, (void **)&cols, n, &cap, sizeof *cols));
             TRY(parse_coldef(p, &cols[n++]));
         } while (floe_parse_accept_op(p, ","));
+        s->create_table.cons = cons;
+        s->create_table.ncons = ncons;
         TRY(floe_parse_expect_op(p, ")", "after column list"));
         s->create_table.cols = cols;
         s->create_table.ncols = n;
@@ -169,7 +182,8 @@ static int parse_insert(floe_parser *p, floe_ast_stmt *s)
         TRY(floe_parse_ident_list(p, &s->insert.cols, &s->insert.ncols, "column list"));
     if (!floe_parse_at_kw(p, "VALUES") && !floe_parse_at_kw(p, "SELECT") && !floe_parse_at_kw(p, "WITH") && !floe_parse_at_op(p, "("))
         return floe_parse_syntax_error(p, "expected VALUES or SELECT");
-    return floe_parse_query(p, &s->insert.query);
+    TRY(floe_parse_query(p, &s->insert.query));
+    return floe_parse_on_conflict(p, s);
 }
 
 static int parse_copy(floe_parser *p, floe_ast_stmt *s)
@@ -198,6 +212,9 @@ static int parse_copy(floe_parser *p, floe_ast_stmt *s)
 
 static int parse_stmt_in(floe_parser *p, floe_ast_stmt *s)
 {
+    int matched;
+    TRY(floe_parse_prepared(p, s, &matched));
+    if (matched) return FLOE_OK;
     if (floe_parse_at_kw(p, "SELECT") || floe_parse_at_kw(p, "WITH") || floe_parse_at_kw(p, "VALUES") || floe_parse_at_op(p, "(")) {
         s->kind = FLOE_AST_STMT_QUERY;
         return floe_parse_query(p, &s->query);
@@ -206,6 +223,9 @@ static int parse_stmt_in(floe_parser *p, floe_ast_stmt *s)
     if (floe_parse_at_kw(p, "INSERT")) return parse_insert(p, s);
     if (floe_parse_at_kw(p, "COPY")) return parse_copy(p, s);
     if (floe_parse_accept_kw(p, "DROP")) {
+        int matched;
+        TRY(floe_parse_drop_ddl(p, s, &matched));
+        if (matched) return FLOE_OK;
         s->kind = FLOE_AST_STMT_DROP_TABLE;
         TRY(floe_parse_expect_kw(p, "TABLE", "after DROP"));
         if (floe_parse_at_kw(p, "IF")) {
@@ -266,6 +286,7 @@ int floe_parse_stmt(floe_parser *p, floe_ast_stmt **out)
 {
     floe_ast_stmt *s = floe_parse_alloc(p, sizeof *s);
     if (s == NULL) return floe_parse_nomem(p);
+    if (p->depth == 0) p->nqmarks = 0; /* ? counts from 1 in each statement */
     s->off = p->tok.off;
     TRY(parse_stmt_in(p, s));
     s->len = floe_parse_set_len(p, s->off);

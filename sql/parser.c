@@ -613,6 +613,8 @@ int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
     floe_ast_expr *e = NULL;
     int off = t.off;
 
+    if (t.kind == FLOE_TOK_OP && (p->lx.sql[t.off] == '$' || p->lx.sql[t.off] == '?'))
+        return floe_parse_param(p, out);
     switch (t.kind) {
     case FLOE_TOK_INT:
     case FLOE_TOK_NUM:
@@ -1006,7 +1008,23 @@ static int parse_table_ref(floe_parser *p, floe_ast_from **out)
     } else {
         f->kind = FLOE_AST_FROM_TABLE;
         TRY(floe_parse_ident(p, &f->table, "table name"));
-        TRY(parse_from_alias(p, f));
+        if (floe_parse_at_op(p, ".")) { /* schema.table: one name "schema.table" */
+            const char *name;
+            char *q;
+            size_t a;
+            floe_parse_advance(p);
+            TRY(floe_parse_ident(p, &name, "table name"));
+            a = strlen(f->table);
+            if ((q = floe_parse_alloc(p, a + strlen(name) + 2)) == NULL) return floe_parse_nomem(p);
+            memcpy(q, f->table, a);
+            q[a] = '.';
+            strcpy(q + a + 1, name);
+            f->table = q;
+            TRY(parse_from_alias(p, f));
+            if (f->alias == NULL) f->alias = name; /* information_schema.tables is `tables` */
+        } else {
+            TRY(parse_from_alias(p, f));
+        }
     }
     f->len = floe_parse_set_len(p, off);
     *out = f;

@@ -254,8 +254,9 @@ static const char migration_v2[] =
     "ALTER TABLE shard_state ADD COLUMN dropped_seq INTEGER NOT NULL DEFAULT 0;"
     "UPDATE shard_state SET dropped_seq = flushed_seq;";
 
-/* Forward migrations: migrations[v - 1] upgrades version v-1 to v. */
-static const char *const migrations[] = {migration_v1, migration_v2};
+/* Forward migrations: migrations[v - 1] upgrades version v-1 to v;
+ * v3 (constraints, indexes, views) is in storage/catalog_objects.c. */
+static const char *const migrations[] = {migration_v1, migration_v2, floe_catalog_migration_v3};
 
 static int migrate(floe_catalog *c, floe_err *err)
 {
@@ -570,6 +571,13 @@ static int insert_column(floe_catalog *c, int64_t tid, const floe_column_def *co
 int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_t *out_id,
                               floe_err *err)
 {
+    return floe_catalog_create_table_objs(c, def, NULL, 0, out_id, err);
+}
+
+int floe_catalog_create_table_objs(floe_catalog *c, const floe_table_def *def,
+                                   const floe_catalog_object *objs, uint32_t nobjs,
+                                   int64_t *out_id, floe_err *err)
+{
     char what[320], sort[1024];
     sqlite3_stmt *st;
     int64_t tid = 0;
@@ -616,6 +624,7 @@ int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_
     sqlite3_bind_int64(st, 8, def->opts.ttl_seconds);
     sqlite3_bind_int64(st, 9, def->opts.ttl_col > 0 ? def->opts.ttl_col : -1);
     rc = floe_catalog_run(c, st, what, err);
+    if (rc == FLOE_OK && nobjs) rc = floe_catalog_insert_objects(c, tid, objs, nobjs, what, err);
 out:
     rc = floe_catalog_end(c, rc, what, err);
 out_unlocked_tx:

@@ -50,7 +50,7 @@
 #include "util/err.h"
 #include "util/types.h"
 
-#define FLOE_CATALOG_VERSION 2 /* schema version this build writes */
+#define FLOE_CATALOG_VERSION 3 /* schema version this build writes */
 
 typedef struct floe_column_def {
     uint32_t id;           /* stable column id (assigned by the catalog) */
@@ -134,6 +134,48 @@ int floe_catalog_data_version(floe_catalog *c, int64_t *out, floe_err *err);
  * order. FLOE_CONSTRAINT when the name exists. *out_id may be NULL. */
 int floe_catalog_create_table(floe_catalog *c, const floe_table_def *def, int64_t *out_id,
                               floe_err *err);
+/* Constraints, indexes and views (storage/catalog_objects.c; schema v3):
+ * one row each in the `objects` table. A table's objects go with it when it
+ * is dropped. Index names are unique database-wide case-insensitively, and
+ * so are view names; constraint names are informative only. */
+typedef enum floe_object_kind {
+    FLOE_OBJ_PRIMARY = 1,      /* PRIMARY KEY (col_ids) */
+    FLOE_OBJ_UNIQUE = 2,       /* UNIQUE (col_ids) */
+    FLOE_OBJ_CHECK = 3,        /* CHECK (sql): the expression's SQL text */
+    FLOE_OBJ_INDEX = 4,        /* CREATE INDEX name ON table (col_ids) */
+    FLOE_OBJ_UNIQUE_INDEX = 5, /* CREATE UNIQUE INDEX: an index that enforces UNIQUE */
+    FLOE_OBJ_VIEW = 6          /* CREATE VIEW name [(aliases)] AS sql; table_id 0 */
+} floe_object_kind;
+
+typedef struct floe_catalog_object {
+    floe_object_kind kind;
+    char *name;       /* owned; constraint names may be generated ("t_pkey") */
+    int64_t table_id; /* 0 for views */
+    uint32_t ncols;
+    uint32_t *col_ids; /* ncols column ids; owned (NULL when 0) */
+    char *sql;        /* CHECK expression / view query text; owned, NULL otherwise */
+    char *aliases;    /* view column aliases separated by '\x1f', or NULL; owned */
+} floe_catalog_object;
+
+/* floe_catalog_create_table plus the table's constraint objects (their
+ * table_id is ignored: the new table's), in the same transaction. */
+int floe_catalog_create_table_objs(floe_catalog *c, const floe_table_def *def,
+                                   const floe_catalog_object *objs, uint32_t nobjs,
+                                   int64_t *out_id, floe_err *err);
+/* Add one object (FLOE_CONSTRAINT when an index or view of that name exists;
+ * a view with `replace` replaces the old one). */
+int floe_catalog_add_object(floe_catalog *c, const floe_catalog_object *o, bool replace,
+                            floe_err *err);
+/* Remove the index (kind INDEX or UNIQUE_INDEX) or view named `name`;
+ * FLOE_NOTFOUND when absent. *out_table_id (may be NULL) gets its table. */
+int floe_catalog_drop_object(floe_catalog *c, bool view, const char *name, int64_t *out_table_id,
+                             floe_err *err);
+/* Objects of table_id (0: the views; -1: every object), in creation order.
+ * Free with floe_catalog_objects_free. */
+int floe_catalog_list_objects(floe_catalog *c, int64_t table_id, floe_catalog_object **out,
+                              uint32_t *out_n, floe_err *err);
+void floe_catalog_objects_free(floe_catalog_object *o, uint32_t n);
+
 /* Drop a table with its parts, shard state, offsets and producer state.
  * *out_id (may be NULL) gets its id so the caller can remove its files.
  * FLOE_NOTFOUND when absent. */

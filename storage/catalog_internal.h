@@ -41,6 +41,11 @@ int floe_catalog_end(floe_catalog *c, int rc, const char *what, floe_err *err);
 /* Load table `tid`'s definition (catalog mutex held). */
 int floe_catalog_load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_err *err);
 
+/* v3 migration and the object rows of a new table (storage/catalog_objects.c). */
+extern const char floe_catalog_migration_v3[];
+int floe_catalog_insert_objects(floe_catalog *c, int64_t table_id, const floe_catalog_object *objs,
+                                uint32_t n, const char *what, floe_err *err);
+
 /* Damage found by a sanity check on values read back (sqlite itself did not
  * fail): FLOE_CORRUPT naming the catalog file. */
 #define BADVAL(c, ...) floe_catalog_bad_value((c), err, __VA_ARGS__)

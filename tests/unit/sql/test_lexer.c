@@ -143,7 +143,7 @@ Test(lexer, errors)
     expect_lex_error("1e", 2, 0, "bad number");
     expect_lex_error("x 1.e5x", 7, 2, "bad number");
     expect_lex_error("9abc", 4, 0, "bad number");
-    expect_lex_error("a ? b", 5, 2, "\"?\"");
+    expect_lex_error("a @ b", 5, 2, "\"@\""); /* ? is a parameter now */
     expect_lex_error("a \x01", 3, 2, "0x01");
     expect_lex_error("a \0", 3, 2, "0x00");
     expect_lex_error("E'\\", 3, 0, "unterminated string");

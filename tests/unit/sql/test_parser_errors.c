@@ -96,7 +96,7 @@ Test(parser_errors, lexical_errors)
     expect_error("SELECT 1e+", 7, "bad number");
     expect_error("SELECT 12abc", 7, "bad number");
     expect_error("SELECT 1.2.3", 7, "bad number");
-    expect_error("SELECT a\nFROM t WHERE ?", 22, "at or near \"?\"");
+    expect_error("SELECT a\nFROM t WHERE @", 22, "at or near \"@\""); /* ? is a parameter */
     expect_error("SELECT a FROM t WHERE a = 'x' AND b = 'y", 38, "unterminated string");
 }
 
