@@ -19,6 +19,8 @@ static const char *join_name(floe_join_type t)
     case FLOE_JOIN_SEMI: return "SEMI";
     case FLOE_JOIN_ANTI: return "ANTI";
     case FLOE_JOIN_MARK: return "MARK";
+    case FLOE_JOIN_RIGHT: return "RIGHT";
+    case FLOE_JOIN_FULL: return "FULL";
     }
     return "?";
 }

@@ -49,8 +49,11 @@ typedef enum floe_join_type {
     FLOE_JOIN_LEFT,  /* unmatched left rows get NULL right cols */
     FLOE_JOIN_SEMI,  /* output: left cols, left rows with a match */
     FLOE_JOIN_ANTI,  /* output: left cols, left rows without a match (NOT EXISTS semantics) */
-    FLOE_JOIN_MARK   /* output: left cols + BOOLEAN `matched` (IN semantics: NULL when no
+    FLOE_JOIN_MARK,  /* output: left cols + BOOLEAN `matched` (IN semantics: NULL when no
                       * match but a NULL key was involved) */
+    FLOE_JOIN_RIGHT, /* INNER plus the unmatched right (build) rows with NULL left cols,
+                      * emitted after the whole left input was probed */
+    FLOE_JOIN_FULL   /* LEFT plus the unmatched right (build) rows, as RIGHT */
 } floe_join_type;
 
 /* Aggregates: one per line of engine/aggregates.def, whose table

@@ -316,6 +316,7 @@ struct floe_ast_from {
             floe_ast_expr *on;   /* ON condition, NULL for CROSS and USING */
             const char **using_cols; /* USING (cols); (NULL, 0) when ON/CROSS */
             int nusing;
+            bool natural;        /* NATURAL: USING the common column names */
         } join;
     };
 };

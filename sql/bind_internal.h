@@ -65,6 +65,8 @@ typedef struct scol {
     floe_type type;
     uint32_t gid;
     bool hidden;      /* right-hand copy of a USING column */
+    floe_expr *merged;/* FULL JOIN USING column: COALESCE(left, right) over gids, which an
+                       * unqualified reference and `*` read instead of the column */
 } scol;
 
 struct block;

@@ -368,7 +368,8 @@ static int sel_star(selctx *sc, const floe_ast_target *t)
         target *g;
         if (rel ? (c->rel == NULL || strcmp(c->rel, rel) != 0) : c->hidden) continue;
         if ((g = sel_target_new(sc)) == NULL) return floe_binder_nomem(b);
-        g->e = floe_bind_expr_column(b->a, c->gid, c->type);
+        g->e = c->merged && rel == NULL ? floe_bind_expr_copy(b->a, c->merged)
+                                        : floe_bind_expr_column(b->a, c->gid, c->type);
         if (g->e == NULL) return floe_binder_nomem(b);
         g->name = c->name;
         g->ast = NULL;

@@ -1014,7 +1014,8 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out)
     for (;;) {
         floe_ast_join_kind kind;
         floe_ast_from *j;
-        if (floe_parse_accept_kw(p, "CROSS")) {
+        bool natural = floe_parse_accept_kw(p, "NATURAL");
+        if (!natural && floe_parse_accept_kw(p, "CROSS")) {
             kind = FLOE_AST_JOIN_CROSS;
         } else if (floe_parse_accept_kw(p, "INNER")) {
             kind = FLOE_AST_JOIN_INNER;
@@ -1036,8 +1037,9 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out)
         j->off = left->off;
         j->join.kind = kind;
         j->join.left = left;
+        j->join.natural = natural;
         TRY(parse_table_ref(p, &j->join.right));
-        if (kind != FLOE_AST_JOIN_CROSS) {
+        if (kind != FLOE_AST_JOIN_CROSS && !natural) {
             if (floe_parse_accept_kw(p, "ON")) {
                 TRY(floe_parse_expr(p, 0, &j->join.on));
             } else if (floe_parse_accept_kw(p, "USING")) {

@@ -152,8 +152,10 @@ static uint64_t item_mask(const floe_pitem *it)
     uint64_t m;
     uint32_t i;
     if (it->kind == FLOE_PITEM_REL) return 1ULL << it->rel;
-    m = item_mask(it->right);
+    m = it->kind == FLOE_PITEM_LEFT ? item_mask(it->right) : 0;
     for (i = 0; i < it->nleft; i++) m |= item_mask(it->lefts[i]);
+    if (it->kind == FLOE_PITEM_OUTER)
+        for (i = 0; i < it->nright; i++) m |= item_mask(it->rights[i]);
     return m;
 }
 
@@ -842,11 +844,46 @@ static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
     if (nc && j->u.join.cond == NULL) return nomem(c);
     j->u.join.build_left = type == FLOE_JOIN_INNER && nk > 0 && l->est < r->est;
     out->est = est * sel;
-    if (type == FLOE_JOIN_LEFT && out->est < l->est) out->est = l->est;
+    if ((type == FLOE_JOIN_LEFT || type == FLOE_JOIN_FULL) && out->est < l->est) out->est = l->est;
+    if ((type == FLOE_JOIN_RIGHT || type == FLOE_JOIN_FULL) && out->est < r->est) out->est = r->est;
     if (out->est < 1) out->est = 1;
     j->est_rows = out->est;
     out->plan = j;
     return FLOE_OK;
+}
+
+/* A context over conjuncts list[0..n) alone (none used yet, no semi joins). */
+static int sub_ctx(pctx *c, floe_expr **list, uint32_t n, pctx *out)
+{
+    uint32_t i;
+    *out = *c;
+    out->nsemis = 0;
+    out->conj = list;
+    out->nconj = n;
+    out->mask = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *out->mask);
+    out->used = floe_arena_alloc(c->a, n ? n : 1);
+    if (out->mask == NULL || out->used == NULL) return nomem(c);
+    for (i = 0; i < n; i++) {
+        out->mask[i] = expr_mask(c, list[i]);
+        out->used[i] = false;
+    }
+    return FLOE_OK;
+}
+
+/* RIGHT / FULL: each side with its own inner conditions, the ON list in the
+ * join, then the WHERE conjuncts covered by the result above it. */
+static int plan_outer(pctx *c, floe_pitem *it, pres *out)
+{
+    pres l, r;
+    pctx s;
+    int rc;
+    if ((rc = sub_ctx(c, it->lconj, it->nlconj, &s))) return rc;
+    if ((rc = plan_group(&s, it->lefts, it->nleft, &l))) return rc;
+    if ((rc = sub_ctx(c, it->rconj, it->nrconj, &s))) return rc;
+    if ((rc = plan_group(&s, it->rights, it->nright, &r))) return rc;
+    if ((rc = sub_ctx(c, it->on, it->non, &s))) return rc;
+    if ((rc = make_join(&s, &l, &r, it->jtype, out))) return rc;
+    return filter_covered(c, out);
 }
 
 static int plan_item(pctx *c, floe_pitem *it, pres *out)
@@ -857,6 +894,7 @@ static int plan_item(pctx *c, floe_pitem *it, pres *out)
     uint64_t rm;
     int rc;
     if (it->kind == FLOE_PITEM_REL) return plan_rel(c, it->rel, out);
+    if (it->kind == FLOE_PITEM_OUTER) return plan_outer(c, it, out);
     rm = item_mask(it->right);
     /* WHERE conjuncts over the preserved (left) side go into it */
     if ((rc = plan_group(c, it->lefts, it->nleft, &l))) return rc;
@@ -987,10 +1025,14 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
         while (sp > 0) {
             floe_pitem *it = stack[--sp];
             uint32_t k;
-            if (it->kind != FLOE_PITEM_LEFT) continue;
+            if (it->kind == FLOE_PITEM_REL) continue;
             for (k = 0; k < it->non; k++) floe_planner_mark(it->on[k], need2, ngids);
-            if (sp < 127) stack[sp++] = it->right;
+            if (it->kind == FLOE_PITEM_LEFT && sp < 127) stack[sp++] = it->right;
             for (k = 0; k < it->nleft && sp < 127; k++) stack[sp++] = it->lefts[k];
+            if (it->kind != FLOE_PITEM_OUTER) continue;
+            for (k = 0; k < it->nlconj; k++) floe_planner_mark(it->lconj[k], need2, ngids);
+            for (k = 0; k < it->nrconj; k++) floe_planner_mark(it->rconj[k], need2, ngids);
+            for (k = 0; k < it->nright && sp < 127; k++) stack[sp++] = it->rights[k];
         }
     }
     /* multi-relation conjuncts need their columns above the scans */
