@@ -363,6 +363,8 @@ struct floe_ast_query {
             floe_ast_named_window *windows; /* WINDOW clause; (NULL, 0) */
             int nwindows;
             floe_ast_expr *qualify;   /* QUALIFY condition; NULL when absent */
+            floe_ast_expr **distinct_on; /* DISTINCT ON (exprs); (NULL, 0) when absent */
+            int ndistinct_on;
         } select;
         struct {
             floe_ast_setop_kind op;

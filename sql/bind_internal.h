@@ -226,6 +226,13 @@ int floe_binder_common_type(binder *b, floe_expr **args, uint32_t n, const char 
 /* Bind a call with OVER into a placeholder COLUMN WIN_BASE + i of the block. */
 int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out);
 
+/* ---------------------------------------------------------- bind_distinct_on.c */
+
+/* SELECT DISTINCT ON (exprs) ... ORDER BY o as the same SELECT with
+ * QUALIFY row_number() OVER (PARTITION BY exprs ORDER BY o) = 1 (an arena
+ * copy of q in *out; ordinals and output aliases resolved to their targets). */
+int floe_binder_distinct_on(binder *b, const floe_ast_query *q, const floe_ast_query **out);
+
 /* ---------------------------------------------------------- bind_subquery.c */
 
 /* Bind a subquery expression (scalar, EXISTS, [NOT] IN with operand). */

@@ -1174,7 +1174,10 @@ int floe_binder_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
         b->ctes = c;
     }
     switch (q->kind) {
-    case FLOE_AST_Q_SELECT: rc = bind_select(b, fr, q, out); break;
+    case FLOE_AST_Q_SELECT:
+        if (q->select.ndistinct_on && (rc = floe_binder_distinct_on(b, q, &q))) break;
+        rc = bind_select(b, fr, q, out);
+        break;
     case FLOE_AST_Q_VALUES: rc = bind_values(b, fr, q, out); break;
     case FLOE_AST_Q_SETOP: rc = bind_setop(b, fr, q, out); break;
     }

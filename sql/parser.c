@@ -1065,8 +1065,22 @@ static int parse_select_core(floe_parser *p, floe_ast_query *q)
 
     q->kind = FLOE_AST_Q_SELECT;
     floe_parse_advance(p); /* SELECT */
-    if (floe_parse_accept_kw(p, "DISTINCT")) q->select.distinct = true;
-    else floe_parse_accept_kw(p, "ALL");
+    if (floe_parse_accept_kw(p, "DISTINCT")) {
+        if (floe_parse_accept_kw(p, "ON")) {
+            int cap = 0;
+            TRY(floe_parse_expect_op(p, "(", "after DISTINCT ON"));
+            do {
+                TRY(floe_parse_grow(p, (void **)&q->select.distinct_on, q->select.ndistinct_on,
+                                    &cap, sizeof *q->select.distinct_on));
+                TRY(floe_parse_expr(p, 0, &q->select.distinct_on[q->select.ndistinct_on++]));
+            } while (floe_parse_accept_op(p, ","));
+            TRY(floe_parse_expect_op(p, ")", "after DISTINCT ON list"));
+        } else {
+            q->select.distinct = true;
+        }
+    } else {
+        floe_parse_accept_kw(p, "ALL");
+    }
     do {
         floe_ast_target *t;
         TRY(floe_parse_grow(p, (void **)&targets, nt, &capt, sizeof *targets));
