@@ -131,6 +131,8 @@ int floe_exec_build(floe_executor *ex, const floe_plan *p, floe_exec_morsels *sh
     case FLOE_PLAN_HASH_JOIN:
     case FLOE_PLAN_NL_JOIN: return floe_op_join_open(ex, p, shared, out, err);
     case FLOE_PLAN_WINDOW: return floe_op_window_open(ex, p, out, err);
+    case FLOE_PLAN_RECURSIVE: return floe_op_recursive_open(ex, p, out, err);
+    case FLOE_PLAN_WORKTABLE: return floe_op_worktable_open(ex, p, out, err);
     }
     return floe_err_set(err, FLOE_UNSUPPORTED, "plan node kind %d", (int)p->kind);
 }

@@ -196,6 +196,10 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
         break;
     case FLOE_PLAN_DISTINCT: floe_strbuf_puts(out, "DISTINCT"); break;
     case FLOE_PLAN_WINDOW: floe_strbuf_printf(out, "WINDOW functions=%u", p->u.window.nfns); break;
+    case FLOE_PLAN_RECURSIVE:
+        floe_strbuf_puts(out, p->u.recursive.distinct ? "RECURSIVE UNION" : "RECURSIVE UNION ALL");
+        break;
+    case FLOE_PLAN_WORKTABLE: floe_strbuf_puts(out, "WORKTABLE"); break;
     }
     if (p->est_rows > 0) floe_strbuf_printf(out, " (est. %.0f rows)", p->est_rows);
     floe_strbuf_putc(out, '\n');

@@ -41,7 +41,10 @@ typedef enum floe_plan_kind {
     FLOE_PLAN_UNION_ALL, /* children[0..nchildren) with identical column types */
     FLOE_PLAN_VALUES,    /* constant rows (also: SELECT without FROM = 1 row, 0 cols) */
     FLOE_PLAN_DISTINCT,  /* distinct rows of the child (all columns) */
-    FLOE_PLAN_WINDOW     /* child columns + one column per window function */
+    FLOE_PLAN_WINDOW,    /* child columns + one column per window function */
+    FLOE_PLAN_RECURSIVE, /* WITH RECURSIVE: children[0] anchor, children[1] the step reading
+                          * u.recursive.worktable; iterated to a fixpoint */
+    FLOE_PLAN_WORKTABLE  /* the rows of the enclosing RECURSIVE's previous iteration */
 } floe_plan_kind;
 
 typedef enum floe_join_type {
@@ -194,6 +197,11 @@ struct floe_plan {
             uint32_t nrows;
             floe_expr **cells;      /* nrows * ncols constant-foldable exprs, row-major */
         } values;
+        struct {
+            const floe_plan *worktable; /* the WORKTABLE node inside children[1] */
+            bool distinct;          /* UNION (rows already produced are dropped) vs UNION ALL */
+            uint64_t max_iter;      /* iterations allowed before the query fails (FLOE_ERROR) */
+        } recursive;
     } u;
 };
 

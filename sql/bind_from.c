@@ -69,8 +69,19 @@ static int bind_rel(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, ui
             if (strcmp(c->name, f->table) == 0) break;
     if (f->kind == FLOE_AST_FROM_SUBQUERY || c) {
         floe_plan *p;
-        if (c) {
-            if ((rc = bind_cte_ref(b, bk, c, &p))) return rc;
+        if (c && c->wt) {
+            /* the recursive term's reference: the working table */
+            p = c->wt;
+            *c->wt_used = true;
+            if (alias == NULL) alias = c->name;
+            if (ncols == 0 && c->ast->ncols) {
+                cols = c->ast->cols;
+                ncols = c->ast->ncols;
+            }
+        } else if (c) {
+            if ((rc = c->recursive ? floe_binder_recursive_cte(b, bk->fr, c, &p)
+                                   : bind_cte_ref(b, bk, c, &p)))
+                return rc;
             if (alias == NULL) alias = c->name;
             if (ncols == 0 && c->ast->ncols) {
                 cols = c->ast->cols;

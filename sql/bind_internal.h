@@ -45,6 +45,10 @@ typedef struct cte_def {
     const floe_ast_cte *ast;
     struct cte_def *visible; /* CTEs visible where this one was defined */
     struct cte_def *next;
+    bool recursive;          /* defined by WITH RECURSIVE */
+    floe_plan *wt;           /* while its recursive term is bound: the WORKTABLE
+                              * node a reference reads (and sets *wt_used) */
+    bool *wt_used;
 } cte_def;
 
 typedef struct binder {
@@ -225,6 +229,13 @@ int floe_binder_common_type(binder *b, floe_expr **args, uint32_t n, const char 
 
 /* Bind a call with OVER into a placeholder COLUMN WIN_BASE + i of the block. */
 int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out);
+
+/* ---------------------------------------------------------- bind_recursive.c */
+
+/* The plan of a reference to CTE c defined by WITH RECURSIVE: a RECURSIVE
+ * node when its query is `anchor UNION [ALL] step` and the step reads c,
+ * else the query bound as a plain CTE. */
+int floe_binder_recursive_cte(binder *b, frame *fr, cte_def *c, floe_plan **out);
 
 /* ---------------------------------------------------------- bind_distinct_on.c */
 

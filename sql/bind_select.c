@@ -1148,8 +1148,6 @@ int floe_binder_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
 {
     cte_def *saved = b->ctes;
     int rc = FLOE_OK, i;
-    if (q->recursive)
-        return floe_err_set_at(b->err, FLOE_UNSUPPORTED, q->off, "WITH RECURSIVE is not supported");
     if (++b->qdepth > 200) {
         b->qdepth--;
         return floe_err_set_at(b->err, FLOE_ERROR, q->off, "query nested too deeply");
@@ -1167,8 +1165,10 @@ int floe_binder_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
                                      q->ctes[i].name);
                 goto done;
             }
+        memset(c, 0, sizeof *c);
         c->name = q->ctes[i].name;
         c->ast = &q->ctes[i];
+        c->recursive = q->recursive;
         c->visible = b->ctes;
         c->next = b->ctes;
         b->ctes = c;
