@@ -26,7 +26,7 @@
 #include "util/mem.h"
 
 struct floe_exec_wt {
-    const floe_plan *node;       /* the WORKTABLE node */
+    const void *key;             /* u.recursive.key = the WORKTABLE nodes' u.worktable.key */
     const floe_exec_rows *rows;  /* its current rows */
     struct floe_exec_wt *next;
 };
@@ -121,7 +121,7 @@ static int compute(rec_op *o, floe_err *err)
     }
     /* the anchor */
     if ((rc = floe_exec_drive(ex, p->children[0], collect, &o->next, err))) return rc;
-    o->wt.node = p->u.recursive.worktable;
+    o->wt.key = p->u.recursive.key;
     o->wt.rows = &o->work;
     o->wt.next = ex->wt;
     ex->wt = &o->wt;
@@ -211,7 +211,7 @@ static int wt_next(floe_exec_op *op, floe_batch *out, floe_err *err)
     wt_op *o = (wt_op *)op;
     const struct floe_exec_wt *w;
     for (w = op->ex->wt; w; w = w->next)
-        if (w->node == op->plan) break;
+        if (w->key == op->plan->u.worktable.key) break;
     if (w == NULL)
         return floe_err_set(err, FLOE_MISUSE, "WORKTABLE outside its RECURSIVE operator");
     return floe_exec_emit_rows(w->rows, NULL, w->rows->n, &o->pos, out, err);

@@ -198,10 +198,14 @@ struct floe_plan {
             floe_expr **cells;      /* nrows * ncols constant-foldable exprs, row-major */
         } values;
         struct {
-            const floe_plan *worktable; /* the WORKTABLE node inside children[1] */
+            const void *key;        /* the u.worktable.key of its WORKTABLE nodes (nodes may
+                                     * be copied by the planner: matched by key) */
             bool distinct;          /* UNION (rows already produced are dropped) vs UNION ALL */
             uint64_t max_iter;      /* iterations allowed before the query fails (FLOE_ERROR) */
         } recursive;
+        struct {
+            const void *key;        /* identifies the RECURSIVE node it reads from */
+        } worktable;
     } u;
 };
 

@@ -55,6 +55,7 @@ int floe_binder_recursive_cte(binder *b, frame *fr, cte_def *c, floe_plan **out)
     for (i = 0; i < anchor->ncols; i++)
         wt->names[i] = (int)i < c->ast->ncols ? c->ast->cols[i] : anchor->names[i];
     wt->est_rows = anchor->est_rows;
+    if ((wt->u.worktable.key = floe_arena_alloc(b->a, 1)) == NULL) return floe_binder_nomem(b);
     self = *c;
     self.next = c->visible;
     self.recursive = false;
@@ -89,7 +90,7 @@ int floe_binder_recursive_cte(binder *b, frame *fr, cte_def *c, floe_plan **out)
     memcpy(r->names, wt->names, anchor->ncols * sizeof *r->names);
     r->children[0] = anchor;
     r->children[1] = step;
-    r->u.recursive.worktable = wt;
+    r->u.recursive.key = wt->u.worktable.key;
     r->u.recursive.distinct = !q->setop.all;
     r->u.recursive.max_iter = FLOE_RECURSIVE_MAX_ITER;
     r->est_rows = anchor->est_rows * 10;
