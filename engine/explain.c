@@ -200,6 +200,10 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
         floe_strbuf_puts(out, p->u.recursive.distinct ? "RECURSIVE UNION" : "RECURSIVE UNION ALL");
         break;
     case FLOE_PLAN_WORKTABLE: floe_strbuf_puts(out, "WORKTABLE"); break;
+    case FLOE_PLAN_LATERAL:
+        floe_strbuf_printf(out, "LATERAL params=%u (runs the right side once per left row)",
+                           p->u.lateral.nparams);
+        break;
     }
     if (p->est_rows > 0) floe_strbuf_printf(out, " (est. %.0f rows)", p->est_rows);
     floe_strbuf_putc(out, '\n');

@@ -44,7 +44,9 @@ typedef enum floe_plan_kind {
     FLOE_PLAN_WINDOW,    /* child columns + one column per window function */
     FLOE_PLAN_RECURSIVE, /* WITH RECURSIVE: children[0] anchor, children[1] the step reading
                           * u.recursive.worktable; iterated to a fixpoint */
-    FLOE_PLAN_WORKTABLE  /* the rows of the enclosing RECURSIVE's previous iteration */
+    FLOE_PLAN_WORKTABLE, /* the rows of the enclosing RECURSIVE's previous iteration */
+    FLOE_PLAN_LATERAL    /* per row of children[0]: children[1] run with params = u.lateral.params
+                          * over that row; output: left cols + right cols (inner join) */
 } floe_plan_kind;
 
 typedef enum floe_join_type {
@@ -206,6 +208,11 @@ struct floe_plan {
         struct {
             const void *key;        /* identifies the RECURSIVE node it reads from */
         } worktable;
+        struct {
+            floe_expr **params;     /* nparams exprs over children[0]'s columns: PARAM i of
+                                     * children[1] */
+            uint32_t nparams;
+        } lateral;
     } u;
 };
 

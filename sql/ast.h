@@ -319,6 +319,7 @@ struct floe_ast_from {
             bool natural;        /* NATURAL: USING the common column names */
         } join;
     };
+    bool lateral;       /* SUBQUERY: LATERAL (may read earlier FROM items) */
 };
 
 typedef enum floe_ast_query_kind {

@@ -47,6 +47,19 @@ static int bind_cte_ref(binder *b, block *bk, cte_def *c, floe_plan **out)
     return rc;
 }
 
+/* LATERAL (query): bound in a frame whose outer block is this one, so
+ * references to earlier FROM items become its PARAMs (*lfr->args). */
+static int bind_lateral(fromctx *fc, const floe_ast_from *f, floe_plan **p, frame **lfr)
+{
+    binder *b = fc->bk->b;
+    frame *fr = floe_arena_alloc(b->a, sizeof *fr);
+    if (fr == NULL) return floe_binder_nomem(b);
+    memset(fr, 0, sizeof *fr);
+    fr->outer = fc->bk;
+    *lfr = fr;
+    return floe_binder_query(b, fr, f->query, p);
+}
+
 /* A table, CTE reference or derived table: one relation of the block. */
 static int bind_rel(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, uint32_t *nitems,
                     uint32_t *capitems)
@@ -61,6 +74,7 @@ static int bind_rel(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, ui
     const char **cols = f->cols;
     int ncols = f->ncols;
     cte_def *c = NULL;
+    frame *lfr = NULL;
     if (it == NULL) return floe_binder_nomem(b);
     memset(it, 0, sizeof *it);
     memset(&r, 0, sizeof r);
@@ -87,6 +101,8 @@ static int bind_rel(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, ui
                 cols = c->ast->cols;
                 ncols = c->ast->ncols;
             }
+        } else if (f->lateral) {
+            if ((rc = bind_lateral(fc, f, &p, &lfr))) return rc;
         } else if ((rc = floe_binder_query(b, bk->fr, f->query, &p))) {
             return rc;
         }
@@ -128,6 +144,21 @@ static int bind_rel(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, ui
     it->kind = FLOE_PITEM_REL;
     it->rel = bk->nrels;
     if ((rc = floe_binder_add_rel(bk, &r, alias, cols, ncols, f->off))) return rc;
+    if (lfr && lfr->n > 0) {
+        /* reads earlier items: a LATERAL item over all of them */
+        if (*nitems == 0)
+            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, f->off,
+                                   "LATERAL is supported after the items it reads in a FROM list, "
+                                   "CROSS JOIN or [INNER] JOIN");
+        it->kind = FLOE_PITEM_LATERAL;
+        it->lefts = floe_arena_alloc(b->a, *nitems * sizeof *it->lefts);
+        if (it->lefts == NULL) return floe_binder_nomem(b);
+        memcpy(it->lefts, *items, *nitems * sizeof *it->lefts);
+        it->nleft = *nitems;
+        it->params = lfr->args;
+        it->nparams = lfr->n;
+        *nitems = 0;
+    }
     return push_item(b, items, nitems, capitems, it);
 }
 

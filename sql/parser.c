@@ -978,6 +978,10 @@ static int parse_table_ref(floe_parser *p, floe_ast_from **out)
     floe_ast_from *f = floe_parse_alloc(p, sizeof *f);
     if (f == NULL) return floe_parse_nomem(p);
     f->off = off;
+    if (floe_parse_accept_kw(p, "LATERAL")) {
+        f->lateral = true;
+        if (!floe_parse_at_op(p, "(")) return floe_parse_syntax_error(p, "'(' subquery after LATERAL");
+    }
     if (floe_parse_at_op(p, "(")) {
         floe_token n1 = floe_parse_peek(p, 1);
         if (floe_parse_starts_query(p, &n1) || floe_parse_is_op(p, &n1, "(")) {
@@ -986,6 +990,8 @@ static int parse_table_ref(floe_parser *p, floe_ast_from **out)
             TRY(floe_parse_query(p, &f->query));
             TRY(floe_parse_expect_op(p, ")", "after subquery in FROM"));
             TRY(parse_from_alias(p, f));
+        } else if (f->lateral) {
+            return floe_parse_syntax_error(p, "a subquery after LATERAL");
         } else {
             int rc;
             floe_parse_advance(p);

@@ -152,7 +152,8 @@ static uint64_t item_mask(const floe_pitem *it)
     uint64_t m;
     uint32_t i;
     if (it->kind == FLOE_PITEM_REL) return 1ULL << it->rel;
-    m = it->kind == FLOE_PITEM_LEFT ? item_mask(it->right) : 0;
+    m = it->kind == FLOE_PITEM_LEFT ? item_mask(it->right)
+        : it->kind == FLOE_PITEM_LATERAL ? 1ULL << it->rel : 0;
     for (i = 0; i < it->nleft; i++) m |= item_mask(it->lefts[i]);
     if (it->kind == FLOE_PITEM_OUTER)
         for (i = 0; i < it->nright; i++) m |= item_mask(it->rights[i]);
@@ -886,6 +887,42 @@ static int plan_outer(pctx *c, floe_pitem *it, pres *out)
     return filter_covered(c, out);
 }
 
+/* LATERAL: the lefts, then the relation run once per left row. */
+static int plan_lateral(pctx *c, floe_pitem *it, pres *out)
+{
+    pres l, r;
+    floe_plan *j;
+    uint32_t *map, i, n;
+    int rc;
+    if ((rc = plan_group(c, it->lefts, it->nleft, &l))) return rc;
+    if ((rc = plan_rel(c, it->rel, &r))) return rc;
+    if ((map = layout_map(c, &l)) == NULL) return nomem(c);
+    n = l.ncols + r.ncols;
+    j = floe_planner_node(c->a, FLOE_PLAN_LATERAL, n, 2);
+    out->gids = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *out->gids);
+    if (j == NULL || out->gids == NULL) return nomem(c);
+    j->u.lateral.nparams = it->nparams;
+    j->u.lateral.params = floe_arena_alloc(c->a, (it->nparams ? it->nparams : 1) * sizeof(floe_expr *));
+    if (j->u.lateral.params == NULL) return nomem(c);
+    for (i = 0; i < it->nparams; i++)
+        if ((j->u.lateral.params[i] = floe_planner_remap(c->a, it->params[i], map)) == NULL)
+            return nomem(c);
+    memcpy(j->types, l.plan->types, l.ncols * sizeof *j->types);
+    memcpy(j->types + l.ncols, r.plan->types, r.ncols * sizeof *j->types);
+    memcpy(j->names, l.plan->names, l.ncols * sizeof *j->names);
+    memcpy(j->names + l.ncols, r.plan->names, r.ncols * sizeof *j->names);
+    j->children[0] = l.plan;
+    j->children[1] = r.plan;
+    memcpy(out->gids, l.gids, l.ncols * sizeof *out->gids);
+    memcpy(out->gids + l.ncols, r.gids, r.ncols * sizeof *out->gids);
+    out->ncols = n;
+    out->mask = l.mask | r.mask;
+    out->est = l.est * (r.est < 1 ? 1 : r.est);
+    j->est_rows = out->est;
+    out->plan = j;
+    return filter_covered(c, out);
+}
+
 static int plan_item(pctx *c, floe_pitem *it, pres *out)
 {
     pres l, r;
@@ -895,6 +932,7 @@ static int plan_item(pctx *c, floe_pitem *it, pres *out)
     int rc;
     if (it->kind == FLOE_PITEM_REL) return plan_rel(c, it->rel, out);
     if (it->kind == FLOE_PITEM_OUTER) return plan_outer(c, it, out);
+    if (it->kind == FLOE_PITEM_LATERAL) return plan_lateral(c, it, out);
     rm = item_mask(it->right);
     /* WHERE conjuncts over the preserved (left) side go into it */
     if ((rc = plan_group(c, it->lefts, it->nleft, &l))) return rc;
@@ -1027,6 +1065,7 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
             uint32_t k;
             if (it->kind == FLOE_PITEM_REL) continue;
             for (k = 0; k < it->non; k++) floe_planner_mark(it->on[k], need2, ngids);
+            for (k = 0; k < it->nparams; k++) floe_planner_mark(it->params[k], need2, ngids);
             if (it->kind == FLOE_PITEM_LEFT && sp < 127) stack[sp++] = it->right;
             for (k = 0; k < it->nleft && sp < 127; k++) stack[sp++] = it->lefts[k];
             if (it->kind != FLOE_PITEM_OUTER) continue;

@@ -21,6 +21,8 @@
  *    as low as their operand allows;
  *  - LEFT JOIN items keep their ON conditions in the join; WHERE conjuncts
  *    over the preserved side only are pushed into it;
+ *  - LATERAL items run their relation's plan once per row of the items
+ *    before it (FLOE_PLAN_LATERAL, a nested loop);
  *  - RIGHT / FULL items (FLOE_PITEM_OUTER) plan each side with its own inner
  *    join conditions only; ON conditions stay in the join (RIGHT/FULL hash
  *    join, build on the right), WHERE conjuncts filter above it;
@@ -59,9 +61,11 @@ typedef struct floe_prel {
 typedef enum floe_pitem_kind {
     FLOE_PITEM_REL,  /* relation `rel` */
     FLOE_PITEM_LEFT, /* (lefts inner-joined) LEFT JOIN right ON on[0..non) */
-    FLOE_PITEM_OUTER /* (lefts inner-joined on lconj) jtype (rights inner-joined on rconj)
-                      * ON on[0..non), jtype FLOE_JOIN_RIGHT or FLOE_JOIN_FULL: neither
-                      * WHERE nor ON conjuncts go below the join */
+    FLOE_PITEM_OUTER,  /* (lefts inner-joined on lconj) jtype (rights inner-joined on rconj)
+                        * ON on[0..non), jtype FLOE_JOIN_RIGHT or FLOE_JOIN_FULL: neither
+                        * WHERE nor ON conjuncts go below the join */
+    FLOE_PITEM_LATERAL /* (lefts inner-joined) then relation `rel` run per row with its
+                        * PARAMs = params[0..nparams) over the lefts' gids */
 } floe_pitem_kind;
 
 typedef struct floe_pitem floe_pitem;
@@ -79,6 +83,9 @@ struct floe_pitem {
     uint32_t nright;
     floe_expr **lconj, **rconj; /* inner join conditions within each side */
     uint32_t nlconj, nrconj;
+    /* LATERAL only */
+    floe_expr **params;
+    uint32_t nparams;
 };
 
 /* A semi/anti join with a planned subquery (decorrelated EXISTS / IN):
