@@ -134,6 +134,7 @@ int floe_exec_build(floe_executor *ex, const floe_plan *p, floe_exec_morsels *sh
     case FLOE_PLAN_RECURSIVE: return floe_op_recursive_open(ex, p, out, err);
     case FLOE_PLAN_WORKTABLE: return floe_op_worktable_open(ex, p, out, err);
     case FLOE_PLAN_LATERAL: return floe_op_lateral_open(ex, p, out, err);
+    case FLOE_PLAN_ASOF_JOIN: return floe_op_asof_open(ex, p, out, err);
     }
     return floe_err_set(err, FLOE_UNSUPPORTED, "plan node kind %d", (int)p->kind);
 }

@@ -125,6 +125,8 @@ void floe_op_scan_morsels_free(floe_exec_morsels *m);
 int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_sort_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_window_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+/* ASOF_JOIN (op_asof.c). */
+int floe_op_asof_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 /* LATERAL (op_lateral.c). */
 struct floe_exec_rows;
 int floe_op_lateral_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);

@@ -200,6 +200,10 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
         floe_strbuf_puts(out, p->u.recursive.distinct ? "RECURSIVE UNION" : "RECURSIVE UNION ALL");
         break;
     case FLOE_PLAN_WORKTABLE: floe_strbuf_puts(out, "WORKTABLE"); break;
+    case FLOE_PLAN_ASOF_JOIN:
+        floe_strbuf_printf(out, "ASOF_JOIN %s keys=%u", p->u.join.type == FLOE_JOIN_LEFT ? "LEFT" : "INNER",
+                           p->u.join.nkeys);
+        break;
     case FLOE_PLAN_LATERAL:
         floe_strbuf_printf(out, "LATERAL params=%u (runs the right side once per left row)",
                            p->u.lateral.nparams);

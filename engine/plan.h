@@ -45,8 +45,10 @@ typedef enum floe_plan_kind {
     FLOE_PLAN_RECURSIVE, /* WITH RECURSIVE: children[0] anchor, children[1] the step reading
                           * u.recursive.worktable; iterated to a fixpoint */
     FLOE_PLAN_WORKTABLE, /* the rows of the enclosing RECURSIVE's previous iteration */
-    FLOE_PLAN_LATERAL    /* per row of children[0]: children[1] run with params = u.lateral.params
+    FLOE_PLAN_LATERAL,   /* per row of children[0]: children[1] run with params = u.lateral.params
                           * over that row; output: left cols + right cols (inner join) */
+    FLOE_PLAN_ASOF_JOIN  /* u.join (type INNER or LEFT, equality keys, asof_*): each left row
+                          * with the nearest right row by the inequality; left + right cols */
 } floe_plan_kind;
 
 typedef enum floe_join_type {
@@ -190,7 +192,11 @@ struct floe_plan {
             uint32_t nkeys;
             floe_expr *cond;        /* extra condition over left+right cols, or NULL */
             bool build_left;        /* INNER only: build the hash table on the left input */
-        } join;                     /* HASH_JOIN and NL_JOIN (nkeys = 0) */
+            /* ASOF_JOIN only: left_on <asof_op> right_on, asof_op one of FLOE_FN_GE, GT,
+             * LE, LT (engine/functions.h ids); both of one type, integer-like or DOUBLE */
+            floe_expr *asof_left, *asof_right;
+            int asof_op;
+        } join;                     /* HASH_JOIN, NL_JOIN (nkeys = 0) and ASOF_JOIN */
         struct {
             floe_window *fns;       /* nfns: output columns child->ncols + i */
             uint32_t nfns;

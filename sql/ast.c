@@ -299,6 +299,7 @@ static void format_from(const floe_ast_from *f, floe_strbuf *b)
     case FLOE_AST_FROM_JOIN:
         format_from(f->join.left, b);
         if (f->join.natural) floe_strbuf_puts(b, " NATURAL");
+        if (f->join.asof) floe_strbuf_puts(b, " ASOF");
         floe_strbuf_puts(b, joins[f->join.kind]);
         if (f->join.right->kind == FLOE_AST_FROM_JOIN) floe_strbuf_putc(b, '(');
         format_from(f->join.right, b);

@@ -317,6 +317,8 @@ struct floe_ast_from {
             const char **using_cols; /* USING (cols); (NULL, 0) when ON/CROSS */
             int nusing;
             bool natural;        /* NATURAL: USING the common column names */
+            bool asof;           /* ASOF [LEFT] JOIN (kind INNER or LEFT): ON equalities
+                                  * and one inequality */
         } join;
     };
     bool lateral;       /* SUBQUERY: LATERAL (may read earlier FROM items) */

@@ -245,7 +245,8 @@ static int bind_join(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
     uint32_t non = 0, capon = 0;
     floe_pitem **lefts = NULL, **rights = NULL;
     uint32_t nl = 0, capl = 0, nr = 0, capr = 0;
-    bool outer = k == FLOE_AST_JOIN_LEFT || k == FLOE_AST_JOIN_RIGHT || k == FLOE_AST_JOIN_FULL;
+    bool outer = k == FLOE_AST_JOIN_LEFT || k == FLOE_AST_JOIN_RIGHT || k == FLOE_AST_JOIN_FULL ||
+                 f->join.asof;
     bool sep = k == FLOE_AST_JOIN_RIGHT || k == FLOE_AST_JOIN_FULL; /* sides keep their conjuncts */
     fromctx lfc, rfc;
     const char **ucols = f->join.using_cols;
@@ -295,7 +296,7 @@ static int bind_join(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
         floe_pitem *it = floe_arena_alloc(b->a, sizeof *it);
         if (it == NULL) return floe_binder_nomem(b);
         memset(it, 0, sizeof *it);
-        if (k == FLOE_AST_JOIN_FULL || (k == FLOE_AST_JOIN_RIGHT && nl != 1)) {
+        if (!f->join.asof && (k == FLOE_AST_JOIN_FULL || (k == FLOE_AST_JOIN_RIGHT && nl != 1))) {
             it->kind = FLOE_PITEM_OUTER;
             it->jtype = k == FLOE_AST_JOIN_FULL ? FLOE_JOIN_FULL : FLOE_JOIN_RIGHT;
             it->lefts = lefts;
@@ -329,7 +330,8 @@ static int bind_join(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
         if (nr != 1)
             return floe_err_set_at(b->err, FLOE_UNSUPPORTED, f->off,
                                    "the inner side of an outer join must be a single table or subquery");
-        it->kind = FLOE_PITEM_LEFT;
+        it->kind = f->join.asof ? FLOE_PITEM_ASOF : FLOE_PITEM_LEFT;
+        it->jtype = k == FLOE_AST_JOIN_LEFT ? FLOE_JOIN_LEFT : FLOE_JOIN_INNER;
         it->lefts = lefts;
         it->nleft = nl;
         it->right = rights[0];

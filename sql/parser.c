@@ -960,6 +960,11 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out);
 /* [AS] alias ['(' cols ')'] for FROM items. */
 static int parse_from_alias(floe_parser *p, floe_ast_from *f)
 {
+    if (floe_parse_at_kw(p, "ASOF")) {
+        /* t ASOF [LEFT] JOIN: not an alias */
+        floe_token n1 = floe_parse_peek(p, 1);
+        if (tok_kw(p, &n1, "JOIN") || tok_kw(p, &n1, "LEFT")) return FLOE_OK;
+    }
     if (floe_parse_accept_kw(p, "AS")) {
         TRY(floe_parse_ident(p, &f->alias, "alias after AS"));
     } else if ((p->tok.kind == FLOE_TOK_WORD && !floe_lexer_reserved(&p->lx, &p->tok)) ||
@@ -1021,7 +1026,11 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out)
         floe_ast_join_kind kind;
         floe_ast_from *j;
         bool natural = floe_parse_accept_kw(p, "NATURAL");
-        if (!natural && floe_parse_accept_kw(p, "CROSS")) {
+        bool asof = !natural && floe_parse_accept_kw(p, "ASOF");
+        if (asof) {
+            kind = floe_parse_accept_kw(p, "LEFT") ? FLOE_AST_JOIN_LEFT : FLOE_AST_JOIN_INNER;
+            floe_parse_accept_kw(p, "OUTER");
+        } else if (!natural && floe_parse_accept_kw(p, "CROSS")) {
             kind = FLOE_AST_JOIN_CROSS;
         } else if (floe_parse_accept_kw(p, "INNER")) {
             kind = FLOE_AST_JOIN_INNER;
@@ -1044,6 +1053,7 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out)
         j->join.kind = kind;
         j->join.left = left;
         j->join.natural = natural;
+        j->join.asof = asof;
         TRY(parse_table_ref(p, &j->join.right));
         if (kind != FLOE_AST_JOIN_CROSS && !natural) {
             if (floe_parse_accept_kw(p, "ON")) {
