@@ -191,6 +191,7 @@ struct floe_ast_expr {
             floe_type type;        /* resolved with floe_type_parse */
             const char *type_name; /* the type as written, normalised: upper case
                                     * words, single spaces ("DECIMAL(12,2)") */
+            bool try_;             /* try_cast: NULL instead of a conversion error */
         } cast;
         struct {
             floe_ast_expr *operand; /* CASE x WHEN ...: x; NULL for searched CASE */

@@ -105,5 +105,15 @@ int floe_parse_order_by(floe_parser *p, floe_ast_order **out, int *out_n);
  * parenthesized specification into *out. */
 int floe_parse_over(floe_parser *p, floe_ast_expr *e);
 int floe_parse_window_spec(floe_parser *p, floe_ast_window **out);
+/* SQL-standard spellings (sql/parse_std.c). floe_parse_std_call, with the
+ * current token the '(' after the function name of CALL e: substring(x
+ * FROM a FOR b), trim([BOTH|LEADING|TRAILING] [c] FROM x), position(a IN
+ * b), overlay(x PLACING y FROM a [FOR b]) and try_cast(x AS type) become
+ * plain calls (or a CAST); *done false (nothing consumed) for anything else.
+ * floe_parse_regex_op at `~`, `~*`, `!~` or `!~*` after `left`;
+ * floe_parse_similar at [NOT] SIMILAR TO after `left`. */
+int floe_parse_std_call(floe_parser *p, floe_ast_expr *e, bool *done);
+int floe_parse_regex_op(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out);
+int floe_parse_similar(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out);
 
 #endif /* FLOE_SQL_PARSE_INTERNAL_H */

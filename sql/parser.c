@@ -676,6 +676,11 @@ int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
             e->call.name = t.kind == FLOE_TOK_QIDENT ? floe_parse_unquote(p, &t, NULL) : floe_parse_lower_copy(p, &t);
             if (e->call.name == NULL) return floe_parse_nomem(p);
             floe_parse_advance(p);
+            {
+                bool done = false;
+                TRY(floe_parse_std_call(p, e, &done));
+                if (done) break;
+            }
             TRY(parse_call(p, e));
             if (floe_parse_accept_kw(p, "OVER")) TRY(floe_parse_over(p, e));
         } else {
@@ -918,7 +923,21 @@ static int parse_expr_in(floe_parser *p, int minprec, floe_ast_expr **out)
             left = e;
             continue;
         }
+        if (floe_parse_at_op(p, "~") || floe_parse_at_op(p, "~*") || floe_parse_at_op(p, "!~") ||
+            floe_parse_at_op(p, "!~*")) {
+            if (PREC_LIKE < minprec) break;
+            TRY(floe_parse_regex_op(p, left, &left));
+            continue;
+        }
         if (p->tok.kind != FLOE_TOK_WORD) break;
+        if (floe_parse_at_kw(p, "SIMILAR") || floe_parse_at_kw(p, "NOT")) {
+            floe_token n1 = floe_parse_peek(p, 1);
+            if (floe_parse_at_kw(p, "SIMILAR") || tok_kw(p, &n1, "SIMILAR")) {
+                if (PREC_LIKE < minprec) break;
+                TRY(floe_parse_similar(p, left, &left));
+                continue;
+            }
+        }
         if (floe_parse_at_kw(p, "IS")) {
             if (PREC_IS < minprec) break;
             TRY(parse_special(p, left, &left));
