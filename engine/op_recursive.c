@@ -213,7 +213,9 @@ static int wt_next(floe_exec_op *op, floe_batch *out, floe_err *err)
     for (w = op->ex->wt; w; w = w->next)
         if (w->key == op->plan->u.worktable.key) break;
     if (w == NULL)
-        return floe_err_set(err, FLOE_MISUSE, "WORKTABLE outside its RECURSIVE operator");
+        return floe_err_set(err, FLOE_UNSUPPORTED,
+                            "WITH RECURSIVE: the recursive reference must not appear within a "
+                            "subquery expression");
     return floe_exec_emit_rows(w->rows, NULL, w->rows->n, &o->pos, out, err);
 }
 
