@@ -5,8 +5,9 @@
  * expressions u.lateral.params are evaluated (once per batch, as vectors),
  * children[1] is run to completion in a one-thread sub-executor with those
  * values as its PARAMs (floe_exec_run_rows), and the row is paired with
- * every result row (left columns then right columns; a row whose run
- * returns nothing is dropped: an inner join).
+ * every result row (left columns then right columns) that passes the ON
+ * condition u.lateral.cond when there is one; a row without any is dropped
+ * (inner) or, with u.lateral.left, emitted once with NULL right columns.
  *
  * Cost: a full execution of the right side per left row (a nested loop);
  * fine for a few thousand rows or a cheap right side, not a bulk join: an
@@ -33,6 +34,7 @@ typedef struct lat_op {
     floe_exec_rows sub;     /* the current row's run */
     int sub_init;
     uint64_t spos;          /* next run row to emit */
+    int pending;            /* LEFT: the current row still needs its NULL-extended row */
     uint64_t reported;
 } lat_op;
 
@@ -84,6 +86,7 @@ static int run_row(lat_op *o, uint32_t r, floe_err *err)
     if ((rc = floe_exec_rows_init(&o->sub, rp->ncols, rp->types, err))) return rc;
     o->sub_init = 1;
     o->spos = 0;
+    o->pending = p->u.lateral.left;
     rc = floe_exec_run_rows(o->base.ex, rp, o->vals, p->u.lateral.nparams, &o->sub, err);
     if (rc) return rc;
     {
@@ -94,8 +97,9 @@ static int run_row(lat_op *o, uint32_t r, floe_err *err)
     }
 }
 
-/* Row `row` of lb paired with run rows [spos, spos + n). */
-static int emit(lat_op *o, uint32_t n, floe_batch *out, floe_err *err)
+/* Row `row` of lb paired with run rows [spos, spos + n), or (null_right)
+ * once with NULL right columns. */
+static int emit(lat_op *o, uint32_t n, int null_right, floe_batch *out, floe_err *err)
 {
     const floe_plan *p = o->base.plan;
     uint32_t nl = p->children[0]->ncols, nr = p->children[1]->ncols, c;
@@ -116,12 +120,22 @@ static int emit(lat_op *o, uint32_t n, floe_batch *out, floe_err *err)
         dst->n = n;
     }
     for (c = 0; c < nr; c++) {
+        if (null_right) {
+            floe_vec *v = &out->cols[nl + c];
+            if (floe_vec_init(v, o->sub.types[c], 1) != FLOE_OK) goto nomem;
+            memset(v->data, 0, floe_type_size(o->sub.types[c]));
+            if (floe_vec_set_null(v, 0) != FLOE_OK) goto nomem;
+            v->flags |= FLOE_VEC_CONST;
+            v->n = n;
+            continue;
+        }
         if (floe_vec_init(&out->cols[nl + c], o->sub.types[c], n) != FLOE_OK) goto nomem;
         out->cols[nl + c].n = n;
     }
-    if (floe_exec_rows_gather(&o->sub, 0, nr, NULL, o->spos, n, out->cols + nl, 0) != FLOE_OK)
+    if (!null_right &&
+        floe_exec_rows_gather(&o->sub, 0, nr, NULL, o->spos, n, out->cols + nl, 0) != FLOE_OK)
         goto nomem;
-    o->spos += n;
+    if (!null_right) o->spos += n;
     return FLOE_ROW;
 nomem:
     floe_batch_free(out);
@@ -135,7 +149,25 @@ static int lat_next(floe_exec_op *op, floe_batch *out, floe_err *err)
     for (;;) {
         if (o->sub_init && o->spos < o->sub.n) {
             uint64_t left = o->sub.n - o->spos;
-            return emit(o, (uint32_t)(left < FLOE_VEC_SIZE ? left : FLOE_VEC_SIZE), out, err);
+            rc = emit(o, (uint32_t)(left < FLOE_VEC_SIZE ? left : FLOE_VEC_SIZE), 0, out, err);
+            if (rc != FLOE_ROW) return rc;
+            if (op->plan->u.lateral.cond) {
+                rc = floe_exec_filter(op, op->plan->u.lateral.cond, out, err);
+                if (rc) {
+                    floe_batch_free(out);
+                    return rc;
+                }
+                if (floe_batch_rows(out) == 0) {
+                    floe_batch_free(out);
+                    continue;
+                }
+            }
+            o->pending = 0;
+            return FLOE_ROW;
+        }
+        if (o->sub_init && o->pending) {
+            o->pending = 0;
+            return emit(o, 1, 1, out, err);
         }
         if ((rc = floe_exec_check(op->ex, err))) return rc;
         if (o->have && o->k >= o->live) drop_left(o);

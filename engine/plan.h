@@ -46,7 +46,8 @@ typedef enum floe_plan_kind {
                           * u.recursive.worktable; iterated to a fixpoint */
     FLOE_PLAN_WORKTABLE, /* the rows of the enclosing RECURSIVE's previous iteration */
     FLOE_PLAN_LATERAL,   /* per row of children[0]: children[1] run with params = u.lateral.params
-                          * over that row; output: left cols + right cols (inner join) */
+                          * over that row; output: left cols + right cols (inner join, or
+                          * u.lateral.left: a row without a match gets NULL right cols) */
     FLOE_PLAN_ASOF_JOIN  /* u.join (type INNER or LEFT, equality keys, asof_*): each left row
                           * with the nearest right row by the inequality; left + right cols */
 } floe_plan_kind;
@@ -218,6 +219,8 @@ struct floe_plan {
             floe_expr **params;     /* nparams exprs over children[0]'s columns: PARAM i of
                                      * children[1] */
             uint32_t nparams;
+            bool left;              /* LEFT JOIN LATERAL */
+            floe_expr *cond;        /* ON condition over left + right cols, or NULL */
         } lateral;
     } u;
 };

@@ -251,6 +251,8 @@ static int bind_join(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
     fromctx lfc, rfc;
     const char **ucols = f->join.using_cols;
     int nusing = f->join.nusing;
+    bool lat = k == FLOE_AST_JOIN_LEFT && !f->join.asof && rf->kind == FLOE_AST_FROM_SUBQUERY &&
+               rf->lateral;
     memset(&lfc, 0, sizeof lfc);
     memset(&rfc, 0, sizeof rfc);
     lfc.bk = rfc.bk = bk;
@@ -258,6 +260,18 @@ static int bind_join(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
         if ((rc = floe_binder_from(fc, lf, items, nitems, capitems))) return rc;
         rcol0 = bk->ncols;
         if ((rc = floe_binder_from(fc, rf, items, nitems, capitems))) return rc;
+    } else if (lat) {
+        if ((rc = floe_binder_from(fc, lf, &lefts, &nl, &capl))) return rc;
+        rcol0 = bk->ncols;
+        /* bound over the lefts: they become the lateral item's left side */
+        if ((rc = floe_binder_from(fc, rf, &lefts, &nl, &capl))) return rc;
+        if (nl != 1 || lefts[0]->kind != FLOE_PITEM_LATERAL)
+            lat = false; /* reads nothing on its left: a plain LEFT JOIN */
+        if (!lat) {
+            rights = lefts + nl - 1;
+            nr = 1;
+            nl--;
+        }
     } else {
         if ((rc = floe_binder_from(sep ? &lfc : fc, lf, &lefts, &nl, &capl))) return rc;
         rcol0 = bk->ncols;
@@ -291,6 +305,14 @@ static int bind_join(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
         } else if ((rc = floe_binder_add_conj(fc, eq))) {
             return rc;
         }
+    }
+    if (outer && lat) {
+        /* LEFT JOIN LATERAL: the lateral item over the lefts keeps ON */
+        floe_pitem *it = lefts[0];
+        it->jtype = FLOE_JOIN_LEFT;
+        it->on = onl;
+        it->non = non;
+        return push_item(b, items, nitems, capitems, it);
     }
     if (outer) {
         floe_pitem *it = floe_arena_alloc(b->a, sizeof *it);

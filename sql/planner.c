@@ -902,6 +902,21 @@ static int plan_lateral(pctx *c, floe_pitem *it, pres *out)
     out->gids = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *out->gids);
     if (j == NULL || out->gids == NULL) return nomem(c);
     j->u.lateral.nparams = it->nparams;
+    j->u.lateral.left = it->jtype == FLOE_JOIN_LEFT;
+    if (it->non) {
+        pres both;
+        uint32_t *bmap;
+        floe_expr **cl = floe_arena_alloc(c->a, it->non * sizeof *cl);
+        both.ncols = n;
+        both.gids = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *both.gids);
+        if (cl == NULL || both.gids == NULL) return nomem(c);
+        memcpy(both.gids, l.gids, l.ncols * sizeof *both.gids);
+        memcpy(both.gids + l.ncols, r.gids, r.ncols * sizeof *both.gids);
+        if ((bmap = layout_map(c, &both)) == NULL) return nomem(c);
+        for (i = 0; i < it->non; i++)
+            if ((cl[i] = floe_planner_remap(c->a, it->on[i], bmap)) == NULL) return nomem(c);
+        if ((j->u.lateral.cond = and_of(c, cl, it->non)) == NULL) return nomem(c);
+    }
     j->u.lateral.params = floe_arena_alloc(c->a, (it->nparams ? it->nparams : 1) * sizeof(floe_expr *));
     if (j->u.lateral.params == NULL) return nomem(c);
     for (i = 0; i < it->nparams; i++)

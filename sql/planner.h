@@ -65,7 +65,8 @@ typedef enum floe_pitem_kind {
                         * ON on[0..non), jtype FLOE_JOIN_RIGHT or FLOE_JOIN_FULL: neither
                         * WHERE nor ON conjuncts go below the join */
     FLOE_PITEM_LATERAL, /* (lefts inner-joined) then relation `rel` run per row with its
-                         * PARAMs = params[0..nparams) over the lefts' gids */
+                         * PARAMs = params[0..nparams) over the lefts' gids; jtype INNER
+                         * or LEFT (then on[0..non) is its ON condition) */
     FLOE_PITEM_ASOF     /* (lefts inner-joined) ASOF [LEFT] JOIN right ON on[0..non):
                          * jtype INNER or LEFT; equalities and one inequality */
 } floe_pitem_kind;
