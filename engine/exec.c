@@ -5,8 +5,9 @@
  * Every operator lives in its own file (PostgreSQL's execProcnode.c and
  * nodeX.c): op_scan.c (SCAN and its morsel dispenser), op_filter.c,
  * op_project.c, op_limit.c, op_union.c (UNION_ALL), op_values.c,
- * op_agg.c (AGGREGATE, DISTINCT), op_sort.c (SORT, TOPN) and op_join.c
- * (HASH_JOIN, NL_JOIN). See exec.h for the operator protocol and plan.h for
+ * op_agg.c (AGGREGATE, DISTINCT), op_sort.c (SORT, TOPN), op_join.c
+ * (HASH_JOIN, NL_JOIN), op_asof.c (ASOF_JOIN), op_lateral.c (LATERAL) and
+ * op_recursive.c (RECURSIVE, WORKTABLE). See exec.h for the operator protocol and plan.h for
  * the semantics of every node.
  */
 #include "engine/exec.h"

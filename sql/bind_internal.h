@@ -12,6 +12,8 @@
  *   bind_call.c     function calls (engine/functions.def) and aggregates
  *                   (engine/aggregates.def)
  *   bind_subquery.c subqueries and their decorrelation into joins
+ *   bind_distinct_on.c  SELECT DISTINCT ON as a QUALIFY rewrite
+ *   bind_recursive.c    WITH RECURSIVE CTEs (RECURSIVE / WORKTABLE plans)
  * Only these files include this header. Everything here lives for one
  * floe_bind_statement call: nodes go to binder.a (an arena), so nothing is
  * freed on error paths. Thread-safety: a binder is used by one thread.

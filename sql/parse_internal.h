@@ -1,7 +1,8 @@
 /* sql/parse_internal.h: the parser's state and the helpers its files share
  * (sql/parser.c: token helpers, expressions, queries and the API;
  * sql/parse_stmt.c: statement rules; sql/parse_window.c: OVER, window
- * specifications and frames). Private to the sql/ parser files.
+ * specifications and frames; sql/parse_std.c: SQL-standard spellings).
+ * Private to the sql/ parser files.
  *
  * Every floe_parse_* rule returns FLOE_OK or a code with the message in
  * p->err; trees come from p->arena (freed with the parser). Not thread-safe:

@@ -8,8 +8,10 @@
  * nesting, EXPLAIN) counts depth, so hostile input cannot overflow the stack.
  *
  * The statement rules live in sql/parse_stmt.c, the window specifications
- * (OVER, WINDOW clauses, frames) in sql/parse_window.c; the parser state and the
- * helpers both files share are declared in sql/parse_internal.h.
+ * (OVER, WINDOW clauses, frames) in sql/parse_window.c, the SQL-standard
+ * spellings rewritten into calls (substring FROM/FOR, trim, position,
+ * overlay, try_cast, ~, SIMILAR TO) in sql/parse_std.c; the parser state and
+ * the helpers these files share are declared in sql/parse_internal.h.
  *
  * Lexer errors are deferred: the failing token becomes FLOE_TOK_ERROR, which
  * no rule accepts, and the error reported is then the lexer's own.
