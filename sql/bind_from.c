@@ -181,11 +181,11 @@ static int natural_cols(block *bk, uint32_t lcol0, uint32_t rcol0, uint32_t rcol
     return FLOE_OK;
 }
 
-/* USING column u: the equality of its left and right copies (*eq); the
+/* USING column u: the equality (ge: left >= right) of its left and right copies (*eq); the
  * right copy is hidden, and the visible left one reads the right copy for
  * RIGHT, COALESCE(left, right) for FULL (DuckDB, PostgreSQL). */
 static int using_col(block *bk, const floe_ast_from *f, const char *u, uint32_t lcol0,
-                     uint32_t rcol0, uint32_t rcol1, floe_expr **eq)
+                     uint32_t rcol0, uint32_t rcol1, bool ge, floe_expr **eq)
 {
     binder *b = bk->b;
     floe_ast_join_kind k = f->join.kind;
@@ -205,7 +205,8 @@ static int using_col(block *bk, const floe_ast_from *f, const char *u, uint32_t 
     rx = bk->cols[ri].merged ? floe_bind_expr_copy(b->a, bk->cols[ri].merged)
                              : floe_bind_expr_column(b->a, bk->cols[ri].gid, bk->cols[ri].type);
     if (lx == NULL || rx == NULL) return floe_binder_nomem(b);
-    if ((rc = floe_bind_expr_binary(b->a, FLOE_FN_EQ, "=", lx, rx, eq, b->err)))
+    if ((rc = floe_bind_expr_binary(b->a, ge ? FLOE_FN_GE : FLOE_FN_EQ, ge ? ">=" : "=", lx, rx, eq,
+                                    b->err)))
         return floe_binder_at(b, rc, f->off);
     bk->cols[ri].hidden = true;
     if (k == FLOE_AST_JOIN_RIGHT) {
@@ -299,7 +300,9 @@ static int bind_join(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
     }
     for (i = 0; i < (uint32_t)nusing; i++) {
         floe_expr *eq;
-        if ((rc = using_col(bk, f, ucols[i], lcol0, rcol0, rcol1, &eq))) return rc;
+        /* ASOF ... USING (keys..., t): the last column is `left.t >= right.t` */
+        bool ge = f->join.asof && i + 1 == (uint32_t)nusing;
+        if ((rc = using_col(bk, f, ucols[i], lcol0, rcol0, rcol1, ge, &eq))) return rc;
         if (outer) {
             if (floe_planner_conjuncts(b->a, eq, &onl, &non, &capon)) return floe_binder_nomem(b);
         } else if ((rc = floe_binder_add_conj(fc, eq))) {

@@ -70,6 +70,9 @@ query('TIR', 'SELECT t.sym, count(*), sum(q.bid) FROM trades t ASOF LEFT JOIN qu
 query('ITI', 'SELECT t.id, q.sym, q.qid FROM trades t ASOF JOIN noquotes q ON t.sym = q.sym AND t.ts >= q.ts')
 query('ITI', 'SELECT t.id, q.sym, q.qid FROM trades t ASOF LEFT JOIN noquotes q ON t.sym = q.sym AND t.ts >= q.ts')
 query('II', 'SELECT q.qid, t.id FROM noquotes q ASOF JOIN trades t ON t.sym = q.sym AND q.ts >= t.ts')
+# USING (keys..., t): the last column is the inequality (left >= right), shown once
+query('TTRIRI', 'SELECT * FROM trades ASOF JOIN quotes USING (sym, ts)')
+query('TTII', 'SELECT sym, ts, id, qid FROM trades ASOF LEFT JOIN quotes USING (sym, ts)')
 # several keys, and no key at all
 query('IR', 'SELECT t.id, q.bid FROM trades t ASOF JOIN quotes q ON t.sym = q.sym AND t.id % 2 = q.qid % 2 AND t.ts >= q.ts')
 query('IR', 'SELECT t.id, q.bid FROM trades t ASOF JOIN (SELECT * FROM quotes WHERE qid <> 5) q ON t.ts >= q.ts')
