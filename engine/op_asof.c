@@ -192,7 +192,8 @@ static uint64_t search(const asof_op *o, uint32_t g, const asof_ent *e)
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         const asof_ent *m = &o->ent[mid];
-        int c = o->dbl ? (m->v.d < e->v.d ? -1 : m->v.d > e->v.d) : (m->v.i < e->v.i ? -1 : m->v.i > e->v.i);
+        int c = o->dbl ? (m->v.d < e->v.d ? -1 : m->v.d > e->v.d)
+                       : (m->v.i < e->v.i ? -1 : m->v.i > e->v.i);
         if (upper ? c <= 0 : c < 0) lo = mid + 1;
         else hi = mid;
     }

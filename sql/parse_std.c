@@ -11,11 +11,13 @@
  *     (DuckDB: `~` matches the whole string, unlike PostgreSQL's search; ~* is
  *     the case-insensitive form, which DuckDB lacks)
  *   x [NOT] SIMILAR TO p [ESCAPE e]                  -> [NOT] regexp_full_match(x, p')
- * where p' is the SIMILAR TO pattern translated to PCRE2 (the SQL standard's
- * and PostgreSQL's rules, not DuckDB's, which reads the pattern as a regex: % is .*, _ is ., the escape character (default backslash) quotes
- * the next one, . ^ $ and other PCRE metacharacters are literal, | * + ? {}
- * () and bracket expressions keep their regex meaning); the pattern must
- * be a string literal. Nodes come from the parser's arena like all others.
+ * where p' is the SIMILAR TO pattern translated to PCRE2 by the SQL
+ * standard's and PostgreSQL's rules (not DuckDB's, which reads the pattern
+ * as a regex): % is .*, _ is ., the escape character (default backslash)
+ * quotes the next one, . ^ $ and other PCRE metacharacters are literal,
+ * | * + ? {} () and bracket expressions keep their regex meaning; the
+ * pattern must be a string literal. Nodes come from the parser's arena like
+ * all others.
  */
 #include <string.h>
 
@@ -230,14 +232,16 @@ int floe_parse_regex_op(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out
 
 /* SIMILAR TO pattern s[0..n) with escape character esc (0: none) as a PCRE2
  * pattern matched against the whole string. */
-static int similar_to_pcre(floe_parser *p, const char *s, size_t n, char esc, floe_strbuf *b)
+static int similar_to_pcre(floe_parser *p, int off, const char *s, size_t n, char esc, floe_strbuf *b)
 {
     size_t i;
     floe_strbuf_puts(b, "(?s:");
     for (i = 0; i < n; i++) {
         char c = s[i];
         if (esc && c == esc) {
-            if (++i >= n) return floe_parse_error_at(p, -1, "SIMILAR TO pattern ends with the escape character");
+            if (++i >= n)
+                return floe_parse_error_at(p, off,
+                                           "SIMILAR TO pattern ends with the escape character");
             c = s[i];
             if (strchr("\\^$.|?*+()[]{}", c)) floe_strbuf_putc(b, '\\');
             floe_strbuf_putc(b, c);
@@ -251,7 +255,7 @@ static int similar_to_pcre(floe_parser *p, const char *s, size_t n, char esc, fl
             if (j < n && s[j] == '^') j++;
             if (j < n && s[j] == ']') j++;
             while (j < n && s[j] != ']') j++;
-            if (j >= n) return floe_parse_error_at(p, -1, "SIMILAR TO pattern: unterminated [");
+            if (j >= n) return floe_parse_error_at(p, off, "SIMILAR TO pattern: unterminated [");
             for (; i <= j; i++) {
                 if (s[i] == '\\') floe_strbuf_putc(b, '\\');
                 floe_strbuf_putc(b, s[i]);
@@ -288,7 +292,7 @@ int floe_parse_similar(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out)
     }
     if (pat->kind != FLOE_AST_STRING)
         return floe_parse_error_at(p, pat->off, "SIMILAR TO needs a constant string pattern");
-    rc = similar_to_pcre(p, pat->str.s, pat->str.n, ec, &b);
+    rc = similar_to_pcre(p, pat->off, pat->str.s, pat->str.n, ec, &b);
     if (rc == FLOE_OK && !floe_strbuf_ok(&b)) rc = floe_parse_nomem(p);
     if (rc == FLOE_OK) {
         floe_ast_expr *re = str_lit(p, floe_strbuf_str(&b), b.len, pat->off);
