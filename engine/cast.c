@@ -552,6 +552,12 @@ int floe_cast_eval(const floe_fnargs *fa, floe_vec *out, floe_err *err)
             rc = floe_cast_value(&x, t, NULL, &y, err);
             if (rc == FLOE_OK) floe_value_store(&y, out->data, r);
         }
+        if (rc && fa->e && fa->e->kind == FLOE_EXPR_CAST && fa->e->negated && rc != FLOE_NOMEM) {
+            /* try_cast: the row becomes NULL */
+            floe_err_clear(err);
+            if (floe_vec_set_null(out, r) != FLOE_OK) return floe_err_nomem(err);
+            rc = FLOE_OK;
+        }
         if (rc) return rc;
     });
     return FLOE_OK;

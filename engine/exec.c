@@ -5,8 +5,9 @@
  * Every operator lives in its own file (PostgreSQL's execProcnode.c and
  * nodeX.c): op_scan.c (SCAN and its morsel dispenser), op_filter.c,
  * op_project.c, op_limit.c, op_union.c (UNION_ALL), op_values.c,
- * op_agg.c (AGGREGATE, DISTINCT), op_sort.c (SORT, TOPN) and op_join.c
- * (HASH_JOIN, NL_JOIN). See exec.h for the operator protocol and plan.h for
+ * op_agg.c (AGGREGATE, DISTINCT), op_sort.c (SORT, TOPN), op_join.c
+ * (HASH_JOIN, NL_JOIN), op_asof.c (ASOF_JOIN), op_lateral.c (LATERAL) and
+ * op_recursive.c (RECURSIVE, WORKTABLE). See exec.h for the operator protocol and plan.h for
  * the semantics of every node.
  */
 #include "engine/exec.h"
@@ -131,6 +132,10 @@ int floe_exec_build(floe_executor *ex, const floe_plan *p, floe_exec_morsels *sh
     case FLOE_PLAN_HASH_JOIN:
     case FLOE_PLAN_NL_JOIN: return floe_op_join_open(ex, p, shared, out, err);
     case FLOE_PLAN_WINDOW: return floe_op_window_open(ex, p, out, err);
+    case FLOE_PLAN_RECURSIVE: return floe_op_recursive_open(ex, p, out, err);
+    case FLOE_PLAN_WORKTABLE: return floe_op_worktable_open(ex, p, out, err);
+    case FLOE_PLAN_LATERAL: return floe_op_lateral_open(ex, p, out, err);
+    case FLOE_PLAN_ASOF_JOIN: return floe_op_asof_open(ex, p, out, err);
     }
     return floe_err_set(err, FLOE_UNSUPPORTED, "plan node kind %d", (int)p->kind);
 }
@@ -612,6 +617,38 @@ static int run_plan(floe_executor *parent, const struct floe_plan *plan, const f
         }
     }
     floe_exec_rows_free(&rows);
+    return rc;
+}
+
+int floe_exec_run_rows(floe_executor *parent, const floe_plan *plan, const floe_value *params,
+                       uint32_t nparams, struct floe_exec_rows *out, floe_err *err)
+{
+    floe_executor sub;
+    floe_exec_op *root = NULL;
+    floe_batch b;
+    int rc;
+    executor_init(&sub, parent->qp, parent->ctx);
+    sub.nthreads = 1;
+    sub.mem = parent->mem;
+    sub.mem_limit = parent->mem_limit;
+    sub.params = params;
+    sub.nparams = nparams;
+    sub.wt = parent->wt;
+    rc = floe_exec_build(&sub, plan, NULL, &root, err);
+    while (rc == FLOE_OK) {
+        memset(&b, 0, sizeof b);
+        rc = root->next(root, &b, err);
+        if (rc == FLOE_DONE) {
+            rc = FLOE_OK;
+            break;
+        }
+        if (rc != FLOE_ROW) break;
+        rc = floe_exec_rows_append(out, b.cols, b.n, b.sel, b.nsel, err);
+        floe_batch_free(&b);
+    }
+    floe_exec_op_free(root);
+    floe_pool_free(sub.pool);
+    subq_cache_free(&sub);
     return rc;
 }
 

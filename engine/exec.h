@@ -77,6 +77,8 @@ struct floe_executor {
     /* join builds shared by the workers of the pipeline being driven */
     struct floe_exec_shared { const floe_plan *node; void *build; } *shared;
     uint32_t nshared;
+    /* the working tables of the RECURSIVE operators running (innermost first) */
+    struct floe_exec_wt *wt;
 };
 
 /* Initialize op's common fields and eval context. */
@@ -123,6 +125,21 @@ void floe_op_scan_morsels_free(floe_exec_morsels *m);
 int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_sort_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
 int floe_op_window_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+/* ASOF_JOIN (op_asof.c). */
+int floe_op_asof_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+/* LATERAL (op_lateral.c). */
+struct floe_exec_rows;
+int floe_op_lateral_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+/* Run plan to completion in a sub-executor on one thread with parameters
+ * params[0..nparams), appending every row to out (initialized by the caller
+ * with plan's column types). Used per row by LATERAL. */
+int floe_exec_run_rows(floe_executor *parent, const floe_plan *plan, const floe_value *params,
+                       uint32_t nparams, struct floe_exec_rows *out, floe_err *err);
+/* RECURSIVE and WORKTABLE (op_recursive.c). */
+int floe_op_recursive_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out,
+                           floe_err *err);
+int floe_op_worktable_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out,
+                           floe_err *err);
 int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *shared,
                       floe_exec_op **out, floe_err *err);
 /* The child of join p that streams (probe side). */

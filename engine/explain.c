@@ -19,6 +19,8 @@ static const char *join_name(floe_join_type t)
     case FLOE_JOIN_SEMI: return "SEMI";
     case FLOE_JOIN_ANTI: return "ANTI";
     case FLOE_JOIN_MARK: return "MARK";
+    case FLOE_JOIN_RIGHT: return "RIGHT";
+    case FLOE_JOIN_FULL: return "FULL";
     }
     return "?";
 }
@@ -82,6 +84,64 @@ static const char *scan_col_name(const floe_plan *p, uint32_t tcol, char *buf, s
     return buf;
 }
 
+/* AGGREGATE groups=[...] sets=[...] aggs=[...] */
+static void explain_agg(const floe_plan *p, floe_strbuf *out)
+{
+    uint32_t i;
+    floe_strbuf_puts(out, "AGGREGATE groups=");
+    put_exprs(out, p->u.agg.groups, p->u.agg.ngroups);
+    if (p->u.agg.nsets) {
+        /* grouping sets as key numbers: sets=[(0, 1), (0), ()] */
+        uint32_t k, j;
+        floe_strbuf_puts(out, " sets=[");
+        for (k = 0; k < p->u.agg.nsets; k++) {
+            int first = 1;
+            floe_strbuf_puts(out, k ? ", (" : "(");
+            for (j = 0; j < p->u.agg.ngroups; j++)
+                if ((p->u.agg.sets[k] >> j) & 1) {
+                    floe_strbuf_printf(out, "%s%u", first ? "" : ", ", j);
+                    first = 0;
+                }
+            floe_strbuf_putc(out, ')');
+        }
+        floe_strbuf_putc(out, ']');
+    }
+    floe_strbuf_puts(out, " aggs=[");
+    for (i = 0; i < p->u.agg.naggs; i++) {
+        const floe_agg *a = &p->u.agg.aggs[i];
+        if (i) floe_strbuf_puts(out, ", ");
+        floe_strbuf_printf(out, "%s(%s", agg_name(a->fn), a->distinct ? "DISTINCT " : "");
+        if (a->fn == FLOE_AGG_COUNT_STAR)
+            floe_strbuf_putc(out, '*');
+        else if (a->fn == FLOE_AGG_GROUPING) {
+            uint32_t k;
+            for (k = 0; k < a->ngkeys; k++) floe_strbuf_printf(out, "%s#%u", k ? ", " : "", a->gkeys[k]);
+        } else
+            put_expr(out, a->arg);
+        if (a->norder) {
+            uint32_t k;
+            floe_strbuf_puts(out, " ORDER BY ");
+            for (k = 0; k < a->norder; k++) {
+                if (k) floe_strbuf_puts(out, ", ");
+                put_expr(out, a->order[k]);
+                if (a->okeys[k].desc) floe_strbuf_puts(out, " DESC");
+            }
+        }
+        if (a->arg2) {
+            floe_strbuf_puts(out, ", ");
+            put_expr(out, a->arg2);
+        }
+        if (floe_aggregates_get(a->fn)->flags & FLOE_AGGF_FRACTION) floe_strbuf_printf(out, ", %g", a->param);
+        if (a->okeys && a->norder == 0 && a->okeys[0].desc) floe_strbuf_puts(out, " DESC");
+        floe_strbuf_putc(out, ')');
+        if (a->filter) {
+            floe_strbuf_puts(out, " FILTER ");
+            put_expr(out, a->filter);
+        }
+    }
+    floe_strbuf_putc(out, ']');
+}
+
 static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
 {
     uint32_t i;
@@ -126,60 +186,7 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
         floe_strbuf_puts(out, "PROJECT ");
         put_exprs(out, p->u.project.exprs, p->ncols);
         break;
-    case FLOE_PLAN_AGGREGATE:
-        floe_strbuf_puts(out, "AGGREGATE groups=");
-        put_exprs(out, p->u.agg.groups, p->u.agg.ngroups);
-        if (p->u.agg.nsets) {
-            /* grouping sets as key numbers: sets=[(0, 1), (0), ()] */
-            uint32_t k, j;
-            floe_strbuf_puts(out, " sets=[");
-            for (k = 0; k < p->u.agg.nsets; k++) {
-                int first = 1;
-                floe_strbuf_puts(out, k ? ", (" : "(");
-                for (j = 0; j < p->u.agg.ngroups; j++)
-                    if ((p->u.agg.sets[k] >> j) & 1) {
-                        floe_strbuf_printf(out, "%s%u", first ? "" : ", ", j);
-                        first = 0;
-                    }
-                floe_strbuf_putc(out, ')');
-            }
-            floe_strbuf_putc(out, ']');
-        }
-        floe_strbuf_puts(out, " aggs=[");
-        for (i = 0; i < p->u.agg.naggs; i++) {
-            const floe_agg *a = &p->u.agg.aggs[i];
-            if (i) floe_strbuf_puts(out, ", ");
-            floe_strbuf_printf(out, "%s(%s", agg_name(a->fn), a->distinct ? "DISTINCT " : "");
-            if (a->fn == FLOE_AGG_COUNT_STAR)
-                floe_strbuf_putc(out, '*');
-            else if (a->fn == FLOE_AGG_GROUPING) {
-                uint32_t k;
-                for (k = 0; k < a->ngkeys; k++) floe_strbuf_printf(out, "%s#%u", k ? ", " : "", a->gkeys[k]);
-            } else
-                put_expr(out, a->arg);
-            if (a->norder) {
-                uint32_t k;
-                floe_strbuf_puts(out, " ORDER BY ");
-                for (k = 0; k < a->norder; k++) {
-                    if (k) floe_strbuf_puts(out, ", ");
-                    put_expr(out, a->order[k]);
-                    if (a->okeys[k].desc) floe_strbuf_puts(out, " DESC");
-                }
-            }
-            if (a->arg2) {
-                floe_strbuf_puts(out, ", ");
-                put_expr(out, a->arg2);
-            }
-            if (floe_aggregates_get(a->fn)->flags & FLOE_AGGF_FRACTION) floe_strbuf_printf(out, ", %g", a->param);
-            if (a->okeys && a->norder == 0 && a->okeys[0].desc) floe_strbuf_puts(out, " DESC");
-            floe_strbuf_putc(out, ')');
-            if (a->filter) {
-                floe_strbuf_puts(out, " FILTER ");
-                put_expr(out, a->filter);
-            }
-        }
-        floe_strbuf_putc(out, ']');
-        break;
+    case FLOE_PLAN_AGGREGATE: explain_agg(p, out); break;
     case FLOE_PLAN_SORT:
         floe_strbuf_puts(out, "SORT");
         put_sort_keys(out, p);
@@ -223,6 +230,18 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
         break;
     case FLOE_PLAN_DISTINCT: floe_strbuf_puts(out, "DISTINCT"); break;
     case FLOE_PLAN_WINDOW: floe_strbuf_printf(out, "WINDOW functions=%u", p->u.window.nfns); break;
+    case FLOE_PLAN_RECURSIVE:
+        floe_strbuf_puts(out, p->u.recursive.distinct ? "RECURSIVE UNION" : "RECURSIVE UNION ALL");
+        break;
+    case FLOE_PLAN_WORKTABLE: floe_strbuf_puts(out, "WORKTABLE"); break;
+    case FLOE_PLAN_ASOF_JOIN:
+        floe_strbuf_printf(out, "ASOF_JOIN %s keys=%u", p->u.join.type == FLOE_JOIN_LEFT ? "LEFT" : "INNER",
+                           p->u.join.nkeys);
+        break;
+    case FLOE_PLAN_LATERAL:
+        floe_strbuf_printf(out, "LATERAL params=%u (runs the right side once per left row)",
+                           p->u.lateral.nparams);
+        break;
     }
     if (p->est_rows > 0) floe_strbuf_printf(out, " (est. %.0f rows)", p->est_rows);
     floe_strbuf_putc(out, '\n');

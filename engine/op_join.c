@@ -1,4 +1,4 @@
-/* engine/op_join.c: HASH_JOIN and NL_JOIN (INNER, LEFT, SEMI, ANTI, MARK).
+/* engine/op_join.c: HASH_JOIN and NL_JOIN (INNER, LEFT, SEMI, ANTI, MARK, RIGHT, FULL).
  *
  * The build side (the right input, or the left one for an INNER join with
  * build_left; always the right one for NL_JOIN) is materialized by all
@@ -15,7 +15,19 @@
  * unmatched rows with NULL right columns, SEMI/ANTI the (un)matched probe
  * rows, MARK the probe rows plus a BOOLEAN (TRUE matched; NULL when unmatched
  * but a NULL key or an unknown condition was involved; FALSE otherwise).
+ *
+ * RIGHT and FULL (the build side is always the right input) also record in
+ * a byte per build row, shared by every worker's op (relaxed atomic stores
+ * of 1), which build rows some pair matched. Each op probing a build
+ * registers in its `probers` count when it is opened (all ops of a parallel
+ * pipeline are opened before any runs); the op whose probe input ends last
+ * (its acq_rel decrement reaches 0, so every other op's marks are visible)
+ * then emits the never-matched build rows with NULL left columns, a
+ * vector at a time. RIGHT drops unmatched probe rows as INNER does, FULL
+ * keeps them as LEFT does. Build rows with a NULL key are never matched,
+ * so they come out there too.
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "engine/exec.h"
@@ -42,6 +54,9 @@ typedef struct join_build {
     uint64_t *head;           /* per key id: first build row */
     uint64_t *nextr;          /* per build row: next row with the same key */
     int null_key;             /* some build row has a NULL key */
+    int outer;                /* RIGHT/FULL: track matched build rows */
+    atomic_uchar *bmatched;   /* outer: per build row, 1 once some pair matched it */
+    atomic_uint probers;      /* outer: ops still probing this build */
     uint64_t reported;        /* bytes reported */
     floe_exec_op ev;          /* eval context for the build keys */
 } join_build;
@@ -71,6 +86,9 @@ typedef struct join_op {
     uint8_t *matched;         /* live row -> 0 none, 1 matched, 2 unknown */
     uint32_t *pair_l;         /* chunk: live probe row */
     uint64_t *pair_b;         /* chunk: build row */
+    int probe_done;           /* outer: the probe input has ended */
+    int emitter;              /* outer: this op emits the unmatched build rows */
+    uint64_t ecur;            /* outer: next build row to check for emission */
 } join_op;
 
 /* ------------------------------------------------------------------- build */
@@ -117,6 +135,10 @@ static int build_run(join_build *o, floe_err *err)
         rc = floe_exec_rows_append_rows(&o->rows, &o->parts[w], err);
         floe_exec_rows_free(&o->parts[w]);
         if (rc) return rc;
+    }
+    if (o->outer) {
+        o->bmatched = floe_calloc(o->rows.n ? o->rows.n : 1, sizeof *o->bmatched);
+        if (o->bmatched == NULL) return floe_err_nomem(err);
     }
     if (!o->hash) goto account;
 
@@ -186,6 +208,7 @@ static int build_run(join_build *o, floe_err *err)
     }
 account:
     bytes = floe_exec_rows_bytes(&o->rows);
+    if (o->outer) bytes += o->rows.n;
     if (o->hash)
         bytes += floe_hashtable_bytes(&o->ht) + o->rows.n * 8 + (uint64_t)o->ht.count * 8;
     rc = floe_exec_mem(o->ex, (int64_t)bytes, o->hash ? "HASH_JOIN" : "NL_JOIN", err);
@@ -210,6 +233,7 @@ static void build_free(join_build *b)
     if (b->reported) (void)floe_exec_mem(b->ex, -(int64_t)b->reported, "join", NULL);
     floe_free(b->head);
     floe_free(b->nextr);
+    floe_free(b->bmatched);
     floe_eval_ctx_free(&b->ev.ectx);
     floe_free(b);
 }
@@ -236,6 +260,8 @@ int floe_op_join_prepare(floe_executor *ex, const floe_plan *p, void **out, floe
     b->nkeys = b->hash ? p->u.join.nkeys : 0;
     b->build_plan = p->children[swap ? 0 : 1];
     b->build_keys = swap ? p->u.join.left_keys : p->u.join.right_keys;
+    b->outer = p->u.join.type == FLOE_JOIN_RIGHT || p->u.join.type == FLOE_JOIN_FULL;
+    atomic_init(&b->probers, 0);
     rc = build_run(b, err);
     if (rc) {
         build_free(b);
@@ -406,6 +432,9 @@ static int apply_cond(join_op *o, floe_batch *b, uint32_t n, floe_err *err)
     int rc;
     if (cond == NULL) {
         for (k = 0; k < n; k++) o->matched[o->pair_l[k]] = 1;
+        if (o->jb->outer)
+            for (k = 0; k < n; k++)
+                atomic_store_explicit(&o->jb->bmatched[o->pair_b[k]], 1, memory_order_relaxed);
         return FLOE_OK;
     }
     rc = floe_exec_eval(&o->base, cond, b, &cv, err);
@@ -423,6 +452,8 @@ static int apply_cond(join_op *o, floe_batch *b, uint32_t n, floe_err *err)
         } else if (((const uint8_t *)cv.data)[r]) {
             o->matched[l] = 1;
             b->sel[ns++] = k;
+            if (o->jb->outer)
+                atomic_store_explicit(&o->jb->bmatched[o->pair_b[k]], 1, memory_order_relaxed);
         }
     }
     b->nsel = ns;
@@ -474,7 +505,7 @@ static int finish_probe(join_op *o, floe_batch *out, floe_err *err)
     floe_free(o->pb.sel);
     o->pb.sel = sel;
     o->pb.nsel = ns;
-    if (o->type == FLOE_JOIN_LEFT) {
+    if (o->type == FLOE_JOIN_LEFT || o->type == FLOE_JOIN_FULL) {
         uint32_t c, np = o->pb.ncols;
         floe_vec *cols = floe_realloc(o->pb.cols, p->ncols * sizeof *cols);
         if (cols == NULL) return floe_err_nomem(err);
@@ -491,6 +522,50 @@ static int finish_probe(join_op *o, floe_batch *out, floe_err *err)
     return FLOE_ROW;
 }
 
+/* RIGHT/FULL after the last probe batch: the next vector of never-matched
+ * build rows with NULL probe columns; FLOE_DONE when none are left. */
+static int emit_unmatched(join_op *o, floe_batch *out, floe_err *err)
+{
+    join_build *jb = o->jb;
+    uint32_t np = o->probe_plan->ncols, nb = o->build_plan->ncols, c, n = 0;
+    while (o->ecur < jb->rows.n && n < FLOE_VEC_SIZE) {
+        if (!atomic_load_explicit(&jb->bmatched[o->ecur], memory_order_relaxed))
+            o->pair_b[n++] = o->ecur;
+        o->ecur++;
+    }
+    if (n == 0) return FLOE_DONE;
+    memset(out, 0, sizeof *out);
+    out->cols = floe_calloc(np + nb ? np + nb : 1, sizeof *out->cols);
+    if (out->cols == NULL) return floe_err_nomem(err);
+    out->ncols = np + nb;
+    out->n = n;
+    for (c = 0; c < np; c++)
+        if (null_vec(&out->cols[c], o->probe_plan->types[c], n) != FLOE_OK) goto nomem;
+    for (c = 0; c < nb; c++) {
+        if (floe_vec_init(&out->cols[np + c], jb->rows.types[c], n) != FLOE_OK) goto nomem;
+        out->cols[np + c].n = n;
+    }
+    if (floe_exec_rows_gather(&jb->rows, 0, nb, o->pair_b, 0, n, out->cols + np, 0) != FLOE_OK)
+        goto nomem;
+    return FLOE_ROW;
+nomem:
+    floe_batch_free(out);
+    return floe_err_nomem(err);
+}
+
+/* RIGHT/FULL: the probe input ended; FLOE_ROW with unmatched build rows
+ * (from the op that finished last) or FLOE_DONE. */
+static int outer_tail(join_op *o, floe_batch *out, floe_err *err)
+{
+    if (!o->probe_done) {
+        o->probe_done = 1;
+        o->emitter = atomic_fetch_sub_explicit(&o->jb->probers, 1, memory_order_acq_rel) == 1;
+        o->ecur = 0;
+    }
+    if (!o->emitter) return FLOE_DONE;
+    return emit_unmatched(o, out, err);
+}
+
 static int join_next(floe_exec_op *op, floe_batch *out, floe_err *err)
 {
     join_op *o = (join_op *)op;
@@ -501,16 +576,19 @@ static int join_next(floe_exec_op *op, floe_batch *out, floe_err *err)
         if (rc) return rc;
         o->jb = b;
         o->own_jb = 1;
+        atomic_fetch_add(&o->jb->probers, 1);
     }
     for (;;) {
         uint32_t n;
+        if (o->probe_done) return outer_tail(o, out, err);
         if (!o->have_pb) {
             rc = floe_exec_check(op->ex, err);
             if (rc) return rc;
             rc = next_probe(o, err);
+            if (rc == FLOE_DONE && o->jb->outer) return outer_tail(o, out, err);
             if (rc != FLOE_ROW) return rc;
         }
-        if (o->type != FLOE_JOIN_INNER && o->type != FLOE_JOIN_LEFT &&
+        if (o->type != FLOE_JOIN_INNER && o->type != FLOE_JOIN_LEFT && !o->jb->outer &&
             op->plan->u.join.cond == NULL) {
             /* existence only: no pairs needed */
             uint32_t i;
@@ -530,14 +608,15 @@ static int join_next(floe_exec_op *op, floe_batch *out, floe_err *err)
                 floe_batch_free(out);
                 return rc;
             }
-            if ((o->type == FLOE_JOIN_INNER || o->type == FLOE_JOIN_LEFT) &&
+            if ((o->type == FLOE_JOIN_INNER || o->type == FLOE_JOIN_LEFT ||
+                 o->type == FLOE_JOIN_RIGHT || o->type == FLOE_JOIN_FULL) &&
                 floe_batch_rows(out) > 0)
                 return FLOE_ROW;
             floe_batch_free(out);
             continue;
         }
         /* all pairs of this probe batch are done */
-        if (o->type == FLOE_JOIN_INNER) {
+        if (o->type == FLOE_JOIN_INNER || o->type == FLOE_JOIN_RIGHT) {
             drop_pb(o);
             continue;
         }
@@ -582,6 +661,7 @@ int floe_op_join_open(floe_executor *ex, const floe_plan *p, floe_exec_morsels *
     o->probe_plan = p->children[o->swap ? 1 : 0];
     o->probe_keys = o->swap ? p->u.join.right_keys : p->u.join.left_keys;
     o->jb = floe_exec_shared_build(ex, p);
+    if (o->jb) atomic_fetch_add(&o->jb->probers, 1); /* before any op of the pipeline runs */
     o->prow = floe_malloc(FLOE_VEC_SIZE * sizeof *o->prow);
     o->pids = floe_malloc(FLOE_VEC_SIZE * sizeof *o->pids);
     o->hbuf = floe_malloc(FLOE_VEC_SIZE * sizeof *o->hbuf);

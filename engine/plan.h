@@ -41,7 +41,15 @@ typedef enum floe_plan_kind {
     FLOE_PLAN_UNION_ALL, /* children[0..nchildren) with identical column types */
     FLOE_PLAN_VALUES,    /* constant rows (also: SELECT without FROM = 1 row, 0 cols) */
     FLOE_PLAN_DISTINCT,  /* distinct rows of the child (all columns) */
-    FLOE_PLAN_WINDOW     /* child columns + one column per window function */
+    FLOE_PLAN_WINDOW,    /* child columns + one column per window function */
+    FLOE_PLAN_RECURSIVE, /* WITH RECURSIVE: children[0] anchor, children[1] the step reading
+                          * u.recursive.worktable; iterated to a fixpoint */
+    FLOE_PLAN_WORKTABLE, /* the rows of the enclosing RECURSIVE's previous iteration */
+    FLOE_PLAN_LATERAL,   /* per row of children[0]: children[1] run with params = u.lateral.params
+                          * over that row; output: left cols + right cols (inner join, or
+                          * u.lateral.left: a row without a match gets NULL right cols) */
+    FLOE_PLAN_ASOF_JOIN  /* u.join (type INNER or LEFT, equality keys, asof_*): each left row
+                          * with the nearest right row by the inequality; left + right cols */
 } floe_plan_kind;
 
 typedef enum floe_join_type {
@@ -49,8 +57,11 @@ typedef enum floe_join_type {
     FLOE_JOIN_LEFT,  /* unmatched left rows get NULL right cols */
     FLOE_JOIN_SEMI,  /* output: left cols, left rows with a match */
     FLOE_JOIN_ANTI,  /* output: left cols, left rows without a match (NOT EXISTS semantics) */
-    FLOE_JOIN_MARK   /* output: left cols + BOOLEAN `matched` (IN semantics: NULL when no
+    FLOE_JOIN_MARK,  /* output: left cols + BOOLEAN `matched` (IN semantics: NULL when no
                       * match but a NULL key was involved) */
+    FLOE_JOIN_RIGHT, /* INNER plus the unmatched right (build) rows with NULL left cols,
+                      * emitted after the whole left input was probed */
+    FLOE_JOIN_FULL   /* LEFT plus the unmatched right (build) rows, as RIGHT */
 } floe_join_type;
 
 /* Aggregates: one per line of engine/aggregates.def, whose table
@@ -212,7 +223,11 @@ struct floe_plan {
             uint32_t nkeys;
             floe_expr *cond;        /* extra condition over left+right cols, or NULL */
             bool build_left;        /* INNER only: build the hash table on the left input */
-        } join;                     /* HASH_JOIN and NL_JOIN (nkeys = 0) */
+            /* ASOF_JOIN only: left_on <asof_op> right_on, asof_op one of FLOE_FN_GE, GT,
+             * LE, LT (engine/functions.h ids); both of one type, integer-like or DOUBLE */
+            floe_expr *asof_left, *asof_right;
+            int asof_op;
+        } join;                     /* HASH_JOIN, NL_JOIN (nkeys = 0) and ASOF_JOIN */
         struct {
             floe_window *fns;       /* nfns: output columns child->ncols + i */
             uint32_t nfns;
@@ -221,6 +236,22 @@ struct floe_plan {
             uint32_t nrows;
             floe_expr **cells;      /* nrows * ncols constant-foldable exprs, row-major */
         } values;
+        struct {
+            const void *key;        /* the u.worktable.key of its WORKTABLE nodes (nodes may
+                                     * be copied by the planner: matched by key) */
+            bool distinct;          /* UNION (rows already produced are dropped) vs UNION ALL */
+            uint64_t max_iter;      /* iterations allowed before the query fails (FLOE_ERROR) */
+        } recursive;
+        struct {
+            const void *key;        /* identifies the RECURSIVE node it reads from */
+        } worktable;
+        struct {
+            floe_expr **params;     /* nparams exprs over children[0]'s columns: PARAM i of
+                                     * children[1] */
+            uint32_t nparams;
+            bool left;              /* LEFT JOIN LATERAL */
+            floe_expr *cond;        /* ON condition over left + right cols, or NULL */
+        } lateral;
     } u;
 };
 

@@ -317,6 +317,8 @@ static void format_from(const floe_ast_from *f, floe_strbuf *b)
         break;
     case FLOE_AST_FROM_JOIN:
         format_from(f->join.left, b);
+        if (f->join.natural) floe_strbuf_puts(b, " NATURAL");
+        if (f->join.asof) floe_strbuf_puts(b, " ASOF");
         floe_strbuf_puts(b, joins[f->join.kind]);
         if (f->join.right->kind == FLOE_AST_FROM_JOIN) floe_strbuf_putc(b, '(');
         format_from(f->join.right, b);
@@ -369,6 +371,14 @@ void floe_ast_format_query(const floe_ast_query *q, floe_strbuf *b)
     switch (q->kind) {
     case FLOE_AST_Q_SELECT:
         floe_strbuf_puts(b, q->select.distinct ? "SELECT DISTINCT " : "SELECT ");
+        if (q->select.ndistinct_on) {
+            floe_strbuf_puts(b, "DISTINCT ON (");
+            for (i = 0; i < q->select.ndistinct_on; i++) {
+                if (i) floe_strbuf_puts(b, ", ");
+                floe_ast_format_expr(q->select.distinct_on[i], b);
+            }
+            floe_strbuf_puts(b, ") ");
+        }
         for (i = 0; i < q->select.ntargets; i++) {
             if (i) floe_strbuf_puts(b, ", ");
             floe_ast_format_expr(q->select.targets[i].expr, b);

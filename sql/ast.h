@@ -194,6 +194,7 @@ struct floe_ast_expr {
             floe_type type;        /* resolved with floe_type_parse */
             const char *type_name; /* the type as written, normalised: upper case
                                     * words, single spaces ("DECIMAL(12,2)") */
+            bool try_;             /* try_cast: NULL instead of a conversion error */
         } cast;
         struct {
             floe_ast_expr *operand; /* CASE x WHEN ...: x; NULL for searched CASE */
@@ -322,8 +323,12 @@ struct floe_ast_from {
             floe_ast_expr *on;   /* ON condition, NULL for CROSS and USING */
             const char **using_cols; /* USING (cols); (NULL, 0) when ON/CROSS */
             int nusing;
+            bool natural;        /* NATURAL: USING the common column names */
+            bool asof;           /* ASOF [LEFT] JOIN (kind INNER or LEFT): ON equalities
+                                  * and one inequality */
         } join;
     };
+    bool lateral;       /* SUBQUERY: LATERAL (may read earlier FROM items) */
 };
 
 typedef enum floe_ast_query_kind {
@@ -374,6 +379,8 @@ struct floe_ast_query {
              * list (sql/parse_group.c) */
             uint64_t *group_sets;
             int ngroup_sets;
+            floe_ast_expr **distinct_on; /* DISTINCT ON (exprs); (NULL, 0) when absent */
+            int ndistinct_on;
         } select;
         struct {
             floe_ast_setop_kind op;

@@ -12,6 +12,8 @@
  *   bind_call.c     function calls (engine/functions.def) and aggregates
  *                   (engine/aggregates.def)
  *   bind_subquery.c subqueries and their decorrelation into joins
+ *   bind_distinct_on.c  SELECT DISTINCT ON as a QUALIFY rewrite
+ *   bind_recursive.c    WITH RECURSIVE CTEs (RECURSIVE / WORKTABLE plans)
  * Only these files include this header. Everything here lives for one
  * floe_bind_statement call: nodes go to binder.a (an arena), so nothing is
  * freed on error paths. Thread-safety: a binder is used by one thread.
@@ -45,6 +47,10 @@ typedef struct cte_def {
     const floe_ast_cte *ast;
     struct cte_def *visible; /* CTEs visible where this one was defined */
     struct cte_def *next;
+    bool recursive;          /* defined by WITH RECURSIVE */
+    floe_plan *wt;           /* while its recursive term is bound: the WORKTABLE
+                              * node a reference reads (and sets *wt_used) */
+    bool *wt_used;
 } cte_def;
 
 typedef struct binder {
@@ -67,6 +73,8 @@ typedef struct scol {
     floe_type type;
     uint32_t gid;
     bool hidden;      /* right-hand copy of a USING column */
+    floe_expr *merged;/* FULL JOIN USING column: COALESCE(left, right) over gids, which an
+                       * unqualified reference and `*` read instead of the column */
 } scol;
 
 struct block;
@@ -242,6 +250,20 @@ int floe_binder_common_type(binder *b, floe_expr **args, uint32_t n, const char 
 
 /* Bind a call with OVER into a placeholder COLUMN WIN_BASE + i of the block. */
 int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out);
+
+/* ---------------------------------------------------------- bind_recursive.c */
+
+/* The plan of a reference to CTE c defined by WITH RECURSIVE: a RECURSIVE
+ * node when its query is `anchor UNION [ALL] step` and the step reads c,
+ * else the query bound as a plain CTE. */
+int floe_binder_recursive_cte(binder *b, frame *fr, cte_def *c, floe_plan **out);
+
+/* ---------------------------------------------------------- bind_distinct_on.c */
+
+/* SELECT DISTINCT ON (exprs) ... ORDER BY o as the same SELECT with
+ * QUALIFY row_number() OVER (PARTITION BY exprs ORDER BY o) = 1 (an arena
+ * copy of q in *out; ordinals and output aliases resolved to their targets). */
+int floe_binder_distinct_on(binder *b, const floe_ast_query *q, const floe_ast_query **out);
 
 /* ---------------------------------------------------------- bind_subquery.c */
 

@@ -426,7 +426,22 @@ static int bind_expr_inner(block *bk, const floe_ast_expr *ae, floe_expr **out)
             *out = x;
             return FLOE_OK;
         }
+        if (ae->cast.try_) {
+            /* try_cast: a constant that does not convert folds to NULL; other
+             * casts are marked (negated) to give NULL per failing row */
+            floe_err e2;
+            floe_err_clear(&e2);
+            if (x->kind == FLOE_EXPR_CONST &&
+                floe_bind_expr_cast(b->a, x, ae->cast.type, out, &e2) != FLOE_OK) {
+                *out = floe_binder_const_int(b, ae->cast.type, 0);
+                if (*out == NULL) return floe_binder_nomem(b);
+                (*out)->value = floe_value_null(ae->cast.type);
+                return FLOE_OK;
+            }
+            if (x->kind == FLOE_EXPR_CONST) return FLOE_OK;
+        }
         rc = floe_bind_expr_cast(b->a, x, ae->cast.type, out, b->err);
+        if (rc == FLOE_OK && ae->cast.try_ && (*out)->kind == FLOE_EXPR_CAST) (*out)->negated = true;
         return floe_binder_at(b, rc, ae->off);
     case FLOE_AST_CASE: return bind_case(bk, ae, out);
     case FLOE_AST_EXTRACT: {

@@ -370,7 +370,8 @@ static int sel_star(selctx *sc, const floe_ast_target *t)
         target *g;
         if (rel ? (c->rel == NULL || strcmp(c->rel, rel) != 0) : c->hidden) continue;
         if ((g = sel_target_new(sc)) == NULL) return floe_binder_nomem(b);
-        g->e = floe_bind_expr_column(b->a, c->gid, c->type);
+        g->e = c->merged && rel == NULL ? floe_bind_expr_copy(b->a, c->merged)
+                                        : floe_bind_expr_column(b->a, c->gid, c->type);
         if (g->e == NULL) return floe_binder_nomem(b);
         g->name = c->name;
         g->ast = NULL;
@@ -1190,8 +1191,6 @@ int floe_binder_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
 {
     cte_def *saved = b->ctes;
     int rc = FLOE_OK, i;
-    if (q->recursive)
-        return floe_err_set_at(b->err, FLOE_UNSUPPORTED, q->off, "WITH RECURSIVE is not supported");
     if (++b->qdepth > 200) {
         b->qdepth--;
         return floe_err_set_at(b->err, FLOE_ERROR, q->off, "query nested too deeply");
@@ -1209,14 +1208,19 @@ int floe_binder_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
                                      q->ctes[i].name);
                 goto done;
             }
+        memset(c, 0, sizeof *c);
         c->name = q->ctes[i].name;
         c->ast = &q->ctes[i];
+        c->recursive = q->recursive;
         c->visible = b->ctes;
         c->next = b->ctes;
         b->ctes = c;
     }
     switch (q->kind) {
-    case FLOE_AST_Q_SELECT: rc = bind_select(b, fr, q, out); break;
+    case FLOE_AST_Q_SELECT:
+        if (q->select.ndistinct_on && (rc = floe_binder_distinct_on(b, q, &q))) break;
+        rc = bind_select(b, fr, q, out);
+        break;
     case FLOE_AST_Q_VALUES: rc = bind_values(b, fr, q, out); break;
     case FLOE_AST_Q_SETOP: rc = bind_setop(b, fr, q, out); break;
     }

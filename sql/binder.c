@@ -183,6 +183,7 @@ static int scope_add(block *bk, const char *rel, const char *name, floe_type t, 
     c->type = t;
     c->gid = gid;
     c->hidden = false;
+    c->merged = NULL;
     return FLOE_OK;
 }
 
@@ -237,6 +238,12 @@ int floe_binder_resolve_column(block *bk, const char *rel, const char *name, int
     if (nfound > 1)
         return floe_err_set_at(b->err, FLOE_ERROR, off, "column reference \"%s\" is ambiguous",
                                name);
+    if (found >= 0 && rel == NULL && bk->cols[found].merged) {
+        *out = floe_bind_expr_copy(b->a, bk->cols[found].merged);
+        if (*out == NULL) return floe_binder_nomem(b);
+        (*out)->name = bk->cols[found].name;
+        return FLOE_OK;
+    }
     if (found >= 0) {
         *out = floe_bind_expr_column(b->a, bk->cols[found].gid, bk->cols[found].type);
         if (*out == NULL) return floe_binder_nomem(b);

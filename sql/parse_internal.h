@@ -1,7 +1,8 @@
 /* sql/parse_internal.h: the parser's state and the helpers its files share
  * (sql/parser.c: token helpers, expressions, queries and the API;
  * sql/parse_stmt.c: statement rules; sql/parse_window.c: OVER, window
- * specifications and frames). Private to the sql/ parser files.
+ * specifications and frames; sql/parse_std.c: SQL-standard spellings).
+ * Private to the sql/ parser files.
  *
  * Every floe_parse_* rule returns FLOE_OK or a code with the message in
  * p->err; trees come from p->arena (freed with the parser). Not thread-safe:
@@ -123,5 +124,17 @@ int floe_parse_window_spec(floe_parser *p, floe_ast_window **out);
  * GROUP BY keywords: fills q->select.group_by / ngroup_by / group_sets /
  * ngroup_sets. */
 int floe_parse_group_by(floe_parser *p, floe_ast_query *q);
+/* SQL-standard spellings (sql/parse_std.c). floe_parse_std_call, with the
+ * current token the '(' after the function name of CALL e: substring(x
+ * FROM a FOR b), trim([BOTH|LEADING|TRAILING] [c] FROM x), position(a IN
+ * b), overlay(x PLACING y FROM a [FOR b]) and try_cast(x AS type) become
+ * plain calls (or a CAST); *done false (nothing consumed) for anything else.
+ * floe_parse_regex_op at `~`, `~*`, `!~` or `!~*` after `left`;
+ * floe_parse_similar at [NOT] SIMILAR TO after `left`. */
+int floe_parse_std_call(floe_parser *p, floe_ast_expr *e, bool *done);
+int floe_parse_regex_op(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out);
+int floe_parse_similar(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out);
+/* EXTRACT(field FROM expr), at EXTRACT followed by '(' (sql/parse_std.c). */
+int floe_parse_extract(floe_parser *p, int off, floe_ast_expr **out);
 
 #endif /* FLOE_SQL_PARSE_INTERNAL_H */

@@ -8,8 +8,10 @@
  * nesting, EXPLAIN) counts depth, so hostile input cannot overflow the stack.
  *
  * The statement rules live in sql/parse_stmt.c, the window specifications
- * (OVER, WINDOW clauses, frames) in sql/parse_window.c; the parser state and the
- * helpers both files share are declared in sql/parse_internal.h.
+ * (OVER, WINDOW clauses, frames) in sql/parse_window.c, the SQL-standard
+ * spellings rewritten into calls (substring FROM/FOR, trim, position,
+ * overlay, try_cast, ~, SIMILAR TO) in sql/parse_std.c; the parser state and
+ * the helpers these files share are declared in sql/parse_internal.h.
  *
  * Lexer errors are deferred: the failing token becomes FLOE_TOK_ERROR, which
  * no rule accepts, and the error reported is then the lexer's own.
@@ -519,35 +521,6 @@ static int parse_case(floe_parser *p, floe_ast_expr *e)
     return FLOE_OK;
 }
 
-/* EXTRACT(field FROM expr), at EXTRACT followed by '('. */
-static int parse_extract(floe_parser *p, int off, floe_ast_expr **out)
-{
-    floe_ast_expr *e;
-    floe_token f;
-    e = floe_parse_new_expr(p, FLOE_AST_EXTRACT, off);
-    if (e == NULL) return floe_parse_nomem(p);
-    floe_parse_advance(p);
-    floe_parse_advance(p);
-    f = p->tok;
-    if (f.kind == FLOE_TOK_WORD) e->extract.field = floe_parse_lower_copy(p, &f);
-    else if (floe_parse_is_string_tok(&f)) {
-        char *s = floe_parse_unquote(p, &f, NULL);
-        int i;
-        if (s != NULL)
-            for (i = 0; s[i]; i++)
-                if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
-        e->extract.field = s;
-    } else
-        return floe_parse_syntax_error(p, "expected a field name in EXTRACT");
-    if (e->extract.field == NULL) return floe_parse_nomem(p);
-    floe_parse_advance(p);
-    TRY(floe_parse_expect_kw(p, "FROM", "in EXTRACT"));
-    TRY(floe_parse_expr(p, 0, &e->extract.arg));
-    TRY(floe_parse_expect_op(p, ")", "after EXTRACT"));
-    *out = e;
-    return FLOE_OK;
-}
-
 /* INTERVAL 'text' | INTERVAL n unit | INTERVAL (expr) unit | INTERVAL -n unit. */
 static int parse_interval(floe_parser *p, int off, floe_ast_expr **out)
 {
@@ -663,7 +636,7 @@ int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
             TRY(floe_parse_query(p, &e->subquery.query));
             TRY(floe_parse_expect_op(p, ")", "after EXISTS subquery"));
         } else if (t.kind == FLOE_TOK_WORD && floe_parse_at_kw(p, "EXTRACT") && floe_parse_is_op(p, &n1, "(")) {
-            TRY(parse_extract(p, off, &e));
+            TRY(floe_parse_extract(p, off, &e));
         } else if (t.kind == FLOE_TOK_WORD && (floe_parse_at_kw(p, "DATE") || floe_parse_at_kw(p, "TIMESTAMP")) &&
                    floe_parse_is_string_tok(&n1)) {
             e = floe_parse_new_expr(p, FLOE_AST_TYPED, off);
@@ -684,6 +657,11 @@ int floe_parse_primary(floe_parser *p, floe_ast_expr **out)
             e->call.name = t.kind == FLOE_TOK_QIDENT ? floe_parse_unquote(p, &t, NULL) : floe_parse_lower_copy(p, &t);
             if (e->call.name == NULL) return floe_parse_nomem(p);
             floe_parse_advance(p);
+            {
+                bool done = false;
+                TRY(floe_parse_std_call(p, e, &done));
+                if (done) break;
+            }
             TRY(parse_call(p, e));
             if (floe_parse_accept_kw(p, "OVER")) TRY(floe_parse_over(p, e));
         } else {
@@ -926,7 +904,21 @@ static int parse_expr_in(floe_parser *p, int minprec, floe_ast_expr **out)
             left = e;
             continue;
         }
+        if (floe_parse_at_op(p, "~") || floe_parse_at_op(p, "~*") || floe_parse_at_op(p, "!~") ||
+            floe_parse_at_op(p, "!~*")) {
+            if (PREC_LIKE < minprec) break;
+            TRY(floe_parse_regex_op(p, left, &left));
+            continue;
+        }
         if (p->tok.kind != FLOE_TOK_WORD) break;
+        if (floe_parse_at_kw(p, "SIMILAR") || floe_parse_at_kw(p, "NOT")) {
+            floe_token n1 = floe_parse_peek(p, 1);
+            if (floe_parse_at_kw(p, "SIMILAR") || tok_kw(p, &n1, "SIMILAR")) {
+                if (PREC_LIKE < minprec) break;
+                TRY(floe_parse_similar(p, left, &left));
+                continue;
+            }
+        }
         if (floe_parse_at_kw(p, "IS")) {
             if (PREC_IS < minprec) break;
             TRY(parse_special(p, left, &left));
@@ -968,6 +960,11 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out);
 /* [AS] alias ['(' cols ')'] for FROM items. */
 static int parse_from_alias(floe_parser *p, floe_ast_from *f)
 {
+    if (floe_parse_at_kw(p, "ASOF")) {
+        /* t ASOF [LEFT] JOIN: not an alias */
+        floe_token n1 = floe_parse_peek(p, 1);
+        if (tok_kw(p, &n1, "JOIN") || tok_kw(p, &n1, "LEFT")) return FLOE_OK;
+    }
     if (floe_parse_accept_kw(p, "AS")) {
         TRY(floe_parse_ident(p, &f->alias, "alias after AS"));
     } else if ((p->tok.kind == FLOE_TOK_WORD && !floe_lexer_reserved(&p->lx, &p->tok)) ||
@@ -986,6 +983,10 @@ static int parse_table_ref(floe_parser *p, floe_ast_from **out)
     floe_ast_from *f = floe_parse_alloc(p, sizeof *f);
     if (f == NULL) return floe_parse_nomem(p);
     f->off = off;
+    if (floe_parse_accept_kw(p, "LATERAL")) {
+        f->lateral = true;
+        if (!floe_parse_at_op(p, "(")) return floe_parse_syntax_error(p, "'(' subquery after LATERAL");
+    }
     if (floe_parse_at_op(p, "(")) {
         floe_token n1 = floe_parse_peek(p, 1);
         if (floe_parse_starts_query(p, &n1) || floe_parse_is_op(p, &n1, "(")) {
@@ -994,6 +995,8 @@ static int parse_table_ref(floe_parser *p, floe_ast_from **out)
             TRY(floe_parse_query(p, &f->query));
             TRY(floe_parse_expect_op(p, ")", "after subquery in FROM"));
             TRY(parse_from_alias(p, f));
+        } else if (f->lateral) {
+            return floe_parse_syntax_error(p, "a subquery after LATERAL");
         } else {
             int rc;
             floe_parse_advance(p);
@@ -1038,7 +1041,12 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out)
     for (;;) {
         floe_ast_join_kind kind;
         floe_ast_from *j;
-        if (floe_parse_accept_kw(p, "CROSS")) {
+        bool natural = floe_parse_accept_kw(p, "NATURAL");
+        bool asof = !natural && floe_parse_accept_kw(p, "ASOF");
+        if (asof) {
+            kind = floe_parse_accept_kw(p, "LEFT") ? FLOE_AST_JOIN_LEFT : FLOE_AST_JOIN_INNER;
+            floe_parse_accept_kw(p, "OUTER");
+        } else if (!natural && floe_parse_accept_kw(p, "CROSS")) {
             kind = FLOE_AST_JOIN_CROSS;
         } else if (floe_parse_accept_kw(p, "INNER")) {
             kind = FLOE_AST_JOIN_INNER;
@@ -1060,8 +1068,10 @@ static int parse_from_item(floe_parser *p, floe_ast_from **out)
         j->off = left->off;
         j->join.kind = kind;
         j->join.left = left;
+        j->join.natural = natural;
+        j->join.asof = asof;
         TRY(parse_table_ref(p, &j->join.right));
-        if (kind != FLOE_AST_JOIN_CROSS) {
+        if (kind != FLOE_AST_JOIN_CROSS && !natural) {
             if (floe_parse_accept_kw(p, "ON")) {
                 TRY(floe_parse_expr(p, 0, &j->join.on));
             } else if (floe_parse_accept_kw(p, "USING")) {
@@ -1086,8 +1096,22 @@ static int parse_select_core(floe_parser *p, floe_ast_query *q)
 
     q->kind = FLOE_AST_Q_SELECT;
     floe_parse_advance(p); /* SELECT */
-    if (floe_parse_accept_kw(p, "DISTINCT")) q->select.distinct = true;
-    else floe_parse_accept_kw(p, "ALL");
+    if (floe_parse_accept_kw(p, "DISTINCT")) {
+        if (floe_parse_accept_kw(p, "ON")) {
+            int cap = 0;
+            TRY(floe_parse_expect_op(p, "(", "after DISTINCT ON"));
+            do {
+                TRY(floe_parse_grow(p, (void **)&q->select.distinct_on, q->select.ndistinct_on,
+                                    &cap, sizeof *q->select.distinct_on));
+                TRY(floe_parse_expr(p, 0, &q->select.distinct_on[q->select.ndistinct_on++]));
+            } while (floe_parse_accept_op(p, ","));
+            TRY(floe_parse_expect_op(p, ")", "after DISTINCT ON list"));
+        } else {
+            q->select.distinct = true;
+        }
+    } else {
+        floe_parse_accept_kw(p, "ALL");
+    }
     do {
         floe_ast_target *t;
         TRY(floe_parse_grow(p, (void **)&targets, nt, &capt, sizeof *targets));

@@ -152,8 +152,11 @@ static uint64_t item_mask(const floe_pitem *it)
     uint64_t m;
     uint32_t i;
     if (it->kind == FLOE_PITEM_REL) return 1ULL << it->rel;
-    m = item_mask(it->right);
+    m = it->kind == FLOE_PITEM_LEFT || it->kind == FLOE_PITEM_ASOF ? item_mask(it->right)
+        : it->kind == FLOE_PITEM_LATERAL ? 1ULL << it->rel : 0;
     for (i = 0; i < it->nleft; i++) m |= item_mask(it->lefts[i]);
+    if (it->kind == FLOE_PITEM_OUTER)
+        for (i = 0; i < it->nright; i++) m |= item_mask(it->rights[i]);
     return m;
 }
 
@@ -853,11 +856,201 @@ static int make_join(pctx *c, pres *l, pres *r, floe_join_type type, pres *out)
     if (nc && j->u.join.cond == NULL) return nomem(c);
     j->u.join.build_left = type == FLOE_JOIN_INNER && nk > 0 && l->est < r->est;
     out->est = est * sel;
-    if (type == FLOE_JOIN_LEFT && out->est < l->est) out->est = l->est;
+    if ((type == FLOE_JOIN_LEFT || type == FLOE_JOIN_FULL) && out->est < l->est) out->est = l->est;
+    if ((type == FLOE_JOIN_RIGHT || type == FLOE_JOIN_FULL) && out->est < r->est) out->est = r->est;
     if (out->est < 1) out->est = 1;
     j->est_rows = out->est;
     out->plan = j;
     return FLOE_OK;
+}
+
+/* A context over conjuncts list[0..n) alone (none used yet, no semi joins). */
+static int sub_ctx(pctx *c, floe_expr **list, uint32_t n, pctx *out)
+{
+    uint32_t i;
+    *out = *c;
+    out->nsemis = 0;
+    out->conj = list;
+    out->nconj = n;
+    out->mask = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *out->mask);
+    out->used = floe_arena_alloc(c->a, n ? n : 1);
+    if (out->mask == NULL || out->used == NULL) return nomem(c);
+    for (i = 0; i < n; i++) {
+        out->mask[i] = expr_mask(c, list[i]);
+        out->used[i] = false;
+    }
+    return FLOE_OK;
+}
+
+/* RIGHT / FULL: each side with its own inner conditions, the ON list in the
+ * join, then the WHERE conjuncts covered by the result above it. */
+static int plan_outer(pctx *c, floe_pitem *it, pres *out)
+{
+    pres l, r;
+    pctx s;
+    int rc;
+    if ((rc = sub_ctx(c, it->lconj, it->nlconj, &s))) return rc;
+    if ((rc = plan_group(&s, it->lefts, it->nleft, &l))) return rc;
+    if ((rc = sub_ctx(c, it->rconj, it->nrconj, &s))) return rc;
+    if ((rc = plan_group(&s, it->rights, it->nright, &r))) return rc;
+    if ((rc = sub_ctx(c, it->on, it->non, &s))) return rc;
+    if ((rc = make_join(&s, &l, &r, it->jtype, out))) return rc;
+    return filter_covered(c, out);
+}
+
+/* LATERAL: the lefts, then the relation run once per left row. */
+static int plan_lateral(pctx *c, floe_pitem *it, pres *out)
+{
+    pres l, r;
+    floe_plan *j;
+    uint32_t *map, i, n;
+    int rc;
+    if ((rc = plan_group(c, it->lefts, it->nleft, &l))) return rc;
+    if ((rc = plan_rel(c, it->rel, &r))) return rc;
+    if ((map = layout_map(c, &l)) == NULL) return nomem(c);
+    n = l.ncols + r.ncols;
+    j = floe_planner_node(c->a, FLOE_PLAN_LATERAL, n, 2);
+    out->gids = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *out->gids);
+    if (j == NULL || out->gids == NULL) return nomem(c);
+    j->u.lateral.nparams = it->nparams;
+    j->u.lateral.left = it->jtype == FLOE_JOIN_LEFT;
+    if (it->non) {
+        pres both;
+        uint32_t *bmap;
+        floe_expr **cl = floe_arena_alloc(c->a, it->non * sizeof *cl);
+        both.ncols = n;
+        both.gids = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *both.gids);
+        if (cl == NULL || both.gids == NULL) return nomem(c);
+        memcpy(both.gids, l.gids, l.ncols * sizeof *both.gids);
+        memcpy(both.gids + l.ncols, r.gids, r.ncols * sizeof *both.gids);
+        if ((bmap = layout_map(c, &both)) == NULL) return nomem(c);
+        for (i = 0; i < it->non; i++)
+            if ((cl[i] = floe_planner_remap(c->a, it->on[i], bmap)) == NULL) return nomem(c);
+        if ((j->u.lateral.cond = and_of(c, cl, it->non)) == NULL) return nomem(c);
+    }
+    j->u.lateral.params = floe_arena_alloc(c->a, (it->nparams ? it->nparams : 1) * sizeof(floe_expr *));
+    if (j->u.lateral.params == NULL) return nomem(c);
+    for (i = 0; i < it->nparams; i++)
+        if ((j->u.lateral.params[i] = floe_planner_remap(c->a, it->params[i], map)) == NULL)
+            return nomem(c);
+    memcpy(j->types, l.plan->types, l.ncols * sizeof *j->types);
+    memcpy(j->types + l.ncols, r.plan->types, r.ncols * sizeof *j->types);
+    memcpy(j->names, l.plan->names, l.ncols * sizeof *j->names);
+    memcpy(j->names + l.ncols, r.plan->names, r.ncols * sizeof *j->names);
+    j->children[0] = l.plan;
+    j->children[1] = r.plan;
+    memcpy(out->gids, l.gids, l.ncols * sizeof *out->gids);
+    memcpy(out->gids + l.ncols, r.gids, r.ncols * sizeof *out->gids);
+    out->ncols = n;
+    out->mask = l.mask | r.mask;
+    out->est = l.est * (r.est < 1 ? 1 : r.est);
+    j->est_rows = out->est;
+    out->plan = j;
+    return filter_covered(c, out);
+}
+
+static bool asof_type_ok(floe_type t)
+{
+    switch (t.id) {
+    case FLOE_TYPE_INTEGER:
+    case FLOE_TYPE_BIGINT:
+    case FLOE_TYPE_DATE:
+    case FLOE_TYPE_TIMESTAMP:
+    case FLOE_TYPE_DECIMAL:
+    case FLOE_TYPE_DOUBLE: return true;
+    default: return false;
+    }
+}
+
+/* ASOF [LEFT] JOIN: equality keys and one inequality from the ON list. */
+static int plan_asof(pctx *c, floe_pitem *it, pres *out)
+{
+    static const char bad[] = "ASOF JOIN: the ON condition must be equalities and one "
+                              "inequality (>=, >, <=, <) between the two sides";
+    pres l, r;
+    pctx s;
+    floe_plan *j;
+    uint32_t *lmap, *rmap, i, nk = 0, n;
+    floe_expr **lk, **rk, *al = NULL, *ar = NULL;
+    int rc, op = 0;
+    if ((rc = plan_group(c, it->lefts, it->nleft, &l))) return rc;
+    if ((rc = sub_ctx(c, NULL, 0, &s))) return rc;
+    if ((rc = plan_group(&s, &it->right, 1, &r))) return rc;
+    if ((rc = sub_ctx(c, it->on, it->non, &s))) return rc;
+    lmap = layout_map(c, &l);
+    rmap = layout_map(c, &r);
+    lk = floe_arena_alloc(c->a, (it->non ? it->non : 1) * sizeof *lk);
+    rk = floe_arena_alloc(c->a, (it->non ? it->non : 1) * sizeof *rk);
+    if (lmap == NULL || rmap == NULL || lk == NULL || rk == NULL) return nomem(c);
+    for (i = 0; i < it->non; i++) {
+        const floe_expr *e = it->on[i];
+        int xa;
+        if (is_join_eq(&s, i, l.mask, r.mask, &xa) &&
+            floe_type_eq(e->args[0]->type, e->args[1]->type)) {
+            lk[nk] = floe_planner_remap(c->a, e->args[xa], lmap);
+            rk[nk] = floe_planner_remap(c->a, e->args[1 - xa], rmap);
+            if (lk[nk] == NULL || rk[nk] == NULL) return nomem(c);
+            nk++;
+            continue;
+        }
+        if (al == NULL && e->kind == FLOE_EXPR_CALL && e->fn >= FLOE_FN_LT && e->fn <= FLOE_FN_GE &&
+            e->fn != FLOE_FN_NE) {
+            uint64_t m0 = expr_mask(c, e->args[0]), m1 = expr_mask(c, e->args[1]);
+            int flip = -1;
+            if (m0 && m1 && !(m0 & ~l.mask) && !(m1 & ~r.mask)) flip = 0;
+            else if (m0 && m1 && !(m0 & ~r.mask) && !(m1 & ~l.mask)) flip = 1;
+            if (flip >= 0 && floe_type_eq(e->args[0]->type, e->args[1]->type) &&
+                asof_type_ok(e->args[0]->type)) {
+                al = floe_planner_remap(c->a, e->args[flip], lmap);
+                ar = floe_planner_remap(c->a, e->args[1 - flip], rmap);
+                if (al == NULL || ar == NULL) return nomem(c);
+                op = e->fn;
+                if (flip)
+                    op = op == FLOE_FN_GE ? FLOE_FN_LE : op == FLOE_FN_LE ? FLOE_FN_GE
+                         : op == FLOE_FN_GT ? FLOE_FN_LT : FLOE_FN_GT;
+                continue;
+            }
+        }
+        if (it->jtype == FLOE_JOIN_INNER && s.mask[i] && !(s.mask[i] & ~l.mask)) {
+            /* a condition on the left rows alone filters them (inner only) */
+            floe_plan *f = floe_planner_node(c->a, FLOE_PLAN_FILTER, l.ncols, 1);
+            if (f == NULL) return nomem(c);
+            memcpy(f->types, l.plan->types, l.ncols * sizeof *f->types);
+            memcpy(f->names, l.plan->names, l.ncols * sizeof *f->names);
+            f->children[0] = l.plan;
+            if ((f->u.filter.pred = floe_planner_remap(c->a, e, lmap)) == NULL) return nomem(c);
+            f->est_rows = l.est = l.est * floe_planner_selectivity(e);
+            l.plan = f;
+            continue;
+        }
+        return floe_err_set(c->err, FLOE_UNSUPPORTED, "%s", bad);
+    }
+    if (al == NULL) return floe_err_set(c->err, FLOE_UNSUPPORTED, "%s", bad);
+    n = l.ncols + r.ncols;
+    j = floe_planner_node(c->a, FLOE_PLAN_ASOF_JOIN, n, 2);
+    out->gids = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *out->gids);
+    if (j == NULL || out->gids == NULL) return nomem(c);
+    memcpy(j->types, l.plan->types, l.ncols * sizeof *j->types);
+    memcpy(j->types + l.ncols, r.plan->types, r.ncols * sizeof *j->types);
+    memcpy(j->names, l.plan->names, l.ncols * sizeof *j->names);
+    memcpy(j->names + l.ncols, r.plan->names, r.ncols * sizeof *j->names);
+    j->children[0] = l.plan;
+    j->children[1] = r.plan;
+    j->u.join.type = it->jtype;
+    j->u.join.nkeys = nk;
+    j->u.join.left_keys = lk;
+    j->u.join.right_keys = rk;
+    j->u.join.asof_left = al;
+    j->u.join.asof_right = ar;
+    j->u.join.asof_op = op;
+    memcpy(out->gids, l.gids, l.ncols * sizeof *out->gids);
+    memcpy(out->gids + l.ncols, r.gids, r.ncols * sizeof *out->gids);
+    out->ncols = n;
+    out->mask = l.mask | r.mask;
+    out->est = l.est;
+    j->est_rows = out->est;
+    out->plan = j;
+    return filter_covered(c, out);
 }
 
 static int plan_item(pctx *c, floe_pitem *it, pres *out)
@@ -868,6 +1061,9 @@ static int plan_item(pctx *c, floe_pitem *it, pres *out)
     uint64_t rm;
     int rc;
     if (it->kind == FLOE_PITEM_REL) return plan_rel(c, it->rel, out);
+    if (it->kind == FLOE_PITEM_OUTER) return plan_outer(c, it, out);
+    if (it->kind == FLOE_PITEM_LATERAL) return plan_lateral(c, it, out);
+    if (it->kind == FLOE_PITEM_ASOF) return plan_asof(c, it, out);
     rm = item_mask(it->right);
     /* WHERE conjuncts over the preserved (left) side go into it */
     if ((rc = plan_group(c, it->lefts, it->nleft, &l))) return rc;
@@ -998,10 +1194,16 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
         while (sp > 0) {
             floe_pitem *it = stack[--sp];
             uint32_t k;
-            if (it->kind != FLOE_PITEM_LEFT) continue;
+            if (it->kind == FLOE_PITEM_REL) continue;
             for (k = 0; k < it->non; k++) floe_planner_mark(it->on[k], need2, ngids);
-            if (sp < 127) stack[sp++] = it->right;
+            for (k = 0; k < it->nparams; k++) floe_planner_mark(it->params[k], need2, ngids);
+            if ((it->kind == FLOE_PITEM_LEFT || it->kind == FLOE_PITEM_ASOF) && sp < 127)
+                stack[sp++] = it->right;
             for (k = 0; k < it->nleft && sp < 127; k++) stack[sp++] = it->lefts[k];
+            if (it->kind != FLOE_PITEM_OUTER) continue;
+            for (k = 0; k < it->nlconj; k++) floe_planner_mark(it->lconj[k], need2, ngids);
+            for (k = 0; k < it->nrconj; k++) floe_planner_mark(it->rconj[k], need2, ngids);
+            for (k = 0; k < it->nright && sp < 127; k++) stack[sp++] = it->rights[k];
         }
     }
     /* multi-relation conjuncts need their columns above the scans */

@@ -21,6 +21,11 @@
  *    as low as their operand allows;
  *  - LEFT JOIN items keep their ON conditions in the join; WHERE conjuncts
  *    over the preserved side only are pushed into it;
+ *  - LATERAL items run their relation's plan once per row of the items
+ *    before it (FLOE_PLAN_LATERAL, a nested loop);
+ *  - RIGHT / FULL items (FLOE_PITEM_OUTER) plan each side with its own inner
+ *    join conditions only; ON conditions stay in the join (RIGHT/FULL hash
+ *    join, build on the right), WHERE conjuncts filter above it;
  *  - conjuncts over a planned subquery go down into it (through PROJECT,
  *    FILTER, DISTINCT, SORT, UNION ALL, and AGGREGATE on group columns), and
  *    its unread columns are pruned.
@@ -55,7 +60,15 @@ typedef struct floe_prel {
 
 typedef enum floe_pitem_kind {
     FLOE_PITEM_REL,  /* relation `rel` */
-    FLOE_PITEM_LEFT  /* (lefts inner-joined) LEFT JOIN right ON on[0..non) */
+    FLOE_PITEM_LEFT, /* (lefts inner-joined) LEFT JOIN right ON on[0..non) */
+    FLOE_PITEM_OUTER,  /* (lefts inner-joined on lconj) jtype (rights inner-joined on rconj)
+                        * ON on[0..non), jtype FLOE_JOIN_RIGHT or FLOE_JOIN_FULL: neither
+                        * WHERE nor ON conjuncts go below the join */
+    FLOE_PITEM_LATERAL, /* (lefts inner-joined) then relation `rel` run per row with its
+                         * PARAMs = params[0..nparams) over the lefts' gids; jtype INNER
+                         * or LEFT (then on[0..non) is its ON condition) */
+    FLOE_PITEM_ASOF     /* (lefts inner-joined) ASOF [LEFT] JOIN right ON on[0..non):
+                         * jtype INNER or LEFT; equalities and one inequality */
 } floe_pitem_kind;
 
 typedef struct floe_pitem floe_pitem;
@@ -67,6 +80,15 @@ struct floe_pitem {
     floe_pitem *right;
     floe_expr **on;
     uint32_t non;
+    /* OUTER only */
+    floe_join_type jtype;
+    floe_pitem **rights;
+    uint32_t nright;
+    floe_expr **lconj, **rconj; /* inner join conditions within each side */
+    uint32_t nlconj, nrconj;
+    /* LATERAL only */
+    floe_expr **params;
+    uint32_t nparams;
 };
 
 /* A semi/anti join with a planned subquery (decorrelated EXISTS / IN):

@@ -1,6 +1,7 @@
 /* tests/unit/engine/test_op_join.c: HASH_JOIN and NL_JOIN of every type vs a
  * nested-loop reference, with NULL keys, duplicate keys and an extra
- * condition, 1 and 2 threads. */
+ * condition, 1 and 2 threads (RIGHT and FULL: the unmatched build rows come
+ * from the last of the parallel probers). */
 #include <pthread.h>
 #include <time.h>
 
@@ -47,11 +48,14 @@ static void check_join(tdata *L, tdata *R, floe_plan_kind kind, floe_join_type j
     uint32_t cols[2] = {0, 5};
     floe_plan *ls = t_scan(qp, 0, &L->src[0], 2, cols), *rs = t_scan(qp, 1, &R->src[0], 2, cols);
     floe_type ty[4] = {T_BIG, T_BIG, T_BIG, T_BIG};
-    uint32_t nout = (jt == FLOE_JOIN_INNER || jt == FLOE_JOIN_LEFT) ? 4 : jt == FLOE_JOIN_MARK ? 3 : 2;
+    int pairs = jt == FLOE_JOIN_INNER || jt == FLOE_JOIN_LEFT || jt == FLOE_JOIN_RIGHT ||
+                jt == FLOE_JOIN_FULL;
+    uint32_t nout = pairs ? 4 : jt == FLOE_JOIN_MARK ? 3 : 2;
+    char *rmatched = calloc(R->n + 1, 1);
     floe_plan *j;
     floe_table_scan tables[2] = {L->table, R->table};
     floe_expr *cond = NULL, *lt = NULL;
-    int64_t *ref = malloc((L->n * (R->n + 1) + 1) * 8), *got;
+    int64_t *ref = malloc((L->n * (R->n + 1) + R->n + 1) * 8), *got;
     uint64_t nref = 0, i, r;
     tres res;
     floe_err err = FLOE_ERR_INIT;
@@ -98,14 +102,20 @@ static void check_join(tdata *L, tdata *R, floe_plan_kind kind, floe_join_type j
             if (!m && (L->nul[0][i] || R->nul[0][r])) unknown = 1;
             if (!m) continue;
             matched = 1;
-            if (jt == FLOE_JOIN_INNER || jt == FLOE_JOIN_LEFT) ref[nref++] = L->t[i] * 1000000 + R->t[r];
+            rmatched[r] = 1;
+            if (pairs) ref[nref++] = L->t[i] * 1000000 + R->t[r];
         }
-        if (jt == FLOE_JOIN_LEFT && !matched) ref[nref++] = L->t[i] * 1000000 + NOMATCH;
+        if ((jt == FLOE_JOIN_LEFT || jt == FLOE_JOIN_FULL) && !matched)
+            ref[nref++] = L->t[i] * 1000000 + NOMATCH;
         if (jt == FLOE_JOIN_SEMI && matched) ref[nref++] = L->t[i];
         if (jt == FLOE_JOIN_ANTI && !matched) ref[nref++] = L->t[i];
         if (jt == FLOE_JOIN_MARK)
             ref[nref++] = L->t[i] * 10 + (matched ? 1 : (unknown && R->n > 0) ? 2 : 0);
     }
+    if (jt == FLOE_JOIN_RIGHT || jt == FLOE_JOIN_FULL)
+        for (r = 0; r < R->n; r++)
+            if (!rmatched[r]) ref[nref++] = (int64_t)NOMATCH * 1000000 + R->t[r];
+    free(rmatched);
     qsort(ref, nref, 8, cmp_i64);
 
     cr_assert_eq(t_run(qp, tables, 2, nt, 0, NULL, &res, &err), FLOE_OK, "%s", err.msg);
@@ -113,11 +123,13 @@ static void check_join(tdata *L, tdata *R, floe_plan_kind kind, floe_join_type j
                  (unsigned long long)res.n, (unsigned long long)nref);
     got = malloc((res.n + 1) * 8);
     for (i = 0; i < res.n; i++) {
-        int64_t lt_ = tres_at(&res, i, 1)->v.i;
-        if (jt == FLOE_JOIN_INNER || jt == FLOE_JOIN_LEFT) {
+        const floe_value *lv = tres_at(&res, i, 1);
+        int64_t lt_ = lv->is_null ? NOMATCH : lv->v.i;
+        if (pairs) {
             const floe_value *rt = tres_at(&res, i, 3);
             got[i] = lt_ * 1000000 + (rt->is_null ? NOMATCH : rt->v.i);
             if (rt->is_null) cr_assert(tres_at(&res, i, 2)->is_null);
+            else if (lv->is_null) cr_assert(tres_at(&res, i, 0)->is_null);
             else cr_assert(keys_match(L, (uint64_t)lt_, R, (uint64_t)rt->v.i));
         } else if (jt == FLOE_JOIN_MARK) {
             const floe_value *m = tres_at(&res, i, 2);
@@ -217,6 +229,35 @@ Test(join, nested_loop_join_all_types_equals_reference)
         }
     td_free(&L);
     td_free(&R);
+}
+
+Test(join, right_and_full_joins_equal_reference)
+{
+    tdata L, R, E;
+    uint32_t nt, jt;
+    td_init(&L, 5000, 333, 900);
+    td_init(&R, 2600, 444, 1200); /* more than one vector on each side */
+    td_init(&E, 0, 2, 30);
+    for (nt = 1; nt <= 2; nt++)
+        for (jt = FLOE_JOIN_RIGHT; jt <= FLOE_JOIN_FULL; jt++) {
+            check_join(&L, &R, FLOE_PLAN_HASH_JOIN, (floe_join_type)jt, 0, 0, nt);
+            check_join(&L, &R, FLOE_PLAN_HASH_JOIN, (floe_join_type)jt, 1, 0, nt);
+            check_join(&L, &E, FLOE_PLAN_HASH_JOIN, (floe_join_type)jt, 0, 0, nt);
+            check_join(&E, &R, FLOE_PLAN_HASH_JOIN, (floe_join_type)jt, 1, 0, nt);
+            check_join(&E, &R, FLOE_PLAN_NL_JOIN, (floe_join_type)jt, 0, 0, nt);
+        }
+    td_free(&L);
+    td_free(&R);
+    td_init(&L, 900, 555, 200);
+    td_init(&R, 300, 666, 90);
+    for (nt = 1; nt <= 2; nt++)
+        for (jt = FLOE_JOIN_RIGHT; jt <= FLOE_JOIN_FULL; jt++) {
+            check_join(&L, &R, FLOE_PLAN_NL_JOIN, (floe_join_type)jt, 0, 0, nt);
+            check_join(&L, &R, FLOE_PLAN_NL_JOIN, (floe_join_type)jt, 1, 0, nt);
+        }
+    td_free(&L);
+    td_free(&R);
+    td_free(&E);
 }
 
 Test(join, cross_product_without_condition)

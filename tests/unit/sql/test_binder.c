@@ -548,9 +548,6 @@ Test(binder, clause_misuse_errors)
     expect_error("select (select a, b from u) from t", FLOE_ERROR, "only one column", -1);
     expect_error("select a from t where a in (select a, x from u)", FLOE_ERROR, "only one column",
                  -1);
-    expect_error("select * from t full join u on t.a = u.a", FLOE_UNSUPPORTED, "FULL JOIN", -1);
-    expect_error("with recursive r as (select 1) select * from r", FLOE_UNSUPPORTED, "RECURSIVE",
-                 -1);
     expect_error("select count(*) + a from t", FLOE_ERROR, "column \"a\" must appear", -1);
 }
 
