@@ -408,8 +408,10 @@ typedef enum floe_ast_stmt_kind {
     FLOE_AST_STMT_SHOW_TABLES,  /* no fields */
     FLOE_AST_STMT_DESCRIBE,     /* DESCRIBE t, DESC t: table */
     FLOE_AST_STMT_FLUSH,        /* FLUSH [TABLE] t: table */
-    FLOE_AST_STMT_SET           /* SET name {=|TO} value, RESET name: set; run by
+    FLOE_AST_STMT_SET,          /* SET name {=|TO} value, RESET name: set; run by
                                  * api/ (api/settings.c), never bound */
+    FLOE_AST_STMT_DELETE,       /* DELETE FROM t [[AS] a] [WHERE c]: dml (sql/parse_dml.c) */
+    FLOE_AST_STMT_UPDATE        /* UPDATE t [[AS] a] SET col = e, ... [WHERE c]: dml */
 } floe_ast_stmt_kind;
 
 struct floe_ast_stmt {
@@ -466,6 +468,14 @@ struct floe_ast_stmt {
                                    * NULL for RESET */
         } set;
         const char *table; /* DESCRIBE, FLUSH */
+        struct {
+            const char *table;
+            const char *alias;        /* NULL when absent */
+            const char **set_cols;    /* UPDATE: assigned columns; (NULL, 0) for DELETE */
+            floe_ast_expr **set_exprs; /* UPDATE: their values (nset) */
+            int nset;
+            floe_ast_expr *where;     /* NULL when absent */
+        } dml;
     };
 };
 

@@ -179,6 +179,11 @@ int floe_binder_resolve_column(block *bk, const char *rel, const char *name, int
 /* Bind one statement into bs (bs->kind, description, plan). */
 int floe_binder_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs);
 
+/* ---------------------------------------------------------- bind_dml.c */
+
+/* DELETE / UPDATE: bs->table and the plan finding the rows (sql/binder.h). */
+int floe_binder_dml(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs);
+
 /* ---------------------------------------------------------- bind_select.c */
 
 /* Bind a query (WITH, SELECT, VALUES, set operation) in frame fr (NULL at

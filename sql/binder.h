@@ -107,8 +107,17 @@ typedef enum floe_bound_kind {
     FLOE_BOUND_COPY_TO,      /* plan + copy */
     FLOE_BOUND_SHOW_TABLES,  /* nothing */
     FLOE_BOUND_DESCRIBE,     /* table */
-    FLOE_BOUND_FLUSH         /* table */
+    FLOE_BOUND_FLUSH,        /* table */
+    FLOE_BOUND_DELETE,       /* table + plan: the row ids (column 0) of the rows to delete */
+    FLOE_BOUND_UPDATE        /* table + plan: row id, then every table column's new value */
 } floe_bound_kind;
+
+/* DELETE/UPDATE (sql/bind_dml.c): the api's find_table lists, for the
+ * statement's target table only, one more column after the table's own:
+ * this name, BIGINT, the row id of each row its scans produce. The bound
+ * plan is SELECT of the row id (and, for UPDATE, every column's new value,
+ * cast to the column's type) FROM the table WHERE the condition. */
+#define FLOE_DML_ROWID "__floe_rowid"
 
 typedef struct floe_bound_column {
     const char *name;

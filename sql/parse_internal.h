@@ -105,5 +105,7 @@ int floe_parse_order_by(floe_parser *p, floe_ast_order **out, int *out_n);
  * parenthesized specification into *out. */
 int floe_parse_over(floe_parser *p, floe_ast_expr *e);
 int floe_parse_window_spec(floe_parser *p, floe_ast_window **out);
+/* DELETE / UPDATE (sql/parse_dml.c), at the DELETE or UPDATE keyword. */
+int floe_parse_dml(floe_parser *p, floe_ast_stmt *s);
 
 #endif /* FLOE_SQL_PARSE_INTERNAL_H */

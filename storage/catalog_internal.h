@@ -41,6 +41,16 @@ int floe_catalog_end(floe_catalog *c, int rc, const char *what, floe_err *err);
 /* Load table `tid`'s definition (catalog mutex held). */
 int floe_catalog_load_table(floe_catalog *c, int64_t tid, floe_table_def **out, floe_err *err);
 
+/* storage/catalog_parts.c: insert a part's rows and column statistics;
+ * clear its pending record (transaction and mutex held). */
+int floe_catalog_insert_part(floe_catalog *c, int64_t tid, const floe_part_info *p,
+                             const char *what, floe_err *err);
+int floe_catalog_clear_pending(floe_catalog *c, int64_t part_id, const char *what, floe_err *err);
+/* storage/catalog_deletes.c: load p's delete vector, if any, checking it
+ * against p->rows (transaction and mutex held). FLOE_CORRUPT when damaged. */
+int floe_catalog_load_deletes(floe_catalog *c, floe_catalog_part *p, const char *what,
+                              floe_err *err);
+
 /* Damage found by a sanity check on values read back (sqlite itself did not
  * fail): FLOE_CORRUPT naming the catalog file. */
 #define BADVAL(c, ...) floe_catalog_bad_value((c), err, __VA_ARGS__)
