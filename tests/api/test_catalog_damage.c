@@ -390,6 +390,7 @@ Test(catalog_damage, single_edited_values_are_refused_and_nothing_is_removed, .t
     copy_db(ref, copy);
     sh("cp -a '%s' '%s'", p, q);
     edit(copy, "UPDATE meta SET value=value+1 WHERE key='next_part_id';"
+               " DROP TABLE part_deletes;"
                " DROP TABLE pending_parts; DROP TABLE garbage_parts; DROP TABLE legacy_gc;"
                " ALTER TABLE shard_state DROP COLUMN dropped_seq;"
                " UPDATE schema_version SET version=1");
@@ -398,7 +399,7 @@ Test(catalog_damage, single_edited_values_are_refused_and_nothing_is_removed, .t
              (long long)next);
     cr_assert_eq(stat(q, &st), 0, "not quarantined: %s", q);
     assert_nothing_removed(copy, &before, "v1 upgrade");
-    cr_assert_eq(cat_int(copy, "SELECT version FROM schema_version"), 2);
+    cr_assert_eq(cat_int(copy, "SELECT version FROM schema_version"), 3); /* storage/catalog.h FLOE_CATALOG_VERSION: migrated to the newest */
     /* ... once: the next open finds nothing to move */
     cr_assert_eq(open_and_check(copy, e, "after upgrade", msg, sizeof msg), OUT_EXACT, "%s", msg);
 
