@@ -14,7 +14,8 @@
  * for UPDATE every table column in order with its new value, typed as the
  * column (assignment casts are CASTs: a value that does not convert fails
  * the whole statement). Errors: unknown or repeated SET columns
- * (FLOE_ERROR), a catalog without the row-id column (FLOE_MISUSE).
+ * (FLOE_ERROR), a table the catalog lists without the row-id column (a
+ * system table: FLOE_UNSUPPORTED).
  */
 #include <string.h>
 #include <strings.h>
@@ -119,8 +120,8 @@ int floe_binder_dml(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
     if ((rc = floe_binder_find_table(b, s->dml.table, s->off, &t))) return rc;
     if (t.ncols == 0 || strcmp(t.cols[t.ncols - 1].name, FLOE_DML_ROWID) != 0 ||
         t.cols[t.ncols - 1].type.id != FLOE_TYPE_BIGINT)
-        return floe_err_set_at(b->err, FLOE_MISUSE, s->off,
-                               "%s: the catalog lists no row ids for table \"%s\"",
+        return floe_err_set_at(b->err, FLOE_UNSUPPORTED, s->off,
+                               "%s: table \"%s\" cannot be changed (a system table)",
                                s->kind == FLOE_AST_STMT_DELETE ? "DELETE" : "UPDATE", t.name);
     bs->table.name = floe_binder_strdup(b, t.name);
     bs->table.table_ref = t.table_ref;
