@@ -3,7 +3,9 @@
  * Each statement of a SQL string is parsed, bound against the database's
  * tables (through the binder's catalog callbacks) and executed here: queries
  * through the engine over per-table snapshots (parts + memtables), INSERT and
- * CTAS by appending the plan's rows through ingest, DDL through the catalog.
+ * CTAS by appending the plan's rows through ingest, DDL through the catalog;
+ * DELETE/UPDATE run their bound query over the target's parts alone (the
+ * catalog view lists the row-id column for it) in db/dml.c.
  */
 #include <errno.h>
 #include <stdio.h>
