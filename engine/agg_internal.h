@@ -3,7 +3,9 @@
  * engine/op_agg.c owns the operator (workers' local tables, the partitioned
  * merge, emission, the scan shortcuts) and the per-aggregate functions of
  * the basic aggregates; engine/agg_stats.c holds those of the statistical
- * ones (moments for STDDEV/VAR/COVAR/CORR/REGR_*, ARG_MIN/ARG_MAX, MODE).
+ * ones (moments for STDDEV/VAR/COVAR/CORR/REGR_*, ARG_MIN/ARG_MAX, MODE);
+ * engine/agg_ordered.c those of the ordered ones (string_agg) and the
+ * evaluation of an aggregate's ORDER BY keys.
  * Both are named by engine/aggregates.def and reached only through
  * op_agg.c's agg_ops_table.
  *
@@ -56,6 +58,8 @@ typedef struct agg_st {
     agg_vlist *lists;  /* QUANTILE/MEDIAN/MODE values */
     agg_mom *mom;      /* STDDEV/VAR/COVAR/CORR/REGR moments */
     floe_value *val2;  /* ARG_MIN/ARG_MAX: the compared value (val: the result) */
+    char *buf;         /* STRING_AGG: scratch of finalize (the result, copied out) */
+    size_t buf_cap;    /* bytes allocated in buf */
 } agg_st;
 
 typedef struct agg_local {
@@ -82,13 +86,19 @@ typedef struct agg_local {
     uint32_t *gpart;          /* merge: partition of each group */
     uint32_t **dpart;         /* merge: per DISTINCT agg, partition of each (group, value) pair */
     int64_t *gidbuf;          /* scratch: group id per physical row (BIGINT vector) */
+    uint32_t cur_set;         /* grouping set whose groups the rows being fed belong to */
+    floe_vec *okv;            /* ORDER BY keys of the aggregate being fed (its norder
+                                 vectors over the batch), or NULL (engine/agg_ordered.c) */
 } agg_local;
 
 typedef struct agg_op {
     floe_exec_op base;
     const floe_plan *child;
-    floe_expr **groups;       /* ngroups */
-    uint32_t ngroups;
+    floe_expr **groups;       /* ngexprs group expressions */
+    uint32_t ngroups;         /* hash key columns: ngexprs, plus the set number with sets */
+    uint32_t ngexprs;
+    const uint64_t *sets;     /* nsets grouping sets (masks over groups), or NULL */
+    uint32_t nsets;
     const floe_agg *aggs;
     uint32_t naggs;
     floe_expr *own_exprs;     /* DISTINCT: synthesized column references */
@@ -157,5 +167,44 @@ int floe_agg_mom_combine(CMB_ARGS);
 int floe_agg_argby_combine(CMB_ARGS);
 int floe_agg_mom_finalize(FIN_ARGS);
 int floe_agg_mode_finalize(FIN_ARGS);
+
+/* The operator's consume callback (engine/op_agg.c): feeds batch b to
+ * worker w's local state. */
+int floe_agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err);
+/* The scan shortcuts (engine/agg_scan.c): when o is a COUNT(*)-only or a
+ * MIN/MAX-only aggregation of a bare SCAN, feed worker 0's state from the
+ * sources directly and set *done; else *done = 0 and nothing happens. */
+int floe_agg_scan_shortcut(agg_op *o, int *done, floe_err *err);
+
+/* States of aggregate 0 of o outside the hash aggregation (engine/op_agg.c,
+ * used by the window frames of engine/agg_window.c). o needs base (ex,
+ * plan), aggs / naggs = 1, and ngroups > 0 so that updates go by group id.
+ * open makes an empty local (floe_agg_state_close frees it); reserve makes
+ * groups [0, n) exist (and accounts the memory); update feeds rows[k] of v
+ * (v2) to groups gids[k]; merge folds group src into group g of the same
+ * local (src is only read: concurrent merges into different g are safe for
+ * aggregates whose combine allocates nothing: not sums of doubles, lists or
+ * sketches); final computes group g's value into *r (strings borrowed from
+ * the local or the input); reset empties group g. */
+int floe_agg_state_open(agg_op *o, agg_local **out, floe_err *err);
+void floe_agg_state_close(agg_op *o, agg_local *L);
+int floe_agg_state_reserve(agg_op *o, agg_local *L, uint64_t n, floe_err *err);
+int floe_agg_state_update(agg_op *o, agg_local *L, const floe_vec *v, const floe_vec *v2,
+                          const uint32_t *rows, const uint32_t *gids, uint32_t cnt, floe_err *err);
+int floe_agg_state_merge(agg_op *o, agg_local *L, uint64_t g, uint64_t src, floe_err *err);
+int floe_agg_state_final(agg_op *o, agg_local *L, uint64_t g, floe_value *r, floe_err *err);
+void floe_agg_state_reset(agg_op *o, agg_local *L, uint64_t g);
+
+/* Ordered aggregates (engine/agg_ordered.c). floe_agg_order_eval evaluates
+ * ag's ORDER BY keys over b into L->okv (freed, and set NULL, by
+ * floe_agg_order_free; on failure nothing is left) for the update that
+ * follows. */
+int floe_agg_order_eval(agg_local *L, const floe_agg *ag, floe_batch *b, floe_err *err);
+void floe_agg_order_free(agg_local *L, const floe_agg *ag);
+int floe_agg_stragg_update(UPD_ARGS);
+int floe_agg_stragg_finalize(FIN_ARGS);
+int floe_agg_first_update(UPD_ARGS);
+int floe_agg_first_combine(CMB_ARGS);
+int floe_agg_first_finalize(FIN_ARGS);
 
 #endif /* FLOE_ENGINE_AGG_INTERNAL_H */

@@ -27,8 +27,10 @@
 enum {
     FLOE_AGGF_DISTINCT = 1u << 0, /* DISTINCT changes the result: deduplicate per group */
     FLOE_AGGF_FRACTION = 1u << 1, /* second argument: a constant fraction in [0,1] (param) */
-    FLOE_AGGF_TWO_ARGS = 1u << 2  /* second argument: an expression (floe_agg.arg2); a row
+    FLOE_AGGF_TWO_ARGS = 1u << 2, /* second argument: an expression (floe_agg.arg2); a row
                                      is fed only when both arguments are non-NULL */
+    FLOE_AGGF_ORDERED = 1u << 3   /* the result depends on the order values are fed in:
+                                     agg(x ORDER BY ...) keeps its keys (floe_agg.order) */
 };
 
 /* Bind rules: accepted argument and result type. */
@@ -41,7 +43,9 @@ typedef enum floe_agg_result {
     FLOE_AGGR_BOOL,   /* BOOLEAN (implicit cast) -> BOOLEAN */
     FLOE_AGGR_STAT,   /* numeric (cast to DOUBLE; with TWO_ARGS both) -> DOUBLE */
     FLOE_AGGR_COUNT2, /* two numeric arguments (cast to DOUBLE) -> BIGINT (regr_count) */
-    FLOE_AGGR_ARGBY   /* any two arguments; the first's type (arg_min / arg_max) */
+    FLOE_AGGR_ARGBY,  /* any two arguments; the first's type (arg_min / arg_max) */
+    FLOE_AGGR_STRAGG  /* any argument (cast to VARCHAR), optional constant VARCHAR
+                         separator (default ','); VARCHAR (string_agg) */
 } floe_agg_result;
 
 /* Per-group state arrays (floe_agg_def.state); a count is always kept. */

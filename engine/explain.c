@@ -129,6 +129,22 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
     case FLOE_PLAN_AGGREGATE:
         floe_strbuf_puts(out, "AGGREGATE groups=");
         put_exprs(out, p->u.agg.groups, p->u.agg.ngroups);
+        if (p->u.agg.nsets) {
+            /* grouping sets as key numbers: sets=[(0, 1), (0), ()] */
+            uint32_t k, j;
+            floe_strbuf_puts(out, " sets=[");
+            for (k = 0; k < p->u.agg.nsets; k++) {
+                int first = 1;
+                floe_strbuf_puts(out, k ? ", (" : "(");
+                for (j = 0; j < p->u.agg.ngroups; j++)
+                    if ((p->u.agg.sets[k] >> j) & 1) {
+                        floe_strbuf_printf(out, "%s%u", first ? "" : ", ", j);
+                        first = 0;
+                    }
+                floe_strbuf_putc(out, ')');
+            }
+            floe_strbuf_putc(out, ']');
+        }
         floe_strbuf_puts(out, " aggs=[");
         for (i = 0; i < p->u.agg.naggs; i++) {
             const floe_agg *a = &p->u.agg.aggs[i];
@@ -136,13 +152,26 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
             floe_strbuf_printf(out, "%s(%s", agg_name(a->fn), a->distinct ? "DISTINCT " : "");
             if (a->fn == FLOE_AGG_COUNT_STAR)
                 floe_strbuf_putc(out, '*');
-            else
+            else if (a->fn == FLOE_AGG_GROUPING) {
+                uint32_t k;
+                for (k = 0; k < a->ngkeys; k++) floe_strbuf_printf(out, "%s#%u", k ? ", " : "", a->gkeys[k]);
+            } else
                 put_expr(out, a->arg);
+            if (a->norder) {
+                uint32_t k;
+                floe_strbuf_puts(out, " ORDER BY ");
+                for (k = 0; k < a->norder; k++) {
+                    if (k) floe_strbuf_puts(out, ", ");
+                    put_expr(out, a->order[k]);
+                    if (a->okeys[k].desc) floe_strbuf_puts(out, " DESC");
+                }
+            }
             if (a->arg2) {
                 floe_strbuf_puts(out, ", ");
                 put_expr(out, a->arg2);
             }
             if (floe_aggregates_get(a->fn)->flags & FLOE_AGGF_FRACTION) floe_strbuf_printf(out, ", %g", a->param);
+            if (a->okeys && a->norder == 0 && a->okeys[0].desc) floe_strbuf_puts(out, " DESC");
             floe_strbuf_putc(out, ')');
             if (a->filter) {
                 floe_strbuf_puts(out, " FILTER ");

@@ -27,10 +27,22 @@
  * output row, even for empty input; with GROUP BY, empty input gives none.
  * DISTINCT (the plan node) is an aggregation grouping by all columns.
  *
+ * GROUPING SETS / ROLLUP / CUBE (plan u.agg.sets): one aggregation serves
+ * every set. Each batch's key vectors are evaluated once, then the rows
+ * are fed once per set: keyed by the set's keys (the others a NULL
+ * constant) plus the set number as one more hash key (ngroups = ngexprs +
+ * 1), so a NULL key and a grouped-out key make different groups, and so do
+ * duplicate sets. Only the ngexprs keys are output. GROUPING() reads the
+ * set being fed (L->cur_set). Sets that group by nothing are seeded in
+ * worker 0's table before any row, so empty input still gives their row
+ * (count 0, other aggregates NULL, GROUPING all ones).
+ * ORDER BY inside aggregates: see engine/agg_ordered.c.
+ *
  * Per-aggregate code is only in the update / combine / finalize functions
  * below and, for the statistical aggregates, in engine/agg_stats.c (the
  * shared structs are in engine/agg_internal.h), which
- * engine/aggregates.def names (agg_ops_table); the state arrays
+ * engine/aggregates.def names (agg_ops_table); the scan shortcuts are in
+ * engine/agg_scan.c; the state arrays
  * a group gets follow the aggregate's FLOE_AGGS_* bits and DISTINCT sets its
  * FLOE_AGGF_DISTINCT flag (engine/aggregates.h). The scan shortcuts
  * (COUNT(*)-only, MIN/MAX-only, COUNT(DISTINCT integer)) test ids.
@@ -117,6 +129,7 @@ static void local_free(agg_op *o, agg_local *L)
             floe_free(s->lists);
             floe_free(s->mom);
             floe_free(s->val2);
+            floe_free(s->buf);
         }
     }
     if (L->dsets)
@@ -217,7 +230,8 @@ static int local_new(agg_op *o, agg_local **out, floe_err *err)
             local_free(o, L);
             return floe_err_nomem(err);
         }
-        for (g = 0; g < o->ngroups; g++) kt[g] = o->groups[g]->type;
+        for (g = 0; g < o->ngexprs; g++) kt[g] = o->groups[g]->type;
+        if (o->nsets) kt[o->ngexprs] = floe_type_make(FLOE_TYPE_BIGINT); /* set number */
         rc = floe_hashtable_init(&L->ht, o->ngroups, kt, err);
         floe_free(kt);
         if (rc) {
@@ -545,6 +559,28 @@ static int upd_list(UPD_ARGS)
     }
     return FLOE_OK;
 }
+/* GROUPING(a, b, ...): bit n-1-j of the value is set when argument j's
+ * key is grouped out of the rows' grouping set (PostgreSQL's order: the
+ * first argument is the most significant bit); 0 without grouping sets. */
+static int upd_grouping(UPD_ARGS)
+{
+    UPD_PROLOGUE;
+    uint64_t set = o->nsets ? o->sets[L->cur_set] : ~0ull;
+    int64_t x = 0;
+    uint32_t j;
+    (void)cst;
+    (void)all_valid;
+    (void)rows;
+    for (j = 0; j < ag->ngkeys; j++) x = (x << 1) | (int64_t)(((set >> ag->gkeys[j]) & 1) ^ 1);
+    for (k = 0; k < cnt; k++) {
+        floe_value *r = &s->val[gids[k]];
+        r->type = floe_type_make(FLOE_TYPE_BIGINT);
+        r->is_null = false;
+        r->v.i = x;
+        s->cnt[gids[k]]++;
+    }
+    return FLOE_OK;
+}
 #undef ROW
 #undef VALID
 #undef UPD_PROLOGUE
@@ -576,6 +612,13 @@ static int cmb_minmax(CMB_ARGS)
     if (gs->cnt[g] == 0 ||
         (ag->fn != FLOE_AGG_ANY_VALUE && better(ag->fn, &ls->val[lid], &gs->val[g])))
         gs->val[g] = ls->val[lid];
+    return FLOE_OK;
+}
+
+static int cmb_grouping(CMB_ARGS)
+{
+    (void)o, (void)err;
+    G->st[a].val[g] = L->st[a].val[lid];
     return FLOE_OK;
 }
 
@@ -626,6 +669,15 @@ static int fin_count(FIN_ARGS)
 {
     (void)ag, (void)ct, (void)err;
     r->v.i = s->cnt[g];
+    return FLOE_OK;
+}
+
+/* A group no row reached is a seeded empty grouping set: every key is
+ * grouped out. */
+static int fin_grouping(FIN_ARGS)
+{
+    (void)ct, (void)err;
+    r->v.i = s->cnt[g] ? s->val[g].v.i : (int64_t)((1ull << ag->ngkeys) - 1);
     return FLOE_OK;
 }
 
@@ -702,6 +754,7 @@ static int fin_quantile(FIN_ARGS)
     if (ag->fn == FLOE_AGG_QUANTILE) {
         double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param, c = ceil((double)l->n * q);
         uint32_t i = c < 1 ? 0 : (uint32_t)c - 1;
+        if (ag->okeys && ag->okeys[0].desc) i = l->n - 1 - i; /* WITHIN GROUP (ORDER BY x DESC) */
         *r = l->v[i < l->n ? i : l->n - 1];
     } else if (ag->fn == FLOE_AGG_QUANTILE_CONT) {
         double q = ag->param < 0 ? 0 : ag->param > 1 ? 1 : ag->param, pos = (double)(l->n - 1) * q;
@@ -804,37 +857,13 @@ static int fastd_add(agg_local *L, uint32_t a, const floe_vec *v, const uint32_t
     return FLOE_OK;
 }
 
-static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+/* Feed the live rows of b (L->rows, their groups in L->ids) to every
+ * aggregate: FILTER, then the DISTINCT set, the fast intset or update. */
+static int agg_feed(agg_op *o, agg_local *L, floe_batch *b, uint32_t live, floe_err *err)
 {
-    agg_op *o = arg;
-    agg_local *L = o->locals[w];
-    uint32_t live = floe_batch_rows(b), k, g, a;
-    floe_vec keys[16], *kv = keys, argv;
+    uint32_t k, a;
+    floe_vec argv;
     int rc = FLOE_OK;
-
-    rc = floe_exec_check(o->base.ex, err);
-    if (rc) return rc;
-    if (b->n > FLOE_VEC_SIZE)
-        return floe_err_set(err, FLOE_MISUSE, "AGGREGATE: batch of %u rows exceeds %u", b->n,
-                            FLOE_VEC_SIZE);
-    if (o->ngroups > 16) {
-        kv = floe_calloc(o->ngroups, sizeof *kv);
-        if (kv == NULL) return floe_err_nomem(err);
-    } else {
-        memset(keys, 0, sizeof keys);
-    }
-    for (k = 0; k < live; k++) L->rows[k] = b->sel ? b->sel[k] : k;
-    if (o->ngroups) {
-        for (g = 0; g < o->ngroups && rc == FLOE_OK; g++)
-            rc = floe_exec_eval(&L->ev, o->groups[g], b, &kv[g], err);
-        if (rc == FLOE_OK) rc = floe_hashtable_insert(&L->ht, kv, b->n, b->sel, b->nsel, L->ids, err);
-        for (g = 0; g < o->ngroups; g++) floe_vec_free(&kv[g]);
-        if (kv != keys) floe_free(kv);
-        if (rc) return rc;
-        if (local_reserve(o, L, L->ht.count) != FLOE_OK) return floe_err_nomem(err);
-    } else {
-        memset(L->ids, 0, live * sizeof *L->ids);
-    }
     for (a = 0; a < o->naggs && rc == FLOE_OK; a++) {
         const floe_agg *ag = &o->aggs[a];
         const uint32_t *rows = L->rows, *ids = L->ids;
@@ -858,7 +887,7 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
             ids = L->fids;
             if (n == 0) continue;
         }
-        if (ag->fn == FLOE_AGG_COUNT_STAR) {
+        if (ag->fn == FLOE_AGG_COUNT_STAR || ag->fn == FLOE_AGG_GROUPING) {
             rc = agg_update(o, L, a, NULL, NULL, rows, ids, n, err);
             continue;
         }
@@ -877,11 +906,90 @@ static int agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
                 rc = agg_update(o, L, a, &argv, &argv2, rows, ids, n, err);
                 floe_vec_free(&argv2);
             }
+        } else if (ag->norder) {
+            rc = floe_agg_order_eval(L, ag, b, err);
+            if (rc == FLOE_OK) {
+                rc = agg_update(o, L, a, &argv, NULL, rows, ids, n, err);
+                floe_agg_order_free(L, ag);
+            }
         } else {
             rc = agg_update(o, L, a, &argv, NULL, rows, ids, n, err);
         }
         floe_vec_free(&argv);
     }
+    return rc;
+}
+
+/* NULL constant vector of type t standing for n rows (a grouped-out key). */
+static void null_const(floe_vec *v, floe_type t, uint32_t n)
+{
+    static const uint64_t zero_data[4];
+    static const uint64_t zero_valid;
+    floe_vec_borrow(v, t, (void *)zero_data, (uint64_t *)&zero_valid, n);
+    v->flags |= FLOE_VEC_CONST;
+}
+
+/* Group ids of b's live rows (into L->ids) for the keys kv[0..ngexprs)
+ * (and, with grouping sets, set `set`: its grouped-out keys NULL, the set
+ * number as the last key). */
+static int agg_group_ids(agg_op *o, agg_local *L, floe_batch *b, floe_vec *kv, uint32_t set,
+                         floe_err *err)
+{
+    floe_vec one[65];
+    int64_t sid = set;
+    uint32_t g;
+    int rc;
+    if (o->nsets == 0) {
+        rc = floe_hashtable_insert(&L->ht, kv, b->n, b->sel, b->nsel, L->ids, err);
+    } else {
+        for (g = 0; g < o->ngexprs; g++) {
+            if ((o->sets[set] >> g) & 1) one[g] = kv[g];
+            else null_const(&one[g], o->groups[g]->type, b->n);
+        }
+        floe_vec_borrow(&one[o->ngexprs], floe_type_make(FLOE_TYPE_BIGINT), &sid, NULL, b->n);
+        one[o->ngexprs].flags |= FLOE_VEC_CONST;
+        rc = floe_hashtable_insert(&L->ht, one, b->n, b->sel, b->nsel, L->ids, err);
+    }
+    if (rc) return rc;
+    if (local_reserve(o, L, L->ht.count) != FLOE_OK) return floe_err_nomem(err);
+    return FLOE_OK;
+}
+
+int floe_agg_consume(void *arg, uint32_t w, floe_batch *b, floe_err *err)
+{
+    agg_op *o = arg;
+    agg_local *L = o->locals[w];
+    uint32_t live = floe_batch_rows(b), k, g, s;
+    floe_vec keys[16], *kv = keys;
+    int rc = FLOE_OK;
+
+    rc = floe_exec_check(o->base.ex, err);
+    if (rc) return rc;
+    if (b->n > FLOE_VEC_SIZE)
+        return floe_err_set(err, FLOE_MISUSE, "AGGREGATE: batch of %u rows exceeds %u", b->n,
+                            FLOE_VEC_SIZE);
+    if (o->ngexprs > 16) {
+        kv = floe_calloc(o->ngexprs, sizeof *kv);
+        if (kv == NULL) return floe_err_nomem(err);
+    } else {
+        memset(keys, 0, sizeof keys);
+    }
+    for (k = 0; k < live; k++) L->rows[k] = b->sel ? b->sel[k] : k;
+    if (o->ngroups == 0) {
+        memset(L->ids, 0, live * sizeof *L->ids);
+        rc = agg_feed(o, L, b, live, err);
+    } else {
+        for (g = 0; g < o->ngexprs && rc == FLOE_OK; g++)
+            rc = floe_exec_eval(&L->ev, o->groups[g], b, &kv[g], err);
+        /* one pass per grouping set (one for a plain GROUP BY) */
+        for (s = 0; s < (o->nsets ? o->nsets : 1) && rc == FLOE_OK; s++) {
+            L->cur_set = s;
+            rc = agg_group_ids(o, L, b, kv, s, err);
+            if (rc == FLOE_OK) rc = agg_feed(o, L, b, live, err);
+        }
+        for (g = 0; g < o->ngexprs; g++) floe_vec_free(&kv[g]);
+    }
+    if (kv != keys) floe_free(kv);
     if (rc == FLOE_OK) rc = local_account(o, L, err);
     return rc;
 }
@@ -1074,157 +1182,32 @@ static int agg_final(agg_op *o, agg_local *G, uint32_t ai, uint64_t g, floe_vec 
     r.is_null = false;
     r.v.i = 0;
     if ((rc = agg_ops_table[ag->fn].finalize(ag, s, g, col->type, &r, err))) return rc;
+    if (ag->fn == FLOE_AGG_STRING_AGG && !r.is_null) {
+        /* built in the state's scratch buffer: the column keeps a copy */
+        if (floe_vec_set_string(col, i, r.v.s.ptr, r.v.s.len) != FLOE_OK) return floe_err_nomem(err);
+        return FLOE_OK;
+    }
     if (put_value(col, i, r) != FLOE_OK) return floe_err_nomem(err);
     return FLOE_OK;
 }
 
-/* Only COUNT(*)s without GROUP BY over a bare SCAN (no filter, no pushed
- * predicate): no column needs to be read at all. */
-static int count_only_scan(const agg_op *o)
+/* Grouping sets that group by nothing (ROLLUP's and CUBE's last, `()`)
+ * give one row even for empty input, like an aggregate without GROUP BY:
+ * their groups (every key NULL, the set number) exist from the start. */
+static int seed_empty_sets(agg_op *o, agg_local *L, floe_err *err)
 {
-    uint32_t a;
-    if (o->ngroups || o->naggs == 0 || o->child->kind != FLOE_PLAN_SCAN ||
-        o->child->u.scan.filter || o->child->u.scan.npreds)
-        return 0;
-    for (a = 0; a < o->naggs; a++)
-        if (o->aggs[a].fn != FLOE_AGG_COUNT_STAR || o->aggs[a].filter) return 0;
-    return 1;
-}
-
-/* Count the rows of every morsel of the scanned table through cursors that
- * produce no column (sources then decode nothing), into local 0. */
-static int count_scan_rows(agg_op *o, floe_err *err)
-{
-    floe_executor *ex = o->base.ex;
-    const floe_plan *p = o->child;
-    const floe_table_scan *t;
-    uint64_t total = 0;
-    uint32_t s, m, a, nocol = 0; /* an empty column list, not a NULL one */
+    floe_vec kv[65];
+    uint32_t s, g, id;
+    int64_t sid;
     int rc;
-    if (p->u.scan.table >= ex->ctx->ntables)
-        return floe_err_set(err, FLOE_MISUSE, "scan of table %u: only %u tables supplied",
-                            p->u.scan.table, ex->ctx->ntables);
-    t = &ex->ctx->tables[p->u.scan.table];
-    for (s = 0; s < t->nsources; s++) {
-        const floe_scan_source *src = &t->sources[s];
-        uint32_t nm = src->vt->nmorsels(src->self);
-        for (m = 0; m < nm; m++) {
-            floe_scan_cursor *c;
-            floe_batch b;
-            rc = floe_exec_check(ex, err);
-            if (rc) return rc;
-            rc = src->vt->open(src->self, m, &nocol, 0, NULL, 0, &c, err);
-            if (rc) return rc;
-            for (;;) {
-                memset(&b, 0, sizeof b);
-                rc = src->vt->next(c, &b, err);
-                if (rc == FLOE_ROW) total += floe_batch_rows(&b);
-                floe_batch_free(&b);
-                if (rc != FLOE_ROW) break;
-            }
-            src->vt->close(c);
-            if (rc != FLOE_DONE) return rc;
-        }
-    }
-    for (a = 0; a < o->naggs; a++) o->locals[0]->st[a].cnt[0] += (int64_t)total;
-    return FLOE_OK;
-}
-
-/* Only MIN/MAX of integer-like columns without GROUP BY over a bare SCAN:
- * morsels whose statistics cannot beat the running values can be skipped. */
-static int minmax_only_scan(const agg_op *o)
-{
-    const floe_plan *c = o->child;
-    uint32_t a;
-    if (o->ngroups || o->naggs == 0 || c->kind != FLOE_PLAN_SCAN || c->u.scan.filter ||
-        c->u.scan.npreds)
-        return 0;
-    for (a = 0; a < o->naggs; a++) {
-        const floe_agg *ag = &o->aggs[a];
-        if ((ag->fn != FLOE_AGG_MIN && ag->fn != FLOE_AGG_MAX) || ag->arg == NULL || ag->filter ||
-            ag->arg->kind != FLOE_EXPR_COLUMN || ag->arg->index >= c->ncols ||
-            cls_of(ag->arg->type) != CLS_INT || ag->arg->type.id != c->types[ag->arg->index].id)
-            return 0;
-    }
-    return 1;
-}
-
-/* Whether morsel m of src may hold a value beating some running MIN/MAX of
- * local 0 (asked as the pushed predicate `col > max` / `col < min`). */
-static int minmax_morsel_useful(agg_op *o, const floe_scan_source *src, uint32_t m)
-{
-    agg_local *L = o->locals[0];
-    uint32_t a;
-    if (src->vt->morsel_may_match == NULL) return 1;
-    for (a = 0; a < o->naggs; a++) {
-        const floe_agg *ag = &o->aggs[a];
-        floe_scan_pred pr;
-        if (L->st[a].cnt[0] == 0) return 1;
-        memset(&pr, 0, sizeof pr);
-        pr.col = o->child->u.scan.cols[ag->arg->index];
-        pr.op = ag->fn == FLOE_AGG_MAX ? FLOE_PRED_GT : FLOE_PRED_LT;
-        pr.value = L->st[a].val[0];
-        pr.value.type = ag->arg->type;
-        pr.value.is_null = false;
-        if (src->vt->morsel_may_match(src->self, m, &pr, 1)) return 1;
-    }
-    return 0;
-}
-
-/* Feed morsel m of src to local 0 through a cursor without predicates. */
-static int minmax_feed(agg_op *o, const floe_scan_source *src, uint32_t m, floe_err *err)
-{
-    const floe_plan *p = o->child;
-    floe_scan_cursor *c;
-    floe_batch b;
-    int rc;
-    rc = src->vt->open(src->self, m, p->u.scan.cols, p->ncols, NULL, 0, &c, err);
-    if (rc) return rc;
-    for (;;) {
-        memset(&b, 0, sizeof b);
-        rc = src->vt->next(c, &b, err);
-        if (rc == FLOE_ROW) rc = floe_batch_rows(&b) > 0 ? agg_consume(o, 0, &b, err) : FLOE_OK;
-        floe_batch_free(&b);
-        if (rc != FLOE_OK) break;
-    }
-    src->vt->close(c);
-    return rc == FLOE_DONE ? FLOE_OK : rc;
-}
-
-/* Feed local 0 the morsels that may improve the running values: the last
- * morsel first, then the others in order, so data sorted either way (time
- * columns) settles both MIN and MAX after two morsels. */
-static int minmax_scan(agg_op *o, floe_err *err)
-{
-    floe_executor *ex = o->base.ex;
-    const floe_plan *p = o->child;
-    const floe_table_scan *t;
-    uint32_t s, m, ls = UINT32_MAX, lm = 0;
-    int rc;
-    if (p->u.scan.table >= ex->ctx->ntables)
-        return floe_err_set(err, FLOE_MISUSE, "scan of table %u: only %u tables supplied",
-                            p->u.scan.table, ex->ctx->ntables);
-    t = &ex->ctx->tables[p->u.scan.table];
-    for (s = t->nsources; s-- > 0 && ls == UINT32_MAX;) {
-        uint32_t nm = t->sources[s].vt->nmorsels(t->sources[s].self);
-        if (nm) {
-            ls = s;
-            lm = nm - 1;
-            rc = minmax_feed(o, &t->sources[s], lm, err);
-            if (rc) return rc;
-        }
-    }
-    for (s = 0; s < t->nsources; s++) {
-        const floe_scan_source *src = &t->sources[s];
-        uint32_t nm = src->vt->nmorsels(src->self);
-        for (m = 0; m < nm; m++) {
-            if (s == ls && m == lm) continue;
-            rc = floe_exec_check(ex, err);
-            if (rc) return rc;
-            if (!minmax_morsel_useful(o, src, m)) continue;
-            rc = minmax_feed(o, src, m, err);
-            if (rc) return rc;
-        }
+    for (s = 0; s < o->nsets; s++) {
+        if (o->sets[s] != 0) continue;
+        for (g = 0; g < o->ngexprs; g++) null_const(&kv[g], o->groups[g]->type, 1);
+        sid = s;
+        floe_vec_borrow(&kv[o->ngexprs], floe_type_make(FLOE_TYPE_BIGINT), &sid, NULL, 1);
+        rc = floe_hashtable_insert(&L->ht, kv, 1, NULL, 0, &id, err);
+        if (rc) return rc;
+        if (local_reserve(o, L, L->ht.count) != FLOE_OK) return floe_err_nomem(err);
     }
     return FLOE_OK;
 }
@@ -1233,7 +1216,7 @@ static int agg_run(agg_op *o, floe_err *err)
 {
     floe_executor *ex = o->base.ex;
     uint32_t w, p, a;
-    int rc;
+    int rc, done = 0;
     o->nw = floe_exec_workers(ex);
     o->locals = floe_calloc(o->nw, sizeof *o->locals);
     o->perr = floe_calloc(o->nw, sizeof *o->perr);
@@ -1243,12 +1226,9 @@ static int agg_run(agg_op *o, floe_err *err)
         rc = local_new(o, &o->locals[w], err);
         if (rc) return rc;
     }
-    if (count_only_scan(o))
-        rc = count_scan_rows(o, err);
-    else if (minmax_only_scan(o))
-        rc = minmax_scan(o, err);
-    else
-        rc = floe_exec_drive(ex, o->child, agg_consume, o, err);
+    if ((rc = seed_empty_sets(o, o->locals[0], err))) return rc;
+    rc = floe_agg_scan_shortcut(o, &done, err); /* engine/agg_scan.c */
+    if (rc == FLOE_OK && !done) rc = floe_exec_drive(ex, o->child, floe_agg_consume, o, err);
     if (rc) return rc;
     /* partitioned merge: one partition per worker, merged in parallel */
     o->nparts = 1;
@@ -1317,7 +1297,7 @@ static int agg_next(floe_exec_op *op, floe_batch *out, floe_err *err)
     n = (uint32_t)(total - o->pos < FLOE_VEC_SIZE ? total - o->pos : FLOE_VEC_SIZE);
     if (floe_batch_init(out, p->ncols, p->types, n) != FLOE_OK) return floe_err_nomem(err);
     if (o->ngroups) {
-        rc = floe_exec_rows_gather(&G->ht.keys, 0, o->ngroups, NULL, o->pos, n, out->cols, 0);
+        rc = floe_exec_rows_gather(&G->ht.keys, 0, o->ngexprs, NULL, o->pos, n, out->cols, 0);
         if (rc) {
             floe_batch_free(out);
             return floe_err_nomem(err);
@@ -1325,7 +1305,7 @@ static int agg_next(floe_exec_op *op, floe_batch *out, floe_err *err)
     }
     for (a = 0; a < o->naggs; a++) {
         for (i = 0; i < n; i++) {
-            rc = agg_final(o, G, a, o->pos + i, &out->cols[o->ngroups + a], i, err);
+            rc = agg_final(o, G, a, o->pos + i, &out->cols[o->ngexprs + a], i, err);
             if (rc) {
                 floe_batch_free(out);
                 return rc;
@@ -1384,12 +1364,16 @@ int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, 
             o->own_groups[c] = &o->own_exprs[c];
         }
         o->groups = o->own_groups;
-        o->ngroups = ch->ncols;
+        o->ngroups = o->ngexprs = ch->ncols;
         if (o->ngroups == 0)
             return agg_close(&o->base), floe_err_set(err, FLOE_UNSUPPORTED, "DISTINCT of no columns");
     } else {
         o->groups = p->u.agg.groups;
-        o->ngroups = p->u.agg.ngroups;
+        o->ngexprs = p->u.agg.ngroups;
+        o->sets = p->u.agg.sets;
+        o->nsets = p->u.agg.nsets;
+        /* grouping sets: the set number is one more hash key */
+        o->ngroups = o->ngexprs + (o->nsets ? 1 : 0);
         o->aggs = p->u.agg.aggs;
         o->naggs = p->u.agg.naggs;
         if (o->ngroups == 0) {
@@ -1407,4 +1391,63 @@ int floe_op_agg_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, 
     }
     *out = &o->base;
     return FLOE_OK;
+}
+
+/* ------------------------------------------------- states for window frames
+ *
+ * engine/agg_window.c keeps an aggregate's states in an agg_local of its
+ * own (a segment tree of groups) through these; contracts in
+ * engine/agg_internal.h. */
+
+int floe_agg_state_open(agg_op *o, agg_local **out, floe_err *err)
+{
+    return local_new(o, out, err);
+}
+
+void floe_agg_state_close(agg_op *o, agg_local *L)
+{
+    local_free(o, L);
+}
+
+int floe_agg_state_reserve(agg_op *o, agg_local *L, uint64_t n, floe_err *err)
+{
+    if (local_reserve(o, L, n) != FLOE_OK) return floe_err_nomem(err);
+    return local_account(o, L, err);
+}
+
+int floe_agg_state_update(agg_op *o, agg_local *L, const floe_vec *v, const floe_vec *v2,
+                          const uint32_t *rows, const uint32_t *gids, uint32_t cnt, floe_err *err)
+{
+    return agg_update(o, L, 0, v, v2, rows, gids, cnt, err);
+}
+
+int floe_agg_state_merge(agg_op *o, agg_local *L, uint64_t g, uint64_t src, floe_err *err)
+{
+    return merge_state(o, 0, L, g, L, src, err);
+}
+
+int floe_agg_state_final(agg_op *o, agg_local *L, uint64_t g, floe_value *r, floe_err *err)
+{
+    const floe_agg *ag = &o->aggs[0];
+    r->type = ag->type;
+    r->is_null = false;
+    r->v.i = 0;
+    return agg_ops_table[ag->fn].finalize(ag, &L->st[0], g, ag->type, r, err);
+}
+
+void floe_agg_state_reset(agg_op *o, agg_local *L, uint64_t g)
+{
+    agg_st *s = &L->st[0];
+    (void)o;
+    s->cnt[g] = 0;
+    if (s->isum) s->isum[g] = 0;
+    if (s->xsum) floe_xsum_free(&s->xsum[g]);
+    if (s->val) memset(&s->val[g], 0, sizeof s->val[g]);
+    if (s->val2) memset(&s->val2[g], 0, sizeof s->val2[g]);
+    if (s->mom) memset(&s->mom[g], 0, sizeof s->mom[g]);
+    if (s->lists) s->lists[g].n = 0;
+    if (s->hll) {
+        floe_hll_sketch_free(&s->hll[g]);
+        memset(&s->hll[g], 0, sizeof s->hll[g]);
+    }
 }

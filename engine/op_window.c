@@ -13,22 +13,42 @@
  * result stored at the row's original position in `res` (one column per
  * function). Frames are [lo, hi) ranges of sorted positions: ROWS by
  * arithmetic, RANGE CURRENT ROW by peer boundaries, RANGE with offsets by
- * binary search on the (single, integer-like) order key. COUNT/SUM/AVG over a
- * frame are differences of per-partition prefix sums (128-bit for integers
- * and decimals, long double for doubles), MIN/MAX a query on a segment tree
- * of row positions: every frame costs O(1) or O(log n), never O(frame).
+ * binary search on the (single, integer-like) order key, GROUPS through the
+ * peer groups of the partition (gnum: a position's group number, gfirst:
+ * each group's first position). EXCLUDE CURRENT ROW / GROUP / TIES cuts the
+ * frame into at most three ranges in sort order (before the excluded rows,
+ * the row itself for TIES, after them), and every function below works on
+ * such a list. COUNT/SUM/AVG over a frame are differences of per-partition
+ * prefix sums (128-bit for integers and decimals, long double for doubles),
+ * MIN/MAX a query on a segment tree of row positions: every frame costs
+ * O(1) or O(log n), never O(frame). FIRST/LAST/NTH_VALUE index the ranges.
  * Integer SUM outside BIGINT (DECIMAL(18)) is FLOE_RANGE, like op_agg.c.
  *
- * Not yet: partitions are evaluated on one thread (the child pipeline runs
- * on all workers); the binder rejects GROUPS frames, EXCLUDE and other
- * aggregates with FLOE_UNSUPPORTED. Memory of `all`, `res` and the per-function
- * scratch arrays is accounted as "WINDOW". Thread-safety: one op instance is
- * used by one thread (the consume callback writes only its worker's buffer).
+ * Parallelism: the child pipeline runs on all workers; after the (one)
+ * sort of a function, its partitions are evaluated by all workers of the
+ * pool, each taking the next partition from a shared counter. They write
+ * only their partition's rows of `res` (validity bits with atomic and/or,
+ * since neighbouring partitions share bitmap words) and of the per-position
+ * scratch arrays. A query with one partition runs on one thread.
+ *
+ * The other aggregates (any_value, bool_and/or, the statistics, arg_min /
+ * arg_max) go through a segment tree of their own states
+ * (engine/agg_window.h; one scratch state per partition worker), kept in
+ * `trees` until close since results may point at its strings. Holistic
+ * aggregates (lists, sketches) are computed once per partition, on one
+ * thread (the binder allows them only over whole partitions; their strings
+ * are copied into res). Not yet: DISTINCT over windows (FLOE_UNSUPPORTED). Memory of `all`, `res` and the
+ * per-function scratch arrays is accounted as "WINDOW" (trees: "AGGREGATE").
+ * Thread-safety: one op instance is used by one query; the consume callback
+ * writes only its worker's buffer, the partition workers as said above.
  */
 #include <string.h>
 
+#include "engine/agg_window.h"
+#include "engine/aggregates.h"
 #include "engine/exec.h"
 #include "engine/exec_rows.h"
+#include "engine/pool.h"
 #include "engine/sort.h"
 #include "util/mem.h"
 
@@ -44,6 +64,8 @@ typedef struct win_op {
     uint64_t reported;       /* bytes reported to floe_exec_mem */
     uint64_t pos;            /* next row to emit */
     int done;
+    floe_agg_win **trees;    /* per function: its aggregate's segment tree, or NULL (kept
+                                until close: results may point at its strings) */
 } win_op;
 
 static int account(win_op *o, uint64_t extra, floe_err *err)
@@ -84,13 +106,15 @@ static void load(const floe_exec_rows *r, uint32_t c, uint64_t i, floe_value *v)
     v->is_null = false;
 }
 
+/* Rows of different partitions share validity words, and partitions are
+ * evaluated in parallel: the bit is set / cleared atomically. */
 static void put(floe_exec_rows *r, uint32_t c, uint64_t i, const floe_value *v)
 {
     if (v->is_null) {
-        r->valid[c][i >> 6] &= ~((uint64_t)1 << (i & 63));
+        __atomic_fetch_and(&r->valid[c][i >> 6], ~((uint64_t)1 << (i & 63)), __ATOMIC_RELAXED);
         return;
     }
-    r->valid[c][i >> 6] |= (uint64_t)1 << (i & 63);
+    __atomic_fetch_or(&r->valid[c][i >> 6], (uint64_t)1 << (i & 63), __ATOMIC_RELAXED);
     floe_value_store(v, r->data[c], i);
 }
 
@@ -143,8 +167,24 @@ typedef struct wctx {
     long double *dsum;
     int64_t *cnt;
     int64_t *tree;        /* MIN/MAX segment tree: 2 * n positions (-1: none) */
+    floe_agg_win *aw;     /* other aggregates: a segment tree of states (engine/agg_window.h) */
+    uint32_t nw;          /* workers evaluating partitions (scratch states of aw) */
+    int holistic;         /* aw computes whole partitions (quantiles, string_agg...) */
     uint64_t n;
+    uint64_t *gnum;       /* per sorted position: its peer group's number in the partition */
+    uint64_t *gfirst;     /* gfirst[ps + k]: first position of group k of the partition at ps */
+    uint64_t *pstarts;    /* npart + 1 partition boundaries (sorted positions) */
+    uint64_t npart;
+    uint64_t next;        /* next partition to evaluate (atomic, shared by the workers) */
+    int *prc;             /* per worker: result of its partitions */
+    floe_err *perr;
 } wctx;
+
+/* One partition: sorted positions [ps, pe), the non-NULL order keys
+ * [nlo, nhi) (RANGE offsets), ng peer groups. */
+typedef struct wpart {
+    uint64_t ps, pe, nlo, nhi, ng;
+} wpart;
 
 /* The order key of sorted position i as a signed number ascending in sort
  * order (RANGE offsets). */
@@ -168,13 +208,40 @@ static uint64_t lower(const wctx *w, uint64_t lo, uint64_t hi, win_i128 t, bool 
 }
 
 /* The frame [*lo, *hi) of sorted position i in partition [ps, pe). */
-static void frame_of(const wctx *w, uint64_t i, uint64_t ps, uint64_t pe, uint64_t nlo, uint64_t nhi,
-                     uint64_t *lo, uint64_t *hi)
+/* GROUPS: first position of group k / the position after it. */
+static inline uint64_t gstart(const wctx *w, const wpart *P, uint64_t k)
+{
+    return w->gfirst[P->ps + k];
+}
+static inline uint64_t gend(const wctx *w, const wpart *P, uint64_t k)
+{
+    return k + 1 < P->ng ? w->gfirst[P->ps + k + 1] : P->pe;
+}
+
+/* The frame [*lo, *hi) of sorted position i in partition P (before EXCLUDE). */
+static void frame_of(const wctx *w, uint64_t i, const wpart *P, uint64_t *lo, uint64_t *hi)
 {
     const floe_window *f = w->f;
     int64_t so = f->start_off, eo = f->end_off;
+    uint64_t ps = P->ps, pe = P->pe, nlo = P->nlo, nhi = P->nhi;
     uint64_t a = ps, b = pe;
-    if (!f->range) {
+    if (f->groups) {
+        uint64_t k = w->gnum[i], ng = P->ng;
+        switch (f->start) {
+        case FLOE_WB_UNBOUNDED_PRECEDING: a = ps; break;
+        case FLOE_WB_PRECEDING: a = k < (uint64_t)so ? ps : gstart(w, P, k - (uint64_t)so); break;
+        case FLOE_WB_CURRENT: a = w->peer_lo[i]; break;
+        case FLOE_WB_FOLLOWING: a = (uint64_t)so >= ng - k ? pe : gstart(w, P, k + (uint64_t)so); break;
+        case FLOE_WB_UNBOUNDED_FOLLOWING: a = pe; break;
+        }
+        switch (f->end) {
+        case FLOE_WB_UNBOUNDED_PRECEDING: b = ps; break;
+        case FLOE_WB_PRECEDING: b = k < (uint64_t)eo ? ps : gend(w, P, k - (uint64_t)eo); break;
+        case FLOE_WB_CURRENT: b = w->peer_hi[i]; break;
+        case FLOE_WB_FOLLOWING: b = (uint64_t)eo >= ng - k ? pe : gend(w, P, k + (uint64_t)eo); break;
+        case FLOE_WB_UNBOUNDED_FOLLOWING: b = pe; break;
+        }
+    } else if (!f->range) {
         switch (f->start) {
         case FLOE_WB_UNBOUNDED_PRECEDING: a = ps; break;
         case FLOE_WB_PRECEDING: a = i - ps < (uint64_t)so ? ps : i - (uint64_t)so; break;
@@ -218,6 +285,44 @@ static void frame_of(const wctx *w, uint64_t i, uint64_t ps, uint64_t pe, uint64
     *hi = b;
 }
 
+/* The frame of position i after EXCLUDE: up to 3 non-empty ranges
+ * rg[k] = [rg[k][0], rg[k][1]) in sort order; returns their number. */
+static int frame_ranges(const wctx *w, uint64_t i, uint64_t lo, uint64_t hi, uint64_t rg[3][2])
+{
+    uint64_t x, y, e;
+    int n = 0;
+    switch (w->f->exclude) {
+    case FLOE_WX_NONE:
+        if (lo >= hi) return 0;
+        rg[0][0] = lo;
+        rg[0][1] = hi;
+        return 1;
+    case FLOE_WX_CURRENT:
+        x = i;
+        y = i + 1;
+        break;
+    default:
+        x = w->peer_lo[i];
+        y = w->peer_hi[i];
+        break;
+    }
+    e = hi < x ? hi : x;
+    if (lo < e) {
+        rg[n][0] = lo;
+        rg[n++][1] = e;
+    }
+    if (w->f->exclude == FLOE_WX_TIES && lo <= i && i < hi) {
+        rg[n][0] = i;
+        rg[n++][1] = i + 1;
+    }
+    e = lo > y ? lo : y;
+    if (e < hi) {
+        rg[n][0] = e;
+        rg[n++][1] = hi;
+    }
+    return n;
+}
+
 /* MIN/MAX: the better of two positions (-1: none). */
 static int64_t better(const wctx *w, int64_t a, int64_t b)
 {
@@ -246,19 +351,33 @@ static int64_t tree_query(const wctx *w, uint64_t lo, uint64_t hi)
     return best;
 }
 
-static int agg_value(const wctx *w, uint64_t ps, uint64_t lo, uint64_t hi, uint64_t row, floe_err *err)
+static int agg_value(const wctx *w, uint32_t wk, uint64_t rg[3][2], int nr, uint64_t row, floe_err *err)
 {
     const floe_window *f = w->f;
     floe_exec_rows *res = &w->o->res;
-    int64_t c;
-    (void)ps;
+    int64_t c = 0;
+    int k;
+    if (w->aw) {
+        floe_value v;
+        int rc = floe_agg_win_value(w->aw, wk, rg, nr, &v, err);
+        if (rc) return rc;
+        put(res, w->col, row, &v);
+        return FLOE_OK;
+    }
     switch (f->agg.fn) {
-    case FLOE_AGG_COUNT_STAR: put_int(res, w->col, row, (int64_t)(hi - lo)); return FLOE_OK;
-    case FLOE_AGG_COUNT: put_int(res, w->col, row, w->cnt[hi] - w->cnt[lo]); return FLOE_OK;
+    case FLOE_AGG_COUNT_STAR:
+        for (k = 0; k < nr; k++) c += (int64_t)(rg[k][1] - rg[k][0]);
+        put_int(res, w->col, row, c);
+        return FLOE_OK;
+    case FLOE_AGG_COUNT:
+        for (k = 0; k < nr; k++) c += w->cnt[rg[k][1]] - w->cnt[rg[k][0]];
+        put_int(res, w->col, row, c);
+        return FLOE_OK;
     case FLOE_AGG_MIN:
     case FLOE_AGG_MAX: {
-        int64_t p = lo < hi ? tree_query(w, lo, hi) : -1;
+        int64_t p = -1;
         floe_value v;
+        for (k = 0; k < nr; k++) p = better(w, p, tree_query(w, rg[k][0], rg[k][1]));
         if (p < 0) v = floe_value_null(f->type);
         else load(&w->o->all, f->arg, w->idx[p], &v);
         put(res, w->col, row, &v);
@@ -266,20 +385,22 @@ static int agg_value(const wctx *w, uint64_t ps, uint64_t lo, uint64_t hi, uint6
     }
     default: break;
     }
-    c = w->cnt[hi] - w->cnt[lo];
+    for (k = 0; k < nr; k++) c += w->cnt[rg[k][1]] - w->cnt[rg[k][0]];
     if (c == 0) {
         floe_value v = floe_value_null(f->type);
         put(res, w->col, row, &v);
         return FLOE_OK;
     }
     if (w->dsum) {
-        long double s = w->dsum[hi] - w->dsum[lo];
+        long double s = 0;
+        for (k = 0; k < nr; k++) s += w->dsum[rg[k][1]] - w->dsum[rg[k][0]];
         put_dbl(res, w->col, row, f->agg.fn == FLOE_AGG_AVG ? (double)(s / c) : (double)s);
         return FLOE_OK;
     }
     {
-        win_i128 s = w->isum[hi] - w->isum[lo];
+        win_i128 s = 0;
         floe_type at = w->o->all.types[f->arg];
+        for (k = 0; k < nr; k++) s += w->isum[rg[k][1]] - w->isum[rg[k][0]];
         if (f->agg.fn == FLOE_AGG_AVG) {
             long double q = (long double)s / (long double)c;
             if (at.id == FLOE_TYPE_DECIMAL) q /= (long double)floe_pow10[at.scale];
@@ -295,88 +416,185 @@ static int agg_value(const wctx *w, uint64_t ps, uint64_t lo, uint64_t hi, uint6
     return FLOE_OK;
 }
 
-/* Evaluate function f over the sorted rows. */
-static int eval_fn(wctx *w, floe_err *err)
+/* FIRST_VALUE / LAST_VALUE / NTH_VALUE: the position in the ranges, or
+ * UINT64_MAX when the frame is too small. */
+static uint64_t value_at(const wctx *w, uint64_t rg[3][2], int nr)
+{
+    uint64_t k;
+    int j;
+    if (nr == 0) return UINT64_MAX;
+    if (w->f->fn == FLOE_WIN_FIRST_VALUE) return rg[0][0];
+    if (w->f->fn == FLOE_WIN_LAST_VALUE) return rg[nr - 1][1] - 1;
+    k = (uint64_t)w->f->param - 1;
+    for (j = 0; j < nr; j++) {
+        if (k < rg[j][1] - rg[j][0]) return rg[j][0] + k;
+        k -= rg[j][1] - rg[j][0];
+    }
+    return UINT64_MAX;
+}
+
+/* A holistic aggregate over the whole partition P (the binder allows no
+ * other frame for them); strings are copied into res (one thread). */
+static int holistic_value(wctx *w, const wpart *P, floe_value *v, floe_err *err)
+{
+    const floe_window *f = w->f;
+    uint32_t arg2 = floe_aggregates_get(f->agg.fn)->flags & FLOE_AGGF_TWO_ARGS ? f->def : UINT32_MAX;
+    int rc = floe_agg_win_partition(w->aw, &w->o->all, f->arg, arg2, w->idx, P->ps, P->pe, v, err);
+    if (rc) return rc;
+    if (!v->is_null && v->type.id == FLOE_TYPE_VARCHAR && v->v.s.len) {
+        char *p = floe_arena_memdup(w->o->res.strings, v->v.s.ptr, v->v.s.len);
+        if (p == NULL) return floe_err_nomem(err);
+        v->v.s.ptr = p;
+    }
+    return FLOE_OK;
+}
+
+/* Evaluate function f over partition P (its positions only: partitions are
+ * independent, so workers evaluate different ones at once). */
+static int eval_part(wctx *w, uint32_t wk, wpart *P, floe_err *err)
 {
     const floe_window *f = w->f;
     floe_exec_rows *all = &w->o->all, *res = &w->o->res;
-    uint64_t n = w->n, ps, i;
+    uint64_t ps = P->ps, pe = P->pe, q, i, dense = 0;
     int rc;
-    /* partitions and peers */
-    for (ps = 0; ps < n;) {
-        uint64_t pe = ps + 1, q, nlo, nhi, dense = 0;
-        while (pe < n && same(all, f->part, NULL, f->npart, w->idx[ps], w->idx[pe])) pe++;
-        for (q = ps; q < pe;) {
-            uint64_t qe = q + 1, j;
-            while (qe < pe && same(all, NULL, f->order, f->norder, w->idx[q], w->idx[qe])) qe++;
-            for (j = q; j < qe; j++) {
-                w->peer_lo[j] = q;
-                w->peer_hi[j] = qe;
-            }
-            q = qe;
+    /* peers and their groups */
+    P->ng = 0;
+    for (q = ps; q < pe;) {
+        uint64_t qe = q + 1, j;
+        while (qe < pe && same(all, NULL, f->order, f->norder, w->idx[q], w->idx[qe])) qe++;
+        w->gfirst[ps + P->ng] = q;
+        for (j = q; j < qe; j++) {
+            w->peer_lo[j] = q;
+            w->peer_hi[j] = qe;
+            w->gnum[j] = P->ng;
         }
-        /* non-NULL order keys (RANGE offsets) */
-        nlo = ps;
-        nhi = pe;
-        if (f->norder) {
-            uint32_t oc = f->order[0].col;
-            while (nlo < nhi && !valid_at(all, oc, w->idx[nlo])) nlo++;
-            while (nhi > nlo && !valid_at(all, oc, w->idx[nhi - 1])) nhi--;
+        P->ng++;
+        q = qe;
+    }
+    /* non-NULL order keys (RANGE offsets) */
+    P->nlo = ps;
+    P->nhi = pe;
+    if (f->norder) {
+        uint32_t oc = f->order[0].col;
+        while (P->nlo < P->nhi && !valid_at(all, oc, w->idx[P->nlo])) P->nlo++;
+        while (P->nhi > P->nlo && !valid_at(all, oc, w->idx[P->nhi - 1])) P->nhi--;
+    }
+    for (i = ps; i < pe; i++) {
+        uint64_t row = w->idx[i], m = pe - ps, r = i - ps, lo, hi, rg[3][2];
+        floe_value v;
+        int nr;
+        if (i == w->peer_lo[i]) dense++;
+        switch (f->fn) {
+        case FLOE_WIN_ROW_NUMBER: put_int(res, w->col, row, (int64_t)r + 1); break;
+        case FLOE_WIN_RANK: put_int(res, w->col, row, (int64_t)(w->peer_lo[i] - ps) + 1); break;
+        case FLOE_WIN_DENSE_RANK: put_int(res, w->col, row, (int64_t)dense); break;
+        case FLOE_WIN_PERCENT_RANK:
+            put_dbl(res, w->col, row, m > 1 ? (double)(w->peer_lo[i] - ps) / (double)(m - 1) : 0.0);
+            break;
+        case FLOE_WIN_CUME_DIST:
+            put_dbl(res, w->col, row, (double)(w->peer_hi[i] - ps) / (double)m);
+            break;
+        case FLOE_WIN_NTILE: {
+            uint64_t k = (uint64_t)f->param, qn = m / k, rem = m % k, bkt;
+            if (qn == 0) bkt = r;
+            else if (r < rem * (qn + 1)) bkt = r / (qn + 1);
+            else bkt = rem + (r - rem * (qn + 1)) / qn;
+            put_int(res, w->col, row, (int64_t)bkt + 1);
+            break;
         }
-        for (i = ps; i < pe; i++) {
-            uint64_t row = w->idx[i], m = pe - ps, r = i - ps, lo, hi;
-            floe_value v;
-            if (i == w->peer_lo[i]) dense++;
-            switch (f->fn) {
-            case FLOE_WIN_ROW_NUMBER: put_int(res, w->col, row, (int64_t)r + 1); break;
-            case FLOE_WIN_RANK: put_int(res, w->col, row, (int64_t)(w->peer_lo[i] - ps) + 1); break;
-            case FLOE_WIN_DENSE_RANK: put_int(res, w->col, row, (int64_t)dense); break;
-            case FLOE_WIN_PERCENT_RANK:
-                put_dbl(res, w->col, row, m > 1 ? (double)(w->peer_lo[i] - ps) / (double)(m - 1) : 0.0);
-                break;
-            case FLOE_WIN_CUME_DIST:
-                put_dbl(res, w->col, row, (double)(w->peer_hi[i] - ps) / (double)m);
-                break;
-            case FLOE_WIN_NTILE: {
-                uint64_t k = (uint64_t)f->param, qn = m / k, rem = m % k, bkt;
-                if (qn == 0) bkt = r;
-                else if (r < rem * (qn + 1)) bkt = r / (qn + 1);
-                else bkt = rem + (r - rem * (qn + 1)) / qn;
-                put_int(res, w->col, row, (int64_t)bkt + 1);
-                break;
-            }
-            case FLOE_WIN_LAG:
-            case FLOE_WIN_LEAD: {
-                uint64_t off = (uint64_t)f->param;
-                bool in = f->fn == FLOE_WIN_LAG ? r >= off : m - r > off;
-                if (in) load(all, f->arg, w->idx[f->fn == FLOE_WIN_LAG ? i - off : i + off], &v);
-                else if (f->def != UINT32_MAX) load(all, f->def, row, &v);
-                else v = floe_value_null(f->type);
+        case FLOE_WIN_LAG:
+        case FLOE_WIN_LEAD: {
+            uint64_t off = (uint64_t)f->param;
+            bool in = f->fn == FLOE_WIN_LAG ? r >= off : m - r > off;
+            if (in) load(all, f->arg, w->idx[f->fn == FLOE_WIN_LAG ? i - off : i + off], &v);
+            else if (f->def != UINT32_MAX) load(all, f->def, row, &v);
+            else v = floe_value_null(f->type);
+            put(res, w->col, row, &v);
+            break;
+        }
+        case FLOE_WIN_FIRST_VALUE:
+        case FLOE_WIN_LAST_VALUE:
+        case FLOE_WIN_NTH_VALUE: {
+            uint64_t at;
+            frame_of(w, i, P, &lo, &hi);
+            nr = frame_ranges(w, i, lo, hi, rg);
+            at = value_at(w, rg, nr);
+            if (at != UINT64_MAX) load(all, f->arg, w->idx[at], &v);
+            else v = floe_value_null(f->type);
+            put(res, w->col, row, &v);
+            break;
+        }
+        case FLOE_WIN_AGG:
+            if (w->holistic) {
+                if (i == ps && (rc = holistic_value(w, P, &v, err))) return rc;
                 put(res, w->col, row, &v);
                 break;
             }
-            case FLOE_WIN_FIRST_VALUE:
-            case FLOE_WIN_LAST_VALUE:
-            case FLOE_WIN_NTH_VALUE: {
-                uint64_t at;
-                frame_of(w, i, ps, pe, nlo, nhi, &lo, &hi);
-                at = f->fn == FLOE_WIN_FIRST_VALUE ? lo : f->fn == FLOE_WIN_LAST_VALUE ? hi - 1
-                                                                                     : lo + (uint64_t)f->param - 1;
-                if (lo < hi && at < hi) load(all, f->arg, w->idx[at], &v);
-                else v = floe_value_null(f->type);
-                put(res, w->col, row, &v);
-                break;
-            }
-            case FLOE_WIN_AGG:
-                frame_of(w, i, ps, pe, nlo, nhi, &lo, &hi);
-                if ((rc = agg_value(w, ps, lo, hi, row, err))) return rc;
-                break;
-            }
+            frame_of(w, i, P, &lo, &hi);
+            nr = frame_ranges(w, i, lo, hi, rg);
+            if ((rc = agg_value(w, wk, rg, nr, row, err))) return rc;
+            break;
         }
-        ps = pe;
-        if ((rc = floe_exec_check(w->o->base.ex, err))) return rc;
     }
     return FLOE_OK;
+}
+
+/* Worker wk: evaluate partitions taken from the shared counter until none
+ * is left or one fails (the failure stops the others at their next one). */
+static void eval_worker(void *arg, uint32_t wk)
+{
+    wctx *w = arg;
+    int rc = FLOE_OK;
+    for (;;) {
+        uint64_t p = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
+        wpart P;
+        if (p >= w->npart) break;
+        P.ps = w->pstarts[p];
+        P.pe = w->pstarts[p + 1];
+        if ((rc = eval_part(w, wk, &P, &w->perr[wk])) ||
+            (rc = floe_exec_check(w->o->base.ex, &w->perr[wk]))) {
+            __atomic_store_n(&w->next, w->npart, __ATOMIC_RELAXED);
+            break;
+        }
+    }
+    w->prc[wk] = rc;
+}
+
+/* Evaluate function f over the sorted rows: find the partitions, then
+ * evaluate them on every worker of the pool (one thread without one, or
+ * for a single partition). */
+static int eval_fn(wctx *w, floe_err *err)
+{
+    const floe_window *f = w->f;
+    floe_exec_rows *all = &w->o->all;
+    floe_executor *ex = w->o->base.ex;
+    uint64_t n = w->n, ps, np = 0;
+    (void)ex;
+    uint32_t nw = 1, k;
+    int rc = FLOE_OK;
+    w->pstarts = floe_malloc((size_t)(n + 1) * sizeof *w->pstarts);
+    if (w->pstarts == NULL) return floe_err_nomem(err);
+    for (ps = 0; ps < n;) {
+        uint64_t pe = ps + 1;
+        while (pe < n && same(all, f->part, NULL, f->npart, w->idx[ps], w->idx[pe])) pe++;
+        w->pstarts[np++] = ps;
+        ps = pe;
+    }
+    w->pstarts[np] = n;
+    w->npart = np;
+    w->next = 0;
+    if (np > 1 && w->nw > 1 && !w->holistic) nw = w->nw;
+    w->prc = floe_calloc(nw, sizeof *w->prc);
+    w->perr = floe_calloc(nw, sizeof *w->perr);
+    if (w->prc == NULL || w->perr == NULL) return floe_err_nomem(err);
+    if (nw > 1) floe_pool_run(ex->pool, eval_worker, w);
+    else eval_worker(w, 0);
+    for (k = 0; k < nw; k++)
+        if (w->prc[k] && rc == FLOE_OK) {
+            *err = w->perr[k];
+            rc = w->prc[k];
+        }
+    return rc;
 }
 
 /* Prefix sums / segment tree of an aggregate over sorted positions. */
@@ -386,6 +604,22 @@ static int agg_prepare(wctx *w, floe_err *err)
     const floe_exec_rows *all = &w->o->all;
     uint64_t n = w->n, i;
     if (f->fn != FLOE_WIN_AGG || f->agg.fn == FLOE_AGG_COUNT_STAR) return FLOE_OK;
+    switch (f->agg.fn) {
+    case FLOE_AGG_COUNT: case FLOE_AGG_SUM: case FLOE_AGG_AVG: case FLOE_AGG_MIN: case FLOE_AGG_MAX: break;
+    default: {
+        /* a segment tree of the aggregate's own states (holistic ones: no
+         * tree, whole partitions); def: a second argument */
+        int rc;
+        w->holistic = floe_agg_win_holistic(f->agg.fn);
+        rc = floe_agg_win_new(w->o->base.ex, w->o->base.plan, &f->agg, w->holistic ? 1 : w->nw, all,
+                              f->arg,
+                              floe_aggregates_get(f->agg.fn)->flags & FLOE_AGGF_TWO_ARGS ? f->def
+                                                                                   : UINT32_MAX,
+                              w->idx, w->holistic ? 0 : n, &w->aw, err);
+        if (rc == FLOE_OK) w->o->trees[w->col] = w->aw;
+        return rc;
+    }
+    }
     if (f->agg.fn == FLOE_AGG_MIN || f->agg.fn == FLOE_AGG_MAX) {
         if ((w->tree = floe_malloc((size_t)(2 * n + 1) * sizeof *w->tree)) == NULL) return floe_err_nomem(err);
         for (i = 0; i < n; i++) w->tree[n + i] = valid_at(all, f->arg, w->idx[i]) ? (int64_t)i : -1;
@@ -443,15 +677,23 @@ static int run_fn(win_op *o, uint32_t fi, floe_err *err)
     w.o = o;
     w.f = f;
     w.col = fi;
+    w.nw = 1;
+    if (floe_exec_workers(o->base.ex) > 1) {
+        floe_executor *ex = o->base.ex;
+        if (ex->pool == NULL && (rc = floe_pool_new(ex->nthreads, &ex->pool, err))) goto out;
+        w.nw = floe_pool_size(ex->pool);
+    }
     w.idx = idx;
     w.n = n;
     w.peer_lo = floe_malloc((size_t)(n ? n : 1) * sizeof *w.peer_lo);
     w.peer_hi = floe_malloc((size_t)(n ? n : 1) * sizeof *w.peer_hi);
-    if (w.peer_lo == NULL || w.peer_hi == NULL) {
+    w.gnum = floe_malloc((size_t)(n ? n : 1) * sizeof *w.gnum);
+    w.gfirst = floe_malloc((size_t)(n ? n : 1) * sizeof *w.gfirst);
+    if (w.peer_lo == NULL || w.peer_hi == NULL || w.gnum == NULL || w.gfirst == NULL) {
         rc = floe_err_nomem(err);
         goto out;
     }
-    scratch = n * (3 * sizeof(uint64_t) + 2 * sizeof(win_i128) + sizeof(int64_t));
+    scratch = n * (6 * sizeof(uint64_t) + 2 * sizeof(win_i128) + sizeof(int64_t));
     if ((rc = account(o, scratch, err))) goto out;
     if ((rc = agg_prepare(&w, err))) goto out;
     rc = eval_fn(&w, err);
@@ -460,6 +702,11 @@ out:
     floe_free(idx);
     floe_free(w.peer_lo);
     floe_free(w.peer_hi);
+    floe_free(w.gnum);
+    floe_free(w.gfirst);
+    floe_free(w.pstarts);
+    floe_free(w.prc);
+    floe_free(w.perr);
     floe_free(w.isum);
     floe_free(w.dsum);
     floe_free(w.cnt);
@@ -477,9 +724,12 @@ static int win_run(win_op *o, floe_err *err)
     if (o->locals == NULL) return floe_err_nomem(err);
     for (w = 0; w < o->nw; w++)
         if ((rc = floe_exec_rows_init(&o->locals[w], ch->ncols, ch->types, err))) return rc;
+    /* all and res are zeroed (calloc): freeing them is safe from here on,
+     * also when the second init fails after the first succeeded */
+    o->inited = 1;
     if ((rc = floe_exec_rows_init(&o->all, ch->ncols, ch->types, err))) return rc;
     if ((rc = floe_exec_rows_init(&o->res, nf, p->types + ch->ncols, err))) return rc;
-    o->inited = 1;
+    if ((o->trees = floe_calloc(nf ? nf : 1, sizeof *o->trees)) == NULL) return floe_err_nomem(err);
     if ((rc = floe_exec_drive(o->base.ex, ch, win_consume, o, err))) return rc;
     if ((rc = account(o, 0, err))) return rc;
     for (w = 0; w < o->nw; w++)
@@ -531,6 +781,10 @@ static void win_close(floe_exec_op *op)
     if (o->inited) {
         floe_exec_rows_free(&o->all);
         floe_exec_rows_free(&o->res);
+    }
+    if (o->trees) {
+        for (w = 0; w < o->base.plan->u.window.nfns; w++) floe_agg_win_free(o->trees[w]);
+        floe_free(o->trees);
     }
     if (o->reported) (void)floe_exec_mem(o->base.ex, -(int64_t)o->reported, "WINDOW", NULL);
     floe_eval_ctx_free(&op->ectx);

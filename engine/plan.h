@@ -80,6 +80,19 @@ typedef struct floe_agg {
     bool distinct;    /* COUNT(DISTINCT x), SUM(DISTINCT x), ... */
     double param;     /* QUANTILE fraction */
     floe_type type;   /* result type */
+    /* agg(x ORDER BY k1, k2 ...): norder key expressions over the input and
+     * their directions (okeys[i].col unused); only aggregates whose result
+     * depends on the order (FLOE_AGGF_ORDERED: string_agg, first, last)
+     * keep them, the binder drops them for the others. GROUPING: the
+     * binder keeps its argument expressions here until the AGGREGATE node
+     * is built, which resolves them to gkeys and clears them. */
+    floe_expr **order;
+    struct floe_sort_key *okeys;
+    uint32_t norder;
+    const char *sep;  /* STRING_AGG separator bytes (arena), sep_len of them */
+    uint32_t sep_len;
+    uint32_t *gkeys;  /* GROUPING(a, b, ...): the group key index of each argument */
+    uint32_t ngkeys;
 } floe_agg;
 
 typedef struct floe_sort_key {
@@ -106,17 +119,26 @@ typedef enum floe_win_fn {
 
 typedef enum floe_win_bound {
     FLOE_WB_UNBOUNDED_PRECEDING,
-    FLOE_WB_PRECEDING, /* `offset` rows (ROWS) or order-key distance (RANGE) */
+    FLOE_WB_PRECEDING, /* `offset` rows (ROWS), order-key distance (RANGE) or peer
+                        * groups (GROUPS) */
     FLOE_WB_CURRENT,   /* ROWS: this row; RANGE: first / last peer */
     FLOE_WB_FOLLOWING,
     FLOE_WB_UNBOUNDED_FOLLOWING
 } floe_win_bound;
 
+typedef enum floe_win_exclude {
+    FLOE_WX_NONE,    /* EXCLUDE NO OTHERS, or nothing written */
+    FLOE_WX_CURRENT, /* the current row */
+    FLOE_WX_GROUP,   /* the current row and its peers */
+    FLOE_WX_TIES     /* its peers, not the row itself */
+} floe_win_exclude;
+
 typedef struct floe_window {
     floe_win_fn fn;
     floe_agg agg;          /* FLOE_WIN_AGG: fn and type (agg.arg unused: see arg) */
     uint32_t arg;          /* child column of the argument, or UINT32_MAX */
-    uint32_t def;          /* LAG/LEAD default value column, or UINT32_MAX (NULL) */
+    uint32_t def;          /* LAG/LEAD default value column, or UINT32_MAX (NULL); for a
+                            * two-argument aggregate, its second argument's column */
     int64_t param;         /* NTILE buckets, LAG/LEAD offset, NTH_VALUE n */
     uint32_t *part;        /* npart child columns: PARTITION BY */
     uint32_t npart;
@@ -128,6 +150,8 @@ typedef struct floe_window {
                                  * units (microseconds for TIMESTAMP and intervals, days
                                  * for DATE, unscaled for DECIMAL) */
     floe_type type;        /* result type */
+    bool groups;           /* frame unit GROUPS (range false): offsets count peer groups */
+    floe_win_exclude exclude; /* EXCLUDE CURRENT ROW / GROUP / TIES (NONE: NO OTHERS) */
 } floe_window;
 
 typedef struct floe_plan floe_plan;
@@ -164,6 +188,12 @@ struct floe_plan {
             uint32_t ngroups;
             floe_agg *aggs;
             uint32_t naggs;
+            /* GROUPING SETS / ROLLUP / CUBE: nsets masks over groups (bit k:
+             * groups[k] is grouped; ngroups <= 64); every input row feeds
+             * one group per set, whose other keys are NULL. nsets == 0: a
+             * plain GROUP BY (one set of every key). */
+            const uint64_t *sets;
+            uint32_t nsets;
         } agg;
         struct {
             floe_sort_key *keys;

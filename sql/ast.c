@@ -254,6 +254,18 @@ void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
         put_ident(b, e->call.name);
         floe_strbuf_puts(b, e->call.distinct ? "(DISTINCT " : "(");
         put_exprs(b, e->call.args, e->call.nargs);
+        if (e->call.norder) {
+            int k;
+            floe_strbuf_puts(b, " ORDER BY ");
+            for (k = 0; k < e->call.norder; k++) {
+                const floe_ast_order *o = &e->call.order[k];
+                if (k) floe_strbuf_puts(b, ", ");
+                floe_ast_format_expr(o->expr, b);
+                if (o->desc) floe_strbuf_puts(b, " DESC");
+                if (o->nulls == FLOE_AST_NULLS_FIRST) floe_strbuf_puts(b, " NULLS FIRST");
+                else if (o->nulls == FLOE_AST_NULLS_LAST) floe_strbuf_puts(b, " NULLS LAST");
+            }
+        }
         floe_strbuf_putc(b, ')');
         if (e->call.within) {
             floe_strbuf_puts(b, " WITHIN GROUP (ORDER BY ");
@@ -369,7 +381,23 @@ void floe_ast_format_query(const floe_ast_query *q, floe_strbuf *b)
             floe_strbuf_puts(b, " WHERE ");
             floe_ast_format_expr(q->select.where, b);
         }
-        if (q->select.ngroup_by) {
+        if (q->select.ngroup_sets) {
+            /* the expanded sets: GROUPING SETS ((a, b), (a), ()) */
+            int k, j;
+            floe_strbuf_puts(b, " GROUP BY GROUPING SETS (");
+            for (k = 0; k < q->select.ngroup_sets; k++) {
+                int first = 1;
+                floe_strbuf_puts(b, k ? ", (" : "(");
+                for (j = 0; j < q->select.ngroup_by; j++)
+                    if ((q->select.group_sets[k] >> j) & 1) {
+                        if (!first) floe_strbuf_puts(b, ", ");
+                        floe_ast_format_expr(q->select.group_by[j], b);
+                        first = 0;
+                    }
+                floe_strbuf_putc(b, ')');
+            }
+            floe_strbuf_putc(b, ')');
+        } else if (q->select.ngroup_by) {
             floe_strbuf_puts(b, " GROUP BY ");
             put_exprs(b, q->select.group_by, q->select.ngroup_by);
         }

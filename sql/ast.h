@@ -185,6 +185,8 @@ struct floe_ast_expr {
             floe_ast_expr *filter; /* f(...) FILTER (WHERE filter), or NULL */
             floe_ast_expr *within; /* f(...) WITHIN GROUP (ORDER BY within), or NULL */
             bool within_desc;      /* ... ORDER BY within DESC */
+            struct floe_ast_order *order; /* f(args ORDER BY ...) (aggregates); (NULL, 0) */
+            int norder;
         } call;
         struct {
             floe_ast_expr *arg;
@@ -362,6 +364,12 @@ struct floe_ast_query {
             floe_ast_named_window *windows; /* WINDOW clause; (NULL, 0) */
             int nwindows;
             floe_ast_expr *qualify;   /* QUALIFY condition; NULL when absent */
+            /* GROUPING SETS / ROLLUP / CUBE / (): the expanded grouping sets,
+             * each a mask over group_by (bit k: group_by[k] is grouped; at
+             * most 64 keys), duplicates kept; (NULL, 0) for a plain GROUP BY
+             * list (sql/parse_group.c) */
+            uint64_t *group_sets;
+            int ngroup_sets;
         } select;
         struct {
             floe_ast_setop_kind op;

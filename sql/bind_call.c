@@ -75,6 +75,70 @@ static int bind_fraction(block *bk, const floe_ast_expr *ae, const floe_ast_expr
     return FLOE_OK;
 }
 
+/* string_agg's separator: a constant string (copied into g). */
+static int bind_separator(block *bk, const floe_ast_expr *ae, const floe_ast_expr *sa, floe_agg *g)
+{
+    binder *b = bk->b;
+    floe_expr *x;
+    int rc;
+    if ((rc = floe_binder_expr(bk, sa, &x))) return rc;
+    if (x->kind == FLOE_EXPR_CONST && !x->value.is_null && x->type.id != FLOE_TYPE_VARCHAR &&
+        (rc = floe_bind_expr_cast(b->a, x, T(FLOE_TYPE_VARCHAR), &x, b->err)))
+        return floe_binder_at(b, rc, sa->off);
+    if (x->kind != FLOE_EXPR_CONST || x->value.is_null || x->type.id != FLOE_TYPE_VARCHAR)
+        return floe_err_set_at(b->err, FLOE_ERROR, sa->off,
+                               "%s: the separator must be a constant string", ae->call.name);
+    g->sep_len = x->value.v.s.len;
+    g->sep = g->sep_len ? floe_arena_memdup(b->a, x->value.v.s.ptr, g->sep_len) : "";
+    return g->sep ? FLOE_OK : floe_binder_nomem(b);
+}
+
+/* agg(... ORDER BY k, ...): kept by aggregates whose result depends on the
+ * order (FLOE_AGGF_ORDERED), checked and dropped for the others (DuckDB).
+ * With DISTINCT the keys must be the argument (PostgreSQL's rule): only
+ * the direction of the value is kept (norder 0, okeys[0]). */
+static int bind_agg_order(block *bk, const floe_ast_expr *ae, const floe_agg_def *d, bool window,
+                          floe_agg *g)
+{
+    binder *b = bk->b;
+    int k, rc;
+    bool keep = d && (d->flags & FLOE_AGGF_ORDERED) && g->fn != FLOE_AGG_COUNT_STAR;
+    if (ae->call.within)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                               "%s: ORDER BY inside the call cannot be combined with WITHIN GROUP",
+                               ae->call.name);
+    if (window && keep)
+        return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                               "%s(... ORDER BY ...) over a window is not supported", ae->call.name);
+    g->order = floe_arena_alloc(b->a, (size_t)ae->call.norder * sizeof *g->order);
+    g->okeys = floe_arena_alloc(b->a, (size_t)ae->call.norder * sizeof *g->okeys);
+    if (g->order == NULL || g->okeys == NULL) return floe_binder_nomem(b);
+    for (k = 0; k < ae->call.norder; k++) {
+        const floe_ast_order *o = &ae->call.order[k];
+        bk->in_agg = !window;
+        rc = floe_binder_expr(bk, o->expr, &g->order[k]);
+        bk->in_agg = false;
+        if (rc) return rc;
+        g->okeys[k].col = 0;
+        g->okeys[k].desc = o->desc;
+        g->okeys[k].nulls_first = o->nulls == FLOE_AST_NULLS_FIRST || (o->nulls == FLOE_AST_NULLS_DEFAULT && o->desc);
+        if (g->distinct && keep) {
+            const floe_expr *x = g->order[k], *a = g->arg;
+            /* the argument may have been cast to the aggregate's type */
+            if (a && a->kind == FLOE_EXPR_CAST && !floe_bind_expr_equal(a, x)) a = a->args[0];
+            if (!floe_bind_expr_equal(a, x) && !floe_bind_expr_equal(g->arg, x))
+                return floe_err_set_at(b->err, FLOE_ERROR, o->off,
+                                       "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list");
+        }
+    }
+    g->norder = keep && !g->distinct ? (uint32_t)ae->call.norder : 0;
+    if (!keep) {
+        g->order = NULL;
+        g->okeys = NULL;
+    }
+    return FLOE_OK;
+}
+
 /* Result type of aggregate d over argument *arg (and *arg2 for two-argument
  * aggregates, else NULL) by d's bind rule (FLOE_TYPE when an argument is not
  * accepted); STAT and COUNT2 cast their arguments to DOUBLE. */
@@ -118,6 +182,11 @@ static int agg_result(binder *b, const floe_agg_def *d, floe_expr **arg, floe_ex
     case FLOE_AGGR_BOOL:
         *out = T(FLOE_TYPE_BOOLEAN);
         return floe_binder_need_type(b, arg, *out, n, off);
+    case FLOE_AGGR_STRAGG:
+        *out = T(FLOE_TYPE_VARCHAR);
+        if (t.id == FLOE_TYPE_VARCHAR) return FLOE_OK;
+        if ((rc = floe_bind_expr_cast(b->a, *arg, *out, arg, b->err))) return floe_binder_at(b, rc, off);
+        return FLOE_OK;
     }
     return floe_err_set_at(b->err, FLOE_TYPE, off, "function %s(%s) does not exist", n,
                            floe_type_name(t, b1, sizeof b1));
@@ -147,9 +216,6 @@ int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_a
         if (ordered_set_agg(n) == NULL)
             return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
                                    "WITHIN GROUP is only supported for percentile_cont and percentile_disc");
-        if (ae->call.within_desc)
-            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->call.within->off,
-                                   "%s: WITHIN GROUP (ORDER BY ... DESC) is not supported", n);
         if (nargs != 1 || g.distinct)
             return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                                    "function %s takes 1 argument (the fraction) before WITHIN GROUP", n);
@@ -171,15 +237,13 @@ int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_a
     } else {
         bool two = (d->flags & FLOE_AGGF_TWO_ARGS) != 0;
         int want = two || (d->flags & FLOE_AGGF_FRACTION) ? 2 : 1;
+        if (d->result == FLOE_AGGR_STRAGG && nargs == 2) want = 2; /* the separator */
         if (nargs != want)
             return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                                    "function %s takes %d argument%s", n, want, want > 1 ? "s" : "");
         if (two && g.distinct)
             return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
                                    "%s(DISTINCT ...) is not supported", n);
-        if (two && window)
-            return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
-                                   "%s over a window is not supported", n);
         bk->in_agg = !window;
         rc = floe_binder_expr(bk, a0, &arg);
         if (rc == FLOE_OK && two) rc = floe_binder_expr(bk, a1, &arg2);
@@ -196,7 +260,22 @@ int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_a
         g.arg = arg;
         g.arg2 = arg2;
         if ((d->flags & FLOE_AGGF_FRACTION) && (rc = bind_fraction(bk, ae, a1, &g))) return rc;
+        if (ae->call.within && ae->call.within_desc) {
+            /* WITHIN GROUP (ORDER BY x DESC): cont interpolates from the top,
+             * which is the ascending fraction 1 - q; disc takes the first
+             * value from the top whose share reaches q (okeys[0].desc) */
+            if (g.fn == FLOE_AGG_QUANTILE_CONT) {
+                g.param = 1 - g.param;
+            } else {
+                g.okeys = floe_arena_alloc(b->a, sizeof *g.okeys);
+                if (g.okeys == NULL) return floe_binder_nomem(b);
+                memset(g.okeys, 0, sizeof *g.okeys);
+                g.okeys[0].desc = true;
+            }
+        }
+        if (d->result == FLOE_AGGR_STRAGG && a1 && (rc = bind_separator(bk, ae, a1, &g))) return rc;
     }
+    if (ae->call.norder && (rc = bind_agg_order(bk, ae, d, window, &g))) return rc;
     if (ae->call.filter) {
         /* FILTER (WHERE p): a predicate over the input rows, like WHERE */
         floe_expr *f;
@@ -212,12 +291,12 @@ int floe_binder_agg_spec(block *bk, const floe_ast_expr *ae, bool window, floe_a
     return FLOE_OK;
 }
 
+static int add_agg(block *bk, const floe_ast_expr *ae, const floe_agg *gp, floe_expr **out);
+
 static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
 {
     binder *b = bk->b;
     floe_agg g;
-    floe_expr *e;
-    uint32_t i;
     int rc;
 
     if (!bk->agg_ok)
@@ -227,14 +306,70 @@ static int bind_agg(block *bk, const floe_ast_expr *ae, floe_expr **out)
         return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
                                "aggregate function calls cannot be nested");
     if ((rc = floe_binder_agg_spec(bk, ae, false, &g))) return rc;
-    /* reuse an identical aggregate */
-    for (i = 0; i < bk->naggs; i++) {
-        floe_agg *o = &bk->aggs[i];
-        if (o->fn == g.fn && o->distinct == g.distinct && o->param == g.param &&
-            floe_bind_expr_equal(o->arg, g.arg) && floe_bind_expr_equal(o->arg2, g.arg2) &&
-            floe_bind_expr_equal(o->filter, g.filter))
-            break;
+    return add_agg(bk, ae, &g, out);
+}
+
+/* Whether two bound aggregates compute the same thing. */
+static bool agg_same(const floe_agg *o, const floe_agg *g)
+{
+    uint32_t k;
+    if (o->fn != g->fn || o->distinct != g->distinct || o->param != g->param ||
+        !floe_bind_expr_equal(o->arg, g->arg) || !floe_bind_expr_equal(o->arg2, g->arg2) ||
+        !floe_bind_expr_equal(o->filter, g->filter) || o->norder != g->norder ||
+        (o->okeys == NULL) != (g->okeys == NULL) || o->sep_len != g->sep_len ||
+        (o->sep == NULL) != (g->sep == NULL) || (o->sep && memcmp(o->sep, g->sep, o->sep_len) != 0))
+        return false;
+    if (o->okeys && o->norder == 0 && o->okeys[0].desc != g->okeys[0].desc) return false;
+    for (k = 0; k < o->norder; k++)
+        if (!floe_bind_expr_equal(o->order[k], g->order[k]) ||
+            (o->okeys && (o->okeys[k].desc != g->okeys[k].desc ||
+                          o->okeys[k].nulls_first != g->okeys[k].nulls_first)))
+            return false;
+    return true;
+}
+
+/* GROUPING(a, b, ...): an aggregate of the block whose arguments (kept in
+ * g.order until the AGGREGATE node resolves them to group keys) must be
+ * grouping expressions; BIGINT. */
+static int bind_grouping(block *bk, const floe_ast_expr *ae, floe_expr **out)
+{
+    binder *b = bk->b;
+    floe_agg g;
+    int k, rc;
+    if (!bk->agg_ok || bk->in_agg)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "GROUPING is not allowed here");
+    if (ae->call.nargs < 1 || ae->call.nargs > 63 || ae->call.distinct || ae->call.filter ||
+        ae->call.within || ae->call.norder)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off,
+                               "GROUPING takes 1 to 63 grouping expressions");
+    memset(&g, 0, sizeof g);
+    g.fn = FLOE_AGG_GROUPING;
+    g.type = T(FLOE_TYPE_BIGINT);
+    g.norder = (uint32_t)ae->call.nargs;
+    g.order = floe_arena_alloc(b->a, g.norder * sizeof *g.order);
+    if (g.order == NULL) return floe_binder_nomem(b);
+    for (k = 0; k < ae->call.nargs; k++) {
+        if (ae->call.args[k]->kind == FLOE_AST_STAR)
+            return floe_err_set_at(b->err, FLOE_ERROR, ae->call.args[k]->off,
+                                   "* is only allowed in count(*)");
+        bk->in_agg = true; /* no aggregate inside */
+        rc = floe_binder_expr(bk, ae->call.args[k], &g.order[k]);
+        bk->in_agg = false;
+        if (rc) return rc;
     }
+    return add_agg(bk, ae, &g, out);
+}
+
+/* Add g to the block's aggregates (an identical one is shared) and bind
+ * the placeholder COLUMN AGG_BASE + i. */
+static int add_agg(block *bk, const floe_ast_expr *ae, const floe_agg *gp, floe_expr **out)
+{
+    binder *b = bk->b;
+    floe_agg g = *gp;
+    floe_expr *e;
+    uint32_t i;
+    for (i = 0; i < bk->naggs; i++)
+        if (agg_same(&bk->aggs[i], &g)) break;
     if (i == bk->naggs) {
         bk->aggs = floe_binder_grow(b, bk->aggs, bk->naggs, &bk->capaggs, sizeof *bk->aggs);
         if (bk->aggs == NULL) return floe_binder_nomem(b);
@@ -399,6 +534,12 @@ int floe_binder_call(block *bk, const floe_ast_expr *ae, floe_expr **out)
 
     if (ae->call.over) return floe_binder_window(bk, ae, out);
     if (is_agg_name(n)) return bind_agg(bk, ae, out);
+    if (strcmp(n, "grouping") == 0) return bind_grouping(bk, ae, out);
+    if (strcmp(n, "array_agg") == 0 || strcmp(n, "list") == 0)
+        return floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                               "%s: floe has no list type (string_agg(x, sep) concatenates values)", n);
+    if (ae->call.norder)
+        return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "ORDER BY is only allowed in aggregates");
     if (ae->call.distinct)
         return floe_err_set_at(b->err, FLOE_ERROR, ae->off, "DISTINCT is only allowed in aggregates");
     if (ae->call.filter || ae->call.within)

@@ -248,6 +248,8 @@ typedef struct selctx {
     uint32_t nvis;        /* visible targets */
     floe_expr **groups;
     uint32_t ngroups;
+    const uint64_t *sets; /* GROUPING SETS: nsets masks over groups (AST's) */
+    uint32_t nsets;
     floe_expr *having;
     uint32_t *ocol;       /* ORDER BY: output column, or UINT32_MAX for expressions */
     floe_expr **oexprs;
@@ -424,13 +426,15 @@ static int sel_decorr(selctx *sc)
     const floe_ast_query *q = sc->q;
     block *bk = sc->bk;
     decorr *dc = sc->dc;
-    bool agg = bk->naggs > 0 || q->select.ngroup_by > 0 || q->select.having;
+    bool agg = bk->naggs > 0 || q->select.ngroup_by > 0 || q->select.ngroup_sets > 0 ||
+               q->select.having;
     uint32_t i;
 
     dc->nvals = sc->nt;
     if (dc->kind == FLOE_SUBQ_SCALAR) {
         target *tg = sc->tg;
-        if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.distinct || sc->nt != 1)
+        if (bk->naggs == 0 || q->select.ngroup_by > 0 || q->select.ngroup_sets > 0 ||
+            q->select.distinct || sc->nt != 1)
             goto dc_fail;
         /* count of no rows is 0 where a LEFT join gives NULL: only a bare
          * count can be fixed up (coalesce to 0), other uses of counts fail */
@@ -513,6 +517,8 @@ static int sel_group_by(selctx *sc)
         if (rc) return rc;
         sc->groups[sc->ngroups++] = ge;
     }
+    sc->sets = q->select.group_sets;
+    sc->nsets = (uint32_t)q->select.ngroup_sets;
 
     if (q->select.having) {
         if ((rc = floe_binder_expr(bk, q->select.having, &sc->having))) return rc;
@@ -585,7 +591,7 @@ static int sel_from_plan(selctx *sc)
     binder *b = sc->b;
     block *bk = sc->bk;
     bool *needed;
-    uint32_t i;
+    uint32_t i, k;
     int rc;
 
     /* columns the rest of the query reads */
@@ -598,6 +604,7 @@ static int sel_from_plan(selctx *sc)
         if (bk->aggs[i].arg) floe_planner_mark(bk->aggs[i].arg, needed, bk->ngids);
         if (bk->aggs[i].arg2) floe_planner_mark(bk->aggs[i].arg2, needed, bk->ngids);
         if (bk->aggs[i].filter) floe_planner_mark(bk->aggs[i].filter, needed, bk->ngids);
+        for (k = 0; k < bk->aggs[i].norder; k++) floe_planner_mark(bk->aggs[i].order[k], needed, bk->ngids);
     }
     if (sc->having) floe_planner_mark(sc->having, needed, bk->ngids);
     if (sc->qualify) floe_planner_mark(sc->qualify, needed, bk->ngids);
@@ -650,6 +657,39 @@ static int sel_from_plan(selctx *sc)
     return sc->map ? FLOE_OK : floe_binder_nomem(b);
 }
 
+/* An aggregate's ORDER BY keys remapped onto the FROM plan; GROUPING's
+ * arguments resolved to the indexes of the group keys they are. */
+static int agg_order_keys(selctx *sc, floe_agg *g)
+{
+    binder *b = sc->b;
+    uint32_t k, i;
+    if (g->fn == FLOE_AGG_GROUPING) {
+        g->gkeys = floe_arena_alloc(b->a, (g->norder ? g->norder : 1) * sizeof *g->gkeys);
+        if (g->gkeys == NULL) return floe_binder_nomem(b);
+        for (k = 0; k < g->norder; k++) {
+            for (i = 0; i < sc->ngroups; i++)
+                if (floe_bind_expr_equal(sc->groups[i], g->order[k])) break;
+            if (i == sc->ngroups)
+                return floe_err_set_at(b->err, FLOE_ERROR, sc->q->off,
+                                       "arguments to GROUPING must be grouping expressions of the associated query level");
+            g->gkeys[k] = i;
+        }
+        g->ngkeys = g->norder;
+        g->order = NULL;
+        g->norder = 0;
+        return FLOE_OK;
+    }
+    if (g->norder == 0) return FLOE_OK;
+    {
+        floe_expr **o = floe_arena_alloc(b->a, g->norder * sizeof *o);
+        if (o == NULL) return floe_binder_nomem(b);
+        for (k = 0; k < g->norder; k++)
+            if ((o[k] = floe_planner_remap(b->a, g->order[k], sc->map)) == NULL) return floe_binder_nomem(b);
+        g->order = o;
+    }
+    return FLOE_OK;
+}
+
 /* The AGGREGATE node over sc->p, HAVING, and the targets rewritten onto
  * the aggregate's outputs. */
 static int sel_aggregate(selctx *sc)
@@ -682,11 +722,14 @@ static int sel_aggregate(selctx *sc)
         if (bk->aggs[i].filter &&
             (ag->u.agg.aggs[i].filter = floe_planner_remap(b->a, bk->aggs[i].filter, sc->map)) == NULL)
             return floe_binder_nomem(b);
+        if ((rc = agg_order_keys(sc, &ag->u.agg.aggs[i]))) return rc;
         ag->types[ngroups + i] = bk->aggs[i].type;
         ag->names[ngroups + i] = bk->agg_names[i];
     }
     ag->u.agg.ngroups = ngroups;
     ag->u.agg.naggs = bk->naggs;
+    ag->u.agg.sets = sc->sets;
+    ag->u.agg.nsets = sc->nsets;
     ag->children[0] = sc->p;
     {
         double est = 1;
@@ -925,7 +968,7 @@ static int bind_select(binder *b, frame *fr, const floe_ast_query *q, floe_plan 
         return floe_err_set_at(b->err, FLOE_ERROR, q->select.qualify->off,
                                "QUALIFY requires a window function in the select list or the QUALIFY clause");
     if ((rc = sel_from_plan(&sc))) return rc;
-    if (sc.ngroups > 0 || sc.bk->naggs > 0) {
+    if (sc.ngroups > 0 || sc.bk->naggs > 0 || sc.nsets > 0) {
         if ((rc = sel_aggregate(&sc))) return rc;
     } else {
         if (sc.having)

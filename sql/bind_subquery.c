@@ -69,6 +69,11 @@ static bool plan_has_param(const floe_plan *p)
                 (p->u.agg.aggs[i].arg2 && has_kind(p->u.agg.aggs[i].arg2, FLOE_EXPR_PARAM)) ||
                 (p->u.agg.aggs[i].filter && has_kind(p->u.agg.aggs[i].filter, FLOE_EXPR_PARAM)))
                 return true;
+        for (i = 0; i < p->u.agg.naggs; i++) {
+            uint32_t k;
+            for (k = 0; k < p->u.agg.aggs[i].norder; k++)
+                if (has_kind(p->u.agg.aggs[i].order[k], FLOE_EXPR_PARAM)) return true;
+        }
         break;
     case FLOE_PLAN_HASH_JOIN:
     case FLOE_PLAN_NL_JOIN:

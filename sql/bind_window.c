@@ -6,14 +6,18 @@
  * block, and becomes the placeholder COLUMN WIN_BASE + i. bind_select.c
  * turns the block's bwins into one WINDOW plan node (engine/op_window.c).
  * Named windows (WINDOW w AS (...)) are resolved here against the block's
- * WINDOW list. What the engine does not compute yet (GROUPS frames, EXCLUDE,
- * DISTINCT and holistic aggregates over windows) fails with FLOE_UNSUPPORTED
- * naming the feature, never a wrong answer.
+ * WINDOW list. Frames: ROWS, RANGE, GROUPS, with EXCLUDE. What the engine
+ * does not compute yet (DISTINCT, FILTER, ORDER BY in aggregates over
+ * windows, and holistic aggregates — quantiles, median, mode, string_agg,
+ * approx_count_distinct — over frames other than the whole partition)
+ * fails with FLOE_UNSUPPORTED naming the feature, never a wrong answer. A
+ * two-argument aggregate's second argument goes in bwin.def.
  */
 #include "sql/bind_internal.h"
 
 #include <string.h>
 
+#include "engine/agg_window.h"
 #include "engine/aggregates.h"
 #include "sql/bind_expr.h"
 
@@ -59,7 +63,7 @@ static int frame_offset(block *bk, const floe_ast_expr *ae, bool range, floe_typ
             }
             return floe_err_set_at(b->err, range ? FLOE_UNSUPPORTED : FLOE_ERROR, ae->off,
                                    range ? "RANGE frame offset of this type for this ORDER BY key is not supported"
-                                         : "a ROWS frame offset must be a constant integer");
+                                         : "a ROWS or GROUPS frame offset must be a constant integer");
         }
         *out = e->value.v.i;
     } else if (key.id == FLOE_TYPE_TIMESTAMP) {
@@ -165,10 +169,15 @@ static int bind_win_function(block *bk, const floe_ast_expr *ae, bwin *bw)
         case FLOE_AGG_COUNT_STAR: case FLOE_AGG_COUNT: case FLOE_AGG_SUM: case FLOE_AGG_AVG:
         case FLOE_AGG_MIN: case FLOE_AGG_MAX: break;
         default:
+            /* the others through a segment tree of their states; not the
+             * holistic ones (lists, sketches) */
+            if (floe_agg_win_supported(bw->w.agg.fn) || floe_agg_win_holistic(bw->w.agg.fn)) break;
             rc = floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
                                  "window functions: aggregate %s over a window is not supported", n);
             return rc;
         }
+        bw->def = bw->w.agg.arg2; /* a two-argument aggregate's second argument */
+        bw->w.agg.arg2 = NULL;
         if (bw->w.agg.fn == FLOE_AGG_SUM && bw->w.agg.arg->type.id == FLOE_TYPE_DOUBLE &&
             bw->w.agg.type.id != FLOE_TYPE_DOUBLE) {
             rc = unsupported(b, ae->off, "this SUM");
@@ -224,15 +233,12 @@ static int bind_win_frame(block *bk, const floe_ast_window *frame, int nord, bwi
     bw->w.end = nord ? FLOE_WB_CURRENT : FLOE_WB_UNBOUNDED_FOLLOWING;
     if (frame->unit != FLOE_AST_FRAME_NONE) {
         floe_type key = nord ? bw->ord[0]->type : T(FLOE_TYPE_BIGINT);
-        if (frame->unit == FLOE_AST_FRAME_GROUPS) {
-            rc = unsupported(b, frame->off, "a GROUPS frame");
-            return rc;
-        }
-        if (frame->exclude != FLOE_AST_EXCLUDE_NONE) {
-            rc = unsupported(b, frame->off, "EXCLUDE in a frame");
-            return rc;
-        }
         bw->w.range = frame->unit == FLOE_AST_FRAME_RANGE;
+        bw->w.groups = frame->unit == FLOE_AST_FRAME_GROUPS;
+        bw->w.exclude = frame->exclude == FLOE_AST_EXCLUDE_CURRENT ? FLOE_WX_CURRENT
+                        : frame->exclude == FLOE_AST_EXCLUDE_GROUP ? FLOE_WX_GROUP
+                        : frame->exclude == FLOE_AST_EXCLUDE_TIES  ? FLOE_WX_TIES
+                                                                   : FLOE_WX_NONE;
         if (frame->start.kind == FLOE_AST_BOUND_UNBOUNDED_FOLLOWING ||
             frame->end.kind == FLOE_AST_BOUND_UNBOUNDED_PRECEDING) {
             rc = floe_err_set_at(b->err, FLOE_ERROR, frame->off,
@@ -294,6 +300,14 @@ int floe_binder_window(block *bk, const floe_ast_expr *ae, floe_expr **out)
     if ((rc = bind_win_function(bk, ae, &bw)) || (rc = bind_win_keys(bk, part, npart, ord, nord, &bw)) ||
         (rc = bind_win_frame(bk, frame, nord, &bw)))
         goto out;
+    if (bw.w.fn == FLOE_WIN_AGG && floe_agg_win_holistic(bw.w.agg.fn) &&
+        (bw.w.start != FLOE_WB_UNBOUNDED_PRECEDING || bw.w.end != FLOE_WB_UNBOUNDED_FOLLOWING ||
+         bw.w.exclude != FLOE_WX_NONE)) {
+        rc = floe_err_set_at(b->err, FLOE_UNSUPPORTED, ae->off,
+                             "window functions: %s over a frame other than the whole partition is not supported",
+                             ae->call.name);
+        goto out;
+    }
 
     bk->wins = floe_binder_grow(b, bk->wins, bk->nwins, &bk->capwins, sizeof *bk->wins);
     if (bk->wins == NULL) {

@@ -105,6 +105,10 @@ int floe_parse_order_by(floe_parser *p, floe_ast_order **out, int *out_n);
  * parenthesized specification into *out. */
 int floe_parse_over(floe_parser *p, floe_ast_expr *e);
 int floe_parse_window_spec(floe_parser *p, floe_ast_window **out);
+/* GROUP BY items, grouping sets included (sql/parse_group.c), after the
+ * GROUP BY keywords: fills q->select.group_by / ngroup_by / group_sets /
+ * ngroup_sets. */
+int floe_parse_group_by(floe_parser *p, floe_ast_query *q);
 /* DELETE / UPDATE (sql/parse_dml.c), at the DELETE or UPDATE keyword. */
 int floe_parse_dml(floe_parser *p, floe_ast_stmt *s);
 

@@ -5,7 +5,7 @@
  * expression and ORDER BY rules it calls through sql/parse_internal.h. Same
  * contract as sql/parser.c: trees in the parser's arena, errors in p->err;
  * the binder (sql/bind_window.c) checks what the syntax allows but floe
- * does not support (GROUPS, EXCLUDE, chained named windows).
+ * does not support (chained named windows).
  */
 #include <string.h>
 

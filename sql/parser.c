@@ -459,6 +459,12 @@ static int parse_call(floe_parser *p, floe_ast_expr *e)
             TRY(floe_parse_expr(p, 0, &a));
             PUSH_PTR(p, args, n, cap, a);
         } while (floe_parse_accept_op(p, ","));
+        if (floe_parse_at_kw(p, "ORDER")) {
+            /* an aggregate's ORDER BY: string_agg(x, ',' ORDER BY y) */
+            floe_parse_advance(p);
+            TRY(floe_parse_expect_kw(p, "BY", "after ORDER"));
+            TRY(floe_parse_order_by(p, &e->call.order, &e->call.norder));
+        }
     }
     TRY(floe_parse_expect_op(p, ")", "after function arguments"));
     e->call.args = args;
@@ -1058,8 +1064,7 @@ static int parse_select_core(floe_parser *p, floe_ast_query *q)
 {
     floe_ast_target *targets = NULL;
     floe_ast_from **from = NULL;
-    floe_ast_expr **group = NULL;
-    int nt = 0, capt = 0, nf = 0, capf = 0, ng = 0, capg = 0;
+    int nt = 0, capt = 0, nf = 0, capf = 0;
 
     q->kind = FLOE_AST_Q_SELECT;
     floe_parse_advance(p); /* SELECT */
@@ -1106,13 +1111,7 @@ static int parse_select_core(floe_parser *p, floe_ast_query *q)
     if (floe_parse_accept_kw(p, "WHERE")) TRY(floe_parse_expr(p, 0, &q->select.where));
     if (floe_parse_accept_kw(p, "GROUP")) {
         TRY(floe_parse_expect_kw(p, "BY", "after GROUP"));
-        do {
-            floe_ast_expr *g;
-            TRY(floe_parse_expr(p, 0, &g));
-            PUSH_PTR(p, group, ng, capg, g);
-        } while (floe_parse_accept_op(p, ","));
-        q->select.group_by = group;
-        q->select.ngroup_by = ng;
+        TRY(floe_parse_group_by(p, q)); /* sql/parse_group.c */
     }
     if (floe_parse_accept_kw(p, "HAVING")) TRY(floe_parse_expr(p, 0, &q->select.having));
     if (floe_parse_accept_kw(p, "WINDOW")) {

@@ -385,7 +385,8 @@ static int push_into(pctx *c, floe_plan **slot, floe_expr *e)
         }
         return FLOE_OK;
     case FLOE_PLAN_AGGREGATE:
-        if (cols_below(e, p->u.agg.ngroups)) {
+        /* not with grouping sets: a key is NULL in the sets grouping it out */
+        if (p->u.agg.nsets == 0 && cols_below(e, p->u.agg.ngroups)) {
             floe_expr *x = subst_cols(c->a, e, p->u.agg.groups);
             if (x == NULL) return nomem(c);
             return push_into(c, &p->children[0], x);
@@ -500,7 +501,9 @@ static int prune(pctx *c, floe_plan *p, const bool *keep_in, floe_plan **out, ui
             if (keep[i] && p->kind == FLOE_PLAN_AGGREGATE) {
                 const floe_agg *g = &p->u.agg.aggs[i - first];
                 if (g->arg2) mark_cols(g->arg2, ck, child->ncols);
+                uint32_t j;
                 if (g->filter) mark_cols(g->filter, ck, child->ncols);
+                for (j = 0; j < g->norder; j++) mark_cols(g->order[j], ck, child->ncols);
             }
         }
         if ((rc = prune(c, child, ck, &nc, &cm))) return rc;
@@ -535,6 +538,14 @@ static int prune(pctx *c, floe_plan *p, const bool *keep_in, floe_plan **out, ui
                     return nomem(c);
                 if (g->filter && (g->filter = floe_planner_remap(c->a, g->filter, cm)) == NULL)
                     return nomem(c);
+                if (g->norder) {
+                    floe_expr **ok = floe_arena_alloc(c->a, g->norder * sizeof *ok);
+                    uint32_t j;
+                    if (ok == NULL) return nomem(c);
+                    for (j = 0; j < g->norder; j++)
+                        if ((ok[j] = floe_planner_remap(c->a, g->order[j], cm)) == NULL) return nomem(c);
+                    g->order = ok;
+                }
             }
             k++;
         }

@@ -6,7 +6,8 @@
  * 100,000 rows so tables span several morsels), then runs every TPC-H query
  * of the bench set (tpch_q1 ... tpch_q18), Q15 in its CTE form (revenue0
  * referenced twice: total_revenue = (SELECT max(total_revenue) FROM
- * revenue0)) and a plain float sum, each 5 times on 1 thread and 5 times on
+ * revenue0)), a plain float sum, a CUBE with string_agg / first, and a
+ * segment-tree window aggregate, each 5 times on 1 thread and 5 times on
  * 2 threads, and asserts byte-identical answers, every double rendered with
  * 17 significant digits. Q15 must also find its row (the symptom of the
  * issue was 0 rows in some runs).
@@ -41,6 +42,18 @@ static const char q15[] =
 static const char plain_sum[] =
     "SELECT sum(l_extendedprice) AS s, avg(l_extendedprice * (1 - l_discount)) AS a, "
     "sum(l_extendedprice * l_tax) AS t FROM lineitem";
+
+/* Grouping sets (one aggregation feeding 4 sets), ordered aggregates, and a
+ * window aggregate over a segment tree with EXCLUDE, all parallel. */
+static const char grouping_sets[] =
+    "SELECT l_returnflag, l_linestatus, grouping(l_returnflag, l_linestatus) AS gr, count(*) AS n, "
+    "sum(l_extendedprice) AS s, string_agg(DISTINCT l_shipmode, ',' ORDER BY l_shipmode) AS modes, "
+    "first(l_orderkey ORDER BY l_extendedprice DESC, l_orderkey) AS top "
+    "FROM lineitem GROUP BY CUBE (l_returnflag, l_linestatus) ORDER BY gr, l_returnflag, l_linestatus";
+static const char window_tree[] =
+    "SELECT count(*), sum(v) FROM (SELECT var_pop(l_extendedprice) OVER (PARTITION BY l_returnflag "
+    "ORDER BY l_orderkey, l_linenumber ROWS BETWEEN 50 PRECEDING AND 50 FOLLOWING EXCLUDE CURRENT ROW) "
+    "AS v FROM lineitem) q";
 
 static int fail(const char *what, const floe_err *e)
 {
@@ -161,6 +174,8 @@ int main(int argc, char **argv)
             bad |= run_one(p, qs[i].name, floe_bench_query_sql(&qs[i], "floe"), -1);
     bad |= run_one(p, "tpch_q15", q15, 1);
     bad |= run_one(p, "float_sum", plain_sum, 1);
+    bad |= run_one(p, "grouping", grouping_sets, 10);
+    bad |= run_one(p, "win_tree", window_tree, 1);
     floe_bench_peer_close(p);
     return bad;
 }

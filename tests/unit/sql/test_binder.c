@@ -207,8 +207,10 @@ Test(binder, quantiles_and_median)
                 "quantile(#0, 0.5)]\n"
                 "  SCAN t cols=[a,d]\n");
     expect_error("select percentile_cont(0.5) from t", FLOE_ERROR, "WITHIN GROUP", 7);
-    expect_error("select percentile_cont(0.5) within group (order by a desc) from t", FLOE_UNSUPPORTED,
-                 "DESC", -1);
+    /* DESC: cont is the ascending fraction 1 - q */
+    expect_plan("select percentile_cont(0.25) within group (order by a desc) from t",
+                "AGGREGATE groups=[] aggs=[quantile_cont(CAST(#0 AS DOUBLE), 0.75)]\n"
+                "  SCAN t cols=[a]\n");
     expect_error("select sum(a) within group (order by a) from t", FLOE_UNSUPPORTED, "WITHIN GROUP", 7);
     expect_error("select quantile(d, 2) from t", FLOE_RANGE, "between 0 and 1", -1);
 }
