@@ -20,6 +20,12 @@
  *    queries copy the list (taking a reference on each reader) while holding
  *    it shared (floe_ingest_read_lock) together with the memtable snapshot,
  *    so a query sees each row exactly once.
+ *  - A table's dml_mu serialises the statements and passes that rewrite
+ *    its existing parts: DELETE/UPDATE (db/dml.c: delete vectors) and
+ *    merges/TTL (db/maintain.c), so a merge never drops rows a concurrent
+ *    DELETE marks, and a DELETE never marks a part a merge is replacing.
+ *    Flushes and appends never take it. Lock order: ddl_lock -> dml_mu ->
+ *    the visibility lock.
  *  - The last error (db->err) is per handle, like sqlite3_errmsg: concurrent
  *    statements on one handle see each other's messages.
  *  - One writer per directory: a writable open holds an OFD fcntl write
@@ -62,6 +68,9 @@ typedef struct floe_db_table {
     uint32_t nsort;
     struct floe_db_cons *cons;    /* constraints and indexes (db/constraint.h); NULL when
                                    * none; owned, replaced only under ddl_lock exclusive */
+    pthread_mutex_t dml_mu;       /* DELETE/UPDATE (db/dml.c) and merge/TTL passes
+                                   * (db/maintain.c): one at a time per table, each
+                                   * from choosing its parts to its part-list swap */
 } floe_db_table;
 
 struct floe_db {

@@ -1,7 +1,9 @@
 /* db/maintain.c: background part merges and TTL retention.
  *
  * See api/maintain.h for the contract. Lock order: pass_mu -> ddl_lock
- * (shared) -> the table's visibility lock (exclusive, only around the
+ * (shared) -> the table's dml_mu (db/db.h: per TTL pass and per merge, so
+ * DELETE/UPDATE and maintenance never rewrite the same parts at once) ->
+ * the table's visibility lock (exclusive, only around the
  * catalog commit and the part-list swap) -> the catalog's own mutex. The
  * thread's mutex `mu` is never held across a pass.
  */
@@ -326,7 +328,18 @@ typedef struct cursor {
     floe_value key[16]; /* sort key of the current row (strings borrowed from cols) */
 } cursor;
 
-/* Decode block c->blk (skipping empty blocks) or mark c exhausted. */
+/* The cursor's current row is marked in its part's delete vector. */
+static bool cursor_row_deleted(const cursor *c)
+{
+    const uint64_t *d = floe_part_reader_deletes(c->r, NULL);
+    uint64_t r;
+    if (d == NULL) return false;
+    r = floe_part_reader_block_start(c->r, c->blk) + c->row;
+    return (d[r >> 6] >> (r & 63)) & 1;
+}
+
+/* Decode block c->blk (skipping empty blocks and deleted rows: a merge
+ * purges them) or mark c exhausted. */
 static int cursor_load(cursor *c, uint32_t ncols, floe_err *err)
 {
     uint32_t k;
@@ -345,7 +358,9 @@ static int cursor_load(cursor *c, uint32_t ncols, floe_err *err)
         for (k = 0; k < ncols; k++)
             if ((rc = floe_part_read_block(c->r, k, c->blk, &c->cols[k], err)) != FLOE_OK) return rc;
         c->nrows = nr;
-        return FLOE_OK;
+        while (c->row < nr && cursor_row_deleted(c)) c->row++;
+        if (c->row < nr) return FLOE_OK;
+        c->blk++; /* every row of the block is deleted */
     }
 }
 
@@ -485,7 +500,9 @@ static int merge_sorted(floe_maintain *m, floe_db_table *t, floe_part_reader *co
                 if (put_cell(&b.cols[c], nout, &best->cols[c], best->row) != FLOE_OK)
                     rc = floe_err_nomem(err);
             nout++;
-            if (++best->row == best->nrows && rc == FLOE_OK) {
+            best->row++;
+            while (best->row < best->nrows && cursor_row_deleted(best)) best->row++;
+            if (best->row == best->nrows && rc == FLOE_OK) {
                 best->blk++;
                 rc = cursor_load(best, ncols, err);
             }
@@ -571,9 +588,15 @@ static int merge_table(floe_maintain *m, floe_db_table *t, const floe_maintain_o
         bool done = false;
 
         memset(&info, 0, sizeof info);
-        if ((rc = snap_parts(t, &p, &n, err)) != FLOE_OK) break;
+        /* per merge, not per pass: a DELETE waits for one merge at most */
+        pthread_mutex_lock(&t->dml_mu);
+        if ((rc = snap_parts(t, &p, &n, err)) != FLOE_OK) {
+            pthread_mutex_unlock(&t->dml_mu);
+            break;
+        }
         if (n <= o->merge_min_parts) {
             release_parts(p, n);
+            pthread_mutex_unlock(&t->dml_mu);
             break;
         }
         rc = floe_catalog_list_parts(t->db->cat, t->def->id, &cp, &ncp, err);
@@ -624,6 +647,7 @@ static int merge_table(floe_maintain *m, floe_db_table *t, const floe_maintain_o
         floe_free(src);
         floe_catalog_parts_free(cp, ncp);
         release_parts(p, n);
+        pthread_mutex_unlock(&t->dml_mu);
         if (done) break;
     }
     return rc;
@@ -680,7 +704,13 @@ int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err
         int rc, kind;
         for (kind = KIND_TTL; kind <= KIND_MERGE; kind++) {
             floe_err_clear(&e);
-            rc = kind == KIND_TTL ? ttl_table(t, now, &st, &e) : merge_table(m, t, &o, &st, &e);
+            if (kind == KIND_TTL) {
+                pthread_mutex_lock(&t->dml_mu); /* merge_table takes it per merge */
+                rc = ttl_table(t, now, &st, &e);
+                pthread_mutex_unlock(&t->dml_mu);
+            } else {
+                rc = merge_table(m, t, &o, &st, &e);
+            }
             note(m, t, kind, rc, &e);
             if (rc != FLOE_OK && first == FLOE_OK) {
                 first = rc;

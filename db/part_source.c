@@ -370,6 +370,35 @@ static uint32_t filter_sel(const floe_vec *v, const floe_vec *codes, const floe_
     return k;
 }
 
+/* Drop the block rows the part's delete vector marks from the cursor's
+ * selection (making one, all rows, when there was none), so deleted rows
+ * are never produced, counted or aggregated. Statistics are not changed:
+ * they still bound the live rows. FLOE_NOMEM. */
+static int apply_deletes(part_cursor *c, const floe_part_reader *r)
+{
+    const uint64_t *del = floe_part_reader_deletes(r, NULL);
+    uint64_t start, w;
+    uint32_t i, k;
+    bool any = false;
+    if (del == NULL || c->rows == 0) return FLOE_OK;
+    start = floe_part_reader_block_start(r, c->block);
+    for (w = start >> 6; w <= (start + c->rows - 1) >> 6 && !any; w++) any = del[w] != 0;
+    if (!any) return FLOE_OK;
+    if (c->bsel == NULL) {
+        c->bsel = floe_malloc((size_t)c->rows * sizeof *c->bsel);
+        if (c->bsel == NULL) return FLOE_NOMEM;
+        for (i = 0; i < c->rows; i++) c->bsel[i] = i;
+        c->nbsel = c->rows;
+    }
+    for (i = 0, k = 0; i < c->nbsel; i++) {
+        uint64_t row = start + c->bsel[i];
+        c->bsel[k] = c->bsel[i];
+        k += !((del[row >> 6] >> (row & 63)) & 1);
+    }
+    c->nbsel = k;
+    return FLOE_OK;
+}
+
 static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
                    const floe_scan_pred *preds, uint32_t npreds, floe_scan_cursor **out,
                    floe_err *err)
@@ -383,7 +412,7 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
     if (m >= s->nmorsels) return floe_err_set(err, FLOE_MISUSE, "part scan: morsel %u of %u", m, s->nmorsels);
     r = s->readers[s->m_part[m]];
     for (i = 0; i < ncols; i++)
-        if (cols[i] >= floe_part_reader_ncols(r))
+        if (cols[i] > floe_part_reader_ncols(r)) /* == ncols: the row id (part_source.h) */
             return floe_err_set(err, FLOE_MISUSE, "part scan: column %u of %u", cols[i],
                                 floe_part_reader_ncols(r));
     c = floe_calloc(1, sizeof *c);
@@ -477,8 +506,17 @@ static int ps_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
             return FLOE_OK;
         }
     }
+    if ((rc = apply_deletes(c, r)) != FLOE_OK) {
+        ps_close((floe_scan_cursor *)c);
+        return floe_err_nomem(err);
+    }
+    if (c->bsel && c->nbsel == 0) {
+        c->pos = c->rows; /* every row is deleted */
+        *out = (floe_scan_cursor *)c;
+        return FLOE_OK;
+    }
     for (i = 0; i < nall; i++) {
-        if (col_read(c, i)) continue;
+        if (col_read(c, i) || c->cols[i] == floe_part_reader_ncols(r)) continue;
         atomic_fetch_add(&s->decoded, 1);
         rc = FLOE_NOTFOUND;
         if (floe_part_reader_col_type(r, c->cols[i]).id == FLOE_TYPE_VARCHAR &&
@@ -537,7 +575,7 @@ static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
     part_cursor *c = (part_cursor *)cc;
     uint32_t n, i, end;
     memset(out, 0, sizeof *out);
-    if (c->npreds) {
+    if (c->bsel) {
         /* skip whole vectors without a passing row (pos stays a multiple of
          * FLOE_VEC_SIZE, so validity bitmaps slice on word boundaries) */
         if (c->selpos >= c->nbsel) return FLOE_DONE;
@@ -550,7 +588,7 @@ static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
     if (out->cols == NULL) return floe_err_nomem(err);
     out->ncols = c->ncols;
     out->n = n;
-    if (c->npreds) {
+    if (c->bsel) {
         end = c->pos + n;
         out->sel = floe_malloc((size_t)n * sizeof(uint32_t));
         if (out->sel == NULL) {
@@ -564,6 +602,22 @@ static int ps_next(floe_scan_cursor *cc, floe_batch *out, floe_err *err)
     for (i = 0; i < c->ncols; i++) {
         floe_vec *v = &c->vecs[i];
         size_t w = floe_type_size(v->type);
+        if (c->cols[i] == floe_part_reader_ncols(c->src->readers[c->part])) {
+            /* the row id: part id << 32 | row number in the part */
+            const floe_part_reader *r = c->src->readers[c->part];
+            uint64_t base = ((uint64_t)floe_part_reader_id(r) << 32) +
+                            floe_part_reader_block_start(r, c->block) + c->pos;
+            int64_t *d;
+            uint32_t k;
+            if (floe_vec_init(&out->cols[i], floe_type_make(FLOE_TYPE_BIGINT), n) != FLOE_OK) {
+                floe_batch_free(out);
+                return floe_err_nomem(err);
+            }
+            d = out->cols[i].data;
+            for (k = 0; k < n; k++) d[k] = (int64_t)(base + k);
+            out->cols[i].n = n;
+            continue;
+        }
         if (c->codes[i].data) {
             int rc = dict_window(c, i, out->sel, out->nsel, n);
             if (rc) {

@@ -15,6 +15,18 @@
  * kept, and a predicate whose value type does not match the column is
  * ignored: the filter never drops a row the engine's own filter could keep.
  *
+ * Deletes (DELETE/UPDATE): a reader with a delete vector
+ * (floe_part_reader_with_deletes) never produces a row it marks: the
+ * cursor drops them from its selection (making one when there are no
+ * predicates), so counts, aggregates and results skip them; block
+ * statistics still include them, which only loosens pruning (a pruned block
+ * has no live row that could match either) and nothing answers from them.
+ *
+ * Row ids: projecting column index == the readers' schema column count
+ * (one past the last) yields a BIGINT row id, part id << 32 | row number
+ * in the part, which DELETE/UPDATE (db/dml.c) collect to build delete
+ * vectors. No predicate applies to it.
+ *
  * Memory: decoding allocates block-sized vectors (~0.5 MiB per column) for
  * every morsel; with glibc's defaults those come from fresh mmap'd or
  * trimmed pages that the kernel zero-fills on every block (measured: a

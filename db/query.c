@@ -3,7 +3,9 @@
  * Each statement of a SQL string is parsed, bound against the database's
  * tables (through the binder's catalog callbacks) and executed here: queries
  * through the engine over per-table snapshots (parts + memtables), INSERT and
- * CTAS by appending the plan's rows through ingest, DDL through the catalog.
+ * CTAS by appending the plan's rows through ingest, DDL through the catalog;
+ * DELETE/UPDATE run their bound query over the target's parts alone (the
+ * catalog view lists the row-id column for it) in db/dml.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +40,7 @@ typedef struct cat_view {
     floe_db *db;
     floe_arena *arena; /* column arrays handed to the binder */
     floe_db_views views; /* views parsed for this statement (db/ddl.h) */
+    floe_db_table *dml_target; /* DELETE/UPDATE: lists FLOE_DML_ROWID too */
 } cat_view;
 
 /* Parse a stored DEFAULT text back into a value of type t (strings go into arena). */
@@ -85,6 +88,11 @@ static int cat_find_table(void *self, const char *name, floe_cat_table *out, flo
     out->name = t->def->name;
     out->cols = cols;
     out->ncols = t->def->ncols;
+    if (t == cv->dml_target) { /* the row id (sql/binder.h, db/part_source.h) */
+        cols[i].name = FLOE_DML_ROWID;
+        cols[i].type = floe_type_make(FLOE_TYPE_BIGINT);
+        out->ncols++;
+    }
     floe_ingest_read_lock(t->ingest); /* part_rows changes under the exclusive lock */
     out->nrows = (double)t->part_rows;
     floe_ingest_read_unlock(t->ingest);
@@ -112,8 +120,8 @@ static const char *cat_table_name(void *self, uint32_t i)
 
 /* Build, for every table the plan scans, its sources: committed parts and
  * memtables captured under the table's visibility lock. */
-static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_scan **out,
-                           floe_err *err)
+static int snapshot_tables(floe_db *db, const floe_query_plan *qp, const void *parts_only,
+                           floe_table_scan **out, floe_err *err)
 {
     floe_table_scan *scans = floe_calloc(qp->ntables + 1, sizeof *scans);
     uint32_t i, k;
@@ -172,6 +180,10 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_sc
             break;
         }
         scans[i].nsources = 1;
+        if (t == parts_only) { /* DELETE/UPDATE: memtable rows are after the statement */
+            floe_ingest_snapshot_free(snap);
+            continue;
+        }
         rc = floe_mem_source_new(snap, &scans[i].sources[1], err);
         if (rc == FLOE_OK) scans[i].nsources = 2;
     }
@@ -294,12 +306,19 @@ static uint64_t count_sources(floe_db *db, floe_table_scan *scans, uint32_t n)
 int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, floe_batch_sink sink,
                     void *sink_ctx, floe_err *err)
 {
+    return floe_db_run_plan_ex(db, qp, now_us, NULL, sink, sink_ctx, err);
+}
+
+int floe_db_run_plan_ex(floe_db *db, const floe_query_plan *qp, int64_t now_us,
+                        const void *parts_only, floe_batch_sink sink, void *sink_ctx,
+                        floe_err *err)
+{
     floe_table_scan *scans = NULL;
     floe_executor *ex = NULL;
     floe_exec_ctx ctx;
     int rc;
 
-    rc = snapshot_tables(db, qp, &scans, err);
+    rc = snapshot_tables(db, qp, parts_only, &scans, err);
     if (rc != FLOE_OK) goto out;
     atomic_store(&db->prog_done, 0);
     atomic_store(&db->prog_total, count_sources(db, scans, qp->ntables));
@@ -763,6 +782,7 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     cv.views.db = db;
     cv.arena = floe_arena_new(0);
     if (cv.arena == NULL) return floe_err_nomem(err);
+    cv.dml_target = NULL;
     cat.self = &cv;
     cat.find_table = cat_find_table;
     cat.table_count = cat_table_count;
@@ -772,6 +792,11 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
         pthread_rwlock_wrlock(&db->ddl_lock);
     else
         pthread_rwlock_rdlock(&db->ddl_lock);
+    {
+        const floe_ast_stmt *d = ast->kind == FLOE_AST_STMT_EXPLAIN ? ast->explain.stmt : ast;
+        if (d->kind == FLOE_AST_STMT_DELETE || d->kind == FLOE_AST_STMT_UPDATE)
+            cv.dml_target = floe_db_find_table(db, d->dml.table);
+    }
 
     if (ast->kind == FLOE_AST_STMT_SET) { /* SET/RESET: no binding, no plan */
         if (flags & FLOE_QUERY_READONLY) {
@@ -800,6 +825,8 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
                         : bs->kind == FLOE_BOUND_DROP_INDEX   ? "DROP INDEX"
                         : bs->kind == FLOE_BOUND_CREATE_VIEW  ? "CREATE VIEW"
                         : bs->kind == FLOE_BOUND_DROP_VIEW    ? "DROP VIEW"
+                        : bs->kind == FLOE_BOUND_DELETE       ? "DELETE"
+                        : bs->kind == FLOE_BOUND_UPDATE       ? "UPDATE"
                                                               : NULL;
         if (w != NULL && (rc = floe_db_check_writable(db, w, err)) != FLOE_OK) goto out;
     }
@@ -829,6 +856,8 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     case FLOE_BOUND_DROP_INDEX:
     case FLOE_BOUND_CREATE_VIEW:
     case FLOE_BOUND_DROP_VIEW: rc = floe_db_run_ddl(db, bs, out, err); break;
+    case FLOE_BOUND_DELETE:
+    case FLOE_BOUND_UPDATE: rc = floe_db_dml(db, bs, now_us, out, err); break;
     default: rc = floe_err_set(err, FLOE_UNSUPPORTED, "statement not supported"); break;
     }
 out:

@@ -28,6 +28,15 @@ typedef int (*floe_batch_sink)(void *ctx, floe_batch *b, floe_err *err);
 /* Run a plan over snapshots of its tables, feeding every batch to sink. */
 int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us,
                      floe_batch_sink sink, void *sink_ctx, floe_err *err);
+/* floe_db_run_plan, with the scans of table `parts_only` (a floe_db_table,
+ * or NULL) reading its committed parts alone (DELETE/UPDATE, db/dml.c). */
+int floe_db_run_plan_ex(floe_db *db, const floe_query_plan *qp, int64_t now_us,
+                        const void *parts_only, floe_batch_sink sink, void *sink_ctx,
+                        floe_err *err);
+/* DELETE / UPDATE (db/dml.c): run the bound statement; *out gets a result
+ * without rows whose rows_changed is the number of rows deleted/updated. */
+int floe_db_dml(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
+                floe_err *err);
 /* COPY table FROM 'file' (...) and COPY table|(query) TO 'file' (...). */
 int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err);
 int floe_copy_to(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,

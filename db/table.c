@@ -66,6 +66,32 @@ int floe_db_parts_push(floe_db_table *t, floe_part_reader *r)
 
 /* ----------------------------------------------------- table lifecycle */
 
+/* Open a committed part listed by the catalog, with its delete vector
+ * (DELETE/UPDATE) when it has one. */
+static int open_listed_part(const char *dir, const floe_part_schema *schema,
+                            const floe_catalog_part *cp, floe_part_reader **out, floe_err *err)
+{
+    floe_part_reader *r = NULL;
+    int rc = floe_part_reader_open(dir, schema, &r, err);
+    *out = NULL;
+    if (rc != FLOE_OK) return rc;
+    if (cp->deleted != NULL && cp->ndeleted > 0) {
+        floe_part_reader *v = NULL;
+        if (floe_part_reader_rows(r) != cp->rows) {
+            floe_part_reader_unref(r);
+            return floe_err_set(err, FLOE_CORRUPT, "%s: %llu rows, catalog.db says %llu", dir,
+                                (unsigned long long)floe_part_reader_rows(r),
+                                (unsigned long long)cp->rows);
+        }
+        rc = floe_part_reader_with_deletes(r, cp->deleted, cp->ndeleted, &v, err);
+        floe_part_reader_unref(r);
+        if (rc != FLOE_OK) return rc;
+        r = v;
+    }
+    *out = r;
+    return FLOE_OK;
+}
+
 static void table_free(floe_db_table *t)
 {
     uint32_t i;
@@ -73,6 +99,7 @@ static void table_free(floe_db_table *t)
     floe_db_cons_free(t->cons);
     for (i = 0; i < t->nparts; i++) floe_part_reader_unref(t->parts[i]);
     floe_free(t->parts);
+    pthread_mutex_destroy(&t->dml_mu);
     floe_table_def_free(t->def);
     floe_free(t->dir);
     floe_free(t);
@@ -165,6 +192,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
     }
     t->db = db;
     t->def = def;
+    pthread_mutex_init(&t->dml_mu, NULL);
     snprintf(buf, sizeof buf, "%s/tables/%lld", db->path, (long long)def->id);
     t->dir = floe_strdup(buf);
     pcols = floe_calloc(def->ncols + 1, sizeof *pcols);
@@ -197,7 +225,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
         for (i = 0; i < nparts; i++) {
             floe_part_reader *r;
             floe_part_dir(t->dir, parts[i].id, buf, sizeof buf);
-            if ((rc = floe_part_reader_open(buf, &schema, &r, err)) != FLOE_OK) goto fail;
+            if ((rc = open_listed_part(buf, &schema, &parts[i], &r, err)) != FLOE_OK) goto fail;
             if (floe_db_parts_push(t, r) != FLOE_OK) {
                 floe_part_reader_unref(r);
                 rc = floe_err_nomem(err);
@@ -232,7 +260,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
         for (i = 0; rc == FLOE_OK && i < nparts; i++) {
             floe_part_reader *r = NULL;
             floe_part_dir(t->dir, parts[i].id, buf, sizeof buf);
-            rc = floe_part_reader_open(buf, &schema, &r, err);
+            rc = open_listed_part(buf, &schema, &parts[i], &r, err);
             if (rc == FLOE_OK && floe_db_parts_push(t, r) != FLOE_OK) {
                 floe_part_reader_unref(r);
                 rc = floe_err_nomem(err);

@@ -17,9 +17,10 @@ ninja -C build-asan -j"$jobs"
 # The concurrency tests again under ThreadSanitizer (any report fails them).
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLOE_TSAN=ON \
     -DFLOE_BUILD_BENCH=OFF >/dev/null
-ninja -C build-tsan -j"$jobs" concurrency_test lock_test atomic_test server_test floe_shell
+ninja -C build-tsan -j"$jobs" concurrency_test lock_test atomic_test server_test floe_shell \
+    dml_concurrent_test
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j"$jobs" \
-    -R '^(concurrency_snapshots|lock_readonly|atomic_batches|server)$')
+    -R '^(concurrency_snapshots|lock_readonly|atomic_batches|server|dml_concurrent)$')
 # The fuzz step: libFuzzer (clang) on the parser, the binder/planner and the
 # Parquet reader, each for a fixed time on a scratch copy of its corpus; a
 # crash, leak or broken property (round trip, documented error codes) fails

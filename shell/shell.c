@@ -28,6 +28,7 @@
  * 2 for bad usage. Memory is plain libc (the shell is
  * a floe.h client); values from floe_value_text are freed with floe_free.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -247,6 +248,46 @@ out:
     return rc;
 }
 
+/* DELETE or UPDATE (first word of sql, after blanks and -- comments):
+ * their result has no columns but a count of rows changed, which the shell
+ * shows the way DuckDB does, as a one-row "Count" table. */
+static int is_dml(const char *sql)
+{
+    for (;;) {
+        while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r') sql++;
+        if (sql[0] == '-' && sql[1] == '-') {
+            while (*sql && *sql != '\n') sql++;
+            continue;
+        }
+        break;
+    }
+    return (strncasecmp(sql, "DELETE", 6) == 0 || strncasecmp(sql, "UPDATE", 6) == 0) &&
+           !(isalnum((unsigned char)sql[6]) || sql[6] == '_');
+}
+
+/* Render the one-row "Count" table of a DELETE/UPDATE. Returns 0 or -1. */
+static int render_count(shell *sh, uint64_t n)
+{
+    const char *names[1] = {"Count"}, *tnames[1] = {"BIGINT"}, *cells[1];
+    floe_type_id types[1] = {FLOE_TYPE_BIGINT};
+    shell_render_opts o;
+    shell_render *r;
+    char buf[32];
+    o.mode = sh->mode;
+    o.headers = sh->headers;
+    o.max_width = out_width(sh->out);
+    o.max_rows = 0;
+    r = shell_render_new(sh->out, &o, 1, names, types, tnames);
+    if (r == NULL) return -1;
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)n);
+    cells[0] = buf;
+    if (shell_render_row(r, cells) != 0) {
+        shell_render_free(r);
+        return -1;
+    }
+    return shell_render_end(r);
+}
+
 /* Run one SQL statement and print its result. Returns 0 or -1. */
 static int run_sql(shell *sh, const char *sql)
 {
@@ -275,7 +316,15 @@ static int run_sql(shell *sh, const char *sql)
         end_once(sh);
         return -1;
     }
-    if (res != NULL && floe_result_column_count(res) > 0) {
+    if (res != NULL && floe_result_column_count(res) == 0 && is_dml(sql)) {
+        if (render_count(sh, floe_result_rows_changed(res)) != 0) {
+            fprintf(stderr, "Error: cannot show the result (out of memory or write error)\n");
+            sh->nerrors++;
+            floe_result_free(res);
+            end_once(sh);
+            return -1;
+        }
+    } else if (res != NULL && floe_result_column_count(res) > 0) {
         if (render_result(sh, res) != 0) {
             fprintf(stderr, "Error: cannot show the result (out of memory or write error)\n");
             sh->nerrors++;

@@ -601,5 +601,26 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
     case FLOE_AST_STMT_PREPARE:
     case FLOE_AST_STMT_EXECUTE:
     case FLOE_AST_STMT_DEALLOCATE: floe_ast_format_prepared(s, b); break;
+    case FLOE_AST_STMT_DELETE:
+    case FLOE_AST_STMT_UPDATE: {
+        int i;
+        floe_strbuf_puts(b, s->kind == FLOE_AST_STMT_DELETE ? "DELETE FROM " : "UPDATE ");
+        put_ident(b, s->dml.table);
+        if (s->dml.alias) {
+            floe_strbuf_puts(b, " AS ");
+            put_ident(b, s->dml.alias);
+        }
+        for (i = 0; i < s->dml.nset; i++) {
+            floe_strbuf_puts(b, i ? ", " : " SET ");
+            put_ident(b, s->dml.set_cols[i]);
+            floe_strbuf_puts(b, " = ");
+            floe_ast_format_expr(s->dml.set_exprs[i], b);
+        }
+        if (s->dml.where) {
+            floe_strbuf_puts(b, " WHERE ");
+            floe_ast_format_expr(s->dml.where, b);
+        }
+        break;
+    }
     }
 }

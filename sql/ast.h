@@ -463,7 +463,9 @@ typedef enum floe_ast_stmt_kind {
     FLOE_AST_STMT_DROP_VIEW,    /* DROP VIEW [IF EXISTS] v: drop_obj */
     FLOE_AST_STMT_PREPARE,      /* PREPARE name AS statement: prepare */
     FLOE_AST_STMT_EXECUTE,      /* EXECUTE name [(args)]: execute */
-    FLOE_AST_STMT_DEALLOCATE    /* DEALLOCATE [PREPARE] name | ALL: drop_obj (name NULL: ALL) */
+    FLOE_AST_STMT_DEALLOCATE,   /* DEALLOCATE [PREPARE] name | ALL: drop_obj (name NULL: ALL) */
+    FLOE_AST_STMT_DELETE,       /* DELETE FROM t [[AS] a] [WHERE c]: dml (sql/parse_dml.c) */
+    FLOE_AST_STMT_UPDATE        /* UPDATE t [[AS] a] SET col = e, ... [WHERE c]: dml */
 } floe_ast_stmt_kind;
 
 struct floe_ast_stmt {
@@ -552,6 +554,14 @@ struct floe_ast_stmt {
             bool or_replace;
             floe_ast_query *query; /* its text is query->off .. +len of the SQL */
         } view;
+        struct {
+            const char *table;
+            const char *alias;        /* NULL when absent */
+            const char **set_cols;    /* UPDATE: assigned columns; (NULL, 0) for DELETE */
+            floe_ast_expr **set_exprs; /* UPDATE: their values (nset) */
+            int nset;
+            floe_ast_expr *where;     /* NULL when absent */
+        } dml;
     };
 };
 

@@ -205,6 +205,10 @@ int floe_binder_find_view(binder *b, const char *name, const floe_ast_query **ou
 /* Bind a view's query (parsed from sql) as a derived table of no frame. */
 int floe_binder_view_query(binder *b, const char *name, const floe_ast_query *q, const char *sql,
                            int off, floe_plan **out);
+/* ---------------------------------------------------------- bind_dml.c */
+
+/* DELETE / UPDATE: bs->table and the plan finding the rows (sql/binder.h). */
+int floe_binder_dml(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs);
 
 /* ---------------------------------------------------------- bind_select.c */
 

@@ -119,7 +119,9 @@ typedef enum floe_bound_kind {
     FLOE_BOUND_CREATE_INDEX, /* table + index */
     FLOE_BOUND_DROP_INDEX,   /* obj_name, if_exists */
     FLOE_BOUND_CREATE_VIEW,  /* view */
-    FLOE_BOUND_DROP_VIEW     /* obj_name, if_exists */
+    FLOE_BOUND_DROP_VIEW,    /* obj_name, if_exists */
+    FLOE_BOUND_DELETE,       /* table + plan: the row ids (column 0) of the rows to delete */
+    FLOE_BOUND_UPDATE        /* table + plan: row id, then every table column's new value */
 } floe_bound_kind;
 
 /* A table constraint of CREATE TABLE; kinds numbered like storage's
@@ -145,6 +147,13 @@ typedef struct floe_bound_view {
     const char *aliases; /* column aliases separated by '\x1f', NULL when none */
     bool or_replace;
 } floe_bound_view;
+
+/* DELETE/UPDATE (sql/bind_dml.c): the api's find_table lists, for the
+ * statement's target table only, one more column after the table's own:
+ * this name, BIGINT, the row id of each row its scans produce. The bound
+ * plan is SELECT of the row id (and, for UPDATE, every column's new value,
+ * cast to the column's type) FROM the table WHERE the condition. */
+#define FLOE_DML_ROWID "__floe_rowid"
 
 typedef struct floe_bound_column {
     const char *name;

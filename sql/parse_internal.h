@@ -136,5 +136,7 @@ int floe_parse_regex_op(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out
 int floe_parse_similar(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out);
 /* EXTRACT(field FROM expr), at EXTRACT followed by '(' (sql/parse_std.c). */
 int floe_parse_extract(floe_parser *p, int off, floe_ast_expr **out);
+/* DELETE / UPDATE (sql/parse_dml.c), at the DELETE or UPDATE keyword. */
+int floe_parse_dml(floe_parser *p, floe_ast_stmt *s);
 
 #endif /* FLOE_SQL_PARSE_INTERNAL_H */

@@ -222,6 +222,7 @@ static int parse_stmt_in(floe_parser *p, floe_ast_stmt *s)
     if (floe_parse_at_kw(p, "CREATE")) return parse_create(p, s);
     if (floe_parse_at_kw(p, "INSERT")) return parse_insert(p, s);
     if (floe_parse_at_kw(p, "COPY")) return parse_copy(p, s);
+    if (floe_parse_at_kw(p, "DELETE") || floe_parse_at_kw(p, "UPDATE")) return floe_parse_dml(p, s);
     if (floe_parse_accept_kw(p, "DROP")) {
         int matched;
         TRY(floe_parse_drop_ddl(p, s, &matched));

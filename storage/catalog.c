@@ -254,9 +254,18 @@ static const char migration_v2[] =
     "ALTER TABLE shard_state ADD COLUMN dropped_seq INTEGER NOT NULL DEFAULT 0;"
     "UPDATE shard_state SET dropped_seq = flushed_seq;";
 
+/* v4: delete vectors of DELETE/UPDATE (storage/catalog_deletes.c): per part
+ * the rows deleted, as a bitmap blob of FLOE_BITMAP_WORDS(rows) u64 words
+ * (little-endian, bit set = deleted) and its population count; a merge or
+ * TTL drop that removes the part removes its vector by the cascade. */
+static const char migration_v4[] =
+    "CREATE TABLE part_deletes(part_id INTEGER PRIMARY KEY REFERENCES parts(id) ON DELETE CASCADE,"
+    " ndeleted INTEGER NOT NULL, bits BLOB NOT NULL);";
+
 /* Forward migrations: migrations[v - 1] upgrades version v-1 to v;
  * v3 (constraints, indexes, views) is in storage/catalog_objects.c. */
-static const char *const migrations[] = {migration_v1, migration_v2, floe_catalog_migration_v3};
+static const char *const migrations[] = {migration_v1, migration_v2, floe_catalog_migration_v3,
+                                         migration_v4};
 
 static int migrate(floe_catalog *c, floe_err *err)
 {

@@ -50,7 +50,7 @@
 #include "util/err.h"
 #include "util/types.h"
 
-#define FLOE_CATALOG_VERSION 3 /* schema version this build writes */
+#define FLOE_CATALOG_VERSION 4 /* schema version this build writes */
 
 typedef struct floe_column_def {
     uint32_t id;           /* stable column id (assigned by the catalog) */
@@ -252,6 +252,8 @@ typedef struct floe_catalog_part {
     floe_catalog_part_col *cols;
     uint32_t nshards;
     floe_shard_range *shards;
+    uint64_t ndeleted;  /* rows deleted by DELETE/UPDATE (0: none) */
+    uint64_t *deleted;  /* NULL, or FLOE_BITMAP_WORDS(rows) words, bit set = deleted */
 } floe_catalog_part;
 
 /* Committed parts of a table ordered by id, read in one snapshot and
@@ -270,6 +272,24 @@ void floe_catalog_parts_free(floe_catalog_part *parts, uint32_t n);
  * highest seq dropped. */
 int floe_catalog_replace_parts(floe_catalog *c, int64_t table_id, const int64_t *old_ids,
                                uint32_t nold, const floe_part_info *merged, floe_err *err);
+
+/* DELETE/UPDATE (storage/catalog_deletes.c). The new delete vector of one
+ * committed part: FLOE_BITMAP_WORDS(rows) words, bit set = deleted (the
+ * whole vector, replacing any earlier one), and its population count. */
+typedef struct floe_part_deletes {
+    int64_t part_id;
+    uint64_t rows;          /* the part's rows (checked against the catalog) */
+    const uint64_t *bits;
+    uint64_t ndeleted;
+} floe_part_deletes;
+/* In ONE transaction (the commit point of a DELETE or UPDATE statement):
+ * store the delete vectors dels[0, ndels) (each part must be a committed
+ * part of table_id with that many rows, else FLOE_NOTFOUND and nothing
+ * changes) and, when `added` is not NULL (UPDATE's rewritten rows),
+ * commit that part (allocated by floe_catalog_alloc_part_id) without
+ * shard ranges, like a bulk COPY part. */
+int floe_catalog_commit_deletes(floe_catalog *c, int64_t table_id, const floe_part_deletes *dels,
+                                uint32_t ndels, const floe_part_info *added, floe_err *err);
 
 /* Highest sequence number in committed parts for a shard (0 when none). */
 int floe_catalog_flushed_seq(floe_catalog *c, int64_t table_id, uint32_t shard,

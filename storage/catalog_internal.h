@@ -1,5 +1,6 @@
-/* storage/catalog_internal.h: what storage/catalog.c and
- * storage/catalog_parts.c share (nothing else includes it).
+/* storage/catalog_internal.h: what storage/catalog.c,
+ * storage/catalog_parts.c and storage/catalog_deletes.c share (nothing
+ * else includes it).
  *
  * The catalog handle's layout and the sqlite helpers: every helper maps a
  * sqlite failure to a floe code and a message naming the catalog file (see
@@ -45,6 +46,15 @@ int floe_catalog_load_table(floe_catalog *c, int64_t tid, floe_table_def **out, 
 extern const char floe_catalog_migration_v3[];
 int floe_catalog_insert_objects(floe_catalog *c, int64_t table_id, const floe_catalog_object *objs,
                                 uint32_t n, const char *what, floe_err *err);
+/* storage/catalog_parts.c: insert a part's rows and column statistics;
+ * clear its pending record (transaction and mutex held). */
+int floe_catalog_insert_part(floe_catalog *c, int64_t tid, const floe_part_info *p,
+                             const char *what, floe_err *err);
+int floe_catalog_clear_pending(floe_catalog *c, int64_t part_id, const char *what, floe_err *err);
+/* storage/catalog_deletes.c: load p's delete vector, if any, checking it
+ * against p->rows (transaction and mutex held). FLOE_CORRUPT when damaged. */
+int floe_catalog_load_deletes(floe_catalog *c, floe_catalog_part *p, const char *what,
+                              floe_err *err);
 
 /* Damage found by a sanity check on values read back (sqlite itself did not
  * fail): FLOE_CORRUPT naming the catalog file. */

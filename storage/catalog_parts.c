@@ -70,8 +70,8 @@ static int bind_value(sqlite3_stmt *st, int i, const floe_value *v)
 }
 
 /* Insert part rows for `p` (transaction and mutex held). */
-static int insert_part(floe_catalog *c, int64_t tid, const floe_part_info *p, const char *what,
-                       floe_err *err)
+int floe_catalog_insert_part(floe_catalog *c, int64_t tid, const floe_part_info *p,
+                             const char *what, floe_err *err)
 {
     sqlite3_stmt *st;
     uint32_t i;
@@ -120,7 +120,7 @@ static int table_exists(floe_catalog *c, int64_t tid, bool *found, const char *w
 
 /* The part is no longer pending (its commit or merge is in this
  * transaction). */
-static int clear_pending(floe_catalog *c, int64_t part_id, const char *what, floe_err *err)
+int floe_catalog_clear_pending(floe_catalog *c, int64_t part_id, const char *what, floe_err *err)
 {
     sqlite3_stmt *st;
     int rc = floe_catalog_prep(c, "DELETE FROM pending_parts WHERE id=?", &st, what, err);
@@ -183,8 +183,8 @@ int floe_catalog_commit_part(floe_catalog *c, const floe_part_commit *pc, floe_e
             goto out;
         }
     }
-    rc = insert_part(c, pc->table_id, pc->part, what, err);
-    if (rc == FLOE_OK) rc = clear_pending(c, pc->part->part_id, what, err);
+    rc = floe_catalog_insert_part(c, pc->table_id, pc->part, what, err);
+    if (rc == FLOE_OK) rc = floe_catalog_clear_pending(c, pc->part->part_id, what, err);
     for (i = 0; rc == FLOE_OK && i < pc->nshards; i++) {
         const floe_shard_range *r = &pc->shards[i];
         rc = floe_catalog_prep(c, "INSERT INTO part_shards VALUES(?,?,?,?)", &st, what, err);
@@ -229,6 +229,7 @@ void floe_catalog_parts_free(floe_catalog_part *parts, uint32_t n)
         }
         floe_free(parts[i].cols);
         floe_free(parts[i].shards);
+        floe_free(parts[i].deleted);
     }
     floe_free(parts);
 }
@@ -472,6 +473,7 @@ int floe_catalog_list_parts(floe_catalog *c, int64_t table_id, floe_catalog_part
         st = NULL;
         if (rc != FLOE_DONE) break;
         rc = load_part_shards(c, t, p, scap, what, err);
+        if (rc == FLOE_OK) rc = floe_catalog_load_deletes(c, p, what, err);
     }
     if (rc == FLOE_OK) rc = check_seqs(c, t, parts, n, err);
 out:
@@ -546,8 +548,8 @@ int floe_catalog_replace_parts(floe_catalog *c, int64_t table_id, const int64_t 
         }
     }
     if (rc == FLOE_OK && merged) {
-        rc = insert_part(c, table_id, merged, what, err);
-        if (rc == FLOE_OK) rc = clear_pending(c, merged->part_id, what, err);
+        rc = floe_catalog_insert_part(c, table_id, merged, what, err);
+        if (rc == FLOE_OK) rc = floe_catalog_clear_pending(c, merged->part_id, what, err);
         if (rc == FLOE_OK) {
             rc = floe_catalog_prep(c, "INSERT INTO part_shards SELECT ?, shard, min(min_seq), max(max_seq)"
                          " FROM merge_shards GROUP BY shard", &st, what, err);

@@ -692,12 +692,25 @@ struct floe_part_reader {
     uint64_t *block_start;
     rcol *cols;
     floe_block_info *null_info; /* per block, for missing columns */
+    /* Delete vector (floe_part_reader_with_deletes): a reader made by it
+     * shares everything above with `base` (holding a reference on it) and
+     * owns `del`, FLOE_BITMAP_WORDS(rows) words, bit set = row deleted. */
+    floe_part_reader *base;
+    uint64_t *del;
+    uint64_t ndel;
 };
 
 static void reader_free(floe_part_reader *r)
 {
     uint32_t c;
     if (r == NULL) return;
+    if (r->base != NULL) { /* a delete-vector view: the rest is the base's */
+        floe_free(r->del);
+        floe_part_reader_unref(r->base);
+        floe_free(r);
+        return;
+    }
+    floe_free(r->del);
     for (c = 0; c < r->ncols && r->cols; c++) floe_column_reader_close(r->cols[c].cr);
     floe_free(r->cols);
     floe_free(r->block_rows);
@@ -807,6 +820,38 @@ void floe_part_reader_unref(floe_part_reader *r)
 {
     if (r == NULL) return;
     if (atomic_fetch_sub(&r->refs, 1) == 1) reader_free(r);
+}
+
+int floe_part_reader_with_deletes(floe_part_reader *r, const uint64_t *del, uint64_t ndel,
+                                  floe_part_reader **out, floe_err *err)
+{
+    floe_part_reader *v = floe_malloc(sizeof *v);
+    size_t words = FLOE_BITMAP_WORDS(r->rows);
+    *out = NULL;
+    if (v == NULL) return floe_err_nomem(err);
+    memcpy(v, r, sizeof *v);
+    atomic_init(&v->refs, 1);
+    v->base = r->base ? r->base : r;
+    v->del = NULL;
+    v->ndel = 0;
+    if (del != NULL && ndel > 0) {
+        v->del = floe_malloc((words ? words : 1) * sizeof *v->del);
+        if (v->del == NULL) {
+            floe_free(v);
+            return floe_err_nomem(err);
+        }
+        if (words) memcpy(v->del, del, words * sizeof *v->del);
+        v->ndel = ndel;
+    }
+    floe_part_reader_ref(v->base);
+    *out = v;
+    return FLOE_OK;
+}
+
+const uint64_t *floe_part_reader_deletes(const floe_part_reader *r, uint64_t *out_ndel)
+{
+    if (out_ndel) *out_ndel = r->ndel;
+    return r->del;
 }
 
 int64_t floe_part_reader_id(const floe_part_reader *r) { return r->part_id; }
@@ -924,7 +969,20 @@ int floe_part_merge(const char *table_dir, floe_part_reader *const *src, uint32_
             for (c = 0; c < schema->ncols && rc == FLOE_OK; c++)
                 rc = floe_part_read_block(src[p], c, blk, &b.cols[c], err);
             b.n = floe_part_reader_block_rows(src[p], blk);
-            if (rc == FLOE_OK) rc = floe_part_writer_append(w, &b, err);
+            b.sel = NULL;
+            if (rc == FLOE_OK && src[p]->del != NULL) {
+                /* purge deleted rows: append only the live ones */
+                uint64_t start = floe_part_reader_block_start(src[p], blk);
+                uint32_t i;
+                b.sel = floe_malloc((b.n ? b.n : 1) * sizeof *b.sel);
+                if (b.sel == NULL) rc = floe_err_nomem(err);
+                b.nsel = 0;
+                for (i = 0; b.sel != NULL && i < b.n; i++)
+                    if (!((src[p]->del[(start + i) >> 6] >> ((start + i) & 63)) & 1)) b.sel[b.nsel++] = i;
+            }
+            if (rc == FLOE_OK && (b.sel == NULL || b.nsel > 0)) rc = floe_part_writer_append(w, &b, err);
+            floe_free(b.sel);
+            b.sel = NULL;
             for (c = 0; c < schema->ncols; c++) floe_vec_free(&b.cols[c]);
         }
     }

@@ -115,6 +115,22 @@ int floe_part_reader_open(const char *part_dir, const floe_part_schema *schema,
 void floe_part_reader_ref(floe_part_reader *r);
 void floe_part_reader_unref(floe_part_reader *r); /* NULL ok */
 
+/* Delete vectors (DELETE/UPDATE, db/dml.c): a new reader of the same part
+ * whose rows marked in `del` (FLOE_BITMAP_WORDS(rows) words, bit set = row
+ * deleted, copied; NULL or ndel 0: none) are deleted. It shares the part's
+ * files and decoded metadata with r (holding a reference on it) and is as
+ * immutable as any reader: a query that holds r keeps seeing r's rows.
+ * Block reads still return every row; scans (db/part_source.c) and merges
+ * (floe_part_merge, db/maintain.c) skip the deleted ones, and statistics
+ * (block min/max, null counts) still cover them, so they only bound the
+ * live rows. FLOE_NOMEM. */
+int floe_part_reader_with_deletes(floe_part_reader *r, const uint64_t *del, uint64_t ndel,
+                                  floe_part_reader **out, floe_err *err);
+/* The reader's delete vector (NULL when no row is deleted) and, in
+ * *out_ndel (may be NULL), how many rows it deletes. Borrowed for the
+ * reader's lifetime. */
+const uint64_t *floe_part_reader_deletes(const floe_part_reader *r, uint64_t *out_ndel);
+
 int64_t floe_part_reader_id(const floe_part_reader *r);
 uint64_t floe_part_reader_rows(const floe_part_reader *r);
 uint32_t floe_part_reader_nblocks(const floe_part_reader *r);
@@ -149,7 +165,8 @@ int floe_part_open_block(const floe_part_reader *r, uint32_t col, uint32_t b, fl
 /* Merge: write part `new_id` in table_dir holding every row of src[0, n) in
  * order (part by part), with the columns of `schema` (a column a source part
  * lacks is written as NULL). Block boundaries are rebuilt at block_rows (0:
- * default). The sources are only read. Commit with
+ * default). Rows a source's delete vector marks are left out (purged).
+ * The sources are only read. Commit with
  * floe_catalog_replace_parts, then drop the old directories once no reader
  * uses them. On failure nothing is left on disk. */
 int floe_part_merge(const char *table_dir, floe_part_reader *const *src, uint32_t n,

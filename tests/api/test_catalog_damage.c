@@ -391,6 +391,7 @@ Test(catalog_damage, single_edited_values_are_refused_and_nothing_is_removed, .t
     copy_db(ref, copy);
     sh("cp -a '%s' '%s'", p, q);
     edit(copy, "UPDATE meta SET value=value+1 WHERE key='next_part_id';"
+               " DROP TABLE part_deletes;"
                " DROP TABLE pending_parts; DROP TABLE garbage_parts; DROP TABLE legacy_gc;"
                " ALTER TABLE shard_state DROP COLUMN dropped_seq;"
                " DROP TABLE objects;" /* v3 */
