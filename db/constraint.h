@@ -21,8 +21,9 @@
  * of its parts and memtables after WAL replay, so uniqueness holds across a
  * crash; they cost about 40 bytes + the key's bytes per row and key
  * (db/keyset.h), and rebuilding them reads the key columns once. Rows leave
- * a table only by TTL (floe has no DELETE yet): keys of expired rows stay in
- * the set until the next open. A read-only handle builds no sets.
+ * a table by TTL and DELETE: keys of expired rows stay in the set until the
+ * next open; a DELETE rebuilds the sets (db/query.c, floe_db_reload_constraints),
+ * and UPDATE is refused on a table with keys or CHECKs. A read-only handle builds no sets.
  *
  * Concurrency: a table with keys serialises its writers on the
  * constraints' mutex from the check to the key sets' update (so two writers

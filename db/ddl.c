@@ -182,7 +182,7 @@ void floe_db_explain_indexes(const floe_query_plan *qp, floe_strbuf *out)
 
 /* ------------------------------------------------------------ statements */
 
-static int reload_cons(floe_db *db, floe_db_table *t, floe_err *err)
+int floe_db_reload_constraints(floe_db *db, floe_db_table *t, floe_err *err)
 {
     floe_db_cons *c = NULL;
     int rc = floe_db_cons_load(db, t, NULL, &c, err);
@@ -274,7 +274,7 @@ static int drop_index(floe_db *db, const floe_bound_stmt *bs, floe_err *err)
     if (rc == FLOE_NOTFOUND) return floe_err_set(err, FLOE_ERROR, "index '%s' does not exist", bs->obj_name);
     if (rc != FLOE_OK) return rc;
     for (i = 0; i < db->ntables; i++)
-        if (db->tables[i]->def->id == tid) return reload_cons(db, db->tables[i], err);
+        if (db->tables[i]->def->id == tid) return floe_db_reload_constraints(db, db->tables[i], err);
     return FLOE_OK;
 }
 

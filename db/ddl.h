@@ -48,6 +48,9 @@ void floe_db_explain_indexes(const floe_query_plan *qp, struct floe_strbuf *out)
  * for the constraints and indexes of t that include column id `col_id`. */
 void floe_db_describe_keys(const floe_db_table *t, uint32_t col_id, char *buf, size_t cap);
 /* CREATE/DROP INDEX, CREATE/DROP VIEW. */
+/* Rebuild t's constraints and key sets from the catalog and t's rows (after
+ * a DELETE on a table with keys). Caller holds db->ddl_lock exclusively. */
+int floe_db_reload_constraints(floe_db *db, floe_db_table *t, floe_err *err);
 int floe_db_run_ddl(floe_db *db, const floe_bound_stmt *bs, floe_result **out, floe_err *err);
 
 #endif

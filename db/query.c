@@ -762,6 +762,30 @@ static int run_flush(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_e
 }
 
 /* Run one parsed statement; *out gets its result (never NULL on success). */
+/* DELETE / UPDATE (db/dml.c). On a table with keys or CHECKs (run under
+ * ddl_lock exclusive): UPDATE is refused, since its rewritten rows are
+ * written as a part without passing the constraints; after a DELETE the key
+ * sets are rebuilt from the rows left, so a deleted key can be inserted
+ * again. */
+static int run_dml(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
+                   floe_err *err)
+{
+    floe_db_table *t = bs->table.table_ref;
+    int rc;
+    bool cons = t != NULL && floe_db_cons_enforces(t);
+    if (cons && bs->kind == FLOE_BOUND_UPDATE)
+        return floe_err_set(err, FLOE_UNSUPPORTED,
+                            "UPDATE of table \"%s\": tables with PRIMARY KEY, UNIQUE or CHECK "
+                            "constraints cannot be updated yet (DELETE and INSERT the rows instead)",
+                            t->def->name);
+    rc = floe_db_dml(db, bs, now_us, out, err);
+    if (rc == FLOE_OK && cons && (rc = floe_db_reload_constraints(db, t, err)) != FLOE_OK) {
+        floe_result_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 static int run_statement(floe_db *db, const char *sql, unsigned flags, const floe_ast_stmt *ast,
                          const floe_value *params, uint32_t nparams, floe_result **out,
                          floe_err *err)
@@ -796,6 +820,13 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
         const floe_ast_stmt *d = ast->kind == FLOE_AST_STMT_EXPLAIN ? ast->explain.stmt : ast;
         if (d->kind == FLOE_AST_STMT_DELETE || d->kind == FLOE_AST_STMT_UPDATE)
             cv.dml_target = floe_db_find_table(db, d->dml.table);
+        if (cv.dml_target && !exclusive && floe_db_cons_enforces(cv.dml_target)) {
+            /* a DELETE rebuilds the table's key sets (db/ddl.h): exclusively */
+            pthread_rwlock_unlock(&db->ddl_lock);
+            pthread_rwlock_wrlock(&db->ddl_lock);
+            exclusive = 1;
+            cv.dml_target = floe_db_find_table(db, d->dml.table);
+        }
     }
 
     if (ast->kind == FLOE_AST_STMT_SET) { /* SET/RESET: no binding, no plan */
@@ -857,7 +888,7 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     case FLOE_BOUND_CREATE_VIEW:
     case FLOE_BOUND_DROP_VIEW: rc = floe_db_run_ddl(db, bs, out, err); break;
     case FLOE_BOUND_DELETE:
-    case FLOE_BOUND_UPDATE: rc = floe_db_dml(db, bs, now_us, out, err); break;
+    case FLOE_BOUND_UPDATE: rc = run_dml(db, bs, now_us, out, err); break;
     default: rc = floe_err_set(err, FLOE_UNSUPPORTED, "statement not supported"); break;
     }
 out:
