@@ -91,7 +91,17 @@ typedef struct decorr {
     uint32_t nvals;        /* value columns before the keys */
     bool count_value;      /* scalar: the value is a bare count (0 on no rows) */
     bool failed;
+    /* [NOT] EXISTS / IN only: the other correlated conjuncts (e.g. Q21's
+     * `l2.l_suppkey <> l1.l_suppkey`), ANDed, as the semi/anti join's
+     * residual condition. In `resid`, COLUMN i < DC_RIGHT is rleft[i] (an
+     * outer expression, outer block's space) and COLUMN DC_RIGHT + j is
+     * rinner[j] (an inner expression, output after the keys). */
+    floe_expr *resid;
+    floe_expr **rleft, **rinner;
+    uint32_t nrleft, caprleft, nrinner, caprinner;
 } decorr;
+
+#define DC_RIGHT (1u << 28) /* first right-side column index in decorr.resid */
 
 typedef struct frame {
     struct block *outer;

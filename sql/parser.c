@@ -459,6 +459,17 @@ static int parse_call(floe_parser *p, floe_ast_expr *e)
             TRY(floe_parse_expr(p, 0, &a));
             PUSH_PTR(p, args, n, cap, a);
         } while (floe_parse_accept_op(p, ","));
+        /* SQL's substring(x FROM a [FOR b]) = substring(x, a [, b]) */
+        if (n == 1 && !e->call.distinct && strcmp(e->call.name, "substring") == 0 &&
+            floe_parse_accept_kw(p, "FROM")) {
+            floe_ast_expr *a;
+            TRY(floe_parse_expr(p, 0, &a));
+            PUSH_PTR(p, args, n, cap, a);
+            if (floe_parse_accept_kw(p, "FOR")) {
+                TRY(floe_parse_expr(p, 0, &a));
+                PUSH_PTR(p, args, n, cap, a);
+            }
+        }
     }
     TRY(floe_parse_expect_op(p, ")", "after function arguments"));
     e->call.args = args;

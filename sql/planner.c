@@ -221,8 +221,28 @@ static bool scan_pred_of(const floe_expr *e, uint32_t first_gid, uint32_t ncols,
 }
 
 /* SEMI/ANTI join of r with plan `sub` on left keys (over gids) = right columns. */
+static floe_expr *subst_cols(floe_arena *a, const floe_expr *e, floe_expr *const *repl);
+
+/* sj's residual condition over the join's combined row (r's columns, then
+ * sub's); NULL on OOM. */
+static floe_expr *semi_cond(pctx *c, const pres *r, const floe_psemi *sj, const uint32_t *map)
+{
+    uint32_t n = sj->ncond_left + sj->ncond_right, i;
+    floe_expr **repl = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *repl);
+    if (repl == NULL) return NULL;
+    for (i = 0; i < sj->ncond_left; i++)
+        if ((repl[i] = floe_planner_remap(c->a, sj->cond_left[i], map)) == NULL) return NULL;
+    for (i = 0; i < sj->ncond_right; i++) {
+        uint32_t col = sj->cond_right[i];
+        repl[sj->ncond_left + i] = floe_bind_expr_column(c->a, r->ncols + col, sj->plan->types[col]);
+        if (repl[sj->ncond_left + i] == NULL) return NULL;
+    }
+    return subst_cols(c->a, sj->cond, repl);
+}
+
 static int apply_semi(pctx *c, pres *r, floe_join_type type, floe_plan *sub,
-                      floe_expr *const *lkeys, const uint32_t *rcols, uint32_t nkeys)
+                      floe_expr *const *lkeys, const uint32_t *rcols, uint32_t nkeys,
+                      const floe_psemi *sj)
 {
     floe_plan *j = floe_planner_node(c->a, FLOE_PLAN_HASH_JOIN, r->ncols, 2);
     uint32_t *map = layout_map(c, r);
@@ -242,6 +262,8 @@ static int apply_semi(pctx *c, pres *r, floe_join_type type, floe_plan *sub,
         j->u.join.right_keys[i] = floe_bind_expr_column(c->a, rcols[i], sub->types[rcols[i]]);
         if (j->u.join.left_keys[i] == NULL || j->u.join.right_keys[i] == NULL) return nomem(c);
     }
+    if (sj != NULL && sj->cond != NULL && (j->u.join.cond = semi_cond(c, r, sj, map)) == NULL)
+        return nomem(c);
     r->est = r->est * 0.5 < 1 ? 1 : r->est * 0.5;
     j->est_rows = r->est;
     r->plan = j;
@@ -262,7 +284,7 @@ static int filter_covered(pctx *c, pres *r)
             static const uint32_t col0 = 0;
             c->used[i] = true;
             if ((rc = apply_semi(c, r, FLOE_JOIN_SEMI, c->conj[i]->subplan, &c->conj[i]->args[0],
-                                 &col0, 1)))
+                                 &col0, 1, NULL)))
                 return rc;
         }
     }
@@ -270,7 +292,7 @@ static int filter_covered(pctx *c, pres *r)
         const floe_psemi *sj = &c->semis[i];
         if (c->semi_used[i] || (c->semi_mask[i] & ~r->mask)) continue;
         c->semi_used[i] = true;
-        if ((rc = apply_semi(c, r, sj->type, sj->plan, sj->left_keys, sj->right_cols, sj->nkeys)))
+        if ((rc = apply_semi(c, r, sj->type, sj->plan, sj->left_keys, sj->right_cols, sj->nkeys, sj)))
             return rc;
     }
     for (i = 0; i < c->nconj; i++) {
@@ -1008,6 +1030,10 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
         uint32_t k;
         c.semi_mask[i] = 0;
         c.semi_used[i] = false;
+        for (k = 0; k < semis[i].ncond_left; k++) {
+            c.semi_mask[i] |= expr_mask(&c, semis[i].cond_left[k]);
+            floe_planner_mark(semis[i].cond_left[k], need2, ngids);
+        }
         for (k = 0; k < semis[i].nkeys; k++) {
             c.semi_mask[i] |= expr_mask(&c, semis[i].left_keys[k]);
             floe_planner_mark(semis[i].left_keys[k], need2, ngids);

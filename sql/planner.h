@@ -70,13 +70,21 @@ struct floe_pitem {
 };
 
 /* A semi/anti join with a planned subquery (decorrelated EXISTS / IN):
- * rows whose left_keys (over gids) match right_cols of `plan`. */
+ * rows whose left_keys (over gids) match right_cols of `plan` on a row for
+ * which `cond` (when set) is true. */
 typedef struct floe_psemi {
     floe_join_type type;   /* FLOE_JOIN_SEMI or FLOE_JOIN_ANTI */
     floe_plan *plan;
     floe_expr **left_keys; /* nkeys, over gids */
     uint32_t *right_cols;  /* nkeys columns of plan, same types as the left keys */
     uint32_t nkeys;
+    /* residual condition or NULL: COLUMN i < ncond_left is cond_left[i]
+     * (over gids), COLUMN ncond_left + j is column cond_right[j] of plan */
+    floe_expr *cond;
+    floe_expr **cond_left;
+    uint32_t ncond_left;
+    uint32_t *cond_right;
+    uint32_t ncond_right;
 } floe_psemi;
 
 /* Plan FROM items (joined with conjuncts conj[0..nconj), all over gids).
