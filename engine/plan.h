@@ -41,7 +41,9 @@ typedef enum floe_plan_kind {
     FLOE_PLAN_UNION_ALL, /* children[0..nchildren) with identical column types */
     FLOE_PLAN_VALUES,    /* constant rows (also: SELECT without FROM = 1 row, 0 cols) */
     FLOE_PLAN_DISTINCT,  /* distinct rows of the child (all columns) */
-    FLOE_PLAN_WINDOW     /* child columns + one column per window function */
+    FLOE_PLAN_WINDOW,    /* child columns + one column per window function */
+    FLOE_PLAN_CTE_SCAN   /* the rows of u.cte.def, materialized once per query and shared
+                          * by every CTE_SCAN of the same def (engine/op_cte.c) */
 } floe_plan_kind;
 
 typedef enum floe_join_type {
@@ -191,6 +193,11 @@ struct floe_plan {
             uint32_t nrows;
             floe_expr **cells;      /* nrows * ncols constant-foldable exprs, row-major */
         } values;
+        struct {
+            floe_plan *def;         /* shared by the CTE's references; not a child (the
+                                     * planner never rewrites it through a reference) */
+            const char *name;       /* the WITH name, for EXPLAIN */
+        } cte;
     } u;
 };
 

@@ -45,6 +45,8 @@ typedef struct cte_def {
     const floe_ast_cte *ast;
     struct cte_def *visible; /* CTEs visible where this one was defined */
     struct cte_def *next;
+    uint32_t nrefs;          /* FROM references in its scope (bind_cte.c) */
+    floe_plan *shared;       /* nrefs > 1: the plan every reference CTE_SCANs */
 } cte_def;
 
 typedef struct binder {
@@ -245,5 +247,10 @@ int floe_binder_try_semi(block *bk, const floe_ast_expr *ae, bool *done);
 /* Move the correlated equalities of the WHERE conjuncts into dc
  * (FLOE_UNSUPPORTED and dc->failed on any other use of an outer value). */
 int floe_binder_dc_extract(block *bk, floe_expr **conj, uint32_t *nconj, decorr *dc);
+/* bind_subquery.c: whether plan p reads a PARAM (an outer value) anywhere. */
+bool floe_binder_plan_has_param(const floe_plan *p);
+/* bind_cte.c: FROM references to q->ctes[i] in its scope (later CTEs of the
+ * list and q's body, subqueries included). */
+uint32_t floe_binder_cte_refs(const floe_ast_query *q, int i);
 
 #endif

@@ -1169,6 +1169,8 @@ int floe_binder_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
             }
         c->name = q->ctes[i].name;
         c->ast = &q->ctes[i];
+        c->nrefs = floe_binder_cte_refs(q, i);
+        c->shared = NULL;
         c->visible = b->ctes;
         c->next = b->ctes;
         b->ctes = c;

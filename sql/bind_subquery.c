@@ -82,6 +82,7 @@ static bool plan_has_param(const floe_plan *p)
         for (i = 0; i < p->u.values.nrows * p->ncols; i++)
             if (has_kind(p->u.values.cells[i], FLOE_EXPR_PARAM)) return true;
         break;
+    case FLOE_PLAN_CTE_SCAN: return plan_has_param(p->u.cte.def);
     default: break;
     }
     for (i = 0; i < p->nchildren; i++)
@@ -150,6 +151,8 @@ static int add_resid(block *bk, floe_expr *e, decorr *dc)
     dc->resid = r;
     return FLOE_OK;
 }
+
+bool floe_binder_plan_has_param(const floe_plan *p) { return plan_has_param(p); }
 
 /* Move the correlated equalities of the WHERE conjuncts into dc; for
  * [NOT] EXISTS / IN, other correlated conjuncts go to dc->resid. Fails

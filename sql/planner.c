@@ -53,6 +53,11 @@ int floe_planner_conjuncts(floe_arena *a, floe_expr *e, floe_expr ***list, uint3
                            uint32_t *cap)
 {
     uint32_t i;
+    if (e->kind == FLOE_EXPR_OR) {
+        floe_expr *f;
+        if (floe_planner_factor_or(a, e, &f)) return FLOE_NOMEM;
+        if (f != e) return floe_planner_conjuncts(a, f, list, n, cap);
+    }
     if (e->kind == FLOE_EXPR_AND) {
         for (i = 0; i < e->nargs; i++) {
             int rc = floe_planner_conjuncts(a, e->args[i], list, n, cap);

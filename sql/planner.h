@@ -110,9 +110,15 @@ void floe_planner_mark(const floe_expr *e, bool *needed, uint32_t ngids);
 floe_plan *floe_planner_node(floe_arena *a, floe_plan_kind kind, uint32_t ncols,
                              uint32_t nchildren);
 
-/* Split an AND tree into conjuncts appended to *list (arena-grown). */
+/* Split an AND tree into conjuncts appended to *list (arena-grown); an OR
+ * whose branches share conjuncts contributes those and the OR of the rest
+ * (floe_planner_factor_or). */
 int floe_planner_conjuncts(floe_arena *a, floe_expr *e, floe_expr ***list, uint32_t *n,
                            uint32_t *cap);
+
+/* sql/plan_orfactor.c: (a AND x) OR (a AND y) -> a AND (x OR y) in *out
+ * (e itself when the branches share nothing). FLOE_OK or FLOE_NOMEM. */
+int floe_planner_factor_or(floe_arena *a, floe_expr *e, floe_expr **out);
 
 /* Rough selectivity of a predicate (0..1], for estimates. */
 double floe_planner_selectivity(const floe_expr *e);
