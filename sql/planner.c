@@ -915,6 +915,8 @@ static int plan_item(pctx *c, floe_pitem *it, pres *out)
             if (on.mask[i] & ~rm) on.used[i] = saved[i];
     }
     if ((rc = make_join(&on, &l, &r, FLOE_JOIN_LEFT, out))) return rc;
+    /* a grouped right side aggregates only the keys the left side has */
+    if (floe_planner_magic_left(c->a, out->plan, l.est)) return nomem(c);
     /* WHERE conjuncts over both sides filter the joined rows */
     return filter_covered(c, out);
 }

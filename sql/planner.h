@@ -19,7 +19,9 @@
  *    equality the join is an NL_JOIN;
  *  - `x IN (uncorrelated subquery)` conjuncts become SEMI hash joins placed
  *    as low as their operand allows;
- *  - LEFT JOIN items keep their ON conditions in the join; WHERE conjuncts
+ * *  - LEFT JOIN items keep their ON conditions in the join (a right side that
+ *    aggregates by the join keys gets the left side's keys as a semi join,
+ *    plan_magic.c); WHERE conjuncts
  *    over the preserved side only are pushed into it;
  *  - conjuncts over a planned subquery go down into it (through PROJECT,
  *    FILTER, DISTINCT, SORT, UNION ALL, and AGGREGATE on group columns), and
@@ -119,6 +121,13 @@ int floe_planner_conjuncts(floe_arena *a, floe_expr *e, floe_expr ***list, uint3
 /* sql/plan_orfactor.c: (a AND x) OR (a AND y) -> a AND (x OR y) in *out
  * (e itself when the branches share nothing). FLOE_OK or FLOE_NOMEM. */
 int floe_planner_factor_or(floe_arena *a, floe_expr *e, floe_expr **out);
+
+/* sql/plan_magic.c: for a LEFT HASH_JOIN j whose right side aggregates
+ * grouped by the join keys over an input estimated larger than the
+ * left side (left_est rows; decorrelated scalar subqueries), read the left
+ * side once (CTE_SCAN) and semi-join the aggregate's input with its keys.
+ * j unchanged when the shape does not fit. FLOE_OK or FLOE_NOMEM. */
+int floe_planner_magic_left(floe_arena *a, floe_plan *j, double left_est);
 
 /* Rough selectivity of a predicate (0..1], for estimates. */
 double floe_planner_selectivity(const floe_expr *e);

@@ -205,3 +205,16 @@ Test(tpch_plans, q15_cte_is_one_shared_plan)
     cr_expect_eq(s.cte_scans, 2, "revenue0 is read twice");
     cr_expect_eq(s.cte_defs, 1, "from one definition");
 }
+
+Test(tpch_plans, q2_q17_q20_aggregate_only_the_outer_keys)
+{
+    /* the outer side is read once (a CTE_SCAN for the join, one for its key
+     * set) and the correlated aggregate's input is semi-joined with its keys */
+    static const char *const qs[] = {"tpch_q2", "tpch_q17", "tpch_q20"};
+    size_t i;
+    for (i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        shape s = shape_of(qs[i]);
+        cr_expect_eq(s.cte_scans, 2, "%s: %d CTE_SCANs", qs[i], s.cte_scans);
+        cr_expect_eq(s.cte_defs, 1, "%s", qs[i]);
+    }
+}
