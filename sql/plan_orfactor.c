@@ -1,4 +1,5 @@
-/* sql/plan_orfactor.c: factoring the common conjuncts out of a disjunction.
+/* sql/plan_orfactor.c: factoring the common conjuncts out of a disjunction,
+ * and single-relation filters implied by one.
  *
  * (a AND x) OR (a AND y) is a AND (x OR y) under SQL's three-valued logic
  * (Kleene AND/OR distribute), so a join equality repeated in every branch of
@@ -6,6 +7,13 @@
  * and the planner can make it a hash join key instead of evaluating the OR
  * over a cross product. A branch left with nothing (it was only common
  * conjuncts) makes the OR of the rest TRUE, so only the common part stays.
+ *
+ * An OR over several relations whose every branch restricts relation R on
+ * its own also implies the OR of those restrictions on R (Q7's nation
+ * pairs imply n1.n_name = 'FRANCE' OR n1.n_name = 'GERMANY'; Q19's part
+ * and lineitem conditions): floe_planner_or_derive builds it, and the
+ * planner adds it as an extra conjunct that filters R's scan (the OR itself
+ * stays where it was).
  *
  * Ownership: new nodes go to the given arena; input nodes are shared, never
  * modified. Pure functions; thread-safe per arena.
@@ -129,5 +137,48 @@ int floe_planner_factor_or(floe_arena *a, floe_expr *e, floe_expr **out)
         if ((all[ncommon] = nary(a, FLOE_EXPR_OR, rest, nb)) == NULL) return FLOE_NOMEM;
         *out = nary(a, FLOE_EXPR_AND, all, ncommon + 1);
     }
+    return *out ? FLOE_OK : FLOE_NOMEM;
+}
+
+/* Whether every column of e belongs to relation rel (and there is one). */
+static bool only_rel(const floe_expr *e, const uint32_t *gid_rel, uint32_t ngids, uint32_t rel,
+                     bool *any)
+{
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_SUBQUERY || e->kind == FLOE_EXPR_PARAM) return false;
+    if (e->kind == FLOE_EXPR_COLUMN) {
+        if (e->index >= ngids || gid_rel[e->index] != rel) return false;
+        *any = true;
+    }
+    for (i = 0; i < e->nargs; i++)
+        if (!only_rel(e->args[i], gid_rel, ngids, rel, any)) return false;
+    return true;
+}
+
+int floe_planner_or_derive(floe_arena *a, floe_expr *e, const uint32_t *gid_rel, uint32_t ngids,
+                           uint32_t rel, floe_expr **out)
+{
+    floe_expr **branch, **rest, **conj;
+    uint32_t nb = 0, i, k;
+    *out = NULL;
+    if (e->kind != FLOE_EXPR_OR) return FLOE_OK;
+    flat_or(e, NULL, &nb);
+    branch = floe_arena_alloc(a, nb * sizeof *branch);
+    rest = floe_arena_alloc(a, nb * sizeof *rest);
+    if (branch == NULL || rest == NULL) return FLOE_NOMEM;
+    nb = 0;
+    flat_or(e, branch, &nb);
+    for (i = 0; i < nb; i++) {
+        uint32_t cap = count_and(branch[i]), n = 0, m = 0;
+        if ((conj = floe_arena_alloc(a, cap * sizeof *conj)) == NULL) return FLOE_NOMEM;
+        flat_and(branch[i], conj, &n, cap);
+        for (k = 0; k < n; k++) {
+            bool any = false;
+            if (only_rel(conj[k], gid_rel, ngids, rel, &any) && any) conj[m++] = conj[k];
+        }
+        if (m == 0) return FLOE_OK; /* this branch does not restrict rel */
+        if ((rest[i] = nary(a, FLOE_EXPR_AND, conj, m)) == NULL) return FLOE_NOMEM;
+    }
+    *out = nary(a, FLOE_EXPR_OR, rest, nb);
     return *out ? FLOE_OK : FLOE_NOMEM;
 }

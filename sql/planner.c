@@ -969,6 +969,42 @@ static int plan_group(pctx *c, floe_pitem **items, uint32_t nitems, pres *out)
     return filter_covered(c, out);
 }
 
+/* Append to c->conj the single-relation filters implied by its ORs, for
+ * relations joined by INNER joins only (top-level REL items). */
+static int or_derive(pctx *c, floe_pitem **items, uint32_t nitems)
+{
+    uint32_t i, n = c->nconj, cap = c->nconj;
+    floe_expr **list = c->conj;
+    uint64_t inner = 0;
+    for (i = 0; i < nitems; i++)
+        if (items[i]->kind == FLOE_PITEM_REL) inner |= 1ULL << items[i]->rel;
+    for (i = 0; i < c->nconj; i++) {
+        uint64_t m;
+        uint32_t r;
+        if (c->conj[i]->kind != FLOE_EXPR_OR) continue;
+        m = expr_mask(c, c->conj[i]);
+        if ((m & (m - 1)) == 0) continue; /* one relation: it filters that one already */
+        for (r = 0; r < c->nrels; r++) {
+            floe_expr *d;
+            if (!((m & inner) >> r & 1)) continue;
+            if (floe_planner_or_derive(c->a, c->conj[i], c->gid_rel, c->ngids, r, &d))
+                return nomem(c);
+            if (d == NULL) continue;
+            if (n == cap) {
+                floe_expr **nl = floe_arena_alloc(c->a, (cap * 2 + 4) * sizeof *nl);
+                if (nl == NULL) return nomem(c);
+                memcpy(nl, list, n * sizeof *nl);
+                list = nl;
+                cap = cap * 2 + 4;
+            }
+            list[n++] = d;
+        }
+    }
+    c->conj = list;
+    c->nconj = n;
+    return FLOE_OK;
+}
+
 int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe_pitem **items,
                       uint32_t nitems, floe_expr **conj, uint32_t nconj, const floe_psemi *semis,
                       uint32_t nsemis, const bool *needed, uint32_t ngids, floe_plan **out,
@@ -993,17 +1029,20 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
     c.gid_rel = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_rel);
     c.gid_ndv = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_ndv);
     if (c.gid_ndv == NULL) return floe_err_nomem(err);
-    c.mask = floe_arena_alloc(a, (nconj ? nconj : 1) * sizeof *c.mask);
-    c.used = floe_arena_alloc(a, nconj ? nconj : 1);
     need2 = floe_arena_alloc(a, ngids ? ngids : 1);
-    if (c.gid_rel == NULL || c.mask == NULL || c.used == NULL || need2 == NULL)
-        return floe_err_nomem(err);
+    if (c.gid_rel == NULL || need2 == NULL) return floe_err_nomem(err);
     for (i = 0; i < nrels; i++)
         for (g = 0; g < rels[i].ncols; g++) {
             c.gid_rel[rels[i].first_gid + g] = i;
             c.gid_ndv[rels[i].first_gid + g] = rels[i].ndv ? rels[i].ndv[g] : 0;
         }
     if (ngids) memcpy(need2, needed, ngids);
+    if ((rc = or_derive(&c, items, nitems))) return rc;
+    conj = c.conj;
+    nconj = c.nconj;
+    c.mask = floe_arena_alloc(a, (nconj ? nconj : 1) * sizeof *c.mask);
+    c.used = floe_arena_alloc(a, nconj ? nconj : 1);
+    if (c.mask == NULL || c.used == NULL) return floe_err_nomem(err);
     /* columns used by joins above their relation must be produced */
     for (i = 0; i < nconj; i++) {
         c.mask[i] = expr_mask(&c, conj[i]);

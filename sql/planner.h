@@ -6,6 +6,8 @@
  * ncols). Expressions handed to the planner are bound over gids (COLUMN.index
  * is a gid). floe_planner_from turns relations, join items and the WHERE/ON
  * conjuncts into a physical plan:
+ *  - an OR over several inner-joined relations adds, per relation it
+ *    restricts in every branch, the implied single-relation filter;
  *  - conjuncts that reference one base table become its SCAN filter, and the
  *    `col <op> constant` / `col IS [NOT] NULL` ones also floe_scan_pred hints;
  *  - every SCAN reads only the columns some expression needs;
@@ -121,6 +123,12 @@ int floe_planner_conjuncts(floe_arena *a, floe_expr *e, floe_expr ***list, uint3
 /* sql/plan_orfactor.c: (a AND x) OR (a AND y) -> a AND (x OR y) in *out
  * (e itself when the branches share nothing). FLOE_OK or FLOE_NOMEM. */
 int floe_planner_factor_or(floe_arena *a, floe_expr *e, floe_expr **out);
+
+/* sql/plan_orfactor.c: the filter on relation rel implied by OR e (gid_rel
+ * maps gids to relations): the OR of each branch's conjuncts that read only
+ * rel; *out NULL when some branch has none. FLOE_OK or FLOE_NOMEM. */
+int floe_planner_or_derive(floe_arena *a, floe_expr *e, const uint32_t *gid_rel, uint32_t ngids,
+                           uint32_t rel, floe_expr **out);
 
 /* sql/plan_magic.c: for a LEFT HASH_JOIN j whose right side aggregates
  * grouped by the join keys over an input estimated larger than the
