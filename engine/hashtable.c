@@ -573,6 +573,25 @@ void floe_hashtable_find(const floe_hashtable *ht, const floe_vec *keys, uint32_
 {
     uint32_t live = sel ? nsel : n, k;
     if (hbuf == NULL) hbuf = ht->hbuf;
+    if (ht->int_mode && !(keys[0].flags & FLOE_VEC_CONST) && ht->nslots >= 8192) {
+        /* a table beyond the cache: hash the batch first, then probe with
+         * the slot of a row 16 rows ahead prefetched (independent misses
+         * overlap instead of queueing one after the other) */
+        const floe_vec *v = &keys[0];
+        size_t w = floe_type_size(v->type);
+        uint64_t mask = ht->nslots - 1;
+        for (k = 0; k < live; k++) {
+            uint32_t r = sel ? sel[k] : k;
+            int64_t key = w == 8 ? ((const int64_t *)v->data)[r]
+                                 : w == 4 ? ((const int32_t *)v->data)[r] : ((const uint8_t *)v->data)[r];
+            hbuf[k] = (uint64_t)key < FLOE_HT_DIRECT ? 0 : floe_hash_u64((uint64_t)key);
+        }
+        for (k = 0; k < live; k++) {
+            if (k + 16 < live && hbuf[k + 16]) __builtin_prefetch(&ht->islots[hbuf[k + 16] & mask]);
+            (void)lookup((floe_hashtable *)ht, keys, sel ? sel[k] : k, hbuf[k], 0, &out_ids[k], NULL);
+        }
+        return;
+    }
     if (!ht->int_mode) floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, hbuf);
     for (k = 0; k < live; k++)
         (void)lookup((floe_hashtable *)ht, keys, sel ? sel[k] : k, ht->int_mode ? 0 : hbuf[k], 0,

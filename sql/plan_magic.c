@@ -15,6 +15,12 @@
  * aggregate see only rows that can match. The LEFT join's answer is
  * unchanged: the groups dropped are exactly those no L row joins with.
  *
+ * floe_planner_magic_semi does the same for a SEMI/ANTI join whose build
+ * side is much larger than its probe side (Q21's EXISTS / NOT EXISTS over
+ * all of lineitem for the few thousand orders of one nation's suppliers):
+ * the build side keeps only rows whose keys the probe side has, which
+ * changes no probe row's (non-)match.
+ *
  * Ownership: new nodes go to the given arena; the join and the subquery's
  * nodes (owned by this join alone) are modified in place. Not thread-safe
  * per arena.
@@ -26,6 +32,7 @@
 #include "sql/bind_expr.h"
 
 #define MAGIC_RATIO 1.0 /* rewrite when the subquery's input is estimated larger than L */
+#define MAGIC_SEMI_RATIO 8.0 /* semi/anti: when the build side is this many times the probe */
 
 /* Copy of e with COLUMN i replaced by a copy of repl[i]; NULL on OOM. */
 static floe_expr *subst(floe_arena *a, const floe_expr *e, floe_expr *const *repl)
@@ -90,6 +97,16 @@ static int push_semi(floe_arena *a, floe_plan **slot, floe_expr **lk, uint32_t n
             if ((n[i] = subst(a, lk[i], p->u.project.exprs)) == NULL) return FLOE_NOMEM;
         return push_semi(a, &p->children[0], n, nk, keys);
     }
+    case FLOE_PLAN_AGGREGATE:
+        /* a filter on group keys commutes with grouping (and HAVING) */
+        if (lo != UINT32_MAX && hi < p->u.agg.ngroups) {
+            floe_expr **n = floe_arena_alloc(a, nk * sizeof *n);
+            if (n == NULL) return FLOE_NOMEM;
+            for (i = 0; i < nk; i++)
+                if ((n[i] = subst(a, lk[i], p->u.agg.groups)) == NULL) return FLOE_NOMEM;
+            return push_semi(a, &p->children[0], n, nk, keys);
+        }
+        break;
     case FLOE_PLAN_HASH_JOIN:
     case FLOE_PLAN_NL_JOIN:
         if (lo == UINT32_MAX) break;
@@ -187,4 +204,32 @@ int floe_planner_magic_left(floe_arena *a, floe_plan *j, double left_est)
     keys->est_rows = left_est;
     j->children[0] = cs;
     return push_semi(a, &agg->children[0], lk, nk, keys);
+}
+
+int floe_planner_magic_semi(floe_arena *a, floe_plan *j, double left_est)
+{
+    floe_plan *keys;
+    floe_expr **rk;
+    uint32_t nk = j->u.join.nkeys, i;
+    if (j->kind != FLOE_PLAN_HASH_JOIN || nk == 0 ||
+        (j->u.join.type != FLOE_JOIN_SEMI && j->u.join.type != FLOE_JOIN_ANTI))
+        return FLOE_OK;
+    if (left_est * MAGIC_SEMI_RATIO > j->children[1]->est_rows) return FLOE_OK;
+    for (i = 0; i < nk; i++)
+        if (!floe_type_eq(j->u.join.left_keys[i]->type, j->u.join.right_keys[i]->type)) return FLOE_OK;
+    keys = floe_planner_node(a, FLOE_PLAN_PROJECT, nk, 1);
+    rk = floe_arena_alloc(a, nk * sizeof *rk);
+    if (keys == NULL || rk == NULL) return FLOE_NOMEM;
+    if ((keys->children[0] = cte_of(a, j->children[0])) == NULL) return FLOE_NOMEM;
+    keys->u.project.exprs = floe_arena_alloc(a, nk * sizeof *keys->u.project.exprs);
+    if (keys->u.project.exprs == NULL) return FLOE_NOMEM;
+    for (i = 0; i < nk; i++) {
+        keys->u.project.exprs[i] = j->u.join.left_keys[i];
+        keys->types[i] = j->u.join.left_keys[i]->type;
+        keys->names[i] = "key";
+        if ((rk[i] = floe_bind_expr_copy(a, j->u.join.right_keys[i])) == NULL) return FLOE_NOMEM;
+    }
+    keys->est_rows = left_est;
+    if ((j->children[0] = cte_of(a, j->children[0])) == NULL) return FLOE_NOMEM;
+    return push_semi(a, &j->children[1], rk, nk, keys);
 }

@@ -131,6 +131,7 @@ typedef struct pctx {
     uint64_t *semi_mask;
     bool *semi_used;
     uint32_t nsemis;
+    uint64_t all_mask; /* relations of the whole FROM clause */
     floe_err *err;
 } pctx;
 
@@ -269,6 +270,8 @@ static int apply_semi(pctx *c, pres *r, floe_join_type type, floe_plan *sub,
     }
     if (sj != NULL && sj->cond != NULL && (j->u.join.cond = semi_cond(c, r, sj, map)) == NULL)
         return nomem(c);
+    /* a much larger build side keeps only the keys the probe side has */
+    if (floe_planner_magic_semi(c->a, j, r->est)) return nomem(c);
     r->est = r->est * 0.5 < 1 ? 1 : r->est * 0.5;
     j->est_rows = r->est;
     r->plan = j;
@@ -296,6 +299,9 @@ static int filter_covered(pctx *c, pres *r)
     for (i = 0; i < c->nsemis; i++) {
         const floe_psemi *sj = &c->semis[i];
         if (c->semi_used[i] || (c->semi_mask[i] & ~r->mask)) continue;
+        /* a semi join that builds as many rows as it filters waits for the
+         * inner joins, which may shrink its probe side (Q21) */
+        if (sj->plan->est_rows >= r->est && (r->mask & c->all_mask) != c->all_mask) continue;
         c->semi_used[i] = true;
         if ((rc = apply_semi(c, r, sj->type, sj->plan, sj->left_keys, sj->right_cols, sj->nkeys, sj)))
             return rc;
@@ -1087,6 +1093,7 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
     }
     c.needed = need2;
     if (nitems == 0) return floe_err_set(err, FLOE_MISUSE, "planner: empty FROM");
+    for (i = 0; i < nitems; i++) c.all_mask |= item_mask(items[i]);
     if ((rc = plan_group(&c, items, nitems, &r))) return rc;
     *out = r.plan;
     {

@@ -20,8 +20,10 @@
  *    other conjuncts covering both sides become the join `cond`; with no
  *    equality the join is an NL_JOIN;
  *  - `x IN (uncorrelated subquery)` conjuncts become SEMI hash joins placed
- *    as low as their operand allows;
- * *  - LEFT JOIN items keep their ON conditions in the join (a right side that
+ *    as low as their operand allows; decorrelated semi/anti joins too,
+ *    unless their build side is estimated no smaller than their probe side:
+ *    those wait until every relation is joined;
+ *  - LEFT JOIN items keep their ON conditions in the join (a right side that
  *    aggregates by the join keys gets the left side's keys as a semi join,
  *    plan_magic.c); WHERE conjuncts
  *    over the preserved side only are pushed into it;
@@ -136,6 +138,10 @@ int floe_planner_or_derive(floe_arena *a, floe_expr *e, const uint32_t *gid_rel,
  * side once (CTE_SCAN) and semi-join the aggregate's input with its keys.
  * j unchanged when the shape does not fit. FLOE_OK or FLOE_NOMEM. */
 int floe_planner_magic_left(floe_arena *a, floe_plan *j, double left_est);
+/* The same for a SEMI/ANTI HASH_JOIN j whose build side is estimated much
+ * larger than its probe side (left_est rows): the build side is semi-joined
+ * with the probe side's keys (read once, CTE_SCAN). FLOE_OK or FLOE_NOMEM. */
+int floe_planner_magic_semi(floe_arena *a, floe_plan *j, double left_est);
 
 /* Rough selectivity of a predicate (0..1], for estimates. */
 double floe_planner_selectivity(const floe_expr *e);
