@@ -435,7 +435,20 @@ struct floe_exec_cte {
     floe_exec_rows rows;
     bool rows_init;
     bool ready; /* rows complete (else a thread is computing them) */
+    uint64_t bytes; /* accounted with floe_exec_mem on the root executor */
 };
+
+/* Give back the bytes of the materialized CTEs (before the close's check
+ * that every operator gave back what it accounted). */
+static void cte_cache_release(floe_executor *ex)
+{
+    struct floe_exec_cte *t;
+    for (t = ex->cte_cache; t; t = t->next)
+        if (t->bytes) {
+            floe_exec_mem(ex, -(int64_t)t->bytes, "CTE", NULL);
+            t->bytes = 0;
+        }
+}
 
 static void subq_cache_free(floe_executor *ex)
 {
@@ -556,6 +569,7 @@ void floe_exec_close(floe_executor *ex)
 {
     if (ex == NULL) return;
     floe_exec_op_free(ex->root);
+    cte_cache_release(ex);
     /* every operator gave back the bytes it accounted */
     assert(atomic_load(&ex->mem_own) == 0);
     floe_pool_free(ex->pool);
@@ -761,8 +775,14 @@ int floe_exec_cte_rows(floe_executor *ex, const floe_plan *def, const floe_exec_
     pthread_mutex_unlock(&root->cte_mu);
     rc = floe_exec_rows_init(&t->rows, def->ncols, def->types, err);
     if (rc == FLOE_OK) {
+        uint64_t bytes;
         t->rows_init = true;
         rc = run_rows(ex, def, &t->rows, err);
+        bytes = floe_exec_rows_bytes(&t->rows);
+        if (rc == FLOE_OK && (rc = floe_exec_mem(root, (int64_t)bytes, "CTE", err)) != FLOE_OK)
+            floe_exec_mem(root, -(int64_t)bytes, "CTE", NULL);
+        else if (rc == FLOE_OK)
+            t->bytes = bytes;
     }
     pthread_mutex_lock(&root->cte_mu);
     if (rc == FLOE_OK) {
