@@ -43,7 +43,8 @@ static floe_plan *cte_scan(binder *b, cte_def *c)
     memcpy(p->names, def->names, def->ncols * sizeof *p->names);
     p->est_rows = def->est_rows;
     p->u.cte.def = def;
-    p->u.cte.name = c->name;
+    p->u.cte.name = floe_binder_strdup(b, c->name); /* the AST goes before the plan */
+    if (p->u.cte.name == NULL) return NULL;
     return p;
 }
 
