@@ -173,6 +173,7 @@ static int run_dataset(const floe_bench_opts *o, const char *dataset, double siz
         floe_bench_samples warm[FLOE_BENCH_MAX_PEERS];
         double cold[FLOE_BENCH_MAX_PEERS];
         char status[FLOE_BENCH_MAX_PEERS][160];
+        int notext[FLOE_BENCH_MAX_PEERS] = {0};
         int ref = -1;
 
         if (!query_in_dataset(o, q, dataset)) continue;
@@ -184,7 +185,7 @@ static int run_dataset(const floe_bench_opts *o, const char *dataset, double siz
             sstatus(status[i], sizeof status[i], "%s", qp[i].ok ? "ok" : qp[i].why);
             if (!qp[i].ok) continue;
             if (floe_bench_query_sql(q, floe_bench_peer_dialect(qp[i].p)) == NULL) {
-                sstatus(status[i], sizeof status[i], "skipped: no %s text", floe_bench_peer_dialect(qp[i].p));
+                notext[i] = 1; /* not run on this peer: no record */
                 continue;
             }
             if (floe_bench_peer_query(qp[i].p, floe_bench_query_sql(q, floe_bench_peer_dialect(qp[i].p)),
@@ -211,7 +212,7 @@ static int run_dataset(const floe_bench_opts *o, const char *dataset, double siz
                     break;
             }
         for (i = 0; i < o->npeers && rc == FLOE_OK; i++) {
-            if (qp[i].p == NULL) continue;
+            if (qp[i].p == NULL || notext[i]) continue;
             rc = floe_bench_report_add(rep, "query", q->name, qp[i].name, "s",
                                        floe_bench_samples_median(&warm[i]), floe_bench_samples_min(&warm[i]),
                                        floe_bench_samples_max(&warm[i]), cold[i], (long)warm[i].n,
