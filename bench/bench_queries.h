@@ -2,8 +2,12 @@
  *
  * The 16 queries of ../shared/peers/queries/<dialect>.sql, with the same
  * names and the same text: tpch_q1 and tpch_q6 need only lineitem (dataset
- * "lineitem"), tpch_q3/q5/q10/q12/q14/q18 need the 8 TPC-H tables (dataset
- * "tpch"), ev_* need events (dataset "events"). The dialects differ in date
+ * "lineitem"; they also run on the "tpch" dataset, see bench_work.c),
+ * tpch_q3/q5/q10/q12/q14/q18 need the 8 TPC-H tables (dataset "tpch"),
+ * ev_* need events (dataset "events"). The other 14 TPC-H queries (tpch_q2,
+ * q4, q7, ...) are the specification's texts with the validation parameters
+ * and have only a DuckDB text (sqlite and clickhouse NULL: those peers skip
+ * them). The dialects differ in date
  * literals, minute truncation, ClickHouse's ts in seconds and its
  * hand-written join forms, and SQLite's fixed join order for Q5 (see the
  * kit's README). "floe" uses the DuckDB (ANSI-ish) text
@@ -19,8 +23,8 @@ typedef struct floe_bench_query {
     const char *name;       /* e.g. "tpch_q1", "ev_top_urls" */
     const char *dataset;    /* "lineitem", "tpch" or "events" */
     const char *duckdb;     /* the DuckDB text */
-    const char *sqlite;     /* the SQLite text */
-    const char *clickhouse; /* the ClickHouse 18.16 text */
+    const char *sqlite;     /* the SQLite text; NULL: not run on SQLite */
+    const char *clickhouse; /* the ClickHouse 18.16 text; NULL: not run on ClickHouse */
     const char *floe;       /* floe's text; NULL = the DuckDB text */
 } floe_bench_query;
 

@@ -3,7 +3,9 @@
  *
  *  query   load lineitem (sf), the 8 TPC-H tables (tpch_sf, when > 0) and
  *          events (rows) into each peer through its appender, then run the
- *          query set of each: per query, a cold first run
+ *          query set of each (with tpch_sf > 0 the lineitem data set is not
+ *          loaded: Q1 and Q6 run on the TPC-H tables with the other 20):
+ *          per query, a cold first run
  *          on every peer, then `runs` warm runs interleaved across peers;
  *          median/min/max of the warm runs. Answers of every peer are
  *          compared with the reference peer's (the first peer); a mismatch

@@ -136,6 +136,7 @@ int floe_exec_build(floe_executor *ex, const floe_plan *p, floe_exec_morsels *sh
     case FLOE_PLAN_WORKTABLE: return floe_op_worktable_open(ex, p, out, err);
     case FLOE_PLAN_LATERAL: return floe_op_lateral_open(ex, p, out, err);
     case FLOE_PLAN_ASOF_JOIN: return floe_op_asof_open(ex, p, out, err);
+    case FLOE_PLAN_CTE_SCAN: return floe_op_cte_open(ex, p, out, err);
     }
     return floe_err_set(err, FLOE_UNSUPPORTED, "plan node kind %d", (int)p->kind);
 }
@@ -432,15 +433,46 @@ struct floe_exec_subq {
     floe_vec result; /* owned deep copy */
 };
 
+/* A materialized CTE (FLOE_PLAN_CTE_SCAN's def), computed once per executor. */
+struct floe_exec_cte {
+    struct floe_exec_cte *next;
+    const floe_plan *def;
+    floe_exec_rows rows;
+    bool rows_init;
+    bool ready; /* rows complete (else a thread is computing them) */
+    uint64_t bytes; /* accounted with floe_exec_mem on the root executor */
+};
+
+/* Give back the bytes of the materialized CTEs (before the close's check
+ * that every operator gave back what it accounted). */
+static void cte_cache_release(floe_executor *ex)
+{
+    struct floe_exec_cte *t;
+    for (t = ex->cte_cache; t; t = t->next)
+        if (t->bytes) {
+            floe_exec_mem(ex, -(int64_t)t->bytes, "CTE", NULL);
+            t->bytes = 0;
+        }
+}
+
 static void subq_cache_free(floe_executor *ex)
 {
     struct floe_exec_subq *c, *next;
+    struct floe_exec_cte *t, *tnext;
     for (c = ex->subq_cache; c; c = next) {
         next = c->next;
         floe_vec_free(&c->result);
         floe_free(c);
     }
     ex->subq_cache = NULL;
+    for (t = ex->cte_cache; t; t = tnext) {
+        tnext = t->next;
+        if (t->rows_init) floe_exec_rows_free(&t->rows);
+        floe_free(t);
+    }
+    ex->cte_cache = NULL;
+    pthread_cond_destroy(&ex->cte_cv);
+    pthread_mutex_destroy(&ex->cte_mu);
     pthread_mutex_destroy(&ex->subq_mu);
 }
 
@@ -448,6 +480,8 @@ static void executor_init(floe_executor *ex, const floe_query_plan *qp, const fl
 {
     memset(ex, 0, sizeof *ex);
     pthread_mutex_init(&ex->subq_mu, NULL);
+    pthread_mutex_init(&ex->cte_mu, NULL);
+    pthread_cond_init(&ex->cte_cv, NULL);
     ex->qp = qp;
     ex->ctx = ctx;
     ex->nthreads = ctx->nthreads ? ctx->nthreads : floe_pool_default_threads();
@@ -540,6 +574,7 @@ void floe_exec_close(floe_executor *ex)
 {
     if (ex == NULL) return;
     floe_exec_op_free(ex->root);
+    cte_cache_release(ex);
     /* every operator gave back the bytes it accounted */
     assert(atomic_load(&ex->mem_own) == 0);
     floe_pool_free(ex->pool);
@@ -563,6 +598,7 @@ static int run_plan(floe_executor *parent, const struct floe_plan *plan, const f
 
     memset(out, 0, sizeof *out);
     executor_init(&sub, parent->qp, parent->ctx);
+    sub.cte_root = parent->cte_root ? parent->cte_root : parent;
     sub.nthreads = nthreads;
     sub.mem = parent->mem;
     sub.mem_limit = parent->mem_limit;
@@ -707,5 +743,95 @@ static int subq_run(void *self, const struct floe_plan *plan, const floe_value *
         }
     }
     pthread_mutex_unlock(&ex->subq_mu);
+    return rc;
+}
+
+/* Run `plan` on a sub-executor of nthreads workers into rows (all columns). */
+static int run_rows(floe_executor *parent, const floe_plan *plan, floe_exec_rows *rows, floe_err *err)
+{
+    floe_executor sub;
+    floe_exec_op *root = NULL;
+    floe_batch b;
+    int rc;
+    executor_init(&sub, parent->qp, parent->ctx);
+    sub.cte_root = parent->cte_root ? parent->cte_root : parent;
+    sub.nthreads = parent->nthreads;
+    sub.mem = parent->mem;
+    sub.mem_limit = parent->mem_limit;
+    sub.params = parent->params;
+    sub.nparams = parent->nparams;
+    if (sub.nthreads > 1 && is_pipeline(plan) && plan->kind != FLOE_PLAN_SCAN)
+        rc = gather_open(&sub, plan, &root, err);
+    else
+        rc = floe_exec_build(&sub, plan, NULL, &root, err);
+    while (rc == FLOE_OK) {
+        memset(&b, 0, sizeof b);
+        rc = root->next(root, &b, err);
+        if (rc == FLOE_DONE) {
+            rc = FLOE_OK;
+            break;
+        }
+        if (rc != FLOE_ROW) break;
+        rc = floe_exec_rows_append(rows, b.cols, b.n, b.sel, b.nsel, err);
+        floe_batch_free(&b);
+    }
+    floe_exec_op_free(root);
+    floe_pool_free(sub.pool);
+    subq_cache_free(&sub);
+    return rc;
+}
+
+int floe_exec_cte_rows(floe_executor *ex, const floe_plan *def, const floe_exec_rows **out,
+                       floe_err *err)
+{
+    floe_executor *root = ex->cte_root ? ex->cte_root : ex;
+    struct floe_exec_cte *t, **pp;
+    int rc;
+    *out = NULL;
+    pthread_mutex_lock(&root->cte_mu);
+    for (;;) {
+        for (t = root->cte_cache; t; t = t->next)
+            if (t->def == def) break;
+        if (t == NULL || t->ready) break;
+        pthread_cond_wait(&root->cte_cv, &root->cte_mu); /* another thread computes it */
+    }
+    if (t) {
+        pthread_mutex_unlock(&root->cte_mu);
+        *out = &t->rows;
+        return FLOE_OK;
+    }
+    /* claim it, compute it without the lock (it may read other CTEs) */
+    t = floe_calloc(1, sizeof *t);
+    if (t == NULL) {
+        pthread_mutex_unlock(&root->cte_mu);
+        return floe_err_nomem(err);
+    }
+    t->def = def;
+    t->next = root->cte_cache;
+    root->cte_cache = t;
+    pthread_mutex_unlock(&root->cte_mu);
+    rc = floe_exec_rows_init(&t->rows, def->ncols, def->types, err);
+    if (rc == FLOE_OK) {
+        uint64_t bytes;
+        t->rows_init = true;
+        rc = run_rows(ex, def, &t->rows, err);
+        bytes = floe_exec_rows_bytes(&t->rows);
+        if (rc == FLOE_OK && (rc = floe_exec_mem(root, (int64_t)bytes, "CTE", err)) != FLOE_OK)
+            floe_exec_mem(root, -(int64_t)bytes, "CTE", NULL);
+        else if (rc == FLOE_OK)
+            t->bytes = bytes;
+    }
+    pthread_mutex_lock(&root->cte_mu);
+    if (rc == FLOE_OK) {
+        t->ready = true;
+        *out = &t->rows;
+    } else { /* unclaim it: a waiter computes it again (and meets the same error) */
+        for (pp = &root->cte_cache; *pp != t; pp = &(*pp)->next) {}
+        *pp = t->next;
+        if (t->rows_init) floe_exec_rows_free(&t->rows);
+        floe_free(t);
+    }
+    pthread_cond_broadcast(&root->cte_cv);
+    pthread_mutex_unlock(&root->cte_mu);
     return rc;
 }

@@ -15,6 +15,11 @@
  * A root that is itself such a pipeline runs on all workers into
  * thread-local result buffers (exec.c, "gather"); a bare SCAN root streams.
  *
+ * CTEs referenced more than once (FLOE_PLAN_CTE_SCAN) are materialized on
+ * first use into a row collection cached in the root executor (subqueries'
+ * sub-executors use the root's) and read by every reference
+ * (floe_exec_cte_rows, engine/op_cte.c); the computing thread holds no lock.
+ *
  * Subqueries: the executor is the evaluator's floe_subq_run_fn. Correlated
  * subqueries run single-threaded per parameter tuple in a sub-executor;
  * uncorrelated ones run once per query on all workers and are cached in
@@ -74,6 +79,13 @@ struct floe_executor {
     /* uncorrelated subquery results, computed once for all workers */
     pthread_mutex_t subq_mu;
     struct floe_exec_subq *subq_cache;
+    /* materialized CTEs (FLOE_PLAN_CTE_SCAN): kept by the root executor
+     * (cte_root: NULL in the root, the root in its sub-executors), under
+     * cte_mu; cte_cv wakes threads waiting for one being computed */
+    struct floe_executor *cte_root;
+    pthread_mutex_t cte_mu;
+    pthread_cond_t cte_cv;
+    struct floe_exec_cte *cte_cache;
     /* join builds shared by the workers of the pipeline being driven */
     struct floe_exec_shared { const floe_plan *node; void *build; } *shared;
     uint32_t nshared;
@@ -150,6 +162,15 @@ int floe_op_join_prepare(floe_executor *ex, const floe_plan *p, void **out, floe
 void floe_op_join_release(void *state);
 /* The build prepared for join node p by the current drive, or NULL. */
 void *floe_exec_shared_build(floe_executor *ex, const floe_plan *p);
+
+int floe_op_cte_open(floe_executor *ex, const floe_plan *p, floe_exec_op **out, floe_err *err);
+/* The rows of CTE_SCAN definition `def`, computed by the first caller (on a
+ * sub-executor with this executor's workers; concurrent callers wait for
+ * it) and shared by every later call of the query (the root executor's
+ * cache); *out stays valid and unchanged until the root executor closes. */
+struct floe_exec_rows;
+int floe_exec_cte_rows(floe_executor *ex, const floe_plan *def, const struct floe_exec_rows **out,
+                       floe_err *err);
 
 /* Emit rows [*pos, n) of a collection as owned batches of up to
  * FLOE_VEC_SIZE rows (idx: optional order). FLOE_ROW or FLOE_DONE. */

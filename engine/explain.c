@@ -242,10 +242,14 @@ static void explain_node(const floe_plan *p, int depth, floe_strbuf *out)
         floe_strbuf_printf(out, "LATERAL params=%u (runs the right side once per left row)",
                            p->u.lateral.nparams);
         break;
+    case FLOE_PLAN_CTE_SCAN:
+        floe_strbuf_printf(out, "CTE_SCAN %s (materialized once)", p->u.cte.name ? p->u.cte.name : "");
+        break;
     }
     if (p->est_rows > 0) floe_strbuf_printf(out, " (est. %.0f rows)", p->est_rows);
     floe_strbuf_putc(out, '\n');
     for (i = 0; i < p->nchildren; i++) explain_node(p->children[i], depth + 1, out);
+    if (p->kind == FLOE_PLAN_CTE_SCAN) explain_node(p->u.cte.def, depth + 1, out);
 }
 
 void floe_plan_explain(const floe_plan *root, floe_strbuf *out)

@@ -87,7 +87,28 @@ void floe_hashtable_free(floe_hashtable *ht)
     floe_free(ht->islots);
     floe_free(ht->direct);
     floe_free(ht->hbuf);
+    floe_free(ht->bloom);
     memset(ht, 0, sizeof *ht);
+}
+
+/* The bloom word and bits of hash h (the slot index uses the low bits). */
+#define BLOOM_WORD(ht, h) (((h) >> 40) & (ht)->bloom_mask)
+#define BLOOM_BITS(h) ((1ULL << ((h) & 63)) | (1ULL << (((h) >> 6) & 63)))
+
+int floe_hashtable_seal_bloom(floe_hashtable *ht, floe_err *err)
+{
+    uint64_t words = 64, s;
+    if (!ht->int_mode || ht->nslots < 8192 || ht->bloom) return FLOE_OK;
+    while (words * 64 < (uint64_t)ht->count * 8) words *= 2;
+    ht->bloom = floe_calloc(words, sizeof *ht->bloom);
+    if (ht->bloom == NULL) return floe_err_nomem(err);
+    ht->bloom_mask = words - 1;
+    for (s = 0; s < ht->nslots; s++)
+        if (ht->islots[s].id1) {
+            uint64_t h = floe_hash_u64((uint64_t)ht->islots[s].key);
+            ht->bloom[BLOOM_WORD(ht, h)] |= BLOOM_BITS(h);
+        }
+    return FLOE_OK;
 }
 
 size_t floe_hashtable_bytes(const floe_hashtable *ht)
@@ -95,6 +116,7 @@ size_t floe_hashtable_bytes(const floe_hashtable *ht)
     size_t b = floe_exec_rows_bytes(&ht->keys);
     b += ht->int_mode ? ht->nslots * sizeof *ht->islots : ht->nslots * sizeof *ht->slots;
     if (ht->direct) b += FLOE_HT_DIRECT * sizeof *ht->direct;
+    if (ht->bloom) b += (ht->bloom_mask + 1) * sizeof *ht->bloom;
     return b;
 }
 
@@ -573,6 +595,55 @@ void floe_hashtable_find(const floe_hashtable *ht, const floe_vec *keys, uint32_
 {
     uint32_t live = sel ? nsel : n, k;
     if (hbuf == NULL) hbuf = ht->hbuf;
+    if (ht->int_mode && !(keys[0].flags & FLOE_VEC_CONST) && ht->nslots >= 8192) {
+        /* a table beyond the cache: hash the batch first, then probe with
+         * the slot of a row 16 rows ahead prefetched (independent misses
+         * overlap instead of queueing one after the other) */
+        const floe_vec *v = &keys[0];
+        size_t w = floe_type_size(v->type);
+        uint64_t mask = ht->nslots - 1;
+        uint32_t *todo = (uint32_t *)(hbuf + FLOE_VEC_SIZE / 2), ntodo = 0;
+        /* hbuf holds FLOE_VEC_SIZE hashes: the first half of a batch's
+         * hashes stay in place, the list of rows to look up goes in the
+         * second half, so batches are done in halves */
+        if (live > FLOE_VEC_SIZE / 2) {
+            uint32_t h1 = FLOE_VEC_SIZE / 2;
+            if (sel) {
+                floe_hashtable_find(ht, keys, n, sel, h1, hbuf, out_ids);
+                floe_hashtable_find(ht, keys, n, sel + h1, live - h1, hbuf, out_ids + h1);
+            } else {
+                uint32_t idx[FLOE_VEC_SIZE / 2], i;
+                for (i = 0; i < h1; i++) idx[i] = i;
+                floe_hashtable_find(ht, keys, n, idx, h1, hbuf, out_ids);
+                for (i = 0; i < live - h1; i++) idx[i] = h1 + i;
+                floe_hashtable_find(ht, keys, n, idx, live - h1, hbuf, out_ids + h1);
+            }
+            return;
+        }
+        for (k = 0; k < live; k++) {
+            uint32_t r = sel ? sel[k] : k;
+            int64_t key = w == 8 ? ((const int64_t *)v->data)[r]
+                                 : w == 4 ? ((const int32_t *)v->data)[r] : ((const uint8_t *)v->data)[r];
+            uint64_t h = (uint64_t)key < FLOE_HT_DIRECT ? 0 : floe_hash_u64((uint64_t)key);
+            hbuf[k] = h;
+            if (h && ht->bloom) {
+                uint64_t bits = BLOOM_BITS(h);
+                if ((ht->bloom[BLOOM_WORD(ht, h)] & bits) != bits &&
+                    (!v->validity || ((v->validity[r >> 6] >> (r & 63)) & 1))) {
+                    out_ids[k] = FLOE_HT_NONE; /* surely absent */
+                    continue;
+                }
+            }
+            todo[ntodo++] = k;
+        }
+        for (k = 0; k < ntodo; k++) {
+            uint32_t t = todo[k];
+            if (k + 16 < ntodo && hbuf[todo[k + 16]])
+                __builtin_prefetch(&ht->islots[hbuf[todo[k + 16]] & mask]);
+            (void)lookup((floe_hashtable *)ht, keys, sel ? sel[t] : t, hbuf[t], 0, &out_ids[t], NULL);
+        }
+        return;
+    }
     if (!ht->int_mode) floe_hashtable_hash_rows(keys, ht->nkeys, n, sel, nsel, hbuf);
     for (k = 0; k < live; k++)
         (void)lookup((floe_hashtable *)ht, keys, sel ? sel[k] : k, ht->int_mode ? 0 : hbuf[k], 0,

@@ -56,6 +56,11 @@ typedef struct floe_hashtable {
     uint32_t dmap_cap;
     uint64_t dmap_id;
     uint32_t *dscratch; /* 3 x FLOE_VEC_SIZE: rows, positions, ids of first sightings */
+    /* int layout, after floe_hashtable_seal_bloom: a blocked bloom filter
+     * of the slot keys (two bits of one 64-bit word per key), checked by
+     * floe_hashtable_find before the slot table; NULL when absent */
+    uint64_t *bloom;
+    uint64_t bloom_mask;   /* words - 1 (power of two) */
 } floe_hashtable;
 
 /* Empty table for nkeys columns of `types`. FLOE_NOMEM. */
@@ -75,6 +80,12 @@ void floe_hashtable_free(floe_hashtable *ht);
  * through their codes; several VARCHAR keys use the codes for the memo. */
 int floe_hashtable_insert(floe_hashtable *ht, const floe_vec *keys, uint32_t n, const uint32_t *sel,
                           uint32_t nsel, uint32_t *out_ids, floe_err *err);
+/* For a table that will only be probed from now on (a join's build side):
+ * when it has an integer-key slot table larger than the cache, build a
+ * bloom filter over its keys (about 8 bits a key, 2-4% false positives) so
+ * floe_hashtable_find rejects most absent keys without touching the slots.
+ * FLOE_NOMEM (the table stays usable without it). */
+int floe_hashtable_seal_bloom(floe_hashtable *ht, floe_err *err);
 /* Like insert but read-only: FLOE_HT_NONE for absent keys. `hbuf` is scratch
  * for FLOE_VEC_SIZE hashes; with a caller-owned hbuf several threads may
  * probe one table at once (no insert meanwhile). NULL: the table's own. */

@@ -206,6 +206,8 @@ static int build_run(join_build *o, floe_err *err)
             o->head[ids[i]] = row;
         }
     }
+    /* probes reject most absent keys before the slot table */
+    if (o->hash && o->ht_init && (rc = floe_hashtable_seal_bloom(&o->ht, err))) goto out;
 account:
     bytes = floe_exec_rows_bytes(&o->rows);
     if (o->outer) bytes += o->rows.n;

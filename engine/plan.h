@@ -48,8 +48,10 @@ typedef enum floe_plan_kind {
     FLOE_PLAN_LATERAL,   /* per row of children[0]: children[1] run with params = u.lateral.params
                           * over that row; output: left cols + right cols (inner join, or
                           * u.lateral.left: a row without a match gets NULL right cols) */
-    FLOE_PLAN_ASOF_JOIN  /* u.join (type INNER or LEFT, equality keys, asof_*): each left row
+    FLOE_PLAN_ASOF_JOIN, /* u.join (type INNER or LEFT, equality keys, asof_*): each left row
                           * with the nearest right row by the inequality; left + right cols */
+    FLOE_PLAN_CTE_SCAN   /* the rows of u.cte.def, materialized once per query and shared
+                          * by every CTE_SCAN of the same def (engine/op_cte.c) */
 } floe_plan_kind;
 
 typedef enum floe_join_type {
@@ -252,6 +254,11 @@ struct floe_plan {
             bool left;              /* LEFT JOIN LATERAL */
             floe_expr *cond;        /* ON condition over left + right cols, or NULL */
         } lateral;
+        struct {
+            floe_plan *def;         /* shared by the CTE's references; not a child (the
+                                     * planner never rewrites it through a reference) */
+            const char *name;       /* the WITH name, for EXPLAIN */
+        } cte;
     } u;
 };
 

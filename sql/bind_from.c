@@ -36,15 +36,37 @@ static int push_item(binder *b, floe_pitem ***list, uint32_t *n, uint32_t *cap, 
     return FLOE_OK;
 }
 
+/* A CTE_SCAN of shared plan def (its own column arrays: callers rename). */
+static floe_plan *cte_scan(binder *b, cte_def *c)
+{
+    floe_plan *def = c->shared, *p = floe_planner_node(b->a, FLOE_PLAN_CTE_SCAN, def->ncols, 0);
+    if (p == NULL) return NULL;
+    memcpy(p->types, def->types, def->ncols * sizeof *p->types);
+    memcpy(p->names, def->names, def->ncols * sizeof *p->names);
+    p->est_rows = def->est_rows;
+    p->u.cte.def = def;
+    p->u.cte.name = floe_binder_strdup(b, c->name); /* the AST goes before the plan */
+    if (p->u.cte.name == NULL) return NULL;
+    return p;
+}
+
+/* A reference to CTE c: its query bound in place, or, for a CTE referenced
+ * more than once that reads no outer value, a CTE_SCAN of one shared plan
+ * (computed once per query). */
 static int bind_cte_ref(binder *b, block *bk, cte_def *c, floe_plan **out)
 {
     cte_def *saved = b->ctes;
     int rc;
-    /* a CTE sees the CTEs defined before it, not itself */
-    b->ctes = c->visible;
-    rc = floe_binder_query(b, bk->fr, c->ast->query, out);
-    b->ctes = saved;
-    return rc;
+    if (c->shared == NULL) {
+        /* a CTE sees the CTEs defined before it, not itself */
+        b->ctes = c->visible;
+        rc = floe_binder_query(b, bk->fr, c->ast->query, out);
+        b->ctes = saved;
+        if (rc || c->nrefs < 2 || floe_binder_plan_has_param(*out)) return rc;
+        c->shared = *out;
+    }
+    if ((*out = cte_scan(b, c)) == NULL) return floe_binder_nomem(b);
+    return FLOE_OK;
 }
 
 /* LATERAL (query): bound in a frame whose outer block is this one, so

@@ -51,6 +51,8 @@ typedef struct cte_def {
     floe_plan *wt;           /* while its recursive term is bound: the WORKTABLE
                               * node a reference reads (and sets *wt_used) */
     bool *wt_used;
+    uint32_t nrefs;          /* FROM references in its scope (bind_cte.c) */
+    floe_plan *shared;       /* nrefs > 1: the plan every reference CTE_SCANs */
 } cte_def;
 
 typedef struct binder {
@@ -101,7 +103,17 @@ typedef struct decorr {
     uint32_t nvals;        /* value columns before the keys */
     bool count_value;      /* scalar: the value is a bare count (0 on no rows) */
     bool failed;
+    /* [NOT] EXISTS / IN only: the other correlated conjuncts (e.g. Q21's
+     * `l2.l_suppkey <> l1.l_suppkey`), ANDed, as the semi/anti join's
+     * residual condition. In `resid`, COLUMN i < DC_RIGHT is rleft[i] (an
+     * outer expression, outer block's space) and COLUMN DC_RIGHT + j is
+     * rinner[j] (an inner expression, output after the keys). */
+    floe_expr *resid;
+    floe_expr **rleft, **rinner;
+    uint32_t nrleft, caprleft, nrinner, caprinner;
 } decorr;
+
+#define DC_RIGHT (1u << 28) /* first right-side column index in decorr.resid */
 
 typedef struct frame {
     struct block *outer;
@@ -280,5 +292,10 @@ int floe_binder_try_semi(block *bk, const floe_ast_expr *ae, bool *done);
 /* Move the correlated equalities of the WHERE conjuncts into dc
  * (FLOE_UNSUPPORTED and dc->failed on any other use of an outer value). */
 int floe_binder_dc_extract(block *bk, floe_expr **conj, uint32_t *nconj, decorr *dc);
+/* bind_subquery.c: whether plan p reads a PARAM (an outer value) anywhere. */
+bool floe_binder_plan_has_param(const floe_plan *p);
+/* bind_cte.c: FROM references to q->ctes[i] in its scope (later CTEs of the
+ * list and q's body, subqueries included). */
+uint32_t floe_binder_cte_refs(const floe_ast_query *q, int i);
 
 #endif

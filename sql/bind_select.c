@@ -418,8 +418,9 @@ static int sel_targets(selctx *sc)
     return FLOE_OK;
 }
 
-/* Decorrelated subquery: its values, then the inner keys as columns; a
- * scalar one groups by the inner keys. FLOE_UNSUPPORTED (dc->failed) when
+/* Decorrelated subquery: its values, then the inner keys as columns, then
+ * the inner columns of a residual condition; a scalar one groups by the
+ * inner keys. FLOE_UNSUPPORTED (dc->failed) when
  * the block's shape does not allow it. */
 static int sel_decorr(selctx *sc)
 {
@@ -453,10 +454,10 @@ static int sel_decorr(selctx *sc)
     } else if (agg) {
         goto dc_fail;
     }
-    for (i = 0; i < dc->nkeys; i++) {
+    for (i = 0; i < dc->nkeys + dc->nrinner; i++) {
         target *g = sel_target_new(sc);
         if (g == NULL) return floe_binder_nomem(b);
-        g->e = dc->inner[i];
+        g->e = i < dc->nkeys ? dc->inner[i] : dc->rinner[i - dc->nkeys];
         g->name = "key";
         g->ast = NULL;
         g->alias = NULL;
@@ -1212,6 +1213,8 @@ int floe_binder_query(binder *b, frame *fr, const floe_ast_query *q, floe_plan *
         c->name = q->ctes[i].name;
         c->ast = &q->ctes[i];
         c->recursive = q->recursive;
+        c->nrefs = floe_binder_cte_refs(q, i);
+        c->shared = NULL;
         c->visible = b->ctes;
         c->next = b->ctes;
         b->ctes = c;

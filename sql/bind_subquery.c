@@ -87,6 +87,7 @@ static bool plan_has_param(const floe_plan *p)
         for (i = 0; i < p->u.values.nrows * p->ncols; i++)
             if (has_kind(p->u.values.cells[i], FLOE_EXPR_PARAM)) return true;
         break;
+    case FLOE_PLAN_CTE_SCAN: return plan_has_param(p->u.cte.def);
     default: break;
     }
     for (i = 0; i < p->nchildren; i++)
@@ -94,12 +95,78 @@ static bool plan_has_param(const floe_plan *p)
     return false;
 }
 
-/* Move the correlated equalities of the WHERE conjuncts into dc. Fails
+/* Copy of inner conjunct e in decorr.resid's space: PARAM k becomes a new
+ * left column (rleft = the outer value), each inner COLUMN a right column
+ * (rinner, one per distinct gid). */
+static floe_expr *resid_expr(block *bk, const floe_expr *e, decorr *dc)
+{
+    binder *b = bk->b;
+    floe_expr *c;
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_PARAM) {
+        floe_expr *oe = floe_bind_expr_copy(b->a, bk->fr->args[e->index]);
+        if (oe == NULL) return NULL;
+        dc->rleft = floe_binder_grow(b, dc->rleft, dc->nrleft, &dc->caprleft, sizeof *dc->rleft);
+        if (dc->rleft == NULL) return NULL;
+        dc->rleft[dc->nrleft] = oe;
+        return floe_bind_expr_column(b->a, dc->nrleft++, e->type);
+    }
+    if (e->kind == FLOE_EXPR_COLUMN) {
+        for (i = 0; i < dc->nrinner; i++)
+            if (dc->rinner[i]->index == e->index) break;
+        if (i == dc->nrinner) {
+            floe_expr *ie = floe_bind_expr_copy(b->a, e);
+            if (ie == NULL) return NULL;
+            dc->rinner = floe_binder_grow(b, dc->rinner, dc->nrinner, &dc->caprinner, sizeof *dc->rinner);
+            if (dc->rinner == NULL) return NULL;
+            dc->rinner[dc->nrinner++] = ie;
+        }
+        return floe_bind_expr_column(b->a, DC_RIGHT + i, e->type);
+    }
+    c = floe_arena_alloc(b->a, sizeof *c);
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->nargs) {
+        c->args = floe_arena_alloc(b->a, e->nargs * sizeof *c->args);
+        if (c->args == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++)
+            if ((c->args[i] = resid_expr(bk, e->args[i], dc)) == NULL) return NULL;
+    }
+    return c;
+}
+
+/* AND correlated conjunct e into dc->resid ([NOT] EXISTS / IN only);
+ * FLOE_UNSUPPORTED (dc->failed) for other kinds. */
+static int add_resid(block *bk, floe_expr *e, decorr *dc)
+{
+    binder *b = bk->b;
+    floe_expr *r;
+    if (dc->kind == FLOE_SUBQ_SCALAR || has_kind(e, FLOE_EXPR_SUBQUERY)) {
+        dc->failed = true;
+        return FLOE_UNSUPPORTED;
+    }
+    if ((r = resid_expr(bk, e, dc)) == NULL) return floe_binder_nomem(b);
+    if (dc->resid != NULL) {
+        floe_expr *an = floe_bind_expr_new(b->a, FLOE_EXPR_AND, floe_type_make(FLOE_TYPE_BOOLEAN), 2);
+        if (an == NULL) return floe_binder_nomem(b);
+        an->args[0] = dc->resid;
+        an->args[1] = r;
+        r = an;
+    }
+    dc->resid = r;
+    return FLOE_OK;
+}
+
+bool floe_binder_plan_has_param(const floe_plan *p) { return plan_has_param(p); }
+
+/* Move the correlated equalities of the WHERE conjuncts into dc; for
+ * [NOT] EXISTS / IN, other correlated conjuncts go to dc->resid. Fails
  * (dc->failed) on any other use of an outer value there. */
 int floe_binder_dc_extract(block *bk, floe_expr **conj, uint32_t *nconj, decorr *dc)
 {
     binder *b = bk->b;
     uint32_t i, n = 0;
+    int rc;
     for (i = 0; i < *nconj; i++) {
         floe_expr *e = conj[i];
         int pa;
@@ -107,7 +174,10 @@ int floe_binder_dc_extract(block *bk, floe_expr **conj, uint32_t *nconj, decorr 
             conj[n++] = e;
             continue;
         }
-        if (e->kind != FLOE_EXPR_CALL || e->fn != FLOE_FN_EQ) goto fail;
+        if (e->kind != FLOE_EXPR_CALL || e->fn != FLOE_FN_EQ) {
+            if ((rc = add_resid(bk, e, dc))) return rc;
+            continue;
+        }
         for (pa = 0; pa < 2; pa++) {
             floe_expr *po = e->args[pa], *in = e->args[1 - pa];
             if (has_kind(po, FLOE_EXPR_PARAM) && !has_kind(po, FLOE_EXPR_COLUMN) &&
@@ -130,7 +200,7 @@ int floe_binder_dc_extract(block *bk, floe_expr **conj, uint32_t *nconj, decorr 
                 break;
             }
         }
-        if (pa == 2) goto fail;
+        if (pa == 2 && (rc = add_resid(bk, e, dc))) return rc;
     }
     *nconj = n;
     if (dc->nkeys == 0) goto fail;
@@ -138,6 +208,23 @@ int floe_binder_dc_extract(block *bk, floe_expr **conj, uint32_t *nconj, decorr 
 fail:
     dc->failed = true;
     return FLOE_UNSUPPORTED;
+}
+
+/* Copy of resid with right columns DC_RIGHT + j renumbered nleft + j. */
+static floe_expr *resid_shift(binder *b, const floe_expr *e, uint32_t nleft)
+{
+    floe_expr *c = floe_arena_alloc(b->a, sizeof *c);
+    uint32_t i;
+    if (c == NULL) return NULL;
+    *c = *e;
+    if (e->kind == FLOE_EXPR_COLUMN && e->index >= DC_RIGHT) c->index = e->index - DC_RIGHT + nleft;
+    if (e->nargs) {
+        c->args = floe_arena_alloc(b->a, e->nargs * sizeof *c->args);
+        if (c->args == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++)
+            if ((c->args[i] = resid_shift(b, e->args[i], nleft)) == NULL) return NULL;
+    }
+    return c;
 }
 
 /* Bind subquery q in decorrelation mode for kind; FLOE_OK with *out and dc
@@ -225,6 +312,18 @@ int floe_binder_try_semi(block *bk, const floe_ast_expr *ae, bool *done)
     if (x) {
         sj->left_keys[dc.nkeys] = x;
         sj->right_cols[dc.nkeys] = 0;
+    }
+    sj->cond = NULL;
+    sj->ncond_left = sj->ncond_right = 0;
+    if (dc.resid) {
+        /* residual: left columns first, then the inner columns after the keys */
+        sj->cond_left = dc.rleft;
+        sj->ncond_left = dc.nrleft;
+        sj->ncond_right = dc.nrinner;
+        sj->cond_right = floe_arena_alloc(b->a, (dc.nrinner ? dc.nrinner : 1) * sizeof *sj->cond_right);
+        if (sj->cond_right == NULL) return floe_binder_nomem(b);
+        for (i = 0; i < dc.nrinner; i++) sj->cond_right[i] = off + dc.nkeys + i;
+        if ((sj->cond = resid_shift(b, dc.resid, dc.nrleft)) == NULL) return floe_binder_nomem(b);
     }
     bk->nsemis++;
     *done = true;

@@ -28,12 +28,18 @@
  *
  * Subqueries: uncorrelated ones are FLOE_EXPR_SUBQUERY (computed once);
  * `x IN (SELECT ...)` in a WHERE conjunct becomes a SEMI hash join. Correlated
- * ones whose outer references are equalities in the subquery's WHERE are
- * decorrelated: [NOT] EXISTS and IN conjuncts into SEMI/ANTI joins, scalar
- * aggregates (not count) in WHERE into a LEFT join with the aggregate grouped
- * by the inner keys. Other correlations stay FLOE_EXPR_SUBQUERY with params
+ * ones with at least one equality `inner = outer` in the subquery's WHERE are
+ * decorrelated: [NOT] EXISTS and IN conjuncts into SEMI/ANTI joins on those
+ * equalities, the other correlated conjuncts (`l2.x <> l1.x`) becoming the
+ * join's residual condition; scalar aggregates (not count) in WHERE, whose
+ * correlations are all equalities, into a LEFT join with the aggregate
+ * grouped by the inner keys (the planner then feeds the aggregate only the
+ * outer keys, sql/plan_magic.c). Other correlations stay FLOE_EXPR_SUBQUERY with params
  * (each outer value a PARAM in the subplan and an arg of the node). NOT IN
- * keeps its NULL semantics as a subquery expression. EXCEPT / INTERSECT
+ * keeps its NULL semantics as a subquery expression. A WITH query
+ * referenced more than once (sql/bind_cte.c counts) and reading no outer
+ * value is bound once and every reference is a CTE_SCAN of that plan
+ * (computed once per query); one referenced once is inlined. EXCEPT / INTERSECT
  * group a tagged UNION ALL, so NULLs compare equal; their ALL forms, FULL
  * JOIN and WITH RECURSIVE are FLOE_UNSUPPORTED.
  *

@@ -53,6 +53,11 @@ int floe_planner_conjuncts(floe_arena *a, floe_expr *e, floe_expr ***list, uint3
                            uint32_t *cap)
 {
     uint32_t i;
+    if (e->kind == FLOE_EXPR_OR) {
+        floe_expr *f;
+        if (floe_planner_factor_or(a, e, &f)) return FLOE_NOMEM;
+        if (f != e) return floe_planner_conjuncts(a, f, list, n, cap);
+    }
     if (e->kind == FLOE_EXPR_AND) {
         for (i = 0; i < e->nargs; i++) {
             int rc = floe_planner_conjuncts(a, e->args[i], list, n, cap);
@@ -126,6 +131,7 @@ typedef struct pctx {
     uint64_t *semi_mask;
     bool *semi_used;
     uint32_t nsemis;
+    uint64_t all_mask; /* relations of the whole FROM clause */
     floe_err *err;
 } pctx;
 
@@ -224,8 +230,28 @@ static bool scan_pred_of(const floe_expr *e, uint32_t first_gid, uint32_t ncols,
 }
 
 /* SEMI/ANTI join of r with plan `sub` on left keys (over gids) = right columns. */
+static floe_expr *subst_cols(floe_arena *a, const floe_expr *e, floe_expr *const *repl);
+
+/* sj's residual condition over the join's combined row (r's columns, then
+ * sub's); NULL on OOM. */
+static floe_expr *semi_cond(pctx *c, const pres *r, const floe_psemi *sj, const uint32_t *map)
+{
+    uint32_t n = sj->ncond_left + sj->ncond_right, i;
+    floe_expr **repl = floe_arena_alloc(c->a, (n ? n : 1) * sizeof *repl);
+    if (repl == NULL) return NULL;
+    for (i = 0; i < sj->ncond_left; i++)
+        if ((repl[i] = floe_planner_remap(c->a, sj->cond_left[i], map)) == NULL) return NULL;
+    for (i = 0; i < sj->ncond_right; i++) {
+        uint32_t col = sj->cond_right[i];
+        repl[sj->ncond_left + i] = floe_bind_expr_column(c->a, r->ncols + col, sj->plan->types[col]);
+        if (repl[sj->ncond_left + i] == NULL) return NULL;
+    }
+    return subst_cols(c->a, sj->cond, repl);
+}
+
 static int apply_semi(pctx *c, pres *r, floe_join_type type, floe_plan *sub,
-                      floe_expr *const *lkeys, const uint32_t *rcols, uint32_t nkeys)
+                      floe_expr *const *lkeys, const uint32_t *rcols, uint32_t nkeys,
+                      const floe_psemi *sj)
 {
     floe_plan *j = floe_planner_node(c->a, FLOE_PLAN_HASH_JOIN, r->ncols, 2);
     uint32_t *map = layout_map(c, r);
@@ -245,6 +271,10 @@ static int apply_semi(pctx *c, pres *r, floe_join_type type, floe_plan *sub,
         j->u.join.right_keys[i] = floe_bind_expr_column(c->a, rcols[i], sub->types[rcols[i]]);
         if (j->u.join.left_keys[i] == NULL || j->u.join.right_keys[i] == NULL) return nomem(c);
     }
+    if (sj != NULL && sj->cond != NULL && (j->u.join.cond = semi_cond(c, r, sj, map)) == NULL)
+        return nomem(c);
+    /* a much larger build side keeps only the keys the probe side has */
+    if (floe_planner_magic_semi(c->a, j, r->est)) return nomem(c);
     r->est = r->est * 0.5 < 1 ? 1 : r->est * 0.5;
     j->est_rows = r->est;
     r->plan = j;
@@ -265,15 +295,18 @@ static int filter_covered(pctx *c, pres *r)
             static const uint32_t col0 = 0;
             c->used[i] = true;
             if ((rc = apply_semi(c, r, FLOE_JOIN_SEMI, c->conj[i]->subplan, &c->conj[i]->args[0],
-                                 &col0, 1)))
+                                 &col0, 1, NULL)))
                 return rc;
         }
     }
     for (i = 0; i < c->nsemis; i++) {
         const floe_psemi *sj = &c->semis[i];
         if (c->semi_used[i] || (c->semi_mask[i] & ~r->mask)) continue;
+        /* a semi join that builds as many rows as it filters waits for the
+         * inner joins, which may shrink its probe side (Q21) */
+        if (sj->plan->est_rows >= r->est && (r->mask & c->all_mask) != c->all_mask) continue;
         c->semi_used[i] = true;
-        if ((rc = apply_semi(c, r, sj->type, sj->plan, sj->left_keys, sj->right_cols, sj->nkeys)))
+        if ((rc = apply_semi(c, r, sj->type, sj->plan, sj->left_keys, sj->right_cols, sj->nkeys, sj)))
             return rc;
     }
     for (i = 0; i < c->nconj; i++) {
@@ -1095,6 +1128,8 @@ static int plan_item(pctx *c, floe_pitem *it, pres *out)
             if (on.mask[i] & ~rm) on.used[i] = saved[i];
     }
     if ((rc = make_join(&on, &l, &r, FLOE_JOIN_LEFT, out))) return rc;
+    /* a grouped right side aggregates only the keys the left side has */
+    if (floe_planner_magic_left(c->a, out->plan, l.est)) return nomem(c);
     /* WHERE conjuncts over both sides filter the joined rows */
     return filter_covered(c, out);
 }
@@ -1147,6 +1182,42 @@ static int plan_group(pctx *c, floe_pitem **items, uint32_t nitems, pres *out)
     return filter_covered(c, out);
 }
 
+/* Append to c->conj the single-relation filters implied by its ORs, for
+ * relations joined by INNER joins only (top-level REL items). */
+static int or_derive(pctx *c, floe_pitem **items, uint32_t nitems)
+{
+    uint32_t i, n = c->nconj, cap = c->nconj;
+    floe_expr **list = c->conj;
+    uint64_t inner = 0;
+    for (i = 0; i < nitems; i++)
+        if (items[i]->kind == FLOE_PITEM_REL) inner |= 1ULL << items[i]->rel;
+    for (i = 0; i < c->nconj; i++) {
+        uint64_t m;
+        uint32_t r;
+        if (c->conj[i]->kind != FLOE_EXPR_OR) continue;
+        m = expr_mask(c, c->conj[i]);
+        if ((m & (m - 1)) == 0) continue; /* one relation: it filters that one already */
+        for (r = 0; r < c->nrels; r++) {
+            floe_expr *d;
+            if (!((m & inner) >> r & 1)) continue;
+            if (floe_planner_or_derive(c->a, c->conj[i], c->gid_rel, c->ngids, r, &d))
+                return nomem(c);
+            if (d == NULL) continue;
+            if (n == cap) {
+                floe_expr **nl = floe_arena_alloc(c->a, (cap * 2 + 4) * sizeof *nl);
+                if (nl == NULL) return nomem(c);
+                memcpy(nl, list, n * sizeof *nl);
+                list = nl;
+                cap = cap * 2 + 4;
+            }
+            list[n++] = d;
+        }
+    }
+    c->conj = list;
+    c->nconj = n;
+    return FLOE_OK;
+}
+
 int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe_pitem **items,
                       uint32_t nitems, floe_expr **conj, uint32_t nconj, const floe_psemi *semis,
                       uint32_t nsemis, const bool *needed, uint32_t ngids, floe_plan **out,
@@ -1171,17 +1242,20 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
     c.gid_rel = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_rel);
     c.gid_ndv = floe_arena_alloc(a, (ngids ? ngids : 1) * sizeof *c.gid_ndv);
     if (c.gid_ndv == NULL) return floe_err_nomem(err);
-    c.mask = floe_arena_alloc(a, (nconj ? nconj : 1) * sizeof *c.mask);
-    c.used = floe_arena_alloc(a, nconj ? nconj : 1);
     need2 = floe_arena_alloc(a, ngids ? ngids : 1);
-    if (c.gid_rel == NULL || c.mask == NULL || c.used == NULL || need2 == NULL)
-        return floe_err_nomem(err);
+    if (c.gid_rel == NULL || need2 == NULL) return floe_err_nomem(err);
     for (i = 0; i < nrels; i++)
         for (g = 0; g < rels[i].ncols; g++) {
             c.gid_rel[rels[i].first_gid + g] = i;
             c.gid_ndv[rels[i].first_gid + g] = rels[i].ndv ? rels[i].ndv[g] : 0;
         }
     if (ngids) memcpy(need2, needed, ngids);
+    if ((rc = or_derive(&c, items, nitems))) return rc;
+    conj = c.conj;
+    nconj = c.nconj;
+    c.mask = floe_arena_alloc(a, (nconj ? nconj : 1) * sizeof *c.mask);
+    c.used = floe_arena_alloc(a, nconj ? nconj : 1);
+    if (c.mask == NULL || c.used == NULL) return floe_err_nomem(err);
     /* columns used by joins above their relation must be produced */
     for (i = 0; i < nconj; i++) {
         c.mask[i] = expr_mask(&c, conj[i]);
@@ -1221,6 +1295,10 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
         uint32_t k;
         c.semi_mask[i] = 0;
         c.semi_used[i] = false;
+        for (k = 0; k < semis[i].ncond_left; k++) {
+            c.semi_mask[i] |= expr_mask(&c, semis[i].cond_left[k]);
+            floe_planner_mark(semis[i].cond_left[k], need2, ngids);
+        }
         for (k = 0; k < semis[i].nkeys; k++) {
             c.semi_mask[i] |= expr_mask(&c, semis[i].left_keys[k]);
             floe_planner_mark(semis[i].left_keys[k], need2, ngids);
@@ -1228,6 +1306,7 @@ int floe_planner_from(floe_arena *a, const floe_prel *rels, uint32_t nrels, floe
     }
     c.needed = need2;
     if (nitems == 0) return floe_err_set(err, FLOE_MISUSE, "planner: empty FROM");
+    for (i = 0; i < nitems; i++) c.all_mask |= item_mask(items[i]);
     if ((rc = plan_group(&c, items, nitems, &r))) return rc;
     *out = r.plan;
     {

@@ -6,6 +6,8 @@
  * ncols). Expressions handed to the planner are bound over gids (COLUMN.index
  * is a gid). floe_planner_from turns relations, join items and the WHERE/ON
  * conjuncts into a physical plan:
+ *  - an OR over several inner-joined relations adds, per relation it
+ *    restricts in every branch, the implied single-relation filter;
  *  - conjuncts that reference one base table become its SCAN filter, and the
  *    `col <op> constant` / `col IS [NOT] NULL` ones also floe_scan_pred hints;
  *  - every SCAN reads only the columns some expression needs;
@@ -18,8 +20,12 @@
  *    other conjuncts covering both sides become the join `cond`; with no
  *    equality the join is an NL_JOIN;
  *  - `x IN (uncorrelated subquery)` conjuncts become SEMI hash joins placed
- *    as low as their operand allows;
- *  - LEFT JOIN items keep their ON conditions in the join; WHERE conjuncts
+ *    as low as their operand allows; decorrelated semi/anti joins too,
+ *    unless their build side is estimated no smaller than their probe side:
+ *    those wait until every relation is joined;
+ *  - LEFT JOIN items keep their ON conditions in the join (a right side that
+ *    aggregates by the join keys gets the left side's keys as a semi join,
+ *    plan_magic.c); WHERE conjuncts
  *    over the preserved side only are pushed into it;
  *  - LATERAL items run their relation's plan once per row of the items
  *    before it (FLOE_PLAN_LATERAL, a nested loop);
@@ -92,13 +98,21 @@ struct floe_pitem {
 };
 
 /* A semi/anti join with a planned subquery (decorrelated EXISTS / IN):
- * rows whose left_keys (over gids) match right_cols of `plan`. */
+ * rows whose left_keys (over gids) match right_cols of `plan` on a row for
+ * which `cond` (when set) is true. */
 typedef struct floe_psemi {
     floe_join_type type;   /* FLOE_JOIN_SEMI or FLOE_JOIN_ANTI */
     floe_plan *plan;
     floe_expr **left_keys; /* nkeys, over gids */
     uint32_t *right_cols;  /* nkeys columns of plan, same types as the left keys */
     uint32_t nkeys;
+    /* residual condition or NULL: COLUMN i < ncond_left is cond_left[i]
+     * (over gids), COLUMN ncond_left + j is column cond_right[j] of plan */
+    floe_expr *cond;
+    floe_expr **cond_left;
+    uint32_t ncond_left;
+    uint32_t *cond_right;
+    uint32_t ncond_right;
 } floe_psemi;
 
 /* Plan FROM items (joined with conjuncts conj[0..nconj), all over gids).
@@ -124,9 +138,32 @@ void floe_planner_mark(const floe_expr *e, bool *needed, uint32_t ngids);
 floe_plan *floe_planner_node(floe_arena *a, floe_plan_kind kind, uint32_t ncols,
                              uint32_t nchildren);
 
-/* Split an AND tree into conjuncts appended to *list (arena-grown). */
+/* Split an AND tree into conjuncts appended to *list (arena-grown); an OR
+ * whose branches share conjuncts contributes those and the OR of the rest
+ * (floe_planner_factor_or). */
 int floe_planner_conjuncts(floe_arena *a, floe_expr *e, floe_expr ***list, uint32_t *n,
                            uint32_t *cap);
+
+/* sql/plan_orfactor.c: (a AND x) OR (a AND y) -> a AND (x OR y) in *out
+ * (e itself when the branches share nothing). FLOE_OK or FLOE_NOMEM. */
+int floe_planner_factor_or(floe_arena *a, floe_expr *e, floe_expr **out);
+
+/* sql/plan_orfactor.c: the filter on relation rel implied by OR e (gid_rel
+ * maps gids to relations): the OR of each branch's conjuncts that read only
+ * rel; *out NULL when some branch has none. FLOE_OK or FLOE_NOMEM. */
+int floe_planner_or_derive(floe_arena *a, floe_expr *e, const uint32_t *gid_rel, uint32_t ngids,
+                           uint32_t rel, floe_expr **out);
+
+/* sql/plan_magic.c: for a LEFT HASH_JOIN j whose right side aggregates
+ * grouped by the join keys over an input estimated larger than the
+ * left side (left_est rows; decorrelated scalar subqueries), read the left
+ * side once (CTE_SCAN) and semi-join the aggregate's input with its keys.
+ * j unchanged when the shape does not fit. FLOE_OK or FLOE_NOMEM. */
+int floe_planner_magic_left(floe_arena *a, floe_plan *j, double left_est);
+/* The same for a SEMI/ANTI HASH_JOIN j whose build side is estimated much
+ * larger than its probe side (left_est rows): the build side is semi-joined
+ * with the probe side's keys (read once, CTE_SCAN). FLOE_OK or FLOE_NOMEM. */
+int floe_planner_magic_semi(floe_arena *a, floe_plan *j, double left_est);
 
 /* Rough selectivity of a predicate (0..1], for estimates. */
 double floe_planner_selectivity(const floe_expr *e);

@@ -327,3 +327,74 @@ Test(hashtable, dictionary_keys_match_plain_strings)
     floe_hashtable_free(&hd2);
     floe_hashtable_free(&hp2);
 }
+
+/* A join's sealed table: floe_hashtable_find over full batches (with and
+ * without a selection, NULL probes) with the prefetching, bloom-checked
+ * integer path gives the same ids as before the seal. */
+Test(hashtable, sealed_bloom_find_matches_unsealed)
+{
+    floe_hashtable ht;
+    floe_err err = FLOE_ERR_INIT;
+    floe_type t = floe_type_make(FLOE_TYPE_BIGINT);
+    enum { N = 60000, P = 3 * FLOE_VEC_SIZE };
+    int64_t *vals = malloc(N * 8), *probe = malloc(P * 8);
+    uint32_t *ids = malloc(N * 4), *before = malloc(P * 4), *after = malloc(P * 4), i, batch;
+    uint32_t *sel = malloc(FLOE_VEC_SIZE * 4);
+    uint64_t s = 99, found = 0;
+    cr_assert_eq(floe_hashtable_init(&ht, 1, &t, &err), FLOE_OK);
+    for (i = 0; i < N; i++) vals[i] = (int64_t)(rng(&s) % 4000000) * 3 - 5000000; /* some negative */
+    for (batch = 0; batch < N; batch += FLOE_VEC_SIZE) {
+        uint32_t n = N - batch < FLOE_VEC_SIZE ? N - batch : FLOE_VEC_SIZE;
+        floe_vec v;
+        floe_vec_init(&v, t, n);
+        memcpy(v.data, vals + batch, n * 8);
+        v.n = n;
+        cr_assert_eq(floe_hashtable_insert(&ht, &v, n, NULL, 0, ids + batch, &err), FLOE_OK);
+        floe_vec_free(&v);
+    }
+    for (i = 0; i < P; i++) probe[i] = i % 3 == 0 ? vals[rng(&s) % N] : (int64_t)(rng(&s) % 12000000) - 5000000;
+    for (int sealed = 0; sealed < 2; sealed++) {
+        uint32_t *out = sealed ? after : before;
+        if (sealed) {
+            cr_assert_eq(floe_hashtable_seal_bloom(&ht, &err), FLOE_OK);
+            cr_assert_not_null(ht.bloom, "a table this size gets a bloom filter");
+        }
+        for (batch = 0; batch < P; batch += FLOE_VEC_SIZE) {
+            floe_vec v;
+            uint32_t nsel = 0, k;
+            floe_vec_init(&v, t, FLOE_VEC_SIZE);
+            memcpy(v.data, probe + batch, FLOE_VEC_SIZE * 8);
+            v.n = FLOE_VEC_SIZE;
+            floe_vec_set_null(&v, 7);
+            if (batch == 0) { /* whole batch */
+                floe_hashtable_find(&ht, &v, FLOE_VEC_SIZE, NULL, 0, NULL, out + batch);
+            } else { /* every other row selected */
+                for (k = 0; k < FLOE_VEC_SIZE; k += 2) sel[nsel++] = k;
+                floe_hashtable_find(&ht, &v, FLOE_VEC_SIZE, sel, nsel, NULL, out + batch);
+            }
+            floe_vec_free(&v);
+        }
+    }
+    for (i = 0; i < FLOE_VEC_SIZE; i++) { /* batch 0: row i */
+        cr_assert_eq(after[i], before[i], "row %u", i);
+        if (i != 7 && after[i] != FLOE_HT_NONE) found++;
+    }
+    for (i = FLOE_VEC_SIZE; i < P; i++) /* selected rows: out[k] for the k-th selected */
+        if ((i - FLOE_VEC_SIZE) % FLOE_VEC_SIZE < FLOE_VEC_SIZE / 2)
+            cr_assert_eq(after[i], before[i], "probe %u", i);
+    /* the rows drawn from the table are found, with their first id */
+    for (i = 0; i < FLOE_VEC_SIZE; i++)
+        if (i % 3 == 0 && i != 7) {
+            uint32_t j;
+            for (j = 0; j < N && vals[j] != probe[i]; j++) {}
+            cr_assert_eq(after[i], ids[j], "row %u", i);
+        }
+    cr_expect_gt(found, FLOE_VEC_SIZE / 3 - 2);
+    floe_hashtable_free(&ht);
+    free(vals);
+    free(probe);
+    free(ids);
+    free(before);
+    free(after);
+    free(sel);
+}

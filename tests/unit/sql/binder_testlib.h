@@ -228,8 +228,10 @@ static void pr_expr(floe_strbuf *o, const floe_expr *e)
 }
 
 static const char *kind_names[] = {"SCAN",  "FILTER", "PROJECT",   "AGGREGATE", "SORT",   "TOPN",
-                                   "LIMIT", "HASH_JOIN", "NL_JOIN", "UNION_ALL", "VALUES", "DISTINCT"};
-static const char *join_names[] = {"INNER", "LEFT", "SEMI", "ANTI", "MARK"};
+                                   "LIMIT", "HASH_JOIN", "NL_JOIN", "UNION_ALL", "VALUES", "DISTINCT",
+                                   "WINDOW", "RECURSIVE", "WORKTABLE", "LATERAL", "ASOF_JOIN",
+                                   "CTE_SCAN"};
+static const char *join_names[] = {"INNER", "LEFT", "SEMI", "ANTI", "MARK", "RIGHT", "FULL"};
 static const char *agg_names[] = {"count_star", "count", "sum", "avg", "min", "max",
                                   "approx_count_distinct", "quantile", "median", "any_value"};
 static const char *pred_ops[] = {"=", "<>", "<", "<=", ">", ">=", "IS NULL", "IS NOT NULL"};
@@ -336,10 +338,12 @@ static void pr_plan_rec(floe_strbuf *o, const floe_plan *p, int ind)
             pr_expr(o, p->u.values.cells[i]);
         }
         break;
+    case FLOE_PLAN_CTE_SCAN: floe_strbuf_printf(o, " %s", p->u.cte.name); break;
     default: break;
     }
     floe_strbuf_puts(o, "\n");
     for (i = 0; i < p->nchildren; i++) pr_plan_rec(o, p->children[i], ind + 1);
+    if (p->kind == FLOE_PLAN_CTE_SCAN) pr_plan_rec(o, p->u.cte.def, ind + 1);
 }
 
 /* Plan text of a bound statement (caller frees with floe_free). */

@@ -243,8 +243,26 @@ Test(binder, ctes_referenced_twice_and_subquery_in_from)
     expect_plan("with q as (select a, c from t where a > 1) select * from q, q as q2 where q.a = "
                 "q2.a",
                 "HASH_JOIN INNER keys=#0=#0\n"
-                "  SCAN t cols=[a,c] pred(c0 > 1:INTEGER) filter=(#0 > 1:INTEGER)\n"
-                "  SCAN t cols=[a,c] pred(c0 > 1:INTEGER) filter=(#0 > 1:INTEGER)\n");
+                "  CTE_SCAN q\n"
+                "    SCAN t cols=[a,c] pred(c0 > 1:INTEGER) filter=(#0 > 1:INTEGER)\n"
+                "  CTE_SCAN q\n"
+                "    SCAN t cols=[a,c] pred(c0 > 1:INTEGER) filter=(#0 > 1:INTEGER)\n");
+    /* a CTE referenced twice is one shared plan (computed once); once: inlined */
+    {
+        floe_err err = FLOE_ERR_INIT;
+        floe_bound_stmt *s = NULL;
+        const floe_plan *j;
+        cr_assert_eq(bind_sql("with q as (select a, c from t where a > 1) select * from q, q as q2 "
+                              "where q.a = q2.a", &s, &err), FLOE_OK, "%s", err.msg);
+        j = s->plan->root;
+        cr_assert_eq(j->children[0]->kind, FLOE_PLAN_CTE_SCAN);
+        cr_assert_eq(j->children[1]->kind, FLOE_PLAN_CTE_SCAN);
+        cr_expect_eq(j->children[0]->u.cte.def, j->children[1]->u.cte.def);
+        floe_bound_stmt_free(s);
+    }
+    expect_plan("with q as (select a, c from t where a > 1) select * from q where c = 'x'",
+                "SCAN t cols=[a,c] pred(c0 > 1:INTEGER) pred(c2 = x:VARCHAR) "
+                "filter=((#0 > 1:INTEGER) AND (#1 = 'x'))\n");
     expect_plan("select * from (select a, count(*) as n from t group by a) s where n > 3 order by n desc",
                 "SORT keys=[#1 DESC NF]\n  FILTER (#1 > 3:BIGINT)\n"
                 "    AGGREGATE groups=[#0] aggs=[count_star()]\n      SCAN t cols=[a]\n");
