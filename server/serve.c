@@ -18,6 +18,7 @@ static void usage(FILE *f)
             "usage: floe serve DB [--listen 127.0.0.1:8123] [--port-file PATH]\n"
             "                     [--durability full|batch|off] [--threads N]\n"
             "                     [--max-body BYTES] [--timeout SECONDS] [--max-connections N]\n"
+            "                     [--token-file FILE] [--tls-cert PEM --tls-key PEM]\n"
             "Serves DB over HTTP: POST /v1/tables/<t>/rows, GET|POST /v1/query, GET /health.\n");
 }
 
@@ -55,6 +56,33 @@ static int write_port_file(const char *path, unsigned port)
     return rename(tmp, path);
 }
 
+/* The whole file as a NUL-terminated string (free); NULL on failure. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *b = NULL;
+    size_t len = 0, cap = 0, n;
+    if (f == NULL) return NULL;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *nb;
+            cap = cap ? cap * 2 : 8192;
+            if (cap > (16u << 20) || (nb = realloc(b, cap)) == NULL) {
+                free(b);
+                fclose(f);
+                return NULL;
+            }
+            b = nb;
+        }
+        n = fread(b + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) break;
+    }
+    fclose(f);
+    b[len] = '\0';
+    return b;
+}
+
 static void log_stderr(void *ctx, int level, const char *msg)
 {
     (void)ctx;
@@ -76,6 +104,9 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 int floe_serve_main(int argc, char **argv)
 {
     const char *path = NULL, *listen = "127.0.0.1:8123", *port_file = NULL;
+    const char *token_file = NULL, *cert_file = NULL, *key_file = NULL;
+    char *cert = NULL, *key = NULL;
+    floe_srv_auth *auth = NULL;
     floe_server_config cfg;
     floe_open_options oo;
     floe_server *srv = NULL;
@@ -110,6 +141,9 @@ int floe_serve_main(int argc, char **argv)
         i++;
         if (!strcmp(a, "--listen")) listen = v;
         else if (!strcmp(a, "--port-file")) port_file = v;
+        else if (!strcmp(a, "--token-file")) token_file = v;
+        else if (!strcmp(a, "--tls-cert")) cert_file = v;
+        else if (!strcmp(a, "--tls-key")) key_file = v;
         else if (!strcmp(a, "--durability")) {
             if (!strcmp(v, "full")) oo.flags |= FLOE_OPEN_DURABILITY_FULL;
             else if (!strcmp(v, "off")) oo.flags |= FLOE_OPEN_DURABILITY_OFF;
@@ -138,13 +172,30 @@ int floe_serve_main(int argc, char **argv)
         fprintf(stderr, "floe serve: bad --listen '%s' (want IPv4:port, e.g. 127.0.0.1:8123)\n", listen);
         return 2;
     }
-    if ((cfg.addr >> 24) != 127) {
+    if ((cfg.addr >> 24) != 127 && token_file == NULL) {
         fprintf(stderr,
-                "floe serve: refusing to listen on non-loopback address '%s': that needs "
-                "--token-file, and access tokens are not implemented yet; use 127.0.0.1\n",
+                "floe serve: refusing to listen on non-loopback address '%s' without "
+                "--token-file (every request would be allowed)\n",
                 listen);
         return 2;
     }
+    if ((cert_file == NULL) != (key_file == NULL)) {
+        fprintf(stderr, "floe serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    if (token_file && floe_srv_auth_load(token_file, &auth, msg, sizeof msg) != 0) {
+        fprintf(stderr, "floe serve: %s\n", msg);
+        return 2;
+    }
+    if (cert_file && ((cert = read_text(cert_file)) == NULL || (key = read_text(key_file)) == NULL)) {
+        fprintf(stderr, "floe serve: cannot read '%s'\n", cert == NULL ? cert_file : key_file);
+        free(cert);
+        floe_srv_auth_free(auth);
+        return 2;
+    }
+    cfg.auth = auth;
+    cfg.tls_cert = cert;
+    cfg.tls_key = key;
     /* signals are taken by sigwait below; every thread started from here
      * on inherits the mask, so none of them is interrupted by them */
     sigemptyset(&set);
@@ -157,22 +208,25 @@ int floe_serve_main(int argc, char **argv)
     if (rc != FLOE_OK) {
         fprintf(stderr, "floe serve: %s\n", floe_db_errmsg(db));
         floe_db_close(db);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (floe_server_start(db, &cfg, &srv, msg, sizeof msg) != 0) {
         fprintf(stderr, "floe serve: %s\n", msg);
         floe_db_close(db);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (port_file && write_port_file(port_file, floe_server_port(srv)) != 0) {
         fprintf(stderr, "floe serve: cannot write port file '%s': %s\n", port_file, strerror(errno));
         floe_server_stop(srv, 0);
         floe_db_close(db);
-        return 2;
+        rc = 2;
+        goto out;
     }
-    fprintf(stderr, "floe serve: %s on http://%s:%u/\n", path,
+    fprintf(stderr, "floe serve: %s on %s://%s:%u/%s\n", path, cert ? "https" : "http",
             inet_ntop(AF_INET, &(struct in_addr){htonl(cfg.addr)}, msg, sizeof msg),
-            (unsigned)floe_server_port(srv));
+            (unsigned)floe_server_port(srv), auth ? " (bearer tokens required)" : "");
     sigwait(&set, &sig);
     fprintf(stderr, "floe serve: %s: stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     left = floe_server_stop(srv, 30000);
@@ -180,7 +234,11 @@ int floe_serve_main(int argc, char **argv)
     rc = floe_db_close_msg(db, msg, sizeof msg);
     if (rc != FLOE_OK) {
         fprintf(stderr, "floe serve: closing the database: %s\n", msg);
-        return 1;
+        rc = 1;
     }
-    return 0;
+out:
+    floe_srv_auth_free(auth);
+    free(cert);
+    free(key);
+    return rc;
 }

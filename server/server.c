@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/auth.h"
 #include "server/format.h"
 
 struct floe_server {
@@ -34,6 +35,8 @@ typedef struct req {
     char *body;
     size_t len, cap;
     int too_big;
+    int replied;               /* a reply was queued from the headers: the body is discarded */
+    const floe_srv_token *tok; /* the request's token (NULL without --token-file) */
 } req;
 
 /* ------------------------------------------------------------- replies */
@@ -58,6 +61,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     if (qid) MHD_add_response_header(r, "X-Floe-Query-Id", qid);
     if (status == 429 || status == 503) MHD_add_response_header(r, "Retry-After", "1");
+    if (status == 401) MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"floe\"");
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -238,7 +242,12 @@ static enum MHD_Result handle_query(floe_server *s, struct MHD_Connection *c, in
     if (sql == NULL || *sql == '\0')
         return reply_error(c, 400, get ? "GET /v1/query needs ?sql=" : "POST /v1/query needs SQL as the body",
                            "MISUSE", NULL, 0, qid);
-    rc = floe_query_ex(s->db, sql, get ? FLOE_QUERY_READONLY : 0, &res, &ei);
+    /* GET, and every role below admin, runs read-only statements only */
+    rc = floe_query_ex(s->db, sql,
+                       get || (rq->tok && floe_srv_token_role(rq->tok) < FLOE_SRV_ADMIN)
+                           ? FLOE_QUERY_READONLY
+                           : 0,
+                       &res, &ei);
     if (rc != FLOE_OK)
         return reply_error(c, http_status(rc), ei.msg, code_name(rc), "position", ei.offset, qid);
     st = calloc(1, sizeof *st);
@@ -273,6 +282,8 @@ static enum MHD_Result route(floe_server *s, struct MHD_Connection *c, const cha
     }
     if (!strcmp(url, "/v1/query")) {
         if (!get && !post) return reply_error(c, 405, "use GET or POST", "MISUSE", NULL, 0, NULL);
+        if (rq->tok && floe_srv_token_limited(rq->tok))
+            return reply_error(c, 403, "this token may only ingest into its tables", "READONLY", NULL, 0, NULL);
         return handle_query(s, c, get, rq);
     }
     if (!strncmp(url, "/v1/tables/", 11)) {
@@ -283,6 +294,9 @@ static enum MHD_Result route(floe_server *s, struct MHD_Connection *c, const cha
             if (!post) return reply_error(c, 405, "use POST", "MISUSE", NULL, 0, NULL);
             memcpy(table, name, n);
             table[n] = '\0';
+            if (rq->tok && !floe_srv_token_may_ingest(rq->tok, table))
+                return reply_error(c, 403, "this token may not ingest into this table", "READONLY", NULL, 0,
+                                   NULL);
             return handle_rows(s, c, table, rq);
         }
     }
@@ -303,8 +317,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (rq == NULL) return MHD_NO;
         *con_cls = rq;
         atomic_fetch_add(&s->inflight, 1);
+        /* the token is checked before any of the body is read or buffered */
+        if (s->cfg.auth && strcmp(url, "/health") != 0) {
+            const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+            rq->tok = floe_srv_auth_lookup(s->cfg.auth, h);
+            if (rq->tok == NULL) {
+                rq->replied = 1;
+                return reply_error(c, 401, h ? "unknown token" : "missing bearer token (Authorization: Bearer ...)",
+                                   "MISUSE", NULL, 0, NULL);
+            }
+        }
         if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
-            rq->too_big = 1;
+            rq->replied = 1;
             return reply_error(c, 413, "request body too large", "RANGE", "max_body",
                                (long long)s->cfg.max_body, NULL);
         }
@@ -313,7 +337,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size > 0) { /* more of the body */
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (rq->too_big) return MHD_YES;
+        if (rq->too_big || rq->replied) return MHD_YES;
         if (rq->len + n > s->cfg.max_body) {
             rq->too_big = 1;
             free(rq->body);
@@ -335,6 +359,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     /* the whole body is here */
+    if (rq->replied) return MHD_YES;
     if (rq->too_big)
         return reply_error(c, 413, "request body too large", "RANGE", "max_body",
                            (long long)s->cfg.max_body, NULL);
@@ -375,24 +400,35 @@ int floe_server_start(floe_db *db, const floe_server_config *cfg, floe_server **
     clock_gettime(CLOCK_REALTIME, &ts);
     s->boot = ((uint64_t)ts.tv_sec << 8) ^ (uint64_t)getpid();
     s->boot &= 0xffffffffu;
+    if (cfg->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(errbuf, cap, "this libmicrohttpd was built without TLS");
+        free(s);
+        return -1;
+    }
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons(cfg->port);
     sa.sin_addr.s_addr = htonl(cfg->addr);
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, cfg->port,
-                            NULL, NULL, on_request, s,
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                                (cfg->tls_cert ? MHD_USE_TLS : 0),
+                            cfg->port, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_conns,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            /* the TLS options last: without a certificate they end the list */
+                            cfg->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cfg->tls_cert,
+                            MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key,
                             MHD_OPTION_END);
     if (s->d == NULL) {
         char a[INET_ADDRSTRLEN];
         struct in_addr in;
         in.s_addr = htonl(cfg->addr);
         inet_ntop(AF_INET, &in, a, sizeof a);
-        snprintf(errbuf, cap, "cannot listen on %s:%u (address in use, or not an address of this host)",
+        snprintf(errbuf, cap,
+                 "cannot listen on %s:%u (address in use, not an address of this host, or a "
+                 "certificate/key the TLS library refused)",
                  a, (unsigned)cfg->port);
         free(s);
         return -1;

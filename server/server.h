@@ -33,9 +33,15 @@
  * handler runs on its connection's pool thread and may block (an append
  * waiting for its fsync); floe_db is shared by them (floe.h allows it).
  * Errors are read per call (floe_error_info), never from the handle.
- * Ownership: the server borrows db; close the db only after
- * floe_server_stop. Access control (tokens, TLS) is not implemented: the
- * caller (serve.c) refuses non-loopback addresses.
+ * Ownership: the server borrows db, the token set and the TLS PEM texts;
+ * free them only after floe_server_stop.
+ *
+ * Access control (cfg.auth, server/auth.h): every route but /health needs
+ * "Authorization: Bearer <token>"; the token is checked from the headers,
+ * before any of the body is read: 401 {"error":..} with WWW-Authenticate
+ * when missing or unknown, 403 when its role or table list does not allow
+ * the route (read/write roles run read-only statements only; admin any).
+ * TLS (cfg.tls_cert/tls_key): HTTPS through libmicrohttpd's GnuTLS.
  */
 #ifndef FLOE_SERVER_SERVER_H
 #define FLOE_SERVER_SERVER_H
@@ -44,6 +50,7 @@
 #include <stdint.h>
 
 #include "floe.h"
+#include "server/auth.h"
 
 typedef struct floe_server_config {
     uint32_t addr;      /* IPv4 address to listen on, host byte order */
@@ -52,6 +59,9 @@ typedef struct floe_server_config {
     size_t max_body;    /* bytes; 0: 64 MiB */
     uint32_t timeout_s; /* idle connection timeout; 0: 30 s */
     uint32_t max_conns; /* 0: 1024 */
+    const floe_srv_auth *auth;       /* NULL: every request allowed; borrowed until stop */
+    const char *tls_cert; /* PEM text (not a path) or NULL: plain HTTP; borrowed until stop */
+    const char *tls_key;  /* PEM text of the certificate's private key */
 } floe_server_config;
 
 typedef struct floe_server floe_server;

@@ -51,6 +51,10 @@ static void sleep_ms(int ms)
 
 static pid_t server_pid;
 static atomic_int server_port;
+/* more arguments of every server started (e.g. --token-file F), NULL-ended */
+static const char *server_extra[8];
+/* an extra request header line sent by every request ("Authorization: ...\r\n") */
+static char auth_line[512];
 
 static void start_server(const char *max_body)
 {
@@ -58,10 +62,13 @@ static void start_server(const char *max_body)
     unlink(portfile);
     server_pid = fork();
     if (server_pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0) dup2(fd, 2);
-        execl(floe_bin, floe_bin, "serve", dbdir, "--listen", "127.0.0.1:0", "--port-file",
-              portfile, "--max-body", max_body, "--timeout", "5", (char *)NULL);
+        const char *args[32] = {floe_bin, "serve", dbdir, "--listen", "127.0.0.1:0", "--port-file",
+                                portfile, "--max-body", max_body, "--timeout", "5"};
+        int n = 11, fd = open("/dev/null", O_WRONLY);
+        for (i = 0; server_extra[i]; i++) args[n++] = server_extra[i];
+        args[n] = NULL;
+        if (fd >= 0 && !getenv("SERVER_TEST_VERBOSE")) dup2(fd, 2);
+        execv(floe_bin, (char *const *)args);
         _exit(127);
     }
     for (i = 0; i < 1000; i++) { /* up to 10 s */
@@ -136,8 +143,8 @@ static resp http(const char *method, const char *path, const char *extra, const 
     size_t blen = 0, bcap = 0;
     int port = atomic_load(&server_port), fd, n;
     if (port == 0 || (fd = connect_port(port)) < 0) return r;
-    n = snprintf(head, sizeof head, "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: %zu\r\n%s\r\n",
-                 method, path, len, extra ? extra : "");
+    n = snprintf(head, sizeof head, "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: %zu\r\n%s%s\r\n",
+                 method, path, len, auth_line, extra ? extra : "");
     if (send_all(fd, head, (size_t)n) != 0 || (len && send_all(fd, body, len) != 0)) {
         close(fd);
         return r;
@@ -422,6 +429,184 @@ static void run_producers(const char *table, int nbatches, int rows, int kills)
     }
 }
 
+/* ------------------------------------------------------------ access control */
+
+#define TOK_ADMIN "admin-0123456789abcdef"
+#define TOK_READ "read-0123456789abcdef"
+#define TOK_WRITE "write-0123456789abcdef"
+#define TOK_LIMITED "limited-0123456789abcdef"
+
+static void use_token(const char *tok)
+{
+    if (tok) snprintf(auth_line, sizeof auth_line, "Authorization: Bearer %s\r\n", tok);
+    else auth_line[0] = '\0';
+}
+
+/* Run `floe serve` with args (after DB) to completion; its exit status. */
+static int serve_status(const char *const *args)
+{
+    const char *argv[16] = {floe_bin, "serve", dbdir};
+    int n = 3, st = -1;
+    pid_t pid;
+    while (*args) argv[n++] = *args++;
+    argv[n] = NULL;
+    pid = fork();
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) dup2(fd, 2);
+        execv(floe_bin, (char *const *)argv);
+        _exit(127);
+    }
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static int status_of(const char *method, const char *path, const char *ctype, const char *body,
+                     const char *want_in_body)
+{
+    char h[128];
+    resp r;
+    int st;
+    snprintf(h, sizeof h, "Content-Type: %s\r\n", ctype);
+    r = http(method, path, h, body, strlen(body));
+    st = r.status;
+    if (want_in_body && (r.body == NULL || strstr(r.body, want_in_body) == NULL)) st = -st;
+    resp_free(&r);
+    return st;
+}
+
+static void test_auth(void)
+{
+    char tokfile[4300], bad[4300];
+    long long before;
+    snprintf(tokfile, sizeof tokfile, "%s/tokens", dir);
+    snprintf(bad, sizeof bad, "%s/tokens.bad", dir);
+    write_file(tokfile, "# floe tokens\n"
+                        TOK_ADMIN " admin\n\n" TOK_READ " read\n" TOK_WRITE "\twrite\n"
+                        TOK_LIMITED " write c,K\n");
+    /* refusals at start: exit status 2 */
+    {
+        const char *a1[] = {"--listen", "0.0.0.0:0", NULL};
+        const char *a2[] = {"--listen", "127.0.0.1:0", "--token-file", bad, NULL};
+        const char *a3[] = {"--listen", "127.0.0.1:0", "--tls-cert", tokfile, NULL};
+        CHECK(serve_status(a1) == 2, "non-loopback without tokens refused");
+        write_file(bad, "short read\n");
+        CHECK(serve_status(a2) == 2, "a short token refused");
+        write_file(bad, TOK_READ " read t\n");
+        CHECK(serve_status(a2) == 2, "a table list with role read refused");
+        write_file(bad, TOK_READ " read\n" TOK_READ " admin\n");
+        CHECK(serve_status(a2) == 2, "a duplicate token refused");
+        write_file(bad, TOK_READ " root\n");
+        CHECK(serve_status(a2) == 2, "an unknown role refused");
+        CHECK(serve_status(a3) == 2, "a certificate without a key refused");
+    }
+    server_extra[0] = "--token-file";
+    server_extra[1] = tokfile;
+    server_extra[2] = NULL;
+    start_server("1048576");
+    use_token(TOK_ADMIN);
+    before = query_num("SELECT count(*) FROM t");
+    CHECK(before == 202, "admin reads: %lld", before);
+
+    /* missing, wrong, other-scheme tokens: 401, body discarded, nothing applied */
+    use_token(NULL);
+    CHECK(status_of("POST", "/v1/tables/t/rows", "text/csv", "5000,x,1\n", "\"error\"") == 401, "no token");
+    CHECK(status_of("GET", "/v1/query?sql=SELECT%201", "text/plain", "", "bearer") == 401, "no token query");
+    CHECK(status_of("GET", "/health", "text/plain", "", "ok") == 200, "health needs no token");
+    use_token("admin-0123456789abcdeX");
+    CHECK(status_of("POST", "/v1/tables/t/rows", "text/csv", "5001,x,1\n", "unknown token") == 401, "wrong token");
+    use_token("admin-0123456789abcde");
+    CHECK(status_of("POST", "/v1/query", "text/plain", "DROP TABLE t", NULL) == 401, "a prefix of a token");
+    snprintf(auth_line, sizeof auth_line, "Authorization: Basic %s\r\n", TOK_ADMIN);
+    CHECK(status_of("POST", "/v1/query", "text/plain", "DROP TABLE t", NULL) == 401, "Basic scheme");
+
+    /* read: read-only queries; no ingest, no DDL */
+    use_token(TOK_READ);
+    CHECK(status_of("POST", "/v1/query", "text/plain", "SELECT count(*) FROM t", "202") == 200, "read query");
+    CHECK(status_of("POST", "/v1/query", "text/plain", "DROP TABLE t", NULL) == 403, "read DROP");
+    CHECK(status_of("POST", "/v1/tables/t/rows", "text/csv", "5002,x,1\n", NULL) == 403, "read ingest");
+    /* write: ingest anywhere, read-only queries */
+    use_token(TOK_WRITE);
+    CHECK(status_of("POST", "/v1/tables/t/rows", "text/csv", "5003,w,1\n", "\"rows\":1") == 200, "write ingest");
+    CHECK(status_of("POST", "/v1/query", "text/plain", "SELECT 1", NULL) == 200, "write query");
+    CHECK(status_of("POST", "/v1/query", "text/plain", "INSERT INTO t VALUES (5004, 'w', 1)", NULL) == 403,
+          "write INSERT statement");
+    /* limited: only its tables, no queries at all */
+    use_token(TOK_LIMITED);
+    CHECK(status_of("POST", "/v1/tables/c/rows", "text/csv", "5005,l\n", "\"rows\":1") == 200, "limited c");
+    CHECK(status_of("POST", "/v1/tables/k/rows", "text/csv", "5006,l\n", "\"rows\":1") == 200, "limited k (case)");
+    CHECK(status_of("POST", "/v1/tables/t/rows", "text/csv", "5007,l,1\n", NULL) == 403, "limited t");
+    CHECK(status_of("POST", "/v1/query", "text/plain", "SELECT 1", NULL) == 403, "limited query");
+    /* admin: DDL */
+    snprintf(auth_line, sizeof auth_line, "Authorization: bearer %s\r\n", TOK_ADMIN);
+    CHECK(status_of("POST", "/v1/query", "text/plain", "CREATE TABLE adm (x BIGINT)", NULL) == 200, "admin DDL");
+    CHECK(query_num("SELECT count(*) FROM t WHERE id >= 5000") == 1, "only the write token's row in t");
+    CHECK(query_num("SELECT count(*) FROM c WHERE id >= 5000 AND id < 6000") == 1, "limited's row in c");
+    CHECK(query_num("SELECT count(*) FROM k WHERE id >= 5000 AND id < 6000") == 1, "limited's row in k");
+    stop_server(SIGTERM);
+    server_extra[0] = NULL;
+    use_token(NULL);
+}
+
+/* HTTPS with a self-signed certificate made by openssl; curl is the client. */
+static void test_tls(void)
+{
+    char cmd[32768], cert[4300], key[4300], out[4300];
+    FILE *f;
+    char got[256] = "";
+    int port;
+    snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    snprintf(out, sizeof out, "%s/curl.out", dir);
+    if (system("command -v openssl >/dev/null && command -v curl >/dev/null") != 0) {
+        printf("tls: SKIPPED (openssl or curl missing: scripts/deps.sh installs them)\n");
+        return;
+    }
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+             "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' 2>/dev/null",
+             key, cert);
+    CHECK(system(cmd) == 0, "openssl made a certificate");
+    server_extra[0] = "--tls-cert";
+    server_extra[1] = cert;
+    server_extra[2] = "--tls-key";
+    server_extra[3] = key;
+    server_extra[4] = NULL;
+    start_server("1048576");
+    port = atomic_load(&server_port);
+    /* curl verifies the certificate against itself as the CA */
+    snprintf(cmd, sizeof cmd,
+             "curl -s --max-time 10 --cacert '%s' -H 'Content-Type: text/csv' --data-binary '9001,tls' "
+             "'https://127.0.0.1:%d/v1/tables/c/rows?ack=wal' > '%s' && "
+             "curl -s --max-time 10 --cacert '%s' --data-binary 'SELECT count(*) AS n FROM c WHERE id = 9001' "
+             "'https://127.0.0.1:%d/v1/query?format=csv' >> '%s'",
+             cert, port, out, cert, port, out);
+    CHECK(system(cmd) == 0, "curl over TLS");
+    if ((f = fopen(out, "r")) != NULL) {
+        size_t n = fread(got, 1, sizeof got - 1, f);
+        got[n] = '\0';
+        fclose(f);
+    }
+    CHECK(strstr(got, "\"rows\":1") && strstr(got, "n\n1\n"), "TLS ingest and query: %s", got);
+    /* plain HTTP to the TLS port gets no HTTP reply */
+    {
+        resp r = http("GET", "/health", NULL, "", 0);
+        CHECK(r.status == 0, "plain HTTP on the TLS port: %d", r.status);
+        resp_free(&r);
+    }
+    stop_server(SIGTERM);
+    server_extra[0] = NULL;
+}
+
 int main(int argc, char **argv)
 {
     struct stat st;
@@ -461,6 +646,8 @@ int main(int argc, char **argv)
     start_server("1048576");
     CHECK(query_num("SELECT count(*) FROM k") == (long long)NPROD * 60 * 40, "k after SIGTERM");
     stop_server(SIGTERM);
+    test_auth();
+    test_tls();
     if (stat(dbdir, &st) == 0 && failures == 0) {
         char cmd[4400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
