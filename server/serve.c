@@ -19,6 +19,7 @@ static void usage(FILE *f)
             "                     [--durability full|batch|off] [--threads N]\n"
             "                     [--max-body BYTES] [--timeout SECONDS] [--max-connections N]\n"
             "                     [--token-file FILE] [--tls-cert PEM --tls-key PEM]\n"
+            "                     [--memtable-limit BYTES]\n"
             "Serves DB over HTTP: POST /v1/tables/<t>/rows, GET|POST /v1/query, GET /health.\n");
 }
 
@@ -159,6 +160,8 @@ int floe_serve_main(int argc, char **argv)
             cfg.timeout_s = (uint32_t)n;
         else if (!strcmp(a, "--max-connections") && !parse_uint(v, 1000000, &n) && n > 0)
             cfg.max_conns = (uint32_t)n;
+        else if (!strcmp(a, "--memtable-limit") && !parse_uint(v, (1ull << 50), &n) && n > 0)
+            oo.memtable_limit = n;
         else {
             fprintf(stderr, "floe serve: unknown option or bad value: %s %s (see floe serve --help)\n", a, v);
             return 2;

@@ -5,13 +5,15 @@
  *                 [--durability full|batch|off] [--threads N]
  *                 [--max-body BYTES] [--timeout SECONDS] [--max-connections N]
  *                 [--token-file FILE] [--tls-cert PEM --tls-key PEM]
+ *                 [--memtable-limit BYTES]
  *
  * Opens DB (created if missing; one writer: a second server or writer on
  * the same directory fails with the lock holder's pid), listens on a
  * loopback address, or on another one only with --token-file (refused
  * otherwise: every request would be allowed); the token file's format and
  * the roles are in server/auth.h; --tls-cert/--tls-key (PEM files, read
- * once at start) serve HTTPS. It writes the port to --port-file (atomically, by rename)
+ * once at start) serve HTTPS. --memtable-limit is floe_open_options'
+ * memtable_limit: above it ingest answers 429 until flushes catch up. It writes the port to --port-file (atomically, by rename)
  * once listening (useful with port 0), then serves until SIGTERM or SIGINT:
  * it stops accepting, finishes the requests in progress (up to 30 s),
  * closes the database (flushing memtables) and exits 0 (1 when the close

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "server/auth.h"
+#include "server/decode.h"
 #include "server/format.h"
 
 struct floe_server {
@@ -148,6 +149,7 @@ static enum MHD_Result handle_rows(floe_server *s, struct MHD_Connection *c, con
     int rc, n;
 
     memset(&o, 0, sizeof o);
+    o.nowait = 1; /* memtables full: 429 + Retry-After now, not a handler thread parked */
     if (fmt) {
         if (!strcmp(fmt, "csv")) o.format = FLOE_TEXT_CSV;
         else if (!strcmp(fmt, "jsonl") || !strcmp(fmt, "ndjson") || !strcmp(fmt, "json"))
@@ -363,6 +365,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (rq->too_big)
         return reply_error(c, 413, "request body too large", "RANGE", "max_body",
                            (long long)s->cfg.max_body, NULL);
+    {
+        const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+        char msg[256] = "", *dec;
+        size_t dlen;
+        int st = floe_srv_decode(enc, rq->body ? rq->body : "", rq->len, s->cfg.max_body, &dec, &dlen,
+                                 msg, sizeof msg);
+        if (st != 0)
+            return reply_error(c, (unsigned)st, msg, st == 413 ? "RANGE" : st == 500 ? "NOMEM" : "CORRUPT",
+                               st == 413 ? "max_body" : NULL, (long long)s->cfg.max_body, NULL);
+        if (dec) { /* the decoded body replaces the received one */
+            free(rq->body);
+            rq->body = dec;
+            rq->len = rq->cap = dlen;
+        }
+    }
     return route(s, c, url, method, rq);
 }
 

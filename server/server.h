@@ -18,10 +18,16 @@
  *        ?format=json (default), jsonl or csv, streamed from the result a
  *        piece at a time; errors 400 {"error":..,"code":..,"position":n}.
  *        Every reply of /v1/query has an X-Floe-Query-Id header.
- * Status codes: 400 bad request or bad data, 403 a writing statement on a
- * read-only route, 404 unknown route or table, 405 wrong method, 413 body
- * over max_body (nothing applied), 415 unknown body format, 429 with
- * Retry-After when memtables are full, 500 anything else.
+ * Bodies may be compressed (Content-Encoding: gzip|deflate|zstd|lz4, see
+ * server/decode.h): decoded, bounded by max_body both before and after
+ * decoding, before the route sees them.
+ * Status codes: 400 bad request or bad data (a corrupt compressed body
+ * too), 401 missing/unknown token, 403 a writing statement on a read-only
+ * route or role, 404 unknown route or table, 405 wrong method, 413 body
+ * over max_body, raw or decoded (nothing applied), 415 unknown body format
+ * or encoding, 429 with Retry-After: 1 when memtables are full (ingest
+ * never parks a handler thread waiting for a flush: FLOE_BUSY at once),
+ * 500 anything else.
  *
  * Limits: max_body bytes per request (checked against Content-Length at
  * once and while the body arrives); timeout_s closes a connection idle for

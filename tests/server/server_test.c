@@ -26,6 +26,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <lz4frame.h>
+#include <zlib.h>
+#include <zstd.h>
 
 static const char *floe_bin;
 static char dir[4096], dbdir[4200], portfile[4200];
@@ -40,6 +43,13 @@ static int failures;
             failures++;                                                        \
         }                                                                      \
     } while (0)
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void sleep_ms(int ms)
 {
@@ -103,6 +113,7 @@ typedef struct resp {
     int status; /* 0: no reply (connection failed or cut) */
     char *body;
     size_t len;
+    char *headers; /* the status line and headers, up to the blank line */
 } resp;
 
 static int connect_port(int port)
@@ -137,7 +148,7 @@ static int send_all(int fd, const char *p, size_t n)
 static resp http(const char *method, const char *path, const char *extra, const char *body,
                  size_t len)
 {
-    resp r = {0, NULL, 0};
+    resp r = {0, NULL, 0, NULL};
     char head[8192];
     char *buf = NULL;
     size_t blen = 0, bcap = 0;
@@ -169,6 +180,7 @@ static resp http(const char *method, const char *path, const char *extra, const 
             r.body = malloc(r.len + 1);
             memcpy(r.body, sep + 4, r.len);
             r.body[r.len] = '\0';
+            r.headers = strndup(buf, (size_t)(sep + 2 - buf));
         } else {
             r.status = 0;
         }
@@ -177,7 +189,11 @@ static resp http(const char *method, const char *path, const char *extra, const 
     return r;
 }
 
-static void resp_free(resp *r) { free(r->body); }
+static void resp_free(resp *r)
+{
+    free(r->body);
+    free(r->headers);
+}
 
 static resp post(const char *path, const char *ctype, const char *body)
 {
@@ -349,11 +365,12 @@ static void test_idempotent(void)
 
 /* ------------------------------------------------------------ producers */
 
-#define NPROD 8
+#define NPROD 16
 typedef struct producer {
     int id, nbatches, rows_per_batch;
     const char *table;
     long long acked_rows;
+    int n429, retry_after; /* 429 replies seen, and how many had Retry-After */
 } producer;
 
 /* Send every batch with an idempotent seq, retrying each until it is
@@ -377,41 +394,67 @@ static void *produce(void *arg)
         for (;;) {
             resp r = http("POST", path, hdr, body, len);
             int ok = r.status == 200;
+            if (r.status == 429) {
+                p->n429++;
+                p->retry_after += r.headers && strstr(r.headers, "\r\nRetry-After: 1\r\n") != NULL;
+            }
             if (ok && strstr(r.body, "\"duplicate\":false")) p->acked_rows += p->rows_per_batch;
             resp_free(&r);
             if (ok) break;
-            sleep_ms(20);
+            sleep_ms(r.status == 429 ? 5 : 20);
         }
         free(body);
     }
     return NULL;
 }
 
-static void run_producers(const char *table, int nbatches, int rows, int kills)
+static atomic_int producers_left;
+
+static void *produce_counted(void *arg)
+{
+    produce(arg);
+    atomic_fetch_sub(&producers_left, 1);
+    return NULL;
+}
+
+/* NPROD producers of nbatches x rows into table; meanwhile, every
+ * kill_ms, SIGKILL the server and restart it, up to `kills` times while
+ * they still run. Returns the 429 replies seen. */
+static int run_producers(const char *table, int nbatches, int rows, int kills, int kill_ms)
 {
     pthread_t th[NPROD];
     producer ps[NPROD];
     long long want = (long long)NPROD * nbatches * rows, got_distinct, acked = 0;
-    int i, k;
+    int i, k = 0, n429 = 0, nretry = 0;
     char sql[256];
+    atomic_store(&producers_left, NPROD);
     for (i = 0; i < NPROD; i++) {
+        memset(&ps[i], 0, sizeof ps[i]);
         ps[i].id = i + 1;
         ps[i].nbatches = nbatches;
         ps[i].rows_per_batch = rows;
         ps[i].table = table;
-        ps[i].acked_rows = 0;
-        pthread_create(&th[i], NULL, produce, &ps[i]);
+        pthread_create(&th[i], NULL, produce_counted, &ps[i]);
     }
-    for (k = 0; k < kills; k++) {
-        sleep_ms(150 + 50 * k);
+    while (k < kills && atomic_load(&producers_left) > 0) {
+        sleep_ms(kill_ms);
+        if (atomic_load(&producers_left) == 0) break;
         stop_server(SIGKILL);
         start_server("1048576");
+        k++;
     }
+    CHECK(k == kills, "%s: only %d of %d kills happened during ingest", table, k, kills);
     for (i = 0; i < NPROD; i++) pthread_join(th[i], NULL);
-    for (i = 0; i < NPROD; i++) acked += ps[i].acked_rows;
+    for (i = 0; i < NPROD; i++) {
+        acked += ps[i].acked_rows;
+        n429 += ps[i].n429;
+        nretry += ps[i].retry_after;
+    }
+    CHECK(nretry == n429, "every 429 has Retry-After: %d of %d", nretry, n429);
     /* with kills, some batches were applied but their reply was lost: the
      * retry was then a duplicate, so fewer rows were acknowledged as new */
-    printf("%s: %d kill(s), %lld of %lld rows acknowledged as new\n", table, kills, acked, want);
+    printf("%s: %d kill(s), %lld of %lld rows acknowledged as new, %d x 429\n", table, k, acked, want,
+           n429);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     CHECK(query_num(sql) == want, "%s: every batch present once: count %lld want %lld", table,
           query_num(sql), want);
@@ -427,6 +470,119 @@ static void run_producers(const char *table, int nbatches, int rows, int kills)
                 for (r = 0; r < rows; r++) s += (long long)p * 1000000 + q * 1000 + r;
         CHECK(query_num(sql) == s, "%s: sum of ids want %lld", table, s);
     }
+    return n429;
+}
+
+/* ------------------------------------------------------------ Content-Encoding */
+
+/* in compressed as enc ("gzip", "zstd", "lz4"); malloc'ed, *out_len set. */
+static char *compress_as(const char *enc, const char *in, size_t len, size_t *out_len)
+{
+    char *out = NULL;
+    if (!strcmp(enc, "gzip")) {
+        z_stream z;
+        size_t cap = deflateBound(NULL, (uLong)len) + 64;
+        memset(&z, 0, sizeof z);
+        out = malloc(cap);
+        deflateInit2(&z, len > (1u << 20) ? 1 : 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY); /* +16: gzip */
+        z.next_in = (Bytef *)in;
+        z.avail_in = (uInt)len;
+        z.next_out = (Bytef *)out;
+        z.avail_out = (uInt)cap;
+        deflate(&z, Z_FINISH);
+        *out_len = cap - z.avail_out;
+        deflateEnd(&z);
+    } else if (!strcmp(enc, "zstd")) {
+        size_t cap = ZSTD_compressBound(len);
+        out = malloc(cap);
+        *out_len = ZSTD_compress(out, cap, in, len, len > (1u << 20) ? 1 : 19);
+    } else {
+        LZ4F_preferences_t pr;
+        size_t cap;
+        memset(&pr, 0, sizeof pr);
+        pr.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+        pr.compressionLevel = len > (1u << 20) ? 1 : 9;
+        cap = LZ4F_compressFrameBound(len, &pr);
+        out = malloc(cap);
+        *out_len = LZ4F_compressFrame(out, cap, in, len, &pr);
+    }
+    return out;
+}
+
+/* Peak resident memory of the server process (VmHWM, KiB); -1 unknown. */
+static long server_hwm_kib(void)
+{
+    char path[64], line[256];
+    long v = -1;
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)server_pid);
+    if ((f = fopen(path, "r")) == NULL) return -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld", &v) == 1) break;
+    fclose(f);
+    return v;
+}
+
+static resp post_encoded(const char *path, const char *enc, const char *body, size_t len)
+{
+    char h[256];
+    snprintf(h, sizeof h, "Content-Type: application/x-ndjson\r\nContent-Encoding: %s\r\n", enc);
+    return http("POST", path, h, body, len);
+}
+
+static void test_encodings(void)
+{
+    static const char *encs[] = {"gzip", "zstd", "lz4"};
+    size_t bomb_len = 64u << 20, i; /* decodes to 64 MiB; --max-body is 1 MiB */
+    char *bomb_plain = malloc(bomb_len);
+    long hwm0, hwm1;
+    resp r;
+    for (i = 0; i < 3; i++) {
+        char *body = NULL, *z;
+        size_t len = 0, zlen;
+        FILE *mf = open_memstream(&body, &len);
+        int k;
+        for (k = 0; k < 500; k++) fprintf(mf, "{\"id\":%d,\"name\":\"%s\",\"v\":%d}\n", 20000 + (int)i * 1000 + k, encs[i], k);
+        fclose(mf);
+        z = compress_as(encs[i], body, len, &zlen);
+        r = post_encoded("/v1/tables/t/rows", encs[i], z, zlen);
+        CHECK(r.status == 200 && strstr(r.body, "\"rows\":500"), "%s: %d %s", encs[i], r.status, r.body);
+        resp_free(&r);
+        /* truncated: 400, nothing applied */
+        r = post_encoded("/v1/tables/t/rows", encs[i], z, zlen - 7);
+        CHECK(r.status == 400 && strstr(r.body, encs[i]), "%s truncated: %d %s", encs[i], r.status, r.body);
+        resp_free(&r);
+        /* a flipped byte in the middle: 400 (gzip/lz4 checksums, zstd format), nothing applied */
+        z[zlen / 2] ^= 0x5a;
+        r = post_encoded("/v1/tables/t/rows", encs[i], z, zlen);
+        CHECK(r.status == 400, "%s corrupt: %d %s", encs[i], r.status, r.body);
+        resp_free(&r);
+        free(z);
+        free(body);
+    }
+    CHECK(query_num("SELECT count(*) FROM t WHERE id >= 20000 AND id < 23000") == 1500, "3 x 500 decoded rows");
+    CHECK(query_num("SELECT sum(v) FROM t WHERE id >= 20000 AND id < 23000") == 3 * 499 * 500 / 2, "values");
+    r = post_encoded("/v1/tables/t/rows", "br", "x", 1);
+    CHECK(r.status == 415, "unknown encoding: %d", r.status);
+    resp_free(&r);
+    /* zip bombs: 64 MiB of one line repeated, under 1 MiB compressed: 413,
+     * and the server's peak memory grows by far less than 64 MiB */
+    for (i = 0; i < bomb_len; i++) bomb_plain[i] = (i % 64 == 63) ? '\n' : ' ';
+    hwm0 = server_hwm_kib();
+    for (i = 0; i < 3; i++) {
+        size_t zlen;
+        char *z = compress_as(encs[i], bomb_plain, bomb_len, &zlen);
+        CHECK(zlen < (1u << 20), "%s bomb fits the raw limit: %zu", encs[i], zlen);
+        r = post_encoded("/v1/tables/t/rows", encs[i], z, zlen);
+        CHECK(r.status == 413 && strstr(r.body, "decodes to more"), "%s bomb: %d %s", encs[i], r.status, r.body);
+        resp_free(&r);
+        free(z);
+    }
+    hwm1 = server_hwm_kib();
+    printf("zip bombs: server peak RSS %ld -> %ld KiB\n", hwm0, hwm1);
+    CHECK(hwm1 - hwm0 < 32 * 1024, "bounded decompression: peak RSS grew %ld KiB", hwm1 - hwm0);
+    CHECK(query_num("SELECT count(*) FROM t WHERE id >= 20000 AND id < 23000") == 1500, "nothing else applied");
+    free(bomb_plain);
 }
 
 /* ------------------------------------------------------------ access control */
@@ -515,7 +671,7 @@ static void test_auth(void)
     start_server("1048576");
     use_token(TOK_ADMIN);
     before = query_num("SELECT count(*) FROM t");
-    CHECK(before == 202, "admin reads: %lld", before);
+    CHECK(before == 1702, "admin reads: %lld", before);
 
     /* missing, wrong, other-scheme tokens: 401, body discarded, nothing applied */
     use_token(NULL);
@@ -531,7 +687,7 @@ static void test_auth(void)
 
     /* read: read-only queries; no ingest, no DDL */
     use_token(TOK_READ);
-    CHECK(status_of("POST", "/v1/query", "text/plain", "SELECT count(*) FROM t", "202") == 200, "read query");
+    CHECK(status_of("POST", "/v1/query", "text/plain", "SELECT count(*) FROM t", "1702") == 200, "read query");
     CHECK(status_of("POST", "/v1/query", "text/plain", "DROP TABLE t", NULL) == 403, "read DROP");
     CHECK(status_of("POST", "/v1/tables/t/rows", "text/csv", "5002,x,1\n", NULL) == 403, "read ingest");
     /* write: ingest anywhere, read-only queries */
@@ -549,7 +705,7 @@ static void test_auth(void)
     /* admin: DDL */
     snprintf(auth_line, sizeof auth_line, "Authorization: bearer %s\r\n", TOK_ADMIN);
     CHECK(status_of("POST", "/v1/query", "text/plain", "CREATE TABLE adm (x BIGINT)", NULL) == 200, "admin DDL");
-    CHECK(query_num("SELECT count(*) FROM t WHERE id >= 5000") == 1, "only the write token's row in t");
+    CHECK(query_num("SELECT count(*) FROM t WHERE id >= 5000 AND id < 6000") == 1, "only the write token's row in t");
     CHECK(query_num("SELECT count(*) FROM c WHERE id >= 5000 AND id < 6000") == 1, "limited's row in c");
     CHECK(query_num("SELECT count(*) FROM k WHERE id >= 5000 AND id < 6000") == 1, "limited's row in k");
     stop_server(SIGTERM);
@@ -626,6 +782,7 @@ int main(int argc, char **argv)
     start_server("1048576");
     test_ingest_and_query();
     test_bad_requests();
+    test_encodings();
     test_idempotent();
     {
         resp r = post("/v1/query", "text/plain", "CREATE TABLE c (id BIGINT, who VARCHAR)");
@@ -635,16 +792,36 @@ int main(int argc, char **argv)
         CHECK(r.status == 200, "create k");
         resp_free(&r);
     }
-    run_producers("c", 10, 50, 0); /* 8 concurrent producers */
-    run_producers("k", 60, 40, 3); /* ... and SIGKILL x3 during ingest */
+    run_producers("c", 10, 50, 0, 0); /* 16 concurrent producers */
+    {
+        double t0 = now_s();
+        run_producers("k", 400, 10, 20, 40); /* ... and SIGKILL x20 during ingest */
+        printf("20 kills: %.1f s\n", now_s() - t0);
+    }
+    /* back-pressure: memtables over a tiny bound answer 429 + Retry-After,
+     * and the retried batches all land once */
+    {
+        resp r = post("/v1/query", "text/plain", "CREATE TABLE bp (id BIGINT, who VARCHAR)");
+        CHECK(r.status == 200, "create bp");
+        resp_free(&r);
+        stop_server(SIGTERM);
+        server_extra[0] = "--memtable-limit";
+        server_extra[1] = "4096";
+        server_extra[2] = NULL;
+        start_server("1048576");
+        CHECK(run_producers("bp", 20, 200, 0, 0) > 0, "memtables full gave 429");
+        stop_server(SIGTERM);
+        server_extra[0] = NULL;
+        start_server("1048576");
+    }
     /* everything from before the kills is still there */
-    CHECK(query_num("SELECT count(*) FROM t") == 202, "t after restarts");
+    CHECK(query_num("SELECT count(*) FROM t") == 1702, "t after restarts");
     status = stop_server(SIGTERM);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "SIGTERM exits 0 (status %d)", status);
     /* a graceful stop flushed the memtables: the WAL replays nothing new,
      * and the data is all there after another start */
     start_server("1048576");
-    CHECK(query_num("SELECT count(*) FROM k") == (long long)NPROD * 60 * 40, "k after SIGTERM");
+    CHECK(query_num("SELECT count(*) FROM k") == (long long)NPROD * 400 * 10, "k after SIGTERM");
     stop_server(SIGTERM);
     test_auth();
     test_tls();
