@@ -470,6 +470,25 @@ typedef struct floe_text_batch_opts {
     uint64_t producer_id;
     uint64_t producer_seq;
     const char *source_name; /* names the input in messages; NULL: "body" */
+    /* Per-shard sequence numbers of the appended rows: when shard_cap > 0,
+     * shard_first_seq[i] / shard_last_seq[i] (caller's arrays of shard_cap
+     * entries) receive the first and last seq assigned in shard i, 0 and 0
+     * where the batch added no row; res->nshards tells how many shards the
+     * table has (entries past shard_cap are not written). */
+    uint64_t *shard_first_seq;
+    uint64_t *shard_last_seq;
+    uint32_t shard_cap;
+    /* Keep going past bad rows: when keep_rejects is set, a row that fails
+     * to parse or convert is skipped and reported to on_reject (its 1-based
+     * line and the message, valid during the call; on_reject may be NULL)
+     * instead of failing the batch; the good rows are still ONE atomic
+     * batch, res->rejected counts the skipped ones. Still fatal: a field or
+     * record over the size limits, and a NULL in a NOT NULL column (such a
+     * row is not tied to a line once parsed: the batch fails as without
+     * keep_rejects). */
+    int keep_rejects;
+    void (*on_reject)(void *ctx, uint64_t line, const char *reason);
+    void *reject_ctx;
 } floe_text_batch_opts;
 
 typedef struct floe_text_batch_result {
@@ -478,6 +497,8 @@ typedef struct floe_text_batch_result {
     uint64_t last_seq;     /* highest sequence number assigned (0: none) */
     uint64_t error_line;   /* 1-based line of the bad row, 0 when the error has none */
     floe_error_info error; /* this call's error (code FLOE_OK on success) */
+    uint32_t nshards;      /* the table's shards (see floe_text_batch_opts.shard_cap) */
+    uint64_t rejected;     /* rows skipped with keep_rejects */
 } floe_text_batch_result;
 
 /* Parse `len` bytes of `data` (CSV or JSON lines, as COPY ... FROM reads

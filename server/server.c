@@ -32,6 +32,8 @@ struct floe_server {
     uint64_t boot;                /* distinguishes query ids across restarts */
 };
 
+#define FLOE_SRV_MAX_SHARDS 1024 /* CREATE TABLE ... WITH (shards = n) allows up to 1024 */
+
 typedef struct req {
     char *body;
     size_t len, cap;
@@ -135,18 +137,92 @@ static int truthy(const char *s)
                  !strcasecmp(s, "on"));
 }
 
+/* Rejected rows of a ?rejects=keep batch, listed in the reply (the first
+ * MAX_REJECTS; all are counted). */
+#define MAX_REJECTS 1000
+typedef struct rejects {
+    char *buf;
+    size_t len, cap;
+    uint64_t n;
+    int oom;
+} rejects;
+
+static void on_reject(void *ctx, uint64_t line, const char *reason)
+{
+    rejects *rj = ctx;
+    char head[64];
+    if (rj->n++ >= MAX_REJECTS || rj->oom) return;
+    snprintf(head, sizeof head, "%s{\"line\":%llu,\"reason\":", rj->n > 1 ? "," : "", (unsigned long long)line);
+    rj->oom = floe_srv_buf_put(&rj->buf, &rj->len, &rj->cap, head, strlen(head)) ||
+              floe_srv_json_string(&rj->buf, &rj->len, &rj->cap, reason, strlen(reason)) ||
+              floe_srv_buf_put(&rj->buf, &rj->len, &rj->cap, "}", 1);
+}
+
+/* Append the body as one batch and answer
+ * {"rows":n,"duplicate":b,"last_seq":s,"shards":[{"shard":i,"first_seq":f,
+ *  "last_seq":l},..] (the shards the batch added rows to)[,"rejected":k,
+ *  "rejects":[{"line":l,"reason":".."},..]]} */
+static enum MHD_Result append_and_ack(floe_server *s, struct MHD_Connection *c, const char *table,
+                                      req *rq, floe_text_batch_opts *o)
+{
+    floe_text_batch_result res;
+    rejects rj = {NULL, 0, 0, 0, 0};
+    uint64_t *seqs = calloc(2 * FLOE_SRV_MAX_SHARDS, sizeof *seqs);
+    char *b = NULL, tmp[160];
+    size_t len = 0, cap = 0;
+    enum MHD_Result ret;
+    uint32_t i;
+    int rc, bad, first = 1;
+    if (seqs == NULL) return reply_error(c, 500, "out of memory", "NOMEM", NULL, 0, NULL);
+    o->shard_first_seq = seqs;
+    o->shard_last_seq = seqs + FLOE_SRV_MAX_SHARDS;
+    o->shard_cap = FLOE_SRV_MAX_SHARDS;
+    o->on_reject = on_reject;
+    o->reject_ctx = &rj;
+    rc = floe_append_text_batch(s->db, table, rq->body ? rq->body : "", rq->len, o, &res);
+    if (rc != FLOE_OK) {
+        ret = reply_error(c, http_status(rc), res.error.msg, code_name(rc), res.error_line ? "line" : NULL,
+                          (long long)res.error_line, NULL);
+        goto out;
+    }
+    snprintf(tmp, sizeof tmp, "{\"rows\":%llu,\"duplicate\":%s,\"last_seq\":%llu,\"shards\":[",
+             (unsigned long long)res.rows, res.duplicate ? "true" : "false",
+             (unsigned long long)res.last_seq);
+    bad = floe_srv_buf_put(&b, &len, &cap, tmp, strlen(tmp));
+    for (i = 0; i < res.nshards && i < FLOE_SRV_MAX_SHARDS && !bad; i++) {
+        if (o->shard_last_seq[i] == 0) continue;
+        snprintf(tmp, sizeof tmp, "%s{\"shard\":%u,\"first_seq\":%llu,\"last_seq\":%llu}", first ? "" : ",",
+                 (unsigned)i, (unsigned long long)o->shard_first_seq[i],
+                 (unsigned long long)o->shard_last_seq[i]);
+        first = 0;
+        bad = floe_srv_buf_put(&b, &len, &cap, tmp, strlen(tmp));
+    }
+    bad = bad || floe_srv_buf_put(&b, &len, &cap, "]", 1);
+    if (o->keep_rejects && !bad) {
+        snprintf(tmp, sizeof tmp, ",\"rejected\":%llu,\"rejects\":[", (unsigned long long)res.rejected);
+        bad = floe_srv_buf_put(&b, &len, &cap, tmp, strlen(tmp)) || rj.oom ||
+              (rj.len && floe_srv_buf_put(&b, &len, &cap, rj.buf, rj.len)) ||
+              floe_srv_buf_put(&b, &len, &cap, "]", 1);
+    }
+    bad = bad || floe_srv_buf_put(&b, &len, &cap, "}\n", 2);
+    /* the rows are applied: an answer we cannot build is still a success */
+    ret = bad ? reply(c, 200, "application/json", "{}\n", 3, NULL) : reply(c, 200, "application/json", b, len, NULL);
+out:
+    free(b);
+    free(rj.buf);
+    free(seqs);
+    return ret;
+}
+
 static enum MHD_Result handle_rows(floe_server *s, struct MHD_Connection *c, const char *table,
                                    req *rq)
 {
     floe_text_batch_opts o;
-    floe_text_batch_result res;
     const char *fmt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
     const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     const char *ack = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ack");
     const char *prod = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Floe-Producer");
     const char *seq = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Floe-Seq");
-    char out[256];
-    int rc, n;
 
     memset(&o, 0, sizeof o);
     o.nowait = 1; /* memtables full: 429 + Retry-After now, not a handler thread parked */
@@ -183,14 +259,13 @@ static enum MHD_Result handle_rows(floe_server *s, struct MHD_Connection *c, con
         o.producer_id = fnv1a64(prod);
         o.producer_seq = parse_seq(seq);
     }
-    rc = floe_append_text_batch(s->db, table, rq->body ? rq->body : "", rq->len, &o, &res);
-    if (rc != FLOE_OK)
-        return reply_error(c, http_status(rc), res.error.msg, code_name(rc),
-                           res.error_line ? "line" : NULL, (long long)res.error_line, NULL);
-    n = snprintf(out, sizeof out, "{\"rows\":%llu,\"duplicate\":%s,\"last_seq\":%llu}\n",
-                 (unsigned long long)res.rows, res.duplicate ? "true" : "false",
-                 (unsigned long long)res.last_seq);
-    return reply(c, 200, "application/json", out, (size_t)n, NULL);
+    {
+        const char *rj = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "rejects");
+        if (rj && strcmp(rj, "keep") != 0 && strcmp(rj, "fail") != 0)
+            return reply_error(c, 400, "rejects must be keep or fail", "MISUSE", NULL, 0, NULL);
+        o.keep_rejects = rj && !strcmp(rj, "keep");
+    }
+    return append_and_ack(s, c, table, rq, &o);
 }
 
 /* ------------------------------------------------------------- query */

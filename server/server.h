@@ -7,8 +7,14 @@
  *        or CSV (text/csv; ?header=true); ?format=jsonl|csv overrides the
  *        Content-Type; ?ack=none|wal|fsync. The whole body is ONE atomic
  *        batch (floe_append_text_batch): 200 {"rows":n,"duplicate":b,
- *        "last_seq":s} once the rows reached the ack level; a bad row is
- *        400 {"error":..,"code":..,"line":n} and nothing is applied.
+ *        "last_seq":s,"shards":[{"shard":i,"first_seq":f,"last_seq":l},..]}
+ *        (every shard the batch added rows to, with the seqs it got there)
+ *        once the rows reached the ack level; a bad row is 400
+ *        {"error":..,"code":..,"line":n} and nothing is applied. With
+ *        ?rejects=keep bad rows are skipped instead and listed:
+ *        ..,"rejected":k,"rejects":[{"line":n,"reason":".."},..]} (the
+ *        first 1000; the good rows are still one atomic batch; a NULL in
+ *        a NOT NULL column still fails the whole batch).
  *        X-Floe-Producer (any text, hashed to 64 bits with FNV-1a) and
  *        X-Floe-Seq (decimal > 0) make it an idempotent append: a retried
  *        batch is acknowledged again ("duplicate":true) and applied once,

@@ -473,6 +473,93 @@ static int run_producers(const char *table, int nbatches, int rows, int kills, i
     return n429;
 }
 
+/* ------------------------------------------------------------ acks and rejects */
+
+/* Sum over the "shards" of an ack of (last - first + 1); -1 when malformed.
+ * prev_last (NULL or 1024 entries): each shard's first must be prev_last+1
+ * (when known), then prev_last is updated. */
+static long long shard_rows(const char *ack, unsigned long long *prev_last)
+{
+    const char *p = ack ? strstr(ack, "\"shards\":[") : NULL;
+    long long n = 0;
+    if (p == NULL) return -1;
+    while ((p = strstr(p, "{\"shard\":")) != NULL) {
+        unsigned sh;
+        unsigned long long f, l;
+        if (sscanf(p, "{\"shard\":%u,\"first_seq\":%llu,\"last_seq\":%llu}", &sh, &f, &l) != 3 || f == 0 ||
+            l < f || sh >= 1024)
+            return -1;
+        if (prev_last) {
+            if (prev_last[sh] && f != prev_last[sh] + 1) return -1;
+            prev_last[sh] = l;
+        }
+        n += (long long)(l - f + 1);
+        p++;
+    }
+    return n;
+}
+
+static void test_acks_and_rejects(void)
+{
+    static unsigned long long last[1024];
+    resp r;
+    char *body = NULL;
+    size_t len = 0;
+    FILE *mf;
+    int i, round;
+    r = post("/v1/query", "text/plain",
+             "CREATE TABLE sp (id BIGINT NOT NULL, s VARCHAR) PARTITION BY (id) WITH (shards = 4)");
+    CHECK(r.status == 200, "create sp: %d %s", r.status, r.body);
+    resp_free(&r);
+    /* per-shard seqs: the ranges cover the batch, and each shard's next
+     * batch starts right after the previous one's last seq */
+    for (round = 0; round < 3; round++) {
+        int nshards = 0;
+        const char *q;
+        mf = open_memstream(&body, &len);
+        for (i = 0; i < 100; i++) fprintf(mf, "%d,r%d\n", round * 100 + i, round);
+        fclose(mf);
+        r = post("/v1/tables/sp/rows?ack=wal", "text/csv", body);
+        CHECK(r.status == 200 && shard_rows(r.body, last) == 100, "shard seqs round %d: %d %s", round, r.status,
+              r.body);
+        for (q = r.body; q && (q = strstr(q, "{\"shard\":")); q++) nshards++;
+        CHECK(nshards > 1, "100 keys over 4 shards landed in %d", nshards);
+        resp_free(&r);
+        free(body);
+        body = NULL;
+    }
+    /* rejects=keep: bad lines skipped and listed with their line numbers */
+    r = post("/v1/tables/sp/rows?rejects=keep", "application/x-ndjson",
+             "{\"id\":1000,\"s\":\"a\"}\n{\"id\":\"x\"}\n{\"id\":1001}\n{\"id\":1002,\"zz\":1}\n"
+             "{\"id\":1003,\"s\":\"b\"}\n{\"id\":10\n");
+    CHECK(r.status == 200 && strstr(r.body, "\"rows\":3,") && strstr(r.body, "\"rejected\":3,") &&
+              strstr(r.body, "{\"line\":2,\"reason\":") && strstr(r.body, "{\"line\":4,\"reason\":") &&
+              strstr(r.body, "{\"line\":6,\"reason\":") && shard_rows(r.body, NULL) == 3,
+          "jsonl keep: %d %s", r.status, r.body);
+    resp_free(&r);
+    r = post("/v1/tables/sp/rows?rejects=keep&header=true", "text/csv",
+             "id,s\n1004,c\n1005,d,extra\nnope,e\n1006,f\n");
+    CHECK(r.status == 200 && strstr(r.body, "\"rows\":2,") && strstr(r.body, "\"rejected\":2,") &&
+              strstr(r.body, "{\"line\":3,") && strstr(r.body, "{\"line\":4,"),
+          "csv keep: %d %s", r.status, r.body);
+    resp_free(&r);
+    /* every row bad: 200 with no rows */
+    r = post("/v1/tables/sp/rows?rejects=keep", "text/csv", "a,b\nc,d\n");
+    CHECK(r.status == 200 && strstr(r.body, "\"rows\":0,") && strstr(r.body, "\"rejected\":2,"),
+          "all rejected: %d %s", r.status, r.body);
+    resp_free(&r);
+    /* without keep the same body fails whole */
+    r = post("/v1/tables/sp/rows", "text/csv", "2000,ok\nnope,e\n");
+    CHECK(r.status == 400 && strstr(r.body, "\"line\":2"), "fail mode: %d %s", r.status, r.body);
+    resp_free(&r);
+    r = post("/v1/tables/sp/rows?rejects=maybe", "text/csv", "2001,ok\n");
+    CHECK(r.status == 400, "bad rejects value: %d", r.status);
+    resp_free(&r);
+    CHECK(query_num("SELECT count(*) FROM sp WHERE id >= 1000") == 5, "kept rows only");
+    CHECK(query_num("SELECT sum(id) FROM sp WHERE id >= 1000") == 1000 + 1001 + 1003 + 1004 + 1006, "kept ids");
+    CHECK(query_num("SELECT count(*) FROM sp") == 305, "sp total");
+}
+
 /* ------------------------------------------------------------ Content-Encoding */
 
 /* in compressed as enc ("gzip", "zstd", "lz4"); malloc'ed, *out_len set. */
@@ -783,6 +870,7 @@ int main(int argc, char **argv)
     test_ingest_and_query();
     test_bad_requests();
     test_encodings();
+    test_acks_and_rejects();
     test_idempotent();
     {
         resp r = post("/v1/query", "text/plain", "CREATE TABLE c (id BIGINT, who VARCHAR)");
