@@ -290,6 +290,36 @@ FLOE_API int floe_query_ex(floe_db *db, const char *sql, unsigned flags, floe_re
  * signal handler and from another thread. */
 FLOE_API void floe_interrupt(floe_db *db);
 
+/* A cancel flag for one call of floe_query_with: floe_cancel_fire (from any
+ * thread, or a signal handler) stops the statements of the call(s) given
+ * it with FLOE_INTERRUPT, and no others (floe_interrupt stops every
+ * statement running on db). Once fired it stays fired. */
+typedef struct floe_cancel floe_cancel;
+/* FLOE_OK or FLOE_NOMEM; free with floe_cancel_free once no call uses it. */
+FLOE_API int floe_cancel_new(floe_cancel **out);
+FLOE_API void floe_cancel_fire(floe_cancel *c);
+FLOE_API void floe_cancel_free(floe_cancel *c); /* NULL ok */
+
+/* Options of floe_query_with: zero them (memset) then set fields; fields
+ * are only appended. */
+typedef struct floe_query_opts {
+    unsigned flags;        /* FLOE_QUERY_* */
+    uint32_t timeout_ms;   /* 0: none; else each statement's plan stops with FLOE_INTERRUPT
+                            * ("query timeout of N ms exceeded") once N ms have passed
+                            * since the call began */
+    uint64_t memory_limit; /* bytes one statement's plan may hold (operators' state and
+                            * the result it builds); 0: only the database's memory_limit.
+                            * Over it: FLOE_NOMEM "query memory limit of ... exceeded" */
+    floe_cancel *cancel;   /* NULL, or a flag that stops this call when fired */
+} floe_query_opts;
+
+/* floe_query_ex with per-call limits (o may be NULL: none). The limits are
+ * checked between vectors of work, so a statement stops within about one
+ * vector's time of its deadline or cancel. Thread-safe like floe_query_ex:
+ * calls on one db from several threads each have their own limits. */
+FLOE_API int floe_query_with(floe_db *db, const char *sql, const floe_query_opts *o,
+                             floe_result **out_res, floe_error_info *info);
+
 /* Progress of the statement running on db: the fraction (0..1) of the rows
  * of its table scans read so far, or -1 when none is running or it has no
  * scan to measure. Safe from any thread while the statement runs (a shell

@@ -19,7 +19,7 @@ static void usage(FILE *f)
             "                     [--durability full|batch|off] [--threads N]\n"
             "                     [--max-body BYTES] [--timeout SECONDS] [--max-connections N]\n"
             "                     [--token-file FILE] [--tls-cert PEM --tls-key PEM]\n"
-            "                     [--memtable-limit BYTES]\n"
+            "                     [--memtable-limit BYTES] [--query-timeout MS] [--query-memory BYTES]\n"
             "Serves DB over HTTP: POST /v1/tables/<t>/rows, GET|POST /v1/query, GET /health.\n");
 }
 
@@ -117,6 +117,7 @@ int floe_serve_main(int argc, char **argv)
     int i, sig, rc, left;
 
     memset(&cfg, 0, sizeof cfg);
+    cfg.query_timeout_ms = 300000; /* 5 minutes; --query-timeout 0: none */
     floe_open_options_init(&oo);
     oo.flags = FLOE_OPEN_CREATE;
     oo.log = log_stderr;
@@ -162,6 +163,10 @@ int floe_serve_main(int argc, char **argv)
             cfg.max_conns = (uint32_t)n;
         else if (!strcmp(a, "--memtable-limit") && !parse_uint(v, (1ull << 50), &n) && n > 0)
             oo.memtable_limit = n;
+        else if (!strcmp(a, "--query-timeout") && !parse_uint(v, UINT32_MAX, &n))
+            cfg.query_timeout_ms = (uint32_t)n;
+        else if (!strcmp(a, "--query-memory") && !parse_uint(v, (1ull << 50), &n))
+            cfg.query_mem = n;
         else {
             fprintf(stderr, "floe serve: unknown option or bad value: %s %s (see floe serve --help)\n", a, v);
             return 2;

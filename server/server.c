@@ -100,6 +100,7 @@ static unsigned http_status(int rc)
     case FLOE_NOTFOUND: return 404;
     case FLOE_BUSY: return 429;
     case FLOE_READONLY: return 403;
+    case FLOE_INTERRUPT: return 504; /* the query's timeout (or the server stopping) */
     case FLOE_NOMEM:
     case FLOE_IOERR:
     case FLOE_CORRUPT: return 500;
@@ -294,11 +295,30 @@ static void stream_free(void *cls)
     free(st);
 }
 
+/* ?name=N (decimal > 0) lowers *limit (0: none) to N; 0, or -1 when bad. */
+static int limit_arg(struct MHD_Connection *c, const char *name, void *limit_any)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    uint64_t n = parse_seq(v);
+    if (v == NULL) return 0;
+    if (n == 0) return -1;
+    if (!strcmp(name, "timeout_ms")) {
+        uint32_t *l = limit_any;
+        if (n > UINT32_MAX) n = UINT32_MAX;
+        if (*l == 0 || n < *l) *l = (uint32_t)n;
+    } else {
+        uint64_t *l = limit_any;
+        if (*l == 0 || n < *l) *l = n;
+    }
+    return 0;
+}
+
 static enum MHD_Result handle_query(floe_server *s, struct MHD_Connection *c, int get, req *rq)
 {
     const char *fmt_name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
     const char *sql = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sql");
     floe_srv_fmt fmt = FLOE_SRV_JSON;
+    floe_query_opts qo;
     floe_error_info ei;
     floe_result *res = NULL;
     struct MHD_Response *r;
@@ -319,12 +339,17 @@ static enum MHD_Result handle_query(floe_server *s, struct MHD_Connection *c, in
     if (sql == NULL || *sql == '\0')
         return reply_error(c, 400, get ? "GET /v1/query needs ?sql=" : "POST /v1/query needs SQL as the body",
                            "MISUSE", NULL, 0, qid);
+    memset(&qo, 0, sizeof qo);
     /* GET, and every role below admin, runs read-only statements only */
-    rc = floe_query_ex(s->db, sql,
-                       get || (rq->tok && floe_srv_token_role(rq->tok) < FLOE_SRV_ADMIN)
-                           ? FLOE_QUERY_READONLY
-                           : 0,
-                       &res, &ei);
+    if (get || (rq->tok && floe_srv_token_role(rq->tok) < FLOE_SRV_ADMIN)) qo.flags = FLOE_QUERY_READONLY;
+    /* the client may lower the server's limits, never raise them */
+    qo.timeout_ms = s->cfg.query_timeout_ms;
+    qo.memory_limit = s->cfg.query_mem;
+    if (limit_arg(c, "timeout_ms", &qo.timeout_ms) != 0)
+        return reply_error(c, 400, "timeout_ms must be a number of milliseconds > 0", "MISUSE", NULL, 0, qid);
+    if (limit_arg(c, "memory_limit", &qo.memory_limit) != 0)
+        return reply_error(c, 400, "memory_limit must be a number of bytes > 0", "MISUSE", NULL, 0, qid);
+    rc = floe_query_with(s->db, sql, &qo, &res, &ei);
     if (rc != FLOE_OK)
         return reply_error(c, http_status(rc), ei.msg, code_name(rc), "position", ei.offset, qid);
     st = calloc(1, sizeof *st);

@@ -24,6 +24,9 @@
  *        ?format=json (default), jsonl or csv, streamed from the result a
  *        piece at a time; errors 400 {"error":..,"code":..,"position":n}.
  *        Every reply of /v1/query has an X-Floe-Query-Id header.
+ *        ?timeout_ms=N and ?memory_limit=BYTES lower the server's per-query
+ *        limits (floe_query_with); past the timeout 504 {"code":"INTERRUPT"},
+ *        over the memory 500 {"code":"NOMEM"}.
  * Bodies may be compressed (Content-Encoding: gzip|deflate|zstd|lz4, see
  * server/decode.h): decoded, bounded by max_body both before and after
  * decoding, before the route sees them.
@@ -74,6 +77,8 @@ typedef struct floe_server_config {
     const floe_srv_auth *auth;       /* NULL: every request allowed; borrowed until stop */
     const char *tls_cert; /* PEM text (not a path) or NULL: plain HTTP; borrowed until stop */
     const char *tls_key;  /* PEM text of the certificate's private key */
+    uint32_t query_timeout_ms; /* per-query default and maximum; 0: none */
+    uint64_t query_mem;        /* bytes per query, default and maximum; 0: the db's limit */
 } floe_server_config;
 
 typedef struct floe_server floe_server;

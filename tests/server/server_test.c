@@ -560,6 +560,59 @@ static void test_acks_and_rejects(void)
     CHECK(query_num("SELECT count(*) FROM sp") == 305, "sp total");
 }
 
+/* ------------------------------------------------------------ query limits */
+
+static void header_value(const resp *r, const char *name, char *out, size_t cap)
+{
+    const char *p = r->headers ? strcasestr(r->headers, name) : NULL;
+    size_t n = 0;
+    out[0] = '\0';
+    if (p == NULL) return;
+    p += strlen(name);
+    while (*p == ' ' || *p == ':') p++;
+    while (p[n] && p[n] != '\r' && n + 1 < cap) n++;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static void test_query_limits(void)
+{
+    resp r;
+    char id1[64], id2[64];
+    double t0;
+    r = post("/v1/query", "text/plain",
+             "CREATE TABLE d (v BIGINT); INSERT INTO d VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9);"
+             "CREATE TABLE u AS SELECT a.v*1000 + b.v*100 + c.v*10 + e.v AS v FROM d a, d b, d c, d e");
+    CHECK(r.status == 200, "create u: %d %s", r.status, r.body);
+    header_value(&r, "X-Floe-Query-Id", id1, sizeof id1);
+    resp_free(&r);
+    r = post("/v1/query?timeout_ms=60000", "text/plain", "SELECT count(*) FROM u");
+    CHECK(r.status == 200 && strstr(r.body, "10000"), "under the timeout: %d %s", r.status, r.body);
+    header_value(&r, "X-Floe-Query-Id", id2, sizeof id2);
+    resp_free(&r);
+    CHECK(id1[0] && id2[0] && strcmp(id1, id2) != 0, "query ids '%s' '%s'", id1, id2);
+    /* 10^12 pairs stopped by its timeout */
+    t0 = now_s();
+    r = post("/v1/query?timeout_ms=200", "text/plain",
+             "SELECT count(*) FROM u a, u b, u c WHERE a.v + b.v + c.v = -1");
+    CHECK(r.status == 504 && strstr(r.body, "query timeout of 200 ms exceeded") &&
+              strstr(r.body, "\"code\":\"INTERRUPT\""),
+          "timeout: %d %s", r.status, r.body);
+    CHECK(now_s() - t0 < 5, "the timeout took %.1f s", now_s() - t0);
+    resp_free(&r);
+    r = post("/v1/query?timeout_ms=0", "text/plain", "SELECT 1");
+    CHECK(r.status == 400, "timeout_ms=0: %d", r.status);
+    resp_free(&r);
+    /* 3,000,000 groups over an 8 MB per-query limit */
+    r = post("/v1/query?memory_limit=8388608", "text/plain",
+             "SELECT count(*) FROM (SELECT a.v * 10000 + b.v AS k, count(*) FROM u a, u b "
+             "WHERE a.v < 300 GROUP BY k) s");
+    CHECK(r.status == 500 && strstr(r.body, "query memory limit of 8.0 MiB exceeded"), "memory: %d %s",
+          r.status, r.body);
+    resp_free(&r);
+    CHECK(query_num("SELECT count(*) FROM u") == 10000, "the server still answers");
+}
+
 /* ------------------------------------------------------------ Content-Encoding */
 
 /* in compressed as enc ("gzip", "zstd", "lz4"); malloc'ed, *out_len set. */
@@ -871,6 +924,7 @@ int main(int argc, char **argv)
     test_bad_requests();
     test_encodings();
     test_acks_and_rejects();
+    test_query_limits();
     test_idempotent();
     {
         resp r = post("/v1/query", "text/plain", "CREATE TABLE c (id BIGINT, who VARCHAR)");
