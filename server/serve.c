@@ -167,6 +167,8 @@ int floe_serve_main(int argc, char **argv)
             cfg.query_timeout_ms = (uint32_t)n;
         else if (!strcmp(a, "--query-memory") && !parse_uint(v, (1ull << 50), &n))
             cfg.query_mem = n;
+        else if (!strcmp(a, "--test-fail-stream-after") && !parse_uint(v, (1ull << 50), &n))
+            cfg.test_fail_stream_after = n; /* test seam (server_test), not in --help */
         else {
             fprintf(stderr, "floe serve: unknown option or bad value: %s %s (see floe serve --help)\n", a, v);
             return 2;

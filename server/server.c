@@ -274,16 +274,26 @@ static enum MHD_Result handle_rows(floe_server *s, struct MHD_Connection *c, con
 typedef struct stream {
     floe_result *res;
     floe_srv_format *fmt;
+    int failed; /* the format's error record is being sent: end with an error */
 } stream;
 
+/* A failure while rendering (out of memory) is answered by the format's
+ * error record, then the reply ends WITH an error: libmicrohttpd closes
+ * the connection without the last chunk, so an HTTP/1.1 client sees a
+ * truncated chunked body, and an HTTP/1.0 one reads the record. */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     stream *st = cls;
     long n;
     (void)pos;
     n = floe_srv_format_read(st->fmt, buf, max);
+    if (n < 0 && !st->failed) {
+        st->failed = 1;
+        if (floe_srv_format_fail(st->fmt, "NOMEM", "out of memory while streaming the result") == 0)
+            n = floe_srv_format_read(st->fmt, buf, max);
+    }
     if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
-    if (n == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n == 0) return st->failed ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
     return (ssize_t)n;
 }
 
@@ -330,7 +340,7 @@ static enum MHD_Result handle_query(floe_server *s, struct MHD_Connection *c, in
     snprintf(qid, sizeof qid, "%08llx-%llu", (unsigned long long)s->boot,
              (unsigned long long)atomic_fetch_add(&s->next_query, 1) + 1);
     if (fmt_name && floe_srv_format_parse(fmt_name, &fmt) != 0)
-        return reply_error(c, 400, "format must be json, jsonl or csv", "MISUSE", NULL, 0, qid);
+        return reply_error(c, 400, "format must be json, jsonl, csv or arrow", "MISUSE", NULL, 0, qid);
     if (!get && rq->len > 0) {
         sql = rq->body;
         if (strlen(sql) != rq->len)
@@ -359,6 +369,7 @@ static enum MHD_Result handle_query(floe_server *s, struct MHD_Connection *c, in
         return reply_error(c, 500, "out of memory", "NOMEM", NULL, 0, qid);
     }
     st->res = res;
+    if (s->cfg.test_fail_stream_after) floe_srv_format_fail_after(st->fmt, s->cfg.test_fail_stream_after);
     r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st, stream_free);
     if (r == NULL) {
         stream_free(st);

@@ -21,8 +21,15 @@
  *        across restarts.
  *   POST /v1/query (SQL body, any statement) and GET /v1/query?sql=
  *        (read-only statements only: FLOE_QUERY_READONLY): the result in
- *        ?format=json (default), jsonl or csv, streamed from the result a
- *        piece at a time; errors 400 {"error":..,"code":..,"position":n}.
+ *        ?format=json (default), jsonl, csv or arrow (Arrow IPC stream),
+ *        streamed from the result a piece at a time; errors 400
+ *        {"error":..,"code":..,"position":n}. A failure after the 200 went
+ *        out (out of memory while rendering) is never a silent truncated
+ *        200: the format's error record ends the body (server/format.h:
+ *        json "error" key, jsonl {"floe_error":..} line, csv #floe_error
+ *        line; arrow: no end-of-stream marker), then the connection is
+ *        closed without the final chunk (HTTP/1.1 clients see a truncated
+ *        chunked body).
  *        Every reply of /v1/query has an X-Floe-Query-Id header.
  *        ?timeout_ms=N and ?memory_limit=BYTES lower the server's per-query
  *        limits (floe_query_with); past the timeout 504 {"code":"INTERRUPT"},
@@ -79,6 +86,8 @@ typedef struct floe_server_config {
     const char *tls_key;  /* PEM text of the certificate's private key */
     uint32_t query_timeout_ms; /* per-query default and maximum; 0: none */
     uint64_t query_mem;        /* bytes per query, default and maximum; 0: the db's limit */
+    uint64_t test_fail_stream_after; /* test seam: results fail (as on out of memory) after
+                                      * about this many bytes; 0: never */
 } floe_server_config;
 
 typedef struct floe_server floe_server;

@@ -31,6 +31,8 @@
 #include <zstd.h>
 
 static const char *floe_bin;
+static const char *arrowjs_dir;   /* where the apache-arrow npm package is (or is installed) */
+static const char *arrow_script; /* tests/server/arrow_read.mjs */
 static char dir[4096], dbdir[4200], portfile[4200];
 static int failures;
 
@@ -613,6 +615,157 @@ static void test_query_limits(void)
     CHECK(query_num("SELECT count(*) FROM u") == 10000, "the server still answers");
 }
 
+/* ------------------------------------------------------------ arrow, mid-stream failures */
+
+static int write_bytes(const char *path, const char *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) return -1;
+    fwrite(p, 1, n, f);
+    return fclose(f);
+}
+
+/* The output of a shell command (first cap-1 bytes). */
+static void run_capture(const char *cmd, char *out, size_t cap)
+{
+    FILE *p = popen(cmd, "r");
+    size_t n = 0;
+    out[0] = '\0';
+    if (p == NULL) return;
+    n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    pclose(p);
+}
+
+/* The arrow reader is ready: node is here and apache-arrow is installed
+ * (installed now into arrowjs_dir with npm when missing). */
+static int arrow_reader_ready(void)
+{
+    char cmd[8192];
+    if (arrowjs_dir == NULL || system("command -v node >/dev/null 2>&1") != 0) return 0;
+    snprintf(cmd, sizeof cmd, "test -f '%s/node_modules/apache-arrow/Arrow.node.mjs' || "
+             "(command -v npm >/dev/null && timeout 300 npm install --silent --no-audit --no-fund "
+             "--prefix '%s' apache-arrow@21 >/dev/null 2>&1)", arrowjs_dir, arrowjs_dir);
+    return system(cmd) == 0;
+}
+
+static void test_arrow(void)
+{
+    char path[4300], cmd[16384], out[8192];
+    resp r;
+    if (!arrow_reader_ready()) {
+        printf("arrow: SKIPPED (node or the apache-arrow npm package unavailable)\n");
+        return;
+    }
+    r = post("/v1/query", "text/plain",
+             "CREATE TABLE ar (b BOOLEAN, i INTEGER, g BIGINT, d DOUBLE, m DECIMAL(10,2), s VARCHAR, "
+             "dt DATE, ts TIMESTAMP);"
+             "INSERT INTO ar VALUES (true, 1, 10000000000, 1.5, 12.34, 'h\xc3\xa9llo', DATE '2024-05-01', "
+             "TIMESTAMP '2024-05-01 10:00:00.123456'), (NULL, NULL, NULL, NULL, -0.05, NULL, NULL, NULL), "
+             "(false, -7, -1, -2.25, 0, '', DATE '1969-12-31', TIMESTAMP '1970-01-01 00:00:00')");
+    CHECK(r.status == 200, "create ar: %d %s", r.status, r.body);
+    resp_free(&r);
+    snprintf(path, sizeof path, "%s/r.arrow", dir);
+    r = post("/v1/query?format=arrow", "text/plain", "SELECT * FROM ar ORDER BY i NULLS LAST");
+    CHECK(r.status == 200 && r.headers && strstr(r.headers, "application/vnd.apache.arrow.stream"), "arrow: %d",
+          r.status);
+    if (r.body) write_bytes(path, r.body, r.len);
+    resp_free(&r);
+    snprintf(cmd, sizeof cmd, "node '%s' '%s/node_modules/apache-arrow/Arrow.node.mjs' '%s' 2>&1", arrow_script,
+             arrowjs_dir, path);
+    run_capture(cmd, out, sizeof out);
+    /* DATE and TIMESTAMP as arrow-js renders them: epoch milliseconds */
+    CHECK(!strcmp(out, "b:Bool i:Int32 g:Int64 d:Float64 m:Decimal[10e+2] s:Utf8 dt:Date32<DAY> "
+                       "ts:Timestamp<MICROSECOND>\n"
+                       "rows=3 batches=1\n"
+                       "{\"b\":false,\"i\":-7,\"g\":\"-1\",\"d\":-2.25,\"m\":\"\\\"0\\\"\",\"s\":\"\","
+                       "\"dt\":-86400000,\"ts\":0}\n"
+                       "{\"b\":true,\"i\":1,\"g\":\"10000000000\",\"d\":1.5,\"m\":\"\\\"1234\\\"\","
+                       "\"s\":\"h\xc3\xa9llo\",\"dt\":1714521600000,\"ts\":1714557600123.456}\n"
+                       "{\"b\":null,\"i\":null,\"g\":null,\"d\":null,\"m\":\"\\\"-5\\\"\",\"s\":null,"
+                       "\"dt\":null,\"ts\":null}\n"),
+          "arrow-js read:\n%s", out);
+    /* many batches: 10,000 rows in floe's chunks; sum checked by the reader's rows */
+    r = post("/v1/query?format=arrow", "text/plain", "SELECT v, v * 2 AS w, 'x' || v AS s FROM u");
+    CHECK(r.status == 200, "arrow u: %d", r.status);
+    if (r.body) write_bytes(path, r.body, r.len);
+    resp_free(&r);
+    snprintf(cmd, sizeof cmd, "node '%s' '%s/node_modules/apache-arrow/Arrow.node.mjs' '%s' 2>&1 | "
+             "awk 'NR==2{print} NR>2{ if (index($0, \"\\\"s\\\":\\\"x\")) n++ } END{print n}'",
+             arrow_script, arrowjs_dir, path);
+    run_capture(cmd, out, sizeof out);
+    {
+        long rows = 0, batches = 0, strs = 0;
+        CHECK(sscanf(out, "rows=%ld batches=%ld\n%ld", &rows, &batches, &strs) == 3 && rows == 10000 &&
+                  batches > 1 && strs == 10000,
+              "arrow u: %s", out);
+    }
+    /* an empty result: the schema and no batch */
+    r = post("/v1/query?format=arrow", "text/plain", "SELECT v FROM u WHERE v < 0");
+    if (r.body) write_bytes(path, r.body, r.len);
+    {
+        /* schema message + end marker, nothing between */
+        uint32_t ml = 0;
+        if (r.len >= 8) memcpy(&ml, r.body + 4, 4);
+        CHECK(r.len == 8 + (size_t)ml + 8, "arrow empty: %zu bytes, schema %u", r.len, ml);
+    }
+    resp_free(&r);
+    snprintf(cmd, sizeof cmd, "node '%s' '%s/node_modules/apache-arrow/Arrow.node.mjs' '%s' 2>&1", arrow_script,
+             arrowjs_dir, path);
+    run_capture(cmd, out, sizeof out);
+    /* (arrow-js hands out one empty placeholder batch for a schema-only stream) */
+    CHECK(!strncmp(out, "v:Int64\nrows=0 batches=", 23), "arrow empty: %s", out);
+}
+
+/* A result that fails after the 200 went out ends with the format's error
+ * record (and the connection cut), never as a clean truncated 200. */
+static void test_midstream_failure(void)
+{
+    static const struct {
+        const char *fmt, *tail;
+    } cases[] = {
+        {"json", "],\"error\":{\"message\":\"out of memory while streaming the result\",\"code\":\"NOMEM\"}}\n"},
+        {"jsonl", "\n{\"floe_error\":{\"message\":\"out of memory while streaming the result\",\"code\":\"NOMEM\"}}\n"},
+        {"csv", "\n#floe_error,NOMEM,\"out of memory while streaming the result\"\n"},
+    };
+    char path[128], cmd[8192], out[256];
+    size_t i;
+    stop_server(SIGTERM);
+    server_extra[0] = "--test-fail-stream-after";
+    server_extra[1] = "20000";
+    server_extra[2] = NULL;
+    start_server("1048576");
+    for (i = 0; i < 3; i++) {
+        resp r;
+        size_t tl = strlen(cases[i].tail);
+        snprintf(path, sizeof path, "/v1/query?format=%s", cases[i].fmt);
+        r = http("POST", path, NULL, "SELECT v FROM u", 15);
+        CHECK(r.status == 200 && r.len > 20000 && r.len < 200000 && r.len > tl &&
+                  !memcmp(r.body + r.len - tl, cases[i].tail, tl) && !strstr(r.body, "\"rows\":"),
+              "%s failing midway: %d, %zu bytes, ends '%s'", cases[i].fmt, r.status, r.len,
+              r.body && r.len > 120 ? r.body + r.len - 120 : r.body);
+        resp_free(&r);
+    }
+    /* arrow: the stream stops before its end-of-stream marker */
+    {
+        resp r = http("POST", "/v1/query?format=arrow", NULL, "SELECT v FROM u", 15);
+        static const unsigned char eos[8] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0};
+        CHECK(r.status == 200 && r.len > 8 && memcmp(r.body + r.len - 8, eos, 8) != 0, "arrow failing midway: %zu",
+              r.len);
+        resp_free(&r);
+    }
+    /* HTTP/1.1 (chunked): curl reports the transfer as incomplete (exit 18) */
+    snprintf(cmd, sizeof cmd, "curl -s -o /dev/null --data-binary 'SELECT v FROM u' "
+             "'http://127.0.0.1:%d/v1/query?format=csv'; echo $?", atomic_load(&server_port));
+    if (system("command -v curl >/dev/null") == 0) {
+        run_capture(cmd, out, sizeof out);
+        CHECK(atoi(out) == 18, "curl over HTTP/1.1 sees a truncated body: exit %s", out);
+    }
+    stop_server(SIGTERM);
+    server_extra[0] = NULL;
+    start_server("1048576");
+}
+
 /* ------------------------------------------------------------ Content-Encoding */
 
 /* in compressed as enc ("gzip", "zstd", "lz4"); malloc'ed, *out_len set. */
@@ -907,11 +1060,15 @@ int main(int argc, char **argv)
 {
     struct stat st;
     int status;
-    if (argc != 3) {
-        fprintf(stderr, "usage: server_test FLOE_BINARY TMPDIR\n");
+    if (argc != 3 && argc != 5) {
+        fprintf(stderr, "usage: server_test FLOE_BINARY TMPDIR [ARROW_READ_MJS ARROWJS_DIR]\n");
         return 2;
     }
     floe_bin = argv[1];
+    if (argc == 5) {
+        arrow_script = argv[3];
+        arrowjs_dir = argv[4];
+    }
     snprintf(dir, sizeof dir, "%s/server_test.%d", argv[2], (int)getpid());
     mkdir(argv[2], 0755);
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) return 2;
@@ -925,6 +1082,8 @@ int main(int argc, char **argv)
     test_encodings();
     test_acks_and_rejects();
     test_query_limits();
+    test_arrow();
+    test_midstream_failure();
     test_idempotent();
     {
         resp r = post("/v1/query", "text/plain", "CREATE TABLE c (id BIGINT, who VARCHAR)");
