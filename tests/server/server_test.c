@@ -766,6 +766,44 @@ static void test_midstream_failure(void)
     start_server("1048576");
 }
 
+/* ------------------------------------------------------------ shell attach */
+
+/* `floe http://127.0.0.1:PORT -csv ARGS...` with env (NULL or "X=Y"): its
+ * stdout and stderr into out, and its exit status. */
+static int attach(const char *env, const char *args, char *out, size_t cap)
+{
+    char cmd[8192];
+    FILE *p;
+    size_t n;
+    int st;
+    snprintf(cmd, sizeof cmd, "%s '%s' http://127.0.0.1:%d -csv %s 2>&1", env ? env : "", floe_bin,
+             atomic_load(&server_port), args);
+    out[0] = '\0';
+    if ((p = popen(cmd, "r")) == NULL) return -1;
+    n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_shell_attach(void)
+{
+    char out[4096];
+    int st;
+    st = attach(NULL, "-c \"CREATE TABLE sh (a BIGINT, s VARCHAR, d DECIMAL(8,2))\" "
+                      "-c \"INSERT INTO sh VALUES (1, 'x\\\"y', 1.5), (2, NULL, -3), (3, 'a,b', 0)\" "
+                      "-c 'SELECT * FROM sh ORDER BY a' -c '.tables'",
+                out, sizeof out);
+    CHECK(st == 0 && strstr(out, "a,s,d\n1,\"x\"\"y\",1.50\n2,,-3.00\n3,\"a,b\",0.00\n") && strstr(out, "\nsh\n"),
+          "attach: exit %d:\n%s", st, out);
+    /* errors: the server's message and the caret; exit status 1 */
+    st = attach(NULL, "-c 'SELEC 1'", out, sizeof out);
+    CHECK(st == 1 && strstr(out, "Error: syntax error") && strstr(out, "LINE 1: SELEC 1"), "attach error: %d %s", st,
+          out);
+    st = attach(NULL, "-c '.schema sh'", out, sizeof out);
+    CHECK(st == 1 && strstr(out, "not available when attached"), "attach .schema: %d %s", st, out);
+}
+
 /* ------------------------------------------------------------ Content-Encoding */
 
 /* in compressed as enc ("gzip", "zstd", "lz4"); malloc'ed, *out_len set. */
@@ -1001,6 +1039,13 @@ static void test_auth(void)
     CHECK(query_num("SELECT count(*) FROM t WHERE id >= 5000 AND id < 6000") == 1, "only the write token's row in t");
     CHECK(query_num("SELECT count(*) FROM c WHERE id >= 5000 AND id < 6000") == 1, "limited's row in c");
     CHECK(query_num("SELECT count(*) FROM k WHERE id >= 5000 AND id < 6000") == 1, "limited's row in k");
+    {
+        char out[2048];
+        int st = attach("FLOE_TOKEN=" TOK_READ, "-c 'SELECT count(*) AS n FROM adm'", out, sizeof out);
+        CHECK(st == 0 && !strcmp(out, "n\n0\n"), "shell with a token: %d %s", st, out);
+        st = attach(NULL, "-c 'SELECT 1'", out, sizeof out);
+        CHECK(st == 1 && strstr(out, "missing bearer token"), "shell without a token: %d %s", st, out);
+    }
     stop_server(SIGTERM);
     server_extra[0] = NULL;
     use_token(NULL);
@@ -1084,6 +1129,7 @@ int main(int argc, char **argv)
     test_query_limits();
     test_arrow();
     test_midstream_failure();
+    test_shell_attach();
     test_idempotent();
     {
         resp r = post("/v1/query", "text/plain", "CREATE TABLE c (id BIGINT, who VARCHAR)");
