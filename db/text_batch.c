@@ -124,6 +124,7 @@ static int parse_all(const floe_db_table *t, const char *data, size_t len,
         floe_jsonl_opts jo;
         memset(&jo, 0, sizeof jo);
         jo.source_name = src;
+        jo.max_line_bytes = o->max_line_bytes;
         jo.on_reject = on_reject;
         jo.reject_ctx = fr;
         rc = floe_jsonl_reader_open(&jo, def->ncols, types, names, mem_read, &in, &jr, err);
@@ -132,6 +133,7 @@ static int parse_all(const floe_db_table *t, const char *data, size_t len,
         memset(&co, 0, sizeof co);
         co.header = o->header != 0;
         co.source_name = src;
+        co.max_record_bytes = o->max_line_bytes;
         co.on_reject = on_reject;
         co.reject_ctx = fr;
         rc = floe_csv_reader_open(&co, def->ncols, types, names, mem_read, &in, &cr, err);

@@ -519,6 +519,9 @@ typedef struct floe_text_batch_opts {
     int keep_rejects;
     void (*on_reject)(void *ctx, uint64_t line, const char *reason);
     void *reject_ctx;
+    /* Longest line (JSON lines) or record (CSV) in bytes; 0: 64 MiB. A
+     * longer one fails the batch with FLOE_RANGE (even with keep_rejects). */
+    size_t max_line_bytes;
 } floe_text_batch_opts;
 
 typedef struct floe_text_batch_result {

@@ -20,6 +20,7 @@ static void usage(FILE *f)
             "                     [--max-body BYTES] [--timeout SECONDS] [--max-connections N]\n"
             "                     [--token-file FILE] [--tls-cert PEM --tls-key PEM]\n"
             "                     [--memtable-limit BYTES] [--query-timeout MS] [--query-memory BYTES]\n"
+            "                     [--max-line BYTES]\n"
             "Serves DB over HTTP: POST /v1/tables/<t>/rows, GET|POST /v1/query, GET /health.\n");
 }
 
@@ -167,6 +168,8 @@ int floe_serve_main(int argc, char **argv)
             cfg.query_timeout_ms = (uint32_t)n;
         else if (!strcmp(a, "--query-memory") && !parse_uint(v, (1ull << 50), &n))
             cfg.query_mem = n;
+        else if (!strcmp(a, "--max-line") && !parse_uint(v, (1ull << 40), &n) && n > 0)
+            cfg.max_line = (size_t)n;
         else if (!strcmp(a, "--test-fail-stream-after") && !parse_uint(v, (1ull << 50), &n))
             cfg.test_fail_stream_after = n; /* test seam (server_test), not in --help */
         else {

@@ -6,6 +6,7 @@
  *                 [--max-body BYTES] [--timeout SECONDS] [--max-connections N]
  *                 [--token-file FILE] [--tls-cert PEM --tls-key PEM]
  *                 [--memtable-limit BYTES] [--query-timeout MS] [--query-memory BYTES]
+ *                 [--max-line BYTES]
  *
  * Opens DB (created if missing; one writer: a second server or writer on
  * the same directory fails with the lock holder's pid), listens on a

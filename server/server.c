@@ -182,7 +182,9 @@ static enum MHD_Result append_and_ack(floe_server *s, struct MHD_Connection *c, 
     o->reject_ctx = &rj;
     rc = floe_append_text_batch(s->db, table, rq->body ? rq->body : "", rq->len, o, &res);
     if (rc != FLOE_OK) {
-        ret = reply_error(c, http_status(rc), res.error.msg, code_name(rc), res.error_line ? "line" : NULL,
+        /* a line over max_line is a request too large */
+        ret = reply_error(c, rc == FLOE_RANGE && strstr(res.error.msg, "longer than") ? 413 : http_status(rc),
+                          res.error.msg, code_name(rc), res.error_line ? "line" : NULL,
                           (long long)res.error_line, NULL);
         goto out;
     }
@@ -227,6 +229,7 @@ static enum MHD_Result handle_rows(floe_server *s, struct MHD_Connection *c, con
 
     memset(&o, 0, sizeof o);
     o.nowait = 1; /* memtables full: 429 + Retry-After now, not a handler thread parked */
+    o.max_line_bytes = s->cfg.max_line;
     if (fmt) {
         if (!strcmp(fmt, "csv")) o.format = FLOE_TEXT_CSV;
         else if (!strcmp(fmt, "jsonl") || !strcmp(fmt, "ndjson") || !strcmp(fmt, "json"))
@@ -525,6 +528,7 @@ int floe_server_start(floe_db *db, const floe_server_config *cfg, floe_server **
     if (s->cfg.max_body == 0) s->cfg.max_body = 64u << 20;
     if (s->cfg.timeout_s == 0) s->cfg.timeout_s = 30;
     if (s->cfg.max_conns == 0) s->cfg.max_conns = 1024;
+    if (s->cfg.max_line == 0) s->cfg.max_line = 1u << 20;
     clock_gettime(CLOCK_REALTIME, &ts);
     s->boot = ((uint64_t)ts.tv_sec << 8) ^ (uint64_t)getpid();
     s->boot &= 0xffffffffu;

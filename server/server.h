@@ -46,7 +46,8 @@
  * 500 anything else.
  *
  * Limits: max_body bytes per request (checked against Content-Length at
- * once and while the body arrives); timeout_s closes a connection idle for
+ * once and while the body arrives); max_line bytes per ingest line (CSV
+ * record), 413 {"code":"RANGE","line":n} above it; timeout_s closes a connection idle for
  * that long (a half-sent body is then dropped: nothing is applied, as when
  * the client disconnects, since a body is applied only once complete);
  * max_conns connections at once (more are refused by libmicrohttpd).
@@ -86,6 +87,7 @@ typedef struct floe_server_config {
     const char *tls_key;  /* PEM text of the certificate's private key */
     uint32_t query_timeout_ms; /* per-query default and maximum; 0: none */
     uint64_t query_mem;        /* bytes per query, default and maximum; 0: the db's limit */
+    size_t max_line;           /* bytes of one ingest line/record; 0: 1 MiB (over: 413) */
     uint64_t test_fail_stream_after; /* test seam: results fail (as on out of memory) after
                                       * about this many bytes; 0: never */
 } floe_server_config;

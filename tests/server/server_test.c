@@ -75,8 +75,8 @@ static void start_server(const char *max_body)
     server_pid = fork();
     if (server_pid == 0) {
         const char *args[32] = {floe_bin, "serve", dbdir, "--listen", "127.0.0.1:0", "--port-file",
-                                portfile, "--max-body", max_body, "--timeout", "5"};
-        int n = 11, fd = open("/dev/null", O_WRONLY);
+                                portfile, "--max-body", max_body, "--timeout", "5", "--max-line", "65536"};
+        int n = 13, fd = open("/dev/null", O_WRONLY);
         for (i = 0; server_extra[i]; i++) args[n++] = server_extra[i];
         args[n] = NULL;
         if (fd >= 0 && !getenv("SERVER_TEST_VERBOSE")) dup2(fd, 2);
@@ -326,6 +326,23 @@ static void test_bad_requests(void)
     CHECK(r.status == 413 || r.status == 0, "oversized: %d", r.status);
     resp_free(&r);
     free(big);
+    /* a line over --max-line (64 KiB), JSON lines and CSV: 413, nothing applied */
+    {
+        size_t L = 100000;
+        char *line = malloc(L + 64);
+        int k;
+        for (k = 0; k < 2; k++) {
+            size_t n = k == 0 ? (size_t)sprintf(line, "{\"id\":900}\n{\"id\":901,\"name\":\"")
+                              : (size_t)sprintf(line, "900,a,1\n901,");
+            memset(line + n, 'x', L);
+            strcpy(line + n + L, k == 0 ? "\"}\n" : ",1\n");
+            r = post("/v1/tables/t/rows", k == 0 ? "application/x-ndjson" : "text/csv", line);
+            CHECK(r.status == 413 && strstr(r.body, "longer than 65536 bytes"), "long line %d: %d %s", k, r.status,
+                  r.body);
+            resp_free(&r);
+        }
+        free(line);
+    }
     /* half-sent body: the client goes away after 10 of 1000 bytes */
     {
         int fd = connect_port(atomic_load(&server_port));
