@@ -41,7 +41,7 @@ static size_t bb_reserve(bbuf *b, size_t n)
 static size_t bb_put(bbuf *b, const void *s, size_t n)
 {
     size_t at = b->len;
-    if (!bb_reserve(b, n)) return at;
+    if (n == 0 || !bb_reserve(b, n)) return at;
     if (s) memcpy(b->p + b->len, s, n);
     else memset(b->p + b->len, 0, n);
     b->len += n;
@@ -453,7 +453,7 @@ long floe_srv_arrow_read(floe_srv_arrow *w, char *buf, size_t cap)
     }
     n = w->out.len - w->pos;
     if (n > cap) n = cap;
-    memcpy(buf, w->out.p + w->pos, n);
+    if (n) memcpy(buf, w->out.p + w->pos, n);
     w->pos += n;
     return (long)n;
 }

@@ -320,7 +320,7 @@ static long format_read(floe_srv_format *w, char *buf, size_t cap)
     }
     n = w->len - w->pos;
     if (n > cap) n = cap;
-    memcpy(buf, w->buf + w->pos, n);
+    if (n) memcpy(buf, w->buf + w->pos, n);
     w->pos += n;
     return (long)n;
 }

@@ -213,6 +213,7 @@ static char *query_csv(const char *sql)
         resp_free(&r);
         return NULL;
     }
+    free(r.headers);
     return r.body;
 }
 
