@@ -47,8 +47,8 @@
  *
  * Limits: max_body bytes per request (checked against Content-Length at
  * once and while the body arrives); max_line bytes per ingest line (CSV
- * record), 413 {"code":"RANGE","line":n} above it; timeout_s closes a connection idle for
- * that long (a half-sent body is then dropped: nothing is applied, as when
+ * record), 413 {"code":"RANGE"} naming the line above it; timeout_s
+ * closes a connection idle for that long (a half-sent body is then dropped: nothing is applied, as when
  * the client disconnects, since a body is applied only once complete);
  * max_conns connections at once (more are refused by libmicrohttpd).
  *
