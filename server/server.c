@@ -587,6 +587,16 @@ int floe_server_stop(floe_server *s, int drain_ms)
         nanosleep(&ts, NULL);
         waited += 10;
     }
+    if (left > 0) {
+        /* queries still running past the drain (their own timeout may be
+         * minutes away): interrupt them (504 to their clients) so the pool
+         * threads can stop; ingest batches are not plans and finish */
+        floe_interrupt(s->db);
+        for (waited = 0; (left = atomic_load(&s->inflight)) > 0 && waited < 5000; waited += 10) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
     MHD_stop_daemon(s->d);
     free(s);
     return left;

@@ -100,8 +100,9 @@ int floe_server_start(floe_db *db, const floe_server_config *cfg, floe_server **
 /* The port actually listened on. */
 uint16_t floe_server_port(floe_server *s);
 /* Graceful stop: stop accepting connections, wait up to drain_ms for the
- * requests in progress to finish (their replies sent), then stop every
- * thread and free s. Returns the number of requests still in progress when
+ * requests in progress to finish (their replies sent), then interrupt the
+ * queries still running (floe_interrupt) and wait up to 5 s more, then
+ * stop every thread and free s. Returns the number of requests still in progress when
  * the wait ended (0 normally). NULL ok. */
 int floe_server_stop(floe_server *s, int drain_ms);
 
