@@ -13,6 +13,7 @@
 #include "floe.h"
 
 int floe_bench_storage(int argc, char **argv); /* bench/bench_storage.c */
+int floe_bench_serve(int argc, char **argv);   /* bench/bench_serve.c */
 
 /* Workloads and the options each takes: `floe-bench --help` lists them all,
  * `floe-bench WORKLOAD --help` the ones of that workload. */
@@ -26,6 +27,7 @@ static const struct workload_help {
     {"ingest", "events through appenders (threads x durability modes), then COPY FROM CSV", W_INGEST},
     {"mixed", "producers append at a fixed rate while a client runs the events queries", W_MIXED},
     {"storage", "the storage engine's benchmarks (bench_storage.c; `storage --help`)", 0},
+    {"serve", "ingest and queries over HTTP (floe serve; bench_serve.c; `serve --help`)", 0},
     {"all", "query, ingest, mixed (and storage when built)", W_ALL},
     {"gen", "write a dataset as CSV, byte-identical to peers/gen_data:\n"
             "           floe-bench gen events|lineitem|orders|customer|part|supplier|partsupp|\n"
@@ -132,6 +134,7 @@ int main(int argc, char **argv)
     if (strcmp(work, "storage") == 0) { /* its options are its own */
         return floe_bench_storage(argc - 1, argv + 1);
     }
+    if (strcmp(work, "serve") == 0) return floe_bench_serve(argc - 1, argv + 1);
     floe_bench_opts_defaults(&o);
     o.peers[o.npeers++] = "floe";
     if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) help(work);

@@ -303,6 +303,10 @@ static uint64_t count_sources(floe_db *db, floe_table_scan *scans, uint32_t n)
     return total;
 }
 
+/* The limits of the floe_db_run_limited call running on this thread (NULL:
+ * none); set and restored by that call only. */
+static _Thread_local const floe_db_run_limits *run_limits;
+
 int floe_db_run_plan(floe_db *db, const floe_query_plan *qp, int64_t now_us, floe_batch_sink sink,
                     void *sink_ctx, floe_err *err)
 {
@@ -329,6 +333,12 @@ int floe_db_run_plan_ex(floe_db *db, const floe_query_plan *qp, int64_t now_us,
     ctx.now_us = now_us;
     ctx.interrupt = &db->interrupt;
     floe_settings_exec_ctx(db, &ctx); /* memory_limit, shared by all queries */
+    if (run_limits) {
+        ctx.cancel = run_limits->cancel;
+        ctx.deadline_ns = run_limits->deadline_ns;
+        ctx.timeout_ms = run_limits->timeout_ms;
+        ctx.query_mem_limit = run_limits->mem_limit;
+    }
     if ((rc = floe_exec_open(qp, &ctx, &ex, err)) != FLOE_OK) goto out;
     for (;;) {
         floe_batch b;
@@ -944,4 +954,15 @@ int floe_db_run_params(floe_db *db, const char *sql, unsigned flags, const floe_
     else
         floe_result_free(last);
     return FLOE_OK;
+}
+
+int floe_db_run_limited(floe_db *db, const char *sql, unsigned flags, const floe_db_run_limits *lim,
+                        floe_result **out_res, floe_err *err)
+{
+    const floe_db_run_limits *saved = run_limits;
+    int rc;
+    run_limits = lim;
+    rc = floe_db_run(db, sql, flags, out_res, err);
+    run_limits = saved;
+    return rc;
 }

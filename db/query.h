@@ -23,6 +23,19 @@ int floe_db_run(floe_db *db, const char *sql, unsigned flags, floe_result **out_
 int floe_db_run_params(floe_db *db, const char *sql, unsigned flags, const floe_value *params,
                        uint32_t nparams, floe_result **out_res, floe_err *err);
 
+/* Per-call limits of floe_query_with (floe.h): floe_db_run under them.
+ * They reach every plan the call runs (queries, INSERT ... SELECT, COPY
+ * TO) through a thread-local set for the call's duration: plans run from
+ * the calling thread (floe_db_run_plan builds the executor there). */
+typedef struct floe_db_run_limits {
+    atomic_int *cancel;   /* nonzero stops the call's plans (FLOE_INTERRUPT); may be NULL */
+    int64_t deadline_ns;  /* floe_os_clock_mono_ns() deadline; 0: none */
+    uint32_t timeout_ms;  /* named in the timeout's message */
+    uint64_t mem_limit;   /* bytes one plan may hold; 0: only the database's memory_limit */
+} floe_db_run_limits;
+int floe_db_run_limited(floe_db *db, const char *sql, unsigned flags, const floe_db_run_limits *lim,
+                        floe_result **out_res, floe_err *err);
+
 /* Receives each result batch of a plan (borrowed for the call). */
 typedef int (*floe_batch_sink)(void *ctx, floe_batch *b, floe_err *err);
 /* Run a plan over snapshots of its tables, feeding every batch to sink. */

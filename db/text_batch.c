@@ -11,7 +11,15 @@
  * The first bad row stops the parse: the readers run in REJECTS mode with
  * a callback that records the row's line, column and reason and stops, so
  * the caller learns the exact line (res->error_line) besides the message
- * "body:12: column price (3): invalid DOUBLE 'x' (byte 341)".
+ * "body:12: column price (3): invalid DOUBLE 'x' (byte 341)". With
+ * o->keep_rejects the callback instead hands each bad row's line and
+ * reason to the caller's on_reject and lets the reader skip it; the good
+ * rows are appended as one batch as above (NOT NULL violations still fail
+ * the whole batch: once parsed, a row no longer knows its line).
+ *
+ * Per-shard sequence numbers (o->shard_cap > 0): ingest reports the first
+ * and last seq the transaction assigned in each shard; they are copied to
+ * the caller's arrays.
  *
  * Durability (FLOE_ACK_*): NONE and WAL append with FLOE_INGEST_DEFER_SYNC
  * and never wait for the sync; FSYNC (and DEFAULT on a syncing database)
@@ -50,15 +58,30 @@ static int mem_read(void *ctx, char *buf, size_t cap, size_t *out_n, floe_err *e
     return FLOE_OK;
 }
 
-/* The first rejected row: recorded, and the reader stops. */
+/* The first rejected row: recorded, and the reader stops; with
+ * keep_rejects every rejected row is passed to the caller's callback and
+ * the reader goes on. */
 typedef struct first_reject {
     floe_err *err;
     uint64_t line;
+    const floe_text_batch_opts *o;
+    uint64_t rejected;
 } first_reject;
 
 static int on_reject(void *ctx, const floe_reject *r)
 {
     first_reject *fr = ctx;
+    if (fr->o->keep_rejects) {
+        char msg[512];
+        if (r->column)
+            snprintf(msg, sizeof msg, "column %s (%u): %s (byte %llu)", r->column, r->column_no,
+                     r->reason, (unsigned long long)r->offset);
+        else
+            snprintf(msg, sizeof msg, "%s (byte %llu)", r->reason, (unsigned long long)r->offset);
+        fr->rejected++;
+        if (fr->o->on_reject) fr->o->on_reject(fr->o->reject_ctx, r->line, msg);
+        return FLOE_OK;
+    }
     fr->line = r->line;
     if (r->column)
         floe_err_set(fr->err, FLOE_PARSE, "%s:%llu: column %s (%u): %s (byte %llu)", r->source,
@@ -102,6 +125,7 @@ static int parse_all(const floe_db_table *t, const char *data, size_t len,
         floe_jsonl_opts jo;
         memset(&jo, 0, sizeof jo);
         jo.source_name = src;
+        jo.max_line_bytes = o->max_line_bytes;
         jo.on_reject = on_reject;
         jo.reject_ctx = fr;
         rc = floe_jsonl_reader_open(&jo, def->ncols, types, names, mem_read, &in, &jr, err);
@@ -110,6 +134,7 @@ static int parse_all(const floe_db_table *t, const char *data, size_t len,
         memset(&co, 0, sizeof co);
         co.header = o->header != 0;
         co.source_name = src;
+        co.max_record_bytes = o->max_line_bytes;
         co.on_reject = on_reject;
         co.reject_ctx = fr;
         rc = floe_csv_reader_open(&co, def->ncols, types, names, mem_read, &in, &cr, err);
@@ -175,14 +200,15 @@ int floe_db_append_text(floe_db *db, const char *table, const char *data, size_t
     floe_batch *bs = NULL;
     uint32_t n = 0, i;
     floe_err rej = FLOE_ERR_INIT;
-    first_reject fr = {&rej, 0};
+    first_reject fr = {&rej, 0, NULL, 0};
     floe_ingest_append_opts ao;
     floe_ingest_append_result ar;
-    uint64_t *tickets = NULL;
+    uint64_t *tickets = NULL, *shard_seqs = NULL;
     int ack, rc;
 
     memset(&o, 0, sizeof o);
     if (opts) o = *opts;
+    fr.o = &o;
     ack = o.ack;
     if (ack < FLOE_ACK_DEFAULT || ack > FLOE_ACK_FSYNC)
         return floe_err_set(err, FLOE_MISUSE, "append text batch: unknown ack level %d", ack);
@@ -204,8 +230,18 @@ int floe_db_append_text(floe_db *db, const char *table, const char *data, size_t
         res->error_line = fr.line;
         goto out;
     }
+    res->rejected = fr.rejected;
+    res->nshards = floe_ingest_table_nshards(t->ingest);
     memset(&ao, 0, sizeof ao);
     if (o.nowait) ao.flags |= FLOE_INGEST_NOWAIT;
+    if (o.shard_cap > 0) {
+        shard_seqs = floe_calloc(2 * (size_t)res->nshards + 1, sizeof *shard_seqs);
+        if (shard_seqs == NULL) {
+            rc = floe_err_nomem(err);
+            goto out;
+        }
+        ao.shard_first_seq = shard_seqs;
+    }
     if (o.has_producer) {
         ao.has_producer = true;
         ao.producer_id = o.producer_id;
@@ -244,7 +280,8 @@ int floe_db_append_text(floe_db *db, const char *table, const char *data, size_t
             in = &empty;
             nin = 1;
         }
-        rc = floe_db_append(t, in, nin, &ao, false, &ar, NULL, err);
+        rc = floe_db_append(t, in, nin, &ao, false, &ar,
+                            shard_seqs ? shard_seqs + res->nshards : NULL, err);
         if (n == 0) floe_batch_free(&empty);
         if (rc != FLOE_OK) goto out;
     }
@@ -252,10 +289,17 @@ int floe_db_append_text(floe_db *db, const char *table, const char *data, size_t
     res->rows = ar.rows;
     res->duplicate = ar.duplicate;
     res->last_seq = ar.last_seq;
+    if (shard_seqs) { /* zeros for a duplicate or an empty batch */
+        for (i = 0; i < res->nshards && i < o.shard_cap; i++) {
+            if (o.shard_first_seq) o.shard_first_seq[i] = shard_seqs[i];
+            if (o.shard_last_seq) o.shard_last_seq[i] = shard_seqs[res->nshards + i];
+        }
+    }
 out:
     pthread_rwlock_unlock(&db->ddl_lock);
     for (i = 0; i < n; i++) floe_batch_free(&bs[i]);
     floe_free(bs);
     floe_free(tickets);
+    floe_free(shard_seqs);
     return rc;
 }

@@ -20,6 +20,7 @@
 #include "engine/plan.h"
 #include "util/hash.h"
 #include "util/mem.h"
+#include "util/os.h"
 
 floe_pclass floe_eval_pclass(floe_type t)
 {
@@ -1017,11 +1018,19 @@ int floe_eval_rows(const floe_expr *e, const floe_batch *in, const uint32_t *sel
     return floe_err_set(err, FLOE_MISUSE, "unknown expression kind %d", (int)e->kind);
 }
 
+int floe_expr_check_stop(const atomic_int *interrupt, const atomic_int *cancel, int64_t deadline_ns,
+                         uint32_t timeout_ms, floe_err *err)
+{
+    if ((interrupt && atomic_load(interrupt)) || (cancel && atomic_load(cancel)))
+        return floe_err_set(err, FLOE_INTERRUPT, "interrupted");
+    if (deadline_ns && floe_os_clock_mono_ns() > deadline_ns)
+        return floe_err_set(err, FLOE_INTERRUPT, "query timeout of %u ms exceeded", timeout_ms);
+    return FLOE_OK;
+}
+
 static int check_interrupt(floe_eval_ctx *ctx, floe_err *err)
 {
-    if (ctx->interrupt && atomic_load(ctx->interrupt))
-        return floe_err_set(err, FLOE_INTERRUPT, "interrupted");
-    return FLOE_OK;
+    return floe_expr_check_stop(ctx->interrupt, ctx->cancel, ctx->deadline_ns, ctx->timeout_ms, err);
 }
 
 int floe_expr_eval(const floe_expr *e, const floe_batch *in, floe_eval_ctx *ctx, floe_vec *out,

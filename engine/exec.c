@@ -36,6 +36,9 @@ void floe_exec_op_init(floe_exec_op *op, floe_executor *ex, const floe_plan *p)
     op->ectx.params = ex->params;
     op->ectx.nparams = ex->nparams;
     op->ectx.interrupt = ex->ctx->interrupt;
+    op->ectx.cancel = ex->ctx->cancel;
+    op->ectx.deadline_ns = ex->ctx->deadline_ns;
+    op->ectx.timeout_ms = ex->ctx->timeout_ms;
     op->ectx.subq_run = subq_run;
     op->ectx.subq_self = ex;
 }
@@ -68,6 +71,10 @@ int floe_exec_mem(floe_executor *ex, int64_t delta, const char *opname, floe_err
     }
     mine = atomic_fetch_add(ex->mem, (uint64_t)delta) + (uint64_t)delta;
     all = shared ? atomic_fetch_add(shared, (uint64_t)delta) + (uint64_t)delta : mine;
+    if (ex->ctx->query_mem_limit && mine > ex->ctx->query_mem_limit)
+        return floe_err_set(err, FLOE_NOMEM, "query memory limit of %s exceeded by %s (%s held)",
+                            floe_sysmem_format(ex->ctx->query_mem_limit, lim, sizeof lim), opname,
+                            floe_sysmem_format(mine, held, sizeof held));
     if (all <= ex->mem_limit) return FLOE_OK;
     floe_sysmem_format(ex->ctx->mem_limit_shown ? ex->ctx->mem_limit_shown : ex->mem_limit, lim,
                        sizeof lim);
@@ -88,9 +95,8 @@ int floe_exec_mem(floe_executor *ex, int64_t delta, const char *opname, floe_err
 
 int floe_exec_check(floe_executor *ex, floe_err *err)
 {
-    if (ex->ctx->interrupt && atomic_load(ex->ctx->interrupt))
-        return floe_err_set(err, FLOE_INTERRUPT, "interrupted");
-    return FLOE_OK;
+    return floe_expr_check_stop(ex->ctx->interrupt, ex->ctx->cancel, ex->ctx->deadline_ns,
+                                ex->ctx->timeout_ms, err);
 }
 
 int floe_exec_eval(floe_exec_op *op, const floe_expr *e, const floe_batch *in, floe_vec *out,

@@ -122,10 +122,20 @@ typedef struct floe_eval_ctx {
     const floe_value *params;    /* correlated parameter values, or NULL */
     uint32_t nparams;
     atomic_int *interrupt;       /* nonzero: stop with FLOE_INTERRUPT; may be NULL */
+    atomic_int *cancel;          /* the query's own stop flag, the same way; may be NULL */
+    int64_t deadline_ns;         /* floe_os_clock_mono_ns() deadline (0: none) */
+    uint32_t timeout_ms;         /* named by the timeout's message */
     floe_subq_run_fn subq_run;   /* NULL: subqueries are an error */
     void *subq_self;
     void *cache;                 /* evaluator-private (subquery results etc.); freed by floe_eval_ctx_free */
 } floe_eval_ctx;
+
+/* FLOE_INTERRUPT (with "interrupted" or "query timeout of N ms exceeded")
+ * when interrupt or cancel is set or the deadline has passed; else FLOE_OK.
+ * Every argument may be NULL/0. Called between vectors by the evaluator and
+ * the executor. */
+int floe_expr_check_stop(const atomic_int *interrupt, const atomic_int *cancel, int64_t deadline_ns,
+                         uint32_t timeout_ms, floe_err *err);
 
 /* Evaluate e over the rows of `in` into *out, which this call initializes
  * (the caller frees it with floe_vec_free). out->n == in->n; when in->sel is

@@ -287,6 +287,12 @@ typedef struct floe_exec_ctx {
                                         * database (they all add to it), or NULL */
     uint64_t mem_limit_shown; /* the limit the error names (memory_limit; 0: mem_limit) */
     const char *mem_hint;     /* appended to that error ("SET memory_limit to raise it"), or NULL */
+    /* Per-call limits (floe_query_with): */
+    atomic_int *cancel;       /* this query's own stop flag (nonzero: FLOE_INTERRUPT); may be NULL */
+    int64_t deadline_ns;      /* floe_os_clock_mono_ns() past which it stops with FLOE_INTERRUPT
+                               * "query timeout of <timeout_ms> ms exceeded"; 0: none */
+    uint32_t timeout_ms;      /* the timeout the message names */
+    uint64_t query_mem_limit; /* bytes THIS query may hold (checked besides mem_limit); 0: none */
 } floe_exec_ctx;
 
 typedef struct floe_executor floe_executor;

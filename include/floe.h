@@ -319,6 +319,36 @@ FLOE_API int floe_stmt_finalize(floe_stmt *st);
  * signal handler and from another thread. */
 FLOE_API void floe_interrupt(floe_db *db);
 
+/* A cancel flag for one call of floe_query_with: floe_cancel_fire (from any
+ * thread, or a signal handler) stops the statements of the call(s) given
+ * it with FLOE_INTERRUPT, and no others (floe_interrupt stops every
+ * statement running on db). Once fired it stays fired. */
+typedef struct floe_cancel floe_cancel;
+/* FLOE_OK or FLOE_NOMEM; free with floe_cancel_free once no call uses it. */
+FLOE_API int floe_cancel_new(floe_cancel **out);
+FLOE_API void floe_cancel_fire(floe_cancel *c);
+FLOE_API void floe_cancel_free(floe_cancel *c); /* NULL ok */
+
+/* Options of floe_query_with: zero them (memset) then set fields; fields
+ * are only appended. */
+typedef struct floe_query_opts {
+    unsigned flags;        /* FLOE_QUERY_* */
+    uint32_t timeout_ms;   /* 0: none; else each statement's plan stops with FLOE_INTERRUPT
+                            * ("query timeout of N ms exceeded") once N ms have passed
+                            * since the call began */
+    uint64_t memory_limit; /* bytes one statement's plan may hold (operators' state and
+                            * the result it builds); 0: only the database's memory_limit.
+                            * Over it: FLOE_NOMEM "query memory limit of ... exceeded" */
+    floe_cancel *cancel;   /* NULL, or a flag that stops this call when fired */
+} floe_query_opts;
+
+/* floe_query_ex with per-call limits (o may be NULL: none). The limits are
+ * checked between vectors of work, so a statement stops within about one
+ * vector's time of its deadline or cancel. Thread-safe like floe_query_ex:
+ * calls on one db from several threads each have their own limits. */
+FLOE_API int floe_query_with(floe_db *db, const char *sql, const floe_query_opts *o,
+                             floe_result **out_res, floe_error_info *info);
+
 /* Progress of the statement running on db: the fraction (0..1) of the rows
  * of its table scans read so far, or -1 when none is running or it has no
  * scan to measure. Safe from any thread while the statement runs (a shell
@@ -499,6 +529,28 @@ typedef struct floe_text_batch_opts {
     uint64_t producer_id;
     uint64_t producer_seq;
     const char *source_name; /* names the input in messages; NULL: "body" */
+    /* Per-shard sequence numbers of the appended rows: when shard_cap > 0,
+     * shard_first_seq[i] / shard_last_seq[i] (caller's arrays of shard_cap
+     * entries) receive the first and last seq assigned in shard i, 0 and 0
+     * where the batch added no row; res->nshards tells how many shards the
+     * table has (entries past shard_cap are not written). */
+    uint64_t *shard_first_seq;
+    uint64_t *shard_last_seq;
+    uint32_t shard_cap;
+    /* Keep going past bad rows: when keep_rejects is set, a row that fails
+     * to parse or convert is skipped and reported to on_reject (its 1-based
+     * line and the message, valid during the call; on_reject may be NULL)
+     * instead of failing the batch; the good rows are still ONE atomic
+     * batch, res->rejected counts the skipped ones. Still fatal: a field or
+     * record over the size limits, and a NULL in a NOT NULL column (such a
+     * row is not tied to a line once parsed: the batch fails as without
+     * keep_rejects). */
+    int keep_rejects;
+    void (*on_reject)(void *ctx, uint64_t line, const char *reason);
+    void *reject_ctx;
+    /* Longest line (JSON lines) or record (CSV) in bytes; 0: 64 MiB. A
+     * longer one fails the batch with FLOE_RANGE (even with keep_rejects). */
+    size_t max_line_bytes;
 } floe_text_batch_opts;
 
 typedef struct floe_text_batch_result {
@@ -507,6 +559,8 @@ typedef struct floe_text_batch_result {
     uint64_t last_seq;     /* highest sequence number assigned (0: none) */
     uint64_t error_line;   /* 1-based line of the bad row, 0 when the error has none */
     floe_error_info error; /* this call's error (code FLOE_OK on success) */
+    uint32_t nshards;      /* the table's shards (see floe_text_batch_opts.shard_cap) */
+    uint64_t rejected;     /* rows skipped with keep_rejects */
 } floe_text_batch_result;
 
 /* Parse `len` bytes of `data` (CSV or JSON lines, as COPY ... FROM reads

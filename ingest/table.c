@@ -841,7 +841,7 @@ static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
                       const floe_ingest_append_opts *o, floe_ingest_append_result *res,
                       uint64_t *out_shard_seq, floe_err *err)
 {
-    static const floe_ingest_append_opts no_opts = {0, false, 0, 0, NULL};
+    static const floe_ingest_append_opts no_opts = {0, false, 0, 0, NULL, NULL};
     uint32_t i, j, s, maxlive = 0, nrec = 0, npieces = 0, nlocked = 0;
     uint32_t *shard_of = NULL, *locked = NULL, *pos = NULL, *u32;
     uint64_t *tickets = NULL, *tot = NULL, *written = NULL, sumlive = 0;
@@ -859,6 +859,7 @@ static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
     memset(&txn, 0, sizeof txn);
     if (o == NULL) o = &no_opts;
     if (out_shard_seq) memset(out_shard_seq, 0, t->nshards * sizeof *out_shard_seq);
+    if (o->shard_first_seq) memset(o->shard_first_seq, 0, t->nshards * sizeof *o->shard_first_seq);
     rc = check_batches(t, bs, nb, &maxlive, &sumlive, err);
     if (rc) return rc;
     rc = wait_for_memory(t, o->flags, err);
@@ -944,6 +945,7 @@ static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
     for (i = 0; i < npieces; i++) {
         publish_piece(t, &pieces[i], tot[locked[i]], o, cross, &froze, &r);
         if (out_shard_seq) out_shard_seq[locked[i]] = t->shards[locked[i]].seq;
+        if (o->shard_first_seq) o->shard_first_seq[locked[i]] = pieces[i].first_seq;
     }
     published = true;
 unlock:

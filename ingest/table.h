@@ -204,6 +204,9 @@ typedef struct floe_ingest_append_opts {
     uint64_t producer_seq;
     uint64_t *sync_tickets; /* FLOE_INGEST_DEFER_SYNC: nshards entries (caller's, start
                              * at 0), each raised to this append's ticket on that shard */
+    uint64_t *shard_first_seq; /* NULL or nshards entries (caller's): per shard the first
+                                * seq this append assigned there, 0 where it added none
+                                * (the last one is out_shard_seq's) */
 } floe_ingest_append_opts;
 
 typedef struct floe_ingest_append_result {

@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang
       libsqlite3-dev liblz4-dev libzstd-dev libsimde-dev libcriterion-dev libedit-dev
-      libxxhash-dev libsnappy-dev zlib1g-dev libclang-rt-dev libpcre2-dev libmicrohttpd-dev sqlite3 tmux)
+      libxxhash-dev libsnappy-dev zlib1g-dev libclang-rt-dev libpcre2-dev libmicrohttpd-dev sqlite3 tmux
+      openssl curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,8 @@
 /* server/format.c: stream a floe_result as CSV, JSON lines or JSON (see format.h). */
 #include "server/format.h"
 
+#include "server/arrow.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,10 @@ struct floe_srv_format {
     int stage;          /* 0: prologue, 1: rows, 2: epilogue, 3: done */
     char *buf;          /* rendered, not yet read: [pos, len) */
     size_t len, cap, pos;
+    floe_srv_arrow *arrow; /* the arrow writer (fmt ARROW) */
+    uint64_t sent, fail_after; /* bytes of rows rendered (arrow: read) so far; the test
+                                * seam's bound (0: off) */
+    int failed;         /* floe_srv_format_fail was called */
 };
 
 int floe_srv_buf_put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
@@ -87,6 +93,7 @@ int floe_srv_format_parse(const char *name, floe_srv_fmt *out)
     if (!strcmp(name, "csv")) *out = FLOE_SRV_CSV;
     else if (!strcmp(name, "jsonl") || !strcmp(name, "ndjson")) *out = FLOE_SRV_JSONL;
     else if (!strcmp(name, "json")) *out = FLOE_SRV_JSON;
+    else if (!strcmp(name, "arrow")) *out = FLOE_SRV_ARROW;
     else return -1;
     return 0;
 }
@@ -95,6 +102,7 @@ const char *floe_srv_format_content_type(floe_srv_fmt f)
 {
     return f == FLOE_SRV_CSV     ? "text/csv; charset=utf-8"
            : f == FLOE_SRV_JSONL ? "application/x-ndjson"
+           : f == FLOE_SRV_ARROW ? "application/vnd.apache.arrow.stream"
                                  : "application/json";
 }
 
@@ -106,15 +114,22 @@ floe_srv_format *floe_srv_format_new(floe_result *res, floe_srv_fmt f)
     w->fmt = f;
     w->ncols = floe_result_column_count(res);
     w->nrows = floe_result_row_count(res);
+    if (f == FLOE_SRV_ARROW && (w->arrow = floe_srv_arrow_new(res)) == NULL) {
+        free(w);
+        return NULL;
+    }
     return w;
 }
 
 void floe_srv_format_free(floe_srv_format *w)
 {
     if (w == NULL) return;
+    floe_srv_arrow_free(w->arrow);
     free(w->buf);
     free(w);
 }
+
+void floe_srv_format_fail_after(floe_srv_format *w, uint64_t bytes) { w->fail_after = bytes; }
 
 #define PUT(s, n) \
     do { if (floe_srv_buf_put(&w->buf, &w->len, &w->cap, (s), (n))) return -1; } while (0)
@@ -238,7 +253,50 @@ static int render_epilogue(floe_srv_format *w)
     return 0;
 }
 
+int floe_srv_format_fail(floe_srv_format *w, const char *code, const char *msg)
+{
+    size_t i;
+    if (w->fmt == FLOE_SRV_ARROW || w->failed) return -1;
+    w->failed = 1;
+    /* the buffer holds complete rows only (a failed row was cut off), so
+     * the record follows a row's end */
+    if (w->fmt == FLOE_SRV_JSON) {
+        if (w->stage == 0 && render_prologue(w)) return -1;
+        PUTS("],\"error\":{\"message\":");
+    } else if (w->fmt == FLOE_SRV_JSONL) {
+        PUTS("{\"floe_error\":{\"message\":");
+    } else {
+        PUTS("#floe_error,");
+        PUTS(code);
+        PUTS(",\"");
+        for (i = 0; msg[i]; i++) PUT(msg[i] == '"' ? "\"\"" : &msg[i], msg[i] == '"' ? 2 : 1);
+        PUTS("\"\n");
+    }
+    if (w->fmt != FLOE_SRV_CSV) {
+        if (floe_srv_json_string(&w->buf, &w->len, &w->cap, msg, strlen(msg))) return -1;
+        PUTS(",\"code\":");
+        if (floe_srv_json_string(&w->buf, &w->len, &w->cap, code, strlen(code))) return -1;
+        PUTS("}}\n");
+    }
+    w->stage = 3;
+    return 0;
+}
+
+static long format_read(floe_srv_format *w, char *buf, size_t cap);
+
 long floe_srv_format_read(floe_srv_format *w, char *buf, size_t cap)
+{
+    if (w->arrow) {
+        long n;
+        if (w->fail_after && w->sent >= w->fail_after) return -1;
+        n = floe_srv_arrow_read(w->arrow, buf, cap);
+        if (n > 0) w->sent += (uint64_t)n;
+        return n;
+    }
+    return format_read(w, buf, cap);
+}
+
+static long format_read(floe_srv_format *w, char *buf, size_t cap)
 {
     size_t n;
     /* render until there is enough for the caller or the stream ended */
@@ -248,8 +306,13 @@ long floe_srv_format_read(floe_srv_format *w, char *buf, size_t cap)
             if (render_prologue(w)) return -1;
             w->stage = 1;
         } else if (w->stage == 1) {
+            size_t start = w->len;
             if (w->row >= w->nrows) w->stage = 2;
-            else if (render_row(w, w->row++)) return -1;
+            else if ((w->fail_after && w->sent >= w->fail_after) || render_row(w, w->row++)) {
+                w->len = start; /* only whole rows stay rendered */
+                return -1;
+            } else
+                w->sent += w->len - start; /* counts rendered rows' bytes */
         } else {
             if (render_epilogue(w)) return -1;
             w->stage = 3;
@@ -257,7 +320,7 @@ long floe_srv_format_read(floe_srv_format *w, char *buf, size_t cap)
     }
     n = w->len - w->pos;
     if (n > cap) n = cap;
-    memcpy(buf, w->buf + w->pos, n);
+    if (n) memcpy(buf, w->buf + w->pos, n);
     w->pos += n;
     return (long)n;
 }

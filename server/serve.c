@@ -18,6 +18,9 @@ static void usage(FILE *f)
             "usage: floe serve DB [--listen 127.0.0.1:8123] [--port-file PATH]\n"
             "                     [--durability full|batch|off] [--threads N]\n"
             "                     [--max-body BYTES] [--timeout SECONDS] [--max-connections N]\n"
+            "                     [--token-file FILE] [--tls-cert PEM --tls-key PEM]\n"
+            "                     [--memtable-limit BYTES] [--query-timeout MS] [--query-memory BYTES]\n"
+            "                     [--max-line BYTES]\n"
             "Serves DB over HTTP: POST /v1/tables/<t>/rows, GET|POST /v1/query, GET /health.\n");
 }
 
@@ -55,6 +58,33 @@ static int write_port_file(const char *path, unsigned port)
     return rename(tmp, path);
 }
 
+/* The whole file as a NUL-terminated string (free); NULL on failure. */
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *b = NULL;
+    size_t len = 0, cap = 0, n;
+    if (f == NULL) return NULL;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *nb;
+            cap = cap ? cap * 2 : 8192;
+            if (cap > (16u << 20) || (nb = realloc(b, cap)) == NULL) {
+                free(b);
+                fclose(f);
+                return NULL;
+            }
+            b = nb;
+        }
+        n = fread(b + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) break;
+    }
+    fclose(f);
+    b[len] = '\0';
+    return b;
+}
+
 static void log_stderr(void *ctx, int level, const char *msg)
 {
     (void)ctx;
@@ -76,6 +106,9 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 int floe_serve_main(int argc, char **argv)
 {
     const char *path = NULL, *listen = "127.0.0.1:8123", *port_file = NULL;
+    const char *token_file = NULL, *cert_file = NULL, *key_file = NULL;
+    char *cert = NULL, *key = NULL;
+    floe_srv_auth *auth = NULL;
     floe_server_config cfg;
     floe_open_options oo;
     floe_server *srv = NULL;
@@ -85,6 +118,7 @@ int floe_serve_main(int argc, char **argv)
     int i, sig, rc, left;
 
     memset(&cfg, 0, sizeof cfg);
+    cfg.query_timeout_ms = 300000; /* 5 minutes; --query-timeout 0: none */
     floe_open_options_init(&oo);
     oo.flags = FLOE_OPEN_CREATE;
     oo.log = log_stderr;
@@ -110,6 +144,9 @@ int floe_serve_main(int argc, char **argv)
         i++;
         if (!strcmp(a, "--listen")) listen = v;
         else if (!strcmp(a, "--port-file")) port_file = v;
+        else if (!strcmp(a, "--token-file")) token_file = v;
+        else if (!strcmp(a, "--tls-cert")) cert_file = v;
+        else if (!strcmp(a, "--tls-key")) key_file = v;
         else if (!strcmp(a, "--durability")) {
             if (!strcmp(v, "full")) oo.flags |= FLOE_OPEN_DURABILITY_FULL;
             else if (!strcmp(v, "off")) oo.flags |= FLOE_OPEN_DURABILITY_OFF;
@@ -125,6 +162,16 @@ int floe_serve_main(int argc, char **argv)
             cfg.timeout_s = (uint32_t)n;
         else if (!strcmp(a, "--max-connections") && !parse_uint(v, 1000000, &n) && n > 0)
             cfg.max_conns = (uint32_t)n;
+        else if (!strcmp(a, "--memtable-limit") && !parse_uint(v, (1ull << 50), &n) && n > 0)
+            oo.memtable_limit = n;
+        else if (!strcmp(a, "--query-timeout") && !parse_uint(v, UINT32_MAX, &n))
+            cfg.query_timeout_ms = (uint32_t)n;
+        else if (!strcmp(a, "--query-memory") && !parse_uint(v, (1ull << 50), &n))
+            cfg.query_mem = n;
+        else if (!strcmp(a, "--max-line") && !parse_uint(v, (1ull << 40), &n) && n > 0)
+            cfg.max_line = (size_t)n;
+        else if (!strcmp(a, "--test-fail-stream-after") && !parse_uint(v, (1ull << 50), &n))
+            cfg.test_fail_stream_after = n; /* test seam (server_test), not in --help */
         else {
             fprintf(stderr, "floe serve: unknown option or bad value: %s %s (see floe serve --help)\n", a, v);
             return 2;
@@ -138,13 +185,30 @@ int floe_serve_main(int argc, char **argv)
         fprintf(stderr, "floe serve: bad --listen '%s' (want IPv4:port, e.g. 127.0.0.1:8123)\n", listen);
         return 2;
     }
-    if ((cfg.addr >> 24) != 127) {
+    if ((cfg.addr >> 24) != 127 && token_file == NULL) {
         fprintf(stderr,
-                "floe serve: refusing to listen on non-loopback address '%s': that needs "
-                "--token-file, and access tokens are not implemented yet; use 127.0.0.1\n",
+                "floe serve: refusing to listen on non-loopback address '%s' without "
+                "--token-file (every request would be allowed)\n",
                 listen);
         return 2;
     }
+    if ((cert_file == NULL) != (key_file == NULL)) {
+        fprintf(stderr, "floe serve: --tls-cert and --tls-key go together\n");
+        return 2;
+    }
+    if (token_file && floe_srv_auth_load(token_file, &auth, msg, sizeof msg) != 0) {
+        fprintf(stderr, "floe serve: %s\n", msg);
+        return 2;
+    }
+    if (cert_file && ((cert = read_text(cert_file)) == NULL || (key = read_text(key_file)) == NULL)) {
+        fprintf(stderr, "floe serve: cannot read '%s'\n", cert == NULL ? cert_file : key_file);
+        free(cert);
+        floe_srv_auth_free(auth);
+        return 2;
+    }
+    cfg.auth = auth;
+    cfg.tls_cert = cert;
+    cfg.tls_key = key;
     /* signals are taken by sigwait below; every thread started from here
      * on inherits the mask, so none of them is interrupted by them */
     sigemptyset(&set);
@@ -157,22 +221,25 @@ int floe_serve_main(int argc, char **argv)
     if (rc != FLOE_OK) {
         fprintf(stderr, "floe serve: %s\n", floe_db_errmsg(db));
         floe_db_close(db);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (floe_server_start(db, &cfg, &srv, msg, sizeof msg) != 0) {
         fprintf(stderr, "floe serve: %s\n", msg);
         floe_db_close(db);
-        return 2;
+        rc = 2;
+        goto out;
     }
     if (port_file && write_port_file(port_file, floe_server_port(srv)) != 0) {
         fprintf(stderr, "floe serve: cannot write port file '%s': %s\n", port_file, strerror(errno));
         floe_server_stop(srv, 0);
         floe_db_close(db);
-        return 2;
+        rc = 2;
+        goto out;
     }
-    fprintf(stderr, "floe serve: %s on http://%s:%u/\n", path,
+    fprintf(stderr, "floe serve: %s on %s://%s:%u/%s\n", path, cert ? "https" : "http",
             inet_ntop(AF_INET, &(struct in_addr){htonl(cfg.addr)}, msg, sizeof msg),
-            (unsigned)floe_server_port(srv));
+            (unsigned)floe_server_port(srv), auth ? " (bearer tokens required)" : "");
     sigwait(&set, &sig);
     fprintf(stderr, "floe serve: %s: stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     left = floe_server_stop(srv, 30000);
@@ -180,7 +247,11 @@ int floe_serve_main(int argc, char **argv)
     rc = floe_db_close_msg(db, msg, sizeof msg);
     if (rc != FLOE_OK) {
         fprintf(stderr, "floe serve: closing the database: %s\n", msg);
-        return 1;
+        rc = 1;
     }
-    return 0;
+out:
+    floe_srv_auth_free(auth);
+    free(cert);
+    free(key);
+    return rc;
 }

@@ -48,6 +48,7 @@
 #include "shell/demo.h"
 #include "shell/dotcmd.h"
 #include "shell/progress.h"
+#include "shell/remote.h"
 #include "shell/render.h"
 #include "shell/sqltext.h"
 
@@ -75,6 +76,7 @@ typedef struct shell {
     int cancelled;          /* a statement was interrupted: stop this input */
     int read_depth;
     char *history;          /* history file path, or NULL */
+    shell_remote *remote;   /* attached to a `floe serve` (db is NULL then) */
 } shell;
 
 /* Signal state: read by the SIGINT handler. */
@@ -195,6 +197,8 @@ static int out_width(FILE *f)
     return 120;
 }
 
+static int run_local_sql(shell *sh, const char *sql);
+
 /* Render every row of res in the current mode. Returns 0 or -1. */
 static int render_result(shell *sh, floe_result *res)
 {
@@ -288,8 +292,63 @@ static int render_count(shell *sh, uint64_t n)
     return shell_render_end(r);
 }
 
+/* Run one statement on the attached server and print its result (the
+ * same renderer as a local result). Returns 0 or -1. */
+static int run_remote_sql(shell *sh, const char *sql)
+{
+    shell_remote_result res;
+    shell_render_opts o;
+    shell_render *r;
+    double t0 = now_seconds();
+    uint64_t row;
+    int rc = 0;
+    if (shell_remote_query(sh->remote, sql, &res) != 0) {
+        fprintf(stderr, "Error: %s\n", res.error);
+        if (res.error_offset >= 0) {
+            char *ctx = shell_sql_error_context(sql, res.error_offset);
+            if (ctx) fputs(ctx, stderr);
+            free(ctx);
+        }
+        fflush(stderr);
+        sh->nerrors++;
+        shell_remote_result_clear(&res);
+        end_once(sh);
+        return -1;
+    }
+    if (res.ncols > 0) {
+        o.mode = sh->mode;
+        o.headers = sh->headers;
+        o.max_width = out_width(sh->out);
+        o.max_rows = isatty(fileno(sh->out)) ? SHELL_BOX_MAX_ROWS : 0;
+        r = shell_render_new(sh->out, &o, res.ncols, (const char *const *)res.names, res.types,
+                             (const char *const *)res.type_names);
+        for (row = 0; r && row < res.nrows && rc == 0; row++)
+            rc = shell_render_row(r, (const char *const *)res.cells + row * res.ncols);
+        if (r == NULL || rc != 0 || shell_render_end(r) != 0) {
+            if (r && rc != 0) shell_render_free(r);
+            fprintf(stderr, "Error: cannot show the result (out of memory or write error)\n");
+            sh->nerrors++;
+            rc = -1;
+        }
+    }
+    if (sh->timer && rc == 0)
+        fprintf(sh->out, "Run Time: %.3f s, %llu %s (over HTTP)\n", now_seconds() - t0,
+                (unsigned long long)res.nrows, res.nrows == 1 ? "row" : "rows");
+    fflush(sh->out);
+    shell_remote_result_clear(&res);
+    end_once(sh);
+    return rc;
+}
+
 /* Run one SQL statement and print its result. Returns 0 or -1. */
 static int run_sql(shell *sh, const char *sql)
+{
+    if (sh->remote) return run_remote_sql(sh, sql);
+    return run_local_sql(sh, sql);
+}
+
+/* run_sql on the local database. */
+static int run_local_sql(shell *sh, const char *sql)
 {
     floe_result *res = NULL;
     double t0 = now_seconds(), dt;
@@ -542,6 +601,13 @@ static int run_dot(shell *sh, const char *line)
         shell_fail(sh, "%s", msg);
         return -1;
     }
+    /* attached to a server: only what runs over SQL */
+    if (sh->remote && (cmd.kind == SHELL_DOT_SCHEMA || cmd.kind == SHELL_DOT_IMPORT ||
+                       cmd.kind == SHELL_DOT_OPEN || cmd.kind == SHELL_DOT_FLUSH)) {
+        shell_fail(sh, "%s: not available when attached to a server (send SQL instead)", line);
+        return -1;
+    }
+    if (sh->remote && cmd.kind == SHELL_DOT_TABLES) return run_sql(sh, "SHOW TABLES");
     switch (cmd.kind) {
     case SHELL_DOT_HELP:
         fputs(shell_dotcmd_help(), sh->out);
@@ -1046,7 +1112,18 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     g_exit_on_sigint = !sh.interactive;
 
-    if (open_db(&sh, path) != 0) return 1;
+    if (shell_remote_is_url(path)) { /* floe http://HOST:PORT: attach to a `floe serve` */
+        char msg[512];
+        if (demo) {
+            fprintf(stderr, "floe: --demo needs a local database\n");
+            return 2;
+        }
+        if (shell_remote_open(path, getenv("FLOE_TOKEN"), &sh.remote, msg, sizeof msg) != 0) {
+            fprintf(stderr, "Error: cannot attach to %s: %s\n", path, msg);
+            return 1;
+        }
+    } else if (open_db(&sh, path) != 0)
+        return 1;
     if (demo) {
         if (shell_demo_start(sh.db, demo_rate) != FLOE_OK) {
             fprintf(stderr, "Error: --demo: %s\n", floe_db_errmsg(sh.db));
@@ -1060,7 +1137,10 @@ int main(int argc, char **argv)
             if (run_arg(&sh, sqls[i]) != 0 && sh.bail) break;
     } else if (sh.interactive) {
         printf("floe %s\n", FLOE_VERSION);
-        if (sh.path == NULL)
+        if (sh.remote)
+            printf("Attached to the server at %s (statements run there over HTTP).\n",
+                   shell_remote_name(sh.remote));
+        else if (sh.path == NULL)
             printf("Connected to a transient in-memory database.\n"
                    "Use \".open PATH\" to open a persistent database directory.\n");
         else
@@ -1073,6 +1153,7 @@ int main(int argc, char **argv)
     set_output(&sh, NULL, 0);
     status = (!sh.interactive && sh.nerrors > 0) ? 1 : 0;
     if (close_db(&sh) != 0) status = 1;
+    shell_remote_close(sh.remote);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "floe: write error on standard output\n");
         status = 1;

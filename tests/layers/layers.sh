@@ -6,7 +6,8 @@
 # not use (a wrong-way #include) must fail with "No such file".
 # Also: <sqlite3.h> appears in storage/ alone, <lz4.h> and <zstd.h> in the
 # two file-format layers (storage/, lake/) alone, <snappy-c.h> and <zlib.h>
-# in lake/ alone; nothing below api/ includes it, and no library layer
+# in lake/ alone (server/ may use <zstd.h>, <zlib.h> and <lz4frame.h>: HTTP
+# Content-Encoding, server/decode.c); nothing below api/ includes it, and no library layer
 # prints (fprintf(stderr, printf, puts, perror) or calls getenv.
 set -u
 CC=$1 SCOPE=$2 SRC=$3 SIMDE=$4
@@ -58,9 +59,10 @@ only_in() { # header, the layers allowed to include it
 }
 only_in sqlite3.h storage
 only_in lz4.h storage lake
-only_in zstd.h storage lake
+only_in zstd.h storage lake server
+only_in lz4frame.h server
 only_in snappy-c.h lake
-only_in zlib.h lake
+only_in zlib.h lake server
 only_in pcre2.h engine
 echo "layers: $passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -342,7 +342,7 @@ static void deferred_sync_case(floe_durability d)
     floe_ingest_db *db;
     floe_ingest_table *t;
     floe_ingest_snapshot *sn;
-    floe_ingest_append_opts ao = {FLOE_INGEST_DEFER_SYNC, false, 0, 0, NULL};
+    floe_ingest_append_opts ao = {FLOE_INGEST_DEFER_SYNC, false, 0, 0, NULL, NULL};
     uint64_t tickets[4] = {0, 0, 0, 0}, seqs[4], flushed[4] = {0, 0, 0, 0}, syncs = 0;
     uint8_t seen[700];
     uint32_t s, home = 4, k;
@@ -709,7 +709,7 @@ Test(flush, memory_bound_gives_busy_with_nowait)
     fake_store st;
     floe_ingest_db *db;
     floe_ingest_table *t;
-    floe_ingest_append_opts ao = {FLOE_INGEST_NOWAIT, false, 0, 0, NULL};
+    floe_ingest_append_opts ao = {FLOE_INGEST_NOWAIT, false, 0, 0, NULL, NULL};
     floe_err err = FLOE_ERR_INIT;
     int k, busy = 0;
 
@@ -775,7 +775,7 @@ Test(producer, retries_are_skipped_and_state_survives_recovery)
     fake_store st;
     floe_ingest_db *db;
     floe_ingest_table *t;
-    floe_ingest_append_opts ao = {0, true, 42, 0, NULL};
+    floe_ingest_append_opts ao = {0, true, 42, 0, NULL, NULL};
     floe_ingest_append_result res;
     uint64_t seq, flushed[2] = {0, 0};
     floe_ingest_producer *prods;
@@ -1122,7 +1122,7 @@ Test(table, open_and_recovery_survive_every_failed_allocation)
     t = open_table(db, 0, 2, 700, NULL); /* replay will freeze memtables too */
     for (k = 0; k < 10; k++) {
         floe_batch b;
-        floe_ingest_append_opts ao = {0, true, 5, (uint64_t)k + 1, NULL};
+        floe_ingest_append_opts ao = {0, true, 5, (uint64_t)k + 1, NULL, NULL};
         make_batch(&b, 300, k * 300, 17);
         cr_assert_eq(floe_ingest_append(t, &b, &ao, NULL, NULL, NULL), FLOE_OK);
         floe_batch_free(&b);
@@ -1294,7 +1294,7 @@ Test(txn, partial_transaction_is_dropped_in_every_shard_and_its_retry_applies)
     fake_store st;
     floe_ingest_db *db;
     floe_ingest_table *t;
-    floe_ingest_append_opts ao = {0, true, 7, 1, NULL};
+    floe_ingest_append_opts ao = {0, true, 7, 1, NULL, NULL};
     floe_ingest_append_result res;
     uint64_t shard_seq[2], seq;
     uint8_t seen[64];
