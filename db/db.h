@@ -155,7 +155,10 @@ int floe_db_bulk_part_open(floe_db *db, floe_db_table *t, floe_part_writer **out
  * crash leaves only files that open-time GC removes) and list it in t->parts.
  * On failure nothing is visible and the part's files are removed. */
 int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w, floe_err *err);
-/* FLOE_READONLY with a message naming `what` when db is read-only, else FLOE_OK. */
+/* FLOE_READONLY with a message naming `what` when db is read-only or has
+ * stopped writing after an I/O error (fail-stop, ingest/table.h: every
+ * write path -- appends, flushes, merges, COPY, DDL -- refuses until the
+ * database is reopened), else FLOE_OK. */
 int floe_db_check_writable(floe_db *db, const char *what, floe_err *err);
 
 /* ---- db/text_batch.c */

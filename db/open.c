@@ -367,6 +367,14 @@ int floe_db_shutdown(floe_db *db, floe_err *err)
             floe_db_close_table(db, t, false, NULL);
         }
     }
+    if (rc == FLOE_OK && !db->readonly && floe_ingest_db_failed(db->ingest, NULL, 0)) {
+        /* fail-stop: nothing was flushed; say so (the WAL keeps the rows) */
+        char why[FLOE_ERRMSG_MAX];
+        floe_ingest_db_failed(db->ingest, why, sizeof why);
+        rc = floe_err_set(err, FLOE_IOERR, "close of '%s': nothing flushed, writing had stopped "
+                          "after an I/O error (acknowledged rows stay in the WAL for the next "
+                          "open): %.300s", db->path, why);
+    }
     floe_ingest_db_close(db->ingest, NULL);
     floe_catalog_close(db->cat);
     floe_os_close(db->lock_fd, NULL, NULL); /* last: releases the writer lock */

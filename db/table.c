@@ -318,6 +318,10 @@ void floe_db_remove_table_files(floe_db *db, int64_t table_id)
 
 int floe_db_check_writable(floe_db *db, const char *what, floe_err *err)
 {
+    char why[FLOE_ERRMSG_MAX];
+    if (!db->readonly && floe_ingest_db_failed(db->ingest, why, sizeof why))
+        return floe_err_set(err, FLOE_READONLY, "cannot %s: database '%s' stopped writing after "
+                            "an I/O error (reopen it): %.300s", what, db->path, why);
     if (!db->readonly) return FLOE_OK;
     if (db->lock_pid > 0)
         return floe_err_set(err, FLOE_READONLY, "cannot %s: database '%s' is open read-only "

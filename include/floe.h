@@ -229,7 +229,19 @@ static inline void floe_open_options_init(floe_open_options *o)
  * DROP, ALTER, FLUSH) and floe_appender_open fail with FLOE_READONLY.
  * FLOE_OPEN_READONLY needs an existing database directory (FLOE_OPEN_CREATE
  * is then ignored: FLOE_NOTFOUND when it is missing); an in-memory database
- * cannot be opened read-only (FLOE_MISUSE). */
+ * cannot be opened read-only (FLOE_MISUSE).
+ *
+ * Failed syncs stop writing (fail-stop). The first failed fsync anywhere
+ * (WAL, part files, directories, the catalog), or any failed WAL write,
+ * turns a writable handle read-only for good: the failing call returns
+ * FLOE_IOERR, every later write (appends, INSERT, COPY, DDL, FLUSH,
+ * background flushes and merges) fails with FLOE_READONLY naming that
+ * first error, and queries keep working. A failed fsync is never retried
+ * (the kernel may have dropped the data it could not write and marked the
+ * pages clean). A background flush that fails on a plain write (disk full)
+ * is retried with a new part, and the rows stay in memory and the WAL. floe_db_close then
+ * flushes nothing and returns FLOE_IOERR; every acknowledged row is in the
+ * WAL and the next open recovers it. Reopen to write again. */
 FLOE_API int floe_db_open(const char *path, unsigned flags, floe_db **out_db);
 FLOE_API int floe_db_open_ex(const char *path, const floe_open_options *o, floe_db **out_db);
 

@@ -135,6 +135,25 @@ typedef struct floe_ingest_db_opts {
     floe_ingest_callbacks cb;
 } floe_ingest_db_opts;
 
+/* Fail-stop. After a failed fsync the state of the files is unknown -- the
+ * kernel may have dropped the dirty pages it could not write and marked
+ * them clean, so a retried fsync would "succeed" over lost data
+ * (PostgreSQL's fsyncgate) -- and after a failed WAL write the log's tail
+ * is unknown. So any WAL write or sync error (append, sync, the syncs
+ * before a flush) and any failed fsync below a flush, merge or bulk COPY
+ * (part files, directories, the catalog: util/os counts them per thread,
+ * floe_os_sync_failures) stops the database's writing for good: every later append and flush fails with FLOE_READONLY
+ * naming the first error, the flusher stops retrying, close flushes nothing
+ * (acknowledged rows stay in the WAL and the next open recovers them).
+ * Reopening is the only way back (RocksDB's background-error rule). A
+ * flush that fails on a plain write error (disk full, EIO on write) is
+ * still retried after a back-off: it writes a new part from memory.
+ * floe_ingest_db_fail_stop records it (first message wins; later calls are
+ * no-ops); floe_ingest_db_failed copies the message (cap may be 0) and says
+ * whether it happened. Thread-safe. */
+void floe_ingest_db_fail_stop(floe_ingest_db *db, const char *msg);
+bool floe_ingest_db_failed(floe_ingest_db *db, char *msg, size_t cap);
+
 /* Open the database-wide ingest state (starting the flusher when asked).
  * FLOE_NOMEM, FLOE_ERROR (thread creation). Free with floe_ingest_db_close. */
 int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe_err *err);

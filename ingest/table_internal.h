@@ -88,6 +88,9 @@ struct floe_ingest_db {
     bool has_thread;
     pthread_t thread;
     atomic_int flush_failing;   /* last flush attempt failed */
+    atomic_int stopped;         /* fail-stop after an I/O error (floe_ingest_db_fail_stop):
+                                 * no append, flush or retry until the database is reopened */
+    char stop_msg[FLOE_ERRMSG_MAX]; /* why; written once (mu) before `stopped` is set */
     /* sync helpers: an append touching several shards waits for their WAL
      * syncs in parallel instead of one after the other */
     pthread_mutex_t sync_mu;

@@ -98,6 +98,11 @@ static inline int hook(unsigned kind)
     return hook_slow(kind);
 }
 
+static _Thread_local uint64_t t_sync_failures;
+
+uint64_t floe_os_sync_failures(void) { return t_sync_failures; }
+void floe_os_note_sync_failure(void) { t_sync_failures++; }
+
 /* ---- errors ---- */
 
 /* Set err for a failed `op` on `path` from errno; keeps errno. */
@@ -287,14 +292,19 @@ int floe_os_pwrite_all(int fd, const void *p, size_t n, uint64_t off, const char
 
 int floe_os_fsync(int fd, const char *path, floe_err *err)
 {
-    if (hook(FLOE_OS_FSYNC) == HOOK_FAIL || fsync(fd) != 0) return fail(err, "fsync", path, fd);
+    if (hook(FLOE_OS_FSYNC) == HOOK_FAIL || fsync(fd) != 0) {
+        t_sync_failures++;
+        return fail(err, "fsync", path, fd);
+    }
     return FLOE_OK;
 }
 
 int floe_os_fdatasync(int fd, const char *path, floe_err *err)
 {
-    if (hook(FLOE_OS_FSYNC) == HOOK_FAIL || fdatasync(fd) != 0)
+    if (hook(FLOE_OS_FSYNC) == HOOK_FAIL || fdatasync(fd) != 0) {
+        t_sync_failures++;
         return fail(err, "fdatasync", path, fd);
+    }
     return FLOE_OK;
 }
 

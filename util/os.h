@@ -83,6 +83,16 @@ uint64_t floe_os_calls(unsigned kinds);
 /* Faults injected since the last floe_os_hook_reset(). */
 uint64_t floe_os_faults_hit(void);
 
+/* Failed fsync/fdatasync/fsync_dir calls (real or injected) made by the
+ * calling thread since it started. A caller compares it before and after
+ * an operation to learn whether a sync failed anywhere below it, whatever
+ * became of the floe_err on the way up (the fail-stop rule, ingest/table.h).
+ * Thread-local, so threads never see each other's failures. */
+uint64_t floe_os_sync_failures(void);
+/* Count a sync failure seen outside these wrappers (sqlite's own fsync,
+ * reported as SQLITE_IOERR_FSYNC) for floe_os_sync_failures. */
+void floe_os_note_sync_failure(void);
+
 /* ---- files ---- */
 
 /* open(2) with O_CLOEXEC added; *out_fd is -1 on failure. */
