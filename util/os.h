@@ -28,10 +28,10 @@
  * predictable branch. The hook state is atomic, so threads may race through
  * it; tests that need an exact nth keep the operation single-threaded.
  *
- * Power-loss mode (not built yet): the fd wrappers are the place to record
- * per-fd "bytes written since the last fsync" and directory entries created
- * since the last fsync_dir; a future floe_os_fault_power_loss() would drop or
- * tear them. Nothing else needs to change for it.
+ * Power-loss mode (util/os_powerloss.h, tests only): with the hook armed
+ * and logging on, the write, truncate, open(O_CREAT), mkdir and rename
+ * wrappers log what a power cut could take back and fsync/fdatasync forget
+ * what they made durable, so a test can drop or tear the rest.
  *
  * Thread-safety: all wrappers are thread-safe (as their syscalls).
  */
