@@ -124,6 +124,23 @@ static char *fd_path(int fd)
     return strdup(buf);
 }
 
+/* pread that also works on a write-only fd (the WAL's segments are opened
+ * O_WRONLY): reads through a second, read-only open of the same file. */
+static bool pread_any(int fd, void *buf, uint64_t n, uint64_t off)
+{
+    char link[64];
+    int rfd;
+    ssize_t k = pread(fd, buf, n, (off_t)off);
+    if (k == (ssize_t)n) return true;
+    if (k >= 0 || errno != EBADF) return false;
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    rfd = open(link, O_RDONLY | O_CLOEXEC);
+    if (rfd < 0) return false;
+    k = pread(rfd, buf, n, (off_t)off);
+    close(rfd);
+    return k == (ssize_t)n;
+}
+
 static bool parent_id(const char *path, dev_t *dev, ino_t *ino)
 {
     char buf[4096];
@@ -163,7 +180,7 @@ void floe_os_pl_before_write(int fd, uint64_t off, bool at_cursor, size_t n, voi
     if (off < o->old_size) {
         uint64_t k = o->old_size - off < n ? o->old_size - off : n;
         o->old = malloc(k);
-        if (o->old == NULL || pread(fd, o->old, k, (off_t)off) != (ssize_t)k) {
+        if (o->old == NULL || !pread_any(fd, o->old, k, off)) {
             op_free(o);
             free(o);
             return;
@@ -203,7 +220,7 @@ void floe_os_pl_truncate(int fd, uint64_t len)
     if (len < o.old_size && o.old_size - len <= (64u << 20)) {
         o.n = o.old_size - len;
         o.old = malloc(o.n);
-        if (o.old && pread(fd, o.old, o.n, (off_t)len) != (ssize_t)o.n) o.n = 0;
+        if (o.old && !pread_any(fd, o.old, o.n, len)) o.n = 0;
     }
     if (o.path == NULL) return;
     pthread_mutex_lock(&g_mu);
