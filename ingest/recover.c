@@ -315,6 +315,7 @@ int floe_ingest_table_recover(floe_ingest_table *t, floe_err *err)
                 floe_err_prefix(err, "table %s: ", t->name);
                 goto fail;
             }
+            if (warn[0]) t->torn_tails++;
             if (warn[0] && db->o.cb.warning) db->o.cb.warning(db->o.cb.ctx, warn);
         }
     }
@@ -357,6 +358,7 @@ int floe_ingest_table_recover(floe_ingest_table *t, floe_err *err)
             goto fail;
         }
     }
+    t->txns_dropped = (uint32_t)scx.nsettle;
     if (scx.nsettle && !db->o.readonly && db->o.cb.warning) {
         char msg[160];
         snprintf(msg, sizeof msg, "table %s: dropped %zu pieces of transactions that did not "

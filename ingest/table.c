@@ -554,6 +554,13 @@ uint64_t floe_ingest_table_wal_first_seq(floe_ingest_table *t, uint32_t s)
     return t->shards[s].wal ? floe_wal_first_seq(t->shards[s].wal) : 0;
 }
 
+void floe_ingest_table_recovery(floe_ingest_table *t, uint32_t *out_torn_tails,
+                                uint32_t *out_txns_dropped)
+{
+    *out_torn_tails = t->torn_tails;
+    *out_txns_dropped = t->txns_dropped;
+}
+
 uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t)
 {
     uint64_t n = 0;

@@ -202,6 +202,12 @@ uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s);
 uint64_t floe_ingest_table_wal_first_seq(floe_ingest_table *t, uint32_t s);
 /* fdatasyncs issued so far by the WALs of all shards (0 without a WAL). */
 uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t);
+/* What recovery dropped at open: WAL tails that were never synced (torn
+ * writes, cut with a warning; a damaged record the WAL says was synced is
+ * FLOE_CORRUPT instead) and pieces of transactions that did not reach every
+ * shard's WAL. Fixed after open. */
+void floe_ingest_table_recovery(floe_ingest_table *t, uint32_t *out_torn_tails,
+                                uint32_t *out_txns_dropped);
 
 /* The shard of row `row` of partition vector v (see the formula above). */
 uint32_t floe_ingest_shard_of(const floe_vec *v, uint32_t row, uint32_t nshards);

@@ -61,6 +61,8 @@ struct floe_ingest_table {
     uint64_t flush_rows, flush_bytes;
     uint32_t flush_interval_ms;
     ingest_shard *shards;
+    uint32_t torn_tails;        /* recovery: WAL tails never synced, dropped at open */
+    uint32_t txns_dropped;      /* recovery: pieces of partial transactions dropped */
     atomic_uint rr;             /* round-robin cursor */
     pthread_rwlock_t vis;       /* visibility lock */
     pthread_mutex_t prod_mu;    /* producer state (held briefly) */

@@ -53,6 +53,7 @@ struct floe_wal {
     uint64_t seg_size;  /* bytes in the open segment */
     uint64_t zeroed;    /* file size of the open segment (zeros past seg_size) */
     uint64_t synced_off; /* bytes of the open segment known durable */
+    uint64_t marked_off; /* synced_off the last SYNCED marker stated */
     uint64_t seg_gen;   /* open_segment count: tells a sync which segment it covered */
     uint64_t next_segno;
     uint64_t last_seq;
@@ -415,6 +416,12 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
                               path, pos);
             goto out;
         }
+        if (type == FLOE_WAL_REC_SYNCED && version >= 4 && len == 0) {
+            uint64_t d = get64(buf + pos + 9);
+            if (d > frontier && d <= pos) frontier = (size_t)d;
+            pos += hb;
+            continue;
+        }
         if (type != FLOE_WAL_REC_BATCH && (type != FLOE_WAL_REC_ABORT || version < 3)) {
             rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: unknown record type %u at offset %zu",
                               path, type, pos);
@@ -648,6 +655,7 @@ static int open_segment(floe_wal *w, floe_err *err)
     w->seg_size = FLOE_WAL_HEADER_BYTES;
     w->zeroed = FLOE_WAL_HEADER_BYTES;
     w->synced_off = FLOE_WAL_HEADER_BYTES;
+    w->marked_off = FLOE_WAL_HEADER_BYTES;
     w->seg_gen++;
     return FLOE_OK;
 }
@@ -973,11 +981,43 @@ out:
     return rc;
 }
 
+/* After a sync of segment generation `gen`: append a SYNCED marker (an
+ * empty record whose `durable` is synced_off), so recovery can tell a
+ * damaged record that was synced (corruption) from a torn one that never
+ * was, even for the last record. Not synced itself (the next sync covers
+ * it; a lost marker only makes recovery less sure, never wrong). Skipped
+ * when nothing new was synced or the segment has no preallocated room (the
+ * next record's `durable` says the same). Caller holds mu. A failed write
+ * is a failed WAL write (FLOE_IOERR, err set): the log refuses appends from
+ * then on, like after any write error. */
+static int write_marker(floe_wal *w, uint64_t gen, floe_err *err)
+{
+    char rec[FLOE_WAL_RECORD_HEADER_BYTES];
+    if (gen != w->seg_gen || w->fd < 0 || w->failed || w->synced_off <= w->marked_off ||
+        w->seg_size + sizeof rec > w->zeroed)
+        return FLOE_OK;
+    memset(rec, 0, sizeof rec);
+    rec[8] = FLOE_WAL_REC_SYNCED;
+    put64(rec + 9, w->synced_off);
+    put32(rec + 4, floe_checksum32(rec + 8, sizeof rec - 8));
+    if (floe_os_pwrite_all(w->fd, rec, sizeof rec, w->seg_size, w->seg_name, err) != FLOE_OK) {
+        w->failed = FLOE_IOERR;
+        return FLOE_IOERR;
+    }
+    w->seg_size += sizeof rec;
+    w->marked_off = w->synced_off;
+    return FLOE_OK;
+}
+
 int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
 {
     int rc = FLOE_OK;
     if (w->o.durability == FLOE_DURABILITY_OFF) return FLOE_OK;
     pthread_mutex_lock(&w->mu);
+    if (w->failed) { /* sticky, even for tickets synced before the failure */
+        pthread_mutex_unlock(&w->mu);
+        return floe_err_set(err, w->failed, "wal sync failed earlier");
+    }
     /* FULL: every append waits for an fdatasync of its own that starts after
      * its record was written (the "syncing" election below is skipped).
      * BATCH: group commit: a sync starts at once when none is running and
@@ -1005,7 +1045,9 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
         }
         if (target > w->synced) w->synced = target;
         if (gen == w->seg_gen && toff > w->synced_off) w->synced_off = toff;
+        if (w->inflight == 0) rc = write_marker(w, gen, err);
         pthread_cond_broadcast(&w->cv);
+        if (rc) break;
     }
     while (rc == FLOE_OK && w->synced < ticket) {
         if (w->failed) {
@@ -1032,6 +1074,7 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
             }
             if (target > w->synced) w->synced = target;
             if (gen == w->seg_gen && toff > w->synced_off) w->synced_off = toff;
+            if (w->inflight == 0) rc = write_marker(w, gen, err);
             pthread_cond_broadcast(&w->cv);
         } else {
             pthread_cond_wait(&w->cv, &w->mu);

@@ -12,7 +12,12 @@
  * are [length u32][checksum u32][type u8][durable u64][payload], `durable`
  * being the segment offset the writer knew synced when it wrote the record,
  * and a multi-record append (several shards or batches) is a transaction
- * whose records all carry its id and manifest. The WAL itself does not
+ * whose records all carry its id and manifest. After each sync (FULL and
+ * BATCH) an empty SYNCED record (version 4) states the offset the sync made
+ * durable, so a damaged LAST record can be told apart: followed by a marker
+ * or record saying it was synced, it is corruption; otherwise a torn write
+ * that never reached the disk. A failed marker write fails the sync like any
+ * WAL write error. The WAL itself does not
  * interpret manifests: ingest/recover.c replays a transaction only when every
  * piece is present (in parts or in the WAL) and no ABORT names it, and
  * writes ABORT records for a partial one (see table.h, Recovery).
@@ -34,7 +39,7 @@
  * its parts already hold). In the LAST segment, an all-zero record header
  * followed only by zeros is the end of the log (a crash while preallocated);
  * a torn last record (short, or a checksum mismatch with only zeros or
- * nothing after it), a nonzero byte among the trailing zeros, or a bad record
+ * nothing after it, so nothing says it was synced), a nonzero byte among the trailing zeros, or a bad record
  * beyond the durable offset every earlier record states (unsynced records,
  * written out of order by a power loss) unless a good record right after it
  * says it was durable, is dropped with everything after it and a warning for
@@ -65,12 +70,15 @@
 #include "util/vec.h"
 
 #define FLOE_WAL_MAGIC "FLOEWAL"
-#define FLOE_WAL_VERSION 3 /* 1: records without `durable`; 2: no transactions (both still read) */
+#define FLOE_WAL_VERSION 4 /* 1: records without `durable`; 2: no transactions; 3: no SYNCED
+                            * markers (all still read) */
 #define FLOE_WAL_HEADER_BYTES 32
 #define FLOE_WAL_RECORD_HEADER_BYTES 17
 #define FLOE_WAL_V1_RECORD_HEADER_BYTES 9
 #define FLOE_WAL_REC_BATCH 1
 #define FLOE_WAL_REC_ABORT 2
+#define FLOE_WAL_REC_SYNCED 3 /* version 4: empty marker written after each sync; its
+                               * `durable` proves the records before it were synced */
 
 /* One piece of a transaction: its rows in one shard. */
 typedef struct floe_wal_piece {
