@@ -320,6 +320,10 @@ static void cb_flush_error(void *ctx, const floe_ingest_flush_info *fi, const fl
 
 void floe_db_warning(void *ctx, const char *msg)
 {
+    if (strncmp(msg, "salvage: ", 9) == 0) { /* FLOE_OPEN_SALVAGE: also in quarantine/REPORT */
+        floe_db_salvage_note(ctx, msg);
+        return;
+    }
     floe_db_log(ctx, FLOE_LOG_WARN, "%s", msg);
 }
 

@@ -261,6 +261,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     db->maintain_interval_ms = o->maintain_interval_ms;
     db->lock_fd = -1;
     db->readonly = (flags & FLOE_OPEN_READONLY) != 0;
+    db->salvage = (flags & FLOE_OPEN_SALVAGE) != 0 && !db->readonly;
     floe_mem_tune();
     pthread_rwlock_init(&db->ddl_lock, NULL);
     pthread_mutex_init(&db->err_mu, NULL);
@@ -319,6 +320,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
                     : (flags & FLOE_OPEN_DURABILITY_OFF) ? FLOE_DURABILITY_OFF
                                                           : FLOE_DURABILITY_BATCH;
     io.background_flush = true;
+    io.salvage = db->salvage;
     db->no_sync = io.dir == NULL || io.durability == FLOE_DURABILITY_OFF;
     io.mem_limit_bytes = floe_settings_memtable_limit(db);
     floe_db_flush_callbacks(db, &io.cb);

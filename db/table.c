@@ -146,7 +146,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
 {
     floe_db_table *t = floe_calloc(1, sizeof *t);
     floe_catalog_part *parts = NULL;
-    uint32_t nparts = 0, i;
+    uint32_t nparts = 0, nparts_all = 0, i;
     int64_t *ids = NULL;
     floe_part_column *pcols = NULL;
     floe_type *types = NULL;
@@ -179,11 +179,16 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
     }
 
     if ((rc = floe_catalog_list_parts(db->cat, def->id, &parts, &nparts, err)) != FLOE_OK) goto fail;
+    nparts_all = nparts;
     ids = floe_calloc(nparts + 1, sizeof *ids);
     if (ids == NULL) {
         rc = floe_err_nomem(err);
         goto fail;
     }
+    /* FLOE_OPEN_SALVAGE: damaged parts go to quarantine before anything
+     * reads them (db/salvage.c); the rest of the open never sees them */
+    if (db->salvage && (rc = floe_db_salvage_parts(db, t, parts, &nparts, err)) != FLOE_OK)
+        goto fail;
     for (i = 0; i < nparts; i++) ids[i] = parts[i].id;
     /* a reader never collects: the writer's in-flight parts look like garbage */
     if (!db->readonly && (rc = table_gc(db, t, ids, nparts, err)) != FLOE_OK) goto fail;
@@ -244,7 +249,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
         }
     }
     floe_free(prods);
-    floe_catalog_parts_free(parts, nparts);
+    floe_catalog_parts_free(parts, nparts_all);
     floe_free(ids);
     floe_free(pcols);
     floe_free(types);
@@ -254,7 +259,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
 fail:
     floe_free(prods);
     floe_err_prefix(err, "table '%s': ", def->name);
-    floe_catalog_parts_free(parts, nparts);
+    floe_catalog_parts_free(parts, nparts_all);
     floe_free(ids);
     floe_free(pcols);
     floe_free(types);

@@ -123,6 +123,17 @@ typedef struct floe_appender floe_appender;
 /* Run sqlite's full PRAGMA integrity_check on the catalog at open (a
  * quick_check always runs); FLOE_CORRUPT naming catalog.db on damage. */
 #define FLOE_OPEN_INTEGRITY_CHECK 0x100
+/* Salvage what is intact instead of refusing a damaged database (issue #21;
+ * `floe recover DIR` in the shell). Every block of every part is read and
+ * checked; a part that does not open or verify is moved whole to
+ * DIR/quarantine/<table id>/part-<id> and dropped from the catalog, and a
+ * damaged WAL segment (with the later segments of its shard) to
+ * DIR/quarantine/wal/, keeping the records before the damage. Nothing is
+ * deleted. Each move is a line in DIR/quarantine/REPORT and a FLOE_LOG_WARN
+ * message (rows and sequence ranges lost). Damage the salvage cannot
+ * isolate (the catalog itself, a part directory that is missing) still
+ * fails. Ignored with FLOE_OPEN_READONLY. */
+#define FLOE_OPEN_SALVAGE 0x200
 
 /* Levels of the log callback (floe_open_options.log). */
 #define FLOE_LOG_ERROR 1

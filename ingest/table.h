@@ -129,6 +129,9 @@ typedef struct floe_ingest_db_opts {
     uint64_t wal_segment_bytes; /* 0 = 64 MiB */
     uint64_t mem_limit_bytes;   /* frozen + active memtables; 0 = 512 MiB */
     bool background_flush;      /* run the flusher thread */
+    bool salvage;               /* FLOE_OPEN_SALVAGE: a damaged WAL segment is moved to
+                                 * quarantine (floe_wal_salvage, reported through
+                                 * cb.warning) instead of failing the open */
     bool readonly;              /* open the WALs read-only (floe_wal_opts.readonly): replay
                                  * changes no file, appends fail; use with no flusher */
     uint32_t flusher_tick_ms;   /* flusher's age-check period; 0 = 50 */

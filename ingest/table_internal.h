@@ -63,6 +63,7 @@ struct floe_ingest_table {
     ingest_shard *shards;
     uint32_t torn_tails;        /* recovery: WAL tails never synced, dropped at open */
     uint32_t txns_dropped;      /* recovery: pieces of partial transactions dropped */
+    uint32_t wal_salvaged;      /* recovery: damaged WAL segments moved to quarantine */
     atomic_uint rr;             /* round-robin cursor */
     pthread_rwlock_t vis;       /* visibility lock */
     pthread_mutex_t prod_mu;    /* producer state (held briefly) */

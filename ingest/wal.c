@@ -65,6 +65,7 @@ struct floe_wal {
     int64_t last_sync_ns;
     int failed;         /* sticky write/sync error code */
     uint64_t nsyncs;
+    uint64_t bad_off;   /* replay: offset of the damage behind a FLOE_CORRUPT */
     char *buf;          /* encode buffer */
     size_t bufcap;
 };
@@ -337,7 +338,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
 {
     char path[4096];
     char *buf = NULL;
-    size_t n = 0, pos, hb, frontier;
+    size_t n = 0, pos = 0, hb, frontier;
     int rc;
     uint64_t last_seq = 0;
     uint32_t version;
@@ -459,6 +460,7 @@ done:
     *out_last_seq = last_seq;
     rc = FLOE_OK;
 out:
+    if (rc == FLOE_CORRUPT) w->bad_off = n < FLOE_WAL_HEADER_BYTES || pos < FLOE_WAL_HEADER_BYTES ? 0 : pos;
     floe_free(buf);
     return rc;
 }
@@ -569,6 +571,8 @@ int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, 
         bool removed = false;
         rc = replay_segment(w, segnos[i], i + 1 == nseg, replay, ctx, warn, warn_cap, &ls,
                             &removed, &ve, err);
+        if (rc == FLOE_CORRUPT && o->corrupt_segno) *o->corrupt_segno = segnos[i];
+        if (rc == FLOE_CORRUPT && o->corrupt_offset) *o->corrupt_offset = w->bad_off;
         if (rc) goto fail;
         if (removed) continue;
         rc = seg_push(w, segnos[i], ls, err);
@@ -1189,4 +1193,56 @@ int floe_wal_shard_count(const char *db_dir, uint64_t table_id, uint32_t *out, f
     }
     floe_os_dirlist_free(&l);
     return FLOE_OK;
+}
+
+int floe_wal_salvage(const floe_wal_opts *o, uint64_t segno, uint64_t offset, char *note,
+                     size_t note_cap, floe_err *err)
+{
+    char wal[4096], q[4096], from[4400], to[4400];
+    floe_os_dirlist l;
+    uint32_t i, moved = 0;
+    int rc;
+    snprintf(wal, sizeof wal, "%s/wal", o->db_dir);
+    snprintf(q, sizeof q, "%s/quarantine", o->db_dir);
+    if ((rc = floe_os_mkdir(q, 0755, true, err)) != FLOE_OK) return rc;
+    snprintf(q, sizeof q, "%s/quarantine/wal", o->db_dir);
+    if ((rc = floe_os_mkdir(q, 0755, true, err)) != FLOE_OK) return rc;
+    if ((rc = floe_os_list_dir(wal, &l, err)) != FLOE_OK) return rc;
+    for (i = 0; i < l.n && rc == FLOE_OK; i++) {
+        uint64_t s;
+        uint32_t sh;
+        if (!parse_seg_name(l.names[i], o->table_id, false, o->shard, &s, &sh) || s < segno) continue;
+        snprintf(from, sizeof from, "%s/%s", wal, l.names[i]);
+        snprintf(to, sizeof to, "%s/%s", q, l.names[i]);
+        if (floe_os_exists(to)) /* an earlier salvage kept one of that name: never overwrite */
+            snprintf(to, sizeof to, "%s/%s.%lld", q, l.names[i], (long long)floe_os_clock_wall_us());
+        rc = floe_os_rename(from, to, err);
+        if (rc == FLOE_OK) moved++;
+        if (rc == FLOE_OK && s == segno && offset > FLOE_WAL_HEADER_BYTES) {
+            /* the intact prefix goes back: a copy, the original stays in quarantine */
+            char *buf = NULL;
+            size_t n = 0;
+            int fd;
+            rc = floe_os_read_all(to, &buf, &n, err);
+            if (rc == FLOE_OK && offset <= n) {
+                rc = floe_os_open(from, O_WRONLY | O_CREAT | O_EXCL, 0644, &fd, err);
+                if (rc == FLOE_OK) {
+                    rc = floe_os_write_all(fd, buf, (size_t)offset, from, err);
+                    if (rc == FLOE_OK) rc = floe_os_fsync(fd, from, err);
+                    floe_os_close(fd, from, NULL);
+                }
+            }
+            floe_free(buf);
+        }
+    }
+    floe_os_dirlist_free(&l);
+    if (rc == FLOE_OK) rc = floe_os_fsync_dir(q, err);
+    if (rc == FLOE_OK) rc = floe_os_fsync_dir(wal, err);
+    if (rc == FLOE_OK && note && note_cap)
+        snprintf(note, note_cap, "salvage: wal of table %llu shard %u: segment %llu damaged at "
+                 "offset %llu; %u segment(s) from it moved to quarantine/wal/%s",
+                 (unsigned long long)o->table_id, o->shard, (unsigned long long)segno,
+                 (unsigned long long)offset, moved,
+                 offset > FLOE_WAL_HEADER_BYTES ? " (the records before the damage kept)" : "");
+    return rc;
 }

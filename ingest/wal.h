@@ -107,6 +107,9 @@ typedef struct floe_wal_opts {
     uint32_t group_commit_ms;    /* reserved (BATCH needs no window); 0 = 2 */
     uint64_t segment_bytes;      /* roll size; 0 = 64 MiB */
     bool readonly;               /* read only: see "Read-only mode" above */
+    /* When not NULL and floe_wal_open fails with FLOE_CORRUPT: the damaged
+     * segment's number and the offset of the damage (for salvage). */
+    uint64_t *corrupt_segno, *corrupt_offset;
 } floe_wal_opts;
 
 /* One decoded record, borrowed by the replay callback until it returns. */
@@ -186,6 +189,15 @@ int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err);
  * <db_dir>/wal, e.g. for DROP TABLE after its ingest state is closed.
  * A missing directory is fine. FLOE_IOERR. */
 int floe_wal_drop_table(const char *db_dir, uint64_t table_id, floe_err *err);
+/* Salvage (FLOE_OPEN_SALVAGE): after floe_wal_open of o's shard failed with
+ * FLOE_CORRUPT in segment `segno` at `offset`, move that segment and every
+ * later one of the shard into <db_dir>/quarantine/wal/ (nothing is
+ * deleted) and, when records precede the damage, put a copy of the intact
+ * prefix [0, offset) back in their place (synced), so the next open replays
+ * every record before the damage. `note` gets a one-line account (what
+ * moved where). FLOE_IOERR, FLOE_NOMEM. */
+int floe_wal_salvage(const floe_wal_opts *o, uint64_t segno, uint64_t offset, char *note,
+                     size_t note_cap, floe_err *err);
 
 /* Number of shards table `table_id` has WAL segments for (highest shard
  * number + 1; 0 when none), so a caller can refuse to open a table with

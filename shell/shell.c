@@ -47,6 +47,7 @@
 #include "shell/demo.h"
 #include "shell/dotcmd.h"
 #include "shell/progress.h"
+#include "shell/recover.h"
 #include "shell/render.h"
 #include "shell/sqltext.h"
 
@@ -914,6 +915,8 @@ int main(int argc, char **argv)
     /* `floe serve DB ...`: the HTTP server (server/serve.h); a database
      * directory named "serve" is opened as ./serve */
     if (argc > 1 && strcmp(argv[1], "serve") == 0) return floe_serve_main(argc - 1, argv + 1);
+    /* `floe recover DIR`: salvage a damaged database (shell/recover.c) */
+    if (argc > 1 && strcmp(argv[1], "recover") == 0) return floe_recover_main(argc - 1, argv + 1);
 
     memset(&sh, 0, sizeof(sh));
     sh.mode = SHELL_MODE_BOX;
