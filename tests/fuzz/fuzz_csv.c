@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (++guard > 100000) abort(); /* progress: every call consumes input */
     }
     floe_batch_free(&b);
-    fz_check(rc, &err);
+    fz_check(rc, &err, 0);
     floe_csv_reader_close(r);
     return 0;
 }

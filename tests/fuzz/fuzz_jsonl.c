@@ -1,8 +1,8 @@
 /* tests/fuzz/fuzz_jsonl.c: libFuzzer target for the JSON-lines reader
  * (ingest/jsonl.c) over a table with a column of every type. The first
  * input byte picks ignore_unknown and the read piece size; the rest is the
- * file. Any bytes give rows, the end, or FLOE_PARSE/FLOE_RANGE with a
- * message. */
+ * file. Any bytes give rows, the end, or FLOE_PARSE/FLOE_RANGE/FLOE_TYPE
+ * (a JSON value of the wrong kind, as jsonl.h documents) with a message. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (++guard > 100000) abort();
     }
     floe_batch_free(&b);
-    fz_check(rc, &err);
+    fz_check(rc, &err, FLOE_TYPE);
     floe_jsonl_reader_close(r);
     return 0;
 }
