@@ -875,7 +875,11 @@ static void usage(FILE *f)
             "given with -c, as an argument or in a script failed (with -bail, at the first\n"
             "failure), when the database cannot be opened, or when closing it fails (the\n"
             "final flush to disk: \"floe: close: ...\" on stderr), also after an\n"
-            "interactive session; 2 for bad options.\n");
+            "interactive session; 2 for bad options.\n"
+            "\n"
+            "Sub-commands: floe serve PATH ... (HTTP server; floe serve --help),\n"
+            "floe recover PATH (open a damaged database, moving damaged parts and WAL\n"
+            "segments to PATH/quarantine/; floe recover --help).\n");
 }
 
 /* Run one command-line SQL argument: dot command or statements. */
