@@ -115,6 +115,8 @@ struct floe_db {
     pthread_mutex_t prep_mu;      /* guards the prepared statements (db/prepared.h) */
     struct floe_db_prepared *prepared; /* owned */
     uint32_t nprepared, capprepared;
+    bool salvage;                 /* FLOE_OPEN_SALVAGE (db/salvage.c) */
+    uint32_t salvaged;            /* parts and WAL segments moved to quarantine at open */
 };
 
 /* ---- db/open.c */
@@ -172,7 +174,26 @@ int floe_db_bulk_part_open(floe_db *db, floe_db_table *t, floe_part_writer **out
  * crash leaves only files that open-time GC removes) and list it in t->parts.
  * On failure nothing is visible and the part's files are removed. */
 int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w, floe_err *err);
-/* FLOE_READONLY with a message naming `what` when db is read-only, else FLOE_OK. */
+/* ---- db/salvage.c (FLOE_OPEN_SALVAGE) */
+/* Read every block of schema columns [0, ncols) of r: FLOE_OK or the first
+ * decode/checksum error (FLOE_CORRUPT naming file and block). */
+int floe_db_verify_part(const floe_part_reader *r, uint32_t ncols, floe_err *err);
+/* Move committed part p of t to quarantine, drop it from the catalog, and
+ * report it (REPORT file + log) with `why`. FLOE_IOERR or a catalog error. */
+int floe_db_salvage_part(floe_db *db, floe_db_table *t, const floe_catalog_part *p,
+                         const char *why, floe_err *err);
+/* Check every part of parts[0, *nparts) (open + every block) and salvage
+ * the damaged ones; they are moved to the end of the array and *nparts
+ * lowered (the array keeps its length for floe_catalog_parts_free). */
+int floe_db_salvage_parts(floe_db *db, floe_db_table *t, floe_catalog_part *parts,
+                          uint32_t *nparts, floe_err *err);
+/* Append a line to <db>/quarantine/REPORT, log it (WARN), count it. */
+void floe_db_salvage_note(floe_db *db, const char *line);
+
+/* FLOE_READONLY with a message naming `what` when db is read-only or has
+ * stopped writing after an I/O error (fail-stop, ingest/table.h: every
+ * write path -- appends, flushes, merges, COPY, DDL -- refuses until the
+ * database is reopened), else FLOE_OK. */
 int floe_db_check_writable(floe_db *db, const char *what, floe_err *err);
 
 /* ---- db/text_batch.c */

@@ -309,12 +309,21 @@ static void cb_discard_part(void *ctx, const floe_ingest_flush_info *fi, void *p
 
 static void cb_flush_error(void *ctx, const floe_ingest_flush_info *fi, const floe_err *err)
 {
+    floe_db *db = ctx;
     (void)fi;
-    floe_db_log(ctx, FLOE_LOG_ERROR, "background flush failed (will retry): %s", err->msg);
+    floe_db_log(ctx, FLOE_LOG_ERROR, "flush failed (%s): %s",
+                floe_ingest_db_failed(db->ingest, NULL, 0)
+                    ? "writing stops until the database is reopened"
+                    : "will retry",
+                err->msg);
 }
 
 void floe_db_warning(void *ctx, const char *msg)
 {
+    if (strncmp(msg, "salvage: ", 9) == 0) { /* FLOE_OPEN_SALVAGE: also in quarantine/REPORT */
+        floe_db_salvage_note(ctx, msg);
+        return;
+    }
     floe_db_log(ctx, FLOE_LOG_WARN, "%s", msg);
 }
 
@@ -354,6 +363,7 @@ int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w
     floe_part_commit pc;
     char dir[4096];
     int rc;
+    uint64_t sync_fails = floe_os_sync_failures();
 
     memset(&info, 0, sizeof info);
     if (pcols == NULL) {
@@ -398,6 +408,8 @@ int floe_db_bulk_part_publish(floe_db *db, floe_db_table *t, floe_part_writer *w
         floe_os_remove_tree(dir, NULL);
     }
 out:
+    if (floe_os_sync_failures() != sync_fails) /* fail-stop (ingest/table.h) */
+        floe_ingest_db_fail_stop(db->ingest, err && err->code ? err->msg : "fsync failed");
     floe_part_reader_unref(r);
     floe_part_info_free(&info);
     floe_free(pcols);

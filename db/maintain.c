@@ -679,8 +679,12 @@ static void note(floe_maintain *m, const floe_db_table *t, int kind, int rc, con
     }
     if (f->code == rc) return;
     f->code = rc;
-    floe_db_log(m->db, FLOE_LOG_ERROR, "background %s of table '%s' failed (will retry): %s",
-                kind_names[kind], t->def->name, e->code != FLOE_OK ? e->msg : floe_errstr(rc));
+    floe_db_log(m->db, FLOE_LOG_ERROR, "background %s of table '%s' failed (%s): %s",
+                kind_names[kind], t->def->name,
+                floe_ingest_db_failed(m->db->ingest, NULL, 0)
+                    ? "writing stops until the database is reopened"
+                    : "will retry",
+                e->code != FLOE_OK ? e->msg : floe_errstr(rc));
 }
 
 int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err)
@@ -695,6 +699,9 @@ int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err
     if (m == NULL) return floe_err_set(err, FLOE_MISUSE, "maintenance is not running");
     memset(&st, 0, sizeof st);
     floe_maintain_get_opts(db, &o);
+    /* fail-stop (ingest/table.h): after an I/O error nothing is written again */
+    if (floe_ingest_db_failed(db->ingest, NULL, 0))
+        return floe_db_check_writable(db, "merge or expire parts", err);
     pthread_mutex_lock(&m->pass_mu);
     sweep_retired(m, false);
     pthread_rwlock_rdlock(&db->ddl_lock);
@@ -704,6 +711,8 @@ int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err
         int rc, kind;
         for (kind = KIND_TTL; kind <= KIND_MERGE; kind++) {
             floe_err_clear(&e);
+            if (floe_ingest_db_failed(db->ingest, NULL, 0)) break;
+            uint64_t sync_fails = floe_os_sync_failures();
             if (kind == KIND_TTL) {
                 pthread_mutex_lock(&t->dml_mu); /* merge_table takes it per merge */
                 rc = ttl_table(t, now, &st, &e);
@@ -711,6 +720,8 @@ int floe_maintain_run(floe_db *db, floe_maintain_stats *out_stats, floe_err *err
             } else {
                 rc = merge_table(m, t, &o, &st, &e);
             }
+            if (floe_os_sync_failures() != sync_fails) /* fail-stop (ingest/table.h) */
+                floe_ingest_db_fail_stop(db->ingest, e.code ? e.msg : "fsync failed");
             note(m, t, kind, rc, &e);
             if (rc != FLOE_OK && first == FLOE_OK) {
                 first = rc;

@@ -264,6 +264,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
     db->maintain_interval_ms = o->maintain_interval_ms;
     db->lock_fd = -1;
     db->readonly = (flags & FLOE_OPEN_READONLY) != 0;
+    db->salvage = (flags & FLOE_OPEN_SALVAGE) != 0 && !db->readonly;
     floe_mem_tune();
     pthread_rwlock_init(&db->ddl_lock, NULL);
     pthread_mutex_init(&db->err_mu, NULL);
@@ -323,6 +324,7 @@ int floe_db_open_dir(floe_db *db, const char *path, const floe_open_options *o, 
                     : (flags & FLOE_OPEN_DURABILITY_OFF) ? FLOE_DURABILITY_OFF
                                                           : FLOE_DURABILITY_BATCH;
     io.background_flush = true;
+    io.salvage = db->salvage;
     db->no_sync = io.dir == NULL || io.durability == FLOE_DURABILITY_OFF;
     io.mem_limit_bytes = floe_settings_memtable_limit(db);
     floe_db_flush_callbacks(db, &io.cb);
@@ -371,6 +373,14 @@ int floe_db_shutdown(floe_db *db, floe_err *err)
             }
             floe_db_close_table(db, t, false, NULL);
         }
+    }
+    if (rc == FLOE_OK && !db->readonly && floe_ingest_db_failed(db->ingest, NULL, 0)) {
+        /* fail-stop: nothing was flushed; say so (the WAL keeps the rows) */
+        char why[FLOE_ERRMSG_MAX];
+        floe_ingest_db_failed(db->ingest, why, sizeof why);
+        rc = floe_err_set(err, FLOE_IOERR, "close of '%s': nothing flushed, writing had stopped "
+                          "after an I/O error (acknowledged rows stay in the WAL for the next "
+                          "open): %.300s", db->path, why);
     }
     floe_ingest_db_close(db->ingest, NULL);
     floe_catalog_close(db->cat);

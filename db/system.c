@@ -128,6 +128,9 @@ enum {
     ST_FLUSHES,
     ST_RATIO,
     ST_SHARDS,
+    ST_TORN,      /* issue #21: recovery and fail-stop state */
+    ST_TXNS_DROPPED,
+    ST_STOPPED,
     ST_NCOLS
 };
 
@@ -144,6 +147,9 @@ static const floe_cat_column stats_cols[ST_NCOLS] = {
     {.name = "flushes", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
     {.name = "compression_ratio", .type = {FLOE_TYPE_DOUBLE, 0, 0}, .not_null = false},
     {.name = "shards", .type = {FLOE_TYPE_INTEGER, 0, 0}, .not_null = true},
+    {.name = "wal_torn_tails", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "wal_txns_dropped", .type = {FLOE_TYPE_BIGINT, 0, 0}, .not_null = true},
+    {.name = "writes_stopped", .type = {FLOE_TYPE_BOOLEAN, 0, 0}, .not_null = true},
 };
 
 static const char stats_ref_marker = 's'; /* the table_ref of floe_stats */
@@ -218,6 +224,14 @@ int floe_system_source(floe_db *db, const void *table_ref, floe_scan_source *out
         else
             floe_vec_set_null(&b.cols[ST_RATIO], i);
         ((int32_t *)b.cols[ST_SHARDS].data)[i] = (int32_t)floe_ingest_table_nshards(t->ingest);
+        {
+            uint32_t torn, dropped;
+            floe_ingest_table_recovery(t->ingest, &torn, &dropped);
+            ((int64_t *)b.cols[ST_TORN].data)[i] = torn;
+            ((int64_t *)b.cols[ST_TXNS_DROPPED].data)[i] = dropped;
+            ((uint8_t *)b.cols[ST_STOPPED].data)[i] =
+                !db->readonly && floe_ingest_db_failed(db->ingest, NULL, 0);
+        }
     }
     for (c = 0; c < ST_NCOLS; c++) b.cols[c].n = n;
     b.n = n;

@@ -175,7 +175,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
 {
     floe_db_table *t = floe_calloc(1, sizeof *t);
     floe_catalog_part *parts = NULL;
-    uint32_t nparts = 0, i;
+    uint32_t nparts = 0, nparts_all = 0, i;
     int64_t *ids = NULL;
     floe_part_column *pcols = NULL;
     floe_type *types = NULL;
@@ -209,11 +209,16 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
     }
 
     if ((rc = floe_catalog_list_parts(db->cat, def->id, &parts, &nparts, err)) != FLOE_OK) goto fail;
+    nparts_all = nparts;
     ids = floe_calloc(nparts + 1, sizeof *ids);
     if (ids == NULL) {
         rc = floe_err_nomem(err);
         goto fail;
     }
+    /* FLOE_OPEN_SALVAGE: damaged parts go to quarantine before anything
+     * reads them (db/salvage.c); the rest of the open never sees them */
+    if (db->salvage && (rc = floe_db_salvage_parts(db, t, parts, &nparts, err)) != FLOE_OK)
+        goto fail;
     for (i = 0; i < nparts; i++) ids[i] = parts[i].id;
     /* a reader never collects: the writer's in-flight parts look like garbage */
     if (!db->readonly && (rc = table_gc(db, t, ids, nparts, err)) != FLOE_OK) goto fail;
@@ -274,7 +279,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
         }
     }
     floe_free(prods);
-    floe_catalog_parts_free(parts, nparts);
+    floe_catalog_parts_free(parts, nparts_all);
     floe_free(ids);
     floe_free(pcols);
     floe_free(types);
@@ -284,7 +289,7 @@ static int table_open(floe_db *db, floe_table_def *def, floe_db_table **out, flo
 fail:
     floe_free(prods);
     floe_err_prefix(err, "table '%s': ", def->name);
-    floe_catalog_parts_free(parts, nparts);
+    floe_catalog_parts_free(parts, nparts_all);
     floe_free(ids);
     floe_free(pcols);
     floe_free(types);
@@ -355,6 +360,10 @@ void floe_db_remove_table_files(floe_db *db, int64_t table_id)
 
 int floe_db_check_writable(floe_db *db, const char *what, floe_err *err)
 {
+    char why[FLOE_ERRMSG_MAX];
+    if (!db->readonly && floe_ingest_db_failed(db->ingest, why, sizeof why))
+        return floe_err_set(err, FLOE_READONLY, "cannot %s: database '%s' stopped writing after "
+                            "an I/O error (reopen it): %.300s", what, db->path, why);
     if (!db->readonly) return FLOE_OK;
     if (db->lock_pid > 0)
         return floe_err_set(err, FLOE_READONLY, "cannot %s: database '%s' is open read-only "

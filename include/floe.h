@@ -123,6 +123,17 @@ typedef struct floe_appender floe_appender;
 /* Run sqlite's full PRAGMA integrity_check on the catalog at open (a
  * quick_check always runs); FLOE_CORRUPT naming catalog.db on damage. */
 #define FLOE_OPEN_INTEGRITY_CHECK 0x100
+/* Salvage what is intact instead of refusing a damaged database (issue #21;
+ * `floe recover DIR` in the shell). Every block of every part is read and
+ * checked; a part that does not open or verify is moved whole to
+ * DIR/quarantine/<table id>/part-<id> and dropped from the catalog, and a
+ * damaged WAL segment (with the later segments of its shard) to
+ * DIR/quarantine/wal/, keeping the records before the damage. Nothing is
+ * deleted. Each move is a line in DIR/quarantine/REPORT and a FLOE_LOG_WARN
+ * message (rows and sequence ranges lost). Damage the salvage cannot
+ * isolate (the catalog itself, a part directory that is missing) still
+ * fails. Ignored with FLOE_OPEN_READONLY. */
+#define FLOE_OPEN_SALVAGE 0x200
 
 /* Levels of the log callback (floe_open_options.log). */
 #define FLOE_LOG_ERROR 1
@@ -229,7 +240,19 @@ static inline void floe_open_options_init(floe_open_options *o)
  * DROP, ALTER, FLUSH) and floe_appender_open fail with FLOE_READONLY.
  * FLOE_OPEN_READONLY needs an existing database directory (FLOE_OPEN_CREATE
  * is then ignored: FLOE_NOTFOUND when it is missing); an in-memory database
- * cannot be opened read-only (FLOE_MISUSE). */
+ * cannot be opened read-only (FLOE_MISUSE).
+ *
+ * Failed syncs stop writing (fail-stop). The first failed fsync anywhere
+ * (WAL, part files, directories, the catalog), or any failed WAL write,
+ * turns a writable handle read-only for good: the failing call returns
+ * FLOE_IOERR, every later write (appends, INSERT, COPY, DDL, FLUSH,
+ * background flushes and merges) fails with FLOE_READONLY naming that
+ * first error, and queries keep working. A failed fsync is never retried
+ * (the kernel may have dropped the data it could not write and marked the
+ * pages clean). A background flush that fails on a plain write (disk full)
+ * is retried with a new part, and the rows stay in memory and the WAL. floe_db_close then
+ * flushes nothing and returns FLOE_IOERR; every acknowledged row is in the
+ * WAL and the next open recovers it. Reopen to write again. */
 FLOE_API int floe_db_open(const char *path, unsigned flags, floe_db **out_db);
 FLOE_API int floe_db_open_ex(const char *path, const floe_open_options *o, floe_db **out_db);
 

@@ -270,6 +270,51 @@ static int replay_record(void *arg, const floe_wal_record *rec, floe_err *err)
     return FLOE_OK;
 }
 
+/* FLOE_OPEN_SALVAGE: open the shard's WAL without replaying until it opens;
+ * each FLOE_CORRUPT moves the damaged segment and those after it to
+ * quarantine (floe_wal_salvage keeps the records before the damage) and is
+ * reported through the warning callback. Other errors are returned. */
+static int salvage_wal(floe_ingest_table *t, const floe_wal_opts *base, floe_err *err)
+{
+    floe_ingest_db *db = t->db;
+    floe_wal_opts wo = *base;
+    uint64_t segno = 0, off = 0;
+    int tries;
+    wo.corrupt_segno = &segno;
+    wo.corrupt_offset = &off;
+    for (tries = 0; tries < 64; tries++) {
+        char warn[FLOE_ERRMSG_MAX], note[FLOE_ERRMSG_MAX + 400];
+        floe_wal *w = NULL;
+        floe_err e = FLOE_ERR_INIT;
+        int rc = floe_wal_open(&wo, NULL, NULL, warn, sizeof warn, &w, &e);
+        if (rc == FLOE_OK) {
+            uint64_t last = floe_wal_last_seq(w);
+            floe_wal_close(w);
+            if (tries > 0 && db->o.cb.warning) {
+                snprintf(note, sizeof note, "salvage: table %s shard %u: rows with sequence numbers "
+                         "above %llu that were in the quarantined WAL are lost (unless already in "
+                         "parts)", t->name, base->shard, (unsigned long long)last);
+                db->o.cb.warning(db->o.cb.ctx, note);
+            }
+            return FLOE_OK;
+        }
+        if (rc != FLOE_CORRUPT) {
+            if (err) *err = e;
+            return rc;
+        }
+        rc = floe_wal_salvage(&wo, segno, off, note, sizeof note, err);
+        if (rc) return rc;
+        t->wal_salvaged++;
+        if (db->o.cb.warning) {
+            size_t k = strlen(note);
+            snprintf(note + k, sizeof note - k, " (%s)", e.msg);
+            db->o.cb.warning(db->o.cb.ctx, note);
+        }
+    }
+    return floe_err_set(err, FLOE_CORRUPT, "table %s shard %u: WAL salvage did not converge",
+                        t->name, base->shard);
+}
+
 int floe_ingest_table_recover(floe_ingest_table *t, floe_err *err)
 {
     floe_ingest_db *db = t->db;
@@ -310,11 +355,16 @@ int floe_ingest_table_recover(floe_ingest_table *t, floe_err *err)
             wo.segment_bytes = db->o.wal_segment_bytes;
             wo.readonly = db->o.readonly;
             scx.shard = i;
+            if (db->o.salvage && !db->o.readonly) {
+                rc = salvage_wal(t, &wo, err);
+                if (rc) goto fail;
+            }
             rc = floe_wal_open(&wo, scan_record, &scx, warn, sizeof warn, &s->wal, err);
             if (rc) {
                 floe_err_prefix(err, "table %s: ", t->name);
                 goto fail;
             }
+            if (warn[0]) t->torn_tails++;
             if (warn[0] && db->o.cb.warning) db->o.cb.warning(db->o.cb.ctx, warn);
         }
     }
@@ -357,6 +407,7 @@ int floe_ingest_table_recover(floe_ingest_table *t, floe_err *err)
             goto fail;
         }
     }
+    t->txns_dropped = (uint32_t)scx.nsettle;
     if (scx.nsettle && !db->o.readonly && db->o.cb.warning) {
         char msg[160];
         snprintf(msg, sizeof msg, "table %s: dropped %zu pieces of transactions that did not "

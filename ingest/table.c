@@ -299,6 +299,45 @@ int floe_ingest_db_open(const floe_ingest_db_opts *o, floe_ingest_db **out, floe
     return FLOE_OK;
 }
 
+void floe_ingest_db_fail_stop(floe_ingest_db *db, const char *msg)
+{
+    if (db == NULL || atomic_load(&db->stopped)) return;
+    pthread_mutex_lock(&db->mu);
+    if (!atomic_load(&db->stopped)) {
+        snprintf(db->stop_msg, sizeof db->stop_msg, "%s", msg && *msg ? msg : "I/O error");
+        atomic_store(&db->stopped, 1);
+        pthread_cond_broadcast(&db->mem_cv); /* appenders waiting for memory */
+    }
+    pthread_mutex_unlock(&db->mu);
+}
+
+bool floe_ingest_db_failed(floe_ingest_db *db, char *msg, size_t cap)
+{
+    if (db == NULL || !atomic_load(&db->stopped)) return false;
+    if (cap) {
+        pthread_mutex_lock(&db->mu);
+        snprintf(msg, cap, "%s", db->stop_msg);
+        pthread_mutex_unlock(&db->mu);
+    }
+    return true;
+}
+
+/* FLOE_READONLY naming the first I/O error when db stopped, else FLOE_OK. */
+static int check_stopped(floe_ingest_db *db, const char *what, floe_err *err)
+{
+    char msg[FLOE_ERRMSG_MAX];
+    if (!floe_ingest_db_failed(db, msg, sizeof msg)) return FLOE_OK;
+    return floe_err_set(err, FLOE_READONLY, "cannot %s: writing stopped after an I/O error "
+                        "(reopen the database): %.400s", what, msg);
+}
+
+/* Fail-stop db when rc is an I/O error (see table.h). Returns rc. */
+static int stop_on_ioerr(floe_ingest_db *db, int rc, const floe_err *err)
+{
+    if (rc == FLOE_IOERR) floe_ingest_db_fail_stop(db, err && err->code ? err->msg : "I/O error");
+    return rc;
+}
+
 int floe_ingest_db_close(floe_ingest_db *db, floe_err *err)
 {
     if (db == NULL) return FLOE_OK;
@@ -470,7 +509,7 @@ int floe_ingest_table_close(floe_ingest_table *t, bool flush, floe_err *err)
     uint32_t i;
     if (t == NULL) return FLOE_OK;
     db = t->db;
-    if (flush) {
+    if (flush && !atomic_load(&db->stopped)) { /* stopped: the WAL keeps the rows */
         int rc = floe_ingest_flush_table(t, true, err);
         if (rc) return rc;
     }
@@ -515,6 +554,13 @@ uint64_t floe_ingest_table_wal_first_seq(floe_ingest_table *t, uint32_t s)
     return t->shards[s].wal ? floe_wal_first_seq(t->shards[s].wal) : 0;
 }
 
+void floe_ingest_table_recovery(floe_ingest_table *t, uint32_t *out_torn_tails,
+                                uint32_t *out_txns_dropped)
+{
+    *out_torn_tails = t->torn_tails;
+    *out_txns_dropped = t->txns_dropped;
+}
+
 uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t)
 {
     uint64_t n = 0;
@@ -530,6 +576,8 @@ uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t)
 static int wait_for_memory(floe_ingest_table *t, unsigned flags, floe_err *err)
 {
     floe_ingest_db *db = t->db;
+    int rc = check_stopped(db, "append", err);
+    if (rc) return rc;
     if (atomic_load(&db->mem) <= atomic_load(&db->mem_limit)) return FLOE_OK;
     if ((flags & FLOE_INGEST_NOWAIT) || db->o.cb.write_part == NULL)
         return floe_err_set(err, FLOE_BUSY, "memtables hold %" PRIu64 " bytes, over the %" PRIu64
@@ -538,13 +586,15 @@ static int wait_for_memory(floe_ingest_table *t, unsigned flags, floe_err *err)
                             db->o.cb.write_part ? "flush pending" : "nothing to flush to");
     if (!db->has_thread) {
         /* no flusher: flush this table in the caller */
-        int rc = floe_ingest_flush_table(t, true, err);
-        if (rc) return rc;
-        return FLOE_OK;
+        return floe_ingest_flush_table(t, true, err);
     }
     pthread_mutex_lock(&db->mu);
     while (atomic_load(&db->mem) > atomic_load(&db->mem_limit) && !db->stop) {
         struct timespec ts;
+        if (atomic_load(&db->stopped)) {
+            pthread_mutex_unlock(&db->mu);
+            return check_stopped(db, "append", err);
+        }
         if (atomic_load(&db->flush_failing)) {
             pthread_mutex_unlock(&db->mu);
             return floe_err_set(err, FLOE_BUSY, "memory limit reached and flushes are failing");
@@ -941,7 +991,10 @@ static int append_txn(floe_ingest_table *t, const floe_batch *bs, uint32_t nb,
     }
     rc = write_wal(t, bs, nb, sp, pieces, npieces, o, nrec > 1 ? &txn : NULL, tickets, written,
                    err);
-    if (rc) goto unlock;
+    if (rc) {
+        stop_on_ioerr(t->db, rc, err);
+        goto unlock;
+    }
     for (i = 0; i < npieces; i++) {
         publish_piece(t, &pieces[i], tot[locked[i]], o, cross, &froze, &r);
         if (out_shard_seq) out_shard_seq[locked[i]] = t->shards[locked[i]].seq;
@@ -968,7 +1021,10 @@ accept:
     /* durability: wait without holding any ingest lock, shards in parallel */
     if (nrec) {
         rc = wait_durable(t, o, tickets, err);
-        if (rc) goto out;
+        if (rc) {
+            stop_on_ioerr(t->db, rc, err);
+            goto out;
+        }
     }
     if (prod_busy) {
         prod_end(t, o->producer_id, o->producer_seq, true);
@@ -1016,7 +1072,7 @@ int floe_ingest_sync(floe_ingest_table *t, const uint64_t *tickets, floe_err *er
     }
     rc = sync_wals(t->db, jobs, nj, err);
     floe_free(jobs);
-    return rc;
+    return stop_on_ioerr(t->db, rc, err);
 }
 
 /* ------------------------------------------------------------------- flush */
@@ -1070,6 +1126,8 @@ static int flush_shard(floe_ingest_table *t, uint32_t si, bool freeze, bool wait
     const floe_ingest_callbacks *cb = &db->o.cb;
     int rc = FLOE_OK;
 
+    rc = check_stopped(db, "flush", err);
+    if (rc) return rc;
     pthread_mutex_lock(&s->mu);
     while (s->flushing) {
         if (!wait) {
@@ -1107,7 +1165,10 @@ static int flush_shard(floe_ingest_table *t, uint32_t si, bool freeze, bool wait
         /* its rows become durable in a part: the other pieces of their
          * transactions (already written, under the shard mutexes) must be
          * durable first, or a crash could keep half a transaction */
+        uint64_t sync_fails = floe_os_sync_failures();
+        bool wal_failed = false;
         rc = cross ? sync_all_wals(t, &ferr) : FLOE_OK;
+        wal_failed = rc == FLOE_IOERR;
         if (rc == FLOE_OK) rc = cb->write_part(cb->ctx, &fi, &part, &ferr);
         if (rc == FLOE_OK) {
             pthread_rwlock_wrlock(&t->vis);
@@ -1125,6 +1186,10 @@ static int flush_shard(floe_ingest_table *t, uint32_t si, bool freeze, bool wait
         if (rc != FLOE_OK) {
             if (ferr.code == FLOE_OK) floe_err_set(&ferr, rc, "flush failed");
             floe_err_prefix(&ferr, "flush of table %s shard %u: ", t->name, si);
+            /* a failed sync (here or in the WAL) stops writing; a plain
+             * write error (disk full) is retried with a new part from memory */
+            if (wal_failed || floe_os_sync_failures() != sync_fails)
+                floe_ingest_db_fail_stop(db, ferr.msg); /* before flush_error: it reads it */
             if (cb->flush_error) cb->flush_error(cb->ctx, &fi, &ferr);
             if (err) *err = ferr;
             atomic_store(&db->flush_failing, 1);
@@ -1183,6 +1248,8 @@ static bool shard_due(floe_ingest_table *t, ingest_shard *s, int64_t now, bool p
 {
     bool due = false;
     uint64_t rows;
+    *out_freeze = false;
+    if (atomic_load(&t->db->stopped)) return false; /* fail-stop: never retried */
     pthread_mutex_lock(&s->mu);
     rows = floe_memtable_rows(s->active);
     *out_freeze = rows > 0 && (pressure || floe_ingest_table_over_thresholds(t, s) ||

@@ -129,11 +129,33 @@ typedef struct floe_ingest_db_opts {
     uint64_t wal_segment_bytes; /* 0 = 64 MiB */
     uint64_t mem_limit_bytes;   /* frozen + active memtables; 0 = 512 MiB */
     bool background_flush;      /* run the flusher thread */
+    bool salvage;               /* FLOE_OPEN_SALVAGE: a damaged WAL segment is moved to
+                                 * quarantine (floe_wal_salvage, reported through
+                                 * cb.warning) instead of failing the open */
     bool readonly;              /* open the WALs read-only (floe_wal_opts.readonly): replay
                                  * changes no file, appends fail; use with no flusher */
     uint32_t flusher_tick_ms;   /* flusher's age-check period; 0 = 50 */
     floe_ingest_callbacks cb;
 } floe_ingest_db_opts;
+
+/* Fail-stop. After a failed fsync the state of the files is unknown -- the
+ * kernel may have dropped the dirty pages it could not write and marked
+ * them clean, so a retried fsync would "succeed" over lost data
+ * (PostgreSQL's fsyncgate) -- and after a failed WAL write the log's tail
+ * is unknown. So any WAL write or sync error (append, sync, the syncs
+ * before a flush) and any failed fsync below a flush, merge or bulk COPY
+ * (part files, directories, the catalog: util/os counts them per thread,
+ * floe_os_sync_failures) stops the database's writing for good: every later append and flush fails with FLOE_READONLY
+ * naming the first error, the flusher stops retrying, close flushes nothing
+ * (acknowledged rows stay in the WAL and the next open recovers them).
+ * Reopening is the only way back (RocksDB's background-error rule). A
+ * flush that fails on a plain write error (disk full, EIO on write) is
+ * still retried after a back-off: it writes a new part from memory.
+ * floe_ingest_db_fail_stop records it (first message wins; later calls are
+ * no-ops); floe_ingest_db_failed copies the message (cap may be 0) and says
+ * whether it happened. Thread-safe. */
+void floe_ingest_db_fail_stop(floe_ingest_db *db, const char *msg);
+bool floe_ingest_db_failed(floe_ingest_db *db, char *msg, size_t cap);
 
 /* Open the database-wide ingest state (starting the flusher when asked).
  * FLOE_NOMEM, FLOE_ERROR (thread creation). Free with floe_ingest_db_close. */
@@ -183,6 +205,12 @@ uint64_t floe_ingest_table_flushed_seq(floe_ingest_table *t, uint32_t s);
 uint64_t floe_ingest_table_wal_first_seq(floe_ingest_table *t, uint32_t s);
 /* fdatasyncs issued so far by the WALs of all shards (0 without a WAL). */
 uint64_t floe_ingest_table_wal_syncs(floe_ingest_table *t);
+/* What recovery dropped at open: WAL tails that were never synced (torn
+ * writes, cut with a warning; a damaged record the WAL says was synced is
+ * FLOE_CORRUPT instead) and pieces of transactions that did not reach every
+ * shard's WAL. Fixed after open. */
+void floe_ingest_table_recovery(floe_ingest_table *t, uint32_t *out_torn_tails,
+                                uint32_t *out_txns_dropped);
 
 /* The shard of row `row` of partition vector v (see the formula above). */
 uint32_t floe_ingest_shard_of(const floe_vec *v, uint32_t row, uint32_t nshards);

@@ -61,6 +61,9 @@ struct floe_ingest_table {
     uint64_t flush_rows, flush_bytes;
     uint32_t flush_interval_ms;
     ingest_shard *shards;
+    uint32_t torn_tails;        /* recovery: WAL tails never synced, dropped at open */
+    uint32_t txns_dropped;      /* recovery: pieces of partial transactions dropped */
+    uint32_t wal_salvaged;      /* recovery: damaged WAL segments moved to quarantine */
     atomic_uint rr;             /* round-robin cursor */
     pthread_rwlock_t vis;       /* visibility lock */
     pthread_mutex_t prod_mu;    /* producer state (held briefly) */
@@ -88,6 +91,9 @@ struct floe_ingest_db {
     bool has_thread;
     pthread_t thread;
     atomic_int flush_failing;   /* last flush attempt failed */
+    atomic_int stopped;         /* fail-stop after an I/O error (floe_ingest_db_fail_stop):
+                                 * no append, flush or retry until the database is reopened */
+    char stop_msg[FLOE_ERRMSG_MAX]; /* why; written once (mu) before `stopped` is set */
     /* sync helpers: an append touching several shards waits for their WAL
      * syncs in parallel instead of one after the other */
     pthread_mutex_t sync_mu;

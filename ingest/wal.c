@@ -53,6 +53,7 @@ struct floe_wal {
     uint64_t seg_size;  /* bytes in the open segment */
     uint64_t zeroed;    /* file size of the open segment (zeros past seg_size) */
     uint64_t synced_off; /* bytes of the open segment known durable */
+    uint64_t marked_off; /* synced_off the last SYNCED marker stated */
     uint64_t seg_gen;   /* open_segment count: tells a sync which segment it covered */
     uint64_t next_segno;
     uint64_t last_seq;
@@ -64,6 +65,7 @@ struct floe_wal {
     int64_t last_sync_ns;
     int failed;         /* sticky write/sync error code */
     uint64_t nsyncs;
+    uint64_t bad_off;   /* replay: offset of the damage behind a FLOE_CORRUPT */
     char *buf;          /* encode buffer */
     size_t bufcap;
 };
@@ -336,7 +338,7 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
 {
     char path[4096];
     char *buf = NULL;
-    size_t n = 0, pos, hb, frontier;
+    size_t n = 0, pos = 0, hb, frontier;
     int rc;
     uint64_t last_seq = 0;
     uint32_t version;
@@ -415,6 +417,12 @@ static int replay_segment(floe_wal *w, uint64_t segno, bool last, floe_wal_repla
                               path, pos);
             goto out;
         }
+        if (type == FLOE_WAL_REC_SYNCED && version >= 4 && len == 0) {
+            uint64_t d = get64(buf + pos + 9);
+            if (d > frontier && d <= pos) frontier = (size_t)d;
+            pos += hb;
+            continue;
+        }
         if (type != FLOE_WAL_REC_BATCH && (type != FLOE_WAL_REC_ABORT || version < 3)) {
             rc = floe_err_set(err, FLOE_CORRUPT, "wal segment %s: unknown record type %u at offset %zu",
                               path, type, pos);
@@ -452,6 +460,7 @@ done:
     *out_last_seq = last_seq;
     rc = FLOE_OK;
 out:
+    if (rc == FLOE_CORRUPT) w->bad_off = n < FLOE_WAL_HEADER_BYTES || pos < FLOE_WAL_HEADER_BYTES ? 0 : pos;
     floe_free(buf);
     return rc;
 }
@@ -562,6 +571,8 @@ int floe_wal_open(const floe_wal_opts *o, floe_wal_replay_fn replay, void *ctx, 
         bool removed = false;
         rc = replay_segment(w, segnos[i], i + 1 == nseg, replay, ctx, warn, warn_cap, &ls,
                             &removed, &ve, err);
+        if (rc == FLOE_CORRUPT && o->corrupt_segno) *o->corrupt_segno = segnos[i];
+        if (rc == FLOE_CORRUPT && o->corrupt_offset) *o->corrupt_offset = w->bad_off;
         if (rc) goto fail;
         if (removed) continue;
         rc = seg_push(w, segnos[i], ls, err);
@@ -648,6 +659,7 @@ static int open_segment(floe_wal *w, floe_err *err)
     w->seg_size = FLOE_WAL_HEADER_BYTES;
     w->zeroed = FLOE_WAL_HEADER_BYTES;
     w->synced_off = FLOE_WAL_HEADER_BYTES;
+    w->marked_off = FLOE_WAL_HEADER_BYTES;
     w->seg_gen++;
     return FLOE_OK;
 }
@@ -973,11 +985,43 @@ out:
     return rc;
 }
 
+/* After a sync of segment generation `gen`: append a SYNCED marker (an
+ * empty record whose `durable` is synced_off), so recovery can tell a
+ * damaged record that was synced (corruption) from a torn one that never
+ * was, even for the last record. Not synced itself (the next sync covers
+ * it; a lost marker only makes recovery less sure, never wrong). Skipped
+ * when nothing new was synced or the segment has no preallocated room (the
+ * next record's `durable` says the same). Caller holds mu. A failed write
+ * is a failed WAL write (FLOE_IOERR, err set): the log refuses appends from
+ * then on, like after any write error. */
+static int write_marker(floe_wal *w, uint64_t gen, floe_err *err)
+{
+    char rec[FLOE_WAL_RECORD_HEADER_BYTES];
+    if (gen != w->seg_gen || w->fd < 0 || w->failed || w->synced_off <= w->marked_off ||
+        w->seg_size + sizeof rec > w->zeroed)
+        return FLOE_OK;
+    memset(rec, 0, sizeof rec);
+    rec[8] = FLOE_WAL_REC_SYNCED;
+    put64(rec + 9, w->synced_off);
+    put32(rec + 4, floe_checksum32(rec + 8, sizeof rec - 8));
+    if (floe_os_pwrite_all(w->fd, rec, sizeof rec, w->seg_size, w->seg_name, err) != FLOE_OK) {
+        w->failed = FLOE_IOERR;
+        return FLOE_IOERR;
+    }
+    w->seg_size += sizeof rec;
+    w->marked_off = w->synced_off;
+    return FLOE_OK;
+}
+
 int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
 {
     int rc = FLOE_OK;
     if (w->o.durability == FLOE_DURABILITY_OFF) return FLOE_OK;
     pthread_mutex_lock(&w->mu);
+    if (w->failed) { /* sticky, even for tickets synced before the failure */
+        pthread_mutex_unlock(&w->mu);
+        return floe_err_set(err, w->failed, "wal sync failed earlier");
+    }
     /* FULL: every append waits for an fdatasync of its own that starts after
      * its record was written (the "syncing" election below is skipped).
      * BATCH: group commit: a sync starts at once when none is running and
@@ -1005,7 +1049,9 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
         }
         if (target > w->synced) w->synced = target;
         if (gen == w->seg_gen && toff > w->synced_off) w->synced_off = toff;
+        if (w->inflight == 0) rc = write_marker(w, gen, err);
         pthread_cond_broadcast(&w->cv);
+        if (rc) break;
     }
     while (rc == FLOE_OK && w->synced < ticket) {
         if (w->failed) {
@@ -1032,6 +1078,7 @@ int floe_wal_sync(floe_wal *w, uint64_t ticket, floe_err *err)
             }
             if (target > w->synced) w->synced = target;
             if (gen == w->seg_gen && toff > w->synced_off) w->synced_off = toff;
+            if (w->inflight == 0) rc = write_marker(w, gen, err);
             pthread_cond_broadcast(&w->cv);
         } else {
             pthread_cond_wait(&w->cv, &w->mu);
@@ -1146,4 +1193,56 @@ int floe_wal_shard_count(const char *db_dir, uint64_t table_id, uint32_t *out, f
     }
     floe_os_dirlist_free(&l);
     return FLOE_OK;
+}
+
+int floe_wal_salvage(const floe_wal_opts *o, uint64_t segno, uint64_t offset, char *note,
+                     size_t note_cap, floe_err *err)
+{
+    char wal[4096], q[4096], from[4400], to[4400];
+    floe_os_dirlist l;
+    uint32_t i, moved = 0;
+    int rc;
+    snprintf(wal, sizeof wal, "%s/wal", o->db_dir);
+    snprintf(q, sizeof q, "%s/quarantine", o->db_dir);
+    if ((rc = floe_os_mkdir(q, 0755, true, err)) != FLOE_OK) return rc;
+    snprintf(q, sizeof q, "%s/quarantine/wal", o->db_dir);
+    if ((rc = floe_os_mkdir(q, 0755, true, err)) != FLOE_OK) return rc;
+    if ((rc = floe_os_list_dir(wal, &l, err)) != FLOE_OK) return rc;
+    for (i = 0; i < l.n && rc == FLOE_OK; i++) {
+        uint64_t s;
+        uint32_t sh;
+        if (!parse_seg_name(l.names[i], o->table_id, false, o->shard, &s, &sh) || s < segno) continue;
+        snprintf(from, sizeof from, "%s/%s", wal, l.names[i]);
+        snprintf(to, sizeof to, "%s/%s", q, l.names[i]);
+        if (floe_os_exists(to)) /* an earlier salvage kept one of that name: never overwrite */
+            snprintf(to, sizeof to, "%s/%s.%lld", q, l.names[i], (long long)floe_os_clock_wall_us());
+        rc = floe_os_rename(from, to, err);
+        if (rc == FLOE_OK) moved++;
+        if (rc == FLOE_OK && s == segno && offset > FLOE_WAL_HEADER_BYTES) {
+            /* the intact prefix goes back: a copy, the original stays in quarantine */
+            char *buf = NULL;
+            size_t n = 0;
+            int fd;
+            rc = floe_os_read_all(to, &buf, &n, err);
+            if (rc == FLOE_OK && offset <= n) {
+                rc = floe_os_open(from, O_WRONLY | O_CREAT | O_EXCL, 0644, &fd, err);
+                if (rc == FLOE_OK) {
+                    rc = floe_os_write_all(fd, buf, (size_t)offset, from, err);
+                    if (rc == FLOE_OK) rc = floe_os_fsync(fd, from, err);
+                    floe_os_close(fd, from, NULL);
+                }
+            }
+            floe_free(buf);
+        }
+    }
+    floe_os_dirlist_free(&l);
+    if (rc == FLOE_OK) rc = floe_os_fsync_dir(q, err);
+    if (rc == FLOE_OK) rc = floe_os_fsync_dir(wal, err);
+    if (rc == FLOE_OK && note && note_cap)
+        snprintf(note, note_cap, "salvage: wal of table %llu shard %u: segment %llu damaged at "
+                 "offset %llu; %u segment(s) from it moved to quarantine/wal/%s",
+                 (unsigned long long)o->table_id, o->shard, (unsigned long long)segno,
+                 (unsigned long long)offset, moved,
+                 offset > FLOE_WAL_HEADER_BYTES ? " (the records before the damage kept)" : "");
+    return rc;
 }

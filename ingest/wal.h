@@ -12,7 +12,12 @@
  * are [length u32][checksum u32][type u8][durable u64][payload], `durable`
  * being the segment offset the writer knew synced when it wrote the record,
  * and a multi-record append (several shards or batches) is a transaction
- * whose records all carry its id and manifest. The WAL itself does not
+ * whose records all carry its id and manifest. After each sync (FULL and
+ * BATCH) an empty SYNCED record (version 4) states the offset the sync made
+ * durable, so a damaged LAST record can be told apart: followed by a marker
+ * or record saying it was synced, it is corruption; otherwise a torn write
+ * that never reached the disk. A failed marker write fails the sync like any
+ * WAL write error. The WAL itself does not
  * interpret manifests: ingest/recover.c replays a transaction only when every
  * piece is present (in parts or in the WAL) and no ABORT names it, and
  * writes ABORT records for a partial one (see table.h, Recovery).
@@ -34,7 +39,7 @@
  * its parts already hold). In the LAST segment, an all-zero record header
  * followed only by zeros is the end of the log (a crash while preallocated);
  * a torn last record (short, or a checksum mismatch with only zeros or
- * nothing after it), a nonzero byte among the trailing zeros, or a bad record
+ * nothing after it, so nothing says it was synced), a nonzero byte among the trailing zeros, or a bad record
  * beyond the durable offset every earlier record states (unsynced records,
  * written out of order by a power loss) unless a good record right after it
  * says it was durable, is dropped with everything after it and a warning for
@@ -65,12 +70,15 @@
 #include "util/vec.h"
 
 #define FLOE_WAL_MAGIC "FLOEWAL"
-#define FLOE_WAL_VERSION 3 /* 1: records without `durable`; 2: no transactions (both still read) */
+#define FLOE_WAL_VERSION 4 /* 1: records without `durable`; 2: no transactions; 3: no SYNCED
+                            * markers (all still read) */
 #define FLOE_WAL_HEADER_BYTES 32
 #define FLOE_WAL_RECORD_HEADER_BYTES 17
 #define FLOE_WAL_V1_RECORD_HEADER_BYTES 9
 #define FLOE_WAL_REC_BATCH 1
 #define FLOE_WAL_REC_ABORT 2
+#define FLOE_WAL_REC_SYNCED 3 /* version 4: empty marker written after each sync; its
+                               * `durable` proves the records before it were synced */
 
 /* One piece of a transaction: its rows in one shard. */
 typedef struct floe_wal_piece {
@@ -99,6 +107,9 @@ typedef struct floe_wal_opts {
     uint32_t group_commit_ms;    /* reserved (BATCH needs no window); 0 = 2 */
     uint64_t segment_bytes;      /* roll size; 0 = 64 MiB */
     bool readonly;               /* read only: see "Read-only mode" above */
+    /* When not NULL and floe_wal_open fails with FLOE_CORRUPT: the damaged
+     * segment's number and the offset of the damage (for salvage). */
+    uint64_t *corrupt_segno, *corrupt_offset;
 } floe_wal_opts;
 
 /* One decoded record, borrowed by the replay callback until it returns. */
@@ -178,6 +189,15 @@ int floe_wal_truncate_upto(floe_wal *w, uint64_t seq, floe_err *err);
  * <db_dir>/wal, e.g. for DROP TABLE after its ingest state is closed.
  * A missing directory is fine. FLOE_IOERR. */
 int floe_wal_drop_table(const char *db_dir, uint64_t table_id, floe_err *err);
+/* Salvage (FLOE_OPEN_SALVAGE): after floe_wal_open of o's shard failed with
+ * FLOE_CORRUPT in segment `segno` at `offset`, move that segment and every
+ * later one of the shard into <db_dir>/quarantine/wal/ (nothing is
+ * deleted) and, when records precede the damage, put a copy of the intact
+ * prefix [0, offset) back in their place (synced), so the next open replays
+ * every record before the damage. `note` gets a one-line account (what
+ * moved where). FLOE_IOERR, FLOE_NOMEM. */
+int floe_wal_salvage(const floe_wal_opts *o, uint64_t segno, uint64_t offset, char *note,
+                     size_t note_cap, floe_err *err);
 
 /* Number of shards table `table_id` has WAL segments for (highest shard
  * number + 1; 0 when none), so a caller can refuse to open a table with

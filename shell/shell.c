@@ -49,6 +49,7 @@
 #include "shell/dotcmd.h"
 #include "shell/progress.h"
 #include "shell/remote.h"
+#include "shell/recover.h"
 #include "shell/render.h"
 #include "shell/sqltext.h"
 
@@ -989,7 +990,11 @@ static void usage(FILE *f)
             "given with -c, as an argument or in a script failed (with -bail, at the first\n"
             "failure), when the database cannot be opened, or when closing it fails (the\n"
             "final flush to disk: \"floe: close: ...\" on stderr), also after an\n"
-            "interactive session; 2 for bad options.\n");
+            "interactive session; 2 for bad options.\n"
+            "\n"
+            "Sub-commands: floe serve PATH ... (HTTP server; floe serve --help),\n"
+            "floe recover PATH (open a damaged database, moving damaged parts and WAL\n"
+            "segments to PATH/quarantine/; floe recover --help).\n");
 }
 
 /* Run one command-line SQL argument: dot command or statements. */
@@ -1029,6 +1034,8 @@ int main(int argc, char **argv)
     /* `floe serve DB ...`: the HTTP server (server/serve.h); a database
      * directory named "serve" is opened as ./serve */
     if (argc > 1 && strcmp(argv[1], "serve") == 0) return floe_serve_main(argc - 1, argv + 1);
+    /* `floe recover DIR`: salvage a damaged database (shell/recover.c) */
+    if (argc > 1 && strcmp(argv[1], "recover") == 0) return floe_recover_main(argc - 1, argv + 1);
 
     memset(&sh, 0, sizeof(sh));
     sh.mode = SHELL_MODE_BOX;

@@ -1,6 +1,7 @@
 /* storage/catalog.c: sqlite3-backed catalog (the only sqlite3 user). */
 #include "storage/catalog.h"
 #include "storage/catalog_internal.h"
+#include "util/os.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -98,6 +99,9 @@ static int sqlfail(floe_catalog *c, int s, const char *what, floe_err *err)
 {
     const char *msg = c->db ? sqlite3_errmsg(c->db) : "out of memory";
     int prim = s & 0xff, sys = c->db ? sqlite3_system_errno(c->db) : 0;
+    int ext = c->db ? sqlite3_extended_errcode(c->db) : s;
+    if (ext == SQLITE_IOERR_FSYNC || ext == SQLITE_IOERR_DIR_FSYNC)
+        floe_os_note_sync_failure(); /* the fail-stop rule (ingest/table.h) must see it */
     return floe_catalog_map_error(prim, sys, c->path, what, msg, err);
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/mem.h"
+#include "util/os_powerloss.h"
 
 /* ---- fault hook ---- */
 
@@ -98,6 +99,18 @@ static inline int hook(unsigned kind)
     return hook_slow(kind);
 }
 
+/* Power-loss logging (util/os_powerloss.c) runs only with the hook armed. */
+static inline bool pl(void)
+{
+    return __builtin_expect(atomic_load_explicit(&g_armed, memory_order_relaxed) != 0, 0) &&
+           floe_os_pl_active();
+}
+
+static _Thread_local uint64_t t_sync_failures;
+
+uint64_t floe_os_sync_failures(void) { return t_sync_failures; }
+void floe_os_note_sync_failure(void) { t_sync_failures++; }
+
 /* ---- errors ---- */
 
 /* Set err for a failed `op` on `path` from errno; keeps errno. */
@@ -122,12 +135,15 @@ static int fail(floe_err *err, const char *op, const char *path, int fd)
 int floe_os_open(const char *path, int flags, int mode, int *out_fd, floe_err *err)
 {
     int fd;
+    bool created = false;
     *out_fd = -1;
     if (hook(FLOE_OS_OPEN) == HOOK_FAIL) return fail(err, "open", path, -1);
+    if ((flags & O_CREAT) && pl()) created = access(path, F_OK) != 0;
     do {
         fd = open(path, flags | O_CLOEXEC, mode);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) return fail(err, "open", path, -1);
+    if (created) floe_os_pl_entry(FLOE_OS_PL_CREATE, path, NULL);
     *out_fd = fd;
     return FLOE_OK;
 }
@@ -238,13 +254,16 @@ int floe_os_read_all(const char *path, char **out, size_t *out_n, floe_err *err)
 int floe_os_write(int fd, const void *p, size_t n, const char *path, size_t *out_k, floe_err *err)
 {
     ssize_t k;
+    void *tok = NULL;
     int h = hook(FLOE_OS_WRITE);
     *out_k = 0;
     if (h == HOOK_FAIL) return fail(err, "write", path, fd);
     if (h == HOOK_SHORT && n > 1) n /= 2;
+    if (pl()) floe_os_pl_before_write(fd, 0, true, n, &tok);
     do {
         k = write(fd, p, n);
     } while (k < 0 && errno == EINTR);
+    if (tok) floe_os_pl_after_write(tok, k);
     if (k < 0) return fail(err, "write", path, fd);
     *out_k = (size_t)k;
     return FLOE_OK;
@@ -272,8 +291,11 @@ int floe_os_pwrite_all(int fd, const void *p, size_t n, uint64_t off, const char
         ssize_t k;
         int h = hook(FLOE_OS_WRITE);
         if (h == HOOK_FAIL) return fail(err, "write", path, fd);
+        void *tok = NULL;
         if (h == HOOK_SHORT && want > 1) want /= 2;
+        if (pl()) floe_os_pl_before_write(fd, off, false, want, &tok);
         k = pwrite(fd, c, want, (off_t)off);
+        if (tok) floe_os_pl_after_write(tok, k);
         if (k < 0) {
             if (errno == EINTR) continue;
             return fail(err, "write", path, fd);
@@ -287,21 +309,35 @@ int floe_os_pwrite_all(int fd, const void *p, size_t n, uint64_t off, const char
 
 int floe_os_fsync(int fd, const char *path, floe_err *err)
 {
-    if (hook(FLOE_OS_FSYNC) == HOOK_FAIL || fsync(fd) != 0) return fail(err, "fsync", path, fd);
+    uint64_t mark;
+    if (hook(FLOE_OS_FSYNC) == HOOK_FAIL) goto failed;
+    mark = pl() ? floe_os_pl_sync_begin() : 0;
+    if (fsync(fd) != 0) goto failed;
+    if (mark) floe_os_pl_synced(fd, mark);
     return FLOE_OK;
+failed:
+    t_sync_failures++;
+    return fail(err, "fsync", path, fd);
 }
 
 int floe_os_fdatasync(int fd, const char *path, floe_err *err)
 {
-    if (hook(FLOE_OS_FSYNC) == HOOK_FAIL || fdatasync(fd) != 0)
-        return fail(err, "fdatasync", path, fd);
+    uint64_t mark;
+    if (hook(FLOE_OS_FSYNC) == HOOK_FAIL) goto failed;
+    mark = pl() ? floe_os_pl_sync_begin() : 0;
+    if (fdatasync(fd) != 0) goto failed;
+    if (mark) floe_os_pl_synced(fd, mark);
     return FLOE_OK;
+failed:
+    t_sync_failures++;
+    return fail(err, "fdatasync", path, fd);
 }
 
 int floe_os_ftruncate(int fd, uint64_t len, const char *path, floe_err *err)
 {
     int r;
     if (hook(FLOE_OS_TRUNCATE) == HOOK_FAIL) return fail(err, "truncate", path, fd);
+    if (pl()) floe_os_pl_truncate(fd, len);
     do {
         r = ftruncate(fd, (off_t)len);
     } while (r != 0 && errno == EINTR);
@@ -353,6 +389,7 @@ int floe_os_rename(const char *from, const char *to, floe_err *err)
         errno = e;
         return FLOE_IOERR;
     }
+    if (pl()) floe_os_pl_entry(FLOE_OS_PL_RENAME, to, from);
     return FLOE_OK;
 }
 
@@ -380,6 +417,7 @@ int floe_os_mkdir(const char *path, int mode, bool exist_ok, floe_err *err)
         if (exist_ok && errno == EEXIST) return FLOE_OK;
         return fail(err, "mkdir", path, -1);
     }
+    if (pl()) floe_os_pl_entry(FLOE_OS_PL_MKDIR, path, NULL);
     return FLOE_OK;
 }
 

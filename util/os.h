@@ -28,10 +28,10 @@
  * predictable branch. The hook state is atomic, so threads may race through
  * it; tests that need an exact nth keep the operation single-threaded.
  *
- * Power-loss mode (not built yet): the fd wrappers are the place to record
- * per-fd "bytes written since the last fsync" and directory entries created
- * since the last fsync_dir; a future floe_os_fault_power_loss() would drop or
- * tear them. Nothing else needs to change for it.
+ * Power-loss mode (util/os_powerloss.h, tests only): with the hook armed
+ * and logging on, the write, truncate, open(O_CREAT), mkdir and rename
+ * wrappers log what a power cut could take back and fsync/fdatasync forget
+ * what they made durable, so a test can drop or tear the rest.
  *
  * Thread-safety: all wrappers are thread-safe (as their syscalls).
  */
@@ -82,6 +82,16 @@ void floe_os_fault_clear(void);
 uint64_t floe_os_calls(unsigned kinds);
 /* Faults injected since the last floe_os_hook_reset(). */
 uint64_t floe_os_faults_hit(void);
+
+/* Failed fsync/fdatasync/fsync_dir calls (real or injected) made by the
+ * calling thread since it started. A caller compares it before and after
+ * an operation to learn whether a sync failed anywhere below it, whatever
+ * became of the floe_err on the way up (the fail-stop rule, ingest/table.h).
+ * Thread-local, so threads never see each other's failures. */
+uint64_t floe_os_sync_failures(void);
+/* Count a sync failure seen outside these wrappers (sqlite's own fsync,
+ * reported as SQLITE_IOERR_FSYNC) for floe_os_sync_failures. */
+void floe_os_note_sync_failure(void);
 
 /* ---- files ---- */
 
