@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "db/db.h"
+#include "db/lake.h"
 #include "db/mem_source.h"
 #include "db/part_source.h"
 #include "db/query.h"
@@ -33,6 +34,9 @@
 typedef struct cat_view {
     floe_db *db;
     floe_arena *arena; /* column arrays handed to the binder */
+    floe_lake_dataset **lake; /* table functions' datasets, owned for the statement */
+    uint32_t nlake, caplake;
+    unsigned flags;           /* FLOE_QUERY_* of the statement */
 } cat_view;
 
 /* Parse a stored DEFAULT text back into a value of type t (strings go into arena). */
@@ -88,6 +92,52 @@ static int cat_find_table(void *self, const char *name, floe_cat_table *out, flo
     return FLOE_OK;
 }
 
+/* read_parquet(...) and friends: a dataset kept for the statement (db/lake.h). */
+static int cat_table_function(void *self, const char *name, const floe_tf_arg *args, uint32_t nargs,
+                              floe_cat_table *out, floe_err *err)
+{
+    cat_view *cv = self;
+    floe_lake_dataset *d = NULL;
+    floe_cat_column *cols;
+    uint32_t i;
+    int rc;
+    if (cv->flags & FLOE_QUERY_READONLY)
+        return floe_err_set(err, FLOE_READONLY,
+                            "%s reads files, which a read-only query may not do", name);
+    if (cv->nlake == cv->caplake) {
+        uint32_t cap = cv->caplake ? cv->caplake * 2 : 4;
+        floe_lake_dataset **nl = floe_realloc(cv->lake, cap * sizeof *nl);
+        if (nl == NULL) return floe_err_nomem(err);
+        cv->lake = nl;
+        cv->caplake = cap;
+    }
+    if ((rc = floe_lake_dataset_open(name, args, nargs, &d, err)) != FLOE_OK) return rc;
+    cv->lake[cv->nlake++] = d;
+    cols = floe_arena_alloc(cv->arena, (d->ncols + 1) * sizeof *cols);
+    if (cols == NULL) return floe_err_nomem(err);
+    memset(cols, 0, (d->ncols + 1) * sizeof *cols);
+    for (i = 0; i < d->ncols; i++) {
+        cols[i].name = d->names[i];
+        cols[i].type = d->types[i];
+    }
+    out->name = d->func;
+    out->cols = cols;
+    out->ncols = d->ncols;
+    out->nrows = (double)d->est_rows;
+    out->table_ref = d;
+    return FLOE_OK;
+}
+
+/* Whether a plan's table_ref is one of the database's tables (else a
+ * system table or a table function's dataset). */
+static bool is_db_table(const floe_db *db, const void *ref)
+{
+    uint32_t i;
+    for (i = 0; i < db->ntables; i++)
+        if (db->tables[i] == ref) return true;
+    return false;
+}
+
 static uint32_t cat_table_count(void *self) { return ((cat_view *)self)->db->ntables; }
 
 static const char *cat_table_name(void *self, uint32_t i)
@@ -116,6 +166,16 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, floe_table_sc
                 break;
             }
             rc = floe_system_source(db, t, &scans[i].sources[0], err);
+            if (rc == FLOE_OK) scans[i].nsources = 1;
+            continue;
+        }
+        if (!is_db_table(db, t)) { /* a table function's files */
+            scans[i].sources = floe_calloc(1, sizeof(floe_scan_source));
+            if (scans[i].sources == NULL) {
+                rc = floe_err_nomem(err);
+                break;
+            }
+            rc = floe_lake_source_new((floe_lake_dataset *)qp->table_refs[i], &scans[i].sources[0], err);
             if (rc == FLOE_OK) scans[i].nsources = 1;
             continue;
         }
@@ -737,6 +797,10 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     cat.find_table = cat_find_table;
     cat.table_count = cat_table_count;
     cat.table_name = cat_table_name;
+    cat.table_function = cat_table_function;
+    cv.lake = NULL;
+    cv.nlake = cv.caplake = 0;
+    cv.flags = flags;
     if (exclusive)
         pthread_rwlock_wrlock(&db->ddl_lock);
     else
@@ -793,6 +857,8 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
 out:
     pthread_rwlock_unlock(&db->ddl_lock);
     floe_bound_stmt_free(bs);
+    for (uint32_t k = 0; k < cv.nlake; k++) floe_lake_dataset_free(cv.lake[k]);
+    floe_free(cv.lake);
     floe_arena_free(cv.arena);
     return rc;
 }

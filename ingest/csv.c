@@ -397,6 +397,7 @@ static int convert_record(floe_csv_reader *r, const scan_result *res, uint64_t l
         floe_err cerr; /* not FLOE_ERR_INIT: zeroing its buffer per field costs more than the parse */
         int rc;
         bool is_null;
+        if (r->o.skip && r->o.skip[c]) continue;
         cerr.code = FLOE_OK;
         cerr.offset = -1;
         cerr.msg[0] = '\0';

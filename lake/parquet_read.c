@@ -1261,6 +1261,7 @@ struct floe_pq_scan {
     floe_pq_pred *preds;
     uint32_t npreds;
     uint32_t rg;         /* next row group to load */
+    uint32_t rg_end;     /* one past the last row group to load */
     uint32_t skipped;
     pq_colbuf *bufs;     /* ncols, for the loaded row group */
     uint32_t rows, pos;  /* loaded rows, next row to return */
@@ -1293,8 +1294,17 @@ int floe_pq_scan_open(floe_pq_file *f, const uint32_t *cols, uint32_t ncols, con
     if (npreds) memcpy(s->preds, preds, npreds * sizeof *preds);
     s->ncols = ncols;
     s->npreds = npreds;
+    s->rg_end = f->nrg;
     *out = s;
     return FLOE_OK;
+}
+
+void floe_pq_scan_range(floe_pq_scan *s, uint32_t rg_first, uint32_t rg_end)
+{
+    if (rg_end > s->f->nrg) rg_end = s->f->nrg;
+    if (rg_first > rg_end) rg_first = rg_end;
+    s->rg = rg_first;
+    s->rg_end = rg_end;
 }
 
 static void release_rg(floe_pq_scan *s)
@@ -1339,7 +1349,7 @@ int floe_pq_scan_next(floe_pq_scan *s, floe_batch *out, floe_err *err)
     memset(out, 0, sizeof *out);
     while (s->pos >= s->rows) {
         release_rg(s);
-        if (s->rg >= s->f->nrg) return FLOE_DONE;
+        if (s->rg >= s->rg_end) return FLOE_DONE;
         uint32_t rg = s->rg++;
         if (!floe_pq_rowgroup_may_match(s->f, rg, s->preds, s->npreds)) {
             s->skipped++;

@@ -296,6 +296,10 @@ static void format_from(const floe_ast_from *f, floe_strbuf *b)
         floe_ast_format_query(f->query, b);
         floe_strbuf_putc(b, ')');
         break;
+    case FLOE_AST_FROM_FUNCTION:
+        put_ident(b, f->func.name);
+        floe_strbuf_puts(b, "(...)");
+        break;
     case FLOE_AST_FROM_JOIN:
         format_from(f->join.left, b);
         floe_strbuf_puts(b, joins[f->join.kind]);

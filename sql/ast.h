@@ -297,8 +297,28 @@ typedef enum floe_ast_join_kind {
 typedef enum floe_ast_from_kind {
     FLOE_AST_FROM_TABLE,    /* table [AS] alias [(cols)] */
     FLOE_AST_FROM_SUBQUERY, /* (query) [AS] alias [(cols)] */
-    FLOE_AST_FROM_JOIN      /* left JOIN right ON/USING: join */
+    FLOE_AST_FROM_JOIN,     /* left JOIN right ON/USING: join */
+    FLOE_AST_FROM_FUNCTION  /* name(args) [AS] alias [(cols)]: func (table function) */
 } floe_ast_from_kind;
+
+/* One argument of a table function: positional (name NULL) or named
+ * (`name = value` / `name := value`); a value is a scalar expression, a
+ * list `[v, ...]` or a struct `{'key': v, ...}` (items carry the keys as
+ * names). */
+typedef enum floe_ast_tfarg_kind {
+    FLOE_AST_TFARG_SCALAR, /* value */
+    FLOE_AST_TFARG_LIST,   /* items (names NULL) */
+    FLOE_AST_TFARG_STRUCT  /* items (names are the keys) */
+} floe_ast_tfarg_kind;
+
+typedef struct floe_ast_tfarg {
+    const char *name; /* lower case; NULL when positional */
+    floe_ast_tfarg_kind kind;
+    floe_ast_expr *value;          /* SCALAR */
+    struct floe_ast_tfarg *items;  /* LIST / STRUCT */
+    int nitems;
+    int off;
+} floe_ast_tfarg;
 
 struct floe_ast_from {
     floe_ast_from_kind kind;
@@ -317,6 +337,11 @@ struct floe_ast_from {
             const char **using_cols; /* USING (cols); (NULL, 0) when ON/CROSS */
             int nusing;
         } join;
+        struct {
+            const char *name;      /* lower case */
+            floe_ast_tfarg *args;
+            int nargs;
+        } func;                    /* FUNCTION */
     };
 };
 

@@ -106,4 +106,11 @@ int floe_parse_order_by(floe_parser *p, floe_ast_order **out, int *out_n);
 int floe_parse_over(floe_parser *p, floe_ast_expr *e);
 int floe_parse_window_spec(floe_parser *p, floe_ast_window **out);
 
+/* Table function rules (sql/parse_tablefn.c): with the current token the
+ * function's name and the next one '(', fill f (kind FLOE_AST_FROM_FUNCTION)
+ * through the closing ')' (the alias is parsed by the caller). */
+int floe_parse_table_function(floe_parser *p, floe_ast_from *f);
+/* True when the current token is followed by '(' (a call). */
+int floe_parse_at_call(const floe_parser *p);
+
 #endif /* FLOE_SQL_PARSE_INTERNAL_H */
