@@ -46,6 +46,28 @@ static int parse_option(floe_parser *p, floe_ast_option *o, int bare)
     floe_parse_advance(p);
     floe_parse_accept_op(p, "=");
     n1 = floe_parse_peek(p, 1);
+    if (strcmp(o->name, "partition_by") == 0 && floe_parse_at_op(p, "(")) {
+        /* PARTITION_BY (a, b): the column names as one string "a,b" */
+        const char **ids;
+        int nids, i;
+        size_t len = 0;
+        char *j;
+        floe_ast_expr *e = floe_parse_new_expr(p, FLOE_AST_STRING, p->tok.off);
+        if (e == NULL) return floe_parse_nomem(p);
+        TRY(floe_parse_ident_list(p, &ids, &nids, "PARTITION_BY columns"));
+        for (i = 0; i < nids; i++) len += strlen(ids[i]) + 1;
+        if ((j = floe_parse_alloc(p, len + 1)) == NULL) return floe_parse_nomem(p);
+        j[0] = 0;
+        for (i = 0; i < nids; i++) {
+            if (i) strcat(j, ",");
+            strcat(j, ids[i]);
+        }
+        e->str.s = j;
+        e->str.n = strlen(j);
+        o->value = e;
+        o->len = floe_parse_set_len(p, o->off);
+        return FLOE_OK;
+    }
     if (floe_parse_at_op(p, ",") || floe_parse_at_op(p, ")") || floe_parse_at_op(p, ";") || p->tok.kind == FLOE_TOK_EOF) {
         o->value = NULL;
     } else if (p->tok.kind == FLOE_TOK_WORD && !floe_parse_at_kw(p, "TRUE") && !floe_parse_at_kw(p, "FALSE") &&
