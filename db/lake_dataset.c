@@ -1,5 +1,7 @@
 /* db/lake_dataset.c: resolving read_parquet / read_csv / read_json calls (see db/lake.h).
  *
+ * read_parquet also takes columns={...}: the declared schema, every file
+ * matched to it by name (external tables use it: db/crawl.c).
  * Arguments (DuckDB's names): the first positional is a path, glob or
  * directory, or a list of them. Every function takes filename (true or a
  * column name) and hive_partitioning (default: on when a path has
@@ -113,7 +115,7 @@ static int parse_args(floe_lake_format fmt, const char *func, const floe_tf_arg 
             if ((rc = arg_char(a, func, &la->escape, err))) return rc;
         } else if (fmt == FLOE_LAKE_CSV && (!strcmp(n, "nullstr") || !strcmp(n, "null"))) {
             if ((la->nullstr = arg_str(a)) == NULL) goto bad;
-        } else if (fmt != FLOE_LAKE_PARQUET && !strcmp(n, "columns")) {
+        } else if (!strcmp(n, "columns")) {
             if (a->kind != FLOE_TF_STRUCT) goto bad;
             la->columns = a;
         } else if (fmt == FLOE_LAKE_CSV &&
@@ -305,16 +307,28 @@ static int alloc_cols(floe_lake_dataset *d, uint32_t n, floe_err *err)
     return FLOE_OK;
 }
 
-static int parquet_schema(floe_lake_dataset *d, floe_err *err)
+static int declared_types(floe_lake_dataset *d, const lake_args *la, floe_sniff_result *sr,
+                          floe_err *err);
+
+/* The first file's columns, or columns={...} when given (then every file is
+ * matched by name to the declared columns: a missing one reads NULL). */
+static int parquet_schema(floe_lake_dataset *d, const lake_args *la, floe_err *err)
 {
     uint32_t f, c, k, ncols;
     int rc;
     for (f = 0; f < d->nfiles; f++)
         if ((rc = floe_pq_open(d->files[f].path, &d->files[f].pq, err)) != FLOE_OK) return rc;
-    ncols = floe_pq_ncols(d->files[0].pq);
-    d->nfilecols = ncols;
-    if ((rc = alloc_cols(d, ncols + LAKE_MAX_HIVE + 1, err))) return rc;
-    for (c = 0; c < ncols; c++) {
+    if (la->columns) {
+        floe_sniff_result none;
+        memset(&none, 0, sizeof none);
+        if ((rc = declared_types(d, la, &none, err)) != FLOE_OK) return rc;
+        ncols = d->nfilecols;
+    } else {
+        ncols = floe_pq_ncols(d->files[0].pq);
+        d->nfilecols = ncols;
+        if ((rc = alloc_cols(d, ncols + LAKE_MAX_HIVE + 1, err))) return rc;
+    }
+    for (c = 0; c < ncols && !la->columns; c++) {
         const floe_pq_column *pc = floe_pq_col(d->files[0].pq, c);
         d->names[c] = adup(d->arena, pc->name);
         /* an unsupported (nested) column is listed; reading it is the
@@ -333,6 +347,10 @@ static int parquet_schema(floe_lake_dataset *d, floe_err *err)
                 if (strcmp(pc->name, d->names[c]) != 0) continue;
                 if (pc->type.id != FLOE_TYPE_INVALID && !floe_type_eq(pc->type, d->types[c])) {
                     char a[48], b[48];
+                    if (la->columns)
+                        return floe_err_set(err, FLOE_TYPE, "%s: column '%s' is %s in '%s', not %s",
+                                            d->func, d->names[c], floe_type_name(pc->type, b, sizeof b),
+                                            d->files[f].path, floe_type_name(d->types[c], a, sizeof a));
                     return floe_err_set(err, FLOE_TYPE,
                                         "%s: column '%s' is %s in '%s' but %s in '%s'", d->func,
                                         d->names[c], floe_type_name(d->types[c], a, sizeof a),
@@ -632,7 +650,7 @@ int floe_lake_dataset_open(const char *func, const floe_tf_arg *args, uint32_t n
     }
     d->func = adup(d->arena, func);
     if ((rc = list_files(d, &la, err)) != FLOE_OK) goto fail;
-    if (fmt == FLOE_LAKE_PARQUET) rc = parquet_schema(d, err);
+    if (fmt == FLOE_LAKE_PARQUET) rc = parquet_schema(d, &la, err);
     else if (fmt == FLOE_LAKE_CSV) rc = csv_schema(d, &la, &quoted_nl, err);
     else rc = json_schema(d, &la, err);
     if (rc != FLOE_OK) goto fail;

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "db/crawl.h"
 #include "db/db.h"
 #include "db/lake.h"
 #include "db/mem_source.h"
@@ -20,6 +21,7 @@
 #include "db/result_build.h"
 #include "db/settings.h"
 #include "db/system.h"
+#include "storage/catalog_external.h"
 #include "engine/plan.h"
 #include "ingest/convert.h"
 #include "ingest/memtable.h"
@@ -60,13 +62,23 @@ static int default_value(floe_type t, const char *text, floe_arena *arena, floe_
     return rc;
 }
 
+static int cat_keep_dataset(cat_view *cv, floe_lake_dataset *d, floe_cat_table *out, floe_err *err);
+
 static int cat_find_table(void *self, const char *name, floe_cat_table *out, floe_err *err)
 {
     cat_view *cv = self;
     floe_db_table *t = floe_db_find_table(cv->db, name);
     floe_cat_column *cols;
     uint32_t i;
-    if (t == NULL) return floe_system_find(name, out) ? FLOE_OK : FLOE_NOTFOUND;
+    if (t == NULL && floe_system_find(name, out)) return FLOE_OK;
+    if (t == NULL) { /* an external table (CRAWL): its files, read in place */
+        floe_lake_dataset *d = NULL;
+        int rc;
+        if (cv->flags & FLOE_QUERY_READONLY) return FLOE_NOTFOUND;
+        rc = floe_crawl_dataset(cv->db, name, &d, err);
+        if (rc != FLOE_OK) return rc;
+        return cat_keep_dataset(cv, d, out, err);
+    }
     cols = floe_arena_alloc(cv->arena, (t->def->ncols + 1) * sizeof *cols);
     if (cols == NULL) return floe_err_nomem(err);
     memset(cols, 0, (t->def->ncols + 1) * sizeof *cols);
@@ -98,20 +110,29 @@ static int cat_table_function(void *self, const char *name, const floe_tf_arg *a
 {
     cat_view *cv = self;
     floe_lake_dataset *d = NULL;
-    floe_cat_column *cols;
-    uint32_t i;
     int rc;
     if (cv->flags & FLOE_QUERY_READONLY)
         return floe_err_set(err, FLOE_READONLY,
                             "%s reads files, which a read-only query may not do", name);
+    if ((rc = floe_lake_dataset_open(name, args, nargs, &d, err)) != FLOE_OK) return rc;
+    return cat_keep_dataset(cv, d, out, err);
+}
+
+/* Keep d for the statement and describe it to the binder. */
+static int cat_keep_dataset(cat_view *cv, floe_lake_dataset *d, floe_cat_table *out, floe_err *err)
+{
+    floe_cat_column *cols;
+    uint32_t i;
     if (cv->nlake == cv->caplake) {
         uint32_t cap = cv->caplake ? cv->caplake * 2 : 4;
         floe_lake_dataset **nl = floe_realloc(cv->lake, cap * sizeof *nl);
-        if (nl == NULL) return floe_err_nomem(err);
+        if (nl == NULL) {
+            floe_lake_dataset_free(d);
+            return floe_err_nomem(err);
+        }
         cv->lake = nl;
         cv->caplake = cap;
     }
-    if ((rc = floe_lake_dataset_open(name, args, nargs, &d, err)) != FLOE_OK) return rc;
     cv->lake[cv->nlake++] = d;
     cols = floe_arena_alloc(cv->arena, (d->ncols + 1) * sizeof *cols);
     if (cols == NULL) return floe_err_nomem(err);
@@ -652,6 +673,12 @@ static int run_drop(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_er
     floe_db_table *t = bs->table.name ? floe_db_find_table(db, bs->table.name) : NULL;
     int64_t id;
     int rc;
+    if (t == NULL && bs->table.name && db->cat &&
+        (rc = floe_catalog_ext_drop(db->cat, bs->table.name, err)) != FLOE_NOTFOUND) {
+        if (rc != FLOE_OK) return rc; /* an external table: its record only, never its files */
+        *out = floe_result_new(0, NULL, NULL);
+        return *out ? FLOE_OK : floe_err_nomem(err);
+    }
     if (t == NULL) {
         if (!bs->if_exists)
             return floe_err_set(err, FLOE_ERROR, "table '%s' does not exist",
@@ -728,6 +755,16 @@ static int run_show_tables(floe_db *db, floe_result **out, floe_err *err)
         rc = floe_result_append_text_row(res, v, err);
     }
     floe_free(names_sorted);
+    if (rc == FLOE_OK && db->cat) { /* then the external tables (CRAWL) */
+        char **ext = NULL;
+        uint32_t next = 0;
+        rc = floe_catalog_ext_list(db->cat, &ext, &next, err);
+        for (i = 0; i < next && rc == FLOE_OK; i++) {
+            const char *v[1] = {ext[i]};
+            rc = floe_result_append_text_row(res, v, err);
+        }
+        floe_catalog_ext_names_free(ext, next);
+    }
     if (rc != FLOE_OK) {
         floe_result_free(res);
         return rc;
@@ -757,6 +794,13 @@ static int run_describe(floe_db *db, floe_bound_stmt *bs, floe_result **out, flo
         v[2] = cd->not_null ? "NO" : "YES";
         v[3] = key[0] ? key : NULL;
         v[4] = cd->default_text;
+        rc = floe_result_append_text_row(res, v, err);
+    }
+    for (i = 0; t == NULL && i < bs->table.ncols && rc == FLOE_OK; i++) {
+        /* an external or system table: its bound columns */
+        char tbuf[32];
+        const char *v[5] = {bs->table.cols[i].name, NULL, "YES", NULL, NULL};
+        v[1] = floe_type_name(bs->table.cols[i].type, tbuf, sizeof tbuf);
         rc = floe_result_append_text_row(res, v, err);
     }
     if (rc != FLOE_OK) {
@@ -814,6 +858,14 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
         rc = floe_settings_run(db, ast, out, err);
         goto out;
     }
+    if (ast->kind == FLOE_AST_STMT_CRAWL) { /* no binding: db/crawl.c */
+        if (flags & FLOE_QUERY_READONLY) {
+            rc = floe_err_set(err, FLOE_READONLY, "CRAWL is not allowed in a read-only query");
+            goto out;
+        }
+        rc = floe_crawl_run(db, ast->crawl.path, ast->crawl.into, out, err);
+        goto out;
+    }
     rc = floe_settings_current(db, ast, out, err); /* SELECT current_setting('x') */
     if (rc != FLOE_NOTFOUND) goto out;
     rc = floe_bind_statement(ast, sql, &cat, now_us, &bs, err);
@@ -831,6 +883,12 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
                         : bs->kind == FLOE_BOUND_COPY_FROM    ? "COPY FROM"
                                                               : NULL;
         if (w != NULL && (rc = floe_db_check_writable(db, w, err)) != FLOE_OK) goto out;
+    }
+    if (bs->table.table_ref && !is_db_table(db, bs->table.table_ref) &&
+        bs->kind != FLOE_BOUND_DESCRIBE && bs->kind != FLOE_BOUND_DROP_TABLE) {
+        rc = floe_err_set(err, FLOE_ERROR, "table '%s' is not a floe table (an external or system "
+                          "table is read-only)", bs->table.name);
+        goto out;
     }
     if ((flags & FLOE_QUERY_READONLY) && bs->kind != FLOE_BOUND_QUERY &&
         bs->kind != FLOE_BOUND_SHOW_TABLES && bs->kind != FLOE_BOUND_DESCRIBE) {

@@ -539,6 +539,15 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
         floe_strbuf_puts(b, "FLUSH TABLE ");
         put_ident(b, s->table);
         break;
+    case FLOE_AST_STMT_CRAWL:
+        floe_strbuf_puts(b, "CRAWL '");
+        floe_strbuf_puts(b, s->crawl.path);
+        floe_strbuf_putc(b, '\'');
+        if (s->crawl.into) {
+            floe_strbuf_puts(b, " INTO ");
+            put_ident(b, s->crawl.into);
+        }
+        break;
     case FLOE_AST_STMT_SET:
         floe_strbuf_puts(b, s->set.value ? "SET " : "RESET ");
         put_ident(b, s->set.name);

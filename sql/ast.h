@@ -433,8 +433,10 @@ typedef enum floe_ast_stmt_kind {
     FLOE_AST_STMT_SHOW_TABLES,  /* no fields */
     FLOE_AST_STMT_DESCRIBE,     /* DESCRIBE t, DESC t: table */
     FLOE_AST_STMT_FLUSH,        /* FLUSH [TABLE] t: table */
-    FLOE_AST_STMT_SET           /* SET name {=|TO} value, RESET name: set; run by
+    FLOE_AST_STMT_SET,          /* SET name {=|TO} value, RESET name: set; run by
                                  * api/ (api/settings.c), never bound */
+    FLOE_AST_STMT_CRAWL         /* CRAWL 'path' [INTO name]: crawl; run by db/crawl.c,
+                                 * never bound */
 } floe_ast_stmt_kind;
 
 struct floe_ast_stmt {
@@ -491,6 +493,10 @@ struct floe_ast_stmt {
                                    * NULL for RESET */
         } set;
         const char *table; /* DESCRIBE, FLUSH */
+        struct {
+            const char *path; /* the path or glob string */
+            const char *into; /* INTO name (a table name prefix), NULL when absent */
+        } crawl;
     };
 };
 

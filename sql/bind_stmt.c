@@ -522,6 +522,7 @@ int floe_binder_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
         bs->plan = NULL;
         return resolve_table(b, s->table, s->off, &bs->table);
     case FLOE_AST_STMT_SET: break; /* run by api/settings.c without binding */
+    case FLOE_AST_STMT_CRAWL: break; /* run by db/crawl.c without binding */
     }
     return floe_err_set_at(b->err, FLOE_UNSUPPORTED, s->off, "unsupported statement");
 }

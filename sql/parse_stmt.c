@@ -281,6 +281,14 @@ static int parse_stmt_in(floe_parser *p, floe_ast_stmt *s)
         if (!floe_parse_accept_kw(p, "GLOBAL")) floe_parse_accept_kw(p, "SESSION");
         return floe_parse_ident(p, &s->set.name, "setting name");
     }
+    if (floe_parse_accept_kw(p, "CRAWL")) {
+        s->kind = FLOE_AST_STMT_CRAWL;
+        if (!floe_parse_is_string_tok(&p->tok)) return floe_parse_syntax_error(p, "a path string after CRAWL");
+        if ((s->crawl.path = floe_parse_unquote(p, &p->tok, NULL)) == NULL) return floe_parse_nomem(p);
+        floe_parse_advance(p);
+        if (floe_parse_accept_kw(p, "INTO")) return floe_parse_ident(p, &s->crawl.into, "a name after INTO");
+        return FLOE_OK;
+    }
     return floe_parse_syntax_error(p, NULL);
 }
 
