@@ -213,8 +213,17 @@ static int writer_for(pq_copy *pc, const char *key, pwriter **out, floe_err *err
     }
     strcpy(w->key, key);
     pc->npw++;
-    /* make every directory of path/key */
+    /* make every directory of path/key (and of path itself) */
     snprintf(dir, n, "%s/%s", pc->path, key);
+    for (p = dir + 1; (p = strchr(p, '/')) != NULL && p < dir + strlen(pc->path); p++) {
+        *p = 0;
+        rc = floe_os_mkdir(dir, 0755, true, err);
+        *p = '/';
+        if (rc != FLOE_OK) {
+            floe_free(dir);
+            return rc;
+        }
+    }
     if ((rc = floe_os_mkdir(pc->path, 0755, true, err)) != FLOE_OK) {
         floe_free(dir);
         return rc;
