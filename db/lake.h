@@ -43,7 +43,12 @@
 #include "util/arena.h"
 #include "util/err.h"
 
-typedef enum floe_lake_format { FLOE_LAKE_PARQUET, FLOE_LAKE_CSV, FLOE_LAKE_JSON } floe_lake_format;
+typedef enum floe_lake_format {
+    FLOE_LAKE_PARQUET,
+    FLOE_LAKE_CSV,
+    FLOE_LAKE_JSON,
+    FLOE_LAKE_RANGE /* range(a, b, step) / generate_series: no files, one BIGINT column */
+} floe_lake_format;
 
 typedef struct floe_lake_file {
     const char *path;       /* arena */
@@ -79,6 +84,8 @@ typedef struct floe_lake_dataset {
     floe_csv_opts csv;      /* delimiter, quote, escape, header, null_str */
     /* JSON */
     int json_array;         /* -1: detect per file, 0 lines, 1 array */
+    /* RANGE: values start + k * step for k in [0, count); morsels are k ranges */
+    int64_t range_start, range_step;
     /* counters, for tests and EXPLAIN-like checks */
     _Atomic uint64_t files_skipped;    /* morsels skipped on partition values */
     _Atomic uint64_t groups_skipped;   /* morsels skipped on row-group statistics */
@@ -86,7 +93,9 @@ typedef struct floe_lake_dataset {
 } floe_lake_dataset;
 
 /* Resolve a table function call: `func` is read_parquet, read_csv (also
- * read_csv_auto) or read_json (read_json_auto, read_ndjson); args as the
+ * read_csv_auto) or read_json (read_json_auto, read_ndjson), or range(stop),
+ * range(start, stop[, step]) (stop excluded) and generate_series (stop
+ * included), DuckDB's row generators; args as the
  * binder folded them. FLOE_NOTFOUND when func is none of these (err not
  * set), FLOE_ERROR for bad arguments, the sniffer's and reader's errors
  * (FLOE_PARSE, FLOE_CORRUPT, FLOE_IOERR) naming the file, FLOE_NOMEM. */

@@ -619,6 +619,60 @@ static int make_morsels(floe_lake_dataset *d, bool split_csv, floe_err *err)
 
 /* ------------------------------------------------------------ open */
 
+/* range(...) and generate_series(...): one BIGINT column, morsels of rows. */
+static int range_open(const char *func, const floe_tf_arg *args, uint32_t nargs,
+                      floe_lake_dataset **out, floe_err *err)
+{
+    int64_t v[3] = {0, 0, 1}, count;
+    bool incl = !strcmp(func, "generate_series");
+    uint32_t i, cap = 0;
+    floe_lake_dataset *d;
+    if (nargs < 1 || nargs > 3)
+        return floe_err_set(err, FLOE_ERROR, "%s takes (stop), (start, stop) or (start, stop, step)", func);
+    for (i = 0; i < nargs; i++)
+        if (args[i].name || args[i].kind != FLOE_TF_SCALAR || args[i].value.is_null ||
+            !floe_type_is_integer(args[i].value.type))
+            return floe_err_set(err, FLOE_ERROR, "%s: arguments must be integer constants", func);
+    if (nargs == 1) v[1] = args[0].value.v.i;
+    for (i = 0; nargs > 1 && i < nargs; i++) v[i] = args[i].value.v.i;
+    if (v[2] == 0) return floe_err_set(err, FLOE_ERROR, "%s: the step must not be 0", func);
+    if ((v[2] > 0 && v[1] < v[0]) || (v[2] < 0 && v[1] > v[0])) count = 0;
+    else {
+        uint64_t span = v[2] > 0 ? (uint64_t)v[1] - (uint64_t)v[0] : (uint64_t)v[0] - (uint64_t)v[1];
+        uint64_t step = v[2] > 0 ? (uint64_t)v[2] : 0 - (uint64_t)v[2];
+        uint64_t c = span / step + (incl || span % step ? 1 : 0);
+        if (c > ((uint64_t)1 << 40)) return floe_err_set(err, FLOE_RANGE, "%s: more than 2^40 rows", func);
+        count = (int64_t)c;
+    }
+    d = floe_calloc(1, sizeof *d);
+    if (d == NULL || (d->arena = floe_arena_new(0)) == NULL) {
+        floe_free(d);
+        return floe_err_nomem(err);
+    }
+    d->fmt = FLOE_LAKE_RANGE;
+    d->filename_col = -1;
+    d->func = adup(d->arena, func);
+    d->ncols = d->nfilecols = 1;
+    if (alloc_cols(d, 1, err) != FLOE_OK || d->func == NULL) {
+        floe_lake_dataset_free(d);
+        return floe_err_nomem(err);
+    }
+    d->names[0] = d->func;
+    d->types[0] = floe_type_make(FLOE_TYPE_BIGINT);
+    d->range_start = v[0];
+    d->range_step = v[2];
+    d->est_rows = (uint64_t)count;
+    for (int64_t a = 0; a < count; a += 122880) {
+        int64_t b = count - a < 122880 ? count : a + 122880;
+        if (push_morsel(d, &cap, 0, (uint64_t)a, (uint64_t)b, (uint64_t)(b - a))) {
+            floe_lake_dataset_free(d);
+            return floe_err_nomem(err);
+        }
+    }
+    *out = d;
+    return FLOE_OK;
+}
+
 int floe_lake_dataset_open(const char *func, const floe_tf_arg *args, uint32_t nargs,
                            floe_lake_dataset **out, floe_err *err)
 {
@@ -635,6 +689,8 @@ int floe_lake_dataset_open(const char *func, const floe_tf_arg *args, uint32_t n
     else if (!strcmp(func, "read_json") || !strcmp(func, "read_json_auto") ||
              !strcmp(func, "read_ndjson") || !strcmp(func, "read_ndjson_auto"))
         fmt = FLOE_LAKE_JSON;
+    else if (!strcmp(func, "range") || !strcmp(func, "generate_series"))
+        return range_open(func, args, nargs, out, err);
     else return FLOE_NOTFOUND;
     if ((rc = parse_args(fmt, func, args, nargs, &la, err)) != FLOE_OK) return rc;
     if (!strncmp(func, "read_ndjson", 11)) la.json_array = 0;

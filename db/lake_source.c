@@ -50,6 +50,8 @@ struct floe_scan_cursor {
     size_t map_n;
     char *text;        /* JSON: the file as lines, owned */
     floe_batch cur;    /* the reader's last batch (CSV/JSON) */
+    floe_vec rvec;     /* RANGE: the values of the current batch */
+    uint64_t rpos;     /* RANGE: next k */
     bool line_fixed;   /* CSV: the reader restarted with absolute line numbers */
 };
 
@@ -82,9 +84,11 @@ static bool ls_may_match(void *self, uint32_t m, const floe_scan_pred *preds, ui
 {
     floe_lake_dataset *d = self;
     const floe_lake_morsel *mo = &d->m[m];
-    const floe_lake_file *f = &d->files[mo->file];
+    const floe_lake_file *f;
     floe_pq_pred pp[16];
     uint32_t npp = 0, i;
+    if (d->fmt == FLOE_LAKE_RANGE) return true;
+    f = &d->files[mo->file];
     for (i = 0; i < npreds; i++) {
         const floe_scan_pred *p = &preds[i];
         if (p->col >= d->nfilecols && p->col < d->nfilecols + d->nhive) {
@@ -141,6 +145,7 @@ static void cursor_free(floe_scan_cursor *c)
     floe_csv_reader_close(c->csv);
     floe_jsonl_reader_close(c->js);
     floe_batch_free(&c->cur);
+    floe_vec_free(&c->rvec);
     if (c->consts)
         for (i = 0; i < c->ncols; i++) floe_vec_free(&c->consts[i]);
     floe_free(c->consts);
@@ -200,7 +205,7 @@ static int ls_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
 {
     floe_lake_dataset *d = self;
     const floe_lake_morsel *mo = &d->m[m];
-    const floe_lake_file *f = &d->files[mo->file];
+    const floe_lake_file *f = d->files ? &d->files[mo->file] : NULL;
     floe_scan_cursor *c = floe_calloc(1, sizeof *c);
     uint32_t *fcols = NULL, nf = 0, i;
     floe_type *jtypes = NULL;
@@ -223,7 +228,9 @@ static int ls_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
     for (i = 0; i < ncols; i++) {
         uint32_t col = cols[i];
         c->src[i] = -1;
-        if (col < d->nfilecols) {
+        if (d->fmt == FLOE_LAKE_RANGE) {
+            continue;
+        } else if (col < d->nfilecols) {
             if (d->fmt == FLOE_LAKE_PARQUET) {
                 if (f->colmap[col] == UINT32_MAX) {
                     if (fill_const(&c->consts[i], d->types[col], NULL)) goto nomem;
@@ -249,7 +256,11 @@ static int ls_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
             if (fill_const(&c->consts[i], v.type, &v)) goto nomem;
         }
     }
-    if (d->fmt == FLOE_LAKE_PARQUET) {
+    if (d->fmt == FLOE_LAKE_RANGE) {
+        c->rpos = mo->a;
+        if (floe_vec_init(&c->rvec, floe_type_make(FLOE_TYPE_BIGINT), FLOE_VEC_SIZE) != FLOE_OK) goto nomem;
+        for (i = 0; i < ncols; i++) c->src[i] = 0;
+    } else if (d->fmt == FLOE_LAKE_PARQUET) {
         rc = floe_pq_scan_open(f->pq, fcols, nf, NULL, 0, &c->pq, err);
         if (rc == FLOE_OK) floe_pq_scan_range(c->pq, (uint32_t)mo->a, (uint32_t)mo->b);
     } else if (d->fmt == FLOE_LAKE_CSV) {
@@ -318,6 +329,22 @@ static int ls_next(floe_scan_cursor *c, floe_batch *out, floe_err *err)
     memset(out, 0, sizeof *out);
     memset(&in, 0, sizeof in);
     floe_batch_free(&c->cur);
+    if (c->d->fmt == FLOE_LAKE_RANGE) {
+        const floe_lake_morsel *mo = &c->d->m[c->morsel];
+        int64_t *x = c->rvec.data;
+        n = mo->b - c->rpos < FLOE_VEC_SIZE ? (uint32_t)(mo->b - c->rpos) : FLOE_VEC_SIZE;
+        if (n == 0) return FLOE_DONE;
+        for (i = 0; i < n; i++)
+            x[i] = (int64_t)((uint64_t)c->d->range_start + (c->rpos + i) * (uint64_t)c->d->range_step);
+        c->rpos += n;
+        out->cols = floe_calloc(c->ncols ? c->ncols : 1, sizeof *out->cols);
+        if (out->cols == NULL) return floe_err_nomem(err);
+        out->ncols = c->ncols;
+        out->n = n;
+        for (i = 0; i < c->ncols; i++)
+            floe_vec_borrow(&out->cols[i], c->rvec.type, c->rvec.data, NULL, n);
+        return FLOE_ROW;
+    }
     if (c->pq) rc = floe_pq_scan_next(c->pq, &in, err);
     else if (c->csv) rc = floe_csv_reader_next(c->csv, &in, err);
     else rc = floe_jsonl_reader_next(c->js, &in, err);
