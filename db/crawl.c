@@ -406,6 +406,58 @@ static void note(report *r, const char *fmt, const char *a, const char *b, const
     floe_strbuf_puts(&r->changes, line);
 }
 
+/* Read a new file's own schema and merge it into cols: *ok when the file
+ * joins the table (else a note says why). opts: the CSV dialect, detected
+ * from the first file when empty. FLOE_NOMEM or the catalog's errors. */
+static int check_file(const char *format, char *opts, const char *path, colset *cols,
+                      bool report_added, report *r, bool *ok, floe_err *err)
+{
+    const char *paths[1] = {path};
+    floe_lake_dataset *fd = NULL;
+    floe_err ferr = FLOE_ERR_INIT;
+    char why[1024], a[48], b[48];
+    argbuf ab;
+    uint32_t k;
+    int rc;
+    *ok = false;
+    if ((rc = make_args(&ab, paths, 1, NULL, 0, format, opts[0] ? opts : NULL, 0, err)) != FLOE_OK) return rc;
+    rc = floe_lake_dataset_open(func_of(format), ab.args, ab.n, &fd, &ferr);
+    argbuf_free(&ab);
+    if (rc == FLOE_NOMEM) return floe_err_nomem(err);
+    if (rc != FLOE_OK) {
+        note(r, "'%s' left out: %s", path, ferr.msg, "");
+        return FLOE_OK;
+    }
+    if (!opts[0] && !strcmp(format, "csv")) csv_options(fd, opts);
+    *ok = true;
+    for (k = 0; k < fd->nfilecols && *ok; k++) {
+        int at = find_col(cols, fd->names[k]);
+        if (at >= 0 && !floe_type_eq(cols->c[at].type, fd->types[k])) {
+            snprintf(why, sizeof why, "column %s is %s in '%s' but %s in the table: file left out (not coerced)",
+                     fd->names[k], floe_type_name(fd->types[k], a, sizeof a), path,
+                     floe_type_name(cols->c[at].type, b, sizeof b));
+            *ok = false;
+        } else if (!strcmp(format, "csv") && cols->n && (at != (int)k || fd->nfilecols != cols->n)) {
+            snprintf(why, sizeof why, "'%s' has other columns than the table (a CSV file must keep "
+                     "them in order): file left out", path);
+            *ok = false;
+        }
+    }
+    if (!*ok) note(r, "%s", why, "", "");
+    for (k = 0; k < fd->nfilecols && *ok; k++)
+        if (find_col(cols, fd->names[k]) < 0) {
+            if (colset_add(cols, fd->names[k], fd->types[k], false)) {
+                floe_lake_dataset_free(fd);
+                return floe_err_nomem(err);
+            }
+            if (report_added)
+                note(r, "added column %s %s (from '%s')", fd->names[k],
+                     floe_type_name(fd->types[k], a, sizeof a), path);
+        }
+    floe_lake_dataset_free(fd);
+    return FLOE_OK;
+}
+
 static int crawl_one(floe_db *db, dataset *ds, report *r, floe_err *err)
 {
     const char *format = NULL;
@@ -451,8 +503,6 @@ static int crawl_one(floe_db *db, dataset *ds, report *r, floe_err *err)
         const floe_lake_entry *e = &ds->files.e[i];
         const char *f = format_of(e->path);
         bool known = false;
-        floe_lake_dataset *fd = NULL;
-        floe_err ferr = FLOE_ERR_INIT;
         char why[1024];
         if (f == NULL || strcmp(f, format) != 0) {
             nother++;
@@ -472,51 +522,12 @@ static int crawl_one(floe_db *db, dataset *ds, report *r, floe_err *err)
             note(r, "%s", why, "", "");
             continue;
         }
-        /* the file's own schema */
-        paths[0] = e->path;
-        if ((rc = make_args(&ab, paths, 1, NULL, 0, format, opts[0] ? opts : NULL, 0, err)) != FLOE_OK) goto out;
-        rc = floe_lake_dataset_open(func_of(format), ab.args, ab.n, &fd, &ferr);
-        argbuf_free(&ab);
-        if (rc == FLOE_NOMEM) goto nomem;
-        if (rc != FLOE_OK) {
-            note(r, "'%s' left out: %s", e->path, ferr.msg, "");
-            continue;
-        }
-        if (!opts[0] && !strcmp(format, "csv")) csv_options(fd, opts);
-        rc = FLOE_OK;
         {
-            bool ok = true;
-            char a[48], b[48];
-            for (k = 0; k < fd->nfilecols && ok; k++) {
-                int at = find_col(&cols, fd->names[k]);
-                if (at >= 0 && !floe_type_eq(cols.c[at].type, fd->types[k])) {
-                    snprintf(why, sizeof why, "column %s is %s in '%s' but %s in the table: file left out (not coerced)",
-                             fd->names[k], floe_type_name(fd->types[k], a, sizeof a), e->path,
-                             floe_type_name(cols.c[at].type, b, sizeof b));
-                    ok = false;
-                } else if (!strcmp(format, "csv") && cols.n && (at != (int)k || fd->nfilecols != cols.n)) {
-                    snprintf(why, sizeof why, "'%s' has other columns than the table (a CSV file must keep "
-                             "them in order): file left out", e->path);
-                    ok = false;
-                }
-            }
-            if (!ok) {
-                note(r, "%s", why, "", "");
-                floe_lake_dataset_free(fd);
-                continue;
-            }
-            for (k = 0; k < fd->nfilecols; k++)
-                if (find_col(&cols, fd->names[k]) < 0) {
-                    if (colset_add(&cols, fd->names[k], fd->types[k], false)) {
-                        floe_lake_dataset_free(fd);
-                        goto nomem;
-                    }
-                    if (old || nkeep) note(r, "added column %s %s (from '%s')", fd->names[k],
-                                           floe_type_name(fd->types[k], a, sizeof a), e->path);
-                }
+            bool ok = false;
+            rc = check_file(format, opts, e->path, &cols, old != NULL || nkeep > 0, r, &ok, err);
+            if (rc != FLOE_OK) goto out;
+            if (ok) keep[nkeep++] = i;
         }
-        floe_lake_dataset_free(fd);
-        keep[nkeep++] = i;
     }
     for (k = 0; old && k < old->nfiles; k++) {
         bool still = false;

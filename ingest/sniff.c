@@ -220,23 +220,60 @@ static int score(tok *t, uint32_t max_rows, uint64_t *out_consistent, uint32_t *
     return 0;
 }
 
-int floe_csv_sniff(const char *p, size_t n, bool whole, const floe_sniff_opts *o,
-                   const char *source, floe_sniff_result *out, floe_err *err)
+/* The dialect whose records most consistently have the same field count
+ * (see sniff.h); -1 with *rc on a failure. */
+static int pick_dialect(tok *t, const floe_sniff_opts *o, uint32_t max_rows, char *bd, char *bq,
+                        char *be, uint32_t *out_cols, int *rc)
 {
     static const char delims[] = {',', '|', ';', '\t'};
     static const char quotes[] = {'"', '\''};
+    uint64_t best = 0;
+    uint32_t best_cols = 0;
+    size_t di, qi, ei;
+    for (di = 0; di < sizeof delims; di++) {
+        char d = o && o->delimiter ? o->delimiter : delims[di];
+        if (o && o->delimiter && di > 0) break;
+        for (qi = 0; qi < sizeof quotes; qi++) {
+            char q = o && o->quote ? o->quote : quotes[qi];
+            if (o && o->quote && qi > 0) break;
+            for (ei = 0; ei < 2; ei++) {
+                char e = o && o->escape ? o->escape : ei == 0 ? q : '\\';
+                uint64_t cons;
+                uint32_t cols;
+                if (o && o->escape && ei > 0) break;
+                t->delim = d;
+                t->quote = q;
+                t->esc = e;
+                if (score(t, max_rows, &cons, &cols, rc) < 0) return -1;
+                if ((cols > 1 && best_cols <= 1) ||
+                    ((cols > 1) == (best_cols > 1) &&
+                     (cons > best || (cons == best && cols > best_cols)))) {
+                    best = cons;
+                    best_cols = cols;
+                    *bd = d;
+                    *bq = q;
+                    *be = e;
+                }
+            }
+        }
+    }
+    *out_cols = best_cols;
+    return 0;
+}
+
+int floe_csv_sniff(const char *p, size_t n, bool whole, const floe_sniff_opts *o,
+                   const char *source, floe_sniff_result *out, floe_err *err)
+{
     const char *src = source ? source : "<input>";
     uint32_t max_rows = o && o->sample_rows ? o->sample_rows : SNIFF_ROWS;
     const char *null_str = o && o->null_str ? o->null_str : "";
     size_t null_len = strlen(null_str);
     tok t;
-    uint64_t best = 0;
     uint32_t best_cols = 0, c, rows = 0;
     char bd = ',', bq = '"', be = '"';
     unsigned *mask = NULL;
     bool *seen = NULL, first = true, header;
     char **row0 = NULL;
-    size_t di, qi, ei;
     int rc = FLOE_OK, r;
     char buf[1024];
 
@@ -254,33 +291,7 @@ int floe_csv_sniff(const char *p, size_t n, bool whole, const floe_sniff_opts *o
         t.n -= skip;
     }
     if (t.n == 0) return floe_err_set(err, FLOE_PARSE, "%s: empty file: nothing to detect", src);
-    for (di = 0; di < sizeof delims; di++) {
-        char d = o && o->delimiter ? o->delimiter : delims[di];
-        if (o && o->delimiter && di > 0) break;
-        for (qi = 0; qi < sizeof quotes; qi++) {
-            char q = o && o->quote ? o->quote : quotes[qi];
-            if (o && o->quote && qi > 0) break;
-            for (ei = 0; ei < 2; ei++) {
-                char e = o && o->escape ? o->escape : ei == 0 ? q : '\\';
-                uint64_t cons;
-                uint32_t cols;
-                if (o && o->escape && ei > 0) break;
-                t.delim = d;
-                t.quote = q;
-                t.esc = e;
-                if (score(&t, max_rows, &cons, &cols, &rc) < 0) goto fail_rc;
-                if ((cols > 1 && best_cols <= 1) ||
-                    ((cols > 1) == (best_cols > 1) &&
-                     (cons > best || (cons == best && cols > best_cols)))) {
-                    best = cons;
-                    best_cols = cols;
-                    bd = d;
-                    bq = q;
-                    be = e;
-                }
-            }
-        }
-    }
+    if (pick_dialect(&t, o, max_rows, &bd, &bq, &be, &best_cols, &rc) < 0) goto fail_rc;
     if (best_cols == 0) return floe_err_set(err, FLOE_PARSE, "%s: no records to detect a dialect from", src);
     if (best_cols > SNIFF_MAX_COLS)
         return floe_err_set(err, FLOE_RANGE, "%s: more than %u columns", src, SNIFF_MAX_COLS);
