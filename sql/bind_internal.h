@@ -8,6 +8,7 @@
  *   bind_select.c   query nodes: SELECT, VALUES, set operations, ORDER BY and
  *                   LIMIT, the AGGREGATE node and post-aggregation rewriting
  *   bind_from.c     FROM items: tables, CTE references, derived tables, joins
+ *   bind_tablefn.c  table functions in FROM (read_parquet(...)), through the catalog
  *   bind_scalar.c   expressions: literals, operators, CASE, casts, IN, LIKE
  *   bind_call.c     function calls (engine/functions.def) and aggregates
  *                   (engine/aggregates.def)

@@ -1,6 +1,7 @@
 /* sql/parse_internal.h: the parser's state and the helpers its files share
  * (sql/parser.c: token helpers, expressions, queries and the API;
- * sql/parse_stmt.c: statement rules; sql/parse_window.c: OVER, window
+ * sql/parse_stmt.c: statement rules (also CRAWL); sql/parse_tablefn.c: table
+ * functions in FROM; sql/parse_window.c: OVER, window
  * specifications and frames). Private to the sql/ parser files.
  *
  * Every floe_parse_* rule returns FLOE_OK or a code with the message in
