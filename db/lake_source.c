@@ -274,6 +274,11 @@ static int ls_open(void *self, uint32_t m, const uint32_t *cols, uint32_t ncols,
         floe_jsonl_opts jo;
         size_t n = 0;
         rc = floe_lake_json_text(d, f->path, &c->text, &n, err);
+        if (nf == 0 && d->nfilecols > 0) { /* count(*): read one key to count the lines */
+            jtypes[0] = d->types[0];
+            jnames[0] = d->names[0];
+            nf = 1;
+        }
         if (rc == FLOE_OK) {
             memset(&jo, 0, sizeof jo);
             jo.ignore_unknown = true;

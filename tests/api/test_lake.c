@@ -407,6 +407,8 @@ Test(lake, read_json_lines_and_arrays)
         cr_assert_str_eq(got, "3|6|1|2024-01-06|2.5|{\"a\": [1, 2]}\n");
         free(got);
     }
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_json('%s')", p1); /* no key read */
+    cr_assert_eq(query_int(db, sql), 3);
     snprintf(sql, sizeof sql, "SELECT count(*), sum(id), min(day), max(name), sum(v) FROM read_json('%s')", p2);
     {
         char *got = floe_rows(db, sql);
