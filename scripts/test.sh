@@ -27,8 +27,8 @@ ninja -C build-tsan -j"$jobs" concurrency_test lock_test atomic_test server_test
 FUZZ_SECONDS=${FLOE_FUZZ_SECONDS:-45}
 CC=clang cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOE_BUILD_FUZZ=ON \
     -DFLOE_BUILD_BENCH=OFF >/dev/null
-ninja -C build-fuzz -j"$jobs" fuzz_parser fuzz_binder fuzz_parquet
-for spec in fuzz_parser:parser:parser.dict fuzz_binder:parser:parser.dict fuzz_parquet:parquet:; do
+ninja -C build-fuzz -j"$jobs" fuzz_parser fuzz_binder fuzz_parquet fuzz_sniff
+for spec in fuzz_parser:parser:parser.dict fuzz_binder:parser:parser.dict fuzz_parquet:parquet: fuzz_sniff:sniff:; do
     IFS=: read -r target corpus dict <<<"$spec"
     fuzz_corpus=$(mktemp -d)
     cp tests/fuzz/corpus/"$corpus"/* "$fuzz_corpus"/
