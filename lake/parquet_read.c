@@ -992,12 +992,16 @@ static int decode_values(pq_ctx *c, chunk_state *st, int enc, const uint8_t *p, 
         if (n < 1) return bad(c, "dictionary page without a bit width");
         if (grow((void **)&st->idx, &st->idx_cap, (size_t)k + 1, 4)) return floe_err_nomem(c->err);
         if ((rc = rle_decode(c, p + 1, n - 1, p[0], st->idx, k))) return rc;
-        for (uint32_t i = 0; i < k; i++) {
-            uint32_t x = st->idx[i];
-            if (x >= st->dict.n) return bad(c, "dictionary index out of range");
-            st->page.i[i] = st->dict.i[x];
-            st->page.d[i] = st->dict.d[x];
-            st->page.s[i] = st->dict.s[x];
+        for (uint32_t i = 0; i < k; i++)
+            if (st->idx[i] >= st->dict.n) return bad(c, "dictionary index out of range");
+        /* copy only the array the physical type uses (plain_decode fills
+         * i, d or s by physical type) */
+        if (c->leaf->physical == PQ_BYTE_ARRAY || c->leaf->physical == PQ_FLBA) {
+            for (uint32_t i = 0; i < k; i++) st->page.s[i] = st->dict.s[st->idx[i]];
+        } else if (c->leaf->physical == PQ_FLOAT || c->leaf->physical == PQ_DOUBLE) {
+            for (uint32_t i = 0; i < k; i++) st->page.d[i] = st->dict.d[st->idx[i]];
+        } else {
+            for (uint32_t i = 0; i < k; i++) st->page.i[i] = st->dict.i[st->idx[i]];
         }
         return FLOE_OK;
     }
