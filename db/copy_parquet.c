@@ -10,8 +10,8 @@
  * is a directory holding a hive-partitioned dataset: the rows of each
  * distinct value tuple go to `path/c1=v1/c2=v2/data_0.parquet` without the
  * partition columns (readers take them from the path, as DuckDB, Spark and
- * Trino do); NULL is __HIVE_DEFAULT_PARTITION__, a '/' in a value is
- * written %2F. Writers are opened as partitions appear (at most 4096).
+ * Trino do); NULL is __HIVE_DEFAULT_PARTITION__, a '/' or '%' in a value
+ * is written %2F or %25 (readers decode them). Writers are opened as partitions appear (at most 4096).
  *
  * Failure: every file begun is removed (a partial dataset is never left
  * looking complete); directories made stay. The plan's batches come from
@@ -164,8 +164,8 @@ static void row_key(const pq_copy *pc, const floe_batch *b, uint32_t r, char *bu
         }
         o += (size_t)snprintf(buf + o, cap - o, "%s%s=", k ? "/" : "", pc->names[pc->pcols[k]]);
         for (i = 0; val[i] && o + 4 < cap; i++) {
-            if (val[i] == '/') {
-                memcpy(buf + o, "%2F", 3);
+            if (val[i] == '/' || val[i] == '%') {
+                memcpy(buf + o, val[i] == '/' ? "%2F" : "%25", 3);
                 o += 3;
             } else {
                 buf[o++] = val[i];

@@ -186,6 +186,14 @@ void floe_lake_filelist_free(floe_lake_filelist *l)
     memset(l, 0, sizeof *l);
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 uint32_t floe_lake_hive_parse(const char *path, char *buf, size_t cap_buf, const char **keys,
                               const char **vals, uint32_t cap)
 {
@@ -200,9 +208,21 @@ uint32_t floe_lake_hive_parse(const char *path, char *buf, size_t cap_buf, const
         if (next) *next++ = 0;
         eq = strchr(seg, '=');
         if (eq && eq != seg) {
+            char *r, *w;
             *eq = 0;
             keys[n] = seg;
             vals[n] = eq + 1;
+            /* values are percent-encoded ("a%2Fb" is "a/b"), as writers escape them */
+            for (r = w = eq + 1; *r; r++) {
+                int hi, lo;
+                if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
+                    *w++ = (char)(hi * 16 + lo);
+                    r += 2;
+                } else {
+                    *w++ = *r;
+                }
+            }
+            *w = 0;
             n++;
         }
         seg = next;

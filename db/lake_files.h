@@ -10,7 +10,8 @@
  *
  * floe_lake_hive_parse finds `key=value` directory segments of a path
  * (hive partitioning: year=2024/month=01/...): the keys in path order and
- * their raw values ("__HIVE_DEFAULT_PARTITION__" stands for NULL).
+ * their values, percent-decoded ("__HIVE_DEFAULT_PARTITION__" stands for
+ * NULL).
  *
  * Ownership: a list owns its entries (floe_lake_filelist_free). All file
  * system calls go through util/os. Thread-safety: none needed (one caller).
