@@ -39,7 +39,10 @@ typedef struct cat_view {
     floe_lake_dataset **lake; /* table functions' datasets, owned for the statement */
     uint32_t nlake, caplake;
     unsigned flags;           /* FLOE_QUERY_* of the statement */
+    bool dropping;            /* DROP TABLE: an external table is not opened */
 } cat_view;
+
+static const char ext_drop_ref = 0; /* table_ref of an external table being dropped */
 
 /* Parse a stored DEFAULT text back into a value of type t (strings go into arena). */
 static int default_value(floe_type t, const char *text, floe_arena *arena, floe_value *out)
@@ -75,6 +78,16 @@ static int cat_find_table(void *self, const char *name, floe_cat_table *out, flo
         floe_lake_dataset *d = NULL;
         int rc;
         if (cv->flags & FLOE_QUERY_READONLY) return FLOE_NOTFOUND;
+        if (cv->dropping) { /* its files may be gone: only its record is needed */
+            floe_ext_table *et = NULL;
+            if (cv->db->cat == NULL || floe_catalog_ext_get(cv->db->cat, name, &et, err) != FLOE_OK)
+                return FLOE_NOTFOUND;
+            out->name = floe_arena_strndup(cv->arena, et->name, strlen(et->name));
+            floe_ext_table_free(et);
+            if (out->name == NULL) return floe_err_nomem(err);
+            out->table_ref = (void *)&ext_drop_ref;
+            return FLOE_OK;
+        }
         rc = floe_crawl_dataset(cv->db, name, &d, err);
         if (rc != FLOE_OK) return rc;
         return cat_keep_dataset(cv, d, out, err);
@@ -845,6 +858,7 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     cv.lake = NULL;
     cv.nlake = cv.caplake = 0;
     cv.flags = flags;
+    cv.dropping = ast->kind == FLOE_AST_STMT_DROP_TABLE;
     if (exclusive)
         pthread_rwlock_wrlock(&db->ddl_lock);
     else

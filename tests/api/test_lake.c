@@ -511,6 +511,13 @@ Test(lake, crawl_registers_and_recrawl_follows_drift)
     cr_assert_neq(floe_query(db, "SELECT * FROM raw_users", &res), FLOE_OK);
     snprintf(p, sizeof p, "%s/lake/users/u.csv", dir);
     cr_assert_eq(access(p, F_OK), 0);
+    /* a registered file gone: the query names it; DROP still works */
+    snprintf(p, sizeof p, "%s/lake/log.jsonl", dir);
+    cr_assert_eq(unlink(p), 0);
+    cr_assert_neq(floe_query(db, "SELECT * FROM raw_log", &res), FLOE_OK);
+    cr_assert(strstr(floe_db_errmsg(db), "log.jsonl") != NULL, "%s", floe_db_errmsg(db));
+    cr_assert(strstr(floe_db_errmsg(db), "CRAWL") != NULL, "%s", floe_db_errmsg(db));
+    exec_ok(db, "DROP TABLE raw_log");
     floe_db_close(db);
     free(dir);
     free(dbdir);
