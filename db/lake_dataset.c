@@ -1,7 +1,9 @@
 /* db/lake_dataset.c: resolving read_parquet / read_csv / read_json calls (see db/lake.h).
  *
  * read_parquet also takes columns={...}: the declared schema, every file
- * matched to it by name (external tables use it: db/crawl.c).
+ * matched to it by name (external tables use it: db/crawl.c), and
+ * union_by_name = true: every file's columns (a file lacking one reads
+ * NULL; the same name with two types is an error naming the file).
  * Arguments (DuckDB's names): the first positional is a path, glob or
  * directory, or a list of them. Every function takes filename (true or a
  * column name) and hive_partitioning (default: on when a path has
@@ -43,6 +45,7 @@ typedef struct lake_args {
     int all_varchar, auto_detect, parallel;
     uint32_t sample_rows;
     int json_array;           /* -1 auto */
+    int union_by_name;        /* Parquet: the union of every file's columns */
 } lake_args;
 
 static bool arg_bool(const floe_tf_arg *a, int *out)
@@ -102,8 +105,10 @@ static int parse_args(floe_lake_format fmt, const char *func, const floe_tf_arg 
             else goto bad;
         } else if (!strcmp(n, "hive_partitioning")) {
             if (!arg_bool(a, &la->hive)) goto bad;
-        } else if (!strcmp(n, "union_by_name") || !strcmp(n, "hive_types_autocast")) {
-            if (!arg_bool(a, &b)) goto bad; /* matching is always by name */
+        } else if (!strcmp(n, "union_by_name")) {
+            if (!arg_bool(a, &la->union_by_name)) goto bad;
+        } else if (!strcmp(n, "hive_types_autocast")) {
+            if (!arg_bool(a, &b)) goto bad;
         } else if (fmt == FLOE_LAKE_CSV && !strcmp(n, "header")) {
             if (!arg_bool(a, &la->header)) goto bad;
         } else if (fmt == FLOE_LAKE_CSV &&
@@ -323,12 +328,29 @@ static int parquet_schema(floe_lake_dataset *d, const lake_args *la, floe_err *e
         memset(&none, 0, sizeof none);
         if ((rc = declared_types(d, la, &none, err)) != FLOE_OK) return rc;
         ncols = d->nfilecols;
+    } else if (la->union_by_name) {
+        /* every file's columns, in order of first appearance */
+        uint32_t cap = 0;
+        for (f = 0; f < d->nfiles; f++) cap += floe_pq_ncols(d->files[f].pq);
+        if ((rc = alloc_cols(d, cap + LAKE_MAX_HIVE + 1, err))) return rc;
+        ncols = 0;
+        for (f = 0; f < d->nfiles; f++)
+            for (k = 0; k < floe_pq_ncols(d->files[f].pq); k++) {
+                const floe_pq_column *pc = floe_pq_col(d->files[f].pq, k);
+                for (c = 0; c < ncols && strcmp(d->names[c], pc->name) != 0; c++) {
+                }
+                if (c < ncols) continue;
+                d->names[ncols] = adup(d->arena, pc->name);
+                d->types[ncols] = pc->type.id == FLOE_TYPE_INVALID ? floe_type_make(FLOE_TYPE_VARCHAR) : pc->type;
+                if (d->names[ncols++] == NULL) return floe_err_nomem(err);
+            }
+        d->nfilecols = ncols;
     } else {
         ncols = floe_pq_ncols(d->files[0].pq);
         d->nfilecols = ncols;
         if ((rc = alloc_cols(d, ncols + LAKE_MAX_HIVE + 1, err))) return rc;
     }
-    for (c = 0; c < ncols && !la->columns; c++) {
+    for (c = 0; c < ncols && !la->columns && !la->union_by_name; c++) {
         const floe_pq_column *pc = floe_pq_col(d->files[0].pq, c);
         d->names[c] = adup(d->arena, pc->name);
         /* an unsupported (nested) column is listed; reading it is the
@@ -347,7 +369,7 @@ static int parquet_schema(floe_lake_dataset *d, const lake_args *la, floe_err *e
                 if (strcmp(pc->name, d->names[c]) != 0) continue;
                 if (pc->type.id != FLOE_TYPE_INVALID && !floe_type_eq(pc->type, d->types[c])) {
                     char a[48], b[48];
-                    if (la->columns)
+                    if (la->columns || la->union_by_name)
                         return floe_err_set(err, FLOE_TYPE, "%s: column '%s' is %s in '%s', not %s",
                                             d->func, d->names[c], floe_type_name(pc->type, b, sizeof b),
                                             d->files[f].path, floe_type_name(d->types[c], a, sizeof a));

@@ -503,6 +503,13 @@ Test(lake, crawl_registers_and_recrawl_follows_drift)
     cr_assert_eq(query_int(db, "SELECT count(*) FROM raw_sales"), 5);
     cr_assert_eq(query_int(db, "SELECT sum(extra) FROM raw_sales"), 5);
     cr_assert_eq(query_int(db, "SELECT count(extra) FROM raw_sales WHERE region <> 'apac'"), 0);
+    /* the same drift read directly: union_by_name sees every file's columns */
+    snprintf(sql, sizeof sql,
+             "SELECT count(extra) FROM read_parquet('%s/lake/sales/region=[aeu]*/*.parquet', union_by_name = true)", dir);
+    cr_assert_eq(query_int(db, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM read_parquet('%s/lake/sales/*/*.parquet', union_by_name = true)", dir);
+    cr_assert_eq(floe_query(db, sql, &res), FLOE_TYPE);
+    cr_assert(strstr(floe_db_errmsg(db), "region=mx") != NULL, "%s", floe_db_errmsg(db));
     /* survives reopening; DROP removes the record, never the files */
     floe_db_close(db);
     cr_assert_eq(floe_db_open(dbdir, 0, &db), FLOE_OK);
