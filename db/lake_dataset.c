@@ -495,6 +495,16 @@ static int csv_schema(floe_lake_dataset *d, const lake_args *la, bool *quoted_nl
         if (la->nullstr && (d->csv.null_str = adup(d->arena, la->nullstr)) == NULL)
             rc = floe_err_nomem(err);
         if (rc == FLOE_OK) rc = declared_types(d, la, &sr, err);
+        if (rc == FLOE_OK && sr.datefmt) { /* non-ISO date layouts the reader must know */
+            uint8_t *fm = floe_arena_alloc(d->arena, d->nfilecols + 1);
+            bool any = false;
+            if (fm == NULL) rc = floe_err_nomem(err);
+            for (uint32_t c = 0; fm && c < d->nfilecols; c++) {
+                fm[c] = c < sr.ncols && floe_type_eq(d->types[c], sr.types[c]) ? sr.datefmt[c] : 0;
+                any |= fm[c] != 0;
+            }
+            if (any) d->csv.date_formats = fm;
+        }
         if (rc == FLOE_OK && sr.rows > 0) {
             uint64_t total = 0;
             for (uint32_t f = 0; f < d->nfiles; f++) total += d->files[f].size;

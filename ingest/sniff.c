@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "ingest/convert.h"
+#include "util/datetime.h"
 #include "util/mem.h"
 #include "util/vec.h"
 
@@ -14,7 +15,7 @@
 #define TB(id) (1u << (id))
 #define ALL_TYPES                                                                              \
     (TB(FLOE_TYPE_BOOLEAN) | TB(FLOE_TYPE_BIGINT) | TB(FLOE_TYPE_DOUBLE) | TB(FLOE_TYPE_DATE) | \
-     TB(FLOE_TYPE_TIMESTAMP))
+     TB(FLOE_TYPE_TIMESTAMP) | 0xFEFE0000u)
 
 static const uint8_t type_order[] = {FLOE_TYPE_BOOLEAN, FLOE_TYPE_BIGINT, FLOE_TYPE_DOUBLE,
                                      FLOE_TYPE_DATE, FLOE_TYPE_TIMESTAMP};
@@ -40,6 +41,90 @@ static bool converts(uint8_t id, const char *s, size_t n)
     return floe_convert_text(&v, 0, s, n, &e) == FLOE_OK;
 }
 
+#define DF_DATE(f) (1u << (16 + (f)))
+#define DF_TS(f) (1u << (24 + (f)))
+#define DF_ALL 0xFEFE0000u /* every non-ISO layout bit (fmt 1..7 of both) */
+
+static bool digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+    if (n == 0) return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool floe_sniff_parse_date(int fmt, const char *s, size_t n, int32_t *days, int64_t *micros,
+                           bool *has_time)
+{
+    char sep = fmt == FLOE_DATEFMT_DMY_DOT ? '.' : '/';
+    const char *a = s, *b, *c, *end = s + n, *sp;
+    int p1, p2, p3, y, m, d, dim;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    *has_time = false;
+    *micros = 0;
+    while (a < end && *a == ' ') a++;
+    while (end > a && end[-1] == ' ') end--;
+    sp = memchr(a, ' ', (size_t)(end - a));
+    if (sp == NULL) sp = memchr(a, 'T', (size_t)(end - a));
+    if ((b = memchr(a, sep, (size_t)((sp ? sp : end) - a))) == NULL) return false;
+    if ((c = memchr(b + 1, sep, (size_t)((sp ? sp : end) - b - 1))) == NULL) return false;
+    if (!digits(a, (size_t)(b - a), &p1) || !digits(b + 1, (size_t)(c - b - 1), &p2) ||
+        !digits(c + 1, (size_t)((sp ? sp : end) - c - 1), &p3))
+        return false;
+    if (fmt == FLOE_DATEFMT_YMD_SLASH) {
+        if (b - a != 4) return false;
+        y = p1, m = p2, d = p3;
+    } else {
+        if ((sp ? sp : end) - c - 1 != 4) return false;
+        y = p3;
+        m = fmt == FLOE_DATEFMT_MDY ? p1 : p2;
+        d = fmt == FLOE_DATEFMT_MDY ? p2 : p1;
+    }
+    if (m < 1 || m > 12 || d < 1) return false;
+    dim = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    if (d > dim) return false;
+    *days = floe_date_from_ymd(y, m, d);
+    if (sp) {
+        int hh, mi, ss = 0;
+        int64_t frac = 0;
+        const char *t = sp + 1;
+        size_t tl = (size_t)(end - t);
+        if (tl < 5 || t[2] != ':' || !digits(t, 2, &hh) || !digits(t + 3, 2, &mi)) return false;
+        if (tl > 5) {
+            if (tl < 8 || t[5] != ':' || !digits(t + 6, 2, &ss)) return false;
+            if (tl > 8) {
+                int64_t scale = 100000;
+                if (t[8] != '.' || tl == 9 || tl > 15) return false;
+                for (size_t i = 9; i < tl; i++, scale /= 10) {
+                    if (t[i] < '0' || t[i] > '9') return false;
+                    frac += (t[i] - '0') * scale;
+                }
+            }
+        }
+        if (hh > 23 || mi > 59 || ss > 59) return false;
+        *has_time = true;
+        *micros = ((int64_t)hh * 3600 + mi * 60 + ss) * 1000000 + frac;
+    }
+    return true;
+}
+
+/* The non-ISO layouts s fits (DF_DATE / DF_TS bits). */
+static unsigned alt_dates(const char *s, size_t n)
+{
+    unsigned m = 0;
+    int32_t d;
+    int64_t us;
+    bool t;
+    if (n < 8 || n > 40 || (!memchr(s, '/', n) && !memchr(s, '.', n))) return 0;
+    for (int f = 1; f < FLOE_DATEFMT_COUNT; f++)
+        if (floe_sniff_parse_date(f, s, n, &d, &us, &t)) m |= t ? DF_TS(f) : DF_DATE(f) | DF_TS(f);
+    return m;
+}
+
 unsigned floe_sniff_value(const char *s, size_t n)
 {
     unsigned m = 0;
@@ -53,6 +138,7 @@ unsigned floe_sniff_value(const char *s, size_t n)
         if (converts(FLOE_TYPE_DOUBLE, s, n)) m |= TB(FLOE_TYPE_DOUBLE);
         if (n >= 8 && converts(FLOE_TYPE_DATE, s, n)) m |= TB(FLOE_TYPE_DATE);
         if (n >= 8 && converts(FLOE_TYPE_TIMESTAMP, s, n)) m |= TB(FLOE_TYPE_TIMESTAMP);
+        m |= alt_dates(s, n);
     } else if ((n == 3 && !strncasecmp(s, "nan", 3)) || (n == 3 && !strncasecmp(s, "inf", 3)) ||
                (n == 8 && !strncasecmp(s, "infinity", 8))) {
         m |= TB(FLOE_TYPE_DOUBLE);
@@ -60,13 +146,28 @@ unsigned floe_sniff_value(const char *s, size_t n)
     return m;
 }
 
-static floe_type pick_type(unsigned mask, bool seen)
+/* The type for a column whose values all fit `mask`; *fmt its date layout. */
+static floe_type pick_type_fmt(unsigned mask, bool seen, uint8_t *fmt)
 {
     size_t k;
-    if (seen)
-        for (k = 0; k < sizeof type_order; k++)
-            if (mask & TB(type_order[k])) return floe_type_make((floe_type_id)type_order[k]);
+    *fmt = FLOE_DATEFMT_ISO;
+    if (!seen) return floe_type_make(FLOE_TYPE_VARCHAR);
+    for (k = 0; k < sizeof type_order; k++) {
+        if (mask & TB(type_order[k])) return floe_type_make((floe_type_id)type_order[k]);
+        if (type_order[k] == FLOE_TYPE_DATE || type_order[k] == FLOE_TYPE_TIMESTAMP)
+            for (int f = 1; f < FLOE_DATEFMT_COUNT; f++)
+                if (mask & (type_order[k] == FLOE_TYPE_DATE ? DF_DATE(f) : DF_TS(f))) {
+                    *fmt = (uint8_t)f;
+                    return floe_type_make((floe_type_id)type_order[k]);
+                }
+    }
     return floe_type_make(FLOE_TYPE_VARCHAR);
+}
+
+static floe_type pick_type(unsigned mask, bool seen)
+{
+    uint8_t f;
+    return pick_type_fmt(mask, seen, &f);
 }
 
 /* ------------------------------------------------------------ CSV records */
@@ -310,7 +411,8 @@ int floe_csv_sniff(const char *p, size_t n, bool whole, const floe_sniff_opts *o
     row0 = floe_calloc(best_cols, sizeof *row0);
     out->names = floe_calloc(best_cols, sizeof *out->names);
     out->types = floe_calloc(best_cols, sizeof *out->types);
-    if (!mask || !seen || !row0 || !out->names || !out->types) goto nomem;
+    out->datefmt = floe_calloc(best_cols, sizeof *out->datefmt);
+    if (!mask || !seen || !row0 || !out->names || !out->types || !out->datefmt) goto nomem;
     for (c = 0; c < best_cols; c++) mask[c] = ALL_TYPES;
     /* types over every record but the first; the first is kept as text */
     while (rows < max_rows && (r = next_record(&t, &rc)) == 1) {
@@ -351,11 +453,13 @@ int floe_csv_sniff(const char *p, size_t n, bool whole, const floe_sniff_opts *o
     } else if (!first) {
         bool any_typed = false, distinct = true;
         for (c = 0; c < best_cols; c++) {
-            floe_type ty = pick_type(mask[c], seen[c]);
+            uint8_t f;
+            floe_type ty = pick_type_fmt(mask[c], seen[c], &f);
             if (ty.id != FLOE_TYPE_VARCHAR) {
+                unsigned bit = f == FLOE_DATEFMT_ISO ? TB(ty.id)
+                               : ty.id == FLOE_TYPE_DATE ? DF_DATE(f) : DF_TS(f);
                 any_typed = true;
-                if (row0[c] && !(floe_sniff_value(row0[c], strlen(row0[c])) & TB(ty.id)))
-                    header = true;
+                if (row0[c] && !(floe_sniff_value(row0[c], strlen(row0[c])) & bit)) header = true;
             }
             if (row0[c] == NULL || row0[c][0] == 0) distinct = false;
             for (uint32_t k = 0; distinct && k < c; k++)
@@ -369,7 +473,7 @@ int floe_csv_sniff(const char *p, size_t n, bool whole, const floe_sniff_opts *o
             mask[c] &= floe_sniff_value(row0[c], strlen(row0[c]));
             seen[c] = true;
         }
-        out->types[c] = pick_type(mask[c], seen[c]);
+        out->types[c] = pick_type_fmt(mask[c], seen[c], &out->datefmt[c]);
         if (header && row0[c] && row0[c][0]) {
             bool dup = false;
             for (uint32_t k = 0; k < c; k++)
@@ -415,6 +519,7 @@ void floe_sniff_result_free(floe_sniff_result *r)
         for (c = 0; c < r->ncols; c++) floe_free(r->names[c]);
     floe_free(r->names);
     floe_free(r->types);
+    floe_free(r->datefmt);
     memset(r, 0, sizeof *r);
 }
 

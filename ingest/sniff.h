@@ -12,7 +12,10 @@
  *    ones; "column0".. without a header, like DuckDB);
  *  - column types: the first of BOOLEAN (true/false), BIGINT, DOUBLE,
  *    DATE, TIMESTAMP that accepts every non-NULL sampled value through the
- *    readers' own converter (ingest/convert.h), else VARCHAR. A column of
+ *    readers' own converter (ingest/convert.h) or, for dates, in one of the
+ *    FLOE_DATEFMT_* layouts below (then datefmt[c] says which, and the CSV
+ *    reader parses the column that way: floe_csv_opts.date_formats), else
+ *    VARCHAR. A column of
  *    NULLs only is VARCHAR. Decimal fractions (12.50) are DOUBLE, as
  *    DuckDB's sniffer gives them.
  * Options force any part (given dialect characters or header are kept).
@@ -41,6 +44,22 @@
 #include "util/err.h"
 #include "util/types.h"
 
+/* Date layouts besides ISO (YYYY-MM-DD, the readers' own), each optionally
+ * followed by " HH:MM[:SS[.ffffff]]" for TIMESTAMP: */
+enum {
+    FLOE_DATEFMT_ISO = 0,
+    FLOE_DATEFMT_MDY = 1,       /* 12/31/2024 (US; preferred when both fit) */
+    FLOE_DATEFMT_DMY = 2,       /* 31/12/2024 */
+    FLOE_DATEFMT_DMY_DOT = 3,   /* 31.12.2024 */
+    FLOE_DATEFMT_YMD_SLASH = 4, /* 2024/12/31 */
+    FLOE_DATEFMT_COUNT = 5
+};
+/* Parse s[0..n) in layout fmt (not ISO) into days since the epoch and, when
+ * a time follows, microseconds of the day (*has_time). False when it does
+ * not fit (the month, day and time are range-checked). */
+bool floe_sniff_parse_date(int fmt, const char *s, size_t n, int32_t *days, int64_t *micros,
+                           bool *has_time);
+
 typedef struct floe_sniff_opts {
     char delimiter;       /* 0: detect */
     char quote;           /* 0: detect */
@@ -57,6 +76,7 @@ typedef struct floe_sniff_result {
     uint32_t ncols;
     char **names;         /* ncols, owned */
     floe_type *types;     /* ncols, owned */
+    uint8_t *datefmt;     /* ncols, owned: FLOE_DATEFMT_* of DATE/TIMESTAMP columns */
     uint64_t rows;        /* records sampled (header excluded) */
 } floe_sniff_result;
 

@@ -295,6 +295,19 @@ Test(lake, csv_projection_drift_and_overrides)
              "SELECT count(*) FROM read_csv('%s', header = true, columns = {'x': 'INTEGER', 'y': 'VARCHAR', 'z': 'DOUBLE'})",
              path);
     cr_assert_eq(query_int(db, sql), 200);
+    /* dates in common layouts, and a later row that does not fit its layout */
+    snprintf(path, sizeof path, "%s/dates.csv", dir);
+    write_file(path, "id,us,eu\n1,12/31/2024,31.12.2024\n2,02/29/2024,01.02.2023\n3,13/01/2024,01.01.2020\n");
+    snprintf(sql, sizeof sql, "SELECT max(us), min(eu) FROM read_csv('%s', sample_size = 2) WHERE id < 3", path);
+    cr_assert_neq(floe_query(db, sql, &res), FLOE_OK);
+    cr_assert(strstr(floe_db_errmsg(db), "dates.csv:4: column us") != NULL, "%s", floe_db_errmsg(db));
+    write_file(path, "id,us,eu\n1,12/31/2024,31.12.2024\n2,02/29/2024,01.02.2023\n");
+    snprintf(sql, sizeof sql, "SELECT max(us), min(eu) FROM read_csv('%s')", path);
+    {
+        char *got = floe_rows(db, sql);
+        cr_assert_str_eq(got, "2024-12-31|2023-02-01\n");
+        free(got);
+    }
     /* an unknown argument is an error that lists the known ones */
     snprintf(sql, sizeof sql, "SELECT * FROM read_csv('%s', bogus = 1)", path);
     cr_assert_neq(floe_query(db, sql, &res), FLOE_OK);

@@ -196,3 +196,31 @@ Test(sniff, json_lines_and_arrays)
     cr_assert_eq(floe_json_array_to_lines("[1, 2]", 6, "arr", &lines, &n, &err), FLOE_PARSE);
     cr_assert_eq(floe_json_array_to_lines("[{\"a\":1}", 8, "arr", &lines, &n, &err), FLOE_PARSE);
 }
+
+Test(sniff, common_date_layouts)
+{
+    floe_sniff_result r;
+    int32_t d;
+    int64_t us;
+    bool t;
+    r = sniff("a,b,c,e\n12/31/2024,31.12.2024,2024/01/05 10:30:00,13/12/2024\n"
+              "02/29/2024,01.02.2023,2024/01/06 11:00:00.25,01/12/2024\n",
+              NULL);
+    cr_assert(r.header);
+    cr_assert_eq(r.types[0].id, FLOE_TYPE_DATE);
+    cr_assert_eq(r.datefmt[0], FLOE_DATEFMT_MDY);
+    cr_assert_eq(r.types[1].id, FLOE_TYPE_DATE);
+    cr_assert_eq(r.datefmt[1], FLOE_DATEFMT_DMY_DOT);
+    cr_assert_eq(r.types[2].id, FLOE_TYPE_TIMESTAMP);
+    cr_assert_eq(r.datefmt[2], FLOE_DATEFMT_YMD_SLASH);
+    cr_assert_eq(r.types[3].id, FLOE_TYPE_DATE); /* 13/12 only fits day first */
+    cr_assert_eq(r.datefmt[3], FLOE_DATEFMT_DMY);
+    floe_sniff_result_free(&r);
+    cr_assert(floe_sniff_parse_date(FLOE_DATEFMT_MDY, "02/29/2024", 10, &d, &us, &t));
+    cr_assert(!floe_sniff_parse_date(FLOE_DATEFMT_MDY, "02/29/2023", 10, &d, &us, &t));
+    cr_assert(!floe_sniff_parse_date(FLOE_DATEFMT_MDY, "2/3/24", 6, &d, &us, &t));
+    cr_assert(floe_sniff_parse_date(FLOE_DATEFMT_DMY, "01/01/1970 00:00:01.5", 21, &d, &us, &t));
+    cr_assert_eq(d, 0);
+    cr_assert_eq(us, 1500000);
+    cr_assert(t);
+}
