@@ -457,7 +457,9 @@ int floe_copy_to(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result *
 {
     copy_opts co;
     copy_to_ctx c;
-    int rc = parse_opts(&bs->copy, &co, err);
+    int rc;
+    if (floe_copy_is_parquet(&bs->copy)) return floe_copy_to_parquet(db, bs, now_us, out, err);
+    rc = parse_opts(&bs->copy, &co, err);
     if (rc != FLOE_OK) return rc;
     memset(&c, 0, sizeof c);
     c.co = &co;

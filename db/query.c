@@ -16,8 +16,10 @@
 
 #include "db/block_bloom.h"
 #include "db/constraint.h"
+#include "db/crawl.h"
 #include "db/db.h"
 #include "db/ddl.h"
+#include "db/lake.h"
 #include "db/prepared.h"
 #include "db/mem_source.h"
 #include "db/part_source.h"
@@ -25,6 +27,7 @@
 #include "db/result_build.h"
 #include "db/settings.h"
 #include "db/system.h"
+#include "storage/catalog_external.h"
 #include "engine/plan.h"
 #include "ingest/convert.h"
 #include "ingest/memtable.h"
@@ -41,7 +44,13 @@ typedef struct cat_view {
     floe_arena *arena; /* column arrays handed to the binder */
     floe_db_views views; /* views parsed for this statement (db/ddl.h) */
     floe_db_table *dml_target; /* DELETE/UPDATE: lists FLOE_DML_ROWID too */
+    floe_lake_dataset **lake; /* table functions' datasets, owned for the statement */
+    uint32_t nlake, caplake;
+    unsigned flags;           /* FLOE_QUERY_* of the statement */
+    bool dropping;            /* DROP TABLE: an external table is not opened */
 } cat_view;
+
+static const char ext_drop_ref = 0; /* table_ref of an external table being dropped */
 
 /* Parse a stored DEFAULT text back into a value of type t (strings go into arena). */
 static int default_value(floe_type t, const char *text, floe_arena *arena, floe_value *out)
@@ -64,13 +73,33 @@ static int default_value(floe_type t, const char *text, floe_arena *arena, floe_
     return rc;
 }
 
+static int cat_keep_dataset(cat_view *cv, floe_lake_dataset *d, floe_cat_table *out, floe_err *err);
+
 static int cat_find_table(void *self, const char *name, floe_cat_table *out, floe_err *err)
 {
     cat_view *cv = self;
     floe_db_table *t = floe_db_find_table(cv->db, name);
     floe_cat_column *cols;
     uint32_t i;
-    if (t == NULL) return floe_system_find(name, out) ? FLOE_OK : FLOE_NOTFOUND;
+    if (t == NULL && floe_system_find(name, out)) return FLOE_OK;
+    if (t == NULL) { /* an external table (CRAWL): its files, read in place */
+        floe_lake_dataset *d = NULL;
+        int rc;
+        if (cv->flags & FLOE_QUERY_READONLY) return FLOE_NOTFOUND;
+        if (cv->dropping) { /* its files may be gone: only its record is needed */
+            floe_ext_table *et = NULL;
+            if (cv->db->cat == NULL || floe_catalog_ext_get(cv->db->cat, name, &et, err) != FLOE_OK)
+                return FLOE_NOTFOUND;
+            out->name = floe_arena_strndup(cv->arena, et->name, strlen(et->name));
+            floe_ext_table_free(et);
+            if (out->name == NULL) return floe_err_nomem(err);
+            out->table_ref = (void *)&ext_drop_ref;
+            return FLOE_OK;
+        }
+        rc = floe_crawl_dataset(cv->db, name, &d, err);
+        if (rc != FLOE_OK) return rc;
+        return cat_keep_dataset(cv, d, out, err);
+    }
     cols = floe_arena_alloc(cv->arena, (t->def->ncols + 1) * sizeof *cols);
     if (cols == NULL) return floe_err_nomem(err);
     memset(cols, 0, (t->def->ncols + 1) * sizeof *cols);
@@ -109,6 +138,61 @@ static int cat_find_view(void *self, const char *name, const floe_ast_query **ou
                              out_ncols, err);
 }
 
+/* read_parquet(...) and friends: a dataset kept for the statement (db/lake.h). */
+static int cat_table_function(void *self, const char *name, const floe_tf_arg *args, uint32_t nargs,
+                              floe_cat_table *out, floe_err *err)
+{
+    cat_view *cv = self;
+    floe_lake_dataset *d = NULL;
+    int rc;
+    if (cv->flags & FLOE_QUERY_READONLY)
+        return floe_err_set(err, FLOE_READONLY,
+                            "%s reads files, which a read-only query may not do", name);
+    if ((rc = floe_lake_dataset_open(name, args, nargs, &d, err)) != FLOE_OK) return rc;
+    return cat_keep_dataset(cv, d, out, err);
+}
+
+/* Keep d for the statement and describe it to the binder. */
+static int cat_keep_dataset(cat_view *cv, floe_lake_dataset *d, floe_cat_table *out, floe_err *err)
+{
+    floe_cat_column *cols;
+    uint32_t i;
+    if (cv->nlake == cv->caplake) {
+        uint32_t cap = cv->caplake ? cv->caplake * 2 : 4;
+        floe_lake_dataset **nl = floe_realloc(cv->lake, cap * sizeof *nl);
+        if (nl == NULL) {
+            floe_lake_dataset_free(d);
+            return floe_err_nomem(err);
+        }
+        cv->lake = nl;
+        cv->caplake = cap;
+    }
+    cv->lake[cv->nlake++] = d;
+    cols = floe_arena_alloc(cv->arena, (d->ncols + 1) * sizeof *cols);
+    if (cols == NULL) return floe_err_nomem(err);
+    memset(cols, 0, (d->ncols + 1) * sizeof *cols);
+    for (i = 0; i < d->ncols; i++) {
+        cols[i].name = d->names[i];
+        cols[i].type = d->types[i];
+    }
+    out->name = d->func;
+    out->cols = cols;
+    out->ncols = d->ncols;
+    out->nrows = (double)d->est_rows;
+    out->table_ref = d;
+    return FLOE_OK;
+}
+
+/* Whether a plan's table_ref is one of the database's tables (else a
+ * system table or a table function's dataset). */
+static bool is_db_table(const floe_db *db, const void *ref)
+{
+    uint32_t i;
+    for (i = 0; i < db->ntables; i++)
+        if (db->tables[i] == ref) return true;
+    return false;
+}
+
 static uint32_t cat_table_count(void *self) { return ((cat_view *)self)->db->ntables; }
 
 static const char *cat_table_name(void *self, uint32_t i)
@@ -137,6 +221,16 @@ static int snapshot_tables(floe_db *db, const floe_query_plan *qp, const void *p
                 break;
             }
             rc = floe_system_source(db, t, &scans[i].sources[0], err);
+            if (rc == FLOE_OK) scans[i].nsources = 1;
+            continue;
+        }
+        if (!is_db_table(db, t)) { /* a table function's files */
+            scans[i].sources = floe_calloc(1, sizeof(floe_scan_source));
+            if (scans[i].sources == NULL) {
+                rc = floe_err_nomem(err);
+                break;
+            }
+            rc = floe_lake_source_new((floe_lake_dataset *)qp->table_refs[i], &scans[i].sources[0], err);
             if (rc == FLOE_OK) scans[i].nsources = 1;
             continue;
         }
@@ -645,6 +739,12 @@ static int run_drop(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_er
     floe_db_table *t = bs->table.name ? floe_db_find_table(db, bs->table.name) : NULL;
     int64_t id;
     int rc;
+    if (t == NULL && bs->table.name && db->cat &&
+        (rc = floe_catalog_ext_drop(db->cat, bs->table.name, err)) != FLOE_NOTFOUND) {
+        if (rc != FLOE_OK) return rc; /* an external table: its record only, never its files */
+        *out = floe_result_new(0, NULL, NULL);
+        return *out ? FLOE_OK : floe_err_nomem(err);
+    }
     if (t == NULL) {
         if (!bs->if_exists)
             return floe_err_set(err, FLOE_ERROR, "table '%s' does not exist",
@@ -721,6 +821,16 @@ static int run_show_tables(floe_db *db, floe_result **out, floe_err *err)
         rc = floe_result_append_text_row(res, v, err);
     }
     floe_free(names_sorted);
+    if (rc == FLOE_OK && db->cat) { /* then the external tables (CRAWL) */
+        char **ext = NULL;
+        uint32_t next = 0;
+        rc = floe_catalog_ext_list(db->cat, &ext, &next, err);
+        for (i = 0; i < next && rc == FLOE_OK; i++) {
+            const char *v[1] = {ext[i]};
+            rc = floe_result_append_text_row(res, v, err);
+        }
+        floe_catalog_ext_names_free(ext, next);
+    }
     if (rc != FLOE_OK) {
         floe_result_free(res);
         return rc;
@@ -751,6 +861,13 @@ static int run_describe(floe_db *db, floe_bound_stmt *bs, floe_result **out, flo
         v[2] = cd->not_null ? "NO" : "YES";
         v[3] = key[0] ? key : NULL;
         v[4] = cd->default_text;
+        rc = floe_result_append_text_row(res, v, err);
+    }
+    for (i = 0; t == NULL && i < bs->table.ncols && rc == FLOE_OK; i++) {
+        /* an external or system table: its bound columns */
+        char tbuf[32];
+        const char *v[5] = {bs->table.cols[i].name, NULL, "YES", NULL, NULL};
+        v[1] = floe_type_name(bs->table.cols[i].type, tbuf, sizeof tbuf);
         rc = floe_result_append_text_row(res, v, err);
     }
     if (rc != FLOE_OK) {
@@ -822,6 +939,11 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
     cat.table_count = cat_table_count;
     cat.table_name = cat_table_name;
     cat.find_view = cat_find_view;
+    cat.table_function = cat_table_function;
+    cv.lake = NULL;
+    cv.nlake = cv.caplake = 0;
+    cv.flags = flags;
+    cv.dropping = ast->kind == FLOE_AST_STMT_DROP_TABLE;
     if (exclusive)
         pthread_rwlock_wrlock(&db->ddl_lock);
     else
@@ -847,6 +969,14 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
         rc = floe_settings_run(db, ast, out, err);
         goto out;
     }
+    if (ast->kind == FLOE_AST_STMT_CRAWL) { /* no binding: db/crawl.c */
+        if (flags & FLOE_QUERY_READONLY) {
+            rc = floe_err_set(err, FLOE_READONLY, "CRAWL is not allowed in a read-only query");
+            goto out;
+        }
+        rc = floe_crawl_run(db, ast->crawl.path, ast->crawl.into, out, err);
+        goto out;
+    }
     rc = floe_settings_current(db, ast, out, err); /* SELECT current_setting('x') */
     if (rc != FLOE_NOTFOUND) goto out;
     rc = floe_bind_statement_params(ast, sql, &cat, now_us, params, nparams, &bs, err);
@@ -870,6 +1000,12 @@ static int run_statement(floe_db *db, const char *sql, unsigned flags, const flo
                         : bs->kind == FLOE_BOUND_UPDATE       ? "UPDATE"
                                                               : NULL;
         if (w != NULL && (rc = floe_db_check_writable(db, w, err)) != FLOE_OK) goto out;
+    }
+    if (bs->table.table_ref && !is_db_table(db, bs->table.table_ref) &&
+        bs->kind != FLOE_BOUND_DESCRIBE && bs->kind != FLOE_BOUND_DROP_TABLE) {
+        rc = floe_err_set(err, FLOE_ERROR, "table '%s' is not a floe table (an external or system "
+                          "table is read-only)", bs->table.name);
+        goto out;
     }
     if ((flags & FLOE_QUERY_READONLY) && bs->kind != FLOE_BOUND_QUERY &&
         bs->kind != FLOE_BOUND_SHOW_TABLES && bs->kind != FLOE_BOUND_DESCRIBE) {
@@ -905,6 +1041,8 @@ out:
     pthread_rwlock_unlock(&db->ddl_lock);
     floe_bound_stmt_free(bs);
     floe_db_views_free(&cv.views);
+    for (uint32_t k = 0; k < cv.nlake; k++) floe_lake_dataset_free(cv.lake[k]);
+    floe_free(cv.lake);
     floe_arena_free(cv.arena);
     return rc;
 }

@@ -54,5 +54,10 @@ int floe_db_dml(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **
 int floe_copy_from(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_err *err);
 int floe_copy_to(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
                  floe_err *err);
+/* COPY ... TO in Parquet (db/copy_parquet.c): whether the statement asks
+ * for it (FORMAT parquet, a .parquet path, or PARTITION_BY), and the copy. */
+bool floe_copy_is_parquet(const floe_bound_copy *bc);
+int floe_copy_to_parquet(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
+                         floe_err *err);
 
 #endif

@@ -408,6 +408,56 @@ FLOE_API int floe_result_column_data(floe_result *res, uint64_t chunk, uint32_t 
                                      uint32_t *out_rows, const void **out_data,
                                      const uint64_t **out_validity);
 
+/* The Arrow C Data Interface (https://arrow.apache.org/docs/format/CDataInterface.html):
+ * the ABI-stable structs, declared here unless the including program already
+ * has them (ARROW_C_DATA_INTERFACE is the spec's guard). */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+struct ArrowSchema {
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+    void (*release)(struct ArrowSchema *);
+    void *private_data;
+};
+struct ArrowArray {
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+    void (*release)(struct ArrowArray *);
+    void *private_data;
+};
+#endif
+
+/* Export chunk `chunk` of res (0 <= chunk < floe_result_chunk_count) as an
+ * Arrow record batch: *out_array is a struct array ("+s") with one child per
+ * column, and *out_schema its schema (either pointer may be NULL; the schema
+ * is the same for every chunk). Types: BOOLEAN "b", INTEGER "i", BIGINT "l",
+ * DOUBLE "g", DECIMAL(p,s) "d:p,s" (128-bit), VARCHAR "u" (utf8; "U" when a
+ * chunk holds 2 GiB of text), DATE "tdD", TIMESTAMP "tsu:" (microseconds,
+ * no time zone), INTERVAL "tin" (month_day_nano); every column is nullable.
+ * Ownership: the values are copied, so the structs do not depend on res
+ * (free res whenever); the caller owns them and calls their `release`
+ * callbacks exactly once (a consumer may move children out, per the spec).
+ * Returns FLOE_OK, FLOE_MISUSE (chunk out of range) or FLOE_NOMEM; on
+ * failure nothing is exported (release is NULL). Thread-safety: like the
+ * other getters (one thread per result); the exported structs may move to
+ * any thread. */
+FLOE_API int floe_result_arrow(floe_result *res, uint64_t chunk, struct ArrowSchema *out_schema,
+                               struct ArrowArray *out_array);
+
 /* Row-wise typed getters. Out-of-range or wrong-type access returns 0/NULL
  * and sets the error on res (floe_result_errmsg). A SQL NULL reads as 0/NULL
  * without an error (check floe_value_is_null). Conversions:

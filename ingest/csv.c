@@ -8,6 +8,7 @@
  * buffer only when converted, so the raw record stays intact for rejects.
  */
 #include "ingest/csv.h"
+#include "ingest/sniff.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -397,6 +398,7 @@ static int convert_record(floe_csv_reader *r, const scan_result *res, uint64_t l
         floe_err cerr; /* not FLOE_ERR_INIT: zeroing its buffer per field costs more than the parse */
         int rc;
         bool is_null;
+        if (r->o.skip && r->o.skip[c]) continue;
         cerr.code = FLOE_OK;
         cerr.offset = -1;
         cerr.msg[0] = '\0';
@@ -413,6 +415,24 @@ static int convert_record(floe_csv_reader *r, const scan_result *res, uint64_t l
         }
         rc = field_text(r, f, &text, &tn, err);
         if (rc) return rc;
+        if (r->o.date_formats && r->o.date_formats[c] &&
+            (v->type.id == FLOE_TYPE_DATE || v->type.id == FLOE_TYPE_TIMESTAMP)) {
+            int32_t days;
+            int64_t us;
+            bool has_time;
+            if (!floe_sniff_parse_date(r->o.date_formats[c], text, tn, &days, &us, &has_time) ||
+                (has_time && v->type.id == FLOE_TYPE_DATE)) {
+                snprintf(msg, sizeof msg, "invalid %s '%.*s' (expected the layout of %s)",
+                         v->type.id == FLOE_TYPE_DATE ? "DATE" : "TIMESTAMP", (int)(tn > 64 ? 64 : tn),
+                         text, r->o.date_formats[c] == 1 ? "12/31/2024" : r->o.date_formats[c] == 2 ? "31/12/2024"
+                               : r->o.date_formats[c] == 3 ? "31.12.2024" : "2024/12/31");
+                return bad_row(r, res, line, FLOE_PARSE, (int)c, f->off, msg, err);
+            }
+            if (v->type.id == FLOE_TYPE_DATE) ((int32_t *)v->data)[row] = days;
+            else ((int64_t *)v->data)[row] = (int64_t)days * 86400000000LL + us;
+            if (v->validity) v->validity[row >> 6] |= 1ull << (row & 63);
+            continue;
+        }
         rc = floe_convert_text(v, row, text, tn, &cerr);
         if (rc == FLOE_NOMEM) return floe_err_nomem(err);
         if (rc) return bad_row(r, res, line, rc, (int)c, f->off, cerr.msg, err);

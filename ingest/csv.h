@@ -57,6 +57,12 @@ typedef struct floe_csv_opts {
     void *reject_ctx;
     uint64_t first_line;      /* line number of the input's first byte; 0 = 1 */
     uint64_t first_offset;    /* byte offset of the input's first byte (messages) */
+    const bool *skip;         /* NULL, or ncols flags: a flagged column is not
+                               * converted (its slots are unspecified); borrowed
+                               * for the reader's life (projection pushdown) */
+    const uint8_t *date_formats; /* NULL, or ncols FLOE_DATEFMT_* (ingest/sniff.h):
+                               * a DATE/TIMESTAMP column in a non-ISO layout
+                               * (12/31/2024); borrowed like skip */
 } floe_csv_opts;
 
 typedef struct floe_csv_reader floe_csv_reader;

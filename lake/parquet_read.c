@@ -992,12 +992,16 @@ static int decode_values(pq_ctx *c, chunk_state *st, int enc, const uint8_t *p, 
         if (n < 1) return bad(c, "dictionary page without a bit width");
         if (grow((void **)&st->idx, &st->idx_cap, (size_t)k + 1, 4)) return floe_err_nomem(c->err);
         if ((rc = rle_decode(c, p + 1, n - 1, p[0], st->idx, k))) return rc;
-        for (uint32_t i = 0; i < k; i++) {
-            uint32_t x = st->idx[i];
-            if (x >= st->dict.n) return bad(c, "dictionary index out of range");
-            st->page.i[i] = st->dict.i[x];
-            st->page.d[i] = st->dict.d[x];
-            st->page.s[i] = st->dict.s[x];
+        for (uint32_t i = 0; i < k; i++)
+            if (st->idx[i] >= st->dict.n) return bad(c, "dictionary index out of range");
+        /* copy only the array the physical type uses (plain_decode fills
+         * i, d or s by physical type) */
+        if (c->leaf->physical == PQ_BYTE_ARRAY || c->leaf->physical == PQ_FLBA) {
+            for (uint32_t i = 0; i < k; i++) st->page.s[i] = st->dict.s[st->idx[i]];
+        } else if (c->leaf->physical == PQ_FLOAT || c->leaf->physical == PQ_DOUBLE) {
+            for (uint32_t i = 0; i < k; i++) st->page.d[i] = st->dict.d[st->idx[i]];
+        } else {
+            for (uint32_t i = 0; i < k; i++) st->page.i[i] = st->dict.i[st->idx[i]];
         }
         return FLOE_OK;
     }
@@ -1261,6 +1265,7 @@ struct floe_pq_scan {
     floe_pq_pred *preds;
     uint32_t npreds;
     uint32_t rg;         /* next row group to load */
+    uint32_t rg_end;     /* one past the last row group to load */
     uint32_t skipped;
     pq_colbuf *bufs;     /* ncols, for the loaded row group */
     uint32_t rows, pos;  /* loaded rows, next row to return */
@@ -1293,8 +1298,17 @@ int floe_pq_scan_open(floe_pq_file *f, const uint32_t *cols, uint32_t ncols, con
     if (npreds) memcpy(s->preds, preds, npreds * sizeof *preds);
     s->ncols = ncols;
     s->npreds = npreds;
+    s->rg_end = f->nrg;
     *out = s;
     return FLOE_OK;
+}
+
+void floe_pq_scan_range(floe_pq_scan *s, uint32_t rg_first, uint32_t rg_end)
+{
+    if (rg_end > s->f->nrg) rg_end = s->f->nrg;
+    if (rg_first > rg_end) rg_first = rg_end;
+    s->rg = rg_first;
+    s->rg_end = rg_end;
 }
 
 static void release_rg(floe_pq_scan *s)
@@ -1339,7 +1353,7 @@ int floe_pq_scan_next(floe_pq_scan *s, floe_batch *out, floe_err *err)
     memset(out, 0, sizeof *out);
     while (s->pos >= s->rows) {
         release_rg(s);
-        if (s->rg >= s->f->nrg) return FLOE_DONE;
+        if (s->rg >= s->rg_end) return FLOE_DONE;
         uint32_t rg = s->rg++;
         if (!floe_pq_rowgroup_may_match(s->f, rg, s->preds, s->npreds)) {
             s->skipped++;

@@ -83,6 +83,9 @@ int floe_pq_scan_open(floe_pq_file *f, const uint32_t *cols, uint32_t ncols,
 /* Fill *out with the next rows: FLOE_ROW (out->n > 0), FLOE_DONE, or an
  * error. *out is initialised by the call either way (free it). */
 int floe_pq_scan_next(floe_pq_scan *s, floe_batch *out, floe_err *err);
+/* Restrict an open scan (before its first next) to row groups
+ * [rg_first, rg_end) (clamped to the file): a morsel of a parallel scan. */
+void floe_pq_scan_range(floe_pq_scan *s, uint32_t rg_first, uint32_t rg_end);
 /* Row groups skipped by statistics so far. */
 uint32_t floe_pq_scan_skipped(const floe_pq_scan *s);
 void floe_pq_scan_close(floe_pq_scan *s); /* NULL ok */

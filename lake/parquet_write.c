@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <snappy-c.h>
 #include <string.h>
+#include <lz4.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include "lake/parquet_format.h"
@@ -74,7 +76,8 @@ int floe_pq_writer_open(const char *path, uint32_t ncols, const char *const *nam
             return floe_err_set(err, FLOE_UNSUPPORTED, "parquet writer: column '%s': type %s is not supported",
                                 names[i], floe_type_name(types[i], buf, sizeof buf));
     }
-    if (opt && opt->codec != PQ_CODEC_UNCOMPRESSED && opt->codec != PQ_CODEC_SNAPPY && opt->codec != PQ_CODEC_ZSTD)
+    if (opt && opt->codec != PQ_CODEC_UNCOMPRESSED && opt->codec != PQ_CODEC_SNAPPY &&
+        opt->codec != PQ_CODEC_ZSTD && opt->codec != PQ_CODEC_GZIP && opt->codec != PQ_CODEC_LZ4_RAW)
         return floe_err_set(err, FLOE_UNSUPPORTED, "parquet writer: codec %d is not supported", opt->codec);
     w = floe_calloc(1, sizeof *w);
     if (w == NULL) return floe_err_nomem(err);
@@ -172,6 +175,37 @@ static int compress_into(floe_pq_writer *w, const buf *u, buf *c, floe_err *err)
         if (snappy_compress((const char *)u->p, u->n, (char *)c->p, &got) != SNAPPY_OK)
             return floe_err_set(err, FLOE_ERROR, "parquet writer: snappy failed");
         c->n = got;
+    } else if (w->opt.codec == PQ_CODEC_GZIP) {
+        z_stream zs;
+        uLong bound = compressBound((uLong)u->n) + 64;
+        int zr;
+        if (c->cap < bound) {
+            uint8_t *np = floe_realloc(c->p, bound);
+            if (np == NULL) return floe_err_nomem(err);
+            c->p = np, c->cap = bound;
+        }
+        memset(&zs, 0, sizeof zs);
+        if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            return floe_err_set(err, FLOE_NOMEM, "parquet writer: gzip init failed");
+        zs.next_in = (Bytef *)u->p;
+        zs.avail_in = (uInt)u->n;
+        zs.next_out = c->p;
+        zs.avail_out = (uInt)c->cap;
+        zr = deflate(&zs, Z_FINISH);
+        c->n = zs.total_out;
+        deflateEnd(&zs);
+        if (zr != Z_STREAM_END) return floe_err_set(err, FLOE_ERROR, "parquet writer: gzip failed");
+    } else if (w->opt.codec == PQ_CODEC_LZ4_RAW) {
+        int bound = LZ4_compressBound((int)u->n), got;
+        if (u->n > (size_t)LZ4_MAX_INPUT_SIZE) return floe_err_set(err, FLOE_RANGE, "parquet writer: page too large for lz4");
+        if (c->cap < (size_t)bound) {
+            uint8_t *np = floe_realloc(c->p, (size_t)bound);
+            if (np == NULL) return floe_err_nomem(err);
+            c->p = np, c->cap = (size_t)bound;
+        }
+        got = LZ4_compress_default((const char *)u->p, (char *)c->p, (int)u->n, bound);
+        if (got <= 0) return floe_err_set(err, FLOE_ERROR, "parquet writer: lz4 failed");
+        c->n = (size_t)got;
     } else {
         size_t bound = ZSTD_compressBound(u->n), got;
         if (c->cap < bound) {

@@ -8,7 +8,8 @@
  * FLOE_UNSUPPORTED at open. Values are PLAIN; a VARCHAR chunk is written
  * with a dictionary (RLE_DICTIONARY) when it has at most half as many
  * distinct values as values. Each chunk carries min/max statistics and the
- * NULL count. Codecs: UNCOMPRESSED, SNAPPY, ZSTD (PQ_CODEC_* numbers).
+ * NULL count. Codecs: UNCOMPRESSED, SNAPPY, ZSTD, GZIP, LZ4_RAW (PQ_CODEC_*
+ * numbers).
  *
  * Rows are buffered until `row_group_rows` are held, then encoded and
  * written as one row group. floe_pq_writer_close writes the footer; the
@@ -31,7 +32,7 @@ typedef struct floe_pq_writer floe_pq_writer;
 
 typedef struct floe_pq_write_options {
     uint32_t row_group_rows; /* 0: 122880 */
-    int codec;               /* PQ_CODEC_UNCOMPRESSED, _SNAPPY or _ZSTD */
+    int codec;               /* PQ_CODEC_UNCOMPRESSED, _SNAPPY, _ZSTD, _GZIP or _LZ4_RAW */
     int zstd_level;          /* 0: 3 */
 } floe_pq_write_options;
 

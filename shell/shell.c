@@ -1036,6 +1036,32 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "serve") == 0) return floe_serve_main(argc - 1, argv + 1);
     /* `floe recover DIR`: salvage a damaged database (shell/recover.c) */
     if (argc > 1 && strcmp(argv[1], "recover") == 0) return floe_recover_main(argc - 1, argv + 1);
+    /* `floe crawl DB PATH [SCHEMA]`: CRAWL 'PATH' [INTO SCHEMA] on DB, printed
+     * like any statement (a directory named "crawl" is opened as ./crawl) */
+    static char crawl_sql[8192];
+    static char *crawl_argv[4];
+    if (argc > 1 && strcmp(argv[1], "crawl") == 0) {
+        size_t o = 0;
+        const char *q;
+        if (argc < 4 || argc > 5) {
+            fprintf(stderr, "usage: floe crawl DB PATH [SCHEMA]\n");
+            return 2;
+        }
+        o += (size_t)snprintf(crawl_sql, sizeof crawl_sql, "CRAWL '");
+        for (q = argv[3]; *q && o + 4 < sizeof crawl_sql; q++) {
+            if (*q == '\'') crawl_sql[o++] = '\'';
+            crawl_sql[o++] = *q;
+        }
+        crawl_sql[o] = 0;
+        if (argc == 5) snprintf(crawl_sql + o, sizeof crawl_sql - o, "' INTO \"%s\"", argv[4]);
+        else snprintf(crawl_sql + o, sizeof crawl_sql - o, "'");
+        crawl_argv[0] = argv[0];
+        crawl_argv[1] = argv[2];
+        crawl_argv[2] = crawl_sql;
+        crawl_argv[3] = NULL;
+        argc = 3;
+        argv = crawl_argv;
+    }
 
     memset(&sh, 0, sizeof(sh));
     sh.mode = SHELL_MODE_BOX;

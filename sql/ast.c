@@ -315,6 +315,10 @@ static void format_from(const floe_ast_from *f, floe_strbuf *b)
         floe_ast_format_query(f->query, b);
         floe_strbuf_putc(b, ')');
         break;
+    case FLOE_AST_FROM_FUNCTION:
+        put_ident(b, f->func.name);
+        floe_strbuf_puts(b, "(...)");
+        break;
     case FLOE_AST_FROM_JOIN:
         format_from(f->join.left, b);
         if (f->join.natural) floe_strbuf_puts(b, " NATURAL");
@@ -585,6 +589,15 @@ void floe_ast_format_stmt(const floe_ast_stmt *s, floe_strbuf *b)
     case FLOE_AST_STMT_FLUSH:
         floe_strbuf_puts(b, "FLUSH TABLE ");
         put_ident(b, s->table);
+        break;
+    case FLOE_AST_STMT_CRAWL:
+        floe_strbuf_puts(b, "CRAWL '");
+        floe_strbuf_puts(b, s->crawl.path);
+        floe_strbuf_putc(b, '\'');
+        if (s->crawl.into) {
+            floe_strbuf_puts(b, " INTO ");
+            put_ident(b, s->crawl.into);
+        }
         break;
     case FLOE_AST_STMT_SET:
         floe_strbuf_puts(b, s->set.value ? "SET " : "RESET ");

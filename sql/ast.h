@@ -304,8 +304,28 @@ typedef enum floe_ast_join_kind {
 typedef enum floe_ast_from_kind {
     FLOE_AST_FROM_TABLE,    /* table [AS] alias [(cols)] */
     FLOE_AST_FROM_SUBQUERY, /* (query) [AS] alias [(cols)] */
-    FLOE_AST_FROM_JOIN      /* left JOIN right ON/USING: join */
+    FLOE_AST_FROM_JOIN,     /* left JOIN right ON/USING: join */
+    FLOE_AST_FROM_FUNCTION  /* name(args) [AS] alias [(cols)]: func (table function) */
 } floe_ast_from_kind;
+
+/* One argument of a table function: positional (name NULL) or named
+ * (`name = value` / `name := value`); a value is a scalar expression, a
+ * list `[v, ...]` or a struct `{'key': v, ...}` (items carry the keys as
+ * names). */
+typedef enum floe_ast_tfarg_kind {
+    FLOE_AST_TFARG_SCALAR, /* value */
+    FLOE_AST_TFARG_LIST,   /* items (names NULL) */
+    FLOE_AST_TFARG_STRUCT  /* items (names are the keys) */
+} floe_ast_tfarg_kind;
+
+typedef struct floe_ast_tfarg {
+    const char *name; /* lower case; NULL when positional */
+    floe_ast_tfarg_kind kind;
+    floe_ast_expr *value;          /* SCALAR */
+    struct floe_ast_tfarg *items;  /* LIST / STRUCT */
+    int nitems;
+    int off;
+} floe_ast_tfarg;
 
 struct floe_ast_from {
     floe_ast_from_kind kind;
@@ -327,6 +347,11 @@ struct floe_ast_from {
             bool asof;           /* ASOF [LEFT] JOIN (kind INNER or LEFT): ON equalities
                                   * and one inequality */
         } join;
+        struct {
+            const char *name;      /* lower case */
+            floe_ast_tfarg *args;
+            int nargs;
+        } func;                    /* FUNCTION */
     };
     bool lateral;       /* SUBQUERY: LATERAL (may read earlier FROM items) */
 };
@@ -465,7 +490,9 @@ typedef enum floe_ast_stmt_kind {
     FLOE_AST_STMT_EXECUTE,      /* EXECUTE name [(args)]: execute */
     FLOE_AST_STMT_DEALLOCATE,   /* DEALLOCATE [PREPARE] name | ALL: drop_obj (name NULL: ALL) */
     FLOE_AST_STMT_DELETE,       /* DELETE FROM t [[AS] a] [WHERE c]: dml (sql/parse_dml.c) */
-    FLOE_AST_STMT_UPDATE        /* UPDATE t [[AS] a] SET col = e, ... [WHERE c]: dml */
+    FLOE_AST_STMT_UPDATE,       /* UPDATE t [[AS] a] SET col = e, ... [WHERE c]: dml */
+    FLOE_AST_STMT_CRAWL         /* CRAWL 'path' [INTO name]: crawl; run by db/crawl.c,
+                                 * never bound */
 } floe_ast_stmt_kind;
 
 struct floe_ast_stmt {
@@ -562,6 +589,10 @@ struct floe_ast_stmt {
             int nset;
             floe_ast_expr *where;     /* NULL when absent */
         } dml;
+        struct {
+            const char *path; /* the path or glob string */
+            const char *into; /* INTO name (a table name prefix), NULL when absent */
+        } crawl;
     };
 };
 

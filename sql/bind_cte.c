@@ -65,6 +65,7 @@ static uint32_t refs_from(const floe_ast_from *f, const char *name)
     case FLOE_AST_FROM_JOIN:
         return refs_from(f->join.left, name) + refs_from(f->join.right, name) +
                refs_expr(f->join.on, name);
+    case FLOE_AST_FROM_FUNCTION: return 0; /* arguments are constants */
     }
     return 0;
 }

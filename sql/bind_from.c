@@ -152,7 +152,11 @@ static int bind_rel(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, ui
         floe_cat_table t;
         floe_type *types;
         const char **names;
-        if ((rc = floe_binder_find_table(b, f->table, f->off, &t))) return rc;
+        if (f->kind == FLOE_AST_FROM_FUNCTION)
+            rc = floe_binder_table_function(b, f, &t);
+        else
+            rc = floe_binder_find_table(b, f->table, f->off, &t);
+        if (rc) return rc;
         r.is_table = true;
         if ((rc = floe_binder_plan_table(b, &t, &r.table))) return rc;
         r.table_name = b->qp->table_names[r.table];
@@ -175,7 +179,7 @@ static int bind_rel(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, ui
                 ndv[i] = t.ndv && t.ndv[i] > 0 ? t.ndv[i] : (i == 0 ? t.nrows : 0);
             r.ndv = ndv;
         }
-        if (alias == NULL) alias = f->table;
+        if (alias == NULL) alias = f->kind == FLOE_AST_FROM_FUNCTION ? f->func.name : f->table;
     }
     it->kind = FLOE_PITEM_REL;
     it->rel = bk->nrels;
@@ -406,7 +410,8 @@ static int bind_join(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, u
 int floe_binder_from(fromctx *fc, const floe_ast_from *f, floe_pitem ***items, uint32_t *nitems,
                      uint32_t *capitems)
 {
-    if (f->kind == FLOE_AST_FROM_TABLE || f->kind == FLOE_AST_FROM_SUBQUERY)
+    if (f->kind == FLOE_AST_FROM_TABLE || f->kind == FLOE_AST_FROM_SUBQUERY ||
+        f->kind == FLOE_AST_FROM_FUNCTION)
         return bind_rel(fc, f, items, nitems, capitems);
     return bind_join(fc, f, items, nitems, capitems);
 }

@@ -8,6 +8,7 @@
  *   bind_select.c   query nodes: SELECT, VALUES, set operations, ORDER BY and
  *                   LIMIT, the AGGREGATE node and post-aggregation rewriting
  *   bind_from.c     FROM items: tables, CTE references, derived tables, joins
+ *   bind_tablefn.c  table functions in FROM (read_parquet(...)), through the catalog
  *   bind_scalar.c   expressions: literals, operators, CASE, casts, IN, LIKE
  *   bind_call.c     function calls (engine/functions.def) and aggregates
  *                   (engine/aggregates.def)
@@ -246,6 +247,8 @@ int floe_binder_add_conj(fromctx *fc, floe_expr *e);
 
 /* Bind an expression in block bk (depth-limited). */
 int floe_binder_expr(block *bk, const floe_ast_expr *ae, floe_expr **out);
+/* A table function in FROM, resolved through the catalog (sql/bind_tablefn.c). */
+int floe_binder_table_function(binder *b, const floe_ast_from *f, floe_cat_table *out);
 /* NOT x (y NULL), x AND y, x OR y, folded. */
 int floe_binder_logic2(binder *b, floe_expr_kind k, floe_expr *x, floe_expr *y, floe_expr **out);
 

@@ -537,6 +537,7 @@ int floe_binder_stmt(binder *b, const floe_ast_stmt *s, floe_bound_stmt *bs)
     case FLOE_AST_STMT_DROP_VIEW: return floe_binder_ddl(b, s, bs);
     case FLOE_AST_STMT_DELETE:
     case FLOE_AST_STMT_UPDATE: return floe_binder_dml(b, s, bs);
+    case FLOE_AST_STMT_CRAWL: break; /* run by db/crawl.c without binding */
     }
     return floe_err_set_at(b->err, FLOE_UNSUPPORTED, s->off, "unsupported statement");
 }

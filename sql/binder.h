@@ -88,6 +88,18 @@ typedef struct floe_cat_table {
                         * unknown, column 0 is taken as a key and the others unknown */
 } floe_cat_table;
 
+/* A table function's argument as the catalog gets it: positional (name
+ * NULL) or named (lower case); a constant, a list or a struct (items named
+ * by their keys). Borrowed until floe_bind_statement returns. */
+typedef enum floe_tf_arg_kind { FLOE_TF_SCALAR, FLOE_TF_LIST, FLOE_TF_STRUCT } floe_tf_arg_kind;
+typedef struct floe_tf_arg {
+    const char *name;
+    floe_tf_arg_kind kind;
+    floe_value value;          /* SCALAR: a constant (VARCHAR bytes NUL-terminated) */
+    struct floe_tf_arg *items; /* LIST / STRUCT */
+    uint32_t nitems;
+} floe_tf_arg;
+
 /* The api implements this over its catalog. Returned data is borrowed until
  * floe_bind_statement returns. The binder zeroes *out before find_table, so
  * optional fields (ndv) may be left unset. */
@@ -107,6 +119,12 @@ typedef struct floe_sql_catalog {
     int (*find_view)(void *self, const char *name, const floe_ast_query **out_query,
                      const char **out_sql, const char *const **out_cols, int *out_ncols,
                      floe_err *err);
+    /* A table function in FROM (read_parquet(...)): FLOE_OK with *out filled
+     * like find_table (its table_ref stays valid while the statement runs),
+     * FLOE_NOTFOUND for an unknown name, or an error with err set. May be
+     * NULL (no table functions). */
+    int (*table_function)(void *self, const char *name, const floe_tf_arg *args, uint32_t nargs,
+                          floe_cat_table *out, floe_err *err);
 } floe_sql_catalog;
 
 /* --------------------------------------------------------- bound statements */

@@ -169,7 +169,7 @@ int floe_lexer_next(floe_lexer *lx, floe_token *out, floe_err *err)
         }
         out->kind = isnum ? FLOE_TOK_NUM : FLOE_TOK_INT;
     } else {
-        static const char *const two[] = {"<>", "!=", "<=", ">=", "||", "::", "!~", "~*"};
+        static const char *const two[] = {"<>", "!=", "<=", ">=", "||", "::", "!~", "~*", ":="};
         size_t k;
         for (k = 0; k < sizeof two / sizeof two[0]; k++)
             if (i + 1 < n && s[i] == two[k][0] && s[i + 1] == two[k][1]) break;
@@ -180,7 +180,7 @@ int floe_lexer_next(floe_lexer *lx, floe_token *out, floe_err *err)
         } else if (c == '$' && i + 1 < n && is_digit((unsigned char)s[i + 1])) {
             i++; /* $n: a statement parameter */
             while (i < n && is_digit((unsigned char)s[i])) i++;
-        } else if (strchr("(),;.+-*/%=<>[]?~", c) != NULL && c != '\0') {
+        } else if (strchr("(),;.+-*/%=<>[]?~{}:", c) != NULL && c != '\0') {
             i++;
         } else {
             if (c >= 0x20 && c < 0x7f)

@@ -1,8 +1,9 @@
 /* sql/parse_internal.h: the parser's state and the helpers its files share
  * (sql/parser.c: token helpers, expressions, queries and the API;
- * sql/parse_stmt.c: statement rules; sql/parse_window.c: OVER, window
- * specifications and frames; sql/parse_std.c: SQL-standard spellings).
- * Private to the sql/ parser files.
+ * sql/parse_stmt.c: statement rules (also CRAWL); sql/parse_tablefn.c: table
+ * functions in FROM; sql/parse_window.c: OVER, window specifications and
+ * frames; sql/parse_std.c: SQL-standard spellings). Private to the sql/
+ * parser files.
  *
  * Every floe_parse_* rule returns FLOE_OK or a code with the message in
  * p->err; trees come from p->arena (freed with the parser). Not thread-safe:
@@ -138,5 +139,12 @@ int floe_parse_similar(floe_parser *p, floe_ast_expr *left, floe_ast_expr **out)
 int floe_parse_extract(floe_parser *p, int off, floe_ast_expr **out);
 /* DELETE / UPDATE (sql/parse_dml.c), at the DELETE or UPDATE keyword. */
 int floe_parse_dml(floe_parser *p, floe_ast_stmt *s);
+
+/* Table function rules (sql/parse_tablefn.c): with the current token the
+ * function's name and the next one '(', fill f (kind FLOE_AST_FROM_FUNCTION)
+ * through the closing ')' (the alias is parsed by the caller). */
+int floe_parse_table_function(floe_parser *p, floe_ast_from *f);
+/* True when the current token is followed by '(' (a call). */
+int floe_parse_at_call(const floe_parser *p);
 
 #endif /* FLOE_SQL_PARSE_INTERNAL_H */

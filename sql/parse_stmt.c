@@ -48,6 +48,28 @@ static int parse_option(floe_parser *p, floe_ast_option *o, int bare)
     floe_parse_advance(p);
     floe_parse_accept_op(p, "=");
     n1 = floe_parse_peek(p, 1);
+    if (strcmp(o->name, "partition_by") == 0 && floe_parse_at_op(p, "(")) {
+        /* PARTITION_BY (a, b): the column names as one string "a,b" */
+        const char **ids;
+        int nids, i;
+        size_t len = 0;
+        char *j;
+        floe_ast_expr *e = floe_parse_new_expr(p, FLOE_AST_STRING, p->tok.off);
+        if (e == NULL) return floe_parse_nomem(p);
+        TRY(floe_parse_ident_list(p, &ids, &nids, "PARTITION_BY columns"));
+        for (i = 0; i < nids; i++) len += strlen(ids[i]) + 1;
+        if ((j = floe_parse_alloc(p, len + 1)) == NULL) return floe_parse_nomem(p);
+        j[0] = 0;
+        for (i = 0; i < nids; i++) {
+            if (i) strcat(j, ",");
+            strcat(j, ids[i]);
+        }
+        e->str.s = j;
+        e->str.n = strlen(j);
+        o->value = e;
+        o->len = floe_parse_set_len(p, o->off);
+        return FLOE_OK;
+    }
     if (floe_parse_at_op(p, ",") || floe_parse_at_op(p, ")") || floe_parse_at_op(p, ";") || p->tok.kind == FLOE_TOK_EOF) {
         o->value = NULL;
     } else if (p->tok.kind == FLOE_TOK_WORD && !floe_parse_at_kw(p, "TRUE") && !floe_parse_at_kw(p, "FALSE") &&
@@ -279,6 +301,14 @@ static int parse_stmt_in(floe_parser *p, floe_ast_stmt *s)
         s->kind = FLOE_AST_STMT_SET;
         if (!floe_parse_accept_kw(p, "GLOBAL")) floe_parse_accept_kw(p, "SESSION");
         return floe_parse_ident(p, &s->set.name, "setting name");
+    }
+    if (floe_parse_accept_kw(p, "CRAWL")) {
+        s->kind = FLOE_AST_STMT_CRAWL;
+        if (!floe_parse_is_string_tok(&p->tok)) return floe_parse_syntax_error(p, "a path string after CRAWL");
+        if ((s->crawl.path = floe_parse_unquote(p, &p->tok, NULL)) == NULL) return floe_parse_nomem(p);
+        floe_parse_advance(p);
+        if (floe_parse_accept_kw(p, "INTO")) return floe_parse_ident(p, &s->crawl.into, "a name after INTO");
+        return FLOE_OK;
     }
     return floe_parse_syntax_error(p, NULL);
 }

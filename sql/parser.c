@@ -1008,6 +1008,9 @@ static int parse_table_ref(floe_parser *p, floe_ast_from **out)
             *out = f; /* keep the inner node and range */
             return FLOE_OK;
         }
+    } else if (p->tok.kind == FLOE_TOK_WORD && floe_parse_at_call(p)) {
+        TRY(floe_parse_table_function(p, f));
+        TRY(parse_from_alias(p, f));
     } else {
         f->kind = FLOE_AST_FROM_TABLE;
         TRY(floe_parse_ident(p, &f->table, "table name"));

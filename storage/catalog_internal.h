@@ -1,6 +1,6 @@
 /* storage/catalog_internal.h: what storage/catalog.c,
- * storage/catalog_parts.c and storage/catalog_deletes.c share (nothing
- * else includes it).
+ * storage/catalog_parts.c, storage/catalog_deletes.c and
+ * storage/catalog_external.c share (nothing else includes it).
  *
  * The catalog handle's layout and the sqlite helpers: every helper maps a
  * sqlite failure to a floe code and a message naming the catalog file (see

@@ -73,7 +73,7 @@ static const char *name_of(void *self, uint32_t i)
     return tables[i].name;
 }
 
-static const floe_sql_catalog cat = {NULL, find, count, name_of, NULL};
+static const floe_sql_catalog cat = {NULL, find, count, name_of, NULL, NULL};
 
 static int documented(int rc)
 {

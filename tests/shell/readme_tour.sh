@@ -4,7 +4,7 @@
 # Extracts every ```sql block of the "A short tour" section, runs them in the
 # shell (-bail: the first error fails the test) on a fresh database with the
 # demo producer streaming events, in a scratch directory (the tour writes
-# trades.csv and acme.jsonl there), and checks a few results against what the
+# trades.csv, acme.jsonl, ticks_lake/ and ticks.csv there), and checks a few results against what the
 # tour's own statements imply.
 set -euo pipefail
 FLOE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -29,5 +29,9 @@ grep -qx 'BOLT,2,3000' out.txt || { echo "FAIL: BOLT rows"; cat out.txt; exit 1;
 grep -qx 'BOLT,Technology,3000' out.txt || { echo "FAIL: join with sectors"; cat out.txt; exit 1; }
 [ "$(wc -l < trades.csv)" = 3 ] || { echo "FAIL: trades.csv"; exit 1; }
 [ "$(wc -l < acme.jsonl)" = 2 ] || { echo "FAIL: acme.jsonl"; exit 1; }
+# the lake block: a partitioned dataset read back, joined with its CSV, crawled
+grep -qx 'S1,333,83083.5' out.txt || { echo "FAIL: read_parquet of ticks_lake"; cat out.txt; exit 1; }
+grep -qx '1000,499.5' out.txt || { echo "FAIL: read_csv JOIN read_parquet"; cat out.txt; exit 1; }
+grep -qx 'S2,333' out.txt || { echo "FAIL: the crawled external table"; cat out.txt; exit 1; }
 rm -rf "$TMP"
 echo "readme_tour: 1 passed, 0 failed"

@@ -95,7 +95,7 @@ static const char *fake_name(void *self, uint32_t i)
     (void)self;
     return fake_tables[i].name;
 }
-static const floe_sql_catalog fake_cat = {NULL, fake_find, fake_count, fake_name, NULL};
+static const floe_sql_catalog fake_cat = {NULL, fake_find, fake_count, fake_name, NULL, NULL};
 
 #define TEST_NOW_US 1700000000000000LL
 

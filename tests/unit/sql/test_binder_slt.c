@@ -58,7 +58,7 @@ typedef struct slt_stats {
 /* Parse and bind sql; returns the bind/parse status. */
 static int bind_one(dyn_cat *cat, const char *sql, floe_err *err, floe_bound_stmt **out)
 {
-    floe_sql_catalog fc = {cat, dyn_find, dyn_count, dyn_name, NULL};
+    floe_sql_catalog fc = {cat, dyn_find, dyn_count, dyn_name, NULL, NULL};
     floe_parser *p = NULL;
     floe_ast_stmt *st = NULL;
     int rc = floe_parser_parse_one(sql, strlen(sql), &p, &st, err);

@@ -104,7 +104,7 @@ static const char *p_name(void *self, uint32_t i)
     (void)self;
     return ptables[i].name;
 }
-static const floe_sql_catalog peer_cat = {NULL, p_find, p_count, p_name, NULL};
+static const floe_sql_catalog peer_cat = {NULL, p_find, p_count, p_name, NULL, NULL};
 
 static floe_bound_stmt *bind_peer(const char *name)
 {

@@ -98,7 +98,7 @@ static const char *t_name(void *self, uint32_t i)
     (void)self;
     return ttables[i].name;
 }
-static const floe_sql_catalog tpch_cat = {NULL, t_find, t_count, t_name, NULL};
+static const floe_sql_catalog tpch_cat = {NULL, t_find, t_count, t_name, NULL, NULL};
 
 typedef struct shape {
     int correlated; /* SUBQUERY expressions with parameters */
