@@ -662,12 +662,34 @@ static int run_plan(floe_executor *parent, const struct floe_plan *plan, const f
     return rc;
 }
 
+/* Run a sub-executor's built root (rc: the build's status) to its end into
+ * rows, then free the operators, the pool and the subquery cache of sub. */
+static int drain_sub(floe_executor *sub, int rc, floe_exec_op *root, floe_exec_rows *rows,
+                     floe_err *err)
+{
+    floe_batch b;
+    while (rc == FLOE_OK) {
+        memset(&b, 0, sizeof b);
+        rc = root->next(root, &b, err);
+        if (rc == FLOE_DONE) {
+            rc = FLOE_OK;
+            break;
+        }
+        if (rc != FLOE_ROW) break;
+        rc = floe_exec_rows_append(rows, b.cols, b.n, b.sel, b.nsel, err);
+        floe_batch_free(&b);
+    }
+    floe_exec_op_free(root);
+    floe_pool_free(sub->pool);
+    subq_cache_free(sub);
+    return rc;
+}
+
 int floe_exec_run_rows(floe_executor *parent, const floe_plan *plan, const floe_value *params,
                        uint32_t nparams, struct floe_exec_rows *out, floe_err *err)
 {
     floe_executor sub;
     floe_exec_op *root = NULL;
-    floe_batch b;
     int rc;
     executor_init(&sub, parent->qp, parent->ctx);
     sub.nthreads = 1;
@@ -677,21 +699,7 @@ int floe_exec_run_rows(floe_executor *parent, const floe_plan *plan, const floe_
     sub.nparams = nparams;
     sub.wt = parent->wt;
     rc = floe_exec_build(&sub, plan, NULL, &root, err);
-    while (rc == FLOE_OK) {
-        memset(&b, 0, sizeof b);
-        rc = root->next(root, &b, err);
-        if (rc == FLOE_DONE) {
-            rc = FLOE_OK;
-            break;
-        }
-        if (rc != FLOE_ROW) break;
-        rc = floe_exec_rows_append(out, b.cols, b.n, b.sel, b.nsel, err);
-        floe_batch_free(&b);
-    }
-    floe_exec_op_free(root);
-    floe_pool_free(sub.pool);
-    subq_cache_free(&sub);
-    return rc;
+    return drain_sub(&sub, rc, root, out, err);
 }
 
 /* Deep copy of a plain vector (data, validity, strings). FLOE_NOMEM. */
@@ -757,7 +765,6 @@ static int run_rows(floe_executor *parent, const floe_plan *plan, floe_exec_rows
 {
     floe_executor sub;
     floe_exec_op *root = NULL;
-    floe_batch b;
     int rc;
     executor_init(&sub, parent->qp, parent->ctx);
     sub.cte_root = parent->cte_root ? parent->cte_root : parent;
@@ -770,21 +777,7 @@ static int run_rows(floe_executor *parent, const floe_plan *plan, floe_exec_rows
         rc = gather_open(&sub, plan, &root, err);
     else
         rc = floe_exec_build(&sub, plan, NULL, &root, err);
-    while (rc == FLOE_OK) {
-        memset(&b, 0, sizeof b);
-        rc = root->next(root, &b, err);
-        if (rc == FLOE_DONE) {
-            rc = FLOE_OK;
-            break;
-        }
-        if (rc != FLOE_ROW) break;
-        rc = floe_exec_rows_append(rows, b.cols, b.n, b.sel, b.nsel, err);
-        floe_batch_free(&b);
-    }
-    floe_exec_op_free(root);
-    floe_pool_free(sub.pool);
-    subq_cache_free(&sub);
-    return rc;
+    return drain_sub(&sub, rc, root, rows, err);
 }
 
 int floe_exec_cte_rows(floe_executor *ex, const floe_plan *def, const floe_exec_rows **out,
