@@ -76,6 +76,23 @@ floe_expr *floe_bind_expr_copy(floe_arena *a, const floe_expr *e)
     return c;
 }
 
+floe_expr *floe_bind_expr_subst(floe_arena *a, const floe_expr *e, floe_expr *const *repl)
+{
+    floe_expr *x;
+    uint32_t i;
+    if (e->kind == FLOE_EXPR_COLUMN) return floe_bind_expr_copy(a, repl[e->index]);
+    x = floe_arena_alloc(a, sizeof *x);
+    if (x == NULL) return NULL;
+    *x = *e;
+    if (e->nargs) {
+        x->args = floe_arena_alloc(a, e->nargs * sizeof *x->args);
+        if (x->args == NULL) return NULL;
+        for (i = 0; i < e->nargs; i++)
+            if ((x->args[i] = floe_bind_expr_subst(a, e->args[i], repl)) == NULL) return NULL;
+    }
+    return x;
+}
+
 static bool value_equal(const floe_value *x, const floe_value *y)
 {
     if (!floe_type_eq(x->type, y->type) || x->is_null != y->is_null) return false;

@@ -41,6 +41,9 @@ floe_expr *floe_bind_expr_column(floe_arena *a, uint32_t index, floe_type t);
 floe_expr *floe_bind_expr_new(floe_arena *a, floe_expr_kind kind, floe_type t, uint32_t nargs);
 /* Deep copy of e (subplans are shared, not copied). NULL on OOM. */
 floe_expr *floe_bind_expr_copy(floe_arena *a, const floe_expr *e);
+/* Deep copy of e with every COLUMN i replaced by a copy of repl[i] (an
+ * expression over a node's input rewritten over what feeds it). NULL on OOM. */
+floe_expr *floe_bind_expr_subst(floe_arena *a, const floe_expr *e, floe_expr *const *repl);
 /* Structural equality (used to match GROUP BY expressions and dedupe aggregates). */
 bool floe_bind_expr_equal(const floe_expr *x, const floe_expr *y);
 

@@ -34,24 +34,6 @@
 #define MAGIC_RATIO 1.0 /* rewrite when the subquery's input is estimated larger than L */
 #define MAGIC_SEMI_RATIO 8.0 /* semi/anti: when the build side is this many times the probe */
 
-/* Copy of e with COLUMN i replaced by a copy of repl[i]; NULL on OOM. */
-static floe_expr *subst(floe_arena *a, const floe_expr *e, floe_expr *const *repl)
-{
-    floe_expr *x;
-    uint32_t i;
-    if (e->kind == FLOE_EXPR_COLUMN) return floe_bind_expr_copy(a, repl[e->index]);
-    x = floe_arena_alloc(a, sizeof *x);
-    if (x == NULL) return NULL;
-    *x = *e;
-    if (e->nargs) {
-        x->args = floe_arena_alloc(a, e->nargs * sizeof *x->args);
-        if (x->args == NULL) return NULL;
-        for (i = 0; i < e->nargs; i++)
-            if ((x->args[i] = subst(a, e->args[i], repl)) == NULL) return NULL;
-    }
-    return x;
-}
-
 /* Copy of e with every COLUMN index shifted down by by; NULL on OOM. */
 static floe_expr *shift(floe_arena *a, const floe_expr *e, uint32_t by)
 {
@@ -94,7 +76,7 @@ static int push_semi(floe_arena *a, floe_plan **slot, floe_expr **lk, uint32_t n
         floe_expr **n = floe_arena_alloc(a, nk * sizeof *n);
         if (n == NULL) return FLOE_NOMEM;
         for (i = 0; i < nk; i++)
-            if ((n[i] = subst(a, lk[i], p->u.project.exprs)) == NULL) return FLOE_NOMEM;
+            if ((n[i] = floe_bind_expr_subst(a, lk[i], p->u.project.exprs)) == NULL) return FLOE_NOMEM;
         return push_semi(a, &p->children[0], n, nk, keys);
     }
     case FLOE_PLAN_AGGREGATE:
@@ -103,7 +85,7 @@ static int push_semi(floe_arena *a, floe_plan **slot, floe_expr **lk, uint32_t n
             floe_expr **n = floe_arena_alloc(a, nk * sizeof *n);
             if (n == NULL) return FLOE_NOMEM;
             for (i = 0; i < nk; i++)
-                if ((n[i] = subst(a, lk[i], p->u.agg.groups)) == NULL) return FLOE_NOMEM;
+                if ((n[i] = floe_bind_expr_subst(a, lk[i], p->u.agg.groups)) == NULL) return FLOE_NOMEM;
             return push_semi(a, &p->children[0], n, nk, keys);
         }
         break;

@@ -229,9 +229,6 @@ static bool scan_pred_of(const floe_expr *e, uint32_t first_gid, uint32_t ncols,
     return out->col < ncols;
 }
 
-/* SEMI/ANTI join of r with plan `sub` on left keys (over gids) = right columns. */
-static floe_expr *subst_cols(floe_arena *a, const floe_expr *e, floe_expr *const *repl);
-
 /* sj's residual condition over the join's combined row (r's columns, then
  * sub's); NULL on OOM. */
 static floe_expr *semi_cond(pctx *c, const pres *r, const floe_psemi *sj, const uint32_t *map)
@@ -246,9 +243,10 @@ static floe_expr *semi_cond(pctx *c, const pres *r, const floe_psemi *sj, const 
         repl[sj->ncond_left + i] = floe_bind_expr_column(c->a, r->ncols + col, sj->plan->types[col]);
         if (repl[sj->ncond_left + i] == NULL) return NULL;
     }
-    return subst_cols(c->a, sj->cond, repl);
+    return floe_bind_expr_subst(c->a, sj->cond, repl);
 }
 
+/* SEMI/ANTI join of r with plan `sub` on left keys (over gids) = right columns. */
 static int apply_semi(pctx *c, pres *r, floe_join_type type, floe_plan *sub,
                       floe_expr *const *lkeys, const uint32_t *rcols, uint32_t nkeys,
                       const floe_psemi *sj)
@@ -336,24 +334,6 @@ static int filter_covered(pctx *c, pres *r)
     return FLOE_OK;
 }
 
-/* Copy of e with COLUMN i replaced by a copy of repl[i]. */
-static floe_expr *subst_cols(floe_arena *a, const floe_expr *e, floe_expr *const *repl)
-{
-    floe_expr *x;
-    uint32_t i;
-    if (e->kind == FLOE_EXPR_COLUMN) return floe_bind_expr_copy(a, repl[e->index]);
-    x = floe_arena_alloc(a, sizeof *x);
-    if (x == NULL) return NULL;
-    *x = *e;
-    if (e->nargs) {
-        x->args = floe_arena_alloc(a, e->nargs * sizeof *x->args);
-        if (x->args == NULL) return NULL;
-        for (i = 0; i < e->nargs; i++)
-            if ((x->args[i] = subst_cols(a, e->args[i], repl)) == NULL) return NULL;
-    }
-    return x;
-}
-
 static bool cols_below(const floe_expr *e, uint32_t n)
 {
     uint32_t i;
@@ -405,7 +385,7 @@ static int push_into(pctx *c, floe_plan **slot, floe_expr *e)
         return FLOE_OK;
     }
     case FLOE_PLAN_PROJECT: {
-        floe_expr *x = subst_cols(c->a, e, p->u.project.exprs);
+        floe_expr *x = floe_bind_expr_subst(c->a, e, p->u.project.exprs);
         if (x == NULL) return nomem(c);
         return push_into(c, &p->children[0], x);
     }
@@ -423,7 +403,7 @@ static int push_into(pctx *c, floe_plan **slot, floe_expr *e)
     case FLOE_PLAN_AGGREGATE:
         /* not with grouping sets: a key is NULL in the sets grouping it out */
         if (p->u.agg.nsets == 0 && cols_below(e, p->u.agg.ngroups)) {
-            floe_expr *x = subst_cols(c->a, e, p->u.agg.groups);
+            floe_expr *x = floe_bind_expr_subst(c->a, e, p->u.agg.groups);
             if (x == NULL) return nomem(c);
             return push_into(c, &p->children[0], x);
         }
