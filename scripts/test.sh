@@ -24,8 +24,9 @@ ninja -C build-tsan -j"$jobs" concurrency_test lock_test atomic_test server_test
 # The fuzz step: libFuzzer (clang) on the parser, the binder/planner, the
 # Parquet reader, the CSV and JSON-lines readers, value conversion and WAL
 # recovery, the CSV/JSON sniffer and floe serve's request handling, each for
-# a fixed time on a scratch copy of its corpus (9 x 30 s: about 4.5 minutes); a crash, leak or broken property (round trip,
-# documented error codes) fails the run.
+# a fixed time on a scratch copy of its corpus (9 x 30 s: about 4.5
+# minutes); a crash, leak or broken property (round trip, documented error
+# codes) fails the run.
 FUZZ_SECONDS=${FLOE_FUZZ_SECONDS:-30}
 CC=clang cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOE_BUILD_FUZZ=ON \
     -DFLOE_BUILD_BENCH=OFF >/dev/null
