@@ -203,9 +203,13 @@ static int col_of(const floe_table_def *def, uint32_t id)
     return -1;
 }
 
-/* Scan the key columns of every row of t into u->set: FLOE_CONSTRAINT on a
- * duplicate. */
-static int build_set(floe_db_table *t, ukey *u, floe_err *err)
+/* Scan the key columns of every row of t into *set: FLOE_CONSTRAINT on a
+ * duplicate. With `after` (UPDATE and DELETE, db/dml.c): the table as the
+ * statement will leave it, i.e. each listed part in after->old replaced by
+ * the matching after->repl and after->added listed too; a duplicate is then
+ * the statement's error, not an index creation's. */
+static int build_set(floe_db_table *t, const ukey *u, floe_keyset *set,
+                     const floe_db_cons_after *after, floe_err *err)
 {
     floe_scan_source src[2];
     floe_part_reader **parts = NULL;
@@ -216,14 +220,21 @@ static int build_set(floe_db_table *t, ukey *u, floe_err *err)
     memset(src, 0, sizeof src);
     floe_ingest_read_lock(t->ingest);
     nparts = t->nparts;
-    parts = floe_calloc(nparts + 1, sizeof *parts);
+    parts = floe_calloc(nparts + 2, sizeof *parts);
     if (parts == NULL) {
         floe_ingest_read_unlock(t->ingest);
         return floe_err_nomem(err);
     }
     for (k = 0; k < nparts; k++) {
+        uint32_t j;
         parts[k] = t->parts[k];
+        for (j = 0; after && j < after->n; j++)
+            if (after->old[j] == parts[k]) parts[k] = after->repl[j];
         floe_part_reader_ref(parts[k]);
+    }
+    if (after && after->added) {
+        parts[nparts] = after->added;
+        floe_part_reader_ref(parts[nparts++]);
     }
     rc = floe_ingest_snapshot_take(t->ingest, &snap, err);
     floe_ingest_read_unlock(t->ingest);
@@ -265,11 +276,12 @@ static int build_set(floe_db_table *t, ukey *u, floe_err *err)
                         break;
                     }
                     if (has_null) continue;
-                    added = floe_keyset_add(&u->set, floe_hash64(kb.p, kb.n), kb.p, kb.n);
+                    added = floe_keyset_add(set, floe_hash64(kb.p, kb.n), kb.p, kb.n);
                     if (added < 0) rc = floe_err_nomem(err);
                     else if (added == 0) {
                         dup_error(t, u, vecs, r, err);
-                        floe_err_prefix(err, "could not create unique index \"%s\": ", u->obj->name);
+                        if (after == NULL)
+                            floe_err_prefix(err, "could not create unique index \"%s\": ", u->obj->name);
                         rc = FLOE_CONSTRAINT;
                     }
                 }
@@ -402,7 +414,7 @@ int floe_db_cons_load(floe_db *db, floe_db_table *t, const floe_catalog_object *
             rc = add_check(t, c, o, err);
     }
     if (rc == FLOE_OK) rc = make_blooms(t, c, err);
-    for (i = 0; i < c->nkeys && rc == FLOE_OK && !db->readonly; i++) rc = build_set(t, &c->keys[i], err);
+    for (i = 0; i < c->nkeys && rc == FLOE_OK && !db->readonly; i++) rc = build_set(t, &c->keys[i], &c->keys[i].set, NULL, err);
     if (rc != FLOE_OK) {
         floe_db_cons_free(c);
         return rc;
@@ -638,4 +650,69 @@ int floe_db_append(floe_db_table *t, const floe_batch *batches, uint32_t n,
     floe_free(pd.nsel);
     floe_free(view);
     return rc;
+}
+
+/* ------------------------------------------------------------ UPDATE and DELETE */
+
+int floe_db_cons_check_rows(floe_db_table *t, const floe_batch *b, floe_err *err)
+{
+    floe_db_cons *c = t->cons;
+    int rc;
+    if (c == NULL || c->nchecks == 0) return FLOE_OK;
+    pthread_mutex_lock(&c->mu);
+    rc = run_checks(t, c, b, err);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+bool floe_db_cons_has_keys(const floe_db_table *t)
+{
+    return t->cons && t->cons->nkeys;
+}
+
+void floe_db_cons_lock(floe_db_table *t)
+{
+    pthread_mutex_lock(&t->cons->mu);
+}
+
+void floe_db_cons_unlock(floe_db_table *t)
+{
+    pthread_mutex_unlock(&t->cons->mu);
+}
+
+int floe_db_cons_stage(floe_db_table *t, const floe_db_cons_after *after, floe_keyset **out,
+                       floe_err *err)
+{
+    floe_db_cons *c = t->cons;
+    floe_keyset *sets;
+    uint32_t k;
+    int rc = FLOE_OK;
+    *out = NULL;
+    if ((sets = floe_calloc(c->nkeys + 1, sizeof *sets)) == NULL) return floe_err_nomem(err);
+    for (k = 0; k < c->nkeys && rc == FLOE_OK; k++) rc = build_set(t, &c->keys[k], &sets[k], after, err);
+    if (rc != FLOE_OK) {
+        floe_db_cons_staged_free(t, sets);
+        return rc;
+    }
+    *out = sets;
+    return FLOE_OK;
+}
+
+void floe_db_cons_install(floe_db_table *t, floe_keyset *staged)
+{
+    floe_db_cons *c = t->cons;
+    uint32_t k;
+    for (k = 0; k < c->nkeys; k++) {
+        floe_keyset_free(&c->keys[k].set);
+        c->keys[k].set = staged[k];
+    }
+    floe_free(staged);
+}
+
+void floe_db_cons_staged_free(floe_db_table *t, floe_keyset *staged)
+{
+    uint32_t k;
+    if (staged == NULL) return;
+    for (k = 0; k < t->cons->nkeys; k++) floe_keyset_free(&staged[k]);
+    floe_free(staged);
 }

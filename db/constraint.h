@@ -22,8 +22,12 @@
  * crash; they cost about 40 bytes + the key's bytes per row and key
  * (db/keyset.h), and rebuilding them reads the key columns once. Rows leave
  * a table by TTL and DELETE: keys of expired rows stay in the set until the
- * next open; a DELETE rebuilds the sets (db/query.c, floe_db_reload_constraints),
- * and UPDATE is refused on a table with keys or CHECKs. A read-only handle builds no sets.
+ * next open. DELETE and UPDATE (db/dml.c) run the CHECKs on UPDATE's new
+ * rows (floe_db_cons_check_rows) and, holding the constraints' mutex from
+ * before their commit to after it, build new sets from the table as the
+ * statement leaves it (floe_db_cons_stage: untouched rows + new rows; a
+ * duplicate fails the statement before anything is committed) and install
+ * them after the commit. A read-only handle builds no sets.
  *
  * Concurrency: a table with keys serialises its writers on the
  * constraints' mutex from the check to the key sets' update (so two writers
@@ -76,5 +80,37 @@ uint64_t floe_db_cons_bytes(const floe_db_table *t);
 int floe_db_append(floe_db_table *t, const floe_batch *batches, uint32_t n,
                    const floe_ingest_append_opts *o, bool skip_conflicts,
                    floe_ingest_append_result *res, uint64_t *out_shard_seq, floe_err *err);
+
+/* ---- DELETE and UPDATE (db/dml.c) ---- */
+struct floe_keyset;
+struct floe_part_reader;
+/* The table as a DELETE/UPDATE leaves it: listed part old[i] replaced by
+ * repl[i] (its new delete vector), and `added` (UPDATE's new part, or NULL)
+ * listed too. All borrowed. */
+typedef struct floe_db_cons_after {
+    struct floe_part_reader *const *old;
+    struct floe_part_reader *const *repl;
+    uint32_t n;
+    struct floe_part_reader *added;
+} floe_db_cons_after;
+/* Evaluate t's CHECKs over the live rows of b (table column order):
+ * FLOE_CONSTRAINT naming the constraint on a row where one is FALSE. */
+int floe_db_cons_check_rows(floe_db_table *t, const floe_batch *b, floe_err *err);
+/* Whether t has a PRIMARY KEY / UNIQUE / UNIQUE INDEX (key sets to keep). */
+bool floe_db_cons_has_keys(const floe_db_table *t);
+/* The writers' mutex of t's constraints (t->cons not NULL): held from
+ * floe_db_cons_stage to floe_db_cons_install or _staged_free, so no other
+ * writer adds a key in between. Lock order: t->dml_mu, then this, then the
+ * ingest locks. */
+void floe_db_cons_lock(floe_db_table *t);
+void floe_db_cons_unlock(floe_db_table *t);
+/* Build every key's set from `after` plus t's memtables into *out (an array
+ * of nkeys sets, owned by the caller until installed): FLOE_CONSTRAINT
+ * "duplicate key value violates ..." on a key found twice. */
+int floe_db_cons_stage(floe_db_table *t, const floe_db_cons_after *after,
+                       struct floe_keyset **out, floe_err *err);
+/* Replace t's sets by the staged ones (takes ownership; cannot fail). */
+void floe_db_cons_install(floe_db_table *t, struct floe_keyset *staged);
+void floe_db_cons_staged_free(floe_db_table *t, struct floe_keyset *staged); /* NULL ok */
 
 #endif

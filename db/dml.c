@@ -25,13 +25,23 @@
  * scan that found the rows and the commit that marks them. Flushes and
  * appends do not take it. Caller holds db->ddl_lock shared.
  *
+ * Constraints (db/constraint.h): UPDATE's new rows pass NOT NULL and the
+ * CHECKs as they are produced; on a table with keys, the key sets of the
+ * table as the statement leaves it (untouched rows + new rows, so a key
+ * may move from one row to another) are built under the constraints'
+ * mutex before the commit (a duplicate fails the statement, nothing
+ * committed) and installed after it, the mutex held throughout so no
+ * INSERT adds a key in between. Lock order: dml_mu, cons mutex, ingest.
+ *
  * Ownership: everything allocated here is freed before returning; on any
  * failure nothing is visible and UPDATE's part directory is removed.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/constraint.h"
 #include "db/db.h"
+#include "db/keyset.h"
 #include "db/query.h"
 #include "db/result_build.h"
 #include "ingest/memtable.h"
@@ -51,6 +61,7 @@ static int sink_dml(void *ctx, floe_batch *b, floe_err *err)
 {
     dml_ctx *d = ctx;
     uint32_t live = floe_batch_rows(b), i, c;
+    int rc;
     const floe_vec *idv = &b->cols[0];
     if (b->ncols < 1 || idv->type.id != FLOE_TYPE_BIGINT)
         return floe_err_set(err, FLOE_MISUSE, "DELETE/UPDATE: the plan yields no row ids");
@@ -84,6 +95,7 @@ static int sink_dml(void *ctx, floe_batch *b, floe_err *err)
         v = *b;
         v.cols = b->cols + 1;
         v.ncols = def->ncols;
+        if ((rc = floe_db_cons_check_rows(d->t, &v, err)) != FLOE_OK) return rc;
         return floe_memtable_append(d->rows, &v, b->sel, live, err);
     }
     return FLOE_OK;
@@ -286,7 +298,9 @@ int floe_db_dml(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **
     uint32_t ntv = 0;
     floe_part_info info;
     floe_part_reader *added = NULL;
-    bool reserved = false;
+    bool reserved = false, locked = false;
+    bool keys = t != NULL && floe_db_cons_has_keys(t) && !db->readonly;
+    floe_keyset *staged = NULL;
     int rc;
 
     *out = NULL;
@@ -317,6 +331,26 @@ int floe_db_dml(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **
             rc = floe_db_parts_reserve(t) == FLOE_OK ? FLOE_OK : floe_err_nomem(err);
             reserved = rc == FLOE_OK;
         }
+        if (rc == FLOE_OK && keys) {
+            /* the key sets of the table as the statement leaves it; a
+             * duplicate fails it here, before the commit */
+            floe_part_reader **olds = floe_calloc(ntv + 1, sizeof *olds);
+            floe_part_reader **repls = floe_calloc(ntv + 1, sizeof *repls);
+            uint32_t j;
+            if (olds == NULL || repls == NULL) rc = floe_err_nomem(err);
+            for (j = 0; rc == FLOE_OK && j < ntv; j++) {
+                olds[j] = tv[j].old;
+                repls[j] = tv[j].repl;
+            }
+            if (rc == FLOE_OK) {
+                floe_db_cons_after after = {olds, repls, ntv, added};
+                floe_db_cons_lock(t);
+                locked = true;
+                rc = floe_db_cons_stage(t, &after, &staged, err);
+            }
+            floe_free(olds);
+            floe_free(repls);
+        }
         /* the commit point */
         if (rc == FLOE_OK)
             rc = floe_catalog_commit_deletes(db->cat, t->def->id, dv, ntv, added ? &info : NULL, err);
@@ -324,8 +358,12 @@ int floe_db_dml(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **
             publish(t, tv, ntv, added, &info);
             added = NULL;
             reserved = false;
+            if (staged) floe_db_cons_install(t, staged);
+            staged = NULL;
         }
     }
+    if (staged) floe_db_cons_staged_free(t, staged);
+    if (locked) floe_db_cons_unlock(t);
     if (reserved) {
         floe_ingest_write_lock(t->ingest);
         t->reserved_parts--;

@@ -897,20 +897,8 @@ static int run_flush(floe_db *db, floe_bound_stmt *bs, floe_result **out, floe_e
 static int run_dml(floe_db *db, floe_bound_stmt *bs, int64_t now_us, floe_result **out,
                    floe_err *err)
 {
-    floe_db_table *t = bs->table.table_ref;
-    int rc;
-    bool cons = t != NULL && floe_db_cons_enforces(t);
-    if (cons && bs->kind == FLOE_BOUND_UPDATE)
-        return floe_err_set(err, FLOE_UNSUPPORTED,
-                            "UPDATE of table \"%s\": tables with PRIMARY KEY, UNIQUE or CHECK "
-                            "constraints cannot be updated yet (DELETE and INSERT the rows instead)",
-                            t->def->name);
-    rc = floe_db_dml(db, bs, now_us, out, err);
-    if (rc == FLOE_OK && cons && (rc = floe_db_reload_constraints(db, t, err)) != FLOE_OK) {
-        floe_result_free(*out);
-        *out = NULL;
-    }
-    return rc;
+    /* constraints (CHECK, NOT NULL, key sets) are kept by db/dml.c */
+    return floe_db_dml(db, bs, now_us, out, err);
 }
 
 static int run_statement(floe_db *db, const char *sql, unsigned flags, const floe_ast_stmt *ast,

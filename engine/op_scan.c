@@ -10,7 +10,9 @@
  * constant` (a scalar subquery, an unfolded expression) into extra
  * predicate hints; the plan's filter still decides every row, except the
  * conjuncts a source applied exactly (FLOE_BATCH_EXACT: only the residual
- * runs). Emits only non-empty batches.
+ * runs). `column IN (constants)` conjuncts skip morsels too, through one
+ * `column = v` probe per value (engine/scan_in.h). Emits only non-empty
+ * batches.
  * Ownership: the op owns its cursor, its private dispenser and its
  * predicate array; a shared dispenser belongs to the driver (exec.c).
  * Thread-safety: one op per worker; the dispenser's counter is atomic.
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "engine/exec.h"
+#include "engine/scan_in.h"
 #include "util/mem.h"
 
 void floe_op_scan_morsels_free(floe_exec_morsels *m)
@@ -64,6 +67,7 @@ typedef struct scan_op {
     int dyn_done;                /* dynamic predicates computed */
     floe_scan_pred *preds;       /* plan's predicates + dynamic ones (owned), or NULL */
     uint32_t npreds;
+    floe_scan_in_hints *in_hints; /* `col IN (...)` skipping hints (engine/scan_in.h), or NULL */
 } scan_op;
 
 /* An expression without column, parameter or correlated subquery references
@@ -135,8 +139,10 @@ static int scan_dyn_preds(scan_op *s, floe_err *err)
     const floe_expr *f = p->u.scan.filter;
     const floe_expr *const *conj = &f;
     uint32_t nconj = 1, i;
+    int rc;
     s->dyn_done = 1;
     if (f == NULL) return FLOE_OK;
+    if ((rc = floe_scan_in_hints_new(p, &s->in_hints, err)) != FLOE_OK) return rc;
     if (f->kind == FLOE_EXPR_AND) {
         conj = (const floe_expr *const *)f->args;
         nconj = f->nargs;
@@ -178,6 +184,8 @@ static int scan_next(floe_exec_op *op, floe_batch *out, floe_err *err)
             mm = s->m->morsel_of[idx];
             if (np && src->vt->morsel_may_match &&
                 !src->vt->morsel_may_match(src->self, mm, preds, np))
+                continue;
+            if (s->in_hints && !floe_scan_in_hints_may_match(s->in_hints, src, mm, preds, np))
                 continue;
             rc = src->vt->open(src->self, mm, p->u.scan.cols, p->ncols, preds, np, &s->cursor,
                                err);
@@ -223,6 +231,7 @@ static void scan_close(floe_exec_op *op)
     if (s->cursor) s->src->vt->close(s->cursor);
     if (s->own_m) floe_op_scan_morsels_free(s->m);
     floe_free(s->preds);
+    floe_scan_in_hints_free(s->in_hints);
     floe_eval_ctx_free(&op->ectx);
     floe_free(op);
 }
