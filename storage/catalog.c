@@ -447,6 +447,7 @@ int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog 
     if (c == NULL) return floe_err_nomem(err);
     pthread_mutex_init(&c->mu, NULL);
     snprintf(path, sizeof path, "%s/catalog.db", db_dir);
+    snprintf(c->path, sizeof c->path, "%s", path); /* messages name the file */
     memcpy(uri, "file:", 5);
     uri_path(path, uri + 5, sizeof uri - 40);
     if (immutable) strcat(uri, "?immutable=1");
@@ -475,8 +476,9 @@ int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog 
         rc = floe_err_set(err, FLOE_BUSY, "catalog: %s is not initialised yet", path);
     else if (rc == FLOE_OK && version != FLOE_CATALOG_VERSION)
         rc = floe_err_set(err, FLOE_UNSUPPORTED,
-                          "catalog: schema version %d, this floe reads %d (open the database "
-                          "writable once to upgrade it)", version, FLOE_CATALOG_VERSION);
+                          "catalog: %s: schema version %d, this floe reads %d (open the "
+                          "database writable once to upgrade it)", path, version,
+                          FLOE_CATALOG_VERSION);
     if (rc) {
         floe_catalog_close(c);
         return rc;
