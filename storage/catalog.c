@@ -441,7 +441,7 @@ int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog 
     floe_catalog *c;
     sqlite3_stmt *st;
     char path[4096], uri[12400];
-    int rc, version = 0;
+    int rc, version = 0, has = 0;
     *out = NULL;
     c = floe_calloc(1, sizeof *c);
     if (c == NULL) return floe_err_nomem(err);
@@ -464,15 +464,23 @@ int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog 
     rc = floe_catalog_prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st,
               "read schema version", err);
     if (rc == FLOE_OK) {
-        int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+        has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
         sqlite3_finalize(st);
         if (has && (rc = floe_catalog_prep(c, "SELECT max(version) FROM schema_version", &st,
                               "read schema version", err)) == FLOE_OK) {
-            if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+            if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER &&
+                sqlite3_column_int64(st, 0) > 0 && sqlite3_column_int64(st, 0) < 1000000)
+                version = sqlite3_column_int(st, 0);
             sqlite3_finalize(st);
         }
     }
-    if (rc == FLOE_OK && version == 0)
+    /* the table and its row are created in one transaction (migration_v1):
+     * no table is a catalog still being created, a table without a sane
+     * version is damage */
+    if (rc == FLOE_OK && version == 0 && has)
+        rc = floe_err_set(err, FLOE_CORRUPT, "catalog: '%s' is inconsistent: bad schema_version",
+                          path);
+    else if (rc == FLOE_OK && version == 0)
         rc = floe_err_set(err, FLOE_BUSY, "catalog: %s is not initialised yet", path);
     else if (rc == FLOE_OK && version != FLOE_CATALOG_VERSION)
         rc = floe_err_set(err, FLOE_UNSUPPORTED,
