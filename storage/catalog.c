@@ -385,7 +385,8 @@ int floe_catalog_open(const char *db_dir, floe_catalog **out, floe_err *err)
     else
         snprintf(c->path, sizeof c->path, ":memory:");
     s = sqlite3_open_v2(c->path, &c->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        db_dir ? floe_catalog_vfs() : NULL);
     if (s != SQLITE_OK) {
         rc = sqlfail(c, s, "open", err);
         floe_catalog_close(c);
@@ -452,7 +453,7 @@ int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog 
     uri_path(path, uri + 5, sizeof uri - 40);
     if (immutable) strcat(uri, "?immutable=1");
     if (sqlite3_open_v2(uri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
-                        NULL) != SQLITE_OK) {
+                        floe_catalog_vfs()) != SQLITE_OK) {
         rc = floe_err_set(err, FLOE_IOERR, "catalog: open %s read-only: %s", path,
                           c->db ? sqlite3_errmsg(c->db) : "out of memory");
         floe_catalog_close(c);
