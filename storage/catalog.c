@@ -385,7 +385,8 @@ int floe_catalog_open(const char *db_dir, floe_catalog **out, floe_err *err)
     else
         snprintf(c->path, sizeof c->path, ":memory:");
     s = sqlite3_open_v2(c->path, &c->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        db_dir ? floe_catalog_vfs() : NULL);
     if (s != SQLITE_OK) {
         rc = sqlfail(c, s, "open", err);
         floe_catalog_close(c);
@@ -441,17 +442,18 @@ int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog 
     floe_catalog *c;
     sqlite3_stmt *st;
     char path[4096], uri[12400];
-    int rc, version = 0;
+    int rc, version = 0, has = 0;
     *out = NULL;
     c = floe_calloc(1, sizeof *c);
     if (c == NULL) return floe_err_nomem(err);
     pthread_mutex_init(&c->mu, NULL);
     snprintf(path, sizeof path, "%s/catalog.db", db_dir);
+    snprintf(c->path, sizeof c->path, "%s", path); /* messages name the file */
     memcpy(uri, "file:", 5);
     uri_path(path, uri + 5, sizeof uri - 40);
     if (immutable) strcat(uri, "?immutable=1");
     if (sqlite3_open_v2(uri, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
-                        NULL) != SQLITE_OK) {
+                        floe_catalog_vfs()) != SQLITE_OK) {
         rc = floe_err_set(err, FLOE_IOERR, "catalog: open %s read-only: %s", path,
                           c->db ? sqlite3_errmsg(c->db) : "out of memory");
         floe_catalog_close(c);
@@ -463,20 +465,29 @@ int floe_catalog_open_readonly(const char *db_dir, bool immutable, floe_catalog 
     rc = floe_catalog_prep(c, "SELECT count(*) FROM sqlite_master WHERE name='schema_version'", &st,
               "read schema version", err);
     if (rc == FLOE_OK) {
-        int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+        has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
         sqlite3_finalize(st);
         if (has && (rc = floe_catalog_prep(c, "SELECT max(version) FROM schema_version", &st,
                               "read schema version", err)) == FLOE_OK) {
-            if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+            if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER &&
+                sqlite3_column_int64(st, 0) > 0 && sqlite3_column_int64(st, 0) < 1000000)
+                version = sqlite3_column_int(st, 0);
             sqlite3_finalize(st);
         }
     }
-    if (rc == FLOE_OK && version == 0)
+    /* the table and its row are created in one transaction (migration_v1):
+     * no table is a catalog still being created, a table without a sane
+     * version is damage */
+    if (rc == FLOE_OK && version == 0 && has)
+        rc = floe_err_set(err, FLOE_CORRUPT, "catalog: '%s' is inconsistent: bad schema_version",
+                          path);
+    else if (rc == FLOE_OK && version == 0)
         rc = floe_err_set(err, FLOE_BUSY, "catalog: %s is not initialised yet", path);
     else if (rc == FLOE_OK && version != FLOE_CATALOG_VERSION)
         rc = floe_err_set(err, FLOE_UNSUPPORTED,
-                          "catalog: schema version %d, this floe reads %d (open the database "
-                          "writable once to upgrade it)", version, FLOE_CATALOG_VERSION);
+                          "catalog: %s: schema version %d, this floe reads %d (open the "
+                          "database writable once to upgrade it)", path, version,
+                          FLOE_CATALOG_VERSION);
     if (rc) {
         floe_catalog_close(c);
         return rc;

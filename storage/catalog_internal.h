@@ -61,4 +61,10 @@ int floe_catalog_load_deletes(floe_catalog *c, floe_catalog_part *p, const char 
 #define BADVAL(c, ...) floe_catalog_bad_value((c), err, __VA_ARGS__)
 int floe_catalog_bad_value(floe_catalog *c, floe_err *err, const char *fmt, ...) FLOE_PRINTF(3, 4);
 
+/* The catalog's VFS (storage/catalog_vfs.c): the default one with writes,
+ * syncs and truncations routed through util/os's fault hook. Registers it
+ * on first use; NULL (use the default) if sqlite refused. */
+#define FLOE_CATALOG_VFS "floe-os"
+const char *floe_catalog_vfs(void);
+
 #endif

@@ -99,6 +99,13 @@ static inline int hook(unsigned kind)
     return hook_slow(kind);
 }
 
+int floe_os_fault_point(unsigned kind)
+{
+    int h = hook(kind);
+    if (h == HOOK_NONE) return 0;
+    return h == HOOK_SHORT ? EIO : errno;
+}
+
 /* Power-loss logging (util/os_powerloss.c) runs only with the hook armed. */
 static inline bool pl(void)
 {

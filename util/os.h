@@ -83,6 +83,12 @@ uint64_t floe_os_calls(unsigned kinds);
 /* Faults injected since the last floe_os_hook_reset(). */
 uint64_t floe_os_faults_hit(void);
 
+/* An injection point outside these wrappers (storage/catalog_vfs.c, the
+ * sqlite VFS shim, for the catalog's own writes, syncs and truncations):
+ * counts a call of `kind` (one FLOE_OS_* bit) and returns 0, or the errno
+ * an injected fault asks for (a SHORT fault counts as EIO). Disarmed: 0. */
+int floe_os_fault_point(unsigned kind);
+
 /* Failed fsync/fdatasync/fsync_dir calls (real or injected) made by the
  * calling thread since it started. A caller compares it before and after
  * an operation to learn whether a sync failed anywhere below it, whatever

@@ -12,7 +12,9 @@
  *           catalog commit, garbage removal)
  *   copy    COPY t FROM a small CSV (the ingest path)
  * is first run on a copy of the template with the util/os hook counting
- * calls per kind (open, write, fsync, rename, mkdir, unlink); then, for
+ * calls per kind (open, write, fsync, rename, mkdir, unlink; the catalog's
+ * own sqlite writes and syncs count too, through the storage/catalog_vfs.c
+ * shim, so catalog commits are injection points like any other); then, for
  * every kind and every n in 1..count, on a fresh copy with the nth call of
  * that kind failing (EIO; for writes in mode full also ENOSPC and a short
  * write, in every mode with FLOE_FAULT_LOOP_ALL=1). After each
