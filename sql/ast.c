@@ -304,6 +304,33 @@ void floe_ast_format_expr(const floe_ast_expr *e, floe_strbuf *b)
     }
 }
 
+/* A table function argument: [name = ] scalar | [v, ...] | {'key': v, ...}. */
+static void format_tfarg(const floe_ast_tfarg *a, bool named, floe_strbuf *b)
+{
+    int i;
+    if (named && a->name) {
+        put_ident(b, a->name);
+        floe_strbuf_puts(b, " = ");
+    }
+    switch (a->kind) {
+    case FLOE_AST_TFARG_SCALAR: floe_ast_format_expr(a->value, b); break;
+    case FLOE_AST_TFARG_LIST:
+    case FLOE_AST_TFARG_STRUCT:
+        floe_strbuf_putc(b, a->kind == FLOE_AST_TFARG_LIST ? '[' : '{');
+        for (i = 0; i < a->nitems; i++) {
+            const floe_ast_tfarg *it = &a->items[i];
+            if (i) floe_strbuf_puts(b, ", ");
+            if (a->kind == FLOE_AST_TFARG_STRUCT) {
+                put_string(b, it->name ? it->name : "", it->name ? strlen(it->name) : 0);
+                floe_strbuf_puts(b, ": ");
+            }
+            format_tfarg(it, false, b);
+        }
+        floe_strbuf_putc(b, a->kind == FLOE_AST_TFARG_LIST ? ']' : '}');
+        break;
+    }
+}
+
 static void format_from(const floe_ast_from *f, floe_strbuf *b)
 {
     static const char *const joins[] = {" JOIN ", " LEFT JOIN ", " RIGHT JOIN ", " FULL JOIN ",
@@ -316,9 +343,19 @@ static void format_from(const floe_ast_from *f, floe_strbuf *b)
         floe_strbuf_putc(b, ')');
         break;
     case FLOE_AST_FROM_FUNCTION:
-        put_ident(b, f->func.name);
-        floe_strbuf_puts(b, "(...)");
+    {
+        int i;
+        /* as written (a word, lower-cased): only a word before '(' is parsed
+         * as a table function, so quoting it would not parse back */
+        floe_strbuf_puts(b, f->func.name);
+        floe_strbuf_putc(b, '(');
+        for (i = 0; i < f->func.nargs; i++) {
+            if (i) floe_strbuf_puts(b, ", ");
+            format_tfarg(&f->func.args[i], true, b);
+        }
+        floe_strbuf_putc(b, ')');
         break;
+    }
     case FLOE_AST_FROM_JOIN:
         format_from(f->join.left, b);
         if (f->join.natural) floe_strbuf_puts(b, " NATURAL");
