@@ -395,9 +395,8 @@ int floe_csv_sniff(const char *p, size_t n, bool whole, const floe_sniff_opts *o
     if (pick_dialect(&t, o, max_rows, &bd, &bq, &be, &best_cols, &rc) < 0) goto fail_rc;
     if (best_cols == 0 || best_cols > SNIFF_MAX_COLS) {
         floe_free(t.f); /* the tokenizer's fields (allocated while scoring) */
-        if (best_cols == 0)
-            return floe_err_set(err, FLOE_PARSE, "%s: no records to detect a dialect from", src);
-        return floe_err_set(err, FLOE_RANGE, "%s: more than %u columns", src, SNIFF_MAX_COLS);
+        return best_cols ? floe_err_set(err, FLOE_RANGE, "%s: more than %u columns", src, SNIFF_MAX_COLS)
+                         : floe_err_set(err, FLOE_PARSE, "%s: no records to detect a dialect from", src);
     }
     t.delim = bd;
     t.quote = bq;
