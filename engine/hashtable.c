@@ -602,7 +602,7 @@ void floe_hashtable_find(const floe_hashtable *ht, const floe_vec *keys, uint32_
         const floe_vec *v = &keys[0];
         size_t w = floe_type_size(v->type);
         uint64_t mask = ht->nslots - 1;
-        uint32_t *todo = (uint32_t *)(hbuf + FLOE_VEC_SIZE / 2), ntodo = 0;
+        uint32_t *pending = (uint32_t *)(hbuf + FLOE_VEC_SIZE / 2), npending = 0;
         /* hbuf holds FLOE_VEC_SIZE hashes: the first half of a batch's
          * hashes stay in place, the list of rows to look up goes in the
          * second half, so batches are done in halves */
@@ -634,12 +634,12 @@ void floe_hashtable_find(const floe_hashtable *ht, const floe_vec *keys, uint32_
                     continue;
                 }
             }
-            todo[ntodo++] = k;
+            pending[npending++] = k;
         }
-        for (k = 0; k < ntodo; k++) {
-            uint32_t t = todo[k];
-            if (k + 16 < ntodo && hbuf[todo[k + 16]])
-                __builtin_prefetch(&ht->islots[hbuf[todo[k + 16]] & mask]);
+        for (k = 0; k < npending; k++) {
+            uint32_t t = pending[k];
+            if (k + 16 < npending && hbuf[pending[k + 16]])
+                __builtin_prefetch(&ht->islots[hbuf[pending[k + 16]] & mask]);
             (void)lookup((floe_hashtable *)ht, keys, sel ? sel[t] : t, hbuf[t], 0, &out_ids[t], NULL);
         }
         return;
